@@ -1,0 +1,76 @@
+/**
+ * The encounter's coding as the clinician sees it: ordered diagnoses (primary first) and service
+ * lines. Shared by the app's panel, the edit engine and claim assembly. Browser-safe.
+ *
+ * In FHIR a diagnosis is a Condition and a line is a ChargeItem (see `coding-fhir.ts`).
+ */
+export type ServiceSystem = 'cpt' | 'hcpcs';
+
+export interface DiagnosisEntry {
+  /** ICD-10-CM code with its dot, e.g. `E11.9`. */
+  code: string;
+  display?: string;
+  /** The Condition this entry was read from, with its version for If-Match. */
+  conditionId?: string;
+  versionId?: string;
+}
+
+export interface ServiceLine {
+  /** CPT (five digits or four digits + F/T/U) or HCPCS Level II code (letter + four digits). */
+  code: string;
+  system: ServiceSystem;
+  display?: string;
+  /** Units of service, ≥ 1. */
+  units: number;
+  /** Up to 4 two-character modifiers, in billing order. */
+  modifiers: string[];
+  /** Up to 4 diagnosis pointers: 1-based positions in `EncounterCoding.diagnoses`. */
+  pointers: number[];
+  chargeItemId?: string;
+  versionId?: string;
+}
+
+export interface EncounterCoding {
+  diagnoses: DiagnosisEntry[];
+  lines: ServiceLine[];
+}
+
+/** What the edits need to know about the visit besides its codes. */
+export interface VisitFacts {
+  /** Date of service, YYYY-MM-DD. */
+  dateOfService: string;
+  patientBirthDate?: string;
+  patientSex?: 'male' | 'female' | 'other' | 'unknown';
+  /** CMS place-of-service code, e.g. `11` (office). */
+  placeOfService?: string;
+}
+
+export type Severity = 'error' | 'warning';
+
+/** One finding of the edit engine, in words a clinician can act on. */
+export interface Finding {
+  /** Stable rule id, e.g. `icd-billable`, `claim-max-diagnoses`. */
+  rule: string;
+  severity: Severity;
+  /** What is wrong, in plain words, naming the code. */
+  message: string;
+  /** What to do about it. */
+  fix?: string;
+  /** Which entry the finding is about, when it is about one. */
+  target?: { kind: 'diagnosis' | 'line'; index: number };
+  /** Codes the fix offers, e.g. a category's billable children or a modifier to add. */
+  suggestions?: string[];
+}
+
+/** Limits of the 837P professional claim (loop 2300 HI: 12 diagnoses; SV107: 4 pointers). */
+export const CLAIM_LIMITS = { maxDiagnoses: 12, maxPointers: 4, maxModifiers: 4 } as const;
+
+/** Guess a service code's system from its shape: HCPCS Level II starts with a letter. */
+export function serviceSystemOf(code: string): ServiceSystem {
+  return /^[A-V]\d{4}$/i.test(code) ? 'hcpcs' : 'cpt';
+}
+
+/** Default pointers for a new line: the first four diagnoses, primary first. */
+export function defaultPointers(diagnosisCount: number): number[] {
+  return Array.from({ length: Math.min(diagnosisCount, CLAIM_LIMITS.maxPointers) }, (_, i) => i + 1);
+}

@@ -1,0 +1,50 @@
+/**
+ * Code systems, identifier systems and extension URLs that ChartBill reads and writes.
+ * Browser-safe: no Node imports.
+ */
+export const SYSTEM = {
+  icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
+  cpt: 'http://www.ama-assn.org/go/cpt',
+  hcpcs: 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets',
+  npi: 'http://hl7.org/fhir/sid/us-npi',
+  carc: 'https://x12.org/codes/claim-adjustment-reason-codes',
+  rarc: 'https://x12.org/codes/remittance-advice-remark-codes',
+  placeOfService: 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set',
+  conditionCategory: 'http://terminology.hl7.org/CodeSystem/condition-category',
+  conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
+  conditionVerification: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
+  claimType: 'http://terminology.hl7.org/CodeSystem/claim-type',
+  processPriority: 'http://terminology.hl7.org/CodeSystem/processpriority',
+  payeeType: 'http://terminology.hl7.org/CodeSystem/payeetype',
+  adjudication: 'http://terminology.hl7.org/CodeSystem/adjudication',
+  diagnosisType: 'http://terminology.hl7.org/CodeSystem/ex-diagnosistype',
+  careTeamRole: 'http://terminology.hl7.org/CodeSystem/claimcareteamrole',
+  subscriberRelationship: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship',
+  coverageClass: 'http://terminology.hl7.org/CodeSystem/coverage-class',
+  copayType: 'http://terminology.hl7.org/CodeSystem/coverage-copay-type',
+  actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+  benefitType: 'http://terminology.hl7.org/CodeSystem/benefit-type',
+  /** ChartBill's own identifiers and work-item codes. */
+  claimId: 'https://chartbill.dev/fhir/identifier/claim',
+  taskId: 'https://chartbill.dev/fhir/identifier/task',
+  eligibilityId: 'https://chartbill.dev/fhir/identifier/eligibility',
+  claimResponseId: 'https://chartbill.dev/fhir/identifier/claim-response',
+  memberId: 'https://chartbill.dev/fhir/identifier/member-id',
+  taskCode: 'https://chartbill.dev/fhir/CodeSystem/work-item',
+  writer: 'https://chartbill.dev/fhir/CodeSystem/writer',
+} as const;
+
+/** Extension URLs defined by the StructureDefinitions in `profiles/`. */
+export const EXT = {
+  /** ChargeItem: one CPT/HCPCS modifier (valueCoding), repeated up to 4 times, in order. */
+  modifier: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-modifier',
+  /** ChargeItem: one diagnosis pointer (valueReference → Condition), repeated up to 4 times, in order. */
+  diagnosisPointer: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-diagnosis-pointer',
+  /** Condition: the diagnosis's rank on the encounter's claim (valuePositiveInt, 1 = primary). */
+  diagnosisRank: 'https://chartbill.dev/fhir/StructureDefinition/condition-diagnosis-rank',
+} as const;
+
+/** The tag every resource ChartBill writes carries, naming the part that wrote it. */
+export function writerTag(writer: 'smart-app' | 'worker' | 'sandbox-seed' | 'payer'): { system: string; code: string } {
+  return { system: SYSTEM.writer, code: writer };
+}
