@@ -11,5 +11,5 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, 
     const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(environment)'}: ${i.message}`);
     throw new AppError('CONFIG_INVALID', `${what} configuration is invalid:\n${problems.join('\n')}`, { status: 500 });
   }
-  return Object.freeze(result.data) as Readonly<z.infer<S>>;
+  return Object.freeze(result.data);
 }

@@ -75,7 +75,7 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
       return res as unknown as T;
     },
     async *searchPages(resourceType, params) {
-      let bundle = (await withRetry(`search ${resourceType}`, async () => client.search({ resourceType, searchParams: params as never, options: requestOptions(await headers()) }) as Promise<FhirResource>, true)) as Bundle;
+      let bundle = (await withRetry(`search ${resourceType}`, async () => client.search({ resourceType, searchParams: params, options: requestOptions(await headers()) }) as Promise<FhirResource>, true)) as Bundle;
       for (;;) {
         yield bundle;
         const next = bundle.link?.find((l) => l.relation === 'next')?.url;
