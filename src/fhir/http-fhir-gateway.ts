@@ -1,7 +1,7 @@
 import { Client } from 'fhir-kit-client';
 import type { Bundle, FhirResource, OperationOutcome, Resource } from 'fhir/r4';
 import { AppError } from '../errors/app-error.ts';
-import type { CreateOptions, CreateResult, FhirGateway, SearchParams, UpdateOptions } from './fhir-gateway.ts';
+import type { CreateOptions, CreateResult, FhirGateway, UpdateOptions } from './fhir-gateway.ts';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
