@@ -1,0 +1,17 @@
+/**
+ * Code spelling helpers shared by search, lookup and the edits. Browser-safe.
+ */
+
+/** A code as a key: upper case, without dots or spaces (`e11.9` → `E119`, `'   GT'` → `GT`). */
+export function compactCode(code: string): string {
+  return code.replace(/[.\s]/g, '').toUpperCase();
+}
+
+/**
+ * An ICD-10-CM code as billed: upper case, dot after the category's third character
+ * (`e119` → `E11.9`, `E11` → `E11`), per the ICD-10-CM code structure (Guidelines I.A.3).
+ */
+export function formatIcd10cm(code: string): string {
+  const compact = compactCode(code);
+  return compact.length > 3 ? `${compact.slice(0, 3)}.${compact.slice(3)}` : compact;
+}
