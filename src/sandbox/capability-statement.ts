@@ -1,0 +1,86 @@
+import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
+
+/** Resource types the sandbox advertises (the router serves every R4 type; these are the ones ChartBill uses). */
+export const ADVERTISED_TYPES = [
+  'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Condition',
+  'ChargeItem', 'Coverage', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse', 'Claim',
+  'ClaimResponse', 'ExplanationOfBenefit', 'Task', 'Observation', 'Procedure',
+] as const;
+
+/** `_include` values the sandbox resolves per type (any `Type:referenceParam` works; these are advertised). */
+const INCLUDES: Readonly<Record<string, string[]>> = {
+  Encounter: ['Encounter:subject', 'Encounter:patient', 'Encounter:participant', 'Encounter:service-provider'],
+  ChargeItem: ['ChargeItem:context', 'ChargeItem:subject', 'ChargeItem:patient'],
+  Condition: ['Condition:encounter', 'Condition:subject', 'Condition:patient'],
+  Coverage: ['Coverage:beneficiary', 'Coverage:payor'],
+  Claim: ['Claim:encounter', 'Claim:patient', 'Claim:insurer', 'Claim:provider'],
+  ClaimResponse: ['ClaimResponse:request', 'ClaimResponse:patient'],
+  Task: ['Task:focus', 'Task:subject'],
+};
+
+const REVINCLUDES: Readonly<Record<string, string[]>> = {
+  Encounter: ['Condition:encounter', 'ChargeItem:context', 'Claim:encounter'],
+  Patient: ['Coverage:beneficiary', 'Encounter:subject'],
+  Claim: ['ClaimResponse:request', 'Task:focus'],
+};
+
+function restResource(type: string): CapabilityStatementRestResource {
+  return {
+    type: type as CapabilityStatementRestResource['type'],
+    interaction: ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'].map((code) => ({ code: code as 'read' })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    searchInclude: INCLUDES[type] ?? [],
+    searchRevInclude: REVINCLUDES[type] ?? [],
+    searchParam: [
+      { name: '_id', type: 'token' },
+      { name: '_lastUpdated', type: 'date' },
+      { name: '_count', type: 'number' },
+      { name: '_offset', type: 'number' },
+    ],
+  };
+}
+
+/**
+ * The server's CapabilityStatement (FHIR R4 capabilitystatement.html) at `/metadata`: what the
+ * adapter really does — batch but not transaction, no operations — and, per SMART App Launch
+ * 2.2 §2.1, the SMART-on-FHIR security service with the oauth-uris extension.
+ */
+export function capabilityStatement(urls: { fhirBase: string; authorizeUrl: string; tokenUrl: string }, date: Date): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: date.toISOString(),
+    kind: 'instance',
+    name: 'ChartBillSandboxEhr',
+    title: 'ChartBill sandbox EHR',
+    software: { name: 'ChartBill sandbox EHR (medplum fhir-router, in memory)' },
+    implementation: { description: 'Sandbox FHIR R4 server for ChartBill development', url: urls.fhirBase },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          cors: false,
+          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: urls.authorizeUrl },
+                { url: 'token', valueUri: urls.tokenUrl },
+              ],
+            },
+          ],
+        },
+        resource: ADVERTISED_TYPES.map(restResource),
+        interaction: [{ code: 'batch' }],
+      },
+    ],
+  };
+}

@@ -1,0 +1,44 @@
+import type { SandboxUrls } from './sandbox-urls.ts';
+import { SUPPORTED_PLAIN_SCOPES } from './scopes.ts';
+
+/** Token endpoint client-assertion algorithms (SMART Backend Services: RS384 and ES384). */
+export const ASSERTION_ALGORITHMS = ['RS384', 'ES384'] as const;
+
+/**
+ * The SMART configuration document (SMART App Launch 2.2 §2.2, "Conformance"): endpoints,
+ * PKCE S256 only (plain is refused, §2.0.10), the client authentication methods the token
+ * endpoint implements and the capabilities the sandbox really has.
+ */
+export function smartConfiguration(urls: SandboxUrls): Record<string, unknown> {
+  return {
+    issuer: urls.origin,
+    jwks_uri: urls.jwksUrl,
+    authorization_endpoint: urls.authorizeUrl,
+    token_endpoint: urls.tokenUrl,
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic'],
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
+    scopes_supported: [...SUPPORTED_PLAIN_SCOPES, 'patient/*.cruds', 'user/*.cruds', 'system/*.cruds', 'patient/*.read', 'patient/*.write', 'user/*.read', 'user/*.write', 'system/*.read', 'system/*.write'],
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    capabilities: [
+      'launch-ehr',
+      'launch-standalone',
+      'client-public',
+      'client-confidential-symmetric',
+      'client-confidential-asymmetric',
+      'context-ehr-patient',
+      'context-ehr-encounter',
+      'context-standalone-patient',
+      'context-banner',
+      'context-style',
+      'sso-openid-connect',
+      'permission-patient',
+      'permission-user',
+      'permission-offline',
+      'permission-online',
+      'permission-v1',
+      'permission-v2',
+    ],
+  };
+}

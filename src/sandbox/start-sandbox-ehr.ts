@@ -1,0 +1,120 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { registerEhrPages } from './ehr-pages.ts';
+import { createFhirAdapter, type FhirAdapter } from './fhir-adapter.ts';
+import { registerFhirRoutes } from './fhir-routes.ts';
+import { loadFhirDefinitions } from './load-fhir-definitions.ts';
+import { registerAuthorize } from './oauth-authorize.ts';
+import { createOAuthState } from './oauth-state.ts';
+import { registerToken } from './oauth-token.ts';
+import type { SandboxClient } from './sandbox-client.ts';
+import { registerSandboxErrors } from './sandbox-errors.ts';
+import { sandboxUrls, type SandboxUrls } from './sandbox-urls.ts';
+import { SEED_IDS, seedSandbox } from './seed-data.ts';
+import { createTokenService } from './token-service.ts';
+
+export type { SandboxClient } from './sandbox-client.ts';
+
+export interface SandboxEhrOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 4410; 0 picks a free port. */
+  port?: number;
+  logger: Logger;
+  clients: SandboxClient[];
+  /** Default true: load the demo data (seed-data.ts). */
+  seed?: boolean;
+  now?: () => Date;
+  /** Default 300. */
+  accessTokenTtlSeconds?: number;
+}
+
+export interface SandboxEhr {
+  /** e.g. http://127.0.0.1:4410 */
+  origin: string;
+  /** `${origin}/fhir` */
+  fhirBase: string;
+  /** `${origin}/ehr` */
+  launchPageUrl: string;
+  tokenUrl: string;
+  /** Mints a system-scoped token for tests/CLI without a client (sandbox only). */
+  issueSystemToken(scope: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Request bodies above 5 MB are refused with 413. */
+export const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+
+const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
+
+function jsonParser(_req: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void): void {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (text.trim() === '') {
+    done(null, undefined);
+    return;
+  }
+  try {
+    done(null, JSON.parse(text));
+  } catch {
+    done(Object.assign(new Error('The request body is not valid JSON'), { statusCode: 400 }));
+  }
+}
+
+/**
+ * Starts the sandbox EHR: a FHIR R4 server (medplum's router and memory repository behind the
+ * adapter), a SMART authorization server, and the EHR pages, on one origin. Listens on
+ * `host:port` and returns its URLs. Every run has its own data, keys and stores.
+ */
+export async function startSandboxEhr(options: SandboxEhrOptions): Promise<SandboxEhr> {
+  loadFhirDefinitions();
+  const now = options.now ?? (() => new Date());
+  let origin = '';
+  const urls = sandboxUrls(() => origin);
+  const adapter = createFhirAdapter({ fhirBase: () => urls.fhirBase });
+  if (options.seed ?? true) {
+    const count = await seedSandbox(adapter, now());
+    options.logger.info({ resources: count }, 'sandbox EHR seeded');
+  }
+  const tokens = await createTokenService({ issuer: () => urls.origin, audience: () => urls.fhirBase, now, ttlSeconds: options.accessTokenTtlSeconds ?? 300 });
+  const app = await buildApp(options, { adapter, urls, tokens, now });
+
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 4410 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 4410);
+  origin = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
+  options.logger.info({ fhirBase: urls.fhirBase, ehr: urls.launchPageUrl }, 'sandbox EHR listening');
+
+  return {
+    origin,
+    fhirBase: urls.fhirBase,
+    launchPageUrl: urls.launchPageUrl,
+    tokenUrl: urls.tokenUrl,
+    issueSystemToken: (scope) => tokens.signAccessToken({ sub: 'sandbox-admin', scope }),
+    close: () => app.close(),
+  };
+}
+
+async function buildApp(
+  options: SandboxEhrOptions,
+  deps: { adapter: FhirAdapter; urls: SandboxUrls; tokens: Awaited<ReturnType<typeof createTokenService>>; now: () => Date },
+): Promise<FastifyInstance> {
+  // Typed as fastify's base logger so the route modules take a plain FastifyInstance.
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({ loggerInstance, bodyLimit: BODY_LIMIT_BYTES });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, jsonParser);
+  await app.register(formbody);
+  registerSandboxErrors(app);
+
+  const state = createOAuthState(deps.now);
+  const defaultUser = SEED_IDS.sandboxUser;
+  registerFhirRoutes(app, { adapter: deps.adapter, tokens: deps.tokens, urls: deps.urls, now: deps.now });
+  registerAuthorize(app, { clients: options.clients, urls: deps.urls, state, adapter: deps.adapter, defaultUser });
+  registerToken(app, { clients: options.clients, urls: deps.urls, state, tokens: deps.tokens, now: deps.now });
+  registerEhrPages(app, { adapter: deps.adapter, clients: options.clients, urls: deps.urls, state, now: deps.now, defaultUser });
+  app.get('/oauth/jwks', (_req, reply) => reply.send(deps.tokens.jwks));
+  app.get('/', (_req, reply) => reply.redirect('/ehr', 302));
+  return app;
+}

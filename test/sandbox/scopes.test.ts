@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { decideAccess, grantScope, parseResourceScope } from '../../src/sandbox/scopes.ts';
+
+describe('SMART scopes', () => {
+  it('reads v1 and v2 permissions', () => {
+    expect([...(parseResourceScope('patient/Condition.read')?.interactions ?? [])]).toEqual(['r', 's']);
+    expect([...(parseResourceScope('user/ChargeItem.write')?.interactions ?? [])]).toEqual(['c', 'u', 'd']);
+    expect([...(parseResourceScope('system/*.cruds')?.interactions ?? [])]).toEqual(['c', 'r', 'u', 'd', 's']);
+    expect(parseResourceScope('patient/Observation.rs?category=laboratory')).toBeUndefined();
+    expect(parseResourceScope('patient/Condition.sr')).toBeUndefined();
+  });
+
+  it('grants what is asked and covered by the registration, nothing else', () => {
+    expect(grantScope('launch patient/Condition.rs patient/Claim.c system/*.read bogus', 'launch patient/*.rs')).toBe('launch patient/Condition.rs');
+    expect(grantScope('patient/Condition.read', 'patient/Condition.cruds')).toBe('patient/Condition.read');
+  });
+
+  it('confines patient scopes to the compartment and lets user/system scopes reach all', () => {
+    expect(decideAccess('patient/Condition.rs', 'Condition', 's', true)).toBe('patient-compartment');
+    expect(decideAccess('patient/Condition.rs', 'Condition', 's', false)).toBe('denied');
+    expect(decideAccess('patient/Condition.rs', 'Condition', 'c', true)).toBe('denied');
+    expect(decideAccess('patient/*.read user/Condition.read', 'Condition', 'r', true)).toBe('any');
+    expect(decideAccess('system/*.cruds', 'Task', 'd', false)).toBe('any');
+  });
+});
