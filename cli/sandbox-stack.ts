@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { generateClientKeys } from '../src/auth/keys.ts';
+import { createBackendAuth } from '../src/auth/backend-auth.ts';
+import type { CodeSet } from '../src/codes/code-set.ts';
+import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
+import { createFhirPayerAdapter } from '../src/payer/fhir-payer-adapter.ts';
+import { startSandboxPayer } from '../src/sandbox/payer-server.ts';
+import { startSandboxEhr, type SandboxEhr } from '../src/sandbox/start-sandbox-ehr.ts';
+import { loadAppConfig } from '../smart-app/app-config.ts';
+import { buildApp } from '../smart-app/build-app.ts';
+import { buildWorker, type Worker } from '../worker/build-worker.ts';
+import { startHealthServer } from '../worker/health-server.ts';
+import { createMemoryLedger } from '../worker/memory-ledger.ts';
+import { freePort } from './free-port.ts';
+
+export interface SandboxPorts {
+  app: number;
+  ehr: number;
+  payer: number;
+  worker: number;
+}
+
+export interface SandboxStackOptions {
+  host: string;
+  /** 0 picks a free port. */
+  ports: SandboxPorts;
+  logger: Logger;
+  codes: CodeSet;
+  /** node-cron expression with seconds. */
+  workerSchedule: string;
+  /** Start the worker's schedule (tests may prefer to call `worker.tick()`). */
+  startWorker: boolean;
+}
+
+export interface SandboxStack {
+  fhirBase: string;
+  ehrLaunchUrl: string;
+  appUrl: string;
+  payerBase: string;
+  tokenUrl: string;
+  ehr: SandboxEhr;
+  worker: Worker;
+  healthUrl: string;
+  /** The CLI client's registration, for `chartbill sandbox token`. */
+  cliClient: { clientId: string; privateJwk: Record<string, unknown> };
+  close(): Promise<void>;
+}
+
+export const APP_CLIENT_ID = 'chartbill';
+const WORKER_CLIENT_ID = 'chartbill-worker';
+const CLI_CLIENT_ID = 'chartbill-cli';
+
+/**
+ * The outside world on one machine: the sandbox EHR (FHIR server, SMART authorization, launch
+ * pages, seeded patients), the sandbox payer, and ChartBill's app and worker wired to them with
+ * the same registrations an admin would make (public app client; backend clients with JWKS).
+ */
+export async function startSandboxStack(opts: SandboxStackOptions): Promise<SandboxStack> {
+  const { host, logger } = opts;
+  const port = async (p: number) => (p === 0 ? freePort(host) : p);
+  const appPort = await port(opts.ports.app);
+  const appUrl = `http://${host}:${appPort}`;
+  const workerKeys = await generateClientKeys('ES384');
+  const cliKeys = await generateClientKeys('ES384');
+
+  const ehr = await startSandboxEhr({
+    host,
+    port: opts.ports.ehr,
+    logger: logger.child({ part: 'sandbox-ehr' }),
+    clients: [
+      { clientId: APP_CLIENT_ID, name: 'ChartBill', auth: { kind: 'public' }, redirectUris: [`${appUrl}/callback`], launchUrl: `${appUrl}/launch`, scope: 'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs' },
+      { clientId: WORKER_CLIENT_ID, name: 'ChartBill worker', auth: { kind: 'jwks', jwks: workerKeys.publicJwks }, redirectUris: [], scope: 'system/*.cruds' },
+      { clientId: CLI_CLIENT_ID, name: 'ChartBill CLI (sandbox)', auth: { kind: 'jwks', jwks: cliKeys.publicJwks }, redirectUris: [], scope: 'system/*.rs' },
+    ],
+  });
+  const payer = await startSandboxPayer({ host, port: opts.ports.payer, logger: logger.child({ part: 'sandbox-payer' }) });
+
+  const appConfig = loadAppConfig({ CHARTBILL_APP_HOST: host, CHARTBILL_APP_PORT: String(appPort), CHARTBILL_APP_URL: appUrl, CHARTBILL_EHRS: JSON.stringify([{ iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID }]) });
+  const app: FastifyInstance = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes: opts.codes });
+  await app.listen({ host, port: appPort });
+
+  const auth = createBackendAuth({ tokenUrl: ehr.tokenUrl, clientId: WORKER_CLIENT_ID, privateKey: workerKeys.privateJwk, scope: 'system/*.cruds' });
+  const clinical = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => auth.getToken() });
+  const worker = buildWorker({ schedule: opts.workerSchedule, recheckMs: 15_000, maxAttempts: 8 }, {
+    clinical,
+    billing: clinical,
+    payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }),
+    codes: opts.codes,
+    ledger: createMemoryLedger(),
+    logger: logger.child({ part: 'worker' }),
+  });
+  const health = await startHealthServer({ host, port: opts.ports.worker, metrics: worker.metrics, logger: logger.child({ part: 'worker-health' }) });
+  if (opts.startWorker) worker.start();
+
+  return {
+    fhirBase: ehr.fhirBase,
+    ehrLaunchUrl: ehr.launchPageUrl,
+    appUrl,
+    payerBase: payer.fhirBase,
+    tokenUrl: ehr.tokenUrl,
+    ehr,
+    worker,
+    healthUrl: health.url,
+    cliClient: { clientId: CLI_CLIENT_ID, privateJwk: cliKeys.privateJwk },
+    async close() {
+      await worker.stop();
+      await health.close();
+      await app.close();
+      await payer.close();
+      await ehr.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { parseConfig } from '../src/config/parse-config.ts';
+
+/** One EHR the admin registered ChartBill with: only these `iss` values may launch the app. */
+const registeredEhr = z
+  .object({
+    /** The EHR's FHIR base URL, exactly as it sends it in `iss`. */
+    iss: z.url().transform((s) => s.replace(/\/+$/, '')),
+    name: z.string().min(1).optional(),
+    clientId: z.string().min(1),
+    clientAuth: z.enum(['public', 'client_secret_basic', 'private_key_jwt']).default('public'),
+    /** For client_secret_basic: the name of the environment variable holding the secret. */
+    clientSecretEnv: z.string().optional(),
+    /** For private_key_jwt: a file holding the private JWK (see `chartbill keys`). */
+    privateKeyFile: z.string().optional(),
+    /** Origins allowed to frame the app (CSP frame-ancestors); defaults to the origin of `iss`. */
+    frameAncestors: z.array(z.url()).optional(),
+  })
+  .superRefine((ehr, ctx) => {
+    if (ehr.clientAuth === 'client_secret_basic' && !ehr.clientSecretEnv) ctx.addIssue({ code: 'custom', message: `${ehr.iss}: client_secret_basic needs clientSecretEnv` });
+    if (ehr.clientAuth === 'private_key_jwt' && !ehr.privateKeyFile) ctx.addIssue({ code: 'custom', message: `${ehr.iss}: private_key_jwt needs privateKeyFile` });
+  });
+
+export type RegisteredEhr = z.infer<typeof registeredEhr>;
+
+const appEnv = z.object({
+  CHARTBILL_APP_HOST: z.string().default('127.0.0.1'),
+  CHARTBILL_APP_PORT: z.coerce.number().int().min(0).max(65535).default(4400),
+  /** The URL the browser reaches the app at; the redirect URI is `${url}/callback`. */
+  CHARTBILL_APP_URL: z.url().optional(),
+  /** JSON array of registered EHRs (see README, "Registering ChartBill with your EHR"). */
+  CHARTBILL_EHRS: z
+    .string({ message: 'is required: a JSON array of the EHRs ChartBill is registered with' })
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(registeredEhr).min(1, 'must list at least one EHR')),
+  CHARTBILL_SESSION_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(480),
+  CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  publicUrl: string;
+  ehrs: RegisteredEhr[];
+  sessionMinutes: number;
+  logLevel: string;
+}
+
+/** The app's configuration from its environment; every problem is reported at once. */
+export function loadAppConfig(env: Record<string, string | undefined>): Readonly<AppConfig> {
+  const parsed = parseConfig(appEnv, env, 'ChartBill app');
+  return Object.freeze({
+    host: parsed.CHARTBILL_APP_HOST,
+    port: parsed.CHARTBILL_APP_PORT,
+    publicUrl: (parsed.CHARTBILL_APP_URL ?? `http://127.0.0.1:${parsed.CHARTBILL_APP_PORT}`).replace(/\/+$/, ''),
+    ehrs: parsed.CHARTBILL_EHRS,
+    sessionMinutes: parsed.CHARTBILL_SESSION_MINUTES,
+    logLevel: parsed.CHARTBILL_LOG_LEVEL,
+  });
+}

@@ -1,0 +1,22 @@
+import type { CodeSet } from '../src/codes/code-set.ts';
+import type { AppConfig, RegisteredEhr } from './app-config.ts';
+import type { SessionStore } from './session/session-store.ts';
+import type { ClientAuthenticator } from './smart/client-auth.ts';
+import type { PendingLaunches } from './smart/pending-launches.ts';
+
+export interface EhrClient {
+  ehr: RegisteredEhr;
+  auth: ClientAuthenticator;
+}
+
+/** What the app's routes share: built once by `buildApp` and handed to each route module. */
+export interface AppContext {
+  config: Readonly<AppConfig>;
+  /** Registered EHRs by normalised `iss`. */
+  ehrs: Map<string, EhrClient>;
+  pending: PendingLaunches;
+  sessions: SessionStore;
+  codes: CodeSet;
+  fetch: typeof fetch;
+  now: () => Date;
+}

@@ -1,0 +1,81 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import type { CodeSet } from '../src/codes/code-set.ts';
+import { AppError } from '../src/errors/app-error.ts';
+import type { AppConfig } from './app-config.ts';
+import type { AppContext, EhrClient } from './app-context.ts';
+import { bundleUi, type UiAssets } from './bundle-ui.ts';
+import { errorPage, errorTitle } from './pages/error-page.ts';
+import { apiRoutes } from './routes/api-routes.ts';
+import { launchRoutes } from './routes/launch-routes.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+import { SessionStore } from './session/session-store.ts';
+import { createClientAuthenticator } from './smart/client-auth.ts';
+import { PendingLaunches } from './smart/pending-launches.ts';
+
+export interface AppDeps {
+  logger: Logger;
+  codes: CodeSet;
+  env?: Record<string, string | undefined>;
+  fetch?: typeof fetch;
+  now?: () => Date;
+  assets?: UiAssets;
+}
+
+/** Builds the SMART app's fastify server without listening (tests use `inject` or listen on port 0). */
+export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? (() => new Date());
+  const fetchFn = deps.fetch ?? fetch;
+  const ehrs = new Map<string, EhrClient>();
+  for (const ehr of config.ehrs) ehrs.set(ehr.iss, { ehr, auth: await createClientAuthenticator(ehr, deps.env ?? {}) });
+  const ctx: AppContext = {
+    config,
+    ehrs,
+    pending: new PendingLaunches(10 * 60_000, () => now().getTime()),
+    sessions: new SessionStore({ now: () => now().getTime(), fetch: fetchFn, sessionMs: config.sessionMinutes * 60_000 }),
+    codes: deps.codes,
+    fetch: fetchFn,
+    now,
+  };
+  const assets = deps.assets ?? (await bundleUi());
+
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({ loggerInstance, bodyLimit: 1024 * 1024 });
+  await app.register(formbody);
+  const frameAncestors = config.ehrs.flatMap((e) => e.frameAncestors ?? [new URL(e.iss).origin]);
+  registerSecurityHeaders(app, [...new Set(frameAncestors)]);
+  app.setErrorHandler((err, req, reply) => {
+    const appErr = toAppError(err);
+    if (appErr.status >= 500) req.log.error({ err: { code: appErr.code, message: appErr.message, stack: err instanceof Error ? err.stack : undefined } }, 'request failed');
+    else req.log.warn({ code: appErr.code, status: appErr.status, path: req.url.split('?')[0] }, 'request refused');
+    const wantsHtml = !req.url.startsWith('/api/');
+    void reply.status(appErr.status);
+    if (wantsHtml) return reply.type('text/html; charset=utf-8').send(errorPage(errorTitle(appErr.code), appErr.message, appErr.hint, appErr.code));
+    return reply.send({ error: appErr.code, message: appErr.message, ...(appErr.hint ? { hint: appErr.hint } : {}) });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) return reply.status(404).send({ error: 'NOT_FOUND', message: 'No such API route.' });
+    return reply.status(404).type('text/html; charset=utf-8').send(errorPage('Page not found', 'There is no page at this address.', 'Open ChartBill from your EHR.', 'NOT_FOUND'));
+  });
+
+  app.get('/assets/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(assets.js));
+  app.get('/assets/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(assets.css));
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/', (_req, reply) => reply.redirect('/app'));
+  launchRoutes(app, ctx, assets.version);
+  apiRoutes(app, ctx);
+  return app;
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) {
+    const what = err.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`).join('; ');
+    return new AppError('INPUT_INVALID', `The request was not valid: ${what}.`, { status: 400 });
+  }
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status && status < 500) return new AppError('INPUT_INVALID', 'The request was not valid.', { status });
+  return new AppError('FHIR_REQUEST_FAILED', 'Something went wrong on the ChartBill server. Your last change may not be saved.', { status: 500, hint: 'Try again; if it keeps failing, tell IT the time it happened.', cause: err });
+}

@@ -1,0 +1,51 @@
+import type { ChargeItem, Condition, Encounter, Patient } from 'fhir/r4';
+import { codingFromFhir } from '../../src/coding/coding-fhir.ts';
+import type { EncounterCoding, VisitFacts } from '../../src/coding/coding-model.ts';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+
+/** The encounter's resources as read from the EHR, with the coding derived from them. */
+export interface LoadedEncounter {
+  encounter: Encounter;
+  patient: Patient;
+  conditions: Condition[];
+  chargeItems: ChargeItem[];
+  coding: EncounterCoding;
+  facts: VisitFacts;
+  /** True when every live charge is signed off (billable) and there is at least one. */
+  signedOff: boolean;
+}
+
+const LIVE_CHARGE = new Set(['planned', 'billable', 'billed']);
+
+/** Reads the encounter, its patient, diagnoses (Condition) and charges (ChargeItem). */
+export async function loadEncounterCoding(fhir: FhirGateway, patientId: string, encounterId: string): Promise<LoadedEncounter> {
+  const [encounter, patient, conditionsRaw, chargesRaw] = await Promise.all([
+    fhir.read<Encounter>('Encounter', encounterId),
+    fhir.read<Patient>('Patient', patientId),
+    fhir.searchAll('Condition', { encounter: `Encounter/${encounterId}`, _count: 100 }),
+    fhir.searchAll('ChargeItem', { context: `Encounter/${encounterId}`, _count: 100 }),
+  ]);
+  const conditions = conditionsRaw.filter((r): r is Condition => r.resourceType === 'Condition');
+  const chargeItems = chargesRaw.filter((r): r is ChargeItem => r.resourceType === 'ChargeItem');
+  const live = chargeItems.filter((c) => LIVE_CHARGE.has(c.status));
+  return {
+    encounter,
+    patient,
+    conditions,
+    chargeItems,
+    coding: codingFromFhir(conditions, chargeItems),
+    facts: visitFacts(encounter, patient),
+    signedOff: live.length > 0 && live.every((c) => c.status === 'billable' || c.status === 'billed'),
+  };
+}
+
+/** The visit facts the edits need: date of service, the patient's age and sex, place of service. */
+export function visitFacts(encounter: Encounter, patient: Patient): VisitFacts {
+  const start = encounter.period?.start ?? new Date().toISOString();
+  return {
+    dateOfService: start.slice(0, 10),
+    ...(patient.birthDate ? { patientBirthDate: patient.birthDate } : {}),
+    ...(patient.gender ? { patientSex: patient.gender } : {}),
+    placeOfService: '11',
+  };
+}

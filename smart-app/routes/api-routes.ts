@@ -1,0 +1,132 @@
+import type { Encounter, Patient, Practitioner } from 'fhir/r4';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { CLAIM_LIMITS } from '../../src/coding/coding-model.ts';
+import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
+import { AppError } from '../../src/errors/app-error.ts';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import type { AppContext } from '../app-context.ts';
+import { loadEncounterCoding } from '../coding/encounter-coding.ts';
+import { saveCoding } from '../coding/save-coding.ts';
+import type { Session } from '../session/session-store.ts';
+import { missingScopes } from '../smart/app-scopes.ts';
+import { loadStatus } from '../status/build-status.ts';
+
+const code = z.string().trim().min(1).max(10).regex(/^[A-Za-z0-9.]+$/, 'is not a code');
+const diagnosis = z.object({ code, display: z.string().max(300).optional(), conditionId: z.string().optional(), versionId: z.string().optional() });
+const line = z.object({
+  code,
+  system: z.enum(['cpt', 'hcpcs']),
+  display: z.string().max(300).optional(),
+  units: z.number().int().min(0).max(9999),
+  modifiers: z.array(z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2}$/, 'is not a modifier')).max(8),
+  pointers: z.array(z.number().int().min(1).max(99)).max(8),
+  chargeItemId: z.string().optional(),
+  versionId: z.string().optional(),
+});
+const coding = z.object({ diagnoses: z.array(diagnosis).max(40), lines: z.array(line).max(60) });
+const saveBody = z.object({
+  coding,
+  keys: z.object({ diagnoses: z.array(z.string().max(64).optional()), lines: z.array(z.string().max(64).optional()) }).optional(),
+  signOff: z.boolean().default(false),
+});
+const searchQuery = z.object({ q: z.string().max(100).default(''), kind: z.enum(['diagnosis', 'service', 'modifier']).default('diagnosis'), limit: z.coerce.number().int().min(1).max(50).default(15) });
+
+/** The encounter's practitioner by name: the reference's display, or the Practitioner read (best effort). */
+async function practitionerName(fhir: FhirGateway, encounter: Encounter | undefined): Promise<string | undefined> {
+  const individual = encounter?.participant?.find((p) => p.individual?.reference?.startsWith('Practitioner/'))?.individual;
+  if (!individual?.reference) return undefined;
+  if (individual.display) return individual.display;
+  try {
+    const p = await fhir.read<Practitioner>('Practitioner', individual.reference.slice('Practitioner/'.length));
+    const n = p.name?.[0];
+    return n?.text ?? [n?.prefix?.join(' '), n?.given?.join(' '), n?.family].filter(Boolean).join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON API the browser UI calls. Every route needs the session handle as a bearer token. */
+export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const gateways = new WeakMap<Session, FhirGateway>();
+
+  function sessionOf(req: FastifyRequest): { session: Session; fhir: FhirGateway } {
+    const header = req.headers.authorization;
+    const session = ctx.sessions.get(header?.startsWith('Bearer ') ? header.slice(7) : undefined);
+    let fhir = gateways.get(session);
+    if (!fhir) {
+      fhir = createFhirGateway({ baseUrl: session.iss, getToken: () => ctx.sessions.accessToken(session), retry: { attempts: 3 } });
+      gateways.set(session, fhir);
+    }
+    return { session, fhir };
+  }
+
+  function encounterContext(session: Session): { patientId: string; encounterId: string } {
+    if (!session.patient || !session.encounter) {
+      throw new AppError('SMART_MISSING_LAUNCH', 'This session has no encounter in context.', { status: 400, hint: 'Open ChartBill from an encounter in your EHR.' });
+    }
+    return { patientId: session.patient, encounterId: session.encounter };
+  }
+
+  app.get('/api/context', async (req) => {
+    const { session, fhir } = sessionOf(req);
+    const [patient, encounter] = await Promise.all([
+      session.patient ? fhir.read<Patient>('Patient', session.patient) : undefined,
+      session.encounter ? fhir.read<Encounter>('Encounter', session.encounter) : undefined,
+    ]);
+    const name = patient?.name?.[0];
+    const practitioner = await practitionerName(fhir, encounter);
+    return {
+      patient: patient ? { id: patient.id, name: [name?.given?.join(' '), name?.family].filter(Boolean).join(' '), birthDate: patient.birthDate, gender: patient.gender } : null,
+      encounter: encounter
+        ? { id: encounter.id, status: encounter.status, date: encounter.period?.start, type: encounter.type?.[0]?.text ?? encounter.type?.[0]?.coding?.[0]?.display, practitioner }
+        : null,
+      needPatientBanner: session.needPatientBanner,
+      missingScopes: missingScopes(session.scope),
+      limits: CLAIM_LIMITS,
+    };
+  });
+
+  app.get('/api/codes/search', (req) => {
+    sessionOf(req);
+    const q = searchQuery.parse(req.query);
+    return { results: ctx.codes.search(q.q, q.kind, q.limit) };
+  });
+
+  app.get('/api/coding', async (req) => {
+    const { session, fhir } = sessionOf(req);
+    const { patientId, encounterId } = encounterContext(session);
+    const loaded = await loadEncounterCoding(fhir, patientId, encounterId);
+    return { coding: loaded.coding, findings: runEdits(loaded.coding, loaded.facts, ctx.codes), signedOff: loaded.signedOff, encounterStatus: loaded.encounter.status };
+  });
+
+  app.post('/api/edits', async (req) => {
+    const { session, fhir } = sessionOf(req);
+    const { patientId, encounterId } = encounterContext(session);
+    const body = z.object({ coding }).parse(req.body);
+    const loaded = await loadEncounterCoding(fhir, patientId, encounterId);
+    return { findings: runEdits(body.coding, loaded.facts, ctx.codes) };
+  });
+
+  app.put('/api/coding', async (req) => {
+    const { session, fhir } = sessionOf(req);
+    const { patientId, encounterId } = encounterContext(session);
+    const body = saveBody.parse(req.body);
+    const loaded = await loadEncounterCoding(fhir, patientId, encounterId);
+    const findings = runEdits(body.coding, loaded.facts, ctx.codes);
+    if (body.signOff && hasBlockingErrors(findings)) {
+      throw new AppError('EDITS_BLOCK_SIGNOFF', 'Sign-off is blocked until the errors listed are fixed.', { status: 422, hint: 'Fix each error shown in red, then sign off again.' });
+    }
+    await saveCoding({ fhir, codes: ctx.codes, loaded, fhirUser: session.fhirUser, signOff: body.signOff }, body.coding, body.keys ?? { diagnoses: [], lines: [] });
+    req.log.info({ encounter: `Encounter/${encounterId}`, diagnoses: body.coding.diagnoses.length, lines: body.coding.lines.length, signOff: body.signOff }, 'coding saved');
+    const after = await loadEncounterCoding(fhir, patientId, encounterId);
+    return { coding: after.coding, findings: runEdits(after.coding, after.facts, ctx.codes), signedOff: after.signedOff, encounterStatus: after.encounter.status };
+  });
+
+  app.get('/api/status', async (req) => {
+    const { session, fhir } = sessionOf(req);
+    if (!session.patient) throw new AppError('SMART_MISSING_LAUNCH', 'This session has no patient in context.', { status: 400, hint: 'Open ChartBill from a patient’s chart.' });
+    return loadStatus(fhir, session.patient, session.encounter);
+  });
+}

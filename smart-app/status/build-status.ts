@@ -1,0 +1,175 @@
+import type { Claim, ClaimResponse, CoverageEligibilityResponse, FhirResource, Task } from 'fhir/r4';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { SYSTEM } from '../../src/fhir/systems.ts';
+import type { ClaimStage, ClaimView, DenialReason, EligibilityView, StatusView, TaskView, TimelineStep } from './status-model.ts';
+
+/** Reads the patient's claims, payer answers, eligibility results and open work items. */
+export async function loadStatus(fhir: FhirGateway, patientId: string, encounterId: string | undefined): Promise<StatusView> {
+  const patient = `Patient/${patientId}`;
+  const settle = async (type: string, params: Record<string, string>): Promise<FhirResource[]> => {
+    try {
+      return await fhir.searchAll(type, { ...params, _count: '100' });
+    } catch {
+      return []; // a billing store that refuses one search must not blank the whole view
+    }
+  };
+  const [claims, responses, eligibility, tasks] = await Promise.all([
+    settle('Claim', { patient }),
+    settle('ClaimResponse', { patient }),
+    settle('CoverageEligibilityResponse', { patient }),
+    settle('Task', { subject: patient }),
+  ]);
+  return buildStatus(
+    claims.filter((r): r is Claim => r.resourceType === 'Claim'),
+    responses.filter((r): r is ClaimResponse => r.resourceType === 'ClaimResponse'),
+    eligibility.filter((r): r is CoverageEligibilityResponse => r.resourceType === 'CoverageEligibilityResponse'),
+    tasks.filter((r): r is Task => r.resourceType === 'Task'),
+    encounterId,
+  );
+}
+
+/** Pure: turns the billing resources into timelines, newest first, the launched encounter's first. */
+export function buildStatus(claims: Claim[], responses: ClaimResponse[], eligibility: CoverageEligibilityResponse[], tasks: Task[], encounterId: string | undefined): StatusView {
+  const views = claims.map((c) => claimView(c, latestResponseFor(c, responses)));
+  views.sort((a, b) => Number(b.encounterId === encounterId) - Number(a.encounterId === encounterId) || (b.serviceDate ?? '').localeCompare(a.serviceDate ?? ''));
+  return {
+    ...(encounterId ? { encounterId } : {}),
+    claims: views,
+    tasks: tasks.filter((t) => !['completed', 'cancelled', 'entered-in-error'].includes(t.status)).map(taskView),
+    eligibility: eligibility.map(eligibilityView).sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '')),
+  };
+}
+
+function latestResponseFor(claim: Claim, responses: ClaimResponse[]): ClaimResponse | undefined {
+  const ids = new Set((claim.identifier ?? []).map((i) => `${i.system ?? ''}|${i.value ?? ''}`));
+  const mine = responses.filter(
+    (r) => r.request?.reference === `Claim/${claim.id ?? ''}` || (r.request?.identifier && ids.has(`${r.request.identifier.system ?? ''}|${r.request.identifier.value ?? ''}`)),
+  );
+  return mine.sort((a, b) => (b.meta?.lastUpdated ?? b.created).localeCompare(a.meta?.lastUpdated ?? a.created))[0];
+}
+
+function encounterOf(claim: Claim): string | undefined {
+  const ref = claim.item?.[0]?.encounter?.[0]?.reference;
+  if (ref) return ref.replace(/^Encounter\//, '');
+  const id = claim.identifier?.find((i) => i.system === SYSTEM.claimId)?.value;
+  return id?.startsWith('enc-') ? id.slice(4) : undefined;
+}
+
+function claimView(claim: Claim, response: ClaimResponse | undefined): ClaimView {
+  const reasons = response ? denialReasons(response) : [];
+  const stage = stageOf(claim, response);
+  const billed = claim.total?.value;
+  const allowed = totalOf(response, 'eligible');
+  const paid = response?.payment?.amount.value ?? totalOf(response, 'benefit');
+  const patientResponsibility = patientShare(response, allowed, paid);
+  const encounterId = encounterOf(claim);
+  const serviceDate = claim.billablePeriod?.start?.slice(0, 10) ?? claim.item?.[0]?.servicedDate;
+  return {
+    claimId: claim.id ?? '',
+    ...(encounterId ? { encounterId } : {}),
+    ...(serviceDate ? { serviceDate } : {}),
+    stage,
+    ...(billed !== undefined ? { billed } : {}),
+    ...(allowed !== undefined ? { allowed } : {}),
+    ...(paid !== undefined ? { paid } : {}),
+    ...(patientResponsibility !== undefined ? { patientResponsibility } : {}),
+    ...(response?.disposition ? { disposition: response.disposition } : {}),
+    denialReasons: reasons,
+    steps: steps(claim, response, stage, reasons),
+  };
+}
+
+function stageOf(claim: Claim, response: ClaimResponse | undefined): ClaimStage {
+  if (!response) return claim.status === 'draft' ? 'held' : 'submitted';
+  switch (response.outcome) {
+    case 'queued':
+      return 'queued';
+    case 'error':
+      return 'denied';
+    case 'partial':
+      return 'partially-paid';
+    case 'complete':
+      return (response.payment?.amount.value ?? totalOf(response, 'benefit') ?? 0) > 0 || denialReasonsAreEmpty(response) ? 'paid' : 'denied';
+    default:
+      return response.outcome satisfies never;
+  }
+}
+
+function denialReasonsAreEmpty(response: ClaimResponse): boolean {
+  return denialReasons(response).length === 0;
+}
+
+function steps(claim: Claim, response: ClaimResponse | undefined, stage: ClaimStage, reasons: DenialReason[]): TimelineStep[] {
+  const created = claim.created.slice(0, 10);
+  const out: TimelineStep[] = [{ label: 'Coded', state: 'done', date: claim.billablePeriod?.start?.slice(0, 10) ?? created }];
+  if (stage === 'held') {
+    out.push({ label: 'Held before submission', state: 'problem', date: created, detail: 'See the work items below.' });
+    return out;
+  }
+  out.push({ label: 'Submitted to payer', state: 'done', date: created });
+  if (!response || stage === 'queued') {
+    out.push({ label: 'Waiting for the payer', state: 'pending' });
+    return out;
+  }
+  const date = response.created.slice(0, 10);
+  if (stage === 'denied') out.push({ label: 'Denied', state: 'problem', date, detail: reasons.map((r) => `${r.system} ${r.code}: ${r.text}`).join('; ') });
+  else out.push({ label: stage === 'paid' ? 'Paid' : 'Partially paid', state: stage === 'paid' ? 'done' : 'problem', date: response.payment?.date ?? date });
+  return out;
+}
+
+function totalOf(response: ClaimResponse | undefined, category: string): number | undefined {
+  return response?.total?.find((t) => t.category.coding?.some((c) => c.code === category))?.amount.value;
+}
+
+const PATIENT_CATEGORIES = new Set(['copay', 'deductible', 'coinsurance', 'patientpay']);
+
+function patientShare(response: ClaimResponse | undefined, allowed: number | undefined, paid: number | undefined): number | undefined {
+  if (!response) return undefined;
+  const fromItems = (response.item ?? [])
+    .flatMap((i) => i.adjudication)
+    .filter((a) => a.category.coding?.some((c) => PATIENT_CATEGORIES.has(c.code ?? '')))
+    .reduce((sum, a) => sum + (a.amount?.value ?? 0), 0);
+  if (fromItems > 0) return round2(fromItems);
+  return allowed !== undefined && paid !== undefined ? round2(Math.max(0, allowed - paid)) : undefined;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function denialReasons(response: ClaimResponse): DenialReason[] {
+  const codings = [
+    ...(response.item ?? []).flatMap((i) => i.adjudication.flatMap((a) => a.reason?.coding ?? [])),
+    ...(response.error ?? []).flatMap((e) => e.code.coding ?? []),
+  ];
+  const seen = new Set<string>();
+  const out: DenialReason[] = [];
+  for (const c of codings) {
+    const system = c.system === SYSTEM.carc ? 'CARC' : c.system === SYSTEM.rarc ? 'RARC' : 'other';
+    const key = `${system}|${c.code ?? ''}`;
+    if (!c.code || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ code: c.code, system, text: c.display ?? '' });
+  }
+  return out;
+}
+
+function taskView(task: Task): TaskView {
+  const ref = task.encounter?.reference ?? task.focus?.reference;
+  const encounterId = ref?.startsWith('Encounter/') ? ref.slice('Encounter/'.length) : undefined;
+  const due = task.restriction?.period?.end?.slice(0, 10);
+  return {
+    id: task.id ?? '',
+    title: task.code?.text ?? task.code?.coding?.[0]?.display ?? 'Work item',
+    description: task.description ?? '',
+    status: task.status,
+    ...(due ? { dueDate: due } : {}),
+    ...(encounterId ? { encounterId } : {}),
+  };
+}
+
+function eligibilityView(r: CoverageEligibilityResponse): EligibilityView {
+  const inforce = r.insurance?.some((i) => i.inforce === true) ?? false;
+  const detail = r.disposition ?? r.error?.map((e) => e.code.text ?? e.code.coding?.[0]?.display).filter(Boolean).join('; ');
+  return { date: r.created.slice(0, 10), inforce, ...(detail ? { detail } : {}) };
+}

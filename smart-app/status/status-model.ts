@@ -1,0 +1,52 @@
+/** What the "Claim status" view shows; shared by the server (builder) and the browser (types only). */
+export type ClaimStage = 'held' | 'submitted' | 'queued' | 'paid' | 'partially-paid' | 'denied';
+
+export interface TimelineStep {
+  label: string;
+  state: 'done' | 'problem' | 'pending';
+  date?: string;
+  detail?: string;
+}
+
+export interface DenialReason {
+  /** CARC or RARC code, e.g. `29`. */
+  code: string;
+  system: 'CARC' | 'RARC' | 'other';
+  text: string;
+}
+
+export interface ClaimView {
+  claimId: string;
+  encounterId?: string;
+  serviceDate?: string;
+  stage: ClaimStage;
+  billed?: number;
+  allowed?: number;
+  paid?: number;
+  patientResponsibility?: number;
+  disposition?: string;
+  denialReasons: DenialReason[];
+  steps: TimelineStep[];
+}
+
+export interface TaskView {
+  id: string;
+  title: string;
+  description: string;
+  status: string;
+  dueDate?: string;
+  encounterId?: string;
+}
+
+export interface EligibilityView {
+  date?: string;
+  inforce: boolean;
+  detail?: string;
+}
+
+export interface StatusView {
+  encounterId?: string;
+  claims: ClaimView[];
+  tasks: TaskView[];
+  eligibility: EligibilityView[];
+}

@@ -1,0 +1,52 @@
+/** The app's JSON API, called with the session handle as a bearer token. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+const SESSION_KEY = 'chartbill.session';
+
+/**
+ * The session handle: handed over in a meta tag by the launch callback, then kept in
+ * sessionStorage (this tab only, gone when it closes) so a reload keeps working. Works in an EHR
+ * iframe whether or not the browser blocks third-party cookies, because no cookie is used.
+ */
+export function sessionHandle(): string | undefined {
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="chartbill-session"]');
+  if (meta?.content) {
+    try {
+      sessionStorage.setItem(SESSION_KEY, meta.content);
+    } catch {
+      // storage may be disabled in a sandboxed iframe; the handle stays in memory for this page
+    }
+    meta.remove();
+    return meta.content;
+  }
+  try {
+    return sessionStorage.getItem(SESSION_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createApi(handle: string | undefined) {
+  return async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+    const res = await fetch(path, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${handle ?? ''}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: init.body !== undefined ? JSON.stringify(init.body) : null,
+      signal: init.signal ?? null,
+    });
+    const json = (await res.json().catch(() => ({}))) as { error?: string; message?: string; hint?: string };
+    if (!res.ok) throw new ApiError(res.status, json.error ?? 'ERROR', json.message ?? `Request failed (${res.status}).`, json.hint);
+    return json as T;
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,16 @@
+import type { Bundle, ClaimResponse, CoverageEligibilityResponse } from 'fhir/r4';
+
+/**
+ * How ChartBill talks to a payer (or a clearinghouse in front of it). Bundles are type
+ * `collection`: the request resource first (CoverageEligibilityRequest or Claim), then the
+ * Patient, Coverage, Organizations and Practitioner it references.
+ *
+ * Implementations: `createFhirPayerAdapter` (FHIR `$submit`); X12 270/837P later. Errors are
+ * `AppError`s: `PAYER_UNAVAILABLE` (retry later) or `PAYER_REJECTED` (the payer refused the
+ * submission; fix it, do not retry as is).
+ */
+export interface PayerAdapter {
+  checkEligibility(bundle: Bundle): Promise<CoverageEligibilityResponse>;
+  /** Idempotent on the Claim's identifier: resubmitting returns the payer's first answer. */
+  submitClaim(bundle: Bundle): Promise<ClaimResponse>;
+}

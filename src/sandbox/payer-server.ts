@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import type { CapabilityStatement, ClaimResponse } from 'fhir/r4';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { SANDBOX_PAYER_FEE_SCHEDULE, type FeeSchedule } from '../claims/fee-schedule.ts';
+import { isAppError, operationOutcome } from '../errors/app-error.ts';
+import { writerTag } from '../fhir/systems.ts';
+import type { Logger } from '../log/create-logger.ts';
+import { adjudicateClaim } from './payer-server-adjudicate.ts';
+import { answerEligibility } from './payer-server-eligibility.ts';
+import { parseClaimSubmission, parseEligibilitySubmission } from './payer-server-input.ts';
+
+/** Options of `startSandboxPayer`. */
+export interface SandboxPayerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 4420; 0 picks a free port. */
+  port?: number;
+  logger: Logger;
+  now?: () => Date;
+  /** What the payer allows per code; default `SANDBOX_PAYER_FEE_SCHEDULE`. */
+  feeSchedule?: FeeSchedule;
+}
+
+/** A running sandbox payer. */
+export interface SandboxPayer {
+  /** e.g. `http://127.0.0.1:4420` */
+  url: string;
+  /** `${url}/fhir` */
+  fhirBase: string;
+  close(): Promise<void>;
+}
+
+const FHIR_JSON = 'application/fhir+json';
+
+/**
+ * The sandbox payer as a fastify instance, not listening: a FHIR endpoint answering
+ * `CoverageEligibilityRequest/$submit` and `Claim/$submit` with the rules in
+ * `payer-server-rules.ts`. Claims are idempotent on their identifier: a resubmission gets the
+ * same ClaimResponse back and is never adjudicated twice. State lives in memory.
+ */
+export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'port'>): FastifyInstance {
+  const now = options.now ?? (() => new Date());
+  const feeSchedule = options.feeSchedule ?? SANDBOX_PAYER_FEE_SCHEDULE;
+  const answered = new Map<string, ClaimResponse>();
+  // Numbers unique to this payer instance, as a real payer's never repeat across restarts.
+  const batch = randomBytes(3).toString('hex').toUpperCase();
+  let sequence = 0;
+  // Typed as fastify's base logger so the instance has fastify's default type parameters.
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({ loggerInstance });
+
+  app.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string) as unknown);
+    } catch {
+      done(Object.assign(new Error('The body is not valid JSON'), { statusCode: 400 }));
+    }
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('content-type', FHIR_JSON);
+    return payload;
+  });
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isAppError(err)) {
+      request.log.info({ code: err.code }, 'submission rejected');
+      return reply.status(err.status).send(err.outcome ?? operationOutcome('error', 'invalid', err.message));
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err }, 'payer failed');
+    return reply.status(status).send(operationOutcome('error', status >= 500 ? 'exception' : 'invalid', status >= 500 ? 'The sandbox payer failed' : err.message));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(operationOutcome('error', 'not-found', `No such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+
+  app.get('/fhir/metadata', (_request, reply) => reply.send(capabilityStatement(now())));
+
+  app.post('/fhir/CoverageEligibilityRequest/$submit', (request, reply) => {
+    const { request: eligibility, coverage } = parseEligibilitySubmission(request.body);
+    sequence += 1;
+    const response = answerEligibility({ request: eligibility, coverage, received: now(), responseId: `elig-${batch}-${String(sequence).padStart(6, '0')}` });
+    response.meta = { tag: [writerTag('payer')] };
+    request.log.info({ eligibilityResponse: `CoverageEligibilityResponse/${response.id ?? ''}`, inforce: response.insurance?.[0]?.inforce ?? false }, 'eligibility answered');
+    return reply.send(response);
+  });
+
+  app.post('/fhir/Claim/$submit', (request, reply) => {
+    const { claim, coverage } = parseClaimSubmission(request.body);
+    const first = claim.identifier?.[0];
+    const key = `${first?.system ?? ''}|${first?.value ?? ''}`;
+    const previous = answered.get(key);
+    if (previous) {
+      request.log.info({ claimResponse: `ClaimResponse/${previous.id ?? ''}` }, 'claim resubmitted: same answer');
+      return reply.send(previous);
+    }
+    sequence += 1;
+    const number = `${batch}${String(sequence).padStart(6, '0')}`;
+    const response = adjudicateClaim({ claim, coverage, feeSchedule, received: now(), responseId: `cr-${number}`, controlNumber: `PCN${number}` });
+    response.meta = { tag: [writerTag('payer')] };
+    answered.set(key, response);
+    request.log.info({ claimResponse: `ClaimResponse/${response.id ?? ''}`, outcome: response.outcome }, 'claim adjudicated');
+    return reply.send(response);
+  });
+  return app;
+}
+
+/** Starts the sandbox payer on `host:port` (port 0 allowed) and returns its FHIR base. */
+export async function startSandboxPayer(options: SandboxPayerOptions): Promise<SandboxPayer> {
+  const app = buildSandboxPayer(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 4420 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 4420);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return { url, fhirBase: `${url}/fhir`, close: () => app.close() };
+}
+
+function capabilityStatement(date: Date): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: date.toISOString(),
+    kind: 'instance',
+    software: { name: 'ChartBill sandbox payer' },
+    implementation: { description: 'Sandbox Health Plan: eligibility and claim adjudication for demonstration' },
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [{
+      mode: 'server',
+      resource: [
+        { type: 'Claim', operation: [{ name: 'submit', definition: 'http://hl7.org/fhir/OperationDefinition/Claim-submit' }] },
+        { type: 'CoverageEligibilityRequest', operation: [{ name: 'submit', definition: 'https://chartbill.dev/fhir/OperationDefinition/CoverageEligibilityRequest-submit' }] },
+      ],
+    }],
+  };
+}

@@ -1,0 +1,104 @@
+import type { Bundle, Claim, ClaimResponse } from 'fhir/r4';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import type { SandboxStack } from '../../cli/sandbox-stack.ts';
+import { launchChromium } from './browser.ts';
+import { startTestStack } from './sandbox-stack-fixture.ts';
+
+let stack: SandboxStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser.close();
+  await stack.close();
+});
+
+async function launchFromEhr(page: Page, encounterId: string): Promise<Frame> {
+  await page.goto(stack.ehrLaunchUrl);
+  await page.locator(`a[data-encounter-id="${encounterId}"], button[data-encounter-id="${encounterId}"]`).filter({ hasText: 'Launch ChartBill' }).first().click();
+  const iframe = page.locator('iframe[title="ChartBill"]');
+  await iframe.waitFor();
+  const frame = await (await iframe.elementHandle()).contentFrame();
+  if (!frame) throw new Error('ChartBill iframe has no frame');
+  await frame.locator('.encounter-line').waitFor({ timeout: 15_000 });
+  return frame;
+}
+
+async function addCode(frame: Frame, label: string, query: string, code: string): Promise<void> {
+  const input = frame.getByRole('combobox', { name: label });
+  await input.fill(query);
+  await frame.locator('[role="option"]', { hasText: code }).first().waitFor();
+  // Arrow to the wanted result, then Enter: the keyboard path clinicians use.
+  const options = await frame.locator('[role="option"] .code').allTextContents();
+  for (let i = 0; i < options.indexOf(code); i++) await input.press('ArrowDown');
+  await input.press('Enter');
+  await frame.locator(`[data-code="${code}"]`).waitFor();
+}
+
+async function fhirSearch<T>(type: string, query: string): Promise<T[]> {
+  const token = await stack.ehr.issueSystemToken('system/*.rs');
+  const res = await fetch(`${stack.fhirBase}/${type}?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const bundle = (await res.json()) as Bundle;
+  return (bundle.entry ?? []).map((e) => e.resource as T);
+}
+
+describe('the loop, end to end, in a real browser', () => {
+  it('a clinician codes an encounter inside the EHR, finishes it, and sees the payer paid the claim', async () => {
+    const encounterId = SEED_SCENARIOS.inProgress[0];
+    const page = await browser.newPage();
+    let frame = await launchFromEhr(page, encounterId);
+
+    // An EHR launch says need_patient_banner=false: the EHR shows the patient, the app does not repeat it.
+    expect(await page.locator('body').textContent()).toContain('Okafor, Avery');
+    expect(await frame.locator('.banner').count()).toBe(0);
+    expect(await frame.locator('.encounter-line').textContent()).toContain('Ferrante');
+    await addCode(frame, 'Add diagnosis (ICD-10-CM)', 'htn', 'I10');
+    await addCode(frame, 'Add service (CPT/HCPCS)', '99213', '99213');
+    await frame.getByText('No problems found.').waitFor();
+    await frame.getByRole('button', { name: 'Sign off' }).click();
+    await frame.getByText('Signed off: the charges are ready for billing.').waitFor();
+
+    // The EHR finishes the encounter; the worker picks it up on its next tick.
+    await page.goto(stack.ehrLaunchUrl);
+    await page.locator(`button[data-encounter-id="${encounterId}"]`, { hasText: 'Finish encounter' }).first().click();
+    await page.waitForURL(stack.ehrLaunchUrl);
+
+    frame = await launchFromEhr(page, encounterId);
+    await frame.getByRole('tab', { name: 'Claim status' }).click();
+    const claim = frame.locator('section[aria-labelledby="enc-claims-h"] .claim.stage-paid');
+    await claim.waitFor({ timeout: 20_000 });
+    expect(await claim.locator('.claim-stage').textContent()).toBe('Paid');
+    const paid = await claim.locator('dd.paid').textContent();
+    expect(Number(paid?.replace(/[$,]/g, ''))).toBeGreaterThan(0);
+    expect(await claim.locator('dd.patient-resp').textContent()).toBe('$25.00');
+
+    // Exactly one claim and one payer answer were written for the encounter.
+    const claims = await fhirSearch<Claim>('Claim', `identifier=${encodeURIComponent(`https://chartbill.dev/fhir/identifier/claim|enc-${encounterId}`)}`);
+    expect(claims).toHaveLength(1);
+    const responses = await fhirSearch<ClaimResponse>('ClaimResponse', `request=Claim/${claims[0]?.id ?? ''}`);
+    expect(responses).toHaveLength(1);
+    await page.close();
+  });
+
+  it('shows billing staff a denial with its CARC reason, and a held claim’s work item', async () => {
+    const page = await browser.newPage();
+    // The seeded timely-filing encounter is denied by the payer (CARC 29) within the first ticks.
+    const frame = await launchFromEhr(page, SEED_SCENARIOS.timelyFiling);
+    await frame.getByRole('tab', { name: 'Claim status' }).click();
+    const denied = frame.locator('section[aria-labelledby="enc-claims-h"] .claim.stage-denied');
+    await denied.waitFor({ timeout: 20_000 });
+    expect(await denied.locator('.denials').textContent()).toContain('CARC 29');
+
+    // A patient with no coverage on file gets a work item for billing staff, not a claim.
+    const held = await launchFromEhr(page, SEED_SCENARIOS.noCoverage);
+    await held.getByRole('tab', { name: 'Claim status' }).click();
+    await held.locator('.task', { hasText: 'No active coverage on file' }).waitFor({ timeout: 20_000 });
+    expect(await held.locator('section[aria-labelledby="enc-claims-h"] .claim').count()).toBe(0);
+    await page.close();
+  });
+});

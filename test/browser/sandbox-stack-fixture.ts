@@ -1,0 +1,15 @@
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import { createLogger } from '../../src/log/create-logger.ts';
+import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
+
+/** The whole sandbox on free ports, with the worker ticking every second. */
+export function startTestStack(startWorker = true): Promise<SandboxStack> {
+  return startSandboxStack({
+    host: '127.0.0.1',
+    ports: { app: 0, ehr: 0, payer: 0, worker: 0 },
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test'),
+    codes: starterCodeSet(),
+    workerSchedule: '*/1 * * * * *',
+    startWorker,
+  });
+}

@@ -1,0 +1,113 @@
+import { createServer } from 'node:net';
+import type { ChargeItem, Claim, Condition, Encounter, FhirResource, Resource, Task } from 'fhir/r4';
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
+import { createLogger } from '../../src/log/create-logger.ts';
+import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
+import { startSandboxPayer, type SandboxPayer } from '../../src/sandbox/payer-server.ts';
+import { startSandboxEhr, type SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import { buildWorker, type Worker } from '../../worker/build-worker.ts';
+import type { Ledger } from '../../worker/ledger.ts';
+import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+
+export const logger = createLogger('silent', 'worker-test');
+
+export interface World {
+  ehr: SandboxEhr;
+  payer: SandboxPayer;
+  fhir: FhirGateway;
+  close(): Promise<void>;
+}
+
+/** A seeded sandbox EHR and a sandbox payer on port 0, and a system-scoped gateway to the EHR. */
+export async function startWorld(): Promise<World> {
+  const ehr = await startSandboxEhr({ port: 0, logger, clients: [] });
+  const payer = await startSandboxPayer({ port: 0, logger });
+  const token = await ehr.issueSystemToken('system/*.cruds');
+  const fhir = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => Promise.resolve(token), retry: { attempts: 2, baseDelayMs: 10 } });
+  return { ehr, payer, fhir, close: async () => { await Promise.all([ehr.close(), payer.close()]); } };
+}
+
+export interface WorkerOptions {
+  ledger?: Ledger;
+  payerBase?: string;
+  now?: () => Date;
+}
+
+export function workerFor(world: World, options: WorkerOptions = {}): Worker {
+  return buildWorker(
+    { schedule: '*/5 * * * * *', recheckMs: 15 * 60_000, maxAttempts: 3 },
+    {
+      clinical: world.fhir,
+      billing: world.fhir,
+      payer: createFhirPayerAdapter({ baseUrl: options.payerBase ?? world.payer.fhirBase, timeoutMs: 5000 }),
+      codes: starterCodeSet(),
+      ledger: options.ledger ?? createMemoryLedger(),
+      logger,
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
+}
+
+export async function all<T extends FhirResource>(fhir: FhirGateway, type: T['resourceType'], params: Record<string, string> = {}): Promise<T[]> {
+  const found = await fhir.searchAll(type, { _count: '200', ...params });
+  return found.filter((r): r is T => r.resourceType === type);
+}
+
+export async function claimsOf(fhir: FhirGateway, encounterId: string): Promise<Claim[]> {
+  return all<Claim>(fhir, 'Claim', { identifier: `${SYSTEM.claimId}|enc-${encounterId}` });
+}
+
+export async function tasksOf(fhir: FhirGateway, encounterId: string): Promise<Task[]> {
+  return all<Task>(fhir, 'Task', { encounter: `Encounter/${encounterId}` });
+}
+
+/** Counts of everything the worker writes, to prove a rerun writes nothing new. */
+export async function writeCounts(fhir: FhirGateway): Promise<Record<string, number>> {
+  const types = ['Claim', 'ClaimResponse', 'Task', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse'] as const;
+  const counts = await Promise.all(types.map(async (t) => [t, (await all(fhir, t)).length] as const));
+  return Object.fromEntries(counts);
+}
+
+/**
+ * A finished encounter for a covered patient whose one charge is CPT 99999, which is not a code
+ * (the scrubber must stop the claim).
+ */
+export async function addEncounterWithUnknownCode(fhir: FhirGateway): Promise<string> {
+  const start = new Date(Date.now() - 2 * 86_400_000).toISOString();
+  const patient = 'Patient/pat-13';
+  const { resource: encounter } = await fhir.create<Encounter>({
+    resourceType: 'Encounter', status: 'finished', class: { system: SYSTEM.actCode, code: 'AMB' },
+    subject: { reference: patient }, period: { start, end: start },
+    participant: [{ individual: { reference: 'Practitioner/pr-1' } }],
+    serviceProvider: { reference: 'Organization/org-billing' },
+  });
+  const encounterRef = `Encounter/${encounter.id ?? ''}`;
+  const { resource: condition } = await fhir.create<Condition>({
+    resourceType: 'Condition', subject: { reference: patient }, encounter: { reference: encounterRef },
+    category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'encounter-diagnosis' }] }],
+    extension: [{ url: EXT.diagnosisRank, valuePositiveInt: 1 }],
+    code: { coding: [{ system: SYSTEM.icd10cm, code: 'J06.9' }] },
+  });
+  await fhir.create<ChargeItem>({
+    resourceType: 'ChargeItem', status: 'billable', subject: { reference: patient }, context: { reference: encounterRef },
+    code: { coding: [{ system: SYSTEM.cpt, code: '99999' }] }, quantity: { value: 1 }, occurrenceDateTime: start,
+    extension: [{ url: EXT.diagnosisPointer, valueReference: { reference: `Condition/${condition.id ?? ''}` } }],
+  });
+  return encounter.id ?? '';
+}
+
+export function idOf(resource: Resource): string {
+  return resource.id ?? '';
+}
+
+/** A local URL nothing listens on: bind port 0, note the port, close it. */
+export async function deadUrl(path = '/fhir'): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 1}${path}`;
+}

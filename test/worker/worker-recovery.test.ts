@@ -1,0 +1,124 @@
+import type { ChargeItem, ClaimResponse, Coverage, Encounter } from 'fhir/r4';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SYSTEM } from '../../src/fhir/systems.ts';
+import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { addEncounterWithUnknownCode, all, deadUrl, claimsOf, startWorld, tasksOf, workerFor, type World } from './worker-kit.ts';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+/** A clock the test moves forward; starts at the real time, as the sandbox's data is relative to it. */
+function testClock(): { now: () => Date; advance(ms: number): void } {
+  let offset = 0;
+  return { now: () => new Date(Date.now() + offset), advance: (ms) => { offset += ms; } };
+}
+
+const MINUTE = 60_000;
+
+describe('worker recovery', () => {
+  it('records encounters that fail while the payer is down and submits them once it is back', async () => {
+    world = await startWorld();
+    const ledger = createMemoryLedger();
+    const clock = testClock();
+    const down = workerFor(world, { ledger, payerBase: await deadUrl(), now: clock.now });
+
+    const outage = await down.tick();
+    expect(outage).toMatchObject({ failed: 8, held: 1, submitted: 0 });
+    expect(await all(world.fhir, 'Claim')).toHaveLength(0);
+    const failed = await ledger.listItems({ stages: ['failed'] });
+    expect(failed).toHaveLength(8);
+    expect(failed[0]).toMatchObject({ attempts: 1, lastError: expect.stringContaining('PAYER_UNAVAILABLE') as unknown });
+    expect(Date.parse(failed[0]?.nextAttemptAt ?? '')).toBeGreaterThan(clock.now().getTime());
+
+    clock.advance(MINUTE);
+    const back = workerFor(world, { ledger, now: clock.now });
+    const recovered = await back.tick();
+    expect(recovered).toMatchObject({ retries: 8, submitted: 7, failed: 0, held: 1 });
+    for (const id of SEED_SCENARIOS.clean) expect(await claimsOf(world.fhir, id), id).toHaveLength(1);
+  });
+
+  it('gives an encounter up after the configured number of failed attempts', async () => {
+    world = await startWorld();
+    const ledger = createMemoryLedger();
+    const clock = testClock();
+    const down = workerFor(world, { ledger, payerBase: await deadUrl(), now: clock.now });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await down.tick();
+      clock.advance(10 * MINUTE);
+    }
+    const item = await ledger.getItem(`Encounter/${SEED_SCENARIOS.clean[0]}`);
+    expect(item).toMatchObject({ stage: 'gave-up', attempts: 3 });
+    expect(item?.nextAttemptAt).toBeUndefined();
+    const after = await down.tick();
+    expect(after.failed).toBe(0);
+  });
+
+  it('submits a held encounter once billing staff add the coverage, and closes the work item', async () => {
+    world = await startWorld();
+    const ledger = createMemoryLedger();
+    const clock = testClock();
+    const worker = workerFor(world, { ledger, now: clock.now });
+    await worker.tick();
+    expect(await claimsOf(world.fhir, SEED_SCENARIOS.noCoverage)).toHaveLength(0);
+
+    await world.fhir.create<Coverage>({
+      resourceType: 'Coverage', status: 'active', beneficiary: { reference: 'Patient/pat-21' }, subscriberId: 'SBX7000021',
+      payor: [{ reference: 'Organization/org-payer' }], period: { start: '2020-01-01' },
+      costToBeneficiary: [{ type: { coding: [{ system: SYSTEM.copayType, code: 'gpvisit' }] }, valueMoney: { value: 25, currency: 'USD' } }],
+    });
+    clock.advance(16 * MINUTE);
+    const summary = await worker.tick();
+    expect(summary.submitted).toBe(1);
+    const [claim] = await claimsOf(world.fhir, SEED_SCENARIOS.noCoverage);
+    expect(claim?.status).toBe('active');
+    const answers = (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter((r) => r.request?.reference === `Claim/${claim?.id ?? ''}`);
+    expect(answers.map((a) => a.outcome)).toEqual(['complete']);
+    expect((await tasksOf(world.fhir, SEED_SCENARIOS.noCoverage)).map((t) => t.status)).toEqual(['completed']);
+  });
+
+  it('submits the draft claim once the coding is corrected, without making a second claim', async () => {
+    world = await startWorld();
+    const ledger = createMemoryLedger();
+    const clock = testClock();
+    const encounterId = await addEncounterWithUnknownCode(world.fhir);
+    const worker = workerFor(world, { ledger, now: clock.now });
+    await worker.tick();
+    const [draft] = await claimsOf(world.fhir, encounterId);
+    expect(draft?.status).toBe('draft');
+
+    const [charge] = await all<ChargeItem>(world.fhir, 'ChargeItem', { context: `Encounter/${encounterId}` });
+    if (!charge) throw new Error('the test encounter has no ChargeItem');
+    await world.fhir.update<ChargeItem>({ ...charge, code: { coding: [{ system: SYSTEM.cpt, code: '99213' }] } });
+    clock.advance(16 * MINUTE);
+    await worker.tick();
+
+    const claims = await claimsOf(world.fhir, encounterId);
+    expect(claims.map((c) => [c.id, c.status])).toEqual([[draft?.id, 'active']]);
+    expect(claims[0]?.item?.[0]?.productOrService.coding?.[0]?.code).toBe('99213');
+    const answers = (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter((r) => r.request?.reference === `Claim/${draft?.id ?? ''}`);
+    expect(answers).toHaveLength(1);
+    expect((await tasksOf(world.fhir, encounterId)).map((t) => [t.code?.coding?.[0]?.code, t.status])).toEqual([['claim-scrub-errors', 'completed']]);
+  });
+
+  it('asks billing staff to code an encounter that finished without signed charges', async () => {
+    world = await startWorld();
+    const start = new Date(Date.now() - 86_400_000).toISOString();
+    const { resource: encounter } = await world.fhir.create<Encounter>({
+      resourceType: 'Encounter', status: 'finished', class: { system: SYSTEM.actCode, code: 'AMB' },
+      subject: { reference: 'Patient/pat-14' }, period: { start, end: start }, serviceProvider: { reference: 'Organization/org-billing' },
+    });
+    await world.fhir.create<ChargeItem>({
+      resourceType: 'ChargeItem', status: 'planned', subject: { reference: 'Patient/pat-14' }, context: { reference: `Encounter/${encounter.id ?? ''}` },
+      code: { coding: [{ system: SYSTEM.cpt, code: '99213' }] },
+    });
+    await workerFor(world).tick();
+    const tasks = await tasksOf(world.fhir, encounter.id ?? '');
+    expect(tasks.map((t) => t.code?.coding?.[0]?.code)).toEqual(['not-coded']);
+    expect(tasks[0]?.description).toContain('without signed charges');
+    expect(await claimsOf(world.fhir, encounter.id ?? '')).toHaveLength(0);
+  });
+});

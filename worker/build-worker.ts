@@ -1,0 +1,101 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { PRACTICE_CHARGE_MASTER, type FeeSchedule } from '../src/claims/fee-schedule.ts';
+import type { CodeSet } from '../src/codes/code-set.ts';
+import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
+import type { Logger } from '../src/log/create-logger.ts';
+import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
+import { isFinal, type Ledger } from './ledger.ts';
+import { runTick, type TickSummary } from './run-tick.ts';
+import type { WorkerConfig } from './worker-config.ts';
+import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
+
+export interface WorkerDeps {
+  /** Where encounters, charges, diagnoses, patients and coverage are read. */
+  clinical: FhirGateway;
+  /** Where Claim, ClaimResponse, eligibility and Task resources are written (may be `clinical`). */
+  billing: FhirGateway;
+  payer: PayerAdapter;
+  codes: CodeSet;
+  ledger: Ledger;
+  logger: Logger;
+  now?: () => Date;
+  /** The practice's charge master; `PRACTICE_CHARGE_MASTER` by default. */
+  chargeMaster?: FeeSchedule;
+  /** Place of service for the claims; `11` (office) by default. */
+  placeOfService?: string;
+}
+
+export interface Worker {
+  /** Runs one tick now. A call while a tick runs gets that tick's result instead of a second one. */
+  tick(): Promise<TickSummary>;
+  /** Starts the schedule. */
+  start(): void;
+  /** Stops the schedule and waits for a running tick to finish. */
+  stop(): Promise<void>;
+  readonly metrics: WorkerMetrics;
+}
+
+export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'>;
+
+/**
+ * The billing worker: on a node-cron schedule (no overlapping runs), one tick at a time turns
+ * finished, coded encounters into submitted claims and records the payer's answers.
+ */
+export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
+  const now = deps.now ?? (() => new Date());
+  const metrics = createWorkerMetrics();
+  let running: Promise<TickSummary> | undefined;
+  let task: ScheduledTask | undefined;
+
+  async function runOnce(): Promise<TickSummary> {
+    metrics.setRunning(true);
+    try {
+      const summary = await runTick({
+        clinical: deps.clinical, billing: deps.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
+        chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',
+        recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
+      });
+      const backlog = (await deps.ledger.listItems()).filter((i) => !isFinal(i)).length;
+      metrics.recordTick(summary, backlog, now());
+      return summary;
+    } catch (err) {
+      metrics.recordTickError(err instanceof Error ? err.message : String(err), now());
+      throw err;
+    } finally {
+      metrics.setRunning(false);
+    }
+  }
+
+  function tick(): Promise<TickSummary> {
+    // Never two ticks at once, whoever asks: the schedule, a test or an admin command.
+    running ??= runOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  return {
+    tick,
+    metrics,
+    start() {
+      if (task) return;
+      task = cron.createTask(config.schedule, async () => {
+        if (running) return;
+        try {
+          await tick();
+        } catch (err) {
+          deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'tick failed');
+        }
+      }, { name: 'chartbill-worker', noOverlap: true });
+      void task.start();
+      deps.logger.info({ schedule: config.schedule }, 'worker started');
+    },
+    async stop() {
+      const current = task;
+      task = undefined;
+      if (current) await current.destroy();
+      if (running) await running.catch(() => undefined);
+      deps.logger.info('worker stopped');
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../src/log/create-logger.ts';
+import type { WorkerMetrics } from './worker-metrics.ts';
+
+export interface HealthServerOptions {
+  metrics: WorkerMetrics;
+  logger: Logger;
+}
+
+/**
+ * `/healthz` (200 with the last tick, 503 when the last tick failed as a whole) and `/metrics`
+ * (Prometheus text) for the worker. Not listening; see `startHealthServer`.
+ */
+export function buildHealthServer(options: HealthServerOptions): FastifyInstance {
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({ loggerInstance });
+  // Probes hit these every few seconds: log their requests only when something is wrong.
+  const quiet = { logLevel: 'warn' as const };
+  app.get('/healthz', quiet, (_request, reply) => {
+    const status = options.metrics.status();
+    const failing = status.lastTickError !== undefined;
+    return reply.status(failing ? 503 : 200).send({ status: failing ? 'failing' : status.ticks === 0 ? 'starting' : 'ok', ...status });
+  });
+  app.get('/metrics', quiet, (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.metrics.render()));
+  return app;
+}
+
+/** Starts the health server (port 0 allowed) and returns its URL. */
+export async function startHealthServer(options: HealthServerOptions & { host?: string; port: number }): Promise<{ url: string; close(): Promise<void> }> {
+  const app = buildHealthServer(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return { url: `http://${host}:${port}`, close: () => app.close() };
+}

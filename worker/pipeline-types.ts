@@ -1,0 +1,71 @@
+import type { Claim, ChargeItem, Condition, Coverage, Encounter, Identifier, Organization, Patient, Practitioner } from 'fhir/r4';
+import type { FeeSchedule } from '../src/claims/fee-schedule.ts';
+import type { CodeSet } from '../src/codes/code-set.ts';
+import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
+import type { Logger } from '../src/log/create-logger.ts';
+import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
+import type { WorkItemCode } from './build-task.ts';
+
+/** What every stage may use. The clinical store is read; the billing store is written. */
+export interface PipelineDeps {
+  clinical: FhirGateway;
+  billing: FhirGateway;
+  payer: PayerAdapter;
+  codes: CodeSet;
+  chargeMaster: FeeSchedule;
+  placeOfService: string;
+  now: () => Date;
+  log: Logger;
+}
+
+/** An encounter with everything its claim is made from, read from the clinical store. */
+export interface EncounterContext {
+  encounter: Encounter & { id: string };
+  /** `Encounter/123` */
+  encounterRef: string;
+  patient: Patient;
+  /** ChargeItems with status `billable` (signed off). */
+  chargeItems: ChargeItem[];
+  /** Encounter diagnoses. */
+  conditions: Condition[];
+  coverage: Coverage | undefined;
+  billingProvider: Organization | undefined;
+  payerOrg: Organization | undefined;
+  practitioner: Practitioner | undefined;
+}
+
+/** How one encounter's pass through the pipeline ended. */
+export type ItemOutcome = HeldOutcome | AnsweredOutcome;
+
+/** Waiting for a person, with a Task saying why. */
+export interface HeldOutcome {
+  stage: 'not-coded' | 'held';
+  reason: WorkItemCode;
+  claim?: string;
+}
+
+/** Submitted; `answered` once the payer's answer is final (not `queued`). */
+export interface AnsweredOutcome {
+  stage: 'submitted' | 'answered';
+  claim: string;
+  claimResponse: string;
+  outcome: string;
+  paid: boolean;
+  denied: boolean;
+}
+
+export function isHeld(outcome: ItemOutcome): outcome is HeldOutcome {
+  return outcome.stage === 'held' || outcome.stage === 'not-coded';
+}
+
+/** A conditional-create / search query for one identifier. */
+export function identifierQuery(identifier: Identifier): string {
+  return `identifier=${encodeURIComponent(`${identifier.system ?? ''}|${identifier.value ?? ''}`)}`;
+}
+
+/** `Type/id` of a resource that has an id. */
+export function refOf(resource: { resourceType: string; id?: string }): string {
+  return `${resource.resourceType}/${resource.id ?? ''}`;
+}
+
+export type ClaimWithId = Claim & { id: string };

@@ -1,0 +1,74 @@
+import type { Encounter } from 'fhir/r4';
+import { AppError, isAppError } from '../src/errors/app-error.ts';
+import { buildTask, taskIdentifierQuery, type WorkItemCode } from './build-task.ts';
+import type { EncounterContext, ItemOutcome, PipelineDeps } from './pipeline-types.ts';
+import { checkEligibility } from './stages/check-eligibility.ts';
+import { completeClaim, findClaim } from './stages/complete-claim.ts';
+import { loadContext } from './stages/load-context.ts';
+import { findAnswer, recordAnswer } from './stages/record-answer.ts';
+import { describeFindings } from './stages/scrub.ts';
+import { submitClaim } from './stages/submit.ts';
+
+/**
+ * One finished encounter through the pipeline: load, eligibility, complete + scrub, submit,
+ * record the answer. Every step is idempotent, so a rerun after a crash or a retry picks up
+ * where it stopped without a second claim, answer or work item. Stops at the first step that
+ * needs a person, with a Task saying what to do.
+ */
+export async function processEncounter(encounter: Encounter & { id: string }, deps: PipelineDeps): Promise<ItemOutcome> {
+  try {
+    return await pipeline(await loadContext(deps.clinical, encounter), deps);
+  } catch (err) {
+    // Missing data (no billing provider, no date of service) will not fix itself by retrying.
+    if (!isAppError(err, 'CLAIM_INVALID')) throw err;
+    const patient = encounter.subject?.reference ?? '';
+    await createTask(deps, encounter.id, patient, 'claim-data-missing', `The claim cannot be completed: ${err.message}. Correct the encounter in the EHR; the worker checks it again.`);
+    return { stage: 'held', reason: 'claim-data-missing' };
+  }
+}
+
+async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<ItemOutcome> {
+  if (ctx.chargeItems.length === 0) {
+    return hold(ctx, deps, 'not-coded', 'Encounter finished without signed charges: code the visit and sign off its charges in ChartBill.');
+  }
+  if (!ctx.coverage) {
+    return hold(ctx, deps, 'no-coverage', 'No active coverage on file for this patient: add the patient\'s insurance or mark self-pay.');
+  }
+  if (!ctx.billingProvider) {
+    throw new AppError('CLAIM_INVALID', `${ctx.encounterRef} names no billing organization (Encounter.serviceProvider)`, { status: 422 });
+  }
+  const existing = await findClaim(deps.billing, ctx.encounter.id);
+  let claim = existing?.status === 'active' ? existing : undefined;
+  if (!claim) {
+    const eligibility = await checkEligibility(ctx, deps);
+    deps.log.info({ eligibilityResponse: eligibility.response, inforce: eligibility.inforce }, 'eligibility checked');
+    if (!eligibility.inforce) {
+      return hold(ctx, deps, 'coverage-inactive', `The payer says the coverage is not in force on the date of service: ${eligibility.reason} Update the patient's insurance, or bill the patient.`);
+    }
+    const completed = await completeClaim(ctx, deps, existing);
+    if (!completed.ready) {
+      const outcome = await hold(ctx, deps, 'claim-scrub-errors', `The claim was kept as a draft because of coding errors:\n${describeFindings(completed.scrub.findings)}`);
+      return { ...outcome, claim: `Claim/${completed.claim.id}` };
+    }
+    claim = completed.claim;
+  }
+  const recorded = await findAnswer(deps.billing, claim);
+  if (recorded) return recordAnswer(ctx, claim, recorded, deps);
+  const started = Date.now();
+  const answer = await submitClaim(ctx, claim, deps);
+  const outcome = await recordAnswer(ctx, claim, answer, deps);
+  deps.log.info({ claim: `Claim/${claim.id}`, encounter: ctx.encounterRef, outcome: answer.outcome, ms: Date.now() - started }, 'claim submitted');
+  return outcome;
+}
+
+async function hold(ctx: EncounterContext, deps: PipelineDeps, reason: WorkItemCode, description: string): Promise<ItemOutcome> {
+  await createTask(deps, ctx.encounter.id, `Patient/${ctx.patient.id ?? ''}`, reason, description);
+  deps.log.info({ encounter: ctx.encounterRef, reason }, 'held for billing staff');
+  return { stage: reason === 'not-coded' ? 'not-coded' : 'held', reason };
+}
+
+/** Created with If-None-Exist on the task identifier, so reruns never duplicate a work item. */
+async function createTask(deps: PipelineDeps, encounterId: string, patient: string, code: WorkItemCode, description: string): Promise<void> {
+  const task = buildTask({ code, description, encounterId, patient, now: deps.now() });
+  await deps.billing.create(task, { ifNoneExist: taskIdentifierQuery(encounterId, code) });
+}

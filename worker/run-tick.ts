@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { isAppError } from '../src/errors/app-error.ts';
+import type { Logger } from '../src/log/create-logger.ts';
+import { checkResource } from './fhir-shapes.ts';
+import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from './ledger.ts';
+import { isHeld, type ItemOutcome, type PipelineDeps } from './pipeline-types.ts';
+import { processEncounter } from './process-encounter.ts';
+import { resolveTask } from './resolve-tasks.ts';
+import { isWorkItemCode } from './build-task.ts';
+import { ENCOUNTER_CURSOR, findWork, versionOf, type EncounterWithId } from './stages/find-work.ts';
+
+/** What one tick did, for logs, metrics and tests. */
+export interface TickSummary {
+  /** Encounters the tick looked at (found by the search or due from the ledger). */
+  seen: number;
+  submitted: number;
+  paid: number;
+  denied: number;
+  /** Held for a person: not coded, no or inactive coverage, scrub errors, missing data. */
+  held: number;
+  failed: number;
+  /** Found but already done or not yet due. */
+  skipped: number;
+  /** Items that had failed before and were tried again. */
+  retries: number;
+  ms: number;
+}
+
+export interface TickDeps extends Omit<PipelineDeps, 'log'> {
+  ledger: Ledger;
+  logger: Logger;
+  /** How long held and not-coded items wait before they are checked again. */
+  recheckMs: number;
+  /** Failures after which an item is given up. */
+  maxAttempts: number;
+}
+
+/**
+ * One pass: find due encounters, run each through the pipeline in its own try/catch (a failing
+ * encounter is recorded with its reason and retried later; the tick goes on), record each in the
+ * ledger, then move the cursor past everything handled.
+ */
+export async function runTick(deps: TickDeps): Promise<TickSummary> {
+  const started = Date.now();
+  const log = deps.logger.child({ runId: randomUUID() });
+  const summary: TickSummary = { seen: 0, submitted: 0, paid: 0, denied: 0, held: 0, failed: 0, skipped: 0, retries: 0, ms: 0 };
+  const work = await findWork(deps.clinical, deps.ledger, deps.now(), log);
+  summary.skipped = work.skipped;
+  for (const { encounter, previous } of work.encounters) {
+    await handle(`Encounter/${encounter.id}`, previous, () => Promise.resolve(encounter), deps, log, summary);
+  }
+  for (const item of work.due) {
+    const id = item.encounter.replace(/^Encounter\//, '');
+    await handle(item.encounter, item, async () => checkResource('Encounter', await deps.clinical.read('Encounter', id)) as EncounterWithId, deps, log, summary);
+  }
+  if (work.cursor) await deps.ledger.setCursor(ENCOUNTER_CURSOR, work.cursor);
+  summary.ms = Date.now() - started;
+  log.info({ ...summary }, 'tick finished');
+  return summary;
+}
+
+async function handle(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, tickLog: Logger, summary: TickSummary): Promise<void> {
+  const log = tickLog.child({ encounter: ref });
+  summary.seen += 1;
+  if (previous?.stage === 'failed') summary.retries += 1;
+  let version: string | undefined;
+  try {
+    const encounter = await load();
+    version = versionOf(encounter);
+    const outcome = await processEncounter(encounter, { ...deps, log });
+    await resolvePrevious(previous, outcome, encounter.id, deps);
+    tally(summary, outcome);
+    await record(deps, afterSuccess(ref, outcome, version, previous, deps));
+  } catch (err) {
+    summary.failed += 1;
+    const attempts = (previous?.stage === 'failed' ? previous.attempts : 0) + 1;
+    const gaveUp = attempts >= deps.maxAttempts;
+    const message = err instanceof Error ? err.message : String(err);
+    const code = isAppError(err) ? err.code : 'UNEXPECTED';
+    // Log the code and message only: an error's cause can carry request headers and bodies.
+    log[gaveUp ? 'error' : 'warn']({ code, err: message, attempts }, gaveUp ? 'encounter failed; giving up' : 'encounter failed; will retry');
+    const now = deps.now();
+    await record(deps, {
+      ...(previous ?? {}),
+      encounter: ref,
+      stage: gaveUp ? 'gave-up' : 'failed',
+      attempts,
+      lastError: `${code}: ${message}`,
+      updatedAt: now.toISOString(),
+      ...(version ?? previous?.encounterVersion ? { encounterVersion: version ?? previous?.encounterVersion } : {}),
+      ...(gaveUp ? { nextAttemptAt: undefined } : { nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString() }),
+    });
+  }
+}
+
+/** The item was held for a reason it has now got past: close that work item. */
+async function resolvePrevious(previous: LedgerItem | undefined, outcome: ItemOutcome, encounterId: string, deps: TickDeps): Promise<void> {
+  const reason = previous?.reason;
+  if (!reason || !isWorkItemCode(reason) || (isHeld(outcome) && outcome.reason === reason)) return;
+  await resolveTask(deps.billing, encounterId, reason, deps.now());
+}
+
+function afterSuccess(ref: string, outcome: ItemOutcome, version: string | undefined, previous: LedgerItem | undefined, deps: TickDeps): LedgerItem {
+  const now = deps.now();
+  const item: LedgerItem = { encounter: ref, stage: outcome.stage, attempts: 0, updatedAt: now.toISOString() };
+  if (version) item.encounterVersion = version;
+  if (outcome.claim) item.claim = outcome.claim;
+  if (isHeld(outcome)) {
+    const sameAsBefore = previous?.stage === outcome.stage && previous.reason === outcome.reason;
+    item.reason = outcome.reason;
+    item.rechecks = sameAsBefore ? (previous.rechecks ?? 0) + 1 : 0;
+    item.nextAttemptAt = new Date(now.getTime() + recheckDelayMs(deps.recheckMs, item.rechecks)).toISOString();
+  } else {
+    item.claimResponse = outcome.claimResponse;
+    item.outcome = outcome.outcome;
+    // A queued answer is fetched again by resubmitting (the payer is idempotent).
+    if (outcome.stage === 'submitted') item.nextAttemptAt = new Date(now.getTime() + deps.recheckMs).toISOString();
+  }
+  return item;
+}
+
+function tally(summary: TickSummary, outcome: ItemOutcome): void {
+  if (isHeld(outcome)) {
+    summary.held += 1;
+    return;
+  }
+  summary.submitted += 1;
+  if (outcome.paid) summary.paid += 1;
+  if (outcome.denied) summary.denied += 1;
+}
+
+async function record(deps: TickDeps, item: LedgerItem): Promise<void> {
+  try {
+    await deps.ledger.putItem(item);
+  } catch (err) {
+    // The writes are idempotent: losing this entry costs a recheck, not a duplicate claim.
+    deps.logger.error({ encounter: item.encounter, err: err instanceof Error ? err.message : String(err) }, 'ledger write failed');
+  }
+}

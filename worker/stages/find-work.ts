@@ -1,0 +1,79 @@
+import type { Encounter } from 'fhir/r4';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import type { Logger } from '../../src/log/create-logger.ts';
+import { checkResource } from '../fhir-shapes.ts';
+import { isFinal, type Ledger, type LedgerItem } from '../ledger.ts';
+
+/** The cursor's name in the ledger. */
+export const ENCOUNTER_CURSOR = 'finished-encounters';
+
+/** Re-read this much before the cursor: clocks differ and writes land out of order. */
+export const CURSOR_OVERLAP_MS = 60_000;
+
+export type EncounterWithId = Encounter & { id: string };
+
+export interface FoundWork {
+  /** Encounters changed since the cursor that are due. */
+  encounters: { encounter: EncounterWithId; previous: LedgerItem | undefined }[];
+  /** Ledger items due for a retry or recheck that the search did not bring back. */
+  due: LedgerItem[];
+  /** Found but not due (final, or waiting for their next attempt). */
+  skipped: number;
+  /** The latest `meta.lastUpdated` seen: the next cursor. */
+  cursor: string | undefined;
+}
+
+/**
+ * Finished encounters changed since the cursor (`_lastUpdated=ge`, sorted, every page), minus
+ * those the ledger says are done or not yet due; plus the ledger's due retries and rechecks.
+ */
+export async function findWork(clinical: FhirGateway, ledger: Ledger, now: Date, log: Logger): Promise<FoundWork> {
+  const since = await ledger.getCursor(ENCOUNTER_CURSOR);
+  const params: Record<string, string | number> = { status: 'finished', _sort: '_lastUpdated', _count: 100 };
+  if (since) params._lastUpdated = `ge${new Date(Date.parse(since) - CURSOR_OVERLAP_MS).toISOString()}`;
+  const work: FoundWork = { encounters: [], due: [], skipped: 0, cursor: since };
+  const seen = new Set<string>();
+  for await (const page of clinical.searchPages('Encounter', params)) {
+    for (const entry of page.entry ?? []) {
+      if (entry.resource?.resourceType !== 'Encounter' || entry.search?.mode === 'include') continue;
+      const encounter = usable(entry.resource, log);
+      if (!encounter || seen.has(encounter.id)) continue;
+      seen.add(encounter.id);
+      work.cursor = later(work.cursor, encounter.meta?.lastUpdated);
+      const previous = await ledger.getItem(`Encounter/${encounter.id}`);
+      if (isDue(previous, versionOf(encounter), now)) work.encounters.push({ encounter, previous });
+      else work.skipped += 1;
+    }
+  }
+  const dueItems = await ledger.listItems({ dueBy: now.toISOString() });
+  work.due = dueItems.filter((item) => !seen.has(item.encounter.replace(/^Encounter\//, '')));
+  return work;
+}
+
+/** The Encounter's version as the ledger records it. */
+export function versionOf(encounter: Encounter): string | undefined {
+  return encounter.meta?.versionId ?? encounter.meta?.lastUpdated;
+}
+
+/** Due when never seen, changed since last handled, or its next attempt has come; never when final. */
+export function isDue(previous: LedgerItem | undefined, version: string | undefined, now: Date): boolean {
+  if (!previous) return true;
+  if (isFinal(previous)) return false;
+  if (version !== undefined && previous.encounterVersion !== version) return true;
+  return previous.nextAttemptAt === undefined || Date.parse(previous.nextAttemptAt) <= now.getTime();
+}
+
+function usable(resource: unknown, log: Logger): EncounterWithId | undefined {
+  try {
+    return checkResource('Encounter', resource) as EncounterWithId;
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'unusable Encounter in search results; skipped');
+    return undefined;
+  }
+}
+
+function later(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}

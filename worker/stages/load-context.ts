@@ -1,0 +1,79 @@
+import type { Coverage, Encounter } from 'fhir/r4';
+import { dateOfServiceOf } from '../../src/claims/build-claim.ts';
+import { isAppError } from '../../src/errors/app-error.ts';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { SYSTEM } from '../../src/fhir/systems.ts';
+import { checkResource, resourcesOf, type ShapeOf } from '../fhir-shapes.ts';
+import type { EncounterContext } from '../pipeline-types.ts';
+
+/**
+ * Reads what the claim is made from: the Patient, the encounter's billable ChargeItems and its
+ * diagnoses, the patient's Coverage, the billing Organization, the payer and the rendering
+ * Practitioner. Independent reads run in parallel.
+ */
+export async function loadContext(clinical: FhirGateway, encounter: Encounter & { id: string }): Promise<EncounterContext> {
+  const encounterRef = `Encounter/${encounter.id}`;
+  const patientId = idFrom(encounter.subject?.reference, 'Patient');
+  if (!patientId) throw new Error(`${encounterRef} has no Patient subject`);
+  const [patient, chargeItems, conditions, coverages, billingProvider, practitioner] = await Promise.all([
+    clinical.read('Patient', patientId).then((p) => checkResource('Patient', p)),
+    clinical.searchAll('ChargeItem', { context: encounterRef }).then((r) => resourcesOf('ChargeItem', r)),
+    clinical.searchAll('Condition', { encounter: encounterRef }).then((r) => resourcesOf('Condition', r)),
+    clinical.searchAll('Coverage', { beneficiary: `Patient/${patientId}` }).then((r) => resourcesOf('Coverage', r)),
+    readOptional(clinical, 'Organization', idFrom(encounter.serviceProvider?.reference, 'Organization')),
+    readOptional(clinical, 'Practitioner', renderingPractitionerId(encounter)),
+  ]);
+  const coverage = pickCoverage(coverages, dateOfServiceOf(encounter));
+  const payerOrg = await readOptional(clinical, 'Organization', idFrom(coverage?.payor[0]?.reference, 'Organization'));
+  return {
+    encounter,
+    encounterRef,
+    patient,
+    chargeItems: chargeItems.filter((c) => c.status === 'billable'),
+    conditions: conditions.filter(isEncounterDiagnosis),
+    coverage,
+    billingProvider,
+    payerOrg,
+    practitioner,
+  };
+}
+
+/**
+ * The coverage to bill: an active one in force on the date of service, else any active one,
+ * else the most recently ended one (so the payer can say it is not in force, and staff see why).
+ */
+export function pickCoverage(coverages: readonly Coverage[], dateOfService: string): Coverage | undefined {
+  const usable = coverages.filter((c) => c.status === 'active' || c.status === 'cancelled');
+  const covers = (c: Coverage) => (c.period?.start?.slice(0, 10) ?? '0000') <= dateOfService && dateOfService <= (c.period?.end?.slice(0, 10) ?? '9999');
+  const active = usable.filter((c) => c.status === 'active');
+  return active.find(covers) ?? active[0] ?? [...usable].sort((a, b) => (b.period?.end ?? '').localeCompare(a.period?.end ?? ''))[0];
+}
+
+/** A Condition that is an encounter diagnosis (problem-list entries are not billed). */
+function isEncounterDiagnosis(condition: { category?: { coding?: { system?: string; code?: string }[] }[] }): boolean {
+  const categories = condition.category ?? [];
+  return categories.length === 0 || categories.some((c) => c.coding?.some((k) => k.system === SYSTEM.conditionCategory && k.code === 'encounter-diagnosis'));
+}
+
+/** The primary performer (PPRF), else the attender (ATND), else the first practitioner. */
+function renderingPractitionerId(encounter: Encounter): string | undefined {
+  const participants = (encounter.participant ?? []).filter((p) => idFrom(p.individual?.reference, 'Practitioner'));
+  const byType = (code: string) => participants.find((p) => p.type?.some((t) => t.coding?.some((c) => c.code === code)));
+  const chosen = byType('PPRF') ?? byType('ATND') ?? participants[0];
+  return idFrom(chosen?.individual?.reference, 'Practitioner');
+}
+
+function idFrom(reference: string | undefined, type: string): string | undefined {
+  return reference?.match(new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`))?.[1];
+}
+
+async function readOptional<K extends 'Organization' | 'Practitioner'>(clinical: FhirGateway, type: K, id: string | undefined): Promise<ShapeOf[K] | undefined> {
+  if (!id) return undefined;
+  try {
+    return checkResource(type, await clinical.read(type, id));
+  } catch (err) {
+    // A dangling reference is the claim's problem to report, not a reason to retry.
+    if (isAppError(err, 'FHIR_NOT_FOUND')) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,59 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import { parseConfig } from '../src/config/parse-config.ts';
+
+/**
+ * The scopes the worker asks for (SMART v2): read the clinical record; create and update the
+ * financial resources and work items it writes.
+ */
+export const DEFAULT_WORKER_SCOPE = [
+  'system/Encounter.rs', 'system/Patient.r', 'system/ChargeItem.rs', 'system/Condition.rs', 'system/Coverage.rs',
+  'system/Organization.r', 'system/Practitioner.r',
+  'system/Claim.crus', 'system/ClaimResponse.crus', 'system/CoverageEligibilityRequest.crs',
+  'system/CoverageEligibilityResponse.crs', 'system/Task.crs',
+].join(' ');
+
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const workerEnvSchema = z.object({
+  CHARTBILL_FHIR_BASE_URL: url,
+  CHARTBILL_BILLING_FHIR_BASE_URL: url.optional(),
+  CHARTBILL_PAYER_BASE_URL: url,
+  CHARTBILL_TOKEN_URL: url.optional(),
+  CHARTBILL_CLIENT_ID: z.string({ error: 'is required (the backend client id registered with the EHR)' }).min(1),
+  CHARTBILL_PRIVATE_KEY_FILE: z.string({ error: 'is required (a JSON file holding the private JWK)' }).min(1),
+  CHARTBILL_WORKER_SCOPE: z.string().min(1).default(DEFAULT_WORKER_SCOPE),
+  CHARTBILL_WORKER_SCHEDULE: z.string().default('*/5 * * * * *').refine((expr) => cron.validate(expr), 'must be a cron expression (seconds field allowed), e.g. */5 * * * * *'),
+  CHARTBILL_LEDGER_PATH: z.string().min(1).default('.chartbill/ledger.json'),
+  CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHARTBILL_WORKER_PORT: z.coerce.number().int().min(0).max(65_535).default(4430),
+  CHARTBILL_WORKER_RECHECK_MINUTES: z.coerce.number().positive().default(15),
+  CHARTBILL_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+});
+
+const workerConfigSchema = workerEnvSchema.transform((env) => ({
+  fhirBaseUrl: env.CHARTBILL_FHIR_BASE_URL,
+  /** Where Claim, ClaimResponse, eligibility and Task resources are written; the EHR by default. */
+  billingFhirBaseUrl: env.CHARTBILL_BILLING_FHIR_BASE_URL ?? env.CHARTBILL_FHIR_BASE_URL,
+  payerBaseUrl: env.CHARTBILL_PAYER_BASE_URL,
+  /** Absent: discovered from the FHIR server's `.well-known/smart-configuration`. */
+  tokenUrl: env.CHARTBILL_TOKEN_URL,
+  clientId: env.CHARTBILL_CLIENT_ID,
+  privateKeyFile: env.CHARTBILL_PRIVATE_KEY_FILE,
+  scope: env.CHARTBILL_WORKER_SCOPE,
+  schedule: env.CHARTBILL_WORKER_SCHEDULE,
+  ledgerPath: env.CHARTBILL_LEDGER_PATH,
+  logLevel: env.CHARTBILL_LOG_LEVEL,
+  port: env.CHARTBILL_WORKER_PORT,
+  /** How long a held item (no coverage, scrub errors, not coded) waits before it is checked again. */
+  recheckMs: env.CHARTBILL_WORKER_RECHECK_MINUTES * 60_000,
+  /** Failed attempts after which an item is given up (and needs a person). */
+  maxAttempts: env.CHARTBILL_WORKER_MAX_ATTEMPTS,
+}));
+
+export type WorkerConfig = Readonly<z.infer<typeof workerConfigSchema>>;
+
+/** Reads the worker's configuration from the environment, reporting every problem at once. */
+export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  return parseConfig(workerConfigSchema, env, 'Worker');
+}

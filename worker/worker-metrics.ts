@@ -1,0 +1,73 @@
+import type { TickSummary } from './run-tick.ts';
+
+export interface WorkerStatus {
+  /** ISO instant the last tick finished (successfully or not). */
+  lastTickAt?: string;
+  lastTickMs?: number;
+  /** The last tick's error message, when it failed as a whole (e.g. the EHR was down). */
+  lastTickError?: string;
+  ticks: number;
+  running: boolean;
+}
+
+export interface WorkerMetrics {
+  recordTick(summary: TickSummary, backlog: number, at: Date): void;
+  recordTickError(message: string, at: Date): void;
+  setRunning(running: boolean): void;
+  status(): WorkerStatus;
+  /** Prometheus text exposition format 0.0.4. */
+  render(): string;
+}
+
+const COUNTERS = [
+  ['encounters_seen', 'seen', 'Finished encounters the worker looked at.'],
+  ['claims_submitted', 'submitted', 'Claims submitted to the payer.'],
+  ['claims_paid', 'paid', 'Claims the payer paid, in whole or in part.'],
+  ['claims_denied', 'denied', 'Claims the payer denied, in whole or in part.'],
+  ['items_held', 'held', 'Encounters held for billing staff (not coded, coverage, scrub errors).'],
+  ['items_failed', 'failed', 'Encounters that failed with an error and will be retried.'],
+  ['retries', 'retries', 'Encounters tried again after a failure.'],
+] as const;
+
+/** Counters and gauges of the worker, kept in memory and exposed at `/metrics`. */
+export function createWorkerMetrics(): WorkerMetrics {
+  const totals: Record<string, number> = Object.fromEntries(COUNTERS.map(([name]) => [name, 0]));
+  let tickSeconds = 0;
+  let tickErrors = 0;
+  let backlogNow = 0;
+  const state: WorkerStatus = { ticks: 0, running: false };
+  return {
+    recordTick(summary, backlog, at) {
+      for (const [name, key] of COUNTERS) totals[name] = (totals[name] ?? 0) + summary[key];
+      tickSeconds += summary.ms / 1000;
+      backlogNow = backlog;
+      state.ticks += 1;
+      state.lastTickAt = at.toISOString();
+      state.lastTickMs = summary.ms;
+      delete state.lastTickError;
+    },
+    recordTickError(message, at) {
+      tickErrors += 1;
+      state.ticks += 1;
+      state.lastTickAt = at.toISOString();
+      state.lastTickError = message;
+    },
+    setRunning(running) {
+      state.running = running;
+    },
+    status: () => ({ ...state }),
+    render() {
+      const lines: string[] = [];
+      const metric = (name: string, type: string, help: string, value: number, suffix = '') => {
+        lines.push(`# HELP chartbill_worker_${name} ${help}`, `# TYPE chartbill_worker_${name} ${type}`, `chartbill_worker_${name}${suffix} ${value}`);
+      };
+      for (const [name, , help] of COUNTERS) metric(`${name}_total`, 'counter', help, totals[name] ?? 0);
+      metric('tick_errors_total', 'counter', 'Ticks that failed as a whole.', tickErrors);
+      lines.push('# HELP chartbill_worker_tick_duration_seconds Time spent in ticks.', '# TYPE chartbill_worker_tick_duration_seconds summary');
+      lines.push(`chartbill_worker_tick_duration_seconds_sum ${tickSeconds}`, `chartbill_worker_tick_duration_seconds_count ${state.ticks - tickErrors}`);
+      metric('backlog', 'gauge', 'Encounters waiting: held, failed and retrying, or queued at the payer.', backlogNow);
+      metric('last_tick_timestamp_seconds', 'gauge', 'When the last tick finished (Unix time).', state.lastTickAt ? Date.parse(state.lastTickAt) / 1000 : 0);
+      return `${lines.join('\n')}\n`;
+    },
+  };
+}
