@@ -1,0 +1,16 @@
+import type { Bench, Report } from './bench-types.ts';
+import { searchBench } from './search-bench.ts';
+import { uiBench } from './ui-bench.ts';
+
+/**
+ * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
+ * `npm run bench -- search ui` runs only the named ones.
+ */
+const BENCHES: Bench[] = [searchBench, uiBench];
+
+const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
+const only = process.argv.slice(2);
+for (const bench of BENCHES) {
+  if (only.length > 0 && !only.includes(bench.name)) continue;
+  await bench.run(report);
+}
