@@ -2,6 +2,7 @@ import type { ChargeItem, Condition, Encounter, Patient } from 'fhir/r4';
 import { codingFromFhir } from '../../src/coding/coding-fhir.ts';
 import type { EncounterCoding, VisitFacts } from '../../src/coding/coding-model.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { isCodedDiagnosis } from './documented-suggestions.ts';
 
 /** The encounter's resources as read from the EHR, with the coding derived from them. */
 export interface LoadedEncounter {
@@ -25,7 +26,8 @@ export async function loadEncounterCoding(fhir: FhirGateway, patientId: string, 
     fhir.searchAll('Condition', { encounter: `Encounter/${encounterId}`, _count: 100 }),
     fhir.searchAll('ChargeItem', { context: `Encounter/${encounterId}`, _count: 100 }),
   ]);
-  const conditions = conditionsRaw.filter((r): r is Condition => r.resourceType === 'Condition');
+  // Only the encounter's ICD-10-CM encounter diagnoses are its coding; other documented Conditions are not.
+  const conditions = conditionsRaw.filter((r): r is Condition => r.resourceType === 'Condition' && isCodedDiagnosis(r));
   const chargeItems = chargesRaw.filter((r): r is ChargeItem => r.resourceType === 'ChargeItem');
   const live = chargeItems.filter((c) => LIVE_CHARGE.has(c.status));
   return {

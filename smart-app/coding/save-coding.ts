@@ -15,6 +15,13 @@ export interface SaveContext {
   loaded: LoadedEncounter;
   fhirUser: string | undefined;
   signOff: boolean;
+  /** The Conditions and ChargeItems (id → versionId) the clinician's copy was based on. */
+  seen: Seen;
+}
+
+export interface Seen {
+  conditions: Record<string, string>;
+  chargeItems: Record<string, string>;
 }
 
 /** Keys the browser gives new entries (a UUID each), parallel to diagnoses and lines. */
@@ -31,7 +38,8 @@ export interface EntryKeys {
  */
 export async function saveCoding(ctx: SaveContext, coding: EncounterCoding, keys: EntryKeys): Promise<void> {
   assertCodesExist(ctx.codes, coding);
-  const { loaded, fhir } = ctx;
+  const { loaded, fhir, seen } = ctx;
+  assertNothingUnseen(loaded, seen);
   const patient = `Patient/${loaded.patient.id ?? ''}`;
   const encounter = `Encounter/${loaded.encounter.id ?? ''}`;
   const recorder = ctx.fhirUser;
@@ -47,11 +55,13 @@ export async function saveCoding(ctx: SaveContext, coding: EncounterCoding, keys
     const draft = chargeItemFromLine(line, { patient, encounter, conditionRefs, ...(recorder ? { enterer: recorder } : {}), status: ctx.signOff ? 'billable' : 'planned', occurrence });
     await upsert(fhir, draft, line.chargeItemId, line.versionId, keys.lines[i], loaded.chargeItems);
   }
-  await retireRemoved(fhir, loaded.conditions, new Set(coding.diagnoses.map((d) => d.conditionId)), (c: Condition) => ({
+  const seenConditions = loaded.conditions.filter((c) => c.id !== undefined && c.id in seen.conditions);
+  const seenCharges = loaded.chargeItems.filter((c) => c.id !== undefined && c.id in seen.chargeItems);
+  await retireRemoved(fhir, seenConditions, seen.conditions, new Set(coding.diagnoses.map((d) => d.conditionId)), (c: Condition) => ({
     ...c,
     verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error' }] },
   }));
-  await retireRemoved(fhir, loaded.chargeItems.filter((c) => c.status !== 'entered-in-error'), new Set(coding.lines.map((l) => l.chargeItemId)), (c: ChargeItem) => ({ ...c, status: 'entered-in-error' }));
+  await retireRemoved(fhir, seenCharges, seen.chargeItems, new Set(coding.lines.map((l) => l.chargeItemId)), (c: ChargeItem) => ({ ...c, status: 'entered-in-error' }));
 }
 
 async function upsert<T extends Condition | ChargeItem>(fhir: FhirGateway, draft: T, id: string | undefined, versionId: string | undefined, key: string | undefined, existing: T[]): Promise<T> {
@@ -66,10 +76,24 @@ async function upsert<T extends Condition | ChargeItem>(fhir: FhirGateway, draft
   return result.resource;
 }
 
-async function retireRemoved<T extends Condition | ChargeItem>(fhir: FhirGateway, existing: T[], kept: Set<string | undefined>, retire: (r: T) => T): Promise<void> {
+/** Retires what the clinician removed, If-Match on the version they saw: a change since then is a conflict. */
+async function retireRemoved<T extends Condition | ChargeItem>(fhir: FhirGateway, existing: T[], seenVersions: Record<string, string>, kept: Set<string | undefined>, retire: (r: T) => T): Promise<void> {
   for (const resource of existing) {
     if (kept.has(resource.id) || isRetired(resource)) continue;
-    await fhir.update(retire(resource), resource.meta?.versionId ? { ifMatchVersion: resource.meta.versionId } : {});
+    const version = seenVersions[resource.id ?? ''];
+    await fhir.update(retire(resource), version ? { ifMatchVersion: version } : {});
+  }
+}
+
+/**
+ * Someone else added a diagnosis or charge since this copy was loaded: saving it as is would
+ * drop theirs, so refuse with a conflict and let the panel merge (issue: no silent overwrites).
+ */
+function assertNothingUnseen(loaded: LoadedEncounter, seen: Seen): void {
+  const liveConditions = loaded.conditions.filter((c) => !isRetired(c) && c.id && !(c.id in seen.conditions));
+  const liveCharges = loaded.chargeItems.filter((c) => !isRetired(c) && c.id && !(c.id in seen.chargeItems));
+  if (liveConditions.length + liveCharges.length > 0) {
+    throw new AppError('FHIR_CONFLICT', 'Someone else changed this encounter’s coding since you opened it.', { status: 409, hint: 'Review the merged coding and save again.' });
   }
 }
 

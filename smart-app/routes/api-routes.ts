@@ -7,6 +7,7 @@ import { AppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import type { AppContext } from '../app-context.ts';
+import { loadDocumented, suggestionsFrom } from '../coding/documented-suggestions.ts';
 import { loadEncounterCoding } from '../coding/encounter-coding.ts';
 import { saveCoding } from '../coding/save-coding.ts';
 import type { Session } from '../session/session-store.ts';
@@ -28,8 +29,14 @@ const line = z.object({
 const coding = z.object({ diagnoses: z.array(diagnosis).max(40), lines: z.array(line).max(60) });
 const saveBody = z.object({
   coding,
-  keys: z.object({ diagnoses: z.array(z.string().max(64).optional()), lines: z.array(z.string().max(64).optional()) }).optional(),
+  // JSON sends the browser's `undefined` (an entry already saved) as null.
+  keys: z
+    .object({ diagnoses: z.array(z.string().max(64).nullish()), lines: z.array(z.string().max(64).nullish()) })
+    .transform((k) => ({ diagnoses: k.diagnoses.map((x) => x ?? undefined), lines: k.lines.map((x) => x ?? undefined) }))
+    .optional(),
   signOff: z.boolean().default(false),
+  /** The versions the browser's copy was based on (resource id → versionId). */
+  seen: z.object({ conditions: z.record(z.string(), z.string()), chargeItems: z.record(z.string(), z.string()) }),
 });
 const searchQuery = z.object({ q: z.string().max(100).default(''), kind: z.enum(['diagnosis', 'service', 'modifier']).default('diagnosis'), limit: z.coerce.number().int().min(1).max(50).default(15) });
 
@@ -97,8 +104,14 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/coding', async (req) => {
     const { session, fhir } = sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
-    const loaded = await loadEncounterCoding(fhir, patientId, encounterId);
-    return { coding: loaded.coding, findings: runEdits(loaded.coding, loaded.facts, ctx.codes), signedOff: loaded.signedOff, encounterStatus: loaded.encounter.status };
+    const [loaded, documented] = await Promise.all([loadEncounterCoding(fhir, patientId, encounterId), loadDocumented(fhir, patientId, encounterId)]);
+    return {
+      coding: loaded.coding,
+      findings: runEdits(loaded.coding, loaded.facts, ctx.codes),
+      signedOff: loaded.signedOff,
+      encounterStatus: loaded.encounter.status,
+      suggestions: suggestionsFrom(documented.problems, documented.procedures, loaded.coding, ctx.codes),
+    };
   });
 
   app.post('/api/edits', async (req) => {
@@ -118,7 +131,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (body.signOff && hasBlockingErrors(findings)) {
       throw new AppError('EDITS_BLOCK_SIGNOFF', 'Sign-off is blocked until the errors listed are fixed.', { status: 422, hint: 'Fix each error shown in red, then sign off again.' });
     }
-    await saveCoding({ fhir, codes: ctx.codes, loaded, fhirUser: session.fhirUser, signOff: body.signOff }, body.coding, body.keys ?? { diagnoses: [], lines: [] });
+    await saveCoding({ fhir, codes: ctx.codes, loaded, fhirUser: session.fhirUser, signOff: body.signOff, seen: body.seen }, body.coding, body.keys ?? { diagnoses: [], lines: [] });
     req.log.info({ encounter: `Encounter/${encounterId}`, diagnoses: body.coding.diagnoses.length, lines: body.coding.lines.length, signOff: body.signOff }, 'coding saved');
     const after = await loadEncounterCoding(fhir, patientId, encounterId);
     return { coding: after.coding, findings: runEdits(after.coding, after.facts, ctx.codes), signedOff: after.signedOff, encounterStatus: after.encounter.status };

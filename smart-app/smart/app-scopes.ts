@@ -14,6 +14,7 @@ const NEEDS: ScopeNeed[] = [
   { resource: 'Encounter', access: 'read', effect: 'The encounter date and practitioner cannot be shown.' },
   { resource: 'Condition', access: 'write', effect: 'Diagnoses cannot be saved.' },
   { resource: 'ChargeItem', access: 'write', effect: 'Services cannot be saved or signed off.' },
+  { resource: 'Procedure', access: 'read', effect: 'Documented procedures cannot be offered as suggestions.' },
   { resource: 'Coverage', access: 'read', effect: 'Insurance cannot be shown.' },
   { resource: 'Claim', access: 'read', effect: 'Claim status cannot be shown.' },
   { resource: 'ClaimResponse', access: 'read', effect: 'Payer answers cannot be shown.' },

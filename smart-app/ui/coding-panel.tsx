@@ -1,40 +1,52 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { EncounterCoding, Finding } from '../../src/coding/coding-model.ts';
+import { CLAIM_LIMITS } from '../../src/coding/coding-model.ts';
 import type { CodeEntry } from '../../src/codes/code-set.ts';
 import { ApiError, type Api } from './api.ts';
 import { CodeSearch } from './code-search.tsx';
 import * as S from './coding-state.ts';
+import { DiagnosisList } from './diagnosis-list.tsx';
 import { FindingsList } from './findings-list.tsx';
+import { KeyboardHelp } from './keyboard-help.tsx';
+import { LineList } from './line-list.tsx';
+import { mergeCoding } from './merge-coding.ts';
+import { SuggestionsBar, type Suggestion } from './suggestions-bar.tsx';
 
 interface CodingAnswer {
   coding: EncounterCoding;
   findings: Finding[];
   signedOff: boolean;
   encounterStatus: string;
+  suggestions?: { diagnoses: Suggestion[]; services: Suggestion[] };
 }
 
-type Notice = { kind: 'info' | 'error' | 'conflict'; text: string } | undefined;
+type Notice = { kind: 'info' | 'error' | 'conflict'; text: string; notes?: string[] } | undefined;
 
 /** The coding panel: diagnoses (primary first), service lines, live edits, save and sign-off. */
 export function CodingPanel({ api }: { api: Api }) {
+  const [base, setBase] = useState<EncounterCoding | undefined>();
   const [draft, setDraft] = useState<S.Draft | undefined>();
   const [findings, setFindings] = useState<Finding[]>([]);
+  const [suggestions, setSuggestions] = useState<CodingAnswer['suggestions']>();
   const [signedOff, setSignedOff] = useState(false);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>();
 
-  const load = useCallback(async () => {
-    const answer = await api<CodingAnswer>('/api/coding');
+  const accept = useCallback((answer: CodingAnswer) => {
+    setBase(answer.coding);
     setDraft(S.draftFrom(answer.coding));
     setFindings(answer.findings);
     setSignedOff(answer.signedOff);
+    if (answer.suggestions) setSuggestions(answer.suggestions);
     setDirty(false);
-  }, [api]);
+  }, []);
 
   useEffect(() => {
-    load().catch((e: unknown) => setNotice({ kind: 'error', text: message(e) }));
-  }, [load]);
+    api<CodingAnswer>('/api/coding')
+      .then(accept)
+      .catch((e: unknown) => setNotice({ kind: 'error', text: message(e) }));
+  }, [api, accept]);
 
   // Edits run as the clinician types: re-checked shortly after each change.
   useEffect(() => {
@@ -44,7 +56,7 @@ export function CodingPanel({ api }: { api: Api }) {
       api<{ findings: Finding[] }>('/api/edits', { method: 'POST', body: { coding: draft.coding }, signal: ctrl.signal })
         .then((r) => setFindings(r.findings))
         .catch(() => undefined);
-    }, 150);
+    }, 120);
     return () => {
       clearTimeout(timer);
       ctrl.abort();
@@ -58,22 +70,29 @@ export function CodingPanel({ api }: { api: Api }) {
   };
 
   async function save(signOff: boolean) {
-    if (!draft) return;
+    if (!draft || busy) return;
     setBusy(true);
     setNotice(undefined);
     try {
-      const answer = await api<CodingAnswer>('/api/coding', { method: 'PUT', body: { coding: draft.coding, keys: draft.keys, signOff } });
-      setDraft(S.draftFrom(answer.coding));
-      setFindings(answer.findings);
-      setSignedOff(answer.signedOff);
-      setDirty(false);
+      const body = { coding: draft.coding, keys: draft.keys, signOff, seen: seenOf(base ?? draft.coding) };
+      accept(await api<CodingAnswer>('/api/coding', { method: 'PUT', body }));
       setNotice({ kind: 'info', text: signOff ? 'Signed off: the charges are ready for billing.' : 'Saved.' });
     } catch (e) {
-      const conflict = e instanceof ApiError && e.code === 'FHIR_CONFLICT';
-      setNotice({ kind: conflict ? 'conflict' : 'error', text: conflict ? 'Someone else changed this encounter’s coding since you opened it. Nothing of yours was overwritten.' : message(e) });
+      if (e instanceof ApiError && e.code === 'FHIR_CONFLICT' && base) await mergeWithLatest(base, draft);
+      else setNotice({ kind: 'error', text: message(e) });
     } finally {
       setBusy(false);
     }
+  }
+
+  /** Someone else saved first: merge their coding with this tab's edits and let the clinician review it. */
+  async function mergeWithLatest(mineBase: EncounterCoding, mine: S.Draft) {
+    const latest = await api<CodingAnswer>('/api/coding');
+    const merged = mergeCoding(mineBase, mine.coding, mine.keys, latest.coding);
+    setBase(latest.coding);
+    setDraft({ coding: merged.coding, keys: merged.keys });
+    setDirty(true);
+    setNotice({ kind: 'conflict', text: 'Someone else saved this encounter’s coding while you were editing. Nothing was overwritten: ChartBill merged their changes with yours. Review, then save again.', notes: merged.notes });
   }
 
   async function applySuggestion(f: Finding, suggestion: string) {
@@ -90,90 +109,75 @@ export function CodingPanel({ api }: { api: Api }) {
     }
   }
 
+  function onPanelKeyDown(e: KeyboardEvent) {
+    const focus = (id: string) => document.getElementById(id)?.focus();
+    if (e.altKey && (e.key === 'd' || e.key === 'D')) focus('search-diagnosis');
+    else if (e.altKey && (e.key === 's' || e.key === 'S')) focus('search-service');
+    else if ((e.ctrlKey || e.metaKey) && e.key === 's') void save(false);
+    else if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') void save(true);
+    else return;
+    e.preventDefault();
+  }
+
   if (!draft) return <p class="loading">{notice?.text ?? 'Loading the encounter’s coding…'}</p>;
   const { diagnoses, lines } = draft.coding;
   const blocking = findings.some((f) => f.severity === 'error');
+  const fullDx = diagnoses.length >= CLAIM_LIMITS.maxDiagnoses;
   return (
-    <div class="coding-panel">
+    <div class="coding-panel" onKeyDown={onPanelKeyDown}>
       {notice && (
         <div class={`notice ${notice.kind}`} role={notice.kind === 'info' ? 'status' : 'alert'}>
           {notice.text}
-          {notice.kind === 'conflict' && (
-            <button type="button" onClick={() => void load().then(() => setNotice({ kind: 'info', text: 'Loaded the latest coding; re-apply your changes.' }))}>
-              Load the latest version
-            </button>
+          {notice.notes && notice.notes.length > 0 && (
+            <ul>
+              {notice.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
           )}
         </div>
       )}
       <section aria-labelledby="dx-h">
-        <h2 id="dx-h">Diagnoses <span class="count">{diagnoses.length}/12</span></h2>
-        <CodeSearch api={api} kind="diagnosis" label="Add diagnosis (ICD-10-CM)" placeholder="e.g. htn, E11.9, knee pain" onPick={(e) => change(S.addDiagnosis(draft, e))} />
-        <ol class="dx-list">
-          {diagnoses.map((d, i) => (
-            <li key={`${d.code}-${i}`} class="dx" data-code={d.code}>
-              <span class="pos" title="Diagnosis pointer">{i + 1}</span>
-              <span class="code">{d.code}</span> <span class="display">{d.display}</span>
-              {i === 0 && <span class="tag primary">primary</span>}
-              <span class="actions">
-                {i > 0 && (
-                  <button type="button" aria-label={`Make ${d.code} primary`} onClick={() => change(S.moveDiagnosis(draft, i, 0))}>
-                    ↑ Primary
-                  </button>
-                )}
-                <button type="button" aria-label={`Remove ${d.code}`} onClick={() => change(S.removeDiagnosis(draft, i))}>
-                  ✕
-                </button>
-              </span>
-            </li>
-          ))}
-        </ol>
+        <h2 id="dx-h">
+          Diagnoses <span class="count">{diagnoses.length}/{CLAIM_LIMITS.maxDiagnoses}</span>
+        </h2>
+        <CodeSearch api={api} kind="diagnosis" label="Add diagnosis (ICD-10-CM)" placeholder={fullDx ? 'A claim holds 12 diagnoses' : 'e.g. htn, E11.9, knee pain'} onPick={(e) => change(S.addDiagnosis(draft, e))} />
+        <SuggestionsBar title="From the chart" items={(suggestions?.diagnoses ?? []).filter((s) => !diagnoses.some((d) => d.code === s.code))} onAdd={(s) => change(S.addDiagnosis(draft, s))} />
+        <DiagnosisList diagnoses={diagnoses} onMove={(from, to) => change(S.moveDiagnosis(draft, from, to))} onRemove={(i) => change(S.removeDiagnosis(draft, i))} />
       </section>
       <section aria-labelledby="svc-h">
         <h2 id="svc-h">Services</h2>
         <CodeSearch api={api} kind="service" label="Add service (CPT/HCPCS)" placeholder="e.g. 99213, flu vaccine" onPick={(e) => change(S.addLine(draft, e))} />
-        <ul class="line-list">
-          {lines.map((l, i) => (
-            <li key={`${l.code}-${i}`} class="line" data-code={l.code}>
-              <div class="line-head">
-                <span class="code">{l.code}</span> <span class="display">{l.display}</span>
-                <button type="button" aria-label={`Remove ${l.code}`} onClick={() => change(S.removeLine(draft, i))}>
-                  ✕
-                </button>
-              </div>
-              <div class="line-fields">
-                <label>
-                  Units
-                  <input type="number" min={1} max={999} value={l.units} onInput={(e) => change(S.updateLine(draft, i, { units: Number((e.target as HTMLInputElement).value) }))} />
-                </label>
-                <label>
-                  Modifiers
-                  <input type="text" value={l.modifiers.join(' ')} placeholder="25 59" onChange={(e) => change(S.updateLine(draft, i, { modifiers: S.parseModifiers((e.target as HTMLInputElement).value) }))} />
-                </label>
-              </div>
-              <fieldset class="pointers">
-                <legend>Diagnosis pointers for {l.code}</legend>
-                {diagnoses.map((d, p) => (
-                  <label key={d.code} class="pointer">
-                    <input type="checkbox" checked={l.pointers.includes(p + 1)} onChange={() => change(S.togglePointer(draft, i, p + 1))} />
-                    {p + 1} {d.code}
-                  </label>
-                ))}
-              </fieldset>
-            </li>
-          ))}
-        </ul>
+        <SuggestionsBar title="Documented procedures" items={(suggestions?.services ?? []).filter((s) => !lines.some((l) => l.code === s.code))} onAdd={(s) => change(S.addLine(draft, s))} />
+        <LineList
+          lines={lines}
+          diagnoses={diagnoses}
+          onChange={(i, patch) => change(S.updateLine(draft, i, patch))}
+          onTogglePointer={(i, p) => change(S.togglePointer(draft, i, p))}
+          onRemove={(i) => change(S.removeLine(draft, i))}
+        />
       </section>
       <FindingsList findings={findings} onSuggestion={(f, s) => void applySuggestion(f, s)} />
       <div class="actions-bar">
-        <button type="button" disabled={busy || !dirty} onClick={() => void save(false)}>
+        <KeyboardHelp />
+        <button type="button" disabled={busy || !dirty} aria-keyshortcuts="Control+S" onClick={() => void save(false)}>
           Save draft
         </button>
-        <button type="button" class="primary" disabled={busy || blocking || (signedOff && !dirty)} onClick={() => void save(true)}>
+        <button type="button" class="primary" disabled={busy || blocking || (signedOff && !dirty)} aria-keyshortcuts="Control+Enter" onClick={() => void save(true)}>
           {signedOff && !dirty ? 'Signed off' : 'Sign off'}
         </button>
       </div>
     </div>
   );
+}
+
+/** The versions this tab's copy was based on, so the server can tell what it has not seen. */
+function seenOf(coding: EncounterCoding): { conditions: Record<string, string>; chargeItems: Record<string, string> } {
+  const conditions: Record<string, string> = {};
+  const chargeItems: Record<string, string> = {};
+  for (const d of coding.diagnoses) if (d.conditionId) conditions[d.conditionId] = d.versionId ?? '';
+  for (const l of coding.lines) if (l.chargeItemId) chargeItems[l.chargeItemId] = l.versionId ?? '';
+  return { conditions, chargeItems };
 }
 
 function message(e: unknown): string {

@@ -1,4 +1,4 @@
-import type { ChargeItem, Condition, Encounter, Resource } from 'fhir/r4';
+import type { ChargeItem, Condition, Encounter, Procedure, Resource } from 'fhir/r4';
 import { EXT, SYSTEM } from '../fhir/systems.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import { PATIENT_COUNT, patientId, SEED_META, seedCoverage, seedOrganizations, seedPatients, seedPractitioners } from './seed-people.ts';
@@ -127,6 +127,40 @@ function chargeItems(visit: CodedVisit, occurrence: string): ChargeItem[] {
 }
 
 /**
+ * What the chart already documents for today's first visits, before anyone codes them: problem-list
+ * diagnoses and a performed procedure. The app offers these as suggestions.
+ */
+function documented(now: Date): Resource[] {
+  const problem = (id: string, patient: number, code: string, display: string): Condition => ({
+    resourceType: 'Condition',
+    id,
+    meta: SEED_META,
+    clinicalStatus: { coding: [{ system: SYSTEM.conditionClinical, code: 'active' }] },
+    verificationStatus: { coding: [{ system: SYSTEM.conditionVerification, code: 'confirmed' }] },
+    category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'problem-list-item', display: 'Problem List Item' }] }],
+    code: { coding: [{ system: SYSTEM.icd10cm, code, display }], text: display },
+    subject: { reference: `Patient/${patientId(patient)}` },
+    recordedDate: `${now.getUTCFullYear() - 1}-03-01`,
+  });
+  const ecg: Procedure = {
+    resourceType: 'Procedure',
+    id: 'proc-enc-today-01-ecg',
+    meta: SEED_META,
+    status: 'completed',
+    code: { coding: [{ system: SYSTEM.cpt, code: '93000' }], text: 'Electrocardiogram with interpretation' },
+    subject: { reference: `Patient/${patientId(TODAY_PATIENTS[0] ?? 1)}` },
+    encounter: { reference: 'Encounter/enc-today-01' },
+    performedDateTime: now.toISOString(),
+  };
+  return [
+    problem('cond-problem-01-htn', TODAY_PATIENTS[0] ?? 1, 'I10', 'Essential (primary) hypertension'),
+    problem('cond-problem-01-hld', TODAY_PATIENTS[0] ?? 1, 'E78.5', 'Hyperlipidemia, unspecified'),
+    problem('cond-problem-02-dm2', TODAY_PATIENTS[1] ?? 2, 'E11.9', 'Type 2 diabetes mellitus without complications'),
+    ecg,
+  ];
+}
+
+/**
  * The demo data, deterministic for a given `now` (dates are relative to it): organizations,
  * practitioners, 22 synthetic patients, their coverages, today's open visits and the coded
  * finished visits of SEED_SCENARIOS. Ordered so that references point backwards.
@@ -150,7 +184,7 @@ export function buildSeedResources(now: Date): Resource[] {
       ...chargeItems(visit, start.toISOString()),
     ];
   });
-  return [...seedOrganizations(), ...seedPractitioners(), ...seedPatients(now), ...coverages, ...today, ...coded];
+  return [...seedOrganizations(), ...seedPractitioners(), ...seedPatients(now), ...coverages, ...today, ...documented(now), ...coded];
 }
 
 /**

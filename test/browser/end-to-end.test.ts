@@ -1,8 +1,9 @@
 import type { Bundle, Claim, ClaimResponse } from 'fhir/r4';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
+import { addCode, launchFromEhr as launch } from './app-frame.ts';
 import { launchChromium } from './browser.ts';
 import { startTestStack } from './sandbox-stack-fixture.ts';
 
@@ -18,28 +19,6 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function launchFromEhr(page: Page, encounterId: string): Promise<Frame> {
-  await page.goto(stack.ehrLaunchUrl);
-  await page.locator(`a[data-encounter-id="${encounterId}"], button[data-encounter-id="${encounterId}"]`).filter({ hasText: 'Launch ChartBill' }).first().click();
-  const iframe = page.locator('iframe[title="ChartBill"]');
-  await iframe.waitFor();
-  const frame = await (await iframe.elementHandle()).contentFrame();
-  if (!frame) throw new Error('ChartBill iframe has no frame');
-  await frame.locator('.encounter-line').waitFor({ timeout: 15_000 });
-  return frame;
-}
-
-async function addCode(frame: Frame, label: string, query: string, code: string): Promise<void> {
-  const input = frame.getByRole('combobox', { name: label });
-  await input.fill(query);
-  await frame.locator('[role="option"]', { hasText: code }).first().waitFor();
-  // Arrow to the wanted result, then Enter: the keyboard path clinicians use.
-  const options = await frame.locator('[role="option"] .code').allTextContents();
-  for (let i = 0; i < options.indexOf(code); i++) await input.press('ArrowDown');
-  await input.press('Enter');
-  await frame.locator(`[data-code="${code}"]`).waitFor();
-}
-
 async function fhirSearch<T>(type: string, query: string): Promise<T[]> {
   const token = await stack.ehr.issueSystemToken('system/*.rs');
   const res = await fetch(`${stack.fhirBase}/${type}?${query}`, { headers: { authorization: `Bearer ${token}` } });
@@ -51,7 +30,7 @@ describe('the loop, end to end, in a real browser', () => {
   it('a clinician codes an encounter inside the EHR, finishes it, and sees the payer paid the claim', async () => {
     const encounterId = SEED_SCENARIOS.inProgress[0];
     const page = await browser.newPage();
-    let frame = await launchFromEhr(page, encounterId);
+    let frame = await launch(page, stack.ehrLaunchUrl, encounterId);
 
     // An EHR launch says need_patient_banner=false: the EHR shows the patient, the app does not repeat it.
     expect(await page.locator('body').textContent()).toContain('Okafor, Avery');
@@ -68,7 +47,7 @@ describe('the loop, end to end, in a real browser', () => {
     await page.locator(`button[data-encounter-id="${encounterId}"]`, { hasText: 'Finish encounter' }).first().click();
     await page.waitForURL(stack.ehrLaunchUrl);
 
-    frame = await launchFromEhr(page, encounterId);
+    frame = await launch(page, stack.ehrLaunchUrl, encounterId);
     await frame.getByRole('tab', { name: 'Claim status' }).click();
     const claim = frame.locator('section[aria-labelledby="enc-claims-h"] .claim.stage-paid');
     await claim.waitFor({ timeout: 20_000 });
@@ -88,14 +67,14 @@ describe('the loop, end to end, in a real browser', () => {
   it('shows billing staff a denial with its CARC reason, and a held claim’s work item', async () => {
     const page = await browser.newPage();
     // The seeded timely-filing encounter is denied by the payer (CARC 29) within the first ticks.
-    const frame = await launchFromEhr(page, SEED_SCENARIOS.timelyFiling);
+    const frame = await launch(page, stack.ehrLaunchUrl, SEED_SCENARIOS.timelyFiling);
     await frame.getByRole('tab', { name: 'Claim status' }).click();
     const denied = frame.locator('section[aria-labelledby="enc-claims-h"] .claim.stage-denied');
     await denied.waitFor({ timeout: 20_000 });
     expect(await denied.locator('.denials').textContent()).toContain('CARC 29');
 
     // A patient with no coverage on file gets a work item for billing staff, not a claim.
-    const held = await launchFromEhr(page, SEED_SCENARIOS.noCoverage);
+    const held = await launch(page, stack.ehrLaunchUrl, SEED_SCENARIOS.noCoverage);
     await held.getByRole('tab', { name: 'Claim status' }).click();
     await held.locator('.task', { hasText: 'No active coverage on file' }).waitFor({ timeout: 20_000 });
     expect(await held.locator('section[aria-labelledby="enc-claims-h"] .claim').count()).toBe(0);
