@@ -30,13 +30,14 @@ export async function loadStatus(fhir: FhirGateway, patientId: string, encounter
 
 /** Pure: turns the billing resources into timelines, newest first, the launched encounter's first. */
 export function buildStatus(claims: Claim[], responses: ClaimResponse[], eligibility: CoverageEligibilityResponse[], tasks: Task[], encounterId: string | undefined): StatusView {
-  const views = claims.map((c) => claimView(c, latestResponseFor(c, responses)));
+  const checks = eligibility.map(eligibilityView).sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
+  const views = claims.map((c) => claimView(c, latestResponseFor(c, responses), checks));
   views.sort((a, b) => Number(b.encounterId === encounterId) - Number(a.encounterId === encounterId) || (b.serviceDate ?? '').localeCompare(a.serviceDate ?? ''));
   return {
     ...(encounterId ? { encounterId } : {}),
     claims: views,
     tasks: tasks.filter((t) => !['completed', 'cancelled', 'entered-in-error'].includes(t.status)).map(taskView),
-    eligibility: eligibility.map(eligibilityView).sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '')),
+    eligibility: checks,
   };
 }
 
@@ -55,7 +56,7 @@ function encounterOf(claim: Claim): string | undefined {
   return id?.startsWith('enc-') ? id.slice(4) : undefined;
 }
 
-function claimView(claim: Claim, response: ClaimResponse | undefined): ClaimView {
+function claimView(claim: Claim, response: ClaimResponse | undefined, checks: EligibilityView[]): ClaimView {
   const reasons = response ? denialReasons(response) : [];
   const stage = stageOf(claim, response);
   const billed = claim.total?.value;
@@ -63,6 +64,7 @@ function claimView(claim: Claim, response: ClaimResponse | undefined): ClaimView
   const paid = response?.payment?.amount.value ?? totalOf(response, 'benefit');
   const patientResponsibility = patientShare(response, allowed, paid);
   const encounterId = encounterOf(claim);
+  const check = checks.find((c) => c.encounterId !== undefined && c.encounterId === encounterId);
   const serviceDate = claim.billablePeriod?.start?.slice(0, 10) ?? claim.item?.[0]?.servicedDate;
   return {
     claimId: claim.id ?? '',
@@ -75,7 +77,7 @@ function claimView(claim: Claim, response: ClaimResponse | undefined): ClaimView
     ...(patientResponsibility !== undefined ? { patientResponsibility } : {}),
     ...(response?.disposition ? { disposition: response.disposition } : {}),
     denialReasons: reasons,
-    steps: steps(claim, response, stage, reasons),
+    steps: steps(claim, response, stage, reasons, check),
   };
 }
 
@@ -99,9 +101,13 @@ function denialReasonsAreEmpty(response: ClaimResponse): boolean {
   return denialReasons(response).length === 0;
 }
 
-function steps(claim: Claim, response: ClaimResponse | undefined, stage: ClaimStage, reasons: DenialReason[]): TimelineStep[] {
+function steps(claim: Claim, response: ClaimResponse | undefined, stage: ClaimStage, reasons: DenialReason[], check: EligibilityView | undefined): TimelineStep[] {
   const created = claim.created.slice(0, 10);
   const out: TimelineStep[] = [{ label: 'Coded', state: 'done', date: claim.billablePeriod?.start?.slice(0, 10) ?? created }];
+  if (check) {
+    const benefits = check.benefits.map((b) => `${b.label} ${b.unit === 'USD' ? `$${b.amount.toFixed(2)}` : b.unit === 'percent' ? `${b.amount}%` : b.amount}`).join(', ');
+    out.push({ label: check.inforce ? 'Eligibility: coverage in force' : 'Eligibility: not in force', state: check.inforce ? 'done' : 'problem', ...(check.date ? { date: check.date } : {}), ...(benefits || check.detail ? { detail: benefits || check.detail } : {}) });
+  }
   if (stage === 'held') {
     out.push({ label: 'Held before submission', state: 'problem', date: created, detail: 'See the work items below.' });
     return out;
@@ -168,8 +174,21 @@ function taskView(task: Task): TaskView {
   };
 }
 
+type Benefit = EligibilityView['benefits'][number];
+
+const BENEFIT_LABELS: Record<string, string> = { copay: 'Copay', 'copay-percent': 'Coinsurance', deductible: 'Deductible', benefit: 'Benefit', visit: 'Visits' };
+
 function eligibilityView(r: CoverageEligibilityResponse): EligibilityView {
   const inforce = r.insurance?.some((i) => i.inforce === true) ?? false;
   const detail = r.disposition ?? r.error?.map((e) => e.code.text ?? e.code.coding?.[0]?.display).filter(Boolean).join('; ');
-  return { date: r.created.slice(0, 10), inforce, ...(detail ? { detail } : {}) };
+  const id = r.request.identifier;
+  const encounterId = id?.system === SYSTEM.eligibilityId && id.value?.startsWith('enc-') ? id.value.slice(4) : undefined;
+  const benefits = (r.insurance ?? []).flatMap((i) => i.item ?? []).flatMap((item) => item.benefit ?? []).flatMap((b): Benefit[] => {
+    const code = b.type.coding?.[0]?.code ?? '';
+    const label = BENEFIT_LABELS[code] ?? b.type.text ?? code;
+    if (b.allowedMoney?.value !== undefined) return [{ label, amount: b.allowedMoney.value, unit: 'USD' }];
+    if (b.allowedUnsignedInt !== undefined) return [{ label, amount: b.allowedUnsignedInt, unit: code.includes('percent') ? 'percent' : 'count' }];
+    return [];
+  });
+  return { date: r.created.slice(0, 10), inforce, benefits, ...(encounterId ? { encounterId } : {}), ...(detail ? { detail } : {}) };
 }

@@ -39,9 +39,13 @@ export interface TaskView {
 }
 
 export interface EligibilityView {
+  /** The encounter the check was made for, when ChartBill made it. */
+  encounterId?: string;
   date?: string;
   inforce: boolean;
   detail?: string;
+  /** Service-level benefits the payer returned, e.g. copay $25, deductible $500. */
+  benefits: { label: string; amount: number; unit: 'USD' | 'percent' | 'count' }[];
 }
 
 export interface StatusView {

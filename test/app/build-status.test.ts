@@ -1,0 +1,78 @@
+import type { Claim, ClaimResponse, CoverageEligibilityResponse } from 'fhir/r4';
+import { describe, expect, it } from 'vitest';
+import { SYSTEM } from '../../src/fhir/systems.ts';
+import { buildStatus } from '../../smart-app/status/build-status.ts';
+
+const claim: Claim = {
+  resourceType: 'Claim',
+  id: 'cl1',
+  status: 'active',
+  use: 'claim',
+  type: { coding: [{ system: SYSTEM.claimType, code: 'professional' }] },
+  patient: { reference: 'Patient/p1' },
+  created: '2026-11-20T10:00:00Z',
+  provider: { reference: 'Organization/o1' },
+  priority: { coding: [{ code: 'normal' }] },
+  insurance: [{ sequence: 1, focal: true, coverage: { reference: 'Coverage/c1' } }],
+  identifier: [{ system: SYSTEM.claimId, value: 'enc-e1' }],
+  billablePeriod: { start: '2026-11-19' },
+  total: { value: 185, currency: 'USD' },
+};
+
+const eligibility: CoverageEligibilityResponse = {
+  resourceType: 'CoverageEligibilityResponse',
+  status: 'active',
+  purpose: ['validation', 'benefits'],
+  patient: { reference: 'Patient/p1' },
+  created: '2026-11-20T09:59:00Z',
+  request: { reference: 'CoverageEligibilityRequest/r1', identifier: { system: SYSTEM.eligibilityId, value: 'enc-e1' } },
+  outcome: 'complete',
+  insurer: { reference: 'Organization/payer' },
+  insurance: [
+    {
+      coverage: { reference: 'Coverage/c1' },
+      inforce: true,
+      item: [{ benefit: [{ type: { coding: [{ code: 'copay' }] }, allowedMoney: { value: 25 } }, { type: { coding: [{ code: 'copay-percent' }] }, allowedUnsignedInt: 20 }] }],
+    },
+  ],
+};
+
+function response(outcome: ClaimResponse['outcome'], extra: Partial<ClaimResponse>): ClaimResponse {
+  return {
+    resourceType: 'ClaimResponse',
+    status: 'active',
+    type: { coding: [{ code: 'professional' }] },
+    use: 'claim',
+    patient: { reference: 'Patient/p1' },
+    created: '2026-11-21T00:00:00Z',
+    insurer: { reference: 'Organization/payer' },
+    outcome,
+    request: { reference: 'Claim/cl1' },
+    ...extra,
+  };
+}
+
+describe('claim status in the chart', () => {
+  it('shows a paid claim with amounts, patient share, and the eligibility check with its benefits', () => {
+    const paid = response('complete', {
+      total: [
+        { category: { coding: [{ code: 'submitted' }] }, amount: { value: 185 } },
+        { category: { coding: [{ code: 'eligible' }] }, amount: { value: 92 } },
+        { category: { coding: [{ code: 'benefit' }] }, amount: { value: 67 } },
+      ],
+      payment: { type: { coding: [{ code: 'complete' }] }, amount: { value: 67 }, date: '2026-11-21' },
+    });
+    const view = buildStatus([claim], [paid], [eligibility], [], 'e1');
+    expect(view.claims[0]).toMatchObject({ stage: 'paid', billed: 185, allowed: 92, paid: 67, patientResponsibility: 25, encounterId: 'e1' });
+    const labels = view.claims[0]?.steps.map((s) => s.label);
+    expect(labels).toEqual(['Coded', 'Eligibility: coverage in force', 'Submitted to payer', 'Paid']);
+    expect(view.claims[0]?.steps[1]?.detail).toBe('Copay $25.00, Coinsurance 20%');
+  });
+
+  it('shows a denial with its CARC code and words, and a held draft claim as held', () => {
+    const denied = response('error', { item: [{ itemSequence: 1, adjudication: [{ category: { coding: [{ code: 'submitted' }] }, reason: { coding: [{ system: SYSTEM.carc, code: '29', display: 'The time limit for filing has expired.' }] } }] }] });
+    const view = buildStatus([claim, { ...claim, id: 'cl2', status: 'draft', identifier: [{ system: SYSTEM.claimId, value: 'enc-e2' }] }], [denied], [], [], 'e1');
+    expect(view.claims[0]).toMatchObject({ stage: 'denied', denialReasons: [{ system: 'CARC', code: '29', text: 'The time limit for filing has expired.' }] });
+    expect(view.claims[1]?.stage).toBe('held');
+  });
+});
