@@ -14,46 +14,55 @@ interface Props {
 export function CodeSearch({ api, kind, label, placeholder, onPick }: Props) {
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<CodeEntry[]>([]);
+  /** The query the shown results answer (exposed as data-query for tests and the latency bench). */
+  const [answered, setAnswered] = useState('');
   const [active, setActive] = useState(0);
   const listId = `results-${kind}`;
   const seq = useRef(0);
 
-  useEffect(() => {
-    const q = query.trim();
+  const inflight = useRef<AbortController | undefined>(undefined);
+  useEffect(() => () => inflight.current?.abort(), []);
+
+  // Searches straight from the input event (not an effect, which would wait for the next paint).
+  function onInput(value: string) {
+    setQuery(value);
+    inflight.current?.abort();
+    const q = value.trim();
+    const mine = ++seq.current;
     if (!q) {
       setResults([]);
       return;
     }
-    const mine = ++seq.current;
     const ctrl = new AbortController();
+    inflight.current = ctrl;
     api<{ results: CodeEntry[] }>(`/api/codes/search?kind=${kind}&q=${encodeURIComponent(q)}`, { signal: ctrl.signal })
       .then((r) => {
         if (mine === seq.current) {
           setResults(r.results);
+          setAnswered(q);
           setActive(0);
         }
       })
       .catch(() => undefined);
-    return () => ctrl.abort();
-  }, [query, kind, api]);
+  }
 
   function pick(entry: CodeEntry | undefined) {
     if (!entry) return;
     onPick(entry);
-    setQuery('');
-    setResults([]);
+    onInput('');
   }
 
   function onKeyDown(e: KeyboardEvent) {
     if (e.key === 'ArrowDown') setActive((a) => Math.min(a + 1, results.length - 1));
     else if (e.key === 'ArrowUp') setActive((a) => Math.max(a - 1, 0));
     else if (e.key === 'Enter') pick(results[active]);
-    else if (e.key === 'Escape') setQuery('');
+    else if (e.key === 'Escape') onInput('');
     else return;
     e.preventDefault();
   }
 
   const open = results.length > 0;
+  const none = !open && query.trim() !== '' && answered === query.trim();
   return (
     <div class="code-search">
       <label for={`search-${kind}`}>{label}</label>
@@ -68,11 +77,16 @@ export function CodeSearch({ api, kind, label, placeholder, onPick }: Props) {
         aria-activedescendant={open ? `${listId}-${active}` : undefined}
         placeholder={placeholder}
         value={query}
-        onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+        onInput={(e) => onInput((e.target as HTMLInputElement).value)}
         onKeyDown={onKeyDown}
       />
+      {none && (
+        <p class="no-results" role="status" data-query={answered}>
+          No codes match “{answered}”. Try other words or the code.
+        </p>
+      )}
       {open && (
-        <ul id={listId} role="listbox" class="results" aria-label={`${label} results`}>
+        <ul id={listId} role="listbox" class="results" aria-label={`${label} results`} data-query={answered}>
           {results.map((r, i) => (
             <li
               id={`${listId}-${i}`}
