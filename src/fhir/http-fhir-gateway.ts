@@ -120,11 +120,17 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
   return gateway;
 }
 
-/** Exponential backoff with full jitter, never shorter than the server's Retry-After. */
+/** The longest Retry-After honoured; a server asking for more is retried after this long. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Exponential backoff with full jitter (capped at `maxDelayMs`), never shorter than the server's
+ * Retry-After (RFC 9110 §10.2.3), which is honoured up to a minute.
+ */
 export function backoffMs(attempt: number, retryAfter: number | undefined, policy: RetryPolicy, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const jittered = Math.round(random() * ceiling);
-  return retryAfter !== undefined ? Math.min(Math.max(retryAfter, jittered), policy.maxDelayMs * 6) : jittered;
+  return retryAfter !== undefined ? Math.max(Math.min(retryAfter, MAX_RETRY_AFTER_MS), jittered) : jittered;
 }
 
 function retryAfterMs(err: unknown): number | undefined {

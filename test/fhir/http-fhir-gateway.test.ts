@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/errors/app-error.ts';
+import { backoffMs, createFhirGateway, DEFAULT_RETRY } from '../../src/fhir/http-fhir-gateway.ts';
+
+type Step = (req: IncomingMessage, res: ServerResponse) => void;
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((c) => c()));
+});
+
+/** A real FHIR-ish server that answers each request with the next scripted step (the last repeats). */
+async function scriptedServer(steps: Step[]): Promise<{ url: string; requests: () => number; headers: IncomingMessage['headers'][] }> {
+  let n = 0;
+  const headers: IncomingMessage['headers'][] = [];
+  const server = createServer((req, res) => {
+    headers.push(req.headers);
+    const step = steps[Math.min(n++, steps.length - 1)];
+    step?.(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise((r) => server.close(() => r())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`, requests: () => n, headers };
+}
+
+const json = (status: number, body: unknown, extra: Record<string, string> = {}): Step => (_req, res) => {
+  res.writeHead(status, { 'content-type': 'application/fhir+json', ...extra }).end(JSON.stringify(body));
+};
+const patient = json(200, { resourceType: 'Patient', id: 'p1' });
+const outcome = (text: string) => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: text }] });
+
+function gateway(url: string, sleeps: number[] = [], token?: string) {
+  return createFhirGateway({
+    baseUrl: url,
+    ...(token ? { getToken: () => Promise.resolve(token) } : {}),
+    retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 300 },
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    random: () => 0.5,
+  });
+}
+
+describe('the FHIR gateway under faults', () => {
+  it('retries 503 and 429, waiting at least what Retry-After asks, and then succeeds', async () => {
+    const server = await scriptedServer([json(503, outcome('busy')), json(429, outcome('slow down'), { 'retry-after': '2' }), patient]);
+    const sleeps: number[] = [];
+    const read = await gateway(server.url, sleeps).read('Patient', 'p1');
+    expect(read.id).toBe('p1');
+    expect(server.requests()).toBe(3);
+    expect(sleeps[1]).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('retries a reset connection and a timeout on reads', async () => {
+    const reset: Step = (req) => req.socket.destroy();
+    const hang: Step = () => undefined;
+    const server = await scriptedServer([reset, hang, patient]);
+    expect((await gateway(server.url).read('Patient', 'p1')).id).toBe('p1');
+    expect(server.requests()).toBe(3);
+  });
+
+  it('gives up after its attempts with an error carrying the server’s OperationOutcome', async () => {
+    const server = await scriptedServer([json(503, outcome('database down'))]);
+    const err = await gateway(server.url).read('Patient', 'p1').catch((e: unknown) => e);
+    expect(isAppError(err, 'FHIR_UNAVAILABLE')).toBe(true);
+    expect(String((err as Error).message)).toContain('database down');
+    expect(server.requests()).toBe(4);
+  });
+
+  it('does not retry a plain create after a 500, which may have written', async () => {
+    const server = await scriptedServer([json(500, outcome('oops'))]);
+    await expect(gateway(server.url).create({ resourceType: 'Patient' })).rejects.toThrow(/HTTP 500/);
+    expect(server.requests()).toBe(1);
+  });
+
+  it('retries a conditional create, which If-None-Exist makes safe', async () => {
+    const server = await scriptedServer([json(502, outcome('bad gateway')), json(201, { resourceType: 'Patient', id: 'new' })]);
+    const res = await gateway(server.url).create({ resourceType: 'Patient' }, { ifNoneExist: 'identifier=x|1' });
+    expect(res).toMatchObject({ created: true, resource: { id: 'new' } });
+    expect(server.headers[1]?.['if-none-exist']).toBe('identifier=x|1');
+  });
+
+  it('reports a 412 as a conflict and does not retry it', async () => {
+    const server = await scriptedServer([json(412, outcome('version mismatch'))]);
+    const err = await gateway(server.url).update({ resourceType: 'Patient', id: 'p1' }, { ifMatchVersion: '3' }).catch((e: unknown) => e);
+    expect(isAppError(err, 'FHIR_CONFLICT')).toBe(true);
+    expect(server.headers[0]?.['if-match']).toBe('W/"3"');
+    expect(server.requests()).toBe(1);
+  });
+
+  it('sends the bearer token on every request', async () => {
+    const server = await scriptedServer([patient]);
+    await gateway(server.url, [], 'tok-123').read('Patient', 'p1');
+    expect(server.headers[0]?.authorization).toBe('Bearer tok-123');
+  });
+
+  it('backs off exponentially with jitter, capped', () => {
+    const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(backoffMs(1, undefined, policy, () => 1)).toBe(100);
+    expect(backoffMs(3, undefined, policy, () => 1)).toBe(400);
+    expect(backoffMs(10, undefined, policy, () => 1)).toBe(1000);
+    expect(backoffMs(3, undefined, policy, () => 0)).toBe(0);
+  });
+});
