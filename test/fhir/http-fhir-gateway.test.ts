@@ -66,7 +66,7 @@ describe('the FHIR gateway under faults', () => {
     const server = await scriptedServer([json(503, outcome('database down'))]);
     const err = await gateway(server.url).read('Patient', 'p1').catch((e: unknown) => e);
     expect(isAppError(err, 'FHIR_UNAVAILABLE')).toBe(true);
-    expect(String((err as Error).message)).toContain('database down');
+    expect((err as Error).message).toContain('database down');
     expect(server.requests()).toBe(4);
   });
 
