@@ -52,7 +52,7 @@ export async function saveCoding(ctx: SaveContext, coding: EncounterCoding, keys
   }
   const occurrence = loaded.facts.dateOfService;
   for (const [i, line] of coding.lines.entries()) {
-    const draft = chargeItemFromLine(line, { patient, encounter, conditionRefs, ...(recorder ? { enterer: recorder } : {}), status: ctx.signOff ? 'billable' : 'planned', occurrence });
+    const draft = chargeItemFromLine(line, { patient, encounter, conditionRefs, ...(recorder ? { enterer: recorder } : {}), status: ctx.signOff ? 'billable' : 'planned', occurrence, sequence: i + 1 });
     await upsert(fhir, draft, line.chargeItemId, line.versionId, keys.lines[i], loaded.chargeItems);
   }
   const seenConditions = loaded.conditions.filter((c) => c.id !== undefined && c.id in seen.conditions);

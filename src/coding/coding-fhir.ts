@@ -34,6 +34,8 @@ export interface ChargeItemContext {
   status: 'planned' | 'billable';
   /** Date (or dateTime) of service. */
   occurrence: string;
+  /** The line's position on the claim (1 = first); servers keep no order for search results. */
+  sequence?: number;
 }
 
 /**
@@ -93,6 +95,7 @@ export function chargeItemFromLine(line: ServiceLine, ctx: ChargeItemContext): C
     quantity: { value: line.units },
   };
   const extension = lineExtensions(line, ctx.conditionRefs);
+  if (ctx.sequence !== undefined) extension.unshift({ url: EXT.lineSequence, valuePositiveInt: ctx.sequence });
   if (extension.length) item.extension = extension;
   if (line.chargeItemId) item.id = line.chargeItemId;
   if (ctx.enterer) item.enterer = { reference: ctx.enterer };
@@ -146,11 +149,15 @@ function lineOf(item: ChargeItem, positionOf: ReadonlyMap<string, number>): Serv
   return line;
 }
 
+function sequenceOf(item: ChargeItem): number {
+  return item.extension?.find((e) => e.url === EXT.lineSequence)?.valuePositiveInt ?? Number.POSITIVE_INFINITY;
+}
+
 const DEAD_CHARGE = new Set<ChargeItem['status']>(['entered-in-error', 'not-billable']);
 
 /**
  * The encounter's coding from its Conditions and ChargeItems: diagnoses by rank (unranked last,
- * in the order given), lines in the order given, pointers turned into 1-based positions. Retired
+ * in the order given), lines by their sequence extension (unsequenced last, in the order given), pointers turned into 1-based positions. Retired
  * resources are skipped; a pointer to a Condition that is not among the diagnoses is dropped, so
  * the line-pointer edits report the line.
  */
@@ -170,7 +177,9 @@ export function codingFromFhir(conditions: Condition[], chargeItems: ChargeItem[
   }
   const lines = chargeItems
     .filter((item) => !DEAD_CHARGE.has(item.status))
-    .map((item) => lineOf(item, positionOf))
+    .map((item, order) => ({ item, order, sequence: sequenceOf(item) }))
+    .sort((a, b) => a.sequence - b.sequence || a.order - b.order)
+    .map(({ item }) => lineOf(item, positionOf))
     .filter((l): l is ServiceLine => l !== undefined);
   return { diagnoses, lines };
 }

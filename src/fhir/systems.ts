@@ -40,6 +40,8 @@ export const EXT = {
   modifier: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-modifier',
   /** ChargeItem: one diagnosis pointer (valueReference → Condition), repeated up to 4 times, in order. */
   diagnosisPointer: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-diagnosis-pointer',
+  /** ChargeItem: the line's position on the claim (valuePositiveInt, 1 = first line). */
+  lineSequence: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-line-sequence',
   /** Condition: the diagnosis's rank on the encounter's claim (valuePositiveInt, 1 = primary). */
   diagnosisRank: 'https://chartbill.dev/fhir/StructureDefinition/condition-diagnosis-rank',
 } as const;

@@ -111,6 +111,7 @@ function chargeItems(visit: CodedVisit, occurrence: string): ChargeItem[] {
     id: `ci-${visit.id}-${i + 1}`,
     meta: SEED_META,
     extension: [
+      { url: EXT.lineSequence, valuePositiveInt: i + 1 },
       ...(line.modifiers ?? []).map((m) => ({ url: EXT.modifier, valueCoding: { system: SYSTEM.cpt, code: m } })),
       ...line.pointers.map((p) => ({ url: EXT.diagnosisPointer, valueReference: { reference: `Condition/cond-${visit.id}-${p}` } })),
     ],

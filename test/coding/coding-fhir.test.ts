@@ -26,7 +26,7 @@ function toFhir(c: EncounterCoding): { conditions: Condition[]; chargeItems: Cha
   }));
   const conditionRefs = conditions.map((x) => `Condition/${x.id}`);
   const chargeItems = c.lines.map((l, i) => ({
-    ...chargeItemFromLine(l, { ...ctx, conditionRefs, status: 'billable', occurrence: '2026-03-02' }),
+    ...chargeItemFromLine(l, { ...ctx, conditionRefs, status: 'billable', occurrence: '2026-03-02', sequence: i + 1 }),
     id: `ci${i + 1}`,
     meta: { versionId: '3' },
   }));
@@ -43,6 +43,15 @@ describe('coding ↔ FHIR', () => {
     expect(back.lines.map(({ code, system, units, modifiers, pointers }) => ({ code, system, units, modifiers, pointers })))
       .toEqual(coding().lines);
     expect(back.lines[2]).toMatchObject({ chargeItemId: 'ci3', versionId: '3' });
+  });
+
+  it('keeps the claim line order even when the server returns the charges in another order', () => {
+    const c = coding();
+    const { conditions, chargeItems } = toFhir(c);
+    expect(c.lines.length).toBeGreaterThan(1);
+    const back = codingFromFhir(conditions, [...chargeItems].reverse());
+    expect(back.lines.map((l) => l.code)).toEqual(c.lines.map((l) => l.code));
+    expect(chargeItems[0]?.extension?.[0]).toEqual({ url: EXT.lineSequence, valuePositiveInt: 1 });
   });
 
   it('writes a Condition as a ranked, confirmed ICD-10-CM encounter diagnosis', () => {

@@ -71,7 +71,7 @@ describe('ChartBill profiles', () => {
     const ctx = { patient: 'Patient/p1', encounter: 'Encounter/e1' };
     const item = chargeItemFromLine(
       { code: '20610', system: 'cpt', units: 1, modifiers: ['RT', '59', 'XS', '76'], pointers: [1, 2, 3, 4] },
-      { ...ctx, conditionRefs: ['Condition/a', 'Condition/b', 'Condition/c', 'Condition/d'], status: 'billable', occurrence: '2026-03-02', enterer: 'Practitioner/d1' },
+      { ...ctx, conditionRefs: ['Condition/a', 'Condition/b', 'Condition/c', 'Condition/d'], status: 'billable', occurrence: '2026-03-02', enterer: 'Practitioner/d1', sequence: 2 },
     );
     expect(validate(item, chargeProfile)).toEqual([]);
     expect(validate(conditionFromDiagnosis({ code: 'E11.9' }, 1, ctx), dxProfile)).toEqual([]);
