@@ -10,7 +10,7 @@ import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
 import { discoverSmart } from '../smart-app/smart/discover-smart.ts';
 import { buildWorker } from '../worker/build-worker.ts';
-import { openFileLedger } from '../worker/file-ledger.ts';
+import { openLedger } from '../worker/open-ledger.ts';
 import { startHealthServer } from '../worker/health-server.ts';
 import { loadWorkerConfig } from '../worker/worker-config.ts';
 import { untilSignal } from './start-command.ts';
@@ -43,12 +43,13 @@ export async function startConfigured(env: Record<string, string | undefined>): 
 
   const app = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes, env });
   await app.listen({ host: appConfig.host, port: appConfig.port });
+  const ledger = await openLedger(workerConfig);
   const worker = buildWorker(workerConfig, {
     clinical,
     billing,
     payer: createFhirPayerAdapter({ baseUrl: workerConfig.payerBaseUrl }),
     codes,
-    ledger: await openFileLedger(workerConfig.ledgerPath),
+    ledger,
     logger: logger.child({ part: 'worker' }),
   });
   const health = await startHealthServer({ port: workerConfig.port, metrics: worker.metrics, logger: logger.child({ part: 'worker-health' }) });
@@ -58,5 +59,6 @@ export async function startConfigured(env: Record<string, string | undefined>): 
   await untilSignal();
   await worker.stop();
   await Promise.all([app.close(), health.close()]);
+  await ledger.close();
   return 0;
 }

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
 import { PRACTICE_CHARGE_MASTER, type FeeSchedule } from '../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
-import { isFinal, type Ledger } from './ledger.ts';
+import type { Ledger } from './ledger.ts';
 import { runTick, type TickSummary } from './run-tick.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
@@ -35,7 +37,13 @@ export interface Worker {
   readonly metrics: WorkerMetrics;
 }
 
-export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'>;
+export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'> &
+  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs'>>;
+
+/** A worker name unique per process: host, pid and a random suffix. */
+export function defaultWorkerId(): string {
+  return `${hostname()}-${String(process.pid)}-${randomUUID().slice(0, 8)}`;
+}
 
 /**
  * The billing worker: on a node-cron schedule (no overlapping runs), one tick at a time turns
@@ -46,6 +54,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   const metrics = createWorkerMetrics();
   let running: Promise<TickSummary> | undefined;
   let task: ScheduledTask | undefined;
+  let stopping = new AbortController();
+  const owner = config.workerId ?? defaultWorkerId();
 
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
@@ -54,8 +64,9 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         clinical: deps.clinical, billing: deps.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
         chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',
         recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
+        owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal,
       });
-      const backlog = (await deps.ledger.listItems()).filter((i) => !isFinal(i)).length;
+      const backlog = await deps.ledger.countBacklog();
       metrics.recordTick(summary, backlog, now());
       return summary;
     } catch (err) {
@@ -67,6 +78,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   }
 
   function tick(): Promise<TickSummary> {
+    if (stopping.signal.aborted && !running) stopping = new AbortController();
     // Never two ticks at once, whoever asks: the schedule, a test or an admin command.
     running ??= runOnce().finally(() => {
       running = undefined;
@@ -93,6 +105,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     async stop() {
       const current = task;
       task = undefined;
+      // The running tick finishes its current encounter, releases it and stops (SIGTERM).
+      stopping.abort();
       if (current) await current.destroy();
       if (running) await running.catch(() => undefined);
       deps.logger.info('worker stopped');

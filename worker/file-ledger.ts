@@ -3,11 +3,13 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../src/errors/app-error.ts';
-import { matchesFilter, type Ledger, type LedgerItem } from './ledger.ts';
+import { createLeaseTable } from './lease-table.ts';
+import { isFinal, matchesFilter, type Ledger, type LedgerItem } from './ledger.ts';
+import { laterCursor } from './memory-ledger.ts';
 
 const itemSchema = z.object({
   encounter: z.string().min(1),
-  stage: z.enum(['not-coded', 'held', 'submitted', 'answered', 'failed', 'gave-up']),
+  stage: z.enum(['pending', 'submitting', 'not-coded', 'held', 'submitted', 'answered', 'failed', 'gave-up']),
   attempts: z.number().int().min(0),
   reason: z.string().optional(),
   lastError: z.string().optional(),
@@ -16,6 +18,7 @@ const itemSchema = z.object({
   encounterVersion: z.string().optional(),
   rechecks: z.number().int().min(0).optional(),
   claim: z.string().optional(),
+  outbox: z.string().optional(),
   claimResponse: z.string().optional(),
   outcome: z.string().optional(),
 });
@@ -32,9 +35,12 @@ type LedgerFile = z.infer<typeof fileSchema>;
  * A ledger kept in one JSON file, for a single worker on one machine. Loaded at open; every
  * change rewrites the file atomically (write a temporary file beside it, fsync, rename), so a
  * crash leaves either the old or the new state, never half of one. Writes are serialized.
+ * Leases live in the process (one machine, one worker process; after a crash the cursor and the
+ * `pending`/`submitting` stages bring the work back).
  */
-export async function openFileLedger(path: string): Promise<Ledger> {
+export async function openFileLedger(path: string, options: { now?: () => number } = {}): Promise<Ledger> {
   const state = await load(path);
+  const leases = createLeaseTable(options.now);
   let writing: Promise<void> = Promise.resolve();
 
   function persist(): Promise<void> {
@@ -48,7 +54,7 @@ export async function openFileLedger(path: string): Promise<Ledger> {
   return {
     getCursor: (name) => Promise.resolve(state.cursors[name]),
     setCursor: (name, value) => {
-      state.cursors[name] = value;
+      state.cursors[name] = laterCursor(state.cursors[name], value);
       return persist();
     },
     getItem: (encounter) => {
@@ -59,7 +65,23 @@ export async function openFileLedger(path: string): Promise<Ledger> {
       state.items[item.encounter] = { ...item };
       return persist();
     },
-    listItems: (filter) => Promise.resolve(Object.values(state.items).filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }))),
+    listItems: (filter) => {
+      const found = Object.values(state.items).filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }));
+      if (filter?.dueBy !== undefined && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => Object.hasOwn(state.items, e)));
+      return Promise.resolve(found);
+    },
+    acquireLease: (encounter, owner, ttlMs) => {
+      const acquired = leases.acquire(encounter, owner, ttlMs);
+      const item = state.items[encounter];
+      return Promise.resolve({ acquired, item: item ? { ...item } : undefined });
+    },
+    renewLease: (encounter, owner, ttlMs) => Promise.resolve(leases.renew(encounter, owner, ttlMs)),
+    releaseLease: (encounter, owner) => {
+      leases.release(encounter, owner);
+      return Promise.resolve();
+    },
+    countBacklog: () => Promise.resolve(Object.values(state.items).filter((i) => !isFinal(i)).length),
+    close: () => writing.catch(() => undefined),
   };
 }
 

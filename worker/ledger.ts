@@ -5,6 +5,10 @@
  */
 
 /**
+ * - `pending`: claimed by a worker (lease) that has not recorded an outcome yet; due again when
+ *   the lease expires, so a worker that dies holding it loses nothing.
+ * - `submitting`: the outbox: the claim is about to go to the payer. A worker that finds an item
+ *   here after a crash asks the payer what it has before submitting again.
  * - `not-coded`: finished without billable charges (Task made); rechecked later.
  * - `held`: waiting for a person (no coverage, coverage inactive, scrub errors); rechecked later.
  * - `submitted`: the payer queued the claim; resubmitted later to fetch the answer.
@@ -12,7 +16,7 @@
  * - `failed`: an error; retried with backoff.
  * - `gave-up`: failed `maxAttempts` times. Final until someone resets it.
  */
-export type ItemStage = 'not-coded' | 'held' | 'submitted' | 'answered' | 'failed' | 'gave-up';
+export type ItemStage = 'pending' | 'submitting' | 'not-coded' | 'held' | 'submitted' | 'answered' | 'failed' | 'gave-up';
 
 export interface LedgerItem {
   /** `Encounter/123` */
@@ -31,6 +35,11 @@ export interface LedgerItem {
   /** Times in a row the item was rechecked and still held for the same reason. */
   rechecks?: number;
   claim?: string;
+  /**
+   * The outbox: the claim (`Claim/123`) whose submission was started without its final answer
+   * recorded. Until it is cleared, the payer is asked for its answer before any resubmission.
+   */
+  outbox?: string;
   claimResponse?: string;
   outcome?: string;
 }
@@ -41,12 +50,39 @@ export interface LedgerFilter {
   stages?: readonly ItemStage[];
 }
 
+/** The answer to a lease request. */
+export interface LeaseResult {
+  /** False when another owner holds an unexpired lease on the encounter. */
+  acquired: boolean;
+  /** The item as the ledger has it now (another worker may have moved it on since it was found). */
+  item: LedgerItem | undefined;
+}
+
 export interface Ledger {
   getCursor(name: string): Promise<string | undefined>;
+  /** Moves the cursor forward; a value older than the stored one is ignored (several workers). */
   setCursor(name: string, value: string): Promise<void>;
+  /** The item's last recorded state; undefined when never recorded (a bare lease is no state). */
   getItem(encounter: string): Promise<LedgerItem | undefined>;
   putItem(item: LedgerItem): Promise<void>;
+  /**
+   * Items matching the filter. With `dueBy`, also encounters whose lease expired before any
+   * state was recorded, as `pending` items: their worker died, someone else must take them.
+   */
   listItems(filter?: LedgerFilter): Promise<LedgerItem[]>;
+  /**
+   * Claims the encounter for `owner` for `ttlMs`, unless another owner holds an unexpired
+   * lease. The owner that holds it may call again to renew. Atomic: two workers never both
+   * get it.
+   */
+  acquireLease(encounter: string, owner: string, ttlMs: number): Promise<LeaseResult>;
+  /** Extends a lease `owner` holds; false when it was lost (expired and taken by another). */
+  renewLease(encounter: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up (no-op unless `owner` holds it). */
+  releaseLease(encounter: string, owner: string): Promise<void>;
+  /** Number of items not final (held, failed, queued, in flight): the backlog metric. */
+  countBacklog(): Promise<number>;
+  close(): Promise<void>;
 }
 
 const FINAL: ReadonlySet<ItemStage> = new Set(['answered', 'gave-up']);
@@ -74,7 +110,7 @@ export function recheckDelayMs(recheckMs: number, rechecks: number): number {
   return Math.min(recheckMs * 2 ** Math.min(rechecks, 20), 86_400_000);
 }
 
-/** Retry delay after `attempts` failures: 30 s doubling, at most an hour. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+/** Retry delay after `attempts` failures: `baseMs` (30 s) doubling, at most an hour. */
+export function retryDelayMs(attempts: number, baseMs = 30_000): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
 }

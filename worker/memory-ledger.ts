@@ -1,13 +1,15 @@
-import { matchesFilter, type Ledger, type LedgerItem } from './ledger.ts';
+import { createLeaseTable } from './lease-table.ts';
+import { isFinal, matchesFilter, type Ledger, type LedgerItem } from './ledger.ts';
 
 /** A ledger in memory: for tests and for a worker that may redo work after a restart. */
-export function createMemoryLedger(): Ledger {
+export function createMemoryLedger(options: { now?: () => number } = {}): Ledger {
   const cursors = new Map<string, string>();
   const items = new Map<string, LedgerItem>();
+  const leases = createLeaseTable(options.now);
   return {
     getCursor: (name) => Promise.resolve(cursors.get(name)),
     setCursor: (name, value) => {
-      cursors.set(name, value);
+      cursors.set(name, laterCursor(cursors.get(name), value));
       return Promise.resolve();
     },
     getItem: (encounter) => Promise.resolve(copy(items.get(encounter))),
@@ -15,8 +17,28 @@ export function createMemoryLedger(): Ledger {
       items.set(item.encounter, { ...item });
       return Promise.resolve();
     },
-    listItems: (filter) => Promise.resolve([...items.values()].filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }))),
+    listItems: (filter) => {
+      const found = [...items.values()].filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }));
+      if (filter?.dueBy !== undefined && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => items.has(e)));
+      return Promise.resolve(found);
+    },
+    acquireLease: (encounter, owner, ttlMs) => {
+      const acquired = leases.acquire(encounter, owner, ttlMs);
+      return Promise.resolve({ acquired, item: copy(items.get(encounter)) });
+    },
+    renewLease: (encounter, owner, ttlMs) => Promise.resolve(leases.renew(encounter, owner, ttlMs)),
+    releaseLease: (encounter, owner) => {
+      leases.release(encounter, owner);
+      return Promise.resolve();
+    },
+    countBacklog: () => Promise.resolve([...items.values()].filter((i) => !isFinal(i)).length),
+    close: () => Promise.resolve(),
   };
+}
+
+/** The later of two ISO instants: a cursor only moves forward. */
+export function laterCursor(current: string | undefined, value: string): string {
+  return current !== undefined && Date.parse(current) > Date.parse(value) ? current : value;
 }
 
 function copy(item: LedgerItem | undefined): LedgerItem | undefined {

@@ -16,6 +16,15 @@ export interface PipelineDeps {
   placeOfService: string;
   now: () => Date;
   log: Logger;
+  outbox: Outbox;
+}
+
+/** The submission outbox of the item being processed (see the ledger's `submitting` stage). */
+export interface Outbox {
+  /** An earlier attempt recorded the intent to submit (or a queued answer) but no final answer. */
+  pending: boolean;
+  /** Records the intent to submit this claim (`Claim/123`); called right before submitting. */
+  record(claim: string): Promise<void>;
 }
 
 /** An encounter with everything its claim is made from, read from the clinical store. */

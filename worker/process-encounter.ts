@@ -1,7 +1,7 @@
-import type { Encounter } from 'fhir/r4';
+import type { ClaimResponse, Encounter } from 'fhir/r4';
 import { AppError, isAppError } from '../src/errors/app-error.ts';
 import { buildTask, taskIdentifierQuery, type WorkItemCode } from './build-task.ts';
-import type { EncounterContext, ItemOutcome, PipelineDeps } from './pipeline-types.ts';
+import type { ClaimWithId, EncounterContext, ItemOutcome, PipelineDeps } from './pipeline-types.ts';
 import { checkEligibility } from './stages/check-eligibility.ts';
 import { completeClaim, findClaim } from './stages/complete-claim.ts';
 import { loadContext } from './stages/load-context.ts';
@@ -54,11 +54,27 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
   }
   const recorded = await findAnswer(deps.billing, claim);
   if (recorded) return recordAnswer(ctx, claim, recorded, deps);
+  const known = await askPayerFirst(claim, deps);
+  if (known) return recordAnswer(ctx, claim, known, deps);
+  await deps.outbox.record(`Claim/${claim.id}`);
   const started = Date.now();
   const answer = await submitClaim(ctx, claim, deps);
   const outcome = await recordAnswer(ctx, claim, answer, deps);
   deps.log.info({ claim: `Claim/${claim.id}`, encounter: ctx.encounterRef, outcome: answer.outcome, ms: Date.now() - started }, 'claim submitted');
   return outcome;
+}
+
+/**
+ * When the outbox says a submission was started (the worker died, or the payer queued the
+ * claim), the payer's own record decides: an answer it has is recorded, and only a claim it
+ * never received is sent. So no crash window sends a claim twice.
+ */
+async function askPayerFirst(claim: ClaimWithId, deps: PipelineDeps): Promise<ClaimResponse | undefined> {
+  const identifier = claim.identifier?.[0];
+  if (!deps.outbox.pending || !identifier) return undefined;
+  const answer = await deps.payer.claimStatus(identifier);
+  deps.log.info({ claim: `Claim/${claim.id}`, known: answer !== undefined, outcome: answer?.outcome }, 'asked the payer about an earlier submission');
+  return answer;
 }
 
 async function hold(ctx: EncounterContext, deps: PipelineDeps, reason: WorkItemCode, description: string): Promise<ItemOutcome> {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { isAppError } from '../src/errors/app-error.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import { checkResource } from './fhir-shapes.ts';
+import { holdLease } from './hold-lease.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from './ledger.ts';
-import { isHeld, type ItemOutcome, type PipelineDeps } from './pipeline-types.ts';
+import { isHeld, type ItemOutcome, type Outbox, type PipelineDeps } from './pipeline-types.ts';
 import { processEncounter } from './process-encounter.ts';
 import { resolveTask } from './resolve-tasks.ts';
 import { isWorkItemCode } from './build-task.ts';
@@ -26,13 +27,21 @@ export interface TickSummary {
   ms: number;
 }
 
-export interface TickDeps extends Omit<PipelineDeps, 'log'> {
+export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   ledger: Ledger;
   logger: Logger;
   /** How long held and not-coded items wait before they are checked again. */
   recheckMs: number;
   /** Failures after which an item is given up. */
   maxAttempts: number;
+  /** This worker's name on its leases. */
+  owner: string;
+  /** How long a lease lasts without renewal. */
+  leaseMs: number;
+  /** First retry delay of a failed item (doubles per failure). */
+  retryBaseMs: number;
+  /** Aborted when the worker shuts down: the tick stops before its next item. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -47,27 +56,55 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const work = await findWork(deps.clinical, deps.ledger, deps.now(), log);
   summary.skipped = work.skipped;
   for (const { encounter, previous } of work.encounters) {
+    if (deps.signal?.aborted) break;
     await handle(`Encounter/${encounter.id}`, previous, () => Promise.resolve(encounter), deps, log, summary);
   }
   for (const item of work.due) {
+    if (deps.signal?.aborted) break;
     const id = item.encounter.replace(/^Encounter\//, '');
     await handle(item.encounter, item, async () => checkResource('Encounter', await deps.clinical.read('Encounter', id)) as EncounterWithId, deps, log, summary);
   }
-  if (work.cursor) await deps.ledger.setCursor(ENCOUNTER_CURSOR, work.cursor);
+  // A tick cut short by shutdown leaves the cursor: the rest is found again next time.
+  if (work.cursor && !deps.signal?.aborted) await deps.ledger.setCursor(ENCOUNTER_CURSOR, work.cursor);
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');
   return summary;
 }
 
-async function handle(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, tickLog: Logger, summary: TickSummary): Promise<void> {
+/**
+ * One encounter under its lease: skipped when another worker holds it, or moved it on since it
+ * was found; otherwise processed and recorded, and the lease released.
+ */
+async function handle(ref: string, found: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, tickLog: Logger, summary: TickSummary): Promise<void> {
   const log = tickLog.child({ encounter: ref });
+  const lease = await holdLease(deps.ledger, ref, deps.owner, deps.leaseMs, log);
+  if (!lease) {
+    summary.skipped += 1;
+    return;
+  }
+  try {
+    // A `pending` item is a lease its worker died holding: no state of its own.
+    const previous = found?.stage === 'pending' ? undefined : found;
+    if (lease.item?.updatedAt !== previous?.updatedAt) {
+      summary.skipped += 1;
+      return;
+    }
+    await processItem(ref, previous, load, deps, log, summary);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function processItem(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, log: Logger, summary: TickSummary): Promise<void> {
   summary.seen += 1;
   if (previous?.stage === 'failed') summary.retries += 1;
   let version: string | undefined;
+  let outbox: Outbox & { recorded?: string } | undefined;
   try {
     const encounter = await load();
     version = versionOf(encounter);
-    const outcome = await processEncounter(encounter, { ...deps, log });
+    outbox = outboxFor(ref, previous, version, deps);
+    const outcome = await processEncounter(encounter, { ...deps, log, outbox });
     await resolvePrevious(previous, outcome, encounter.id, deps);
     tally(summary, outcome);
     await record(deps, afterSuccess(ref, outcome, version, previous, deps));
@@ -86,11 +123,32 @@ async function handle(ref: string, previous: LedgerItem | undefined, load: () =>
       stage: gaveUp ? 'gave-up' : 'failed',
       attempts,
       lastError: `${code}: ${message}`,
+      ...(outbox?.recorded ?? previous?.outbox ? { outbox: outbox?.recorded ?? previous?.outbox } : {}),
       updatedAt: now.toISOString(),
       ...(version ?? previous?.encounterVersion ? { encounterVersion: version ?? previous?.encounterVersion } : {}),
-      ...(gaveUp ? { nextAttemptAt: undefined } : { nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString() }),
+      ...(gaveUp ? { nextAttemptAt: undefined } : { nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, deps.retryBaseMs)).toISOString() }),
     });
   }
+}
+
+/**
+ * The outbox of one item: the intent to submit is recorded before the claim goes out, so a
+ * worker that dies between sending and recording the answer asks the payer first next time.
+ */
+function outboxFor(ref: string, previous: LedgerItem | undefined, version: string | undefined, deps: TickDeps): Outbox & { recorded?: string } {
+  const box: Outbox & { recorded?: string } = {
+    pending: previous?.outbox !== undefined || previous?.stage === 'submitted',
+    async record(claim) {
+      box.recorded = claim;
+      const now = deps.now();
+      // Not swallowed like other ledger writes: without the intent recorded, nothing is sent.
+      await deps.ledger.putItem({
+        ...(previous ?? {}), encounter: ref, stage: 'submitting', attempts: previous?.attempts ?? 0, claim, outbox: claim, updatedAt: now.toISOString(),
+        nextAttemptAt: new Date(now.getTime() + deps.leaseMs).toISOString(), ...(version ? { encounterVersion: version } : {}),
+      });
+    },
+  };
+  return box;
 }
 
 /** The item was held for a reason it has now got past: close that work item. */

@@ -25,6 +25,14 @@ const workerEnvSchema = z.object({
   CHARTBILL_WORKER_SCOPE: z.string().min(1).default(DEFAULT_WORKER_SCOPE),
   CHARTBILL_WORKER_SCHEDULE: z.string().default('*/5 * * * * *').refine((expr) => cron.validate(expr), 'must be a cron expression (seconds field allowed), e.g. */5 * * * * *'),
   CHARTBILL_LEDGER_PATH: z.string().min(1).default('.chartbill/ledger.json'),
+  CHARTBILL_LEDGER_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  CHARTBILL_LEDGER_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('chartbill'),
+  CHARTBILL_WORKER_ID: z.string().min(1).max(200).optional(),
+  CHARTBILL_WORKER_LEASE_SECONDS: z.coerce.number().positive().max(3600).default(120),
+  CHARTBILL_WORKER_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  CHARTBILL_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(15_000),
+  CHARTBILL_HTTP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  CHARTBILL_HTTP_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHARTBILL_WORKER_PORT: z.coerce.number().int().min(0).max(65_535).default(4430),
   CHARTBILL_WORKER_RECHECK_MINUTES: z.coerce.number().positive().default(15),
@@ -43,6 +51,17 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   scope: env.CHARTBILL_WORKER_SCOPE,
   schedule: env.CHARTBILL_WORKER_SCHEDULE,
   ledgerPath: env.CHARTBILL_LEDGER_PATH,
+  /** When set, the ledger is in PostgreSQL (several workers share the load) instead of the file. */
+  ledgerUrl: env.CHARTBILL_LEDGER_URL,
+  ledgerSchema: env.CHARTBILL_LEDGER_SCHEMA,
+  /** Names this worker's leases; unique per process by default. */
+  workerId: env.CHARTBILL_WORKER_ID,
+  /** How long an encounter stays claimed by this worker without renewal. */
+  leaseMs: env.CHARTBILL_WORKER_LEASE_SECONDS * 1000,
+  /** First retry delay after a failed encounter; doubles per failure, at most an hour. */
+  retryBaseMs: env.CHARTBILL_WORKER_RETRY_BASE_SECONDS * 1000,
+  /** Retries of one HTTP request to the FHIR servers and the payer (backoff with full jitter). */
+  http: { timeoutMs: env.CHARTBILL_HTTP_TIMEOUT_MS, attempts: env.CHARTBILL_HTTP_ATTEMPTS, baseDelayMs: env.CHARTBILL_HTTP_BACKOFF_MS },
   logLevel: env.CHARTBILL_LOG_LEVEL,
   port: env.CHARTBILL_WORKER_PORT,
   /** How long a held item (no coverage, scrub errors, not coded) waits before it is checked again. */

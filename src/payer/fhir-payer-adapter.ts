@@ -1,8 +1,7 @@
-import type { Bundle, ClaimResponse, CoverageEligibilityResponse } from 'fhir/r4';
+import type { Bundle, ClaimResponse, CoverageEligibilityResponse, OperationOutcome } from 'fhir/r4';
 import { z } from 'zod';
-import { AppError, isAppError } from '../errors/app-error.ts';
-import type { FhirGateway } from '../fhir/fhir-gateway.ts';
-import { createFhirGateway, type RetryPolicy } from '../fhir/http-fhir-gateway.ts';
+import { AppError } from '../errors/app-error.ts';
+import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from '../fhir/http-fhir-gateway.ts';
 import type { PayerAdapter } from './payer-adapter.ts';
 
 /** Where the payer is and how to reach it. */
@@ -14,58 +13,120 @@ export interface FhirPayerAdapterOptions {
   /** Bearer token for payers that want one. */
   getToken?: () => Promise<string>;
   retry?: Partial<RetryPolicy>;
-  /** A gateway to use instead of one built from `baseUrl` (tests, custom transports). */
-  gateway?: FhirGateway;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Called before each retry (metrics). */
+  onRetry?: (info: { what: string; attempt: number; status: number | undefined; delayMs: number }) => void;
 }
 
-const claimResponseSchema = z.looseObject({ resourceType: z.literal('ClaimResponse'), outcome: z.enum(['queued', 'complete', 'error', 'partial']) });
-const eligibilityResponseSchema = z.looseObject({ resourceType: z.literal('CoverageEligibilityResponse'), outcome: z.enum(['queued', 'complete', 'error', 'partial']) });
+const outcomeCode = z.enum(['queued', 'complete', 'error', 'partial']);
+const claimResponseSchema = z.looseObject({ resourceType: z.literal('ClaimResponse'), outcome: outcomeCode });
+const eligibilityResponseSchema = z.looseObject({ resourceType: z.literal('CoverageEligibilityResponse'), outcome: outcomeCode });
+
+/** Statuses after which the same request may succeed: the payer did not process it. */
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
 
 /**
- * A payer reached over FHIR: `POST {base}/CoverageEligibilityRequest/$submit` and
- * `POST {base}/Claim/$submit` with a collection Bundle (Da Vinci PAS style). The answer is
- * checked to be the resource asked for.
+ * A payer reached over FHIR: `POST {base}/CoverageEligibilityRequest/$submit`,
+ * `POST {base}/Claim/$submit` with a collection Bundle (Da Vinci PAS style) and
+ * `POST {base}/Claim/$inquire` for the status of a claim. Every call is safe to repeat (the
+ * payer is idempotent on the claim identifier; eligibility and inquiry are queries), so
+ * timeouts, connection resets, 408/429/5xx are retried with exponential backoff and full
+ * jitter, never sooner than the payer's `Retry-After`. Answers are checked with zod.
  */
 export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerAdapter {
-  const gateway = options.gateway ?? createFhirGateway({
-    baseUrl: options.baseUrl,
-    ...(options.getToken ? { getToken: options.getToken } : {}),
-    retry: { ...options.retry, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
-  });
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
 
-  async function submit(path: string, bundle: Bundle, schema: z.ZodType, what: string): Promise<unknown> {
-    let answer: unknown;
+  async function once(path: string, body: Bundle): Promise<Answer | { failed: unknown; retryAfter?: number; status?: number }> {
+    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
+    if (options.getToken) headers.authorization = `Bearer ${await options.getToken()}`;
     try {
-      answer = await gateway.operation(path, bundle);
+      const res = await doFetch(`${base}/${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(policy.timeoutMs) });
+      const text = await res.text();
+      const parsed = parseJson(text);
+      if (RETRYABLE_STATUS.has(res.status)) return { failed: new Error(`HTTP ${String(res.status)}`), status: res.status, ...retryAfterOf(res) };
+      return { status: res.status, body: parsed };
     } catch (err) {
-      throw toPayerError(what, err);
+      return { failed: err };
     }
-    const parsed = schema.safeParse(answer);
-    if (!parsed.success) {
-      throw new AppError('PAYER_UNAVAILABLE', `The payer answered ${what} with something other than the expected resource`, { status: 502, cause: parsed.error });
+  }
+
+  async function call(path: string, body: Bundle, what: string): Promise<Answer> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await once(path, body);
+      if (!('failed' in result)) return result;
+      if (attempt >= policy.attempts) {
+        const detail = result.status !== undefined ? `HTTP ${String(result.status)}` : (result.failed as Error).name === 'TimeoutError' ? 'timed out' : 'no answer';
+        throw new AppError('PAYER_UNAVAILABLE', `The payer did not take ${what} after ${String(attempt)} attempts: ${detail}`, { status: 503, hint: 'The worker retries later.', cause: result.failed });
+      }
+      const delayMs = backoffMs(attempt, result.retryAfter, policy, random);
+      options.onRetry?.({ what, attempt, status: result.status, delayMs });
+      await sleep(delayMs);
     }
-    return parsed.data;
+  }
+
+  async function submit<T>(path: string, bundle: Bundle, schema: z.ZodType, what: string): Promise<T> {
+    const answer = await call(path, bundle, what);
+    if (answer.status >= 400) throw refused(what, answer);
+    const parsed = schema.safeParse(answer.body);
+    if (!parsed.success) throw new AppError('PAYER_UNAVAILABLE', `The payer answered ${what} with something other than the expected resource`, { status: 502, cause: parsed.error });
+    return parsed.data as T;
   }
 
   return {
-    async checkEligibility(bundle) {
-      return (await submit('CoverageEligibilityRequest/$submit', bundle, eligibilityResponseSchema, 'the eligibility check')) as CoverageEligibilityResponse;
-    },
-    async submitClaim(bundle) {
-      return (await submit('Claim/$submit', bundle, claimResponseSchema, 'the claim')) as ClaimResponse;
+    checkEligibility: (bundle) => submit<CoverageEligibilityResponse>('CoverageEligibilityRequest/$submit', bundle, eligibilityResponseSchema, 'the eligibility check'),
+    submitClaim: (bundle) => submit<ClaimResponse>('Claim/$submit', bundle, claimResponseSchema, 'the claim'),
+    async claimStatus(identifier) {
+      const inquiry: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Claim', identifier: [identifier] } as never }] };
+      const answer = await call('Claim/$inquire', inquiry, 'the claim status inquiry');
+      if (answer.status === 404) return undefined;
+      if (answer.status >= 400) throw refused('the claim status inquiry', answer);
+      const parsed = claimResponseSchema.safeParse(answer.body);
+      if (!parsed.success) throw new AppError('PAYER_UNAVAILABLE', 'The payer answered the claim status inquiry with something other than a ClaimResponse', { status: 502, cause: parsed.error });
+      return parsed.data as unknown as ClaimResponse;
     },
   };
 }
 
-/** 4xx (except 408/429) means the payer refused the content; anything else is an outage. */
-function toPayerError(what: string, err: unknown): AppError {
-  const status = isAppError(err) ? err.status : 503;
-  const refused = status >= 400 && status < 500 && status !== 408 && status !== 429;
-  const detail = isAppError(err) ? err.message : 'no answer';
-  return new AppError(refused ? 'PAYER_REJECTED' : 'PAYER_UNAVAILABLE', `The payer ${refused ? 'rejected' : 'did not take'} ${what}: ${detail}`, {
-    status: refused ? 422 : 503,
-    ...(isAppError(err) && err.outcome ? { outcome: err.outcome } : {}),
-    hint: refused ? 'Correct the submission; resubmitting it unchanged will be refused again.' : 'The worker retries later.',
-    cause: err,
+/** A 4xx the payer means: it refused the content; resubmitting it unchanged is refused again. */
+function refused(what: string, answer: Answer): AppError {
+  const outcome = isOutcome(answer.body) ? answer.body : undefined;
+  const detail = outcome?.issue.map((i) => i.diagnostics ?? i.details?.text).filter(Boolean).join('; ');
+  return new AppError('PAYER_REJECTED', `The payer rejected ${what}: HTTP ${String(answer.status)}${detail ? `: ${detail}` : ''}`, {
+    status: 422,
+    ...(outcome ? { outcome } : {}),
+    hint: 'Correct the submission; resubmitting it unchanged will be refused again.',
   });
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+function retryAfterOf(res: Response): { retryAfter?: number } {
+  const value = res.headers.get('retry-after');
+  if (!value) return {};
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return { retryAfter: seconds * 1000 };
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? {} : { retryAfter: Math.max(0, at - Date.now()) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isOutcome(data: unknown): data is OperationOutcome {
+  return typeof data === 'object' && data !== null && (data as { resourceType?: unknown }).resourceType === 'OperationOutcome';
 }

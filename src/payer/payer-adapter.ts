@@ -1,4 +1,4 @@
-import type { Bundle, ClaimResponse, CoverageEligibilityResponse } from 'fhir/r4';
+import type { Bundle, ClaimResponse, CoverageEligibilityResponse, Identifier } from 'fhir/r4';
 
 /**
  * How ChartBill talks to a payer (or a clearinghouse in front of it). Bundles are type
@@ -13,4 +13,11 @@ export interface PayerAdapter {
   checkEligibility(bundle: Bundle): Promise<CoverageEligibilityResponse>;
   /** Idempotent on the Claim's identifier: resubmitting returns the payer's first answer. */
   submitClaim(bundle: Bundle): Promise<ClaimResponse>;
+  /**
+   * The payer's current answer to a claim it was sent, found by the claim's identifier (FHIR
+   * `Claim/$inquire` as in Da Vinci PAS; X12 276/277 for a clearinghouse), or undefined when
+   * the payer has no record of it. Used to follow `queued` answers and, after a crash, to learn
+   * whether a submission arrived before sending it again.
+   */
+  claimStatus(claimIdentifier: Identifier): Promise<ClaimResponse | undefined>;
 }

@@ -77,6 +77,19 @@ export function parseEligibilitySubmission(body: unknown): EligibilitySubmission
   return { request, coverage: focalCoverage(entries, request.insurance ?? []) };
 }
 
+const inquirySchema = z.looseObject({
+  resourceType: z.literal('Claim', { error: 'the first entry must be the Claim asked about' }),
+  identifier: z.array(identifier).min(1, 'the Claim needs the identifier it was submitted with'),
+});
+
+/** Parses a `Claim/$inquire` Bundle; returns the claim's identifier as `system|value`. */
+export function parseInquiry(body: unknown): string {
+  const entries = parse(bundleSchema, body, 'Bundle').entry;
+  const claim = parse(inquirySchema, entries[0]?.resource, 'Claim');
+  const first = claim.identifier[0];
+  return `${first?.system ?? ''}|${first?.value ?? ''}`;
+}
+
 function focalCoverage(entries: Entry[], insurance: readonly { focal?: boolean; coverage: Reference }[]): Coverage | undefined {
   const ref = (insurance.find((i) => i.focal) ?? insurance[0])?.coverage.reference;
   const entry = ref ? entries.find((e) => matches(e, ref)) : undefined;

@@ -7,7 +7,7 @@ import { writerTag } from '../fhir/systems.ts';
 import type { Logger } from '../log/create-logger.ts';
 import { adjudicateClaim } from './payer-server-adjudicate.ts';
 import { answerEligibility } from './payer-server-eligibility.ts';
-import { parseClaimSubmission, parseEligibilitySubmission } from './payer-server-input.ts';
+import { parseClaimSubmission, parseEligibilitySubmission, parseInquiry } from './payer-server-input.ts';
 
 /** Options of `startSandboxPayer`. */
 export interface SandboxPayerOptions {
@@ -27,7 +27,20 @@ export interface SandboxPayer {
   url: string;
   /** `${url}/fhir` */
   fhirBase: string;
+  /** What the payer received so far (read-only counts; for tests and benches). */
+  audit(): PayerAudit;
   close(): Promise<void>;
+}
+
+/** Counts of what reached the sandbox payer, keyed by claim identifier `system|value`. */
+export interface PayerAudit {
+  /** `Claim/$submit` requests per claim, resubmissions included. */
+  submits: Record<string, number>;
+  /** Claims adjudicated (at most one per identifier: resubmissions get the first answer). */
+  adjudicated: Record<string, number>;
+  /** `Claim/$inquire` requests. */
+  inquiries: number;
+  eligibilityChecks: number;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -38,7 +51,7 @@ const FHIR_JSON = 'application/fhir+json';
  * `payer-server-rules.ts`. Claims are idempotent on their identifier: a resubmission gets the
  * same ClaimResponse back and is never adjudicated twice. State lives in memory.
  */
-export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'port'>): FastifyInstance {
+export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'port'>, audit: PayerAudit = emptyAudit()): FastifyInstance {
   const now = options.now ?? (() => new Date());
   const feeSchedule = options.feeSchedule ?? SANDBOX_PAYER_FEE_SCHEDULE;
   const answered = new Map<string, ClaimResponse>();
@@ -75,6 +88,7 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
 
   app.post('/fhir/CoverageEligibilityRequest/$submit', (request, reply) => {
     const { request: eligibility, coverage } = parseEligibilitySubmission(request.body);
+    audit.eligibilityChecks += 1;
     sequence += 1;
     const response = answerEligibility({ request: eligibility, coverage, received: now(), responseId: `elig-${batch}-${String(sequence).padStart(6, '0')}` });
     response.meta = { tag: [writerTag('payer')] };
@@ -86,6 +100,7 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
     const { claim, coverage } = parseClaimSubmission(request.body);
     const first = claim.identifier?.[0];
     const key = `${first?.system ?? ''}|${first?.value ?? ''}`;
+    audit.submits[key] = (audit.submits[key] ?? 0) + 1;
     const previous = answered.get(key);
     if (previous) {
       request.log.info({ claimResponse: `ClaimResponse/${previous.id ?? ''}` }, 'claim resubmitted: same answer');
@@ -96,21 +111,36 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
     const response = adjudicateClaim({ claim, coverage, feeSchedule, received: now(), responseId: `cr-${number}`, controlNumber: `PCN${number}` });
     response.meta = { tag: [writerTag('payer')] };
     answered.set(key, response);
+    audit.adjudicated[key] = (audit.adjudicated[key] ?? 0) + 1;
     request.log.info({ claimResponse: `ClaimResponse/${response.id ?? ''}`, outcome: response.outcome }, 'claim adjudicated');
     return reply.send(response);
+  });
+
+  // Da Vinci PAS `Claim/$inquire`: the current answer to a claim, found by its identifier.
+  app.post('/fhir/Claim/$inquire', (request, reply) => {
+    const key = parseInquiry(request.body);
+    audit.inquiries += 1;
+    const previous = answered.get(key);
+    if (!previous) return reply.status(404).send(operationOutcome('error', 'not-found', 'The payer has no claim with this identifier'));
+    return reply.send(previous);
   });
   return app;
 }
 
+function emptyAudit(): PayerAudit {
+  return { submits: {}, adjudicated: {}, inquiries: 0, eligibilityChecks: 0 };
+}
+
 /** Starts the sandbox payer on `host:port` (port 0 allowed) and returns its FHIR base. */
 export async function startSandboxPayer(options: SandboxPayerOptions): Promise<SandboxPayer> {
-  const app = buildSandboxPayer(options);
+  const audit = emptyAudit();
+  const app = buildSandboxPayer(options, audit);
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 4420 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 4420);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { url, fhirBase: `${url}/fhir`, close: () => app.close() };
+  return { url, fhirBase: `${url}/fhir`, audit: () => structuredClone(audit), close: () => app.close() };
 }
 
 function capabilityStatement(date: Date): CapabilityStatement {
@@ -126,7 +156,7 @@ function capabilityStatement(date: Date): CapabilityStatement {
     rest: [{
       mode: 'server',
       resource: [
-        { type: 'Claim', operation: [{ name: 'submit', definition: 'http://hl7.org/fhir/OperationDefinition/Claim-submit' }] },
+        { type: 'Claim', operation: [{ name: 'submit', definition: 'http://hl7.org/fhir/OperationDefinition/Claim-submit' }, { name: 'inquire', definition: 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry' }] },
         { type: 'CoverageEligibilityRequest', operation: [{ name: 'submit', definition: 'https://chartbill.dev/fhir/OperationDefinition/CoverageEligibilityRequest-submit' }] },
       ],
     }],

@@ -58,7 +58,7 @@ describe('FHIR payer adapter', () => {
   });
 
   it('turns an unreachable payer into PAYER_UNAVAILABLE', async () => {
-    const adapter = createFhirPayerAdapter({ baseUrl: `http://127.0.0.1:${await deadPort()}/fhir`, timeoutMs: 2000 });
+    const adapter = createFhirPayerAdapter({ baseUrl: `http://127.0.0.1:${await deadPort()}/fhir`, timeoutMs: 2000, retry: { attempts: 2, baseDelayMs: 10 } });
     const err = await failure(adapter.submitClaim(claimBundle()));
     expect(isAppError(err, 'PAYER_UNAVAILABLE')).toBe(true);
   });

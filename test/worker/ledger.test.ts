@@ -6,11 +6,21 @@ import { isAppError } from '../../src/errors/app-error.ts';
 import { openFileLedger } from '../../worker/file-ledger.ts';
 import { isFinal, recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from '../../worker/ledger.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { postgresLedgers } from './pg-kit.ts';
 
 const dirs: string[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  await Promise.all(cleanups.splice(0).map((c) => c()));
 });
+
+/** A PostgreSQL ledger in a schema of its own, dropped after the test. */
+function openPostgres(): Promise<Ledger> {
+  const pg = postgresLedgers();
+  cleanups.push(pg.cleanup);
+  return pg.open();
+}
 
 async function tempPath(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'chartbill-ledger-'));
@@ -25,6 +35,7 @@ function item(n: number, overrides: Partial<LedgerItem> = {}): LedgerItem {
 const implementations: [string, () => Promise<Ledger>][] = [
   ['memory ledger', () => Promise.resolve(createMemoryLedger())],
   ['file ledger', async () => openFileLedger(await tempPath())],
+  ['postgres ledger', openPostgres],
 ];
 
 describe.each(implementations)('%s', (_name, open) => {
@@ -57,6 +68,73 @@ describe.each(implementations)('%s', (_name, open) => {
     const copy = await ledger.getItem('Encounter/1');
     if (copy) copy.stage = 'answered';
     expect((await ledger.getItem('Encounter/1'))?.stage).toBe('held');
+  });
+
+  it('never moves the cursor backwards', async () => {
+    const ledger = await open();
+    await ledger.setCursor('c', '2026-03-01T10:00:00.000Z');
+    await ledger.setCursor('c', '2026-03-01T09:00:00.000Z');
+    expect(await ledger.getCursor('c')).toBe('2026-03-01T10:00:00.000Z');
+  });
+
+  it('gives a lease to one owner at a time, renews it for its holder and frees it on release', async () => {
+    const ledger = await open();
+    expect((await ledger.acquireLease('Encounter/1', 'a', 60_000)).acquired).toBe(true);
+    expect((await ledger.acquireLease('Encounter/1', 'b', 60_000)).acquired).toBe(false);
+    expect((await ledger.acquireLease('Encounter/1', 'a', 60_000)).acquired).toBe(true);
+    expect(await ledger.renewLease('Encounter/1', 'a', 60_000)).toBe(true);
+    expect(await ledger.renewLease('Encounter/1', 'b', 60_000)).toBe(false);
+    await ledger.releaseLease('Encounter/1', 'b');
+    expect((await ledger.acquireLease('Encounter/1', 'b', 60_000)).acquired).toBe(false);
+    await ledger.releaseLease('Encounter/1', 'a');
+    expect((await ledger.acquireLease('Encounter/1', 'b', 60_000)).acquired).toBe(true);
+  });
+
+  it('hands the item as it is now with the lease, so a worker sees what another did meanwhile', async () => {
+    const ledger = await open();
+    await ledger.putItem(item(1, { stage: 'answered', nextAttemptAt: undefined }));
+    const lease = await ledger.acquireLease('Encounter/1', 'a', 60_000);
+    expect(lease.item?.stage).toBe('answered');
+    expect((await ledger.acquireLease('Encounter/2', 'a', 60_000)).item).toBeUndefined();
+  });
+
+  it('lets another owner take an expired lease, and lists an encounter whose worker died holding it as due', async () => {
+    const ledger = await open();
+    expect((await ledger.acquireLease('Encounter/5', 'dead', 150)).acquired).toBe(true);
+    expect(await ledger.getItem('Encounter/5')).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 400));
+    const due = await ledger.listItems({ dueBy: new Date(Date.now() + 1000).toISOString() });
+    expect(due.map((i) => [i.encounter, i.stage])).toEqual([['Encounter/5', 'pending']]);
+    expect((await ledger.acquireLease('Encounter/5', 'alive', 60_000)).acquired).toBe(true);
+    expect(await ledger.renewLease('Encounter/5', 'dead', 60_000)).toBe(false);
+    await ledger.putItem(item(5, { stage: 'answered', nextAttemptAt: undefined }));
+    await ledger.releaseLease('Encounter/5', 'alive');
+    expect(await ledger.listItems({ dueBy: new Date(Date.now() + 1000).toISOString() })).toEqual([]);
+    expect(await ledger.countBacklog()).toBe(0);
+  });
+});
+
+describe('postgres ledger', () => {
+  it('gives each encounter to exactly one of many workers racing for it over separate connections', async () => {
+    const pg = postgresLedgers();
+    cleanups.push(pg.cleanup);
+    const ledgers = await Promise.all([pg.open(), pg.open(), pg.open()]);
+    const encounters = Array.from({ length: 20 }, (_, n) => `Encounter/${String(n)}`);
+    const attempts = encounters.flatMap((e) => ledgers.map((ledger, w) => ledger.acquireLease(e, `worker-${String(w)}`, 60_000).then((r) => (r.acquired ? e : undefined))));
+    const won = (await Promise.all(attempts)).filter((e): e is string => e !== undefined);
+    expect(won.sort()).toEqual([...encounters].sort());
+  });
+
+  it('creates its tables on start and keeps its state across a reopen', async () => {
+    const pg = postgresLedgers();
+    cleanups.push(pg.cleanup);
+    const [first, second] = await Promise.all([pg.open(), pg.open()]);
+    await first.putItem(item(3, { stage: 'submitted', claim: 'Claim/3', outbox: 'Claim/3' }));
+    await first.setCursor('finished-encounters', '2026-03-01T10:00:00.000Z');
+    const reopened = await pg.open();
+    expect(await reopened.getItem('Encounter/3')).toMatchObject({ stage: 'submitted', outbox: 'Claim/3' });
+    expect(await second.getCursor('finished-encounters')).toBe('2026-03-01T10:00:00.000Z');
+    expect(await reopened.countBacklog()).toBe(1);
   });
 });
 
@@ -101,7 +179,7 @@ describe('ledger rules', () => {
   });
 
   it('backs off retries exponentially from 30 seconds up to an hour', () => {
-    expect([1, 2, 3, 4].map(retryDelayMs)).toEqual([30_000, 60_000, 120_000, 240_000]);
+    expect([1, 2, 3, 4].map((n) => retryDelayMs(n))).toEqual([30_000, 60_000, 120_000, 240_000]);
     expect(retryDelayMs(20)).toBe(3_600_000);
   });
 

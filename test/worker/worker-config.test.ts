@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors/app-error.ts';
+import { openLedger } from '../../worker/open-ledger.ts';
+import { openPostgresLedger } from '../../worker/postgres-ledger.ts';
 import { DEFAULT_WORKER_SCOPE, loadWorkerConfig } from '../../worker/worker-config.ts';
+import { dropSchema, freshSchemaName, PG_URL } from './pg-kit.ts';
 
 const minimal = {
   CHARTBILL_FHIR_BASE_URL: 'https://ehr.example.org/fhir',
@@ -46,5 +49,23 @@ describe('loadWorkerConfig', () => {
 
   it('accepts a six-field cron schedule with seconds', () => {
     expect(loadWorkerConfig({ ...minimal, CHARTBILL_WORKER_SCHEDULE: '0 */2 * * * *' }).schedule).toBe('0 */2 * * * *');
+  });
+
+  it('keeps the embedded file ledger by default and opens PostgreSQL when CHARTBILL_LEDGER_URL is set', async () => {
+    const defaults = loadWorkerConfig(minimal);
+    expect(defaults.ledgerUrl).toBeUndefined();
+    const schema = freshSchemaName();
+    const config = loadWorkerConfig({ ...minimal, CHARTBILL_LEDGER_URL: PG_URL, CHARTBILL_LEDGER_SCHEMA: schema });
+    const ledger = await openLedger(config);
+    try {
+      await ledger.setCursor('c', '2026-03-01T00:00:00.000Z');
+      const direct = await openPostgresLedger({ url: PG_URL, schema });
+      expect(await direct.getCursor('c')).toBe('2026-03-01T00:00:00.000Z');
+      await direct.close();
+    } finally {
+      await ledger.close();
+      await dropSchema(schema);
+    }
+    expect(() => loadWorkerConfig({ ...minimal, CHARTBILL_LEDGER_URL: 'mysql://x', CHARTBILL_LEDGER_SCHEMA: 'Bad-Name' })).toThrow(/CHARTBILL_LEDGER_URL[\s\S]*CHARTBILL_LEDGER_SCHEMA|CHARTBILL_LEDGER_SCHEMA[\s\S]*CHARTBILL_LEDGER_URL/);
   });
 });

@@ -34,15 +34,20 @@ export interface WorkerOptions {
   ledger?: Ledger;
   payerBase?: string;
   now?: () => Date;
+  workerId?: string;
+  leaseMs?: number;
 }
 
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
   return buildWorker(
-    { schedule: '*/5 * * * * *', recheckMs: 15 * 60_000, maxAttempts: 3 },
+    {
+      schedule: '*/5 * * * * *', recheckMs: 15 * 60_000, maxAttempts: 3,
+      ...(options.workerId ? { workerId: options.workerId } : {}), ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    },
     {
       clinical: world.fhir,
       billing: world.fhir,
-      payer: createFhirPayerAdapter({ baseUrl: options.payerBase ?? world.payer.fhirBase, timeoutMs: 5000 }),
+      payer: createFhirPayerAdapter({ baseUrl: options.payerBase ?? world.payer.fhirBase, timeoutMs: 5000, retry: { attempts: 2, baseDelayMs: 10 } }),
       codes: starterCodeSet(),
       ledger: options.ledger ?? createMemoryLedger(),
       logger,
