@@ -1,5 +1,6 @@
 import type { Claim, ClaimResponse, CoverageEligibilityResponse, FhirResource, Task } from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { claimResponseSummary, type ClaimResponseSummary } from '../../src/claims/claim-response-summary.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import type { ClaimStage, ClaimView, DenialReason, EligibilityView, StatusView, TaskView, TimelineStep } from './status-model.ts';
 
@@ -57,48 +58,42 @@ function encounterOf(claim: Claim): string | undefined {
 }
 
 function claimView(claim: Claim, response: ClaimResponse | undefined, checks: EligibilityView[]): ClaimView {
-  const reasons = response ? denialReasons(response) : [];
-  const stage = stageOf(claim, response);
-  const billed = claim.total?.value;
-  const allowed = totalOf(response, 'eligible');
-  const paid = response?.payment?.amount.value ?? totalOf(response, 'benefit');
-  const patientResponsibility = patientShare(response, allowed, paid);
+  const summary = response ? claimResponseSummary(response) : undefined;
+  const reasons = response && summary ? denialReasons(response, summary) : [];
+  const stage = stageOf(claim, summary);
   const encounterId = encounterOf(claim);
   const check = checks.find((c) => c.encounterId !== undefined && c.encounterId === encounterId);
   const serviceDate = claim.billablePeriod?.start?.slice(0, 10) ?? claim.item?.[0]?.servicedDate;
+  const billed = claim.total?.value ?? summary?.billed;
   return {
     claimId: claim.id ?? '',
     ...(encounterId ? { encounterId } : {}),
     ...(serviceDate ? { serviceDate } : {}),
     stage,
     ...(billed !== undefined ? { billed } : {}),
-    ...(allowed !== undefined ? { allowed } : {}),
-    ...(paid !== undefined ? { paid } : {}),
-    ...(patientResponsibility !== undefined ? { patientResponsibility } : {}),
+    ...(summary ? { allowed: summary.allowed, paid: summary.paid, patientResponsibility: summary.patientResponsibility } : {}),
     ...(response?.disposition ? { disposition: response.disposition } : {}),
     denialReasons: reasons,
     steps: steps(claim, response, stage, reasons, check),
   };
 }
 
-function stageOf(claim: Claim, response: ClaimResponse | undefined): ClaimStage {
-  if (!response) return claim.status === 'draft' ? 'held' : 'submitted';
-  switch (response.outcome) {
+/** Where the claim stands: held or submitted until the payer answers, then paid, partly paid or denied. */
+function stageOf(claim: Claim, summary: ClaimResponseSummary | undefined): ClaimStage {
+  if (!summary) return claim.status === 'draft' ? 'held' : 'submitted';
+  switch (summary.outcome) {
     case 'queued':
       return 'queued';
     case 'error':
       return 'denied';
     case 'partial':
-      return 'partially-paid';
+      return summary.paid > 0 ? 'partially-paid' : 'denied';
     case 'complete':
-      return (response.payment?.amount.value ?? totalOf(response, 'benefit') ?? 0) > 0 || denialReasonsAreEmpty(response) ? 'paid' : 'denied';
+      if (summary.denials.length === 0) return 'paid';
+      return summary.paid > 0 ? 'partially-paid' : 'denied';
     default:
-      return response.outcome satisfies never;
+      return summary.outcome satisfies never;
   }
-}
-
-function denialReasonsAreEmpty(response: ClaimResponse): boolean {
-  return denialReasons(response).length === 0;
 }
 
 function steps(claim: Claim, response: ClaimResponse | undefined, stage: ClaimStage, reasons: DenialReason[], check: EligibilityView | undefined): TimelineStep[] {
@@ -123,41 +118,13 @@ function steps(claim: Claim, response: ClaimResponse | undefined, stage: ClaimSt
   return out;
 }
 
-function totalOf(response: ClaimResponse | undefined, category: string): number | undefined {
-  return response?.total?.find((t) => t.category.coding?.some((c) => c.code === category))?.amount.value;
-}
-
-const PATIENT_CATEGORIES = new Set(['copay', 'deductible', 'coinsurance', 'patientpay']);
-
-function patientShare(response: ClaimResponse | undefined, allowed: number | undefined, paid: number | undefined): number | undefined {
-  if (!response) return undefined;
-  const fromItems = (response.item ?? [])
-    .flatMap((i) => i.adjudication)
-    .filter((a) => a.category.coding?.some((c) => PATIENT_CATEGORIES.has(c.code ?? '')))
-    .reduce((sum, a) => sum + (a.amount?.value ?? 0), 0);
-  if (fromItems > 0) return round2(fromItems);
-  return allowed !== undefined && paid !== undefined ? round2(Math.max(0, allowed - paid)) : undefined;
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
-function denialReasons(response: ClaimResponse): DenialReason[] {
-  const codings = [
-    ...(response.item ?? []).flatMap((i) => i.adjudication.flatMap((a) => a.reason?.coding ?? [])),
-    ...(response.error ?? []).flatMap((e) => e.code.coding ?? []),
-  ];
-  const seen = new Set<string>();
-  const out: DenialReason[] = [];
-  for (const c of codings) {
-    const system = c.system === SYSTEM.carc ? 'CARC' : c.system === SYSTEM.rarc ? 'RARC' : 'other';
-    const key = `${system}|${c.code ?? ''}`;
-    if (!c.code || seen.has(key)) continue;
-    seen.add(key);
-    out.push({ code: c.code, system, text: c.display ?? '' });
-  }
-  return out;
+/** The payer's denial reasons (CARC, from the shared summary) with the remark codes (RARC) it sent. */
+function denialReasons(response: ClaimResponse, summary: ClaimResponseSummary): DenialReason[] {
+  const carcs: DenialReason[] = summary.denials.map((d) => ({ code: d.carc, system: 'CARC', text: d.itemSequence ? `${d.text} (line ${d.itemSequence})` : d.text }));
+  const remarks = new Map<string, DenialReason>();
+  const codings = [...(response.item ?? []).flatMap((i) => i.adjudication.flatMap((a) => a.reason?.coding ?? [])), ...(response.error ?? []).flatMap((e) => e.code.coding ?? [])];
+  for (const c of codings) if (c.system === SYSTEM.rarc && c.code) remarks.set(c.code, { code: c.code, system: 'RARC', text: c.display ?? '' });
+  return [...carcs, ...remarks.values()];
 }
 
 function taskView(task: Task): TaskView {
