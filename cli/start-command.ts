@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { starterCodeSet } from '../src/codes/starter-code-set.ts';
+import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 import { createLogger } from '../src/log/create-logger.ts';
 import { removeSandboxState, writeSandboxState } from './sandbox-state.ts';
@@ -48,7 +48,8 @@ export async function startCommand(args: string[]): Promise<number> {
     host: env.CHARTBILL_HOST,
     ports: { app: env.CHARTBILL_APP_PORT, ehr: env.CHARTBILL_EHR_PORT, payer: env.CHARTBILL_PAYER_PORT, worker: env.CHARTBILL_WORKER_PORT },
     logger,
-    codes: starterCodeSet(),
+    // Imported releases (chartbill codes import) or, with none, the built-in starter set.
+    codes: await startupCodeSets(env.CHARTBILL_DATA_DIR, logger),
     workerSchedule: env.CHARTBILL_WORKER_SCHEDULE,
     startWorker: true,
   });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import { createBackendAuth } from '../src/auth/backend-auth.ts';
-import { starterCodeSet } from '../src/codes/starter-code-set.ts';
+import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { AppError } from '../src/errors/app-error.ts';
 import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
 import { createLogger } from '../src/log/create-logger.ts';
@@ -39,7 +39,7 @@ export async function startConfigured(env: Record<string, string | undefined>): 
   const auth = createBackendAuth({ tokenUrl, clientId: workerConfig.clientId, privateKey, scope: workerConfig.scope });
   const clinical = createFhirGateway({ baseUrl: workerConfig.fhirBaseUrl, getToken: () => auth.getToken() });
   const billing = workerConfig.billingFhirBaseUrl === workerConfig.fhirBaseUrl ? clinical : createFhirGateway({ baseUrl: workerConfig.billingFhirBaseUrl, getToken: () => auth.getToken() });
-  const codes = starterCodeSet();
+  const codes = await startupCodeSets(env.CHARTBILL_DATA_DIR ?? '.chartbill', logger);
 
   const app = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes, env });
   await app.listen({ host: appConfig.host, port: appConfig.port });

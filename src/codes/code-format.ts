@@ -15,3 +15,15 @@ export function formatIcd10cm(code: string): string {
   const compact = compactCode(code);
   return compact.length > 3 ? `${compact.slice(0, 3)}.${compact.slice(3)}` : compact;
 }
+
+/**
+ * The ICD-10-CM codes above `code`, nearest first (`E11.621` → `E11.62`, `E11.6`, `E11`):
+ * Tabular notes (Excludes1, Code first…) written at a category or subcategory apply to every code
+ * below it (ICD-10-CM Tabular conventions, Guidelines I.A.12-13).
+ */
+export function ancestorsOf(code: string): string[] {
+  const compact = compactCode(code);
+  const out: string[] = [];
+  for (let n = compact.length - 1; n >= 3; n--) out.push(formatIcd10cm(compact.slice(0, n)));
+  return out;
+}

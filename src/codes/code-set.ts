@@ -15,11 +15,71 @@ export interface CodeEntry {
   /** First and last date of service (YYYY-MM-DD) the code is valid for, when known. */
   validFrom?: string;
   validTo?: string;
+  /**
+   * ICD-10-CM Tabular "Excludes1" targets (Guidelines I.A.12.a: never coded together), as code
+   * references with their dot. A range in the note (`E08-E13`) is given as its end points, a
+   * `.-` reference (`E10.-`) as the prefix `E10`: a code is excluded when it starts with one.
+   * Set on the category/subcategory/code whose note it is; notes are inherited by every code
+   * below it, so a rule checks the code and each of its ancestors (`ancestorsOf`).
+   */
+  excludes1?: string[];
+  /** Tabular "Excludes2" targets (Guidelines I.A.12.b: not part of, may be coded together). */
+  excludes2?: string[];
+  /** Tabular "Code first" references: the underlying condition is sequenced first (I.A.13). */
+  codeFirst?: string[];
+  /** Tabular "Use additional code" references (I.A.13). */
+  useAdditional?: string[];
+  /** Tabular inclusion terms (I.A.11): other conditions this code is used for. Searchable. */
+  inclusionTerms?: string[];
+  /**
+   * Sex the diagnosis applies to, from the MCE v37 (FY2020) sex lists. Historical: CMS switched
+   * the MCE sex-conflict edit off on 2024-10-01, so rules should warn, not reject.
+   */
+  sex?: 'male' | 'female';
+  /** MCE FY2026 age edit: newborn 0, pediatric 0-17, maternity 9-64, adult 15-124 years. */
+  ageGroup?: 'newborn' | 'pediatric' | 'maternity' | 'adult';
+  /** MCE: a manifestation code, never first-listed (code first the underlying disease). */
+  manifestation?: boolean;
+  /**
+   * True on an ICD-10-CM category/subcategory whose codes need a 7th character (Tabular
+   * `sevenChrDef`, Guidelines I.A.5); billable codes below it are already 7 characters long.
+   */
+  requiresSeventh?: boolean;
+  /** HCPCS Level II: the date CMS added the code (ANWEB ADD DT), YYYY-MM-DD. */
+  addDate?: string;
+  /** HCPCS Level II: the code's termination date (ANWEB TERM DT), YYYY-MM-DD. */
+  termDate?: string;
 }
 
 export type SearchKind = 'diagnosis' | 'service' | 'modifier';
 
+/**
+ * One imported release of a code system and the dates it is in force (FY2026 ICD-10-CM:
+ * 2025-10-01..2026-09-30). `effectiveTo` is absent when the release has no announced end.
+ */
+export interface CodeSetVersion {
+  system: CodeSystemKey;
+  /** e.g. `2026` for ICD-10-CM FY2026, `2025-10` for the HCPCS October 2025 file. */
+  version: string;
+  effectiveFrom: string;
+  effectiveTo?: string;
+}
+
+/**
+ * Versioning model (one merged set, not one set per release): each entry carries the dates it is
+ * valid for. `validFrom` is the start of the first imported release containing the code (for the
+ * oldest imported ICD-10-CM release, only codes its addenda list as new get one: the others
+ * existed before); `validTo` is the day before the first later release that dropped it. Codes of
+ * the newest release have no `validTo`: when a date of service falls after the newest release's
+ * `effectiveTo` (e.g. FY2027 not imported yet), the newest release stays in force and
+ * `versionInForce` (version-in-force.ts) reports it as stale, so rules warn instead of marking
+ * every code invalid. Descriptions and billable flags are those of the newest release.
+ */
 export interface CodeSet {
+  /** A label of what is loaded (`starter`, or `icd10cm 2026 + hcpcs 2025-10`). */
+  version?: string;
+  /** The imported releases, oldest first per system; absent for the starter set. */
+  versions?: readonly CodeSetVersion[];
   /** Looks a code up, with or without the dot for ICD-10-CM. */
   lookup(system: CodeSystemKey, code: string): CodeEntry | undefined;
   /** Forgiving search: codes with or without dots, words in any order, prefixes, abbreviations. */

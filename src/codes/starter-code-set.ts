@@ -9,11 +9,24 @@ import { createCodeSet } from './memory-code-set.ts';
 import { STARTER_CPT, STARTER_CPT_MODIFIERS } from './starter-cpt.ts';
 import { STARTER_HCPCS, STARTER_HCPCS_MODIFIER_ROWS, type HcpcsRow } from './starter-hcpcs.ts';
 import { STARTER_ICD10CM } from './starter-icd10cm.ts';
+import { STARTER_MCE } from './starter-mce.ts';
 
 function hcpcsEntry(system: 'hcpcs' | 'modifier', [code, display, added, terminated]: HcpcsRow): CodeEntry {
   const entry: CodeEntry = { system, code, display, billable: true };
   if (added) entry.validFrom = added;
   if (terminated) entry.validTo = terminated;
+  return entry;
+}
+
+const MANIFESTATION: ReadonlySet<string> = new Set(STARTER_MCE.manifestation);
+const PEDIATRIC: ReadonlySet<string> = new Set(STARTER_MCE.pediatric);
+const ADULT: ReadonlySet<string> = new Set(STARTER_MCE.adult);
+
+/** The MCE FY2026 fields the imported sets carry, so rules read them the same way from both. */
+function withMce(entry: CodeEntry): CodeEntry {
+  if (MANIFESTATION.has(entry.code)) entry.manifestation = true;
+  if (PEDIATRIC.has(entry.code)) entry.ageGroup = 'pediatric';
+  if (ADULT.has(entry.code)) entry.ageGroup = 'adult';
   return entry;
 }
 
@@ -24,7 +37,7 @@ function hcpcsEntry(system: 'hcpcs' | 'modifier', [code, display, added, termina
  */
 export function starterEntries(): CodeEntry[] {
   return [
-    ...STARTER_ICD10CM.map(([code, billable, display]): CodeEntry => ({
+    ...STARTER_ICD10CM.map(([code, billable, display]): CodeEntry => withMce({
       system: 'icd10cm', code, display, billable: billable === 1,
     })),
     ...STARTER_CPT.map(([code, display]): CodeEntry => ({ system: 'cpt', code, display, billable: true })),

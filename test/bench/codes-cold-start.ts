@@ -1,0 +1,16 @@
+/**
+ * Run in a fresh process by search-bench.ts: loads the stored code sets from the data folder given
+ * as argument and prints `{ ms, heapMb, entries }` as JSON (run with --expose-gc for the heap).
+ */
+import { performance } from 'node:perf_hooks';
+import { loadCodeSets } from '../../src/codes/load-code-sets.ts';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const started = performance.now();
+const loaded = await loadCodeSets(process.argv[2] ?? '.chartbill');
+const ms = performance.now() - started;
+gc?.();
+const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+console.log(JSON.stringify({ ms, heapMb, entries: loaded.stats.entries, stillHeld: loaded.codes.version }));
