@@ -1,8 +1,10 @@
 /**
- * Whole-claim limits: something to bill, and no more diagnoses than a claim holds.
+ * Whole-claim limits: something to bill, no more diagnoses than a claim holds, a real place of
+ * service.
  */
 import { CLAIM_LIMITS } from '../../coding/coding-model.ts';
 import type { EditRule } from '../edit-rule.ts';
+import { placeOfServiceName } from '../place-of-service.ts';
 
 export const claimNoDiagnoses: EditRule = ({ coding }) =>
   coding.diagnoses.length > 0 ? [] : [{
@@ -37,5 +39,17 @@ export const claimMaxDiagnoses: EditRule = ({ coding }) => {
       ? `Remove diagnoses no service points to: ${unused.join(', ')}.`
       : `Keep the ${CLAIM_LIMITS.maxDiagnoses} diagnoses the services are for.`,
     suggestions: unused,
+  }];
+};
+
+/** 837P CLM05-1: the place of service must be a CMS POS code (an unknown one is rejected at intake). */
+export const claimPlaceOfService: EditRule = ({ facts }) => {
+  const pos = facts.placeOfService;
+  if (pos === undefined || placeOfServiceName(pos) !== undefined) return [];
+  return [{
+    rule: 'claim-place-of-service',
+    severity: 'error',
+    message: `Place of service '${pos}' is not a CMS place-of-service code.`,
+    fix: 'Set the place of service where the visit happened, e.g. 11 (Office), 02/10 (Telehealth), 22 (On Campus-Outpatient Hospital).',
   }];
 };

@@ -1,17 +1,21 @@
 /**
- * Diagnoses meant for one age group (Medicare Code Editor age edits: pediatric 0–17, adult
- * 15–124), e.g. a routine child health exam Z00.12x for an adult. A warning: the MCE is a Medicare
- * inpatient edit, and outpatient payers differ, but the mismatch is usually a slip.
+ * Diagnoses meant for one age group (Medicare Code Editor age edits: newborn 0, pediatric 0–17,
+ * maternity 9–64, adult 15–124), e.g. a routine child health exam Z00.12x for an adult. The group
+ * comes from the code set (CodeEntry.ageGroup, imported from the MCE), else from the starter
+ * set's MCE lists. A warning: the MCE is a Medicare inpatient edit and outpatient payers differ,
+ * but the mismatch is usually a slip.
  */
-import { STARTER_MCE } from '../../codes/starter-mce.ts';
 import { formatIcd10cm } from '../../codes/code-format.ts';
+import type { CodeSet } from '../../codes/code-set.ts';
+import { STARTER_MCE } from '../../codes/starter-mce.ts';
 import type { Finding } from '../../coding/coding-model.ts';
 import type { EditRule } from '../edit-rule.ts';
+import { MCE_AGE_CATEGORIES, type AgeGroup } from '../mce-age-categories.ts';
 
-const AGE_GROUPS = [
-  { codes: new Set<string>(STARTER_MCE.pediatric), min: 0, max: 17, name: 'children (0–17)' },
-  { codes: new Set<string>(STARTER_MCE.adult), min: 15, max: 124, name: 'adults (15 and over)' },
-] as const;
+const STARTER_GROUPS: ReadonlyMap<string, AgeGroup> = new Map<string, AgeGroup>([
+  ...STARTER_MCE.pediatric.map((c): [string, AgeGroup] => [c, 'pediatric']),
+  ...STARTER_MCE.adult.map((c): [string, AgeGroup] => [c, 'adult']),
+]);
 
 /** Completed years between two YYYY-MM-DD dates. */
 export function ageOn(birthDate: string, date: string): number {
@@ -20,17 +24,23 @@ export function ageOn(birthDate: string, date: string): number {
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
-export const diagnosisAge: EditRule = ({ coding, facts }) => {
+function ageGroupOf(code: string, codes: CodeSet): AgeGroup | undefined {
+  return codes.lookup('icd10cm', code)?.ageGroup ?? STARTER_GROUPS.get(formatIcd10cm(code));
+}
+
+export const diagnosisAge: EditRule = ({ coding, facts, codes }) => {
   if (!facts.patientBirthDate) return [];
   const age = ageOn(facts.patientBirthDate, facts.dateOfService);
   return coding.diagnoses.flatMap((dx, index): Finding[] => {
-    const group = AGE_GROUPS.find((g) => g.codes.has(formatIcd10cm(dx.code)));
-    if (!group || (age >= group.min && age <= group.max)) return [];
+    const group = ageGroupOf(dx.code, codes);
+    if (!group) return [];
+    const range = MCE_AGE_CATEGORIES[group];
+    if (age >= range.min && age <= range.max) return [];
     return [{
       rule: 'dx-age-conflict',
       severity: 'warning',
-      message: `${dx.code} is for ${group.name}, but the patient is ${age} on the date of service.`,
-      fix: `Check the code: choose one meant for a patient aged ${age}.`,
+      message: `${dx.code} is for ${range.label}, but the patient is ${age} on the date of service (Medicare Code Editor age edit).`,
+      fix: `Check the code and the birth date: choose a code meant for a patient aged ${age}.`,
       target: { kind: 'diagnosis', index },
     }];
   });

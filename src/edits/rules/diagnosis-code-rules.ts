@@ -1,12 +1,15 @@
 /**
  * Each diagnosis must be a known, billable ICD-10-CM code, valid on the date of service, and
  * listed once. ICD-10-CM Guidelines I.B.2: report codes to the highest number of characters
- * available; a category with subcategories is not a valid code.
+ * available; a category with subcategories is not a valid code. Guidelines I.A.5/I.A.4: a code
+ * that needs a 7th character has one, with placeholder X where positions are empty.
  */
+import { compactCode } from '../../codes/code-format.ts';
 import type { CodeEntry, CodeSet } from '../../codes/code-set.ts';
 import type { Finding } from '../../coding/coding-model.ts';
 import { invalidOnDate } from '../code-validity.ts';
 import type { EditRule } from '../edit-rule.ts';
+import { placeholderCorrection, seventhCharacterLabel, seventhCharacterOptions } from '../seventh-character.ts';
 
 /** "E11.2–E11.9" for a list of child codes, or the one code. */
 function codeRange(children: CodeEntry[]): string {
@@ -30,7 +33,36 @@ function notBillable(entry: CodeEntry, index: number, codes: CodeSet): Finding {
   };
 }
 
+/** S93.401 → "needs a 7th character"; T78.40 → "needs placeholder X and a 7th character". */
+function missingSeventh(entry: CodeEntry, index: number, codes: CodeSet): Finding | undefined {
+  const options = seventhCharacterOptions(entry, codes);
+  if (options.length === 0) return undefined;
+  const padded = compactCode(entry.code).length < 6;
+  const listed = options.slice(0, 6).map((o) => `${o.code} (${seventhCharacterLabel(o)})`).join(', ');
+  return {
+    rule: padded ? 'dx-placeholder-x' : 'dx-seventh-character',
+    severity: 'error',
+    message: padded
+      ? `${entry.code} needs the placeholder X and a 7th character (ICD-10-CM Guidelines I.A.4–5): ${listed}.`
+      : `${entry.code} needs a 7th character (ICD-10-CM Guidelines I.A.5): ${listed}.`,
+    fix: `Choose the 7th character for this encounter, e.g. ${options[0]?.code ?? ''}.`,
+    target: { kind: 'diagnosis', index },
+    suggestions: options.map((o) => o.code),
+  };
+}
+
 function unknown(code: string, index: number, codes: CodeSet): Finding {
+  const meant = placeholderCorrection(code, codes);
+  if (meant) {
+    return {
+      rule: 'dx-placeholder-x',
+      severity: 'error',
+      message: `${code} is missing the placeholder X: the code is ${meant.code} (${meant.display}).`,
+      fix: `Replace ${code} with ${meant.code}.`,
+      target: { kind: 'diagnosis', index },
+      suggestions: [meant.code],
+    };
+  }
   const near = codes.search(code.slice(0, 3), 'diagnosis', 5).filter((e) => e.billable);
   return {
     rule: 'dx-unknown',
@@ -46,7 +78,7 @@ export const diagnosisCodes: EditRule = ({ coding, facts, codes }) =>
   coding.diagnoses.flatMap((dx, index): Finding[] => {
     const entry = codes.lookup('icd10cm', dx.code);
     if (!entry) return [unknown(dx.code, index, codes)];
-    if (!entry.billable) return [notBillable(entry, index, codes)];
+    if (!entry.billable) return [missingSeventh(entry, index, codes) ?? notBillable(entry, index, codes)];
     const why = invalidOnDate(entry, facts.dateOfService);
     if (!why) return [];
     return [{

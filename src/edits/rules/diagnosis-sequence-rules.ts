@@ -2,7 +2,8 @@
  * What may be listed first. ICD-10-CM Guidelines I.C.20: external cause codes (V00–Y99) are never
  * the first-listed diagnosis. Guidelines I.A.13: a manifestation ("in diseases classified
  * elsewhere", the MCE "manifestation not allowed as principal diagnosis" list) follows the
- * underlying condition.
+ * underlying condition. The code set's `manifestation` flag (imported from the MCE) is used when
+ * present; the starter set's MCE list and the Tabular title wording otherwise.
  */
 import { STARTER_MCE } from '../../codes/starter-mce.ts';
 import { formatIcd10cm } from '../../codes/code-format.ts';
@@ -30,18 +31,25 @@ export const externalCauseFirst: EditRule = ({ coding }) => {
   }];
 };
 
+function underlyingFix(code: string, codeFirst: readonly string[] | undefined): string {
+  return codeFirst?.length
+    ? `List the underlying condition first (the Tabular says "code first" ${codeFirst.join(', ')}), then ${code}.`
+    : `List the underlying condition first, then ${code}.`;
+}
+
 export const manifestationFirst: EditRule = ({ coding, codes }) => {
   const first = coding.diagnoses[0];
   if (!first) return [];
-  const display = codes.lookup('icd10cm', first.code)?.display ?? first.display ?? '';
-  const manifestation =
-    MANIFESTATIONS.has(formatIcd10cm(first.code)) || /in (other )?diseases classified elsewhere/i.test(display);
+  const entry = codes.lookup('icd10cm', first.code);
+  const display = entry?.display ?? first.display ?? '';
+  const manifestation = entry?.manifestation ??
+    (MANIFESTATIONS.has(formatIcd10cm(first.code)) || /in (other )?diseases classified elsewhere/i.test(display));
   if (!manifestation) return [];
   return [{
     rule: 'dx-manifestation-first',
     severity: 'error',
     message: `${first.code} describes a manifestation of another disease and cannot be listed first.`,
-    fix: `List the underlying condition first, then ${first.code}.`,
+    fix: underlyingFix(first.code, entry?.codeFirst),
     target: { kind: 'diagnosis', index: 0 },
   }];
 };

@@ -1,0 +1,56 @@
+/**
+ * NCCI procedure-to-procedure edits (NCCI Policy Manual, Introduction and Chapter I §E): when a
+ * column 1 code and its column 2 code are billed for one patient on one date, the column 2 code
+ * is not paid. Modifier indicator 0: no modifier allows the pair. Indicator 1: a bypass modifier
+ * (anatomic, global surgery, 25, 59/X{EPSU}, 91…) on either line allows it when the services were
+ * truly distinct. Indicator 9: the edit no longer applies. Edits are taken in force on the date of
+ * service (deleted ones are ignored). Runs only with NCCI tables (EditReference.ncci).
+ */
+import type { Finding, ServiceLine } from '../../coding/coding-model.ts';
+import type { PtpEdit } from '../../ncci/ncci-tables.ts';
+import type { EditRule } from '../edit-rule.ts';
+import { hasAny, PTP_BYPASS_MODIFIERS } from '../modifier-groups.ts';
+import { isEvaluationAndManagement } from './em-modifier-25-rule.ts';
+
+function ptpFinding(column1: ServiceLine, column2: ServiceLine, edit: PtpEdit, index: number): Finding | undefined {
+  const target = { kind: 'line', index } as const;
+  const why = edit.rationale ? ` (${edit.rationale})` : '';
+  if (edit.modifierIndicator === '0') {
+    return {
+      rule: 'ncci-ptp',
+      severity: 'error',
+      message: `${column2.code} is not paid with ${column1.code} on the same day: NCCI PTP edit${why}, modifier indicator 0 — no modifier allows this pair.`,
+      fix: `Remove ${column2.code}; its work is included in ${column1.code}.`,
+      target,
+      suggestions: [],
+    };
+  }
+  if (hasAny(column2.modifiers, PTP_BYPASS_MODIFIERS) || hasAny(column1.modifiers, PTP_BYPASS_MODIFIERS)) return undefined;
+  const em = isEvaluationAndManagement(column2);
+  return {
+    rule: 'ncci-ptp',
+    severity: 'error',
+    message: `${column2.code} is bundled into ${column1.code} on the same day: NCCI PTP edit${why}, modifier indicator 1.`,
+    fix: em
+      ? `If the visit was significant and separately identifiable, add modifier 25 to ${column2.code}; otherwise remove it.`
+      : `If ${column2.code} was a distinct service (another site, session, encounter or practitioner), add XS, XE, XP or XU (or 59) to ${column2.code} and document it; otherwise remove it.`,
+    target,
+    suggestions: em ? ['25'] : ['XS', 'XE', 'XP', 'XU', '59'],
+  };
+}
+
+export const ncciPtp: EditRule = ({ coding, facts, reference }) => {
+  const ncci = reference.ncci;
+  if (!ncci) return [];
+  const findings: Finding[] = [];
+  coding.lines.forEach((column2, j) => {
+    coding.lines.forEach((column1, i) => {
+      if (i === j || column1.code === column2.code) return;
+      const edit = ncci.ptp(column1.code, column2.code, facts.dateOfService);
+      if (!edit || edit.modifierIndicator === '9') return;
+      const finding = ptpFinding(column1, column2, edit, j);
+      if (finding) findings.push(finding);
+    });
+  });
+  return findings;
+};
