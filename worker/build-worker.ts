@@ -6,6 +6,7 @@ import type { CodeSet } from '../src/codes/code-set.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
+import { createEligibilityCache } from './eligibility-cache.ts';
 import type { Ledger } from './ledger.ts';
 import { runTick, type TickSummary } from './run-tick.ts';
 import type { WorkerConfig } from './worker-config.ts';
@@ -38,7 +39,7 @@ export interface Worker {
 }
 
 export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'> &
-  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs'>>;
+  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs'>>;
 
 /** A worker name unique per process: host, pid and a random suffix. */
 export function defaultWorkerId(): string {
@@ -56,6 +57,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   let task: ScheduledTask | undefined;
   let stopping = new AbortController();
   const owner = config.workerId ?? defaultWorkerId();
+  const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
 
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
@@ -65,6 +67,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',
         recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
         owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal,
+        ...(config.pollMs ? { pollMs: config.pollMs } : {}), eligibility,
       });
       const backlog = await deps.ledger.countBacklog();
       metrics.recordTick(summary, backlog, now());

@@ -1,6 +1,6 @@
-import type { ChargeItem, Condition, Coverage, Encounter, Organization, Patient, Practitioner, Resource } from 'fhir/r4';
+import type { ChargeItem, Claim, Condition, Coverage, Encounter, Organization, Patient, Practitioner, Resource } from 'fhir/r4';
 import { z } from 'zod';
-import { AppError } from '../src/errors/app-error.ts';
+import { AppError, operationOutcome } from '../src/errors/app-error.ts';
 
 /**
  * What the worker needs of each resource it reads, checked at the boundary. Only the fields the
@@ -17,6 +17,10 @@ const schemas = {
   Coverage: z.looseObject({ resourceType: z.literal('Coverage'), id: z.string().min(1), status: z.string(), payor: z.array(z.looseObject({})).min(1) }),
   Organization: z.looseObject({ resourceType: z.literal('Organization'), id: z.string().min(1) }),
   Practitioner: z.looseObject({ resourceType: z.literal('Practitioner'), id: z.string().min(1) }),
+  Claim: z.looseObject({
+    resourceType: z.literal('Claim'), id: z.string().min(1), status: z.string(), patient: ref,
+    identifier: z.array(z.looseObject({ system: z.string().min(1), value: z.string().min(1) })).min(1),
+  }),
 };
 
 /** The FHIR type each checked resource type stands for. */
@@ -28,6 +32,7 @@ export interface ShapeOf {
   Coverage: Coverage;
   Organization: Organization;
   Practitioner: Practitioner;
+  Claim: Claim;
 }
 
 /** Checks a resource read from a FHIR server; throws FHIR_RESOURCE_INVALID naming the field. */
@@ -36,7 +41,9 @@ export function checkResource<K extends keyof ShapeOf>(type: K, value: unknown):
   if (!result.success) {
     const issue = result.error.issues[0];
     const id = (value as Partial<Resource> | undefined)?.id ?? '?';
-    throw new AppError('FHIR_RESOURCE_INVALID', `${type}/${id} from the FHIR server is not usable: ${[type, ...(issue?.path.map(String) ?? [])].join('.')} ${issue?.message ?? 'invalid'}`, { status: 502 });
+    const expression = [type, ...(issue?.path.map(String) ?? [])].join('.');
+    const message = `${type}/${id} from the FHIR server is not usable: ${expression} ${issue?.message ?? 'invalid'}`;
+    throw new AppError('FHIR_RESOURCE_INVALID', message, { status: 502, outcome: operationOutcome('error', 'invalid', message, [expression]) });
   }
   return result.data as unknown as ShapeOf[K];
 }

@@ -21,6 +21,9 @@ const itemSchema = z.object({
   outbox: z.string().optional(),
   claimResponse: z.string().optional(),
   outcome: z.string().optional(),
+  patient: z.string().optional(),
+  replacing: z.number().int().positive().optional(),
+  replacements: z.number().int().min(0).optional(),
 });
 
 const fileSchema = z.object({
@@ -67,7 +70,7 @@ export async function openFileLedger(path: string, options: { now?: () => number
     },
     listItems: (filter) => {
       const found = Object.values(state.items).filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }));
-      if (filter?.dueBy !== undefined && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => Object.hasOwn(state.items, e)));
+      if (filter?.dueBy !== undefined && !filter.patients && !filter.encounters && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => Object.hasOwn(state.items, e)));
       return Promise.resolve(found);
     },
     acquireLease: (encounter, owner, ttlMs) => {

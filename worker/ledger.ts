@@ -42,12 +42,22 @@ export interface LedgerItem {
   outbox?: string;
   claimResponse?: string;
   outcome?: string;
+  /** `Patient/123`: whose encounter it is (a changed Coverage of this patient makes it due). */
+  patient?: string;
+  /** The replacement (1, 2, …) being worked on after a denial, until its answer is recorded. */
+  replacing?: number;
+  /** Replacement claims answered so far. */
+  replacements?: number;
 }
 
 export interface LedgerFilter {
   /** Only items due at or before this ISO instant. */
   dueBy?: string;
   stages?: readonly ItemStage[];
+  /** Only items of these patients (`Patient/123`). */
+  patients?: readonly string[];
+  /** Only these encounters (`Encounter/123`). */
+  encounters?: readonly string[];
 }
 
 /** The answer to a lease request. */
@@ -95,6 +105,8 @@ export function isFinal(item: LedgerItem | undefined): boolean {
 /** Whether an item matches a filter; shared by the ledger implementations. */
 export function matchesFilter(item: LedgerItem, filter: LedgerFilter = {}): boolean {
   if (filter.stages && !filter.stages.includes(item.stage)) return false;
+  if (filter.patients && (item.patient === undefined || !filter.patients.includes(item.patient))) return false;
+  if (filter.encounters && !filter.encounters.includes(item.encounter)) return false;
   if (filter.dueBy !== undefined) {
     if (item.nextAttemptAt === undefined || isFinal(item)) return false;
     if (Date.parse(item.nextAttemptAt) > Date.parse(filter.dueBy)) return false;

@@ -19,7 +19,7 @@ export function createMemoryLedger(options: { now?: () => number } = {}): Ledger
     },
     listItems: (filter) => {
       const found = [...items.values()].filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }));
-      if (filter?.dueBy !== undefined && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => items.has(e)));
+      if (filter?.dueBy !== undefined && !filter.patients && !filter.encounters && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => items.has(e)));
       return Promise.resolve(found);
     },
     acquireLease: (encounter, owner, ttlMs) => {

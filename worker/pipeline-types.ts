@@ -5,6 +5,7 @@ import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
 import type { WorkItemCode } from './build-task.ts';
+import type { EligibilityCache } from './eligibility-cache.ts';
 
 /** What every stage may use. The clinical store is read; the billing store is written. */
 export interface PipelineDeps {
@@ -17,6 +18,10 @@ export interface PipelineDeps {
   now: () => Date;
   log: Logger;
   outbox: Outbox;
+  /** Set when this pass makes the n-th replacement of a denied claim (1 = replaces the original). */
+  replacing?: number;
+  /** Recent eligibility answers to reuse; none when absent. */
+  eligibility?: EligibilityCache;
 }
 
 /** The submission outbox of the item being processed (see the ledger's `submitting` stage). */

@@ -130,6 +130,14 @@ function listQuery(items: string, filter: LedgerFilter): [string, unknown[]] {
     values.push(filter.stages);
     where.push(`stage = ANY($${String(values.length)})`);
   }
+  if (filter.patients) {
+    values.push(filter.patients);
+    where.push(`data->>'patient' = ANY($${String(values.length)})`);
+  }
+  if (filter.encounters) {
+    values.push(filter.encounters);
+    where.push(`encounter = ANY($${String(values.length)})`);
+  }
   if (filter.dueBy !== undefined) {
     values.push(new Date(filter.dueBy));
     // A bare lease (no state) is due when it expires: its worker died holding it.

@@ -1,11 +1,16 @@
-import type { ClaimResponse, Encounter } from 'fhir/r4';
+import type { ClaimResponse, Encounter, OperationOutcome } from 'fhir/r4';
 import { AppError, isAppError } from '../src/errors/app-error.ts';
+import { claimIdentifierFor } from '../src/claims/build-claim.ts';
+import { replacementIdentifierFor, type ReplacementOf } from '../src/claims/replacement-claim.ts';
+import { checkResource } from './fhir-shapes.ts';
+import { resolveTask } from './resolve-tasks.ts';
+import { quarantineFor } from './quarantine.ts';
 import { buildTask, taskIdentifierQuery, type WorkItemCode } from './build-task.ts';
 import type { ClaimWithId, EncounterContext, ItemOutcome, PipelineDeps } from './pipeline-types.ts';
 import { checkEligibility } from './stages/check-eligibility.ts';
 import { completeClaim, findClaim } from './stages/complete-claim.ts';
 import { loadContext } from './stages/load-context.ts';
-import { findAnswer, recordAnswer } from './stages/record-answer.ts';
+import { denialSuffix, findAnswer, recordAnswer } from './stages/record-answer.ts';
 import { describeFindings } from './stages/scrub.ts';
 import { submitClaim } from './stages/submit.ts';
 
@@ -17,14 +22,27 @@ import { submitClaim } from './stages/submit.ts';
  */
 export async function processEncounter(encounter: Encounter & { id: string }, deps: PipelineDeps): Promise<ItemOutcome> {
   try {
-    return await pipeline(await loadContext(deps.clinical, encounter), deps);
+    const checked = checkResource('Encounter', encounter) as Encounter & { id: string };
+    return await pipeline(await loadContext(deps.clinical, checked), deps);
   } catch (err) {
+    const patient = patientOf(encounter);
     // Missing data (no billing provider, no date of service) will not fix itself by retrying.
-    if (!isAppError(err, 'CLAIM_INVALID')) throw err;
-    const patient = encounter.subject?.reference ?? '';
-    await createTask(deps, encounter.id, patient, 'claim-data-missing', `The claim cannot be completed: ${err.message}. Correct the encounter in the EHR; the worker checks it again.`);
-    return { stage: 'held', reason: 'claim-data-missing' };
+    if (isAppError(err, 'CLAIM_INVALID')) {
+      await createTask(deps, encounter.id, patient, 'claim-data-missing', `The claim cannot be completed: ${err.message}. Correct the encounter in the EHR; the worker checks it again.`);
+      return { stage: 'held', reason: 'claim-data-missing' };
+    }
+    const quarantine = quarantineFor(err);
+    if (!quarantine) throw err;
+    deps.log.warn({ encounter: `Encounter/${encounter.id}`, err: quarantine.summary }, 'quarantined: the data needs a person');
+    await createTask(deps, encounter.id, patient, 'data-invalid', `The worker set this encounter aside because a record it needs is not usable:\n- ${quarantine.summary}\nCorrect the record in the EHR; the worker checks it again.`, quarantine.outcome);
+    return { stage: 'held', reason: 'data-invalid' };
   }
+}
+
+/** `Patient/123` when the encounter's subject is a patient reference. */
+function patientOf(encounter: Encounter): string | undefined {
+  const reference = encounter.subject?.reference;
+  return reference?.startsWith('Patient/') ? reference : undefined;
 }
 
 async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<ItemOutcome> {
@@ -37,7 +55,9 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
   if (!ctx.billingProvider) {
     throw new AppError('CLAIM_INVALID', `${ctx.encounterRef} names no billing organization (Encounter.serviceProvider)`, { status: 422 });
   }
-  const existing = await findClaim(deps.billing, ctx.encounter.id);
+  const replacing = deps.replacing ? await priorClaim(ctx, deps, deps.replacing) : undefined;
+  const identifier = replacing ? replacementIdentifierFor(ctx.encounter.id, replacing.sequence) : claimIdentifierFor(ctx.encounter.id);
+  const existing = await findClaim(deps.billing, ctx.encounter.id, identifier);
   let claim = existing?.status === 'active' ? existing : undefined;
   if (!claim) {
     const eligibility = await checkEligibility(ctx, deps);
@@ -45,7 +65,7 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
     if (!eligibility.inforce) {
       return hold(ctx, deps, 'coverage-inactive', `The payer says the coverage is not in force on the date of service: ${eligibility.reason} Update the patient's insurance, or bill the patient.`);
     }
-    const completed = await completeClaim(ctx, deps, existing);
+    const completed = await completeClaim(ctx, deps, existing, replacing);
     if (!completed.ready) {
       const outcome = await hold(ctx, deps, 'claim-scrub-errors', `The claim was kept as a draft because of coding errors:\n${describeFindings(completed.scrub.findings)}`);
       return { ...outcome, claim: `Claim/${completed.claim.id}` };
@@ -60,8 +80,23 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
   const started = Date.now();
   const answer = await submitClaim(ctx, claim, deps);
   const outcome = await recordAnswer(ctx, claim, answer, deps);
+  // The replaced claim's denial is dealt with: the corrected claim went out.
+  if (replacing) await resolveTask(deps.billing, ctx.encounter.id, 'claim-denied', deps.now(), denialSuffix(replacing.sequence - 1));
   deps.log.info({ claim: `Claim/${claim.id}`, encounter: ctx.encounterRef, outcome: answer.outcome, ms: Date.now() - started }, 'claim submitted');
   return outcome;
+}
+
+/**
+ * The claim a replacement replaces (the original, or the previous replacement) and the payer's
+ * control number for it, read from the billing store.
+ */
+async function priorClaim(ctx: EncounterContext, deps: PipelineDeps, sequence: number): Promise<ReplacementOf> {
+  const priorIdentifier = sequence === 1 ? claimIdentifierFor(ctx.encounter.id) : replacementIdentifierFor(ctx.encounter.id, sequence - 1);
+  const prior = await findClaim(deps.billing, ctx.encounter.id, priorIdentifier);
+  if (!prior) throw new AppError('CLAIM_INVALID', `${ctx.encounterRef} has no prior claim ${priorIdentifier.value ?? ''} to replace`, { status: 422 });
+  const answer = await findAnswer(deps.billing, prior);
+  const payerClaimNumber = answer?.identifier?.[0];
+  return { claim: `Claim/${prior.id}`, sequence, encounterId: ctx.encounter.id, ...(payerClaimNumber ? { payerClaimNumber } : {}) };
 }
 
 /**
@@ -84,7 +119,7 @@ async function hold(ctx: EncounterContext, deps: PipelineDeps, reason: WorkItemC
 }
 
 /** Created with If-None-Exist on the task identifier, so reruns never duplicate a work item. */
-async function createTask(deps: PipelineDeps, encounterId: string, patient: string, code: WorkItemCode, description: string): Promise<void> {
-  const task = buildTask({ code, description, encounterId, patient, now: deps.now() });
+async function createTask(deps: PipelineDeps, encounterId: string, patient: string | undefined, code: WorkItemCode, description: string, outcome?: OperationOutcome): Promise<void> {
+  const task = buildTask({ code, description, encounterId, now: deps.now(), ...(patient ? { patient } : {}), ...(outcome ? { outcome } : {}) });
   await deps.billing.create(task, { ifNoneExist: taskIdentifierQuery(encounterId, code) });
 }

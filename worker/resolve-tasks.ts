@@ -7,8 +7,8 @@ import type { WorkItemCode } from './build-task.ts';
  * Marks the worker's open work item of `code` for an encounter completed, once the pipeline got
  * past the problem (coverage added, coding corrected), so the billing queue clears itself.
  */
-export async function resolveTask(billing: FhirGateway, encounterId: string, code: WorkItemCode, now: Date): Promise<number> {
-  const found = await billing.searchAll('Task', { identifier: `${SYSTEM.taskId}|enc-${encounterId}-${code}` }, 10);
+export async function resolveTask(billing: FhirGateway, encounterId: string, code: WorkItemCode, now: Date, suffix = ''): Promise<number> {
+  const found = await billing.searchAll('Task', { identifier: `${SYSTEM.taskId}|enc-${encounterId}-${code}${suffix}` }, 10);
   const open = found.filter((r): r is Task & { id: string } => r.resourceType === 'Task' && r.id !== undefined && (r.status === 'requested' || r.status === 'ready' || r.status === 'in-progress'));
   for (const task of open) {
     const versionId = task.meta?.versionId;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { isAppError } from '../src/errors/app-error.ts';
+import type { Encounter } from 'fhir/r4';
+import { AppError, isAppError } from '../src/errors/app-error.ts';
 import type { Logger } from '../src/log/create-logger.ts';
-import { checkResource } from './fhir-shapes.ts';
 import { holdLease } from './hold-lease.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from './ledger.ts';
 import { isHeld, type ItemOutcome, type Outbox, type PipelineDeps } from './pipeline-types.ts';
@@ -40,6 +40,8 @@ export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   leaseMs: number;
   /** First retry delay of a failed item (doubles per failure). */
   retryBaseMs: number;
+  /** How long to wait before asking the payer again about a queued claim; `recheckMs` when absent. */
+  pollMs?: number;
   /** Aborted when the worker shuts down: the tick stops before its next item. */
   signal?: AbortSignal;
 }
@@ -62,13 +64,20 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   for (const item of work.due) {
     if (deps.signal?.aborted) break;
     const id = item.encounter.replace(/^Encounter\//, '');
-    await handle(item.encounter, item, async () => checkResource('Encounter', await deps.clinical.read('Encounter', id)) as EncounterWithId, deps, log, summary);
+    await handle(item.encounter, item, async () => readEncounter(deps, id), deps, log, summary);
   }
   // A tick cut short by shutdown leaves the cursor: the rest is found again next time.
   if (work.cursor && !deps.signal?.aborted) await deps.ledger.setCursor(ENCOUNTER_CURSOR, work.cursor);
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');
   return summary;
+}
+
+/** An Encounter due from the ledger; checked in full by the pipeline (bad data is quarantined there). */
+async function readEncounter(deps: TickDeps, id: string): Promise<EncounterWithId> {
+  const resource: Partial<Encounter> = await deps.clinical.read<Encounter>('Encounter', id);
+  if (resource.resourceType !== 'Encounter' || !resource.id) throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`, { status: 502 });
+  return { ...(resource as Encounter), id: resource.id };
 }
 
 /**
@@ -144,7 +153,8 @@ function outboxFor(ref: string, previous: LedgerItem | undefined, version: strin
       // Not swallowed like other ledger writes: without the intent recorded, nothing is sent.
       await deps.ledger.putItem({
         ...(previous ?? {}), encounter: ref, stage: 'submitting', attempts: previous?.attempts ?? 0, claim, outbox: claim, updatedAt: now.toISOString(),
-        nextAttemptAt: new Date(now.getTime() + deps.leaseMs).toISOString(), ...(version ? { encounterVersion: version } : {}),
+        // Due at once: a live worker holds the lease, so only a dead one's item is taken over.
+        nextAttemptAt: now.toISOString(), ...(version ? { encounterVersion: version } : {}),
       });
     },
   };
@@ -171,8 +181,8 @@ function afterSuccess(ref: string, outcome: ItemOutcome, version: string | undef
   } else {
     item.claimResponse = outcome.claimResponse;
     item.outcome = outcome.outcome;
-    // A queued answer is fetched again by resubmitting (the payer is idempotent).
-    if (outcome.stage === 'submitted') item.nextAttemptAt = new Date(now.getTime() + deps.recheckMs).toISOString();
+    // A queued answer is followed with a status inquiry until it is final (never a resubmission).
+    if (outcome.stage === 'submitted') item.nextAttemptAt = new Date(now.getTime() + (deps.pollMs ?? deps.recheckMs)).toISOString();
   }
   return item;
 }

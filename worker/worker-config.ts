@@ -36,6 +36,8 @@ const workerEnvSchema = z.object({
   CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHARTBILL_WORKER_PORT: z.coerce.number().int().min(0).max(65_535).default(4430),
   CHARTBILL_WORKER_RECHECK_MINUTES: z.coerce.number().positive().default(15),
+  CHARTBILL_WORKER_POLL_MINUTES: z.coerce.number().positive().default(15),
+  CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: z.coerce.number().min(0).default(60),
   CHARTBILL_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
 });
 
@@ -66,6 +68,10 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   port: env.CHARTBILL_WORKER_PORT,
   /** How long a held item (no coverage, scrub errors, not coded) waits before it is checked again. */
   recheckMs: env.CHARTBILL_WORKER_RECHECK_MINUTES * 60_000,
+  /** How long before the payer is asked again about a claim it answered `queued`. */
+  pollMs: env.CHARTBILL_WORKER_POLL_MINUTES * 60_000,
+  /** An eligibility answer for the same coverage (same version) and date of service is reused this long; 0 never. */
+  eligibilityReuseMs: env.CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES * 60_000,
   /** Failed attempts after which an item is given up (and needs a person). */
   maxAttempts: env.CHARTBILL_WORKER_MAX_ATTEMPTS,
 }));

@@ -44,7 +44,18 @@ export const EXT = {
   lineSequence: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-line-sequence',
   /** Condition: the diagnosis's rank on the encounter's claim (valuePositiveInt, 1 = primary). */
   diagnosisRank: 'https://chartbill.dev/fhir/StructureDefinition/condition-diagnosis-rank',
+  /**
+   * Claim: the X12 837P claim frequency type code (CLM05-3, valueCoding in
+   * SYSTEM_CLAIM_FREQUENCY): 1 original, 7 replacement of a prior claim, 8 void. FHIR R4 Claim has
+   * no element for it. Not yet in `profiles/`.
+   */
+  claimFrequency: 'https://chartbill.dev/fhir/StructureDefinition/claim-frequency',
 } as const;
+
+/** Code system of the X12 claim frequency type codes (CLM05-3; NUBC type-of-bill 4th digit). */
+export const SYSTEM_CLAIM_FREQUENCY = 'https://x12.org/codes/claim-frequency-type-codes';
+/** HL7 related-claim relationship codes (`prior`, `associated`). */
+export const SYSTEM_RELATED_CLAIM = 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship';
 
 /** The tag every resource ChartBill writes carries, naming the part that wrote it. */
 export function writerTag(writer: 'smart-app' | 'worker' | 'sandbox-seed' | 'payer'): { system: string; code: string } {

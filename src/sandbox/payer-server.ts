@@ -19,6 +19,13 @@ export interface SandboxPayerOptions {
   now?: () => Date;
   /** What the payer allows per code; default `SANDBOX_PAYER_FEE_SCHEDULE`. */
   feeSchedule?: FeeSchedule;
+  /**
+   * Claims billed over this total (USD) are answered `queued` (pended for review) and get their
+   * final answer on a later `Claim/$inquire`. Absent: every claim is adjudicated at once.
+   */
+  queueClaimsOver?: number;
+  /** Inquiries a queued claim takes before its final answer; default 1. */
+  queuedPolls?: number;
 }
 
 /** A running sandbox payer. */
@@ -55,6 +62,13 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
   const now = options.now ?? (() => new Date());
   const feeSchedule = options.feeSchedule ?? SANDBOX_PAYER_FEE_SCHEDULE;
   const answered = new Map<string, ClaimResponse>();
+  // Pended claims: the final answer, decided at receipt, and the inquiries still to wait.
+  const pended = new Map<string, { final: ClaimResponse; pollsLeft: number }>();
+  const currentAnswer = (key: string): ClaimResponse | undefined => {
+    const pending = pended.get(key);
+    if (!pending) return answered.get(key);
+    return queuedView(pending.final);
+  };
   // Numbers unique to this payer instance, as a real payer's never repeat across restarts.
   const batch = randomBytes(3).toString('hex').toUpperCase();
   let sequence = 0;
@@ -101,7 +115,7 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
     const first = claim.identifier?.[0];
     const key = `${first?.system ?? ''}|${first?.value ?? ''}`;
     audit.submits[key] = (audit.submits[key] ?? 0) + 1;
-    const previous = answered.get(key);
+    const previous = currentAnswer(key);
     if (previous) {
       request.log.info({ claimResponse: `ClaimResponse/${previous.id ?? ''}` }, 'claim resubmitted: same answer');
       return reply.send(previous);
@@ -112,6 +126,11 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
     response.meta = { tag: [writerTag('payer')] };
     answered.set(key, response);
     audit.adjudicated[key] = (audit.adjudicated[key] ?? 0) + 1;
+    if (options.queueClaimsOver !== undefined && (claim.total?.value ?? 0) > options.queueClaimsOver) {
+      pended.set(key, { final: response, pollsLeft: options.queuedPolls ?? 1 });
+      request.log.info({ claimResponse: `ClaimResponse/${response.id ?? ''}` }, 'claim pended');
+      return reply.send(currentAnswer(key));
+    }
     request.log.info({ claimResponse: `ClaimResponse/${response.id ?? ''}`, outcome: response.outcome }, 'claim adjudicated');
     return reply.send(response);
   });
@@ -120,11 +139,27 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
   app.post('/fhir/Claim/$inquire', (request, reply) => {
     const key = parseInquiry(request.body);
     audit.inquiries += 1;
-    const previous = answered.get(key);
+    const pending = pended.get(key);
+    if (pending) {
+      pending.pollsLeft -= 1;
+      if (pending.pollsLeft <= 0) pended.delete(key);
+    }
+    const previous = currentAnswer(key);
     if (!previous) return reply.status(404).send(operationOutcome('error', 'not-found', 'The payer has no claim with this identifier'));
     return reply.send(previous);
   });
   return app;
+}
+
+/** What a pended claim's answer says until it is final: queued, no adjudication yet. */
+function queuedView(final: ClaimResponse): ClaimResponse {
+  const view: ClaimResponse = { ...final, outcome: 'queued', disposition: 'Pended for review; ask again later.' };
+  delete view.item;
+  delete view.total;
+  delete view.payment;
+  delete view.error;
+  delete view.processNote;
+  return view;
 }
 
 function emptyAudit(): PayerAudit {

@@ -1,4 +1,5 @@
-import type { CoverageEligibilityRequest, CoverageEligibilityResponse } from 'fhir/r4';
+import type { Coverage, CoverageEligibilityRequest, CoverageEligibilityResponse, Organization } from 'fhir/r4';
+import { dateOfServiceOf } from '../../src/claims/build-claim.ts';
 import { buildEligibilityRequest } from '../../src/claims/build-eligibility-request.ts';
 import { submissionBundle } from '../../src/claims/submission-bundle.ts';
 import { writerTag } from '../../src/fhir/systems.ts';
@@ -9,11 +10,21 @@ export type Eligibility = { inforce: true; response: string } | { inforce: false
 /**
  * Asks the payer whether the coverage is in force on the date of service (X12 270/271 in FHIR
  * form). The request and the answer are written to the billing store, the request once per
- * encounter (If-None-Exist on its identifier), so billing staff see what the payer said.
+ * encounter (If-None-Exist on its identifier), so billing staff see what the payer said. A
+ * recent answer for the same coverage and date of service is reused (`deps.eligibility`).
  */
 export async function checkEligibility(ctx: EncounterContext, deps: PipelineDeps): Promise<Eligibility> {
   const { coverage, billingProvider } = ctx;
   if (!coverage || !billingProvider) throw new Error('checkEligibility needs a coverage and a billing provider');
+  const dateOfService = dateOfServiceOf(ctx.encounter);
+  const reused = deps.eligibility?.get(coverage, dateOfService);
+  if (reused) return reused;
+  const answer = await askPayer(ctx, coverage, billingProvider, deps);
+  deps.eligibility?.set(coverage, dateOfService, answer);
+  return answer;
+}
+
+async function askPayer(ctx: EncounterContext, coverage: Coverage, billingProvider: Organization, deps: PipelineDeps): Promise<Eligibility> {
   const built = buildEligibilityRequest({ encounter: ctx.encounter, patient: ctx.patient, coverage, provider: billingProvider, created: deps.now().toISOString() });
   built.meta = { tag: [writerTag('worker')] };
   const identifier = built.identifier?.[0] ?? {};

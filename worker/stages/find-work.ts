@@ -1,7 +1,6 @@
 import type { Encounter } from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
-import { checkResource } from '../fhir-shapes.ts';
 import { isFinal, type Ledger, type LedgerItem } from '../ledger.ts';
 
 /** The cursor's name in the ledger. */
@@ -36,7 +35,7 @@ export async function findWork(clinical: FhirGateway, ledger: Ledger, now: Date,
   for await (const page of clinical.searchPages('Encounter', params)) {
     for (const entry of page.entry ?? []) {
       if (entry.resource?.resourceType !== 'Encounter' || entry.search?.mode === 'include') continue;
-      const encounter = usable(entry.resource, log);
+      const encounter = usable(entry.resource as Encounter, log);
       if (!encounter || seen.has(encounter.id)) continue;
       seen.add(encounter.id);
       work.cursor = later(work.cursor, encounter.meta?.lastUpdated);
@@ -63,13 +62,14 @@ export function isDue(previous: LedgerItem | undefined, version: string | undefi
   return previous.nextAttemptAt === undefined || Date.parse(previous.nextAttemptAt) <= now.getTime();
 }
 
-function usable(resource: unknown, log: Logger): EncounterWithId | undefined {
-  try {
-    return checkResource('Encounter', resource) as EncounterWithId;
-  } catch (err) {
-    log.warn({ err: (err as Error).message }, 'unusable Encounter in search results; skipped');
-    return undefined;
-  }
+/**
+ * An Encounter with an id is work: whatever else is wrong with it is the pipeline's to check
+ * and quarantine with a Task, so no finished encounter disappears silently.
+ */
+function usable(resource: Encounter, log: Logger): EncounterWithId | undefined {
+  if (typeof resource.id === 'string' && resource.id.length > 0) return { ...resource, id: resource.id };
+  log.warn('Encounter without an id in search results; skipped');
+  return undefined;
 }
 
 function later(a: string | undefined, b: string | undefined): string | undefined {

@@ -4,6 +4,11 @@ import { claimIdentifierFor } from '../../src/claims/build-claim.ts';
 import { claimResponseSummary, type ClaimResponseSummary } from '../../src/claims/claim-response-summary.ts';
 import { SYSTEM, writerTag } from '../../src/fhir/systems.ts';
 import { buildTask, taskDeadline, taskIdentifierQuery } from '../build-task.ts';
+
+/** The Task identifier suffix of the denial of replacement n (none for the original claim). */
+export function denialSuffix(replacement: number): string {
+  return replacement > 0 ? `-r${String(replacement)}` : '';
+}
 import { identifierQuery, refOf, type ClaimWithId, type EncounterContext, type ItemOutcome, type PipelineDeps } from '../pipeline-types.ts';
 
 /**
@@ -33,9 +38,10 @@ export async function recordAnswer(ctx: EncounterContext, claim: ClaimWithId, an
       patient: refOf(ctx.patient),
       focus: refOf(stored),
       businessStatus: summary.outcome === 'partial' ? 'partially denied' : 'denied',
+      suffix: denialSuffix(deps.replacing ?? 0),
       now,
     });
-    await deps.billing.create(task, { ifNoneExist: taskIdentifierQuery(ctx.encounter.id, 'claim-denied') });
+    await deps.billing.create(task, { ifNoneExist: taskIdentifierQuery(ctx.encounter.id, 'claim-denied', denialSuffix(deps.replacing ?? 0)) });
   }
   return {
     stage: stored.outcome === 'queued' ? 'submitted' : 'answered',

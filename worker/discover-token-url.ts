@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { AppError } from '../src/errors/app-error.ts';
+
+const smartConfiguration = z.looseObject({ token_endpoint: z.url() });
+
+/** The token endpoint from the FHIR server's `.well-known/smart-configuration` (SMART App Launch 2.2 §2.1). */
+export async function discoverTokenUrl(fhirBaseUrl: string, fetchFn: typeof fetch = fetch): Promise<string> {
+  const url = `${fhirBaseUrl.replace(/\/+$/, '')}/.well-known/smart-configuration`;
+  let body: unknown;
+  try {
+    const res = await fetchFn(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+    if (!res.ok) throw new Error(`HTTP ${String(res.status)}`);
+    body = await res.json();
+  } catch (err) {
+    throw new AppError('SMART_DISCOVERY_FAILED', `Cannot read ${url}: ${(err as Error).message}`, { cause: err, hint: 'Set CHARTBILL_TOKEN_URL, or check CHARTBILL_FHIR_BASE_URL.' });
+  }
+  const parsed = smartConfiguration.safeParse(body);
+  if (!parsed.success) throw new AppError('SMART_DISCOVERY_FAILED', `${url} names no token_endpoint`, { cause: parsed.error });
+  return parsed.data.token_endpoint;
+}

@@ -1,0 +1,31 @@
+import { createLogger } from '../src/log/create-logger.ts';
+import { startWorker } from './start-worker.ts';
+import { loadWorkerConfig } from './worker-config.ts';
+
+/**
+ * `node --import tsx worker/main.ts`: the billing worker alone, configured by environment
+ * (see worker-config.ts). SIGTERM or SIGINT stops it gracefully: the encounter in hand is
+ * finished (or its lease released), nothing is left half-submitted, and the process exits 0.
+ */
+const config = loadWorkerConfig(process.env);
+const logger = createLogger(config.logLevel, 'chartbill-worker');
+const running = await startWorker(config, logger);
+logger.info({ health: running.healthUrl }, 'worker running');
+// Read by supervisors and tests: the one line on stdout that says where health is served.
+process.stdout.write(`worker health ${running.healthUrl}\n`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  });
+}

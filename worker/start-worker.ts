@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import type { JWK } from 'jose';
+import { createBackendAuth } from '../src/auth/backend-auth.ts';
+import type { CodeSet } from '../src/codes/code-set.ts';
+import { starterCodeSet } from '../src/codes/starter-code-set.ts';
+import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
+import type { Logger } from '../src/log/create-logger.ts';
+import { createFhirPayerAdapter } from '../src/payer/fhir-payer-adapter.ts';
+import { buildWorker, type Worker } from './build-worker.ts';
+import { discoverTokenUrl } from './discover-token-url.ts';
+import { startHealthServer } from './health-server.ts';
+import { openLedger } from './open-ledger.ts';
+import type { WorkerConfig } from './worker-config.ts';
+
+export interface RunningWorker {
+  worker: Worker;
+  /** The health server's URL (`/healthz`, `/metrics`, `/.well-known/jwks.json`). */
+  healthUrl: string;
+  /** Stops the schedule, lets the current encounter finish or releases it, closes everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * The worker as its own process: SMART Backend Services auth, the clinical and billing FHIR
+ * gateways (the billing store only when configured), the payer, the ledger the configuration
+ * names, the health server, and the schedule started.
+ */
+export async function startWorker(config: WorkerConfig, logger: Logger, codes: CodeSet = starterCodeSet()): Promise<RunningWorker> {
+  const privateKey = JSON.parse(await readFile(config.privateKeyFile, 'utf8')) as JWK;
+  const tokenUrl = config.tokenUrl ?? (await discoverTokenUrl(config.fhirBaseUrl));
+  const auth = createBackendAuth({ tokenUrl, clientId: config.clientId, privateKey, scope: config.scope });
+  const getToken = () => auth.getToken();
+  const clinical = createFhirGateway({ baseUrl: config.fhirBaseUrl, getToken, retry: config.http });
+  const billing = config.billingFhirBaseUrl === config.fhirBaseUrl ? clinical : createFhirGateway({ baseUrl: config.billingFhirBaseUrl, getToken, retry: config.http });
+  const ledger = await openLedger(config);
+  const worker = buildWorker(config, {
+    clinical, billing, ledger, codes, logger,
+    payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http }),
+  });
+  const health = await startHealthServer({ port: config.port, metrics: worker.metrics, logger: logger.child({ part: 'worker-health' }) });
+  worker.start();
+  return {
+    worker,
+    healthUrl: health.url,
+    async close() {
+      await worker.stop();
+      await Promise.all([health.close(), ledger.close()]);
+    },
+  };
+}
