@@ -19,6 +19,8 @@ Commands:
                           Print a short-lived system token for the running sandbox.
   codes search "<text>" [--kind diagnosis|service|modifier] [--json]
                           Search the code set.
+  codes import <file> [--kind K] [--effective YYYY-MM-DD]
+                          Import an official code release (ICD-10-CM, HCPCS, CPT, MCE).
 
 Run 'chartbill <command> --help' for a command's options.`;
 
