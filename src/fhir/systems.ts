@@ -47,7 +47,7 @@ export const EXT = {
   /**
    * Claim: the X12 837P claim frequency type code (CLM05-3, valueCoding in
    * SYSTEM_CLAIM_FREQUENCY): 1 original, 7 replacement of a prior claim, 8 void. FHIR R4 Claim has
-   * no element for it. Not yet in `profiles/`.
+   * no element for it. Defined in `profiles/StructureDefinition-claim-frequency.json`.
    */
   claimFrequency: 'https://chartbill.dev/fhir/StructureDefinition/claim-frequency',
 } as const;
