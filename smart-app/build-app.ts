@@ -10,6 +10,7 @@ import { bundleUi, type UiAssets } from './bundle-ui.ts';
 import { errorPage, errorTitle } from './pages/error-page.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { launchRoutes } from './routes/launch-routes.ts';
+import { styleRoutes } from './routes/style-routes.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { SessionStore } from './session/session-store.ts';
 import { createClientAuthenticator } from './smart/client-auth.ts';
@@ -48,6 +49,8 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
   registerSecurityHeaders(app, [...new Set(frameAncestors)]);
   app.setErrorHandler((err, req, reply) => {
     const appErr = toAppError(err);
+    // The EHR refused the session's token (revoked, or signed out there): end the session here too.
+    if (appErr.code === 'SESSION_EXPIRED') ctx.sessions.end(req.headers.authorization?.replace(/^Bearer /, ''));
     if (appErr.status >= 500) req.log.error({ err: { code: appErr.code, message: appErr.message, stack: err instanceof Error ? err.stack : undefined } }, 'request failed');
     else req.log.warn({ code: appErr.code, status: appErr.status, path: req.url.split('?')[0] }, 'request refused');
     const wantsHtml = !req.url.startsWith('/api/');
@@ -65,11 +68,17 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/', (_req, reply) => reply.redirect('/app'));
   launchRoutes(app, ctx, assets.version);
+  styleRoutes(app, ctx);
   apiRoutes(app, ctx);
   return app;
 }
 
 function toAppError(err: unknown): AppError {
+  // The FHIR gateway wraps what its getToken threw: an ended session must still say "relaunch".
+  if (err instanceof AppError && err.cause instanceof AppError && err.cause.code === 'SESSION_EXPIRED') return err.cause;
+  if (err instanceof AppError && err.status === 401 && err.code.startsWith('FHIR_')) {
+    return new AppError('SESSION_EXPIRED', 'The EHR no longer accepts this ChartBill session (it was signed out or revoked).', { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.', cause: err });
+  }
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) {
     const what = err.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`).join('; ');

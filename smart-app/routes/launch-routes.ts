@@ -1,20 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { AppContext, EhrClient } from '../app-context.ts';
 import { appShell } from '../pages/app-shell.ts';
+import { finishSignInPage, LAUNCH_SCRIPT, launchPage } from '../pages/launch-pages.ts';
 import { requestedScopes } from '../smart/app-scopes.ts';
+import { bindingCookie, bindingFromCookie, bindingSecret, hashBinding, matchesBinding } from '../smart/browser-binding.ts';
 import { discoverSmart } from '../smart/discover-smart.ts';
+import type { PendingLaunch } from '../smart/pending-launches.ts';
 import { createPkce } from '../smart/pkce.ts';
+import { fetchSmartStyle } from '../smart/smart-style.ts';
 import { requestToken } from '../smart/token-client.ts';
 
 const launchQuery = z.object({ iss: z.string().optional(), launch: z.string().optional() });
 const callbackQuery = z.object({
-  code: z.string().optional(),
-  state: z.string().optional(),
-  error: z.string().optional(),
-  error_description: z.string().optional(),
+  code: z.string().max(2048).optional(),
+  state: z.string().max(256).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(2048).optional(),
 });
+const finishBody = z.object({ code: z.string().max(2048), state: z.string().max(256), binding: z.string().max(256).default('') });
 
 /** The registered EHR for `iss`, refusing unknown ones before any request is made to them. */
 function registeredEhr(ctx: AppContext, iss: string | undefined): EhrClient {
@@ -31,11 +36,22 @@ function registeredEhr(ctx: AppContext, iss: string | undefined): EhrClient {
   return ehr;
 }
 
-/** SMART App Launch 2.2: EHR launch (§2.1) at /launch, standalone launch at /standalone. */
+function stateMismatch(message: string): AppError {
+  return new AppError('SMART_STATE_MISMATCH', message, { status: 400, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+}
+
+const UNKNOWN_STATE = 'This sign-in response does not match a launch in progress: it is old, was already used, or did not come from ChartBill.';
+const OTHER_BROWSER = 'This sign-in response belongs to a launch started in another browser or tab, so ChartBill will not use it.';
+
+/**
+ * SMART App Launch 2.2: EHR launch (§2.0.2) at /launch, standalone launch at /standalone, and the
+ * redirect back at /callback. `state` is unpredictable, single use, expires in 10 minutes and is
+ * bound to the browser that started the launch (browser-binding.ts).
+ */
 export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion: string): void {
   const redirectUri = `${ctx.config.publicUrl}/callback`;
 
-  async function startAuthorization(ehrClient: EhrClient, launch: string | undefined): Promise<string> {
+  async function startAuthorization(req: FastifyRequest, reply: FastifyReply, ehrClient: EhrClient, launch: string | undefined): Promise<FastifyReply> {
     const smart = await discoverSmart(ehrClient.ehr.iss, ctx.fetch);
     if (smart.code_challenge_methods_supported.length > 0 && !smart.code_challenge_methods_supported.includes('S256')) {
       throw new AppError('SMART_DISCOVERY_FAILED', 'The EHR does not support PKCE with S256, which ChartBill requires to sign in safely.', { status: 502, hint: 'Ask IT to enable PKCE (S256) for ChartBill.' });
@@ -43,7 +59,8 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     const v2 = smart.capabilities.includes('permission-v2') || (smart.scopes_supported ?? []).some((s) => /\.[cruds]+$/.test(s));
     const scope = requestedScopes(launch ? 'ehr' : 'standalone', v2);
     const pkce = createPkce();
-    const state = ctx.pending.add({ iss: ehrClient.ehr.iss, tokenEndpoint: smart.token_endpoint, codeVerifier: pkce.verifier, redirectUri, scope });
+    const secret = bindingSecret(req.headers.cookie);
+    const state = ctx.pending.add({ iss: ehrClient.ehr.iss, tokenEndpoint: smart.token_endpoint, codeVerifier: pkce.verifier, redirectUri, scope, bindingHash: hashBinding(secret) });
     const url = new URL(smart.authorization_endpoint);
     const params: Record<string, string> = {
       response_type: 'code',
@@ -57,8 +74,22 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
       ...(launch ? { launch } : {}),
     };
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    return url.toString();
+    req.log.info({ iss: ehrClient.ehr.iss, v2, ehrLaunch: Boolean(launch) }, 'launch started');
+    return reply.header('set-cookie', bindingCookie(secret)).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(launchPage(url.toString(), secret));
   }
+
+  /** Exchanges the code for tokens and answers with the app, carrying the new session handle. */
+  async function completeLaunch(req: FastifyRequest, reply: FastifyReply, pending: PendingLaunch, code: string, binding: 'cookie' | 'tab'): Promise<FastifyReply> {
+    const ehrClient = registeredEhr(ctx, pending.iss);
+    const token = await requestToken(pending.tokenEndpoint, { grant_type: 'authorization_code', code, redirect_uri: pending.redirectUri, code_verifier: pending.codeVerifier }, ehrClient.auth, ctx.fetch);
+    const session = ctx.sessions.create(pending.iss, pending.tokenEndpoint, ehrClient.auth, token);
+    // Fetched now, awaited by /api/style: the launch does not wait for the EHR's style file.
+    session.style = fetchSmartStyle(token.smart_style_url, ctx.fetch);
+    req.log.info({ iss: pending.iss, binding, patient: Boolean(token.patient), encounter: Boolean(token.encounter) }, 'launch completed');
+    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(appShell(assetVersion, session.id));
+  }
+
+  app.get('/assets/launch.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(LAUNCH_SCRIPT));
 
   app.get('/launch', async (req, reply) => {
     const q = launchQuery.parse(req.query);
@@ -66,31 +97,43 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     if (!q.launch) {
       throw new AppError('SMART_MISSING_LAUNCH', 'The EHR launch is missing its launch context (no launch parameter).', { status: 400, hint: 'Open ChartBill from an encounter in your EHR; to open it on its own, use the standalone link.' });
     }
-    return reply.redirect(await startAuthorization(ehrClient, q.launch), 302);
+    return startAuthorization(req, reply, ehrClient, q.launch);
   });
 
   app.get('/standalone', async (req, reply) => {
     const q = launchQuery.parse(req.query);
     const only = ctx.ehrs.size === 1 ? [...ctx.ehrs.values()][0] : undefined;
     const ehrClient = q.iss || !only ? registeredEhr(ctx, q.iss) : only;
-    return reply.redirect(await startAuthorization(ehrClient, undefined), 302);
+    return startAuthorization(req, reply, ehrClient, undefined);
   });
 
   app.get('/callback', async (req, reply) => {
     const q = callbackQuery.parse(req.query);
-    const pending = q.state ? ctx.pending.take(q.state) : undefined;
-    if (!pending) {
-      throw new AppError('SMART_STATE_MISMATCH', 'This sign-in response does not match a launch in progress: it is old, was already used, or did not come from ChartBill.', { status: 400, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
-    }
+    const pending = q.state ? ctx.pending.peek(q.state) : undefined;
+    if (!q.state || !pending) throw stateMismatch(UNKNOWN_STATE);
     if (q.error) {
+      ctx.pending.take(q.state);
       throw new AppError('SMART_AUTHORIZATION_DENIED', `The EHR did not authorize ChartBill (${q.error}${q.error_description ? `: ${q.error_description.slice(0, 300)}` : ''}).`, { status: 403, hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the app’s registration and scopes.' });
     }
     if (!q.code) throw new AppError('SMART_BAD_REQUEST', 'The EHR’s sign-in response has no authorization code.', { status: 400, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
-    const ehrClient = registeredEhr(ctx, pending.iss);
-    const token = await requestToken(pending.tokenEndpoint, { grant_type: 'authorization_code', code: q.code, redirect_uri: pending.redirectUri, code_verifier: pending.codeVerifier }, ehrClient.auth, ctx.fetch);
-    const session = ctx.sessions.create(pending.iss, pending.tokenEndpoint, ehrClient.auth, token);
-    req.log.info({ iss: pending.iss, patient: Boolean(token.patient), encounter: Boolean(token.encounter) }, 'launch completed');
-    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(appShell(assetVersion, session.id));
+    // Fast path: the binding cookie came back. Otherwise the tab proves its binding from sessionStorage.
+    if (!matchesBinding(bindingFromCookie(req.headers.cookie), pending.bindingHash)) {
+      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(finishSignInPage({ code: q.code, state: q.state }));
+    }
+    ctx.pending.take(q.state);
+    return completeLaunch(req, reply, pending, q.code, 'cookie');
+  });
+
+  app.post('/callback', async (req, reply) => {
+    const body = finishBody.parse(req.body);
+    // take(): whatever the outcome, this state has had its one attempt.
+    const pending = ctx.pending.take(body.state);
+    if (!pending) throw stateMismatch(UNKNOWN_STATE);
+    if (!matchesBinding(body.binding, pending.bindingHash)) {
+      req.log.warn({ iss: pending.iss }, 'callback from another browser refused');
+      throw stateMismatch(OTHER_BROWSER);
+    }
+    return completeLaunch(req, reply, pending, body.code, 'tab');
   });
 
   app.get('/app', async (_req, reply) => reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(appShell(assetVersion)));

@@ -1,6 +1,7 @@
 import { AppError } from '../../src/errors/app-error.ts';
 import type { ClientAuthenticator } from '../smart/client-auth.ts';
 import { randomToken } from '../smart/pkce.ts';
+import type { SmartStyle } from '../smart/smart-style.ts';
 import { requestToken, type TokenResponse } from '../smart/token-client.ts';
 
 /** A clinician's session after a launch. Tokens stay here, on the server; the browser holds only `id`. */
@@ -13,6 +14,8 @@ export interface Session {
   refreshToken: string | undefined;
   /** Epoch ms when the access token expires. */
   accessExpiresAt: number;
+  /** How long the last access token was issued for, in ms. */
+  accessLifetimeMs: number;
   /** Epoch ms when the session ends however active it is. */
   sessionExpiresAt: number;
   scope: string;
@@ -21,14 +24,18 @@ export interface Session {
   fhirUser: string | undefined;
   needPatientBanner: boolean;
   smartStyleUrl: string | undefined;
+  /** The EHR's sanitized smart_style_url content, fetched at the callback. */
+  style: Promise<SmartStyle> | undefined;
   refreshing: Promise<string> | undefined;
+  /** Set when a refresh failed: the session is over, and no further refresh is attempted. */
+  ended: boolean;
 }
 
 export interface SessionStoreDeps {
   now: () => number;
   fetch: typeof fetch;
   sessionMs: number;
-  /** Refresh this long before the access token expires. */
+  /** Refresh this long before the access token expires (default 60 s, at most a fifth of its lifetime). */
   refreshLeadMs?: number;
 }
 
@@ -48,6 +55,7 @@ export class SessionStore {
       accessToken: token.access_token,
       refreshToken: token.refresh_token,
       accessExpiresAt: now + token.expires_in * 1000,
+      accessLifetimeMs: token.expires_in * 1000,
       sessionExpiresAt: now + this.deps.sessionMs,
       scope: token.scope,
       patient: token.patient,
@@ -55,7 +63,9 @@ export class SessionStore {
       fhirUser: token.fhirUser,
       needPatientBanner: token.need_patient_banner ?? true,
       smartStyleUrl: token.smart_style_url,
+      style: undefined,
       refreshing: undefined,
+      ended: false,
     };
     this.sweep(now);
     this.sessions.set(session.id, session);
@@ -73,12 +83,19 @@ export class SessionStore {
     return session;
   }
 
+  /** Ends a session at once (the EHR refused its token): the next call tells the user to relaunch. */
+  end(id: string | undefined): void {
+    if (id) this.sessions.delete(id);
+  }
+
   /**
    * A valid access token, refreshed shortly before expiry. Concurrent callers share one refresh
    * (a refresh token may be single-use at the EHR).
    */
   async accessToken(session: Session): Promise<string> {
-    const lead = this.deps.refreshLeadMs ?? 60_000;
+    // A fifth of the lifetime keeps short-lived tokens (a 5-minute EHR token, a test's 10 s) useful.
+    if (session.ended) throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in could not be renewed.', { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+    const lead = Math.min(this.deps.refreshLeadMs ?? 60_000, session.accessLifetimeMs / 5);
     if (this.deps.now() < session.accessExpiresAt - lead) return session.accessToken;
     if (!session.refreshToken) {
       if (this.deps.now() < session.accessExpiresAt) return session.accessToken;
@@ -97,9 +114,11 @@ export class SessionStore {
       session.accessToken = token.access_token;
       session.refreshToken = token.refresh_token ?? session.refreshToken;
       session.accessExpiresAt = this.deps.now() + token.expires_in * 1000;
+      session.accessLifetimeMs = token.expires_in * 1000;
       if (token.scope) session.scope = token.scope;
       return session.accessToken;
     } catch (err) {
+      session.ended = true;
       this.sessions.delete(session.id);
       throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in could not be renewed.', { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.', cause: err });
     }

@@ -25,15 +25,19 @@ const NEEDS: ScopeNeed[] = [
 /** The scope string for an authorization request, in SMART v2 syntax or v1 when that is all the server knows. */
 export function requestedScopes(launch: 'ehr' | 'standalone', v2: boolean): string {
   const context = launch === 'ehr' ? ['launch'] : ['launch/patient', 'launch/encounter'];
-  const resources = NEEDS.map((n) => `patient/${n.resource}.${scopeSuffix(n.access, v2)}`);
+  const resources = NEEDS.flatMap((n) => scopeNames('patient', n.resource, n.access, v2));
   // The encounter's practitioner is not in the patient compartment: read it with a user scope.
-  const practitioner = `user/Practitioner.${scopeSuffix('read', v2)}`;
-  return [...context, 'openid', 'fhirUser', 'online_access', ...resources, practitioner].join(' ');
+  const practitioner = scopeNames('user', 'Practitioner', 'read', v2);
+  return [...context, 'openid', 'fhirUser', 'online_access', ...resources, ...practitioner].join(' ');
 }
 
-function scopeSuffix(access: 'read' | 'write', v2: boolean): string {
-  if (!v2) return access === 'read' ? 'read' : 'write';
-  return access === 'read' ? 'rs' : 'crus';
+/**
+ * SMART 2.2 §3.1: v2 `rs` reads and searches, `crus` also creates and updates (ChartBill reads
+ * what it writes, and never deletes). v1 has no combined form: writing needs `.read` and `.write`.
+ */
+function scopeNames(context: string, resource: string, access: 'read' | 'write', v2: boolean): string[] {
+  if (v2) return [`${context}/${resource}.${access === 'read' ? 'rs' : 'crus'}`];
+  return access === 'read' ? [`${context}/${resource}.read`] : [`${context}/${resource}.read`, `${context}/${resource}.write`];
 }
 
 export interface MissingScope {
@@ -41,18 +45,30 @@ export interface MissingScope {
   effect: string;
 }
 
-/** Which needed resource scopes the server did not grant, with what stops working for each. */
+const LETTERS: Record<string, string> = { read: 'rs', write: 'cud', '*': 'cruds' };
+const NEEDED: Record<ScopeNeed['access'], string[]> = { read: ['r', 's'], write: ['c', 'r', 'u', 's'] };
+
+/**
+ * Which needed resource scopes the server did not grant, with what stops working for each, named in
+ * the syntax of the grant (v1 when the server granted v1 scopes, else v2).
+ */
 export function missingScopes(granted: string): MissingScope[] {
   const scopes = granted.split(/\s+/).filter(Boolean);
-  return NEEDS.filter((n) => !scopes.some((s) => grants(s, n))).map((n) => ({ scope: `patient/${n.resource}.${n.access === 'read' ? 'rs' : 'crus'}`, effect: n.effect }));
+  const v1 = scopes.some((s) => /\.(read|write)$/.test(s)) && !scopes.some((s) => /\/[A-Za-z*]+\.[cruds]+$/.test(s));
+  return NEEDS.filter((n) => !NEEDED[n.access].every((letter) => grantedLetters(scopes, n.resource).has(letter))).map((n) => ({
+    scope: scopeNames('patient', n.resource, n.access, !v1).join(' '),
+    effect: n.effect,
+  }));
 }
 
-function grants(scope: string, need: ScopeNeed): boolean {
-  const m = /^(patient|user|system)\/([A-Za-z*]+)\.(read|write|\*|[cruds]+)$/.exec(scope);
-  if (!m) return false;
-  const [, , type, perms = ''] = m;
-  if (type !== '*' && type !== need.resource) return false;
-  if (perms === '*') return true;
-  if (perms === 'read' || perms === 'write') return perms === need.access;
-  return need.access === 'read' ? perms.includes('r') : perms.includes('c') || perms.includes('u');
+/** The interactions (SMART v2 letters) granted on a resource type by patient/, user/ or system/ scopes. */
+function grantedLetters(scopes: string[], resource: string): Set<string> {
+  const letters = new Set<string>();
+  for (const scope of scopes) {
+    const m = /^(patient|user|system)\/([A-Za-z*]+)\.(read|write|\*|[cruds]+)$/.exec(scope);
+    if (!m || (m[2] !== '*' && m[2] !== resource)) continue;
+    const perms = m[3] ?? '';
+    for (const letter of (LETTERS[perms] ?? perms).split('')) letters.add(letter);
+  }
+  return letters;
 }

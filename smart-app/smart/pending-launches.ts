@@ -7,6 +7,8 @@ export interface PendingLaunch {
   codeVerifier: string;
   redirectUri: string;
   scope: string;
+  /** SHA-256 of the browser binding secret (browser-binding.ts): only that browser may finish. */
+  bindingHash: string;
   createdAt: number;
 }
 
@@ -36,6 +38,12 @@ export class PendingLaunches {
     this.byState.delete(state);
     if (!launch || this.now() - launch.createdAt > this.ttlMs) return undefined;
     return launch;
+  }
+
+  /** The launch for `state` without using it up; undefined when unknown, used or expired. */
+  peek(state: string): PendingLaunch | undefined {
+    const launch = this.byState.get(state);
+    return launch && this.now() - launch.createdAt <= this.ttlMs ? launch : undefined;
   }
 
   private sweep(): void {

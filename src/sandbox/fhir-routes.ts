@@ -5,7 +5,7 @@ import type { FhirAdapter } from './fhir-adapter.ts';
 import { processBatch } from './fhir-batch.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 import type { SandboxUrls } from './sandbox-urls.ts';
-import { smartConfiguration } from './smart-configuration.ts';
+import { smartConfiguration, type SmartPermissions } from './smart-configuration.ts';
 import type { AccessGrant, TokenService } from './token-service.ts';
 
 export interface FhirRoutesDeps {
@@ -13,6 +13,8 @@ export interface FhirRoutesDeps {
   tokens: TokenService;
   urls: SandboxUrls;
   now: () => Date;
+  /** Scope syntaxes advertised in smart-configuration; default v1 and v2. */
+  permissions?: SmartPermissions;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -33,7 +35,7 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
   const { urls } = deps;
 
   app.get('/fhir/metadata', (_req, reply) => sendFhir(reply, { status: 200, body: capabilityStatement(urls, deps.now()), headers: {} }));
-  app.get('/fhir/.well-known/smart-configuration', (_req, reply) => reply.header('cache-control', 'no-store').send(smartConfiguration(urls)));
+  app.get('/fhir/.well-known/smart-configuration', (_req, reply) => reply.header('cache-control', 'no-store').send(smartConfiguration(urls, deps.permissions)));
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AccessGrant | undefined> {
     const header = request.headers.authorization;

@@ -8,6 +8,7 @@ import { patientPickerPage } from './patient-picker-page.ts';
 import { clientOrigins, type SandboxClient } from './sandbox-client.ts';
 import type { SandboxUrls } from './sandbox-urls.ts';
 import { grantScope, splitScope } from './scopes.ts';
+import { knownScopes, type SmartPermissions } from './smart-configuration.ts';
 
 export interface AuthorizeDeps {
   clients: readonly SandboxClient[];
@@ -16,6 +17,8 @@ export interface AuthorizeDeps {
   adapter: FhirAdapter;
   /** The implicitly logged-in sandbox user, `Practitioner/<id>`. */
   defaultUser: string;
+  /** Scope syntaxes the server knows; scopes in another syntax are never granted. */
+  permissions?: SmartPermissions;
 }
 
 const querySchema = z.object({
@@ -84,7 +87,7 @@ function authorize(q: AuthorizeQuery, client: SandboxClient, redirectUri: string
     return { error: 'invalid_request', description: 'PKCE is required: code_challenge with code_challenge_method=S256' };
   }
   if (q.aud?.replace(/\/+$/, '') !== deps.urls.fhirBase) return { error: 'invalid_request', description: 'aud must be the FHIR base URL of this server' };
-  const scope = grantScope(q.scope, client.scope);
+  const scope = grantScope(knownScopes(q.scope, deps.permissions ?? ['v1', 'v2']), client.scope);
   if (!scope) return { error: 'invalid_scope', description: 'None of the requested scopes can be granted to this client' };
   const granted = new Set(splitScope(scope));
   const base: Omit<CodeGrant, 'patient' | 'encounter' | 'needPatientBanner'> = { clientId: client.clientId, redirectUri, codeChallenge: q.code_challenge, scope, fhirUser: deps.defaultUser };

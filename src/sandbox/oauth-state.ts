@@ -17,6 +17,8 @@ export interface GrantContext {
   fhirUser: string;
   /** False for EHR launch (the EHR shows the patient banner), true for standalone. */
   needPatientBanner: boolean;
+  /** Set when the code is exchanged: the grant id that its tokens and refreshes share. */
+  grantId?: string | undefined;
 }
 
 export interface CodeGrant extends GrantContext {
@@ -34,6 +36,8 @@ export interface OAuthState {
   codes: ExpiringStore<CodeGrant>;
   pending: ExpiringStore<PendingPick>;
   refreshTokens: ExpiringStore<GrantContext>;
+  /** Refresh tokens already rotated, with their grant id: reuse revokes the grant (Security BCP §4.14.2). */
+  usedRefreshTokens: ExpiringStore<string>;
   /** Client assertion `jti`s seen until their expiry (SMART Backend Services: replay refused). */
   assertionIds: ExpiringStore<true>;
 }
@@ -53,6 +57,7 @@ export function createOAuthState(now: () => Date): OAuthState {
     codes: createExpiringStore(now),
     pending: createExpiringStore(now),
     refreshTokens: createExpiringStore(now),
+    usedRefreshTokens: createExpiringStore(now),
     assertionIds: createExpiringStore(now),
   };
 }

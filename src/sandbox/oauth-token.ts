@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { authenticateClient } from './client-auth.ts';
 import { TTL, type GrantContext, type OAuthState } from './oauth-state.ts';
+import { randomToken } from './oauth-store.ts';
 import type { SandboxClient } from './sandbox-client.ts';
 import type { SandboxUrls } from './sandbox-urls.ts';
 import { grantScope, parseResourceScope, splitScope } from './scopes.ts';
@@ -38,7 +39,8 @@ class OAuthError extends Error {
 /**
  * `/oauth/token` (RFC 6749 §4.1.3, §6, §4.4; SMART App Launch 2.2 §2.0.7; SMART Backend
  * Services): authorization_code with PKCE S256 (codes are single use and live 60 s),
- * refresh_token (rotated on each use), and client_credentials for private_key_jwt or
+ * refresh_token (rotated on each use; presenting a rotated one again revokes the whole grant,
+ * OAuth 2.0 Security BCP §4.14.2), and client_credentials for private_key_jwt or
  * client_secret_basic clients, granting `system/` scopes only. Answers are never cached.
  */
 export function registerToken(app: FastifyInstance, deps: TokenDeps): void {
@@ -84,12 +86,21 @@ function authorizationCode(body: TokenBody, client: SandboxClient, deps: TokenDe
   if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || challenge !== code.codeChallenge) {
     throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge (RFC 7636 §4.6)');
   }
-  return { clientId: code.clientId, scope: code.scope, patient: code.patient, encounter: code.encounter, fhirUser: code.fhirUser, needPatientBanner: code.needPatientBanner };
+  const { clientId, scope, patient, encounter, fhirUser, needPatientBanner } = code;
+  return { clientId, scope, patient, encounter, fhirUser, needPatientBanner, grantId: randomToken() };
 }
 
 function refresh(body: TokenBody, client: SandboxClient, deps: TokenDeps): GrantContext {
-  const stored = body.refresh_token ? deps.state.refreshTokens.take(body.refresh_token) : undefined;
-  if (stored?.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'The refresh token is invalid or expired');
+  const presented = body.refresh_token ?? '';
+  const stored = presented ? deps.state.refreshTokens.take(presented) : undefined;
+  if (!stored) {
+    // A rotated token presented again means two parties hold it: revoke the grant for both.
+    const reusedGrant = presented ? deps.state.usedRefreshTokens.peek(presented) : undefined;
+    if (reusedGrant) deps.tokens.revokeGrant(reusedGrant);
+    throw new OAuthError('invalid_grant', reusedGrant ? 'The refresh token was already used; the grant is revoked' : 'The refresh token is invalid or expired');
+  }
+  if (stored.grantId) deps.state.usedRefreshTokens.putIfAbsent(presented, stored.grantId, deps.now().getTime() + TTL.offlineRefresh * 1000);
+  if (stored.clientId !== client.clientId || deps.tokens.isRevoked(stored.grantId)) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
   if (body.scope === undefined) return stored;
   // RFC 6749 §6: a refresh may narrow the scope, never widen it.
   const had = new Set(splitScope(stored.scope));
@@ -111,7 +122,7 @@ async function clientCredentials(body: TokenBody, client: SandboxClient, deps: T
 async function tokenResponse(context: GrantContext, deps: TokenDeps): Promise<Record<string, unknown>> {
   const scopes = new Set(splitScope(context.scope));
   const response: Record<string, unknown> = {
-    access_token: await deps.tokens.signAccessToken({ sub: context.clientId, scope: context.scope, patient: context.patient, encounter: context.encounter, fhirUser: context.fhirUser }),
+    access_token: await deps.tokens.signAccessToken({ sub: context.clientId, scope: context.scope, patient: context.patient, encounter: context.encounter, fhirUser: context.fhirUser, sid: context.grantId }),
     token_type: 'Bearer',
     expires_in: deps.tokens.ttlSeconds,
     scope: context.scope,

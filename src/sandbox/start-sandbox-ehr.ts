@@ -7,11 +7,13 @@ import { registerFhirRoutes } from './fhir-routes.ts';
 import { loadFhirDefinitions } from './load-fhir-definitions.ts';
 import { registerAuthorize } from './oauth-authorize.ts';
 import { createOAuthState } from './oauth-state.ts';
+import { registerRevoke } from './oauth-revoke.ts';
 import { registerToken } from './oauth-token.ts';
 import type { SandboxClient } from './sandbox-client.ts';
 import { registerSandboxErrors } from './sandbox-errors.ts';
 import { sandboxUrls, type SandboxUrls } from './sandbox-urls.ts';
 import { SEED_IDS, seedSandbox } from './seed-data.ts';
+import type { SmartPermissions } from './smart-configuration.ts';
 import { createTokenService } from './token-service.ts';
 
 export type { SandboxClient } from './sandbox-client.ts';
@@ -28,6 +30,8 @@ export interface SandboxEhrOptions {
   now?: () => Date;
   /** Default 300. */
   accessTokenTtlSeconds?: number;
+  /** SMART scope syntaxes the server advertises and grants; `['v1']` acts as a SMART 1.0 server. Default both. */
+  smartPermissions?: SmartPermissions;
 }
 
 export interface SandboxEhr {
@@ -110,9 +114,11 @@ async function buildApp(
 
   const state = createOAuthState(deps.now);
   const defaultUser = SEED_IDS.sandboxUser;
-  registerFhirRoutes(app, { adapter: deps.adapter, tokens: deps.tokens, urls: deps.urls, now: deps.now });
-  registerAuthorize(app, { clients: options.clients, urls: deps.urls, state, adapter: deps.adapter, defaultUser });
+  const permissions = options.smartPermissions ?? ['v1', 'v2'];
+  registerFhirRoutes(app, { adapter: deps.adapter, tokens: deps.tokens, urls: deps.urls, now: deps.now, permissions });
+  registerAuthorize(app, { clients: options.clients, urls: deps.urls, state, adapter: deps.adapter, defaultUser, permissions });
   registerToken(app, { clients: options.clients, urls: deps.urls, state, tokens: deps.tokens, now: deps.now });
+  registerRevoke(app, { clients: options.clients, urls: deps.urls, state, tokens: deps.tokens, now: deps.now });
   registerEhrPages(app, { adapter: deps.adapter, clients: options.clients, urls: deps.urls, state, now: deps.now, defaultUser });
   app.get('/oauth/jwks', (_req, reply) => reply.send(deps.tokens.jwks));
   app.get('/', (_req, reply) => reply.redirect('/ehr', 302));

@@ -11,6 +11,8 @@ export interface AccessGrant {
   encounter?: string | undefined;
   /** `Practitioner/<id>`, relative to the FHIR base. */
   fhirUser?: string | undefined;
+  /** The grant (one launch and its refreshes) the token belongs to; revoking it revokes them all. */
+  sid?: string | undefined;
 }
 
 export interface TokenService {
@@ -23,6 +25,9 @@ export interface TokenService {
   /** The public key set served at jwks_uri. */
   readonly jwks: { keys: JWK[] };
   readonly ttlSeconds: number;
+  /** Revokes every access token of a grant at once (RFC 7009 §2.1; OAuth 2.0 Security BCP §4.14.2). */
+  revokeGrant(sid: string): void;
+  isRevoked(sid: string | undefined): boolean;
 }
 
 const ALG = 'ES256';
@@ -33,6 +38,7 @@ const claimsSchema = z.object({
   patient: z.string().optional(),
   encounter: z.string().optional(),
   fhirUser: z.string().optional(),
+  sid: z.string().optional(),
 });
 
 /**
@@ -50,6 +56,8 @@ export async function createTokenService(deps: {
   const kid = randomUUID();
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
   const nowSeconds = (): number => Math.floor(deps.now().getTime() / 1000);
+  // Grant ids are random and few (one per launch), so the set is kept for the process's life.
+  const revoked = new Set<string>();
 
   async function sign(claims: Record<string, unknown>, audience: string, key: CryptoKey): Promise<string> {
     const iat = nowSeconds();
@@ -66,6 +74,8 @@ export async function createTokenService(deps: {
   return {
     jwks: { keys: [publicJwk] },
     ttlSeconds: deps.ttlSeconds,
+    revokeGrant: (sid) => void revoked.add(sid),
+    isRevoked: (sid) => sid !== undefined && revoked.has(sid),
     signAccessToken: (grant) => sign({ ...grant, client_id: grant.sub }, deps.audience(), privateKey),
     signIdToken: (clientId, fhirUser) => sign({ sub: fhirUser.split('/').pop(), fhirUser: `${deps.audience()}/${fhirUser}` }, clientId, privateKey),
     async verifyAccessToken(token) {
@@ -77,7 +87,7 @@ export async function createTokenService(deps: {
           currentDate: deps.now(),
         });
         const parsed = claimsSchema.safeParse(payload);
-        return parsed.success ? parsed.data : undefined;
+        return parsed.success && !revoked.has(parsed.data.sid ?? '') ? parsed.data : undefined;
       } catch {
         return undefined;
       }
