@@ -61,7 +61,9 @@ describe('launches ChartBill refuses, in a real browser', () => {
   it('a replayed state, and an authorization code used a second time', async () => {
     const { context, page } = await fresh();
     const callbacks: string[] = [];
-    page.on('request', (r) => void (new URL(r.url()).pathname === '/callback' && callbacks.push(r.url())));
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/callback') callbacks.push(r.url());
+    });
     await launchTopLevel(page);
     await page.locator('.encounter-line').waitFor({ timeout: 15_000 });
     const used = new URL(callbacks[0] ?? '');
