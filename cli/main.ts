@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { isAppError } from '../src/errors/app-error.ts';
 import { codesCommand } from './codes-command.ts';
 import { keysCommand } from './keys-command.ts';
+import { ncciCommand } from './ncci-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
+import { scrubCommand } from './scrub-command.ts';
 import { startCommand } from './start-command.ts';
 
 const HELP = `chartbill: medical coding and billing companion for FHIR EHRs
@@ -21,6 +23,9 @@ Commands:
                           Search the code set.
   codes import <file> [--kind K] [--effective YYYY-MM-DD]
                           Import an official code release (ICD-10-CM, HCPCS, CPT, MCE).
+  scrub <bundle.json>     Run the edits on a FHIR Bundle (a Claim, or an Encounter with its Patient,
+                          Conditions and ChargeItems); prints an OperationOutcome. Exit 1 on errors.
+  ncci import <file>…     Load the CMS NCCI quarterly PTP and MUE files for the scrubber.
 
 Run 'chartbill <command> --help' for a command's options.`;
 
@@ -31,6 +36,8 @@ const COMMANDS: Record<string, Command> = {
   keys: keysCommand,
   sandbox: sandboxCommand,
   codes: codesCommand,
+  scrub: scrubCommand,
+  ncci: ncciCommand,
 };
 
 /** Runs one CLI command; returns the exit code. Errors are printed in words, never as stack traces. */

@@ -50,8 +50,13 @@ export function placeholderCorrection(code: string, codes: CodeSet): CodeEntry |
   return candidate?.billable ? candidate : undefined;
 }
 
-/** "initial encounter" from "Sprain of … right ankle, initial encounter". */
-export function seventhCharacterLabel(option: CodeEntry): string {
+/**
+ * The 7th character's meaning: the option's title after its parent's title (`S72.001C` →
+ * "initial encounter for open fracture type IIIA, IIIB, or IIIC"), else after the last comma.
+ */
+export function seventhCharacterLabel(option: CodeEntry, parent: CodeEntry): string {
+  const prefix = `${parent.display}, `;
+  if (option.display.startsWith(prefix)) return option.display.slice(prefix.length);
   const parts = option.display.split(', ');
   return parts.length > 1 ? (parts[parts.length - 1] ?? '') : option.display;
 }

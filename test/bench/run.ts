@@ -1,5 +1,6 @@
 import { appBench } from './app-bench.ts';
 import type { Bench, Report } from './bench-types.ts';
+import { editsBench } from './edits-bench.ts';
 import { fullSearchBench, searchBench } from './search-bench.ts';
 import { uiBench } from './ui-bench.ts';
 
@@ -7,7 +8,7 @@ import { uiBench } from './ui-bench.ts';
  * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
  * `npm run bench -- search ui` runs only the named ones.
  */
-const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench];
+const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
 const only = process.argv.slice(2);

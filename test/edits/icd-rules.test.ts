@@ -28,6 +28,18 @@ describe('7th character and placeholder X', () => {
     expect(findingsOf('dx-placeholder-x', visit('T78.40XA', 'W19.XXXA'))).toEqual([]);
   });
 
+  it('names each 7th character by what follows the parent title, commas and all', () => {
+    const femur = 'Fracture of unspecified part of neck of right femur';
+    const codes = createCodeSet([
+      icd('S72.001', femur, { billable: false, requiresSeventh: true }),
+      icd('S72.001A', `${femur}, initial encounter for closed fracture`),
+      icd('S72.001C', `${femur}, initial encounter for open fracture type IIIA, IIIB, or IIIC`),
+      cpt('99213'),
+    ]);
+    const [finding] = findingsOf('dx-seventh-character', visit('S72.001'), FACTS, codes);
+    expect(finding?.message).toContain('S72.001C (initial encounter for open fracture type IIIA, IIIB, or IIIC)');
+  });
+
   it('does not call a digit-completed subcategory a 7th-character case unless the code set says so', () => {
     const codes = createCodeSet([
       icd('E11.321', 'Type 2 diabetes mellitus with mild nonproliferative diabetic retinopathy with macular edema', { billable: false }),

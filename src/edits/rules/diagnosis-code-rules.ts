@@ -38,7 +38,7 @@ function missingSeventh(entry: CodeEntry, index: number, codes: CodeSet): Findin
   const options = seventhCharacterOptions(entry, codes);
   if (options.length === 0) return undefined;
   const padded = compactCode(entry.code).length < 6;
-  const listed = options.slice(0, 6).map((o) => `${o.code} (${seventhCharacterLabel(o)})`).join(', ');
+  const listed = options.slice(0, 6).map((o) => `${o.code} (${seventhCharacterLabel(o, entry)})`).join(', ');
   return {
     rule: padded ? 'dx-placeholder-x' : 'dx-seventh-character',
     severity: 'error',

@@ -26,11 +26,16 @@ export function isMinorProcedure(line: ServiceLine): boolean {
   return (n >= 10004 && n <= 69990) || MEDICINE_PROCEDURES.has(line.code);
 }
 
-export const emNeeds25: EditRule = ({ coding }) => {
+/**
+ * Without NCCI tables this is a heuristic warning. With them, a visit the PTP edits already pair
+ * with the procedure is reported by `ncci-ptp` (an error), so it is not repeated here.
+ */
+export const emNeeds25: EditRule = ({ coding, facts, reference }) => {
   const procedure = coding.lines.find(isMinorProcedure);
   if (!procedure) return [];
+  const pairedByNcci = (line: ServiceLine): boolean => reference.ncci?.ptp(procedure.code, line.code, facts.dateOfService) !== undefined;
   return coding.lines.flatMap((line, index) =>
-    isEvaluationAndManagement(line) && !line.modifiers.some((m) => compactCode(m) === '25') ? [{
+    isEvaluationAndManagement(line) && !line.modifiers.some((m) => compactCode(m) === '25') && !pairedByNcci(line) ? [{
       rule: 'em-needs-25',
       severity: 'warning' as const,
       message: `${line.code} is billed with the procedure ${procedure.code} on the same day: without modifier 25 the visit is paid as part of the procedure.`,

@@ -3,7 +3,7 @@
  * column 1 code and its column 2 code are billed for one patient on one date, the column 2 code
  * is not paid. Modifier indicator 0: no modifier allows the pair. Indicator 1: a bypass modifier
  * (anatomic, global surgery, 25, 59/X{EPSU}, 91…) on either line allows it when the services were
- * truly distinct. Indicator 9: the edit no longer applies. Edits are taken in force on the date of
+ * truly distinct; for a visit bundled into a procedure only 25 or 57 on the visit does. Indicator 9: the edit no longer applies. Edits are taken in force on the date of
  * service (deleted ones are ignored). Runs only with NCCI tables (EditReference.ncci).
  */
 import type { Finding, ServiceLine } from '../../coding/coding-model.ts';
@@ -11,6 +11,9 @@ import type { PtpEdit } from '../../ncci/ncci-tables.ts';
 import type { EditRule } from '../edit-rule.ts';
 import { hasAny, PTP_BYPASS_MODIFIERS } from '../modifier-groups.ts';
 import { isEvaluationAndManagement } from './em-modifier-25-rule.ts';
+
+/** A visit bundled into a procedure is separated only by 25 (or 57, decision for surgery) on the visit. */
+const EM_BYPASS: ReadonlySet<string> = new Set(['25', '57']);
 
 function ptpFinding(column1: ServiceLine, column2: ServiceLine, edit: PtpEdit, index: number): Finding | undefined {
   const target = { kind: 'line', index } as const;
@@ -25,8 +28,8 @@ function ptpFinding(column1: ServiceLine, column2: ServiceLine, edit: PtpEdit, i
       suggestions: [],
     };
   }
-  if (hasAny(column2.modifiers, PTP_BYPASS_MODIFIERS) || hasAny(column1.modifiers, PTP_BYPASS_MODIFIERS)) return undefined;
   const em = isEvaluationAndManagement(column2);
+  if (em ? hasAny(column2.modifiers, EM_BYPASS) : hasAny(column2.modifiers, PTP_BYPASS_MODIFIERS) || hasAny(column1.modifiers, PTP_BYPASS_MODIFIERS)) return undefined;
   return {
     rule: 'ncci-ptp',
     severity: 'error',

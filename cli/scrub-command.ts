@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { OperationOutcome } from 'fhir/r4';
+import { loadCodeSets } from '../src/codes/load-code-sets.ts';
+import type { EditReference } from '../src/edits/edit-reference.ts';
+import { findingsOutcome } from '../src/edits/findings-outcome.ts';
+import { hasBlockingErrors, runEdits } from '../src/edits/run-edits.ts';
+import { scrubInputFromBundle } from '../src/edits/scrub-input.ts';
+import { timelyFilingFromEnv } from '../src/edits/timely-filing.ts';
+import { isAppError } from '../src/errors/app-error.ts';
+import { loadNcciTables } from '../src/ncci/ncci-store.ts';
+import type { NcciTables } from '../src/ncci/ncci-tables.ts';
+import { sandboxNcciTables } from '../src/ncci/sandbox-ncci.ts';
+import { loadMedicarePfs } from '../src/pricing/load-pfs.ts';
+
+const HELP = `Usage: chartbill scrub <bundle.json> [options]
+
+Runs ChartBill's edits on a FHIR R4 Bundle — a Claim with its Patient, or an Encounter with its
+Patient, Conditions and ChargeItems — and prints an OperationOutcome (JSON): one issue per
+finding with its rule, severity and fix.
+Exit code: 0 no errors (warnings allowed), 1 errors found, 2 the bundle or options are invalid.
+
+Options:
+  --data-dir DIR      Imported code sets and NCCI tables (default CHARTBILL_DATA_DIR or .chartbill).
+  --ncci auto|sandbox|none
+                      NCCI PTP/MUE tables: auto (default) uses the imported CMS tables, else
+                      ChartBill's sandbox table; none skips the NCCI edits.
+  --pfs DIR           A folder with the CMS PFS RVU files (PPRRVU*.csv, GPCI*.csv): checks 26/TC
+                      and 50 against the PFS indicators.
+  --today YYYY-MM-DD  The filing date for the timely filing check (default: today).
+  --timely-filing S   Payer windows as payerId=days,…,default=365 (default CHARTBILL_TIMELY_FILING).`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  ncci: { type: 'string', default: 'auto' },
+  pfs: { type: 'string' },
+  today: { type: 'string' },
+  'timely-filing': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function ncciFor(mode: string, dataDir: string): Promise<NcciTables | undefined> {
+  if (mode === 'none') return undefined;
+  if (mode === 'sandbox') return sandboxNcciTables();
+  return (await loadNcciTables(dataDir)) ?? sandboxNcciTables();
+}
+
+function structureOutcome(message: string): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'structure', diagnostics: message }] };
+}
+
+async function readBundle(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`${file} is not JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+  }
+}
+
+/** `chartbill scrub <bundle.json>`: prints an OperationOutcome; 0 clean, 1 errors, 2 bad input. */
+export async function scrubCommand(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
+  if (values.help) return (console.log(HELP), 0);
+  const file = positionals[0];
+  const mode = values.ncci;
+  const today = values.today ?? new Date().toISOString().slice(0, 10);
+  if (!file || positionals.length > 1 || !['auto', 'sandbox', 'none'].includes(mode) || !/^\d{4}-\d{2}-\d{2}$/.test(today)) {
+    console.error(HELP);
+    return 2;
+  }
+  const dataDir = values['data-dir'] ?? process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
+  let input;
+  try {
+    input = scrubInputFromBundle(await readBundle(file));
+  } catch (err) {
+    if (!isAppError(err, 'INPUT_INVALID') && !(err instanceof Error && err.message.includes('is not JSON'))) throw err;
+    console.log(JSON.stringify(structureOutcome(err.message), null, 2));
+    console.error(`chartbill scrub: ${err.message}`);
+    return 2;
+  }
+  const timelyFiling = timelyFilingFromEnv(values['timely-filing'] ?? process.env.CHARTBILL_TIMELY_FILING);
+  const [{ codes }, ncci, pfs] = await Promise.all([loadCodeSets(dataDir), ncciFor(mode, dataDir), values.pfs ? loadMedicarePfs(values.pfs) : undefined]);
+  const reference: EditReference = {
+    ...(ncci ? { ncci } : {}),
+    ...(pfs ? { indicators: (code: string) => pfs.indicators(code) } : {}),
+    submission: { today, timelyFiling, ...(input.payerId ? { payerId: input.payerId } : {}) },
+  };
+  const findings = runEdits(input.coding, input.facts, codes, reference);
+  const notes = [`Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${ncci?.source ?? 'not checked'}${pfs ? `, PFS indicators: ${pfs.name}` : ''}.`];
+  console.log(JSON.stringify(findingsOutcome(findings, input, notes), null, 2));
+  return hasBlockingErrors(findings) ? 1 : 0;
+}
