@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { generateClientKeys } from '../src/auth/keys.ts';
 import { createBackendAuth } from '../src/auth/backend-auth.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
+import type { EditReference } from '../src/edits/edit-reference.ts';
 import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
 import { createFhirPayerAdapter } from '../src/payer/fhir-payer-adapter.ts';
 import { startSandboxPayer } from '../src/sandbox/payer-server.ts';
@@ -27,6 +28,8 @@ export interface SandboxStackOptions {
   ports: SandboxPorts;
   logger: Logger;
   codes: CodeSet;
+  /** NCCI tables and other reference data for the app's edits and the worker's scrubber. */
+  editReference?: EditReference;
   /** node-cron expression with seconds. */
   workerSchedule: string;
   /** Start the worker's schedule (tests may prefer to call `worker.tick()`). */
@@ -77,7 +80,7 @@ export async function startSandboxStack(opts: SandboxStackOptions): Promise<Sand
   const payer = await startSandboxPayer({ host, port: opts.ports.payer, logger: logger.child({ part: 'sandbox-payer' }) });
 
   const appConfig = loadAppConfig({ CHARTBILL_APP_HOST: host, CHARTBILL_APP_PORT: String(appPort), CHARTBILL_APP_URL: appUrl, CHARTBILL_EHRS: JSON.stringify([{ iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID }]) });
-  const app: FastifyInstance = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes: opts.codes });
+  const app: FastifyInstance = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes: opts.codes, ...(opts.editReference ? { editReference: opts.editReference } : {}) });
   await app.listen({ host, port: appPort });
 
   const auth = createBackendAuth({ tokenUrl: ehr.tokenUrl, clientId: WORKER_CLIENT_ID, privateKey: workerKeys.privateJwk, scope: 'system/*.cruds' });
@@ -87,6 +90,7 @@ export async function startSandboxStack(opts: SandboxStackOptions): Promise<Sand
     billing: clinical,
     payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }),
     codes: opts.codes,
+    ...(opts.editReference ? { editReference: opts.editReference } : {}),
     ledger: createMemoryLedger(),
     logger: logger.child({ part: 'worker' }),
   });

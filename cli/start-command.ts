@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 import { createLogger } from '../src/log/create-logger.ts';
+import { loadEditReference } from './edit-reference.ts';
 import { removeSandboxState, writeSandboxState } from './sandbox-state.ts';
 import { startSandboxStack } from './sandbox-stack.ts';
 
@@ -50,6 +51,7 @@ export async function startCommand(args: string[]): Promise<number> {
     logger,
     // Imported releases (chartbill codes import) or, with none, the built-in starter set.
     codes: await startupCodeSets(env.CHARTBILL_DATA_DIR, logger),
+    editReference: await loadEditReference(env.CHARTBILL_DATA_DIR, 'sandbox', logger),
     workerSchedule: env.CHARTBILL_WORKER_SCHEDULE,
     startWorker: true,
   });

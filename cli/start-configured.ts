@@ -13,6 +13,7 @@ import { buildWorker } from '../worker/build-worker.ts';
 import { openLedger } from '../worker/open-ledger.ts';
 import { startHealthServer } from '../worker/health-server.ts';
 import { loadWorkerConfig } from '../worker/worker-config.ts';
+import { loadEditReference } from './edit-reference.ts';
 import { untilSignal } from './start-command.ts';
 
 /**
@@ -41,7 +42,8 @@ export async function startConfigured(env: Record<string, string | undefined>): 
   const billing = workerConfig.billingFhirBaseUrl === workerConfig.fhirBaseUrl ? clinical : createFhirGateway({ baseUrl: workerConfig.billingFhirBaseUrl, getToken: () => auth.getToken() });
   const codes = await startupCodeSets(env.CHARTBILL_DATA_DIR ?? '.chartbill', logger);
 
-  const app = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes, env });
+  const editReference = await loadEditReference(env.CHARTBILL_DATA_DIR ?? '.chartbill', 'configured', logger);
+  const app = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes, editReference, env });
   await app.listen({ host: appConfig.host, port: appConfig.port });
   const ledger = await openLedger(workerConfig);
   const worker = buildWorker(workerConfig, {
@@ -49,6 +51,7 @@ export async function startConfigured(env: Record<string, string | undefined>): 
     billing,
     payer: createFhirPayerAdapter({ baseUrl: workerConfig.payerBaseUrl }),
     codes,
+    editReference,
     ledger,
     logger: logger.child({ part: 'worker' }),
   });

@@ -1,4 +1,5 @@
 import type { CodeSet } from '../src/codes/code-set.ts';
+import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { AppConfig, RegisteredEhr } from './app-config.ts';
 import type { SessionStore } from './session/session-store.ts';
 import type { ClientAuthenticator } from './smart/client-auth.ts';
@@ -17,6 +18,8 @@ export interface AppContext {
   pending: PendingLaunches;
   sessions: SessionStore;
   codes: CodeSet;
+  /** NCCI tables and other reference data for the edits the panel shows as the clinician types. */
+  editReference: EditReference;
   fetch: typeof fetch;
   now: () => Date;
 }

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { CodeSet } from '../src/codes/code-set.ts';
+import type { EditReference } from '../src/edits/edit-reference.ts';
 import { AppError } from '../src/errors/app-error.ts';
 import type { AppConfig } from './app-config.ts';
 import type { AppContext, EhrClient } from './app-context.ts';
@@ -19,6 +20,8 @@ import { PendingLaunches } from './smart/pending-launches.ts';
 export interface AppDeps {
   logger: Logger;
   codes: CodeSet;
+  /** NCCI tables and other reference data for the edits; none by default. */
+  editReference?: EditReference;
   env?: Record<string, string | undefined>;
   fetch?: typeof fetch;
   now?: () => Date;
@@ -37,6 +40,7 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
     pending: new PendingLaunches(10 * 60_000, () => now().getTime()),
     sessions: new SessionStore({ now: () => now().getTime(), fetch: fetchFn, sessionMs: config.sessionMinutes * 60_000 }),
     codes: deps.codes,
+    editReference: deps.editReference ?? {},
     fetch: fetchFn,
     now,
   };

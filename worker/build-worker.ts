@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
 import { PRACTICE_CHARGE_MASTER, type FeeSchedule } from '../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
+import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
@@ -24,8 +25,12 @@ export interface WorkerDeps {
   now?: () => Date;
   /** The practice's charge master; `PRACTICE_CHARGE_MASTER` by default. */
   chargeMaster?: FeeSchedule;
+  /** NCCI tables and other reference data for the scrubber (see src/edits/edit-reference.ts). */
+  editReference?: EditReference;
   /** Place of service for the claims; `11` (office) by default. */
   placeOfService?: string;
+  /** Metrics to record into (e.g. shared with the gateways' retry counting); new ones by default. */
+  metrics?: WorkerMetrics;
 }
 
 export interface Worker {
@@ -52,7 +57,7 @@ export function defaultWorkerId(): string {
  */
 export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   const now = deps.now ?? (() => new Date());
-  const metrics = createWorkerMetrics();
+  const metrics = deps.metrics ?? createWorkerMetrics();
   let running: Promise<TickSummary> | undefined;
   let task: ScheduledTask | undefined;
   let stopping = new AbortController();
@@ -68,6 +73,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
         owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal,
         ...(config.pollMs ? { pollMs: config.pollMs } : {}), eligibility,
+        ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
       const backlog = await deps.ledger.countBacklog();
       metrics.recordTick(summary, backlog, now());

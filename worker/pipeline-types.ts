@@ -1,3 +1,4 @@
+import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { Claim, ChargeItem, Condition, Coverage, Encounter, Identifier, Organization, Patient, Practitioner } from 'fhir/r4';
 import type { FeeSchedule } from '../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   replacing?: number;
   /** Recent eligibility answers to reuse; none when absent. */
   eligibility?: EligibilityCache;
+  /** NCCI tables, PFS indicators and submission facts for the scrubber; absent parts are not checked. */
+  editReference?: EditReference;
 }
 
 /** The submission outbox of the item being processed (see the ledger's `submitting` stage). */
@@ -66,6 +69,8 @@ export interface AnsweredOutcome {
   outcome: string;
   paid: boolean;
   denied: boolean;
+  /** A replacement was considered but the coding had not changed: the prior answer stands. */
+  unchanged?: boolean;
 }
 
 export function isHeld(outcome: ItemOutcome): outcome is HeldOutcome {

@@ -107,7 +107,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const [loaded, documented] = await Promise.all([loadEncounterCoding(fhir, patientId, encounterId), loadDocumented(fhir, patientId, encounterId)]);
     return {
       coding: loaded.coding,
-      findings: runEdits(loaded.coding, loaded.facts, ctx.codes),
+      findings: runEdits(loaded.coding, loaded.facts, ctx.codes, ctx.editReference),
       signedOff: loaded.signedOff,
       encounterStatus: loaded.encounter.status,
       suggestions: suggestionsFrom(documented.problems, documented.procedures, loaded.coding, ctx.codes),
@@ -119,7 +119,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { patientId, encounterId } = encounterContext(session);
     const body = z.object({ coding }).parse(req.body);
     const loaded = await loadEncounterCoding(fhir, patientId, encounterId);
-    return { findings: runEdits(body.coding, loaded.facts, ctx.codes) };
+    return { findings: runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference) };
   });
 
   app.put('/api/coding', async (req) => {
@@ -127,14 +127,14 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { patientId, encounterId } = encounterContext(session);
     const body = saveBody.parse(req.body);
     const loaded = await loadEncounterCoding(fhir, patientId, encounterId);
-    const findings = runEdits(body.coding, loaded.facts, ctx.codes);
+    const findings = runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference);
     if (body.signOff && hasBlockingErrors(findings)) {
       throw new AppError('EDITS_BLOCK_SIGNOFF', 'Sign-off is blocked until the errors listed are fixed.', { status: 422, hint: 'Fix each error shown in red, then sign off again.' });
     }
     await saveCoding({ fhir, codes: ctx.codes, loaded, fhirUser: session.fhirUser, signOff: body.signOff, seen: body.seen }, body.coding, body.keys ?? { diagnoses: [], lines: [] });
     req.log.info({ encounter: `Encounter/${encounterId}`, diagnoses: body.coding.diagnoses.length, lines: body.coding.lines.length, signOff: body.signOff }, 'coding saved');
     const after = await loadEncounterCoding(fhir, patientId, encounterId);
-    return { coding: after.coding, findings: runEdits(after.coding, after.facts, ctx.codes), signedOff: after.signedOff, encounterStatus: after.encounter.status };
+    return { coding: after.coding, findings: runEdits(after.coding, after.facts, ctx.codes, ctx.editReference), signedOff: after.signedOff, encounterStatus: after.encounter.status };
   });
 
   app.get('/api/status', async (req) => {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, createApi } from './api.ts';
 import { CodingPanel } from './coding-panel.tsx';
+import { loadSmartStyle } from './smart-style.ts';
 import { StatusPanel } from './status-panel.tsx';
 
 interface Context {
@@ -22,6 +23,7 @@ export function App({ handle }: { handle: string | undefined }) {
   useEffect(() => {
     if (!handle) return;
     history.replaceState(null, '', '/app'); // drop ?code=&state= from the address bar and history
+    void loadSmartStyle(api); // the EHR's look (smart_style_url), when it gave one
     api<Context>('/api/context')
       .then(setCtx)
       .catch((e: unknown) => setError(e instanceof ApiError ? { text: e.message, ...(e.hint ? { hint: e.hint } : {}) } : { text: 'ChartBill could not reach its server.' }));

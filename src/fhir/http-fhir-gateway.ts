@@ -60,6 +60,8 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
       try {
         return await send();
       } catch (err) {
+        // Our own errors (an expired session from getToken) are final and already say what to do.
+        if (err instanceof AppError) throw err;
         const status = (err as KitError).response?.status;
         const retryable = status === undefined ? idempotent : RETRYABLE_STATUS.has(status) && (idempotent || status === 429 || status === 503);
         if (!retryable || attempt >= policy.attempts) throw toAppError(what, err);

@@ -102,7 +102,22 @@ describe('the coding panel', () => {
     await Promise.all([pageA.close(), pageB.close()]);
   });
 
-  it('fits an EHR sidebar 400 px wide without sideways scrolling', async () => {
+  it('shows an NCCI bundling edit as the services are added, and clears it with the bypass modifier', async () => {
+    const page = await context.newPage();
+    const frame = await launchFromEhr(page, stack.ehrLaunchUrl, SEED_SCENARIOS.inProgress[5]);
+    await addCode(frame, 'Add diagnosis (ICD-10-CM)', 'knee osteoarthritis', 'M17.11');
+    await addCode(frame, 'Add service (CPT/HCPCS)', '99213', '99213');
+    await addCode(frame, 'Add service (CPT/HCPCS)', '20610', '20610');
+    const ptp = frame.locator('.finding[data-rule="ncci-ptp"]');
+    await ptp.waitFor();
+    expect(await ptp.textContent()).toContain('99213 is bundled into 20610');
+    await frame.locator('.line[data-code="99213"] input.modifiers').fill('25');
+    await frame.locator('.line[data-code="99213"] input.modifiers').press('Tab');
+    await ptp.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('fits an EHR sidebar 400 px wide without sideways scrolling, in the EHR’s style', async () => {
     const page = await context.newPage();
     const frame = await launchFromEhr(page, stack.ehrLaunchUrl, SEED_SCENARIOS.inProgress[3]);
     await page.locator('iframe[title="ChartBill"]').evaluate((el) => {
@@ -112,6 +127,9 @@ describe('the coding panel', () => {
     await addCode(frame, 'Add service (CPT/HCPCS)', '99214', '99214');
     const overflow = await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // The EHR's smart_style_url (sandbox highlight #1d3557) styles the app's primary action.
+    const signOff = frame.getByRole('button', { name: 'Sign off' });
+    expect(await signOff.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(29, 53, 87)');
     await page.close();
   });
 

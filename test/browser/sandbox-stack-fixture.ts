@@ -1,5 +1,6 @@
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
+import { sandboxNcciTables } from '../../src/ncci/sandbox-ncci.ts';
 import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
 
 /** The whole sandbox on free ports, with the worker ticking every second. */
@@ -9,6 +10,7 @@ export function startTestStack(startWorker = true): Promise<SandboxStack> {
     ports: { app: 0, ehr: 0, payer: 0, worker: 0 },
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test'),
     codes: starterCodeSet(),
+    editReference: { ncci: sandboxNcciTables() },
     workerSchedule: '*/1 * * * * *',
     startWorker,
   });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAppError } from '../../src/errors/app-error.ts';
+import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import { backoffMs, createFhirGateway, DEFAULT_RETRY } from '../../src/fhir/http-fhir-gateway.ts';
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void;
@@ -103,5 +103,24 @@ describe('the FHIR gateway under faults', () => {
     expect(backoffMs(3, undefined, policy, () => 1)).toBe(400);
     expect(backoffMs(10, undefined, policy, () => 1)).toBe(1000);
     expect(backoffMs(3, undefined, policy, () => 0)).toBe(0);
+  });
+});
+
+describe('the FHIR gateway and its token source', () => {
+  it('passes an error from the token source through untouched, without retrying or calling the server', async () => {
+    const server = await scriptedServer([patient]);
+    let asked = 0;
+    const expired = new AppError('SESSION_EXPIRED', 'Your EHR sign-in has expired.', { status: 401, hint: 'Relaunch ChartBill.' });
+    const g = createFhirGateway({
+      baseUrl: server.url,
+      getToken: () => {
+        asked++;
+        return Promise.reject(expired);
+      },
+      retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 300 },
+    });
+    await expect(g.read('Patient', 'p1')).rejects.toBe(expired);
+    expect(asked).toBe(1);
+    expect(server.requests()).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ export interface ScrubResult {
  * The same edits the app runs while the clinician codes, plus the worker's own check that every
  * line has a price on the charge master.
  */
-export function scrub(coding: EncounterCoding, ctx: EncounterContext, deps: Pick<PipelineDeps, 'codes' | 'chargeMaster' | 'placeOfService'>): ScrubResult {
+export function scrub(coding: EncounterCoding, ctx: EncounterContext, deps: Pick<PipelineDeps, 'codes' | 'chargeMaster' | 'placeOfService' | 'editReference'>): ScrubResult {
   const gender = ctx.patient.gender;
   const facts: VisitFacts = {
     dateOfService: dateOfServiceOf(ctx.encounter),
@@ -22,7 +22,7 @@ export function scrub(coding: EncounterCoding, ctx: EncounterContext, deps: Pick
     ...(ctx.patient.birthDate ? { patientBirthDate: ctx.patient.birthDate } : {}),
     ...(gender ? { patientSex: gender } : {}),
   };
-  const findings = [...runEdits(coding, facts, deps.codes), ...priceFindings(coding, deps.chargeMaster)];
+  const findings = [...runEdits(coding, facts, deps.codes, deps.editReference ?? {}), ...priceFindings(coding, deps.chargeMaster)];
   return { findings, blocked: hasBlockingErrors(findings) };
 }
 

@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { EditReference } from '../src/edits/edit-reference.ts';
+import { sandboxNcciTables } from '../src/ncci/sandbox-ncci.ts';
+import { loadNcciTables } from '../src/ncci/ncci-store.ts';
+
+/**
+ * Reference data for the edits: the NCCI tables imported with `chartbill ncci import`. The
+ * sandbox falls back to its own small table; a real deployment never does (its pairs are
+ * illustrative, not CMS data), and PTP/MUE edits stay off until the quarterly files are imported.
+ */
+export async function loadEditReference(dataDir: string, mode: 'sandbox' | 'configured', logger: Logger): Promise<EditReference> {
+  const imported = await loadNcciTables(dataDir);
+  if (imported) return { ncci: imported };
+  if (mode === 'sandbox') return { ncci: sandboxNcciTables() };
+  logger.warn({ dataDir }, 'no NCCI tables imported: PTP and MUE edits are off until `chartbill ncci import` loads the quarterly files');
+  return {};
+}
