@@ -1,10 +1,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../src/log/create-logger.ts';
+import type { PublicJwks } from './public-jwks.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface HealthServerOptions {
   metrics: WorkerMetrics;
   logger: Logger;
+  /** Served at `/.well-known/jwks.json` when given: the worker's public keys for the EHR. */
+  jwks?: PublicJwks;
 }
 
 /**
@@ -22,6 +25,11 @@ export function buildHealthServer(options: HealthServerOptions): FastifyInstance
     return reply.status(failing ? 503 : 200).send({ status: failing ? 'failing' : status.ticks === 0 ? 'starting' : 'ok', ...status });
   });
   app.get('/metrics', quiet, (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.metrics.render()));
+  const { jwks } = options;
+  if (jwks) {
+    // Public keys only; EHRs cache them, so a short max-age lets a rotation reach them soon.
+    app.get('/.well-known/jwks.json', quiet, (_request, reply) => reply.header('cache-control', 'public, max-age=300').type('application/json').send(jwks));
+  }
   return app;
 }
 

@@ -1,7 +1,8 @@
 import type { ClaimResponse, Encounter, OperationOutcome } from 'fhir/r4';
 import { AppError, isAppError } from '../src/errors/app-error.ts';
 import { claimIdentifierFor } from '../src/claims/build-claim.ts';
-import { replacementIdentifierFor, type ReplacementOf } from '../src/claims/replacement-claim.ts';
+import { replacementIdentifierFor, sameCoding, type ReplacementOf } from '../src/claims/replacement-claim.ts';
+import { codingFromFhir } from '../src/coding/coding-fhir.ts';
 import { checkResource } from './fhir-shapes.ts';
 import { resolveTask } from './resolve-tasks.ts';
 import { quarantineFor } from './quarantine.ts';
@@ -55,7 +56,12 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
   if (!ctx.billingProvider) {
     throw new AppError('CLAIM_INVALID', `${ctx.encounterRef} names no billing organization (Encounter.serviceProvider)`, { status: 422 });
   }
-  const replacing = deps.replacing ? await priorClaim(ctx, deps, deps.replacing) : undefined;
+  const prior = deps.replacing ? await priorClaim(ctx, deps, deps.replacing) : undefined;
+  if (prior?.answer && sameCoding(codingFromFhir(ctx.conditions, ctx.chargeItems), prior.claim)) {
+    // Touched but not corrected: the prior answer stands, no replacement.
+    return { ...(await recordAnswer(ctx, prior.claim, prior.answer, { ...deps, replacing: (deps.replacing ?? 1) - 1 })), unchanged: true };
+  }
+  const replacing = prior?.replacement;
   const identifier = replacing ? replacementIdentifierFor(ctx.encounter.id, replacing.sequence) : claimIdentifierFor(ctx.encounter.id);
   const existing = await findClaim(deps.billing, ctx.encounter.id, identifier);
   let claim = existing?.status === 'active' ? existing : undefined;
@@ -90,13 +96,13 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
  * The claim a replacement replaces (the original, or the previous replacement) and the payer's
  * control number for it, read from the billing store.
  */
-async function priorClaim(ctx: EncounterContext, deps: PipelineDeps, sequence: number): Promise<ReplacementOf> {
+async function priorClaim(ctx: EncounterContext, deps: PipelineDeps, sequence: number): Promise<{ claim: ClaimWithId; answer: ClaimResponse | undefined; replacement: ReplacementOf }> {
   const priorIdentifier = sequence === 1 ? claimIdentifierFor(ctx.encounter.id) : replacementIdentifierFor(ctx.encounter.id, sequence - 1);
   const prior = await findClaim(deps.billing, ctx.encounter.id, priorIdentifier);
   if (!prior) throw new AppError('CLAIM_INVALID', `${ctx.encounterRef} has no prior claim ${priorIdentifier.value ?? ''} to replace`, { status: 422 });
   const answer = await findAnswer(deps.billing, prior);
   const payerClaimNumber = answer?.identifier?.[0];
-  return { claim: `Claim/${prior.id}`, sequence, encounterId: ctx.encounter.id, ...(payerClaimNumber ? { payerClaimNumber } : {}) };
+  return { claim: prior, answer, replacement: { claim: `Claim/${prior.id}`, sequence, encounterId: ctx.encounter.id, ...(payerClaimNumber ? { payerClaimNumber } : {}) } };
 }
 
 /**

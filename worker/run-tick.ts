@@ -68,6 +68,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   }
   // A tick cut short by shutdown leaves the cursor: the rest is found again next time.
   if (work.cursor && !deps.signal?.aborted) await deps.ledger.setCursor(ENCOUNTER_CURSOR, work.cursor);
+  if (!deps.signal?.aborted) for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');
   return summary;
@@ -109,14 +110,18 @@ async function processItem(ref: string, previous: LedgerItem | undefined, load: 
   if (previous?.stage === 'failed') summary.retries += 1;
   let version: string | undefined;
   let outbox: Outbox & { recorded?: string } | undefined;
+  const replacing = replacementFor(previous);
   try {
     const encounter = await load();
     version = versionOf(encounter);
-    outbox = outboxFor(ref, previous, version, deps);
-    const outcome = await processEncounter(encounter, { ...deps, log, outbox });
+    outbox = outboxFor(ref, previous, version, deps, replacing);
+    const outcome = await processEncounter(encounter, { ...deps, log, outbox, ...(replacing ? { replacing } : {}) });
     await resolvePrevious(previous, outcome, encounter.id, deps);
     tally(summary, outcome);
-    await record(deps, afterSuccess(ref, outcome, version, previous, deps));
+    const item = afterSuccess(ref, outcome, version, previous, deps, replacing);
+    const patient = encounter.subject?.reference;
+    if (patient?.startsWith('Patient/')) item.patient = patient;
+    await record(deps, item);
   } catch (err) {
     summary.failed += 1;
     const attempts = (previous?.stage === 'failed' ? previous.attempts : 0) + 1;
@@ -133,6 +138,7 @@ async function processItem(ref: string, previous: LedgerItem | undefined, load: 
       attempts,
       lastError: `${code}: ${message}`,
       ...(outbox?.recorded ?? previous?.outbox ? { outbox: outbox?.recorded ?? previous?.outbox } : {}),
+      ...(replacing ? { replacing } : {}),
       updatedAt: now.toISOString(),
       ...(version ?? previous?.encounterVersion ? { encounterVersion: version ?? previous?.encounterVersion } : {}),
       ...(gaveUp ? { nextAttemptAt: undefined } : { nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, deps.retryBaseMs)).toISOString() }),
@@ -144,7 +150,7 @@ async function processItem(ref: string, previous: LedgerItem | undefined, load: 
  * The outbox of one item: the intent to submit is recorded before the claim goes out, so a
  * worker that dies between sending and recording the answer asks the payer first next time.
  */
-function outboxFor(ref: string, previous: LedgerItem | undefined, version: string | undefined, deps: TickDeps): Outbox & { recorded?: string } {
+function outboxFor(ref: string, previous: LedgerItem | undefined, version: string | undefined, deps: TickDeps, replacing: number | undefined): Outbox & { recorded?: string } {
   const box: Outbox & { recorded?: string } = {
     pending: previous?.outbox !== undefined || previous?.stage === 'submitted',
     async record(claim) {
@@ -153,6 +159,7 @@ function outboxFor(ref: string, previous: LedgerItem | undefined, version: strin
       // Not swallowed like other ledger writes: without the intent recorded, nothing is sent.
       await deps.ledger.putItem({
         ...(previous ?? {}), encounter: ref, stage: 'submitting', attempts: previous?.attempts ?? 0, claim, outbox: claim, updatedAt: now.toISOString(),
+        ...(replacing ? { replacing } : {}),
         // Due at once: a live worker holds the lease, so only a dead one's item is taken over.
         nextAttemptAt: now.toISOString(), ...(version ? { encounterVersion: version } : {}),
       });
@@ -168,9 +175,22 @@ async function resolvePrevious(previous: LedgerItem | undefined, outcome: ItemOu
   await resolveTask(deps.billing, encounterId, reason, deps.now());
 }
 
-function afterSuccess(ref: string, outcome: ItemOutcome, version: string | undefined, previous: LedgerItem | undefined, deps: TickDeps): LedgerItem {
+/**
+ * The replacement this pass makes, if any: one under way continues; an answered denial whose
+ * coding changed (find-work makes it due) starts the next one.
+ */
+function replacementFor(previous: LedgerItem | undefined): number | undefined {
+  if (previous?.replacing) return previous.replacing;
+  if (previous?.stage === 'answered' && (previous.outcome === 'error' || previous.outcome === 'partial')) return (previous.replacements ?? 0) + 1;
+  return undefined;
+}
+
+function afterSuccess(ref: string, outcome: ItemOutcome, version: string | undefined, previous: LedgerItem | undefined, deps: TickDeps, replacing: number | undefined): LedgerItem {
   const now = deps.now();
   const item: LedgerItem = { encounter: ref, stage: outcome.stage, attempts: 0, updatedAt: now.toISOString() };
+  if (replacing && outcome.stage === 'answered') item.replacements = replacing;
+  else if (replacing) item.replacing = replacing;
+  else if (previous?.replacements) item.replacements = previous.replacements;
   if (version) item.encounterVersion = version;
   if (outcome.claim) item.claim = outcome.claim;
   if (isHeld(outcome)) {
@@ -190,6 +210,10 @@ function afterSuccess(ref: string, outcome: ItemOutcome, version: string | undef
 function tally(summary: TickSummary, outcome: ItemOutcome): void {
   if (isHeld(outcome)) {
     summary.held += 1;
+    return;
+  }
+  if (outcome.unchanged) {
+    summary.skipped += 1;
     return;
   }
   summary.submitted += 1;

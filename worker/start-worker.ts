@@ -10,6 +10,8 @@ import { buildWorker, type Worker } from './build-worker.ts';
 import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
 import { openLedger } from './open-ledger.ts';
+import { loadPublicJwks } from './public-jwks.ts';
+import { createWorkerMetrics } from './worker-metrics.ts';
 import type { WorkerConfig } from './worker-config.ts';
 
 export interface RunningWorker {
@@ -30,14 +32,21 @@ export async function startWorker(config: WorkerConfig, logger: Logger, codes: C
   const tokenUrl = config.tokenUrl ?? (await discoverTokenUrl(config.fhirBaseUrl));
   const auth = createBackendAuth({ tokenUrl, clientId: config.clientId, privateKey, scope: config.scope });
   const getToken = () => auth.getToken();
-  const clinical = createFhirGateway({ baseUrl: config.fhirBaseUrl, getToken, retry: config.http });
-  const billing = config.billingFhirBaseUrl === config.fhirBaseUrl ? clinical : createFhirGateway({ baseUrl: config.billingFhirBaseUrl, getToken, retry: config.http });
+  const metrics = createWorkerMetrics();
+  // Every wait before a retry is a retry: counted for /metrics.
+  const sleep = (ms: number) => {
+    metrics.countHttpRetry();
+    return new Promise<void>((resolve) => setTimeout(resolve, ms));
+  };
+  const clinical = createFhirGateway({ baseUrl: config.fhirBaseUrl, getToken, retry: config.http, sleep });
+  const billing = config.billingFhirBaseUrl === config.fhirBaseUrl ? clinical : createFhirGateway({ baseUrl: config.billingFhirBaseUrl, getToken, retry: config.http, sleep });
   const ledger = await openLedger(config);
   const worker = buildWorker(config, {
-    clinical, billing, ledger, codes, logger,
-    payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http }),
+    clinical, billing, ledger, codes, logger, metrics,
+    payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http, sleep }),
   });
-  const health = await startHealthServer({ port: config.port, metrics: worker.metrics, logger: logger.child({ part: 'worker-health' }) });
+  const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
+  const health = await startHealthServer({ port: config.port, metrics: worker.metrics, jwks, logger: logger.child({ part: 'worker-health' }) });
   worker.start();
   return {
     worker,

@@ -22,6 +22,7 @@ const workerEnvSchema = z.object({
   CHARTBILL_TOKEN_URL: url.optional(),
   CHARTBILL_CLIENT_ID: z.string({ error: 'is required (the backend client id registered with the EHR)' }).min(1),
   CHARTBILL_PRIVATE_KEY_FILE: z.string({ error: 'is required (a JSON file holding the private JWK)' }).min(1),
+  CHARTBILL_JWKS_PUBLIC_FILE: z.string().min(1).optional(),
   CHARTBILL_WORKER_SCOPE: z.string().min(1).default(DEFAULT_WORKER_SCOPE),
   CHARTBILL_WORKER_SCHEDULE: z.string().default('*/5 * * * * *').refine((expr) => cron.validate(expr), 'must be a cron expression (seconds field allowed), e.g. */5 * * * * *'),
   CHARTBILL_LEDGER_PATH: z.string().min(1).default('.chartbill/ledger.json'),
@@ -50,6 +51,8 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   tokenUrl: env.CHARTBILL_TOKEN_URL,
   clientId: env.CHARTBILL_CLIENT_ID,
   privateKeyFile: env.CHARTBILL_PRIVATE_KEY_FILE,
+  /** The JWKS served at /.well-known/jwks.json; derived from the private key when absent. */
+  jwksPublicFile: env.CHARTBILL_JWKS_PUBLIC_FILE,
   scope: env.CHARTBILL_WORKER_SCOPE,
   schedule: env.CHARTBILL_WORKER_SCHEDULE,
   ledgerPath: env.CHARTBILL_LEDGER_PATH,

@@ -14,6 +14,8 @@ export interface WorkerMetrics {
   recordTick(summary: TickSummary, backlog: number, at: Date): void;
   recordTickError(message: string, at: Date): void;
   setRunning(running: boolean): void;
+  /** One HTTP request retried (FHIR server or payer). */
+  countHttpRetry(): void;
   status(): WorkerStatus;
   /** Prometheus text exposition format 0.0.4. */
   render(): string;
@@ -35,6 +37,7 @@ export function createWorkerMetrics(): WorkerMetrics {
   let tickSeconds = 0;
   let tickErrors = 0;
   let backlogNow = 0;
+  let httpRetries = 0;
   const state: WorkerStatus = { ticks: 0, running: false };
   return {
     recordTick(summary, backlog, at) {
@@ -55,6 +58,9 @@ export function createWorkerMetrics(): WorkerMetrics {
     setRunning(running) {
       state.running = running;
     },
+    countHttpRetry() {
+      httpRetries += 1;
+    },
     status: () => ({ ...state }),
     render() {
       const lines: string[] = [];
@@ -63,6 +69,7 @@ export function createWorkerMetrics(): WorkerMetrics {
       };
       for (const [name, , help] of COUNTERS) metric(`${name}_total`, 'counter', help, totals[name] ?? 0);
       metric('tick_errors_total', 'counter', 'Ticks that failed as a whole.', tickErrors);
+      metric('http_retries_total', 'counter', 'HTTP requests to the FHIR servers or the payer retried after a timeout, reset, 429 or 5xx.', httpRetries);
       lines.push('# HELP chartbill_worker_tick_duration_seconds Time spent in ticks.', '# TYPE chartbill_worker_tick_duration_seconds summary');
       lines.push(`chartbill_worker_tick_duration_seconds_sum ${tickSeconds}`, `chartbill_worker_tick_duration_seconds_count ${state.ticks - tickErrors}`);
       metric('backlog', 'gauge', 'Encounters waiting: held, failed and retrying, or queued at the payer.', backlogNow);

@@ -1,4 +1,5 @@
 import type { Claim, Identifier } from 'fhir/r4';
+import type { EncounterCoding } from '../coding/coding-model.ts';
 import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY, SYSTEM_RELATED_CLAIM } from '../fhir/systems.ts';
 
 /** The identifier of the n-th replacement (1, 2, …) of an encounter's claim. */
@@ -39,4 +40,20 @@ export function asReplacement(claim: Claim, prior: ReplacementOf): Claim {
       ...(prior.payerClaimNumber ? { reference: prior.payerClaimNumber } : {}),
     }],
   };
+}
+
+/**
+ * Whether the coding on the chart still says what a prior claim said: the same diagnoses in
+ * order, and the same lines (code, modifiers, units, pointers). Only a real correction is sent
+ * as a replacement; a touched but unchanged record is not.
+ */
+export function sameCoding(coding: EncounterCoding, prior: Claim): boolean {
+  const diagnoses = (prior.diagnosis ?? []).map((d) => d.diagnosisCodeableConcept?.coding?.[0]?.code ?? '');
+  const lines = (prior.item ?? []).map((i) => lineKey(i.productOrService.coding?.[0]?.code ?? '', (i.modifier ?? []).map((m) => m.coding?.[0]?.code ?? ''), i.quantity?.value ?? 1, i.diagnosisSequence ?? []));
+  const now = coding.lines.map((l) => lineKey(l.code, l.modifiers, l.units, l.pointers));
+  return JSON.stringify(diagnoses) === JSON.stringify(coding.diagnoses.map((d) => d.code)) && JSON.stringify(lines) === JSON.stringify(now);
+}
+
+function lineKey(code: string, modifiers: readonly string[], units: number, pointers: readonly number[]): string {
+  return `${code}|${modifiers.join(',')}|${String(units)}|${pointers.join(',')}`;
 }

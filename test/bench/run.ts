@@ -3,12 +3,13 @@ import type { Bench, Report } from './bench-types.ts';
 import { editsBench } from './edits-bench.ts';
 import { fullSearchBench, searchBench } from './search-bench.ts';
 import { uiBench } from './ui-bench.ts';
+import { workerBench } from './worker-bench.ts';
 
 /**
  * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
  * `npm run bench -- search ui` runs only the named ones.
  */
-const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench];
+const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, workerBench];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
 const only = process.argv.slice(2);

@@ -22,14 +22,14 @@ export function extraEncounterId(prefix: string, n: number): string {
  * cannot resolve references between its own new entries; fixed ids make them resolvable).
  * Returns the Encounter ids.
  */
-export async function seedCodedEncounters(fhir: FhirGateway, count: number, prefix = 'extra', now = new Date()): Promise<string[]> {
+export async function seedCodedEncounters(fhir: FhirGateway, count: number, prefix = 'extra', now = new Date(), spread: Spread = {}): Promise<string[]> {
   const ids: string[] = [];
   for (let first = 0; first < count; first += 100) {
     const entries: BundleEntry[] = [];
     for (let n = first; n < Math.min(count, first + 100); n++) {
       const id = extraEncounterId(prefix, n);
       ids.push(id);
-      for (const resource of codedEncounter(id, n, now)) entries.push({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` } });
+      for (const resource of codedEncounter(id, n, now, spread)) entries.push({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` } });
     }
     const answer = await fhir.batch({ resourceType: 'Bundle', type: 'batch', entry: entries } satisfies Bundle);
     const failed = (answer.entry ?? []).filter((e) => !/^20[01]/.test(e.response?.status ?? ''));
@@ -38,10 +38,16 @@ export async function seedCodedEncounters(fhir: FhirGateway, count: number, pref
   return ids;
 }
 
-function codedEncounter(id: string, n: number, now: Date): Resource[] {
-  const patient = `Patient/pat-${String((n % COVERED_PATIENTS) + 1).padStart(2, '0')}`;
+/** Over how many patients and days the encounters are spread (default 18 covered patients, 20 days). */
+export interface Spread {
+  patients?: number;
+  days?: number;
+}
+
+function codedEncounter(id: string, n: number, now: Date, spread: Spread): Resource[] {
+  const patient = `Patient/pat-${String((n % (spread.patients ?? COVERED_PATIENTS)) + 1).padStart(2, '0')}`;
   const visit = VISITS[n % VISITS.length] ?? VISITS[0];
-  const start = new Date(now.getTime() - (2 + (n % 20)) * 86_400_000).toISOString();
+  const start = new Date(now.getTime() - (2 + (n % (spread.days ?? 20))) * 86_400_000).toISOString();
   const encounter: Encounter = {
     resourceType: 'Encounter', id, status: 'finished', class: { system: SYSTEM.actCode, code: 'AMB' },
     subject: { reference: patient }, period: { start, end: start },

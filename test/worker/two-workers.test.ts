@@ -46,19 +46,24 @@ describe('two workers sharing a PostgreSQL ledger', () => {
     const pg = postgresLedgers();
     cleanups.push(pg.cleanup);
     const ledger = await pg.open();
-    const [id] = await seedCodedEncounters(world.fhir, 1, 'orphan');
-    // A worker that took the lease and died before recording anything.
-    expect((await ledger.acquireLease(`Encounter/${id ?? ''}`, 'dead-worker', 2000)).acquired).toBe(true);
     const survivor = workerFor(world, { ledger: await pg.open(), workerId: 'survivor', leaseMs: 60_000 });
+    await survivor.tick();
+    const [id = ''] = await seedCodedEncounters(world.fhir, 1, 'orphan');
+    const { fhir } = world;
+    const claimsOfOrphan = () => all(fhir, 'Claim', { identifier: `${SYSTEM.claimId}|enc-${id}` });
+    // A worker that took the lease and died before recording anything.
+    const taken = Date.now();
+    expect((await ledger.acquireLease(`Encounter/${id}`, 'dead-worker', 1500)).acquired).toBe(true);
 
     const during = await survivor.tick();
-    expect(await all(world.fhir, 'Claim', { identifier: `${SYSTEM.claimId}|enc-${id ?? ''}` })).toHaveLength(0);
-    expect(during.skipped).toBeGreaterThanOrEqual(1);
-
-    await new Promise((r) => setTimeout(r, 2100));
-    const after = await survivor.tick();
-    expect(after.submitted).toBe(1);
-    expect(await all(world.fhir, 'Claim', { identifier: `${SYSTEM.claimId}|enc-${id ?? ''}` })).toHaveLength(1);
-    expect(world.payer.audit().submits[`${SYSTEM.claimId}|enc-${id ?? ''}`]).toBe(1);
+    // Under heavy load the lease may have run out already; then only the take-over is checked.
+    if (Date.now() - taken < 1400) {
+      expect(during.skipped).toBeGreaterThanOrEqual(1);
+      expect(await claimsOfOrphan()).toHaveLength(0);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, 1600 - (Date.now() - taken))));
+    await survivor.tick();
+    expect(await claimsOfOrphan()).toHaveLength(1);
+    expect(world.payer.audit().submits[`${SYSTEM.claimId}|enc-${id}`]).toBe(1);
   });
 });

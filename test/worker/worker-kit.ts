@@ -6,7 +6,7 @@ import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { startSandboxPayer, type SandboxPayer } from '../../src/sandbox/payer-server.ts';
+import { startSandboxPayer, type SandboxPayer, type SandboxPayerOptions } from '../../src/sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
 import { buildWorker, type Worker } from '../../worker/build-worker.ts';
 import type { Ledger } from '../../worker/ledger.ts';
@@ -22,9 +22,9 @@ export interface World {
 }
 
 /** A seeded sandbox EHR and a sandbox payer on port 0, and a system-scoped gateway to the EHR. */
-export async function startWorld(): Promise<World> {
+export async function startWorld(payerOptions: Partial<SandboxPayerOptions> = {}): Promise<World> {
   const ehr = await startSandboxEhr({ port: 0, logger, clients: [] });
-  const payer = await startSandboxPayer({ port: 0, logger });
+  const payer = await startSandboxPayer({ port: 0, logger, ...payerOptions });
   const token = await ehr.issueSystemToken('system/*.cruds');
   const fhir = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => Promise.resolve(token), retry: { attempts: 2, baseDelayMs: 10 } });
   return { ehr, payer, fhir, close: async () => { await Promise.all([ehr.close(), payer.close()]); } };
@@ -36,6 +36,8 @@ export interface WorkerOptions {
   now?: () => Date;
   workerId?: string;
   leaseMs?: number;
+  pollMs?: number;
+  eligibilityReuseMs?: number;
 }
 
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
@@ -43,6 +45,7 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
     {
       schedule: '*/5 * * * * *', recheckMs: 15 * 60_000, maxAttempts: 3,
       ...(options.workerId ? { workerId: options.workerId } : {}), ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+      ...(options.pollMs ? { pollMs: options.pollMs } : {}), ...(options.eligibilityReuseMs ? { eligibilityReuseMs: options.eligibilityReuseMs } : {}),
     },
     {
       clinical: world.fhir,

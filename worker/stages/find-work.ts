@@ -2,6 +2,7 @@ import type { Encounter } from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
 import { isFinal, type Ledger, type LedgerItem } from '../ledger.ts';
+import { findChanges } from './find-changes.ts';
 
 /** The cursor's name in the ledger. */
 export const ENCOUNTER_CURSOR = 'finished-encounters';
@@ -20,6 +21,8 @@ export interface FoundWork {
   skipped: number;
   /** The latest `meta.lastUpdated` seen: the next cursor. */
   cursor: string | undefined;
+  /** Cursors of the other watched types (Coverage, ChargeItem, Condition) to move after the tick. */
+  otherCursors: [name: string, value: string][];
 }
 
 /**
@@ -30,7 +33,9 @@ export async function findWork(clinical: FhirGateway, ledger: Ledger, now: Date,
   const since = await ledger.getCursor(ENCOUNTER_CURSOR);
   const params: Record<string, string | number> = { status: 'finished', _sort: '_lastUpdated', _count: 100 };
   if (since) params._lastUpdated = `ge${new Date(Date.parse(since) - CURSOR_OVERLAP_MS).toISOString()}`;
-  const work: FoundWork = { encounters: [], due: [], skipped: 0, cursor: since };
+  const changes = await findChanges(clinical, ledger, now);
+  const forced = new Set(changes.items.map((i) => i.encounter));
+  const work: FoundWork = { encounters: [], due: [], skipped: 0, cursor: since, otherCursors: changes.cursors };
   const seen = new Set<string>();
   for await (const page of clinical.searchPages('Encounter', params)) {
     for (const entry of page.entry ?? []) {
@@ -40,12 +45,17 @@ export async function findWork(clinical: FhirGateway, ledger: Ledger, now: Date,
       seen.add(encounter.id);
       work.cursor = later(work.cursor, encounter.meta?.lastUpdated);
       const previous = await ledger.getItem(`Encounter/${encounter.id}`);
-      if (isDue(previous, versionOf(encounter), now)) work.encounters.push({ encounter, previous });
+      if (forced.has(`Encounter/${encounter.id}`) || isDue(previous, versionOf(encounter), now)) work.encounters.push({ encounter, previous });
       else work.skipped += 1;
     }
   }
-  const dueItems = await ledger.listItems({ dueBy: now.toISOString() });
-  work.due = dueItems.filter((item) => !seen.has(item.encounter.replace(/^Encounter\//, '')));
+  const dueItems = [...await ledger.listItems({ dueBy: now.toISOString() }), ...changes.items];
+  const queued = new Set<string>();
+  work.due = dueItems.filter((item) => {
+    if (seen.has(item.encounter.replace(/^Encounter\//, '')) || queued.has(item.encounter)) return false;
+    queued.add(item.encounter);
+    return true;
+  });
   return work;
 }
 

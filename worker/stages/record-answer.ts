@@ -9,7 +9,7 @@ import { buildTask, taskDeadline, taskIdentifierQuery } from '../build-task.ts';
 export function denialSuffix(replacement: number): string {
   return replacement > 0 ? `-r${String(replacement)}` : '';
 }
-import { identifierQuery, refOf, type ClaimWithId, type EncounterContext, type ItemOutcome, type PipelineDeps } from '../pipeline-types.ts';
+import { identifierQuery, refOf, type AnsweredOutcome, type ClaimWithId, type EncounterContext, type PipelineDeps } from '../pipeline-types.ts';
 
 /**
  * The final answer already recorded for a claim, if any. Checked before submitting so that a
@@ -25,7 +25,7 @@ export async function findAnswer(billing: FhirGateway, claim: ClaimWithId): Prom
  * (If-None-Exist on the payer's identifier; a changed outcome, e.g. queued → complete, updates
  * it). A denial, whole or partial, becomes a Task with the reasons and the appeal deadline.
  */
-export async function recordAnswer(ctx: EncounterContext, claim: ClaimWithId, answer: ClaimResponse, deps: PipelineDeps): Promise<ItemOutcome> {
+export async function recordAnswer(ctx: EncounterContext, claim: ClaimWithId, answer: ClaimResponse, deps: PipelineDeps): Promise<AnsweredOutcome> {
   const stored = await storeClaimResponse(ctx, claim, answer, deps);
   const summary = claimResponseSummary(stored);
   const denied = summary.denials.length > 0;

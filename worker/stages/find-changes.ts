@@ -1,0 +1,84 @@
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import type { Ledger, LedgerItem } from '../ledger.ts';
+
+/** Re-read this much before each cursor: clocks differ and writes land out of order. */
+const OVERLAP_MS = 60_000;
+
+/** Held reasons a changed Coverage can fix. */
+const COVERAGE_REASONS = new Set(['no-coverage', 'coverage-inactive', 'data-invalid']);
+
+/** What changed besides Encounters, as ledger items to look at now, and the cursors to move. */
+export interface FoundChanges {
+  /** Items made due by a change: held for coverage and the patient's Coverage changed; coding changed after a hold or a denial. */
+  items: LedgerItem[];
+  cursors: [name: string, value: string][];
+}
+
+const WATCHED = [
+  { type: 'Coverage', cursor: 'changed-coverages', ref: (r: Record<string, unknown>) => refAt(r, 'beneficiary') },
+  { type: 'ChargeItem', cursor: 'changed-charge-items', ref: (r: Record<string, unknown>) => refAt(r, 'context') },
+  { type: 'Condition', cursor: 'changed-conditions', ref: (r: Record<string, unknown>) => refAt(r, 'encounter') },
+] as const;
+
+/**
+ * Coverages, ChargeItems and Conditions changed since their cursors: a coverage fixed by billing
+ * staff releases the patient's held claims; coding corrected after a scrub hold or a denial makes
+ * the encounter due (after a denial, for a replacement claim). One search per type per tick.
+ */
+export async function findChanges(clinical: FhirGateway, ledger: Ledger, now: Date): Promise<FoundChanges> {
+  // Each changed reference with its latest change: an item is due only if changed after it was handled.
+  const patients = new Map<string, string>();
+  const encounters = new Map<string, string>();
+  const cursors: [string, string][] = [];
+  for (const watched of WATCHED) {
+    const since = (await ledger.getCursor(watched.cursor)) ?? now.toISOString();
+    let latest = since;
+    const params = { _lastUpdated: `ge${new Date(Date.parse(since) - OVERLAP_MS).toISOString()}`, _count: 100 };
+    for await (const page of clinical.searchPages(watched.type, params)) {
+      for (const entry of page.entry ?? []) {
+        const resource = entry.resource as Record<string, unknown> | undefined;
+        if (resource?.resourceType !== watched.type) continue;
+        const ref = watched.ref(resource);
+        const updated = (resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated;
+        if (ref && updated) noteLatest(watched.type === 'Coverage' ? patients : encounters, ref, updated);
+        if (updated && Date.parse(updated) > Date.parse(latest)) latest = updated;
+      }
+    }
+    cursors.push([watched.cursor, latest]);
+  }
+  const items: LedgerItem[] = [];
+  if (patients.size > 0) {
+    const held = await ledger.listItems({ patients: [...patients.keys()], stages: ['held'] });
+    items.push(...held.filter((i) => i.reason !== undefined && COVERAGE_REASONS.has(i.reason) && changedAfter(patients.get(i.patient ?? ''), i)));
+  }
+  if (encounters.size > 0) {
+    const touched = await ledger.listItems({ encounters: [...encounters.keys()] });
+    items.push(...touched.filter((i) => codingMatters(i) && changedAfter(encounters.get(i.encounter), i)));
+  }
+  return { items: unique(items), cursors };
+}
+
+/** Coding changes matter to held, not-coded and denied items; a paid claim is left alone. */
+function codingMatters(item: LedgerItem): boolean {
+  if (item.stage === 'held' || item.stage === 'not-coded') return true;
+  return item.stage === 'answered' && (item.outcome === 'error' || item.outcome === 'partial');
+}
+
+function noteLatest(map: Map<string, string>, ref: string, updated: string): void {
+  const known = map.get(ref);
+  if (!known || Date.parse(updated) > Date.parse(known)) map.set(ref, updated);
+}
+
+/** Changed after the worker last handled the item (server and worker clocks are assumed close; the regular recheck covers skew). */
+function changedAfter(changed: string | undefined, item: LedgerItem): boolean {
+  return changed !== undefined && Date.parse(changed) > Date.parse(item.updatedAt);
+}
+
+function refAt(resource: Record<string, unknown>, field: string): string | undefined {
+  const value = resource[field] as { reference?: unknown } | undefined;
+  return typeof value?.reference === 'string' ? value.reference : undefined;
+}
+
+function unique(items: LedgerItem[]): LedgerItem[] {
+  return [...new Map(items.map((i) => [i.encounter, i])).values()];
+}
