@@ -31,9 +31,9 @@ describe('chartbill codes import and search', () => {
 
   it('refuses a broken file with exit code 1, naming the file and line, and stores nothing', async () => {
     const dataDir = await freshDataDir();
-    const refused = await chartbill('codes', 'import', fixture('icd10cm_order_2026_truncated.txt'), '--data-dir', dataDir);
+    const refused = await chartbill('codes', 'import', fixture('icd10cm-order-truncated.txt'), '--data-dir', dataDir);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('icd10cm_order_2026_truncated.txt line 3: the line is truncated');
+    expect(refused.stderr).toContain('icd10cm-order-truncated.txt line 3: the line is truncated');
     expect(await storedFiles(dataDir)).toEqual([]);
   }, 60_000);
 });

@@ -17,28 +17,28 @@ async function refusal(name: string, kind?: ImportKind): Promise<CodeFileError> 
 
 describe('importing a broken code file', () => {
   it('refuses an order file with a truncated line, naming the file and the line', async () => {
-    const err = await refusal('icd10cm_order_2026_truncated.txt', 'icd10cm-order');
+    const err = await refusal('icd10cm-order-truncated.txt', 'icd10cm-order');
     expect(err.line).toBe(3);
-    expect(err.message).toContain('icd10cm_order_2026_truncated.txt line 3');
+    expect(err.message).toContain('icd10cm-order-truncated.txt line 3');
     expect(err.message).toMatch(/truncated/);
     expect(err.message).toMatch(/Nothing was imported/);
   });
 
   it('refuses a file in the wrong layout for its kind at its first line', async () => {
-    const err = await refusal('icd10cm_order_2026_wrong_layout.txt', 'icd10cm-order');
+    const err = await refusal('icd10cm-order-wrong-layout.txt', 'icd10cm-order');
     expect(err.line).toBe(1);
     expect(err.message).toContain('line 1: not an ICD-10-CM order file line');
   });
 
   it('refuses an empty file, whatever its kind', async () => {
     for (const kind of ['icd10cm-order', 'hcpcs', 'cpt', 'icd10cm-index', undefined] as const) {
-      const err = await refusal('icd10cm_order_2026_empty.txt', kind);
-      expect(err.message, kind).toContain('icd10cm_order_2026_empty.txt: the file is empty');
+      const err = await refusal('empty-code-file.txt', kind);
+      expect(err.message, kind).toContain('empty-code-file.txt: the file is empty');
     }
   });
 
   it('refuses an HCPCS file whose last line was cut inside a quoted description', async () => {
-    const err = await refusal('HCPC2025_OCT_truncated.csv');
+    const err = await refusal('hcpcs-release-truncated.csv');
     expect(err.line).toBe(3);
     expect(err.message).toMatch(/not closed/);
   });
@@ -57,7 +57,7 @@ describe('importing a broken code file', () => {
   });
 
   it('refuses an ICD-10-CM order file handed in as HCPCS', async () => {
-    const err = await refusal('icd10cm_order_2026_truncated.txt', 'hcpcs');
+    const err = await refusal('icd10cm-order-truncated.txt', 'hcpcs');
     expect(err.message).toMatch(/line 1: no 'RECID' column|line 1: no 'HCPC' column/);
   });
 });

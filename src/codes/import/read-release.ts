@@ -11,7 +11,7 @@ import { STORE_FORMAT, type StoredRelease } from '../store/stored-release.ts';
 import { CodeFileError, type ImportProgress, type TextSource } from './code-file-error.ts';
 import type { ImportKind } from './detect-kind.ts';
 import { parseCptFile } from './parse-cpt-file.ts';
-import { parseHcpcsAnweb } from './parse-hcpcs-anweb.ts';
+import { parseHcpcsAnweb } from './parse-hcpcs-release.ts';
 import { parseIcd10cmIndexCsv, parseIcd10cmIndexXml } from './parse-icd10cm-index.ts';
 import { parseIcd10cmNotesJson } from './parse-icd10cm-notes-json.ts';
 import { parseIcd10cmAddenda, parseIcd10cmOrder } from './parse-icd10cm-order.ts';
