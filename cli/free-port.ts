@@ -13,3 +13,23 @@ export function freePort(host: string): Promise<number> {
     });
   });
 }
+
+/** True for a listen that failed because the port is taken. */
+export function isAddressInUse(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EADDRINUSE';
+}
+
+/**
+ * Runs `start` again when it failed because a port chosen by `freePort` was taken by another
+ * process before the server listened on it (the port is free when asked, not reserved). `start`
+ * must close whatever it had started before it throws.
+ */
+export async function retryOnPortTaken<T>(start: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!isAddressInUse(err) || attempt >= attempts) throw err;
+    }
+  }
+}

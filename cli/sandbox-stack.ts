@@ -13,7 +13,7 @@ import { buildApp } from '../smart-app/build-app.ts';
 import { buildWorker, type Worker } from '../worker/build-worker.ts';
 import { startHealthServer } from '../worker/health-server.ts';
 import { createMemoryLedger } from '../worker/memory-ledger.ts';
-import { freePort } from './free-port.ts';
+import { freePort, retryOnPortTaken } from './free-port.ts';
 
 export interface SandboxPorts {
   app: number;
@@ -59,7 +59,11 @@ const CLI_CLIENT_ID = 'chartbill-cli';
  * pages, seeded patients), the sandbox payer, and ChartBill's app and worker wired to them with
  * the same registrations an admin would make (public app client; backend clients with JWKS).
  */
-export async function startSandboxStack(opts: SandboxStackOptions): Promise<SandboxStack> {
+export function startSandboxStack(opts: SandboxStackOptions): Promise<SandboxStack> {
+  return retryOnPortTaken(() => startOnce(opts));
+}
+
+async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   const { host, logger } = opts;
   const port = async (p: number) => (p === 0 ? freePort(host) : p);
   const appPort = await port(opts.ports.app);
@@ -79,9 +83,21 @@ export async function startSandboxStack(opts: SandboxStackOptions): Promise<Sand
   });
   const payer = await startSandboxPayer({ host, port: opts.ports.payer, logger: logger.child({ part: 'sandbox-payer' }) });
 
-  const appConfig = loadAppConfig({ CHARTBILL_APP_HOST: host, CHARTBILL_APP_PORT: String(appPort), CHARTBILL_APP_URL: appUrl, CHARTBILL_EHRS: JSON.stringify([{ iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID }]) });
-  const app: FastifyInstance = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes: opts.codes, ...(opts.editReference ? { editReference: opts.editReference } : {}) });
-  await app.listen({ host, port: appPort });
+  // The app's port was chosen before the EHR registered its URL; if it was taken meanwhile, start over.
+  const app = await listenApp().catch(async (err: unknown) => {
+    await payer.close();
+    await ehr.close();
+    throw err;
+  });
+  async function listenApp(): Promise<FastifyInstance> {
+    const appConfig = loadAppConfig({ CHARTBILL_APP_HOST: host, CHARTBILL_APP_PORT: String(appPort), CHARTBILL_APP_URL: appUrl, CHARTBILL_EHRS: JSON.stringify([{ iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID }]) });
+    const built = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes: opts.codes, ...(opts.editReference ? { editReference: opts.editReference } : {}) });
+    await built.listen({ host, port: appPort }).catch(async (err: unknown) => {
+      await built.close();
+      throw err;
+    });
+    return built;
+  }
 
   const auth = createBackendAuth({ tokenUrl: ehr.tokenUrl, clientId: WORKER_CLIENT_ID, privateKey: workerKeys.privateJwk, scope: 'system/*.cruds' });
   const clinical = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => auth.getToken() });

@@ -8,7 +8,7 @@ import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import type { SmartPermissions } from '../../src/sandbox/smart-configuration.ts';
 import { startSandboxEhr, type SandboxClient, type SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
-import { freePort } from '../../cli/free-port.ts';
+import { freePort, retryOnPortTaken } from '../../cli/free-port.ts';
 import { loadAppConfig } from '../../smart-app/app-config.ts';
 import { buildApp } from '../../smart-app/build-app.ts';
 import { bundleUi, type UiAssets } from '../../smart-app/bundle-ui.ts';
@@ -73,7 +73,11 @@ function recordingFetch(tokenUrl: () => string, requests: TokenRequest[]): typeo
  * The sandbox EHR (seeded) with one ChartBill app per spec, each registered with its own client id
  * and client authentication, on free ports of 127.0.0.1. Logs of all servers are captured.
  */
-export async function startLaunchStack(options: LaunchStackOptions): Promise<LaunchStack> {
+export function startLaunchStack(options: LaunchStackOptions): Promise<LaunchStack> {
+  return retryOnPortTaken(() => startLaunchStackOnce(options));
+}
+
+async function startLaunchStackOnce(options: LaunchStackOptions): Promise<LaunchStack> {
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString('utf8')), done()) });
   const logger = createLogger('info', 'launch-test', sink);
@@ -99,8 +103,16 @@ export async function startLaunchStack(options: LaunchStackOptions): Promise<Lau
     const registration = { iss: ehr.fhirBase, clientId: p.client.clientId, ...p.registration, ...(p.spec.frameAncestors ? { frameAncestors: [ehr.origin, ...p.spec.frameAncestors(ehr.origin)] } : {}) };
     const config = loadAppConfig({ CHARTBILL_APP_PORT: String(p.port), CHARTBILL_APP_URL: p.url, CHARTBILL_EHRS: JSON.stringify([registration]) });
     const app = await buildApp(config, { logger: logger.child({ part: 'app', client: p.client.clientId }), codes: starterCodeSet(), env, now, fetch: recordingFetch(() => ehr.tokenUrl, tokenRequests), assets: await assets });
-    await app.listen({ host: '127.0.0.1', port: p.port });
     apps.set(p.client.clientId, { url: p.url, app });
+    try {
+      await app.listen({ host: '127.0.0.1', port: p.port });
+    } catch (err) {
+      // A port taken since it was chosen: close everything so the caller can start over.
+      await Promise.all([...apps.values()].map((a) => a.app.close()));
+      await ehr.close();
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
   return {
     ehr,
