@@ -1,18 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authenticateClient } from './client-auth.ts';
-import type { OAuthState } from './oauth-state.ts';
-import type { SandboxClient } from './sandbox-client.ts';
-import type { SandboxUrls } from './sandbox-urls.ts';
-import type { TokenService } from './token-service.ts';
+import type { TokenDeps } from './oauth-token.ts';
 
-export interface RevokeDeps {
-  clients: readonly SandboxClient[];
-  urls: SandboxUrls;
-  state: OAuthState;
-  tokens: TokenService;
-  now: () => Date;
-}
+/** The revocation endpoint needs what the token endpoint needs. */
+export type RevokeDeps = TokenDeps;
 
 const bodySchema = z.object({
   token: z.string().min(1),

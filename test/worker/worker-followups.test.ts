@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { all, claimsOf, tasksOf, startWorld, workerFor, type World } from './worker-kit.ts';
+import { all, claimsOf, tasksOf, startWorld, workerFor, type World, testClock, MINUTE } from './worker-kit.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
 
 let world: World | undefined;
@@ -12,12 +12,6 @@ afterEach(async () => {
   world = undefined;
 });
 
-function testClock(): { now: () => Date; advance(ms: number): void } {
-  let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms) => { offset += ms; } };
-}
-
-const MINUTE = 60_000;
 
 async function answersOf(world: World, claim: Claim | undefined): Promise<ClaimResponse[]> {
   return (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter((r) => r.request?.reference === `Claim/${claim?.id ?? ''}`);

@@ -119,3 +119,11 @@ export async function deadUrl(path = '/fhir'): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 1}${path}`;
 }
+
+/** A clock the test moves forward; starts at the real time, as the sandbox's data is relative to it. */
+export function testClock(): { now: () => Date; advance(ms: number): void } {
+  let offset = 0;
+  return { now: () => new Date(Date.now() + offset), advance: (ms) => { offset += ms; } };
+}
+
+export const MINUTE = 60_000;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { addEncounterWithUnknownCode, all, deadUrl, claimsOf, startWorld, tasksOf, workerFor, type World } from './worker-kit.ts';
+import { addEncounterWithUnknownCode, all, deadUrl, claimsOf, startWorld, tasksOf, workerFor, type World, testClock, MINUTE } from './worker-kit.ts';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -11,13 +11,6 @@ afterEach(async () => {
   world = undefined;
 });
 
-/** A clock the test moves forward; starts at the real time, as the sandbox's data is relative to it. */
-function testClock(): { now: () => Date; advance(ms: number): void } {
-  let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms) => { offset += ms; } };
-}
-
-const MINUTE = 60_000;
 
 describe('worker recovery', () => {
   it('records encounters that fail while the payer is down and submits them once it is back', async () => {

@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseCsvLine } from '../import/parse-csv-line.ts';
 import {
   STARTER_HCPCS_CODES,
   STARTER_HCPCS_MODIFIERS,
@@ -38,30 +39,10 @@ function readIcdOrderFile(path: string): Map<string, IcdRow> {
   return rows;
 }
 
-/** RFC 4180 CSV: quoted fields may hold commas and doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charAt(i);
-    if (quoted) {
-      if (ch === '"' && text.charAt(i + 1) === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; }
-    else if (ch === '\n') { row.push(field.replace(/\r$/, '')); rows.push(row); row = []; field = ''; }
-    else field += ch;
-  }
-  if (field || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
-
-/** HCPCS rows keyed by code (modifiers are right-justified with spaces in the file: trimmed). */
 function readHcpcs(path: string): Map<string, HcpcsRow> {
-  const [header, ...rows] = parseCsv(readFileSync(path, 'utf8'));
+  // The CMS ANWEB CSV has no line breaks inside fields, so it parses line by line.
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l !== '');
+  const [header, ...rows] = lines.map((line, i) => parseCsvLine(line, path, i + 1));
   if (!header) throw new Error(`${path}: empty file`);
   const col = (name: string): number => {
     const i = header.indexOf(name);
