@@ -1,7 +1,7 @@
 import type { Encounter, Patient, Practitioner } from 'fhir/r4';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { CLAIM_LIMITS } from '../../src/coding/coding-model.ts';
+import { CLAIM_LIMITS, type VisitFacts } from '../../src/coding/coding-model.ts';
 import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
@@ -57,6 +57,8 @@ async function practitionerName(fhir: FhirGateway, encounter: Encounter | undefi
 /** The JSON API the browser UI calls. Every route needs the session handle as a bearer token. */
 export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   const gateways = new WeakMap<Session, FhirGateway>();
+  /** The visit facts the edits need (date of service, age, sex) do not change within a session. */
+  const factsBySession = new WeakMap<Session, VisitFacts>();
 
   function sessionOf(req: FastifyRequest): { session: Session; fhir: FhirGateway } {
     const header = req.headers.authorization;
@@ -105,6 +107,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { session, fhir } = sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const [loaded, documented] = await Promise.all([loadEncounterCoding(fhir, patientId, encounterId), loadDocumented(fhir, patientId, encounterId)]);
+    factsBySession.set(session, loaded.facts);
     return {
       coding: loaded.coding,
       findings: runEdits(loaded.coding, loaded.facts, ctx.codes, ctx.editReference),
@@ -118,8 +121,13 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { session, fhir } = sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const body = z.object({ coding }).parse(req.body);
-    const loaded = await loadEncounterCoding(fhir, patientId, encounterId);
-    return { findings: runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference) };
+    // Runs as the clinician types: no need to read the encounter again for facts already known.
+    let facts = factsBySession.get(session);
+    if (!facts) {
+      facts = (await loadEncounterCoding(fhir, patientId, encounterId)).facts;
+      factsBySession.set(session, facts);
+    }
+    return { findings: runEdits(body.coding, facts, ctx.codes, ctx.editReference) };
   });
 
   app.put('/api/coding', async (req) => {
