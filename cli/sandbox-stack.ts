@@ -13,6 +13,7 @@ import { buildApp } from '../smart-app/build-app.ts';
 import { buildWorker, type Worker } from '../worker/build-worker.ts';
 import { startHealthServer } from '../worker/health-server.ts';
 import { createMemoryLedger } from '../worker/memory-ledger.ts';
+import { DEFAULT_WORKER_SCOPE } from '../worker/worker-config.ts';
 import { freePort, retryOnPortTaken } from './free-port.ts';
 
 export interface SandboxPorts {
@@ -77,7 +78,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     logger: logger.child({ part: 'sandbox-ehr' }),
     clients: [
       { clientId: APP_CLIENT_ID, name: 'ChartBill', auth: { kind: 'public' }, redirectUris: [`${appUrl}/callback`], launchUrl: `${appUrl}/launch`, scope: 'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs' },
-      { clientId: WORKER_CLIENT_ID, name: 'ChartBill worker', auth: { kind: 'jwks', jwks: workerKeys.publicJwks }, redirectUris: [], scope: 'system/*.cruds' },
+      // Registered with exactly the scopes a real EHR would grant it: nothing broader.
+      { clientId: WORKER_CLIENT_ID, name: 'ChartBill worker', auth: { kind: 'jwks', jwks: workerKeys.publicJwks }, redirectUris: [], scope: DEFAULT_WORKER_SCOPE },
       { clientId: CLI_CLIENT_ID, name: 'ChartBill CLI (sandbox)', auth: { kind: 'jwks', jwks: cliKeys.publicJwks }, redirectUris: [], scope: 'system/*.rs' },
     ],
   });
@@ -99,9 +101,9 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     return built;
   }
 
-  const auth = createBackendAuth({ tokenUrl: ehr.tokenUrl, clientId: WORKER_CLIENT_ID, privateKey: workerKeys.privateJwk, scope: 'system/*.cruds' });
+  const auth = createBackendAuth({ tokenUrl: ehr.tokenUrl, clientId: WORKER_CLIENT_ID, privateKey: workerKeys.privateJwk, scope: DEFAULT_WORKER_SCOPE });
   const clinical = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => auth.getToken() });
-  const worker = buildWorker({ schedule: opts.workerSchedule, recheckMs: 15_000, maxAttempts: 8 }, {
+  const worker = buildWorker({ schedule: opts.workerSchedule, recheckMs: 15_000, maxAttempts: 8, concurrency: 4 }, {
     clinical,
     billing: clinical,
     payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }),
@@ -110,7 +112,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     ledger: createMemoryLedger(),
     logger: logger.child({ part: 'worker' }),
   });
-  const health = await startHealthServer({ host, port: opts.ports.worker, metrics: worker.metrics, logger: logger.child({ part: 'worker-health' }) });
+  const health = await startHealthServer({ host, port: opts.ports.worker, metrics: worker.metrics, jwks: workerKeys.publicJwks, logger: logger.child({ part: 'worker-health' }) });
   if (opts.startWorker) worker.start();
 
   return {

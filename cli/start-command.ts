@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 import { createLogger } from '../src/log/create-logger.ts';
-import { loadEditReference } from './edit-reference.ts';
+import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { removeSandboxState, writeSandboxState } from './sandbox-state.ts';
 import { startSandboxStack } from './sandbox-stack.ts';
 

@@ -1,19 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import type { JWK } from 'jose';
-import { createBackendAuth } from '../src/auth/backend-auth.ts';
 import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { AppError } from '../src/errors/app-error.ts';
-import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
 import { createLogger } from '../src/log/create-logger.ts';
-import { createFhirPayerAdapter } from '../src/payer/fhir-payer-adapter.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
-import { discoverSmart } from '../smart-app/smart/discover-smart.ts';
-import { buildWorker } from '../worker/build-worker.ts';
-import { openLedger } from '../worker/open-ledger.ts';
-import { startHealthServer } from '../worker/health-server.ts';
+import { startWorker } from '../worker/start-worker.ts';
 import { loadWorkerConfig } from '../worker/worker-config.ts';
-import { loadEditReference } from './edit-reference.ts';
+import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { untilSignal } from './start-command.ts';
 
 /**
@@ -35,33 +27,18 @@ export async function startConfigured(env: Record<string, string | undefined>): 
   if (!appConfig || !workerConfig) throw new AppError('CONFIG_INVALID', problems.join('\n'), { hint: 'See the README, "Registering ChartBill with your EHR".' });
 
   const logger = createLogger(workerConfig.logLevel, 'chartbill');
-  const privateKey = JSON.parse(await readFile(workerConfig.privateKeyFile, 'utf8')) as JWK;
-  const tokenUrl = workerConfig.tokenUrl ?? (await discoverSmart(workerConfig.fhirBaseUrl, fetch)).token_endpoint;
-  const auth = createBackendAuth({ tokenUrl, clientId: workerConfig.clientId, privateKey, scope: workerConfig.scope });
-  const clinical = createFhirGateway({ baseUrl: workerConfig.fhirBaseUrl, getToken: () => auth.getToken() });
-  const billing = workerConfig.billingFhirBaseUrl === workerConfig.fhirBaseUrl ? clinical : createFhirGateway({ baseUrl: workerConfig.billingFhirBaseUrl, getToken: () => auth.getToken() });
-  const codes = await startupCodeSets(env.CHARTBILL_DATA_DIR ?? '.chartbill', logger);
-
-  const editReference = await loadEditReference(env.CHARTBILL_DATA_DIR ?? '.chartbill', 'configured', logger);
+  const dataDir = env.CHARTBILL_DATA_DIR ?? '.chartbill';
+  const codes = await startupCodeSets(dataDir, logger);
+  const editReference = await loadEditReference(dataDir, 'configured', logger);
   const app = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes, editReference, env });
   await app.listen({ host: appConfig.host, port: appConfig.port });
-  const ledger = await openLedger(workerConfig);
-  const worker = buildWorker(workerConfig, {
-    clinical,
-    billing,
-    payer: createFhirPayerAdapter({ baseUrl: workerConfig.payerBaseUrl }),
-    codes,
-    editReference,
-    ledger,
-    logger: logger.child({ part: 'worker' }),
-  });
-  const health = await startHealthServer({ port: workerConfig.port, metrics: worker.metrics, logger: logger.child({ part: 'worker-health' }) });
-  worker.start();
+  // The same worker `node worker/main.ts` runs: backend auth per store, retries counted, JWKS served.
+  const worker = await startWorker(workerConfig, logger.child({ part: 'worker' }), { codes, editReference });
   console.log(`App: ${appConfig.publicUrl}`);
-  console.log(`Worker health: ${health.url}/healthz`);
+  console.log(`Worker health: ${worker.healthUrl}/healthz`);
+  console.log(`Worker JWKS: ${worker.healthUrl}/.well-known/jwks.json`);
   await untilSignal();
-  await worker.stop();
-  await Promise.all([app.close(), health.close()]);
-  await ledger.close();
+  await worker.close();
+  await app.close();
   return 0;
 }

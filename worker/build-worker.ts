@@ -44,7 +44,7 @@ export interface Worker {
 }
 
 export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'> &
-  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs'>>;
+  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs' | 'concurrency'>>;
 
 /** A worker name unique per process: host, pid and a random suffix. */
 export function defaultWorkerId(): string {
@@ -72,7 +72,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',
         recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
         owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal,
-        ...(config.pollMs ? { pollMs: config.pollMs } : {}), eligibility,
+        ...(config.pollMs ? { pollMs: config.pollMs } : {}), eligibility, concurrency: config.concurrency ?? 1,
+        onStart: (summary) => { metrics.trackTick(summary); },
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
       const backlog = await deps.ledger.countBacklog();
@@ -107,7 +108,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         } catch (err) {
           deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'tick failed');
         }
-      }, { name: 'chartbill-worker', noOverlap: true });
+      }, { name: 'chartbill-worker' });
       void task.start();
       deps.logger.info({ schedule: config.schedule }, 'worker started');
     },

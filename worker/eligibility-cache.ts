@@ -6,6 +6,11 @@ export type CachedEligibility = { inforce: true; response: string } | { inforce:
 export interface EligibilityCache {
   get(coverage: Coverage, dateOfService: string): CachedEligibility | undefined;
   set(coverage: Coverage, dateOfService: string, answer: CachedEligibility): void;
+  /**
+   * The recent answer, else the answer of a question already in flight for the same key (two
+   * visits processed at once ask the payer once), else `ask`'s answer, kept for reuse.
+   */
+  reuse(coverage: Coverage, dateOfService: string, ask: () => Promise<CachedEligibility>): Promise<CachedEligibility>;
 }
 
 /**
@@ -16,8 +21,22 @@ export interface EligibilityCache {
  */
 export function createEligibilityCache(windowMs: number, now: () => Date, maxEntries = 10_000): EligibilityCache {
   const entries = new Map<string, { at: number; answer: CachedEligibility }>();
+  const inFlight = new Map<string, Promise<CachedEligibility>>();
   const keyOf = (coverage: Coverage, dateOfService: string) => `${coverage.id ?? ''}|${coverage.meta?.versionId ?? coverage.meta?.lastUpdated ?? ''}|${dateOfService}`;
-  return {
+  const cache: EligibilityCache = {
+    async reuse(coverage, dateOfService, ask) {
+      const known = cache.get(coverage, dateOfService);
+      if (known || windowMs <= 0) return known ?? ask();
+      const key = keyOf(coverage, dateOfService);
+      const pending = inFlight.get(key);
+      if (pending) return pending;
+      const asking = ask().then((answer) => {
+        cache.set(coverage, dateOfService, answer);
+        return answer;
+      }).finally(() => inFlight.delete(key));
+      inFlight.set(key, asking);
+      return asking;
+    },
     get(coverage, dateOfService) {
       if (windowMs <= 0) return undefined;
       const key = keyOf(coverage, dateOfService);
@@ -42,4 +61,5 @@ export function createEligibilityCache(windowMs: number, now: () => Date, maxEnt
       }
     },
   };
+  return cache;
 }

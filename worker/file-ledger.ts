@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../src/errors/app-error.ts';
@@ -18,6 +18,7 @@ const itemSchema = z.object({
   encounterVersion: z.string().optional(),
   rechecks: z.number().int().min(0).optional(),
   claim: z.string().optional(),
+  claimVersion: z.string().optional(),
   outbox: z.string().optional(),
   claimResponse: z.string().optional(),
   outcome: z.string().optional(),
@@ -34,22 +35,52 @@ const fileSchema = z.object({
 
 type LedgerFile = z.infer<typeof fileSchema>;
 
-/**
- * A ledger kept in one JSON file, for a single worker on one machine. Loaded at open; every
- * change rewrites the file atomically (write a temporary file beside it, fsync, rename), so a
- * crash leaves either the old or the new state, never half of one. Writes are serialized.
- * Leases live in the process (one machine, one worker process; after a crash the cursor and the
- * `pending`/`submitting` stages bring the work back).
- */
-export async function openFileLedger(path: string, options: { now?: () => number } = {}): Promise<Ledger> {
-  const state = await load(path);
-  const leases = createLeaseTable(options.now);
-  let writing: Promise<void> = Promise.resolve();
+/** The first line of a journal ledger file. */
+const HEADER = '{"chartbill-ledger":2}';
 
-  function persist(): Promise<void> {
-    const snapshot = JSON.stringify(state, null, 1);
+/** Appended lines beyond which the journal is rewritten as a snapshot (when mostly superseded). */
+const COMPACT_MIN_LINES = 5000;
+
+type Entry = { cursor: [string, string] } | { item: LedgerItem };
+
+/**
+ * A ledger kept in one file, for a single worker on one machine: a journal of JSON lines, one
+ * per change, each appended and flushed to disk before the write returns, so a write costs the
+ * same with ten items or a hundred thousand. At open the journal is replayed; a last line torn by
+ * a crash is dropped (its change was never acknowledged). When most lines are superseded the
+ * journal is rewritten as a snapshot, atomically (temporary file, fsync, rename). Writes are
+ * serialized. Leases live in the process (one machine, one worker process; after a crash the
+ * cursor and the `pending`/`submitting` stages bring the work back). A ledger in the older
+ * single-JSON-document format is read and rewritten as a journal.
+ */
+export async function openFileLedger(path: string, options: { now?: () => number; compactAfterLines?: number } = {}): Promise<Ledger> {
+  const compactAfter = options.compactAfterLines ?? COMPACT_MIN_LINES;
+  const loaded = await load(path);
+  const state = loaded.state;
+  const leases = createLeaseTable(options.now);
+  let lines = loaded.lines;
+  // A new, older-format or torn file is rewritten now: a ledger that cannot be written fails at start.
+  if (loaded.rewrite) await writeSnapshot(path, state);
+  let writing: Promise<void> = Promise.resolve();
+  let appender: FileHandle | undefined;
+
+  async function append(entry: Entry): Promise<void> {
+    appender ??= await open(path, 'a', 0o600);
+    await appender.write(`${JSON.stringify(entry)}\n`);
+    await appender.datasync();
+    lines += 1;
+    const live = Object.keys(state.items).length + Object.keys(state.cursors).length;
+    if (lines > compactAfter && lines > 4 * live) {
+      await appender.close();
+      appender = undefined;
+      await writeSnapshot(path, state);
+      lines = live;
+    }
+  }
+
+  function persist(entry: Entry): Promise<void> {
     // A failed write fails its caller only; the next write starts from a clean chain.
-    const next = writing.catch(() => undefined).then(() => writeAtomically(path, snapshot));
+    const next = writing.catch(() => undefined).then(() => append(entry));
     writing = next;
     return next;
   }
@@ -57,8 +88,9 @@ export async function openFileLedger(path: string, options: { now?: () => number
   return {
     getCursor: (name) => Promise.resolve(state.cursors[name]),
     setCursor: (name, value) => {
-      state.cursors[name] = laterCursor(state.cursors[name], value);
-      return persist();
+      const later = laterCursor(state.cursors[name], value);
+      state.cursors[name] = later;
+      return persist({ cursor: [name, later] });
     },
     getItem: (encounter) => {
       const item = state.items[encounter];
@@ -66,7 +98,7 @@ export async function openFileLedger(path: string, options: { now?: () => number
     },
     putItem: (item: LedgerItem) => {
       state.items[item.encounter] = { ...item };
-      return persist();
+      return persist({ item: { ...item } });
     },
     listItems: (filter) => {
       const found = Object.values(state.items).filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }));
@@ -84,27 +116,78 @@ export async function openFileLedger(path: string, options: { now?: () => number
       return Promise.resolve();
     },
     countBacklog: () => Promise.resolve(Object.values(state.items).filter((i) => !isFinal(i)).length),
-    close: () => writing.catch(() => undefined),
+    close: async () => {
+      await writing.catch(() => undefined);
+      await appender?.close();
+      appender = undefined;
+    },
   };
 }
 
-async function load(path: string): Promise<LedgerFile> {
+interface Loaded {
+  state: LedgerFile;
+  /** Lines in the journal as read. */
+  lines: number;
+  /** Rewrite the file as a clean journal before the first write (older format, or a torn last line). */
+  rewrite: boolean;
+}
+
+const HINT = 'Restore it from a backup or move it away to start over (the worker then rechecks recent encounters; its writes are idempotent).';
+
+async function load(path: string): Promise<Loaded> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, cursors: {}, items: {} };
+    // A new ledger: the file is made (with its header) before the first write.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: { version: 1, cursors: {}, items: {} }, lines: 0, rewrite: true };
     throw new AppError('CONFIG_INVALID', `Cannot read the worker ledger at ${path}`, { cause: err });
   }
+  if (text.startsWith(HEADER)) return replay(path, text);
+  // The older format: one JSON document.
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} is not valid JSON`, { cause: err, hint: 'Restore it from a backup or move it away to start over (the worker then rechecks recent encounters; its writes are idempotent).' });
+    throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} is not valid JSON`, { cause: err, hint: HINT });
   }
   const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { cause: parsed.error });
-  return parsed.data;
+  if (!parsed.success) throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { cause: parsed.error, hint: HINT });
+  return { state: parsed.data, lines: 0, rewrite: true };
+}
+
+const entrySchema = z.union([z.object({ cursor: z.tuple([z.string(), z.string()]) }), z.object({ item: itemSchema })]);
+
+function replay(path: string, text: string): Loaded {
+  const state: LedgerFile = { version: 1, cursors: {}, items: {} };
+  const rows = text.split('\n');
+  // Text after the last newline is a line whose write never finished: the change was not acknowledged.
+  const torn = rows.pop() !== '';
+  let lines = 0;
+  for (const [index, row] of rows.entries()) {
+    if (index === 0 || row === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(row);
+    } catch (err) {
+      throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} is not valid JSON at line ${String(index + 1)}`, { cause: err, hint: HINT });
+    }
+    const entry = entrySchema.safeParse(json);
+    if (!entry.success) throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} has an unexpected entry at line ${String(index + 1)}: ${entry.error.issues[0]?.message ?? 'invalid'}`, { cause: entry.error, hint: HINT });
+    if ('cursor' in entry.data) state.cursors[entry.data.cursor[0]] = entry.data.cursor[1];
+    else state.items[entry.data.item.encounter] = entry.data.item;
+    lines += 1;
+  }
+  return { state, lines, rewrite: torn };
+}
+
+/** The whole state as a fresh journal, written atomically. */
+function writeSnapshot(path: string, state: LedgerFile): Promise<void> {
+  const entries: Entry[] = [
+    ...Object.entries(state.cursors).map(([name, value]): Entry => ({ cursor: [name, value] })),
+    ...Object.values(state.items).map((item): Entry => ({ item })),
+  ];
+  return writeAtomically(path, [HEADER, ...entries.map((e) => JSON.stringify(e))].join('\n') + '\n');
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {

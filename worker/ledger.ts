@@ -36,6 +36,11 @@ export interface LedgerItem {
   rechecks?: number;
   claim?: string;
   /**
+   * The version of the draft claim as the worker last wrote it: a draft at another version was
+   * edited by billing staff, and is scrubbed as they left it instead of rebuilt from the chart.
+   */
+  claimVersion?: string;
+  /**
    * The outbox: the claim (`Claim/123`) whose submission was started without its final answer
    * recorded. Until it is cleared, the payer is asked for its answer before any resubmission.
    */

@@ -1,4 +1,6 @@
+import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { createLogger } from '../src/log/create-logger.ts';
+import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { startWorker } from './start-worker.ts';
 import { loadWorkerConfig } from './worker-config.ts';
 
@@ -9,7 +11,11 @@ import { loadWorkerConfig } from './worker-config.ts';
  */
 const config = loadWorkerConfig(process.env);
 const logger = createLogger(config.logLevel, 'chartbill-worker');
-const running = await startWorker(config, logger);
+// The code sets and NCCI tables `chartbill codes import` / `chartbill ncci import` stored, as `chartbill start` uses them.
+const dataDir = process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
+const codes = await startupCodeSets(dataDir, logger);
+const editReference = await loadEditReference(dataDir, 'configured', logger);
+const running = await startWorker(config, logger, { codes, editReference });
 logger.info({ health: running.healthUrl }, 'worker running');
 // Read by supervisors and tests: the one line on stdout that says where health is served.
 process.stdout.write(`worker health ${running.healthUrl}\n`);

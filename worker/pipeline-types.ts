@@ -21,6 +21,14 @@ export interface PipelineDeps {
   outbox: Outbox;
   /** Set when this pass makes the n-th replacement of a denied claim (1 = replaces the original). */
   replacing?: number;
+  /**
+   * The ledger has no record of this encounter, so no earlier pass made its claim: the lookups
+   * for an existing claim and answer are skipped (the claim's conditional create still finds one
+   * that a lost ledger forgot, and then the answer is looked up).
+   */
+  firstPass?: boolean;
+  /** The version of the draft claim the worker last wrote (see LedgerItem.claimVersion). */
+  claimVersion?: string;
   /** Recent eligibility answers to reuse; none when absent. */
   eligibility?: EligibilityCache;
   /** NCCI tables, PFS indicators and submission facts for the scrubber; absent parts are not checked. */
@@ -59,6 +67,8 @@ export interface HeldOutcome {
   stage: 'not-coded' | 'held';
   reason: WorkItemCode;
   claim?: string;
+  /** The draft claim's version as this pass left it. */
+  claimVersion?: string;
 }
 
 /** Submitted; `answered` once the payer's answer is final (not `queued`). */

@@ -11,6 +11,7 @@ import type { ClaimWithId, EncounterContext, ItemOutcome, PipelineDeps } from '.
 import { checkEligibility } from './stages/check-eligibility.ts';
 import { completeClaim, findClaim } from './stages/complete-claim.ts';
 import { loadContext } from './stages/load-context.ts';
+import type { PrefetchedContext } from './stages/prefetch-contexts.ts';
 import { denialSuffix, findAnswer, recordAnswer } from './stages/record-answer.ts';
 import { describeFindings } from './stages/scrub.ts';
 import { submitClaim } from './stages/submit.ts';
@@ -21,10 +22,10 @@ import { submitClaim } from './stages/submit.ts';
  * where it stopped without a second claim, answer or work item. Stops at the first step that
  * needs a person, with a Task saying what to do.
  */
-export async function processEncounter(encounter: Encounter & { id: string }, deps: PipelineDeps): Promise<ItemOutcome> {
+export async function processEncounter(encounter: Encounter & { id: string }, deps: PipelineDeps, prefetched?: PrefetchedContext): Promise<ItemOutcome> {
   try {
     const checked = checkResource('Encounter', encounter) as Encounter & { id: string };
-    return await pipeline(await loadContext(deps.clinical, checked), deps);
+    return await pipeline(await loadContext(deps.clinical, checked, prefetched), deps);
   } catch (err) {
     const patient = patientOf(encounter);
     // Missing data (no billing provider, no date of service) will not fix itself by retrying.
@@ -63,8 +64,9 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
   }
   const replacing = prior?.replacement;
   const identifier = replacing ? replacementIdentifierFor(ctx.encounter.id, replacing.sequence) : claimIdentifierFor(ctx.encounter.id);
-  const existing = await findClaim(deps.billing, ctx.encounter.id, identifier);
+  const existing = deps.firstPass ? undefined : await findClaim(deps.billing, ctx.encounter.id, identifier);
   let claim = existing?.status === 'active' ? existing : undefined;
+  let created = false;
   if (!claim) {
     const eligibility = await checkEligibility(ctx, deps);
     deps.log.info({ eligibilityResponse: eligibility.response, inforce: eligibility.inforce }, 'eligibility checked');
@@ -74,11 +76,15 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
     const completed = await completeClaim(ctx, deps, existing, replacing);
     if (!completed.ready) {
       const outcome = await hold(ctx, deps, 'claim-scrub-errors', `The claim was kept as a draft because of coding errors:\n${describeFindings(completed.scrub.findings)}`);
-      return { ...outcome, claim: `Claim/${completed.claim.id}` };
+      // An edited draft stays the staff's: the version the worker wrote is kept as the reference.
+      const version = completed.edited ? deps.claimVersion : completed.claim.meta?.versionId;
+      return { ...outcome, claim: `Claim/${completed.claim.id}`, ...(version ? { claimVersion: version } : {}) };
     }
     claim = completed.claim;
+    created = completed.created;
   }
-  const recorded = await findAnswer(deps.billing, claim);
+  // A claim written just now has no answer yet; one that existed may have (a lost ledger).
+  const recorded = created ? undefined : await findAnswer(deps.billing, claim);
   if (recorded) return recordAnswer(ctx, claim, recorded, deps);
   const known = await askPayerFirst(claim, deps);
   if (known) return recordAnswer(ctx, claim, known, deps);

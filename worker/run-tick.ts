@@ -9,6 +9,7 @@ import { processEncounter } from './process-encounter.ts';
 import { resolveTask } from './resolve-tasks.ts';
 import { isWorkItemCode } from './build-task.ts';
 import { ENCOUNTER_CURSOR, findWork, versionOf, type EncounterWithId } from './stages/find-work.ts';
+import { PREFETCH_CHUNK, prefetchContexts, type PrefetchedContext } from './stages/prefetch-contexts.ts';
 
 /** What one tick did, for logs, metrics and tests. */
 export interface TickSummary {
@@ -44,6 +45,10 @@ export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   pollMs?: number;
   /** Aborted when the worker shuts down: the tick stops before its next item. */
   signal?: AbortSignal;
+  /** Encounters processed at once (each under its own lease); 1 when absent. */
+  concurrency?: number;
+  /** Given the tick's summary as it starts; it is updated as each encounter is done. */
+  onStart?: (summary: TickSummary) => void;
 }
 
 /**
@@ -55,16 +60,19 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const started = Date.now();
   const log = deps.logger.child({ runId: randomUUID() });
   const summary: TickSummary = { seen: 0, submitted: 0, paid: 0, denied: 0, held: 0, failed: 0, skipped: 0, retries: 0, ms: 0 };
-  const work = await findWork(deps.clinical, deps.ledger, deps.now(), log);
+  deps.onStart?.(summary);
+  const work = await findWork(deps, deps.ledger, deps.now(), log);
   summary.skipped = work.skipped;
-  for (const { encounter, previous } of work.encounters) {
-    if (deps.signal?.aborted) break;
-    await handle(`Encounter/${encounter.id}`, previous, () => Promise.resolve(encounter), deps, log, summary);
-  }
-  for (const item of work.due) {
-    if (deps.signal?.aborted) break;
-    const id = item.encounter.replace(/^Encounter\//, '');
-    await handle(item.encounter, item, async () => readEncounter(deps, id), deps, log, summary);
+  const queue = [...work.encounters, ...work.due.map((item) => ({ id: item.encounter.replace(/^Encounter\//, ''), previous: item }))];
+  for (let first = 0; first < queue.length && !deps.signal?.aborted; first += PREFETCH_CHUNK) {
+    const chunk = queue.slice(first, first + PREFETCH_CHUNK);
+    const prefetched = await prefetchContexts(deps.clinical, chunk.map((c) => c.id), log);
+    await eachConcurrently(chunk, deps.concurrency ?? 1, async ({ id, previous }) => {
+      if (deps.signal?.aborted) return;
+      const context = prefetched.get(id);
+      const load = context ? () => Promise.resolve({ ...(context.encounter as Encounter), id }) : () => readEncounter(deps, id);
+      await handle(`Encounter/${id}`, previous, load, deps, log, summary, context);
+    });
   }
   // A tick cut short by shutdown leaves the cursor: the rest is found again next time.
   if (work.cursor && !deps.signal?.aborted) await deps.ledger.setCursor(ENCOUNTER_CURSOR, work.cursor);
@@ -72,6 +80,18 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');
   return summary;
+}
+
+/** Runs `fn` over the items with at most `limit` at once; `fn` handles its own errors. */
+async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
 
 /** An Encounter due from the ledger; checked in full by the pipeline (bad data is quarantined there). */
@@ -85,7 +105,7 @@ async function readEncounter(deps: TickDeps, id: string): Promise<EncounterWithI
  * One encounter under its lease: skipped when another worker holds it, or moved it on since it
  * was found; otherwise processed and recorded, and the lease released.
  */
-async function handle(ref: string, found: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, tickLog: Logger, summary: TickSummary): Promise<void> {
+async function handle(ref: string, found: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, tickLog: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<void> {
   const log = tickLog.child({ encounter: ref });
   const lease = await holdLease(deps.ledger, ref, deps.owner, deps.leaseMs, log);
   if (!lease) {
@@ -99,13 +119,13 @@ async function handle(ref: string, found: LedgerItem | undefined, load: () => Pr
       summary.skipped += 1;
       return;
     }
-    await processItem(ref, previous, load, deps, log, summary);
+    await processItem(ref, previous, load, deps, log, summary, prefetched);
   } finally {
     await lease.release();
   }
 }
 
-async function processItem(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, log: Logger, summary: TickSummary): Promise<void> {
+async function processItem(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, log: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<void> {
   summary.seen += 1;
   if (previous?.stage === 'failed') summary.retries += 1;
   let version: string | undefined;
@@ -115,7 +135,9 @@ async function processItem(ref: string, previous: LedgerItem | undefined, load: 
     const encounter = await load();
     version = versionOf(encounter);
     outbox = outboxFor(ref, previous, version, deps, replacing);
-    const outcome = await processEncounter(encounter, { ...deps, log, outbox, ...(replacing ? { replacing } : {}) });
+    const outcome = await processEncounter(encounter, {
+      ...deps, log, outbox, firstPass: previous === undefined, ...(replacing ? { replacing } : {}), ...(previous?.claimVersion ? { claimVersion: previous.claimVersion } : {}),
+    }, prefetched);
     await resolvePrevious(previous, outcome, encounter.id, deps);
     tally(summary, outcome);
     const item = afterSuccess(ref, outcome, version, previous, deps, replacing);
@@ -194,6 +216,7 @@ function afterSuccess(ref: string, outcome: ItemOutcome, version: string | undef
   if (version) item.encounterVersion = version;
   if (outcome.claim) item.claim = outcome.claim;
   if (isHeld(outcome)) {
+    if (outcome.claimVersion) item.claimVersion = outcome.claimVersion;
     const sameAsBefore = previous?.stage === outcome.stage && previous.reason === outcome.reason;
     item.reason = outcome.reason;
     item.rechecks = sameAsBefore ? (previous.rechecks ?? 0) + 1 : 0;

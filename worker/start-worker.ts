@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import { createBackendAuth } from '../src/auth/backend-auth.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
+import type { EditReference } from '../src/edits/edit-reference.ts';
 import { starterCodeSet } from '../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
 import type { Logger } from '../src/log/create-logger.ts';
@@ -13,6 +14,13 @@ import { openLedger } from './open-ledger.ts';
 import { loadPublicJwks } from './public-jwks.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 import type { WorkerConfig } from './worker-config.ts';
+
+export interface StartWorkerOptions {
+  /** The code sets to scrub with; the built-in starter set when absent. */
+  codes?: CodeSet;
+  /** NCCI tables and the like; those edits are off when absent. */
+  editReference?: EditReference;
+}
 
 export interface RunningWorker {
   worker: Worker;
@@ -27,11 +35,20 @@ export interface RunningWorker {
  * gateways (the billing store only when configured), the payer, the ledger the configuration
  * names, the health server, and the schedule started.
  */
-export async function startWorker(config: WorkerConfig, logger: Logger, codes: CodeSet = starterCodeSet()): Promise<RunningWorker> {
+export async function startWorker(config: WorkerConfig, logger: Logger, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const privateKey = JSON.parse(await readFile(config.privateKeyFile, 'utf8')) as JWK;
   const tokenUrl = config.tokenUrl ?? (await discoverTokenUrl(config.fhirBaseUrl));
   const auth = createBackendAuth({ tokenUrl, clientId: config.clientId, privateKey, scope: config.scope });
   const getToken = () => auth.getToken();
+  const separateBilling = config.billingFhirBaseUrl !== config.fhirBaseUrl;
+  // A separate billing store has its own authorization server, client and (financial) scopes.
+  const billingAuth = separateBilling
+    ? createBackendAuth({
+      tokenUrl: config.billingAuth.tokenUrl ?? (await discoverTokenUrl(config.billingFhirBaseUrl, fetch, 'CHARTBILL_BILLING_TOKEN_URL', 'CHARTBILL_BILLING_FHIR_BASE_URL')),
+      clientId: config.billingAuth.clientId, privateKey, scope: config.billingAuth.scope,
+    })
+    : auth;
+  const getBillingToken = () => billingAuth.getToken();
   const metrics = createWorkerMetrics();
   // Every wait before a retry is a retry: counted for /metrics.
   const sleep = (ms: number) => {
@@ -39,10 +56,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger, codes: C
     return new Promise<void>((resolve) => setTimeout(resolve, ms));
   };
   const clinical = createFhirGateway({ baseUrl: config.fhirBaseUrl, getToken, retry: config.http, sleep });
-  const billing = config.billingFhirBaseUrl === config.fhirBaseUrl ? clinical : createFhirGateway({ baseUrl: config.billingFhirBaseUrl, getToken, retry: config.http, sleep });
+  const billing = separateBilling ? createFhirGateway({ baseUrl: config.billingFhirBaseUrl, getToken: getBillingToken, retry: config.http, sleep }) : clinical;
   const ledger = await openLedger(config);
   const worker = buildWorker(config, {
-    clinical, billing, ledger, codes, logger, metrics,
+    clinical, billing, ledger, logger, metrics,
+    codes: options.codes ?? starterCodeSet(),
+    ...(options.editReference ? { editReference: options.editReference } : {}),
     payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http, sleep }),
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);

@@ -2,16 +2,20 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { parseConfig } from '../src/config/parse-config.ts';
 
-/**
- * The scopes the worker asks for (SMART v2): read the clinical record; create and update the
- * financial resources and work items it writes.
- */
-export const DEFAULT_WORKER_SCOPE = [
+/** What the worker reads from the clinical record (SMART v2 scopes). */
+export const CLINICAL_SCOPE = [
   'system/Encounter.rs', 'system/Patient.r', 'system/ChargeItem.rs', 'system/Condition.rs', 'system/Coverage.rs',
   'system/Organization.r', 'system/Practitioner.r',
-  'system/Claim.crus', 'system/ClaimResponse.crus', 'system/CoverageEligibilityRequest.crs',
-  'system/CoverageEligibilityResponse.crs', 'system/Task.crs',
 ].join(' ');
+
+/** The financial resources and work items the worker creates, reads back and updates. */
+export const BILLING_SCOPE = [
+  'system/Claim.crus', 'system/ClaimResponse.crus', 'system/CoverageEligibilityRequest.crs',
+  'system/CoverageEligibilityResponse.crs', 'system/Task.crus',
+].join(' ');
+
+/** The scopes the worker asks for when one FHIR server is both the clinical and the billing store. */
+export const DEFAULT_WORKER_SCOPE = `${CLINICAL_SCOPE} ${BILLING_SCOPE}`;
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -23,7 +27,10 @@ const workerEnvSchema = z.object({
   CHARTBILL_CLIENT_ID: z.string({ error: 'is required (the backend client id registered with the EHR)' }).min(1),
   CHARTBILL_PRIVATE_KEY_FILE: z.string({ error: 'is required (a JSON file holding the private JWK)' }).min(1),
   CHARTBILL_JWKS_PUBLIC_FILE: z.string().min(1).optional(),
-  CHARTBILL_WORKER_SCOPE: z.string().min(1).default(DEFAULT_WORKER_SCOPE),
+  CHARTBILL_WORKER_SCOPE: z.string().min(1).optional(),
+  CHARTBILL_BILLING_TOKEN_URL: url.optional(),
+  CHARTBILL_BILLING_CLIENT_ID: z.string().min(1).optional(),
+  CHARTBILL_BILLING_SCOPE: z.string().min(1).default(BILLING_SCOPE),
   CHARTBILL_WORKER_SCHEDULE: z.string().default('*/5 * * * * *').refine((expr) => cron.validate(expr), 'must be a cron expression (seconds field allowed), e.g. */5 * * * * *'),
   CHARTBILL_LEDGER_PATH: z.string().min(1).default('.chartbill/ledger.json'),
   CHARTBILL_LEDGER_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
@@ -40,12 +47,23 @@ const workerEnvSchema = z.object({
   CHARTBILL_WORKER_POLL_MINUTES: z.coerce.number().positive().default(15),
   CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: z.coerce.number().min(0).default(60),
   CHARTBILL_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  CHARTBILL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 const workerConfigSchema = workerEnvSchema.transform((env) => ({
   fhirBaseUrl: env.CHARTBILL_FHIR_BASE_URL,
   /** Where Claim, ClaimResponse, eligibility and Task resources are written; the EHR by default. */
   billingFhirBaseUrl: env.CHARTBILL_BILLING_FHIR_BASE_URL ?? env.CHARTBILL_FHIR_BASE_URL,
+  /**
+   * How the worker authorizes against a separate billing store: its token endpoint (discovered
+   * from the billing base when absent), its client id (the clinical one when absent) and the
+   * financial scopes only. Unused when one server is both stores.
+   */
+  billingAuth: {
+    tokenUrl: env.CHARTBILL_BILLING_TOKEN_URL,
+    clientId: env.CHARTBILL_BILLING_CLIENT_ID ?? env.CHARTBILL_CLIENT_ID,
+    scope: env.CHARTBILL_BILLING_SCOPE,
+  },
   payerBaseUrl: env.CHARTBILL_PAYER_BASE_URL,
   /** Absent: discovered from the FHIR server's `.well-known/smart-configuration`. */
   tokenUrl: env.CHARTBILL_TOKEN_URL,
@@ -53,7 +71,8 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   privateKeyFile: env.CHARTBILL_PRIVATE_KEY_FILE,
   /** The JWKS served at /.well-known/jwks.json; derived from the private key when absent. */
   jwksPublicFile: env.CHARTBILL_JWKS_PUBLIC_FILE,
-  scope: env.CHARTBILL_WORKER_SCOPE,
+  /** Least privilege: with a separate billing store, the clinical token only reads. */
+  scope: env.CHARTBILL_WORKER_SCOPE ?? (separateBilling(env) ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE),
   schedule: env.CHARTBILL_WORKER_SCHEDULE,
   ledgerPath: env.CHARTBILL_LEDGER_PATH,
   /** When set, the ledger is in PostgreSQL (several workers share the load) instead of the file. */
@@ -77,7 +96,13 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   eligibilityReuseMs: env.CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES * 60_000,
   /** Failed attempts after which an item is given up (and needs a person). */
   maxAttempts: env.CHARTBILL_WORKER_MAX_ATTEMPTS,
+  /** Encounters in flight at once: a remote FHIR server's latency overlaps instead of adding up. */
+  concurrency: env.CHARTBILL_WORKER_CONCURRENCY,
 }));
+
+function separateBilling(env: { CHARTBILL_FHIR_BASE_URL: string; CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined }): boolean {
+  return env.CHARTBILL_BILLING_FHIR_BASE_URL !== undefined && env.CHARTBILL_BILLING_FHIR_BASE_URL !== env.CHARTBILL_FHIR_BASE_URL;
+}
 
 export type WorkerConfig = Readonly<z.infer<typeof workerConfigSchema>>;
 

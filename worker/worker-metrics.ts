@@ -11,6 +11,8 @@ export interface WorkerStatus {
 }
 
 export interface WorkerMetrics {
+  /** The running tick's summary, counted live (a long tick shows its progress). */
+  trackTick(summary: TickSummary): void;
   recordTick(summary: TickSummary, backlog: number, at: Date): void;
   recordTickError(message: string, at: Date): void;
   setRunning(running: boolean): void;
@@ -39,9 +41,17 @@ export function createWorkerMetrics(): WorkerMetrics {
   let backlogNow = 0;
   let httpRetries = 0;
   const state: WorkerStatus = { ticks: 0, running: false };
+  let live: TickSummary | undefined;
+  const settle = (summary: TickSummary | undefined) => {
+    if (summary) for (const [name, key] of COUNTERS) totals[name] = (totals[name] ?? 0) + summary[key];
+    live = undefined;
+  };
   return {
+    trackTick(summary) {
+      live = summary;
+    },
     recordTick(summary, backlog, at) {
-      for (const [name, key] of COUNTERS) totals[name] = (totals[name] ?? 0) + summary[key];
+      settle(summary);
       tickSeconds += summary.ms / 1000;
       backlogNow = backlog;
       state.ticks += 1;
@@ -50,6 +60,8 @@ export function createWorkerMetrics(): WorkerMetrics {
       delete state.lastTickError;
     },
     recordTickError(message, at) {
+      // What the failed tick did before it failed still happened: counters never go back.
+      settle(live);
       tickErrors += 1;
       state.ticks += 1;
       state.lastTickAt = at.toISOString();
@@ -67,7 +79,7 @@ export function createWorkerMetrics(): WorkerMetrics {
       const metric = (name: string, type: string, help: string, value: number, suffix = '') => {
         lines.push(`# HELP chartbill_worker_${name} ${help}`, `# TYPE chartbill_worker_${name} ${type}`, `chartbill_worker_${name}${suffix} ${value}`);
       };
-      for (const [name, , help] of COUNTERS) metric(`${name}_total`, 'counter', help, totals[name] ?? 0);
+      for (const [name, key, help] of COUNTERS) metric(`${name}_total`, 'counter', help, (totals[name] ?? 0) + (live?.[key] ?? 0));
       metric('tick_errors_total', 'counter', 'Ticks that failed as a whole.', tickErrors);
       metric('http_retries_total', 'counter', 'HTTP requests to the FHIR servers or the payer retried after a timeout, reset, 429 or 5xx.', httpRetries);
       lines.push('# HELP chartbill_worker_tick_duration_seconds Time spent in ticks.', '# TYPE chartbill_worker_tick_duration_seconds summary');

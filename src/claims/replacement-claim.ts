@@ -1,6 +1,7 @@
 import type { Claim, Identifier } from 'fhir/r4';
 import type { EncounterCoding } from '../coding/coding-model.ts';
 import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY, SYSTEM_RELATED_CLAIM } from '../fhir/systems.ts';
+import { codingFromClaim, sameBilledCoding } from './claim-coding.ts';
 
 /** The identifier of the n-th replacement (1, 2, …) of an encounter's claim. */
 export function replacementIdentifierFor(encounterId: string, sequence: number): Identifier {
@@ -48,12 +49,5 @@ export function asReplacement(claim: Claim, prior: ReplacementOf): Claim {
  * as a replacement; a touched but unchanged record is not.
  */
 export function sameCoding(coding: EncounterCoding, prior: Claim): boolean {
-  const diagnoses = (prior.diagnosis ?? []).map((d) => d.diagnosisCodeableConcept?.coding?.[0]?.code ?? '');
-  const lines = (prior.item ?? []).map((i) => lineKey(i.productOrService.coding?.[0]?.code ?? '', (i.modifier ?? []).map((m) => m.coding?.[0]?.code ?? ''), i.quantity?.value ?? 1, i.diagnosisSequence ?? []));
-  const now = coding.lines.map((l) => lineKey(l.code, l.modifiers, l.units, l.pointers));
-  return JSON.stringify(diagnoses) === JSON.stringify(coding.diagnoses.map((d) => d.code)) && JSON.stringify(lines) === JSON.stringify(now);
-}
-
-function lineKey(code: string, modifiers: readonly string[], units: number, pointers: readonly number[]): string {
-  return `${code}|${modifiers.join(',')}|${String(units)}|${pointers.join(',')}`;
+  return sameBilledCoding(coding, codingFromClaim(prior));
 }

@@ -15,6 +15,8 @@ export interface FaultProxyOptions {
   retryAfterSeconds?: number;
   /** Rewrites each JSON answer body (a non-conformant server: fields dropped, shapes broken). */
   rewrite?: (body: unknown) => unknown;
+  /** Added before every forwarded request: a server across a network rather than on localhost. */
+  latencyMs?: number;
 }
 
 export interface ProxyRecord {
@@ -31,6 +33,8 @@ export interface FaultProxy {
   records: ProxyRecord[];
   /** Requests per fault kind. */
   counts(): Record<Fault, number>;
+  /** The most requests the proxy had in hand at once. */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -47,9 +51,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const timers = new Set<NodeJS.Timeout>();
   let origin = '';
   let n = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = createServer((req, res) => {
     const fault = options.choose(n++, req);
     records.push({ method: req.method ?? 'GET', path: req.url ?? '/', fault, at: Date.now() });
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    res.on('close', () => { inFlight -= 1; });
     void handle(req, res, fault).catch(() => req.socket.destroy());
   });
   server.on('connection', (socket) => {
@@ -59,6 +67,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   async function handle(req: IncomingMessage, res: ServerResponse, fault: Fault): Promise<void> {
     const body = await readBody(req);
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     switch (fault) {
       case 'reset-before':
         req.socket.destroy();
@@ -113,6 +122,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     origin,
     records,
+    maxInFlight: () => maxInFlight,
     counts() {
       const counts: Record<Fault, number> = { pass: 0, 'status-500': 0, 'status-503': 0, 'status-429': 0, slow: 0, 'reset-before': 0, 'reset-after': 0 };
       for (const r of records) counts[r.fault] += 1;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateClientKeys } from '../../src/auth/keys.ts';
 import type { SandboxClient } from '../../src/sandbox/sandbox-client.ts';
@@ -29,7 +30,8 @@ export interface WorkerChild {
 /** Runs `worker/main.ts` in a child process with the given environment (on top of PATH/HOME). */
 export function spawnWorker(env: Record<string, string>): WorkerChild {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CHARTBILL_LOG_LEVEL: 'error', CHARTBILL_WORKER_PORT: '0', ...env },
+    // A data dir with nothing imported: the built-in starter code set, whatever the developer imported.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CHARTBILL_LOG_LEVEL: 'error', CHARTBILL_WORKER_PORT: '0', CHARTBILL_DATA_DIR: join(tmpdir(), 'chartbill-nothing-imported'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -149,19 +149,66 @@ describe('file ledger', () => {
     expect(await reopened.getItem('Encounter/7')).toMatchObject({ stage: 'answered', claimResponse: 'ClaimResponse/3' });
   });
 
-  it('writes atomically: after many concurrent changes the file is whole and no temporary file is left', async () => {
+  it('keeps every one of many concurrent changes, as one journal line each, with no temporary file left', async () => {
     const path = await tempPath();
     const ledger = await openFileLedger(path);
     await Promise.all(Array.from({ length: 50 }, (_, n) => ledger.putItem(item(n))));
-    const text = await readFile(path, 'utf8');
-    expect(Object.keys((JSON.parse(text) as { items: object }).items)).toHaveLength(50);
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(lines[0]).toBe('{"chartbill-ledger":2}');
+    expect(lines.slice(1).map((l) => (JSON.parse(l) as { item: LedgerItem }).item.encounter).sort()).toEqual(Array.from({ length: 50 }, (_, n) => `Encounter/${String(n)}`).sort());
     expect((await readdir(join(path, '..'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(await (await openFileLedger(path)).listItems()).toHaveLength(50);
   });
 
+  it('drops a last line torn by a crash (never acknowledged) and keeps working after it', async () => {
+    const path = await tempPath();
+    const first = await openFileLedger(path);
+    await first.putItem(item(1, { stage: 'answered' }));
+    await first.close();
+    await writeFile(path, `${await readFile(path, 'utf8')}{"item":{"encounter":"Encounter/2","sta`, 'utf8');
+    const reopened = await openFileLedger(path);
+    expect((await reopened.listItems()).map((i) => i.encounter)).toEqual(['Encounter/1']);
+    await reopened.putItem(item(3));
+    await reopened.close();
+    expect((await (await openFileLedger(path)).listItems()).map((i) => i.encounter).sort()).toEqual(['Encounter/1', 'Encounter/3']);
+  });
+
+  it('rewrites a journal of mostly superseded lines as a snapshot, losing no change', async () => {
+    const path = await tempPath();
+    const ledger = await openFileLedger(path, { compactAfterLines: 40 });
+    for (let round = 0; round < 30; round++) {
+      for (let n = 0; n < 3; n++) await ledger.putItem(item(n, { attempts: round }));
+    }
+    await ledger.setCursor('finished-encounters', '2026-03-01T10:00:00.000Z');
+    await ledger.close();
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(lines.length).toBeLessThan(45);
+    const reopened = await openFileLedger(path);
+    expect((await reopened.listItems()).map((i) => i.attempts)).toEqual([29, 29, 29]);
+    expect(await reopened.getCursor('finished-encounters')).toBe('2026-03-01T10:00:00.000Z');
+  });
+
+  it('reads a ledger in the older one-document format and carries on in the journal format', async () => {
+    const path = await tempPath();
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, JSON.stringify({ version: 1, cursors: { 'finished-encounters': '2026-03-01T10:00:00.000Z' }, items: { 'Encounter/4': item(4, { stage: 'held', reason: 'no-coverage' }) } }), 'utf8');
+    const ledger = await openFileLedger(path);
+    expect(await ledger.getItem('Encounter/4')).toMatchObject({ stage: 'held', reason: 'no-coverage' });
+    await ledger.putItem(item(5));
+    await ledger.close();
+    expect((await readFile(path, 'utf8')).startsWith('{"chartbill-ledger":2}\n')).toBe(true);
+    expect((await (await openFileLedger(path)).listItems()).map((i) => i.encounter).sort()).toEqual(['Encounter/4', 'Encounter/5']);
+  });
+
   it('refuses to start on a corrupt ledger file instead of silently starting over', async () => {
     const path = await tempPath();
-    await (await openFileLedger(path)).setCursor('c', 'x');
+    const ledger = await openFileLedger(path);
+    await ledger.setCursor('c', 'x');
+    await ledger.close();
+    await writeFile(path, '{"chartbill-ledger":2}\n{"cursor":["c","x"]}\n{"item":{"encounter"\n{"cursor":["c","y"]}\n', 'utf8');
+    await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message.includes('not valid JSON at line 3'));
+    await writeFile(path, '{"chartbill-ledger":2}\n{"item":{"encounter":"Encounter/1","stage":"sideways"}}\n', 'utf8');
+    await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message.includes('line 2'));
     await writeFile(path, '{"version":1,"cursors":{', 'utf8');
     await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message.includes('not valid JSON'));
     await writeFile(path, JSON.stringify({ version: 1, cursors: {}, items: { a: { stage: 'sideways' } } }), 'utf8');

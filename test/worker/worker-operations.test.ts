@@ -1,8 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Claim, ClaimResponse, Task } from 'fhir/r4';
-import { importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import { decodeJwt, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateClientKeys } from '../../src/auth/keys.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
@@ -16,7 +17,7 @@ import { buildHealthServer } from '../../worker/health-server.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { loadPublicJwks } from '../../worker/public-jwks.ts';
 import { startWorker } from '../../worker/start-worker.ts';
-import { loadWorkerConfig } from '../../worker/worker-config.ts';
+import { BILLING_SCOPE, CLINICAL_SCOPE, loadWorkerConfig } from '../../worker/worker-config.ts';
 import { createWorkerMetrics } from '../../worker/worker-metrics.ts';
 import { backendClient } from '../faults/worker-child.ts';
 import { startFaultProxy } from '../faults/fault-proxy.ts';
@@ -76,7 +77,7 @@ describe('worker process composition', () => {
       CHARTBILL_PRIVATE_KEY_FILE: keyFile, CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'), CHARTBILL_WORKER_PORT: '0',
       CHARTBILL_WORKER_SCHEDULE: '* * * * * *', CHARTBILL_HTTP_BACKOFF_MS: '10',
     });
-    const running = await startWorker(config, logger, starterCodeSet());
+    const running = await startWorker(config, logger, { codes: starterCodeSet() });
     cleanup.push(() => running.close());
     const deadline = Date.now() + 30_000;
     while (running.worker.metrics.status().ticks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -129,5 +130,51 @@ describe('two stores', () => {
     const again = await worker.tick();
     expect(again.submitted).toBe(0);
     expect(await all(billing, 'Claim')).toHaveLength(7);
+  });
+
+  it('authorizes against a separate billing store with its own token server, client and only the financial scopes', async () => {
+    const dir = await tempDir();
+    const { client, keyFile } = await backendClient(dir);
+    const clinicalClient = { ...client, scope: CLINICAL_SCOPE };
+    const billingClient = { ...client, clientId: 'chartbill-billing', scope: BILLING_SCOPE };
+    const ehr = await startSandboxEhr({ port: 0, logger, clients: [clinicalClient] });
+    const billingStore = await startSandboxEhr({ port: 0, logger, clients: [billingClient], seed: false });
+    const payer = await startSandboxPayer({ port: 0, logger });
+    cleanup.push(() => ehr.close(), () => billingStore.close(), () => payer.close());
+    // Pass-through proxies that note each request's method, path and the scopes of its token.
+    const seen: { store: string; method: string; path: string; scope: string }[] = [];
+    const note = (store: string) => (_n: number, req: IncomingMessage) => {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const scope = token ? (decodeJwt(token).scope as string | undefined) ?? '' : '';
+      seen.push({ store, method: req.method ?? '', path: req.url ?? '', scope });
+      return 'pass' as const;
+    };
+    const clinicalProxy = await startFaultProxy({ target: ehr.origin, choose: note('clinical') });
+    const billingProxy = await startFaultProxy({ target: billingStore.origin, choose: note('billing') });
+    cleanup.push(() => clinicalProxy.close(), () => billingProxy.close());
+    const config = loadWorkerConfig({
+      CHARTBILL_FHIR_BASE_URL: `${clinicalProxy.origin}/fhir`, CHARTBILL_TOKEN_URL: ehr.tokenUrl, CHARTBILL_CLIENT_ID: client.clientId,
+      // The billing store's own token endpoint (direct: the assertion's audience is that URL).
+      CHARTBILL_BILLING_FHIR_BASE_URL: `${billingProxy.origin}/fhir`, CHARTBILL_BILLING_TOKEN_URL: billingStore.tokenUrl, CHARTBILL_BILLING_CLIENT_ID: billingClient.clientId,
+      CHARTBILL_PAYER_BASE_URL: payer.fhirBase, CHARTBILL_PRIVATE_KEY_FILE: keyFile, CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
+      CHARTBILL_WORKER_PORT: '0', CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+    });
+    expect(config.scope).toBe(CLINICAL_SCOPE);
+    const running = await startWorker(config, logger, { codes: starterCodeSet() });
+    cleanup.push(() => running.close());
+    const deadline = Date.now() + 30_000;
+    while (running.worker.metrics.status().ticks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+
+    const billing = createFhirGateway({ baseUrl: billingStore.fhirBase, getToken: () => billingStore.issueSystemToken('system/*.cruds') });
+    expect(await all<Claim>(billing, 'Claim')).toHaveLength(7);
+    expect(await all<ClaimResponse>(billing, 'ClaimResponse')).toHaveLength(7);
+    const clinicalCalls = seen.filter((r) => r.store === 'clinical' && r.path.startsWith('/fhir/') && !r.path.includes('.well-known'));
+    const billingCalls = seen.filter((r) => r.store === 'billing' && r.path.startsWith('/fhir/') && !r.path.includes('.well-known'));
+    expect(clinicalCalls.length).toBeGreaterThan(0);
+    expect(billingCalls.length).toBeGreaterThan(0);
+    // The chart is only read, with a token that can only read it; the billing store gets its own token.
+    expect(clinicalCalls.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(new Set(clinicalCalls.map((r) => r.scope))).toEqual(new Set([CLINICAL_SCOPE]));
+    expect(new Set(billingCalls.map((r) => r.scope))).toEqual(new Set([BILLING_SCOPE]));
   });
 });

@@ -1,4 +1,4 @@
-import type { ChargeItem, ClaimResponse, Coverage, Encounter } from 'fhir/r4';
+import type { ChargeItem, Claim, ClaimResponse, Coverage, Encounter } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
@@ -94,6 +94,38 @@ describe('worker recovery', () => {
     expect(claims[0]?.item?.[0]?.productOrService.coding?.[0]?.code).toBe('99213');
     const answers = (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter((r) => r.request?.reference === `Claim/${draft?.id ?? ''}`);
     expect(answers).toHaveLength(1);
+    expect((await tasksOf(world.fhir, encounterId)).map((t) => [t.code?.coding?.[0]?.code, t.status])).toEqual([['claim-scrub-errors', 'completed']]);
+  });
+
+  it('scrubs a draft claim billing staff edited as they left it, and submits it once clean, without rebuilding it from the chart', async () => {
+    const w = await startWorld();
+    world = w;
+    const encounterId = await addEncounterWithUnknownCode(w.fhir);
+    const worker = workerFor(w, { ledger: createMemoryLedger() });
+    await worker.tick();
+    const withCode = async (code: string) => {
+      const [claim] = await claimsOf(w.fhir, encounterId);
+      if (!claim?.item) throw new Error('no draft claim');
+      await w.fhir.update<Claim>({ ...claim, item: claim.item.map((i) => ({ ...i, productOrService: { coding: [{ system: SYSTEM.cpt, code }] } })) });
+    };
+
+    // An edit that is still wrong: the draft stays as the staff left it (no clock advance: only the claim's change makes it due).
+    await withCode('99998');
+    await worker.tick();
+    let claims = await claimsOf(world.fhir, encounterId);
+    expect(claims.map((c) => [c.status, c.item?.[0]?.productOrService.coding?.[0]?.code])).toEqual([['draft', '99998']]);
+
+    await withCode('99213');
+    const summary = await worker.tick();
+    expect(summary.submitted).toBe(1);
+    claims = await claimsOf(world.fhir, encounterId);
+    expect(claims.map((c) => [c.status, c.item?.[0]?.productOrService.coding?.[0]?.code])).toEqual([['active', '99213']]);
+    // The chart still says 99999: the claim that went out is the one billing staff corrected.
+    const [charge] = await all<ChargeItem>(world.fhir, 'ChargeItem', { context: `Encounter/${encounterId}` });
+    expect(charge?.code.coding?.[0]?.code).toBe('99999');
+    const answers = (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter((r) => r.request?.reference === `Claim/${claims[0]?.id ?? ''}`);
+    expect(answers).toHaveLength(1);
+    expect(world.payer.audit().submits[`${SYSTEM.claimId}|enc-${encounterId}`]).toBe(1);
     expect((await tasksOf(world.fhir, encounterId)).map((t) => [t.code?.coding?.[0]?.code, t.status])).toEqual([['claim-scrub-errors', 'completed']]);
   });
 

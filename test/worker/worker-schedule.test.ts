@@ -11,6 +11,13 @@ import { startHealthServer } from '../../worker/health-server.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { all, deadUrl, logger, startWorld, workerFor, writeCounts, type World } from './worker-kit.ts';
 
+/** A promise someone else resolves. */
+function gate(): { promise: Promise<void>; open(): void } {
+  let open = (): void => undefined;
+  const promise = new Promise<void>((resolve) => { open = resolve; });
+  return { promise, open };
+}
+
 let world: World | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -52,6 +59,38 @@ describe('worker scheduling and operations', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(worker.metrics.status().ticks).toBe(ticks);
     expect((await all(world.fhir, 'ClaimResponse')).length).toBe(7);
+  });
+
+  it('shows a long tick\'s progress on /metrics while it runs, not only when it ends', async () => {
+    world = await startWorld();
+    const payer = createFhirPayerAdapter({ baseUrl: world.payer.fhirBase });
+    // The payer holds the fourth submission until the test has looked at /metrics.
+    let submissions = 0;
+    const held = gate();
+    const atFourth = gate();
+    const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 60_000, maxAttempts: 3 }, {
+      clinical: world.fhir, billing: world.fhir, codes: starterCodeSet(), ledger: createMemoryLedger(), logger,
+      payer: {
+        ...payer,
+        async submitClaim(bundle) {
+          if (++submissions === 4) {
+            atFourth.open();
+            await held.promise;
+          }
+          return payer.submitClaim(bundle);
+        },
+      },
+    });
+    const health = await startHealthServer({ metrics: worker.metrics, logger, port: 0 });
+    cleanups.push(() => health.close());
+    const ticking = worker.tick();
+    await atFourth.promise;
+    const during = await (await fetch(`${health.url}/metrics`)).text();
+    held.open();
+    await ticking;
+    const after = await (await fetch(`${health.url}/metrics`)).text();
+    expect(during).toContain('chartbill_worker_claims_submitted_total 3\n');
+    expect(after).toContain('chartbill_worker_claims_submitted_total 7\n');
   });
 
   it('serves health and Prometheus metrics, and reports a tick that failed as a whole', async () => {

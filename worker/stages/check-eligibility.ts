@@ -17,11 +17,8 @@ export async function checkEligibility(ctx: EncounterContext, deps: PipelineDeps
   const { coverage, billingProvider } = ctx;
   if (!coverage || !billingProvider) throw new Error('checkEligibility needs a coverage and a billing provider');
   const dateOfService = dateOfServiceOf(ctx.encounter);
-  const reused = deps.eligibility?.get(coverage, dateOfService);
-  if (reused) return reused;
-  const answer = await askPayer(ctx, coverage, billingProvider, deps);
-  deps.eligibility?.set(coverage, dateOfService, answer);
-  return answer;
+  const ask = () => askPayer(ctx, coverage, billingProvider, deps);
+  return deps.eligibility ? deps.eligibility.reuse(coverage, dateOfService, ask) : ask();
 }
 
 async function askPayer(ctx: EncounterContext, coverage: Coverage, billingProvider: Organization, deps: PipelineDeps): Promise<Eligibility> {

@@ -2,6 +2,7 @@ import type { Claim, Identifier } from 'fhir/r4';
 import { asReplacement, type ReplacementOf } from '../../src/claims/replacement-claim.ts';
 import { buildClaim, claimIdentifierFor } from '../../src/claims/build-claim.ts';
 import { codingFromFhir } from '../../src/coding/coding-fhir.ts';
+import { codingFromClaim } from '../../src/claims/claim-coding.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { writerTag } from '../../src/fhir/systems.ts';
@@ -14,6 +15,10 @@ export interface CompletedClaim {
   scrub: ScrubResult;
   /** True when the claim is `active` and can be submitted. */
   ready: boolean;
+  /** True when this call wrote the claim (no earlier pass did): nothing can have answered it yet. */
+  created: boolean;
+  /** True when the claim is a draft billing staff edited, scrubbed as they left it. */
+  edited?: boolean;
 }
 
 /** The encounter's claim in the billing store, if one was made already. */
@@ -34,6 +39,7 @@ export async function completeClaim(ctx: EncounterContext, deps: PipelineDeps, e
   const { coverage, billingProvider } = ctx;
   if (!coverage) throw new Error('completeClaim needs a coverage');
   if (!billingProvider) throw new AppError('CLAIM_INVALID', `${ctx.encounterRef} names no billing organization (Encounter.serviceProvider), so the claim has no billing provider`, { status: 422 });
+  if (existing?.status === 'draft' && deps.claimVersion !== undefined && existing.meta?.versionId !== deps.claimVersion) return editedDraft(existing, ctx, deps);
   const coding = codingFromFhir(ctx.conditions, ctx.chargeItems);
   const result = scrub(coding, ctx, deps);
   const fresh = buildClaim({
@@ -43,17 +49,31 @@ export async function completeClaim(ctx: EncounterContext, deps: PipelineDeps, e
   });
   const built = replacing ? asReplacement(fresh, replacing) : fresh;
   built.meta = { tag: [writerTag('worker')] };
-  const current = existing ?? (await create(deps.billing, built));
-  if (current.status === 'active') return { claim: current, scrub: result, ready: true };
+  const { claim: current, created } = existing ? { claim: existing, created: false } : await create(deps.billing, built);
+  if (current.status === 'active') return { claim: current, scrub: result, ready: true, created };
   if (current.status !== 'draft') throw new AppError('CLAIM_INVALID', `Claim/${current.id} is ${current.status}; the worker leaves it alone`, { status: 409 });
-  if (result.blocked) return { claim: current, scrub: result, ready: false };
+  if (result.blocked) return { claim: current, scrub: result, ready: false, created };
   const versionId = current.meta?.versionId;
   const updated = await deps.billing.update<Claim>({ ...built, id: current.id }, versionId ? { ifMatchVersion: versionId } : {});
-  return { claim: { ...updated, id: current.id }, scrub: result, ready: true };
+  return { claim: { ...updated, id: current.id }, scrub: result, ready: true, created: false };
 }
 
-async function create(billing: FhirGateway, claim: Claim): Promise<ClaimWithId> {
-  const { resource } = await billing.create(claim, { ifNoneExist: identifierQuery(claim.identifier?.[0] ?? {}) });
+/**
+ * A draft billing staff edited since the worker wrote it is theirs: it is scrubbed as they left
+ * it (not rebuilt from the chart) and, once clean, made `active` with nothing else changed.
+ */
+async function editedDraft(existing: ClaimWithId, ctx: EncounterContext, deps: PipelineDeps): Promise<CompletedClaim> {
+  const result = scrub(codingFromClaim(existing), ctx, deps);
+  if (result.blocked) return { claim: existing, scrub: result, ready: false, created: false, edited: true };
+  const versionId = existing.meta?.versionId;
+  const updated = await deps.billing.update<Claim>({ ...existing, status: 'active' }, versionId ? { ifMatchVersion: versionId } : {});
+  return { claim: { ...updated, id: existing.id }, scrub: result, ready: true, created: false, edited: true };
+}
+
+async function create(billing: FhirGateway, claim: Claim): Promise<{ claim: ClaimWithId; created: boolean }> {
+  const { resource, created } = await billing.create(claim, { ifNoneExist: identifierQuery(claim.identifier?.[0] ?? {}) });
+  // One that existed already is checked like any claim read (a claim without a patient is quarantined).
+  if (!created) return { claim: checkResource('Claim', resource) as ClaimWithId, created };
   if (!resource.id) throw new AppError('FHIR_REQUEST_FAILED', 'The billing store created the claim without an id', { status: 502 });
-  return { ...resource, id: resource.id };
+  return { claim: { ...resource, id: resource.id }, created };
 }

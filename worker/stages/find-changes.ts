@@ -1,4 +1,5 @@
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { SYSTEM } from '../../src/fhir/systems.ts';
 import type { Ledger, LedgerItem } from '../ledger.ts';
 
 /** Re-read this much before each cursor: clocks differ and writes land out of order. */
@@ -15,32 +16,42 @@ export interface FoundChanges {
 }
 
 const WATCHED = [
-  { type: 'Coverage', cursor: 'changed-coverages', ref: (r: Record<string, unknown>) => refAt(r, 'beneficiary') },
-  { type: 'ChargeItem', cursor: 'changed-charge-items', ref: (r: Record<string, unknown>) => refAt(r, 'context') },
-  { type: 'Condition', cursor: 'changed-conditions', ref: (r: Record<string, unknown>) => refAt(r, 'encounter') },
+  { type: 'Coverage', store: 'clinical', cursor: 'changed-coverages', ref: (r: Record<string, unknown>) => refAt(r, 'beneficiary') },
+  { type: 'ChargeItem', store: 'clinical', cursor: 'changed-charge-items', ref: (r: Record<string, unknown>) => refAt(r, 'context') },
+  { type: 'Condition', store: 'clinical', cursor: 'changed-conditions', ref: (r: Record<string, unknown>) => refAt(r, 'encounter') },
+  // A draft claim billing staff edited: the held encounter is scrubbed again as they left it.
+  { type: 'Claim', store: 'billing', cursor: 'changed-claims', ref: encounterOfClaim },
 ] as const;
 
 /**
- * Coverages, ChargeItems and Conditions changed since their cursors: a coverage fixed by billing
- * staff releases the patient's held claims; coding corrected after a scrub hold or a denial makes
- * the encounter due (after a denial, for a replacement claim). One search per type per tick.
+ * Coverages, ChargeItems, Conditions (clinical store) and Claims (billing store) changed since
+ * their cursors: a coverage fixed by billing staff releases the patient's held claims; coding
+ * corrected after a scrub hold or a denial makes the encounter due (after a denial, for a
+ * replacement claim); a held draft claim edited by billing staff makes its encounter due. One
+ * search per type per tick.
  */
-export async function findChanges(clinical: FhirGateway, ledger: Ledger, now: Date): Promise<FoundChanges> {
+export async function findChanges(stores: { clinical: FhirGateway; billing: FhirGateway }, ledger: Ledger, now: Date): Promise<FoundChanges> {
   // Each changed reference with its latest change: an item is due only if changed after it was handled.
   const patients = new Map<string, string>();
   const encounters = new Map<string, string>();
+  const claimEncounters = new Map<string, string>();
   const cursors: [string, string][] = [];
   for (const watched of WATCHED) {
-    const since = (await ledger.getCursor(watched.cursor)) ?? now.toISOString();
+    const since = await ledger.getCursor(watched.cursor);
+    // The first tick has nothing held or denied for a change to release: it only starts the cursor.
+    if (!since) {
+      cursors.push([watched.cursor, now.toISOString()]);
+      continue;
+    }
     let latest = since;
     const params = { _lastUpdated: `ge${new Date(Date.parse(since) - OVERLAP_MS).toISOString()}`, _count: 100 };
-    for await (const page of clinical.searchPages(watched.type, params)) {
+    for await (const page of stores[watched.store].searchPages(watched.type, params)) {
       for (const entry of page.entry ?? []) {
         const resource = entry.resource as Record<string, unknown> | undefined;
         if (resource?.resourceType !== watched.type) continue;
         const ref = watched.ref(resource);
         const updated = (resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated;
-        if (ref && updated) noteLatest(watched.type === 'Coverage' ? patients : encounters, ref, updated);
+        if (ref && updated) noteLatest(watched.type === 'Coverage' ? patients : watched.type === 'Claim' ? claimEncounters : encounters, ref, updated);
         if (updated && Date.parse(updated) > Date.parse(latest)) latest = updated;
       }
     }
@@ -55,7 +66,22 @@ export async function findChanges(clinical: FhirGateway, ledger: Ledger, now: Da
     const touched = await ledger.listItems({ encounters: [...encounters.keys()] });
     items.push(...touched.filter((i) => codingMatters(i) && changedAfter(encounters.get(i.encounter), i)));
   }
+  if (claimEncounters.size > 0) {
+    const held = await ledger.listItems({ encounters: [...claimEncounters.keys()], stages: ['held'] });
+    items.push(...held.filter((i) => changedAfter(claimEncounters.get(i.encounter), i)));
+  }
   return { items: unique(items), cursors };
+}
+
+/** `Encounter/123` of a claim: from its line's encounter, else from ChartBill's claim identifier. */
+function encounterOfClaim(resource: Record<string, unknown>): string | undefined {
+  const items = resource.item as { encounter?: { reference?: unknown }[] }[] | undefined;
+  const fromItem = items?.[0]?.encounter?.[0]?.reference;
+  if (typeof fromItem === 'string' && fromItem.startsWith('Encounter/')) return fromItem;
+  const identifiers = resource.identifier as { system?: unknown; value?: unknown }[] | undefined;
+  const ours = identifiers?.find((i) => i.system === SYSTEM.claimId)?.value;
+  const id = typeof ours === 'string' ? /^enc-(.+?)(?:-r\d+)?$/.exec(ours)?.[1] : undefined;
+  return id ? `Encounter/${id}` : undefined;
 }
 
 /** Coding changes matter to held, not-coded and denied items; a paid claim is left alone. */

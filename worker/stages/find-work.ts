@@ -13,8 +13,11 @@ export const CURSOR_OVERLAP_MS = 60_000;
 export type EncounterWithId = Encounter & { id: string };
 
 export interface FoundWork {
-  /** Encounters changed since the cursor that are due. */
-  encounters: { encounter: EncounterWithId; previous: LedgerItem | undefined }[];
+  /**
+   * Encounters changed since the cursor that are due, by id only: a backlog of thousands is
+   * found without holding its resources, which are fetched a chunk at a time when processed.
+   */
+  encounters: { id: string; previous: LedgerItem | undefined }[];
   /** Ledger items due for a retry or recheck that the search did not bring back. */
   due: LedgerItem[];
   /** Found but not due (final, or waiting for their next attempt). */
@@ -29,11 +32,12 @@ export interface FoundWork {
  * Finished encounters changed since the cursor (`_lastUpdated=ge`, sorted, every page), minus
  * those the ledger says are done or not yet due; plus the ledger's due retries and rechecks.
  */
-export async function findWork(clinical: FhirGateway, ledger: Ledger, now: Date, log: Logger): Promise<FoundWork> {
+export async function findWork(stores: { clinical: FhirGateway; billing: FhirGateway }, ledger: Ledger, now: Date, log: Logger): Promise<FoundWork> {
+  const { clinical } = stores;
   const since = await ledger.getCursor(ENCOUNTER_CURSOR);
   const params: Record<string, string | number> = { status: 'finished', _sort: '_lastUpdated', _count: 100 };
   if (since) params._lastUpdated = `ge${new Date(Date.parse(since) - CURSOR_OVERLAP_MS).toISOString()}`;
-  const changes = await findChanges(clinical, ledger, now);
+  const changes = await findChanges(stores, ledger, now);
   const forced = new Set(changes.items.map((i) => i.encounter));
   const work: FoundWork = { encounters: [], due: [], skipped: 0, cursor: since, otherCursors: changes.cursors };
   const seen = new Set<string>();
@@ -45,7 +49,7 @@ export async function findWork(clinical: FhirGateway, ledger: Ledger, now: Date,
       seen.add(encounter.id);
       work.cursor = later(work.cursor, encounter.meta?.lastUpdated);
       const previous = await ledger.getItem(`Encounter/${encounter.id}`);
-      if (forced.has(`Encounter/${encounter.id}`) || isDue(previous, versionOf(encounter), now)) work.encounters.push({ encounter, previous });
+      if (forced.has(`Encounter/${encounter.id}`) || isDue(previous, versionOf(encounter), now)) work.encounters.push({ id: encounter.id, previous });
       else work.skipped += 1;
     }
   }

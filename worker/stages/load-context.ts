@@ -1,30 +1,34 @@
-import type { Coverage, Encounter } from 'fhir/r4';
+import type { Coverage, Encounter, Resource } from 'fhir/r4';
 import { dateOfServiceOf } from '../../src/claims/build-claim.ts';
 import { isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { checkResource, resourcesOf, type ShapeOf } from '../fhir-shapes.ts';
 import type { EncounterContext } from '../pipeline-types.ts';
+import type { PrefetchedContext } from './prefetch-contexts.ts';
 
 /**
  * Reads what the claim is made from: the Patient, the encounter's billable ChargeItems and its
  * diagnoses, the patient's Coverage, the billing Organization, the payer and the rendering
- * Practitioner. Independent reads run in parallel.
+ * Practitioner. What the tick prefetched for a chunk of encounters is used as it came; anything
+ * else is read, independent reads in parallel. Every resource is checked here, so a broken one
+ * quarantines this encounter only.
  */
-export async function loadContext(clinical: FhirGateway, encounter: Encounter & { id: string }): Promise<EncounterContext> {
+export async function loadContext(clinical: FhirGateway, encounter: Encounter & { id: string }, prefetched?: PrefetchedContext): Promise<EncounterContext> {
   const encounterRef = `Encounter/${encounter.id}`;
   const patientId = idFrom(encounter.subject?.reference, 'Patient');
   if (!patientId) throw new Error(`${encounterRef} has no Patient subject`);
+  const related = prefetched?.related;
   const [patient, chargeItems, conditions, coverages, billingProvider, practitioner] = await Promise.all([
-    clinical.read('Patient', patientId).then((p) => checkResource('Patient', p)),
-    clinical.searchAll('ChargeItem', { context: encounterRef }).then((r) => resourcesOf('ChargeItem', r)),
-    clinical.searchAll('Condition', { encounter: encounterRef }).then((r) => resourcesOf('Condition', r)),
-    clinical.searchAll('Coverage', { beneficiary: `Patient/${patientId}` }).then((r) => resourcesOf('Coverage', r)),
-    readOptional(clinical, 'Organization', idFrom(encounter.serviceProvider?.reference, 'Organization')),
-    readOptional(clinical, 'Practitioner', renderingPractitionerId(encounter)),
+    prefetched?.patient ? checkResource('Patient', prefetched.patient) : clinical.read('Patient', patientId).then((p) => checkResource('Patient', p)),
+    search(clinical, prefetched?.chargeItems, 'ChargeItem', { context: encounterRef }),
+    search(clinical, prefetched?.conditions, 'Condition', { encounter: encounterRef }),
+    search(clinical, prefetched?.coverages, 'Coverage', { beneficiary: `Patient/${patientId}` }),
+    readOptional(clinical, 'Organization', idFrom(encounter.serviceProvider?.reference, 'Organization'), related),
+    readOptional(clinical, 'Practitioner', renderingPractitionerId(encounter), related),
   ]);
   const coverage = pickCoverage(coverages, dateOfServiceOf(encounter));
-  const payerOrg = await readOptional(clinical, 'Organization', idFrom(coverage?.payor[0]?.reference, 'Organization'));
+  const payerOrg = await readOptional(clinical, 'Organization', idFrom(coverage?.payor[0]?.reference, 'Organization'), related);
   return {
     encounter,
     encounterRef,
@@ -67,8 +71,15 @@ function idFrom(reference: string | undefined, type: string): string | undefined
   return reference?.match(new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`))?.[1];
 }
 
-async function readOptional<K extends 'Organization' | 'Practitioner'>(clinical: FhirGateway, type: K, id: string | undefined): Promise<ShapeOf[K] | undefined> {
+/** The prefetched resources of a type, else one search for them; each checked. */
+async function search<K extends 'ChargeItem' | 'Condition' | 'Coverage'>(clinical: FhirGateway, prefetched: readonly Resource[] | undefined, type: K, params: Record<string, string>): Promise<ShapeOf[K][]> {
+  return resourcesOf(type, prefetched ?? await clinical.searchAll(type, params));
+}
+
+async function readOptional<K extends 'Organization' | 'Practitioner'>(clinical: FhirGateway, type: K, id: string | undefined, related: ReadonlyMap<string, Resource> | undefined): Promise<ShapeOf[K] | undefined> {
   if (!id) return undefined;
+  const known = related?.get(`${type}/${id}`);
+  if (known) return checkResource(type, known);
   try {
     return checkResource(type, await clinical.read(type, id));
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { EditReference } from '../src/edits/edit-reference.ts';
-import { sandboxNcciTables } from '../src/ncci/sandbox-ncci.ts';
-import { loadNcciTables } from '../src/ncci/ncci-store.ts';
+import type { EditReference } from '../edits/edit-reference.ts';
+import { sandboxNcciTables } from './sandbox-ncci.ts';
+import { loadNcciTables } from './ncci-store.ts';
 
 /**
  * Reference data for the edits: the NCCI tables imported with `chartbill ncci import`. The

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
+import { buildWorker } from '../../worker/build-worker.ts';
+import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { startFaultProxy, type FaultProxy } from '../faults/fault-proxy.ts';
+import { seedCodedEncounters } from './seed-encounters.ts';
+import { claimsOf, logger, MINUTE, startWorld, type World } from './worker-kit.ts';
+
+let world: World | undefined;
+let proxy: FaultProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await world?.close();
+  world = undefined;
+  proxy = undefined;
+});
+
+/** The seeded sandbox behind a proxy that adds network latency, with `extra` same-day visits of two patients. */
+async function distantWorld(extra: number): Promise<{ world: World; proxy: FaultProxy; ids: string[] }> {
+  const w = await startWorld();
+  const ids = await seedCodedEncounters(w.fhir, extra, 'busy', new Date(), { patients: 2, days: 1 });
+  const p = await startFaultProxy({ target: w.ehr.origin, choose: () => 'pass', latencyMs: 15 });
+  return { world: w, proxy: p, ids };
+}
+
+function workerThrough(w: World, p: FaultProxy, concurrency: number) {
+  const token = w.ehr.issueSystemToken('system/*.cruds');
+  const fhir = createFhirGateway({ baseUrl: `${p.origin}/fhir`, getToken: () => token });
+  return buildWorker({ schedule: '*/5 * * * * *', recheckMs: 15 * MINUTE, maxAttempts: 3, eligibilityReuseMs: 60 * MINUTE, concurrency }, {
+    clinical: fhir, billing: fhir, payer: createFhirPayerAdapter({ baseUrl: w.payer.fhirBase }), codes: starterCodeSet(), ledger: createMemoryLedger(), logger,
+  });
+}
+
+describe('encounters in flight at once', () => {
+  it('keeps several encounters in flight against a distant server, still one claim, one submission and one answer each', async () => {
+    const distant = await distantWorld(24);
+    ({ world, proxy } = distant);
+    const summary = await workerThrough(world, proxy, 4).tick();
+    expect(summary).toMatchObject({ submitted: 7 + 24, held: 2, failed: 0 });
+    expect(proxy.maxInFlight()).toBeGreaterThanOrEqual(2);
+    expect(proxy.maxInFlight()).toBeLessThanOrEqual(4);
+    for (const id of distant.ids) expect(await claimsOf(world.fhir, id), id).toHaveLength(1);
+    const audit = world.payer.audit();
+    expect(Object.values(audit.submits).every((count) => count === 1)).toBe(true);
+    expect(Object.values(audit.adjudicated)).toHaveLength(31);
+    // 8 seeded patients with coverage + the two busy patients' one day: visits in flight together ask once.
+    expect(audit.eligibilityChecks).toBe(10);
+  });
+
+  it('processes one encounter at a time when the concurrency is 1', async () => {
+    ({ world, proxy } = await distantWorld(8));
+    const summary = await workerThrough(world, proxy, 1).tick();
+    expect(summary).toMatchObject({ submitted: 7 + 8, failed: 0 });
+    expect(proxy.maxInFlight()).toBe(1);
+  });
+});
