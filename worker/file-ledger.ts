@@ -59,6 +59,8 @@ export async function openFileLedger(path: string, options: { now?: () => number
   const state = loaded.state;
   const leases = createLeaseTable(options.now);
   let lines = loaded.lines;
+  /** Items and cursors: the lines a snapshot would have. */
+  let live = Object.keys(state.items).length + Object.keys(state.cursors).length;
   // A new, older-format or torn file is rewritten now: a ledger that cannot be written fails at start.
   if (loaded.rewrite) await writeSnapshot(path, state);
   let writing: Promise<void> = Promise.resolve();
@@ -69,7 +71,6 @@ export async function openFileLedger(path: string, options: { now?: () => number
     await appender.write(`${JSON.stringify(entry)}\n`);
     await appender.datasync();
     lines += 1;
-    const live = Object.keys(state.items).length + Object.keys(state.cursors).length;
     if (lines > compactAfter && lines > 4 * live) {
       await appender.close();
       appender = undefined;
@@ -88,6 +89,7 @@ export async function openFileLedger(path: string, options: { now?: () => number
   return {
     getCursor: (name) => Promise.resolve(state.cursors[name]),
     setCursor: (name, value) => {
+      if (!Object.hasOwn(state.cursors, name)) live += 1;
       const later = laterCursor(state.cursors[name], value);
       state.cursors[name] = later;
       return persist({ cursor: [name, later] });
@@ -97,6 +99,7 @@ export async function openFileLedger(path: string, options: { now?: () => number
       return Promise.resolve(item ? { ...item } : undefined);
     },
     putItem: (item: LedgerItem) => {
+      if (!Object.hasOwn(state.items, item.encounter)) live += 1;
       state.items[item.encounter] = { ...item };
       return persist({ item: { ...item } });
     },
