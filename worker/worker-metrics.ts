@@ -86,6 +86,11 @@ export function createWorkerMetrics(): WorkerMetrics {
       lines.push(`chartbill_worker_tick_duration_seconds_sum ${tickSeconds}`, `chartbill_worker_tick_duration_seconds_count ${state.ticks - tickErrors}`);
       metric('backlog', 'gauge', 'Encounters waiting: held, failed and retrying, or queued at the payer.', backlogNow);
       metric('last_tick_timestamp_seconds', 'gauge', 'When the last tick finished (Unix time).', state.lastTickAt ? Date.parse(state.lastTickAt) / 1000 : 0);
+      const memory = process.memoryUsage();
+      lines.push('# HELP process_resident_memory_bytes Resident memory size in bytes.', '# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${String(memory.rss)}`);
+      lines.push('# HELP nodejs_heap_size_used_bytes V8 heap in use, in bytes.', '# TYPE nodejs_heap_size_used_bytes gauge', `nodejs_heap_size_used_bytes ${String(memory.heapUsed)}`);
+      lines.push('# HELP nodejs_heap_size_total_bytes V8 heap reserved, in bytes.', '# TYPE nodejs_heap_size_total_bytes gauge', `nodejs_heap_size_total_bytes ${String(memory.heapTotal)}`);
+      lines.push('# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript (buffers included), in bytes.', '# TYPE nodejs_external_memory_bytes gauge', `nodejs_external_memory_bytes ${String(memory.external)}`);
       return `${lines.join('\n')}\n`;
     },
   };

@@ -1,8 +1,9 @@
 import { getStatus, isResourceType, normalizeOperationOutcome, validateResource } from '@medplum/core';
-import { FhirRouter, MemoryRepository, type FhirRequest } from '@medplum/fhir-router';
+import { FhirRouter, type FhirRequest, type MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource } from 'fhir/r4';
 import { searchWithPaging } from './fhir-search.ts';
 import { errorAnswer, versionHeaders, type FhirAnswer, type FhirCall } from './fhir-response.ts';
+import { IndexedMemoryRepository } from './indexed-repository.ts';
 
 export type { FhirAnswer, FhirCall } from './fhir-response.ts';
 
@@ -22,10 +23,11 @@ export interface FhirAdapter {
  * Puts medplum's `FhirRouter` + `MemoryRepository` behind the behaviour FHIR R4 http.html and
  * search.html promise and the memory repository lacks: validation of written resources,
  * resourceType/id checks, HTTP statuses with `Location`/`ETag`/`Last-Modified`, absolute paging
- * links, `_include`/`_revinclude`, and an honest "not supported" for operations.
+ * links, `_include`/`_revinclude`, and an honest "not supported" for operations. The repository is
+ * the indexed subclass so that searches stay fast with many thousands of resources.
  */
 export function createFhirAdapter(deps: { fhirBase: () => string }): FhirAdapter {
-  const repo = new MemoryRepository();
+  const repo = new IndexedMemoryRepository();
   const router = new FhirRouter();
 
   async function route(call: FhirCall): Promise<[OperationOutcome, Resource?]> {

@@ -1,13 +1,27 @@
 import type { FhirResource } from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 
-/** A gateway that counts the HTTP requests it makes (each search page is one). */
+/** A conditional create the gateway passed on, in order; `chunk` counts the context reads before it. */
+export interface RecordedCreate {
+  chunk: number;
+  resource: FhirResource;
+  ifNoneExist?: string;
+}
+
+/** A gateway that counts the HTTP requests it makes (each search page is one) and records its creates. */
 export interface CountingGateway extends FhirGateway {
   requests(): number;
+  /** Every create, with the number of `Encounter?_id=…` context reads made before it. */
+  creates(): RecordedCreate[];
+  /** Updates made (not replayed: they name ids of this server). */
+  updates(): number;
 }
 
 export function countingGateway(inner: FhirGateway): CountingGateway {
   let count = 0;
+  let chunk = 0;
+  let updates = 0;
+  const creates: RecordedCreate[] = [];
   const counted = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => {
     count += 1;
     return fn(...args);
@@ -15,8 +29,11 @@ export function countingGateway(inner: FhirGateway): CountingGateway {
   const gateway: CountingGateway = {
     baseUrl: inner.baseUrl,
     requests: () => count,
+    creates: () => creates,
+    updates: () => updates,
     read: (type, id) => { count += 1; return inner.read(type, id); },
     async *searchPages(type, params) {
+      if (type === 'Encounter' && '_id' in params) chunk += 1;
       for await (const page of inner.searchPages(type, params)) {
         count += 1;
         yield page;
@@ -30,8 +47,12 @@ export function countingGateway(inner: FhirGateway): CountingGateway {
       }
       return out;
     },
-    create: (resource, options) => { count += 1; return inner.create(resource, options); },
-    update: (resource, options) => { count += 1; return inner.update(resource, options); },
+    create: (resource, options) => {
+      count += 1;
+      creates.push({ chunk, resource: structuredClone(resource) as FhirResource, ...(options?.ifNoneExist ? { ifNoneExist: options.ifNoneExist } : {}) });
+      return inner.create(resource, options);
+    },
+    update: (resource, options) => { count += 1; updates += 1; return inner.update(resource, options); },
     batch: counted((bundle) => inner.batch(bundle)),
     operation: counted((path, body) => inner.operation(path, body)),
   };

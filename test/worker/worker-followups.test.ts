@@ -100,6 +100,23 @@ describe('changes since the cursor', () => {
   });
 });
 
+describe('idle ticks', () => {
+  it('re-reads the minute before the cursor only while the cursor is recent, not on every idle tick after a burst', async () => {
+    world = await startWorld();
+    await seedCodedEncounters(world.fhir, 30, 'burst');
+    const clock = testClock();
+    const worker = workerFor(world, { now: clock.now });
+    expect((await worker.tick()).submitted).toBe(37);
+    // Right after the burst the overlap re-reads it (all found final and skipped)...
+    expect((await worker.tick()).skipped).toBeGreaterThanOrEqual(30);
+    // ...but once the cursor is older than the overlap, an idle tick reads from the cursor on.
+    clock.advance(2 * MINUTE);
+    const idle = await worker.tick();
+    expect(idle.seen).toBe(0);
+    expect(idle.skipped).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('eligibility reuse', () => {
   it('checks eligibility once for a patient\'s visits on the same day within the reuse window', async () => {
     world = await startWorld();

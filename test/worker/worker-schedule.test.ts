@@ -112,6 +112,8 @@ describe('worker scheduling and operations', () => {
     expect(text).toContain('chartbill_worker_claims_denied_total 2');
     expect(text).toContain('chartbill_worker_backlog 2');
     expect(text).toMatch(/chartbill_worker_tick_duration_seconds_count 1\n/);
+    expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(10_000_000);
+    expect(Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(1_000_000);
 
     const blind = buildWorker({ schedule: '* * * * * *', recheckMs: 1, maxAttempts: 1 }, {
       clinical: createFhirGateway({ baseUrl: await deadUrl(), retry: { attempts: 1 } }), billing: world.fhir,

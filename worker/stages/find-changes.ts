@@ -1,9 +1,7 @@
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import type { Ledger, LedgerItem } from '../ledger.ts';
-
-/** Re-read this much before each cursor: clocks differ and writes land out of order. */
-const OVERLAP_MS = 60_000;
+import { searchFrom } from './cursor-window.ts';
 
 /** Held reasons a changed Coverage can fix. */
 const COVERAGE_REASONS = new Set(['no-coverage', 'coverage-inactive', 'data-invalid']);
@@ -44,7 +42,7 @@ export async function findChanges(stores: { clinical: FhirGateway; billing: Fhir
       continue;
     }
     let latest = since;
-    const params = { _lastUpdated: `ge${new Date(Date.parse(since) - OVERLAP_MS).toISOString()}`, _count: 100 };
+    const params = { _lastUpdated: `ge${searchFrom(since, now)}`, _count: 100 };
     for await (const page of stores[watched.store].searchPages(watched.type, params)) {
       for (const entry of page.entry ?? []) {
         const resource = entry.resource as Record<string, unknown> | undefined;

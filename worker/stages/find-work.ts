@@ -3,12 +3,10 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
 import { isFinal, type Ledger, type LedgerItem } from '../ledger.ts';
 import { findChanges } from './find-changes.ts';
+import { searchFrom } from './cursor-window.ts';
 
 /** The cursor's name in the ledger. */
 export const ENCOUNTER_CURSOR = 'finished-encounters';
-
-/** Re-read this much before the cursor: clocks differ and writes land out of order. */
-export const CURSOR_OVERLAP_MS = 60_000;
 
 export type EncounterWithId = Encounter & { id: string };
 
@@ -36,7 +34,7 @@ export async function findWork(stores: { clinical: FhirGateway; billing: FhirGat
   const { clinical } = stores;
   const since = await ledger.getCursor(ENCOUNTER_CURSOR);
   const params: Record<string, string | number> = { status: 'finished', _sort: '_lastUpdated', _count: 100 };
-  if (since) params._lastUpdated = `ge${new Date(Date.parse(since) - CURSOR_OVERLAP_MS).toISOString()}`;
+  if (since) params._lastUpdated = `ge${searchFrom(since, now)}`;
   const changes = await findChanges(stores, ledger, now);
   const forced = new Set(changes.items.map((i) => i.encounter));
   const work: FoundWork = { encounters: [], due: [], skipped: 0, cursor: since, otherCursors: changes.cursors };

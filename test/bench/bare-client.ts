@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import type { FhirResource } from 'fhir/r4';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { createLogger } from '../../src/log/create-logger.ts';
+import { PREFETCH_CHUNK, prefetchContexts } from '../../worker/stages/prefetch-contexts.ts';
+import type { RecordedCreate } from './counting-gateway.ts';
+
+/** The worker's creates, per context chunk (see counting-gateway.ts), replayed as the same requests. */
+export type Writes = RecordedCreate[];
+
+/** A bare run's job when it runs as its own process (a JSON file named on the command line). */
+interface Job {
+  fhirBase: string;
+  token: string;
+  lanes: number;
+  writes: Writes;
+}
+
+const logger = createLogger('silent', 'bare-client');
+
+/**
+ * The same FHIR requests the worker made, with no worker logic (no payer, scrubbing or ledger):
+ * the finished-encounter search pages, the same chunked context reads, and after each chunk's
+ * reads the creates the worker made for that chunk (claims, answers, eligibility requests and
+ * responses, work items), each with its `If-None-Exist`, rewritten from the worker's encounters
+ * (`bench-n`) to this run's (`bare-n`). `lanes` creates at once. Returns the seconds taken.
+ */
+export async function bareClient(fhir: FhirGateway, writes: Writes, lanes: number): Promise<number> {
+  const started = performance.now();
+  const ids: string[] = [];
+  for await (const page of fhir.searchPages('Encounter', { status: 'finished', _sort: '_lastUpdated', _count: 100 })) {
+    for (const e of page.entry ?? []) if (e.resource?.resourceType === 'Encounter' && e.resource.id) ids.push(e.resource.id);
+  }
+  const byChunk = new Map<number, RecordedCreate[]>();
+  for (const write of writes) byChunk.set(write.chunk, [...(byChunk.get(write.chunk) ?? []), write]);
+  let chunk = 0;
+  for (let first = 0; first < ids.length; first += PREFETCH_CHUNK) {
+    const contexts = await prefetchContexts(fhir, ids.slice(first, first + PREFETCH_CHUNK), logger);
+    if (contexts.size !== Math.min(PREFETCH_CHUNK, ids.length - first)) throw new Error('the bare run read fewer encounters than it asked for');
+    chunk += 1;
+    await inLanes(byChunk.get(chunk) ?? [], lanes, (write) => replay(fhir, write));
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** Runs `fn` over the items, `lanes` at a time. */
+export async function inLanes<T>(items: readonly T[], lanes: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+async function replay(fhir: FhirGateway, write: RecordedCreate): Promise<void> {
+  const resource = JSON.parse(JSON.stringify(write.resource).replaceAll(/bench-(\d+)/g, 'bare-$1')) as FhirResource;
+  const ifNoneExist = write.ifNoneExist?.replaceAll(/bench-(\d+)/g, 'bare-$1');
+  await fhir.create(resource, ifNoneExist ? { ifNoneExist } : {});
+}
+
+// As its own process: `node --import tsx test/bench/bare-client.ts job.json` prints `seconds <n>`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const job = JSON.parse(await readFile(process.argv[2] ?? '', 'utf8')) as Job;
+  const fhir = createFhirGateway({ baseUrl: job.fhirBase, getToken: () => Promise.resolve(job.token) });
+  process.stdout.write(`seconds ${String(await bareClient(fhir, job.writes, job.lanes))}\n`);
+}
