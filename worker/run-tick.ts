@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Encounter } from 'fhir/r4';
 import { AppError, isAppError } from '../src/errors/app-error.ts';
 import type { Logger } from '../src/log/create-logger.ts';
+import { eachConcurrently } from './each-concurrently.ts';
 import { holdLease } from './hold-lease.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from './ledger.ts';
 import { isHeld, type ItemOutcome, type Outbox, type PipelineDeps } from './pipeline-types.ts';
@@ -80,18 +81,6 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');
   return summary;
-}
-
-/** Runs `fn` over the items with at most `limit` at once; `fn` handles its own errors. */
-async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
 
 /** An Encounter due from the ledger; checked in full by the pipeline (bad data is quarantined there). */

@@ -6,6 +6,7 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { PREFETCH_CHUNK, prefetchContexts } from '../../worker/stages/prefetch-contexts.ts';
+import { eachConcurrently } from '../../worker/each-concurrently.ts';
 import type { RecordedCreate } from './counting-gateway.ts';
 
 /** The worker's creates, per context chunk (see counting-gateway.ts), replayed as the same requests. */
@@ -41,18 +42,9 @@ export async function bareClient(fhir: FhirGateway, writes: Writes, lanes: numbe
     const contexts = await prefetchContexts(fhir, ids.slice(first, first + PREFETCH_CHUNK), logger);
     if (contexts.size !== Math.min(PREFETCH_CHUNK, ids.length - first)) throw new Error('the bare run read fewer encounters than it asked for');
     chunk += 1;
-    await inLanes(byChunk.get(chunk) ?? [], lanes, (write) => replay(fhir, write));
+    await eachConcurrently(byChunk.get(chunk) ?? [], lanes, (write) => replay(fhir, write));
   }
   return (performance.now() - started) / 1000;
-}
-
-/** Runs `fn` over the items, `lanes` at a time. */
-export async function inLanes<T>(items: readonly T[], lanes: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: lanes }, lane));
 }
 
 async function replay(fhir: FhirGateway, write: RecordedCreate): Promise<void> {

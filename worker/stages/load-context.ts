@@ -5,7 +5,7 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { checkResource, resourcesOf, type ShapeOf } from '../fhir-shapes.ts';
 import type { EncounterContext } from '../pipeline-types.ts';
-import type { PrefetchedContext } from './prefetch-contexts.ts';
+import { idOfReference, type PrefetchedContext } from './prefetch-contexts.ts';
 
 /**
  * Reads what the claim is made from: the Patient, the encounter's billable ChargeItems and its
@@ -16,7 +16,7 @@ import type { PrefetchedContext } from './prefetch-contexts.ts';
  */
 export async function loadContext(clinical: FhirGateway, encounter: Encounter & { id: string }, prefetched?: PrefetchedContext): Promise<EncounterContext> {
   const encounterRef = `Encounter/${encounter.id}`;
-  const patientId = idFrom(encounter.subject?.reference, 'Patient');
+  const patientId = idOfReference(encounter.subject?.reference, 'Patient');
   if (!patientId) throw new Error(`${encounterRef} has no Patient subject`);
   const related = prefetched?.related;
   const [patient, chargeItems, conditions, coverages, billingProvider, practitioner] = await Promise.all([
@@ -24,11 +24,11 @@ export async function loadContext(clinical: FhirGateway, encounter: Encounter & 
     search(clinical, prefetched?.chargeItems, 'ChargeItem', { context: encounterRef }),
     search(clinical, prefetched?.conditions, 'Condition', { encounter: encounterRef }),
     search(clinical, prefetched?.coverages, 'Coverage', { beneficiary: `Patient/${patientId}` }),
-    readOptional(clinical, 'Organization', idFrom(encounter.serviceProvider?.reference, 'Organization'), related),
+    readOptional(clinical, 'Organization', idOfReference(encounter.serviceProvider?.reference, 'Organization'), related),
     readOptional(clinical, 'Practitioner', renderingPractitionerId(encounter), related),
   ]);
   const coverage = pickCoverage(coverages, dateOfServiceOf(encounter));
-  const payerOrg = await readOptional(clinical, 'Organization', idFrom(coverage?.payor[0]?.reference, 'Organization'), related);
+  const payerOrg = await readOptional(clinical, 'Organization', idOfReference(coverage?.payor[0]?.reference, 'Organization'), related);
   return {
     encounter,
     encounterRef,
@@ -61,15 +61,12 @@ function isEncounterDiagnosis(condition: { category?: { coding?: { system?: stri
 
 /** The primary performer (PPRF), else the attender (ATND), else the first practitioner. */
 function renderingPractitionerId(encounter: Encounter): string | undefined {
-  const participants = (encounter.participant ?? []).filter((p) => idFrom(p.individual?.reference, 'Practitioner'));
+  const participants = (encounter.participant ?? []).filter((p) => idOfReference(p.individual?.reference, 'Practitioner'));
   const byType = (code: string) => participants.find((p) => p.type?.some((t) => t.coding?.some((c) => c.code === code)));
   const chosen = byType('PPRF') ?? byType('ATND') ?? participants[0];
-  return idFrom(chosen?.individual?.reference, 'Practitioner');
+  return idOfReference(chosen?.individual?.reference, 'Practitioner');
 }
 
-function idFrom(reference: string | undefined, type: string): string | undefined {
-  return reference?.match(new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`))?.[1];
-}
 
 /** The prefetched resources of a type, else one search for them; each checked. */
 async function search<K extends 'ChargeItem' | 'Condition' | 'Coverage'>(clinical: FhirGateway, prefetched: readonly Resource[] | undefined, type: K, params: Record<string, string>): Promise<ShapeOf[K][]> {

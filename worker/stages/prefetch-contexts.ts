@@ -109,10 +109,14 @@ function field(resource: Resource, name: string): unknown {
 }
 
 /** The id in a reference to `type` (relative or absolute, with or without `_history`). */
-export function idIn(reference: unknown, type: string): string | undefined {
+export function idOfReference(reference: string | undefined, type: string): string | undefined {
+  return reference === undefined ? undefined : new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`).exec(reference)?.[1];
+}
+
+/** `idOfReference` of a Reference-shaped value read from an unchecked resource. */
+function idIn(reference: unknown, type: string): string | undefined {
   const value = (reference as { reference?: unknown } | undefined)?.reference;
-  if (typeof value !== 'string') return undefined;
-  return new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`).exec(value)?.[1];
+  return typeof value === 'string' ? idOfReference(value, type) : undefined;
 }
 
 function push(map: Map<string, Resource[]>, key: string | undefined, resource: Resource): void {
