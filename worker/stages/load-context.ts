@@ -67,7 +67,6 @@ function renderingPractitionerId(encounter: Encounter): string | undefined {
   return idOfReference(chosen?.individual?.reference, 'Practitioner');
 }
 
-
 /** The prefetched resources of a type, else one search for them; each checked. */
 async function search<K extends 'ChargeItem' | 'Condition' | 'Coverage'>(clinical: FhirGateway, prefetched: readonly Resource[] | undefined, type: K, params: Record<string, string>): Promise<ShapeOf[K][]> {
   return resourcesOf(type, prefetched ?? await clinical.searchAll(type, params));
