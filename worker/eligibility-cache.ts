@@ -4,8 +4,6 @@ import type { Coverage } from 'fhir/r4';
 export type CachedEligibility = { inforce: true; response: string } | { inforce: false; response: string; reason: string };
 
 export interface EligibilityCache {
-  get(coverage: Coverage, dateOfService: string): CachedEligibility | undefined;
-  set(coverage: Coverage, dateOfService: string, answer: CachedEligibility): void;
   /**
    * The recent answer, else the answer of a question already in flight for the same key (two
    * visits processed at once ask the payer once), else `ask`'s answer, kept for reuse.
@@ -22,44 +20,40 @@ export interface EligibilityCache {
 export function createEligibilityCache(windowMs: number, now: () => Date, maxEntries = 10_000): EligibilityCache {
   const entries = new Map<string, { at: number; answer: CachedEligibility }>();
   const inFlight = new Map<string, Promise<CachedEligibility>>();
-  const keyOf = (coverage: Coverage, dateOfService: string) => `${coverage.id ?? ''}|${coverage.meta?.versionId ?? coverage.meta?.lastUpdated ?? ''}|${dateOfService}`;
-  const cache: EligibilityCache = {
+
+  function recent(key: string): CachedEligibility | undefined {
+    const entry = entries.get(key);
+    if (!entry) return undefined;
+    if (now().getTime() - entry.at > windowMs) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry.answer;
+  }
+
+  function keep(key: string, answer: CachedEligibility): void {
+    entries.delete(key);
+    entries.set(key, { at: now().getTime(), answer });
+    // Maps iterate in insertion order: the first key is the oldest.
+    while (entries.size > maxEntries) {
+      const oldest = entries.keys().next().value;
+      if (oldest === undefined) break;
+      entries.delete(oldest);
+    }
+  }
+
+  return {
     async reuse(coverage, dateOfService, ask) {
-      const known = cache.get(coverage, dateOfService);
-      if (known || windowMs <= 0) return known ?? ask();
-      const key = keyOf(coverage, dateOfService);
-      const pending = inFlight.get(key);
-      if (pending) return pending;
+      if (windowMs <= 0) return ask();
+      const key = `${coverage.id ?? ''}|${coverage.meta?.versionId ?? coverage.meta?.lastUpdated ?? ''}|${dateOfService}`;
+      const known = recent(key) ?? inFlight.get(key);
+      if (known) return known;
       const asking = ask().then((answer) => {
-        cache.set(coverage, dateOfService, answer);
+        keep(key, answer);
         return answer;
       }).finally(() => inFlight.delete(key));
       inFlight.set(key, asking);
       return asking;
     },
-    get(coverage, dateOfService) {
-      if (windowMs <= 0) return undefined;
-      const key = keyOf(coverage, dateOfService);
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      if (now().getTime() - entry.at > windowMs) {
-        entries.delete(key);
-        return undefined;
-      }
-      return entry.answer;
-    },
-    set(coverage, dateOfService, answer) {
-      if (windowMs <= 0) return;
-      const key = keyOf(coverage, dateOfService);
-      entries.delete(key);
-      entries.set(key, { at: now().getTime(), answer });
-      // Maps iterate in insertion order: the first key is the oldest.
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next().value;
-        if (oldest === undefined) break;
-        entries.delete(oldest);
-      }
-    },
   };
-  return cache;
 }

@@ -2,6 +2,7 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import type { Ledger, LedgerItem } from '../ledger.ts';
 import { searchFrom } from './cursor-window.ts';
+import { idOfReference } from './prefetch-contexts.ts';
 
 /** Held reasons a changed Coverage can fix. */
 const COVERAGE_REASONS = new Set(['no-coverage', 'coverage-inactive', 'data-invalid']);
@@ -33,6 +34,7 @@ export async function findChanges(stores: { clinical: FhirGateway; billing: Fhir
   const patients = new Map<string, string>();
   const encounters = new Map<string, string>();
   const claimEncounters = new Map<string, string>();
+  const changedBy = { Coverage: patients, ChargeItem: encounters, Condition: encounters, Claim: claimEncounters };
   const cursors: [string, string][] = [];
   for (const watched of WATCHED) {
     const since = await ledger.getCursor(watched.cursor);
@@ -49,7 +51,7 @@ export async function findChanges(stores: { clinical: FhirGateway; billing: Fhir
         if (resource?.resourceType !== watched.type) continue;
         const ref = watched.ref(resource);
         const updated = (resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated;
-        if (ref && updated) noteLatest(watched.type === 'Coverage' ? patients : watched.type === 'Claim' ? claimEncounters : encounters, ref, updated);
+        if (ref && updated) noteLatest(changedBy[watched.type], ref, updated);
         if (updated && Date.parse(updated) > Date.parse(latest)) latest = updated;
       }
     }
@@ -73,12 +75,10 @@ export async function findChanges(stores: { clinical: FhirGateway; billing: Fhir
 
 /** `Encounter/123` of a claim: from its line's encounter, else from ChartBill's claim identifier. */
 function encounterOfClaim(resource: Record<string, unknown>): string | undefined {
-  const items = resource.item as { encounter?: { reference?: unknown }[] }[] | undefined;
-  const fromItem = items?.[0]?.encounter?.[0]?.reference;
-  if (typeof fromItem === 'string' && fromItem.startsWith('Encounter/')) return fromItem;
+  const items = resource.item as { encounter?: { reference?: string }[] }[] | undefined;
   const identifiers = resource.identifier as { system?: unknown; value?: unknown }[] | undefined;
   const ours = identifiers?.find((i) => i.system === SYSTEM.claimId)?.value;
-  const id = typeof ours === 'string' ? /^enc-(.+?)(?:-r\d+)?$/.exec(ours)?.[1] : undefined;
+  const id = idOfReference(items?.[0]?.encounter?.[0]?.reference, 'Encounter') ?? (typeof ours === 'string' ? /^enc-(.+?)(?:-r\d+)?$/.exec(ours)?.[1] : undefined);
   return id ? `Encounter/${id}` : undefined;
 }
 
