@@ -37,7 +37,11 @@ async function seriousViolations(frame: Frame): Promise<string[]> {
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
-const codesIn = (frame: Frame, list: string) => frame.locator(`${list} > li .code`).allTextContents();
+/** The codes in a list, once the panel has loaded the encounter's saved coding (it renders after the banner). */
+async function codesIn(frame: Frame, list: string): Promise<string[]> {
+  await frame.locator('.coding-panel').waitFor();
+  return frame.locator(`${list} > li .code`).allTextContents();
+}
 
 describe('the coding panel', () => {
   it('offers what the chart documents, one click to add', async () => {
