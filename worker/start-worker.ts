@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
 import type { JWK } from 'jose';
 import { createBackendAuth } from '../src/auth/backend-auth.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
@@ -36,6 +37,9 @@ export interface RunningWorker {
  * names, the health server, and the schedule started.
  */
 export async function startWorker(config: WorkerConfig, logger: Logger, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  // A small live set (about 30 MB) and bursts of short-lived garbage: keep the heap near the live
+  // set so memory comes back after a backlog. V8 reads this flag at every full collection.
+  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${String(config.heapGrowthPercent)}`);
   const privateKey = JSON.parse(await readFile(config.privateKeyFile, 'utf8')) as JWK;
   const tokenUrl = config.tokenUrl ?? (await discoverTokenUrl(config.fhirBaseUrl));
   const auth = createBackendAuth({ tokenUrl, clientId: config.clientId, privateKey, scope: config.scope });

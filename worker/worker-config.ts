@@ -48,6 +48,7 @@ const workerEnvSchema = z.object({
   CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: z.coerce.number().min(0).default(60),
   CHARTBILL_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   CHARTBILL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(30),
 });
 
 const workerConfigSchema = workerEnvSchema.transform((env) => ({
@@ -98,6 +99,12 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   maxAttempts: env.CHARTBILL_WORKER_MAX_ATTEMPTS,
   /** Encounters in flight at once: a remote FHIR server's latency overlaps instead of adding up. */
   concurrency: env.CHARTBILL_WORKER_CONCURRENCY,
+  /**
+   * How far V8 lets the heap grow past what the last full collection kept, in percent; 0 leaves
+   * it to V8, which on a large machine lets a burst of work grow the heap to four times its live
+   * size and keeps it there while the worker idles.
+   */
+  heapGrowthPercent: env.CHARTBILL_WORKER_HEAP_GROWTH_PERCENT,
 }));
 
 function separateBilling(env: { CHARTBILL_FHIR_BASE_URL: string; CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined }): boolean {

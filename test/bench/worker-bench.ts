@@ -192,7 +192,7 @@ async function rssRun(count: number, report: Report): Promise<void> {
     await waitFor(async () => await world.submitted() >= SEEDED_SUBMITTED, 120_000);
     const pid = child.process.pid ?? 0;
     const before = await settledRss(pid);
-    const heapBefore = await world.metric('nodejs_heap_size_used_bytes');
+    const memoryBefore = await memoryFigures(world);
     await seedCodedEncounters(world.ehr.fhir, count, 'rss');
     const started = performance.now();
     let peak = before;
@@ -203,19 +203,31 @@ async function rssRun(count: number, report: Report): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const atEnd = await rssOf(child.process.pid ?? 0);
     const after = await settledRss(pid);
-    const heapAfter = await world.metric('nodejs_heap_size_used_bytes');
+    const memoryAfter = await memoryFigures(world);
     report('worker_rss_before', round(before / 1_048_576, 1), 'MB (after the seed\'s 9 encounters, settled)');
     report(`worker_rss_after_${String(count)}_encounters`, round(after / 1_048_576, 1), 'MB (settled)');
     report('worker_rss_growth', round((after - before) / 1_048_576, 1), 'MB (goal < 50)');
     report('worker_rss_growth_at_last_claim', round((atEnd - before) / 1_048_576, 1), 'MB');
     report('worker_rss_peak_growth', round((peak - before) / 1_048_576, 1), 'MB (sampled every 250 ms)');
-    report('worker_heap_used_before', round(heapBefore / 1_048_576, 1), 'MB');
-    report(`worker_heap_used_after_${String(count)}_encounters`, round(heapAfter / 1_048_576, 1), 'MB');
+    for (const [name, before] of Object.entries(memoryBefore)) {
+      report(`worker_${name}_before`, round(before / 1_048_576, 1), 'MB');
+      report(`worker_${name}_after_${String(count)}_encounters`, round((memoryAfter[name] ?? Number.NaN) / 1_048_576, 1), 'MB');
+    }
     report('worker_process_postgres_claims_per_second', round(count / seconds, 1), 'claims/s (seeding overlaps the start)');
     if (!done) report('worker_rss_run_incomplete', await world.submitted(), 'claims');
   } finally {
     await world.close();
   }
+}
+
+/** Where the worker process's memory is, from its /metrics: the V8 heap (all, and the young generation) and buffers. */
+async function memoryFigures(world: ProcessWorld): Promise<Record<string, number>> {
+  return {
+    heap_used: await world.metric('nodejs_heap_size_used_bytes'),
+    heap_reserved: await world.metric('nodejs_heap_size_total_bytes'),
+    young_generation_reserved: await world.metric('nodejs_heap_space_size_total_bytes\\{space="new"\\}'),
+    external: await world.metric('nodejs_external_memory_bytes'),
+  };
 }
 
 /** The RSS once two readings 10 s apart differ by under 2 MB (at most 2 minutes). */

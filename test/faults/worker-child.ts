@@ -29,7 +29,7 @@ export interface WorkerChild {
 
 /** Runs `worker/main.ts` in a child process with the given environment (on top of PATH/HOME). */
 export function spawnWorker(env: Record<string, string>): WorkerChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, [...nodeFlags(), '--import', 'tsx', MAIN], {
     // A data dir with nothing imported: the built-in starter code set, whatever the developer imported.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CHARTBILL_LOG_LEVEL: 'error', CHARTBILL_WORKER_PORT: '0', CHARTBILL_DATA_DIR: join(tmpdir(), 'chartbill-nothing-imported'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,4 +48,9 @@ export function spawnWorker(env: Record<string, string>): WorkerChild {
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
   return { process: child, exited, started, stderr: () => err };
+}
+
+/** Extra node flags for the worker process, e.g. `--cpu-prof` to profile it in a bench run. */
+function nodeFlags(): string[] {
+  return (process.env.CHARTBILL_TEST_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 }

@@ -27,6 +27,7 @@ describe('loadWorkerConfig', () => {
       scope: DEFAULT_WORKER_SCOPE,
       recheckMs: 15 * 60_000,
       maxAttempts: 8,
+      heapGrowthPercent: 30,
     });
     expect(config.tokenUrl).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -36,13 +37,13 @@ describe('loadWorkerConfig', () => {
   it('reports every mistake at once, naming each variable', () => {
     let error: unknown;
     try {
-      loadWorkerConfig({ CHARTBILL_FHIR_BASE_URL: 'not a url', CHARTBILL_WORKER_SCHEDULE: 'every five seconds', CHARTBILL_WORKER_PORT: '99999' });
+      loadWorkerConfig({ CHARTBILL_FHIR_BASE_URL: 'not a url', CHARTBILL_WORKER_SCHEDULE: 'every five seconds', CHARTBILL_WORKER_PORT: '99999', CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: 'lots' });
     } catch (err) {
       error = err;
     }
     expect(isAppError(error, 'CONFIG_INVALID')).toBe(true);
     const message = (error as Error).message;
-    for (const name of ['CHARTBILL_FHIR_BASE_URL', 'CHARTBILL_PAYER_BASE_URL', 'CHARTBILL_CLIENT_ID', 'CHARTBILL_PRIVATE_KEY_FILE', 'CHARTBILL_WORKER_SCHEDULE', 'CHARTBILL_WORKER_PORT']) {
+    for (const name of ['CHARTBILL_FHIR_BASE_URL', 'CHARTBILL_PAYER_BASE_URL', 'CHARTBILL_CLIENT_ID', 'CHARTBILL_PRIVATE_KEY_FILE', 'CHARTBILL_WORKER_SCHEDULE', 'CHARTBILL_WORKER_PORT', 'CHARTBILL_WORKER_HEAP_GROWTH_PERCENT']) {
       expect(message).toContain(name);
     }
   });

@@ -114,6 +114,9 @@ describe('worker scheduling and operations', () => {
     expect(text).toMatch(/chartbill_worker_tick_duration_seconds_count 1\n/);
     expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(10_000_000);
     expect(Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(1_000_000);
+    // Per V8 space, so an operator can tell the young generation from the old.
+    expect(Number(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^nodejs_heap_space_size_used_bytes\{space="old"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(1_000_000);
 
     const blind = buildWorker({ schedule: '* * * * * *', recheckMs: 1, maxAttempts: 1 }, {
       clinical: createFhirGateway({ baseUrl: await deadUrl(), retry: { attempts: 1 } }), billing: world.fhir,
