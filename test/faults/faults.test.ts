@@ -100,4 +100,13 @@ describe('payer adapter retries', () => {
     await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE' });
     expect(proxy.records).toHaveLength(3);
   });
+
+  it('says the payer timed out when it holds every answer past the timeout', async () => {
+    world = await startWorld();
+    const proxy = await startFaultProxy({ target: world.payer.url, choose: () => 'slow', slowMs: 1500 });
+    proxies.push(proxy);
+    const adapter = createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300 } });
+    await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE', message: expect.stringContaining('after 2 attempts: timed out') as unknown });
+    expect(proxy.records).toHaveLength(2);
+  });
 });
