@@ -46,11 +46,13 @@ type Entry = { cursor: [string, string] } | { item: LedgerItem };
 /**
  * A ledger kept in one file, for a single worker on one machine: a journal of JSON lines, one
  * per change, each appended and flushed to disk before the write returns, so a write costs the
- * same with ten items or a hundred thousand. At open the journal is replayed; a last line torn by
- * a crash is dropped (its change was never acknowledged). When most lines are superseded the
- * journal is rewritten as a snapshot, atomically (temporary file, fsync, rename). Writes are
- * serialized. Leases live in the process (one machine, one worker process; after a crash the
- * cursor and the `pending`/`submitting` stages bring the work back). A ledger in the older
+ * same with ten items or a hundred thousand. Changes made while a flush is under way are written
+ * and flushed together in the next (group commit), so encounters in flight do not queue behind
+ * one another's fsyncs; lines keep the order the changes were made in. At open the journal is
+ * replayed; a last line torn by a crash is dropped (its change was never acknowledged). When most
+ * lines are superseded the journal is rewritten as a snapshot, atomically (temporary file, fsync,
+ * rename). Leases live in the process (one machine, one worker process; after a crash the cursor
+ * and the `pending`/`submitting` stages bring the work back). A ledger in the older
  * single-JSON-document format is read and rewritten as a journal.
  */
 export async function openFileLedger(path: string, options: { now?: () => number; compactAfterLines?: number } = {}): Promise<Ledger> {
@@ -63,14 +65,16 @@ export async function openFileLedger(path: string, options: { now?: () => number
   let live = Object.keys(state.items).length + Object.keys(state.cursors).length;
   // A new, older-format or torn file is rewritten now: a ledger that cannot be written fails at start.
   if (loaded.rewrite) await writeSnapshot(path, state);
-  let writing: Promise<void> = Promise.resolve();
   let appender: FileHandle | undefined;
+  /** Changes waiting for the next write, each with its caller's promise. */
+  let queued: { line: string; done: () => void; failed: (err: unknown) => void }[] = [];
+  let flushing: Promise<void> | undefined;
 
-  async function append(entry: Entry): Promise<void> {
+  async function append(text: string, count: number): Promise<void> {
     appender ??= await open(path, 'a', 0o600);
-    await appender.write(`${JSON.stringify(entry)}\n`);
+    await appender.write(text);
     await appender.datasync();
-    lines += 1;
+    lines += count;
     if (lines > compactAfter && lines > 4 * live) {
       await appender.close();
       appender = undefined;
@@ -79,11 +83,29 @@ export async function openFileLedger(path: string, options: { now?: () => number
     }
   }
 
+  /** Group commit: the changes made while one write is flushing go out together in the next. */
+  async function flush(): Promise<void> {
+    while (queued.length > 0) {
+      const batch = queued;
+      queued = [];
+      try {
+        await append(batch.map((b) => b.line).join(''), batch.length);
+        for (const b of batch) b.done();
+      } catch (err) {
+        // A failed write fails the callers whose changes it carried; the next starts afresh.
+        await appender?.close().catch(() => undefined);
+        appender = undefined;
+        for (const b of batch) b.failed(err);
+      }
+    }
+    flushing = undefined;
+  }
+
   function persist(entry: Entry): Promise<void> {
-    // A failed write fails its caller only; the next write starts from a clean chain.
-    const next = writing.catch(() => undefined).then(() => append(entry));
-    writing = next;
-    return next;
+    return new Promise((resolve, reject) => {
+      queued.push({ line: `${JSON.stringify(entry)}\n`, done: resolve, failed: reject });
+      flushing ??= flush();
+    });
   }
 
   return {
@@ -120,7 +142,7 @@ export async function openFileLedger(path: string, options: { now?: () => number
     },
     countBacklog: () => Promise.resolve(Object.values(state.items).filter((i) => !isFinal(i)).length),
     close: async () => {
-      await writing.catch(() => undefined);
+      await flushing;
       await appender?.close();
       appender = undefined;
     },

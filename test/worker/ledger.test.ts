@@ -153,11 +153,20 @@ describe('file ledger', () => {
     const path = await tempPath();
     const ledger = await openFileLedger(path);
     await Promise.all(Array.from({ length: 50 }, (_, n) => ledger.putItem(item(n))));
+    await ledger.close();
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
     expect(lines[0]).toBe('{"chartbill-ledger":2}');
     expect(lines.slice(1).map((l) => (JSON.parse(l) as { item: LedgerItem }).item.encounter).sort()).toEqual(Array.from({ length: 50 }, (_, n) => `Encounter/${String(n)}`).sort());
     expect((await readdir(join(path, '..'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(await (await openFileLedger(path)).listItems()).toHaveLength(50);
+  });
+
+  it('writes changes made at once in the order they were made: the later change to an item wins after a restart', async () => {
+    const path = await tempPath();
+    const ledger = await openFileLedger(path);
+    await Promise.all([ledger.putItem(item(1, { stage: 'pending' })), ledger.putItem(item(2)), ledger.putItem(item(1, { stage: 'submitting' })), ledger.putItem(item(1, { stage: 'answered' }))]);
+    await ledger.close();
+    expect(await (await openFileLedger(path)).getItem('Encounter/1')).toMatchObject({ stage: 'answered' });
   });
 
   it('drops a last line torn by a crash (never acknowledged) and keeps working after it', async () => {
