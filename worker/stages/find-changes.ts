@@ -19,7 +19,8 @@ const WATCHED = [
   { type: 'ChargeItem', store: 'clinical', cursor: 'changed-charge-items', ref: (r: Record<string, unknown>) => refAt(r, 'context') },
   { type: 'Condition', store: 'clinical', cursor: 'changed-conditions', ref: (r: Record<string, unknown>) => refAt(r, 'encounter') },
   // A draft claim billing staff edited: the held encounter is scrubbed again as they left it.
-  { type: 'Claim', store: 'billing', cursor: 'changed-claims', ref: encounterOfClaim },
+  // Only drafts: the claims the worker submits itself would otherwise all be read back.
+  { type: 'Claim', store: 'billing', cursor: 'changed-claims', ref: encounterOfClaim, only: { status: 'draft' } },
 ] as const;
 
 /**
@@ -44,7 +45,7 @@ export async function findChanges(stores: { clinical: FhirGateway; billing: Fhir
       continue;
     }
     let latest = since;
-    const params = { _lastUpdated: `ge${searchFrom(since, now)}`, _count: 100 };
+    const params = { _lastUpdated: `ge${searchFrom(since, now)}`, _count: 100, ...('only' in watched ? watched.only : {}) };
     for await (const page of stores[watched.store].searchPages(watched.type, params)) {
       for (const entry of page.entry ?? []) {
         const resource = entry.resource as Record<string, unknown> | undefined;
