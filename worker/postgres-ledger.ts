@@ -9,7 +9,7 @@ export interface PostgresLedgerOptions {
   url: string;
   /** The schema that holds the ledger's tables; created when missing. Default `chartbill`. */
   schema?: string;
-  /** Connections in the pool; default 4 (the worker handles one encounter at a time). */
+  /** Connections in the pool; default 4 (each encounter in flight makes a few short queries). */
   poolSize?: number;
 }
 

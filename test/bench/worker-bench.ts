@@ -13,6 +13,7 @@ import type { SandboxClient } from '../../src/sandbox/sandbox-client.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
 import { buildWorker } from '../../worker/build-worker.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { loadWorkerConfig } from '../../worker/worker-config.ts';
 import { backendClient, spawnWorker, type WorkerChild } from '../faults/worker-child.ts';
 import { dropSchema, freshSchemaName, PG_URL } from '../worker/pg-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
@@ -24,8 +25,15 @@ const logger = createLogger('silent', 'worker-bench');
 /** Encounters for the throughput figures, and for the memory figure (override for a quick run). */
 const THROUGHPUT_ENCOUNTERS = Number(process.env.CHARTBILL_BENCH_ENCOUNTERS ?? 2000);
 const RSS_ENCOUNTERS = Number(process.env.CHARTBILL_BENCH_RSS_ENCOUNTERS ?? 10_000);
-/** Encounters in flight at once: the worker process's default, and the bare client's lanes. */
-const CONCURRENCY = Number(process.env.CHARTBILL_BENCH_CONCURRENCY ?? 4);
+/** Just enough configuration to read the worker's defaults. */
+const EXAMPLE_WORKER_ENV = { CHARTBILL_FHIR_BASE_URL: 'http://ehr.invalid/fhir', CHARTBILL_PAYER_BASE_URL: 'http://payer.invalid/fhir', CHARTBILL_CLIENT_ID: 'bench', CHARTBILL_PRIVATE_KEY_FILE: 'unused.json' };
+/** Encounters the worker process keeps in flight: its own default unless set. */
+const WORKER_CONCURRENCY = Number(process.env.CHARTBILL_BENCH_WORKER_CONCURRENCY ?? loadWorkerConfig(EXAMPLE_WORKER_ENV).concurrency);
+/**
+ * Requests the bare client keeps in flight: its own process runs with each, and the fastest is
+ * the server's rate (the in-process run uses the first).
+ */
+const BARE_LANES = (process.env.CHARTBILL_BENCH_BARE_LANES ?? '4,8').split(',').map(Number);
 /** Encounters each side processes once, unmeasured, before the measured runs. */
 const WARM_UP_ENCOUNTERS = 200;
 /** The seed's own finished encounters that reach the payer. */
@@ -82,19 +90,26 @@ async function workerInProcess(count: number): Promise<{ claimsPerSecond: number
  * The bare sandbox EHR answering the minimal requests of `count` claims (see bare-client.ts),
  * from a client in this process (`own: false`) or in its own process, as the worker's is.
  */
-async function bareRun(count: number, writes: Writes, own: boolean): Promise<number> {
+/** CPU time per claim of the EHR and the bare client during the last own-process bare run. */
+let lastBareCpuMsPerClaim: Record<'ehr' | 'client', number> = { ehr: Number.NaN, client: Number.NaN };
+
+async function bareRun(count: number, writes: Writes, own: boolean, lanes = BARE_LANES[0] ?? 4): Promise<number> {
   const { ehr, fhir } = await startEhr();
   const ehrHandle = { token: () => ehr.issueSystemToken('system/*.cruds') };
   const dir = await mkdtemp(join(tmpdir(), 'chartbill-bare-'));
   try {
     await seedCodedEncounters(fhir, count, 'bare');
     const claims = count + SEEDED_SUBMITTED;
-    if (!own) return claims / await bareClient(fhir, writes, CONCURRENCY);
+    if (!own) return claims / await bareClient(fhir, writes, lanes);
     const job = join(dir, 'job.json');
-    await writeFile(job, JSON.stringify({ fhirBase: ehr.fhirBase, token: await ehrHandle.token(), lanes: CONCURRENCY, writes }));
+    await writeFile(job, JSON.stringify({ fhirBase: ehr.fhirBase, token: await ehrHandle.token(), lanes, writes }));
     const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'bare-client.ts'), job], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const seconds = Number(/seconds (\S+)/.exec(await lineFrom(child, /^seconds \S+\n/m))?.[1]);
+    const cpuBefore = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
+    const out = await lineFrom(child, /^seconds \S+\n/m);
+    const cpuAfter = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
+    const seconds = Number(/seconds (\S+)/.exec(out)?.[1]);
     if (!Number.isFinite(seconds)) throw new Error('the bare client printed no time');
+    lastBareCpuMsPerClaim = { ehr: (cpuAfter.ehr - cpuBefore.ehr) / claims, client: (cpuAfter.client - cpuBefore.client) / claims };
     return claims / seconds;
   } finally {
     await ehr.close();
@@ -117,6 +132,8 @@ function lineFrom(child: ChildProcess, pattern: RegExp): Promise<string> {
 interface ProcessWorld {
   ehr: Ehr;
   child: WorkerChild;
+  /** The payer process's id. */
+  payerPid: number;
   /** Claims the worker process reports submitted, from its /metrics. */
   submitted(): Promise<number>;
   /** A figure from the worker process's /metrics. */
@@ -141,7 +158,7 @@ async function startProcessWorld(beforeStart: (ehr: Ehr) => Promise<unknown>, le
     CHARTBILL_FHIR_BASE_URL: ehr.ehr.fhirBase, CHARTBILL_PAYER_BASE_URL: payerBase, CHARTBILL_TOKEN_URL: ehr.ehr.tokenUrl,
     CHARTBILL_CLIENT_ID: client.clientId, CHARTBILL_PRIVATE_KEY_FILE: keyFile,
     ...(ledger === 'postgres' ? { CHARTBILL_LEDGER_URL: PG_URL, CHARTBILL_LEDGER_SCHEMA: schema } : { CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json') }),
-    CHARTBILL_WORKER_SCHEDULE: '* * * * * *', CHARTBILL_WORKER_CONCURRENCY: String(CONCURRENCY),
+    CHARTBILL_WORKER_SCHEDULE: '* * * * * *', CHARTBILL_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
   });
   async function metric(name: string): Promise<number> {
     const metrics = await (await fetch(`${await child.started}/metrics`)).text();
@@ -150,6 +167,7 @@ async function startProcessWorld(beforeStart: (ehr: Ehr) => Promise<unknown>, le
   return {
     ehr,
     child,
+    payerPid: payer.pid ?? 0,
     metric,
     submitted: () => metric('chartbill_worker_claims_submitted_total'),
     async close() {
@@ -163,18 +181,56 @@ async function startProcessWorld(beforeStart: (ehr: Ehr) => Promise<unknown>, le
   };
 }
 
-/** Claims per second of the worker process over `count` encounters seeded before it starts. */
-export async function workerOwnProcess(count: number): Promise<number> {
+/**
+ * Claims per second of the worker process over `count` encounters seeded before it starts, and
+ * the CPU time per claim of each process meanwhile (the EHR's is this process's).
+ */
+export async function workerOwnProcess(count: number): Promise<{ claimsPerSecond: number; cpuMsPerClaim: Record<'worker' | 'payer' | 'ehr', number> }> {
   const world = await startProcessWorld((ehr) => seedCodedEncounters(ehr.fhir, count, 'bench'), 'file');
+  const claims = count + SEEDED_SUBMITTED;
   try {
     await world.child.started;
+    const pids = { worker: world.child.process.pid ?? 0, payer: world.payerPid, ehr: process.pid };
+    const cpuBefore = await cpuTimes(pids);
     const started = performance.now();
-    const done = await waitFor(async () => await world.submitted() >= count + SEEDED_SUBMITTED, 1_800_000, 50);
-    if (!done) throw new Error(`the worker process submitted ${String(await world.submitted())} of ${String(count + SEEDED_SUBMITTED)} claims`);
-    return (count + SEEDED_SUBMITTED) / ((performance.now() - started) / 1000);
+    const done = await waitFor(async () => await world.submitted() >= claims, 1_800_000, 100);
+    if (!done) throw new Error(`the worker process submitted ${String(await world.submitted())} of ${String(claims)} claims`);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = await cpuTimes(pids);
+    const perClaim = (name: keyof typeof pids) => (cpuAfter[name] - cpuBefore[name]) / claims;
+    return { claimsPerSecond: claims / seconds, cpuMsPerClaim: { worker: perClaim('worker'), payer: perClaim('payer'), ehr: perClaim('ehr') } };
   } finally {
     await world.close();
   }
+}
+
+/** Runs `run`, with this process (the EHR's) CPU-profiled into CHARTBILL_BENCH_PROFILE_DIR when set. */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.CHARTBILL_BENCH_PROFILE_DIR;
+  if (!dir) return run();
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/** User plus system CPU time of each process so far, in ms, from /proc (Linux). */
+async function cpuTimes<K extends string>(pids: Record<K, number>): Promise<Record<K, number>> {
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  const entries = await Promise.all(Object.entries<number>(pids).map(async ([name, pid]) => {
+    const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return [name, (Number(fields[11]) + Number(fields[12])) / ticksPerMs] as const;
+  }));
+  return Object.fromEntries(entries) as Record<K, number>;
 }
 
 /**
@@ -280,15 +336,23 @@ async function throughput(report: Report): Promise<void> {
   await workerOwnProcess(WARM_UP_ENCOUNTERS);
 
   const inProcess = await workerInProcess(THROUGHPUT_ENCOUNTERS);
-  const own = await workerOwnProcess(THROUGHPUT_ENCOUNTERS);
-  const bareOwn = await bareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, true);
+  const own = await profiled('ehr-during-worker', () => workerOwnProcess(THROUGHPUT_ENCOUNTERS));
+  // The bare side at each number of lanes, keeping the fastest (and its CPU figures).
+  let bareOwn = { rate: 0, lanes: 0, cpu: lastBareCpuMsPerClaim };
+  for (const lanes of BARE_LANES) {
+    const rate = await profiled(`ehr-during-bare-${String(lanes)}`, () => bareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, true, lanes));
+    report(`sandbox_bare_claims_per_second_${String(lanes)}_lanes`, round(rate, 1), 'claims/s');
+    if (rate > bareOwn.rate) bareOwn = { rate, lanes, cpu: lastBareCpuMsPerClaim };
+  }
   const bareIn = await bareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, false);
   report('worker_claims_submitted', inProcess.claims, 'claims');
-  report('worker_claims_per_second', round(own, 1), `claims/s (worker and payer each their own process, ${String(CONCURRENCY)} encounters in flight)`);
-  report('sandbox_bare_claims_per_second', round(bareOwn, 1), `claims/s (client its own process, ${String(CONCURRENCY)} in flight)`);
-  report('worker_vs_bare_sandbox_ratio', round(own / bareOwn, 2), '(goal >= 0.7)');
+  report('worker_claims_per_second', round(own.claimsPerSecond, 1), `claims/s (worker and payer each their own process, ${String(WORKER_CONCURRENCY)} encounters in flight)`);
+  report('sandbox_bare_claims_per_second', round(bareOwn.rate, 1), `claims/s (client its own process, the fastest: ${String(bareOwn.lanes)} in flight)`);
+  report('worker_vs_bare_sandbox_ratio', round(own.claimsPerSecond / bareOwn.rate, 2), '(goal >= 0.7)');
+  for (const [name, ms] of Object.entries(own.cpuMsPerClaim)) report(`${name}_cpu_per_claim`, round(ms, 2), `ms (${name} process, user + system, during the worker run)`);
+  for (const [name, ms] of Object.entries(bareOwn.cpu)) report(`bare_run_${name}_cpu_per_claim`, round(ms, 2), `ms (${name} process, user + system, during the bare run)`);
   report('worker_in_process_claims_per_second', round(inProcess.claimsPerSecond, 1), 'claims/s (worker, payer and EHR on one thread, 1 in flight)');
-  report('sandbox_bare_in_process_claims_per_second', round(bareIn, 1), `claims/s (client and EHR on one thread, ${String(CONCURRENCY)} in flight)`);
+  report('sandbox_bare_in_process_claims_per_second', round(bareIn, 1), `claims/s (client and EHR on one thread, ${String(BARE_LANES[0] ?? 4)} in flight)`);
   report('worker_in_process_vs_bare_sandbox_ratio', round(inProcess.claimsPerSecond / bareIn, 2), '(the payer and all worker work share the thread)');
   report('worker_fhir_requests_per_claim', round(inProcess.requestsPerClaim, 2), 'requests (goal <= 4)');
   report('worker_fhir_creates_replayed_by_bare_run', inProcess.writes.length, `creates (${String(inProcess.updates)} updates not replayed)`);
