@@ -100,9 +100,10 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   /** Encounters in flight at once: a remote FHIR server's latency overlaps instead of adding up. */
   concurrency: env.CHARTBILL_WORKER_CONCURRENCY,
   /**
-   * How far V8 lets the heap grow past what the last full collection kept, in percent; 0 leaves
-   * it to V8, which on a large machine lets a burst of work grow the heap to four times its live
-   * size and keeps it there while the worker idles.
+   * How far V8 lets the heap grow past what the last full collection kept, in percent, with the
+   * young generation kept at its starting size; 0 leaves both to V8, which on a large machine
+   * lets a burst of work grow the heap to four times its live size and keeps it there while the
+   * worker idles.
    */
   heapGrowthPercent: env.CHARTBILL_WORKER_HEAP_GROWTH_PERCENT,
 }));
