@@ -11,9 +11,16 @@ import { postgresLedgers } from './pg-kit.ts';
 const dirs: string[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
   await Promise.all(cleanups.splice(0).map((c) => c()));
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
+
+/** A file ledger in a directory of its own, closed after the test. */
+async function openFileInTemp(): Promise<Ledger> {
+  const ledger = await openFileLedger(await tempPath());
+  cleanups.push(() => ledger.close());
+  return ledger;
+}
 
 /** A PostgreSQL ledger in a schema of its own, dropped after the test. */
 function openPostgres(): Promise<Ledger> {
@@ -34,7 +41,7 @@ function item(n: number, overrides: Partial<LedgerItem> = {}): LedgerItem {
 
 const implementations: [string, () => Promise<Ledger>][] = [
   ['memory ledger', () => Promise.resolve(createMemoryLedger())],
-  ['file ledger', async () => openFileLedger(await tempPath())],
+  ['file ledger', openFileInTemp],
   ['postgres ledger', openPostgres],
 ];
 
@@ -144,6 +151,7 @@ describe('file ledger', () => {
     const first = await openFileLedger(path);
     await first.setCursor('finished-encounters', '2026-03-01T10:00:00.000Z');
     await first.putItem(item(7, { stage: 'answered', claimResponse: 'ClaimResponse/3' }));
+    await first.close();
     const reopened = await openFileLedger(path);
     expect(await reopened.getCursor('finished-encounters')).toBe('2026-03-01T10:00:00.000Z');
     expect(await reopened.getItem('Encounter/7')).toMatchObject({ stage: 'answered', claimResponse: 'ClaimResponse/3' });
