@@ -8,8 +8,8 @@ import type { WorkerConfig } from './worker-config.ts';
  * workers), else the embedded JSON file at `CHARTBILL_LEDGER_PATH` (one worker, nothing to install).
  */
 export function openLedger(config: Pick<WorkerConfig, 'ledgerUrl' | 'ledgerSchema' | 'ledgerPath'> & Partial<Pick<WorkerConfig, 'concurrency'>>): Promise<Ledger> {
+  if (!config.ledgerUrl) return openFileLedger(config.ledgerPath);
   // One connection per two encounters in flight (each makes a few short queries), 4 to 16.
   const poolSize = Math.min(16, Math.max(4, Math.ceil((config.concurrency ?? 1) / 2)));
-  if (config.ledgerUrl) return openPostgresLedger({ url: config.ledgerUrl, schema: config.ledgerSchema, poolSize });
-  return openFileLedger(config.ledgerPath);
+  return openPostgresLedger({ url: config.ledgerUrl, schema: config.ledgerSchema, poolSize });
 }

@@ -92,11 +92,11 @@ export function createWorkerMetrics(): WorkerMetrics {
       lines.push('# HELP nodejs_heap_size_used_bytes V8 heap in use, in bytes.', '# TYPE nodejs_heap_size_used_bytes gauge', `nodejs_heap_size_used_bytes ${String(memory.heapUsed)}`);
       lines.push('# HELP nodejs_heap_size_total_bytes V8 heap reserved, in bytes.', '# TYPE nodejs_heap_size_total_bytes gauge', `nodejs_heap_size_total_bytes ${String(memory.heapTotal)}`);
       lines.push('# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript (buffers included), in bytes.', '# TYPE nodejs_external_memory_bytes gauge', `nodejs_external_memory_bytes ${String(memory.external)}`);
+      const spaces = getHeapSpaceStatistics().map((space) => ({ ...space, label: `{space="${space.space_name.replace(/_space$/, '')}"}` }));
       lines.push('# HELP nodejs_heap_space_size_total_bytes V8 heap reserved per space, in bytes.', '# TYPE nodejs_heap_space_size_total_bytes gauge');
-      const spaces = getHeapSpaceStatistics();
-      for (const space of spaces) lines.push(`nodejs_heap_space_size_total_bytes{space="${space.space_name.replace(/_space$/, '')}"} ${String(space.space_size)}`);
+      lines.push(...spaces.map((space) => `nodejs_heap_space_size_total_bytes${space.label} ${String(space.space_size)}`));
       lines.push('# HELP nodejs_heap_space_size_used_bytes V8 heap in use per space, in bytes.', '# TYPE nodejs_heap_space_size_used_bytes gauge');
-      for (const space of spaces) lines.push(`nodejs_heap_space_size_used_bytes{space="${space.space_name.replace(/_space$/, '')}"} ${String(space.space_used_size)}`);
+      lines.push(...spaces.map((space) => `nodejs_heap_space_size_used_bytes${space.label} ${String(space.space_used_size)}`));
       return `${lines.join('\n')}\n`;
     },
   };
