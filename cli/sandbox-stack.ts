@@ -5,6 +5,7 @@ import { createBackendAuth } from '../src/auth/backend-auth.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
+import { undiciTransport } from '../src/fhir/fhir-transport.ts';
 import { createFhirPayerAdapter } from '../src/payer/fhir-payer-adapter.ts';
 import { startSandboxPayer } from '../src/sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../src/sandbox/start-sandbox-ehr.ts';
@@ -102,7 +103,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   }
 
   const auth = createBackendAuth({ tokenUrl: ehr.tokenUrl, clientId: WORKER_CLIENT_ID, privateKey: workerKeys.privateJwk, scope: DEFAULT_WORKER_SCOPE });
-  const clinical = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => auth.getToken() });
+  const clinical = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => auth.getToken(), transport: undiciTransport });
   const worker = buildWorker({ schedule: opts.workerSchedule, recheckMs: 15_000, maxAttempts: 8, concurrency: 4 }, {
     clinical,
     billing: clinical,

@@ -1,7 +1,7 @@
-import { Client } from 'fhir-kit-client';
 import type { Bundle, FhirResource, OperationOutcome, Resource } from 'fhir/r4';
 import { AppError } from '../errors/app-error.ts';
-import type { CreateOptions, CreateResult, FhirGateway, UpdateOptions } from './fhir-gateway.ts';
+import type { CreateOptions, CreateResult, FhirGateway, SearchParams, UpdateOptions } from './fhir-gateway.ts';
+import { fhirKitTransport, FhirNoAnswer, type FhirExchange, type FhirTransport } from './fhir-transport.ts';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -19,71 +19,74 @@ export interface HttpFhirGatewayDeps {
   /** Returns a bearer token for each request (cached and refreshed by the caller's auth). */
   getToken?: () => Promise<string>;
   retry?: Partial<RetryPolicy>;
+  /** How requests go over the wire; default fhir-kit-client's (`undiciTransport` where volume matters). */
+  transport?: FhirTransport;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
 
-interface KitError extends Error {
-  response?: { status: number; data: unknown };
-  config?: { headers?: Headers };
+/** A request that got an answer it cannot use: an error status, or a body that is not JSON. */
+class FhirHttpError extends Error {
+  constructor(readonly status: number, readonly data: unknown, readonly retryAfter: string | undefined) {
+    super(`HTTP ${String(status)}`);
+  }
 }
-
-type Send = () => Promise<FhirResource>;
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
- * FHIR access over HTTP with fhir-kit-client underneath. Retries 408/429/5xx, timeouts and
- * connection resets with exponential backoff and full jitter, honouring `Retry-After`. A create
- * without `If-None-Exist` is not idempotent, so it is retried only when the server said it did
- * not process the request (429, 503).
+ * FHIR access over HTTP. Retries 408/429/5xx, timeouts and connection resets with exponential
+ * backoff and full jitter, honouring `Retry-After`. A create without `If-None-Exist` is not
+ * idempotent, so it is retried only when the server said it did not process the request (429,
+ * 503).
  */
 export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
   const baseUrl = deps.baseUrl.replace(/\/+$/, '');
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
-  const client = new Client({ baseUrl });
+  const transport = deps.transport ?? fhirKitTransport(baseUrl);
 
-  async function headers(extra: Record<string, string> = {}): Promise<Record<string, string>> {
-    const h: Record<string, string> = { 'content-type': 'application/fhir+json', ...extra };
-    if (deps.getToken) h.authorization = `Bearer ${await deps.getToken()}`;
-    return h;
+  /** One exchange; resolves with a 2xx answer's status and resource, throws anything else. */
+  async function send(method: FhirExchange['method'], url: string, extra: Record<string, string> = {}, body?: Resource | Bundle): Promise<{ status: number; resource: FhirResource }> {
+    const headers: Record<string, string> = { accept: 'application/fhir+json', ...extra };
+    if (body !== undefined) headers['content-type'] = 'application/fhir+json';
+    if (deps.getToken) headers.authorization = `Bearer ${await deps.getToken()}`;
+    const reply = await transport({ method, url, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: policy.timeoutMs });
+    if (reply.status >= 300 || typeof reply.body !== 'object' || reply.body === null) throw new FhirHttpError(reply.status, reply.body, reply.retryAfter);
+    return { status: reply.status, resource: reply.body as FhirResource };
   }
 
-  function requestOptions(h: Record<string, string>) {
-    return { headers: h, signal: AbortSignal.timeout(policy.timeoutMs) };
-  }
-
-  async function withRetry(what: string, send: Send, idempotent: boolean): Promise<FhirResource> {
-    for (let attempt = 1; ; attempt++) {
+  async function withRetry<R>(what: string, attempt: () => Promise<R>, idempotent: boolean): Promise<R> {
+    for (let n = 1; ; n++) {
       try {
-        return await send();
+        return await attempt();
       } catch (err) {
         // Our own errors (an expired session from getToken) are final and already say what to do.
         if (err instanceof AppError) throw err;
-        const status = (err as KitError).response?.status;
+        const status = err instanceof FhirHttpError ? err.status : undefined;
         const retryable = status === undefined ? idempotent : RETRYABLE_STATUS.has(status) && (idempotent || status === 429 || status === 503);
-        if (!retryable || attempt >= policy.attempts) throw toAppError(what, err);
-        await sleep(backoffMs(attempt, retryAfterMs(err), policy, random));
+        if (!retryable || n >= policy.attempts) throw toAppError(what, err);
+        await sleep(backoffMs(n, retryAfterMs(err), policy, random));
       }
     }
   }
 
+  const url = (path: string, params?: SearchParams) => urlOf(baseUrl, path, params);
+  const read = async (what: string, target: string) => (await withRetry(what, () => send('GET', target), true)).resource;
+
   const gateway: FhirGateway = {
     baseUrl,
     async read<T extends Resource>(resourceType: T['resourceType'], id: string) {
-      const res = await withRetry(`read ${resourceType}`, async () => client.read({ resourceType, id, options: requestOptions(await headers()) }) as Promise<FhirResource>, true);
-      return res as unknown as T;
+      return await read(`read ${resourceType}`, url(`${resourceType}/${encodeURIComponent(id)}`)) as unknown as T;
     },
     async *searchPages(resourceType, params) {
-      let bundle = (await withRetry(`search ${resourceType}`, async () => client.search({ resourceType, searchParams: params, options: requestOptions(await headers()) }) as Promise<FhirResource>, true)) as Bundle;
+      let bundle = await read(`search ${resourceType}`, url(resourceType, params)) as Bundle;
       for (;;) {
         yield bundle;
         const next = bundle.link?.find((l) => l.relation === 'next')?.url;
         if (!next) return;
-        const current = bundle;
-        bundle = (await withRetry(`search ${resourceType} next page`, async () => client.nextPage({ bundle: current as never, options: requestOptions(await headers()) }) as Promise<FhirResource>, true)) as Bundle;
+        bundle = await read(`search ${resourceType} next page`, url(next)) as Bundle;
       }
     },
     async searchAll(resourceType, params, maxResources = 10_000) {
@@ -96,30 +99,37 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
     },
     async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<CreateResult<T>> {
       const extra: Record<string, string> = options.ifNoneExist ? { 'if-none-exist': options.ifNoneExist } : {};
-      const res = await withRetry(
-        `create ${resource.resourceType}`,
-        async () => client.create({ resourceType: resource.resourceType, body: resource as never, options: requestOptions(await headers(extra)) }) as Promise<FhirResource>,
-        options.ifNoneExist !== undefined,
-      );
-      const status = (res as unknown as { __response?: Response }).__response?.status;
-      return { resource: res as unknown as T, created: status !== 200 };
+      const res = await withRetry(`create ${resource.resourceType}`, () => send('POST', url(resource.resourceType), extra, resource), options.ifNoneExist !== undefined);
+      // 200, not 201: If-None-Exist matched and the server wrote nothing.
+      return { resource: res.resource as unknown as T, created: res.status !== 200 };
     },
     async update<T extends Resource>(resource: T, options: UpdateOptions = {}): Promise<T> {
       if (!resource.id) throw new AppError('FHIR_RESOURCE_INVALID', `update ${resource.resourceType} needs an id`, { status: 400 });
-      const id = resource.id;
       const extra: Record<string, string> = options.ifMatchVersion ? { 'if-match': `W/"${options.ifMatchVersion}"` } : {};
-      const res = await withRetry(`update ${resource.resourceType}`, async () => client.update({ resourceType: resource.resourceType, id, body: resource as never, options: requestOptions(await headers(extra)) }) as Promise<FhirResource>, true);
-      return res as unknown as T;
+      const target = url(`${resource.resourceType}/${encodeURIComponent(resource.id)}`);
+      const res = await withRetry(`update ${resource.resourceType}`, () => send('PUT', target, extra, resource), true);
+      return res.resource as unknown as T;
     },
     async batch(bundle) {
-      const res = await withRetry('batch', async () => client.batch({ body: bundle as never, options: requestOptions(await headers()) }) as Promise<FhirResource>, false);
-      return res as Bundle;
+      return (await withRetry('batch', () => send('POST', baseUrl, {}, bundle), false)).resource as Bundle;
     },
     async operation(path, body) {
-      return withRetry(`operation ${path}`, async () => client.request(path, { method: 'POST', body, options: requestOptions(await headers()) } as never) as Promise<FhirResource>, false);
+      return (await withRetry(`operation ${path}`, () => send('POST', url(path), {}, body), false)).resource;
     },
   };
   return gateway;
+}
+
+/** `path` (relative to the base, or absolute as a `next` link is) with the search parameters; a list repeats its parameter. */
+function urlOf(baseUrl: string, path: string, params?: SearchParams): string {
+  const target = /^https?:\/\//i.test(path) ? path : `${baseUrl}/${path.replace(/^\/+/, '')}`;
+  if (!params) return target;
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    for (const v of Array.isArray(value) ? value : [value]) query.append(key, String(v));
+  }
+  const text = query.toString();
+  return text ? `${target}?${text}` : target;
 }
 
 /** The longest Retry-After honoured; a server asking for more is retried after this long. */
@@ -136,7 +146,7 @@ export function backoffMs(attempt: number, retryAfter: number | undefined, polic
 }
 
 function retryAfterMs(err: unknown): number | undefined {
-  const value = (err as KitError).config?.headers?.get('retry-after');
+  const value = err instanceof FhirHttpError ? err.retryAfter : undefined;
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds * 1000;
@@ -145,16 +155,16 @@ function retryAfterMs(err: unknown): number | undefined {
 }
 
 function toAppError(what: string, err: unknown): AppError {
-  const kit = err as KitError;
-  const status = kit.response?.status;
-  const data = kit.response?.data;
+  if (!(err instanceof FhirHttpError)) {
+    const timedOut = err instanceof FhirNoAnswer && err.timedOut;
+    return new AppError('FHIR_UNAVAILABLE', `FHIR server did not answer (${what}): ${timedOut ? 'timed out' : 'connection failed'}`, { status: 503, cause: err });
+  }
+  const { status, data } = err;
   const outcome = isOutcome(data) ? data : undefined;
   const detail = outcome?.issue.map((i) => i.diagnostics ?? i.details?.text).filter(Boolean).join('; ');
-  if (status === undefined) {
-    return new AppError('FHIR_UNAVAILABLE', `FHIR server did not answer (${what}): ${kit.name === 'TimeoutError' ? 'timed out' : 'connection failed'}`, { status: 503, cause: err });
-  }
+  if (status < 300) return new AppError('FHIR_REQUEST_FAILED', `FHIR ${what} answered HTTP ${String(status)} with something other than JSON`, { status: 502 });
   const code = status === 404 || status === 410 ? 'FHIR_NOT_FOUND' : status === 409 || status === 412 ? 'FHIR_CONFLICT' : status >= 500 || status === 429 ? 'FHIR_UNAVAILABLE' : 'FHIR_REQUEST_FAILED';
-  return new AppError(code, `FHIR ${what} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`, { status, outcome, cause: err });
+  return new AppError(code, `FHIR ${what} failed with HTTP ${String(status)}${detail ? `: ${detail}` : ''}`, { status, ...(outcome ? { outcome } : {}), cause: err });
 }
 
 function isOutcome(data: unknown): data is OperationOutcome {

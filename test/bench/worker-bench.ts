@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
@@ -56,7 +57,8 @@ async function startEhr(clients: SandboxClient[] = []): Promise<Ehr> {
     if (Date.now() - token.at > 60_000) token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
     return token.value;
   };
-  return { ehr, fhir: createFhirGateway({ baseUrl: ehr.fhirBase, getToken }), token: getToken };
+  // The worker's transport, for the worker run here and for the bare runs alike.
+  return { ehr, fhir: createFhirGateway({ baseUrl: ehr.fhirBase, getToken, transport: undiciTransport }), token: getToken };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import { backoffMs, createFhirGateway, DEFAULT_RETRY } from '../../src/fhir/http-fhir-gateway.ts';
+import { fhirKitTransport, undiciTransport, type FhirTransport } from '../../src/fhir/fhir-transport.ts';
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void;
 const closers: (() => Promise<void>)[] = [];
@@ -31,9 +32,13 @@ const json = (status: number, body: unknown, extra: Record<string, string> = {})
 const patient = json(200, { resourceType: 'Patient', id: 'p1' });
 const outcome = (text: string) => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: text }] });
 
-function gateway(url: string, sleeps: number[] = [], token?: string) {
+/** The two transports: fhir-kit-client's (the app's) and undici's (the worker's). */
+const TRANSPORTS: [string, (baseUrl: string) => FhirTransport][] = [['fhir-kit-client', fhirKitTransport], ['undici', () => undiciTransport]];
+
+function gatewayOver(transport: (baseUrl: string) => FhirTransport, url: string, sleeps: number[] = [], token?: string) {
   return createFhirGateway({
     baseUrl: url,
+    transport: transport(url),
     ...(token ? { getToken: () => Promise.resolve(token) } : {}),
     retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 300 },
     sleep: (ms) => {
@@ -44,7 +49,9 @@ function gateway(url: string, sleeps: number[] = [], token?: string) {
   });
 }
 
-describe('the FHIR gateway under faults', () => {
+describe.each(TRANSPORTS)('the FHIR gateway over %s', (_name, transport) => {
+  const gateway = (url: string, sleeps: number[] = [], token?: string) => gatewayOver(transport, url, sleeps, token);
+
   it('retries 503 and 429, waiting at least what Retry-After asks, and then succeeds', async () => {
     const server = await scriptedServer([json(503, outcome('busy')), json(429, outcome('slow down'), { 'retry-after': '2' }), patient]);
     const sleeps: number[] = [];
@@ -97,6 +104,44 @@ describe('the FHIR gateway under faults', () => {
     expect(server.headers[0]?.authorization).toBe('Bearer tok-123');
   });
 
+  it('reports a timeout as one, after its attempts', async () => {
+    const server = await scriptedServer([() => undefined]);
+    const err = await gateway(server.url).read('Patient', 'p1').catch((e: unknown) => e);
+    expect(isAppError(err, 'FHIR_UNAVAILABLE')).toBe(true);
+    expect((err as Error).message).toMatch(/did not answer \(read Patient\): timed out/);
+    expect(server.requests()).toBe(4);
+  });
+
+  it('refuses an answer that is not JSON, naming what was asked', async () => {
+    const server = await scriptedServer([(_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>')]);
+    const err = await gateway(server.url).read('Patient', 'p1').catch((e: unknown) => e);
+    expect(isAppError(err, 'FHIR_REQUEST_FAILED')).toBe(true);
+    expect((err as Error).message).toContain('read Patient answered HTTP 200 with something other than JSON');
+  });
+
+  it('sends search parameters, a list as its parameter repeated, and follows next links', async () => {
+    const urls: string[] = [];
+    const page = (id: string, next?: string): Step => (req, res) => {
+      urls.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', link: next ? [{ relation: 'next', url: next }] : [], entry: [{ resource: { resourceType: 'Encounter', id } }] }));
+    };
+    const steps: Step[] = [];
+    const server = await scriptedServer(steps);
+    steps.push(page('e1', `${server.url}/Encounter?page=2`), page('e2'));
+    const found = await gateway(server.url).searchAll('Encounter', { status: 'finished', _include: ['Encounter:subject', 'Encounter:participant'] });
+    expect(found.map((r) => r.id)).toEqual(['e1', 'e2']);
+    expect(urls).toEqual(['/fhir/Encounter?status=finished&_include=Encounter%3Asubject&_include=Encounter%3Aparticipant', '/fhir/Encounter?page=2']);
+  });
+
+  it('tells a conditional create that matched (200) from one that wrote (201)', async () => {
+    const server = await scriptedServer([json(200, { resourceType: 'Patient', id: 'old' }), json(201, { resourceType: 'Patient', id: 'new' })]);
+    const g = gateway(server.url);
+    expect(await g.create({ resourceType: 'Patient' }, { ifNoneExist: 'identifier=x|1' })).toMatchObject({ created: false, resource: { id: 'old' } });
+    expect(await g.create({ resourceType: 'Patient' }, { ifNoneExist: 'identifier=x|2' })).toMatchObject({ created: true, resource: { id: 'new' } });
+  });
+});
+
+describe('the FHIR gateway\'s backoff', () => {
   it('backs off exponentially with jitter, capped', () => {
     const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000 };
     expect(backoffMs(1, undefined, policy, () => 1)).toBe(100);
