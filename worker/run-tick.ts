@@ -65,22 +65,53 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const work = await findWork(deps, deps.ledger, deps.now(), log);
   summary.skipped = work.skipped;
   const queue = [...work.encounters, ...work.due.map((item) => ({ id: item.encounter.replace(/^Encounter\//, ''), previous: item }))];
-  for (let first = 0; first < queue.length && !deps.signal?.aborted; first += PREFETCH_CHUNK) {
-    const chunk = queue.slice(first, first + PREFETCH_CHUNK);
-    const prefetched = await prefetchContexts(deps.clinical, chunk.map((c) => c.id), log);
-    await eachConcurrently(chunk, deps.concurrency ?? 1, async ({ id, previous }) => {
-      if (deps.signal?.aborted) return;
-      const context = prefetched.get(id);
-      const load = context ? () => Promise.resolve({ ...(context.encounter as Encounter), id }) : () => readEncounter(deps, id);
-      await handle(`Encounter/${id}`, previous, load, deps, log, summary, context);
-    });
-  }
+  const contexts = contextsAhead(queue.map((q) => q.id), deps, log);
+  await eachConcurrently(queue.map((q, index) => ({ ...q, index })), deps.concurrency ?? 1, async ({ id, previous, index }) => {
+    if (deps.signal?.aborted) return;
+    const context = await contexts.take(index);
+    const load = context ? () => Promise.resolve({ ...(context.encounter as Encounter), id }) : () => readEncounter(deps, id);
+    await handle(`Encounter/${id}`, previous, load, deps, log, summary, context);
+  });
   // A tick cut short by shutdown leaves the cursor: the rest is found again next time.
   if (work.cursor && !deps.signal?.aborted) await deps.ledger.setCursor(ENCOUNTER_CURSOR, work.cursor);
   if (!deps.signal?.aborted) for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');
   return summary;
+}
+
+/**
+ * The prefetched contexts of the tick's encounters, read a chunk at a time and one chunk ahead:
+ * taking the first encounter of a chunk starts the next chunk's read, so lanes do not drain and
+ * wait for a read at every chunk boundary. Encounters are taken in order; a chunk's contexts are
+ * let go once all of its encounters are taken. A read that fails leaves its encounters to load
+ * one by one.
+ */
+function contextsAhead(ids: readonly string[], deps: TickDeps, log: Logger): { take(index: number): Promise<PrefetchedContext | undefined> } {
+  const reads = new Map<number, { read: Promise<Map<string, PrefetchedContext>>; left: number }>();
+  const start = (chunk: number) => {
+    let entry = reads.get(chunk);
+    if (!entry) {
+      const chunkIds = ids.slice(chunk * PREFETCH_CHUNK, (chunk + 1) * PREFETCH_CHUNK);
+      const read = prefetchContexts(deps.clinical, chunkIds, log).catch((err: unknown) => {
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'prefetch failed; loading these encounters one by one');
+        return new Map<string, PrefetchedContext>();
+      });
+      entry = { read, left: chunkIds.length };
+      reads.set(chunk, entry);
+    }
+    return entry;
+  };
+  return {
+    async take(index) {
+      const chunk = Math.floor(index / PREFETCH_CHUNK);
+      const entry = start(chunk);
+      if ((chunk + 1) * PREFETCH_CHUNK < ids.length && !deps.signal?.aborted) start(chunk + 1);
+      entry.left -= 1;
+      if (entry.left === 0) reads.delete(chunk);
+      return (await entry.read).get(ids[index] ?? '');
+    },
+  };
 }
 
 /** An Encounter due from the ledger; checked in full by the pipeline (bad data is quarantined there). */

@@ -39,10 +39,14 @@ export async function bareClient(fhir: FhirGateway, writes: Writes, lanes: numbe
   }
   const byChunk = new Map<number, RecordedCreate[]>();
   for (const write of writes) byChunk.set(write.chunk, [...(byChunk.get(write.chunk) ?? []), write]);
+  // Each chunk's reads go out while the previous chunk's creates are replayed, as the worker reads ahead.
+  const read = (first: number) => prefetchContexts(fhir, ids.slice(first, first + PREFETCH_CHUNK), logger);
+  let next = read(0);
   let chunk = 0;
   for (let first = 0; first < ids.length; first += PREFETCH_CHUNK) {
-    const contexts = await prefetchContexts(fhir, ids.slice(first, first + PREFETCH_CHUNK), logger);
+    const contexts = await next;
     if (contexts.size !== Math.min(PREFETCH_CHUNK, ids.length - first)) throw new Error('the bare run read fewer encounters than it asked for');
+    if (first + PREFETCH_CHUNK < ids.length) next = read(first + PREFETCH_CHUNK);
     chunk += 1;
     await eachConcurrently(byChunk.get(chunk) ?? [], lanes, (write) => replay(fhir, write));
   }

@@ -40,7 +40,8 @@ describe('encounters in flight at once', () => {
     const summary = await workerThrough(world, proxy, 4).tick();
     expect(summary).toMatchObject({ submitted: 7 + 24, held: 2, failed: 0 });
     expect(proxy.maxInFlight()).toBeGreaterThanOrEqual(2);
-    expect(proxy.maxInFlight()).toBeLessThanOrEqual(4);
+    // Four encounters' requests, and the next chunk's context read going out ahead of them.
+    expect(proxy.maxInFlight()).toBeLessThanOrEqual(4 + 1);
     for (const id of distant.ids) expect(await claimsOf(world.fhir, id), id).toHaveLength(1);
     const audit = world.payer.audit();
     expect(Object.values(audit.submits).every((count) => count === 1)).toBe(true);
@@ -54,5 +55,20 @@ describe('encounters in flight at once', () => {
     const summary = await workerThrough(world, proxy, 1).tick();
     expect(summary).toMatchObject({ submitted: 7 + 8, failed: 0 });
     expect(proxy.maxInFlight()).toBe(1);
+  });
+
+  it('reads the next chunk of encounters\' contexts while the current chunk is worked on, each chunk once', async () => {
+    // 9 seeded + 30 = 39 finished encounters: two chunks of context reads (25 per read).
+    const distant = await distantWorld(30);
+    ({ world, proxy } = distant);
+    const summary = await workerThrough(world, proxy, 1).tick();
+    expect(summary).toMatchObject({ submitted: 7 + 30, failed: 0 });
+    const contextReads = proxy.records.filter((r) => r.method === 'GET' && r.path.startsWith('/fhir/Encounter?_id='));
+    expect(contextReads).toHaveLength(2);
+    const firstClaim = proxy.records.findIndex((r) => r.method === 'POST' && r.path === '/fhir/Claim');
+    expect(proxy.records.indexOf(contextReads[1] as (typeof proxy.records)[number])).toBeLessThan(firstClaim);
+    // One encounter at a time, and the read ahead beside it.
+    expect(proxy.maxInFlight()).toBe(2);
+    for (const id of distant.ids) expect(await claimsOf(world.fhir, id), id).toHaveLength(1);
   });
 });
