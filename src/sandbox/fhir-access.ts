@@ -2,7 +2,7 @@ import type { Resource } from 'fhir/r4';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 import { compartmentRule, compartmentSearchValue, inPatientCompartment } from './patient-compartment.ts';
-import { decideAccess, type Interaction } from './scopes.ts';
+import { accessOf, type Interaction } from './scopes.ts';
 import type { AccessGrant } from './token-service.ts';
 
 /** The SMART v2 interaction letter a call needs. */
@@ -37,9 +37,10 @@ export function interactionOf(call: FhirCall): Interaction {
 export async function handleWithScopes(adapter: FhirAdapter, call: FhirCall, grant: AccessGrant): Promise<FhirAnswer> {
   const resourceType = call.path[0] ?? '';
   const interaction = interactionOf(call);
-  const access = decideAccess(grant.scope, resourceType, interaction, grant.patient !== undefined);
+  const accessTo = accessOf(grant.scope, grant.patient !== undefined);
+  const access = accessTo(resourceType, interaction);
   const canSee = (r: Resource): boolean => {
-    const a = decideAccess(grant.scope, r.resourceType, 'r', grant.patient !== undefined);
+    const a = accessTo(r.resourceType, 'r');
     return a === 'any' || (a === 'patient-compartment' && grant.patient !== undefined && inPatientCompartment(r, grant.patient));
   };
   if (access === 'denied') return errorAnswer(403, 'forbidden', `The granted scopes do not allow this interaction on ${resourceType}`);

@@ -92,7 +92,30 @@ export type Access = 'denied' | 'any' | 'patient-compartment';
  * it only inside the token's patient compartment, and only when the token has a patient.
  */
 export function decideAccess(scope: string, resourceType: string, interaction: Interaction, hasPatient: boolean): Access {
-  const matching = resourceScopes(scope).filter(
+  return decide(resourceScopes(scope), resourceType, interaction, hasPatient);
+}
+
+/**
+ * `decideAccess` for one token, its scopes parsed once and each answer kept: a search asks about
+ * every resource it returns (a chunk of encounters with their includes is hundreds), and a
+ * token can carry a dozen scopes.
+ */
+export function accessOf(scope: string, hasPatient: boolean): (resourceType: string, interaction: Interaction) => Access {
+  const scopes = resourceScopes(scope);
+  const decided = new Map<string, Access>();
+  return (resourceType, interaction) => {
+    const key = `${resourceType}.${interaction}`;
+    let access = decided.get(key);
+    if (access === undefined) {
+      access = decide(scopes, resourceType, interaction, hasPatient);
+      decided.set(key, access);
+    }
+    return access;
+  };
+}
+
+function decide(scopes: readonly ResourceScope[], resourceType: string, interaction: Interaction, hasPatient: boolean): Access {
+  const matching = scopes.filter(
     (s) => (s.resourceType === '*' || s.resourceType === resourceType) && s.interactions.has(interaction),
   );
   if (matching.some((s) => s.context !== 'patient')) return 'any';

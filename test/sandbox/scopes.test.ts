@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAccess, grantScope, parseResourceScope } from '../../src/sandbox/scopes.ts';
+import { accessOf, decideAccess, grantScope, parseResourceScope, type Interaction } from '../../src/sandbox/scopes.ts';
 
 describe('SMART scopes', () => {
   it('reads v1 and v2 permissions', () => {
@@ -21,5 +21,19 @@ describe('SMART scopes', () => {
     expect(decideAccess('patient/Condition.rs', 'Condition', 'c', true)).toBe('denied');
     expect(decideAccess('patient/*.read user/Condition.read', 'Condition', 'r', true)).toBe('any');
     expect(decideAccess('system/*.cruds', 'Task', 'd', false)).toBe('any');
+  });
+
+  it('decides the same for a token parsed once, asked again and again', () => {
+    const scope = 'patient/Condition.rs user/Claim.cu system/Encounter.rs patient/*.read';
+    const types = ['Condition', 'Claim', 'Encounter', 'Patient', 'Task'];
+    const interactions: Interaction[] = ['c', 'r', 'u', 'd', 's'];
+    for (const hasPatient of [true, false]) {
+      const accessTo = accessOf(scope, hasPatient);
+      for (let pass = 0; pass < 2; pass++) {
+        for (const type of types) for (const i of interactions) expect(accessTo(type, i), `${type}.${i}`).toBe(decideAccess(scope, type, i, hasPatient));
+      }
+    }
+    expect(accessOf(scope, true)('Claim', 'c')).toBe('any');
+    expect(accessOf(scope, false)('Condition', 's')).toBe('denied');
   });
 });
