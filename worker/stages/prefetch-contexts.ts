@@ -108,9 +108,18 @@ function field(resource: Resource, name: string): unknown {
   return (resource as unknown as Record<string, unknown>)[name];
 }
 
+/** One pattern per resource type, made once: references are read for every resource of every chunk. */
+const REFERENCE_PATTERNS = new Map<string, RegExp>();
+
 /** The id in a reference to `type` (relative or absolute, with or without `_history`). */
 export function idOfReference(reference: string | undefined, type: string): string | undefined {
-  return reference === undefined ? undefined : new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`).exec(reference)?.[1];
+  if (reference === undefined) return undefined;
+  let pattern = REFERENCE_PATTERNS.get(type);
+  if (!pattern) {
+    pattern = new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`);
+    REFERENCE_PATTERNS.set(type, pattern);
+  }
+  return pattern.exec(reference)?.[1];
 }
 
 /** `idOfReference` of a Reference-shaped value read from an unchecked resource. */
