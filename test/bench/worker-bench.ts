@@ -91,35 +91,60 @@ async function workerInProcess(count: number): Promise<{ claimsPerSecond: number
 }
 
 /**
- * The bare sandbox EHR answering the minimal requests of `count` claims (see bare-client.ts),
- * from a client in this process (`own: false`) or in its own process, as the worker's is.
+ * A bare run: the bare sandbox EHR answering the minimal requests of `count` claims (see
+ * bare-client.ts). Claims per second, and (client in its own process) the CPU time per claim of
+ * the EHR and the client.
  */
-/** Claims per second of a bare run, and (its own process) the CPU time per claim of the EHR and the client. */
 interface BareResult {
   rate: number;
   cpuMsPerClaim?: Record<'ehr' | 'client', number>;
 }
 
-async function bareRun(count: number, writes: Writes, own: boolean, lanes = BARE_LANES[0] ?? 4): Promise<BareResult> {
+/** A timed run made ready (servers up, data seeded) so that it can start the moment it is asked to. */
+interface Prepared<R> {
+  run(): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** The bare client in this process (the in-process comparison). */
+async function bareInProcess(count: number, writes: Writes, lanes: number): Promise<number> {
   const { ehr, fhir } = await startEhr();
-  const ehrHandle = { token: () => ehr.issueSystemToken('system/*.cruds') };
-  const dir = await mkdtemp(join(tmpdir(), 'chartbill-bare-'));
   try {
     await seedCodedEncounters(fhir, count, 'bare');
-    const claims = count + SEEDED_SUBMITTED;
-    if (!own) return { rate: claims / await bareClient(fhir, writes, lanes) };
-    const job = join(dir, 'job.json');
-    await writeFile(job, JSON.stringify({ fhirBase: ehr.fhirBase, token: await ehrHandle.token(), lanes, writes }));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'bare-client.ts'), job], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const cpuBefore = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
-    const out = await lineFrom(child, /^seconds \S+\n/m);
-    const cpuAfter = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
-    const seconds = Number(/seconds (\S+)/.exec(out)?.[1]);
-    if (!Number.isFinite(seconds)) throw new Error('the bare client printed no time');
-    return { rate: claims / seconds, cpuMsPerClaim: { ehr: (cpuAfter.ehr - cpuBefore.ehr) / claims, client: (cpuAfter.client - cpuBefore.client) / claims } };
+    return (count + SEEDED_SUBMITTED) / await bareClient(fhir, writes, lanes);
   } finally {
     await ehr.close();
+  }
+}
+
+/** The bare client as its own process, against its own seeded sandbox EHR in this process. */
+async function prepareBareRun(count: number, writes: Writes, lanes: number): Promise<Prepared<BareResult>> {
+  const { ehr, fhir } = await startEhr();
+  const dir = await mkdtemp(join(tmpdir(), 'chartbill-bare-'));
+  const close = async () => {
+    await ehr.close();
     await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await seedCodedEncounters(fhir, count, 'bare');
+    const job = join(dir, 'job.json');
+    await writeFile(job, JSON.stringify({ fhirBase: ehr.fhirBase, token: await ehr.issueSystemToken('system/*.cruds'), lanes, writes }));
+    const claims = count + SEEDED_SUBMITTED;
+    return {
+      close,
+      async run() {
+        const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'bare-client.ts'), job], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const cpuBefore = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
+        const out = await lineFrom(child, /^seconds \S+\n/m);
+        const cpuAfter = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
+        const seconds = Number(/seconds (\S+)/.exec(out)?.[1]);
+        if (!Number.isFinite(seconds)) throw new Error('the bare client printed no time');
+        return { rate: claims / seconds, cpuMsPerClaim: { ehr: (cpuAfter.ehr - cpuBefore.ehr) / claims, client: (cpuAfter.client - cpuBefore.client) / claims } };
+      },
+    };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }
 
@@ -187,26 +212,57 @@ async function startProcessWorld(beforeStart: (ehr: Ehr) => Promise<unknown>, le
   };
 }
 
+/** Claims per second of the worker process, and the CPU time per claim of each process meanwhile (the EHR's is this process's). */
+interface WorkerResult {
+  claimsPerSecond: number;
+  cpuMsPerClaim: Record<'worker' | 'payer' | 'ehr', number>;
+}
+
 /**
- * Claims per second of the worker process over `count` encounters seeded before it starts, and
- * the CPU time per claim of each process meanwhile (the EHR's is this process's).
+ * The worker process over `count` encounters: the EHR seeded and the payer up when this
+ * resolves; `run` starts the worker and times it until every claim is submitted.
  */
-export async function workerOwnProcess(count: number): Promise<{ claimsPerSecond: number; cpuMsPerClaim: Record<'worker' | 'payer' | 'ehr', number> }> {
-  const world = await startProcessWorld((ehr) => seedCodedEncounters(ehr.fhir, count, 'bench'), 'file');
+async function prepareWorkerRun(count: number): Promise<Prepared<WorkerResult>> {
+  let seeded = (): void => undefined;
+  let go = (): void => undefined;
+  const ready = new Promise<void>((resolve) => { seeded = resolve; });
+  const gate = new Promise<void>((resolve) => { go = resolve; });
+  const starting = startProcessWorld(async (ehr) => {
+    await seedCodedEncounters(ehr.fhir, count, 'bench');
+    seeded();
+    await gate;
+  }, 'file');
+  // A world that fails while seeding rejects `starting`; one that seeded waits at the gate.
+  await Promise.race([ready, starting]);
   const claims = count + SEEDED_SUBMITTED;
+  return {
+    async close() {
+      go();
+      await (await starting).close();
+    },
+    async run() {
+      go();
+      const world = await starting;
+      await world.child.started;
+      const pids = { worker: world.child.process.pid ?? 0, payer: world.payerPid, ehr: process.pid };
+      const cpuBefore = await cpuTimes(pids);
+      const started = performance.now();
+      const done = await waitFor(async () => await world.submitted() >= claims, 1_800_000, 100);
+      if (!done) throw new Error(`the worker process submitted ${String(await world.submitted())} of ${String(claims)} claims`);
+      const seconds = (performance.now() - started) / 1000;
+      const cpuAfter = await cpuTimes(pids);
+      const perClaim = (name: keyof typeof pids) => (cpuAfter[name] - cpuBefore[name]) / claims;
+      return { claimsPerSecond: claims / seconds, cpuMsPerClaim: { worker: perClaim('worker'), payer: perClaim('payer'), ehr: perClaim('ehr') } };
+    },
+  };
+}
+
+/** Prepares a run, runs it, and closes it. */
+async function once<R>(prepared: Prepared<R>): Promise<R> {
   try {
-    await world.child.started;
-    const pids = { worker: world.child.process.pid ?? 0, payer: world.payerPid, ehr: process.pid };
-    const cpuBefore = await cpuTimes(pids);
-    const started = performance.now();
-    const done = await waitFor(async () => await world.submitted() >= claims, 1_800_000, 100);
-    if (!done) throw new Error(`the worker process submitted ${String(await world.submitted())} of ${String(claims)} claims`);
-    const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = await cpuTimes(pids);
-    const perClaim = (name: keyof typeof pids) => (cpuAfter[name] - cpuBefore[name]) / claims;
-    return { claimsPerSecond: claims / seconds, cpuMsPerClaim: { worker: perClaim('worker'), payer: perClaim('payer'), ehr: perClaim('ehr') } };
+    return await prepared.run();
   } finally {
-    await world.close();
+    await prepared.close();
   }
 }
 
@@ -337,31 +393,51 @@ export const workerBench: Bench = {
  */
 async function throughput(report: Report): Promise<void> {
   const warm = await workerInProcess(WARM_UP_ENCOUNTERS);
-  await bareRun(WARM_UP_ENCOUNTERS, warm.writes, false);
-  await bareRun(WARM_UP_ENCOUNTERS, warm.writes, true);
-  await workerOwnProcess(WARM_UP_ENCOUNTERS);
+  await bareInProcess(WARM_UP_ENCOUNTERS, warm.writes, BARE_LANES[0] ?? 4);
+  await once(await prepareBareRun(WARM_UP_ENCOUNTERS, warm.writes, BARE_LANES[0] ?? 4));
+  await once(await prepareWorkerRun(WARM_UP_ENCOUNTERS));
 
   const inProcess = await workerInProcess(THROUGHPUT_ENCOUNTERS);
-  // Rounds of a worker run then the bare runs: each ratio compares runs a minute apart, so the
-  // machine's speed drifting over the bench (seen here: the same run 170 to 300 claims/s) does
-  // not land on one side only. The median round gives the headline figures.
-  const rounds: { own: Awaited<ReturnType<typeof workerOwnProcess>>; bare: BareResult & { lanes: number }; ratio: number }[] = [];
+  // Rounds: both sides are seeded first, then timed back to back, the worker first in odd
+  // rounds and last in even ones. This machine's speed drifts by up to 40% within minutes (the
+  // same bare run 201 to 368 claims/s today); runs seconds apart, in both orders, keep the drift
+  // off one side of the ratio. The median round gives the headline figures.
+  const rounds: { own: WorkerResult; bare: BareResult & { lanes: number }; ratio: number }[] = [];
   for (let n = 1; n <= ROUNDS; n++) {
-    const own = await profiled(`ehr-during-worker-${String(n)}`, () => workerOwnProcess(THROUGHPUT_ENCOUNTERS));
+    const worker = await prepareWorkerRun(THROUGHPUT_ENCOUNTERS);
+    const bares: { lanes: number; prepared: Prepared<BareResult> }[] = [];
+    let own: WorkerResult | undefined;
     // The bare side at each number of lanes, keeping the fastest (and its CPU figures).
     let bare: BareResult & { lanes: number } = { rate: 0, lanes: 0 };
-    for (const lanes of BARE_LANES) {
-      const result = await profiled(`ehr-during-bare-${String(lanes)}-${String(n)}`, () => bareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, true, lanes));
-      if (result.rate > bare.rate) bare = { ...result, lanes };
+    try {
+      for (const lanes of BARE_LANES) bares.push({ lanes, prepared: await prepareBareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, lanes) });
+      const runWorker = async () => { own = await profiled(`ehr-during-worker-${String(n)}`, () => worker.run()); };
+      const runBares = async () => {
+        for (const { lanes, prepared } of bares) {
+          const result = await profiled(`ehr-during-bare-${String(lanes)}-${String(n)}`, () => prepared.run());
+          if (result.rate > bare.rate) bare = { ...result, lanes };
+        }
+      };
+      if (n % 2 === 1) {
+        await runWorker();
+        await runBares();
+      } else {
+        await runBares();
+        await runWorker();
+      }
+    } finally {
+      await worker.close();
+      for (const { prepared } of bares) await prepared.close();
     }
+    if (!own) throw new Error('the worker run did not finish');
     const ratio = own.claimsPerSecond / bare.rate;
-    report(`worker_vs_bare_sandbox_ratio_round_${String(n)}`, round(ratio, 2), `(worker ${String(round(own.claimsPerSecond, 1))} claims/s, bare ${String(round(bare.rate, 1))} claims/s at ${String(bare.lanes)} lanes)`);
+    report(`worker_vs_bare_sandbox_ratio_round_${String(n)}`, round(ratio, 2), `(worker ${String(round(own.claimsPerSecond, 1))} claims/s, bare ${String(round(bare.rate, 1))} claims/s at ${String(bare.lanes)} lanes; ${n % 2 === 1 ? 'worker' : 'bare'} first)`);
     rounds.push({ own, bare, ratio });
   }
   const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
   if (!median) throw new Error('the bench ran no rounds');
   const { own, bare: bareOwn } = median;
-  const bareIn = (await bareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, false)).rate;
+  const bareIn = await bareInProcess(THROUGHPUT_ENCOUNTERS, inProcess.writes, BARE_LANES[0] ?? 4);
   report('worker_claims_submitted', inProcess.claims, 'claims');
   report('worker_claims_per_second', round(own.claimsPerSecond, 1), `claims/s (worker and payer each their own process, ${String(WORKER_CONCURRENCY)} encounters in flight)`);
   report('sandbox_bare_claims_per_second', round(bareOwn.rate, 1), `claims/s (client its own process, the fastest: ${String(bareOwn.lanes)} in flight)`);
