@@ -38,7 +38,7 @@ const BARE_LANES = (process.env.CHARTBILL_BENCH_BARE_LANES ?? '4,8').split(',').
 /** Encounters each side processes once, unmeasured, before the measured runs. */
 const WARM_UP_ENCOUNTERS = 200;
 /** Rounds of worker-then-bare runs; the median round's figures are reported. */
-const ROUNDS = Math.max(1, Number(process.env.CHARTBILL_BENCH_ROUNDS ?? 3));
+const ROUNDS = Math.max(1, Number(process.env.CHARTBILL_BENCH_ROUNDS ?? 5));
 /** The seed's own finished encounters that reach the payer. */
 const SEEDED_SUBMITTED = 7;
 const HERE = import.meta.dirname;
