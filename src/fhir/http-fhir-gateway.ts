@@ -73,6 +73,11 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
   }
 
   const url = (path: string, params?: SearchParams) => urlOf(baseUrl, path, params);
+  /** A paging link is followed only on this server: the bearer token goes nowhere else. */
+  const sameServer = (target: string, what: string): string => {
+    if (new URL(target).origin === new URL(baseUrl).origin) return target;
+    throw new AppError('FHIR_REQUEST_FAILED', `FHIR ${what}: the server's next-page link points to another server (${new URL(target).origin}); it was not followed`, { status: 502 });
+  };
   const read = async (what: string, target: string) => (await withRetry(what, () => send('GET', target), true)).resource;
 
   const gateway: FhirGateway = {
@@ -86,7 +91,7 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
         yield bundle;
         const next = bundle.link?.find((l) => l.relation === 'next')?.url;
         if (!next) return;
-        bundle = await read(`search ${resourceType} next page`, url(next)) as Bundle;
+        bundle = await read(`search ${resourceType} next page`, sameServer(url(next), `search ${resourceType}`)) as Bundle;
       }
     },
     async searchAll(resourceType, params, maxResources = 10_000) {

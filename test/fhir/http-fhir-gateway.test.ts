@@ -133,6 +133,15 @@ describe.each(TRANSPORTS)('the FHIR gateway over %s', (_name, transport) => {
     expect(urls).toEqual(['/fhir/Encounter?status=finished&_include=Encounter%3Asubject&_include=Encounter%3Aparticipant', '/fhir/Encounter?page=2']);
   });
 
+  it('does not follow a next-page link to another server, so the token goes nowhere else', async () => {
+    const elsewhere = await scriptedServer([json(200, { resourceType: 'Bundle', type: 'searchset' })]);
+    const server = await scriptedServer([json(200, { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: `${elsewhere.url}/Encounter?page=2` }], entry: [] })]);
+    const err = await gateway(server.url, [], 'tok-123').searchAll('Encounter', { status: 'finished' }).catch((e: unknown) => e);
+    expect(isAppError(err, 'FHIR_REQUEST_FAILED')).toBe(true);
+    expect((err as Error).message).toContain('next-page link points to another server');
+    expect(elsewhere.requests()).toBe(0);
+  });
+
   it('tells a conditional create that matched (200) from one that wrote (201)', async () => {
     const server = await scriptedServer([json(200, { resourceType: 'Patient', id: 'old' }), json(201, { resourceType: 'Patient', id: 'new' })]);
     const g = gateway(server.url);
