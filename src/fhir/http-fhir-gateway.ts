@@ -67,15 +67,16 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
         const status = err instanceof FhirHttpError ? err.status : undefined;
         const retryable = status === undefined ? idempotent : RETRYABLE_STATUS.has(status) && (idempotent || status === 429 || status === 503);
         if (!retryable || n >= policy.attempts) throw toAppError(what, err);
-        await sleep(backoffMs(n, retryAfterMs(err), policy, random));
+        await sleep(backoffMs(n, err instanceof FhirHttpError ? retryAfterMsOf(err.retryAfter) : undefined, policy, random));
       }
     }
   }
 
   const url = (path: string, params?: SearchParams) => urlOf(baseUrl, path, params);
   /** A paging link is followed only on this server: the bearer token goes nowhere else. */
+  const origin = new URL(baseUrl).origin;
   const sameServer = (target: string, what: string): string => {
-    if (new URL(target).origin === new URL(baseUrl).origin) return target;
+    if (new URL(target).origin === origin) return target;
     throw new AppError('FHIR_REQUEST_FAILED', `FHIR ${what}: the server's next-page link points to another server (${new URL(target).origin}); it was not followed`, { status: 502 });
   };
   const read = async (what: string, target: string) => (await withRetry(what, () => send('GET', target), true)).resource;
@@ -150,8 +151,8 @@ export function backoffMs(attempt: number, retryAfter: number | undefined, polic
   return retryAfter !== undefined ? Math.max(Math.min(retryAfter, MAX_RETRY_AFTER_MS), jittered) : jittered;
 }
 
-function retryAfterMs(err: unknown): number | undefined {
-  const value = err instanceof FhirHttpError ? err.retryAfter : undefined;
+/** A `Retry-After` value (delay-seconds or an HTTP date, RFC 9110 §10.2.3) in ms from now. */
+export function retryAfterMsOf(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds * 1000;
