@@ -35,12 +35,16 @@ const outcome = (text: string) => ({ resourceType: 'OperationOutcome', issue: [{
 /** The two transports: fhir-kit-client's (the app's) and undici's (the worker's). */
 const TRANSPORTS: [string, (baseUrl: string) => FhirTransport][] = [['fhir-kit-client', fhirKitTransport], ['undici', () => undiciTransport]];
 
-function gatewayOver(transport: (baseUrl: string) => FhirTransport, url: string, sleeps: number[] = [], token?: string) {
+/** Long enough that a loaded CI machine answers in time; the tests of timeouts use `SHORT_TIMEOUT_MS`. */
+const TIMEOUT_MS = 5_000;
+const SHORT_TIMEOUT_MS = 300;
+
+function gatewayOver(transport: (baseUrl: string) => FhirTransport, url: string, sleeps: number[] = [], token?: string, timeoutMs = TIMEOUT_MS) {
   return createFhirGateway({
     baseUrl: url,
     transport: transport(url),
     ...(token ? { getToken: () => Promise.resolve(token) } : {}),
-    retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 300 },
+    retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 50, timeoutMs },
     sleep: (ms) => {
       sleeps.push(ms);
       return Promise.resolve();
@@ -50,7 +54,7 @@ function gatewayOver(transport: (baseUrl: string) => FhirTransport, url: string,
 }
 
 describe.each(TRANSPORTS)('the FHIR gateway over %s', (_name, transport) => {
-  const gateway = (url: string, sleeps: number[] = [], token?: string) => gatewayOver(transport, url, sleeps, token);
+  const gateway = (url: string, sleeps: number[] = [], token?: string, timeoutMs?: number) => gatewayOver(transport, url, sleeps, token, timeoutMs);
 
   it('retries 503 and 429, waiting at least what Retry-After asks, and then succeeds', async () => {
     const server = await scriptedServer([json(503, outcome('busy')), json(429, outcome('slow down'), { 'retry-after': '2' }), patient]);
@@ -65,7 +69,7 @@ describe.each(TRANSPORTS)('the FHIR gateway over %s', (_name, transport) => {
     const reset: Step = (req) => req.socket.destroy();
     const hang: Step = () => undefined;
     const server = await scriptedServer([reset, hang, patient]);
-    expect((await gateway(server.url).read('Patient', 'p1')).id).toBe('p1');
+    expect((await gateway(server.url, [], undefined, SHORT_TIMEOUT_MS).read('Patient', 'p1')).id).toBe('p1');
     expect(server.requests()).toBe(3);
   });
 
@@ -106,7 +110,7 @@ describe.each(TRANSPORTS)('the FHIR gateway over %s', (_name, transport) => {
 
   it('reports a timeout as one, after its attempts', async () => {
     const server = await scriptedServer([() => undefined]);
-    const err = await gateway(server.url).read('Patient', 'p1').catch((e: unknown) => e);
+    const err = await gateway(server.url, [], undefined, SHORT_TIMEOUT_MS).read('Patient', 'p1').catch((e: unknown) => e);
     expect(isAppError(err, 'FHIR_UNAVAILABLE')).toBe(true);
     expect((err as Error).message).toMatch(/did not answer \(read Patient\): timed out/);
     expect(server.requests()).toBe(4);
