@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../src/errors/app-error.ts';
 import { createLeaseTable } from './lease-table.ts';
-import { isFinal, matchesFilter, type Ledger, type LedgerItem } from './ledger.ts';
+import { isFinal, selectItems, type Ledger, type LedgerItem } from './ledger.ts';
 import { laterCursor } from './memory-ledger.ts';
 
 const itemSchema = z.object({
@@ -128,7 +128,7 @@ export async function openFileLedger(path: string, options: { now?: () => number
       return persist({ item: { ...item } });
     },
     listItems: (filter) => {
-      const found = Object.values(state.items).filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }));
+      const found = selectItems({ get: (e) => Object.hasOwn(state.items, e) ? state.items[e] : undefined, all: () => Object.values(state.items) }, filter);
       if (filter?.dueBy !== undefined && !filter.patients && !filter.encounters && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => Object.hasOwn(state.items, e)));
       return Promise.resolve(found);
     },

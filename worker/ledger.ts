@@ -107,16 +107,28 @@ export function isFinal(item: LedgerItem | undefined): boolean {
   return item !== undefined && FINAL.has(item.stage);
 }
 
-/** Whether an item matches a filter; shared by the ledger implementations. */
-export function matchesFilter(item: LedgerItem, filter: LedgerFilter = {}): boolean {
-  if (filter.stages && !filter.stages.includes(item.stage)) return false;
-  if (filter.patients && (item.patient === undefined || !filter.patients.includes(item.patient))) return false;
-  if (filter.encounters && !filter.encounters.includes(item.encounter)) return false;
-  if (filter.dueBy !== undefined) {
-    if (item.nextAttemptAt === undefined || isFinal(item)) return false;
-    if (Date.parse(item.nextAttemptAt) > Date.parse(filter.dueBy)) return false;
-  }
-  return true;
+/**
+ * The items a filter selects, as copies; shared by the in-process ledgers. Named encounters are
+ * looked up, not searched for, and the filter's lists become sets once per call: a tick after a
+ * burst asks about thousands of encounters or patients, against a ledger of as many items.
+ */
+export function selectItems(items: { get(encounter: string): LedgerItem | undefined; all(): Iterable<LedgerItem> }, filter: LedgerFilter = {}): LedgerItem[] {
+  const stages = filter.stages ? new Set(filter.stages) : undefined;
+  const patients = filter.patients ? new Set(filter.patients) : undefined;
+  const dueBy = filter.dueBy === undefined ? undefined : Date.parse(filter.dueBy);
+  const matches = (item: LedgerItem): boolean => {
+    if (stages && !stages.has(item.stage)) return false;
+    if (patients && (item.patient === undefined || !patients.has(item.patient))) return false;
+    if (dueBy !== undefined) {
+      if (item.nextAttemptAt === undefined || isFinal(item)) return false;
+      if (Date.parse(item.nextAttemptAt) > dueBy) return false;
+    }
+    return true;
+  };
+  const candidates = filter.encounters ? [...new Set(filter.encounters)].map((e) => items.get(e)) : items.all();
+  const found: LedgerItem[] = [];
+  for (const item of candidates) if (item && matches(item)) found.push({ ...item });
+  return found;
 }
 
 /**

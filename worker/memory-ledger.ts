@@ -1,5 +1,5 @@
 import { createLeaseTable } from './lease-table.ts';
-import { isFinal, matchesFilter, type Ledger, type LedgerItem } from './ledger.ts';
+import { isFinal, selectItems, type Ledger, type LedgerItem } from './ledger.ts';
 
 /** A ledger in memory: for tests and for a worker that may redo work after a restart. */
 export function createMemoryLedger(options: { now?: () => number } = {}): Ledger {
@@ -18,7 +18,7 @@ export function createMemoryLedger(options: { now?: () => number } = {}): Ledger
       return Promise.resolve();
     },
     listItems: (filter) => {
-      const found = [...items.values()].filter((i) => matchesFilter(i, filter)).map((i) => ({ ...i }));
+      const found = selectItems({ get: (e) => items.get(e), all: () => items.values() }, filter);
       if (filter?.dueBy !== undefined && !filter.patients && !filter.encounters && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => items.has(e)));
       return Promise.resolve(found);
     },

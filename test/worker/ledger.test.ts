@@ -69,6 +69,21 @@ describe.each(implementations)('%s', (_name, open) => {
     expect(await ledger.listItems()).toHaveLength(4);
   });
 
+  it('lists the items of named encounters and of named patients, each once, within the stages asked for', async () => {
+    const ledger = await open();
+    await ledger.putItem(item(1, { patient: 'Patient/a' }));
+    await ledger.putItem(item(2, { patient: 'Patient/b', stage: 'answered', nextAttemptAt: undefined }));
+    await ledger.putItem(item(3, { patient: 'Patient/a', stage: 'failed' }));
+    await ledger.putItem(item(4));
+    const encounters = async (found: Promise<LedgerItem[]>) => (await found).map((i) => i.encounter).sort();
+    // An encounter named twice is listed once; one the ledger never saw is not listed.
+    expect(await encounters(ledger.listItems({ encounters: ['Encounter/2', 'Encounter/1', 'Encounter/2', 'Encounter/99'] }))).toEqual(['Encounter/1', 'Encounter/2']);
+    expect(await encounters(ledger.listItems({ encounters: ['Encounter/1', 'Encounter/2'], stages: ['held'] }))).toEqual(['Encounter/1']);
+    expect(await encounters(ledger.listItems({ patients: ['Patient/a', 'Patient/zz'] }))).toEqual(['Encounter/1', 'Encounter/3']);
+    expect(await encounters(ledger.listItems({ patients: ['Patient/a'], stages: ['held'] }))).toEqual(['Encounter/1']);
+    expect(await ledger.listItems({ encounters: [] })).toEqual([]);
+  });
+
   it('hands out copies, so callers cannot change its state behind its back', async () => {
     const ledger = await open();
     await ledger.putItem(item(1));
