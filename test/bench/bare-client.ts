@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -14,11 +15,13 @@ import type { RecordedCreate } from './counting-gateway.ts';
 export type Writes = RecordedCreate[];
 
 /** A bare run's job when it runs as its own process (a JSON file named on the command line). */
-interface Job {
+export interface BareJob {
   fhirBase: string;
   token: string;
   lanes: number;
   writes: Writes;
+  /** A run to make first, untimed (JIT warm-up), against a server seeded alike. */
+  warmUp?: { fhirBase: string; token: string; writes: Writes };
 }
 
 const logger = createLogger('silent', 'bare-client');
@@ -59,9 +62,14 @@ async function replay(fhir: FhirGateway, write: RecordedCreate): Promise<void> {
   await fhir.create(resource, ifNoneExist ? { ifNoneExist } : {});
 }
 
-// As its own process: `node --import tsx test/bench/bare-client.ts job.json` prints `seconds <n>`.
+// As its own process: `node --import tsx test/bench/bare-client.ts job.json` makes the warm-up
+// run, prints `warm`, waits for a line on stdin, then makes the timed run and prints `seconds <n>`.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const job = JSON.parse(await readFile(process.argv[2] ?? '', 'utf8')) as Job;
-  const fhir = createFhirGateway({ baseUrl: job.fhirBase, getToken: () => Promise.resolve(job.token), transport: undiciTransport });
-  process.stdout.write(`seconds ${String(await bareClient(fhir, job.writes, job.lanes))}\n`);
+  const job = JSON.parse(await readFile(process.argv[2] ?? '', 'utf8')) as BareJob;
+  const gateway = (fhirBase: string, token: string) => createFhirGateway({ baseUrl: fhirBase, getToken: () => Promise.resolve(token), transport: undiciTransport });
+  if (job.warmUp) await bareClient(gateway(job.warmUp.fhirBase, job.warmUp.token), job.warmUp.writes, job.lanes);
+  process.stdout.write('warm\n');
+  await once(process.stdin, 'data');
+  process.stdout.write(`seconds ${String(await bareClient(gateway(job.fhirBase, job.token), job.writes, job.lanes))}\n`);
+  process.stdin.destroy();
 }

@@ -18,7 +18,7 @@ import { loadWorkerConfig } from '../../worker/worker-config.ts';
 import { backendClient, spawnWorker, type WorkerChild } from '../faults/worker-child.ts';
 import { dropSchema, freshSchemaName, PG_URL } from '../worker/pg-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
-import { bareClient, type Writes } from './bare-client.ts';
+import { bareClient, type BareJob, type Writes } from './bare-client.ts';
 import { round, type Bench, type Report } from './bench-types.ts';
 import { countingGateway } from './counting-gateway.ts';
 
@@ -34,9 +34,11 @@ const WORKER_CONCURRENCY = Number(process.env.CHARTBILL_BENCH_WORKER_CONCURRENCY
  * Requests the bare client keeps in flight: its own process runs with each, and the fastest is
  * the server's rate (the in-process run uses the first).
  */
-const BARE_LANES = (process.env.CHARTBILL_BENCH_BARE_LANES ?? '4,8').split(',').map(Number);
-/** Encounters each side processes once, unmeasured, before the measured runs. */
+const BARE_LANES = (process.env.CHARTBILL_BENCH_BARE_LANES ?? '4,8,16').split(',').map(Number);
+/** Encounters each side processes once, unmeasured, before the measured runs (JIT warm-up). */
 const WARM_UP_ENCOUNTERS = 200;
+/** How often the worker's /metrics is read while its run is timed. */
+const POLL_MS = 50;
 /** Rounds of worker-then-bare runs; the median round's figures are reported. */
 const ROUNDS = Math.max(1, Number(process.env.CHARTBILL_BENCH_ROUNDS ?? 5));
 /** The seed's own finished encounters that reach the payer. */
@@ -97,7 +99,7 @@ async function workerInProcess(count: number): Promise<{ claimsPerSecond: number
  */
 interface BareResult {
   rate: number;
-  cpuMsPerClaim?: Record<'ehr' | 'client', number>;
+  cpuMsPerClaim?: Record<'ehr' | 'client', CpuTime>;
 }
 
 /** A timed run made ready (servers up, data seeded) so that it can start the moment it is asked to. */
@@ -117,35 +119,52 @@ async function bareInProcess(count: number, writes: Writes, lanes: number): Prom
   }
 }
 
-/** The bare client as its own process, against its own seeded sandbox EHR in this process. */
-async function prepareBareRun(count: number, writes: Writes, lanes: number): Promise<Prepared<BareResult>> {
+/**
+ * The bare client as its own process, against its own seeded sandbox EHR in this process. Like
+ * the worker, the fresh process first replays the warm-up run's requests (against a second EHR
+ * here, seeded alike), untimed; then this process reads the CPU times and lets it go.
+ */
+async function prepareBareRun(count: number, writes: Writes, lanes: number, warmUp: Writes): Promise<Prepared<BareResult>> {
   const { ehr, fhir } = await startEhr();
+  const warmEhr = await startEhr();
   const dir = await mkdtemp(join(tmpdir(), 'chartbill-bare-'));
   const close = async () => {
-    await ehr.close();
+    await Promise.all([ehr.close(), warmEhr.ehr.close()]);
     await rm(dir, { recursive: true, force: true });
   };
   try {
+    await seedCodedEncounters(warmEhr.fhir, WARM_UP_ENCOUNTERS, 'bare');
     await seedCodedEncounters(fhir, count, 'bare');
     const job = join(dir, 'job.json');
-    await writeFile(job, JSON.stringify({ fhirBase: ehr.fhirBase, token: await ehr.issueSystemToken('system/*.cruds'), lanes, writes }));
+    await writeFile(job, JSON.stringify({
+      fhirBase: ehr.fhirBase, token: await ehr.issueSystemToken('system/*.cruds'), lanes, writes,
+      warmUp: { fhirBase: warmEhr.ehr.fhirBase, token: await warmEhr.token(), writes: warmUp },
+    } satisfies BareJob));
     const claims = count + SEEDED_SUBMITTED;
     return {
       close,
       async run() {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'bare-client.ts'), job], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, [...profileFlags('bare-client'), '--import', 'tsx', join(HERE, 'bare-client.ts'), job], { stdio: ['pipe', 'pipe', 'inherit'] });
+        await lineFrom(child, /^warm\n/m);
         const cpuBefore = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
+        child.stdin.end('go\n');
         const out = await lineFrom(child, /^seconds \S+\n/m);
         const cpuAfter = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
         const seconds = Number(/seconds (\S+)/.exec(out)?.[1]);
         if (!Number.isFinite(seconds)) throw new Error('the bare client printed no time');
-        return { rate: claims / seconds, cpuMsPerClaim: { ehr: (cpuAfter.ehr - cpuBefore.ehr) / claims, client: (cpuAfter.client - cpuBefore.client) / claims } };
+        return { rate: claims / seconds, cpuMsPerClaim: perClaim(cpuBefore, cpuAfter, claims) };
       },
     };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** Node flags that CPU-profile a child process into `<CHARTBILL_BENCH_PROFILE_DIR>/<name>/` when that is set. */
+function profileFlags(name: string): string[] {
+  const dir = process.env.CHARTBILL_BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, name)}`] : [];
 }
 
 /** Resolves with the child's stdout once it matches (rejects if the child exits first). */
@@ -182,7 +201,7 @@ async function startProcessWorld(beforeStart: (ehr: Ehr) => Promise<unknown>, le
   const schema = freshSchemaName();
   const { client, keyFile } = await backendClient(dir);
   const ehr = await startEhr([client]);
-  const payer = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'payer-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const payer = spawn(process.execPath, [...profileFlags('payer'), '--import', 'tsx', join(HERE, 'payer-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const payerBase = /payer (\S+)/.exec(await lineFrom(payer, /payer \S+\n/))?.[1] ?? '';
   await beforeStart(ehr);
   const child = spawnWorker({
@@ -215,12 +234,17 @@ async function startProcessWorld(beforeStart: (ehr: Ehr) => Promise<unknown>, le
 /** Claims per second of the worker process, and the CPU time per claim of each process meanwhile (the EHR's is this process's). */
 interface WorkerResult {
   claimsPerSecond: number;
-  cpuMsPerClaim: Record<'worker' | 'payer' | 'ehr', number>;
+  cpuMsPerClaim: Record<'worker' | 'payer' | 'ehr', CpuTime>;
+  /** Claims per second from the worker's start, its JIT warm-up and the warm-up encounters included. */
+  coldClaimsPerSecond: number;
 }
 
 /**
  * The worker process over `count` encounters: the EHR seeded and the payer up when this
- * resolves; `run` starts the worker and times it until every claim is submitted.
+ * resolves. `run` starts the worker and times it once it has submitted the seed's claims and
+ * WARM_UP_ENCOUNTERS more (seeded first, so found first): the worker and the payer are fresh
+ * processes, and their first claims are spent compiling (about twice the CPU per claim), which a
+ * long-running worker does once. The timing ends when every claim is submitted.
  */
 async function prepareWorkerRun(count: number): Promise<Prepared<WorkerResult>> {
   let seeded = (): void => undefined;
@@ -228,13 +252,15 @@ async function prepareWorkerRun(count: number): Promise<Prepared<WorkerResult>> 
   const ready = new Promise<void>((resolve) => { seeded = resolve; });
   const gate = new Promise<void>((resolve) => { go = resolve; });
   const starting = startProcessWorld(async (ehr) => {
+    await seedCodedEncounters(ehr.fhir, WARM_UP_ENCOUNTERS, 'warm');
     await seedCodedEncounters(ehr.fhir, count, 'bench');
     seeded();
     await gate;
   }, 'file');
   // A world that fails while seeding rejects `starting`; one that seeded waits at the gate.
   await Promise.race([ready, starting]);
-  const claims = count + SEEDED_SUBMITTED;
+  const warmedAt = SEEDED_SUBMITTED + WARM_UP_ENCOUNTERS;
+  const all = warmedAt + count;
   return {
     async close() {
       go();
@@ -245,14 +271,22 @@ async function prepareWorkerRun(count: number): Promise<Prepared<WorkerResult>> 
       const world = await starting;
       await world.child.started;
       const pids = { worker: world.child.process.pid ?? 0, payer: world.payerPid, ehr: process.pid };
+      const startedCold = performance.now();
+      // The timed part starts at the first reading past the warm-up, with the count read then.
+      let first = 0;
+      if (!await waitFor(async () => (first = await world.submitted()) >= warmedAt, 600_000, POLL_MS)) throw new Error(`the worker process submitted ${String(first)} of its ${String(warmedAt)} warm-up claims`);
       const cpuBefore = await cpuTimes(pids);
       const started = performance.now();
-      const done = await waitFor(async () => await world.submitted() >= claims, 1_800_000, 100);
-      if (!done) throw new Error(`the worker process submitted ${String(await world.submitted())} of ${String(claims)} claims`);
-      const seconds = (performance.now() - started) / 1000;
+      const done = await waitFor(async () => await world.submitted() >= all, 1_800_000, POLL_MS);
+      if (!done) throw new Error(`the worker process submitted ${String(await world.submitted())} of ${String(all)} claims`);
+      const ended = performance.now();
       const cpuAfter = await cpuTimes(pids);
-      const perClaim = (name: keyof typeof pids) => (cpuAfter[name] - cpuBefore[name]) / claims;
-      return { claimsPerSecond: claims / seconds, cpuMsPerClaim: { worker: perClaim('worker'), payer: perClaim('payer'), ehr: perClaim('ehr') } };
+      const claims = all - first;
+      return {
+        claimsPerSecond: claims / ((ended - started) / 1000),
+        cpuMsPerClaim: perClaim(cpuBefore, cpuAfter, claims),
+        coldClaimsPerSecond: all / ((ended - startedCold) / 1000),
+      };
     },
   };
 }
@@ -266,7 +300,10 @@ async function once<R>(prepared: Prepared<R>): Promise<R> {
   }
 }
 
-/** Runs `run`, with this process (the EHR's) CPU-profiled into CHARTBILL_BENCH_PROFILE_DIR when set. */
+/**
+ * Runs `run`, with this process (the EHR's) CPU-profiled into CHARTBILL_BENCH_PROFILE_DIR when set
+ * (the payer and bare client processes profile themselves into folders of their own there).
+ */
 async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
   const dir = process.env.CHARTBILL_BENCH_PROFILE_DIR;
   if (!dir) return run();
@@ -284,15 +321,30 @@ async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** User plus system CPU time of each process so far, in ms, from /proc (Linux). */
-async function cpuTimes<K extends string>(pids: Record<K, number>): Promise<Record<K, number>> {
-  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+/** CPU time in ms, in user space and in the kernel. */
+interface CpuTime {
+  user: number;
+  system: number;
+}
+
+/** User and system CPU time of each process so far, in ms, from /proc (Linux). */
+async function cpuTimes<K extends string>(pids: Record<K, number>): Promise<Record<K, CpuTime>> {
+  const msPerTick = 1000 / 100; // USER_HZ is 100 on Linux
   const entries = await Promise.all(Object.entries<number>(pids).map(async ([name, pid]) => {
     const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return [name, (Number(fields[11]) + Number(fields[12])) / ticksPerMs] as const;
+    return [name, { user: Number(fields[11]) * msPerTick, system: Number(fields[12]) * msPerTick }] as const;
   }));
-  return Object.fromEntries(entries) as Record<K, number>;
+  return Object.fromEntries(entries) as Record<K, CpuTime>;
+}
+
+/** Each process's CPU time between two readings, per claim. */
+function perClaim<K extends string>(before: Record<K, CpuTime>, after: Record<K, CpuTime>, claims: number): Record<K, CpuTime> {
+  const entries = (Object.keys(before) as K[]).map((name) => [name, {
+    user: (after[name].user - before[name].user) / claims,
+    system: (after[name].system - before[name].system) / claims,
+  }] as const);
+  return Object.fromEntries(entries) as Record<K, CpuTime>;
 }
 
 /**
@@ -389,12 +441,14 @@ export const workerBench: Bench = {
 /**
  * As deployed (worker, payer and bare client each their own process; the EHR in this one), and
  * all in this process on one thread. The in-process worker run also counts requests and records
- * the claims the bare runs replay. Each side runs once on a small load first (JIT warm-up).
+ * the claims the bare runs replay. Each side runs once on a small load first (this process's JIT
+ * warm-up); in each timed run the fresh worker, payer and bare client processes also handle a
+ * warm-up load before the clock starts.
  */
 async function throughput(report: Report): Promise<void> {
   const warm = await workerInProcess(WARM_UP_ENCOUNTERS);
   await bareInProcess(WARM_UP_ENCOUNTERS, warm.writes, BARE_LANES[0] ?? 4);
-  await once(await prepareBareRun(WARM_UP_ENCOUNTERS, warm.writes, BARE_LANES[0] ?? 4));
+  await once(await prepareBareRun(WARM_UP_ENCOUNTERS, warm.writes, BARE_LANES[0] ?? 4, warm.writes));
   await once(await prepareWorkerRun(WARM_UP_ENCOUNTERS));
 
   const inProcess = await workerInProcess(THROUGHPUT_ENCOUNTERS);
@@ -410,7 +464,7 @@ async function throughput(report: Report): Promise<void> {
     // The bare side at each number of lanes, keeping the fastest (and its CPU figures).
     let bare: BareResult & { lanes: number } = { rate: 0, lanes: 0 };
     try {
-      for (const lanes of BARE_LANES) bares.push({ lanes, prepared: await prepareBareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, lanes) });
+      for (const lanes of BARE_LANES) bares.push({ lanes, prepared: await prepareBareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, lanes, warm.writes) });
       const runWorker = async () => { own = await profiled(`ehr-during-worker-${String(n)}`, () => worker.run()); };
       const runBares = async () => {
         for (const { lanes, prepared } of bares) {
@@ -439,11 +493,15 @@ async function throughput(report: Report): Promise<void> {
   const { own, bare: bareOwn } = median;
   const bareIn = await bareInProcess(THROUGHPUT_ENCOUNTERS, inProcess.writes, BARE_LANES[0] ?? 4);
   report('worker_claims_submitted', inProcess.claims, 'claims');
-  report('worker_claims_per_second', round(own.claimsPerSecond, 1), `claims/s (worker and payer each their own process, ${String(WORKER_CONCURRENCY)} encounters in flight)`);
-  report('sandbox_bare_claims_per_second', round(bareOwn.rate, 1), `claims/s (client its own process, the fastest: ${String(bareOwn.lanes)} in flight)`);
+  report('worker_claims_per_second', round(own.claimsPerSecond, 1), `claims/s (worker and payer each their own process, ${String(WORKER_CONCURRENCY)} encounters in flight, after ${String(WARM_UP_ENCOUNTERS)} warm-up encounters)`);
+  report('worker_claims_per_second_from_start', round(own.coldClaimsPerSecond, 1), `claims/s (the same run timed from the worker's start: its ${String(WARM_UP_ENCOUNTERS + SEEDED_SUBMITTED)} first claims, JIT warm-up included)`);
+  report('sandbox_bare_claims_per_second', round(bareOwn.rate, 1), `claims/s (client its own process, after its warm-up run; the fastest: ${String(bareOwn.lanes)} in flight)`);
   report('worker_vs_bare_sandbox_ratio', round(own.claimsPerSecond / bareOwn.rate, 2), `(goal >= 0.7; the median of ${String(rounds.length)} rounds)`);
-  for (const [name, ms] of Object.entries(own.cpuMsPerClaim)) report(`${name}_cpu_per_claim`, round(ms, 2), `ms (${name} process, user + system, during the worker run)`);
-  for (const [name, ms] of Object.entries(bareOwn.cpuMsPerClaim ?? {})) report(`bare_run_${name}_cpu_per_claim`, round(ms, 2), `ms (${name} process, user + system, during the bare run)`);
+  const cpu = (name: string, time: CpuTime, run: string) => {
+    report(name, round(time.user + time.system, 2), `ms (${run}: user ${String(round(time.user, 2))} + system ${String(round(time.system, 2))})`);
+  };
+  for (const [name, time] of Object.entries(own.cpuMsPerClaim)) cpu(`${name}_cpu_per_claim`, time, `${name} process, during the worker run`);
+  for (const [name, time] of Object.entries(bareOwn.cpuMsPerClaim ?? {})) cpu(`bare_run_${name}_cpu_per_claim`, time, `${name} process, during the bare run`);
   report('worker_in_process_claims_per_second', round(inProcess.claimsPerSecond, 1), 'claims/s (worker, payer and EHR on one thread, 1 in flight)');
   report('sandbox_bare_in_process_claims_per_second', round(bareIn, 1), `claims/s (client and EHR on one thread, ${String(BARE_LANES[0] ?? 4)} in flight)`);
   report('worker_in_process_vs_bare_sandbox_ratio', round(inProcess.claimsPerSecond / bareIn, 2), '(the payer and all worker work share the thread)');
