@@ -47,7 +47,8 @@ const workerEnvSchema = z.object({
   CHARTBILL_WORKER_POLL_MINUTES: z.coerce.number().positive().default(15),
   CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: z.coerce.number().min(0).default(60),
   CHARTBILL_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
-  CHARTBILL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  // Encounters in flight; each has at most one request out at a time (to the EHR or the payer).
+  CHARTBILL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(30),
 });
 
