@@ -15,7 +15,8 @@ function item(n: number): LedgerItem {
 
 /**
  * The embedded ledger's write cost as it fills: milliseconds per change (each flushed to disk)
- * for the first and the last thousand of `ITEMS` encounters, and their ratio (1 = flat).
+ * for the first and the last thousand of `ITEMS` encounters, and their ratio (1 = flat); then
+ * listing the items of 2,000 named encounters among them.
  */
 export const ledgerBench: Bench = {
   name: 'ledger',
@@ -32,10 +33,19 @@ export const ledgerBench: Bench = {
       const first = await timed(0, SAMPLE);
       await timed(SAMPLE, ITEMS - SAMPLE);
       const last = await timed(ITEMS - SAMPLE, ITEMS);
+      // A tick after a burst: the items of 2,000 encounters whose coding changed.
+      const names = Array.from({ length: 2000 }, (_, n) => n * Math.floor(ITEMS / 2000));
+      const listed = async (filter: Parameters<typeof ledger.listItems>[0]) => {
+        const started = performance.now();
+        const found = await ledger.listItems(filter);
+        return { ms: performance.now() - started, found: found.length };
+      };
+      const byEncounter = await listed({ encounters: names.map((n) => item(n).encounter) });
       await ledger.close();
       report('ledger_write_ms_first_1000', round(first, 3), 'ms per change');
       report(`ledger_write_ms_last_1000_of_${String(ITEMS)}`, round(last, 3), 'ms per change');
       report('ledger_write_growth_ratio', round(last / first, 2), '(1 = flat)');
+      report(`ledger_list_2000_encounters_of_${String(ITEMS)}_ms`, round(byEncounter.ms, 2), `ms (${String(byEncounter.found)} items found)`);
       report('ledger_file_mb', round((await stat(path)).size / 1_048_576, 1), 'MB');
       const started = performance.now();
       const reopened = await openFileLedger(path);

@@ -38,7 +38,7 @@ const BARE_LANES = (process.env.CHARTBILL_BENCH_BARE_LANES ?? '4,8,16').split(',
 /** Encounters each side processes once, unmeasured, before the measured runs (JIT warm-up). */
 const WARM_UP_ENCOUNTERS = 200;
 /** How often the worker's /metrics is read while its run is timed. */
-const POLL_MS = 50;
+const POLL_MS = 100;
 /** Rounds of worker-then-bare runs; the median round's figures are reported. */
 const ROUNDS = Math.max(1, Number(process.env.CHARTBILL_BENCH_ROUNDS ?? 5));
 /** The seed's own finished encounters that reach the payer. */
