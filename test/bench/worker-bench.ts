@@ -36,7 +36,7 @@ const WORKER_CONCURRENCY = Number(process.env.CHARTBILL_BENCH_WORKER_CONCURRENCY
  */
 const BARE_LANES = (process.env.CHARTBILL_BENCH_BARE_LANES ?? '4,8,16').split(',').map(Number);
 /** Encounters each side processes once, unmeasured, before the measured runs (JIT warm-up). */
-const WARM_UP_ENCOUNTERS = 200;
+const WARM_UP_ENCOUNTERS = Number(process.env.CHARTBILL_BENCH_WARM_UP_ENCOUNTERS ?? 200);
 /** How often the worker's /metrics is read while its run is timed. */
 const POLL_MS = 100;
 /** Rounds of worker-then-bare runs; the median round's figures are reported. */
@@ -128,10 +128,10 @@ async function prepareBareRun(count: number, writes: Writes, lanes: number, warm
   const { ehr, fhir } = await startEhr();
   const warmEhr = await startEhr();
   const dir = await mkdtemp(join(tmpdir(), 'chartbill-bare-'));
-  const close = async () => {
+  const close = onlyOnce(async () => {
     await Promise.all([ehr.close(), warmEhr.ehr.close()]);
     await rm(dir, { recursive: true, force: true });
-  };
+  });
   try {
     await seedCodedEncounters(warmEhr.fhir, WARM_UP_ENCOUNTERS, 'bare');
     await seedCodedEncounters(fhir, count, 'bare');
@@ -262,10 +262,10 @@ async function prepareWorkerRun(count: number): Promise<Prepared<WorkerResult>> 
   const warmedAt = SEEDED_SUBMITTED + WARM_UP_ENCOUNTERS;
   const all = warmedAt + count;
   return {
-    async close() {
+    close: onlyOnce(async () => {
       go();
       await (await starting).close();
-    },
+    }),
     async run() {
       go();
       const world = await starting;
@@ -289,6 +289,12 @@ async function prepareWorkerRun(count: number): Promise<Prepared<WorkerResult>> 
       };
     },
   };
+}
+
+/** `close` made safe to call twice: the second call waits for the first. */
+function onlyOnce(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }
 
 /** Prepares a run, runs it, and closes it. */
@@ -465,10 +471,17 @@ async function throughput(report: Report): Promise<void> {
     let bare: BareResult & { lanes: number } = { rate: 0, lanes: 0 };
     try {
       for (const lanes of BARE_LANES) bares.push({ lanes, prepared: await prepareBareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, lanes, warm.writes) });
-      const runWorker = async () => { own = await profiled(`ehr-during-worker-${String(n)}`, () => worker.run()); };
+      // Each side is closed as soon as it is timed: a worker left running ticks every second,
+      // re-reading the last minute's changes from this EHR while the bare side is timed, and a
+      // finished EHR's data would stay in this process's heap.
+      const runWorker = async () => {
+        own = await profiled(`ehr-during-worker-${String(n)}`, () => worker.run());
+        await worker.close();
+      };
       const runBares = async () => {
         for (const { lanes, prepared } of bares) {
           const result = await profiled(`ehr-during-bare-${String(lanes)}-${String(n)}`, () => prepared.run());
+          await prepared.close();
           if (result.rate > bare.rate) bare = { ...result, lanes };
         }
       };
