@@ -297,15 +297,6 @@ function onlyOnce(close: () => Promise<void>): () => Promise<void> {
   return () => (closing ??= close());
 }
 
-/** Prepares a run, runs it, and closes it. */
-async function once<R>(prepared: Prepared<R>): Promise<R> {
-  try {
-    return await prepared.run();
-  } finally {
-    await prepared.close();
-  }
-}
-
 /**
  * Runs `run`, with this process (the EHR's) CPU-profiled into CHARTBILL_BENCH_PROFILE_DIR when set
  * (the payer and bare client processes profile themselves into folders of their own there).
@@ -447,15 +438,13 @@ export const workerBench: Bench = {
 /**
  * As deployed (worker, payer and bare client each their own process; the EHR in this one), and
  * all in this process on one thread. The in-process worker run also counts requests and records
- * the claims the bare runs replay. Each side runs once on a small load first (this process's JIT
- * warm-up); in each timed run the fresh worker, payer and bare client processes also handle a
- * warm-up load before the clock starts.
+ * the claims the bare runs replay. Each side runs once in this process on a small load first
+ * (this process's JIT warm-up); in each timed run the fresh worker, payer and bare client
+ * processes handle a warm-up load of their own before the clock starts.
  */
 async function throughput(report: Report): Promise<void> {
   const warm = await workerInProcess(WARM_UP_ENCOUNTERS);
   await bareInProcess(WARM_UP_ENCOUNTERS, warm.writes, BARE_LANES[0] ?? 4);
-  await once(await prepareBareRun(WARM_UP_ENCOUNTERS, warm.writes, BARE_LANES[0] ?? 4, warm.writes));
-  await once(await prepareWorkerRun(WARM_UP_ENCOUNTERS));
 
   const inProcess = await workerInProcess(THROUGHPUT_ENCOUNTERS);
   // Rounds: both sides are seeded first, then timed back to back, the worker first in odd
