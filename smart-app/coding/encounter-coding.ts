@@ -27,8 +27,10 @@ export async function loadEncounterCoding(fhir: FhirGateway, patientId: string, 
     fhir.searchAll('ChargeItem', { context: `Encounter/${encounterId}`, _count: 100 }),
   ]);
   // Only the encounter's ICD-10-CM encounter diagnoses are its coding; other documented Conditions are not.
-  const conditions = conditionsRaw.filter((r): r is Condition => r.resourceType === 'Condition' && isCodedDiagnosis(r));
-  const chargeItems = chargesRaw.filter((r): r is ChargeItem => r.resourceType === 'ChargeItem');
+  // A resource pointing at this encounter but about another patient is not this visit's: never shown, never written.
+  const ofPatient = (r: Condition | ChargeItem) => referenceId(r.subject.reference, 'Patient') === patientId;
+  const conditions = conditionsRaw.filter((r): r is Condition => r.resourceType === 'Condition' && isCodedDiagnosis(r) && ofPatient(r));
+  const chargeItems = chargesRaw.filter((r): r is ChargeItem => r.resourceType === 'ChargeItem' && ofPatient(r));
   const live = chargeItems.filter((c) => LIVE_CHARGE.has(c.status));
   return {
     encounter,
@@ -39,6 +41,11 @@ export async function loadEncounterCoding(fhir: FhirGateway, patientId: string, 
     facts: visitFacts(encounter, patient),
     signedOff: live.length > 0 && live.every((c) => c.status === 'billable' || c.status === 'billed'),
   };
+}
+
+/** `Patient/1`, `https://ehr/fhir/Patient/1`, `Patient/1/_history/2` → `1`, when of the given type. */
+function referenceId(reference: string | undefined, type: string): string | undefined {
+  return reference?.match(new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`))?.[1];
 }
 
 /** The visit facts the edits need: date of service, the patient's age and sex, place of service. */

@@ -1,10 +1,13 @@
-import type { ChargeItem, Condition, Resource } from 'fhir/r4';
+import type { ChargeItem, Condition } from 'fhir/r4';
+import { hasCodingContent, isRetired, retiredCopy, withCodingContent } from '../../src/coding/coding-content.ts';
 import { chargeItemFromLine, conditionFromDiagnosis } from '../../src/coding/coding-fhir.ts';
-import type { EncounterCoding } from '../../src/coding/coding-model.ts';
+import type { DiagnosisEntry, EncounterCoding, ServiceLine } from '../../src/coding/coding-model.ts';
 import type { CodeSet } from '../../src/codes/code-set.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import type { LoadedEncounter } from './encounter-coding.ts';
+import { plainSaveError } from './save-errors.ts';
+import { createSaveJournal, type Restored, type SaveJournal } from './save-journal.ts';
 
 /** Identifies an entry across retries, so a save that is sent twice creates nothing twice. */
 export const ENTRY_KEY_SYSTEM = 'https://chartbill.dev/fhir/identifier/coding-entry';
@@ -12,11 +15,20 @@ export const ENTRY_KEY_SYSTEM = 'https://chartbill.dev/fhir/identifier/coding-en
 export interface SaveContext {
   fhir: FhirGateway;
   codes: CodeSet;
+  /** The launched encounter as the server read it at save time: the only resources a save may write. */
   loaded: LoadedEncounter;
   fhirUser: string | undefined;
   signOff: boolean;
   /** The Conditions and ChargeItems (id → versionId) the clinician's copy was based on. */
   seen: Seen;
+  /** Told which writes a failed save could not undo (for the log; the browser gets plain words). */
+  onNotUndone?: (refs: string[]) => void;
+  /**
+   * Versions an earlier failed save of this session put back (`Condition/1` → from, to), kept by
+   * the caller: the clinician's copy still names `from`, whose content `to` holds, so saving it
+   * again is not a conflict.
+   */
+  restored?: Map<string, Restored>;
 }
 
 export interface Seen {
@@ -30,58 +42,124 @@ export interface EntryKeys {
   lines: (string | undefined)[];
 }
 
+/** The launched encounter's references, for drafts and for scoping entry-key searches. */
+interface Scope {
+  patient: string;
+  encounter: string;
+}
+
 /**
  * Writes the coding: new entries are created with If-None-Exist on their key (idempotent),
  * changed ones updated with If-Match on the version the clinician saw (a conflict surfaces as
- * FHIR_CONFLICT instead of overwriting someone else's change), removed ones marked
- * entered-in-error (never deleted: every write stays traceable).
+ * FHIR_CONFLICT instead of overwriting someone else's change), unchanged ones left alone, removed
+ * ones marked entered-in-error (never deleted: every write stays traceable).
+ *
+ * Only resources the server itself read for the launched encounter and patient are written; an
+ * id from the browser that is not one of them refuses the whole save before anything is written.
+ * Codes' displays come from the code set, never from the browser. When a write fails, the writes
+ * before it are undone (see `save-journal.ts`), so the chart holds all of the save or none of it.
  */
 export async function saveCoding(ctx: SaveContext, coding: EncounterCoding, keys: EntryKeys): Promise<void> {
   assertCodesExist(ctx.codes, coding);
-  const { loaded, fhir, seen } = ctx;
-  assertNothingUnseen(loaded, seen);
-  const patient = `Patient/${loaded.patient.id ?? ''}`;
-  const encounter = `Encounter/${loaded.encounter.id ?? ''}`;
-  const recorder = ctx.fhirUser;
+  assertOwnIds(ctx.loaded, coding);
+  assertNothingUnseen(ctx.loaded, ctx.seen);
+  const journal = createSaveJournal(ctx.fhir);
+  try {
+    await writeCoding(ctx, coding, keys, journal);
+  } catch (err) {
+    const { notUndone, restored } = await journal.rollback();
+    for (const r of restored) ctx.restored?.set(r.ref, r);
+    if (notUndone.length > 0) ctx.onNotUndone?.(notUndone);
+    throw plainSaveError(err, 'write', notUndone);
+  }
+}
 
+/** The version to send as If-Match for what the clinician saw, past an undo that put the same content back. */
+function seenVersion(ctx: SaveContext, ref: string, version: string | undefined): string | undefined {
+  const r = ctx.restored?.get(ref);
+  return r && r.from === version ? r.to : version;
+}
+
+async function writeCoding(ctx: SaveContext, coding: EncounterCoding, keys: EntryKeys, journal: SaveJournal): Promise<void> {
+  const { loaded, seen, codes } = ctx;
+  const scope: Scope = { patient: `Patient/${loaded.patient.id ?? ''}`, encounter: `Encounter/${loaded.encounter.id ?? ''}` };
+  const recorder = ctx.fhirUser;
   const conditionRefs: string[] = [];
   for (const [i, dx] of coding.diagnoses.entries()) {
-    const draft = conditionFromDiagnosis(dx, i + 1, { patient, encounter, ...(recorder ? { recorder } : {}) });
-    const saved = await upsert(fhir, draft, dx.conditionId, dx.versionId, keys.diagnoses[i], loaded.conditions);
+    const entry: DiagnosisEntry = { code: dx.code };
+    const display = codes.lookup('icd10cm', dx.code)?.display;
+    if (display) entry.display = display;
+    const draft = conditionFromDiagnosis(entry, i + 1, { ...scope, ...(recorder ? { recorder } : {}) });
+    const version = seenVersion(ctx, `Condition/${dx.conditionId ?? ''}`, dx.versionId ?? seen.conditions[dx.conditionId ?? '']);
+    const saved = await upsert(journal, draft, dx.conditionId, version, keyed(keys.diagnoses[i], scope, 'encounter'), loaded.conditions);
     conditionRefs.push(`Condition/${saved.id ?? ''}`);
   }
   const occurrence = loaded.facts.dateOfService;
   for (const [i, line] of coding.lines.entries()) {
-    const draft = chargeItemFromLine(line, { patient, encounter, conditionRefs, ...(recorder ? { enterer: recorder } : {}), status: ctx.signOff ? 'billable' : 'planned', occurrence, sequence: i + 1 });
-    await upsert(fhir, draft, line.chargeItemId, line.versionId, keys.lines[i], loaded.chargeItems);
+    const entry: ServiceLine = { code: line.code, system: line.system, units: line.units, modifiers: line.modifiers, pointers: line.pointers };
+    const display = codes.lookup(line.system, line.code)?.display;
+    if (display) entry.display = display;
+    const draft = chargeItemFromLine(entry, { ...scope, conditionRefs, ...(recorder ? { enterer: recorder } : {}), status: ctx.signOff ? 'billable' : 'planned', occurrence, sequence: i + 1 });
+    const version = seenVersion(ctx, `ChargeItem/${line.chargeItemId ?? ''}`, line.versionId ?? seen.chargeItems[line.chargeItemId ?? '']);
+    await upsert(journal, draft, line.chargeItemId, version, keyed(keys.lines[i], scope, 'context'), loaded.chargeItems);
   }
   const seenConditions = loaded.conditions.filter((c) => c.id !== undefined && c.id in seen.conditions);
   const seenCharges = loaded.chargeItems.filter((c) => c.id !== undefined && c.id in seen.chargeItems);
-  await retireRemoved(fhir, seenConditions, seen.conditions, new Set(coding.diagnoses.map((d) => d.conditionId)), (c: Condition) => ({
-    ...c,
-    verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error' }] },
-  }));
-  await retireRemoved(fhir, seenCharges, seen.chargeItems, new Set(coding.lines.map((l) => l.chargeItemId)), (c: ChargeItem) => ({ ...c, status: 'entered-in-error' }));
+  const versionOf = (r: Condition | ChargeItem, seenVersions: Record<string, string>) => seenVersion(ctx, `${r.resourceType}/${r.id ?? ''}`, seenVersions[r.id ?? '']);
+  await retireRemoved(journal, seenConditions, (r) => versionOf(r, seen.conditions), new Set(coding.diagnoses.map((d) => d.conditionId)));
+  await retireRemoved(journal, seenCharges, (r) => versionOf(r, seen.chargeItems), new Set(coding.lines.map((l) => l.chargeItemId)));
 }
 
-async function upsert<T extends Condition | ChargeItem>(fhir: FhirGateway, draft: T, id: string | undefined, versionId: string | undefined, key: string | undefined, existing: T[]): Promise<T> {
+/** An entry key and the If-None-Exist search finding it: within the launched encounter and patient only. */
+interface Keyed {
+  key: string;
+  ifNoneExist: string;
+}
+
+function keyed(key: string | undefined, scope: Scope, encounterParam: 'encounter' | 'context'): Keyed | undefined {
+  if (!key) return undefined;
+  const query = new URLSearchParams({ identifier: `${ENTRY_KEY_SYSTEM}|${key}`, patient: scope.patient, [encounterParam]: scope.encounter });
+  return { key, ifNoneExist: query.toString() };
+}
+
+async function upsert<T extends Condition | ChargeItem>(journal: SaveJournal, draft: T, id: string | undefined, versionId: string | undefined, key: Keyed | undefined, existing: T[]): Promise<T> {
   if (id) {
-    const current = existing.find((r) => r.id === id);
-    const merged = { ...draft, id, identifier: current?.identifier ?? draft.identifier } as T;
-    if (current && sameContent(current, merged)) return current;
-    return fhir.update(merged, versionId ? { ifMatchVersion: versionId } : {});
+    // assertOwnIds made sure the id is one of the encounter's.
+    const current = existing.find((r) => r.id === id) as T;
+    // Compared by content: the server's key order or meta never makes an unchanged entry a write.
+    if (hasCodingContent(current, draft)) return current;
+    return journal.update(current, withCodingContent(current, draft), versionId);
   }
-  const withKey = key ? ({ ...draft, identifier: [...(draft.identifier ?? []), { system: ENTRY_KEY_SYSTEM, value: key }] } as T) : draft;
-  const result = await fhir.create(withKey, key ? { ifNoneExist: `identifier=${ENTRY_KEY_SYSTEM}|${key}` } : {});
-  return result.resource;
+  const withKey = key ? ({ ...draft, identifier: [...(draft.identifier ?? []), { system: ENTRY_KEY_SYSTEM, value: key.key }] } as T) : draft;
+  return journal.create(withKey, key?.ifNoneExist, ENTRY_KEY_SYSTEM);
 }
 
 /** Retires what the clinician removed, If-Match on the version they saw: a change since then is a conflict. */
-async function retireRemoved<T extends Condition | ChargeItem>(fhir: FhirGateway, existing: T[], seenVersions: Record<string, string>, kept: Set<string | undefined>, retire: (r: T) => T): Promise<void> {
+async function retireRemoved<T extends Condition | ChargeItem>(journal: SaveJournal, existing: T[], seenVersionOf: (r: T) => string | undefined, kept: Set<string | undefined>): Promise<void> {
   for (const resource of existing) {
     if (kept.has(resource.id) || isRetired(resource)) continue;
-    const version = seenVersions[resource.id ?? ''];
-    await fhir.update(retire(resource), version ? { ifMatchVersion: version } : {});
+    await journal.update(resource, retiredCopy(resource), seenVersionOf(resource));
+  }
+}
+
+/**
+ * Every id the browser names must be one the server read for the launched encounter and patient
+ * at save time, once: anything else (another encounter's or patient's resource, an id that does
+ * not exist, which an update would create) refuses the save before anything is written.
+ */
+function assertOwnIds(loaded: LoadedEncounter, coding: EncounterCoding): void {
+  const conditionIds = new Set(loaded.conditions.map((c) => c.id));
+  const chargeIds = new Set(loaded.chargeItems.map((c) => c.id));
+  const named = (ids: (string | undefined)[]) => ids.filter((id): id is string => id !== undefined);
+  const dxIds = named(coding.diagnoses.map((d) => d.conditionId));
+  const lineIds = named(coding.lines.map((l) => l.chargeItemId));
+  const foreign = [...dxIds.filter((id) => !conditionIds.has(id)), ...lineIds.filter((id) => !chargeIds.has(id))];
+  const twice = new Set(dxIds).size !== dxIds.length || new Set(lineIds).size !== lineIds.length;
+  if (foreign.length > 0 || twice) {
+    throw new AppError('CODING_NOT_IN_ENCOUNTER', 'Not saved: the coding names diagnoses or services that are not part of this encounter.', {
+      status: 403,
+      hint: 'Relaunch ChartBill from the encounter and code it again.',
+    });
   }
 }
 
@@ -95,16 +173,6 @@ function assertNothingUnseen(loaded: LoadedEncounter, seen: Seen): void {
   if (liveConditions.length + liveCharges.length > 0) {
     throw new AppError('FHIR_CONFLICT', 'Someone else changed this encounter’s coding since you opened it.', { status: 409, hint: 'Review the merged coding and save again.' });
   }
-}
-
-function isRetired(r: Condition | ChargeItem): boolean {
-  return r.resourceType === 'ChargeItem' ? r.status === 'entered-in-error' : r.verificationStatus?.coding?.some((c) => c.code === 'entered-in-error') === true;
-}
-
-/** Compares what the clinician controls, ignoring server-managed meta. */
-function sameContent(a: Resource, b: Resource): boolean {
-  const strip = (r: Resource) => JSON.stringify({ ...r, meta: undefined });
-  return strip(a) === strip(b);
 }
 
 function assertCodesExist(codes: CodeSet, coding: EncounterCoding): void {

@@ -3,19 +3,26 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CLAIM_LIMITS, type VisitFacts } from '../../src/coding/coding-model.ts';
 import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
-import { AppError } from '../../src/errors/app-error.ts';
+import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import type { AppContext } from '../app-context.ts';
 import { loadDocumented, suggestionsFrom } from '../coding/documented-suggestions.ts';
 import { loadEncounterCoding } from '../coding/encounter-coding.ts';
 import { saveCoding } from '../coding/save-coding.ts';
+import { plainSaveError, type SavePhase } from '../coding/save-errors.ts';
+import type { Restored } from '../coding/save-journal.ts';
 import type { Session } from '../session/session-store.ts';
 import { missingScopes } from '../smart/app-scopes.ts';
 import { loadStatus } from '../status/build-status.ts';
 
 const code = z.string().trim().min(1).max(10).regex(/^[A-Za-z0-9.]+$/, 'is not a code');
-const diagnosis = z.object({ code, display: z.string().max(300).optional(), conditionId: z.string().optional(), versionId: z.string().optional() });
+/** A FHIR id (R4 datatypes §2.24.0.1 id); the save writes only ids it read for the encounter. */
+const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'is not a FHIR id');
+/** A new entry's key (a UUID from the browser); it goes into a search, so only plain characters. */
+const entryKey = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not an entry key');
+// `display` is accepted from older pages but ignored: the stored display comes from the code set.
+const diagnosis = z.object({ code, display: z.string().max(300).optional(), conditionId: fhirId.optional(), versionId: z.string().max(64).optional() });
 const line = z.object({
   code,
   system: z.enum(['cpt', 'hcpcs']),
@@ -23,15 +30,15 @@ const line = z.object({
   units: z.number().int().min(0).max(9999),
   modifiers: z.array(z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2}$/, 'is not a modifier')).max(8),
   pointers: z.array(z.number().int().min(1).max(99)).max(8),
-  chargeItemId: z.string().optional(),
-  versionId: z.string().optional(),
+  chargeItemId: fhirId.optional(),
+  versionId: z.string().max(64).optional(),
 });
 const coding = z.object({ diagnoses: z.array(diagnosis).max(40), lines: z.array(line).max(60) });
 const saveBody = z.object({
   coding,
   // JSON sends the browser's `undefined` (an entry already saved) as null.
   keys: z
-    .object({ diagnoses: z.array(z.string().max(64).nullish()), lines: z.array(z.string().max(64).nullish()) })
+    .object({ diagnoses: z.array(entryKey.nullish()), lines: z.array(entryKey.nullish()) })
     .transform((k) => ({ diagnoses: k.diagnoses.map((x) => x ?? undefined), lines: k.lines.map((x) => x ?? undefined) }))
     .optional(),
   signOff: z.boolean().default(false),
@@ -130,18 +137,40 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { findings: runEdits(body.coding, facts, ctx.codes, ctx.editReference) };
   });
 
+  /** Versions a failed save of the session put back, so the clinician's retry is not a conflict (save-coding.ts). */
+  const restoredBySession = new WeakMap<Session, Map<string, Restored>>();
   app.put('/api/coding', async (req) => {
     const { session, fhir } = sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const body = saveBody.parse(req.body);
-    const loaded = await loadEncounterCoding(fhir, patientId, encounterId);
+    const encounter = `Encounter/${encounterId}`;
+    // The EHR's error text stays in the log; the browser is told in plain words (save-errors.ts).
+    const plainly = async <T>(phase: SavePhase, work: () => Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (err) {
+        if (isAppError(err)) {
+          // Issue codes and paths only: the EHR's diagnostics text may quote the chart.
+          const fhirErr = err.cause instanceof AppError ? err.cause : err;
+          const issues = fhirErr.outcome?.issue.map((i) => [i.code, ...(i.expression ?? [])].join(' '));
+          req.log.warn({ encounter, phase, code: fhirErr.code, status: fhirErr.status, ...(issues ? { issues } : {}) }, 'coding save failed');
+        }
+        throw phase === 'write' ? err : plainSaveError(err, phase);
+      }
+    };
+    // Re-read at save time: the ids the browser names are checked against what the server reads now.
+    const loaded = await plainly('read', () => loadEncounterCoding(fhir, patientId, encounterId));
     const findings = runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference);
     if (body.signOff && hasBlockingErrors(findings)) {
       throw new AppError('EDITS_BLOCK_SIGNOFF', 'Sign-off is blocked until the errors listed are fixed.', { status: 422, hint: 'Fix each error shown in red, then sign off again.' });
     }
-    await saveCoding({ fhir, codes: ctx.codes, loaded, fhirUser: session.fhirUser, signOff: body.signOff, seen: body.seen }, body.coding, body.keys ?? { diagnoses: [], lines: [] });
-    req.log.info({ encounter: `Encounter/${encounterId}`, diagnoses: body.coding.diagnoses.length, lines: body.coding.lines.length, signOff: body.signOff }, 'coding saved');
-    const after = await loadEncounterCoding(fhir, patientId, encounterId);
+    const onNotUndone = (refs: string[]) => req.log.error({ encounter, notUndone: refs }, 'coding save failed and was not fully undone');
+    let restored = restoredBySession.get(session);
+    if (!restored) restoredBySession.set(session, (restored = new Map<string, Restored>()));
+    const save = { fhir, codes: ctx.codes, loaded, fhirUser: session.fhirUser, signOff: body.signOff, seen: body.seen, onNotUndone, restored };
+    await plainly('write', () => saveCoding(save, body.coding, body.keys ?? { diagnoses: [], lines: [] }));
+    req.log.info({ encounter, diagnoses: body.coding.diagnoses.length, lines: body.coding.lines.length, signOff: body.signOff }, 'coding saved');
+    const after = await plainly('read-back', () => loadEncounterCoding(fhir, patientId, encounterId));
     return { coding: after.coding, findings: runEdits(after.coding, after.facts, ctx.codes, ctx.editReference), signedOff: after.signedOff, encounterStatus: after.encounter.status };
   });
 

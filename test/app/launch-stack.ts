@@ -26,6 +26,8 @@ export interface AppSpec {
   scope?: string;
   /** Extra origins allowed to frame the app (CSP frame-ancestors), besides the EHR's, from the EHR's origin. */
   frameAncestors?: (ehrOrigin: string) => string[];
+  /** The FHIR base (`iss`) the app is registered with, when not the sandbox's own: e.g. a fault proxy's in front of it. */
+  fhirBase?: (ehr: SandboxEhr) => Promise<string>;
 }
 
 export interface TokenRequest {
@@ -100,7 +102,8 @@ async function startLaunchStackOnce(options: LaunchStackOptions): Promise<Launch
   const apps = new Map<string, { url: string; app: FastifyInstance }>();
   assets ??= bundleUi();
   for (const p of prepared) {
-    const registration = { iss: ehr.fhirBase, clientId: p.client.clientId, ...p.registration, ...(p.spec.frameAncestors ? { frameAncestors: [ehr.origin, ...p.spec.frameAncestors(ehr.origin)] } : {}) };
+    const iss = p.spec.fhirBase ? await p.spec.fhirBase(ehr) : ehr.fhirBase;
+    const registration = { iss, clientId: p.client.clientId, ...p.registration, ...(p.spec.frameAncestors ? { frameAncestors: [ehr.origin, ...p.spec.frameAncestors(ehr.origin)] } : {}) };
     const config = loadAppConfig({ CHARTBILL_APP_PORT: String(p.port), CHARTBILL_APP_URL: p.url, CHARTBILL_EHRS: JSON.stringify([registration]) });
     const app = await buildApp(config, { logger: logger.child({ part: 'app', client: p.client.clientId }), codes: starterCodeSet(), env, now, fetch: recordingFetch(() => ehr.tokenUrl, tokenRequests), assets: await assets });
     apps.set(p.client.clientId, { url: p.url, app });

@@ -17,6 +17,11 @@ export interface FaultProxyOptions {
   rewrite?: (body: unknown) => unknown;
   /** Added before every forwarded request: a server across a network rather than on localhost. */
   latencyMs?: number;
+  /**
+   * Rewrites the proxy's origin in request URLs and bodies back to the target's (plain and
+   * percent-encoded), so a client can be given the proxy as its server throughout, OAuth `aud` included.
+   */
+  rewriteRequests?: boolean;
 }
 
 export interface ProxyRecord {
@@ -107,7 +112,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     const method = req.method ?? 'GET';
-    const res = await fetch(`${options.target}${req.url ?? '/'}`, { method, headers, ...(method === 'GET' || method === 'HEAD' ? {} : { body: new Uint8Array(body) }) });
+    const toTarget = (text: string) => (options.rewriteRequests ? text.split(origin).join(options.target).split(encodeURIComponent(origin)).join(encodeURIComponent(options.target)) : text);
+    const sent = options.rewriteRequests ? Buffer.from(toTarget(body.toString('utf8'))) : body;
+    const res = await fetch(`${options.target}${toTarget(req.url ?? '/')}`, { method, headers, redirect: 'manual', ...(method === 'GET' || method === 'HEAD' ? {} : { body: new Uint8Array(sent) }) });
     let text = (await res.text()).split(options.target).join(origin);
     if (options.rewrite && text.startsWith('{')) text = JSON.stringify(options.rewrite(JSON.parse(text)));
     const out: Record<string, string> = {};
