@@ -63,7 +63,8 @@ export async function saveCoding(ctx: SaveContext, coding: EncounterCoding, keys
   assertCodesExist(ctx.codes, coding);
   assertOwnIds(ctx.loaded, coding);
   assertNothingUnseen(ctx.loaded, ctx.seen);
-  const journal = createSaveJournal(ctx.fhir);
+  const existing = new Set([...ctx.loaded.conditions, ...ctx.loaded.chargeItems].map((r) => `${r.resourceType}/${r.id ?? ''}`));
+  const journal = createSaveJournal(ctx.fhir, existing);
   try {
     await writeCoding(ctx, coding, keys, journal);
   } catch (err) {

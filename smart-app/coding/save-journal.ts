@@ -57,6 +57,14 @@ function outcomeUnknown(err: unknown): boolean {
   return isAppError(err, 'FHIR_UNAVAILABLE');
 }
 
+/**
+ * A conflict can be this very write: the server did it, its answer was lost, and the gateway's
+ * retry of the same If-Match update was refused because the version had moved on, by us.
+ */
+function mayHaveLanded(err: unknown): boolean {
+  return outcomeUnknown(err) || isAppError(err, 'FHIR_CONFLICT');
+}
+
 function withoutKey<T extends CodingResource>(r: T, keySystem: string): T {
   const identifier = (r.identifier ?? []).filter((i) => i.system !== keySystem);
   const copy = { ...r };
@@ -65,7 +73,12 @@ function withoutKey<T extends CodingResource>(r: T, keySystem: string): T {
   return copy;
 }
 
-export function createSaveJournal(fhir: FhirGateway): SaveJournal {
+/**
+ * @param existing references (`Condition/1`) of the encounter's resources as read before the save:
+ *   an If-None-Exist match that is not among them was created during this save (a retry whose
+ *   first answer was lost), so it is this save's to undo.
+ */
+export function createSaveJournal(fhir: FhirGateway, existing: ReadonlySet<string>): SaveJournal {
   const done: Undo[] = [];
   const unsure: Unsure[] = [];
 
@@ -85,11 +98,10 @@ export function createSaveJournal(fhir: FhirGateway): SaveJournal {
     async create(draft, ifNoneExist, keySystem) {
       const retire = (landed: CodingResource) => withoutKey(retiredCopy(landed), keySystem);
       try {
-        const result = await fhir.create(draft, ifNoneExist ? { ifNoneExist } : {});
-        const ref = `${draft.resourceType}/${result.resource.id ?? ''}`;
-        // A match of If-None-Exist was written by an earlier save (this one's retry): not this save's to undo.
-        if (result.created) done.push({ ref, content: retire(result.resource), version: result.resource.meta?.versionId });
-        return result.resource;
+        const answer = await fhir.create(draft, ifNoneExist ? { ifNoneExist } : {});
+        const ref = `${draft.resourceType}/${answer.resource.id ?? ''}`;
+        if (answer.created || !existing.has(ref)) done.push({ ref, content: retire(answer.resource), version: answer.resource.meta?.versionId });
+        return answer.resource;
       } catch (err) {
         if (outcomeUnknown(err) && ifNoneExist) {
           const query = Object.fromEntries(new URLSearchParams(ifNoneExist));
@@ -101,20 +113,26 @@ export function createSaveJournal(fhir: FhirGateway): SaveJournal {
     },
     async update(stored, next, ifMatchVersion) {
       const ref = `${stored.resourceType}/${stored.id ?? ''}`;
+      const undo = { ref, content: asWritten(stored), restores: stored.meta?.versionId };
+      /** The write, if it is on the server: a new version holding exactly what was sent. */
+      const landed = async () => {
+        const now = await fhir.read<CodingResource>(stored.resourceType, stored.id ?? '');
+        return now.meta?.versionId !== stored.meta?.versionId && hasCodingContent(now, next) ? (now as typeof next) : undefined;
+      };
+      let written: typeof next;
       try {
-        const written = await fhir.update(next, ifMatchVersion ? { ifMatchVersion } : {});
-        done.push({ ref, content: asWritten(stored), version: written.meta?.versionId, restores: stored.meta?.versionId });
-        return written;
+        written = await fhir.update(next, ifMatchVersion ? { ifMatchVersion } : {});
       } catch (err) {
-        if (outcomeUnknown(err)) {
-          const find = async () => {
-            const now = await fhir.read<CodingResource>(stored.resourceType, stored.id ?? '');
-            return now.meta?.versionId !== stored.meta?.versionId && hasCodingContent(now, next) ? now : undefined;
-          };
-          unsure.push({ ref, find, undo: () => asWritten(stored), restores: stored.meta?.versionId });
+        if (!mayHaveLanded(err)) throw err;
+        const found = await landed().catch(() => undefined);
+        if (!found) {
+          if (outcomeUnknown(err)) unsure.push({ ref, find: landed, undo: () => undo.content, restores: undo.restores });
+          throw err;
         }
-        throw err;
+        written = found;
       }
+      done.push({ ...undo, version: written.meta?.versionId });
+      return written;
     },
     async rollback() {
       for (const u of unsure.splice(0).reverse()) {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ChargeItem, Condition, Resource } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
@@ -6,7 +7,7 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
 import { ehrLaunchUrl, launchSession } from '../app/launch-driver.ts';
 import { startLaunchStack, type LaunchStack } from '../app/launch-stack.ts';
-import { startFaultProxy, type FaultProxy } from '../faults/fault-proxy.ts';
+import { startFaultProxy, type Fault, type FaultProxy } from '../faults/fault-proxy.ts';
 import { authorizeAt, sessionHandleIn, startLaunch } from '../app/launch-driver.ts';
 
 /**
@@ -230,9 +231,11 @@ describe('removing a saved diagnosis', () => {
   });
 });
 
-/** The app registered with a fault proxy in front of the sandbox as its EHR; `failWrites` refuses ChargeItem writes. */
+const isWrite = (req: IncomingMessage, type: string) => req.method !== 'GET' && (req.url ?? '').startsWith(`/fhir/${type}`);
+
+/** The app registered with a fault proxy in front of the sandbox as its EHR; `faults.plan` decides each request's fault. */
 async function launchedThroughProxy() {
-  const faults = { failChargeItemWrites: false };
+  const faults: { plan: (req: IncomingMessage) => Fault } = { plan: () => 'pass' };
   stack = await startLaunchStack({
     apps: [{
       clientId: 'cb',
@@ -240,7 +243,7 @@ async function launchedThroughProxy() {
         proxy = await startFaultProxy({
           target: ehr.origin,
           rewriteRequests: true,
-          choose: (_n, req) => (faults.failChargeItemWrites && req.method !== 'GET' && (req.url ?? '').startsWith('/fhir/ChargeItem') ? 'status-500' : 'pass'),
+          choose: (_n, req) => faults.plan(req),
         });
         return `${proxy.origin}/fhir`;
       },
@@ -266,7 +269,7 @@ describe('a save that fails halfway leaves nothing half-written', () => {
     const saved = first.json.coding as EncounterCoding;
     const conditionsBefore = await c.search<Condition>(`Condition?encounter=Encounter/${ENCOUNTER}`);
 
-    faults.failChargeItemWrites = true;
+    faults.plan = (req) => (isWrite(req, 'ChargeItem') ? 'status-500' : 'pass');
     // Swap the diagnoses' order, add one, remove none, and change the service: the service write fails.
     const changed: EncounterCoding = {
       diagnoses: [...saved.diagnoses.slice().reverse(), { code: 'E11.9' }],
@@ -278,7 +281,7 @@ describe('a save that fails halfway leaves nothing half-written', () => {
     expect(res.json.message).toBe('The EHR did not accept the coding, so nothing was saved. Your changes are still here.');
     expect(JSON.stringify(res.json)).not.toMatch(/injected failure|HTTP|OperationOutcome|FHIR/);
 
-    faults.failChargeItemWrites = false;
+    faults.plan = () => 'pass';
     const after = await api.load();
     expect(after.diagnoses.map((d) => d.code)).toEqual(['I10', 'E78.5']);
     expect(after.lines.map((l) => [l.code, l.units, l.pointers])).toEqual([['99213', 1, [1, 2]]]);
@@ -291,5 +294,47 @@ describe('a save that fails halfway leaves nothing half-written', () => {
     const retried = await api.save(changed, saved);
     expect(retried.status).toBe(200);
     expect((await api.load()).diagnoses.map((d) => d.code)).toEqual(['E78.5', 'I10', 'E11.9']);
+  });
+});
+
+describe('a save whose answer was lost is neither repeated nor half-undone', () => {
+  /** Each request matching `when` gets `fault` once, the first time. */
+  function once(when: (req: IncomingMessage) => boolean, fault: Fault): (req: IncomingMessage) => Fault {
+    let used = false;
+    return (req) => (!used && when(req) ? ((used = true), fault) : 'pass');
+  }
+
+  it('completes when the EHR did a service update but its answer never came back', async () => {
+    const { api, chart: c, faults } = await launchedThroughProxy();
+    const base = await api.load();
+    const first = await api.save({ diagnoses: [{ code: 'I10' }], lines: [{ ...visit(), code: '99213', units: 1 }] }, base);
+    expect(first.status).toBe(200);
+    const saved = first.json.coding as EncounterCoding;
+    const charge = `ChargeItem/${saved.lines[0]?.chargeItemId ?? ''}`;
+    const versions = await c.versions(charge);
+
+    faults.plan = once((req) => isWrite(req, 'ChargeItem'), 'reset-after');
+    const res = await api.save({ ...saved, lines: saved.lines.map((l) => ({ ...l, units: 3 })) }, saved);
+    expect(res.status).toBe(200);
+    expect((res.json.coding as EncounterCoding).lines.map((l) => l.units)).toEqual([3]);
+    expect(await c.versions(charge)).toBe(versions + 1);
+  });
+
+  it('undoes a diagnosis whose creation was answered only on the retry, when a later write fails', async () => {
+    const { api, chart: c, faults } = await launchedThroughProxy();
+    const base = await api.load();
+    const first = await api.save({ diagnoses: [{ code: 'I10' }], lines: [{ ...visit(), code: '99213', units: 1 }] }, base);
+    expect(first.status).toBe(200);
+    const saved = first.json.coding as EncounterCoding;
+
+    const lostCreate = once((req) => req.method === 'POST' && (req.url ?? '').startsWith('/fhir/Condition'), 'reset-after');
+    faults.plan = (req) => (isWrite(req, 'ChargeItem') ? 'status-500' : lostCreate(req));
+    const res = await api.save({ diagnoses: [...saved.diagnoses, { code: 'E11.9' }], lines: saved.lines.map((l) => ({ ...l, pointers: [1, 2] })) }, saved);
+    expect(res.status).toBe(502);
+    faults.plan = () => 'pass';
+    const conditions = await c.search<Condition>(`Condition?encounter=Encounter/${ENCOUNTER}&code=E11.9`);
+    expect(conditions.length).toBeGreaterThan(0); // the lost creation did happen on the EHR…
+    expect(conditions.every((x) => x.verificationStatus?.coding?.[0]?.code === 'entered-in-error')).toBe(true); // …and was withdrawn
+    expect((await api.load()).diagnoses.map((d) => d.code)).toEqual(['I10']);
   });
 });
