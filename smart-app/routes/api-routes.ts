@@ -149,9 +149,9 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       try {
         return await work();
       } catch (err) {
-        if (isAppError(err)) {
-          // Issue codes and paths only: the EHR's diagnostics text may quote the chart.
-          const fhirErr = err.cause instanceof AppError ? err.cause : err;
+        // Issue codes and paths only: the EHR's diagnostics text may quote the chart.
+        const fhirErr = isAppError(err) ? (err.cause instanceof AppError ? err.cause : err) : undefined;
+        if (fhirErr?.code.startsWith('FHIR_')) {
           const issues = fhirErr.outcome?.issue.map((i) => [i.code, ...(i.expression ?? [])].join(' '));
           req.log.warn({ encounter, phase, code: fhirErr.code, status: fhirErr.status, ...(issues ? { issues } : {}) }, 'coding save failed');
         }

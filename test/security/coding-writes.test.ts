@@ -280,6 +280,10 @@ describe('a save that fails halfway leaves nothing half-written', () => {
     expect(res.json.error).toBe('CODING_SAVE_FAILED');
     expect(res.json.message).toBe('The EHR did not accept the coding, so nothing was saved. Your changes are still here.');
     expect(JSON.stringify(res.json)).not.toMatch(/injected failure|HTTP|OperationOutcome|FHIR/);
+    // The log says what failed, without the EHR's text.
+    const logs = stack?.logs.join('') ?? '';
+    expect(logs).toContain('coding save failed');
+    expect(logs).not.toContain('injected failure');
 
     faults.plan = () => 'pass';
     const after = await api.load();
