@@ -69,7 +69,11 @@ export async function saveCoding(ctx: SaveContext, coding: EncounterCoding, keys
     await writeCoding(ctx, coding, keys, journal);
   } catch (err) {
     const { notUndone, restored } = await journal.rollback();
-    for (const r of restored) ctx.restored?.set(r.ref, r);
+    for (const r of restored) {
+      // A second failed save restores what the first put back: the clinician still saw the first `from`.
+      const earlier = ctx.restored?.get(r.ref);
+      ctx.restored?.set(r.ref, earlier?.to === r.from ? { ...r, from: earlier.from } : r);
+    }
     if (notUndone.length > 0) ctx.onNotUndone?.(notUndone);
     throw plainSaveError(err, 'write', notUndone);
   }

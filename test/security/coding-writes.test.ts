@@ -294,7 +294,10 @@ describe('a save that fails halfway leaves nothing half-written', () => {
     const live = conditionsAfter.filter((x) => x.verificationStatus?.coding?.[0]?.code !== 'entered-in-error');
     expect(live.map((x) => x.id).sort()).toEqual(conditionsBefore.filter((x) => x.verificationStatus?.coding?.[0]?.code !== 'entered-in-error').map((x) => x.id).sort());
 
-    // Saving again once the EHR takes writes saves the whole change.
+    // The clinician tries again while the EHR still refuses, then once it takes writes: the whole change is saved.
+    faults.plan = (req) => (isWrite(req, 'ChargeItem') ? 'status-500' : 'pass');
+    expect((await api.save(changed, saved)).status).toBe(502);
+    faults.plan = () => 'pass';
     const retried = await api.save(changed, saved);
     expect(retried.status).toBe(200);
     expect((await api.load()).diagnoses.map((d) => d.code)).toEqual(['E78.5', 'I10', 'E11.9']);
