@@ -31,7 +31,7 @@ describe('worker stopped with SIGTERM', () => {
     cleanup.push(() => rm(dir, { recursive: true, force: true }), () => dropSchema(schema));
     const { client, keyFile } = await backendClient(dir);
     const ehr = await startSandboxEhr({ port: 0, logger, clients: [client] });
-    const payer = await startSandboxPayer({ port: 0, logger });
+    const payer = await startSandboxPayer({ port: 0, logger, strict: true });
     cleanup.push(() => ehr.close(), () => payer.close());
     const fhir = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => ehr.issueSystemToken('system/*.cruds') });
     await seedCodedEncounters(fhir, 120, 'term');
