@@ -77,7 +77,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
       const backlog = await deps.ledger.countBacklog();
-      metrics.recordTick(summary, backlog, now());
+      const gaveUp = (await deps.ledger.listItems({ stages: ['gave-up'] })).length;
+      metrics.recordTick(summary, backlog, now(), gaveUp);
       return summary;
     } catch (err) {
       metrics.recordTickError(err instanceof Error ? err.message : String(err), now());
