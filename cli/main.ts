@@ -6,6 +6,7 @@ import { ncciCommand } from './ncci-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { scrubCommand } from './scrub-command.ts';
 import { startCommand } from './start-command.ts';
+import { workerCommand } from './worker-command.ts';
 
 const HELP = `chartbill: medical coding and billing companion for FHIR EHRs
 
@@ -26,6 +27,8 @@ Commands:
   scrub <bundle.json>     Run the edits on a FHIR Bundle (a Claim, or an Encounter with its Patient,
                           Conditions and ChargeItems); prints an OperationOutcome. Exit 1 on errors.
   ncci import <file>…     Load the CMS NCCI quarterly PTP and MUE files for the scrubber.
+  worker retry <encounter-id>…|--all-gave-up
+                          Release encounters the billing worker gave up on: due at once again.
 
 Run 'chartbill <command> --help' for a command's options.`;
 
@@ -38,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   codes: codesCommand,
   scrub: scrubCommand,
   ncci: ncciCommand,
+  worker: workerCommand,
 };
 
 /** Runs one CLI command; returns the exit code. Errors are printed in words, never as stack traces. */

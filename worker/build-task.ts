@@ -2,7 +2,7 @@ import type { OperationOutcome, Task } from 'fhir/r4';
 import { SYSTEM, writerTag } from '../src/fhir/systems.ts';
 
 /** The work items the worker creates for billing staff (Task.code in SYSTEM.taskCode). */
-export type WorkItemCode = 'not-coded' | 'no-coverage' | 'coverage-inactive' | 'claim-scrub-errors' | 'claim-data-missing' | 'data-invalid' | 'claim-denied';
+export type WorkItemCode = 'not-coded' | 'no-coverage' | 'coverage-inactive' | 'claim-scrub-errors' | 'claim-data-missing' | 'data-invalid' | 'claim-denied' | 'worker-gave-up';
 
 const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
   'not-coded': { display: 'Encounter finished without signed charges', days: 3 },
@@ -13,6 +13,8 @@ const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
   'data-invalid': { display: 'Record cannot be used for billing', days: 7 },
   // Most plans allow 90 to 180 days to appeal; the sandbox takes the short end.
   'claim-denied': { display: 'Claim denied', days: 90 },
+  // A claim that cannot go out loses money by the day (timely filing): someone looks today.
+  'worker-gave-up': { display: 'Claim stuck: the worker stopped retrying', days: 1 },
 };
 
 export function isWorkItemCode(value: string): value is WorkItemCode {

@@ -38,13 +38,17 @@ export interface Worker {
   tick(): Promise<TickSummary>;
   /** Starts the schedule. */
   start(): void;
-  /** Stops the schedule and waits for a running tick to finish. */
-  stop(): Promise<void>;
+  /**
+   * Stops the schedule and waits for the running tick's lanes to finish the encounters in hand,
+   * at most `graceMs` (`shutdownMs` from the settings; unbounded when absent). Past it, the
+   * tick is halted: its leases are released, nothing more is recorded.
+   */
+  stop(graceMs?: number): Promise<void>;
   readonly metrics: WorkerMetrics;
 }
 
 export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'> &
-  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs' | 'concurrency'>>;
+  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs' | 'concurrency' | 'gaveUpRetryMs' | 'shutdownMs'>>;
 
 /** A worker name unique per process: host, pid and a random suffix. */
 export function defaultWorkerId(): string {
@@ -61,6 +65,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   let running: Promise<TickSummary> | undefined;
   let task: ScheduledTask | undefined;
   let stopping = new AbortController();
+  let halting = new AbortController();
   const owner = config.workerId ?? defaultWorkerId();
   const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
 
@@ -71,13 +76,15 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         clinical: deps.clinical, billing: deps.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
         chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',
         recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
-        owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal,
+        owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal, halt: halting.signal,
+        ...(config.gaveUpRetryMs ? { gaveUpRetryMs: config.gaveUpRetryMs } : {}),
         ...(config.pollMs ? { pollMs: config.pollMs } : {}), eligibility, concurrency: config.concurrency ?? 1,
         onStart: (summary) => { metrics.trackTick(summary); },
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
       const backlog = await deps.ledger.countBacklog();
-      metrics.recordTick(summary, backlog, now());
+      const gaveUp = (await deps.ledger.listItems({ stages: ['gave-up'] })).length;
+      metrics.recordTick(summary, backlog, now(), gaveUp);
       return summary;
     } catch (err) {
       metrics.recordTickError(err instanceof Error ? err.message : String(err), now());
@@ -88,7 +95,10 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   }
 
   function tick(): Promise<TickSummary> {
-    if (stopping.signal.aborted && !running) stopping = new AbortController();
+    if (stopping.signal.aborted && !running) {
+      stopping = new AbortController();
+      halting = new AbortController();
+    }
     // Never two ticks at once, whoever asks: the schedule, a test or an admin command.
     running ??= runOnce().finally(() => {
       running = undefined;
@@ -112,13 +122,22 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       void task.start();
       deps.logger.info({ schedule: config.schedule }, 'worker started');
     },
-    async stop() {
+    async stop(graceMs = config.shutdownMs) {
       const current = task;
       task = undefined;
-      // The running tick finishes its current encounter, releases it and stops (SIGTERM).
+      // The running tick finishes the encounters in hand, releases them and stops (SIGTERM).
       stopping.abort();
       if (current) await current.destroy();
-      if (running) await running.catch(() => undefined);
+      const tick = running?.catch(() => undefined);
+      if (tick && graceMs !== undefined) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs); });
+        const first = await Promise.race([tick, late]);
+        clearTimeout(timer);
+        // Past the grace period: the tick releases its leases and records nothing more.
+        if (first === 'late') halting.abort();
+      }
+      await tick;
       deps.logger.info('worker stopped');
     },
   };

@@ -1,4 +1,9 @@
-/** Runs `fn` over the items with at most `limit` at once, in order of start; `fn` handles its own errors. */
+/**
+ * Runs `fn` over the items with at most `limit` at once, in order of start. Resolves only when
+ * every lane has stopped, even when one fails (a lane that fails stops taking items; the others
+ * go on): a caller never moves on while work it started is still running. Rejects with the
+ * first failure, if any.
+ */
 export async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -7,5 +12,7 @@ export async function eachConcurrently<T>(items: readonly T[], limit: number, fn
       await fn(item);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) throw failed.reason;
 }

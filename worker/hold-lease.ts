@@ -6,6 +6,12 @@ export interface HeldLease {
   /** The item as the ledger had it when the lease was taken. */
   item: LedgerItem | undefined;
   release(): Promise<void>;
+  /**
+   * Stops renewing without releasing: the lease runs out on its own and the encounter comes due
+   * again as a `pending` item. For an item whose state could not be recorded: releasing would
+   * delete its still-empty row, and the encounter would be lost.
+   */
+  abandon(): Promise<void>;
 }
 
 /**
@@ -26,6 +32,10 @@ export async function holdLease(ledger: Ledger, encounter: string, owner: string
   timer.unref();
   return {
     item: lease.item,
+    async abandon() {
+      clearInterval(timer);
+      await renewing;
+    },
     async release() {
       clearInterval(timer);
       await renewing;

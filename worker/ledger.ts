@@ -14,7 +14,8 @@
  * - `submitted`: the payer queued the claim; resubmitted later to fetch the answer.
  * - `answered`: the payer's final answer is recorded. Final.
  * - `failed`: an error; retried with backoff.
- * - `gave-up`: failed `maxAttempts` times. Final until someone resets it.
+ * - `gave-up`: failed `maxAttempts` times; a Task says what failed. Still in the backlog: tried
+ *   again on its own after a long wait (`nextAttemptAt`), or at once with `chartbill worker retry`.
  */
 export type ItemStage = 'pending' | 'submitting' | 'not-coded' | 'held' | 'submitted' | 'answered' | 'failed' | 'gave-up';
 
@@ -100,7 +101,7 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
-const FINAL: ReadonlySet<ItemStage> = new Set(['answered', 'gave-up']);
+const FINAL: ReadonlySet<ItemStage> = new Set(['answered']);
 
 /** True when the pipeline is done with the item and the worker does not look at it again. */
 export function isFinal(item: LedgerItem | undefined): boolean {

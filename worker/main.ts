@@ -6,8 +6,10 @@ import { loadWorkerConfig } from './worker-config.ts';
 
 /**
  * `node --import tsx worker/main.ts`: the billing worker alone, configured by environment
- * (see worker-config.ts). SIGTERM or SIGINT stops it gracefully: the encounter in hand is
- * finished (or its lease released), nothing is left half-submitted, and the process exits 0.
+ * (see worker-config.ts). SIGTERM or SIGINT stops it gracefully within
+ * `CHARTBILL_WORKER_SHUTDOWN_SECONDS`: the encounters in hand are finished if they fit, the
+ * rest have their leases released (a claim already sent stays in the outbox, so the next worker
+ * asks the payer first), and the process exits 0.
  */
 const config = loadWorkerConfig(process.env);
 const logger = createLogger(config.logLevel, 'chartbill-worker');
@@ -25,7 +27,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
+    logger.info({ signal, graceSeconds: config.shutdownMs / 1000 }, 'stopping');
+    // A backstop should closing hang (a database that accepts and never answers).
+    setTimeout(() => {
+      logger.error('stop took too long; exiting');
+      process.exit(1);
+    }, config.shutdownMs + 10_000).unref();
     running.close().then(
       () => process.exit(0),
       (err: unknown) => {

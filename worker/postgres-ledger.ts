@@ -95,7 +95,7 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
       await pool.query(`UPDATE ${items} SET lease_owner = NULL, lease_until = NULL WHERE encounter = $1 AND lease_owner = $2`, [encounter, owner]);
     },
     async countBacklog() {
-      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${items} WHERE stage NOT IN ('answered', 'gave-up')`);
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${items} WHERE stage <> 'answered'`);
       return Number(rows[0]?.n ?? 0);
     },
     close: () => pool.end(),
@@ -113,7 +113,10 @@ async function createTables(pool: pg.Pool, schema: string, items: string, cursor
     await client.query(`CREATE TABLE IF NOT EXISTS ${items} (
       encounter text PRIMARY KEY, data jsonb, stage text NOT NULL, next_attempt_at timestamptz,
       lease_owner text, leased_at timestamptz, lease_until timestamptz)`);
-    await client.query(`CREATE INDEX IF NOT EXISTS ledger_items_due ON ${items} (next_attempt_at) WHERE stage NOT IN ('answered', 'gave-up')`);
+    // Given-up items come due again after a long wait: only answered ones leave the due index
+    // (the one before, which left given-up items out too, is replaced).
+    await client.query(`DROP INDEX IF EXISTS "${schema}".ledger_items_due`);
+    await client.query(`CREATE INDEX IF NOT EXISTS ledger_items_not_answered ON ${items} (next_attempt_at) WHERE stage <> 'answered'`);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -141,7 +144,7 @@ function listQuery(items: string, filter: LedgerFilter): [string, unknown[]] {
   if (filter.dueBy !== undefined) {
     values.push(new Date(filter.dueBy));
     // A bare lease (no state) is due when it expires: its worker died holding it.
-    where.push(`stage NOT IN ('answered', 'gave-up') AND next_attempt_at <= $${String(values.length)}`);
+    where.push(`stage <> 'answered' AND next_attempt_at <= $${String(values.length)}`);
     where.push(`(data IS NOT NULL OR lease_until <= $${String(values.length)})`);
   } else {
     where.push('data IS NOT NULL');

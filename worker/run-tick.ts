@@ -3,13 +3,14 @@ import type { Encounter } from 'fhir/r4';
 import { AppError, isAppError } from '../src/errors/app-error.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import { eachConcurrently } from './each-concurrently.ts';
-import { holdLease } from './hold-lease.ts';
+import { giveUp } from './give-up.ts';
+import { tickLeases, type TickLeases } from './tick-leases.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from './ledger.ts';
 import { isHeld, type ItemOutcome, type Outbox, type PipelineDeps } from './pipeline-types.ts';
 import { processEncounter } from './process-encounter.ts';
 import { resolveTask } from './resolve-tasks.ts';
 import { isWorkItemCode } from './build-task.ts';
-import { ENCOUNTER_CURSOR, findWork, versionOf, type EncounterWithId } from './stages/find-work.ts';
+import { ENCOUNTER_CURSOR, findWork, versionOf, type EncounterWithId, type FoundWork } from './stages/find-work.ts';
 import { PREFETCH_CHUNK, prefetchContexts, type PrefetchedContext } from './stages/prefetch-contexts.ts';
 
 /** What one tick did, for logs, metrics and tests. */
@@ -29,6 +30,9 @@ export interface TickSummary {
   ms: number;
 }
 
+/** How long a given-up item waits before it is tried again on its own, by default: a day. */
+export const DEFAULT_GAVE_UP_RETRY_MS = 24 * 3_600_000;
+
 export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   ledger: Ledger;
   logger: Logger;
@@ -46,6 +50,13 @@ export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   pollMs?: number;
   /** Aborted when the worker shuts down: the tick stops before its next item. */
   signal?: AbortSignal;
+  /**
+   * Aborted when the shutdown grace period is over: the tick stops waiting for its lanes,
+   * releases every lease it holds and records nothing more.
+   */
+  halt?: AbortSignal;
+  /** How long a given-up item waits before it is tried again on its own. */
+  gaveUpRetryMs?: number;
   /** Encounters processed at once (each under its own lease); 1 when absent. */
   concurrency?: number;
   /** Given the tick's summary as it starts; it is updated as each encounter is done. */
@@ -59,25 +70,83 @@ export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
  */
 export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const started = Date.now();
-  const log = deps.logger.child({ runId: randomUUID() });
+  const runId = randomUUID();
+  const log = deps.logger.child({ runId });
+  const leases = tickLeases(deps.ledger, `${deps.owner}/${runId.slice(0, 8)}`, deps.leaseMs, log);
+  const tick: TickRun = { ...deps, ledger: leases.ledger, leases };
   const summary: TickSummary = { seen: 0, submitted: 0, paid: 0, denied: 0, held: 0, failed: 0, skipped: 0, retries: 0, ms: 0 };
   deps.onStart?.(summary);
   const work = await findWork(deps, deps.ledger, deps.now(), log);
   summary.skipped = work.skipped;
-  const queue = [...work.encounters, ...work.due.map((item) => ({ id: item.encounter.replace(/^Encounter\//, ''), previous: item }))];
+  const queue = [...work.encounters, ...work.due.map((item) => ({ id: item.encounter.replace(/^Encounter\//, ''), previous: item, lastUpdated: undefined }))];
   const contexts = contextsAhead(queue.map((q) => q.id), deps, log);
-  await eachConcurrently(queue.map((q, index) => ({ ...q, index })), deps.concurrency ?? 1, async ({ id, previous, index }) => {
+  // Encounters whose state may not be recorded: the cursor stays before them.
+  const unsettled = new Set<string>();
+  const lanes = eachConcurrently(queue.map((q, index) => ({ ...q, index })), deps.concurrency ?? 1, async ({ id, previous, index }) => {
     if (deps.signal?.aborted) return;
-    const context = await contexts.take(index);
-    const load = context ? () => Promise.resolve({ ...(context.encounter as Encounter), id }) : () => readEncounter(deps, id);
-    await handle(`Encounter/${id}`, previous, load, deps, log, summary, context);
+    try {
+      const context = await contexts.take(index);
+      const load = context ? () => Promise.resolve({ ...(context.encounter as Encounter), id }) : () => readEncounter(deps, id);
+      if (!(await handle(`Encounter/${id}`, previous, load, tick, log, summary, context))) unsettled.add(id);
+    } catch (err) {
+      // The ledger failed (taking the lease): nothing was done; the encounter is taken again later.
+      unsettled.add(id);
+      summary.failed += 1;
+      log.error({ encounter: `Encounter/${id}`, err: err instanceof Error ? err.message : String(err) }, 'encounter not handled: the ledger failed');
+    }
   });
+  if (await haltedFirst(lanes, deps.halt)) {
+    await leases.halt();
+    summary.ms = Date.now() - started;
+    log.warn({ ...summary }, 'tick halted at the end of the shutdown grace period');
+    return summary;
+  }
   // A tick cut short by shutdown leaves the cursor: the rest is found again next time.
-  if (work.cursor && !deps.signal?.aborted) await deps.ledger.setCursor(ENCOUNTER_CURSOR, work.cursor);
-  if (!deps.signal?.aborted) for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
+  if (!deps.signal?.aborted) {
+    const cursor = cursorPast(work, unsettled);
+    if (cursor) await deps.ledger.setCursor(ENCOUNTER_CURSOR, cursor);
+    if (unsettled.size === 0) for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
+  }
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');
   return summary;
+}
+
+/** The tick's dependencies as its lanes see them: its own leases and guarded ledger. */
+type TickRun = TickDeps & { leases: TickLeases };
+
+/** True when the halt signal came before every lane stopped. */
+async function haltedFirst(lanes: Promise<void>, halt: AbortSignal | undefined): Promise<boolean> {
+  if (!halt) {
+    await lanes;
+    return false;
+  }
+  if (halt.aborted) return true;
+  let onHalt: (() => void) | undefined;
+  const halted = new Promise<true>((resolve) => {
+    onHalt = () => resolve(true);
+    halt.addEventListener('abort', onHalt, { once: true });
+  });
+  try {
+    return await Promise.race([lanes.then(() => false), halted]);
+  } finally {
+    if (onHalt) halt.removeEventListener('abort', onHalt);
+  }
+}
+
+/**
+ * Where the cursor may move: past every encounter found, unless the state of one of them may
+ * not be recorded (its ledger write failed); then up to the first such encounter, which the next
+ * search finds again. An unsettled encounter of unknown time keeps the cursor where it was.
+ */
+function cursorPast(work: FoundWork, unsettled: ReadonlySet<string>): string | undefined {
+  let cursor = work.cursor;
+  for (const found of work.encounters) {
+    if (!unsettled.has(found.id)) continue;
+    if (!found.lastUpdated) return undefined;
+    if (!cursor || Date.parse(found.lastUpdated) < Date.parse(cursor)) cursor = found.lastUpdated;
+  }
+  return cursor;
 }
 
 /**
@@ -123,29 +192,34 @@ async function readEncounter(deps: TickDeps, id: string): Promise<EncounterWithI
 
 /**
  * One encounter under its lease: skipped when another worker holds it, or moved it on since it
- * was found; otherwise processed and recorded, and the lease released.
+ * was found; otherwise processed and recorded, and the lease released. False when its state
+ * could not be recorded: the lease is then left to run out (releasing it would delete the
+ * encounter's still-empty row), so the encounter comes due again.
  */
-async function handle(ref: string, found: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, tickLog: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<void> {
+async function handle(ref: string, found: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickRun, tickLog: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<boolean> {
   const log = tickLog.child({ encounter: ref });
-  const lease = await holdLease(deps.ledger, ref, deps.owner, deps.leaseMs, log);
+  const lease = await deps.leases.hold(ref);
   if (!lease) {
     summary.skipped += 1;
-    return;
+    return true;
   }
+  let recorded = true;
   try {
     // A `pending` item is a lease its worker died holding: no state of its own.
     const previous = found?.stage === 'pending' ? undefined : found;
     if (lease.item?.updatedAt !== previous?.updatedAt) {
       summary.skipped += 1;
-      return;
+      return true;
     }
-    await processItem(ref, previous, load, deps, log, summary, prefetched);
+    recorded = await processItem(ref, previous, load, deps, log, summary, prefetched);
+    return recorded;
   } finally {
-    await lease.release();
+    await deps.leases.done(ref, lease, recorded);
   }
 }
 
-async function processItem(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, log: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<void> {
+/** Runs the pipeline on one encounter and records where it got; false when that record failed. */
+async function processItem(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, log: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<boolean> {
   summary.seen += 1;
   if (previous?.stage === 'failed') summary.retries += 1;
   let version: string | undefined;
@@ -163,29 +237,49 @@ async function processItem(ref: string, previous: LedgerItem | undefined, load: 
     const item = afterSuccess(ref, outcome, version, previous, deps, replacing);
     const patient = encounter.subject?.reference;
     if (patient?.startsWith('Patient/')) item.patient = patient;
-    await record(deps, item);
+    return await record(deps, item, log);
   } catch (err) {
     summary.failed += 1;
-    const attempts = (previous?.stage === 'failed' ? previous.attempts : 0) + 1;
-    const gaveUp = attempts >= deps.maxAttempts;
-    const message = err instanceof Error ? err.message : String(err);
-    const code = isAppError(err) ? err.code : 'UNEXPECTED';
-    // Log the code and message only: an error's cause can carry request headers and bodies.
-    log[gaveUp ? 'error' : 'warn']({ code, err: message, attempts }, gaveUp ? 'encounter failed; giving up' : 'encounter failed; will retry');
-    const now = deps.now();
-    await record(deps, {
-      ...(previous ?? {}),
-      encounter: ref,
-      stage: gaveUp ? 'gave-up' : 'failed',
-      attempts,
-      lastError: `${code}: ${message}`,
-      ...(outbox?.recorded ?? previous?.outbox ? { outbox: outbox?.recorded ?? previous?.outbox } : {}),
-      ...(replacing ? { replacing } : {}),
-      updatedAt: now.toISOString(),
-      ...(version ?? previous?.encounterVersion ? { encounterVersion: version ?? previous?.encounterVersion } : {}),
-      ...(gaveUp ? { nextAttemptAt: undefined } : { nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, deps.retryBaseMs)).toISOString() }),
+    return recordFailure(ref, previous, err, { version, outbox: outbox?.recorded, replacing }, deps, log);
+  }
+}
+
+/**
+ * A failed attempt, recorded with its reason and retried with backoff. After `maxAttempts` the
+ * item is given up: a Task says what failed and what to do, and the item is tried again on its
+ * own after `gaveUpRetryMs` (it stays in the backlog). When that Task cannot be written (the
+ * store is down too), the item stays `failed`, so giving up is never silent.
+ */
+async function recordFailure(ref: string, previous: LedgerItem | undefined, err: unknown, at: { version: string | undefined; outbox: string | undefined; replacing: number | undefined }, deps: TickDeps, log: Logger): Promise<boolean> {
+  const attempts = (previous?.stage === 'failed' ? previous.attempts : 0) + 1;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = isAppError(err) ? err.code : 'UNEXPECTED';
+  const now = deps.now();
+  const giveUpUntil = attempts >= deps.maxAttempts ? new Date(now.getTime() + (deps.gaveUpRetryMs ?? DEFAULT_GAVE_UP_RETRY_MS)) : undefined;
+  let gaveUp = false;
+  if (giveUpUntil) {
+    const patient = previous?.patient;
+    gaveUp = await giveUp(deps.billing, { encounterId: ref.replace(/^Encounter\//, ''), code, message, attempts, retryAt: giveUpUntil, now, ...(patient ? { patient } : {}) }).then(() => true, (taskErr: unknown) => {
+      log.error({ err: taskErr instanceof Error ? taskErr.message : String(taskErr) }, 'could not create the give-up work item; the encounter stays failed and is retried');
+      return false;
     });
   }
+  // Log the code and message only: an error's cause can carry request headers and bodies.
+  log[gaveUp ? 'error' : 'warn']({ code, err: message, attempts }, gaveUp ? 'encounter failed; giving up (work item created)' : 'encounter failed; will retry');
+  const nextAttemptAt = gaveUp && giveUpUntil ? giveUpUntil : new Date(now.getTime() + retryDelayMs(attempts, deps.retryBaseMs));
+  return record(deps, {
+    ...(previous ?? {}),
+    encounter: ref,
+    stage: gaveUp ? 'gave-up' : 'failed',
+    attempts,
+    lastError: `${code}: ${message}`,
+    ...(gaveUp ? { reason: 'worker-gave-up' } : {}),
+    ...(at.outbox ?? previous?.outbox ? { outbox: at.outbox ?? previous?.outbox } : {}),
+    ...(at.replacing ? { replacing: at.replacing } : {}),
+    updatedAt: now.toISOString(),
+    ...(at.version ?? previous?.encounterVersion ? { encounterVersion: at.version ?? previous?.encounterVersion } : {}),
+    nextAttemptAt: nextAttemptAt.toISOString(),
+  }, log);
 }
 
 /**
@@ -264,11 +358,17 @@ function tally(summary: TickSummary, outcome: ItemOutcome): void {
   if (outcome.denied) summary.denied += 1;
 }
 
-async function record(deps: TickDeps, item: LedgerItem): Promise<void> {
+/**
+ * Writes the item's state. A failure is not swallowed into a moved cursor: the caller keeps the
+ * cursor before the encounter and lets its lease run out, so it is taken again (the pipeline's
+ * steps are idempotent and the outbox makes the payer be asked first).
+ */
+async function record(deps: TickDeps, item: LedgerItem, log: Logger): Promise<boolean> {
   try {
     await deps.ledger.putItem(item);
+    return true;
   } catch (err) {
-    // The writes are idempotent: losing this entry costs a recheck, not a duplicate claim.
-    deps.logger.error({ encounter: item.encounter, err: err instanceof Error ? err.message : String(err) }, 'ledger write failed');
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'ledger write failed; the encounter is taken again when its lease runs out');
+    return false;
   }
 }

@@ -28,7 +28,10 @@ export interface RunningWorker {
   worker: Worker;
   /** The health server's URL (`/healthz`, `/metrics`, `/.well-known/jwks.json`). */
   healthUrl: string;
-  /** Stops the schedule, lets the current encounter finish or releases it, closes everything. */
+  /**
+   * Stops the schedule, lets the encounters in hand finish within the shutdown grace period
+   * (`CHARTBILL_WORKER_SHUTDOWN_SECONDS`) and releases the rest, closes everything.
+   */
   close(): Promise<void>;
 }
 
@@ -66,7 +69,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     clinical, billing, ledger, logger, metrics,
     codes: options.codes ?? starterCodeSet(),
     ...(options.editReference ? { editReference: options.editReference } : {}),
-    payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http, sleep }),
+    payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http, timeouts: config.payerTimeouts, sleep }),
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
   const health = await startHealthServer({ port: config.port, metrics: worker.metrics, jwks, logger: logger.child({ part: 'worker-health' }) });

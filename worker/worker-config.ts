@@ -50,6 +50,13 @@ const workerEnvSchema = z.object({
   // Encounters in flight; each has at most one request out at a time (to the EHR or the payer).
   CHARTBILL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(30),
+  // Per payer operation, longer than the generic HTTP timeout: a clearinghouse may take 30 s or more.
+  CHARTBILL_PAYER_ELIGIBILITY_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
+  CHARTBILL_PAYER_SUBMIT_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(120),
+  CHARTBILL_PAYER_INQUIRE_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
+  CHARTBILL_WORKER_GAVE_UP_RETRY_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  // Kubernetes and systemd wait 30 s (terminationGracePeriodSeconds, TimeoutStopSec 90) before SIGKILL.
+  CHARTBILL_WORKER_SHUTDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(25),
 });
 
 const workerConfigSchema = workerEnvSchema.transform((env) => ({
@@ -107,6 +114,22 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
    * worker idles.
    */
   heapGrowthPercent: env.CHARTBILL_WORKER_HEAP_GROWTH_PERCENT,
+  /**
+   * How long the worker waits for the payer's answer, per operation. A timed-out claim is not
+   * sent again blindly: the payer is asked first (`Claim/$inquire`).
+   */
+  payerTimeouts: {
+    eligibilityMs: env.CHARTBILL_PAYER_ELIGIBILITY_TIMEOUT_SECONDS * 1000,
+    submitMs: env.CHARTBILL_PAYER_SUBMIT_TIMEOUT_SECONDS * 1000,
+    inquireMs: env.CHARTBILL_PAYER_INQUIRE_TIMEOUT_SECONDS * 1000,
+  },
+  /** How long an item that ran out of retries waits before it is tried again on its own. */
+  gaveUpRetryMs: env.CHARTBILL_WORKER_GAVE_UP_RETRY_HOURS * 3_600_000,
+  /**
+   * Grace period after SIGTERM: encounters in hand are finished if they fit; past it, their
+   * leases are released and the worker exits (an item whose claim went out stays in the outbox).
+   */
+  shutdownMs: env.CHARTBILL_WORKER_SHUTDOWN_SECONDS * 1000,
 }));
 
 function separateBilling(env: { CHARTBILL_FHIR_BASE_URL: string; CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined }): boolean {

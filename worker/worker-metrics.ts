@@ -14,7 +14,8 @@ export interface WorkerStatus {
 export interface WorkerMetrics {
   /** The running tick's summary, counted live (a long tick shows its progress). */
   trackTick(summary: TickSummary): void;
-  recordTick(summary: TickSummary, backlog: number, at: Date): void;
+  /** A finished tick, with the backlog after it and how many of those items were given up. */
+  recordTick(summary: TickSummary, backlog: number, at: Date, gaveUp?: number): void;
   recordTickError(message: string, at: Date): void;
   setRunning(running: boolean): void;
   /** One HTTP request retried (FHIR server or payer). */
@@ -40,6 +41,7 @@ export function createWorkerMetrics(): WorkerMetrics {
   let tickSeconds = 0;
   let tickErrors = 0;
   let backlogNow = 0;
+  let gaveUpNow = 0;
   let httpRetries = 0;
   const state: WorkerStatus = { ticks: 0, running: false };
   let live: TickSummary | undefined;
@@ -51,10 +53,11 @@ export function createWorkerMetrics(): WorkerMetrics {
     trackTick(summary) {
       live = summary;
     },
-    recordTick(summary, backlog, at) {
+    recordTick(summary, backlog, at, gaveUp = 0) {
       settle(summary);
       tickSeconds += summary.ms / 1000;
       backlogNow = backlog;
+      gaveUpNow = gaveUp;
       state.ticks += 1;
       state.lastTickAt = at.toISOString();
       state.lastTickMs = summary.ms;
@@ -85,7 +88,8 @@ export function createWorkerMetrics(): WorkerMetrics {
       metric('http_retries_total', 'counter', 'HTTP requests to the FHIR servers or the payer retried after a timeout, reset, 429 or 5xx.', httpRetries);
       lines.push('# HELP chartbill_worker_tick_duration_seconds Time spent in ticks.', '# TYPE chartbill_worker_tick_duration_seconds summary');
       lines.push(`chartbill_worker_tick_duration_seconds_sum ${tickSeconds}`, `chartbill_worker_tick_duration_seconds_count ${state.ticks - tickErrors}`);
-      metric('backlog', 'gauge', 'Encounters waiting: held, failed and retrying, or queued at the payer.', backlogNow);
+      metric('backlog', 'gauge', 'Encounters waiting: held, failed and retrying, given up, or queued at the payer.', backlogNow);
+      metric('gave_up', 'gauge', 'Encounters that ran out of retries (a Task says why); tried again after a long wait or with chartbill worker retry.', gaveUpNow);
       metric('last_tick_timestamp_seconds', 'gauge', 'When the last tick finished (Unix time).', state.lastTickAt ? Date.parse(state.lastTickAt) / 1000 : 0);
       const memory = process.memoryUsage();
       lines.push('# HELP process_resident_memory_bytes Resident memory size in bytes.', '# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${String(memory.rss)}`);

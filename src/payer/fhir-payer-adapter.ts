@@ -1,16 +1,34 @@
-import type { Bundle, ClaimResponse, CoverageEligibilityResponse, OperationOutcome } from 'fhir/r4';
+import type { Bundle, Claim, ClaimResponse, CoverageEligibilityResponse, Identifier, OperationOutcome } from 'fhir/r4';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 import { FhirNoAnswer, undiciTransport } from '../fhir/fhir-transport.ts';
 import { backoffMs, DEFAULT_RETRY, retryAfterMsOf, type RetryPolicy } from '../fhir/http-fhir-gateway.ts';
 import type { PayerAdapter } from './payer-adapter.ts';
 
+/** How long each payer operation may take before the worker stops waiting for its answer. */
+export interface PayerTimeouts {
+  /** Eligibility (X12 270/271 in real time): CAQH CORE allows 20 s; clearinghouses add their own. */
+  eligibilityMs: number;
+  /** Claim submission: a clearinghouse with real-time adjudication may take a minute or more. */
+  submitMs: number;
+  /** Claim status inquiry (X12 276/277 in real time). */
+  inquireMs: number;
+}
+
+/**
+ * Defaults a clearinghouse needs: a payer answering in 30 s must still get its claims (the
+ * generic 15 s HTTP timeout gave up on every one and had the payer answer closed connections).
+ */
+export const DEFAULT_PAYER_TIMEOUTS: PayerTimeouts = { eligibilityMs: 60_000, submitMs: 120_000, inquireMs: 60_000 };
+
 /** Where the payer is and how to reach it. */
 export interface FhirPayerAdapterOptions {
   /** The payer's FHIR base, e.g. `http://127.0.0.1:4420/fhir`. */
   baseUrl: string;
-  /** How long to wait for the payer's answer to start, and between parts of it; default 15 s. */
+  /** One timeout for every operation (tests); `timeouts` and their defaults otherwise. */
   timeoutMs?: number;
+  /** Per-operation timeouts; `DEFAULT_PAYER_TIMEOUTS` for those not given. */
+  timeouts?: Partial<PayerTimeouts>;
   /** Bearer token for payers that want one. */
   getToken?: () => Promise<string>;
   retry?: Partial<RetryPolicy>;
@@ -27,76 +45,143 @@ const eligibilityResponseSchema = z.looseObject({ resourceType: z.literal('Cover
 /** Statuses after which the same request may succeed: the payer did not process it. */
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
+/** Connection errors that mean the request never reached the payer. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 interface Answer {
   status: number;
   body: unknown;
 }
 
+interface Failure {
+  failed: unknown;
+  retryAfter?: number;
+  status?: number;
+  /** False only when the payer surely did not get the request (refused connection, 429). */
+  maybeReceived: boolean;
+  timedOut: boolean;
+}
+
 /**
  * A payer reached over FHIR: `POST {base}/CoverageEligibilityRequest/$submit`,
  * `POST {base}/Claim/$submit` with a collection Bundle (Da Vinci PAS style) and
- * `POST {base}/Claim/$inquire` for the status of a claim. Every call is safe to repeat (the
- * payer is idempotent on the claim identifier; eligibility and inquiry are queries), so
- * timeouts, connection resets, 408/429/5xx are retried with exponential backoff and full
- * jitter, never sooner than the payer's `Retry-After`. Answers are checked with zod.
+ * `POST {base}/Claim/$inquire` for the status of a claim. Answers are checked with zod.
+ *
+ * Eligibility and inquiry are queries: connection failures, 408/429/5xx are retried with
+ * exponential backoff and full jitter, never sooner than the payer's `Retry-After`. A timed-out
+ * eligibility check is not repeated at once (the payer is working on it; asking again only
+ * piles work on a slow payer): the worker retries the item later.
+ *
+ * A claim submission is not safe to repeat: a clearinghouse takes a second `$submit` of the
+ * same claim as a duplicate claim. After an ambiguous failure (timeout, reset, 5xx: the payer
+ * may have received it) the payer is asked first (`Claim/$inquire` on the claim identifier);
+ * its answer is the submission's answer, and the claim is sent again only when the payer says
+ * it never got it. Only a refused connection or a 429 is retried without asking.
  */
 export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerAdapter {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const single = options.timeoutMs ?? options.retry?.timeoutMs;
+  const timeouts: PayerTimeouts = {
+    ...DEFAULT_PAYER_TIMEOUTS,
+    ...(single ? { eligibilityMs: single, submitMs: single, inquireMs: single } : {}),
+    ...options.timeouts,
+  };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = options.random ?? Math.random;
 
-  async function once(path: string, body: Bundle): Promise<Answer | { failed: unknown; retryAfter?: number; status?: number }> {
+  async function once(path: string, body: Bundle, timeoutMs: number): Promise<Answer | Failure> {
     const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
     if (options.getToken) headers.authorization = `Bearer ${await options.getToken()}`;
     try {
       // The worker's FHIR transport (undici's request, not fetch: about 0.1 ms of CPU per call here against 0.4).
-      const reply = await undiciTransport({ method: 'POST', url: `${base}/${path}`, headers, body: JSON.stringify(body), timeoutMs: policy.timeoutMs });
+      const reply = await undiciTransport({ method: 'POST', url: `${base}/${path}`, headers, body: JSON.stringify(body), timeoutMs });
       if (RETRYABLE_STATUS.has(reply.status)) {
         const retryAfter = retryAfterMsOf(reply.retryAfter);
-        return { failed: new Error(`HTTP ${String(reply.status)}`), status: reply.status, ...(retryAfter === undefined ? {} : { retryAfter }) };
+        // 429 (RFC 6585 §4): refused for the rate, before any processing.
+        return { failed: new Error(`HTTP ${String(reply.status)}`), status: reply.status, maybeReceived: reply.status !== 429, timedOut: false, ...(retryAfter === undefined ? {} : { retryAfter }) };
       }
       return { status: reply.status, body: reply.body };
     } catch (err) {
-      return { failed: err };
+      const timedOut = err instanceof FhirNoAnswer && err.timedOut;
+      return { failed: err, maybeReceived: !NOT_SENT_CODES.has(connectionCode(err) ?? ''), timedOut };
     }
   }
 
-  async function call(path: string, body: Bundle, what: string): Promise<Answer> {
+  function unavailable(what: string, attempt: number, result: Failure, extra = ''): AppError {
+    const detail = result.status !== undefined ? `HTTP ${String(result.status)}` : result.timedOut ? 'timed out' : 'no answer';
+    return new AppError('PAYER_UNAVAILABLE', `The payer did not take ${what} after ${String(attempt)} attempt${attempt === 1 ? '' : 's'}: ${detail}${extra}`, { status: 503, hint: 'The worker retries later.', cause: result.failed });
+  }
+
+  async function pause(what: string, attempt: number, result: Failure): Promise<void> {
+    const delayMs = backoffMs(attempt, result.retryAfter, policy, random);
+    options.onRetry?.({ what, attempt, status: result.status, delayMs });
+    await sleep(delayMs);
+  }
+
+  /** A query: repeated after failures (timeouts too when `repeatTimeouts`). */
+  async function query(path: string, body: Bundle, what: string, timeoutMs: number, repeatTimeouts: boolean): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
-      const result = await once(path, body);
+      const result = await once(path, body, timeoutMs);
       if (!('failed' in result)) return result;
-      if (attempt >= policy.attempts) {
-        const detail = result.status !== undefined ? `HTTP ${String(result.status)}` : result.failed instanceof FhirNoAnswer && result.failed.timedOut ? 'timed out' : 'no answer';
-        throw new AppError('PAYER_UNAVAILABLE', `The payer did not take ${what} after ${String(attempt)} attempts: ${detail}`, { status: 503, hint: 'The worker retries later.', cause: result.failed });
-      }
-      const delayMs = backoffMs(attempt, result.retryAfter, policy, random);
-      options.onRetry?.({ what, attempt, status: result.status, delayMs });
-      await sleep(delayMs);
+      if (attempt >= policy.attempts || (result.timedOut && !repeatTimeouts)) throw unavailable(what, attempt, result);
+      await pause(what, attempt, result);
     }
   }
 
-  async function submit<T>(path: string, bundle: Bundle, schema: z.ZodType, what: string): Promise<T> {
-    const answer = await call(path, bundle, what);
+  function parse(answer: Answer, schema: z.ZodType, what: string): unknown {
     if (answer.status >= 400) throw refused(what, answer);
     const parsed = schema.safeParse(answer.body);
     if (!parsed.success) throw new AppError('PAYER_UNAVAILABLE', `The payer answered ${what} with something other than the expected resource`, { status: 502, cause: parsed.error });
-    return parsed.data as T;
+    return parsed.data;
+  }
+
+  async function claimStatus(identifier: Identifier): Promise<ClaimResponse | undefined> {
+    const inquiry: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Claim', identifier: [identifier] } as never }] };
+    const answer = await query('Claim/$inquire', inquiry, 'the claim status inquiry', timeouts.inquireMs, true);
+    if (answer.status === 404) return undefined;
+    return parse(answer, claimResponseSchema, 'the claim status inquiry') as ClaimResponse;
+  }
+
+  async function submitClaim(bundle: Bundle): Promise<ClaimResponse> {
+    const identifier = claimIdentifierOf(bundle);
+    for (let attempt = 1; ; attempt++) {
+      const result = await once('Claim/$submit', bundle, timeouts.submitMs);
+      if (!('failed' in result)) {
+        // A duplicate: an earlier send arrived after all; its answer is this one's.
+        const earlier = result.status === 409 && identifier && isDuplicate(result.body) ? await claimStatus(identifier) : undefined;
+        return earlier ?? (parse(result, claimResponseSchema, 'the claim') as ClaimResponse);
+      }
+      if (result.maybeReceived && identifier) {
+        const known = await claimStatus(identifier).catch((err: unknown) => {
+          throw new AppError('PAYER_UNAVAILABLE', `The claim was sent, its answer was lost (${result.timedOut ? 'timed out' : result.status !== undefined ? `HTTP ${String(result.status)}` : 'no answer'}), and the payer could not be asked whether it got it`, { status: 503, hint: 'The worker asks the payer again before sending it.', cause: err });
+        });
+        if (known) return known;
+      }
+      if (attempt >= policy.attempts) throw unavailable('the claim', attempt, result, result.maybeReceived ? ' (the payer says it never got it)' : '');
+      await pause('the claim', attempt, result);
+    }
   }
 
   return {
-    checkEligibility: (bundle) => submit<CoverageEligibilityResponse>('CoverageEligibilityRequest/$submit', bundle, eligibilityResponseSchema, 'the eligibility check'),
-    submitClaim: (bundle) => submit<ClaimResponse>('Claim/$submit', bundle, claimResponseSchema, 'the claim'),
-    async claimStatus(identifier) {
-      const inquiry: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Claim', identifier: [identifier] } as never }] };
-      const answer = await call('Claim/$inquire', inquiry, 'the claim status inquiry');
-      if (answer.status === 404) return undefined;
-      if (answer.status >= 400) throw refused('the claim status inquiry', answer);
-      const parsed = claimResponseSchema.safeParse(answer.body);
-      if (!parsed.success) throw new AppError('PAYER_UNAVAILABLE', 'The payer answered the claim status inquiry with something other than a ClaimResponse', { status: 502, cause: parsed.error });
-      return parsed.data as unknown as ClaimResponse;
-    },
+    checkEligibility: async (bundle) => parse(await query('CoverageEligibilityRequest/$submit', bundle, 'the eligibility check', timeouts.eligibilityMs, false), eligibilityResponseSchema, 'the eligibility check') as CoverageEligibilityResponse,
+    submitClaim,
+    claimStatus,
   };
+}
+
+function claimIdentifierOf(bundle: Bundle): Identifier | undefined {
+  const claim = bundle.entry?.[0]?.resource;
+  return claim?.resourceType === 'Claim' ? (claim as Claim).identifier?.[0] : undefined;
+}
+
+function connectionCode(err: unknown): string | undefined {
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+function isDuplicate(body: unknown): boolean {
+  return isOutcome(body) && body.issue.some((i) => i.code === 'duplicate');
 }
 
 /** A 4xx the payer means: it refused the content; resubmitting it unchanged is refused again. */

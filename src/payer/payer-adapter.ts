@@ -11,7 +11,10 @@ import type { Bundle, ClaimResponse, CoverageEligibilityResponse, Identifier } f
  */
 export interface PayerAdapter {
   checkEligibility(bundle: Bundle): Promise<CoverageEligibilityResponse>;
-  /** Idempotent on the Claim's identifier: resubmitting returns the payer's first answer. */
+  /**
+   * Sends the claim. Not idempotent at a real payer or clearinghouse (a second send is a
+   * duplicate claim): implementations ask `claimStatus` before sending again after a lost answer.
+   */
   submitClaim(bundle: Bundle): Promise<ClaimResponse>;
   /**
    * The payer's current answer to a claim it was sent, found by the claim's identifier (FHIR

@@ -26,6 +26,13 @@ export interface SandboxPayerOptions {
   queueClaimsOver?: number;
   /** Inquiries a queued claim takes before its final answer; default 1. */
   queuedPolls?: number;
+  /**
+   * As a clearinghouse does: a `Claim/$submit` of a claim identifier already adjudicated is
+   * rejected as a duplicate (HTTP 409, issue `duplicate`; CARC 18 "exact duplicate claim")
+   * instead of answered with the first answer. Every submission is still counted. The fault
+   * tests use it, so a blind resubmission shows up as a rejection, not as a quiet success.
+   */
+  strict?: boolean;
 }
 
 /** A running sandbox payer. */
@@ -45,6 +52,8 @@ export interface PayerAudit {
   submits: Record<string, number>;
   /** Claims adjudicated (at most one per identifier: resubmissions get the first answer). */
   adjudicated: Record<string, number>;
+  /** Resubmissions rejected as duplicates (strict mode only). */
+  duplicates: Record<string, number>;
   /** `Claim/$inquire` requests. */
   inquiries: number;
   eligibilityChecks: number;
@@ -116,6 +125,11 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
     const key = `${first?.system ?? ''}|${first?.value ?? ''}`;
     audit.submits[key] = (audit.submits[key] ?? 0) + 1;
     const previous = currentAnswer(key);
+    if (previous && options.strict) {
+      audit.duplicates[key] = (audit.duplicates[key] ?? 0) + 1;
+      request.log.warn({ claimResponse: `ClaimResponse/${previous.id ?? ''}` }, 'duplicate claim rejected');
+      return reply.status(409).send(operationOutcome('error', 'duplicate', 'Exact duplicate claim: a claim with this identifier was already received (CARC 18). Ask for its status with Claim/$inquire.'));
+    }
     if (previous) {
       request.log.info({ claimResponse: `ClaimResponse/${previous.id ?? ''}` }, 'claim resubmitted: same answer');
       return reply.send(previous);
@@ -163,7 +177,7 @@ function queuedView(final: ClaimResponse): ClaimResponse {
 }
 
 function emptyAudit(): PayerAudit {
-  return { submits: {}, adjudicated: {}, inquiries: 0, eligibilityChecks: 0 };
+  return { submits: {}, adjudicated: {}, duplicates: {}, inquiries: 0, eligibilityChecks: 0 };
 }
 
 /** Starts the sandbox payer on `host:port` (port 0 allowed) and returns its FHIR base. */

@@ -45,7 +45,7 @@ async function onlyTask(world: World, encounterId: string): Promise<Task | undef
 
 describe('bad data', () => {
   it('quarantines each unusable encounter with a Task saying why, and the rest of the tick goes on', async () => {
-    world = await startWorld();
+    world = await startWorld({ strict: true });
     const { fhir } = world;
     const base = { resourceType: 'Encounter' as const, status: 'finished' as const, class: { system: SYSTEM.actCode, code: 'AMB' }, period: { start: '2026-11-01', end: '2026-11-01' }, serviceProvider: { reference: 'Organization/org-billing' } };
     const { resource: noPatient } = await fhir.create<Encounter>({ ...base });

@@ -32,7 +32,7 @@ async function startStack(): Promise<Stack> {
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const { client, keyFile } = await backendClient(dir);
   const ehr = await startSandboxEhr({ port: 0, logger, clients: [client] });
-  const payer = await startSandboxPayer({ port: 0, logger });
+  const payer = await startSandboxPayer({ port: 0, logger, strict: true });
   cleanup.push(() => ehr.close(), () => payer.close());
   const env = {
     CHARTBILL_FHIR_BASE_URL: ehr.fhirBase, CHARTBILL_PAYER_BASE_URL: payer.fhirBase, CHARTBILL_TOKEN_URL: ehr.tokenUrl,

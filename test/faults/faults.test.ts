@@ -9,7 +9,7 @@ import { buildWorker } from '../../worker/build-worker.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
-import { claimBundle } from '../payer/payer-test-kit.ts';
+import { claimBundle, eligibilityBundle } from '../payer/payer-test-kit.ts';
 import { faultsAtRates, seededRandom, startFaultProxy, type Fault, type FaultProxy } from './fault-proxy.ts';
 
 let world: World | undefined;
@@ -26,7 +26,7 @@ const RATES = { 'status-500': 0.04, 'status-503': 0.04, 'status-429': 0.02, slow
 
 describe('worker under faults from the EHR and the payer', () => {
   it('retries 5xx, 429, timeouts and resets until every encounter has one claim, one adjudication and one final answer', async () => {
-    world = await startWorld();
+    world = await startWorld({ strict: true });
     const extra = await seedCodedEncounters(world.fhir, 15, 'faulty');
     const ehrProxy = await startFaultProxy({ target: world.ehr.origin, choose: faultsAtRates(RATES, seededRandom(7)), slowMs: 700 });
     const payerProxy = await startFaultProxy({ target: world.payer.url, choose: faultsAtRates(RATES, seededRandom(11)), slowMs: 700 });
@@ -74,7 +74,7 @@ describe('worker under faults from the EHR and the payer', () => {
 
 describe('payer adapter retries', () => {
   it('backs off exponentially with jitter and never retries sooner than Retry-After', async () => {
-    world = await startWorld();
+    world = await startWorld({ strict: true });
     const plan: Fault[] = ['status-503', 'reset-before', 'status-500', 'status-429'];
     const proxy = await startFaultProxy({ target: world.payer.url, choose: (n) => plan[n] ?? 'pass', retryAfterSeconds: 1 });
     proxies.push(proxy);
@@ -83,30 +83,45 @@ describe('payer adapter retries', () => {
       baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 6, baseDelayMs: 100, maxDelayMs: 10_000, timeoutMs: 5000 },
       random: () => 0.5, onRetry: (info) => delays.push(info.delayMs),
     });
-    const answer = await adapter.submitClaim(claimBundle());
+    const answer = await adapter.checkEligibility(eligibilityBundle());
     expect(answer.outcome).toBe('complete');
     // Full jitter at 0.5 of 100, 200, 400 ms; then the payer's Retry-After (1 s) wins.
     expect(delays).toEqual([50, 100, 200, 1000]);
     const [, , , limited, retried] = proxy.records;
     expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(990);
-    expect(Object.values(world.payer.audit().adjudicated)).toEqual([1]);
+    expect(world.payer.audit().eligibilityChecks).toBe(1);
+  });
+
+  it('asks the payer before sending a claim again after a 5xx, and sends it once when the payer never got it', async () => {
+    world = await startWorld({ strict: true });
+    // The 503 comes from the proxy (the payer never saw the claim); the inquiry says so.
+    const proxy = await startFaultProxy({ target: world.payer.url, choose: (n) => (n === 0 ? 'status-503' : 'pass') });
+    proxies.push(proxy);
+    const adapter = createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 } });
+    expect((await adapter.submitClaim(claimBundle())).outcome).toBe('complete');
+    expect(proxy.records.map((r) => r.path)).toEqual(['/fhir/Claim/$submit', '/fhir/Claim/$inquire', '/fhir/Claim/$submit']);
+    expect(Object.values(world.payer.audit().submits)).toEqual([1]);
   });
 
   it('gives up after the configured attempts with PAYER_UNAVAILABLE, so the worker retries the item later', async () => {
-    world = await startWorld();
+    world = await startWorld({ strict: true });
     const proxy = await startFaultProxy({ target: world.payer.url, choose: () => 'status-503' });
     proxies.push(proxy);
     const adapter = createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 1000 } });
     await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE' });
-    expect(proxy.records).toHaveLength(3);
+    // One send, then only inquiries: whether the payer got it is unknown, so it is not sent again.
+    expect(proxy.records.map((r) => r.path)).toEqual(['/fhir/Claim/$submit', ...Array<string>(3).fill('/fhir/Claim/$inquire')]);
   });
 
   it('says the payer timed out when it holds every answer past the timeout', async () => {
-    world = await startWorld();
+    world = await startWorld({ strict: true });
     const proxy = await startFaultProxy({ target: world.payer.url, choose: () => 'slow', slowMs: 1500 });
     proxies.push(proxy);
     const adapter = createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300 } });
-    await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE', message: expect.stringContaining('after 2 attempts: timed out') as unknown });
-    expect(proxy.records).toHaveLength(2);
+    await expect(adapter.checkEligibility(eligibilityBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE', message: expect.stringContaining('after 1 attempt: timed out') as unknown });
+    // A timed-out eligibility check is not asked again at once: the payer is still working on it.
+    expect(proxy.records).toHaveLength(1);
+    await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE', message: expect.stringContaining('timed out') as unknown });
+    expect(proxy.records.filter((r) => r.path === '/fhir/Claim/$submit')).toHaveLength(1);
   });
 });

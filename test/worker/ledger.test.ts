@@ -57,16 +57,19 @@ describe.each(implementations)('%s', (_name, open) => {
     expect(await ledger.getItem('Encounter/2')).toBeUndefined();
   });
 
-  it('lists the items due by a time, never final ones', async () => {
+  it('lists the items due by a time, given-up ones included, never answered ones', async () => {
     const ledger = await open();
     await ledger.putItem(item(1, { nextAttemptAt: '2026-03-01T00:10:00.000Z' }));
     await ledger.putItem(item(2, { stage: 'failed', nextAttemptAt: '2026-03-01T00:30:00.000Z' }));
     await ledger.putItem(item(3, { stage: 'answered', nextAttemptAt: undefined }));
     await ledger.putItem(item(4, { stage: 'gave-up', nextAttemptAt: '2026-03-01T00:00:00.000Z' }));
+    await ledger.putItem(item(5, { stage: 'gave-up', nextAttemptAt: '2026-03-02T00:00:00.000Z' }));
     const due = await ledger.listItems({ dueBy: '2026-03-01T00:20:00.000Z' });
-    expect(due.map((i) => i.encounter)).toEqual(['Encounter/1']);
+    expect(due.map((i) => i.encounter).sort()).toEqual(['Encounter/1', 'Encounter/4']);
     expect((await ledger.listItems({ stages: ['failed'] })).map((i) => i.encounter)).toEqual(['Encounter/2']);
-    expect(await ledger.listItems()).toHaveLength(4);
+    expect(await ledger.listItems()).toHaveLength(5);
+    // Given up is not done: it counts in the backlog until it is answered.
+    expect(await ledger.countBacklog()).toBe(4);
   });
 
   it('lists the items of named encounters and of named patients, each once, within the stages asked for', async () => {
@@ -249,9 +252,9 @@ describe('file ledger', () => {
 });
 
 describe('ledger rules', () => {
-  it('treats answered and given-up items as final', () => {
+  it('treats only answered items as final: a given-up item is tried again later', () => {
     expect(isFinal(item(1, { stage: 'answered' }))).toBe(true);
-    expect(isFinal(item(1, { stage: 'gave-up' }))).toBe(true);
+    expect(isFinal(item(1, { stage: 'gave-up' }))).toBe(false);
     expect(isFinal(item(1, { stage: 'held' }))).toBe(false);
     expect(isFinal(item(1, { stage: 'submitted' }))).toBe(false);
     expect(isFinal(undefined)).toBe(false);

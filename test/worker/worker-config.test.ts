@@ -28,6 +28,10 @@ describe('loadWorkerConfig', () => {
       recheckMs: 15 * 60_000,
       maxAttempts: 8,
       heapGrowthPercent: 30,
+      // A clearinghouse may take 30 s: the payer's timeouts are longer than the HTTP default.
+      payerTimeouts: { eligibilityMs: 60_000, submitMs: 120_000, inquireMs: 60_000 },
+      gaveUpRetryMs: 24 * 3_600_000,
+      shutdownMs: 25_000,
     });
     expect(config.tokenUrl).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);

@@ -34,7 +34,7 @@ describe('worker recovery', () => {
     for (const id of SEED_SCENARIOS.clean) expect(await claimsOf(world.fhir, id), id).toHaveLength(1);
   });
 
-  it('gives an encounter up after the configured number of failed attempts', async () => {
+  it('gives an encounter up with a work item saying why, keeps it in the backlog, and tries it again a day later', async () => {
     world = await startWorld();
     const ledger = createMemoryLedger();
     const clock = testClock();
@@ -43,11 +43,29 @@ describe('worker recovery', () => {
       await down.tick();
       clock.advance(10 * MINUTE);
     }
-    const item = await ledger.getItem(`Encounter/${SEED_SCENARIOS.clean[0]}`);
-    expect(item).toMatchObject({ stage: 'gave-up', attempts: 3 });
-    expect(item?.nextAttemptAt).toBeUndefined();
-    const after = await down.tick();
-    expect(after.failed).toBe(0);
+    const id = SEED_SCENARIOS.clean[0];
+    const item = await ledger.getItem(`Encounter/${id}`);
+    expect(item).toMatchObject({ stage: 'gave-up', attempts: 3, reason: 'worker-gave-up' });
+    expect(Date.parse(item?.nextAttemptAt ?? '')).toBeGreaterThan(clock.now().getTime() + 20 * 60 * MINUTE);
+    const [task] = (await tasksOf(world.fhir, id)).filter((t) => t.code?.coding?.[0]?.code === 'worker-gave-up');
+    expect(task?.status).toBe('requested');
+    expect(task?.description).toContain('The payer (or clearinghouse) did not answer');
+    expect(task?.description).toContain(`chartbill worker retry Encounter/${id}`);
+    const gauge = (name: string) => Number(new RegExp(`^chartbill_worker_${name} (\\d+)$`, 'm').exec(down.metrics.render())?.[1]);
+    const gaveUp = (await ledger.listItems({ stages: ['gave-up'] })).length;
+    expect(gaveUp).toBeGreaterThan(1);
+    expect(gauge('gave_up')).toBe(gaveUp);
+    expect(gauge('backlog')).toBeGreaterThanOrEqual(gaveUp);
+    expect((await down.tick()).failed).toBe(0);
+
+    // A day later, with the payer back, it goes out, and the work item is closed.
+    clock.advance(25 * 60 * MINUTE);
+    const back = workerFor(world, { ledger, now: clock.now });
+    await back.tick();
+    expect(await ledger.getItem(`Encounter/${id}`)).toMatchObject({ stage: 'answered' });
+    expect(await claimsOf(world.fhir, id)).toHaveLength(1);
+    const closed = (await tasksOf(world.fhir, id)).filter((t) => t.code?.coding?.[0]?.code === 'worker-gave-up');
+    expect(closed.map((t) => t.status)).toEqual(['completed']);
   });
 
   it('submits a held encounter once billing staff add the coverage, and closes the work item', async () => {

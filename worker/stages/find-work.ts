@@ -15,7 +15,7 @@ export interface FoundWork {
    * Encounters changed since the cursor that are due, by id only: a backlog of thousands is
    * found without holding its resources, which are fetched a chunk at a time when processed.
    */
-  encounters: { id: string; previous: LedgerItem | undefined }[];
+  encounters: { id: string; previous: LedgerItem | undefined; lastUpdated: string | undefined }[];
   /** Ledger items due for a retry or recheck that the search did not bring back. */
   due: LedgerItem[];
   /** Found but not due (final, or waiting for their next attempt). */
@@ -47,7 +47,7 @@ export async function findWork(stores: { clinical: FhirGateway; billing: FhirGat
       seen.add(encounter.id);
       work.cursor = later(work.cursor, encounter.meta?.lastUpdated);
       const previous = await ledger.getItem(`Encounter/${encounter.id}`);
-      if (forced.has(`Encounter/${encounter.id}`) || isDue(previous, versionOf(encounter), now)) work.encounters.push({ id: encounter.id, previous });
+      if (forced.has(`Encounter/${encounter.id}`) || isDue(previous, versionOf(encounter), now)) work.encounters.push({ id: encounter.id, previous, lastUpdated: encounter.meta?.lastUpdated });
       else work.skipped += 1;
     }
   }

@@ -1,0 +1,65 @@
+import type { Claim, ClaimResponse } from 'fhir/r4';
+import { afterEach, describe, expect, it } from 'vitest';
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import { SYSTEM } from '../../src/fhir/systems.ts';
+import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
+import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { buildWorker } from '../../worker/build-worker.ts';
+import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
+import { seedCodedEncounters } from '../worker/seed-encounters.ts';
+import { seededRandom, startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+
+let world: World | undefined;
+let proxy: FaultProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await world?.close();
+  world = undefined;
+  proxy = undefined;
+});
+
+/**
+ * The proxy forwards each `Claim/$submit` to the payer, which adjudicates it, and then drops the
+ * answer (the connection is reset) at the given rate: the worker cannot know the claim arrived.
+ */
+async function runWithDroppedSubmitAnswers(rate: number): Promise<void> {
+  world = await startWorld({ strict: true });
+  const extra = await seedCodedEncounters(world.fhir, 12, `drop${String(rate * 100)}`);
+  const random = seededRandom(42);
+  proxy = await startFaultProxy({ target: world.payer.url, choose: (_n, req) => (req.url?.endsWith('/Claim/$submit') && random() < rate ? 'reset-after' : 'pass') });
+  const ledger = createMemoryLedger();
+  const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 20, retryBaseMs: 1, concurrency: 4 }, {
+    clinical: world.fhir, billing: world.fhir, ledger, logger, codes: starterCodeSet(),
+    payer: createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 5, baseDelayMs: 5, maxDelayMs: 40, timeoutMs: 5000 } }),
+  });
+  const expected = [...extra, ...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
+  for (let tick = 0; tick < 40; tick++) {
+    await worker.tick().catch(() => undefined);
+    if ((await ledger.listItems({ stages: ['answered'] })).length >= expected.length) break;
+  }
+
+  expect(proxy.counts()['reset-after']).toBeGreaterThan(0);
+  const audit = world.payer.audit();
+  const claims = await all<Claim>(world.fhir, 'Claim');
+  const answers = await all<ClaimResponse>(world.fhir, 'ClaimResponse');
+  for (const id of expected) {
+    const key = `${SYSTEM.claimId}|enc-${id}`;
+    const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
+    expect(mine, id).toHaveLength(1);
+    expect(audit.submits[key], `submissions the payer received for ${id}`).toBe(1);
+    expect(answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`).map((r) => r.outcome === 'queued'), id).toEqual([false]);
+  }
+  expect(audit.duplicates).toEqual({});
+  expect(await ledger.listItems({ stages: ['failed', 'gave-up'] })).toEqual([]);
+}
+
+describe('answers to Claim/$submit lost on the way back', () => {
+  it('sends each claim once and takes its answer from a status inquiry when 10% of the answers are dropped', async () => {
+    await runWithDroppedSubmitAnswers(0.1);
+  }, 120_000);
+
+  it('sends each claim once and takes its answer from a status inquiry when every answer is dropped', async () => {
+    await runWithDroppedSubmitAnswers(1);
+  }, 120_000);
+});
