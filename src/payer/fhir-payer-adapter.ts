@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.ts';
 import { FhirNoAnswer, undiciTransport } from '../fhir/fhir-transport.ts';
 import { backoffMs, DEFAULT_RETRY, retryAfterMsOf, type RetryPolicy } from '../fhir/http-fhir-gateway.ts';
 import type { PayerAdapter } from './payer-adapter.ts';
+import { SANDBOX_PAYER_IDS, type PayerId } from './payer-ids.ts';
 
 /** Where the payer is and how to reach it. */
 export interface FhirPayerAdapterOptions {
@@ -16,6 +17,8 @@ export interface FhirPayerAdapterOptions {
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The payers this connection reaches (payer ids on their Organizations); the sandbox payer by default. */
+  payerIds?: readonly PayerId[];
   /** Called before each retry (metrics). */
   onRetry?: (info: { what: string; attempt: number; status: number | undefined; delayMs: number }) => void;
 }
@@ -85,6 +88,7 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
   }
 
   return {
+    payerIds: options.payerIds ?? SANDBOX_PAYER_IDS,
     checkEligibility: (bundle) => submit<CoverageEligibilityResponse>('CoverageEligibilityRequest/$submit', bundle, eligibilityResponseSchema, 'the eligibility check'),
     submitClaim: (bundle) => submit<ClaimResponse>('Claim/$submit', bundle, claimResponseSchema, 'the claim'),
     async claimStatus(identifier) {
