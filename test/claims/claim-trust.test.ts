@@ -5,7 +5,7 @@ import { payerProblem } from '../../src/claims/claim-payer.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { parsePayerIds, SANDBOX_PAYER_IDS } from '../../src/payer/payer-ids.ts';
 
-const line = (subject: string, system = SYSTEM.cpt): ChargeItem => ({ resourceType: 'ChargeItem', id: 'c1', status: 'billable', subject: { reference: subject }, code: { coding: [{ system, code: '99213' }] } });
+const line = (subject: string, system: string = SYSTEM.cpt): ChargeItem => ({ resourceType: 'ChargeItem', id: 'c1', status: 'billable', subject: { reference: subject }, code: { coding: [{ system, code: '99213' }] } });
 const dx = (subject: string, system: string = SYSTEM.icd10cm): Condition => ({ resourceType: 'Condition', id: 'd1', subject: { reference: subject }, code: { coding: [{ ...(system ? { system } : {}), code: 'E11.9' }] } });
 const cover = (beneficiary: string, payor: Coverage['payor'][number] = { reference: 'Organization/org-payer' }): Coverage => ({ resourceType: 'Coverage', id: 'cov1', status: 'active', beneficiary: { reference: beneficiary }, payor: [payor] });
 const insurer: Organization = { resourceType: 'Organization', id: 'org-payer', identifier: [{ system: SYSTEM.payerId, value: 'SBXHP' }] };
