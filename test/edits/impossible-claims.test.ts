@@ -24,6 +24,8 @@ describe('impossible claims', () => {
     // A date-only end means the whole day.
     expect(at('2026-03-02T10:00:00Z', '2026-03-02')).toEqual([]);
     expect(at('2026-03-02', '2026-03-02')).toEqual([]);
+    // Instants in different offsets: 16:00Z then 17:00Z, though the local dates read backwards.
+    expect(at('2026-03-03T01:00:00+09:00', '2026-03-02T17:00:00Z')).toEqual([]);
   });
 
   it('billing-provider-npi: blocks a billing provider with no NPI or a wrong check digit', () => {

@@ -54,9 +54,10 @@ export const visitEndsBeforeStart: EditRule = ({ facts }) => {
 };
 
 function endsBeforeStart(start: string, end: string): boolean {
-  const startDay = start.slice(0, 10);
-  const endDay = end.slice(0, 10);
-  if (endDay !== startDay || start.length <= 10 || end.length <= 10) return endDay < startDay;
-  const [from, to] = [Date.parse(start), Date.parse(end)];
-  return Number.isFinite(from) && Number.isFinite(to) && to < from;
+  if (start.length > 10 && end.length > 10) {
+    // Both instants: compared as instants, so offsets (+09:00 against Z) do not matter.
+    const [from, to] = [Date.parse(start), Date.parse(end)];
+    if (Number.isFinite(from) && Number.isFinite(to)) return to < from;
+  }
+  return end.slice(0, 10) < start.slice(0, 10);
 }
