@@ -1,5 +1,10 @@
+import type { Encounter, Patient } from 'fhir/r4';
 import { describe, expect, it } from 'vitest';
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { isValidNpi } from '../../src/edits/npi-check.ts';
+import { runEdits } from '../../src/edits/run-edits.ts';
+import { scrubInputFromBundle } from '../../src/edits/scrub-input.ts';
+import { visitFacts } from '../../smart-app/coding/encounter-coding.ts';
 import { cleanCoding, dx, FACTS, findingsOf, line } from './edit-fixtures.ts';
 
 describe('impossible claims', () => {
@@ -62,5 +67,28 @@ describe('impossible claims', () => {
     // One office visit and a preventive visit (99396) is not two office visits.
     expect(findingsOf('em-office-per-day', { diagnoses: dx('I10'), lines: [line('99213', { modifiers: ['25'] }), line('99396')] })).toEqual([]);
     expect(findingsOf('em-office-per-day', cleanCoding())).toEqual([]);
+  });
+});
+
+describe('impossible claims where the clinician codes', () => {
+  it('the app\'s visit facts carry today and the visit period, so it shows the date edits while coding', () => {
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const encounter: Encounter = { resourceType: 'Encounter', status: 'in-progress', class: { code: 'AMB' }, period: { start: tomorrow, end: '2020-01-01T00:00:00Z' } };
+    const patient: Patient = { resourceType: 'Patient', birthDate: '1970-05-20' };
+    const rules = runEdits(cleanCoding(), visitFacts(encounter, patient), starterCodeSet()).map((f) => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(['claim-future-date', 'visit-ends-before-start']));
+    const today: Encounter = { ...encounter, period: { start: new Date().toISOString() } };
+    expect(runEdits(cleanCoding(), visitFacts(today, patient), starterCodeSet()).map((f) => f.rule)).not.toContain('claim-future-date');
+  });
+
+  it('chartbill scrub reads an encounter bundle\'s period for visit-ends-before-start', () => {
+    const input = scrubInputFromBundle({
+      resourceType: 'Bundle', type: 'collection', entry: [
+        { resource: { resourceType: 'Encounter', id: 'e1', status: 'finished', period: { start: '2026-03-02T10:00:00Z', end: '2026-03-02T09:00:00Z' } } },
+        { resource: { resourceType: 'Condition', id: 'd1', code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'I10' }] } } },
+        { resource: { resourceType: 'ChargeItem', id: 'c1', status: 'billable', code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '99213' }] } } },
+      ],
+    });
+    expect(runEdits(input.coding, input.facts, starterCodeSet()).map((f) => f.rule)).toContain('visit-ends-before-start');
   });
 });
