@@ -21,10 +21,11 @@ export function billingCodingOf(kind: BilledKind, concept: CodeableConcept | und
   return concept?.coding?.find((c) => c.system !== undefined && systems.includes(c.system) && typeof c.code === 'string' && c.code.trim() !== '');
 }
 
-/** What a concept holds, as `system|code` (short), for a reason staff read: what was found instead. */
+/** What a concept holds, as `system|code` (each clipped), for a reason staff read: what was found instead. */
 export function describeConcept(concept: CodeableConcept | undefined): string {
   const codings = concept?.coding ?? [];
-  if (codings.length === 0) return concept?.text ? `no coding, only the text "${clip(concept.text)}"` : 'no coding';
+  // Free text is not echoed: it may hold anything, and the reason reaches the worker's log.
+  if (codings.length === 0) return concept?.text ? 'no coding, only text' : 'no coding';
   return codings.slice(0, 5).map((c) => `${c.system ? clip(c.system) : '(no system)'}|${c.code ? clip(c.code) : '(no code)'}`).join(', ');
 }
 
