@@ -11,6 +11,7 @@ import { isAppError } from '../src/errors/app-error.ts';
 import { loadNcciTables } from '../src/ncci/ncci-store.ts';
 import type { NcciTables } from '../src/ncci/ncci-tables.ts';
 import { sandboxNcciTables } from '../src/ncci/sandbox-ncci.ts';
+import { todayAnywhere } from '../src/edits/rules/visit-date-rules.ts';
 import { loadMedicarePfs } from '../src/pricing/load-pfs.ts';
 
 const HELP = `Usage: chartbill scrub <bundle.json> [options]
@@ -86,7 +87,8 @@ export async function scrubCommand(args: string[]): Promise<number> {
     ...(pfs ? { indicators: (code: string) => pfs.indicators(code) } : {}),
     submission: { today, timelyFiling, ...(input.payerId ? { payerId: input.payerId } : {}) },
   };
-  const findings = runEdits(input.coding, input.facts, codes, reference);
+  // Today for the future-date edit: the given day, else the date in any time zone (UTC+14).
+  const findings = runEdits(input.coding, { ...input.facts, today: values.today ?? todayAnywhere(new Date()) }, codes, reference);
   const notes = [`Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${ncci?.source ?? 'not checked'}${pfs ? `, PFS indicators: ${pfs.name}` : ''}.`];
   console.log(JSON.stringify(findingsOutcome(findings, input, notes), null, 2));
   return hasBlockingErrors(findings) ? 1 : 0;

@@ -69,7 +69,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     clinical, billing, ledger, logger, metrics,
     codes: options.codes ?? starterCodeSet(),
     ...(options.editReference ? { editReference: options.editReference } : {}),
-    payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http, timeouts: config.payerTimeouts, sleep }),
+    payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http, timeouts: config.payerTimeouts, sleep, payerIds: config.payerIds }),
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
   const health = await startHealthServer({ port: config.port, metrics: worker.metrics, jwks, logger: logger.child({ part: 'worker-health' }) });

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { parseConfig } from '../src/config/parse-config.ts';
+import { parsePayerIds, SANDBOX_PAYER_IDS, type PayerId } from '../src/payer/payer-ids.ts';
 
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
@@ -23,6 +24,16 @@ const workerEnvSchema = z.object({
   CHARTBILL_FHIR_BASE_URL: url,
   CHARTBILL_BILLING_FHIR_BASE_URL: url.optional(),
   CHARTBILL_PAYER_BASE_URL: url,
+  // The payers the payer connection reaches: `system|value` or `value`, comma-separated.
+  CHARTBILL_PAYER_IDS: z.string().min(1).optional().transform((text, ctx): PayerId[] | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return parsePayerIds(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      return z.NEVER;
+    }
+  }),
   CHARTBILL_TOKEN_URL: url.optional(),
   CHARTBILL_CLIENT_ID: z.string({ error: 'is required (the backend client id registered with the EHR)' }).min(1),
   CHARTBILL_PRIVATE_KEY_FILE: z.string({ error: 'is required (a JSON file holding the private JWK)' }).min(1),
@@ -74,6 +85,8 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
     scope: env.CHARTBILL_BILLING_SCOPE,
   },
   payerBaseUrl: env.CHARTBILL_PAYER_BASE_URL,
+  /** Payer ids the payer connection reaches; a Coverage whose payor has none is held. The sandbox payer by default. */
+  payerIds: env.CHARTBILL_PAYER_IDS ?? SANDBOX_PAYER_IDS,
   /** Absent: discovered from the FHIR server's `.well-known/smart-configuration`. */
   tokenUrl: env.CHARTBILL_TOKEN_URL,
   clientId: env.CHARTBILL_CLIENT_ID,

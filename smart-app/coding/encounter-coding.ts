@@ -2,6 +2,7 @@ import type { ChargeItem, Condition, Encounter, Patient } from 'fhir/r4';
 import { codingFromFhir } from '../../src/coding/coding-fhir.ts';
 import type { EncounterCoding, VisitFacts } from '../../src/coding/coding-model.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { todayAnywhere } from '../../src/edits/rules/visit-date-rules.ts';
 import { isCodedDiagnosis } from './documented-suggestions.ts';
 
 /** The encounter's resources as read from the EHR, with the coding derived from them. */
@@ -56,5 +57,7 @@ export function visitFacts(encounter: Encounter, patient: Patient): VisitFacts {
     ...(patient.birthDate ? { patientBirthDate: patient.birthDate } : {}),
     ...(patient.gender ? { patientSex: patient.gender } : {}),
     placeOfService: '11',
+    today: todayAnywhere(new Date()),
+    ...(encounter.period ? { visitPeriod: { ...(encounter.period.start ? { start: encounter.period.start } : {}), ...(encounter.period.end ? { end: encounter.period.end } : {}) } } : {}),
   };
 }

@@ -43,6 +43,15 @@ export interface VisitFacts {
   patientSex?: 'male' | 'female' | 'other' | 'unknown';
   /** CMS place-of-service code, e.g. `11` (office). */
   placeOfService?: string;
+  /** Today, YYYY-MM-DD, where the caller has a clock: a date of service after it is an error. */
+  today?: string;
+  /** The visit's start and end as the EHR recorded them (Encounter.period), when known. */
+  visitPeriod?: { start?: string; end?: string };
+  /**
+   * The billing provider (837P loop 2010AA) when the caller knows it: its NPI, absent when it
+   * has none. The whole field is absent when the billing provider is not known (then unchecked).
+   */
+  billingProvider?: { npi?: string };
 }
 
 export type Severity = 'error' | 'warning';

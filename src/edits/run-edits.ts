@@ -8,13 +8,16 @@ import type { EncounterCoding, Finding, VisitFacts } from '../coding/coding-mode
 import type { EditReference } from './edit-reference.ts';
 import type { EditRule } from './edit-rule.ts';
 import { claimMaxDiagnoses, claimNoDiagnoses, claimNoLines, claimPlaceOfService } from './rules/claim-rules.ts';
+import { billingProviderNpi } from './rules/billing-provider-rule.ts';
 import { codeReleaseInForce } from './rules/code-release-rule.ts';
 import { diagnosisAge } from './rules/diagnosis-age-rule.ts';
 import { diagnosisCodes, diagnosisDuplicate } from './rules/diagnosis-code-rules.ts';
 import { diagnosisExcludes1 } from './rules/diagnosis-excludes-rule.ts';
 import { externalCauseFirst, manifestationFirst } from './rules/diagnosis-sequence-rules.ts';
 import { diagnosisSex } from './rules/diagnosis-sex-rule.ts';
+import { duplicateLines } from './rules/duplicate-line-rule.ts';
 import { emNeeds25 } from './rules/em-modifier-25-rule.ts';
+import { officeVisitsPerDay } from './rules/em-per-day-rule.ts';
 import { distinctServiceModifier } from './rules/modifier-59-rule.ts';
 import { lineModifiers } from './rules/modifier-rules.ts';
 import { modifiersFitService } from './rules/modifier-service-rules.ts';
@@ -23,6 +26,7 @@ import { ncciPtp } from './rules/ncci-ptp-rule.ts';
 import { linePointers } from './rules/pointer-rules.ts';
 import { lineUnits, serviceCodes } from './rules/service-line-rules.ts';
 import { timelyFiling } from './rules/timely-filing-rule.ts';
+import { bornAfterVisit, visitEndsBeforeStart, visitInFuture } from './rules/visit-date-rules.ts';
 
 /** All rules, claim-level first, then diagnoses, then lines, then NCCI. */
 export const EDIT_RULES: readonly EditRule[] = [
@@ -30,6 +34,10 @@ export const EDIT_RULES: readonly EditRule[] = [
   claimNoLines,
   claimMaxDiagnoses,
   claimPlaceOfService,
+  visitInFuture,
+  visitEndsBeforeStart,
+  bornAfterVisit,
+  billingProviderNpi,
   timelyFiling,
   codeReleaseInForce,
   diagnosisCodes,
@@ -44,6 +52,8 @@ export const EDIT_RULES: readonly EditRule[] = [
   lineModifiers,
   modifiersFitService,
   linePointers,
+  duplicateLines,
+  officeVisitsPerDay,
   emNeeds25,
   ncciPtp,
   ncciMue,

@@ -36,6 +36,12 @@ function factsFor(dateOfService: string, patient: Patient | undefined): VisitFac
   return { dateOfService, ...(patient?.birthDate ? { patientBirthDate: patient.birthDate } : {}), ...(patient?.gender ? { patientSex: patient.gender } : {}) };
 }
 
+/** The visit's start and end, for the visit-ends-before-start edit. */
+function periodOf(encounter: Encounter): Pick<VisitFacts, 'visitPeriod'> {
+  const { start, end } = encounter.period ?? {};
+  return start || end ? { visitPeriod: { ...(start ? { start } : {}), ...(end ? { end } : {}) } } : {};
+}
+
 function encounterInput(entries: Entry[], problems: string[]): ScrubInput {
   const at = (type: string): number[] => entries.flatMap((e, i) => (e.resource.resourceType === type ? [i] : []));
   const where = (i: number, type: string): string => `Bundle.entry[${String(i)}].resource(${type})`;
@@ -53,7 +59,7 @@ function encounterInput(entries: Entry[], problems: string[]): ScrubInput {
   return {
     kind: 'encounter',
     coding: { ...coding, diagnoses: coding.diagnoses.map((d) => ({ ...d, code: formatIcd10cm(d.code) })) },
-    facts: factsFor((encounter.period?.start ?? '').slice(0, 10), patient),
+    facts: { ...factsFor((encounter.period?.start ?? '').slice(0, 10), patient), ...periodOf(encounter) },
     diagnosisPaths: coding.diagnoses.map((d) => pathOf('Condition', d.conditionId)),
     linePaths: coding.lines.map((l) => pathOf('ChargeItem', l.chargeItemId)),
   };

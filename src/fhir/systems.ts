@@ -30,6 +30,8 @@ export const SYSTEM = {
   eligibilityId: 'https://chartbill.dev/fhir/identifier/eligibility',
   claimResponseId: 'https://chartbill.dev/fhir/identifier/claim-response',
   memberId: 'https://chartbill.dev/fhir/identifier/member-id',
+  /** A payer id (as a clearinghouse lists it) on the payer's Organization; the sandbox payer is SBXHP. */
+  payerId: 'https://chartbill.dev/fhir/identifier/payer-id',
   taskCode: 'https://chartbill.dev/fhir/CodeSystem/work-item',
   writer: 'https://chartbill.dev/fhir/CodeSystem/writer',
 } as const;

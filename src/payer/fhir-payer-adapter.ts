@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.ts';
 import { FhirNoAnswer, undiciTransport } from '../fhir/fhir-transport.ts';
 import { backoffMs, DEFAULT_RETRY, retryAfterMsOf, type RetryPolicy } from '../fhir/http-fhir-gateway.ts';
 import type { PayerAdapter } from './payer-adapter.ts';
+import { SANDBOX_PAYER_IDS, type PayerId } from './payer-ids.ts';
 
 /** How long each payer operation may take before the worker stops waiting for its answer. */
 export interface PayerTimeouts {
@@ -34,6 +35,8 @@ export interface FhirPayerAdapterOptions {
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The payers this connection reaches (payer ids on their Organizations); the sandbox payer by default. */
+  payerIds?: readonly PayerId[];
   /** Called before each retry (metrics). */
   onRetry?: (info: { what: string; attempt: number; status: number | undefined; delayMs: number }) => void;
 }
@@ -164,6 +167,7 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
   }
 
   return {
+    payerIds: options.payerIds ?? SANDBOX_PAYER_IDS,
     checkEligibility: async (bundle) => parse(await query('CoverageEligibilityRequest/$submit', bundle, 'the eligibility check', timeouts.eligibilityMs, false), eligibilityResponseSchema, 'the eligibility check') as CoverageEligibilityResponse,
     submitClaim,
     claimStatus,

@@ -1,4 +1,5 @@
 import type { Bundle, ClaimResponse, CoverageEligibilityResponse, Identifier } from 'fhir/r4';
+import type { PayerId } from './payer-ids.ts';
 
 /**
  * How ChartBill talks to a payer (or a clearinghouse in front of it). Bundles are type
@@ -10,6 +11,11 @@ import type { Bundle, ClaimResponse, CoverageEligibilityResponse, Identifier } f
  * submission; fix it, do not retry as is).
  */
 export interface PayerAdapter {
+  /**
+   * The payers this connection reaches, by the payer id on their Organization. The worker bills
+   * a Coverage only when its payor carries one of them (see `src/claims/claim-payer.ts`).
+   */
+  readonly payerIds: readonly PayerId[];
   checkEligibility(bundle: Bundle): Promise<CoverageEligibilityResponse>;
   /**
    * Sends the claim. Not idempotent at a real payer or clearinghouse (a second send is a

@@ -1,8 +1,9 @@
 import type { Coverage, Organization, Patient, Practitioner } from 'fhir/r4';
+import { npiCheckDigit } from '../edits/npi-check.ts';
 import { SYSTEM, writerTag } from '../fhir/systems.ts';
 
 /** The payer's identifier system in the sandbox (a payer ID as a clearinghouse would list it). */
-export const PAYER_ID_SYSTEM = 'https://chartbill.dev/fhir/identifier/payer-id';
+export const PAYER_ID_SYSTEM = SYSTEM.payerId;
 /** US Employer Identification Number (the billing provider's tax id on an 837P, loop 2010AA REF*EI). */
 export const EIN_SYSTEM = 'urn:oid:2.16.840.1.113883.4.4';
 
@@ -20,15 +21,9 @@ export function patientId(n: number): string {
   return `pat-${String(n).padStart(2, '0')}`;
 }
 
-/** NPI check digit: Luhn over `80840` + the first nine digits (CMS NPI standard, ISO 7812). */
+/** An NPI from nine digits and their check digit (see `npiCheckDigit`). */
 export function npiWithCheckDigit(first9: string): string {
-  const digits = `80840${first9}`.split('').map(Number).reverse();
-  const sum = digits.reduce((acc, d, i) => {
-    if (i % 2 !== 0) return acc + d;
-    const doubled = d * 2;
-    return acc + (doubled > 9 ? doubled - 9 : doubled);
-  }, 0);
-  return `${first9}${(10 - (sum % 10)) % 10}`;
+  return `${first9}${String(npiCheckDigit(first9))}`;
 }
 
 export function seedOrganizations(): Organization[] {

@@ -22,6 +22,7 @@ afterEach(async () => {
 /** A payer whose answers to claims are lost on the way back: the payer took the claim, the worker never heard. */
 function answersLost(payer: PayerAdapter): PayerAdapter {
   return {
+    payerIds: payer.payerIds,
     checkEligibility: (bundle) => payer.checkEligibility(bundle),
     claimStatus: (identifier) => payer.claimStatus(identifier),
     submitClaim: async (bundle) => {

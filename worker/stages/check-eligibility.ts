@@ -1,9 +1,11 @@
 import type { Coverage, CoverageEligibilityRequest, CoverageEligibilityResponse, Organization } from 'fhir/r4';
 import { dateOfServiceOf } from '../../src/claims/build-claim.ts';
 import { buildEligibilityRequest } from '../../src/claims/build-eligibility-request.ts';
+import { payerProblem } from '../../src/claims/claim-payer.ts';
 import { submissionBundle } from '../../src/claims/submission-bundle.ts';
 import { writerTag } from '../../src/fhir/systems.ts';
 import { identifierQuery, refOf, type EncounterContext, type PipelineDeps } from '../pipeline-types.ts';
+import { claimProblemsError } from './load-context.ts';
 
 export type Eligibility = { inforce: true; response: string } | { inforce: false; response: string; reason: string };
 
@@ -16,6 +18,9 @@ export type Eligibility = { inforce: true; response: string } | { inforce: false
 export async function checkEligibility(ctx: EncounterContext, deps: PipelineDeps): Promise<Eligibility> {
   const { coverage, billingProvider } = ctx;
   if (!coverage || !billingProvider) throw new Error('checkEligibility needs a coverage and a billing provider');
+  // Nothing goes to a payer (not even the eligibility question) unless the insurer is one it knows.
+  const problem = payerProblem({ coverage, payerOrg: ctx.payerOrg, billingProvider, knownPayers: deps.payer.payerIds });
+  if (problem) throw claimProblemsError([problem]);
   const dateOfService = dateOfServiceOf(ctx.encounter);
   const ask = () => askPayer(ctx, coverage, billingProvider, deps);
   return deps.eligibility ? deps.eligibility.reuse(coverage, dateOfService, ask) : ask();

@@ -1,6 +1,7 @@
-import type { Coverage, Encounter, Resource } from 'fhir/r4';
+import type { Condition, Coverage, Encounter, OperationOutcome, Resource } from 'fhir/r4';
+import { claimSourceProblems, type ClaimProblem, type ClaimSources } from '../../src/claims/claim-belongs.ts';
 import { dateOfServiceOf } from '../../src/claims/build-claim.ts';
-import { isAppError } from '../../src/errors/app-error.ts';
+import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { checkResource, resourcesOf, type ShapeOf } from '../fhir-shapes.ts';
@@ -28,18 +29,43 @@ export async function loadContext(clinical: FhirGateway, encounter: Encounter & 
     readOptional(clinical, 'Practitioner', renderingPractitionerId(encounter), related),
   ]);
   const coverage = pickCoverage(coverages, dateOfServiceOf(encounter));
+  const billable = chargeItems.filter((c) => c.status === 'billable');
+  const diagnoses = conditions.filter(isEncounterDiagnosis);
+  refuseForeignOrUnbillable({ patientId, chargeItems: billable, conditions: diagnoses.filter((c) => !isEnteredInError(c)), coverage });
   const payerOrg = await readOptional(clinical, 'Organization', idOfReference(coverage?.payor[0]?.reference, 'Organization'), related);
   return {
     encounter,
     encounterRef,
     patient,
-    chargeItems: chargeItems.filter((c) => c.status === 'billable'),
-    conditions: conditions.filter(isEncounterDiagnosis),
+    chargeItems: billable,
+    conditions: diagnoses,
     coverage,
     billingProvider,
     payerOrg,
     practitioner,
   };
+}
+
+/**
+ * Holds the encounter (data-invalid, every problem named) when a record the claim would be made
+ * from is another patient's, or has no code in a billing system: nothing is guessed.
+ */
+function refuseForeignOrUnbillable(sources: ClaimSources): void {
+  const problems = claimSourceProblems(sources);
+  if (problems.length > 0) throw claimProblemsError(problems);
+}
+
+/** The problems as one FHIR_RESOURCE_INVALID error: a line each, and an OperationOutcome issue each. */
+export function claimProblemsError(problems: readonly ClaimProblem[]): AppError {
+  const outcome: OperationOutcome = {
+    resourceType: 'OperationOutcome',
+    issue: problems.map((p) => ({ severity: 'error', code: 'business-rule', diagnostics: p.message, expression: [p.expression] })),
+  };
+  return new AppError('FHIR_RESOURCE_INVALID', problems.map((p) => p.message).join('\n- '), { status: 422, outcome });
+}
+
+function isEnteredInError(condition: Condition): boolean {
+  return condition.verificationStatus?.coding?.some((c) => c.code === 'entered-in-error') === true;
 }
 
 /**
