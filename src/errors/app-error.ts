@@ -25,7 +25,8 @@ export type ErrorCode =
   | 'CLAIM_INVALID'
   | 'PAYER_UNAVAILABLE'
   | 'PAYER_REJECTED'
-  | 'INPUT_INVALID';
+  | 'INPUT_INVALID'
+  | 'LEDGER_UNAVAILABLE';
 
 export interface AppErrorOptions {
   /** HTTP status to answer with, where the error crosses an HTTP boundary. */
