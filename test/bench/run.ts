@@ -1,5 +1,6 @@
 import { appBench } from './app-bench.ts';
 import type { Bench, Report } from './bench-types.ts';
+import { chaosBench } from './chaos-bench.ts';
 import { editsBench } from './edits-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { fullSearchBench, searchBench } from './search-bench.ts';
@@ -10,7 +11,7 @@ import { workerBench } from './worker-bench.ts';
  * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
  * `npm run bench -- search ui` runs only the named ones.
  */
-const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, ledgerBench, workerBench];
+const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, ledgerBench, workerBench, chaosBench];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
 const only = process.argv.slice(2);
