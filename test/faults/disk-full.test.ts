@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
 import { buildWorker, type Worker } from '../../worker/build-worker.ts';
 import { openFileLedger } from '../../worker/file-ledger.ts';
 import { buildHealthServer } from '../../worker/health-server.ts';
-import type { Ledger } from '../../worker/ledger.ts';
+import type { Ledger, LedgerItem } from '../../worker/ledger.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { fullDisk } from './full-disk-fs.ts';
@@ -175,4 +176,39 @@ describe('file ledger lost or damaged while claims are in flight', () => {
     await drain(worker, ledger, SUBMITTED);
     await expectExactlyOnce(world, ledger, SUBMITTED);
   }, 60_000);
+});
+
+describe('file ledger on a real full file system', () => {
+  // A small tmpfs needs root (CI runs as root); the injected full disk above runs everywhere.
+  it.runIf(process.getuid?.() === 0)('refuses the change a full tmpfs cannot take, keeps the journal whole, and carries on once space is freed', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chartbill-tmpfs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', dir]);
+    try {
+      const path = join(dir, 'ledger.json');
+      const ledger = await openFileLedger(path);
+      ledgers.push(ledger);
+      await writeFile(join(dir, 'filler'), Buffer.alloc(48 * 1024));
+      const item = (n: number): LedgerItem => ({ encounter: `Encounter/${String(n)}`, stage: 'held', attempts: 0, reason: 'no-coverage', updatedAt: new Date().toISOString() });
+      let refused: unknown;
+      let n = 0;
+      for (; n < 2000 && refused === undefined; n++) await ledger.putItem(item(n)).catch((err: unknown) => { refused = err; });
+      expect(refused).toMatchObject({ code: 'ENOSPC' });
+      expect(ledger.health?.()).toMatchObject({ writable: false });
+      const kept = await ledger.listItems();
+      expect(kept).toHaveLength(n - 1);
+      const onDisk = await openFileLedger(path);
+      expect(onDisk.health?.().quarantine).toBeUndefined();
+      expect(await onDisk.listItems()).toEqual(kept);
+      await onDisk.close();
+
+      await rm(join(dir, 'filler'));
+      await ledger.ensureWritable?.();
+      await ledger.putItem(item(n));
+      await ledger.close();
+      expect(await (await openFileLedger(path)).listItems()).toHaveLength(n);
+    } finally {
+      await Promise.all(ledgers.splice(0).map((l) => l.close().catch(() => undefined)));
+      execFileSync('umount', [dir]);
+    }
+  });
 });
