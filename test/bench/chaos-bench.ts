@@ -51,6 +51,7 @@ export const chaosBench: Bench = {
     report('chaos_seconds', result.seconds, 's');
     report('chaos_kills', result.kills, 'kills');
     report('chaos_faults', result.faults, 'requests');
+    report('chaos_submit_answers_lost', result.submitAnswersLost, 'requests');
   },
 };
 
@@ -61,6 +62,8 @@ interface ChaosResult {
   seconds: number;
   kills: number;
   faults: number;
+  /** `Claim/$submit` requests the payer received but whose answer the worker never got (reset after, held past the timeout). */
+  submitAnswersLost: number;
 }
 
 async function chaos(): Promise<ChaosResult> {
@@ -77,8 +80,13 @@ async function chaos(): Promise<ChaosResult> {
   await db.connect();
   const workers: WorkerChild[] = [];
   try {
-    const token = await ehr.issueSystemToken('system/*.cruds');
-    const fhir = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => Promise.resolve(token), retry: { attempts: 3, baseDelayMs: 50 } });
+    // Sandbox tokens live 5 minutes; a long run asks for a fresh one every minute.
+    let token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
+    const getToken = async () => {
+      if (Date.now() - token.at > 60_000) token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
+      return token.value;
+    };
+    const fhir = createFhirGateway({ baseUrl: ehr.fhirBase, getToken, retry: { attempts: 3, baseDelayMs: 50 } });
     const expected = [...(await seedCodedEncounters(fhir, ENCOUNTERS, 'chaos')), ...SEEDED_SUBMITTED];
     const env = {
       CHARTBILL_FHIR_BASE_URL: `${ehrProxy.origin}/fhir`, CHARTBILL_PAYER_BASE_URL: `${payerProxy.origin}/fhir`, CHARTBILL_TOKEN_URL: ehr.tokenUrl,
@@ -88,7 +96,7 @@ async function chaos(): Promise<ChaosResult> {
     };
     const started = performance.now();
     for (let n = 0; n < WORKERS; n++) workers.push(spawnWorker(env));
-    await Promise.all(workers.map((w) => w.started));
+    await Promise.all(workers.map(running));
     const answered = () => answeredCount(db, schema);
     const done = async () => (await answered()) >= expected.length;
 
@@ -103,13 +111,15 @@ async function chaos(): Promise<ChaosResult> {
       if ((await victim.exited).signal === 'SIGKILL') kills += 1;
       const fresh = spawnWorker(env);
       workers[index] = fresh;
-      await fresh.started;
+      await running(fresh);
     }
     await settle(answered, expected.length);
     const seconds = (performance.now() - started) / 1000;
     await Promise.all(workers.map(async (w) => { w.process.kill('SIGTERM'); await w.exited; }));
     const lost = await lostEncounters(fhir, expected);
-    return { encounters: expected.length, duplicates: duplicateSubmissions(payer.audit()), lost, seconds: Math.round(seconds * 10) / 10, kills, faults: faultsOf(ehrProxy.counts()) + faultsOf(payerProxy.counts()) };
+    return { encounters: expected.length, duplicates: duplicateSubmissions(payer.audit()), lost, seconds: Math.round(seconds * 10) / 10, kills, faults: faultsOf(ehrProxy.counts()) + faultsOf(payerProxy.counts()),
+      submitAnswersLost: payerProxy.records.filter((r) => r.path.includes('Claim/$submit') && (r.fault === 'reset-after' || r.fault === 'slow')).length,
+    };
   } finally {
     for (const w of workers) w.process.kill('SIGKILL');
     await Promise.all(workers.map((w) => w.exited));
@@ -119,6 +129,11 @@ async function chaos(): Promise<ChaosResult> {
     await dropSchema(schema);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Resolves once the worker serves its health URL; rejects if it exits first. */
+function running(worker: WorkerChild): Promise<string> {
+  return Promise.race([worker.started, worker.exited.then(() => { throw new Error(`a worker exited at start: ${worker.stderr()}`); })]);
 }
 
 /** Items of the shared ledger with a final answer recorded. */
