@@ -30,6 +30,8 @@ const SEED = Number(process.env.CHARTBILL_CHAOS_SEED ?? 2026);
 const SEEDED_SUBMITTED = [...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
 /** The fault mix: every kind the proxy knows, in these proportions of FAULT_RATE. */
 const MIX: Record<Exclude<Fault, 'pass'>, number> = { 'status-500': 0.2, 'status-503': 0.2, 'status-429': 0.1, slow: 0.1, 'reset-before': 0.2, 'reset-after': 0.2 };
+/** The workers' lease: short, so a killed worker's encounters are taken over soon. */
+const LEASE_SECONDS = Number(process.env.CHARTBILL_CHAOS_LEASE_SECONDS ?? 10);
 /** The workers' HTTP timeout; a `slow` answer is held past it. */
 const HTTP_TIMEOUT_MS = 4000;
 
@@ -92,7 +94,7 @@ async function chaos(): Promise<ChaosResult> {
       CHARTBILL_FHIR_BASE_URL: `${ehrProxy.origin}/fhir`, CHARTBILL_PAYER_BASE_URL: `${payerProxy.origin}/fhir`, CHARTBILL_TOKEN_URL: ehr.tokenUrl,
       CHARTBILL_CLIENT_ID: client.clientId, CHARTBILL_PRIVATE_KEY_FILE: keyFile, CHARTBILL_LEDGER_URL: PG_URL, CHARTBILL_LEDGER_SCHEMA: schema,
       CHARTBILL_WORKER_SCHEDULE: '* * * * * *', CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.2', CHARTBILL_HTTP_BACKOFF_MS: '20',
-      CHARTBILL_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS), CHARTBILL_WORKER_LEASE_SECONDS: '10',
+      CHARTBILL_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS), CHARTBILL_WORKER_LEASE_SECONDS: String(LEASE_SECONDS),
     };
     const started = performance.now();
     for (let n = 0; n < WORKERS; n++) workers.push(spawnWorker(env));
