@@ -72,6 +72,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
     try {
+      // A ledger that cannot record outcomes (a full disk) gets no new work: the tick fails and says why.
+      await deps.ledger.ensureWritable?.();
       const summary = await runTick({
         clinical: deps.clinical, billing: deps.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
         chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',

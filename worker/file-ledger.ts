@@ -1,88 +1,84 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { z } from 'zod';
 import { AppError } from '../src/errors/app-error.ts';
+import type { Logger } from '../src/log/create-logger.ts';
 import { createLeaseTable } from './lease-table.ts';
-import { isFinal, selectItems, type Ledger, type LedgerItem } from './ledger.ts';
+import { isFinal, selectItems, type Ledger, type LedgerHealth, type LedgerItem } from './ledger.ts';
+import { loadJournal, nodeJournalFs, writeSnapshot, type Entry, type JournalFs, type JournalHandle } from './ledger-journal.ts';
 import { laterCursor } from './memory-ledger.ts';
-
-const itemSchema = z.object({
-  encounter: z.string().min(1),
-  stage: z.enum(['pending', 'submitting', 'not-coded', 'held', 'submitted', 'answered', 'failed', 'gave-up']),
-  attempts: z.number().int().min(0),
-  reason: z.string().optional(),
-  lastError: z.string().optional(),
-  nextAttemptAt: z.string().optional(),
-  updatedAt: z.string(),
-  encounterVersion: z.string().optional(),
-  rechecks: z.number().int().min(0).optional(),
-  claim: z.string().optional(),
-  claimVersion: z.string().optional(),
-  outbox: z.string().optional(),
-  claimResponse: z.string().optional(),
-  outcome: z.string().optional(),
-  patient: z.string().optional(),
-  replacing: z.number().int().positive().optional(),
-  replacements: z.number().int().min(0).optional(),
-});
-
-const fileSchema = z.object({
-  version: z.literal(1),
-  cursors: z.record(z.string(), z.string()),
-  items: z.record(z.string(), itemSchema),
-});
-
-type LedgerFile = z.infer<typeof fileSchema>;
-
-/** The first line of a journal ledger file. */
-const HEADER = '{"chartbill-ledger":2}';
 
 /** Appended lines beyond which the journal is rewritten as a snapshot (when mostly superseded). */
 const COMPACT_MIN_LINES = 5000;
 
-type Entry = { cursor: [string, string] } | { item: LedgerItem };
+/** Bytes written (then cut off again) to see whether a full disk has room again. */
+const PROBE_BYTES = 4096;
+
+export interface FileLedgerOptions {
+  now?: () => number;
+  compactAfterLines?: number;
+  /** Where refused writes and a recovered journal are reported; silent when absent. */
+  log?: Logger;
+  /** The file-system calls on the journal (tests inject a full disk here). */
+  fs?: JournalFs;
+}
+
+/** One change waiting for the next write, with its caller's promise. */
+interface Queued {
+  line: string;
+  /** Applies the change to the state in memory, once it is on disk. */
+  apply: () => void;
+  done: () => void;
+  failed: (err: unknown) => void;
+}
 
 /**
  * A ledger kept in one file, for a single worker on one machine: a journal of JSON lines, one
  * per change, each appended and flushed to disk before the write returns, so a write costs the
  * same with ten items or a hundred thousand. Changes made while a flush is under way are written
- * and flushed together in the next (group commit), so encounters in flight do not queue behind
- * one another's fsyncs; lines keep the order the changes were made in. At open the journal is
- * replayed; a last line torn by a crash is dropped (its change was never acknowledged). When most
- * lines are superseded the journal is rewritten as a snapshot, atomically (temporary file, fsync,
- * rename). Leases live in the process (one machine, one worker process; after a crash the cursor
- * and the `pending`/`submitting` stages bring the work back). A ledger in the older
- * single-JSON-document format is read and rewritten as a journal.
+ * and flushed together in the next (group commit); lines keep the order the changes were made in.
+ *
+ * A write lands whole or is refused: a short write is continued, and a write that fails part-way
+ * (`ENOSPC`) is cut off the file again, so the journal always ends on a whole line. The state in
+ * memory changes only once its line is on disk, so it never says more than the file. While writes
+ * are refused, `health()` says so and `ensureWritable()` (asked before each tick) tries a write.
+ *
+ * At open the journal is replayed; a damaged line anywhere ends the replay, and the rest is moved
+ * to a side file and reported (see ledger-journal.ts). When most lines are superseded the journal
+ * is rewritten as a snapshot, atomically. Leases live in the process (one worker process; after a
+ * crash the cursor and the `pending`/`submitting` stages bring the work back). A ledger in the
+ * older single-JSON-document format is read and rewritten as a journal.
  */
-export async function openFileLedger(path: string, options: { now?: () => number; compactAfterLines?: number } = {}): Promise<Ledger> {
+export async function openFileLedger(path: string, options: FileLedgerOptions = {}): Promise<Ledger> {
   const compactAfter = options.compactAfterLines ?? COMPACT_MIN_LINES;
-  const loaded = await load(path);
+  const clock = () => new Date(options.now?.() ?? Date.now());
+  const loaded = await loadJournal(path, clock);
   const state = loaded.state;
+  const health: LedgerHealth = { writable: true, ...(loaded.quarantine ? { quarantine: loaded.quarantine } : {}) };
+  if (loaded.quarantine) {
+    const { line, lines, file } = loaded.quarantine;
+    options.log?.error({ line, lines, quarantine: file }, 'ledger journal damaged: recovered the changes before the damaged line, moved the rest aside; claims already made are checked with the payer before any is sent');
+  }
+  // A new, older-format or damaged file is rewritten now: a ledger that cannot be written fails at start.
+  if (loaded.rewrite) await writeSnapshot(path, state);
+  const journal = journalAppender(path, options.fs ?? nodeJournalFs);
   const leases = createLeaseTable(options.now);
   let lines = loaded.lines;
   /** Items and cursors: the lines a snapshot would have. */
   let live = Object.keys(state.items).length + Object.keys(state.cursors).length;
-  // A new, older-format or torn file is rewritten now: a ledger that cannot be written fails at start.
-  if (loaded.rewrite) await writeSnapshot(path, state);
-  let appender: FileHandle | undefined;
-  /** Changes waiting for the next write, each with its caller's promise. */
-  let queued: { line: string; done: () => void; failed: (err: unknown) => void }[] = [];
+  let queued: Queued[] = [];
   let flushing: Promise<void> | undefined;
 
-  async function append(text: string, count: number): Promise<void> {
-    // O_DSYNC: each write returns once its lines are on disk, one call where write + fdatasync
-    // took two (each a trip through libuv's thread pool).
-    appender ??= await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o600);
-    await appender.write(text);
-    lines += count;
-    if (lines > compactAfter && lines > 4 * live) {
-      await appender.close();
-      appender = undefined;
-      await writeSnapshot(path, state);
-      lines = live;
-    }
+  function refused(err: unknown): void {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    const message = err instanceof Error ? err.message : String(err);
+    if (health.writable) options.log?.error({ code, err: message }, 'ledger write refused: no new work is taken until the ledger can be written again');
+    Object.assign(health, { writable: false, error: `${code}: ${message}`, since: health.since ?? clock().toISOString() });
+  }
+
+  function writable(): void {
+    if (!health.writable) options.log?.info({ since: health.since }, 'ledger writable again');
+    health.writable = true;
+    delete health.error;
+    delete health.since;
   }
 
   /** Group commit: the changes made while one write is flushing go out together in the next. */
@@ -91,41 +87,65 @@ export async function openFileLedger(path: string, options: { now?: () => number
       const batch = queued;
       queued = [];
       try {
-        await append(batch.map((b) => b.line).join(''), batch.length);
-        for (const b of batch) b.done();
+        await journal.append(batch.map((b) => b.line).join(''));
       } catch (err) {
-        // A failed write fails the callers whose changes it carried; the next starts afresh.
-        await appender?.close().catch(() => undefined);
-        appender = undefined;
+        // Nothing of the batch is on disk, so nothing of it is in memory: its callers are told.
+        refused(err);
         for (const b of batch) b.failed(err);
+        continue;
       }
+      writable();
+      for (const b of batch) b.apply();
+      lines += batch.length;
+      for (const b of batch) b.done();
+      await compactIfMostlySuperseded();
     }
     flushing = undefined;
   }
 
-  function persist(entry: Entry): Promise<void> {
+  async function compactIfMostlySuperseded(): Promise<void> {
+    if (lines <= compactAfter || lines <= 4 * live) return;
+    try {
+      await journal.close();
+      await writeSnapshot(path, state);
+      lines = live;
+    } catch (err) {
+      // The journal is whole and the changes are on it; the snapshot waits for the next write.
+      options.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'ledger snapshot failed; the journal is kept');
+    }
+  }
+
+  function persist(entry: Entry, apply: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      queued.push({ line: `${JSON.stringify(entry)}\n`, done: resolve, failed: reject });
+      queued.push({ line: `${JSON.stringify(entry)}\n`, apply, done: resolve, failed: reject });
       flushing ??= flush();
     });
+  }
+
+  /** While writes are refused no encounter is taken: its outcome could not be recorded. */
+  function unwritable(): AppError {
+    return new AppError('LEDGER_UNAVAILABLE', `The worker ledger at ${path} cannot be written (${health.error ?? 'unknown'}); no new work is taken until it can`, { status: 503 });
   }
 
   return {
     getCursor: (name) => Promise.resolve(state.cursors[name]),
     setCursor: (name, value) => {
-      if (!Object.hasOwn(state.cursors, name)) live += 1;
-      const later = laterCursor(state.cursors[name], value);
-      state.cursors[name] = later;
-      return persist({ cursor: [name, later] });
+      const entry: Entry = { cursor: [name, laterCursor(state.cursors[name], value)] };
+      return persist(entry, () => {
+        if (!Object.hasOwn(state.cursors, name)) live += 1;
+        state.cursors[name] = laterCursor(state.cursors[name], value);
+      });
     },
     getItem: (encounter) => {
       const item = state.items[encounter];
       return Promise.resolve(item ? { ...item } : undefined);
     },
     putItem: (item: LedgerItem) => {
-      if (!Object.hasOwn(state.items, item.encounter)) live += 1;
-      state.items[item.encounter] = { ...item };
-      return persist({ item: { ...item } });
+      const copy = { ...item };
+      return persist({ item: copy }, () => {
+        if (!Object.hasOwn(state.items, item.encounter)) live += 1;
+        state.items[item.encounter] = { ...copy };
+      });
     },
     listItems: (filter) => {
       const found = selectItems({ get: (e) => Object.hasOwn(state.items, e) ? state.items[e] : undefined, all: () => Object.values(state.items) }, filter);
@@ -133,6 +153,7 @@ export async function openFileLedger(path: string, options: { now?: () => number
       return Promise.resolve(found);
     },
     acquireLease: (encounter, owner, ttlMs) => {
+      if (!health.writable) return Promise.reject(unwritable());
       const acquired = leases.acquire(encounter, owner, ttlMs);
       const item = state.items[encounter];
       return Promise.resolve({ acquired, item: item ? { ...item } : undefined });
@@ -143,94 +164,106 @@ export async function openFileLedger(path: string, options: { now?: () => number
       return Promise.resolve();
     },
     countBacklog: () => Promise.resolve(Object.values(state.items).filter((i) => !isFinal(i)).length),
+    health: () => structuredClone(health),
+    ensureWritable: async () => {
+      if (health.writable) return;
+      await flushing;
+      try {
+        await journal.probe(PROBE_BYTES);
+        writable();
+      } catch (err) {
+        refused(err);
+        throw unwritable();
+      }
+    },
     close: async () => {
       await flushing;
-      await appender?.close();
-      appender = undefined;
+      await journal.close();
     },
   };
 }
 
-interface Loaded {
-  state: LedgerFile;
-  /** Lines in the journal as read. */
-  lines: number;
-  /** Rewrite the file as a clean journal before the first write (older format, or a torn last line). */
-  rewrite: boolean;
+interface JournalAppender {
+  /** Appends `text` whole, or fails with the file as it was. */
+  append(text: string): Promise<void>;
+  /** Writes `bytes` of blank line and cuts them off again: fails while the disk has no room. */
+  probe(bytes: number): Promise<void>;
+  close(): Promise<void>;
 }
 
-const HINT = 'Restore it from a backup or move it away to start over (the worker then rechecks recent encounters; its writes are idempotent).';
+/**
+ * Appends to the journal so that it always ends on a whole line. POSIX lets `write` write fewer
+ * bytes than asked (a disk filling up); the rest is written in further calls, and when one fails
+ * the file is truncated back to where the batch began. A file that could not be cut back is cut
+ * before anything else is written.
+ */
+function journalAppender(path: string, fs: JournalFs): JournalAppender {
+  let handle: JournalHandle | undefined;
+  /** The file's length as far as whole lines go. */
+  let size = 0;
+  /** Bytes of a failed write may still be on disk past `size`. */
+  let dirty = false;
 
-async function load(path: string): Promise<Loaded> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    // A new ledger: the file is made (with its header) before the first write.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: { version: 1, cursors: {}, items: {} }, lines: 0, rewrite: true };
-    throw new AppError('CONFIG_INVALID', `Cannot read the worker ledger at ${path}`, { cause: err });
-  }
-  if (text.startsWith(HEADER)) return replay(path, text);
-  // The older format: one JSON document.
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} is not valid JSON`, { cause: err, hint: HINT });
-  }
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { cause: parsed.error, hint: HINT });
-  return { state: parsed.data, lines: 0, rewrite: true };
-}
-
-const entrySchema = z.union([z.object({ cursor: z.tuple([z.string(), z.string()]) }), z.object({ item: itemSchema })]);
-
-function replay(path: string, text: string): Loaded {
-  const state: LedgerFile = { version: 1, cursors: {}, items: {} };
-  const rows = text.split('\n');
-  // Text after the last newline is a line whose write never finished: the change was not acknowledged.
-  const torn = rows.pop() !== '';
-  let lines = 0;
-  for (const [index, row] of rows.entries()) {
-    if (index === 0 || row === '') continue;
-    let json: unknown;
+  async function opened(): Promise<JournalHandle> {
+    if (handle) return handle;
+    // O_DSYNC: each write returns once its lines are on disk, one call where write + fdatasync took two.
+    const fresh = await fs.open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o600);
     try {
-      json = JSON.parse(row);
+      // After a failed cut-back the known length stands: the file's own includes the torn tail.
+      if (!dirty) size = (await fresh.stat()).size;
     } catch (err) {
-      throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} is not valid JSON at line ${String(index + 1)}`, { cause: err, hint: HINT });
+      await fresh.close().catch(() => undefined);
+      throw err;
     }
-    const entry = entrySchema.safeParse(json);
-    if (!entry.success) throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} has an unexpected entry at line ${String(index + 1)}: ${entry.error.issues[0]?.message ?? 'invalid'}`, { cause: entry.error, hint: HINT });
-    if ('cursor' in entry.data) state.cursors[entry.data.cursor[0]] = entry.data.cursor[1];
-    else state.items[entry.data.item.encounter] = entry.data.item;
-    lines += 1;
+    handle = fresh;
+    return fresh;
   }
-  return { state, lines, rewrite: torn };
-}
 
-/** The whole state as a fresh journal, written atomically. */
-function writeSnapshot(path: string, state: LedgerFile): Promise<void> {
-  const entries: Entry[] = [
-    ...Object.entries(state.cursors).map(([name, value]): Entry => ({ cursor: [name, value] })),
-    ...Object.values(state.items).map((item): Entry => ({ item })),
-  ];
-  return writeAtomically(path, [HEADER, ...entries.map((e) => JSON.stringify(e))].join('\n') + '\n');
-}
+  async function cutBack(file: JournalHandle): Promise<void> {
+    await file.truncate(size);
+    await file.datasync();
+    dirty = false;
+  }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
+  async function writeWhole(file: JournalHandle, buffer: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < buffer.length) {
+      const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+      // Zero bytes and no error: as good as full (never loop on it).
+      if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (write made no progress)'), { code: 'ENOSPC' });
+      offset += bytesWritten;
+    }
   }
-  try {
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
+
+  async function attempt(buffer: Buffer, keep: boolean): Promise<void> {
+    const file = await opened();
+    if (dirty) await cutBack(file);
+    try {
+      dirty = true;
+      await writeWhole(file, buffer);
+    } catch (err) {
+      await cutBack(file).catch(() => undefined);
+      throw err;
+    }
+    if (keep) {
+      size += buffer.length;
+      dirty = false;
+    } else await cutBack(file);
   }
+
+  async function closeHandle(): Promise<void> {
+    const file = handle;
+    handle = undefined;
+    await file?.close();
+  }
+
+  return {
+    append: (text) => attempt(Buffer.from(text, 'utf8'), true),
+    probe: (bytes) => attempt(Buffer.from(`${' '.repeat(bytes - 1)}\n`, 'utf8'), false),
+    async close() {
+      // A cut-back still owed is tried once more; if it fails, the next open drops the torn tail.
+      if (dirty && handle) await cutBack(handle).catch(() => undefined);
+      await closeHandle();
+    },
+  };
 }

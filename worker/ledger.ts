@@ -99,6 +99,25 @@ export interface Ledger {
   /** Number of items not final (held, failed, queued, in flight): the backlog metric. */
   countBacklog(): Promise<number>;
   close(): Promise<void>;
+  /** What the ledger reports on `/healthz` and `/metrics`; absent when it has nothing to say. */
+  health?(): LedgerHealth;
+  /**
+   * Resolves when the ledger takes writes; while they are refused (a full disk) it tries one
+   * and throws `LEDGER_UNAVAILABLE` if that fails too. The worker calls it before taking work.
+   */
+  ensureWritable?(): Promise<void>;
+}
+
+/** A ledger's own state, for `/healthz` and `/metrics`. */
+export interface LedgerHealth {
+  /** False while writes are refused (e.g. the disk is full): the worker takes no new work. */
+  writable: boolean;
+  /** Why the last write was refused, e.g. `ENOSPC: no space left on device`. */
+  error?: string;
+  /** ISO instant of the first refused write since the ledger last wrote successfully. */
+  since?: string;
+  /** A damaged journal recovered at start: the line where it broke and where the rest went. */
+  quarantine?: { file: string; line: number; lines: number };
 }
 
 const FINAL: ReadonlySet<ItemStage> = new Set(['answered']);

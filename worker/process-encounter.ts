@@ -86,7 +86,7 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
   // A claim written just now has no answer yet; one that existed may have (a lost ledger).
   const recorded = created ? undefined : await findAnswer(deps.billing, claim);
   if (recorded) return recordAnswer(ctx, claim, recorded, deps);
-  const known = await askPayerFirst(claim, deps);
+  const known = await askPayerFirst(claim, deps, !created);
   if (known) return recordAnswer(ctx, claim, known, deps);
   await deps.outbox.record(`Claim/${claim.id}`);
   const started = Date.now();
@@ -113,12 +113,13 @@ async function priorClaim(ctx: EncounterContext, deps: PipelineDeps, sequence: n
 
 /**
  * When the outbox says a submission was started (the worker died, or the payer queued the
- * claim), the payer's own record decides: an answer it has is recorded, and only a claim it
- * never received is sent. So no crash window sends a claim twice.
+ * claim), or the claim was made before this pass (a ledger lost, moved away or recovered from
+ * damage knows nothing of what was sent), the payer's own record decides: an answer it has is
+ * recorded, and only a claim it never received is sent. So no crash window sends a claim twice.
  */
-async function askPayerFirst(claim: ClaimWithId, deps: PipelineDeps): Promise<ClaimResponse | undefined> {
+async function askPayerFirst(claim: ClaimWithId, deps: PipelineDeps, existed: boolean): Promise<ClaimResponse | undefined> {
   const identifier = claim.identifier?.[0];
-  if (!deps.outbox.pending || !identifier) return undefined;
+  if ((!deps.outbox.pending && !existed) || !identifier) return undefined;
   const answer = await deps.payer.claimStatus(identifier);
   deps.log.info({ claim: `Claim/${claim.id}`, known: answer !== undefined, outcome: answer?.outcome }, 'asked the payer about an earlier submission');
   return answer;

@@ -219,7 +219,7 @@ async function handle(ref: string, found: LedgerItem | undefined, load: () => Pr
 }
 
 /** Runs the pipeline on one encounter and records where it got; false when that record failed. */
-async function processItem(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickDeps, log: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<boolean> {
+async function processItem(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickRun, log: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<boolean> {
   summary.seen += 1;
   if (previous?.stage === 'failed') summary.retries += 1;
   let version: string | undefined;
@@ -239,6 +239,12 @@ async function processItem(ref: string, previous: LedgerItem | undefined, load: 
     if (patient?.startsWith('Patient/')) item.patient = patient;
     return await record(deps, item, log);
   } catch (err) {
+    if (isAppError(err, 'LEASE_LOST')) {
+      // Another worker holds the encounter now: it decides, and this one records nothing.
+      log.warn({}, 'lease lost before submitting; the encounter is left to the worker that holds it');
+      summary.skipped += 1;
+      return false;
+    }
     summary.failed += 1;
     return recordFailure(ref, previous, err, { version, outbox: outbox?.recorded, replacing }, deps, log);
   }
@@ -286,10 +292,15 @@ async function recordFailure(ref: string, previous: LedgerItem | undefined, err:
  * The outbox of one item: the intent to submit is recorded before the claim goes out, so a
  * worker that dies between sending and recording the answer asks the payer first next time.
  */
-function outboxFor(ref: string, previous: LedgerItem | undefined, version: string | undefined, deps: TickDeps, replacing: number | undefined): Outbox & { recorded?: string } {
+function outboxFor(ref: string, previous: LedgerItem | undefined, version: string | undefined, deps: TickRun, replacing: number | undefined): Outbox & { recorded?: string } {
   const box: Outbox & { recorded?: string } = {
     pending: previous?.outbox !== undefined || previous?.stage === 'submitted',
     async record(claim) {
+      // The fence: a lease that ran out while this worker was slow may be another worker's now,
+      // and two workers must never both send. Renewed here, it lasts through the submission.
+      if (!(await deps.leases.confirm(ref))) {
+        throw new AppError('LEASE_LOST', `The lease on ${ref} ran out and another worker may hold it; nothing was sent`, { status: 409 });
+      }
       box.recorded = claim;
       const now = deps.now();
       // Not swallowed like other ledger writes: without the intent recorded, nothing is sent.

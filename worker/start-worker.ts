@@ -64,7 +64,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
   // undici, not fhir-kit-client's fetch: the worker's throughput is bound by CPU per request.
   const clinical = createFhirGateway({ baseUrl: config.fhirBaseUrl, getToken, retry: config.http, sleep, transport: undiciTransport });
   const billing = separateBilling ? createFhirGateway({ baseUrl: config.billingFhirBaseUrl, getToken: getBillingToken, retry: config.http, sleep, transport: undiciTransport }) : clinical;
-  const ledger = await openLedger(config);
+  const ledger = await openLedger(config, logger.child({ part: 'ledger' }));
   const worker = buildWorker(config, {
     clinical, billing, ledger, logger, metrics,
     codes: options.codes ?? starterCodeSet(),
@@ -72,7 +72,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http, timeouts: config.payerTimeouts, sleep, payerIds: config.payerIds }),
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
-  const health = await startHealthServer({ port: config.port, metrics: worker.metrics, jwks, logger: logger.child({ part: 'worker-health' }) });
+  const health = await startHealthServer({ port: config.port, metrics: worker.metrics, jwks, ledger, logger: logger.child({ part: 'worker-health' }) });
   worker.start();
   return {
     worker,

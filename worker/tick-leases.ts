@@ -7,6 +7,12 @@ import type { Ledger } from './ledger.ts';
 export interface TickLeases {
   /** `holdLease` for this tick; refused once the tick is halted. */
   hold(encounter: string): Promise<HeldLease | undefined>;
+  /**
+   * Renews the encounter's lease now and says whether this tick still holds it: the fence before
+   * an irreversible step (sending a claim). A lease that ran out while this worker was slow may
+   * belong to another worker, which then decides for the encounter.
+   */
+  confirm(encounter: string): Promise<boolean>;
   /** Lets go of a lease this tick held: released, or abandoned when its state is not recorded. */
   done(encounter: string, lease: HeldLease, recorded: boolean): Promise<void>;
   /**
@@ -47,6 +53,7 @@ export function tickLeases(ledger: Ledger, owner: string, ttlMs: number, log: Lo
       if (lease) held.set(encounter, lease);
       return lease;
     },
+    confirm: (encounter) => guarded.renewLease(encounter, owner, ttlMs),
     async done(encounter, lease, recorded) {
       if (held.get(encounter) !== lease) return;
       held.delete(encounter);

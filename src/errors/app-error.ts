@@ -28,7 +28,9 @@ export type ErrorCode =
   | 'PAYER_UNAVAILABLE'
   | 'PAYER_REJECTED'
   | 'INPUT_INVALID'
-  | 'WORKER_STOPPING';
+  | 'WORKER_STOPPING'
+  | 'LEDGER_UNAVAILABLE'
+  | 'LEASE_LOST';
 
 export interface AppErrorOptions {
   /** HTTP status to answer with, where the error crosses an HTTP boundary. */

@@ -1,5 +1,6 @@
 import { appBench } from './app-bench.ts';
 import type { Bench, Report } from './bench-types.ts';
+import { chaosBench } from './chaos-bench.ts';
 import { editsBench } from './edits-bench.ts';
 import { fuzzBench } from './fuzz-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
@@ -11,7 +12,7 @@ import { workerBench } from './worker-bench.ts';
  * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
  * `npm run bench -- search ui` runs only the named ones.
  */
-const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, ledgerBench, workerBench, fuzzBench];
+const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, ledgerBench, workerBench, fuzzBench, chaosBench];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
 const only = process.argv.slice(2);

@@ -6,6 +6,7 @@ import { isAppError } from '../../src/errors/app-error.ts';
 import { openFileLedger } from '../../worker/file-ledger.ts';
 import { isFinal, recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from '../../worker/ledger.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { fullDisk } from '../faults/full-disk-fs.ts';
 import { postgresLedgers } from './pg-kit.ts';
 
 const dirs: string[] = [];
@@ -235,19 +236,80 @@ describe('file ledger', () => {
     expect((await (await openFileLedger(path)).listItems()).map((i) => i.encounter).sort()).toEqual(['Encounter/4', 'Encounter/5']);
   });
 
-  it('refuses to start on a corrupt ledger file instead of silently starting over', async () => {
+  it('recovers a journal torn in the middle up to the damaged line, moves the rest aside and reports it', async () => {
     const path = await tempPath();
-    const ledger = await openFileLedger(path);
-    await ledger.setCursor('c', 'x');
-    await ledger.close();
-    await writeFile(path, '{"chartbill-ledger":2}\n{"cursor":["c","x"]}\n{"item":{"encounter"\n{"cursor":["c","y"]}\n', 'utf8');
-    await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message.includes('not valid JSON at line 3'));
+    const first = await openFileLedger(path);
+    await first.setCursor('c', '2026-03-01T10:00:00.000Z');
+    await first.putItem(item(1, { stage: 'answered' }));
+    await first.close();
+    // A write cut short by a full disk, then the next change appended onto it, then one more.
+    const rest = `{"item":{"encounter":"Encounter/2","sta${JSON.stringify({ item: item(3) })}\n${JSON.stringify({ item: item(4) })}\n`;
+    await writeFile(path, `${await readFile(path, 'utf8')}${rest}`, 'utf8');
+    const recovered = await openFileLedger(path);
+    expect((await recovered.listItems()).map((i) => i.encounter)).toEqual(['Encounter/1']);
+    expect(await recovered.getCursor('c')).toBe('2026-03-01T10:00:00.000Z');
+    const quarantine = recovered.health?.().quarantine;
+    expect(quarantine).toMatchObject({ line: 4, lines: 2 });
+    expect(await readFile(quarantine?.file ?? '', 'utf8')).toBe(rest);
+    await recovered.putItem(item(5));
+    await recovered.close();
+    const reopened = await openFileLedger(path);
+    expect((await reopened.listItems()).map((i) => i.encounter).sort()).toEqual(['Encounter/1', 'Encounter/5']);
+    expect(reopened.health?.().quarantine).toBeUndefined();
+    // An entry of an unexpected shape is damage too: recovered up to it, never a refusal to start.
     await writeFile(path, '{"chartbill-ledger":2}\n{"item":{"encounter":"Encounter/1","stage":"sideways"}}\n', 'utf8');
-    await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message.includes('line 2'));
+    expect((await openFileLedger(path)).health?.().quarantine).toMatchObject({ line: 2, lines: 1 });
+  });
+
+  it('refuses to start on a ledger in the older one-document format that does not parse', async () => {
+    const path = await tempPath();
+    await mkdir(join(path, '..'), { recursive: true });
     await writeFile(path, '{"version":1,"cursors":{', 'utf8');
     await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message.includes('not valid JSON'));
     await writeFile(path, JSON.stringify({ version: 1, cursors: {}, items: { a: { stage: 'sideways' } } }), 'utf8');
     await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID'));
+  });
+
+  it('finishes short writes, so every change lands whole', async () => {
+    const path = await tempPath();
+    const disk = fullDisk();
+    disk.maxChunk = 7;
+    const ledger = await openFileLedger(path, { fs: disk.fs });
+    await Promise.all(Array.from({ length: 20 }, (_, n) => ledger.putItem(item(n))));
+    await ledger.close();
+    expect(disk.short).toBeGreaterThan(0);
+    const reopened = await openFileLedger(path);
+    expect(await reopened.listItems()).toHaveLength(20);
+    expect(reopened.health?.().quarantine).toBeUndefined();
+  });
+
+  it('refuses a write the disk has no room for, leaving the file and memory as they were, until space comes back', async () => {
+    const path = await tempPath();
+    const disk = fullDisk();
+    const ledger = await openFileLedger(path, { fs: disk.fs });
+    await ledger.putItem(item(1));
+    const before = await readFile(path, 'utf8');
+    disk.room = 10;
+    await expect(ledger.putItem(item(2))).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(ledger.setCursor('c', '2026-03-01T10:00:00.000Z')).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(disk.short).toBe(1);
+    expect(await readFile(path, 'utf8')).toBe(before);
+    expect(await ledger.getItem('Encounter/2')).toBeUndefined();
+    expect(await ledger.getCursor('c')).toBeUndefined();
+    expect(ledger.health?.()).toMatchObject({ writable: false, error: expect.stringContaining('ENOSPC') as unknown });
+    // No new work while nothing can be recorded.
+    await expect(ledger.acquireLease('Encounter/3', 'w', 60_000)).rejects.toSatisfy((err: unknown) => isAppError(err, 'LEDGER_UNAVAILABLE'));
+    await expect(ledger.ensureWritable?.()).rejects.toSatisfy((err: unknown) => isAppError(err, 'LEDGER_UNAVAILABLE'));
+    disk.room = Number.POSITIVE_INFINITY;
+    await ledger.ensureWritable?.();
+    expect(ledger.health?.()).toEqual({ writable: true });
+    expect(await readFile(path, 'utf8')).toBe(before);
+    await ledger.putItem(item(2));
+    expect((await ledger.acquireLease('Encounter/3', 'w', 60_000)).acquired).toBe(true);
+    await ledger.close();
+    const reopened = await openFileLedger(path);
+    expect((await reopened.listItems()).map((i) => i.encounter)).toEqual(['Encounter/1', 'Encounter/2']);
+    expect(reopened.health?.().quarantine).toBeUndefined();
   });
 });
 
