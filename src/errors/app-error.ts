@@ -25,7 +25,12 @@ export type ErrorCode =
   | 'CLAIM_INVALID'
   | 'PAYER_UNAVAILABLE'
   | 'PAYER_REJECTED'
-  | 'INPUT_INVALID';
+  | 'INPUT_INVALID'
+  | 'SMART_ID_TOKEN_INVALID'
+  | 'SMART_CROSS_SITE'
+  | 'LAUNCHES_BUSY'
+  | 'RATE_LIMITED'
+  | 'INPUT_TOO_LARGE';
 
 export interface AppErrorOptions {
   /** HTTP status to answer with, where the error crosses an HTTP boundary. */
