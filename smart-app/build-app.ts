@@ -71,7 +71,7 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
     if (appErr.status >= 500) req.log.error({ err: { code: appErr.code, message: appErr.message, stack: err instanceof Error ? err.stack : undefined } }, 'request failed');
     else req.log.warn({ code: appErr.code, status: appErr.status, path: req.url.split('?')[0], ...(ehr ? { ehr } : {}) }, 'request refused');
     // Pages for what the browser navigates to; JSON for the API and the finish page's fetch.
-    const wantsHtml = req.method === 'GET' && !req.url.startsWith('/api/');
+    const wantsHtml = !req.url.startsWith('/api/') && (req.method === 'GET' || (req.headers.accept ?? '').includes('text/html'));
     void reply.status(appErr.status);
     if (wantsHtml) return reply.type('text/html; charset=utf-8').send(errorPage(errorTitle(appErr.code), appErr.message, appErr.hint, appErr.code));
     const title = req.url.startsWith('/api/') ? {} : { title: errorTitle(appErr.code) };
