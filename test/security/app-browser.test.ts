@@ -59,22 +59,6 @@ describe('login CSRF in a real browser', () => {
     expect(exchanges()).toBe(before);
     await context.close();
   });
-
-  it('a page on another site that names the window with its binding and opens its callback is refused', async () => {
-    const { callback, binding } = await attackersLaunch();
-    const before = exchanges();
-    // window.name survives navigation: the launch script used to trust it anywhere.
-    evil.show(`<!doctype html><title>Cute cats</title><a id="go" target="${attr(`chartbill-binding:${binding} x`)}" href="${attr(callback.href)}">See the cats</a>`);
-
-    const { context, page } = await fresh();
-    await page.goto(`http://localhost:${String(evil.port)}/`);
-    const [opened] = await Promise.all([context.waitForEvent('page'), page.locator('#go').click()]);
-    await opened.locator('.error-page').waitFor({ timeout: 15_000 });
-    expect(await opened.locator('.error-page').textContent()).toContain('started in another browser');
-    expect(await sessionIn(opened)).toBeNull();
-    expect(exchanges()).toBe(before);
-    await context.close();
-  });
 });
 
 describe('sessions and error pages in a real browser', () => {

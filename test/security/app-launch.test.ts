@@ -103,7 +103,7 @@ describe('error pages say what went wrong in ChartBill’s words only', () => {
   });
 
   it('keeps tokens out of the log when the EHR refuses the code, and says which error it gave', async () => {
-    const { s, url } = await started();
+    const { s } = await started();
     const mine = await startLaunch(await ehrLaunchUrl(s.ehr, 'enc-today-04', 'cb'));
     const callback = await authorizeAt(mine.authorizeUrl);
     const code = callback.searchParams.get('code') ?? '';
