@@ -105,6 +105,7 @@ function toAppError(err: unknown): AppError {
     return new AppError('INPUT_INVALID', `The request was not valid: ${what}.`, { status: 400 });
   }
   const status = (err as { statusCode?: number }).statusCode;
+  if (status === 413) return new AppError('INPUT_TOO_LARGE', 'The request is larger than ChartBill accepts.', { status });
   if (status && status < 500) return new AppError('INPUT_INVALID', 'The request was not valid.', { status });
   return new AppError('FHIR_REQUEST_FAILED', 'Something went wrong on the ChartBill server. Your last change may not be saved.', { status: 500, hint: 'Try again; if it keeps failing, tell IT the time it happened.', cause: err });
 }

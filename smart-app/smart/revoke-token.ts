@@ -14,8 +14,8 @@ export async function revokeToken(
 ): Promise<boolean> {
   const body = new URLSearchParams({ token: token.value, token_type_hint: token.hint });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  await auth.authenticator.apply(body, headers, auth.tokenEndpoint);
   try {
+    await auth.authenticator.apply(body, headers, auth.tokenEndpoint);
     const res = await fetchFn(endpoint, { method: 'POST', body, headers, signal: AbortSignal.timeout(5000) });
     await res.body?.cancel();
     return res.ok;

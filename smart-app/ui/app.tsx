@@ -85,17 +85,19 @@ export function App({ handle }: { handle: string | undefined }) {
           </ul>
         </div>
       )}
-      <nav class="tabs" role="tablist" aria-label="ChartBill views">
-        <button type="button" role="tab" aria-selected={tab === 'code'} onClick={() => setTab('code')}>
-          Code
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'status'} onClick={() => setTab('status')}>
-          Claim status
-        </button>
+      <div class="top-bar">
+        <nav class="tabs" role="tablist" aria-label="ChartBill views">
+          <button type="button" role="tab" aria-selected={tab === 'code'} onClick={() => setTab('code')}>
+            Code
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'status'} onClick={() => setTab('status')}>
+            Claim status
+          </button>
+        </nav>
         <button type="button" class="sign-out" onClick={signOut}>
           Sign out
         </button>
-      </nav>
+      </div>
       <main>{tab === 'code' ? <CodingPanel api={api} /> : <StatusPanel api={api} />}</main>
     </div>
   );

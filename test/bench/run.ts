@@ -1,6 +1,7 @@
 import { appBench } from './app-bench.ts';
 import type { Bench, Report } from './bench-types.ts';
 import { editsBench } from './edits-bench.ts';
+import { floodBench } from './flood-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { fullSearchBench, searchBench } from './search-bench.ts';
 import { uiBench } from './ui-bench.ts';
@@ -11,6 +12,8 @@ import { workerBench } from './worker-bench.ts';
  * `npm run bench -- search ui` runs only the named ones.
  */
 const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, ledgerBench, workerBench];
+
+BENCHES.push(floodBench);
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
 const only = process.argv.slice(2);

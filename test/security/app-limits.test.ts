@@ -46,6 +46,7 @@ describe('bodies are not read for strangers, and are bounded for sessions', () =
     const big = { coding: { diagnoses: [{ code: 'E11.9', display: 'x'.repeat(300) }], lines: [] }, seen: { conditions: {}, chargeItems: {} }, pad: 'x'.repeat(300 * 1024) };
     const tooBig = await callApi(url, handle, 'PUT', '/api/coding', big);
     expect(tooBig.status).toBe(413);
+    expect(tooBig.json.error).toBe('INPUT_TOO_LARGE');
 
     const deep = `{"coding":{"diagnoses":[],"lines":[]},"seen":{"conditions":{},"chargeItems":{}},"x":${nested(64)}}`;
     const tooDeep = await callApi(url, handle, 'PUT', '/api/coding', deep);
