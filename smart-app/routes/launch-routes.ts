@@ -107,7 +107,9 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
   async function completeLaunch(req: FastifyRequest, pending: PendingLaunch, code: string, binding: 'cookie' | 'tab'): Promise<string> {
     const ehrClient = registeredEhr(ctx, pending.iss);
     const token = await requestToken(pending.tokenEndpoint, { grant_type: 'authorization_code', code, redirect_uri: pending.redirectUri, code_verifier: pending.codeVerifier }, ehrClient.auth, ctx.fetch);
-    const identity = token.id_token
+    // An older server that publishes no jwks_uri cannot vouch for its user: sign in without one.
+    if (token.id_token && !pending.jwksUri) req.log.warn({ iss: pending.iss }, 'id_token not verifiable (no jwks_uri): no user recorded');
+    const identity = token.id_token && pending.jwksUri
       ? await ctx.idTokens.verify({ idToken: token.id_token, jwksUri: pending.jwksUri, issuer: pending.issuer ?? pending.iss, clientId: ehrClient.ehr.clientId, iss: pending.iss })
       : { fhirUser: undefined };
     const session = ctx.sessions.create({ iss: pending.iss, tokenEndpoint: pending.tokenEndpoint, revocationEndpoint: pending.revocationEndpoint, auth: ehrClient.auth, fhirUser: identity.fhirUser }, token);

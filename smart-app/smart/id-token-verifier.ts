@@ -11,7 +11,7 @@ export interface VerifiedIdentity {
 export interface IdTokenCheck {
   idToken: string;
   /** The smart-configuration `jwks_uri`. */
-  jwksUri: string | undefined;
+  jwksUri: string;
   /** The smart-configuration `issuer`; the FHIR base when the EHR does not publish one. */
   issuer: string;
   clientId: string;
@@ -47,7 +47,6 @@ export class IdTokenVerifier {
   constructor(private readonly deps: { fetch: typeof fetch; now: () => Date }) {}
 
   async verify(check: IdTokenCheck): Promise<VerifiedIdentity> {
-    if (!check.jwksUri) throw invalid('the EHR publishes no jwks_uri');
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(check.idToken, this.keySet(check.jwksUri), {
