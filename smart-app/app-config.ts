@@ -41,6 +41,16 @@ const appEnv = z.object({
     })
     .pipe(z.array(registeredEhr).min(1, 'must list at least one EHR')),
   CHARTBILL_SESSION_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(480),
+  /** A session with no request from the clinician for this long ends (the status tab's refresh does not count). */
+  CHARTBILL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** Launches (/launch, /standalone, /callback) one client address may start per minute. */
+  CHARTBILL_LAUNCH_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** API calls one client address may make per minute. */
+  CHARTBILL_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Sign-ins that may wait for their callback at once; more are refused with 503. */
+  CHARTBILL_MAX_PENDING_LAUNCHES: z.coerce.number().int().min(1).default(5000),
+  /** How long an EHR's SMART configuration is reused before it is fetched again. */
+  CHARTBILL_DISCOVERY_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
   CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -50,6 +60,11 @@ export interface AppConfig {
   publicUrl: string;
   ehrs: RegisteredEhr[];
   sessionMinutes: number;
+  sessionIdleMinutes: number;
+  launchRatePerMinute: number;
+  apiRatePerMinute: number;
+  maxPendingLaunches: number;
+  discoveryCacheSeconds: number;
   logLevel: string;
 }
 
@@ -62,6 +77,11 @@ export function loadAppConfig(env: Record<string, string | undefined>): Readonly
     publicUrl: (parsed.CHARTBILL_APP_URL ?? `http://127.0.0.1:${parsed.CHARTBILL_APP_PORT}`).replace(/\/+$/, ''),
     ehrs: parsed.CHARTBILL_EHRS,
     sessionMinutes: parsed.CHARTBILL_SESSION_MINUTES,
+    sessionIdleMinutes: parsed.CHARTBILL_SESSION_IDLE_MINUTES,
+    launchRatePerMinute: parsed.CHARTBILL_LAUNCH_RATE_PER_MINUTE,
+    apiRatePerMinute: parsed.CHARTBILL_API_RATE_PER_MINUTE,
+    maxPendingLaunches: parsed.CHARTBILL_MAX_PENDING_LAUNCHES,
+    discoveryCacheSeconds: parsed.CHARTBILL_DISCOVERY_CACHE_SECONDS,
     logLevel: parsed.CHARTBILL_LOG_LEVEL,
   });
 }

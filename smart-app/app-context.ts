@@ -3,6 +3,8 @@ import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { AppConfig, RegisteredEhr } from './app-config.ts';
 import type { SessionStore } from './session/session-store.ts';
 import type { ClientAuthenticator } from './smart/client-auth.ts';
+import type { DiscoveryCache } from './smart/discovery-cache.ts';
+import type { IdTokenVerifier } from './smart/id-token-verifier.ts';
 import type { PendingLaunches } from './smart/pending-launches.ts';
 
 export interface EhrClient {
@@ -17,6 +19,10 @@ export interface AppContext {
   ehrs: Map<string, EhrClient>;
   pending: PendingLaunches;
   sessions: SessionStore;
+  /** SMART discovery per EHR, cached (CHARTBILL_DISCOVERY_CACHE_SECONDS). */
+  discovery: DiscoveryCache;
+  /** Verifies id_tokens against each EHR's JWKS. */
+  idTokens: IdTokenVerifier;
   codes: CodeSet;
   /** NCCI tables and other reference data for the edits the panel shows as the clinician types. */
   editReference: EditReference;

@@ -1,4 +1,3 @@
-import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
@@ -8,14 +7,21 @@ import { AppError } from '../src/errors/app-error.ts';
 import type { AppConfig } from './app-config.ts';
 import type { AppContext, EhrClient } from './app-context.ts';
 import { bundleUi, type UiAssets } from './bundle-ui.ts';
+import { registerJsonBody } from './guards/json-body.ts';
+import { registerRateLimits } from './guards/rate-limits.ts';
+import { bearerHandle, registerSessionFirst } from './guards/session-first.ts';
 import { errorPage, errorTitle } from './pages/error-page.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { launchRoutes } from './routes/launch-routes.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
 import { styleRoutes } from './routes/style-routes.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { SessionStore } from './session/session-store.ts';
 import { createClientAuthenticator } from './smart/client-auth.ts';
+import { DiscoveryCache } from './smart/discovery-cache.ts';
+import { IdTokenVerifier } from './smart/id-token-verifier.ts';
 import { PendingLaunches } from './smart/pending-launches.ts';
+import { EhrOAuthError } from './smart/token-client.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -37,8 +43,10 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
   const ctx: AppContext = {
     config,
     ehrs,
-    pending: new PendingLaunches(10 * 60_000, () => now().getTime()),
-    sessions: new SessionStore({ now: () => now().getTime(), fetch: fetchFn, sessionMs: config.sessionMinutes * 60_000 }),
+    pending: new PendingLaunches(10 * 60_000, () => now().getTime(), config.maxPendingLaunches),
+    sessions: new SessionStore({ now: () => now().getTime(), fetch: fetchFn, sessionMs: config.sessionMinutes * 60_000, idleMs: config.sessionIdleMinutes * 60_000 }),
+    discovery: new DiscoveryCache({ fetch: fetchFn, now: () => now().getTime(), ttlMs: config.discoveryCacheSeconds * 1000 }),
+    idTokens: new IdTokenVerifier({ fetch: fetchFn, now }),
     codes: deps.codes,
     editReference: deps.editReference ?? {},
     fetch: fetchFn,
@@ -47,20 +55,27 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
   const assets = deps.assets ?? (await bundleUi());
 
   const loggerInstance: FastifyBaseLogger = deps.logger;
-  const app = Fastify({ loggerInstance, bodyLimit: 1024 * 1024 });
-  await app.register(formbody);
+  // Bodies are limited per route (guards/json-body.ts); 256 KB is the most any route takes.
+  const app = Fastify({ loggerInstance, bodyLimit: 256 * 1024 });
+  await registerRateLimits(app, config);
+  registerJsonBody(app);
+  registerSessionFirst(app, ctx);
   const frameAncestors = config.ehrs.flatMap((e) => e.frameAncestors ?? [new URL(e.iss).origin]);
   registerSecurityHeaders(app, [...new Set(frameAncestors)]);
   app.setErrorHandler((err, req, reply) => {
     const appErr = toAppError(err);
     // The EHR refused the session's token (revoked, or signed out there): end the session here too.
-    if (appErr.code === 'SESSION_EXPIRED') ctx.sessions.end(req.headers.authorization?.replace(/^Bearer /, ''));
+    if (appErr.code === 'SESSION_EXPIRED') ctx.sessions.end(bearerHandle(req));
+    // Why the EHR refused a launch, in its own words, for IT: the log only, never the page.
+    const ehr = appErr.cause instanceof EhrOAuthError ? { error: appErr.cause.error, description: appErr.cause.description } : undefined;
     if (appErr.status >= 500) req.log.error({ err: { code: appErr.code, message: appErr.message, stack: err instanceof Error ? err.stack : undefined } }, 'request failed');
-    else req.log.warn({ code: appErr.code, status: appErr.status, path: req.url.split('?')[0] }, 'request refused');
-    const wantsHtml = !req.url.startsWith('/api/');
+    else req.log.warn({ code: appErr.code, status: appErr.status, path: req.url.split('?')[0], ...(ehr ? { ehr } : {}) }, 'request refused');
+    // Pages for what the browser navigates to; JSON for the API and the finish page's fetch.
+    const wantsHtml = !req.url.startsWith('/api/') && (req.method === 'GET' || (req.headers.accept ?? '').includes('text/html'));
     void reply.status(appErr.status);
     if (wantsHtml) return reply.type('text/html; charset=utf-8').send(errorPage(errorTitle(appErr.code), appErr.message, appErr.hint, appErr.code));
-    return reply.send({ error: appErr.code, message: appErr.message, ...(appErr.hint ? { hint: appErr.hint } : {}) });
+    const title = req.url.startsWith('/api/') ? {} : { title: errorTitle(appErr.code) };
+    return reply.send({ error: appErr.code, message: appErr.message, ...title, ...(appErr.hint ? { hint: appErr.hint } : {}) });
   });
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/')) return reply.status(404).send({ error: 'NOT_FOUND', message: 'No such API route.' });
@@ -72,6 +87,7 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/', (_req, reply) => reply.redirect('/app'));
   launchRoutes(app, ctx, assets.version);
+  sessionRoutes(app, ctx);
   styleRoutes(app, ctx);
   apiRoutes(app, ctx);
   return app;
@@ -89,6 +105,7 @@ function toAppError(err: unknown): AppError {
     return new AppError('INPUT_INVALID', `The request was not valid: ${what}.`, { status: 400 });
   }
   const status = (err as { statusCode?: number }).statusCode;
+  if (status === 413) return new AppError('INPUT_TOO_LARGE', 'The request is larger than ChartBill accepts.', { status });
   if (status && status < 500) return new AppError('INPUT_INVALID', 'The request was not valid.', { status });
   return new AppError('FHIR_REQUEST_FAILED', 'Something went wrong on the ChartBill server. Your last change may not be saved.', { status: 500, hint: 'Try again; if it keeps failing, tell IT the time it happened.', cause: err });
 }

@@ -6,11 +6,11 @@ import { appShell } from '../pages/app-shell.ts';
 import { finishSignInPage, LAUNCH_SCRIPT, launchPage } from '../pages/launch-pages.ts';
 import { requestedScopes } from '../smart/app-scopes.ts';
 import { bindingCookie, bindingFromCookie, bindingSecret, hashBinding, matchesBinding } from '../smart/browser-binding.ts';
-import { discoverSmart } from '../smart/discover-smart.ts';
+import { BINDING_HEADER, refuseCrossSitePost } from '../guards/same-origin-post.ts';
 import type { PendingLaunch } from '../smart/pending-launches.ts';
 import { createPkce } from '../smart/pkce.ts';
 import { fetchSmartStyle } from '../smart/smart-style.ts';
-import { requestToken } from '../smart/token-client.ts';
+import { EhrOAuthError, requestToken } from '../smart/token-client.ts';
 
 const launchQuery = z.object({ iss: z.string().optional(), launch: z.string().optional() });
 const callbackQuery = z.object({
@@ -19,21 +19,33 @@ const callbackQuery = z.object({
   error: z.string().max(256).optional(),
   error_description: z.string().max(2048).optional(),
 });
-const finishBody = z.object({ code: z.string().max(2048), state: z.string().max(256), binding: z.string().max(256).default('') });
+const finishBody = z.object({ code: z.string().max(2048), state: z.string().max(256) });
 
-/** The registered EHR for `iss`, refusing unknown ones before any request is made to them. */
-function registeredEhr(ctx: AppContext, iss: string | undefined): EhrClient {
+/**
+ * The registered EHR for `iss`, refusing unknown ones before any request is made to them. The
+ * page never repeats `iss` (anyone can put text there); the log keeps its origin for IT.
+ */
+function registeredEhr(ctx: AppContext, iss: string | undefined, req?: FastifyRequest): EhrClient {
   if (!iss) {
     throw new AppError('SMART_BAD_REQUEST', 'The launch did not say which EHR it came from (no iss parameter).', { status: 400, hint: 'Open ChartBill from the encounter in your EHR.' });
   }
   const ehr = ctx.ehrs.get(iss.replace(/\/+$/, ''));
   if (!ehr) {
-    throw new AppError('SMART_UNKNOWN_ISS', `ChartBill is not registered with the EHR at ${iss.slice(0, 200)}, so it will not sign in there.`, {
+    req?.log.warn({ issOrigin: originOf(iss) }, 'launch from an unregistered EHR refused');
+    throw new AppError('SMART_UNKNOWN_ISS', 'ChartBill is not registered with the EHR this launch came from, so it will not sign in there.', {
       status: 403,
-      hint: 'If this is your EHR, ask IT to add it to ChartBill’s registered EHRs (CHARTBILL_EHRS).',
+      hint: 'If this is your EHR, ask IT to add its FHIR base URL to ChartBill’s registered EHRs (CHARTBILL_EHRS); the app’s log names the address it came from.',
     });
   }
   return ehr;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin.slice(0, 200);
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 function stateMismatch(message: string): AppError {
@@ -52,7 +64,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
   const redirectUri = `${ctx.config.publicUrl}/callback`;
 
   async function startAuthorization(req: FastifyRequest, reply: FastifyReply, ehrClient: EhrClient, launch: string | undefined): Promise<FastifyReply> {
-    const smart = await discoverSmart(ehrClient.ehr.iss, ctx.fetch);
+    const smart = await ctx.discovery.get(ehrClient.ehr.iss);
     if (smart.code_challenge_methods_supported.length > 0 && !smart.code_challenge_methods_supported.includes('S256')) {
       throw new AppError('SMART_DISCOVERY_FAILED', 'The EHR does not support PKCE with S256, which ChartBill requires to sign in safely.', { status: 502, hint: 'Ask IT to enable PKCE (S256) for ChartBill.' });
     }
@@ -60,7 +72,17 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     const scope = requestedScopes(launch ? 'ehr' : 'standalone', v2);
     const pkce = createPkce();
     const secret = bindingSecret(req.headers.cookie);
-    const state = ctx.pending.add({ iss: ehrClient.ehr.iss, tokenEndpoint: smart.token_endpoint, codeVerifier: pkce.verifier, redirectUri, scope, bindingHash: hashBinding(secret) });
+    const state = ctx.pending.add({
+      iss: ehrClient.ehr.iss,
+      tokenEndpoint: smart.token_endpoint,
+      codeVerifier: pkce.verifier,
+      redirectUri,
+      scope,
+      issuer: smart.issuer,
+      jwksUri: smart.jwks_uri,
+      revocationEndpoint: smart.revocation_endpoint,
+      bindingHash: hashBinding(secret),
+    });
     const url = new URL(smart.authorization_endpoint);
     const params: Record<string, string> = {
       response_type: 'code',
@@ -78,22 +100,30 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     return reply.header('set-cookie', bindingCookie(secret)).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(launchPage(url.toString(), secret));
   }
 
-  /** Exchanges the code for tokens and answers with the app, carrying the new session handle. */
-  async function completeLaunch(req: FastifyRequest, reply: FastifyReply, pending: PendingLaunch, code: string, binding: 'cookie' | 'tab'): Promise<FastifyReply> {
+  /**
+   * Exchanges the code for tokens, takes the user from the verified id_token (never from the
+   * token response, SMART App Launch 2.2 §2.0.4) and returns the new session's handle.
+   */
+  async function completeLaunch(req: FastifyRequest, pending: PendingLaunch, code: string, binding: 'cookie' | 'tab'): Promise<string> {
     const ehrClient = registeredEhr(ctx, pending.iss);
     const token = await requestToken(pending.tokenEndpoint, { grant_type: 'authorization_code', code, redirect_uri: pending.redirectUri, code_verifier: pending.codeVerifier }, ehrClient.auth, ctx.fetch);
-    const session = ctx.sessions.create(pending.iss, pending.tokenEndpoint, ehrClient.auth, token);
+    // An older server that publishes no jwks_uri cannot vouch for its user: sign in without one.
+    if (token.id_token && !pending.jwksUri) req.log.warn({ iss: pending.iss }, 'id_token not verifiable (no jwks_uri): no user recorded');
+    const identity = token.id_token && pending.jwksUri
+      ? await ctx.idTokens.verify({ idToken: token.id_token, jwksUri: pending.jwksUri, issuer: pending.issuer ?? pending.iss, clientId: ehrClient.ehr.clientId, iss: pending.iss })
+      : { fhirUser: undefined };
+    const session = ctx.sessions.create({ iss: pending.iss, tokenEndpoint: pending.tokenEndpoint, revocationEndpoint: pending.revocationEndpoint, auth: ehrClient.auth, fhirUser: identity.fhirUser }, token);
     // Fetched now, awaited by /api/style: the launch does not wait for the EHR's style file.
     session.style = fetchSmartStyle(token.smart_style_url, ctx.fetch);
-    req.log.info({ iss: pending.iss, binding, patient: Boolean(token.patient), encounter: Boolean(token.encounter) }, 'launch completed');
-    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(appShell(assetVersion, session.id));
+    req.log.info({ iss: pending.iss, binding, patient: Boolean(token.patient), encounter: Boolean(token.encounter), user: Boolean(identity.fhirUser) }, 'launch completed');
+    return session.id;
   }
 
   app.get('/assets/launch.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(LAUNCH_SCRIPT));
 
   app.get('/launch', async (req, reply) => {
     const q = launchQuery.parse(req.query);
-    const ehrClient = registeredEhr(ctx, q.iss);
+    const ehrClient = registeredEhr(ctx, q.iss, req);
     if (!q.launch) {
       throw new AppError('SMART_MISSING_LAUNCH', 'The EHR launch is missing its launch context (no launch parameter).', { status: 400, hint: 'Open ChartBill from an encounter in your EHR; to open it on its own, use the standalone link.' });
     }
@@ -103,7 +133,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
   app.get('/standalone', async (req, reply) => {
     const q = launchQuery.parse(req.query);
     const only = ctx.ehrs.size === 1 ? [...ctx.ehrs.values()][0] : undefined;
-    const ehrClient = q.iss || !only ? registeredEhr(ctx, q.iss) : only;
+    const ehrClient = q.iss || !only ? registeredEhr(ctx, q.iss, req) : only;
     return startAuthorization(req, reply, ehrClient, undefined);
   });
 
@@ -113,27 +143,34 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     if (!q.state || !pending) throw stateMismatch(UNKNOWN_STATE);
     if (q.error) {
       ctx.pending.take(q.state);
-      throw new AppError('SMART_AUTHORIZATION_DENIED', `The EHR did not authorize ChartBill (${q.error}${q.error_description ? `: ${q.error_description.slice(0, 300)}` : ''}).`, { status: 403, hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the app’s registration and scopes.' });
+      // error_description is whatever the callback URL says: it goes to the log, never the page.
+      const cause = new EhrOAuthError(q.error, q.error_description);
+      throw new AppError('SMART_AUTHORIZATION_DENIED', `The EHR did not authorize ChartBill (${cause.shownCode}).`, { status: 403, hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the app’s registration and scopes (the app’s log has the EHR’s reason).', cause });
     }
     if (!q.code) throw new AppError('SMART_BAD_REQUEST', 'The EHR’s sign-in response has no authorization code.', { status: 400, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
     // Fast path: the binding cookie came back. Otherwise the tab proves its binding from sessionStorage.
     if (!matchesBinding(bindingFromCookie(req.headers.cookie), pending.bindingHash)) {
-      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(finishSignInPage({ code: q.code, state: q.state }));
+      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(finishSignInPage({ code: q.code, state: q.state }, assetVersion));
     }
     ctx.pending.take(q.state);
-    return completeLaunch(req, reply, pending, q.code, 'cookie');
+    const handle = await completeLaunch(req, pending, q.code, 'cookie');
+    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(appShell(assetVersion, handle));
   });
 
-  app.post('/callback', async (req, reply) => {
+  // The finish page's script posts here with fetch (JSON, the tab's secret in a header); nothing
+  // from another site gets past the onRequest check, which runs before the body is read.
+  app.post('/callback', { onRequest: refuseCrossSitePost(new URL(ctx.config.publicUrl).origin) }, async (req, reply) => {
     const body = finishBody.parse(req.body);
     // take(): whatever the outcome, this state has had its one attempt.
     const pending = ctx.pending.take(body.state);
     if (!pending) throw stateMismatch(UNKNOWN_STATE);
-    if (!matchesBinding(body.binding, pending.bindingHash)) {
+    const binding = req.headers[BINDING_HEADER];
+    if (!matchesBinding(typeof binding === 'string' ? binding : undefined, pending.bindingHash)) {
       req.log.warn({ iss: pending.iss }, 'callback from another browser refused');
       throw stateMismatch(OTHER_BROWSER);
     }
-    return completeLaunch(req, reply, pending, body.code, 'tab');
+    const handle = await completeLaunch(req, pending, body.code, 'tab');
+    return reply.header('cache-control', 'no-store').send({ session: handle });
   });
 
   app.get('/app', async (_req, reply) => reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(appShell(assetVersion)));

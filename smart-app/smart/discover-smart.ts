@@ -8,6 +8,12 @@ const smartConfiguration = z.object({
   code_challenge_methods_supported: z.array(z.string()).default([]),
   scopes_supported: z.array(z.string()).optional(),
   grant_types_supported: z.array(z.string()).optional(),
+  /** The OpenID Connect issuer its id_tokens carry (required with `sso-openid-connect`). */
+  issuer: z.url().optional(),
+  /** Where the keys that sign its id_tokens are (SMART App Launch 2.2 §2.2). */
+  jwks_uri: z.url().optional(),
+  /** RFC 7009 token revocation, used when the clinician signs out of ChartBill. */
+  revocation_endpoint: z.url().optional(),
 });
 
 export type SmartConfiguration = z.infer<typeof smartConfiguration>;

@@ -1,3 +1,4 @@
+import { AppError } from '../../src/errors/app-error.ts';
 import { randomToken } from './pkce.ts';
 
 /** What the app remembers between the redirect to the EHR and the callback. */
@@ -7,6 +8,10 @@ export interface PendingLaunch {
   codeVerifier: string;
   redirectUri: string;
   scope: string;
+  /** From the EHR's smart-configuration: to verify the id_token and to revoke at sign-out. */
+  issuer: string | undefined;
+  jwksUri: string | undefined;
+  revocationEndpoint: string | undefined;
   /** SHA-256 of the browser binding secret (browser-binding.ts): only that browser may finish. */
   bindingHash: string;
   createdAt: number;
@@ -14,7 +19,8 @@ export interface PendingLaunch {
 
 /**
  * Launches waiting for their callback, keyed by `state`. A state is unpredictable, used once and
- * expires after `ttlMs` (RFC 6749 §10.12; SMART App Launch 2.2 §2.1.6).
+ * expires after `ttlMs` (RFC 6749 §10.12; SMART App Launch 2.2 §2.1.6). At most `max` wait at
+ * once: a launch is an anonymous request, so memory must not grow with what strangers send.
  */
 export class PendingLaunches {
   private readonly byState = new Map<string, PendingLaunch>();
@@ -22,11 +28,16 @@ export class PendingLaunches {
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number,
+    private readonly max = 5000,
   ) {}
 
-  /** Stores a launch and returns its fresh `state`. */
+  /** Stores a launch and returns its fresh `state`; refuses when `max` launches are waiting. */
   add(launch: Omit<PendingLaunch, 'createdAt'>): string {
     this.sweep();
+    if (this.byState.size >= this.max) {
+      // Refuse the newcomer rather than evict a waiting launch: a flood must not cancel real sign-ins.
+      throw new AppError('LAUNCHES_BUSY', 'ChartBill has too many sign-ins in progress right now.', { status: 503, hint: 'Wait a minute and relaunch ChartBill from your EHR; if it keeps happening, tell IT.' });
+    }
     const state = randomToken(32);
     this.byState.set(state, { ...launch, createdAt: this.now() });
     return state;

@@ -35,11 +35,25 @@ export function sessionHandle(): string | undefined {
   }
 }
 
+/** Forgets this tab's session handle (after signing out). */
+export function forgetSession(): void {
+  try {
+    sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    // storage denied: the handle only lived in this page's memory
+  }
+}
+
+/** `background`: a request the UI makes by itself, which does not keep an idle session alive. */
 export function createApi(handle: string | undefined) {
-  return async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  return async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; background?: boolean } = {}): Promise<T> {
     const res = await fetch(path, {
       method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${handle ?? ''}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${handle ?? ''}`,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(init.background ? { 'x-chartbill-background': '1' } : {}),
+      },
       body: init.body !== undefined ? JSON.stringify(init.body) : null,
       signal: init.signal ?? null,
     });

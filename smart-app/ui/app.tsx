@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, createApi } from './api.ts';
+import { ApiError, createApi, forgetSession } from './api.ts';
 import { CodingPanel } from './coding-panel.tsx';
 import { loadSmartStyle } from './smart-style.ts';
 import { StatusPanel } from './status-panel.tsx';
@@ -19,6 +19,17 @@ export function App({ handle }: { handle: string | undefined }) {
   const [ctx, setCtx] = useState<Context | undefined>();
   const [error, setError] = useState<{ text: string; hint?: string } | undefined>(handle ? undefined : { text: 'ChartBill has no session in this tab.', hint: 'Open ChartBill from the encounter in your EHR.' });
   const [tab, setTab] = useState<Tab>('code');
+  const [signedOut, setSignedOut] = useState(false);
+
+  /** Signs out here and at the EHR (DELETE /api/session revokes the grant), then forgets the handle. */
+  const signOut = () => {
+    void api('/api/session', { method: 'DELETE' })
+      .catch(() => undefined)
+      .then(() => {
+        forgetSession();
+        setSignedOut(true);
+      });
+  };
 
   useEffect(() => {
     if (!handle) return;
@@ -29,6 +40,15 @@ export function App({ handle }: { handle: string | undefined }) {
       .catch((e: unknown) => setError(e instanceof ApiError ? { text: e.message, ...(e.hint ? { hint: e.hint } : {}) } : { text: 'ChartBill could not reach its server.' }));
   }, [api, handle]);
 
+  if (signedOut) {
+    return (
+      <main class="error-page">
+        <h1>Signed out</h1>
+        <p role="status">You are signed out of ChartBill.</p>
+        <p>To code again, relaunch ChartBill from the encounter in your EHR.</p>
+      </main>
+    );
+  }
   if (error) {
     return (
       <main class="error-page">
@@ -65,14 +85,19 @@ export function App({ handle }: { handle: string | undefined }) {
           </ul>
         </div>
       )}
-      <nav class="tabs" role="tablist" aria-label="ChartBill views">
-        <button type="button" role="tab" aria-selected={tab === 'code'} onClick={() => setTab('code')}>
-          Code
+      <div class="top-bar">
+        <nav class="tabs" role="tablist" aria-label="ChartBill views">
+          <button type="button" role="tab" aria-selected={tab === 'code'} onClick={() => setTab('code')}>
+            Code
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'status'} onClick={() => setTab('status')}>
+            Claim status
+          </button>
+        </nav>
+        <button type="button" class="sign-out" onClick={signOut}>
+          Sign out
         </button>
-        <button type="button" role="tab" aria-selected={tab === 'status'} onClick={() => setTab('status')}>
-          Claim status
-        </button>
-      </nav>
+      </div>
       <main>{tab === 'code' ? <CodingPanel api={api} /> : <StatusPanel api={api} />}</main>
     </div>
   );

@@ -20,8 +20,9 @@ export function StatusPanel({ api, refreshMs = 4000 }: { api: Api; refreshMs?: n
 
   useEffect(() => {
     let stopped = false;
-    const load = () =>
-      api<StatusView>('/api/status')
+    // Refreshes after the first are the panel's own doing: they do not keep an idle session alive.
+    const load = (background = false) =>
+      api<StatusView>('/api/status', { background })
         .then((s) => {
           if (!stopped) {
             setStatus(s);
@@ -31,7 +32,7 @@ export function StatusPanel({ api, refreshMs = 4000 }: { api: Api; refreshMs?: n
         // Keep the last good view on a failed refresh: an outage must not blank the page.
         .catch((e: unknown) => !stopped && setError(e instanceof ApiError ? e.message : 'Could not refresh the claim status.'));
     void load();
-    const timer = setInterval(() => void load(), refreshMs);
+    const timer = setInterval(() => void load(true), refreshMs);
     return () => {
       stopped = true;
       clearInterval(timer);

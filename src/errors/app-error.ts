@@ -30,7 +30,12 @@ export type ErrorCode =
   | 'INPUT_INVALID'
   | 'WORKER_STOPPING'
   | 'LEDGER_UNAVAILABLE'
-  | 'LEASE_LOST';
+  | 'LEASE_LOST'
+  | 'SMART_ID_TOKEN_INVALID'
+  | 'SMART_CROSS_SITE'
+  | 'LAUNCHES_BUSY'
+  | 'RATE_LIMITED'
+  | 'INPUT_TOO_LARGE';
 
 export interface AppErrorOptions {
   /** HTTP status to answer with, where the error crosses an HTTP boundary. */

@@ -126,13 +126,14 @@ async function tokenResponse(context: GrantContext, deps: TokenDeps): Promise<Re
     token_type: 'Bearer',
     expires_in: deps.tokens.ttlSeconds,
     scope: context.scope,
-    fhirUser: context.fhirUser,
     need_patient_banner: context.needPatientBanner,
     smart_style_url: `${deps.urls.origin}/ehr/smart-style.json`,
   };
   if (context.patient) response.patient = context.patient;
   if (context.encounter) response.encounter = context.encounter;
-  if (scopes.has('openid')) response.id_token = await deps.tokens.signIdToken(context.clientId, context.fhirUser);
+  // As real SMART servers do, the user's identity travels only inside the signed id_token, and
+  // only with `openid`; its fhirUser claim only with the `fhirUser` scope (SMART App Launch 2.2 §2.0.4).
+  if (scopes.has('openid')) response.id_token = await deps.tokens.signIdToken(context.clientId, context.fhirUser, scopes.has('fhirUser'));
   if (scopes.has('offline_access') || scopes.has('online_access')) {
     response.refresh_token = deps.state.refreshTokens.put(context, scopes.has('offline_access') ? TTL.offlineRefresh : TTL.onlineRefresh);
   }

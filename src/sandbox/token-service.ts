@@ -20,8 +20,12 @@ export interface TokenService {
   signAccessToken(grant: AccessGrant): Promise<string>;
   /** Verifies signature, issuer, audience and expiry; undefined when the token is not valid. */
   verifyAccessToken(token: string): Promise<AccessGrant | undefined>;
-  /** An OpenID Connect id_token (OIDC Core §2) for the sandbox user, audience the client. */
-  signIdToken(clientId: string, fhirUser: string): Promise<string>;
+  /**
+   * An OpenID Connect id_token (OIDC Core §2) for the sandbox user, audience the client, issuer
+   * the smart-configuration `issuer`, signed with the key at `jwks_uri`. `user` is a relative
+   * reference (`Practitioner/<id>`); with `withFhirUser` it also travels as the absolute `fhirUser` claim.
+   */
+  signIdToken(clientId: string, user: string, withFhirUser: boolean): Promise<string>;
   /** The public key set served at jwks_uri. */
   readonly jwks: { keys: JWK[] };
   readonly ttlSeconds: number;
@@ -77,7 +81,7 @@ export async function createTokenService(deps: {
     revokeGrant: (sid) => void revoked.add(sid),
     isRevoked: (sid) => sid !== undefined && revoked.has(sid),
     signAccessToken: (grant) => sign({ ...grant, client_id: grant.sub }, deps.audience(), privateKey),
-    signIdToken: (clientId, fhirUser) => sign({ sub: fhirUser.split('/').pop(), fhirUser: `${deps.audience()}/${fhirUser}` }, clientId, privateKey),
+    signIdToken: (clientId, user, withFhirUser) => sign({ sub: user.split('/').pop(), ...(withFhirUser ? { fhirUser: `${deps.audience()}/${user}` } : {}) }, clientId, privateKey),
     async verifyAccessToken(token) {
       try {
         const { payload } = await jwtVerify(token, publicKey, {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, authorizeAt, ehrLaunchUrl, launchSession, startLaunch } from './launch-driver.ts';
+import { api, authorizeAt, ehrLaunchUrl, finishInTab, launchSession, startLaunch } from './launch-driver.ts';
 import { startLaunchStack, type LaunchStack } from './launch-stack.ts';
 
 let stack: LaunchStack | undefined;
@@ -78,7 +78,7 @@ describe('state is bound to the browser that started the launch', () => {
     // Another browser has neither the cookie nor the tab's secret: it gets the finish page, and its post is refused.
     const other = await fetch(callback);
     expect(await other.text()).not.toContain('chartbill-session');
-    const posted = await fetch(`${url}/callback`, { method: 'POST', body: new URLSearchParams({ code: callback.searchParams.get('code') ?? '', state: callback.searchParams.get('state') ?? '', binding: '' }) });
+    const posted = await finishInTab(url, callback, '');
     expect(posted.status).toBe(400);
     expect(await posted.text()).toContain('started in another browser');
     const late = await fetch(callback, { headers: { cookie: mine.cookie } });
@@ -94,9 +94,9 @@ describe('state is bound to the browser that started the launch', () => {
     const callback = await authorizeAt(started.authorizeUrl);
     const finish = await (await fetch(callback)).text();
     expect(finish).toContain('id="chartbill-finish"');
-    const posted = await fetch(`${url}/callback`, { method: 'POST', body: new URLSearchParams({ code: callback.searchParams.get('code') ?? '', state: callback.searchParams.get('state') ?? '', binding: started.binding }) });
+    const posted = await finishInTab(url, callback, started.binding);
     expect(posted.status).toBe(200);
-    expect(await posted.text()).toContain('chartbill-session');
+    expect(((await posted.json()) as { session?: string }).session).toMatch(/^[\w-]{43}$/);
   });
 
   it('refuses a state older than ten minutes', async () => {

@@ -42,6 +42,18 @@ export async function authorizeAt(url: URL): Promise<URL> {
   return new URL(location);
 }
 
+/**
+ * What the finish page's script sends when the binding cookie did not come back: a same-origin
+ * `fetch` with the tab's secret in a header. `headers` overrides, to play other senders.
+ */
+export async function finishInTab(appUrl: string, callback: URL, binding: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${appUrl}/callback`, {
+    method: 'POST',
+    headers: { origin: appUrl, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json', 'x-chartbill-binding': binding, ...headers },
+    body: JSON.stringify({ code: callback.searchParams.get('code') ?? '', state: callback.searchParams.get('state') ?? '' }),
+  });
+}
+
 /** The session handle from the app page the callback answers with, or undefined. */
 export function sessionHandleIn(html: string): string | undefined {
   return /name="chartbill-session" content="([^"]+)"/.exec(html)?.[1];

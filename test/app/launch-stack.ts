@@ -53,12 +53,19 @@ export interface LaunchStackOptions {
   apps: AppSpec[];
   accessTokenTtlSeconds?: number;
   smartPermissions?: SmartPermissions;
+  /** More CHARTBILL_* settings for every app (limits, timeouts). */
+  appEnv?: Record<string, string>;
+  /**
+   * Alters the token endpoint's JSON answers before the app reads them: an EHR (or a network)
+   * that misbehaves in a way the sandbox never would, e.g. a forged id_token.
+   */
+  tamperToken?: (json: Record<string, unknown>) => Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
 let assets: Promise<UiAssets> | undefined;
 
-/** A token-endpoint-watching fetch for the apps: real requests, recorded. */
-function recordingFetch(tokenUrl: () => string, requests: TokenRequest[]): typeof fetch {
+/** A token-endpoint-watching fetch for the apps: real requests, recorded (and altered by `tamper`). */
+function recordingFetch(tokenUrl: () => string, requests: TokenRequest[], tamper?: LaunchStackOptions['tamperToken']): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -67,7 +74,8 @@ function recordingFetch(tokenUrl: () => string, requests: TokenRequest[]): typeo
     const json = (await res.clone().json().catch(() => ({}))) as Record<string, unknown>;
     const secrets = ['access_token', 'refresh_token', 'id_token'].map((k) => json[k]).filter((v): v is string => typeof v === 'string');
     requests.push({ grant, status: res.status, secrets });
-    return res;
+    if (!tamper || !res.ok) return res;
+    return new Response(JSON.stringify(await tamper(json)), { status: res.status, headers: res.headers });
   };
 }
 
@@ -104,8 +112,8 @@ async function startLaunchStackOnce(options: LaunchStackOptions): Promise<Launch
   for (const p of prepared) {
     const iss = p.spec.fhirBase ? await p.spec.fhirBase(ehr) : ehr.fhirBase;
     const registration = { iss, clientId: p.client.clientId, ...p.registration, ...(p.spec.frameAncestors ? { frameAncestors: [ehr.origin, ...p.spec.frameAncestors(ehr.origin)] } : {}) };
-    const config = loadAppConfig({ CHARTBILL_APP_PORT: String(p.port), CHARTBILL_APP_URL: p.url, CHARTBILL_EHRS: JSON.stringify([registration]) });
-    const app = await buildApp(config, { logger: logger.child({ part: 'app', client: p.client.clientId }), codes: starterCodeSet(), env, now, fetch: recordingFetch(() => ehr.tokenUrl, tokenRequests), assets: await assets });
+    const config = loadAppConfig({ ...options.appEnv, CHARTBILL_APP_PORT: String(p.port), CHARTBILL_APP_URL: p.url, CHARTBILL_EHRS: JSON.stringify([registration]) });
+    const app = await buildApp(config, { logger: logger.child({ part: 'app', client: p.client.clientId }), codes: starterCodeSet(), env, now, fetch: recordingFetch(() => ehr.tokenUrl, tokenRequests, options.tamperToken), assets: await assets });
     apps.set(p.client.clientId, { url: p.url, app });
     try {
       await app.listen({ host: '127.0.0.1', port: p.port });

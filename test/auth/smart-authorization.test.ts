@@ -43,9 +43,10 @@ describe('SMART authorization server', () => {
     const { status, json } = await exchange(ehr, code, verifier);
     expect(status).toBe(200);
     expect(json).toMatchObject({ token_type: 'Bearer', patient: 'pat-01', encounter: 'enc-today-01', scope: EHR_SCOPE, need_patient_banner: false });
-    expect(json.fhirUser).toMatch(/^Practitioner\//);
+    // As real SMART servers do: the user only inside the signed id_token.
+    expect(json.fhirUser).toBeUndefined();
     expect(typeof json.refresh_token).toBe('string');
-    expect(typeof json.id_token).toBe('string');
+    expect(decodeJwt(String(json.id_token))).toMatchObject({ iss: ehr.origin, aud: APP_CLIENT.clientId, fhirUser: expect.stringMatching(new RegExp(`^${ehr.fhirBase}/Practitioner/`)) as unknown });
     const claims = decodeJwt(String(json.access_token));
     expect(claims).toMatchObject({ iss: ehr.origin, aud: ehr.fhirBase, sub: APP_CLIENT.clientId, patient: 'pat-01', encounter: 'enc-today-01' });
   });

@@ -2,6 +2,7 @@ import { appBench } from './app-bench.ts';
 import type { Bench, Report } from './bench-types.ts';
 import { chaosBench } from './chaos-bench.ts';
 import { editsBench } from './edits-bench.ts';
+import { floodBench } from './flood-bench.ts';
 import { fuzzBench } from './fuzz-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { fullSearchBench, searchBench } from './search-bench.ts';
@@ -12,7 +13,7 @@ import { workerBench } from './worker-bench.ts';
  * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
  * `npm run bench -- search ui` runs only the named ones.
  */
-const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, ledgerBench, workerBench, fuzzBench, chaosBench];
+const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, ledgerBench, workerBench, fuzzBench, floodBench, chaosBench];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
 const only = process.argv.slice(2);
