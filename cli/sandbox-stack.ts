@@ -84,7 +84,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
       { clientId: CLI_CLIENT_ID, name: 'ChartBill CLI (sandbox)', auth: { kind: 'jwks', jwks: cliKeys.publicJwks }, redirectUris: [], scope: 'system/*.rs' },
     ],
   });
-  const payer = await startSandboxPayer({ host, port: opts.ports.payer, logger: logger.child({ part: 'sandbox-payer' }) });
+  const payer = await startSandboxPayer({ host, port: opts.ports.payer, logger: logger.child({ part: 'sandbox-payer' }), strict: true });
 
   // The app's port was chosen before the EHR registered its URL; if it was taken meanwhile, start over.
   const app = await listenApp().catch(async (err: unknown) => {
