@@ -243,6 +243,9 @@ async function launchedThroughProxy() {
         proxy = await startFaultProxy({
           target: ehr.origin,
           rewriteRequests: true,
+          // The proxy moves the EHR's URLs onto itself, but the EHR's identity stays its own:
+          // the id_token it signs names the EHR as issuer, and so does its smart-configuration.
+          rewrite: (json) => (json !== null && typeof json === 'object' && 'issuer' in json ? { ...json, issuer: ehr.origin } : json),
           choose: (_n, req) => faults.plan(req),
         });
         return `${proxy.origin}/fhir`;
