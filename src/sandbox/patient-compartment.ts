@@ -21,19 +21,17 @@ const COMPARTMENT: Readonly<Record<string, { element: string; searchParam: strin
   Task: { element: 'for', searchParam: 'subject' },
 };
 
-/** Types outside the patient compartment that `patient/` scopes may still read (shared data). */
-const SHARED_TYPES: ReadonlySet<string> = new Set(['Practitioner', 'PractitionerRole', 'Organization', 'Location']);
+export type CompartmentRule = { kind: 'compartment'; element: string; searchParam: string } | { kind: 'outside' };
 
-export type CompartmentRule =
-  | { kind: 'compartment'; searchParam: string }
-  | { kind: 'shared' }
-  | { kind: 'unsupported' };
-
-/** How a `patient/` scoped request for this type is confined. */
+/**
+ * How a `patient/` scoped request for this type is confined: to the element naming the patient,
+ * or not at all reachable. SMART App Launch 2.2 §3.0.2 "Patient-specific scopes" give access to
+ * data about the launch patient only; shared resources such as Practitioner or Organization are
+ * outside the compartment, so reading or writing them needs a `user/` or `system/` scope.
+ */
 export function compartmentRule(resourceType: string): CompartmentRule {
   const entry = COMPARTMENT[resourceType];
-  if (entry) return { kind: 'compartment', searchParam: entry.searchParam };
-  return SHARED_TYPES.has(resourceType) ? { kind: 'shared' } : { kind: 'unsupported' };
+  return entry ? { kind: 'compartment', ...entry } : { kind: 'outside' };
 }
 
 /** The search value that restricts a search of `resourceType` to `patientId`. */
@@ -51,13 +49,7 @@ export function patientIdOf(resource: Resource): string | undefined {
   return match?.[1];
 }
 
-/**
- * True when a `patient/` scoped token for `patientId` may see or write `resource`: shared types
- * always, compartment types when they name that patient, anything else never.
- */
+/** True when `resource` is in `patientId`'s compartment, the only place a `patient/` scoped token reaches. */
 export function inPatientCompartment(resource: Resource, patientId: string): boolean {
-  const rule = compartmentRule(resource.resourceType);
-  if (rule.kind === 'shared') return true;
-  if (rule.kind === 'unsupported') return false;
-  return patientIdOf(resource) === patientId;
+  return compartmentRule(resource.resourceType).kind === 'compartment' && patientIdOf(resource) === patientId;
 }

@@ -1,0 +1,175 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bundle, Condition, Encounter, OperationOutcome, Practitioner, Resource } from 'fhir/r4';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeSandboxState } from '../../cli/sandbox-state.ts';
+import type { SandboxStack } from '../../cli/sandbox-stack.ts';
+import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import { startTestStack } from '../browser/sandbox-stack-fixture.ts';
+import { ehrLaunchToken, startTestEhr } from '../sandbox/sandbox-fixture.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+let ehr: SandboxEhr | undefined;
+let stack: SandboxStack | undefined;
+afterEach(async () => {
+  await ehr?.close();
+  await stack?.close();
+  ehr = undefined;
+  stack = undefined;
+});
+
+interface Answer<T = Resource> { status: number; body: T; contentType: string | null; wwwAuthenticate: string | null }
+
+async function fhir<T = Resource>(server: SandboxEhr, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  const res = await fetch(`${server.fhirBase}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T, contentType: res.headers.get('content-type'), wwwAuthenticate: res.headers.get('www-authenticate') };
+}
+
+/** The stored version of a resource, read with the EHR's own (system) access. */
+async function versionOf(server: SandboxEhr, path: string): Promise<string | undefined> {
+  const admin = await server.issueSystemToken('system/*.rs');
+  const read = await fhir(server, admin, 'GET', path);
+  return read.status === 200 ? read.body.meta?.versionId : `HTTP ${String(read.status)}`;
+}
+
+/** ChartBill's own registration (patient/*.cruds user/*.rs), launched from pat-06's encounter, in SMART v2 or v1 syntax. */
+const LAUNCH_SCOPES = {
+  v2: 'launch openid fhirUser patient/*.cruds user/*.rs',
+  v1: 'launch openid fhirUser patient/*.* user/*.read',
+} as const;
+
+const OTHER_PATIENTS_CONDITION = '/Condition/cond-enc-clean-2-1';
+
+describe('the sandbox enforces SMART scopes against hostile requests', { timeout: 120_000 }, () => {
+  for (const [syntax, scope] of Object.entries(LAUNCH_SCOPES)) {
+    it(`does not let a patient-scoped token (${syntax}) write a shared Practitioner, directly or in a batch`, async () => {
+      const server = (ehr = await startTestEhr());
+      const token = String((await ehrLaunchToken(server, 'enc-clean-1', scope)).access_token);
+      const before = await versionOf(server, '/Practitioner/pr-1');
+      const practitioner = (await fhir<Practitioner>(server, token, 'GET', '/Practitioner/pr-1')).body;
+      expect(practitioner.resourceType).toBe('Practitioner');
+
+      const put = await fhir<OperationOutcome>(server, token, 'PUT', '/Practitioner/pr-1', { ...practitioner, name: [{ family: 'Hacked' }] });
+      expect(put.status).toBe(403);
+      expect(put.body.resourceType).toBe('OperationOutcome');
+      expect(put.wwwAuthenticate).toContain('insufficient_scope');
+      const created = await fhir(server, token, 'POST', '/Practitioner', { resourceType: 'Practitioner', name: [{ family: 'Planted' }] });
+      expect(created.status).toBe(403);
+      const batch = await fhir<Bundle>(server, token, 'POST', '', {
+        resourceType: 'Bundle', type: 'batch',
+        entry: [{ request: { method: 'PUT', url: 'Practitioner/pr-1' }, resource: { ...practitioner, name: [{ family: 'Hacked' }] } }],
+      });
+      expect(batch.body.entry?.[0]?.response?.status).toBe('403 Forbidden');
+      expect(await versionOf(server, '/Practitioner/pr-1')).toBe(before);
+    });
+  }
+
+  it('does not let a patient-scoped token update, delete or patch another patient’s Condition through a condition', async () => {
+    const server = (ehr = await startTestEhr());
+    const token = String((await ehrLaunchToken(server, 'enc-clean-1', 'launch patient/Condition.cruds')).access_token);
+    const before = await versionOf(server, OTHER_PATIENTS_CONDITION);
+    expect(before).toMatch(/^[\w-]+$/);
+
+    const moved = await fhir<Condition>(server, token, 'PUT', '/Condition?_id=cond-enc-clean-2-1', { resourceType: 'Condition', subject: { reference: 'Patient/pat-06' }, code: { text: 'moved' } });
+    // The condition is confined to pat-06, so it matches nothing: at most a new Condition of pat-06 is made.
+    expect(moved.body.id).not.toBe('cond-enc-clean-2-1');
+    const deleted = await fhir(server, token, 'DELETE', '/Condition?_id=cond-enc-clean-2-1');
+    expect(deleted.status).toBeLessThan(500);
+    const patched = await fhir(server, token, 'PATCH', '/Condition?_id=cond-enc-clean-2-1', [{ op: 'replace', path: '/code', value: { text: 'patched' } }], { 'content-type': 'application/json-patch+json' });
+    expect(patched.status).toBeGreaterThanOrEqual(400);
+    expect(patched.body.resourceType).toBe('OperationOutcome');
+    expect(await versionOf(server, OTHER_PATIENTS_CONDITION)).toBe(before);
+  });
+
+  it('does not let a patient-scoped PATCH move the launch patient’s Condition to another patient', async () => {
+    const server = (ehr = await startTestEhr());
+    const token = String((await ehrLaunchToken(server, 'enc-clean-1', 'launch patient/Condition.cruds')).access_token);
+    const own = '/Condition/cond-enc-clean-1-1';
+    const before = await versionOf(server, own);
+    for (const patch of [
+      [{ op: 'replace', path: '/subject/reference', value: 'Patient/pat-07' }],
+      [{ op: 'replace', path: '/subject', value: { reference: 'Patient/pat-07' } }],
+      [{ op: 'copy', from: '/asserter', path: '/subject' }],
+      [{ op: 'replace', path: '', value: { resourceType: 'Condition', id: 'cond-enc-clean-1-1', subject: { reference: 'Patient/pat-07' } } }],
+    ]) {
+      const res = await fhir<OperationOutcome>(server, token, 'PATCH', own, patch, { 'content-type': 'application/json-patch+json' });
+      expect({ patch, status: res.status }).toEqual({ patch, status: 403 });
+      expect(res.body.resourceType).toBe('OperationOutcome');
+    }
+    expect(await versionOf(server, own)).toBe(before);
+    const read = await fhir<Condition>(server, token, 'GET', own);
+    expect(read.body.subject.reference).toBe('Patient/pat-06');
+  });
+
+  it('answers an _include of a missing reference with the page, not a 500', async () => {
+    const server = (ehr = await startTestEhr());
+    const admin = await server.issueSystemToken('system/*.cruds');
+    const encounter = (await fhir<Encounter>(server, admin, 'GET', '/Encounter/enc-clean-1')).body;
+    const written = await fhir<Encounter>(server, admin, 'PUT', '/Encounter/enc-clean-1', {
+      ...encounter,
+      participant: [{ individual: { reference: 'Practitioner/does-not-exist' } }],
+      serviceProvider: { reference: 'Organization/gone' },
+    });
+    expect(written.status).toBe(200);
+    const before = await versionOf(server, '/Encounter/enc-clean-1');
+    for (const include of ['Encounter:participant', 'Encounter:service-provider']) {
+      const page = await fhir<Bundle>(server, admin, 'GET', `/Encounter?_id=enc-clean-1&_include=${include}`);
+      expect({ include, status: page.status }).toEqual({ include, status: 200 });
+      expect(page.body.entry?.map((e) => [e.search?.mode, e.resource?.id])).toEqual([['match', 'enc-clean-1']]);
+    }
+    expect(await versionOf(server, '/Encounter/enc-clean-1')).toBe(before);
+  });
+
+  it('answers every refusal as an OperationOutcome with the right status', async () => {
+    const server = (ehr = await startTestEhr());
+    const token = String((await ehrLaunchToken(server, 'enc-clean-1', 'launch patient/Condition.rs patient/Encounter.rs')).access_token);
+    const admin = await server.issueSystemToken('system/*.cruds');
+    await fhir(server, admin, 'PUT', '/Encounter/enc-clean-1', {
+      ...(await fhir<Encounter>(server, admin, 'GET', '/Encounter/enc-clean-1')).body,
+      participant: [{ individual: { reference: 'Practitioner/does-not-exist' } }],
+    });
+    const cases: [string, string, unknown, number][] = [
+      ['GET', '/Practitioner/pr-1', undefined, 403],
+      ['GET', OTHER_PATIENTS_CONDITION, undefined, 403],
+      ['POST', '/Condition', { resourceType: 'Condition', subject: { reference: 'Patient/pat-06' } }, 403],
+      ['GET', '/Claim', undefined, 403],
+      ['GET', '/Condition/does-not-exist', undefined, 404],
+      ['GET', '/Condition?_count=x', undefined, 400],
+      ['GET', '/Encounter?_include=Encounter:participant', undefined, 200],
+    ];
+    for (const [method, path, body, status] of cases) {
+      const res = await fhir(server, token, method, path, body);
+      expect({ method, path, status: res.status }).toEqual({ method, path, status });
+      expect(res.contentType).toContain('application/fhir+json');
+      if (status >= 400) expect(res.body.resourceType).toBe('OperationOutcome');
+    }
+  });
+
+  it('grants `chartbill sandbox token --scope "system/*.cruds"`, so an admin can write data from outside', async () => {
+    const running = (stack = await startTestStack(false));
+    const dataDir = await mkdtemp(join(tmpdir(), 'chartbill-sandbox-token-'));
+    await writeSandboxState(dataDir, { fhirBase: running.fhirBase, tokenUrl: running.tokenUrl, clientId: running.cliClient.clientId, privateJwk: running.cliClient.privateJwk, pid: process.pid });
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['bin/chartbill.js', 'sandbox', 'token', '--scope', 'system/*.cruds'], { cwd: ROOT, env: { ...process.env, CHARTBILL_DATA_DIR: dataDir } }, (err, stdout, stderr) => {
+        resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr });
+      });
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const token = run.stdout.trim();
+    const before = await versionOf(running.ehr, '/Practitioner/pr-1');
+    const practitioner = (await fhir<Practitioner>(running.ehr, token, 'GET', '/Practitioner/pr-1')).body;
+    const hostile = await fhir<Practitioner>(running.ehr, token, 'PUT', '/Practitioner/pr-1', { ...practitioner, name: [{ family: 'Written by the admin' }] });
+    expect(hostile.status).toBe(200);
+    expect(hostile.body.meta?.versionId).not.toBe(before);
+    expect(await versionOf(running.ehr, '/Practitioner/pr-1')).toBe(hostile.body.meta?.versionId);
+  });
+});
