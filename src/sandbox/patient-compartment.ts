@@ -3,7 +3,8 @@ import type { Resource } from 'fhir/r4';
 /**
  * Where a resource names its patient, for the types a `patient/` scope may reach (a subset of
  * FHIR R4's Patient compartment, compartmentdefinition-patient.html): the element holding the
- * reference and the search parameter that filters on it.
+ * reference (a dotted path through repeating elements for Provenance and AuditEvent, which may
+ * name several resources) and the search parameter that filters on it.
  */
 const COMPARTMENT: Readonly<Record<string, { element: string; searchParam: string }>> = {
   Patient: { element: 'id', searchParam: '_id' },
@@ -19,6 +20,8 @@ const COMPARTMENT: Readonly<Record<string, { element: string; searchParam: strin
   ClaimResponse: { element: 'patient', searchParam: 'patient' },
   ExplanationOfBenefit: { element: 'patient', searchParam: 'patient' },
   Task: { element: 'for', searchParam: 'subject' },
+  Provenance: { element: 'target', searchParam: 'patient' },
+  AuditEvent: { element: 'entity.what', searchParam: 'patient' },
 };
 
 export type CompartmentRule = { kind: 'compartment'; element: string; searchParam: string } | { kind: 'outside' };
@@ -39,14 +42,30 @@ export function compartmentSearchValue(resourceType: string, patientId: string):
   return resourceType === 'Patient' ? patientId : `Patient/${patientId}`;
 }
 
-/** The id of the patient a resource belongs to, or undefined when it names none. */
+/** The values at a dotted path, through repeating elements (`entity.what` of every `entity`). */
+function valuesAt(value: unknown, path: string[]): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((v) => valuesAt(v, path));
+  if (path.length === 0) return value === undefined ? [] : [value];
+  if (typeof value !== 'object' || value === null) return [];
+  const [head, ...rest] = path;
+  return valuesAt((value as Record<string, unknown>)[head ?? ''], rest);
+}
+
+/**
+ * The id of the one patient a resource belongs to, or undefined when it names none or several
+ * (a resource naming two patients is written by neither patient's token).
+ */
 export function patientIdOf(resource: Resource): string | undefined {
   const entry = COMPARTMENT[resource.resourceType];
   if (!entry) return undefined;
   if (entry.element === 'id') return resource.id;
-  const ref = (resource as unknown as Record<string, { reference?: string } | undefined>)[entry.element]?.reference;
-  const match = ref ? /(?:^|\/)Patient\/([^/]+)$/.exec(ref) : null;
-  return match?.[1];
+  const ids = new Set<string>();
+  for (const ref of valuesAt(resource, entry.element.split('.'))) {
+    const reference = (ref as { reference?: unknown }).reference;
+    const match = typeof reference === 'string' ? /(?:^|\/)Patient\/([^/]+)$/.exec(reference) : null;
+    if (match?.[1]) ids.add(match[1]);
+  }
+  return ids.size === 1 ? [...ids][0] : undefined;
 }
 
 /** True when `resource` is in `patientId`'s compartment, the only place a `patient/` scoped token reaches. */

@@ -86,7 +86,7 @@ async function refusal(adapter: FhirAdapter, call: FhirCall, c: Compartment): Pr
  */
 function patchTouches(body: unknown, element: string): boolean {
   if (!Array.isArray(body)) return false;
-  const guarded = new Set([element, 'id', 'resourceType']);
+  const guarded = new Set([element.split('.')[0], 'id', 'resourceType']);
   return body.some((op: unknown) => {
     if (typeof op !== 'object' || op === null) return false;
     const { path, from } = op as { path?: unknown; from?: unknown };

@@ -9,7 +9,7 @@ import { writeSandboxState } from '../../cli/sandbox-state.ts';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
 import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
 import { startTestStack } from '../browser/sandbox-stack-fixture.ts';
-import { ehrLaunchToken, startTestEhr } from '../sandbox/sandbox-fixture.ts';
+import { APP_CLIENT, ehrLaunchToken, startTestEhr } from '../sandbox/sandbox-fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -107,6 +107,35 @@ describe('the sandbox enforces SMART scopes against hostile requests', { timeout
     expect(await versionOf(server, own)).toBe(before);
     const read = await fhir<Condition>(server, token, 'GET', own);
     expect(read.body.subject.reference).toBe('Patient/pat-06');
+  });
+
+  it('never grants system/ scopes through a user’s authorization, even to a client registered for them', async () => {
+    const server = (ehr = await startTestEhr({ clients: [{ ...APP_CLIENT, scope: `${APP_CLIENT.scope} system/*.cruds` }] }));
+    const launch = await ehrLaunchToken(server, 'enc-clean-1', 'launch patient/Condition.rs system/*.cruds');
+    expect(launch.scope).toBe('launch patient/Condition.rs');
+    const before = await versionOf(server, '/Practitioner/pr-1');
+    const admin = await server.issueSystemToken('system/*.rs');
+    const practitioner = (await fhir<Practitioner>(server, admin, 'GET', '/Practitioner/pr-1')).body;
+    const put = await fhir(server, String(launch.access_token), 'PUT', '/Practitioner/pr-1', { ...practitioner, name: [{ family: 'Hacked' }] });
+    expect(put.status).toBe(403);
+    expect(await versionOf(server, '/Practitioner/pr-1')).toBe(before);
+  });
+
+  it('lets a patient-scoped token record Provenance about its patient only', async () => {
+    const server = (ehr = await startTestEhr());
+    const token = String((await ehrLaunchToken(server, 'enc-clean-1', 'launch patient/Provenance.c patient/Condition.rs')).access_token);
+    const provenance = (...target: string[]) => ({
+      resourceType: 'Provenance', recorded: '2026-12-05T00:00:00Z', target: target.map((reference) => ({ reference })),
+      agent: [{ who: { reference: 'Practitioner/pr-1' } }],
+    });
+    expect((await fhir(server, token, 'POST', '/Provenance', provenance('Condition/cond-enc-clean-1-1', 'Patient/pat-06'))).status).toBe(201);
+    for (const target of [['Patient/pat-07'], ['Patient/pat-06', 'Patient/pat-07'], ['Condition/cond-enc-clean-1-1']]) {
+      const refused = await fhir<OperationOutcome>(server, token, 'POST', '/Provenance', provenance(...target));
+      expect({ target, status: refused.status }).toEqual({ target, status: 403 });
+    }
+    const admin = await server.issueSystemToken('system/*.rs');
+    const stored = await fhir<Bundle>(server, admin, 'GET', '/Provenance?_count=100');
+    expect(stored.body.entry?.map((e) => (e.resource as { target: { reference: string }[] }).target.map((t) => t.reference))).toEqual([['Condition/cond-enc-clean-1-1', 'Patient/pat-06']]);
   });
 
   it('answers an _include of a missing reference with the page, not a 500', async () => {
