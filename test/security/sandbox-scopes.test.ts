@@ -138,6 +138,24 @@ describe('the sandbox enforces SMART scopes against hostile requests', { timeout
     expect(stored.body.entry?.map((e) => (e.resource as { target: { reference: string }[] }).target.map((t) => t.reference))).toEqual([['Condition/cond-enc-clean-1-1', 'Patient/pat-06']]);
   });
 
+  it('confines If-None-Exist to the launch patient: a save is idempotent, another patient’s match is never handed back', async () => {
+    const server = (ehr = await startTestEhr());
+    const admin = await server.issueSystemToken('system/*.cruds');
+    const identifier = { system: 'https://chartbill.dev/test/entry', value: 'key-1' };
+    const planted = await fhir<Condition>(server, admin, 'POST', '/Condition', { resourceType: 'Condition', identifier: [identifier], subject: { reference: 'Patient/pat-07' }, code: { text: 'other' } });
+    expect(planted.status).toBe(201);
+    const before = await versionOf(server, `/Condition/${planted.body.id ?? ''}`);
+    const token = String((await ehrLaunchToken(server, 'enc-clean-1', 'launch patient/Condition.crus')).access_token);
+    const condition = { resourceType: 'Condition', identifier: [identifier], subject: { reference: 'Patient/pat-06' }, code: { text: 'mine' } };
+    const ifNoneExist = { 'if-none-exist': `identifier=${identifier.system}|${identifier.value}` };
+    const first = await fhir<Condition>(server, token, 'POST', '/Condition', condition, ifNoneExist);
+    expect(first.status).toBe(201);
+    expect(first.body.subject.reference).toBe('Patient/pat-06');
+    const again = await fhir<Condition>(server, token, 'POST', '/Condition', condition, ifNoneExist);
+    expect([again.status, again.body.id]).toEqual([200, first.body.id]);
+    expect(await versionOf(server, `/Condition/${planted.body.id ?? ''}`)).toBe(before);
+  });
+
   it('answers an _include of a missing reference with the page, not a 500', async () => {
     const server = (ehr = await startTestEhr());
     const admin = await server.issueSystemToken('system/*.cruds');
