@@ -85,6 +85,8 @@ function precheck(call: FhirCall): FhirAnswer | undefined {
   if (operation) return errorAnswer(501, 'not-supported', `Operation ${operation} is not supported by this server`);
   const [resourceType, id] = call.path;
   if (!resourceType || !isResourceType(resourceType)) return errorAnswer(404, 'not-found', `Unknown resource type: ${resourceType ?? '(none)'}`);
+  // FHIR R4 http.html §3.1.0.7.1: If-Match carries an ETag (W/"<versionId>"); anything else would be ignored, losing the lock.
+  if (call.ifMatch !== undefined && !/^(W\/)?"[^"]+"$/.test(call.ifMatch.trim())) return errorAnswer(400, 'invalid', 'If-Match must be an ETag such as W/"<versionId>"');
   if (call.method !== 'POST' && call.method !== 'PUT') return undefined;
   const body: unknown = call.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return errorAnswer(400, 'invalid', 'Request body must be a FHIR resource');

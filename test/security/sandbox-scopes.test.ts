@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, Condition, Encounter, OperationOutcome, Practitioner, Resource } from 'fhir/r4';
+import type { Bundle, Condition, Encounter, OperationOutcome, Practitioner, Provenance, Resource } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeSandboxState } from '../../cli/sandbox-state.ts';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
@@ -134,8 +134,8 @@ describe('the sandbox enforces SMART scopes against hostile requests', { timeout
       expect({ target, status: refused.status }).toEqual({ target, status: 403 });
     }
     const admin = await server.issueSystemToken('system/*.rs');
-    const stored = await fhir<Bundle>(server, admin, 'GET', '/Provenance?_count=100');
-    expect(stored.body.entry?.map((e) => (e.resource as { target: { reference: string }[] }).target.map((t) => t.reference))).toEqual([['Condition/cond-enc-clean-1-1', 'Patient/pat-06']]);
+    const stored = await fhir<Bundle<Provenance>>(server, admin, 'GET', '/Provenance?_count=100');
+    expect(stored.body.entry?.map((e) => e.resource?.target.map((t) => t.reference))).toEqual([['Condition/cond-enc-clean-1-1', 'Patient/pat-06']]);
   });
 
   it('confines If-None-Exist to the launch patient: a save is idempotent, another patient’s match is never handed back', async () => {
@@ -198,6 +198,15 @@ describe('the sandbox enforces SMART scopes against hostile requests', { timeout
       expect(res.contentType).toContain('application/fhir+json');
       if (status >= 400) expect(res.body.resourceType).toBe('OperationOutcome');
     }
+    const badUrl = await fhir(server, admin, 'GET', '/Condition/%E0%A4%A');
+    expect([badUrl.status, badUrl.body.resourceType, badUrl.contentType]).toEqual([400, 'OperationOutcome', expect.stringContaining('application/fhir+json')]);
+    const batch = await fhir<Bundle>(server, admin, 'POST', '', { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Condition/%E0%A4%A' } }, { request: { method: 'GET', url: 'Patient/pat-06' } }] });
+    expect([batch.status, batch.body.entry?.map((e) => e.response?.status)]).toEqual([200, ['400 Bad Request', '200 OK']]);
+    const before = await versionOf(server, '/Condition/cond-enc-clean-1-1');
+    const condition = (await fhir<Condition>(server, admin, 'GET', '/Condition/cond-enc-clean-1-1')).body;
+    const unlocked = await fhir(server, admin, 'PUT', '/Condition/cond-enc-clean-1-1', { ...condition, note: [{ text: 'x' }] }, { 'if-match': 'not-an-etag' });
+    expect([unlocked.status, unlocked.body.resourceType]).toEqual([400, 'OperationOutcome']);
+    expect(await versionOf(server, '/Condition/cond-enc-clean-1-1')).toBe(before);
   });
 
   it('grants `chartbill sandbox token --scope "system/*.cruds"`, so an admin can write data from outside', async () => {
