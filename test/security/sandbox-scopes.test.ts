@@ -206,7 +206,12 @@ describe('the sandbox enforces SMART scopes against hostile requests', { timeout
     const condition = (await fhir<Condition>(server, admin, 'GET', '/Condition/cond-enc-clean-1-1')).body;
     const unlocked = await fhir(server, admin, 'PUT', '/Condition/cond-enc-clean-1-1', { ...condition, note: [{ text: 'x' }] }, { 'if-match': 'not-an-etag' });
     expect([unlocked.status, unlocked.body.resourceType]).toEqual([400, 'OperationOutcome']);
+    const invalid = await fhir(server, admin, 'PATCH', '/Condition/cond-enc-clean-1-1', [{ op: 'replace', path: '/code', value: 'not-a-CodeableConcept' }], { 'content-type': 'application/json-patch+json' });
+    expect([invalid.status, invalid.body.resourceType]).toEqual([400, 'OperationOutcome']);
     expect(await versionOf(server, '/Condition/cond-enc-clean-1-1')).toBe(before);
+    const valid = await fhir<Condition>(server, admin, 'PATCH', '/Condition/cond-enc-clean-1-1', [{ op: 'add', path: '/note', value: [{ text: 'checked' }] }], { 'content-type': 'application/json-patch+json' });
+    expect([valid.status, valid.body.note?.[0]?.text]).toEqual([200, 'checked']);
+    expect(await versionOf(server, '/Condition/cond-enc-clean-1-1')).toBe(valid.body.meta?.versionId);
   });
 
   it('grants `chartbill sandbox token --scope "system/*.cruds"`, so an admin can write data from outside', async () => {
