@@ -81,7 +81,9 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
       { clientId: APP_CLIENT_ID, name: 'ChartBill', auth: { kind: 'public' }, redirectUris: [`${appUrl}/callback`], launchUrl: `${appUrl}/launch`, scope: 'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs' },
       // Registered with exactly the scopes a real EHR would grant it: nothing broader.
       { clientId: WORKER_CLIENT_ID, name: 'ChartBill worker', auth: { kind: 'jwks', jwks: workerKeys.publicJwks }, redirectUris: [], scope: DEFAULT_WORKER_SCOPE },
-      { clientId: CLI_CLIENT_ID, name: 'ChartBill CLI (sandbox)', auth: { kind: 'jwks', jwks: cliKeys.publicJwks }, redirectUris: [], scope: 'system/*.rs' },
+      // The admin acting as the EHR itself (like SMART's launcher): any system/ interaction, so tests
+      // and admins can write hostile data from outside. Only `chartbill sandbox token` holds its key.
+      { clientId: CLI_CLIENT_ID, name: 'ChartBill CLI (sandbox)', auth: { kind: 'jwks', jwks: cliKeys.publicJwks }, redirectUris: [], scope: 'system/*.cruds' },
     ],
   });
   const payer = await startSandboxPayer({ host, port: opts.ports.payer, logger: logger.child({ part: 'sandbox-payer' }), strict: true });

@@ -5,22 +5,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { unzipSync } from 'fflate';
+import { checkImportFile } from '../codes/import/check-import-file.ts';
 import { CodeFileError, type TextSource } from '../codes/import/code-file-error.ts';
+import { unzipBounded } from '../codes/import/unzip-bounded.ts';
 import type { MueEdit, PtpEdit } from './ncci-tables.ts';
 import { parseMue } from './parse-mue.ts';
 import { parsePtpText } from './parse-ptp.ts';
 
 export type NcciFile = { kind: 'ptp'; name: string; edits: PtpEdit[] } | { kind: 'mue'; name: string; edits: MueEdit[] };
 
-/** The text members of a zip worth reading (.txt, .csv, .json), decoded as Latin-1 like CMS files. */
-function unzipTexts(path: string, bytes: Uint8Array): TextSource[] {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => /\.(txt|csv|json)$/i.test(f.name) && !/readme/i.test(f.name) });
-  } catch (err) {
-    throw new CodeFileError(basename(path), 0, `not a readable zip (${err instanceof Error ? err.message : String(err)})`);
-  }
+/** The text members of a zip worth reading (.txt, .csv, .json), decoded as Latin-1 like CMS files, within the import limits. */
+async function unzipTexts(path: string): Promise<TextSource[]> {
+  const files = await unzipBounded(path, (name) => /\.(txt|csv|json)$/i.test(name) && !/readme/i.test(name));
   const names = Object.keys(files).sort();
   if (names.length === 0) throw new CodeFileError(basename(path), 0, 'the zip holds no .txt, .csv or .json file');
   return names.map((name) => ({ name: `${basename(path)}:${name}`, text: new TextDecoder('latin1').decode(files[name]) }));
@@ -40,8 +36,9 @@ function parseSource(source: TextSource): NcciFile {
 
 /** Reads and checks every table in `path`; throws CodeFileError naming the file and line. */
 export async function readNcciFile(path: string): Promise<NcciFile[]> {
+  await checkImportFile(path);
+  if (extname(path).toLowerCase() === '.zip') return (await unzipTexts(path)).map(parseSource);
   const bytes = await readFile(path);
-  if (extname(path).toLowerCase() === '.zip') return unzipTexts(path, bytes).map(parseSource);
   const encoding = extname(path).toLowerCase() === '.json' ? 'utf-8' : 'latin1';
   return [parseSource({ name: basename(path), text: new TextDecoder(encoding).decode(bytes) })];
 }

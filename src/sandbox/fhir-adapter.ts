@@ -1,5 +1,5 @@
 import { getStatus, isResourceType, normalizeOperationOutcome, validateResource } from '@medplum/core';
-import { FhirRouter, type FhirRequest, type MemoryRepository } from '@medplum/fhir-router';
+import { FhirRouter, MemoryRepository, type FhirRequest } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource } from 'fhir/r4';
 import { searchWithPaging } from './fhir-search.ts';
 import { errorAnswer, versionHeaders, type FhirAnswer, type FhirCall } from './fhir-response.ts';
@@ -53,7 +53,9 @@ export function createFhirAdapter(deps: { fhirBase: () => string }): FhirAdapter
   }
 
   async function handle(original: FhirCall, options: FhirCallOptions = {}): Promise<FhirAnswer> {
-    const call = searchViaPost(original);
+    const patched = original.method === 'PATCH' ? await patchAsUpdate(repo, original) : original;
+    if ('status' in patched) return patched;
+    const call = searchViaPost(patched);
     const refused = precheck(call);
     if (refused) return refused;
     if (call.method === 'GET' && call.path.length === 1) {
@@ -79,12 +81,41 @@ function searchViaPost(call: FhirCall): FhirCall {
   return { method: 'GET', path: call.path.slice(0, 1), query, body: undefined };
 }
 
+/**
+ * A PATCH (RFC 6902 JSON Patch) becomes the update it amounts to: the patch is applied to a copy
+ * in a scratch repository, and the result is PUT with If-Match on the version it was applied to.
+ * So the patched resource is validated like any other write (the memory repository would store an
+ * invalid one), and a write in between is a 412, not silently overwritten. Conditional PATCH is
+ * not supported (501): nothing needs it, and a condition matching another resource than intended
+ * should not be patched blind.
+ */
+async function patchAsUpdate(repo: MemoryRepository, call: FhirCall): Promise<FhirCall | FhirAnswer> {
+  const [resourceType, id, ...rest] = call.path;
+  if (!resourceType || !isResourceType(resourceType)) return errorAnswer(404, 'not-found', `Unknown resource type: ${resourceType ?? '(none)'}`);
+  if (!id || rest.length > 0) return errorAnswer(501, 'not-supported', 'Only PATCH [type]/[id] is supported by this server');
+  if (!Array.isArray(call.body)) return errorAnswer(400, 'invalid', 'A PATCH body must be a JSON Patch array (RFC 6902)');
+  const current = await repo.readResource(resourceType, id).then((r) => r as Resource, () => undefined);
+  if (!current) return errorAnswer(404, 'not-found', `${resourceType}/${id} is not known`);
+  let patched: Resource;
+  try {
+    const scratch = new MemoryRepository();
+    await scratch.createResource(current as never);
+    patched = (await scratch.patchResource(resourceType, id, call.body as never)) as Resource;
+  } catch (err) {
+    return { status: 400, body: normalizeOperationOutcome(err) as OperationOutcome, headers: {} };
+  }
+  const ifMatch = call.ifMatch ?? `W/"${current.meta?.versionId ?? ''}"`;
+  return { ...call, method: 'PUT', body: patched, ifMatch };
+}
+
 /** Refusals decided before the router runs; undefined when the call may proceed. */
 function precheck(call: FhirCall): FhirAnswer | undefined {
   const operation = call.path.find((s) => s.startsWith('$'));
   if (operation) return errorAnswer(501, 'not-supported', `Operation ${operation} is not supported by this server`);
   const [resourceType, id] = call.path;
   if (!resourceType || !isResourceType(resourceType)) return errorAnswer(404, 'not-found', `Unknown resource type: ${resourceType ?? '(none)'}`);
+  // FHIR R4 http.html §3.1.0.7.1: If-Match carries an ETag (W/"<versionId>"); anything else would be ignored, losing the lock.
+  if (call.ifMatch !== undefined && !/^(W\/)?"[^"]+"$/.test(call.ifMatch.trim())) return errorAnswer(400, 'invalid', 'If-Match must be an ETag such as W/"<versionId>"');
   if (call.method !== 'POST' && call.method !== 'PUT') return undefined;
   const body: unknown = call.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return errorAnswer(400, 'invalid', 'Request body must be a FHIR resource');

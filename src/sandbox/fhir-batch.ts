@@ -45,9 +45,15 @@ function entryCall(entry: BundleEntry): FhirCall | string {
   const request = entry.request;
   if (!request?.method || request.method === 'HEAD' || !METHODS.has(request.method) || !request.url) return 'Each batch entry needs request.method (GET, POST, PUT, PATCH, DELETE) and request.url';
   const url = new URL(request.url.replace(/^\/+/, ''), 'http://batch.invalid/');
+  let path: string[];
+  try {
+    path = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return 'The entry\'s request.url is not validly percent-encoded';
+  }
   return {
     method: request.method,
-    path: url.pathname.split('/').filter(Boolean).map(decodeURIComponent),
+    path,
     query: url.searchParams,
     body: entry.resource,
     ifNoneExist: request.ifNoneExist,

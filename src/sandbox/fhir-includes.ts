@@ -47,8 +47,10 @@ export async function resolveIncludes(repo: MemoryRepository, matches: Resource[
       if (match.resourceType === spec.sourceType) for (const ref of referencesOf(match, spec)) refs.add(ref);
     }
   }
-  const found = await repo.readReferences([...refs].map((reference) => ({ reference })));
-  return found.filter((r) => !(r instanceof Error)) as unknown as Resource[];
+  // A reference to nothing (deleted, never there) is skipped: one read each, so that one missing
+  // target does not fail the whole page (MemoryRepository.readReferences rejects on the first).
+  const found = await Promise.all([...refs].map((reference) => repo.readReference({ reference }).then((r) => r as unknown as Resource, () => undefined)));
+  return found.filter((r): r is Resource => r !== undefined);
 }
 
 /**

@@ -7,7 +7,7 @@ import { TTL, type CodeGrant, type OAuthState, type PendingPick } from './oauth-
 import { patientPickerPage } from './patient-picker-page.ts';
 import { clientOrigins, type SandboxClient } from './sandbox-client.ts';
 import type { SandboxUrls } from './sandbox-urls.ts';
-import { grantScope, splitScope } from './scopes.ts';
+import { grantScope, parseResourceScope, splitScope } from './scopes.ts';
 import { knownScopes, type SmartPermissions } from './smart-configuration.ts';
 
 export interface AuthorizeDeps {
@@ -87,7 +87,11 @@ function authorize(q: AuthorizeQuery, client: SandboxClient, redirectUri: string
     return { error: 'invalid_request', description: 'PKCE is required: code_challenge with code_challenge_method=S256' };
   }
   if (q.aud?.replace(/\/+$/, '') !== deps.urls.fhirBase) return { error: 'invalid_request', description: 'aud must be the FHIR base URL of this server' };
-  const scope = grantScope(knownScopes(q.scope, deps.permissions ?? ['v1', 'v2']), client.scope);
+  // SMART App Launch 2.2 §3: `system/` scopes are for clients acting with no user (Backend
+  // Services, client_credentials); a user's authorization never grants them, whatever the registration.
+  const scope = splitScope(grantScope(knownScopes(q.scope, deps.permissions ?? ['v1', 'v2']), client.scope))
+    .filter((s) => parseResourceScope(s)?.context !== 'system')
+    .join(' ');
   if (!scope) return { error: 'invalid_scope', description: 'None of the requested scopes can be granted to this client' };
   const granted = new Set(splitScope(scope));
   const base: Omit<CodeGrant, 'patient' | 'encounter' | 'needPatientBanner'> = { clientId: client.clientId, redirectUri, codeChallenge: q.code_challenge, scope, fhirUser: deps.defaultUser };

@@ -3,7 +3,8 @@ import type { Resource } from 'fhir/r4';
 /**
  * Where a resource names its patient, for the types a `patient/` scope may reach (a subset of
  * FHIR R4's Patient compartment, compartmentdefinition-patient.html): the element holding the
- * reference and the search parameter that filters on it.
+ * reference (a dotted path through repeating elements for Provenance and AuditEvent, which may
+ * name several resources) and the search parameter that filters on it.
  */
 const COMPARTMENT: Readonly<Record<string, { element: string; searchParam: string }>> = {
   Patient: { element: 'id', searchParam: '_id' },
@@ -19,21 +20,21 @@ const COMPARTMENT: Readonly<Record<string, { element: string; searchParam: strin
   ClaimResponse: { element: 'patient', searchParam: 'patient' },
   ExplanationOfBenefit: { element: 'patient', searchParam: 'patient' },
   Task: { element: 'for', searchParam: 'subject' },
+  Provenance: { element: 'target', searchParam: 'patient' },
+  AuditEvent: { element: 'entity.what', searchParam: 'patient' },
 };
 
-/** Types outside the patient compartment that `patient/` scopes may still read (shared data). */
-const SHARED_TYPES: ReadonlySet<string> = new Set(['Practitioner', 'PractitionerRole', 'Organization', 'Location']);
+export type CompartmentRule = { kind: 'compartment'; element: string; searchParam: string } | { kind: 'outside' };
 
-export type CompartmentRule =
-  | { kind: 'compartment'; searchParam: string }
-  | { kind: 'shared' }
-  | { kind: 'unsupported' };
-
-/** How a `patient/` scoped request for this type is confined. */
+/**
+ * How a `patient/` scoped request for this type is confined: to the element naming the patient,
+ * or not at all reachable. SMART App Launch 2.2 §3.0.2 "Patient-specific scopes" give access to
+ * data about the launch patient only; shared resources such as Practitioner or Organization are
+ * outside the compartment, so reading or writing them needs a `user/` or `system/` scope.
+ */
 export function compartmentRule(resourceType: string): CompartmentRule {
   const entry = COMPARTMENT[resourceType];
-  if (entry) return { kind: 'compartment', searchParam: entry.searchParam };
-  return SHARED_TYPES.has(resourceType) ? { kind: 'shared' } : { kind: 'unsupported' };
+  return entry ? { kind: 'compartment', ...entry } : { kind: 'outside' };
 }
 
 /** The search value that restricts a search of `resourceType` to `patientId`. */
@@ -41,23 +42,33 @@ export function compartmentSearchValue(resourceType: string, patientId: string):
   return resourceType === 'Patient' ? patientId : `Patient/${patientId}`;
 }
 
-/** The id of the patient a resource belongs to, or undefined when it names none. */
+/** The values at a dotted path, through repeating elements (`entity.what` of every `entity`). */
+function valuesAt(value: unknown, path: string[]): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((v) => valuesAt(v, path));
+  if (path.length === 0) return value === undefined ? [] : [value];
+  if (typeof value !== 'object' || value === null) return [];
+  const [head, ...rest] = path;
+  return valuesAt((value as Record<string, unknown>)[head ?? ''], rest);
+}
+
+/**
+ * The id of the one patient a resource belongs to, or undefined when it names none or several
+ * (a resource naming two patients is written by neither patient's token).
+ */
 export function patientIdOf(resource: Resource): string | undefined {
   const entry = COMPARTMENT[resource.resourceType];
   if (!entry) return undefined;
   if (entry.element === 'id') return resource.id;
-  const ref = (resource as unknown as Record<string, { reference?: string } | undefined>)[entry.element]?.reference;
-  const match = ref ? /(?:^|\/)Patient\/([^/]+)$/.exec(ref) : null;
-  return match?.[1];
+  const ids = new Set<string>();
+  for (const ref of valuesAt(resource, entry.element.split('.'))) {
+    const reference = (ref as { reference?: unknown }).reference;
+    const match = typeof reference === 'string' ? /(?:^|\/)Patient\/([^/]+)$/.exec(reference) : null;
+    if (match?.[1]) ids.add(match[1]);
+  }
+  return ids.size === 1 ? [...ids][0] : undefined;
 }
 
-/**
- * True when a `patient/` scoped token for `patientId` may see or write `resource`: shared types
- * always, compartment types when they name that patient, anything else never.
- */
+/** True when `resource` is in `patientId`'s compartment, the only place a `patient/` scoped token reaches. */
 export function inPatientCompartment(resource: Resource, patientId: string): boolean {
-  const rule = compartmentRule(resource.resourceType);
-  if (rule.kind === 'shared') return true;
-  if (rule.kind === 'unsupported') return false;
-  return patientIdOf(resource) === patientId;
+  return compartmentRule(resource.resourceType).kind === 'compartment' && patientIdOf(resource) === patientId;
 }

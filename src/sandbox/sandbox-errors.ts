@@ -39,3 +39,13 @@ export function registerSandboxErrors(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, res) => reply(request, res, 404, `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
 }
+
+/**
+ * Errors fastify raises before routing (a URL that is not validly percent-encoded, a bad
+ * content type header): passed to `Fastify({ frameworkErrors })` so that they too answer with an
+ * OperationOutcome on FHIR paths, and never echo the URL.
+ */
+export function sandboxFrameworkErrors(err: FastifyError, request: FastifyRequest, res: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  void reply(request, res, status, err.code === 'FST_ERR_BAD_URL' ? 'The URL is not validly percent-encoded' : 'The request is malformed');
+}

@@ -10,7 +10,7 @@ import { createOAuthState } from './oauth-state.ts';
 import { registerRevoke } from './oauth-revoke.ts';
 import { registerToken } from './oauth-token.ts';
 import type { SandboxClient } from './sandbox-client.ts';
-import { registerSandboxErrors } from './sandbox-errors.ts';
+import { registerSandboxErrors, sandboxFrameworkErrors } from './sandbox-errors.ts';
 import { sandboxUrls, type SandboxUrls } from './sandbox-urls.ts';
 import { SEED_IDS, seedSandbox } from './seed-data.ts';
 import type { SmartPermissions } from './smart-configuration.ts';
@@ -106,7 +106,7 @@ async function buildApp(
 ): Promise<FastifyInstance> {
   // Typed as fastify's base logger so the route modules take a plain FastifyInstance.
   const loggerInstance: FastifyBaseLogger = options.logger;
-  const app = Fastify({ loggerInstance, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({ loggerInstance, bodyLimit: BODY_LIMIT_BYTES, frameworkErrors: sandboxFrameworkErrors });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, jsonParser);
   await app.register(formbody);

@@ -4,6 +4,7 @@
  */
 import { readStoredReleases, writeStoredRelease } from '../store/code-store.ts';
 import type { StoredRelease } from '../store/stored-release.ts';
+import { checkImportFile } from './check-import-file.ts';
 import type { ImportProgress } from './code-file-error.ts';
 import { detectKind, type ImportKind } from './detect-kind.ts';
 import { readRelease } from './read-release.ts';
@@ -77,6 +78,7 @@ export function compareReleases(previous: StoredRelease | undefined, next: Store
 
 /** Imports one file; returns what changed. Nothing is stored when the file cannot be read. */
 export async function importCodeFile(options: ImportOptions): Promise<ImportSummary> {
+  await checkImportFile(options.file);
   const kind = !options.kind || options.kind === 'auto' ? await detectKind(options.file) : options.kind;
   const release = await readRelease(options.file, kind, {
     now: options.now,

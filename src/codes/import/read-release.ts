@@ -6,7 +6,6 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { unzipSync } from 'fflate';
 import { STORE_FORMAT, type StoredRelease } from '../store/stored-release.ts';
 import { CodeFileError, type ImportProgress, type TextSource } from './code-file-error.ts';
 import type { ImportKind } from './detect-kind.ts';
@@ -18,6 +17,7 @@ import { parseIcd10cmAddenda, parseIcd10cmOrder } from './parse-icd10cm-order.ts
 import { parseIcd10cmTabular } from './parse-icd10cm-tabular.ts';
 import { parseMceJson, parseMceV37Sex } from './parse-mce.ts';
 import { calendarYearDates, fiscalYearDates, hcpcsDates } from './release-dates.ts';
+import { unzipBounded } from './unzip-bounded.ts';
 
 export interface ReadOptions {
   /** `--effective YYYY-MM-DD`: the date the release takes effect, when its name does not say. */
@@ -37,14 +37,9 @@ type ReleaseBody = StoredRelease extends infer R ? (R extends StoredRelease ? Om
 
 const yearIn = (name: string): string | undefined => /(20\d\d)/.exec(name)?.[1];
 
-/** The order file and addenda of a CMS "Code Descriptions in Tabular Order" zip. */
-function unzipOrder(path: string, bytes: Uint8Array): { order: TextSource; addenda?: TextSource } {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => /icd10cm_order_(addenda_)?\d{4}\.txt$/i.test(f.name) });
-  } catch (err) {
-    throw new CodeFileError(basename(path), 0, `not a readable zip (${err instanceof Error ? err.message : String(err)})`);
-  }
+/** The order file and addenda of a CMS "Code Descriptions in Tabular Order" zip, read within the import limits. */
+async function unzipOrder(path: string): Promise<{ order: TextSource; addenda?: TextSource }> {
+  const files = await unzipBounded(path, (name) => /icd10cm_order_(addenda_)?\d{4}\.txt$/i.test(name));
   const decode = (name: string): TextSource => ({ name: `${basename(path)}:${name}`, text: new TextDecoder('latin1').decode(files[name]) });
   const orderName = Object.keys(files).find((n) => /icd10cm_order_\d{4}\.txt$/i.test(n));
   if (!orderName) throw new CodeFileError(basename(path), 0, 'the zip holds no icd10cm_order_YYYY.txt');
@@ -53,7 +48,7 @@ function unzipOrder(path: string, bytes: Uint8Array): { order: TextSource; adden
 }
 
 async function readIcd10cmOrder(path: string, options: ReadOptions): Promise<ReleaseBody> {
-  const { order, addenda } = extname(path).toLowerCase() === '.zip' ? unzipOrder(path, await readFile(path)) : { order: await textOf(path), addenda: undefined };
+  const { order, addenda } = extname(path).toLowerCase() === '.zip' ? await unzipOrder(path) : { order: await textOf(path), addenda: undefined };
   const rows = parseIcd10cmOrder(order, options.progress);
   const changes = addenda ? parseIcd10cmAddenda(addenda) : undefined;
   const dates = fiscalYearDates(yearIn(order.name), options.effective, order.name);
