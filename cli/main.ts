@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isAppError } from '../src/errors/app-error.ts';
+import { auditCommand } from './audit-command.ts';
 import { codesCommand } from './codes-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { ncciCommand } from './ncci-command.ts';
@@ -26,6 +27,8 @@ Commands:
   scrub <bundle.json>     Run the edits on a FHIR Bundle (a Claim, or an Encounter with its Patient,
                           Conditions and ChargeItems); prints an OperationOutcome. Exit 1 on errors.
   ncci import <file>…     Load the CMS NCCI quarterly PTP and MUE files for the scrubber.
+  audit <encounter-id> [--json]
+                          Print the encounter's audit trail: who read and wrote what, and when.
 
 Run 'chartbill <command> --help' for a command's options.`;
 
@@ -38,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   codes: codesCommand,
   scrub: scrubCommand,
   ncci: ncciCommand,
+  audit: auditCommand,
 };
 
 /** Runs one CLI command; returns the exit code. Errors are printed in words, never as stack traces. */

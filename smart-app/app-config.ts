@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditStoreSetting, type AuditStore } from '../src/audit/audit-store.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 
 /** One EHR the admin registered ChartBill with: only these `iss` values may launch the app. */
@@ -42,6 +43,7 @@ const appEnv = z.object({
     .pipe(z.array(registeredEhr).min(1, 'must list at least one EHR')),
   CHARTBILL_SESSION_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(480),
   CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHARTBILL_AUDIT_STORE: auditStoreSetting,
 });
 
 export interface AppConfig {
@@ -51,6 +53,8 @@ export interface AppConfig {
   ehrs: RegisteredEhr[];
   sessionMinutes: number;
   logLevel: string;
+  /** Where the app's AuditEvents go (`billing` means the EHR here: the app has no billing store). */
+  auditStore?: AuditStore;
 }
 
 /** The app's configuration from its environment; every problem is reported at once. */
@@ -63,5 +67,6 @@ export function loadAppConfig(env: Record<string, string | undefined>): Readonly
     ehrs: parsed.CHARTBILL_EHRS,
     sessionMinutes: parsed.CHARTBILL_SESSION_MINUTES,
     logLevel: parsed.CHARTBILL_LOG_LEVEL,
+    auditStore: parsed.CHARTBILL_AUDIT_STORE,
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
+import { workerAudit } from './worker-audit.ts';
 import { PRACTICE_CHARGE_MASTER, type FeeSchedule } from '../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
@@ -44,7 +45,7 @@ export interface Worker {
 }
 
 export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'> &
-  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs' | 'concurrency'>>;
+  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs' | 'concurrency' | 'auditStore'>>;
 
 /** A worker name unique per process: host, pid and a random suffix. */
 export function defaultWorkerId(): string {
@@ -63,12 +64,14 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   let stopping = new AbortController();
   const owner = config.workerId ?? defaultWorkerId();
   const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
+  // Provenance and audit around every FHIR request; the stages are unchanged.
+  const audit = workerAudit({ clinical: deps.clinical, billing: deps.billing, store: config.auditStore ?? 'ehr', workerId: owner, logger: deps.logger, now });
 
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
     try {
       const summary = await runTick({
-        clinical: deps.clinical, billing: deps.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
+        clinical: audit.clinical, billing: audit.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
         chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',
         recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
         owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal,
@@ -83,6 +86,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       metrics.recordTickError(err instanceof Error ? err.message : String(err), now());
       throw err;
     } finally {
+      await audit.sink.flush();
       metrics.setRunning(false);
     }
   }
@@ -119,6 +123,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       stopping.abort();
       if (current) await current.destroy();
       if (running) await running.catch(() => undefined);
+      await audit.sink.close();
       deps.logger.info('worker stopped');
     },
   };

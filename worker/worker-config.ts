@@ -1,21 +1,26 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { auditStoreSetting } from '../src/audit/audit-store.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
   'system/Encounter.rs', 'system/Patient.r', 'system/ChargeItem.rs', 'system/Condition.rs', 'system/Coverage.rs',
   'system/Organization.r', 'system/Practitioner.r',
+  // Audit records of every read (IHE BALP), kept in the EHR unless CHARTBILL_AUDIT_STORE says otherwise.
+  'system/AuditEvent.c',
 ].join(' ');
 
 /** The financial resources and work items the worker creates, reads back and updates. */
 export const BILLING_SCOPE = [
   'system/Claim.crus', 'system/ClaimResponse.crus', 'system/CoverageEligibilityRequest.crs',
   'system/CoverageEligibilityResponse.crs', 'system/Task.crus',
+  // Who wrote each version (Provenance, next to what it describes) and the audit records.
+  'system/Provenance.c', 'system/AuditEvent.c',
 ].join(' ');
 
 /** The scopes the worker asks for when one FHIR server is both the clinical and the billing store. */
-export const DEFAULT_WORKER_SCOPE = `${CLINICAL_SCOPE} ${BILLING_SCOPE}`;
+export const DEFAULT_WORKER_SCOPE = [...new Set(`${CLINICAL_SCOPE} ${BILLING_SCOPE}`.split(' '))].join(' ');
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -49,6 +54,7 @@ const workerEnvSchema = z.object({
   CHARTBILL_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   // Encounters in flight; each has at most one request out at a time (to the EHR or the payer).
   CHARTBILL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
+  CHARTBILL_AUDIT_STORE: auditStoreSetting,
   CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(30),
 });
 
@@ -107,6 +113,8 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
    * worker idles.
    */
   heapGrowthPercent: env.CHARTBILL_WORKER_HEAP_GROWTH_PERCENT,
+  /** Where AuditEvents go: the EHR, the billing store, or the log only. */
+  auditStore: env.CHARTBILL_AUDIT_STORE,
 }));
 
 function separateBilling(env: { CHARTBILL_FHIR_BASE_URL: string; CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined }): boolean {
