@@ -35,6 +35,7 @@ export function createAppAudit(config: Readonly<AppConfig>, logger: Logger, now:
         },
         flush: () => sink.flush(),
         close: () => sink.close(),
+        due: () => sink.due(),
       };
       return auditedGateway(gateway, { actor: appActor(session.fhirUser, session.iss, config.publicUrl), sink: tracked, logger: log, now });
     },

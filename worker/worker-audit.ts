@@ -15,12 +15,15 @@ export interface WorkerAudit {
 /**
  * The worker's gateways with Provenance (the worker as a Device) and BALP AuditEvents, which
  * are buffered and sent in batches of 200 to the store the configuration names, so that
- * auditing every read costs one request per batch rather than one per read.
+ * auditing every read costs one request per batch rather than one per read. A full batch is sent
+ * by the encounter whose request filled it, in its own turn: the worker never has more requests
+ * in flight than encounters (CHARTBILL_WORKER_CONCURRENCY).
  */
 export function workerAudit(deps: { clinical: FhirGateway; billing: FhirGateway; store: AuditStore; workerId: string; logger: Logger; now: () => Date }): WorkerAudit {
   const logger = deps.logger.child({ part: 'audit' });
   const store = deps.store === 'log' ? undefined : deps.store === 'billing' ? deps.billing : deps.clinical;
-  const sink = createAuditSink({ store, logger, batchSize: 200, delayMs: 2000 });
+  // Flushed by the worker itself: in the lane that filled a batch, and at the end of each tick.
+  const sink = createAuditSink({ store, logger, batchSize: 200, flushBy: 'caller' });
   const audited = { actor: workerActor(deps.workerId), sink, logger, now: deps.now };
   const clinical = auditedGateway(deps.clinical, audited);
   const billing = deps.billing === deps.clinical ? clinical : auditedGateway(deps.billing, audited);

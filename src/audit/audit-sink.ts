@@ -11,6 +11,11 @@ export interface AuditSink {
   flush(): Promise<void>;
   /** Flushes, then logs whatever the server could not take (it is down): nothing is lost. */
   close(): Promise<void>;
+  /**
+   * With `flushBy: 'caller'`: true when a batch is full and no flush is running or backing off,
+   * so the caller should `await flush()` in its own turn.
+   */
+  due(): boolean;
 }
 
 export interface AuditSinkDeps {
@@ -25,6 +30,14 @@ export interface AuditSinkDeps {
   maxPending?: number;
   /** Called each time the queue has been emptied (the app forgets a session's sink then). */
   onIdle?: () => void;
+  /**
+   * `timer` (default): the sink flushes by itself, `delayMs` after an event or at once when a
+   * batch is full. `caller`: never by itself; the caller flushes when `due()` (the worker does, in
+   * the lane of the encounter that filled the batch, so auditing never adds a request in flight).
+   */
+  flushBy?: 'timer' | 'caller';
+  /** After a failed flush, how long `due()` stays false (the server is down: do not ask per request). */
+  backoffMs?: number;
 }
 
 /** Statuses that mean "this server does not take AuditEvents (or batches) from us", not "try later". */
@@ -46,6 +59,9 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
   let queue: AuditEvent[] = [];
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  let flushing = 0;
+  let quietUntil = 0;
+  const byTimer = (deps.flushBy ?? 'timer') === 'timer';
 
   function toLog(events: readonly AuditEvent[], why: string): void {
     for (const e of events) log.info({ audit: auditSummary(e), why }, 'audit event');
@@ -114,6 +130,7 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
       const again = await send(deps.store, chunk).catch(() => chunk);
       if (again.length > 0) {
         queue = [...again, ...queue];
+        quietUntil = Date.now() + (deps.backoffMs ?? 30_000);
         overflow();
         schedule();
         return;
@@ -133,14 +150,15 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    flushing += 1;
     chain = chain.then(drain).catch((err: unknown) => {
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit flush failed');
-    });
+    }).finally(() => { flushing -= 1; });
     return chain;
   }
 
   function schedule(): void {
-    if (timer) return;
+    if (timer || !byTimer) return;
     timer = setTimeout(() => { timer = undefined; void flush(); }, delayMs);
     timer.unref();
   }
@@ -149,9 +167,11 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
     record(events) {
       if (events.length === 0) return;
       queue.push(...events);
+      if (!byTimer) return;
       if (queue.length >= batchSize) void flush();
       else schedule();
     },
+    due: () => queue.length >= batchSize && flushing === 0 && Date.now() >= quietUntil,
     flush,
     async close() {
       await flush();

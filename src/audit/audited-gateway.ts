@@ -44,6 +44,11 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
     }
   }
 
+  /** A full batch is sent in the caller's turn (see AuditSinkDeps.flushBy). */
+  async function settle(): Promise<void> {
+    if (deps.sink.due()) await deps.sink.flush();
+  }
+
   function failed(err: unknown): Extra['failed'] {
     return isAppError(err) && err.status < 500 ? 'minor' : 'serious';
   }
@@ -78,6 +83,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
       try {
         const resource = await inner.read<T>(resourceType, id);
         audit('read', resourceType, [resource]);
+        await settle();
         return resource;
       } catch (err) {
         audit('read', resourceType, [], { patients: resourceType === 'Patient' ? [`Patient/${id}`] : [], failed: failed(err) });
@@ -90,6 +96,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
         for await (const page of inner.searchPages(resourceType, params)) {
           audit('search-type', resourceType, found(page), extra);
           extra = { query: extra.query };
+          await settle();
           yield page;
         }
       } catch (err) {
@@ -101,6 +108,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
       try {
         const all = await inner.searchAll(resourceType, params, maxResources);
         audit('search-type', resourceType, all, named(params));
+        await settle();
         return all;
       } catch (err) {
         audit('search-type', resourceType, [], { ...named(params), failed: failed(err) });
@@ -112,6 +120,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
         const result = await inner.create(resource, options);
         if (result.created) await provenance(result.resource, 'create');
         audit('create', resource.resourceType, [result.resource]);
+        await settle();
         return result;
       } catch (err) {
         audit('create', resource.resourceType, [], { patients: patientsOf(resource), failed: failed(err) });
@@ -123,6 +132,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
         const written = await inner.update(resource, options);
         await provenance(written, 'update');
         audit('update', resource.resourceType, [written]);
+        await settle();
         return written;
       } catch (err) {
         audit('update', resource.resourceType, [], { patients: patientsOf(resource), failed: failed(err) });
@@ -132,6 +142,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
     async batch(bundle) {
       const answer = await inner.batch(bundle);
       for (const [i, entry] of (bundle.entry ?? []).entries()) await auditEntry(entry, answer.entry?.[i]);
+      await settle();
       return answer;
     },
     async operation(path, body) {

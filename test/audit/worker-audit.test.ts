@@ -120,6 +120,32 @@ describe('the worker records who did what', () => {
     expect(text).not.toContain(patient.birthDate ?? '-');
   });
 
+  it('keeps the audit while the EHR cannot take it, and delivers it later: nothing is lost', async () => {
+    world = await startWorld();
+    let down = true;
+    // The EHR answers 503 to every batch (the AuditEvents) while `down`; everything else passes.
+    proxy = await startFaultProxy({ target: new URL(world.ehr.fhirBase).origin, choose: (_n, req) => (down && req.method === 'POST' && /\/fhir\/?(\?|$)/.test(req.url ?? '') ? 'status-503' : 'pass') });
+    const token = await world.ehr.issueSystemToken('system/*.cruds');
+    const viaProxy = createFhirGateway({ baseUrl: `${proxy.origin}/fhir`, getToken: () => Promise.resolve(token), retry: { attempts: 2, baseDelayMs: 10 } });
+    const lines: string[] = [];
+    const logger = pino(loggerOptions('info', 'audit-test'), new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done(); } }));
+    const worker = buildWorker({ schedule: '*/5 * * * * *', recheckMs: 15 * 60_000, maxAttempts: 3 }, {
+      clinical: viaProxy, billing: viaProxy, codes: starterCodeSet(), ledger: createMemoryLedger(), logger,
+      payer: createFhirPayerAdapter({ baseUrl: world.payer.fhirBase, timeoutMs: 5000, retry: { attempts: 2, baseDelayMs: 10 } }),
+    });
+    expect(await worker.tick()).toMatchObject({ submitted: 7, failed: 0 });
+    expect(proxy.counts()['status-503']).toBeGreaterThan(0);
+    expect(await all(world.fhir, 'AuditEvent')).toHaveLength(0);
+
+    down = false;
+    await worker.tick();
+    const events = await all<AuditEvent>(world.fhir, 'AuditEvent');
+    // The first tick's claim writes are there now.
+    expect(events.filter((e) => e.action === 'C' && codes(e, '4').some((r) => r?.startsWith('Claim/'))).length).toBeGreaterThanOrEqual(7);
+    expect(lines.filter((l) => l.includes('"msg":"audit event"'))).toHaveLength(0);
+    await worker.stop();
+  });
+
   it('prints an encounter\'s trail with `chartbill audit`, in words and as JSON', async () => {
     world = await startWorld();
     await workerFor(world).tick();
