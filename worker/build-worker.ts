@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
-import { workerAudit } from './worker-audit.ts';
 import { PRACTICE_CHARGE_MASTER, type FeeSchedule } from '../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
@@ -11,6 +10,7 @@ import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
 import { createEligibilityCache } from './eligibility-cache.ts';
 import type { Ledger } from './ledger.ts';
 import { runTick, type TickSummary } from './run-tick.ts';
+import { workerAudit } from './worker-audit.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
 
