@@ -86,7 +86,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       metrics.recordTickError(err instanceof Error ? err.message : String(err), now());
       throw err;
     } finally {
-      await audit.sink.flush();
+      await audit.flush();
       metrics.setRunning(false);
     }
   }
@@ -123,7 +123,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       stopping.abort();
       if (current) await current.destroy();
       if (running) await running.catch(() => undefined);
-      await audit.sink.close();
+      await audit.close();
       deps.logger.info('worker stopped');
     },
   };

@@ -1,12 +1,15 @@
-import type { AuditEvent, Bundle } from 'fhir/r4';
+import type { AuditEvent, Bundle, Provenance } from 'fhir/r4';
 import { isAppError } from '../errors/app-error.ts';
 import type { FhirGateway } from '../fhir/fhir-gateway.ts';
 import type { Logger } from '../log/create-logger.ts';
 
-/** Where AuditEvents go until they are stored: buffered, sent in batches, or logged. */
+/** The records a sink keeps: AuditEvents, or (the worker's) Provenances. */
+export type AuditRecord = AuditEvent | Provenance;
+
+/** Where AuditEvents (or Provenances) go until they are stored: buffered, sent in batches, or logged. */
 export interface AuditSink {
   /** Queues events; they are sent within `delayMs`, or at once when a batch is full. */
-  record(events: readonly AuditEvent[]): void;
+  record(events: readonly AuditRecord[]): void;
   /** Sends everything queued; events the server refuses go to the log. Never throws. */
   flush(): Promise<void>;
   /** Flushes, then logs whatever the server could not take (it is down): nothing is lost. */
@@ -56,28 +59,31 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
   const maxPending = deps.maxPending ?? 20_000;
   const log = deps.logger;
   let mode: 'batch' | 'single' | 'log' = deps.store ? 'batch' : 'log';
-  let queue: AuditEvent[] = [];
+  let queue: AuditRecord[] = [];
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let flushing = 0;
   let quietUntil = 0;
   const byTimer = (deps.flushBy ?? 'timer') === 'timer';
 
-  function toLog(events: readonly AuditEvent[], why: string): void {
-    for (const e of events) log.info({ audit: auditSummary(e), why }, 'audit event');
+  function toLog(events: readonly AuditRecord[], why: string): void {
+    for (const e of events) {
+      if (e.resourceType === 'AuditEvent') log.info({ audit: auditSummary(e), why }, 'audit event');
+      else log.info({ provenance: provenanceSummary(e), why }, 'provenance kept in the log');
+    }
   }
 
   function refuse(status: number | undefined): void {
     if (mode === 'log') return;
     mode = 'log';
-    log.warn({ server: deps.store?.baseUrl, status }, 'the FHIR server refuses AuditEvent; audit events go to the log');
+    log.warn({ server: deps.store?.baseUrl, status, type: queue[0]?.resourceType }, 'the FHIR server refuses these audit records; they go to the log');
   }
 
-  async function sendBatch(store: FhirGateway, chunk: AuditEvent[]): Promise<AuditEvent[]> {
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: chunk.map((resource) => ({ resource, request: { method: 'POST', url: 'AuditEvent' } })) };
+  async function sendBatch(store: FhirGateway, chunk: AuditRecord[]): Promise<AuditRecord[]> {
+    const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: chunk.map((resource) => ({ resource, request: { method: 'POST', url: resource.resourceType } })) };
     const answer = await store.batch(bundle);
-    const retry: AuditEvent[] = [];
-    const refused: AuditEvent[] = [];
+    const retry: AuditRecord[] = [];
+    const refused: AuditRecord[] = [];
     chunk.forEach((event, i) => {
       const status = Number(/^\d{3}/.exec(answer.entry?.[i]?.response?.status ?? '')?.[0] ?? 0);
       if (status >= 200 && status < 300) return;
@@ -90,7 +96,7 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
     return retry;
   }
 
-  async function sendSingly(store: FhirGateway, chunk: AuditEvent[]): Promise<AuditEvent[]> {
+  async function sendSingly(store: FhirGateway, chunk: AuditRecord[]): Promise<AuditRecord[]> {
     for (const [i, event] of chunk.entries()) {
       if (mode === 'log') return (toLog(chunk.slice(i), 'refused by the server'), []);
       try {
@@ -106,7 +112,7 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
   }
 
   /** Sends one chunk; returns the events to try again later (the server did not answer). */
-  async function send(store: FhirGateway, chunk: AuditEvent[]): Promise<AuditEvent[]> {
+  async function send(store: FhirGateway, chunk: AuditRecord[]): Promise<AuditRecord[]> {
     if (mode === 'single') return sendSingly(store, chunk);
     try {
       return await sendBatch(store, chunk);
@@ -192,4 +198,9 @@ export function auditSummary(e: AuditEvent): Record<string, unknown> {
     who: e.agent.find((a) => a.requestor)?.who?.reference ?? e.agent.find((a) => a.requestor)?.who?.identifier?.value,
     entities: e.entity?.map((x) => x.what?.reference).filter(Boolean),
   };
+}
+
+/** A Provenance in references and codes only, for the log. */
+export function provenanceSummary(p: Provenance): Record<string, unknown> {
+  return { target: p.target[0]?.reference, activity: p.activity?.coding?.[0]?.code, recorded: p.recorded, author: p.agent[0]?.who.reference ?? p.agent[0]?.who.identifier?.value };
 }

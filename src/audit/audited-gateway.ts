@@ -12,6 +12,12 @@ export interface AuditedGatewayDeps {
   actor: AuditActor;
   /** Where the AuditEvents go (buffered; see audit-sink.ts). */
   sink: AuditSink;
+  /**
+   * Where Provenances go when they are batched (the worker: one request per 200 writes instead of
+   * one per write; the sink's store must be this gateway's server). Absent: each is written right
+   * after its resource (the app).
+   */
+  provenanceSink?: AuditSink;
   logger: Logger;
   now?: () => Date;
 }
@@ -47,6 +53,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
   /** A full batch is sent in the caller's turn (see AuditSinkDeps.flushBy). */
   async function settle(): Promise<void> {
     if (deps.sink.due()) await deps.sink.flush();
+    if (deps.provenanceSink?.due()) await deps.provenanceSink.flush();
   }
 
   function failed(err: unknown): Extra['failed'] {
@@ -59,6 +66,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
     const target = prov.target[0]?.reference;
     const toLog = () => { log.info({ provenance: { target, activity: operation, author: deps.actor.who.reference ?? deps.actor.who.identifier?.value } }, 'provenance kept in the log'); };
     if (provenanceRefused) return toLog();
+    if (deps.provenanceSink) return deps.provenanceSink.record([prov]);
     try {
       await inner.create(prov);
     } catch (err) {

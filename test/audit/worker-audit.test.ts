@@ -89,9 +89,10 @@ describe('the worker records who did what', () => {
   it('keeps the audit in the log, and everything else working, when the EHR refuses AuditEvent', async () => {
     world = await startWorld();
     const target = new URL(world.ehr.fhirBase).origin;
-    // A real misbehaving server: the EHR behind a proxy that answers 403 to any AuditEvent write
-    // (plain, or in a batch Bundle, which is the only other thing POSTed to the base).
-    proxy = await startFaultProxy({ target, choose: (_n, req) => (req.method === 'POST' && /\/fhir\/?(AuditEvent)?(\?|$)/.test(req.url ?? '') ? 'status-403' : 'pass') });
+    // A real misbehaving server: the EHR behind a proxy that answers 403 to any AuditEvent write,
+    // plain or in a batch Bundle (Provenance batches pass).
+    const isAuditWrite = (req: { method?: string; url?: string }, body: string) => req.method === 'POST' && (/\/fhir\/AuditEvent(\?|$)/.test(req.url ?? '') || (/\/fhir\/?(\?|$)/.test(req.url ?? '') && body.includes('"url":"AuditEvent"')));
+    proxy = await startFaultProxy({ target, choose: () => 'pass', chooseByBody: (req, body) => (isAuditWrite(req, body) ? 'status-403' : undefined) });
     const token = await world.ehr.issueSystemToken('system/*.cruds');
     const viaProxy = createFhirGateway({ baseUrl: `${proxy.origin}/fhir`, getToken: () => Promise.resolve(token), retry: { attempts: 2, baseDelayMs: 10 } });
     const lines: string[] = [];
@@ -108,7 +109,7 @@ describe('the worker records who did what', () => {
     expect((await all(world.fhir, 'Provenance')).length).toBeGreaterThan(0);
 
     const logged = lines.map((l) => JSON.parse(l) as { msg: string; audit?: { action: string; entities: string[] } });
-    expect(logged.filter((l) => l.msg.includes('refuses AuditEvent'))).toHaveLength(1);
+    expect(logged.filter((l) => l.msg.includes('refuses these audit records'))).toHaveLength(1);
     const audits = logged.filter((l) => l.msg === 'audit event');
     expect(audits.length).toBeGreaterThan(0);
     const cleanId = SEED_SCENARIOS.clean[0];
@@ -123,8 +124,8 @@ describe('the worker records who did what', () => {
   it('keeps the audit while the EHR cannot take it, and delivers it later: nothing is lost', async () => {
     world = await startWorld();
     let down = true;
-    // The EHR answers 503 to every batch (the AuditEvents) while `down`; everything else passes.
-    proxy = await startFaultProxy({ target: new URL(world.ehr.fhirBase).origin, choose: (_n, req) => (down && req.method === 'POST' && /\/fhir\/?(\?|$)/.test(req.url ?? '') ? 'status-503' : 'pass') });
+    // The EHR answers 503 to every batch (the AuditEvents and Provenances) while `down`.
+    proxy = await startFaultProxy({ target: new URL(world.ehr.fhirBase).origin, choose: () => 'pass', chooseByBody: (req, body) => (down && req.method === 'POST' && /\/fhir\/?(\?|$)/.test(req.url ?? '') && body.includes('"resourceType":"Bundle"') ? 'status-503' : undefined) });
     const token = await world.ehr.issueSystemToken('system/*.cruds');
     const viaProxy = createFhirGateway({ baseUrl: `${proxy.origin}/fhir`, getToken: () => Promise.resolve(token), retry: { attempts: 2, baseDelayMs: 10 } });
     const lines: string[] = [];
@@ -136,12 +137,16 @@ describe('the worker records who did what', () => {
     expect(await worker.tick()).toMatchObject({ submitted: 7, failed: 0 });
     expect(proxy.counts()['status-503']).toBeGreaterThan(0);
     expect(await all(world.fhir, 'AuditEvent')).toHaveLength(0);
+    expect(await all(world.fhir, 'Provenance')).toHaveLength(0);
 
     down = false;
     await worker.tick();
     const events = await all<AuditEvent>(world.fhir, 'AuditEvent');
     // The first tick's claim writes are there now.
     expect(events.filter((e) => e.action === 'C' && codes(e, '4').some((r) => r?.startsWith('Claim/'))).length).toBeGreaterThanOrEqual(7);
+    const claims = await all(world.fhir, 'Claim');
+    const provenance = await all<Provenance>(world.fhir, 'Provenance');
+    for (const c of claims) expect(provenance.some((p) => p.target[0]?.reference?.startsWith(`Claim/${c.id ?? ''}/_history/`)), c.id).toBe(true);
     expect(lines.filter((l) => l.includes('"msg":"audit event"'))).toHaveLength(0);
     await worker.stop();
   });

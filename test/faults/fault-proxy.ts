@@ -17,6 +17,8 @@ export interface FaultProxyOptions {
   rewrite?: (body: unknown) => unknown;
   /** Added before every forwarded request: a server across a network rather than on localhost. */
   latencyMs?: number;
+  /** Chooses a fault from the request body too (e.g. refuse batches of one resource type); overrides `choose`. */
+  chooseByBody?: (req: IncomingMessage, body: string) => Fault | undefined;
 }
 
 export interface ProxyRecord {
@@ -65,8 +67,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     socket.on('close', () => sockets.delete(socket));
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, fault: Fault): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, chosen: Fault): Promise<void> {
     const body = await readBody(req);
+    const fault = options.chooseByBody?.(req, body.toString()) ?? chosen;
+    if (fault !== chosen) {
+      const record = records.findLast((r) => r.path === (req.url ?? '/') && r.fault === chosen);
+      if (record) record.fault = fault;
+    }
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     switch (fault) {
       case 'reset-before':
