@@ -6,7 +6,7 @@ import type { AuditActor } from './audit-actor.ts';
 import type { AuditSink } from './audit-sink.ts';
 import { balpAuditEvents, type Interaction, type InteractionRecord } from './balp-audit-event.ts';
 import { buildProvenance } from './build-provenance.ts';
-import { patientRefOf, refsInQuery } from './resource-links.ts';
+import { encounterRefsOf, patientRefOf, refsInQuery } from './resource-links.ts';
 
 export interface AuditedGatewayDeps {
   actor: AuditActor;
@@ -40,9 +40,30 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
   const log = deps.logger;
   let provenanceRefused = false;
 
+  /**
+   * The encounters of the claims and eligibility requests seen, so that their answers
+   * (ClaimResponse.request, CoverageEligibilityResponse.request) are found in the encounter's trail.
+   */
+  const encountersOfRequest = new Map<string, string[]>();
+  function linkedEncounters(resources: Resource[]): string[] {
+    const out: string[] = [];
+    for (const r of resources) {
+      const own = encounterRefsOf(r);
+      if (r.id && own.length > 0 && (r.resourceType === 'Claim' || r.resourceType === 'CoverageEligibilityRequest')) {
+        if (encountersOfRequest.size >= 20_000) encountersOfRequest.delete(encountersOfRequest.keys().next().value ?? '');
+        encountersOfRequest.set(`${r.resourceType}/${r.id}`, own);
+      }
+      const request = (r as { request?: { reference?: string } }).request?.reference;
+      if (own.length === 0 && request) out.push(...(encountersOfRequest.get(request.replace(/\/_history\/.*$/, '')) ?? []));
+    }
+    return out;
+  }
+
   function audit(interaction: Interaction, resourceType: string, resources: Resource[], extra: Extra = {}): void {
     try {
-      const record: InteractionRecord = { interaction, server: inner.baseUrl, resourceType, resources, recorded: now(), ...extra };
+      const linked = linkedEncounters(resources);
+      const encounters = linked.length > 0 ? { encounters: [...(extra.encounters ?? []), ...linked] } : {};
+      const record: InteractionRecord = { interaction, server: inner.baseUrl, resourceType, resources, recorded: now(), ...extra, ...encounters };
       deps.sink.record(balpAuditEvents(record, deps.actor));
     } catch (err) {
       // Auditing must never break the work it records; but it must not vanish either.

@@ -168,6 +168,8 @@ describe('the worker records who did what', () => {
     expect(words.stdout).toMatch(/ChartBill worker searched .*Encounter\//);
     expect(words.stdout).toMatch(/ChartBill worker created Claim\/[^/\s]+\/_history\//);
     expect(words.stdout).toMatch(/provenance: Claim\/\S+ created by ChartBill worker/);
+    // The payer's answer, found through its claim.
+    expect(words.stdout).toMatch(/ChartBill worker created ClaimResponse\/[^/\s]+\/_history\//);
 
     const json = JSON.parse((await run('--json')).stdout) as { who: string; action: string; resources: string[]; provenance: unknown[] }[];
     const claimWrite = json.find((e) => e.action === 'C' && e.resources.some((r) => r.startsWith('Claim/')));
