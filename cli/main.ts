@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isAppError } from '../src/errors/app-error.ts';
+import { auditCommand } from './audit-command.ts';
 import { codesCommand } from './codes-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { ncciCommand } from './ncci-command.ts';
@@ -30,6 +31,9 @@ Commands:
   worker retry <encounter-id>…|--all-gave-up
                           Release encounters the billing worker gave up on: due at once again.
 
+  audit <encounter-id> [--json]
+                          Print the encounter's audit trail: who read and wrote what, and when.
+
 Run 'chartbill <command> --help' for a command's options.`;
 
 export type Command = (args: string[]) => Promise<number>;
@@ -42,6 +46,8 @@ const COMMANDS: Record<string, Command> = {
   scrub: scrubCommand,
   ncci: ncciCommand,
   worker: workerCommand,
+
+  audit: auditCommand,
 };
 
 /** Runs one CLI command; returns the exit code. Errors are printed in words, never as stack traces. */

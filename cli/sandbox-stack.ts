@@ -78,7 +78,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     port: opts.ports.ehr,
     logger: logger.child({ part: 'sandbox-ehr' }),
     clients: [
-      { clientId: APP_CLIENT_ID, name: 'ChartBill', auth: { kind: 'public' }, redirectUris: [`${appUrl}/callback`], launchUrl: `${appUrl}/launch`, scope: 'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs' },
+      { clientId: APP_CLIENT_ID, name: 'ChartBill', auth: { kind: 'public' }, redirectUris: [`${appUrl}/callback`], launchUrl: `${appUrl}/launch`, scope: 'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c' },
       // Registered with exactly the scopes a real EHR would grant it: nothing broader.
       { clientId: WORKER_CLIENT_ID, name: 'ChartBill worker', auth: { kind: 'jwks', jwks: workerKeys.publicJwks }, redirectUris: [], scope: DEFAULT_WORKER_SCOPE },
       // The admin acting as the EHR itself (like SMART's launcher): any system/ interaction, so tests

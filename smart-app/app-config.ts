@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditStoreSetting, type AuditStore } from '../src/audit/audit-store.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 
 /** One EHR the admin registered ChartBill with: only these `iss` values may launch the app. */
@@ -52,6 +53,7 @@ const appEnv = z.object({
   /** How long an EHR's SMART configuration is reused before it is fetched again. */
   CHARTBILL_DISCOVERY_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
   CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHARTBILL_AUDIT_STORE: auditStoreSetting,
 });
 
 export interface AppConfig {
@@ -66,6 +68,8 @@ export interface AppConfig {
   maxPendingLaunches: number;
   discoveryCacheSeconds: number;
   logLevel: string;
+  /** Where the app's AuditEvents go (`billing` means the EHR here: the app has no billing store). */
+  auditStore?: AuditStore;
 }
 
 /** The app's configuration from its environment; every problem is reported at once. */
@@ -83,5 +87,6 @@ export function loadAppConfig(env: Record<string, string | undefined>): Readonly
     maxPendingLaunches: parsed.CHARTBILL_MAX_PENDING_LAUNCHES,
     discoveryCacheSeconds: parsed.CHARTBILL_DISCOVERY_CACHE_SECONDS,
     logLevel: parsed.CHARTBILL_LOG_LEVEL,
+    auditStore: parsed.CHARTBILL_AUDIT_STORE,
   });
 }

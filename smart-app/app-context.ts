@@ -1,7 +1,8 @@
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
+import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { AppConfig, RegisteredEhr } from './app-config.ts';
-import type { SessionStore } from './session/session-store.ts';
+import type { Session, SessionStore } from './session/session-store.ts';
 import type { ClientAuthenticator } from './smart/client-auth.ts';
 import type { DiscoveryCache } from './smart/discovery-cache.ts';
 import type { IdTokenVerifier } from './smart/id-token-verifier.ts';
@@ -28,4 +29,6 @@ export interface AppContext {
   editReference: EditReference;
   fetch: typeof fetch;
   now: () => Date;
+  /** The session's FHIR gateway with Provenance and audit (smart-app/app-audit.ts). */
+  audited: (gateway: FhirGateway, session: Session) => FhirGateway;
 }

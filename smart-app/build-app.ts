@@ -5,6 +5,7 @@ import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import { AppError } from '../src/errors/app-error.ts';
 import type { AppConfig } from './app-config.ts';
+import { createAppAudit } from './app-audit.ts';
 import type { AppContext, EhrClient } from './app-context.ts';
 import { bundleUi, type UiAssets } from './bundle-ui.ts';
 import { registerJsonBody } from './guards/json-body.ts';
@@ -39,6 +40,7 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
   const now = deps.now ?? (() => new Date());
   const fetchFn = deps.fetch ?? fetch;
   const ehrs = new Map<string, EhrClient>();
+  const audit = createAppAudit(config, deps.logger, now);
   for (const ehr of config.ehrs) ehrs.set(ehr.iss, { ehr, auth: await createClientAuthenticator(ehr, deps.env ?? {}) });
   const ctx: AppContext = {
     config,
@@ -51,6 +53,7 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
     editReference: deps.editReference ?? {},
     fetch: fetchFn,
     now,
+    audited: (gateway, session) => audit.audited(gateway, session),
   };
   const assets = deps.assets ?? (await bundleUi());
 
@@ -60,6 +63,7 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
   await registerRateLimits(app, config);
   registerJsonBody(app);
   registerSessionFirst(app, ctx);
+  app.addHook('onClose', () => audit.close());
   const frameAncestors = config.ehrs.flatMap((e) => e.frameAncestors ?? [new URL(e.iss).origin]);
   registerSecurityHeaders(app, [...new Set(frameAncestors)]);
   app.setErrorHandler((err, req, reply) => {

@@ -10,6 +10,7 @@ import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
 import { createEligibilityCache } from './eligibility-cache.ts';
 import type { Ledger } from './ledger.ts';
 import { runTick, type TickSummary } from './run-tick.ts';
+import { workerAudit } from './worker-audit.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
 
@@ -48,7 +49,7 @@ export interface Worker {
 }
 
 export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'> &
-  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs' | 'concurrency' | 'gaveUpRetryMs' | 'shutdownMs'>>;
+  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs' | 'concurrency' | 'gaveUpRetryMs' | 'shutdownMs' | 'auditStore'>>;
 
 /** A worker name unique per process: host, pid and a random suffix. */
 export function defaultWorkerId(): string {
@@ -68,6 +69,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   let halting = new AbortController();
   const owner = config.workerId ?? defaultWorkerId();
   const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
+  // Provenance and audit around every FHIR request; the stages are unchanged.
+  const audit = workerAudit({ clinical: deps.clinical, billing: deps.billing, store: config.auditStore ?? 'ehr', workerId: owner, logger: deps.logger, now });
 
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
@@ -75,7 +78,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       // A ledger that cannot record outcomes (a full disk) gets no new work: the tick fails and says why.
       await deps.ledger.ensureWritable?.();
       const summary = await runTick({
-        clinical: deps.clinical, billing: deps.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
+        clinical: audit.clinical, billing: audit.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
         chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',
         recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
         owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal, halt: halting.signal,
@@ -92,6 +95,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       metrics.recordTickError(err instanceof Error ? err.message : String(err), now());
       throw err;
     } finally {
+      await audit.flush();
       metrics.setRunning(false);
     }
   }
@@ -140,6 +144,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         if (first === 'late') halting.abort();
       }
       await tick;
+      await audit.close();
       deps.logger.info('worker stopped');
     },
   };

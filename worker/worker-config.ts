@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { auditStoreSetting } from '../src/audit/audit-store.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 import { parsePayerIds, SANDBOX_PAYER_IDS, type PayerId } from '../src/payer/payer-ids.ts';
 
@@ -7,16 +8,20 @@ import { parsePayerIds, SANDBOX_PAYER_IDS, type PayerId } from '../src/payer/pay
 export const CLINICAL_SCOPE = [
   'system/Encounter.rs', 'system/Patient.r', 'system/ChargeItem.rs', 'system/Condition.rs', 'system/Coverage.rs',
   'system/Organization.r', 'system/Practitioner.r',
+  // Audit records of every read (IHE BALP), kept in the EHR unless CHARTBILL_AUDIT_STORE says otherwise.
+  'system/AuditEvent.c',
 ].join(' ');
 
 /** The financial resources and work items the worker creates, reads back and updates. */
 export const BILLING_SCOPE = [
   'system/Claim.crus', 'system/ClaimResponse.crus', 'system/CoverageEligibilityRequest.crs',
   'system/CoverageEligibilityResponse.crs', 'system/Task.crus',
+  // Who wrote each version (Provenance, next to what it describes) and the audit records.
+  'system/Provenance.c', 'system/AuditEvent.c',
 ].join(' ');
 
 /** The scopes the worker asks for when one FHIR server is both the clinical and the billing store. */
-export const DEFAULT_WORKER_SCOPE = `${CLINICAL_SCOPE} ${BILLING_SCOPE}`;
+export const DEFAULT_WORKER_SCOPE = [...new Set(`${CLINICAL_SCOPE} ${BILLING_SCOPE}`.split(' '))].join(' ');
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -60,6 +65,7 @@ const workerEnvSchema = z.object({
   CHARTBILL_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   // Encounters in flight; each has at most one request out at a time (to the EHR or the payer).
   CHARTBILL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
+  CHARTBILL_AUDIT_STORE: auditStoreSetting,
   CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(30),
   // Per payer operation, longer than the generic HTTP timeout: a clearinghouse may take 30 s or more.
   CHARTBILL_PAYER_ELIGIBILITY_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
@@ -143,6 +149,9 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
    * leases are released and the worker exits (an item whose claim went out stays in the outbox).
    */
   shutdownMs: env.CHARTBILL_WORKER_SHUTDOWN_SECONDS * 1000,
+
+  /** Where AuditEvents go: the EHR, the billing store, or the log only. */
+  auditStore: env.CHARTBILL_AUDIT_STORE,
 }));
 
 function separateBilling(env: { CHARTBILL_FHIR_BASE_URL: string; CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined }): boolean {

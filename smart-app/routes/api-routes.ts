@@ -72,7 +72,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const session = ctx.sessions.get(header?.startsWith('Bearer ') ? header.slice(7) : undefined);
     let fhir = gateways.get(session);
     if (!fhir) {
-      fhir = createFhirGateway({ baseUrl: session.iss, getToken: () => ctx.sessions.accessToken(session), retry: { attempts: 3 } });
+      fhir = ctx.audited(createFhirGateway({ baseUrl: session.iss, getToken: () => ctx.sessions.accessToken(session), retry: { attempts: 3 } }), session);
       gateways.set(session, fhir);
     }
     return { session, fhir };

@@ -22,13 +22,26 @@ const NEEDS: ScopeNeed[] = [
   { resource: 'Task', access: 'read', effect: 'Billing work items cannot be shown.' },
 ];
 
+/**
+ * Recording who did what: a Provenance beside each write and an AuditEvent for each read and
+ * write (src/audit/). Create only. `user/`, not `patient/`: a Provenance belongs to the patient
+ * compartment only when its target is the Patient itself (R4 compartmentdefinition-patient,
+ * `Provenance.patient` = `target.where(resolve() is Patient)`), so `patient/Provenance.c` could
+ * not cover the Provenance of a Condition on a server that enforces compartments. v1 has no
+ * create-only scope: `.write` is the narrowest.
+ */
+const AUDIT_SCOPES = {
+  v2: ['user/Provenance.c', 'user/AuditEvent.c'],
+  v1: ['user/Provenance.write', 'user/AuditEvent.write'],
+};
+
 /** The scope string for an authorization request, in SMART v2 syntax or v1 when that is all the server knows. */
 export function requestedScopes(launch: 'ehr' | 'standalone', v2: boolean): string {
   const context = launch === 'ehr' ? ['launch'] : ['launch/patient', 'launch/encounter'];
   const resources = NEEDS.flatMap((n) => scopeNames('patient', n.resource, n.access, v2));
   // The encounter's practitioner is not in the patient compartment: read it with a user scope.
   const practitioner = scopeNames('user', 'Practitioner', 'read', v2);
-  return [...context, 'openid', 'fhirUser', 'online_access', ...resources, ...practitioner].join(' ');
+  return [...context, 'openid', 'fhirUser', 'online_access', ...resources, ...practitioner, ...AUDIT_SCOPES[v2 ? 'v2' : 'v1']].join(' ');
 }
 
 /**

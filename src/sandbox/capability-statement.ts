@@ -4,7 +4,7 @@ import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/
 export const ADVERTISED_TYPES = [
   'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Condition',
   'ChargeItem', 'Coverage', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse', 'Claim',
-  'ClaimResponse', 'ExplanationOfBenefit', 'Task', 'Observation', 'Procedure',
+  'ClaimResponse', 'ExplanationOfBenefit', 'Task', 'Observation', 'Procedure', 'Provenance', 'AuditEvent',
 ] as const;
 
 /** `_include` values the sandbox resolves per type (any `Type:referenceParam` works; these are advertised). */

@@ -14,7 +14,7 @@ import { buildApp } from '../../smart-app/build-app.ts';
 import { bundleUi, type UiAssets } from '../../smart-app/bundle-ui.ts';
 
 /** What ChartBill asks for, as an admin would register it: the most the EHR may grant. */
-export const FULL_SCOPE = 'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs';
+export const FULL_SCOPE = 'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c';
 
 export type ClientAuthKind = 'public' | 'secret' | 'rs384' | 'es384';
 

@@ -28,8 +28,8 @@ const STALL_SECONDS = Number(process.env.CHARTBILL_CHAOS_STALL_SECONDS ?? 180);
 const SEED = Number(process.env.CHARTBILL_CHAOS_SEED ?? 2026);
 /** The seed's own finished encounters that reach the payer. */
 const SEEDED_SUBMITTED = [...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
-/** The fault mix: every kind the proxy knows, in these proportions of FAULT_RATE. */
-const MIX: Record<Exclude<Fault, 'pass'>, number> = { 'status-500': 0.2, 'status-503': 0.2, 'status-429': 0.1, slow: 0.1, 'reset-before': 0.2, 'reset-after': 0.2 };
+/** The fault mix: every transient kind the proxy knows, in these proportions of FAULT_RATE (a 403 is no passing fault). */
+const MIX: Record<Exclude<Fault, 'pass'>, number> = { 'status-500': 0.2, 'status-503': 0.2, 'status-429': 0.1, slow: 0.1, 'reset-before': 0.2, 'reset-after': 0.2, 'status-403': 0 };
 /** The workers' lease: short, so a killed worker's encounters are taken over soon. */
 const LEASE_SECONDS = Number(process.env.CHARTBILL_CHAOS_LEASE_SECONDS ?? 10);
 /** The workers' HTTP timeout; a `slow` answer is held past it. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** What the proxy may do to one request. */
-export type Fault = 'pass' | 'status-500' | 'status-503' | 'status-429' | 'slow' | 'reset-before' | 'reset-after';
+export type Fault = 'pass' | 'status-500' | 'status-503' | 'status-429' | 'status-403' | 'slow' | 'reset-before' | 'reset-after';
 
 export interface FaultProxyOptions {
   /** Origin to forward to, e.g. `http://127.0.0.1:4410`. */
@@ -22,6 +22,9 @@ export interface FaultProxyOptions {
    * percent-encoded), so a client can be given the proxy as its server throughout, OAuth `aud` included.
    */
   rewriteRequests?: boolean;
+
+  /** Chooses a fault from the request body too (e.g. refuse batches of one resource type); overrides `choose`. */
+  chooseByBody?: (req: IncomingMessage, body: string) => Fault | undefined;
 }
 
 export interface ProxyRecord {
@@ -70,8 +73,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     socket.on('close', () => sockets.delete(socket));
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, fault: Fault): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, chosen: Fault): Promise<void> {
     const body = await readBody(req);
+    const fault = options.chooseByBody?.(req, body.toString()) ?? chosen;
+    if (fault !== chosen) {
+      const record = records.findLast((r) => r.path === (req.url ?? '/') && r.fault === chosen);
+      if (record) record.fault = fault;
+    }
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     switch (fault) {
       case 'reset-before':
@@ -83,6 +91,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return;
       case 'status-429':
         res.writeHead(429, { 'content-type': 'application/fhir+json', 'retry-after': String(options.retryAfterSeconds ?? 1) }).end(JSON.stringify(outcome('slow down')));
+        return;
+      case 'status-403':
+        // A server that does not let this client do this at all (e.g. no AuditEvent for us).
+        res.writeHead(403, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(outcome('forbidden here')));
         return;
       case 'pass':
       case 'slow':
@@ -131,7 +143,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     records,
     maxInFlight: () => maxInFlight,
     counts() {
-      const counts: Record<Fault, number> = { pass: 0, 'status-500': 0, 'status-503': 0, 'status-429': 0, slow: 0, 'reset-before': 0, 'reset-after': 0 };
+      const counts: Record<Fault, number> = { pass: 0, 'status-500': 0, 'status-503': 0, 'status-429': 0, 'status-403': 0, slow: 0, 'reset-before': 0, 'reset-after': 0 };
       for (const r of records) counts[r.fault] += 1;
       return counts;
     },

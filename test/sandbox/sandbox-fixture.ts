@@ -12,7 +12,7 @@ export const APP_CLIENT: SandboxClient = {
   auth: { kind: 'public' },
   redirectUris: [REDIRECT_URI],
   launchUrl: `${APP_ORIGIN}/launch`,
-  scope: 'launch launch/patient launch/encounter openid fhirUser online_access offline_access patient/*.cruds user/*.rs',
+  scope: 'launch launch/patient launch/encounter openid fhirUser online_access offline_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c',
 };
 
 /** Starts a fresh sandbox EHR on a free port; every test gets its own data, keys and stores. */
