@@ -30,7 +30,6 @@ Commands:
   ncci import <file>…     Load the CMS NCCI quarterly PTP and MUE files for the scrubber.
   worker retry <encounter-id>…|--all-gave-up
                           Release encounters the billing worker gave up on: due at once again.
-
   audit <encounter-id> [--json]
                           Print the encounter's audit trail: who read and wrote what, and when.
 

@@ -149,7 +149,6 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
    * leases are released and the worker exits (an item whose claim went out stays in the outbox).
    */
   shutdownMs: env.CHARTBILL_WORKER_SHUTDOWN_SECONDS * 1000,
-
   /** Where AuditEvents go: the EHR, the billing store, or the log only. */
   auditStore: env.CHARTBILL_AUDIT_STORE,
 }));

@@ -22,7 +22,6 @@ export interface FaultProxyOptions {
    * percent-encoded), so a client can be given the proxy as its server throughout, OAuth `aud` included.
    */
   rewriteRequests?: boolean;
-
   /** Chooses a fault from the request body too (e.g. refuse batches of one resource type); overrides `choose`. */
   chooseByBody?: (req: IncomingMessage, body: string) => Fault | undefined;
 }
