@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import type { FhirResource } from 'fhir/r4';
+import type { Bundle, FhirResource } from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
@@ -11,7 +11,7 @@ import { PREFETCH_CHUNK, prefetchContexts } from '../../worker/stages/prefetch-c
 import { eachConcurrently } from '../../worker/each-concurrently.ts';
 import type { RecordedCreate } from './counting-gateway.ts';
 
-/** The worker's creates, per context chunk (see counting-gateway.ts), replayed as the same requests. */
+/** The worker's creates and batches, per context chunk (see counting-gateway.ts), replayed as the same requests. */
 export type Writes = RecordedCreate[];
 
 /** A bare run's job when it runs as its own process (a JSON file named on the command line). */
@@ -57,6 +57,11 @@ export async function bareClient(fhir: FhirGateway, writes: Writes, lanes: numbe
 }
 
 async function replay(fhir: FhirGateway, write: RecordedCreate): Promise<void> {
+  if (write.batch) {
+    // The worker's audit records (AuditEvents, Provenances): the same batches, for this run's encounters.
+    await fhir.batch(JSON.parse(JSON.stringify(write.batch).replaceAll(/bench-(\d+)/g, 'bare-$1')) as Bundle);
+    return;
+  }
   const resource = JSON.parse(JSON.stringify(write.resource).replaceAll(/bench-(\d+)/g, 'bare-$1')) as FhirResource;
   const ifNoneExist = write.ifNoneExist?.replaceAll(/bench-(\d+)/g, 'bare-$1');
   await fhir.create(resource, ifNoneExist ? { ifNoneExist } : {});

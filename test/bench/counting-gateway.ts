@@ -1,17 +1,18 @@
-import type { FhirResource } from 'fhir/r4';
+import type { Bundle, FhirResource } from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 
-/** A conditional create the gateway passed on, in order; `chunk` counts the context reads before it. */
-export interface RecordedCreate {
-  chunk: number;
-  resource: FhirResource;
-  ifNoneExist?: string;
-}
+/**
+ * A conditional create the gateway passed on, or a batch (the worker's AuditEvents and
+ * Provenances), in order; `chunk` counts the context reads before it.
+ */
+export type RecordedCreate =
+  | { chunk: number; resource: FhirResource; ifNoneExist?: string; batch?: undefined }
+  | { chunk: number; batch: Bundle; resource?: undefined; ifNoneExist?: undefined };
 
 /** A gateway that counts the HTTP requests it makes (each search page is one) and records its creates. */
 export interface CountingGateway extends FhirGateway {
   requests(): number;
-  /** Every create, with the number of `Encounter?_id=…` context reads made before it. */
+  /** Every create and batch, with the number of `Encounter?_id=…` context reads made before it. */
   creates(): RecordedCreate[];
   /** Updates made (not replayed: they name ids of this server). */
   updates(): number;
@@ -53,7 +54,11 @@ export function countingGateway(inner: FhirGateway): CountingGateway {
       return inner.create(resource, options);
     },
     update: (resource, options) => { count += 1; updates += 1; return inner.update(resource, options); },
-    batch: counted((bundle) => inner.batch(bundle)),
+    batch: (bundle) => {
+      count += 1;
+      creates.push({ chunk, batch: structuredClone(bundle) });
+      return inner.batch(bundle);
+    },
     operation: counted((path, body) => inner.operation(path, body)),
   };
   return gateway;
