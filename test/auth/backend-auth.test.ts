@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBackendAuth } from '../../src/auth/backend-auth.ts';
 import { generateClientKeys, type ClientKeyAlg } from '../../src/auth/keys.ts';
 import { isAppError } from '../../src/errors/app-error.ts';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { startTestEhr } from '../sandbox/sandbox-fixture.ts';
 
 let ehr: SandboxEhr | undefined;
