@@ -1,7 +1,8 @@
-import type { Bundle, FhirResource, OperationOutcome, Resource } from 'fhir/r4';
+import type { Bundle, FhirResource, Resource } from 'fhir/r4';
 import { AppError } from '../errors/app-error.ts';
 import type { CreateOptions, CreateResult, FhirGateway, SearchParams, UpdateOptions } from './fhir-gateway.ts';
 import { fhirKitTransport, FhirNoAnswer, type FhirExchange, type FhirTransport } from './fhir-transport.ts';
+import { isOutcome, outcomeDetail } from './outcomes.ts';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -167,12 +168,8 @@ function toAppError(what: string, err: unknown): AppError {
   }
   const { status, data } = err;
   const outcome = isOutcome(data) ? data : undefined;
-  const detail = outcome?.issue.map((i) => i.diagnostics ?? i.details?.text).filter(Boolean).join('; ');
+  const detail = outcomeDetail(outcome);
   if (status < 300) return new AppError('FHIR_REQUEST_FAILED', `FHIR ${what} answered HTTP ${String(status)} with something other than JSON`, { status: 502 });
   const code = status === 404 || status === 410 ? 'FHIR_NOT_FOUND' : status === 409 || status === 412 ? 'FHIR_CONFLICT' : status >= 500 || status === 429 ? 'FHIR_UNAVAILABLE' : 'FHIR_REQUEST_FAILED';
   return new AppError(code, `FHIR ${what} failed with HTTP ${String(status)}${detail ? `: ${detail}` : ''}`, { status, ...(outcome ? { outcome } : {}), cause: err });
-}
-
-function isOutcome(data: unknown): data is OperationOutcome {
-  return typeof data === 'object' && data !== null && (data as { resourceType?: unknown }).resourceType === 'OperationOutcome';
 }

@@ -1,7 +1,8 @@
-import type { Bundle, Claim, ClaimResponse, CoverageEligibilityResponse, Identifier, OperationOutcome } from 'fhir/r4';
+import type { Bundle, Claim, ClaimResponse, CoverageEligibilityResponse, Identifier } from 'fhir/r4';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 import { FhirNoAnswer, undiciTransport } from '../fhir/fhir-transport.ts';
+import { hasIssueCode, isOutcome, outcomeDetail } from '../fhir/outcomes.ts';
 import { backoffMs, DEFAULT_RETRY, retryAfterMsOf, type RetryPolicy } from '../fhir/http-fhir-gateway.ts';
 import type { PayerAdapter } from './payer-adapter.ts';
 import { SANDBOX_PAYER_IDS, type PayerId } from './payer-ids.ts';
@@ -152,7 +153,7 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
       const result = await once('Claim/$submit', bundle, timeouts.submitMs);
       if (!('failed' in result)) {
         // A duplicate: an earlier send arrived after all; its answer is this one's.
-        const earlier = result.status === 409 && identifier && isDuplicate(result.body) ? await claimStatus(identifier) : undefined;
+        const earlier = result.status === 409 && identifier && hasIssueCode(result.body, 'duplicate') ? await claimStatus(identifier) : undefined;
         return earlier ?? (parse(result, claimResponseSchema, 'the claim') as ClaimResponse);
       }
       if (result.maybeReceived && identifier) {
@@ -184,21 +185,13 @@ function connectionCode(err: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-function isDuplicate(body: unknown): boolean {
-  return isOutcome(body) && body.issue.some((i) => i.code === 'duplicate');
-}
-
 /** A 4xx the payer means: it refused the content; resubmitting it unchanged is refused again. */
 function refused(what: string, answer: Answer): AppError {
   const outcome = isOutcome(answer.body) ? answer.body : undefined;
-  const detail = outcome?.issue.map((i) => i.diagnostics ?? i.details?.text).filter(Boolean).join('; ');
+  const detail = outcomeDetail(outcome);
   return new AppError('PAYER_REJECTED', `The payer rejected ${what}: HTTP ${String(answer.status)}${detail ? `: ${detail}` : ''}`, {
     status: 422,
     ...(outcome ? { outcome } : {}),
     hint: 'Correct the submission; resubmitting it unchanged will be refused again.',
   });
-}
-
-function isOutcome(data: unknown): data is OperationOutcome {
-  return typeof data === 'object' && data !== null && (data as { resourceType?: unknown }).resourceType === 'OperationOutcome';
 }
