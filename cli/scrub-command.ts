@@ -13,6 +13,7 @@ import type { NcciTables } from '../src/ncci/ncci-tables.ts';
 import { sandboxNcciTables } from '../src/ncci/sandbox-ncci.ts';
 import { todayAnywhere } from '../src/edits/rules/visit-date-rules.ts';
 import { loadMedicarePfs } from '../src/pricing/load-pfs.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 
 const HELP = `Usage: chartbill scrub <bundle.json> [options]
 
@@ -55,7 +56,7 @@ async function readBundle(file: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new Error(`${file} is not JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    throw new Error(`${file} is not JSON (${errorMessage(err)})`, { cause: err });
   }
 }
 

@@ -7,6 +7,7 @@ import { startWorker } from '../worker/start-worker.ts';
 import { loadWorkerConfig } from '../worker/worker-config.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { untilSignal } from './start-command.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 
 /**
  * `chartbill start` with an EHR configured: the app and the worker against it. Both configurations
@@ -18,7 +19,7 @@ export async function startConfigured(env: Record<string, string | undefined>): 
     try {
       return load();
     } catch (err) {
-      problems.push(err instanceof Error ? err.message : String(err));
+      problems.push(errorMessage(err));
       return undefined;
     }
   };

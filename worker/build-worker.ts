@@ -4,6 +4,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { PRACTICE_CHARGE_MASTER, type FeeSchedule } from '../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
+import { DEFAULT_PLACE_OF_SERVICE } from '../src/edits/place-of-service.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
@@ -79,7 +80,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       await deps.ledger.ensureWritable?.();
       const summary = await runTick({
         clinical: audit.clinical, billing: audit.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
-        chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? '11',
+        chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
         recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
         owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal, halt: halting.signal,
         ...(config.gaveUpRetryMs ? { gaveUpRetryMs: config.gaveUpRetryMs } : {}),

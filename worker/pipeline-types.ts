@@ -1,5 +1,5 @@
 import type { EditReference } from '../src/edits/edit-reference.ts';
-import type { Claim, ChargeItem, Condition, Coverage, Encounter, Identifier, Organization, Patient, Practitioner } from 'fhir/r4';
+import type { Claim, ChargeItem, Condition, Coverage, Encounter, Organization, Patient, Practitioner } from 'fhir/r4';
 import type { FeeSchedule } from '../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
@@ -87,10 +87,8 @@ export function isHeld(outcome: ItemOutcome): outcome is HeldOutcome {
   return outcome.stage === 'held' || outcome.stage === 'not-coded';
 }
 
-/** A conditional-create / search query for one identifier. */
-export function identifierQuery(identifier: Identifier): string {
-  return `identifier=${encodeURIComponent(`${identifier.system ?? ''}|${identifier.value ?? ''}`)}`;
-}
+/** A conditional-create / search query for one identifier (one spelling, in src/fhir/). */
+export { identifierQuery } from '../src/fhir/identifier-query.ts';
 
 /** `Type/id` of a resource that has an id. */
 export function refOf(resource: { resourceType: string; id?: string }): string {

@@ -2,6 +2,7 @@ import type { ChargeItem, Condition, Encounter, Patient } from 'fhir/r4';
 import { codingFromFhir } from '../../src/coding/coding-fhir.ts';
 import type { EncounterCoding, VisitFacts } from '../../src/coding/coding-model.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { DEFAULT_PLACE_OF_SERVICE } from '../../src/edits/place-of-service.ts';
 import { todayAnywhere } from '../../src/edits/rules/visit-date-rules.ts';
 import { isCodedDiagnosis } from './documented-suggestions.ts';
 
@@ -56,7 +57,7 @@ export function visitFacts(encounter: Encounter, patient: Patient): VisitFacts {
     dateOfService: start.slice(0, 10),
     ...(patient.birthDate ? { patientBirthDate: patient.birthDate } : {}),
     ...(patient.gender ? { patientSex: patient.gender } : {}),
-    placeOfService: '11',
+    placeOfService: DEFAULT_PLACE_OF_SERVICE,
     today: todayAnywhere(new Date()),
     ...(encounter.period ? { visitPeriod: { ...(encounter.period.start ? { start: encounter.period.start } : {}), ...(encounter.period.end ? { end: encounter.period.end } : {}) } } : {}),
   };

@@ -2,6 +2,7 @@ import { importJWK, SignJWT, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
+import { backoffMs, DEFAULT_RETRY, isRetryableStatus, retryAfterMsOf, sleepMs, type RetryPolicy } from '../http/retry-policy.ts';
 
 export interface BackendAuthOptions {
   tokenUrl: string;
@@ -12,6 +13,10 @@ export interface BackendAuthOptions {
   scope: string;
   fetch?: typeof fetch;
   now?: () => Date;
+  /** Retries of a token request the endpoint did not answer or answered 408/425/429/5xx. */
+  retry?: Partial<RetryPolicy>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 export interface BackendAuth {
@@ -34,12 +39,18 @@ const ASSERTION_LIFETIME_SECONDS = 300;
 /**
  * SMART Backend Services client: `client_credentials` with a `private_key_jwt` assertion
  * (RFC 7523; iss = sub = client_id, aud = token URL, unique jti, exp ≤ 5 min), signed RS384 or
- * ES384 with the registered key. Failures become AppError `SMART_TOKEN_FAILED` with the
- * server's OAuth error code; the token itself never appears in messages.
+ * ES384 with the registered key. A request the endpoint did not answer, or answered with a
+ * retryable status, is repeated under the one retry policy (`src/http/retry-policy.ts`), each
+ * time with a fresh assertion: the server may have seen the first one's jti, and a replayed jti
+ * is refused. Failures become AppError `SMART_TOKEN_FAILED` with the server's OAuth error code;
+ * the token itself never appears in messages.
  */
 export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
   const fetchFn = options.fetch ?? fetch;
   const now = options.now ?? (() => new Date());
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const sleep = options.sleep ?? sleepMs;
+  const random = options.random ?? Math.random;
   const alg = options.privateKey.alg;
   if (alg !== 'RS384' && alg !== 'ES384') {
     throw new AppError('CONFIG_INVALID', 'The private key must say alg RS384 or ES384 (SMART Backend Services)', { status: 500 });
@@ -62,19 +73,31 @@ export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
       .sign(await (key ??= importJWK(options.privateKey, alg)));
   }
 
-  async function requestToken(): Promise<string> {
-    const body = new URLSearchParams({
-      grant_type: 'client_credentials',
-      scope: options.scope,
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: await assertion(),
-    });
-    let res: Response;
-    try {
-      res = await fetchFn(options.tokenUrl, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
-    } catch (err) {
-      throw new AppError('SMART_TOKEN_FAILED', 'The token endpoint did not answer', { status: 503, cause: err, hint: 'Check CHARTBILL_TOKEN_URL and that the EHR is reachable.' });
+  /** The token endpoint's answer, after the retries the policy allows; each POST has a fresh assertion. */
+  async function answer(): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      const body = new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: options.scope,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await assertion(),
+      });
+      let res: Response;
+      try {
+        res = await fetchFn(options.tokenUrl, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, signal: AbortSignal.timeout(policy.timeoutMs) });
+      } catch (err) {
+        if (attempt >= policy.attempts) throw new AppError('SMART_TOKEN_FAILED', 'The token endpoint did not answer', { status: 503, cause: err, hint: 'Check CHARTBILL_TOKEN_URL and that the EHR is reachable.' });
+        await sleep(backoffMs(attempt, undefined, policy, random));
+        continue;
+      }
+      if (!isRetryableStatus(res.status) || attempt >= policy.attempts) return res;
+      await res.body?.cancel();
+      await sleep(backoffMs(attempt, retryAfterMsOf(res.headers.get('retry-after')), policy, random));
     }
+  }
+
+  async function requestToken(): Promise<string> {
+    const res = await answer();
     const json: unknown = await res.json().catch(() => undefined);
     if (!res.ok) {
       const oauth = errorSchema.safeParse(json);

@@ -1,6 +1,7 @@
 import type { Claim, ClaimDiagnosis, ClaimItem, CodeableConcept, Coverage, Encounter, Identifier, Organization, Patient, Practitioner, Reference } from 'fhir/r4';
 import { modifierSystemOf } from '../coding/coding-fhir.ts';
 import { CLAIM_LIMITS, type DiagnosisEntry, type EncounterCoding, type ServiceLine } from '../coding/coding-model.ts';
+import { DEFAULT_PLACE_OF_SERVICE } from '../edits/place-of-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import { SYSTEM } from '../fhir/systems.ts';
 import { feeFor, roundCents, type FeeSchedule } from './fee-schedule.ts';
@@ -31,11 +32,6 @@ export function claimIdentifierFor(encounterId: string): Identifier {
   return { system: SYSTEM.claimId, value: `enc-${encounterId}` };
 }
 
-/** The `If-None-Exist` / search query that finds the encounter's claim by identifier. */
-export function claimIdentifierQuery(encounterId: string): string {
-  return `identifier=${encodeURIComponent(`${SYSTEM.claimId}|enc-${encounterId}`)}`;
-}
-
 /**
  * Assembles the professional `Claim` for a coded encounter (FHIR R4 Claim, mirroring the 837P:
  * up to 12 diagnoses in HI, up to 4 pointers per SV1 line). Pure: no I/O, no clock.
@@ -45,7 +41,7 @@ export function buildClaim(input: BuildClaimInput): Claim {
   const { encounter, coverage, coding } = input;
   const dateOfService = dateOfServiceOf(encounter);
   const diagnoses = coding.diagnoses.slice(0, CLAIM_LIMITS.maxDiagnoses);
-  const pos = input.placeOfService ?? '11';
+  const pos = input.placeOfService ?? DEFAULT_PLACE_OF_SERVICE;
   const items = coding.lines.map((line, i) => claimItem(line, i + 1, { ...input, dateOfService, pos, diagnosisCount: diagnoses.length }));
   const payor = coverage.payor[0];
   const claim: Claim = {

@@ -59,6 +59,13 @@ export const PLACE_OF_SERVICE: ReadonlyMap<string, string> = new Map<string, str
   ["99", "Other Place of Service"],
 ]);
 
+/**
+ * The place of service when nothing says otherwise: 11, Office. ChartBill codes outpatient visits
+ * and does not yet read the encounter's location, so the claim (837P CLM05-1) and the edits both
+ * assume an office visit.
+ */
+export const DEFAULT_PLACE_OF_SERVICE = '11';
+
 /** The name of a POS code (`11` → `Office`), or undefined when it is not a CMS POS code. */
 export function placeOfServiceName(code: string): string | undefined {
   return PLACE_OF_SERVICE.get(code.trim());

@@ -1,18 +1,9 @@
-import type { Bundle, FhirResource, OperationOutcome, Resource } from 'fhir/r4';
+import type { Bundle, FhirResource, Resource } from 'fhir/r4';
 import { AppError } from '../errors/app-error.ts';
 import type { CreateOptions, CreateResult, FhirGateway, SearchParams, UpdateOptions } from './fhir-gateway.ts';
 import { fhirKitTransport, FhirNoAnswer, type FhirExchange, type FhirTransport } from './fhir-transport.ts';
-
-export interface RetryPolicy {
-  /** Attempts in all, the first included. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Per-request timeout. */
-  timeoutMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000, timeoutMs: 15_000 };
+import { isOutcome, outcomeDetail } from './outcomes.ts';
+import { backoffMs, DEFAULT_RETRY, isRetryableStatus, retryAfterMsOf, sleepMs, type RetryPolicy } from '../http/retry-policy.ts';
 
 export interface HttpFhirGatewayDeps {
   baseUrl: string;
@@ -32,18 +23,17 @@ class FhirHttpError extends Error {
   }
 }
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-
 /**
- * FHIR access over HTTP. Retries 408/429/5xx, timeouts and connection resets with exponential
- * backoff and full jitter, honouring `Retry-After`. A create without `If-None-Exist` is not
+ * FHIR access over HTTP. Retries the statuses `src/http/retry-policy.ts` calls retryable
+ * (408/425/429/5xx), timeouts and connection resets with exponential backoff and full jitter,
+ * honouring `Retry-After`. A create without `If-None-Exist` is not
  * idempotent, so it is retried only when the server said it did not process the request (429,
  * 503).
  */
 export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
   const baseUrl = deps.baseUrl.replace(/\/+$/, '');
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = deps.sleep ?? sleepMs;
   const random = deps.random ?? Math.random;
   const transport = deps.transport ?? fhirKitTransport(baseUrl);
 
@@ -65,7 +55,7 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
         // Our own errors (an expired session from getToken) are final and already say what to do.
         if (err instanceof AppError) throw err;
         const status = err instanceof FhirHttpError ? err.status : undefined;
-        const retryable = status === undefined ? idempotent : RETRYABLE_STATUS.has(status) && (idempotent || status === 429 || status === 503);
+        const retryable = status === undefined ? idempotent : isRetryableStatus(status) && (idempotent || status === 429 || status === 503);
         if (!retryable || n >= policy.attempts) throw toAppError(what, err);
         await sleep(backoffMs(n, err instanceof FhirHttpError ? retryAfterMsOf(err.retryAfter) : undefined, policy, random));
       }
@@ -138,28 +128,6 @@ function urlOf(baseUrl: string, path: string, params?: SearchParams): string {
   return text ? `${target}?${text}` : target;
 }
 
-/** The longest Retry-After honoured; a server asking for more is retried after this long. */
-export const MAX_RETRY_AFTER_MS = 60_000;
-
-/**
- * Exponential backoff with full jitter (capped at `maxDelayMs`), never shorter than the server's
- * Retry-After (RFC 9110 §10.2.3), which is honoured up to a minute.
- */
-export function backoffMs(attempt: number, retryAfter: number | undefined, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jittered = Math.round(random() * ceiling);
-  return retryAfter !== undefined ? Math.max(Math.min(retryAfter, MAX_RETRY_AFTER_MS), jittered) : jittered;
-}
-
-/** A `Retry-After` value (delay-seconds or an HTTP date, RFC 9110 §10.2.3) in ms from now. */
-export function retryAfterMsOf(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 function toAppError(what: string, err: unknown): AppError {
   if (!(err instanceof FhirHttpError)) {
     const timedOut = err instanceof FhirNoAnswer && err.timedOut;
@@ -167,12 +135,8 @@ function toAppError(what: string, err: unknown): AppError {
   }
   const { status, data } = err;
   const outcome = isOutcome(data) ? data : undefined;
-  const detail = outcome?.issue.map((i) => i.diagnostics ?? i.details?.text).filter(Boolean).join('; ');
+  const detail = outcomeDetail(outcome);
   if (status < 300) return new AppError('FHIR_REQUEST_FAILED', `FHIR ${what} answered HTTP ${String(status)} with something other than JSON`, { status: 502 });
   const code = status === 404 || status === 410 ? 'FHIR_NOT_FOUND' : status === 409 || status === 412 ? 'FHIR_CONFLICT' : status >= 500 || status === 429 ? 'FHIR_UNAVAILABLE' : 'FHIR_REQUEST_FAILED';
   return new AppError(code, `FHIR ${what} failed with HTTP ${String(status)}${detail ? `: ${detail}` : ''}`, { status, ...(outcome ? { outcome } : {}), cause: err });
-}
-
-function isOutcome(data: unknown): data is OperationOutcome {
-  return typeof data === 'object' && data !== null && (data as { resourceType?: unknown }).resourceType === 'OperationOutcome';
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { CodeFileError, eachLine, type TextSource } from '../codes/import/code-file-error.ts';
 import { parseCsvLine } from '../codes/import/parse-csv-line.ts';
 import type { MueAdjudicationIndicator, MueEdit } from './ncci-tables.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 const SERVICE_CODE = /^[A-Z0-9]{5}$/;
 const NO_END = '9999-12-31';
@@ -87,7 +88,7 @@ function parseJsonText(source: TextSource): unknown {
   try {
     return JSON.parse(source.text) as unknown;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     const at = /position (\d+)/.exec(message)?.[1];
     throw new CodeFileError(source.name, at ? lineAt(source.text, Number(at)) : 0, `not valid JSON (${message}); the file looks truncated or is not an MUE export`);
   }

@@ -1,4 +1,4 @@
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 
 /** HTML attribute text back to plain text (the pages escape &, <, >, ", '). */
 function unescapeAttr(text: string): string {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SMART_STYLE } from '../../src/sandbox/ehr-style.ts';
+import { SMART_STYLE } from '../../sandbox/ehr-style.ts';
 import { sanitizeSmartStyle } from '../../smart-app/smart/smart-style.ts';
 import { api, launchSession } from './launch-driver.ts';
 import { startLaunchStack, type LaunchStack } from './launch-stack.ts';

@@ -8,7 +8,7 @@ import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { loggerOptions } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker } from '../../worker/build-worker.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { startFaultProxy, type FaultProxy } from '../faults/fault-proxy.ts';

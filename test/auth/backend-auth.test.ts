@@ -1,9 +1,10 @@
 import { importJWK, SignJWT } from 'jose';
+import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackendAuth } from '../../src/auth/backend-auth.ts';
 import { generateClientKeys, type ClientKeyAlg } from '../../src/auth/keys.ts';
 import { isAppError } from '../../src/errors/app-error.ts';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { startTestEhr } from '../sandbox/sandbox-fixture.ts';
 
 let ehr: SandboxEhr | undefined;
@@ -107,5 +108,43 @@ describe('SMART Backend Services (client_credentials + private_key_jwt)', () => 
     const write = await fetch(`${ehr.fhirBase}/Patient`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient' }) });
     expect(write.status).toBe(403);
     expect((await fetch(`${ehr.fhirBase}/Patient`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+});
+
+describe('token requests under the one retry policy', () => {
+  /** A real token endpoint that is busy (503, Retry-After: 1) for its first request, then grants a token. */
+  async function busyOnceTokenServer() {
+    const assertions: string[] = [];
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      req.on('end', () => {
+        assertions.push(new URLSearchParams(text).get('client_assertion') ?? '');
+        if (assertions.length === 1) res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error":"temporarily_unavailable"}');
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'granted', token_type: 'Bearer', expires_in: 300 }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    return { url: `http://127.0.0.1:${String(port)}/token`, assertions, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it('asks again after a 503, no sooner than Retry-After, with a fresh assertion', async () => {
+    const server = await busyOnceTokenServer();
+    try {
+      const keys = await generateClientKeys('ES384');
+      const sleeps: number[] = [];
+      const auth = createBackendAuth({
+        tokenUrl: server.url, clientId: 'worker', privateKey: keys.privateJwk, scope: 'system/*.rs',
+        sleep: (ms) => { sleeps.push(ms); return Promise.resolve(); },
+      });
+      expect(await auth.getToken()).toBe('granted');
+      expect(server.assertions).toHaveLength(2);
+      expect(sleeps[0]).toBeGreaterThanOrEqual(1000);
+      // The server may have seen the first assertion; a replayed jti would be refused.
+      expect(server.assertions[0]).not.toBe(server.assertions[1]);
+    } finally {
+      await server.close();
+    }
   });
 });

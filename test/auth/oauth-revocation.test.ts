@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { APP_CLIENT, authorize, ehrLaunchToken, launchFromEhr, pkcePair, postToken, startTestEhr } from '../sandbox/sandbox-fixture.ts';
 
 let ehr: SandboxEhr | undefined;

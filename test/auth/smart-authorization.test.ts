@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { APP_CLIENT, authorize, launchFromEhr, pkcePair, postToken, REDIRECT_URI, startTestEhr } from '../sandbox/sandbox-fixture.ts';
 
 let ehr: SandboxEhr | undefined;

@@ -1,5 +1,5 @@
 import type { Frame, Page } from 'playwright-core';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { launchChromium } from '../browser/browser.ts';
 import { startTestStack } from '../browser/sandbox-stack-fixture.ts';
 import { percentile, round, type Bench } from './bench-types.ts';

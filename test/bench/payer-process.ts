@@ -1,5 +1,5 @@
 import { createLogger } from '../../src/log/create-logger.ts';
-import { startSandboxPayer } from '../../src/sandbox/payer-server.ts';
+import { startSandboxPayer } from '../../sandbox/payer-server.ts';
 
 /**
  * The sandbox payer as its own process, as a payer or clearinghouse is to a deployed worker:

@@ -1,7 +1,7 @@
 import type { Bundle, Claim, ClaimResponse } from 'fhir/r4';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
 import { addCode, launchFromEhr as launch } from './app-frame.ts';
 import { launchChromium } from './browser.ts';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { addCode, launchFromEhr } from './app-frame.ts';
 import { launchChromium } from './browser.ts';
 import { startTestStack } from './sandbox-stack-fixture.ts';

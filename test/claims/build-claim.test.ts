@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildClaim, claimIdentifierFor, claimIdentifierQuery } from '../../src/claims/build-claim.ts';
+import { buildClaim, claimIdentifierFor } from '../../src/claims/build-claim.ts';
+import { identifierQuery } from '../../src/fhir/identifier-query.ts';
 import { PRACTICE_CHARGE_MASTER } from '../../src/claims/fee-schedule.ts';
 import { priceFindings } from '../../src/claims/price-findings.ts';
 import type { EncounterCoding } from '../../src/coding/coding-model.ts';
@@ -28,7 +29,7 @@ describe('buildClaim', () => {
     const claim = claimFor(officeVisitCoding());
     expect(claim.identifier).toEqual([{ system: SYSTEM.claimId, value: 'enc-enc-42' }]);
     expect(claimIdentifierFor('enc-42')).toEqual(claim.identifier?.[0]);
-    expect(claimIdentifierQuery('42')).toBe(`identifier=${encodeURIComponent(`${SYSTEM.claimId}|enc-42`)}`);
+    expect(identifierQuery(claimIdentifierFor('42'))).toBe(`identifier=${encodeURIComponent(`${SYSTEM.claimId}|enc-42`)}`);
     expect(claim.type.coding?.[0]).toMatchObject({ system: SYSTEM.claimType, code: 'professional' });
     expect(claim.use).toBe('claim');
     expect(claim.status).toBe('draft');

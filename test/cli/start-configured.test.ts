@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/create-logger.ts';
-import { startSandboxPayer } from '../../src/sandbox/payer-server.ts';
-import { startSandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import { startSandboxPayer } from '../../sandbox/payer-server.ts';
+import { startSandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { backendClient } from '../faults/worker-child.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

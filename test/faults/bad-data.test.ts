@@ -2,7 +2,7 @@ import type { Claim, Encounter, OperationOutcome, Task } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { addEncounterWithUnknownCode, all, claimsOf, startWorld, tasksOf, workerFor, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';

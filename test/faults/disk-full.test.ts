@@ -11,7 +11,7 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import type { PayerAdapter } from '../../src/payer/payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker, type Worker } from '../../worker/build-worker.ts';
 import { openFileLedger } from '../../worker/file-ledger.ts';
 import { buildHealthServer } from '../../worker/health-server.ts';

@@ -4,7 +4,7 @@ import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker } from '../../worker/build-worker.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';

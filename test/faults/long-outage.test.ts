@@ -4,7 +4,7 @@ import { workerCommand } from '../../cli/worker-command.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker } from '../../worker/build-worker.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { PG_URL, postgresLedgers } from '../worker/pg-kit.ts';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker } from '../../worker/build-worker.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { loadWorkerConfig } from '../../worker/worker-config.ts';

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateClientKeys } from '../../src/auth/keys.ts';
-import type { SandboxClient } from '../../src/sandbox/sandbox-client.ts';
+import type { SandboxClient } from '../../sandbox/sandbox-client.ts';
 import { DEFAULT_WORKER_SCOPE } from '../../worker/worker-config.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'worker', 'main.ts');

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
-import { backoffMs, createFhirGateway, DEFAULT_RETRY } from '../../src/fhir/http-fhir-gateway.ts';
+import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { backoffMs, DEFAULT_RETRY } from '../../src/http/retry-policy.ts';
 import { fhirKitTransport, undiciTransport, type FhirTransport } from '../../src/fhir/fhir-transport.ts';
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void;
@@ -63,6 +64,12 @@ describe.each(TRANSPORTS)('the FHIR gateway over %s', (_name, transport) => {
     expect(read.id).toBe('p1');
     expect(server.requests()).toBe(3);
     expect(sleeps[1]).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('retries a 425 Too Early on reads, as the payer adapter does (one retry policy)', async () => {
+    const server = await scriptedServer([json(425, outcome('too early')), patient]);
+    expect((await gateway(server.url).read('Patient', 'p1')).id).toBe('p1');
+    expect(server.requests()).toBe(2);
   });
 
   it('retries a reset connection and a timeout on reads', async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors/app-error.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { startSandboxPayer, type SandboxPayer } from '../../src/sandbox/payer-server.ts';
+import { startSandboxPayer, type SandboxPayer } from '../../sandbox/payer-server.ts';
 import { claimBundle, eligibilityBundle } from './payer-test-kit.ts';
 
 const running: SandboxPayer[] = [];

@@ -3,7 +3,7 @@ import { SANDBOX_PAYER_FEE_SCHEDULE } from '../../src/claims/fee-schedule.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import {
   costSharingOf, coverageDenial, coverageInForce, isOfficeVisit, isPreventive, missingDiagnosisDenial, patientShare, priceLine, timelyFilingDenial,
-} from '../../src/sandbox/payer-server-rules.ts';
+} from '../../sandbox/payer-server-rules.ts';
 import { coverage } from '../claims/fixtures.ts';
 
 describe('coverage in force on the date of service (CARC 27)', () => {

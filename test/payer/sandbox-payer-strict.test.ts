@@ -2,7 +2,7 @@ import type { ClaimResponse, OperationOutcome } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
-import { startSandboxPayer, type SandboxPayer } from '../../src/sandbox/payer-server.ts';
+import { startSandboxPayer, type SandboxPayer } from '../../sandbox/payer-server.ts';
 import { claimBundle, post } from './payer-test-kit.ts';
 
 let payer: SandboxPayer | undefined;

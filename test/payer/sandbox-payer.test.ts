@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claimResponseSummary } from '../../src/claims/claim-response-summary.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
-import { startSandboxPayer, type SandboxPayer } from '../../src/sandbox/payer-server.ts';
+import { startSandboxPayer, type SandboxPayer } from '../../sandbox/payer-server.ts';
 import { coverage } from '../claims/fixtures.ts';
 import { claimBundle, eligibilityBundle, post } from './payer-test-kit.ts';
 

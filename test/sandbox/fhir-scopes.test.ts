@@ -1,6 +1,6 @@
 import type { Bundle, Condition } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { ehrLaunchToken, startTestEhr } from './sandbox-fixture.ts';
 
 let ehr: SandboxEhr | undefined;

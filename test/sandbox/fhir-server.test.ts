@@ -2,7 +2,7 @@ import type { Bundle, CapabilityStatement, Observation, OperationOutcome, Patien
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors/app-error.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { startTestEhr } from './sandbox-fixture.ts';
 
 let ehr: SandboxEhr | undefined;

@@ -2,8 +2,8 @@ import { parseSearchRequest } from '@medplum/core';
 import { MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, ChargeItem, Claim, Encounter, Identifier, Resource } from '@medplum/fhirtypes';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IndexedMemoryRepository } from '../../src/sandbox/indexed-repository.ts';
-import { loadFhirDefinitions } from '../../src/sandbox/load-fhir-definitions.ts';
+import { IndexedMemoryRepository } from '../../sandbox/indexed-repository.ts';
+import { loadFhirDefinitions } from '../../sandbox/load-fhir-definitions.ts';
 
 beforeAll(() => loadFhirDefinitions());
 afterEach(() => vi.useRealTimers());

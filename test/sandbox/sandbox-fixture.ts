@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createLogger } from '../../src/log/create-logger.ts';
-import { startSandboxEhr, type SandboxClient, type SandboxEhr, type SandboxEhrOptions } from '../../src/sandbox/start-sandbox-ehr.ts';
+import { startSandboxEhr, type SandboxClient, type SandboxEhr, type SandboxEhrOptions } from '../../sandbox/start-sandbox-ehr.ts';
 
 export const APP_ORIGIN = 'http://127.0.0.1:4999';
 export const REDIRECT_URI = `${APP_ORIGIN}/callback`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessOf, decideAccess, grantScope, parseResourceScope, type Interaction } from '../../src/sandbox/scopes.ts';
+import { accessOf, decideAccess, grantScope, parseResourceScope, type Interaction } from '../../sandbox/scopes.ts';
 
 describe('SMART scopes', () => {
   it('reads v1 and v2 permissions', () => {

@@ -1,9 +1,9 @@
 import type { Bundle, ChargeItem, Coverage, Encounter, Organization, Patient, Practitioner, Resource } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import { buildSeedResources, SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
-import { npiWithCheckDigit } from '../../src/sandbox/seed-people.ts';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import { buildSeedResources, SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
+import { npiWithCheckDigit } from '../../sandbox/seed-people.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { startTestEhr } from './sandbox-fixture.ts';
 
 let ehr: SandboxEhr | undefined;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import type { EncounterCoding } from '../../src/coding/coding-model.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { ehrLaunchUrl, launchSession } from '../app/launch-driver.ts';
 import { startLaunchStack, type LaunchStack } from '../app/launch-stack.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from '../faults/fault-proxy.ts';

@@ -1,7 +1,7 @@
 import type { Claim, ClaimResponse, Task } from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import type { PayerAudit } from '../../src/sandbox/payer-server.ts';
+import type { PayerAudit } from '../../sandbox/payer-server.ts';
 import { all } from '../worker/worker-kit.ts';
 import type { FuzzBatch } from './fuzz-encounters.ts';
 

@@ -7,7 +7,7 @@ import type { Bundle, Condition, Encounter, OperationOutcome, Practitioner, Prov
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeSandboxState } from '../../cli/sandbox-state.ts';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { startTestStack } from '../browser/sandbox-stack-fixture.ts';
 import { APP_CLIENT, ehrLaunchToken, startTestEhr } from '../sandbox/sandbox-fixture.ts';
 

@@ -1,5 +1,5 @@
 import type { Bundle, ChargeItem, Condition } from 'fhir/r4';
-import type { SandboxEhr } from '../../src/sandbox/start-sandbox-ehr.ts';
+import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 
 /** Reads a search from the sandbox FHIR server as an admin would, with a system token. */
 export async function searchAsAdmin<T>(ehr: SandboxEhr, query: string): Promise<T[]> {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import type { Ledger } from '../../worker/ledger.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { ENCOUNTER_CURSOR } from '../../worker/stages/find-work.ts';

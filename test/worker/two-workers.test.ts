@@ -1,7 +1,7 @@
 import type { Claim, ClaimResponse } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { all, startWorld, workerFor, type World } from './worker-kit.ts';
 import { postgresLedgers } from './pg-kit.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';

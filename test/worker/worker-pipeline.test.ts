@@ -2,9 +2,9 @@ import type { ClaimResponse, CoverageEligibilityResponse } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimResponseSummary } from '../../src/claims/claim-response-summary.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { startSandboxPayer } from '../../src/sandbox/payer-server.ts';
+import { startSandboxPayer } from '../../sandbox/payer-server.ts';
 import { addEncounterWithUnknownCode, all, claimsOf, logger, startWorld, tasksOf, workerFor, writeCounts, type World } from './worker-kit.ts';
 
 let world: World | undefined;

@@ -1,7 +1,7 @@
 import type { ChargeItem, Claim, ClaimResponse, Coverage, Encounter } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import { SEED_SCENARIOS } from '../../src/sandbox/seed-data.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { addEncounterWithUnknownCode, all, deadUrl, claimsOf, startWorld, tasksOf, workerFor, type World, testClock, MINUTE } from './worker-kit.ts';
 

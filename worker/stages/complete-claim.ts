@@ -6,6 +6,7 @@ import { codingFromClaim } from '../../src/claims/claim-coding.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { writerTag } from '../../src/fhir/systems.ts';
+import { identifierToken } from '../../src/fhir/identifier-query.ts';
 import { identifierQuery, type ClaimWithId, type EncounterContext, type PipelineDeps } from '../pipeline-types.ts';
 import { checkResource } from '../fhir-shapes.ts';
 import { scrub, type ScrubResult } from './scrub.ts';
@@ -23,7 +24,7 @@ export interface CompletedClaim {
 
 /** The encounter's claim in the billing store, if one was made already. */
 export async function findClaim(billing: FhirGateway, encounterId: string, identifier: Identifier = claimIdentifierFor(encounterId)): Promise<ClaimWithId | undefined> {
-  const found = await billing.searchAll('Claim', { identifier: `${identifier.system ?? ''}|${identifier.value ?? ''}` }, 10);
+  const found = await billing.searchAll('Claim', { identifier: identifierToken(identifier) }, 10);
   const claim = found.find((r) => r.resourceType === 'Claim');
   // Checked like any resource read: a claim without a patient or identifier is quarantined.
   return claim ? (checkResource('Claim', claim) as ClaimWithId) : undefined;

@@ -9,6 +9,7 @@ import { formatIcd10cm } from '../code-format.ts';
 import { codeRefsOfAll } from '../code-refs.ts';
 import type { NoteFields } from '../store/stored-release.ts';
 import { CodeFileError, type TextSource } from './code-file-error.ts';
+import { errorMessage } from '../../errors/error-message.ts';
 
 const notesOf = z.array(z.string()).optional();
 const notesFile = z.object({
@@ -35,7 +36,7 @@ function parseJson(source: TextSource): unknown {
   } catch (err) {
     const position = /position (\d+)/.exec(String(err))?.[1];
     const line = position ? source.text.slice(0, Number(position)).split('\n').length : 0;
-    throw new CodeFileError(source.name, line, `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new CodeFileError(source.name, line, `not valid JSON (${errorMessage(err)})`);
   }
 }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formatIcd10cm } from '../code-format.ts';
 import type { MceFields } from '../store/stored-release.ts';
 import { CodeFileError, eachLine, type TextSource } from './code-file-error.ts';
+import { errorMessage } from '../../errors/error-message.ts';
 
 const list = z.array(z.object({ code: z.string() })).default([]);
 const mceJson = z.object({
@@ -26,7 +27,7 @@ export function parseMceJson(source: TextSource): Record<string, MceFields> {
   try {
     data = JSON.parse(source.text) as unknown;
   } catch (err) {
-    throw new CodeFileError(source.name, 0, `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new CodeFileError(source.name, 0, `not valid JSON (${errorMessage(err)})`);
   }
   const parsed = mceJson.safeParse(data);
   if (!parsed.success) throw new CodeFileError(source.name, 0, 'not the MCE edits JSON layout (codes.age_* / manifestation_not_pdx lists)');

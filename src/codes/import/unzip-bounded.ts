@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
 import { CodeFileError } from './code-file-error.ts';
 import { IMPORT_LIMITS, type ImportLimits } from './import-limits.ts';
+import { errorMessage } from '../../errors/error-message.ts';
 
 /**
  * 16 KiB of deflate expands to at most ~16 MiB (deflate's ratio tops out near 1032:1), which
@@ -65,7 +66,7 @@ export async function unzipBounded(path: string, want: (name: string) => boolean
     }
     if (!failure) unzip.push(new Uint8Array(0), true);
   } catch (err) {
-    failure ??= new CodeFileError(path, 0, `not a readable zip (${err instanceof Error ? err.message : String(err)})`);
+    failure ??= new CodeFileError(path, 0, `not a readable zip (${errorMessage(err)})`);
   }
   if (failure) throw failure;
   return files;

@@ -1,7 +1,7 @@
 import type { Claim, Coverage } from 'fhir/r4';
-import type { CarcGroup } from '../claims/carc-codes.ts';
-import { feeFor, roundCents, type FeeSchedule } from '../claims/fee-schedule.ts';
-import { SYSTEM } from '../fhir/systems.ts';
+import type { CarcGroup } from '../src/claims/carc-codes.ts';
+import { feeFor, roundCents, type FeeSchedule } from '../src/claims/fee-schedule.ts';
+import { SYSTEM } from '../src/fhir/systems.ts';
 
 /**
  * The sandbox payer's adjudication rules, each a small pure function. They are deliberately few

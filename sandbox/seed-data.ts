@@ -1,5 +1,5 @@
 import type { ChargeItem, Condition, Encounter, Procedure, Resource } from 'fhir/r4';
-import { EXT, SYSTEM } from '../fhir/systems.ts';
+import { EXT, SYSTEM } from '../src/fhir/systems.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import { PATIENT_COUNT, patientId, SEED_META, seedCoverage, seedOrganizations, seedPatients, seedPractitioners } from './seed-people.ts';
 

@@ -1,6 +1,6 @@
 import type { Claim, Coverage, CoverageEligibilityRequest, Reference } from 'fhir/r4';
 import { z } from 'zod';
-import { AppError, operationOutcome } from '../errors/app-error.ts';
+import { AppError, operationOutcome } from '../src/errors/app-error.ts';
 
 /**
  * Parsing of the `$submit` Bundles the sandbox payer accepts. Shapes are checked with zod; only

@@ -1,8 +1,8 @@
 import type { Claim, ClaimItem, ClaimResponse, ClaimResponseItem, ClaimResponseItemAdjudication, Coverage, Identifier } from 'fhir/r4';
-import { carcConcept, carcText } from '../claims/carc-codes.ts';
-import { roundCents, type FeeSchedule } from '../claims/fee-schedule.ts';
-import { SYSTEM } from '../fhir/systems.ts';
-import { ADJUDICATION_C4BB, sumAdjudication } from '../claims/claim-response-summary.ts';
+import { carcConcept, carcText } from '../src/claims/carc-codes.ts';
+import { roundCents, type FeeSchedule } from '../src/claims/fee-schedule.ts';
+import { SYSTEM } from '../src/fhir/systems.ts';
+import { ADJUDICATION_C4BB, sumAdjudication } from '../src/claims/claim-response-summary.ts';
 import { costSharingOf, coverageDenial, isOfficeVisit, missingDiagnosisDenial, patientShare, priceLine, timelyFilingDenial, type CostSharing, type Denial } from './payer-server-rules.ts';
 
 /** Identifier system of the sandbox payer's claim control numbers. */

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { CapabilityStatement, ClaimResponse } from 'fhir/r4';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { SANDBOX_PAYER_FEE_SCHEDULE, type FeeSchedule } from '../claims/fee-schedule.ts';
-import { isAppError, operationOutcome } from '../errors/app-error.ts';
-import { writerTag } from '../fhir/systems.ts';
-import type { Logger } from '../log/create-logger.ts';
+import { SANDBOX_PAYER_FEE_SCHEDULE, type FeeSchedule } from '../src/claims/fee-schedule.ts';
+import { isAppError, operationOutcome } from '../src/errors/app-error.ts';
+import { writerTag } from '../src/fhir/systems.ts';
+import type { Logger } from '../src/log/create-logger.ts';
 import { adjudicateClaim } from './payer-server-adjudicate.ts';
 import { answerEligibility } from './payer-server-eligibility.ts';
 import { parseClaimSubmission, parseEligibilitySubmission, parseInquiry } from './payer-server-input.ts';

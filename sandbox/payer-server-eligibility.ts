@@ -1,5 +1,5 @@
 import type { Coverage, CoverageEligibilityRequest, CoverageEligibilityResponse, CoverageEligibilityResponseInsuranceItemBenefit } from 'fhir/r4';
-import { SYSTEM } from '../fhir/systems.ts';
+import { SYSTEM } from '../src/fhir/systems.ts';
 import { costSharingOf, coverageInForce } from './payer-server-rules.ts';
 
 /** Identifier system of the sandbox payer's eligibility answers (the X12 271 trace number). */

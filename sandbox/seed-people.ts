@@ -1,6 +1,6 @@
 import type { Coverage, Organization, Patient, Practitioner } from 'fhir/r4';
-import { npiCheckDigit } from '../edits/npi-check.ts';
-import { SYSTEM, writerTag } from '../fhir/systems.ts';
+import { npiCheckDigit } from '../src/edits/npi-check.ts';
+import { SYSTEM, writerTag } from '../src/fhir/systems.ts';
 
 /** The payer's identifier system in the sandbox (a payer ID as a clearinghouse would list it). */
 export const PAYER_ID_SYSTEM = SYSTEM.payerId;
