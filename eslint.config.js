@@ -19,12 +19,17 @@ const LAYERS = {
 const boundaries = Object.entries(LAYERS).map(([folder, forbidden]) => ({
   files: [`${folder}/**/*.{ts,tsx,js,mjs}`],
   rules: {
-    'no-restricted-imports': ['error', {
-      patterns: [{
-        regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
-        message: `${folder}/ must not import ${forbidden.map((f) => `${f}/`).join(', ')} (the layers in README, Layout); move the shared piece into src/.`,
-      }],
-    }],
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+            message: `${folder}/ must not import ${forbidden.map((f) => `${f}/`).join(', ')} (the layers in README, Layout); move the shared piece into src/.`,
+          },
+        ],
+      },
+    ],
   },
 }));
 

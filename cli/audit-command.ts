@@ -23,7 +23,15 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** `chartbill audit <encounter-id>`: the encounter's trail in words, or `--json`. */
 export async function auditCommand(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, options: { json: { type: 'boolean' }, fhir: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  const { positionals, values } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean' },
+      fhir: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
   if (values.help) return (console.log(HELP), 0);
   const encounterId = positionals[0]?.replace(/^Encounter\//, '');
   if (!encounterId || positionals.length > 1 || !ID.test(encounterId)) {
@@ -38,8 +46,22 @@ export async function auditCommand(args: string[]): Promise<number> {
 
 async function auditStore(fhirBase: string | undefined) {
   const token = process.env.CHARTBILL_AUDIT_TOKEN;
-  if (fhirBase) return createFhirGateway({ baseUrl: fhirBase, ...(token ? { getToken: () => Promise.resolve(token) } : {}), retry: { attempts: 3 } });
+  if (fhirBase)
+    return createFhirGateway({
+      baseUrl: fhirBase,
+      ...(token ? { getToken: () => Promise.resolve(token) } : {}),
+      retry: { attempts: 3 },
+    });
   const state = await readSandboxState(process.env.CHARTBILL_DATA_DIR ?? '.chartbill');
-  const auth = createBackendAuth({ tokenUrl: state.tokenUrl, clientId: state.clientId, privateKey: state.privateJwk, scope: 'system/AuditEvent.rs system/Provenance.rs' });
-  return createFhirGateway({ baseUrl: state.fhirBase, getToken: () => auth.getToken(), retry: { attempts: 3 } });
+  const auth = createBackendAuth({
+    tokenUrl: state.tokenUrl,
+    clientId: state.clientId,
+    privateKey: state.privateJwk,
+    scope: 'system/AuditEvent.rs system/Provenance.rs',
+  });
+  return createFhirGateway({
+    baseUrl: state.fhirBase,
+    getToken: () => auth.getToken(),
+    retry: { attempts: 3 },
+  });
 }

@@ -33,8 +33,14 @@ const OPTIONS = {
 function printEntries(results: CodeEntry[], json: boolean): void {
   if (json) return console.log(JSON.stringify(results, null, 2));
   if (results.length === 0) return console.log('No codes found.');
-  for (const r of results) console.log(`${r.code.padEnd(9)}${r.billable ? ' ' : '*'} ${r.display}${r.validTo ? ` (ended ${r.validTo})` : ''}`);
-  if (results.some((r) => !r.billable)) console.log('\n* category: not billable, choose a more specific code (chartbill codes children <code>)');
+  for (const r of results)
+    console.log(
+      `${r.code.padEnd(9)}${r.billable ? ' ' : '*'} ${r.display}${r.validTo ? ` (ended ${r.validTo})` : ''}`,
+    );
+  if (results.some((r) => !r.billable))
+    console.log(
+      '\n* category: not billable, choose a more specific code (chartbill codes children <code>)',
+    );
 }
 
 /** A progress bar on stderr, only when stderr is a terminal. */
@@ -47,19 +53,30 @@ function progressBar(label: string): { update(done: number, total: number): void
       if (pct === last) return;
       last = pct;
       const filled = Math.round(pct / 4);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(25 - filled)}] ${String(pct).padStart(3)}%`);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(25 - filled)}] ${String(pct).padStart(3)}%`,
+      );
     },
     end: () => process.stderr.write('\n'),
   };
 }
 
 function printSummary(s: ImportSummary): void {
-  console.log(`Imported ${s.system} ${s.layer} ${s.version} (${s.kind}), in force ${s.effectiveFrom}${s.effectiveTo ? ` to ${s.effectiveTo}` : ''}.`);
-  console.log(`  ${String(s.total)} codes: ${String(s.added)} added, ${String(s.changed)} changed, ${String(s.retired)} retired${s.comparedWith ? ` (compared with ${s.comparedWith})` : ' (nothing stored before)'}.`);
+  console.log(
+    `Imported ${s.system} ${s.layer} ${s.version} (${s.kind}), in force ${s.effectiveFrom}${s.effectiveTo ? ` to ${s.effectiveTo}` : ''}.`,
+  );
+  console.log(
+    `  ${String(s.total)} codes: ${String(s.added)} added, ${String(s.changed)} changed, ${String(s.retired)} retired${s.comparedWith ? ` (compared with ${s.comparedWith})` : ' (nothing stored before)'}.`,
+  );
   console.log(`  Stored in ${s.storedAt}; ChartBill loads it at start-up.`);
 }
 
-async function importCommand(file: string, kind: string | undefined, effective: string | undefined, dataDir: string): Promise<number> {
+async function importCommand(
+  file: string,
+  kind: string | undefined,
+  effective: string | undefined,
+  dataDir: string,
+): Promise<number> {
   if (kind && kind !== 'auto' && !(IMPORT_KINDS as readonly string[]).includes(kind)) {
     console.error(`--kind must be auto or one of ${IMPORT_KINDS.join(', ')}, not '${kind}'.`);
     return 2;
@@ -70,7 +87,16 @@ async function importCommand(file: string, kind: string | undefined, effective: 
   }
   const bar = progressBar(`Reading ${file}`);
   try {
-    const summary = await importCodeFile({ file, dataDir, now: () => new Date(), progress: (d, t) => { bar.update(d, t); }, ...(kind ? { kind: kind as ImportKind | 'auto' } : {}), ...(effective ? { effective } : {}) });
+    const summary = await importCodeFile({
+      file,
+      dataDir,
+      now: () => new Date(),
+      progress: (d, t) => {
+        bar.update(d, t);
+      },
+      ...(kind ? { kind: kind as ImportKind | 'auto' } : {}),
+      ...(effective ? { effective } : {}),
+    });
     bar.end();
     printSummary(summary);
     return 0;
@@ -82,8 +108,12 @@ async function importCommand(file: string, kind: string | undefined, effective: 
 
 async function statusCommand(dataDir: string): Promise<number> {
   const loaded = await loadCodeSets(dataDir);
-  if (loaded.source === 'starter') console.log(`Nothing imported in ${dataDir}: using the built-in starter set.`);
-  for (const v of loaded.versions) console.log(`${v.system.padEnd(8)} ${v.version.padEnd(8)} in force ${v.effectiveFrom}${v.effectiveTo ? ` to ${v.effectiveTo}` : ''}`);
+  if (loaded.source === 'starter')
+    console.log(`Nothing imported in ${dataDir}: using the built-in starter set.`);
+  for (const v of loaded.versions)
+    console.log(
+      `${v.system.padEnd(8)} ${v.version.padEnd(8)} in force ${v.effectiveFrom}${v.effectiveTo ? ` to ${v.effectiveTo}` : ''}`,
+    );
   console.log(`${String(loaded.stats.entries)} codes loaded in ${loaded.ms.toFixed(0)} ms.`);
   for (const w of loaded.warnings) console.log(`Warning: ${w}`);
   return 0;
@@ -95,7 +125,8 @@ export async function codesCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = positionals;
   const dataDir = values['data-dir'] ?? process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
   if (values.help) return (console.log(HELP), 0);
-  if (sub === 'import' && rest.length === 1 && rest[0]) return importCommand(rest[0], values.kind, values.effective, dataDir);
+  if (sub === 'import' && rest.length === 1 && rest[0])
+    return importCommand(rest[0], values.kind, values.effective, dataDir);
   if (sub === 'status' && rest.length === 0) return statusCommand(dataDir);
   if ((sub === 'search' || sub === 'children') && rest.length > 0) {
     const { codes } = await loadCodeSets(dataDir);
@@ -105,7 +136,10 @@ export async function codesCommand(args: string[]): Promise<number> {
       console.error(`--kind must be diagnosis, service or modifier, not '${kind}'.`);
       return 2;
     }
-    printEntries(codes.search(rest.join(' '), kind satisfies SearchKind, Number(values.limit) || 10), values.json);
+    printEntries(
+      codes.search(rest.join(' '), kind satisfies SearchKind, Number(values.limit) || 10),
+      values.json,
+    );
     return 0;
   }
   console.log(HELP);

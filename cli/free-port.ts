@@ -16,7 +16,9 @@ export function freePort(host: string): Promise<number> {
 
 /** True for a listen that failed because the port is taken. */
 export function isAddressInUse(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EADDRINUSE';
+  return (
+    typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EADDRINUSE'
+  );
 }
 
 /**

@@ -11,7 +11,14 @@ Point CHARTBILL_PRIVATE_KEY_FILE at FILE.`;
 
 /** `chartbill keys`. */
 export async function keysCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { alg: { type: 'string', default: 'ES384' }, out: { type: 'string', default: 'chartbill-private-key.json' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      alg: { type: 'string', default: 'ES384' },
+      out: { type: 'string', default: 'chartbill-private-key.json' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -21,8 +28,14 @@ export async function keysCommand(args: string[]): Promise<number> {
     return 2;
   }
   const { privateJwk, publicJwks } = await generateClientKeys(values.alg);
-  await writeFile(values.out, `${JSON.stringify(privateJwk, null, 2)}\n`, { mode: 0o600, flag: 'wx' }).catch((err: unknown) => {
-    if ((err as { code?: string }).code === 'EEXIST') throw new Error(`${values.out} already exists; refusing to overwrite a private key. Choose another --out.`);
+  await writeFile(values.out, `${JSON.stringify(privateJwk, null, 2)}\n`, {
+    mode: 0o600,
+    flag: 'wx',
+  }).catch((err: unknown) => {
+    if ((err as { code?: string }).code === 'EEXIST')
+      throw new Error(
+        `${values.out} already exists; refusing to overwrite a private key. Choose another --out.`,
+      );
     throw err;
   });
   console.error(`Private key written to ${values.out} (keep it secret). Public JWKS:`);

@@ -51,7 +51,12 @@ const COMMANDS: Record<string, Command> = {
 
 /** Runs one CLI command; returns the exit code. Errors are printed in words, never as stack traces. */
 export async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv.slice(0, 1), options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv.slice(0, 1),
+    options: { help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: false,
+  });
   const name = positionals[0];
   if (!name || values.help === true) {
     console.log(HELP);

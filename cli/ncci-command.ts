@@ -15,13 +15,23 @@ status  What is stored.
 Options: --data-dir DIR (default CHARTBILL_DATA_DIR or .chartbill).`;
 
 function printSummary(s: NcciImportSummary): void {
-  if (s.ptp) console.log(`PTP: ${String(s.ptp.edits)} edits (${String(s.ptp.active)} active) from ${s.ptp.files.join(', ')}; stored in ${s.ptp.storedAt}.`);
-  if (s.mue) console.log(`MUE: ${String(s.mue.codes)} codes (MAI 1: ${String(s.mue.byMai[1])}, MAI 2: ${String(s.mue.byMai[2])}, MAI 3: ${String(s.mue.byMai[3])}) from ${s.mue.files.join(', ')}; stored in ${s.mue.storedAt}.`);
+  if (s.ptp)
+    console.log(
+      `PTP: ${String(s.ptp.edits)} edits (${String(s.ptp.active)} active) from ${s.ptp.files.join(', ')}; stored in ${s.ptp.storedAt}.`,
+    );
+  if (s.mue)
+    console.log(
+      `MUE: ${String(s.mue.codes)} codes (MAI 1: ${String(s.mue.byMai[1])}, MAI 2: ${String(s.mue.byMai[2])}, MAI 3: ${String(s.mue.byMai[3])}) from ${s.mue.files.join(', ')}; stored in ${s.mue.storedAt}.`,
+    );
 }
 
 /** `chartbill ncci import|status`. */
 export async function ncciCommand(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  const { positionals, values } = parseArgs({
+    args,
+    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
   if (values.help) return (console.log(HELP), 0);
   const [sub, ...files] = positionals;
   const dataDir = values['data-dir'] ?? process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
@@ -31,7 +41,11 @@ export async function ncciCommand(args: string[]): Promise<number> {
   }
   if (sub === 'status' && files.length === 0) {
     const tables = await loadNcciTables(dataDir);
-    console.log(tables ? `${tables.source}: ${String(tables.counts.ptp)} PTP edits, ${String(tables.counts.mue)} MUE codes.` : `Nothing imported in ${dataDir}: the scrubber uses ChartBill's sandbox table (not CMS PTP data).`);
+    console.log(
+      tables
+        ? `${tables.source}: ${String(tables.counts.ptp)} PTP edits, ${String(tables.counts.mue)} MUE codes.`
+        : `Nothing imported in ${dataDir}: the scrubber uses ChartBill's sandbox table (not CMS PTP data).`,
+    );
     return 0;
   }
   console.error(HELP);

@@ -78,15 +78,40 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     port: opts.ports.ehr,
     logger: logger.child({ part: 'sandbox-ehr' }),
     clients: [
-      { clientId: APP_CLIENT_ID, name: 'ChartBill', auth: { kind: 'public' }, redirectUris: [`${appUrl}/callback`], launchUrl: `${appUrl}/launch`, scope: 'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c' },
+      {
+        clientId: APP_CLIENT_ID,
+        name: 'ChartBill',
+        auth: { kind: 'public' },
+        redirectUris: [`${appUrl}/callback`],
+        launchUrl: `${appUrl}/launch`,
+        scope:
+          'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c',
+      },
       // Registered with exactly the scopes a real EHR would grant it: nothing broader.
-      { clientId: WORKER_CLIENT_ID, name: 'ChartBill worker', auth: { kind: 'jwks', jwks: workerKeys.publicJwks }, redirectUris: [], scope: DEFAULT_WORKER_SCOPE },
+      {
+        clientId: WORKER_CLIENT_ID,
+        name: 'ChartBill worker',
+        auth: { kind: 'jwks', jwks: workerKeys.publicJwks },
+        redirectUris: [],
+        scope: DEFAULT_WORKER_SCOPE,
+      },
       // The admin acting as the EHR itself (like SMART's launcher): any system/ interaction, so tests
       // and admins can write hostile data from outside. Only `chartbill sandbox token` holds its key.
-      { clientId: CLI_CLIENT_ID, name: 'ChartBill CLI (sandbox)', auth: { kind: 'jwks', jwks: cliKeys.publicJwks }, redirectUris: [], scope: 'system/*.cruds' },
+      {
+        clientId: CLI_CLIENT_ID,
+        name: 'ChartBill CLI (sandbox)',
+        auth: { kind: 'jwks', jwks: cliKeys.publicJwks },
+        redirectUris: [],
+        scope: 'system/*.cruds',
+      },
     ],
   });
-  const payer = await startSandboxPayer({ host, port: opts.ports.payer, logger: logger.child({ part: 'sandbox-payer' }), strict: true });
+  const payer = await startSandboxPayer({
+    host,
+    port: opts.ports.payer,
+    logger: logger.child({ part: 'sandbox-payer' }),
+    strict: true,
+  });
 
   // The app's port was chosen before the EHR registered its URL; if it was taken meanwhile, start over.
   const app = await listenApp().catch(async (err: unknown) => {
@@ -95,8 +120,19 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     throw err;
   });
   async function listenApp(): Promise<FastifyInstance> {
-    const appConfig = loadAppConfig({ CHARTBILL_APP_HOST: host, CHARTBILL_APP_PORT: String(appPort), CHARTBILL_APP_URL: appUrl, CHARTBILL_EHRS: JSON.stringify([{ iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID }]) });
-    const built = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes: opts.codes, ...(opts.editReference ? { editReference: opts.editReference } : {}) });
+    const appConfig = loadAppConfig({
+      CHARTBILL_APP_HOST: host,
+      CHARTBILL_APP_PORT: String(appPort),
+      CHARTBILL_APP_URL: appUrl,
+      CHARTBILL_EHRS: JSON.stringify([
+        { iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID },
+      ]),
+    });
+    const built = await buildApp(appConfig, {
+      logger: logger.child({ part: 'app' }),
+      codes: opts.codes,
+      ...(opts.editReference ? { editReference: opts.editReference } : {}),
+    });
     await built.listen({ host, port: appPort }).catch(async (err: unknown) => {
       await built.close();
       throw err;
@@ -104,18 +140,36 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     return built;
   }
 
-  const auth = createBackendAuth({ tokenUrl: ehr.tokenUrl, clientId: WORKER_CLIENT_ID, privateKey: workerKeys.privateJwk, scope: DEFAULT_WORKER_SCOPE });
-  const clinical = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => auth.getToken(), transport: undiciTransport });
-  const worker = buildWorker({ schedule: opts.workerSchedule, recheckMs: 15_000, maxAttempts: 8, concurrency: 4 }, {
-    clinical,
-    billing: clinical,
-    payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }),
-    codes: opts.codes,
-    ...(opts.editReference ? { editReference: opts.editReference } : {}),
-    ledger: createMemoryLedger(),
-    logger: logger.child({ part: 'worker' }),
+  const auth = createBackendAuth({
+    tokenUrl: ehr.tokenUrl,
+    clientId: WORKER_CLIENT_ID,
+    privateKey: workerKeys.privateJwk,
+    scope: DEFAULT_WORKER_SCOPE,
   });
-  const health = await startHealthServer({ host, port: opts.ports.worker, metrics: worker.metrics, jwks: workerKeys.publicJwks, logger: logger.child({ part: 'worker-health' }) });
+  const clinical = createFhirGateway({
+    baseUrl: ehr.fhirBase,
+    getToken: () => auth.getToken(),
+    transport: undiciTransport,
+  });
+  const worker = buildWorker(
+    { schedule: opts.workerSchedule, recheckMs: 15_000, maxAttempts: 8, concurrency: 4 },
+    {
+      clinical,
+      billing: clinical,
+      payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }),
+      codes: opts.codes,
+      ...(opts.editReference ? { editReference: opts.editReference } : {}),
+      ledger: createMemoryLedger(),
+      logger: logger.child({ part: 'worker' }),
+    },
+  );
+  const health = await startHealthServer({
+    host,
+    port: opts.ports.worker,
+    metrics: worker.metrics,
+    jwks: workerKeys.publicJwks,
+    logger: logger.child({ part: 'worker-health' }),
+  });
   if (opts.startWorker) worker.start();
 
   return {

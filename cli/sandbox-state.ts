@@ -13,7 +13,13 @@ export interface SandboxState {
   pid: number;
 }
 
-const stateSchema = z.object({ fhirBase: z.string(), tokenUrl: z.string(), clientId: z.string(), privateJwk: z.record(z.string(), z.unknown()), pid: z.number() });
+const stateSchema = z.object({
+  fhirBase: z.string(),
+  tokenUrl: z.string(),
+  clientId: z.string(),
+  privateJwk: z.record(z.string(), z.unknown()),
+  pid: z.number(),
+});
 
 export function sandboxStatePath(dataDir: string): string {
   return join(dataDir, 'sandbox.json');
@@ -32,7 +38,9 @@ export async function readSandboxState(dataDir: string): Promise<SandboxState> {
   const text = await readFile(sandboxStatePath(dataDir), 'utf8').catch(() => undefined);
   const parsed = text ? stateSchema.safeParse(JSON.parse(text)) : undefined;
   if (!parsed?.success) {
-    throw new AppError('CONFIG_INVALID', 'No running sandbox found.', { hint: `Start it with 'npm start' (or 'chartbill start') in this folder first.` });
+    throw new AppError('CONFIG_INVALID', 'No running sandbox found.', {
+      hint: `Start it with 'npm start' (or 'chartbill start') in this folder first.`,
+    });
   }
   return parsed.data;
 }

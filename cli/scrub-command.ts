@@ -48,7 +48,10 @@ async function ncciFor(mode: string, dataDir: string): Promise<NcciTables | unde
 }
 
 function structureOutcome(message: string): OperationOutcome {
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'structure', diagnostics: message }] };
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'fatal', code: 'structure', diagnostics: message }],
+  };
 }
 
 async function readBundle(file: string): Promise<unknown> {
@@ -67,7 +70,12 @@ export async function scrubCommand(args: string[]): Promise<number> {
   const file = positionals[0];
   const mode = values.ncci;
   const today = values.today ?? new Date().toISOString().slice(0, 10);
-  if (!file || positionals.length > 1 || !['auto', 'sandbox', 'none'].includes(mode) || !/^\d{4}-\d{2}-\d{2}$/.test(today)) {
+  if (
+    !file ||
+    positionals.length > 1 ||
+    !['auto', 'sandbox', 'none'].includes(mode) ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(today)
+  ) {
     console.error(HELP);
     return 2;
   }
@@ -76,21 +84,38 @@ export async function scrubCommand(args: string[]): Promise<number> {
   try {
     input = scrubInputFromBundle(await readBundle(file));
   } catch (err) {
-    if (!isAppError(err, 'INPUT_INVALID') && !(err instanceof Error && err.message.includes('is not JSON'))) throw err;
+    if (
+      !isAppError(err, 'INPUT_INVALID') &&
+      !(err instanceof Error && err.message.includes('is not JSON'))
+    )
+      throw err;
     console.log(JSON.stringify(structureOutcome(err.message), null, 2));
     console.error(`chartbill scrub: ${err.message}`);
     return 2;
   }
-  const timelyFiling = timelyFilingFromEnv(values['timely-filing'] ?? process.env.CHARTBILL_TIMELY_FILING);
-  const [{ codes }, ncci, pfs] = await Promise.all([loadCodeSets(dataDir), ncciFor(mode, dataDir), values.pfs ? loadMedicarePfs(values.pfs) : undefined]);
+  const timelyFiling = timelyFilingFromEnv(
+    values['timely-filing'] ?? process.env.CHARTBILL_TIMELY_FILING,
+  );
+  const [{ codes }, ncci, pfs] = await Promise.all([
+    loadCodeSets(dataDir),
+    ncciFor(mode, dataDir),
+    values.pfs ? loadMedicarePfs(values.pfs) : undefined,
+  ]);
   const reference: EditReference = {
     ...(ncci ? { ncci } : {}),
     ...(pfs ? { indicators: (code: string) => pfs.indicators(code) } : {}),
     submission: { today, timelyFiling, ...(input.payerId ? { payerId: input.payerId } : {}) },
   };
   // Today for the future-date edit: the given day, else the date in any time zone (UTC+14).
-  const findings = runEdits(input.coding, { ...input.facts, today: values.today ?? todayAnywhere(new Date()) }, codes, reference);
-  const notes = [`Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${ncci?.source ?? 'not checked'}${pfs ? `, PFS indicators: ${pfs.name}` : ''}.`];
+  const findings = runEdits(
+    input.coding,
+    { ...input.facts, today: values.today ?? todayAnywhere(new Date()) },
+    codes,
+    reference,
+  );
+  const notes = [
+    `Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${ncci?.source ?? 'not checked'}${pfs ? `, PFS indicators: ${pfs.name}` : ''}.`,
+  ];
   console.log(JSON.stringify(findingsOutcome(findings, input, notes), null, 2));
   return hasBlockingErrors(findings) ? 1 : 0;
 }

@@ -28,7 +28,9 @@ const sandboxEnv = z.object({
   CHARTBILL_PAYER_PORT: port(4420),
   CHARTBILL_WORKER_PORT: port(4430),
   CHARTBILL_WORKER_SCHEDULE: z.string().default('*/5 * * * * *'),
-  CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  CHARTBILL_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('warn'),
   CHARTBILL_DATA_DIR: z.string().default('.chartbill'),
 });
 
@@ -47,7 +49,12 @@ export async function startCommand(args: string[]): Promise<number> {
   const logger = createLogger(env.CHARTBILL_LOG_LEVEL, 'chartbill');
   const stack = await startSandboxStack({
     host: env.CHARTBILL_HOST,
-    ports: { app: env.CHARTBILL_APP_PORT, ehr: env.CHARTBILL_EHR_PORT, payer: env.CHARTBILL_PAYER_PORT, worker: env.CHARTBILL_WORKER_PORT },
+    ports: {
+      app: env.CHARTBILL_APP_PORT,
+      ehr: env.CHARTBILL_EHR_PORT,
+      payer: env.CHARTBILL_PAYER_PORT,
+      worker: env.CHARTBILL_WORKER_PORT,
+    },
     logger,
     // Imported releases (chartbill codes import) or, with none, the built-in starter set.
     codes: await startupCodeSets(env.CHARTBILL_DATA_DIR, logger),
@@ -55,12 +62,20 @@ export async function startCommand(args: string[]): Promise<number> {
     workerSchedule: env.CHARTBILL_WORKER_SCHEDULE,
     startWorker: true,
   });
-  await writeSandboxState(env.CHARTBILL_DATA_DIR, { fhirBase: stack.fhirBase, tokenUrl: stack.tokenUrl, clientId: stack.cliClient.clientId, privateJwk: stack.cliClient.privateJwk, pid: process.pid });
+  await writeSandboxState(env.CHARTBILL_DATA_DIR, {
+    fhirBase: stack.fhirBase,
+    tokenUrl: stack.tokenUrl,
+    clientId: stack.cliClient.clientId,
+    privateJwk: stack.cliClient.privateJwk,
+    pid: process.pid,
+  });
   console.log(`FHIR base: ${stack.fhirBase}`);
   console.log(`EHR launch: ${stack.ehrLaunchUrl}`);
   console.log(`App: ${stack.appUrl}`);
   console.log(`Worker health: ${stack.healthUrl}/healthz`);
-  console.log('ChartBill sandbox is running. Open the EHR launch page in a browser; Ctrl-C stops it.');
+  console.log(
+    'ChartBill sandbox is running. Open the EHR launch page in a browser; Ctrl-C stops it.',
+  );
   await untilSignal();
   console.log('Stopping…');
   await stack.close();

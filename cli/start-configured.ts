@@ -25,16 +25,27 @@ export async function startConfigured(env: Record<string, string | undefined>): 
   };
   const appConfig = attempt(() => loadAppConfig(env));
   const workerConfig = attempt(() => loadWorkerConfig(env));
-  if (!appConfig || !workerConfig) throw new AppError('CONFIG_INVALID', problems.join('\n'), { hint: 'See the README, "Registering ChartBill with your EHR".' });
+  if (!appConfig || !workerConfig)
+    throw new AppError('CONFIG_INVALID', problems.join('\n'), {
+      hint: 'See the README, "Registering ChartBill with your EHR".',
+    });
 
   const logger = createLogger(workerConfig.logLevel, 'chartbill');
   const dataDir = env.CHARTBILL_DATA_DIR ?? '.chartbill';
   const codes = await startupCodeSets(dataDir, logger);
   const editReference = await loadEditReference(dataDir, 'configured', logger);
-  const app = await buildApp(appConfig, { logger: logger.child({ part: 'app' }), codes, editReference, env });
+  const app = await buildApp(appConfig, {
+    logger: logger.child({ part: 'app' }),
+    codes,
+    editReference,
+    env,
+  });
   await app.listen({ host: appConfig.host, port: appConfig.port });
   // The same worker `node worker/main.ts` runs: backend auth per store, retries counted, JWKS served.
-  const worker = await startWorker(workerConfig, logger.child({ part: 'worker' }), { codes, editReference });
+  const worker = await startWorker(workerConfig, logger.child({ part: 'worker' }), {
+    codes,
+    editReference,
+  });
   console.log(`App: ${appConfig.publicUrl}`);
   console.log(`Worker health: ${worker.healthUrl}/healthz`);
   console.log(`Worker JWKS: ${worker.healthUrl}/.well-known/jwks.json`);

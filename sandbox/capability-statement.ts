@@ -2,14 +2,35 @@ import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/
 
 /** Resource types the sandbox advertises (the router serves every R4 type; these are the ones ChartBill uses). */
 export const ADVERTISED_TYPES = [
-  'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Condition',
-  'ChargeItem', 'Coverage', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse', 'Claim',
-  'ClaimResponse', 'ExplanationOfBenefit', 'Task', 'Observation', 'Procedure', 'Provenance', 'AuditEvent',
+  'Patient',
+  'Practitioner',
+  'PractitionerRole',
+  'Organization',
+  'Location',
+  'Encounter',
+  'Condition',
+  'ChargeItem',
+  'Coverage',
+  'CoverageEligibilityRequest',
+  'CoverageEligibilityResponse',
+  'Claim',
+  'ClaimResponse',
+  'ExplanationOfBenefit',
+  'Task',
+  'Observation',
+  'Procedure',
+  'Provenance',
+  'AuditEvent',
 ] as const;
 
 /** `_include` values the sandbox resolves per type (any `Type:referenceParam` works; these are advertised). */
 const INCLUDES: Readonly<Record<string, string[]>> = {
-  Encounter: ['Encounter:subject', 'Encounter:patient', 'Encounter:participant', 'Encounter:service-provider'],
+  Encounter: [
+    'Encounter:subject',
+    'Encounter:patient',
+    'Encounter:participant',
+    'Encounter:service-provider',
+  ],
   ChargeItem: ['ChargeItem:context', 'ChargeItem:subject', 'ChargeItem:patient'],
   Condition: ['Condition:encounter', 'Condition:subject', 'Condition:patient'],
   Coverage: ['Coverage:beneficiary', 'Coverage:payor'],
@@ -27,7 +48,16 @@ const REVINCLUDES: Readonly<Record<string, string[]>> = {
 function restResource(type: string): CapabilityStatementRestResource {
   return {
     type: type as CapabilityStatementRestResource['type'],
-    interaction: ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'].map((code) => ({ code: code as 'read' })),
+    interaction: [
+      'read',
+      'vread',
+      'update',
+      'patch',
+      'delete',
+      'history-instance',
+      'create',
+      'search-type',
+    ].map((code) => ({ code: code as 'read' })),
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
@@ -50,7 +80,10 @@ function restResource(type: string): CapabilityStatementRestResource {
  * adapter really does — batch but not transaction, no operations — and, per SMART App Launch
  * 2.2 §2.1, the SMART-on-FHIR security service with the oauth-uris extension.
  */
-export function capabilityStatement(urls: { fhirBase: string; authorizeUrl: string; tokenUrl: string }, date: Date): CapabilityStatement {
+export function capabilityStatement(
+  urls: { fhirBase: string; authorizeUrl: string; tokenUrl: string },
+  date: Date,
+): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -59,7 +92,10 @@ export function capabilityStatement(urls: { fhirBase: string; authorizeUrl: stri
     name: 'ChartBillSandboxEhr',
     title: 'ChartBill sandbox EHR',
     software: { name: 'ChartBill sandbox EHR (medplum fhir-router, in memory)' },
-    implementation: { description: 'Sandbox FHIR R4 server for ChartBill development', url: urls.fhirBase },
+    implementation: {
+      description: 'Sandbox FHIR R4 server for ChartBill development',
+      url: urls.fhirBase,
+    },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [
@@ -67,7 +103,16 @@ export function capabilityStatement(urls: { fhirBase: string; authorizeUrl: stri
         mode: 'server',
         security: {
           cors: false,
-          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+          service: [
+            {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+                  code: 'SMART-on-FHIR',
+                },
+              ],
+            },
+          ],
           extension: [
             {
               url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',

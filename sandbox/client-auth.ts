@@ -16,7 +16,8 @@ export interface ClientAuthInput {
   clientAssertion: string | undefined;
 }
 
-export type ClientAuthResult = { client: SandboxClient } | { error: 'invalid_client' | 'invalid_request'; description: string };
+export type ClientAuthResult =
+  { client: SandboxClient } | { error: 'invalid_client' | 'invalid_request'; description: string };
 
 export interface ClientAuthDeps {
   clients: readonly SandboxClient[];
@@ -31,18 +32,30 @@ export interface ClientAuthDeps {
  * the registered JWKS, iss = sub = client_id, aud = token URL, unexpired, jti not seen before),
  * `client_secret_basic` (RFC 6749 §2.3.1) or none for public clients (which rely on PKCE).
  */
-export async function authenticateClient(input: ClientAuthInput, deps: ClientAuthDeps): Promise<ClientAuthResult> {
-  if (input.clientAssertionType !== undefined || input.clientAssertion !== undefined) return assertionAuth(input, deps);
-  if (input.authorization?.startsWith('Basic ')) return basicAuth(input.authorization, deps.clients);
+export async function authenticateClient(
+  input: ClientAuthInput,
+  deps: ClientAuthDeps,
+): Promise<ClientAuthResult> {
+  if (input.clientAssertionType !== undefined || input.clientAssertion !== undefined)
+    return assertionAuth(input, deps);
+  if (input.authorization?.startsWith('Basic '))
+    return basicAuth(input.authorization, deps.clients);
   const client = deps.clients.find((c) => c.clientId === input.clientId);
   if (!client) return { error: 'invalid_client', description: 'Unknown client' };
-  if (client.auth.kind !== 'public') return { error: 'invalid_client', description: 'This client must authenticate' };
+  if (client.auth.kind !== 'public')
+    return { error: 'invalid_client', description: 'This client must authenticate' };
   return { client };
 }
 
-async function assertionAuth(input: ClientAuthInput, deps: ClientAuthDeps): Promise<ClientAuthResult> {
+async function assertionAuth(
+  input: ClientAuthInput,
+  deps: ClientAuthDeps,
+): Promise<ClientAuthResult> {
   if (input.clientAssertionType !== JWT_BEARER_ASSERTION || !input.clientAssertion) {
-    return { error: 'invalid_request', description: `client_assertion_type must be ${JWT_BEARER_ASSERTION} with a client_assertion` };
+    return {
+      error: 'invalid_request',
+      description: `client_assertion_type must be ${JWT_BEARER_ASSERTION} with a client_assertion`,
+    };
   }
   let issuer: string | undefined;
   try {
@@ -51,8 +64,14 @@ async function assertionAuth(input: ClientAuthInput, deps: ClientAuthDeps): Prom
     return { error: 'invalid_client', description: 'client_assertion is not a JWT' };
   }
   const client = deps.clients.find((c) => c.clientId === issuer);
-  if (client?.auth.kind !== 'jwks' || (input.clientId !== undefined && input.clientId !== client.clientId)) {
-    return { error: 'invalid_client', description: 'Unknown client or client not registered for private_key_jwt' };
+  if (
+    client?.auth.kind !== 'jwks' ||
+    (input.clientId !== undefined && input.clientId !== client.clientId)
+  ) {
+    return {
+      error: 'invalid_client',
+      description: 'Unknown client or client not registered for private_key_jwt',
+    };
   }
   try {
     const keys = createLocalJWKSet(client.auth.jwks);
@@ -66,14 +85,26 @@ async function assertionAuth(input: ClientAuthInput, deps: ClientAuthDeps): Prom
     });
     const nowSeconds = Math.floor(deps.now().getTime() / 1000);
     if ((payload.exp ?? 0) > nowSeconds + MAX_ASSERTION_LIFETIME_SECONDS + 30) {
-      return { error: 'invalid_client', description: 'client_assertion exp is more than 5 minutes ahead' };
+      return {
+        error: 'invalid_client',
+        description: 'client_assertion exp is more than 5 minutes ahead',
+      };
     }
-    if (!deps.assertionIds.putIfAbsent(`${client.clientId} ${payload.jti ?? ''}`, true, (payload.exp ?? nowSeconds) * 1000)) {
+    if (
+      !deps.assertionIds.putIfAbsent(
+        `${client.clientId} ${payload.jti ?? ''}`,
+        true,
+        (payload.exp ?? nowSeconds) * 1000,
+      )
+    ) {
       return { error: 'invalid_client', description: 'client_assertion jti was already used' };
     }
     return { client };
   } catch {
-    return { error: 'invalid_client', description: 'client_assertion could not be verified with the registered keys' };
+    return {
+      error: 'invalid_client',
+      description: 'client_assertion could not be verified with the registered keys',
+    };
   }
 }
 
@@ -84,7 +115,11 @@ function basicAuth(header: string, clients: readonly SandboxClient[]): ClientAut
   const id = safeDecode(decoded.slice(0, colon));
   const secret = safeDecode(decoded.slice(colon + 1));
   const client = clients.find((c) => c.clientId === id);
-  if (client?.auth.kind !== 'secret' || secret === undefined || !sameSecret(secret, client.auth.secret)) {
+  if (
+    client?.auth.kind !== 'secret' ||
+    secret === undefined ||
+    !sameSecret(secret, client.auth.secret)
+  ) {
     return { error: 'invalid_client', description: 'Client authentication failed' };
   }
   return { client };

@@ -30,7 +30,12 @@ const launchQuery = z.object({ client: z.string().optional() });
 export function registerEhrPages(app: FastifyInstance, deps: EhrPagesDeps): void {
   const origins = clientOrigins(deps.clients);
   const send = (reply: FastifyReply, status: number, body: string): FastifyReply =>
-    reply.code(status).header('content-security-policy', pageCsp({ frameSrc: origins })).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+    reply
+      .code(status)
+      .header('content-security-policy', pageCsp({ frameSrc: origins }))
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(body);
 
   app.get('/ehr/ehr.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(EHR_CSS));
   app.get('/ehr/smart-style.json', (_req, reply) => reply.send(SMART_STYLE));
@@ -41,38 +46,96 @@ export function registerEhrPages(app: FastifyInstance, deps: EhrPagesDeps): void
       all<Encounter>(deps.adapter, 'Encounter'),
       all<Practitioner>(deps.adapter, 'Practitioner'),
     ]);
-    return send(reply, 200, ehrListPage({ patients, encounters, practitioners, canLaunch: deps.clients.some((c) => c.launchUrl) }));
+    return send(
+      reply,
+      200,
+      ehrListPage({
+        patients,
+        encounters,
+        practitioners,
+        canLaunch: deps.clients.some((c) => c.launchUrl),
+      }),
+    );
   });
 
   app.get('/ehr/encounter/:id', async (request, reply) => {
     const params = idSchema.safeParse(request.params);
     const query = launchQuery.safeParse(request.query);
-    if (!params.success || !query.success) return send(reply, 400, ehrMessagePage('Bad request', 'The encounter link is malformed.'));
-    const client = deps.clients.find((c) => c.launchUrl && (query.data.client === undefined || c.clientId === query.data.client));
-    if (!client?.launchUrl) return send(reply, 400, ehrMessagePage('No app to launch', 'No registered app with a launch URL matches this request.'));
+    if (!params.success || !query.success)
+      return send(reply, 400, ehrMessagePage('Bad request', 'The encounter link is malformed.'));
+    const client = deps.clients.find(
+      (c) => c.launchUrl && (query.data.client === undefined || c.clientId === query.data.client),
+    );
+    if (!client?.launchUrl)
+      return send(
+        reply,
+        400,
+        ehrMessagePage(
+          'No app to launch',
+          'No registered app with a launch URL matches this request.',
+        ),
+      );
     const encounter = await read<Encounter>(deps.adapter, 'Encounter', params.data.id);
     const patientId = encounter?.subject?.reference?.replace(/^Patient\//, '');
     const patient = patientId ? await read<Patient>(deps.adapter, 'Patient', patientId) : undefined;
-    if (!encounter || !patient?.id) return send(reply, 404, ehrMessagePage('Encounter not found', 'This encounter does not exist.'));
-    const practitioner = encounter.participant?.find((p) => p.individual?.reference?.startsWith('Practitioner/'))?.individual?.reference;
-    const launch = deps.state.launches.put({ patient: patient.id, encounter: params.data.id, fhirUser: practitioner ?? deps.defaultUser }, TTL.launch);
+    if (!encounter || !patient?.id)
+      return send(
+        reply,
+        404,
+        ehrMessagePage('Encounter not found', 'This encounter does not exist.'),
+      );
+    const practitioner = encounter.participant?.find((p) =>
+      p.individual?.reference?.startsWith('Practitioner/'),
+    )?.individual?.reference;
+    const launch = deps.state.launches.put(
+      {
+        patient: patient.id,
+        encounter: params.data.id,
+        fhirUser: practitioner ?? deps.defaultUser,
+      },
+      TTL.launch,
+    );
     const src = new URL(client.launchUrl);
     src.searchParams.set('iss', deps.urls.fhirBase);
     src.searchParams.set('launch', launch);
-    return send(reply, 200, ehrEncounterPage({ patient, encounter, appName: client.name, appUrl: src.toString() }));
+    return send(
+      reply,
+      200,
+      ehrEncounterPage({ patient, encounter, appName: client.name, appUrl: src.toString() }),
+    );
   });
 
   app.post('/ehr/encounter/:id/finish', async (request, reply) => {
     const params = idSchema.safeParse(request.params);
     // A cross-site form must not finish encounters: browsers send Origin on POST.
     const origin = request.headers.origin;
-    if (!params.success || (origin !== undefined && origin !== deps.urls.origin)) return send(reply, 403, ehrMessagePage('Refused', 'This request did not come from the EHR.'));
+    if (!params.success || (origin !== undefined && origin !== deps.urls.origin))
+      return send(reply, 403, ehrMessagePage('Refused', 'This request did not come from the EHR.'));
     const encounter = await read<Encounter>(deps.adapter, 'Encounter', params.data.id);
-    if (!encounter) return send(reply, 404, ehrMessagePage('Encounter not found', 'This encounter does not exist.'));
+    if (!encounter)
+      return send(
+        reply,
+        404,
+        ehrMessagePage('Encounter not found', 'This encounter does not exist.'),
+      );
     if (encounter.status === 'finished') return reply.redirect('/ehr', 303);
-    const finished: Encounter = { ...encounter, status: 'finished', period: { ...encounter.period, end: deps.now().toISOString() } };
-    const answer = await deps.adapter.handle({ method: 'PUT', path: ['Encounter', params.data.id], query: new URLSearchParams(), body: finished });
-    if (answer.status >= 300) return send(reply, 500, ehrMessagePage('Could not finish the encounter', 'The FHIR server refused the update.'));
+    const finished: Encounter = {
+      ...encounter,
+      status: 'finished',
+      period: { ...encounter.period, end: deps.now().toISOString() },
+    };
+    const answer = await deps.adapter.handle({
+      method: 'PUT',
+      path: ['Encounter', params.data.id],
+      query: new URLSearchParams(),
+      body: finished,
+    });
+    if (answer.status >= 300)
+      return send(
+        reply,
+        500,
+        ehrMessagePage('Could not finish the encounter', 'The FHIR server refused the update.'),
+      );
     request.log.info({ encounter: `Encounter/${params.data.id}` }, 'encounter finished');
     return reply.redirect('/ehr', 303);
   });
@@ -83,7 +146,11 @@ async function all<T>(adapter: FhirAdapter, resourceType: string): Promise<T[]> 
   return (bundle.entry ?? []).map((e) => e.resource as unknown as T);
 }
 
-async function read<T>(adapter: FhirAdapter, resourceType: string, id: string): Promise<T | undefined> {
+async function read<T>(
+  adapter: FhirAdapter,
+  resourceType: string,
+  id: string,
+): Promise<T | undefined> {
   return adapter.repo.readResource(resourceType, id).then(
     (r) => r as unknown as T,
     () => undefined,

@@ -13,17 +13,30 @@ function encounterDate(e: Encounter): string {
 }
 
 function encounterType(e: Encounter): string {
-  return e.type?.[0]?.text ?? e.type?.[0]?.coding?.[0]?.display ?? e.class.display ?? e.class.code ?? 'Encounter';
+  return (
+    e.type?.[0]?.text ??
+    e.type?.[0]?.coding?.[0]?.display ??
+    e.class.display ??
+    e.class.code ??
+    'Encounter'
+  );
 }
 
 function header(): SafeHtml {
   return html`<header class="ehr"><strong>Sandbox EHR</strong><a href="/ehr">Patient list</a><span>Signed in as the sandbox clinician</span></header>`;
 }
 
-function encounterRow(e: Encounter, who: string, practitioners: Map<string, Practitioner>, canLaunch: boolean): SafeHtml {
+function encounterRow(
+  e: Encounter,
+  who: string,
+  practitioners: Map<string, Practitioner>,
+  canLaunch: boolean,
+): SafeHtml {
   const id = e.id ?? '';
   const date = encounterDate(e);
-  const practitioner = practitioners.get(e.participant?.find((p) => p.individual?.reference)?.individual?.reference ?? '');
+  const practitioner = practitioners.get(
+    e.participant?.find((p) => p.individual?.reference)?.individual?.reference ?? '',
+  );
   const launch = canLaunch
     ? html`<a class="button" href="/ehr/encounter/${encodeURIComponent(id)}" data-encounter-id="${id}" aria-label="Launch ChartBill for ${who}, encounter of ${date}">Launch ChartBill</a>`
     : '';
@@ -34,7 +47,12 @@ function encounterRow(e: Encounter, who: string, practitioners: Map<string, Prac
   return html`<tr data-encounter-id="${id}"><td>${date}</td><td class="status-${e.status}">${e.status}</td><td>${encounterType(e)}</td><td>${practitionerName(practitioner)}</td><td>${launch}${finish}</td></tr>`;
 }
 
-function patientSection(p: Patient, encounters: Encounter[], practitioners: Map<string, Practitioner>, canLaunch: boolean): SafeHtml {
+function patientSection(
+  p: Patient,
+  encounters: Encounter[],
+  practitioners: Map<string, Practitioner>,
+  canLaunch: boolean,
+): SafeHtml {
   const who = patientName(p);
   const rows = encounters.map((e) => encounterRow(e, who, practitioners, canLaunch));
   const table =
@@ -45,7 +63,12 @@ function patientSection(p: Patient, encounters: Encounter[], practitioners: Map<
 }
 
 /** The patient list: every patient with their encounters, newest first. */
-export function ehrListPage(data: { patients: Patient[]; encounters: Encounter[]; practitioners: Practitioner[]; canLaunch: boolean }): string {
+export function ehrListPage(data: {
+  patients: Patient[];
+  encounters: Encounter[];
+  practitioners: Practitioner[];
+  canLaunch: boolean;
+}): string {
   const practitioners = new Map(data.practitioners.map((p) => [`Practitioner/${p.id ?? ''}`, p]));
   const byPatient = new Map<string, Encounter[]>();
   for (const e of data.encounters) {
@@ -54,19 +77,29 @@ export function ehrListPage(data: { patients: Patient[]; encounters: Encounter[]
   }
   const patients = [...data.patients].sort((a, b) => patientName(a).localeCompare(patientName(b)));
   const sections = patients.map((p) => {
-    const encounters = (byPatient.get(`Patient/${p.id ?? ''}`) ?? []).sort((a, b) => (b.period?.start ?? '').localeCompare(a.period?.start ?? ''));
+    const encounters = (byPatient.get(`Patient/${p.id ?? ''}`) ?? []).sort((a, b) =>
+      (b.period?.start ?? '').localeCompare(a.period?.start ?? ''),
+    );
     return patientSection(p, encounters, practitioners, data.canLaunch);
   });
   return page('Sandbox EHR – Patients', html`${header()}<main><h1>Patients</h1>${sections}</main>`);
 }
 
 /** The chart of one encounter, with the app embedded as an EHR sidebar would show it. */
-export function ehrEncounterPage(data: { patient: Patient; encounter: Encounter; appName: string; appUrl: string }): string {
+export function ehrEncounterPage(data: {
+  patient: Patient;
+  encounter: Encounter;
+  appName: string;
+  appUrl: string;
+}): string {
   const { patient, encounter } = data;
   const banner = html`<div class="banner" role="region" aria-label="Patient banner"><strong>${patientName(patient)}</strong><span>Born ${patient.birthDate ?? 'unknown'}</span><span>${patient.gender ?? ''}</span><span>MRN ${patient.identifier?.[0]?.value ?? ''}</span></div>`;
   const details = html`<aside><h1>Encounter ${encounterDate(encounter)}</h1><p>Status: <span class="status-${encounter.status}">${encounter.status}</span></p><p>${encounterType(encounter)}</p><p><a href="/ehr">Back to the patient list</a></p></aside>`;
   const frame = html`<iframe class="app" title="ChartBill" src="${data.appUrl}" data-app-name="${data.appName}"></iframe>`;
-  return page(`${patientName(patient)} – Sandbox EHR`, html`${header()}${banner}<main class="layout">${details}<div>${frame}</div></main>`);
+  return page(
+    `${patientName(patient)} – Sandbox EHR`,
+    html`${header()}${banner}<main class="layout">${details}<div>${frame}</div></main>`,
+  );
 }
 
 /** A short message page (errors, refusals). */

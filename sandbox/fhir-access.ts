@@ -33,15 +33,25 @@ export function interactionOf(call: FhirCall): Interaction {
  *   patient compartment (patient-scoped-call.ts): never a shared resource, never another patient's;
  * - `_include`d and `_revinclude`d resources the token may not read are dropped from the page.
  */
-export async function handleWithScopes(adapter: FhirAdapter, call: FhirCall, grant: AccessGrant): Promise<FhirAnswer> {
+export async function handleWithScopes(
+  adapter: FhirAdapter,
+  call: FhirCall,
+  grant: AccessGrant,
+): Promise<FhirAnswer> {
   const resourceType = call.path[0] ?? '';
   const accessTo = accessOf(grant.scope, grant.patient !== undefined);
   const access = accessTo(resourceType, interactionOf(call));
   const canSee = (r: Resource): boolean => {
     const a = accessTo(r.resourceType, 'r');
-    return a === 'any' || (a === 'patient-compartment' && grant.patient !== undefined && inPatientCompartment(r, grant.patient));
+    return (
+      a === 'any' ||
+      (a === 'patient-compartment' &&
+        grant.patient !== undefined &&
+        inPatientCompartment(r, grant.patient))
+    );
   };
   if (access === 'any') return adapter.handle(call, { canSeeIncluded: canSee });
-  if (access === 'patient-compartment' && grant.patient !== undefined) return handlePatientScoped(adapter, call, grant.patient, canSee);
+  if (access === 'patient-compartment' && grant.patient !== undefined)
+    return handlePatientScoped(adapter, call, grant.patient, canSee);
   return insufficientScope(`The granted scopes do not allow this interaction on ${resourceType}`);
 }

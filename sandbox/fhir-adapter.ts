@@ -1,4 +1,9 @@
-import { getStatus, isResourceType, normalizeOperationOutcome, validateResource } from '@medplum/core';
+import {
+  getStatus,
+  isResourceType,
+  normalizeOperationOutcome,
+  validateResource,
+} from '@medplum/core';
 import { FhirRouter, MemoryRepository, type FhirRequest } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource } from 'fhir/r4';
 import { searchWithPaging } from './fhir-search.ts';
@@ -59,7 +64,12 @@ export function createFhirAdapter(deps: { fhirBase: () => string }): FhirAdapter
     const refused = precheck(call);
     if (refused) return refused;
     if (call.method === 'GET' && call.path.length === 1) {
-      return searchWithPaging(call, { repo, route, fhirBase: deps.fhirBase(), canSeeIncluded: options.canSeeIncluded });
+      return searchWithPaging(call, {
+        repo,
+        route,
+        fhirBase: deps.fhirBase(),
+        canSeeIncluded: options.canSeeIncluded,
+      });
     }
     const [result, resource] = await route(call);
     return answer(call, result, resource, deps.fhirBase());
@@ -75,7 +85,8 @@ function searchViaPost(call: FhirCall): FhirCall {
   const form: unknown = call.body;
   if (typeof form === 'object' && form !== null) {
     for (const [name, value] of Object.entries(form)) {
-      for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) if (typeof v === 'string') query.append(name, v);
+      for (const v of Array.isArray(value) ? (value as unknown[]) : [value])
+        if (typeof v === 'string') query.append(name, v);
     }
   }
   return { method: 'GET', path: call.path.slice(0, 1), query, body: undefined };
@@ -89,12 +100,21 @@ function searchViaPost(call: FhirCall): FhirCall {
  * not supported (501): nothing needs it, and a condition matching another resource than intended
  * should not be patched blind.
  */
-async function patchAsUpdate(repo: MemoryRepository, call: FhirCall): Promise<FhirCall | FhirAnswer> {
+async function patchAsUpdate(
+  repo: MemoryRepository,
+  call: FhirCall,
+): Promise<FhirCall | FhirAnswer> {
   const [resourceType, id, ...rest] = call.path;
-  if (!resourceType || !isResourceType(resourceType)) return errorAnswer(404, 'not-found', `Unknown resource type: ${resourceType ?? '(none)'}`);
-  if (!id || rest.length > 0) return errorAnswer(501, 'not-supported', 'Only PATCH [type]/[id] is supported by this server');
-  if (!Array.isArray(call.body)) return errorAnswer(400, 'invalid', 'A PATCH body must be a JSON Patch array (RFC 6902)');
-  const current = await repo.readResource(resourceType, id).then((r) => r as Resource, () => undefined);
+  if (!resourceType || !isResourceType(resourceType))
+    return errorAnswer(404, 'not-found', `Unknown resource type: ${resourceType ?? '(none)'}`);
+  if (!id || rest.length > 0)
+    return errorAnswer(501, 'not-supported', 'Only PATCH [type]/[id] is supported by this server');
+  if (!Array.isArray(call.body))
+    return errorAnswer(400, 'invalid', 'A PATCH body must be a JSON Patch array (RFC 6902)');
+  const current = await repo.readResource(resourceType, id).then(
+    (r) => r as Resource,
+    () => undefined,
+  );
   if (!current) return errorAnswer(404, 'not-found', `${resourceType}/${id} is not known`);
   let patched: Resource;
   try {
@@ -111,33 +131,57 @@ async function patchAsUpdate(repo: MemoryRepository, call: FhirCall): Promise<Fh
 /** Refusals decided before the router runs; undefined when the call may proceed. */
 function precheck(call: FhirCall): FhirAnswer | undefined {
   const operation = call.path.find((s) => s.startsWith('$'));
-  if (operation) return errorAnswer(501, 'not-supported', `Operation ${operation} is not supported by this server`);
+  if (operation)
+    return errorAnswer(
+      501,
+      'not-supported',
+      `Operation ${operation} is not supported by this server`,
+    );
   const [resourceType, id] = call.path;
-  if (!resourceType || !isResourceType(resourceType)) return errorAnswer(404, 'not-found', `Unknown resource type: ${resourceType ?? '(none)'}`);
+  if (!resourceType || !isResourceType(resourceType))
+    return errorAnswer(404, 'not-found', `Unknown resource type: ${resourceType ?? '(none)'}`);
   // FHIR R4 http.html §3.1.0.7.1: If-Match carries an ETag (W/"<versionId>"); anything else would be ignored, losing the lock.
-  if (call.ifMatch !== undefined && !/^(W\/)?"[^"]+"$/.test(call.ifMatch.trim())) return errorAnswer(400, 'invalid', 'If-Match must be an ETag such as W/"<versionId>"');
+  if (call.ifMatch !== undefined && !/^(W\/)?"[^"]+"$/.test(call.ifMatch.trim()))
+    return errorAnswer(400, 'invalid', 'If-Match must be an ETag such as W/"<versionId>"');
   if (call.method !== 'POST' && call.method !== 'PUT') return undefined;
   const body: unknown = call.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return errorAnswer(400, 'invalid', 'Request body must be a FHIR resource');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return errorAnswer(400, 'invalid', 'Request body must be a FHIR resource');
   const bodyType: unknown = (body as { resourceType?: unknown }).resourceType;
-  if (bodyType !== resourceType) return errorAnswer(400, 'invalid', `Body resourceType ${typeof bodyType === 'string' ? bodyType : '(none)'} does not match ${resourceType} in the URL`);
-  if (call.method === 'PUT' && (body as Resource).id !== id) return errorAnswer(400, 'invalid', 'Body id must match the id in the URL');
+  if (bodyType !== resourceType)
+    return errorAnswer(
+      400,
+      'invalid',
+      `Body resourceType ${typeof bodyType === 'string' ? bodyType : '(none)'} does not match ${resourceType} in the URL`,
+    );
+  if (call.method === 'PUT' && (body as Resource).id !== id)
+    return errorAnswer(400, 'invalid', 'Body id must match the id in the URL');
   return validationAnswer(body as Resource);
 }
 
 /** Validates against the FHIR R4 base StructureDefinitions (medplum's validator); 400 with its issues. */
 function validationAnswer(resource: Resource): FhirAnswer | undefined {
   try {
-    const issues = validateResource(resource as never).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+    const issues = validateResource(resource as never).filter(
+      (i) => i.severity === 'error' || i.severity === 'fatal',
+    );
     if (issues.length === 0) return undefined;
-    const body: OperationOutcome = { resourceType: 'OperationOutcome', issue: issues as OperationOutcome['issue'] };
+    const body: OperationOutcome = {
+      resourceType: 'OperationOutcome',
+      issue: issues as OperationOutcome['issue'],
+    };
     return { status: 400, body, headers: {} };
   } catch (err) {
     return { status: 400, body: normalizeOperationOutcome(err) as OperationOutcome, headers: {} };
   }
 }
 
-function answer(call: FhirCall, result: OperationOutcome, resource: Resource | undefined, fhirBase: string): FhirAnswer {
+function answer(
+  call: FhirCall,
+  result: OperationOutcome,
+  resource: Resource | undefined,
+  fhirBase: string,
+): FhirAnswer {
   const status = getStatus(result as never);
   if (status >= 300 || !resource) return { status, body: stripOutcomeId(result), headers: {} };
   const headers = versionHeaders(resource);
@@ -145,7 +189,8 @@ function answer(call: FhirCall, result: OperationOutcome, resource: Resource | u
     const version = resource.meta?.versionId ? `/_history/${resource.meta.versionId}` : '';
     headers.location = `${fhirBase}/${resource.resourceType}/${resource.id}${version}`;
   }
-  if (call.method === 'GET' && resource.resourceType === 'Bundle') return { status, body: absolutize(resource as Bundle, fhirBase), headers: {} };
+  if (call.method === 'GET' && resource.resourceType === 'Bundle')
+    return { status, body: absolutize(resource as Bundle, fhirBase), headers: {} };
   return { status, body: resource, headers };
 }
 
@@ -160,7 +205,11 @@ function stripOutcomeId(result: OperationOutcome): OperationOutcome {
 function absolutize(bundle: Bundle, fhirBase: string): Bundle {
   return {
     ...bundle,
-    entry: bundle.entry?.map((e) => (e.resource?.id ? { ...e, fullUrl: `${fhirBase}/${e.resource.resourceType}/${e.resource.id}` } : e)),
+    entry: bundle.entry?.map((e) =>
+      e.resource?.id
+        ? { ...e, fullUrl: `${fhirBase}/${e.resource.resourceType}/${e.resource.id}` }
+        : e,
+    ),
   };
 }
 

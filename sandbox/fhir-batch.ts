@@ -4,7 +4,13 @@ import { errorAnswer, statusLine, type FhirAnswer, type FhirCall } from './fhir-
 /** The most entries one batch may carry; larger batches are refused as too costly. */
 export const MAX_BATCH_ENTRIES = 1000;
 
-const METHODS: ReadonlySet<string> = new Set<FhirCall['method']>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const METHODS: ReadonlySet<string> = new Set<FhirCall['method']>([
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+]);
 
 /**
  * Runs a `batch` Bundle (FHIR R4 http.html §3.1.0.11): each entry is handled on its own, through
@@ -13,24 +19,40 @@ const METHODS: ReadonlySet<string> = new Set<FhirCall['method']>(['GET', 'POST',
  * Bundles are refused: the memory repository cannot apply them atomically, and pretending to
  * would lose writes on failure.
  */
-export async function processBatch(body: unknown, handle: (call: FhirCall) => Promise<FhirAnswer>): Promise<FhirAnswer> {
-  if (typeof body !== 'object' || body === null || (body as { resourceType?: unknown }).resourceType !== 'Bundle') {
+export async function processBatch(
+  body: unknown,
+  handle: (call: FhirCall) => Promise<FhirAnswer>,
+): Promise<FhirAnswer> {
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    (body as { resourceType?: unknown }).resourceType !== 'Bundle'
+  ) {
     return errorAnswer(400, 'invalid', 'POST to the FHIR base must carry a Bundle of type batch');
   }
   const bundle = body as Bundle;
   if (bundle.type === 'transaction') {
-    return errorAnswer(501, 'not-supported', 'Transactions are not supported by this server; use a batch Bundle');
+    return errorAnswer(
+      501,
+      'not-supported',
+      'Transactions are not supported by this server; use a batch Bundle',
+    );
   }
-  if (bundle.type !== 'batch') return errorAnswer(400, 'invalid', `Bundle type ${bundle.type} cannot be posted; use batch`);
+  if (bundle.type !== 'batch')
+    return errorAnswer(400, 'invalid', `Bundle type ${bundle.type} cannot be posted; use batch`);
   const entries = bundle.entry ?? [];
-  if (entries.length > MAX_BATCH_ENTRIES) return errorAnswer(413, 'too-costly', `A batch may carry at most ${MAX_BATCH_ENTRIES} entries`);
+  if (entries.length > MAX_BATCH_ENTRIES)
+    return errorAnswer(413, 'too-costly', `A batch may carry at most ${MAX_BATCH_ENTRIES} entries`);
   const responses: BundleEntry[] = [];
   for (const entry of entries) responses.push(await processEntry(entry, handle));
   const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: responses };
   return { status: 200, body: response, headers: {} };
 }
 
-async function processEntry(entry: BundleEntry, handle: (call: FhirCall) => Promise<FhirAnswer>): Promise<BundleEntry> {
+async function processEntry(
+  entry: BundleEntry,
+  handle: (call: FhirCall) => Promise<FhirAnswer>,
+): Promise<BundleEntry> {
   const call = entryCall(entry);
   const answer = typeof call === 'string' ? errorAnswer(400, 'invalid', call) : await handle(call);
   const response: NonNullable<BundleEntry['response']> = { status: statusLine(answer.status) };
@@ -43,13 +65,14 @@ async function processEntry(entry: BundleEntry, handle: (call: FhirCall) => Prom
 
 function entryCall(entry: BundleEntry): FhirCall | string {
   const request = entry.request;
-  if (!request?.method || request.method === 'HEAD' || !METHODS.has(request.method) || !request.url) return 'Each batch entry needs request.method (GET, POST, PUT, PATCH, DELETE) and request.url';
+  if (!request?.method || request.method === 'HEAD' || !METHODS.has(request.method) || !request.url)
+    return 'Each batch entry needs request.method (GET, POST, PUT, PATCH, DELETE) and request.url';
   const url = new URL(request.url.replace(/^\/+/, ''), 'http://batch.invalid/');
   let path: string[];
   try {
     path = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   } catch {
-    return 'The entry\'s request.url is not validly percent-encoded';
+    return "The entry's request.url is not validly percent-encoded";
   }
   return {
     method: request.method,

@@ -40,16 +40,28 @@ function referencesOf(resource: Resource, spec: IncludeSpec): string[] {
  * Resolves `_include` (FHIR R4 search §3.1.1.5.5): for each match of the spec's source type, the
  * resources its search parameter references. Missing targets are skipped, as a server may.
  */
-export async function resolveIncludes(repo: MemoryRepository, matches: Resource[], specs: IncludeSpec[]): Promise<Resource[]> {
+export async function resolveIncludes(
+  repo: MemoryRepository,
+  matches: Resource[],
+  specs: IncludeSpec[],
+): Promise<Resource[]> {
   const refs = new Set<string>();
   for (const spec of specs) {
     for (const match of matches) {
-      if (match.resourceType === spec.sourceType) for (const ref of referencesOf(match, spec)) refs.add(ref);
+      if (match.resourceType === spec.sourceType)
+        for (const ref of referencesOf(match, spec)) refs.add(ref);
     }
   }
   // A reference to nothing (deleted, never there) is skipped: one read each, so that one missing
   // target does not fail the whole page (MemoryRepository.readReferences rejects on the first).
-  const found = await Promise.all([...refs].map((reference) => repo.readReference({ reference }).then((r) => r as unknown as Resource, () => undefined)));
+  const found = await Promise.all(
+    [...refs].map((reference) =>
+      repo.readReference({ reference }).then(
+        (r) => r as unknown as Resource,
+        () => undefined,
+      ),
+    ),
+  );
   return found.filter((r): r is Resource => r !== undefined);
 }
 
@@ -57,14 +69,24 @@ export async function resolveIncludes(repo: MemoryRepository, matches: Resource[
  * Resolves `_revinclude`: resources of the spec's source type whose search parameter references
  * one of the matches (e.g. `Condition:encounter` adds the Conditions of the matched Encounters).
  */
-export async function resolveRevIncludes(repo: MemoryRepository, matches: Resource[], specs: IncludeSpec[]): Promise<Resource[]> {
+export async function resolveRevIncludes(
+  repo: MemoryRepository,
+  matches: Resource[],
+  specs: IncludeSpec[],
+): Promise<Resource[]> {
   const out: Resource[] = [];
   for (const spec of specs) {
-    const targets = matches.filter((m) => !spec.targetType || m.resourceType === spec.targetType).map(key);
+    const targets = matches
+      .filter((m) => !spec.targetType || m.resourceType === spec.targetType)
+      .map(key);
     if (targets.length === 0) continue;
-    const request = parseSearchRequest(spec.sourceType, { [spec.param]: targets.join(','), _count: String(MAX_REVINCLUDE) });
+    const request = parseSearchRequest(spec.sourceType, {
+      [spec.param]: targets.join(','),
+      _count: String(MAX_REVINCLUDE),
+    });
     const bundle = await repo.search(request);
-    for (const entry of bundle.entry ?? []) if (entry.resource) out.push(entry.resource as Resource);
+    for (const entry of bundle.entry ?? [])
+      if (entry.resource) out.push(entry.resource as Resource);
   }
   return out;
 }

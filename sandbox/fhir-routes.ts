@@ -22,7 +22,11 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** Sends a FHIR answer with FHIR's JSON media type (FHIR R4 http.html §3.1.0.1.8). */
 export function sendFhir(reply: FastifyReply, answer: FhirAnswer): FastifyReply {
-  return reply.code(answer.status).headers(answer.headers).type(FHIR_JSON).send(JSON.stringify(answer.body));
+  return reply
+    .code(answer.status)
+    .headers(answer.headers)
+    .type(FHIR_JSON)
+    .send(JSON.stringify(answer.body));
 }
 
 /**
@@ -34,25 +38,44 @@ export function sendFhir(reply: FastifyReply, answer: FhirAnswer): FastifyReply 
 export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): void {
   const { urls } = deps;
 
-  app.get('/fhir/metadata', (_req, reply) => sendFhir(reply, { status: 200, body: capabilityStatement(urls, deps.now()), headers: {} }));
-  app.get('/fhir/.well-known/smart-configuration', (_req, reply) => reply.header('cache-control', 'no-store').send(smartConfiguration(urls, deps.permissions)));
+  app.get('/fhir/metadata', (_req, reply) =>
+    sendFhir(reply, { status: 200, body: capabilityStatement(urls, deps.now()), headers: {} }),
+  );
+  app.get('/fhir/.well-known/smart-configuration', (_req, reply) =>
+    reply.header('cache-control', 'no-store').send(smartConfiguration(urls, deps.permissions)),
+  );
 
-  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AccessGrant | undefined> {
+  async function authenticate(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<AccessGrant | undefined> {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     const grant = token ? await deps.tokens.verifyAccessToken(token) : undefined;
     if (grant) return grant;
     // RFC 6750 §3: no error code when the request carried no token at all.
-    const challenge = token ? `Bearer realm="${urls.fhirBase}", error="invalid_token", error_description="The access token is invalid or expired"` : `Bearer realm="${urls.fhirBase}"`;
+    const challenge = token
+      ? `Bearer realm="${urls.fhirBase}", error="invalid_token", error_description="The access token is invalid or expired"`
+      : `Bearer realm="${urls.fhirBase}"`;
     reply.header('www-authenticate', challenge);
-    sendFhir(reply, errorAnswer(401, 'login', token ? 'The access token is invalid or expired' : 'A bearer access token is required'));
+    sendFhir(
+      reply,
+      errorAnswer(
+        401,
+        'login',
+        token ? 'The access token is invalid or expired' : 'A bearer access token is required',
+      ),
+    );
     return undefined;
   }
 
   app.post('/fhir', async (request, reply) => {
     const grant = await authenticate(request, reply);
     if (!grant) return reply;
-    return sendFhir(reply, await processBatch(request.body, (call) => handleWithScopes(deps.adapter, call, grant)));
+    return sendFhir(
+      reply,
+      await processBatch(request.body, (call) => handleWithScopes(deps.adapter, call, grant)),
+    );
   });
 
   app.route({
@@ -63,8 +86,19 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
       if (!grant) return reply;
       const call = toCall(request);
       if (call.path.length === 0) {
-        if (call.method === 'POST') return sendFhir(reply, await processBatch(request.body, (c) => handleWithScopes(deps.adapter, c, grant)));
-        return sendFhir(reply, errorAnswer(404, 'not-supported', 'System-level interactions other than batch are not supported'));
+        if (call.method === 'POST')
+          return sendFhir(
+            reply,
+            await processBatch(request.body, (c) => handleWithScopes(deps.adapter, c, grant)),
+          );
+        return sendFhir(
+          reply,
+          errorAnswer(
+            404,
+            'not-supported',
+            'System-level interactions other than batch are not supported',
+          ),
+        );
       }
       return sendFhir(reply, await handleWithScopes(deps.adapter, call, grant));
     },
@@ -76,13 +110,19 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw Object.assign(new Error('The URL path is not validly percent-encoded'), { statusCode: 400 });
+    throw Object.assign(new Error('The URL path is not validly percent-encoded'), {
+      statusCode: 400,
+    });
   }
 }
 
 function toCall(request: FastifyRequest): FhirCall {
   const url = new URL(request.url, 'http://sandbox.invalid');
-  const path = url.pathname.replace(/^\/fhir\/?/, '').split('/').filter(Boolean).map(decodeSegment);
+  const path = url.pathname
+    .replace(/^\/fhir\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map(decodeSegment);
   const header = (name: string): string | undefined => {
     const value = request.headers[name];
     return typeof value === 'string' ? value : undefined;

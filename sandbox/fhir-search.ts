@@ -1,7 +1,13 @@
 import { getStatus } from '@medplum/core';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, BundleLink, OperationOutcome, Resource } from 'fhir/r4';
-import { distinctIncludes, parseIncludeSpec, resolveIncludes, resolveRevIncludes, type IncludeSpec } from './fhir-includes.ts';
+import {
+  distinctIncludes,
+  parseIncludeSpec,
+  resolveIncludes,
+  resolveRevIncludes,
+  type IncludeSpec,
+} from './fhir-includes.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 
 /** Page size when the client gives no `_count` (medplum's default too), and the most we serve. */
@@ -59,10 +65,13 @@ export async function searchWithPaging(call: FhirCall, ctx: SearchContext): Prom
   query.set('_offset', String(paging.offset));
   const [result, resource] = await ctx.route({ ...call, query });
   const status = getStatus(result as never);
-  if (status >= 300 || resource?.resourceType !== 'Bundle') return { status: status >= 300 ? status : 500, body: result, headers: {} };
+  if (status >= 300 || resource?.resourceType !== 'Bundle')
+    return { status: status >= 300 ? status : 500, body: result, headers: {} };
   const found = resource as Bundle;
 
-  const matches = (found.entry ?? []).map((e) => e.resource).filter((r): r is Resource => r !== undefined);
+  const matches = (found.entry ?? [])
+    .map((e) => e.resource)
+    .filter((r): r is Resource => r !== undefined);
   const included = distinctIncludes(matches, [
     ...(await resolveIncludes(ctx.repo, matches, includes)),
     ...(await resolveRevIncludes(ctx.repo, matches, revIncludes)),
@@ -73,16 +82,29 @@ export async function searchWithPaging(call: FhirCall, ctx: SearchContext): Prom
     type: 'searchset',
     ...(found.total !== undefined ? { total: found.total } : {}),
     link: links(call, paging, matches.length, found.total, ctx.fhirBase),
-    entry: [...matches.map((r) => entry(r, 'match', ctx.fhirBase)), ...included.map((r) => entry(r, 'include', ctx.fhirBase))],
+    entry: [
+      ...matches.map((r) => entry(r, 'match', ctx.fhirBase)),
+      ...included.map((r) => entry(r, 'include', ctx.fhirBase)),
+    ],
   };
   return { status: 200, body: bundle, headers: {} };
 }
 
 function entry(resource: Resource, mode: 'match' | 'include', fhirBase: string): BundleEntry {
-  return { fullUrl: `${fhirBase}/${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode } };
+  return {
+    fullUrl: `${fhirBase}/${resource.resourceType}/${resource.id ?? ''}`,
+    resource,
+    search: { mode },
+  };
 }
 
-function links(call: FhirCall, paging: Paging, returned: number, total: number | undefined, fhirBase: string): BundleLink[] {
+function links(
+  call: FhirCall,
+  paging: Paging,
+  returned: number,
+  total: number | undefined,
+  fhirBase: string,
+): BundleLink[] {
   const url = (offset: number): string => {
     const query = new URLSearchParams(call.query);
     query.set('_count', String(paging.count));
@@ -91,7 +113,9 @@ function links(call: FhirCall, paging: Paging, returned: number, total: number |
   };
   const out: BundleLink[] = [{ relation: 'self', url: url(paging.offset) }];
   const more = total !== undefined ? paging.offset + returned < total : returned === paging.count;
-  if (paging.count > 0 && returned > 0 && more) out.push({ relation: 'next', url: url(paging.offset + paging.count) });
-  if (paging.offset > 0) out.push({ relation: 'previous', url: url(Math.max(0, paging.offset - paging.count)) });
+  if (paging.count > 0 && returned > 0 && more)
+    out.push({ relation: 'next', url: url(paging.offset + paging.count) });
+  if (paging.offset > 0)
+    out.push({ relation: 'previous', url: url(Math.max(0, paging.offset - paging.count)) });
   return out;
 }

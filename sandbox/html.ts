@@ -46,7 +46,9 @@ ${body}
 }
 
 /** Content-Security-Policy for sandbox pages: nothing inline, frames and form targets limited to the given origins. */
-export function pageCsp(opts: { frameSrc?: string[]; formAction?: string[]; frameAncestors?: string[] } = {}): string {
+export function pageCsp(
+  opts: { frameSrc?: string[]; formAction?: string[]; frameAncestors?: string[] } = {},
+): string {
   const list = (extra: string[] | undefined): string => ["'self'", ...(extra ?? [])].join(' ');
   return [
     "default-src 'none'",

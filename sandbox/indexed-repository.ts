@@ -88,14 +88,22 @@ export class IndexedMemoryRepository extends MemoryRepository {
     this.forget(resourceType, id);
   }
 
-  override async search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
-    if (searchRequest.sortRules?.some((rule) => !OWN_SORTS.has(rule.code))) return super.search(searchRequest);
+  override async search<T extends Resource>(
+    searchRequest: SearchRequest<T>,
+  ): Promise<Bundle<WithId<T>>> {
+    if (searchRequest.sortRules?.some((rule) => !OWN_SORTS.has(rule.code)))
+      return super.search(searchRequest);
     const matches = this.matches(searchRequest);
     let page = matches;
     if (searchRequest.offset !== undefined) page = page.slice(searchRequest.offset);
     if (searchRequest.count !== undefined) page = page.slice(0, searchRequest.count);
     const entry = page.map((stored) => ({ resource: deepClone(stored.resource) as WithId<T> }));
-    return { resourceType: 'Bundle', type: 'searchset', entry: entry.length ? entry : undefined, total: matches.length };
+    return {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: entry.length ? entry : undefined,
+      total: matches.length,
+    };
   }
 
   private state(resourceType: string): TypeState {
@@ -114,7 +122,11 @@ export class IndexedMemoryRepository extends MemoryRepository {
       if (previous) unindex(index, resource.id);
       addToIndex(index, resource.id, resource);
     }
-    state.resources.set(resource.id, { resource, seq: previous?.seq ?? this.nextSeq++, sortKeys: new Map() });
+    state.resources.set(resource.id, {
+      resource,
+      seq: previous?.seq ?? this.nextSeq++,
+      sortKeys: new Map(),
+    });
     state.queries.clear();
   }
 
@@ -135,7 +147,9 @@ export class IndexedMemoryRepository extends MemoryRepository {
     if (cached && cached.expiresAtMs > nowMs) return cached.matches;
     state.queries.delete(key);
 
-    const matches = this.candidates(state, searchRequest).filter((stored) => matchesSearchRequest(stored.resource, searchRequest));
+    const matches = this.candidates(state, searchRequest).filter((stored) =>
+      matchesSearchRequest(stored.resource, searchRequest),
+    );
     for (const rule of searchRequest.sortRules ?? []) {
       const sign = rule.descending ? -1 : 1;
       matches.sort((a, b) => sortKey(a, rule).localeCompare(sortKey(b, rule)) * sign);
@@ -143,7 +157,8 @@ export class IndexedMemoryRepository extends MemoryRepository {
 
     for (const [k, entry] of state.queries) if (entry.expiresAtMs <= nowMs) state.queries.delete(k);
     const oldest = state.queries.keys().next();
-    if (state.queries.size >= MAX_QUERIES_PER_TYPE && !oldest.done) state.queries.delete(oldest.value);
+    if (state.queries.size >= MAX_QUERIES_PER_TYPE && !oldest.done)
+      state.queries.delete(oldest.value);
     state.queries.set(key, { matches, expiresAtMs: nowMs + QUERY_TTL_MS });
     return matches;
   }
@@ -174,7 +189,11 @@ export class IndexedMemoryRepository extends MemoryRepository {
     if (param.type === 'token') {
       kind = 'token';
       keys = tokenKeys(filter.value);
-    } else if (param.type === 'reference' && filter.code !== '_compartment' && filter.value !== '') {
+    } else if (
+      param.type === 'reference' &&
+      filter.code !== '_compartment' &&
+      filter.value !== ''
+    ) {
       kind = 'reference';
       keys = splitSearchOnComma(filter.value);
     } else {
@@ -184,7 +203,13 @@ export class IndexedMemoryRepository extends MemoryRepository {
 
     let index = state.indexes.get(filter.code);
     if (!index) {
-      index = { kind, atom: atomFor(param.expression), ids: new Map(), keysOf: new Map(), unkeyed: new Set() };
+      index = {
+        kind,
+        atom: atomFor(param.expression),
+        ids: new Map(),
+        keysOf: new Map(),
+        unkeyed: new Set(),
+      };
       for (const [id, stored] of state.resources) addToIndex(index, id, stored.resource);
       state.indexes.set(filter.code, index);
     }
@@ -216,7 +241,8 @@ function indexKeys(index: ParamIndex, resource: Resource): string[] {
   const values = evalFhirPathTyped(index.atom, [toTypedValue(resource)]);
   if (index.kind === 'reference') return convertToSearchableReferences(values);
   const keys = new Set<string>();
-  for (const token of convertToSearchableTokens(values)) if (token.value !== undefined) keys.add(token.value.toLowerCase());
+  for (const token of convertToSearchableTokens(values))
+    if (token.value !== undefined) keys.add(token.value.toLowerCase());
   return [...keys];
 }
 
@@ -265,7 +291,8 @@ function atomFor(expression: string): FhirPathAtom {
 function sortKey(stored: Stored, rule: SortRule): string {
   let key = stored.sortKeys.get(rule.code);
   if (key === undefined) {
-    const expression = globalSchema.types[stored.resource.resourceType]?.searchParams?.[rule.code]?.expression;
+    const expression =
+      globalSchema.types[stored.resource.resourceType]?.searchParams?.[rule.code]?.expression;
     key = expression ? JSON.stringify(evalFhirPath(atomFor(expression), stored.resource)) : '';
     stored.sortKeys.set(rule.code, key);
   }

@@ -51,25 +51,55 @@ export function registerAuthorize(app: FastifyInstance, deps: AuthorizeDeps): vo
     const q = querySchema.safeParse(request.query);
     if (!q.success) return errorPage(reply, 'The authorization request has malformed parameters.');
     const client = deps.clients.find((c) => c.clientId === q.data.client_id);
-    if (!client) return errorPage(reply, 'Unknown client_id: this app is not registered with the sandbox EHR.');
+    if (!client)
+      return errorPage(
+        reply,
+        'Unknown client_id: this app is not registered with the sandbox EHR.',
+      );
     const redirectUri = q.data.redirect_uri;
     if (!redirectUri || !client.redirectUris.includes(redirectUri)) {
-      return errorPage(reply, 'The redirect_uri does not exactly match one registered for this app.');
+      return errorPage(
+        reply,
+        'The redirect_uri does not exactly match one registered for this app.',
+      );
     }
     const outcome = authorize(q.data, client, redirectUri, deps);
     if ('pick' in outcome) {
       const patients = await listPatients(deps.adapter);
-      reply.header('content-security-policy', pageCsp({ formAction: [new URL(redirectUri).origin], frameAncestors: clientOrigins(deps.clients) }));
-      return reply.type('text/html; charset=utf-8').send(patientPickerPage(client.name, outcome.pick, patients));
+      reply.header(
+        'content-security-policy',
+        pageCsp({
+          formAction: [new URL(redirectUri).origin],
+          frameAncestors: clientOrigins(deps.clients),
+        }),
+      );
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(patientPickerPage(client.name, outcome.pick, patients));
     }
-    return reply.redirect(redirectTo(redirectUri, 'error' in outcome ? { error: outcome.error, error_description: outcome.description } : { code: outcome.code }, q.data.state), 302);
+    return reply.redirect(
+      redirectTo(
+        redirectUri,
+        'error' in outcome
+          ? { error: outcome.error, error_description: outcome.description }
+          : { code: outcome.code },
+        q.data.state,
+      ),
+      302,
+    );
   });
 
   app.post('/oauth/authorize/pick', async (request, reply) => {
     const body = pickSchema.safeParse(request.body);
     const pending = body.success ? deps.state.pending.take(body.data.pending) : undefined;
-    if (!body.success || !pending) return errorPage(reply, 'This sign-in request has expired or was already used. Start the app again.');
-    const patient = await deps.adapter.repo.readResource('Patient', body.data.patient).catch(() => undefined);
+    if (!body.success || !pending)
+      return errorPage(
+        reply,
+        'This sign-in request has expired or was already used. Start the app again.',
+      );
+    const patient = await deps.adapter.repo
+      .readResource('Patient', body.data.patient)
+      .catch(() => undefined);
     if (!patient) return errorPage(reply, 'The chosen patient does not exist.');
     const { state, ...grant } = pending;
     const code = deps.state.codes.put({ ...grant, patient: body.data.patient }, TTL.code);
@@ -80,28 +110,71 @@ export function registerAuthorize(app: FastifyInstance, deps: AuthorizeDeps): vo
 type AuthorizeQuery = z.infer<typeof querySchema>;
 
 /** Decides an authorization request for a verified client and redirect URI. */
-function authorize(q: AuthorizeQuery, client: SandboxClient, redirectUri: string, deps: AuthorizeDeps): { code: string } | { pick: string } | OAuthError {
-  if (q.response_type !== 'code') return { error: 'unsupported_response_type', description: 'Only response_type=code is supported' };
+function authorize(
+  q: AuthorizeQuery,
+  client: SandboxClient,
+  redirectUri: string,
+  deps: AuthorizeDeps,
+): { code: string } | { pick: string } | OAuthError {
+  if (q.response_type !== 'code')
+    return {
+      error: 'unsupported_response_type',
+      description: 'Only response_type=code is supported',
+    };
   if (!q.state) return { error: 'invalid_request', description: 'state is required' };
-  if (q.code_challenge_method !== 'S256' || !q.code_challenge || !S256_CHALLENGE.test(q.code_challenge)) {
-    return { error: 'invalid_request', description: 'PKCE is required: code_challenge with code_challenge_method=S256' };
+  if (
+    q.code_challenge_method !== 'S256' ||
+    !q.code_challenge ||
+    !S256_CHALLENGE.test(q.code_challenge)
+  ) {
+    return {
+      error: 'invalid_request',
+      description: 'PKCE is required: code_challenge with code_challenge_method=S256',
+    };
   }
-  if (q.aud?.replace(/\/+$/, '') !== deps.urls.fhirBase) return { error: 'invalid_request', description: 'aud must be the FHIR base URL of this server' };
+  if (q.aud?.replace(/\/+$/, '') !== deps.urls.fhirBase)
+    return {
+      error: 'invalid_request',
+      description: 'aud must be the FHIR base URL of this server',
+    };
   // SMART App Launch 2.2 §3: `system/` scopes are for clients acting with no user (Backend
   // Services, client_credentials); a user's authorization never grants them, whatever the registration.
-  const scope = splitScope(grantScope(knownScopes(q.scope, deps.permissions ?? ['v1', 'v2']), client.scope))
+  const scope = splitScope(
+    grantScope(knownScopes(q.scope, deps.permissions ?? ['v1', 'v2']), client.scope),
+  )
     .filter((s) => parseResourceScope(s)?.context !== 'system')
     .join(' ');
-  if (!scope) return { error: 'invalid_scope', description: 'None of the requested scopes can be granted to this client' };
+  if (!scope)
+    return {
+      error: 'invalid_scope',
+      description: 'None of the requested scopes can be granted to this client',
+    };
   const granted = new Set(splitScope(scope));
-  const base: Omit<CodeGrant, 'patient' | 'encounter' | 'needPatientBanner'> = { clientId: client.clientId, redirectUri, codeChallenge: q.code_challenge, scope, fhirUser: deps.defaultUser };
+  const base: Omit<CodeGrant, 'patient' | 'encounter' | 'needPatientBanner'> = {
+    clientId: client.clientId,
+    redirectUri,
+    codeChallenge: q.code_challenge,
+    scope,
+    fhirUser: deps.defaultUser,
+  };
 
   if (q.launch !== undefined) {
     const context = deps.state.launches.take(q.launch);
-    if (!context) return { error: 'invalid_request', description: 'The launch is unknown or has expired; launch the app again from the EHR' };
-    const patient = granted.has('launch') || granted.has('launch/patient') ? context.patient : undefined;
-    const encounter = granted.has('launch') || granted.has('launch/encounter') ? context.encounter : undefined;
-    return { code: deps.state.codes.put({ ...base, fhirUser: context.fhirUser, patient, encounter, needPatientBanner: false }, TTL.code) };
+    if (!context)
+      return {
+        error: 'invalid_request',
+        description: 'The launch is unknown or has expired; launch the app again from the EHR',
+      };
+    const patient =
+      granted.has('launch') || granted.has('launch/patient') ? context.patient : undefined;
+    const encounter =
+      granted.has('launch') || granted.has('launch/encounter') ? context.encounter : undefined;
+    return {
+      code: deps.state.codes.put(
+        { ...base, fhirUser: context.fhirUser, patient, encounter, needPatientBanner: false },
+        TTL.code,
+      ),
+    };
   }
   if (granted.has('launch/patient')) {
     const pick: PendingPick = { ...base, state: q.state, needPatientBanner: true };
@@ -110,7 +183,11 @@ function authorize(q: AuthorizeQuery, client: SandboxClient, redirectUri: string
   return { code: deps.state.codes.put({ ...base, needPatientBanner: true }, TTL.code) };
 }
 
-function redirectTo(redirectUri: string, params: Record<string, string>, state: string | undefined): string {
+function redirectTo(
+  redirectUri: string,
+  params: Record<string, string>,
+  state: string | undefined,
+): string {
   const url = new URL(redirectUri);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   if (state !== undefined) url.searchParams.set('state', state);
@@ -124,6 +201,10 @@ function errorPage(reply: FastifyReply, message: string): FastifyReply {
 }
 
 async function listPatients(adapter: FhirAdapter): Promise<Patient[]> {
-  const bundle = await adapter.repo.search<never>({ resourceType: 'Patient', count: 1000, sortRules: [{ code: 'family' }] } as never);
+  const bundle = await adapter.repo.search<never>({
+    resourceType: 'Patient',
+    count: 1000,
+    sortRules: [{ code: 'family' }],
+  } as never);
   return (bundle.entry ?? []).map((e) => e.resource as unknown as Patient);
 }

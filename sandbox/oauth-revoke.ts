@@ -23,13 +23,30 @@ export function registerRevoke(app: FastifyInstance, deps: RevokeDeps): void {
   app.post('/oauth/revoke', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const parsed = bodySchema.safeParse(request.body);
-    if (!parsed.success) return reply.code(400).send({ error: 'invalid_request', error_description: 'A form-encoded body with token is required' });
+    if (!parsed.success)
+      return reply.code(400).send({
+        error: 'invalid_request',
+        error_description: 'A form-encoded body with token is required',
+      });
     const body = parsed.data;
     const auth = await authenticateClient(
-      { authorization: request.headers.authorization, clientId: body.client_id, clientAssertionType: body.client_assertion_type, clientAssertion: body.client_assertion },
-      { clients: deps.clients, tokenUrl: deps.urls.tokenUrl, assertionIds: deps.state.assertionIds, now: deps.now },
+      {
+        authorization: request.headers.authorization,
+        clientId: body.client_id,
+        clientAssertionType: body.client_assertion_type,
+        clientAssertion: body.client_assertion,
+      },
+      {
+        clients: deps.clients,
+        tokenUrl: deps.urls.tokenUrl,
+        assertionIds: deps.state.assertionIds,
+        now: deps.now,
+      },
     );
-    if ('error' in auth) return reply.code(auth.error === 'invalid_client' ? 401 : 400).send({ error: auth.error, error_description: auth.description });
+    if ('error' in auth)
+      return reply
+        .code(auth.error === 'invalid_client' ? 401 : 400)
+        .send({ error: auth.error, error_description: auth.description });
     const grantId = await grantOf(body.token, auth.client.clientId, deps);
     if (grantId) {
       deps.tokens.revokeGrant(grantId);
@@ -41,7 +58,11 @@ export function registerRevoke(app: FastifyInstance, deps: RevokeDeps): void {
 }
 
 /** The grant a token belongs to, when it is this client's: a refresh token first, else an access token. */
-async function grantOf(token: string, clientId: string, deps: RevokeDeps): Promise<string | undefined> {
+async function grantOf(
+  token: string,
+  clientId: string,
+  deps: RevokeDeps,
+): Promise<string | undefined> {
   const refresh = deps.state.refreshTokens.peek(token);
   if (refresh) return refresh.clientId === clientId ? refresh.grantId : undefined;
   const access = await deps.tokens.verifyAccessToken(token);

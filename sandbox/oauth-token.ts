@@ -31,7 +31,11 @@ const bodySchema = z.object({
 type TokenBody = z.infer<typeof bodySchema>;
 
 class OAuthError extends Error {
-  constructor(readonly error: string, readonly description: string, readonly status = 400) {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+    readonly status = 400,
+  ) {
     super(description);
   }
 }
@@ -47,13 +51,31 @@ export function registerToken(app: FastifyInstance, deps: TokenDeps): void {
   app.post('/oauth/token', async (request, reply) => {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     const parsed = bodySchema.safeParse(request.body);
-    if (!parsed.success) return sendError(reply, new OAuthError('invalid_request', 'A form-encoded body with grant_type is required'));
+    if (!parsed.success)
+      return sendError(
+        reply,
+        new OAuthError('invalid_request', 'A form-encoded body with grant_type is required'),
+      );
     const body = parsed.data;
     const auth = await authenticateClient(
-      { authorization: request.headers.authorization, clientId: body.client_id, clientAssertionType: body.client_assertion_type, clientAssertion: body.client_assertion },
-      { clients: deps.clients, tokenUrl: deps.urls.tokenUrl, assertionIds: deps.state.assertionIds, now: deps.now },
+      {
+        authorization: request.headers.authorization,
+        clientId: body.client_id,
+        clientAssertionType: body.client_assertion_type,
+        clientAssertion: body.client_assertion,
+      },
+      {
+        clients: deps.clients,
+        tokenUrl: deps.urls.tokenUrl,
+        assertionIds: deps.state.assertionIds,
+        now: deps.now,
+      },
     );
-    if ('error' in auth) return sendError(reply, new OAuthError(auth.error, auth.description, auth.error === 'invalid_client' ? 401 : 400));
+    if ('error' in auth)
+      return sendError(
+        reply,
+        new OAuthError(auth.error, auth.description, auth.error === 'invalid_client' ? 401 : 400),
+      );
     try {
       return await reply.send(await grant(body, auth.client, deps));
     } catch (err) {
@@ -63,7 +85,11 @@ export function registerToken(app: FastifyInstance, deps: TokenDeps): void {
   });
 }
 
-async function grant(body: TokenBody, client: SandboxClient, deps: TokenDeps): Promise<Record<string, unknown>> {
+async function grant(
+  body: TokenBody,
+  client: SandboxClient,
+  deps: TokenDeps,
+): Promise<Record<string, unknown>> {
   switch (body.grant_type) {
     case 'authorization_code':
       return tokenResponse(authorizationCode(body, client, deps), deps);
@@ -72,22 +98,38 @@ async function grant(body: TokenBody, client: SandboxClient, deps: TokenDeps): P
     case 'client_credentials':
       return clientCredentials(body, client, deps);
     default:
-      throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code, refresh_token or client_credentials');
+      throw new OAuthError(
+        'unsupported_grant_type',
+        'grant_type must be authorization_code, refresh_token or client_credentials',
+      );
   }
 }
 
 function authorizationCode(body: TokenBody, client: SandboxClient, deps: TokenDeps): GrantContext {
   // take() consumes the code whatever happens next: a code is good for one attempt (RFC 6749 §4.1.2).
   const code = body.code ? deps.state.codes.take(body.code) : undefined;
-  if (code?.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'The code is invalid, expired or already used');
-  if (body.redirect_uri !== code.redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
+  if (code?.clientId !== client.clientId)
+    throw new OAuthError('invalid_grant', 'The code is invalid, expired or already used');
+  if (body.redirect_uri !== code.redirectUri)
+    throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
   const verifier = body.code_verifier ?? '';
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || challenge !== code.codeChallenge) {
-    throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge (RFC 7636 §4.6)');
+    throw new OAuthError(
+      'invalid_grant',
+      'code_verifier does not match the code_challenge (RFC 7636 §4.6)',
+    );
   }
   const { clientId, scope, patient, encounter, fhirUser, needPatientBanner } = code;
-  return { clientId, scope, patient, encounter, fhirUser, needPatientBanner, grantId: randomToken() };
+  return {
+    clientId,
+    scope,
+    patient,
+    encounter,
+    fhirUser,
+    needPatientBanner,
+    grantId: randomToken(),
+  };
 }
 
 function refresh(body: TokenBody, client: SandboxClient, deps: TokenDeps): GrantContext {
@@ -97,32 +139,68 @@ function refresh(body: TokenBody, client: SandboxClient, deps: TokenDeps): Grant
     // A rotated token presented again means two parties hold it: revoke the grant for both.
     const reusedGrant = presented ? deps.state.usedRefreshTokens.peek(presented) : undefined;
     if (reusedGrant) deps.tokens.revokeGrant(reusedGrant);
-    throw new OAuthError('invalid_grant', reusedGrant ? 'The refresh token was already used; the grant is revoked' : 'The refresh token is invalid or expired');
+    throw new OAuthError(
+      'invalid_grant',
+      reusedGrant
+        ? 'The refresh token was already used; the grant is revoked'
+        : 'The refresh token is invalid or expired',
+    );
   }
-  if (stored.grantId) deps.state.usedRefreshTokens.putIfAbsent(presented, stored.grantId, deps.now().getTime() + TTL.offlineRefresh * 1000);
-  if (stored.clientId !== client.clientId || deps.tokens.isRevoked(stored.grantId)) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+  if (stored.grantId)
+    deps.state.usedRefreshTokens.putIfAbsent(
+      presented,
+      stored.grantId,
+      deps.now().getTime() + TTL.offlineRefresh * 1000,
+    );
+  if (stored.clientId !== client.clientId || deps.tokens.isRevoked(stored.grantId))
+    throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
   if (body.scope === undefined) return stored;
   // RFC 6749 §6: a refresh may narrow the scope, never widen it.
   const had = new Set(splitScope(stored.scope));
   const asked = splitScope(body.scope);
-  if (!asked.every((s) => had.has(s))) throw new OAuthError('invalid_scope', 'A refresh cannot add scopes');
+  if (!asked.every((s) => had.has(s)))
+    throw new OAuthError('invalid_scope', 'A refresh cannot add scopes');
   return { ...stored, scope: asked.join(' ') };
 }
 
-async function clientCredentials(body: TokenBody, client: SandboxClient, deps: TokenDeps): Promise<Record<string, unknown>> {
-  if (client.auth.kind === 'public') throw new OAuthError('unauthorized_client', 'Public clients cannot use client_credentials');
+async function clientCredentials(
+  body: TokenBody,
+  client: SandboxClient,
+  deps: TokenDeps,
+): Promise<Record<string, unknown>> {
+  if (client.auth.kind === 'public')
+    throw new OAuthError('unauthorized_client', 'Public clients cannot use client_credentials');
   const scope = splitScope(grantScope(body.scope ?? '', client.scope))
     .filter((s) => parseResourceScope(s)?.context === 'system')
     .join(' ');
-  if (!scope) throw new OAuthError('invalid_scope', 'No system/ scope in the request can be granted to this client');
+  if (!scope)
+    throw new OAuthError(
+      'invalid_scope',
+      'No system/ scope in the request can be granted to this client',
+    );
   const accessToken = await deps.tokens.signAccessToken({ sub: client.clientId, scope });
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: deps.tokens.ttlSeconds, scope };
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: deps.tokens.ttlSeconds,
+    scope,
+  };
 }
 
-async function tokenResponse(context: GrantContext, deps: TokenDeps): Promise<Record<string, unknown>> {
+async function tokenResponse(
+  context: GrantContext,
+  deps: TokenDeps,
+): Promise<Record<string, unknown>> {
   const scopes = new Set(splitScope(context.scope));
   const response: Record<string, unknown> = {
-    access_token: await deps.tokens.signAccessToken({ sub: context.clientId, scope: context.scope, patient: context.patient, encounter: context.encounter, fhirUser: context.fhirUser, sid: context.grantId }),
+    access_token: await deps.tokens.signAccessToken({
+      sub: context.clientId,
+      scope: context.scope,
+      patient: context.patient,
+      encounter: context.encounter,
+      fhirUser: context.fhirUser,
+      sid: context.grantId,
+    }),
     token_type: 'Bearer',
     expires_in: deps.tokens.ttlSeconds,
     scope: context.scope,
@@ -133,9 +211,17 @@ async function tokenResponse(context: GrantContext, deps: TokenDeps): Promise<Re
   if (context.encounter) response.encounter = context.encounter;
   // As real SMART servers do, the user's identity travels only inside the signed id_token, and
   // only with `openid`; its fhirUser claim only with the `fhirUser` scope (SMART App Launch 2.2 §2.0.4).
-  if (scopes.has('openid')) response.id_token = await deps.tokens.signIdToken(context.clientId, context.fhirUser, scopes.has('fhirUser'));
+  if (scopes.has('openid'))
+    response.id_token = await deps.tokens.signIdToken(
+      context.clientId,
+      context.fhirUser,
+      scopes.has('fhirUser'),
+    );
   if (scopes.has('offline_access') || scopes.has('online_access')) {
-    response.refresh_token = deps.state.refreshTokens.put(context, scopes.has('offline_access') ? TTL.offlineRefresh : TTL.onlineRefresh);
+    response.refresh_token = deps.state.refreshTokens.put(
+      context,
+      scopes.has('offline_access') ? TTL.offlineRefresh : TTL.onlineRefresh,
+    );
   }
   return response;
 }

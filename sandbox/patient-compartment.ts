@@ -24,7 +24,8 @@ const COMPARTMENT: Readonly<Record<string, { element: string; searchParam: strin
   AuditEvent: { element: 'entity.what', searchParam: 'patient' },
 };
 
-export type CompartmentRule = { kind: 'compartment'; element: string; searchParam: string } | { kind: 'outside' };
+export type CompartmentRule =
+  { kind: 'compartment'; element: string; searchParam: string } | { kind: 'outside' };
 
 /**
  * How a `patient/` scoped request for this type is confined: to the element naming the patient,
@@ -62,7 +63,8 @@ export function patientIdOf(resource: Resource): string | undefined {
   const ids = new Set<string>();
   for (const ref of valuesAt(resource, entry.element.split('.'))) {
     const reference = (ref as { reference?: unknown }).reference;
-    const match = typeof reference === 'string' ? /(?:^|\/)Patient\/([^/]+)$/.exec(reference) : null;
+    const match =
+      typeof reference === 'string' ? /(?:^|\/)Patient\/([^/]+)$/.exec(reference) : null;
     if (match?.[1]) ids.add(match[1]);
   }
   return ids.size === 1 ? [...ids][0] : undefined;
@@ -70,5 +72,8 @@ export function patientIdOf(resource: Resource): string | undefined {
 
 /** True when `resource` is in `patientId`'s compartment, the only place a `patient/` scoped token reaches. */
 export function inPatientCompartment(resource: Resource, patientId: string): boolean {
-  return compartmentRule(resource.resourceType).kind === 'compartment' && patientIdOf(resource) === patientId;
+  return (
+    compartmentRule(resource.resourceType).kind === 'compartment' &&
+    patientIdOf(resource) === patientId
+  );
 }

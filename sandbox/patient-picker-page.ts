@@ -5,16 +5,23 @@ import { html, page } from './html.ts';
 export function patientName(patient: Patient): string {
   const name = patient.name?.[0];
   const given = name?.given?.join(' ') ?? '';
-  return name?.family ? `${name.family}${given ? `, ${given}` : ''}` : (patient.id ?? 'Unknown patient');
+  return name?.family
+    ? `${name.family}${given ? `, ${given}` : ''}`
+    : (patient.id ?? 'Unknown patient');
 }
 
 /**
  * The standalone-launch patient picker (SMART App Launch 2.2 §2.0.5: the authorization server
  * establishes the patient context when the app asks for `launch/patient` without an EHR launch).
  */
-export function patientPickerPage(clientName: string, pendingId: string, patients: readonly Patient[]): string {
+export function patientPickerPage(
+  clientName: string,
+  pendingId: string,
+  patients: readonly Patient[],
+): string {
   const options = patients.map(
-    (p, i) => html`<li><label><input type="radio" name="patient" value="${p.id ?? ''}" ${i === 0 ? html`checked` : ''}> ${patientName(p)} (born ${p.birthDate ?? 'unknown'})</label></li>`,
+    (p, i) =>
+      html`<li><label><input type="radio" name="patient" value="${p.id ?? ''}" ${i === 0 ? html`checked` : ''}> ${patientName(p)} (born ${p.birthDate ?? 'unknown'})</label></li>`,
   );
   const body = html`<main>
 <h1>Choose a patient for ${clientName}</h1>

@@ -1,7 +1,11 @@
 import type { Bundle, Resource } from 'fhir/r4';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
-import { compartmentRule, compartmentSearchValue, inPatientCompartment } from './patient-compartment.ts';
+import {
+  compartmentRule,
+  compartmentSearchValue,
+  inPatientCompartment,
+} from './patient-compartment.ts';
 
 /** A 403 for a token whose scopes do not reach the resource (RFC 6750 §3.1 `insufficient_scope`). */
 export function insufficientScope(text: string): FhirAnswer {
@@ -29,13 +33,26 @@ interface Compartment {
  * - types outside the compartment (Practitioner, Organization, …) are 403 (they need `user/` or
  *   `system/` scopes), and so are history versions and `_include`s outside it.
  */
-export async function handlePatientScoped(adapter: FhirAdapter, call: FhirCall, patientId: string, canSee: (r: Resource) => boolean): Promise<FhirAnswer> {
+export async function handlePatientScoped(
+  adapter: FhirAdapter,
+  call: FhirCall,
+  patientId: string,
+  canSee: (r: Resource) => boolean,
+): Promise<FhirAnswer> {
   const resourceType = call.path[0] ?? '';
   const rule = compartmentRule(resourceType);
   if (rule.kind === 'outside') {
-    return insufficientScope(`Patient-level scopes reach only the launch patient's compartment; ${resourceType} is outside it (use a user/ or system/ scope)`);
+    return insufficientScope(
+      `Patient-level scopes reach only the launch patient's compartment; ${resourceType} is outside it (use a user/ or system/ scope)`,
+    );
   }
-  const c: Compartment = { resourceType, patientId, element: rule.element, searchParam: rule.searchParam, value: compartmentSearchValue(resourceType, patientId) };
+  const c: Compartment = {
+    resourceType,
+    patientId,
+    element: rule.element,
+    searchParam: rule.searchParam,
+    value: compartmentSearchValue(resourceType, patientId),
+  };
   const refused = await refusal(adapter, call, c);
   if (refused) return refused;
   const answer = await adapter.handle(confine(call, c), { canSeeIncluded: canSee });
@@ -60,22 +77,45 @@ function confine(call: FhirCall, c: Compartment): FhirCall {
 }
 
 /** Why the call may not run, or undefined when it may. */
-async function refusal(adapter: FhirAdapter, call: FhirCall, c: Compartment): Promise<FhirAnswer | undefined> {
-  const outside = (): FhirAnswer => insufficientScope(`Patient-level scopes reach only the launch patient's ${c.resourceType} resources`);
+async function refusal(
+  adapter: FhirAdapter,
+  call: FhirCall,
+  c: Compartment,
+): Promise<FhirAnswer | undefined> {
+  const outside = (): FhirAnswer =>
+    insufficientScope(
+      `Patient-level scopes reach only the launch patient's ${c.resourceType} resources`,
+    );
   const [, id, history, , ...rest] = call.path;
-  const known = call.path.length === 1 || (id === '_search' && call.method === 'POST' && call.path.length === 2) ||
-    (id !== undefined && !id.startsWith('_') && (history === undefined || (history === '_history' && call.method === 'GET' && rest.length === 0)));
-  if (!known) return errorAnswer(404, 'not-supported', `${call.method} ${call.path.join('/')} is not supported with patient-level scopes`);
+  const known =
+    call.path.length === 1 ||
+    (id === '_search' && call.method === 'POST' && call.path.length === 2) ||
+    (id !== undefined &&
+      !id.startsWith('_') &&
+      (history === undefined ||
+        (history === '_history' && call.method === 'GET' && rest.length === 0)));
+  if (!known)
+    return errorAnswer(
+      404,
+      'not-supported',
+      `${call.method} ${call.path.join('/')} is not supported with patient-level scopes`,
+    );
   if (id && id !== '_search') {
-    const current = await adapter.repo.readResource(c.resourceType, id).then((r) => r as unknown as Resource, () => undefined);
+    const current = await adapter.repo.readResource(c.resourceType, id).then(
+      (r) => r as unknown as Resource,
+      () => undefined,
+    );
     if (current && !inPatientCompartment(current, c.patientId)) return outside();
   }
   const body = call.body as Resource | undefined;
   if ((call.method === 'POST' && id === undefined) || call.method === 'PUT') {
-    if (body?.resourceType === c.resourceType && !inPatientCompartment(body, c.patientId)) return outside();
+    if (body?.resourceType === c.resourceType && !inPatientCompartment(body, c.patientId))
+      return outside();
   }
   if (call.method === 'PATCH' && patchTouches(call.body, c.element)) {
-    return insufficientScope(`A patient-level PATCH may not change ${c.element}, id or resourceType: the resource must stay in the launch patient's compartment`);
+    return insufficientScope(
+      `A patient-level PATCH may not change ${c.element}, id or resourceType: the resource must stay in the launch patient's compartment`,
+    );
   }
   return undefined;
 }
@@ -104,11 +144,15 @@ function answerWithin(answer: FhirAnswer, c: Compartment): FhirAnswer {
   if (answer.status >= 300) return answer;
   const body = answer.body;
   if (body.resourceType === c.resourceType && !inPatientCompartment(body, c.patientId)) {
-    return insufficientScope(`Patient-level scopes reach only the launch patient's ${c.resourceType} resources`);
+    return insufficientScope(
+      `Patient-level scopes reach only the launch patient's ${c.resourceType} resources`,
+    );
   }
   if (body.resourceType === 'Bundle' && (body as Bundle).type === 'history') {
     const bundle = body as Bundle;
-    const entry = bundle.entry?.filter((e) => !e.resource || inPatientCompartment(e.resource, c.patientId));
+    const entry = bundle.entry?.filter(
+      (e) => !e.resource || inPatientCompartment(e.resource, c.patientId),
+    );
     return { ...answer, body: { ...bundle, ...(entry ? { entry } : {}) } };
   }
   return answer;

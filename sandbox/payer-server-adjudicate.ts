@@ -1,12 +1,31 @@
-import type { Claim, ClaimItem, ClaimResponse, ClaimResponseItem, ClaimResponseItemAdjudication, Coverage, Identifier } from 'fhir/r4';
+import type {
+  Claim,
+  ClaimItem,
+  ClaimResponse,
+  ClaimResponseItem,
+  ClaimResponseItemAdjudication,
+  Coverage,
+  Identifier,
+} from 'fhir/r4';
 import { carcConcept, carcText } from '../src/claims/carc-codes.ts';
 import { roundCents, type FeeSchedule } from '../src/claims/fee-schedule.ts';
 import { SYSTEM } from '../src/fhir/systems.ts';
 import { ADJUDICATION_C4BB, sumAdjudication } from '../src/claims/claim-response-summary.ts';
-import { costSharingOf, coverageDenial, isOfficeVisit, missingDiagnosisDenial, patientShare, priceLine, timelyFilingDenial, type CostSharing, type Denial } from './payer-server-rules.ts';
+import {
+  costSharingOf,
+  coverageDenial,
+  isOfficeVisit,
+  missingDiagnosisDenial,
+  patientShare,
+  priceLine,
+  timelyFilingDenial,
+  type CostSharing,
+  type Denial,
+} from './payer-server-rules.ts';
 
 /** Identifier system of the sandbox payer's claim control numbers. */
-export const PAYER_CONTROL_NUMBER_SYSTEM = 'https://sandbox-payer.chartbill.dev/claim-control-number';
+export const PAYER_CONTROL_NUMBER_SYSTEM =
+  'https://sandbox-payer.chartbill.dev/claim-control-number';
 
 /** A claim to adjudicate, with what the payer needs besides it. */
 export interface AdjudicateInput {
@@ -32,25 +51,58 @@ interface LineResult {
  */
 export function adjudicateClaim(input: AdjudicateInput): ClaimResponse {
   const { claim } = input;
-  const dateOfService = claim.billablePeriod?.start?.slice(0, 10) ?? claim.item?.[0]?.servicedDate ?? claim.created.slice(0, 10);
-  const claimDenial = coverageDenial(input.coverage, dateOfService) ?? timelyFilingDenial(dateOfService, input.received) ?? missingDiagnosisDenial(claim);
+  const dateOfService =
+    claim.billablePeriod?.start?.slice(0, 10) ??
+    claim.item?.[0]?.servicedDate ??
+    claim.created.slice(0, 10);
+  const claimDenial =
+    coverageDenial(input.coverage, dateOfService) ??
+    timelyFilingDenial(dateOfService, input.received) ??
+    missingDiagnosisDenial(claim);
   const sharing = costSharingOf(input.coverage);
-  const items = claimDenial ? deniedLines(claim.item ?? [], claimDenial) : pricedLines(claim.item ?? [], input.feeSchedule, sharing);
+  const items = claimDenial
+    ? deniedLines(claim.item ?? [], claimDenial)
+    : pricedLines(claim.item ?? [], input.feeSchedule, sharing);
   const deniedCount = items.filter((l) => l.denied).length;
-  const outcome = claimDenial || (items.length > 0 && deniedCount === items.length) ? 'error' : deniedCount > 0 ? 'partial' : 'complete';
+  const outcome =
+    claimDenial || (items.length > 0 && deniedCount === items.length)
+      ? 'error'
+      : deniedCount > 0
+        ? 'partial'
+        : 'complete';
   const response = responseShell(input, outcome);
   response.item = items.map((l) => l.item);
   response.total = totals(response.item);
   const paid = sumAdjudication(response.item, 'benefit');
   if (paid > 0) {
-    response.payment = { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/ex-paymenttype', code: 'complete' }] }, date: input.received.toISOString().slice(0, 10), amount: { value: paid, currency: 'USD' } };
+    response.payment = {
+      type: {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/ex-paymenttype', code: 'complete' },
+        ],
+      },
+      date: input.received.toISOString().slice(0, 10),
+      amount: { value: paid, currency: 'USD' },
+    };
   }
   response.disposition = disposition(claimDenial, items, paid, response);
   if (claimDenial) {
     response.error = [{ code: carcConcept(claimDenial.carc, claimDenial.group, claimDenial.rarc) }];
-    response.processNote = [{ number: 1, type: 'display', text: `${claimDenial.group}-${claimDenial.carc}: ${carcText(claimDenial.carc)} ${claimDenial.note}` }];
+    response.processNote = [
+      {
+        number: 1,
+        type: 'display',
+        text: `${claimDenial.group}-${claimDenial.carc}: ${carcText(claimDenial.carc)} ${claimDenial.note}`,
+      },
+    ];
   } else if (deniedCount > 0) {
-    response.processNote = items.filter((l) => l.denied).map((l, i) => ({ number: i + 1, type: 'display' as const, text: `Line ${l.item.itemSequence}: ${l.item.adjudication[1]?.reason?.text ?? 'denied'}` }));
+    response.processNote = items
+      .filter((l) => l.denied)
+      .map((l, i) => ({
+        number: i + 1,
+        type: 'display' as const,
+        text: `Line ${l.item.itemSequence}: ${l.item.adjudication[1]?.reason?.text ?? 'denied'}`,
+      }));
   }
   return response;
 }
@@ -70,7 +122,10 @@ function responseShell(input: AdjudicateInput, outcome: ClaimResponse['outcome']
     insurer: claim.insurer ?? { display: 'Sandbox Health Plan' },
     requestor: claim.provider,
     // The payer does not know the submitter's server ids: the identifier is what matches.
-    request: { ...(claim.id ? { reference: `Claim/${claim.id}` } : {}), ...(claimIdentifier ? { identifier: claimIdentifier } : {}) },
+    request: {
+      ...(claim.id ? { reference: `Claim/${claim.id}` } : {}),
+      ...(claimIdentifier ? { identifier: claimIdentifier } : {}),
+    },
     outcome,
   };
 }
@@ -89,7 +144,11 @@ function deniedLine(item: ClaimItem, denial: Denial): LineResult {
     denied: true,
     item: {
       itemSequence: item.sequence,
-      adjudication: [money('submitted', billedOf(item)), { ...money('eligible', 0), reason }, money('benefit', 0)],
+      adjudication: [
+        money('submitted', billedOf(item)),
+        { ...money('eligible', 0), reason },
+        money('benefit', 0),
+      ],
     },
   };
 }
@@ -98,7 +157,11 @@ function deniedLines(items: ClaimItem[], denial: Denial): LineResult[] {
   return items.map((item) => deniedLine(item, denial));
 }
 
-function pricedLines(items: ClaimItem[], schedule: FeeSchedule, sharing: CostSharing): LineResult[] {
+function pricedLines(
+  items: ClaimItem[],
+  schedule: FeeSchedule,
+  sharing: CostSharing,
+): LineResult[] {
   let copayUsed = false;
   return items.map((item) => {
     const code = codeOf(item);
@@ -111,16 +174,29 @@ function pricedLines(items: ClaimItem[], schedule: FeeSchedule, sharing: CostSha
     const eligible: ClaimResponseItemAdjudication = money('eligible', price.allowed);
     if (price.allowed < billed) eligible.reason = carcConcept('45', 'CO');
     const adjudication = [money('submitted', billed), eligible];
-    if (share.copay > 0) adjudication.push({ ...money('copay', share.copay), reason: carcConcept('3', 'PR') });
-    if (share.coinsurance > 0) adjudication.push({ ...money('coinsurance', share.coinsurance), reason: carcConcept('2', 'PR') });
-    adjudication.push(money('benefit', roundCents(price.allowed - share.copay - share.coinsurance)));
+    if (share.copay > 0)
+      adjudication.push({ ...money('copay', share.copay), reason: carcConcept('3', 'PR') });
+    if (share.coinsurance > 0)
+      adjudication.push({
+        ...money('coinsurance', share.coinsurance),
+        reason: carcConcept('2', 'PR'),
+      });
+    adjudication.push(
+      money('benefit', roundCents(price.allowed - share.copay - share.coinsurance)),
+    );
     return { denied: false, item: { itemSequence: item.sequence, adjudication } };
   });
 }
 
-function money(category: 'submitted' | 'eligible' | 'copay' | 'coinsurance' | 'benefit', value: number): ClaimResponseItemAdjudication {
+function money(
+  category: 'submitted' | 'eligible' | 'copay' | 'coinsurance' | 'benefit',
+  value: number,
+): ClaimResponseItemAdjudication {
   const system = category === 'coinsurance' ? ADJUDICATION_C4BB : SYSTEM.adjudication;
-  return { category: { coding: [{ system, code: category }] }, amount: { value: roundCents(value), currency: 'USD' } };
+  return {
+    category: { coding: [{ system, code: category }] },
+    amount: { value: roundCents(value), currency: 'USD' },
+  };
 }
 
 function totals(items: ClaimResponseItem[]): NonNullable<ClaimResponse['total']> {
@@ -128,14 +204,28 @@ function totals(items: ClaimResponseItem[]): NonNullable<ClaimResponse['total']>
   return categories
     .map((category) => ({ category, value: sumAdjudication(items, category) }))
     .filter((t) => t.value > 0 || t.category === 'submitted' || t.category === 'benefit')
-    .map((t) => ({ category: money(t.category, 0).category, amount: { value: t.value, currency: 'USD' } }));
+    .map((t) => ({
+      category: money(t.category, 0).category,
+      amount: { value: t.value, currency: 'USD' },
+    }));
 }
 
-function disposition(claimDenial: Denial | undefined, items: LineResult[], paid: number, response: ClaimResponse): string {
-  if (claimDenial) return `Claim denied (${claimDenial.group}-${claimDenial.carc}): ${carcText(claimDenial.carc)} ${claimDenial.note}`;
-  const patient = roundCents(sumAdjudication(response.item ?? [], 'copay') + sumAdjudication(response.item ?? [], 'coinsurance'));
+function disposition(
+  claimDenial: Denial | undefined,
+  items: LineResult[],
+  paid: number,
+  response: ClaimResponse,
+): string {
+  if (claimDenial)
+    return `Claim denied (${claimDenial.group}-${claimDenial.carc}): ${carcText(claimDenial.carc)} ${claimDenial.note}`;
+  const patient = roundCents(
+    sumAdjudication(response.item ?? [], 'copay') +
+      sumAdjudication(response.item ?? [], 'coinsurance'),
+  );
   const denied = items.filter((l) => l.denied).map((l) => l.item.itemSequence);
-  const deniedText = denied.length > 0 ? ` Line${denied.length > 1 ? 's' : ''} ${denied.join(', ')} denied.` : '';
-  if (paid === 0 && denied.length === items.length) return `Claim denied: no line is payable.${deniedText}`;
+  const deniedText =
+    denied.length > 0 ? ` Line${denied.length > 1 ? 's' : ''} ${denied.join(', ')} denied.` : '';
+  if (paid === 0 && denied.length === items.length)
+    return `Claim denied: no line is payable.${deniedText}`;
   return `Processed: plan pays $${paid.toFixed(2)}, patient owes $${patient.toFixed(2)}.${deniedText}`;
 }

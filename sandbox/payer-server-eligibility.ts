@@ -1,4 +1,9 @@
-import type { Coverage, CoverageEligibilityRequest, CoverageEligibilityResponse, CoverageEligibilityResponseInsuranceItemBenefit } from 'fhir/r4';
+import type {
+  Coverage,
+  CoverageEligibilityRequest,
+  CoverageEligibilityResponse,
+  CoverageEligibilityResponseInsuranceItemBenefit,
+} from 'fhir/r4';
 import { SYSTEM } from '../src/fhir/systems.ts';
 import { costSharingOf, coverageInForce } from './payer-server-rules.ts';
 
@@ -22,7 +27,8 @@ export function answerEligibility(input: AnswerEligibilityInput): CoverageEligib
   const { request, coverage } = input;
   const dateOfService = request.servicedDate ?? input.received.toISOString().slice(0, 10);
   const inForce = coverageInForce(coverage, dateOfService);
-  const coverageRef = request.insurance?.find((i) => i.focal)?.coverage ?? request.insurance?.[0]?.coverage;
+  const coverageRef =
+    request.insurance?.find((i) => i.focal)?.coverage ?? request.insurance?.[0]?.coverage;
   const response: CoverageEligibilityResponse = {
     resourceType: 'CoverageEligibilityResponse',
     id: input.responseId,
@@ -32,40 +38,76 @@ export function answerEligibility(input: AnswerEligibilityInput): CoverageEligib
     patient: request.patient,
     servicedDate: dateOfService,
     created: input.received.toISOString(),
-    request: { ...(request.id ? { reference: `CoverageEligibilityRequest/${request.id}` } : {}), ...(request.identifier?.[0] ? { identifier: request.identifier[0] } : {}) },
+    request: {
+      ...(request.id ? { reference: `CoverageEligibilityRequest/${request.id}` } : {}),
+      ...(request.identifier?.[0] ? { identifier: request.identifier[0] } : {}),
+    },
     outcome: 'complete',
     insurer: request.insurer,
     ...(request.provider ? { requestor: request.provider } : {}),
-    disposition: inForce.inforce ? `Coverage is in force on ${dateOfService}.` : `Coverage is not in force on ${dateOfService}: ${inForce.reason}`,
+    disposition: inForce.inforce
+      ? `Coverage is in force on ${dateOfService}.`
+      : `Coverage is not in force on ${dateOfService}: ${inForce.reason}`,
   };
-  if (!coverageRef) return { ...response, error: [{ code: { text: 'The request names no coverage.' } }] };
+  if (!coverageRef)
+    return { ...response, error: [{ code: { text: 'The request names no coverage.' } }] };
   if (!inForce.inforce) {
     response.insurance = [{ coverage: coverageRef, inforce: false }];
     response.error = [{ code: { text: inForce.reason } }];
     return response;
   }
-  response.insurance = [{
-    coverage: coverageRef,
-    inforce: true,
-    ...(coverage?.period ? { benefitPeriod: coverage.period } : {}),
-    item: [{
-      category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/ex-benefitcategory', code: '98', display: 'Professional Visit - Office' }] },
-      network: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/benefit-network', code: 'in' }] },
-      unit: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/benefit-unit', code: 'individual' }] },
-      term: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/benefit-term', code: 'annual' }] },
-      benefit: benefitsOf(coverage),
-    }],
-  }];
+  response.insurance = [
+    {
+      coverage: coverageRef,
+      inforce: true,
+      ...(coverage?.period ? { benefitPeriod: coverage.period } : {}),
+      item: [
+        {
+          category: {
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/ex-benefitcategory',
+                code: '98',
+                display: 'Professional Visit - Office',
+              },
+            ],
+          },
+          network: {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/benefit-network', code: 'in' },
+            ],
+          },
+          unit: {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/benefit-unit', code: 'individual' },
+            ],
+          },
+          term: {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/benefit-term', code: 'annual' },
+            ],
+          },
+          benefit: benefitsOf(coverage),
+        },
+      ],
+    },
+  ];
   return response;
 }
 
-function benefitsOf(coverage: Coverage | undefined): CoverageEligibilityResponseInsuranceItemBenefit[] {
+function benefitsOf(
+  coverage: Coverage | undefined,
+): CoverageEligibilityResponseInsuranceItemBenefit[] {
   const sharing = costSharingOf(coverage);
   const type = (code: string) => ({ coding: [{ system: SYSTEM.benefitType, code }] });
   const benefits: CoverageEligibilityResponseInsuranceItemBenefit[] = [
     { type: type('copay'), allowedMoney: { value: sharing.officeCopay, currency: 'USD' } },
     { type: type('copay-percent'), allowedUnsignedInt: sharing.coinsurancePercent },
   ];
-  if (sharing.deductible !== undefined) benefits.push({ type: type('deductible'), allowedMoney: { value: sharing.deductible, currency: 'USD' } });
+  if (sharing.deductible !== undefined)
+    benefits.push({
+      type: type('deductible'),
+      allowedMoney: { value: sharing.deductible, currency: 'USD' },
+    });
   return benefits;
 }

@@ -14,31 +14,57 @@ const period = z.looseObject({ start: z.string().optional(), end: z.string().opt
 const bundleSchema = z.looseObject({
   resourceType: z.literal('Bundle', { error: 'the body must be a FHIR Bundle' }),
   type: z.literal('collection', { error: 'the Bundle must be of type collection' }),
-  entry: z.array(z.looseObject({ fullUrl: z.string().optional(), resource: z.looseObject({ resourceType: z.string(), id: z.string().optional() }) })).min(1, 'the Bundle has no entries'),
+  entry: z
+    .array(
+      z.looseObject({
+        fullUrl: z.string().optional(),
+        resource: z.looseObject({ resourceType: z.string(), id: z.string().optional() }),
+      }),
+    )
+    .min(1, 'the Bundle has no entries'),
 });
 
 const claimSchema = z.looseObject({
   resourceType: z.literal('Claim', { error: 'the first entry must be the Claim' }),
-  identifier: z.array(identifier).min(1, 'the Claim needs an identifier (the submitter\'s claim number)'),
+  identifier: z
+    .array(identifier)
+    .min(1, "the Claim needs an identifier (the submitter's claim number)"),
   patient: reference,
   created: z.string().min(1),
-  insurance: z.array(z.looseObject({ focal: z.boolean().optional(), coverage: reference })).min(1, 'the Claim names no insurance'),
+  insurance: z
+    .array(z.looseObject({ focal: z.boolean().optional(), coverage: reference }))
+    .min(1, 'the Claim names no insurance'),
   billablePeriod: period.optional(),
   diagnosis: z.array(z.looseObject({ sequence: z.number().int().positive() })).optional(),
-  item: z.array(z.looseObject({
-    sequence: z.number().int().positive(),
-    productOrService: z.looseObject({ coding: z.array(z.looseObject({ code: z.string().min(1) })).min(1, 'each line needs a service code') }),
-    quantity: z.looseObject({ value: z.number().positive() }).optional(),
-    net: z.looseObject({ value: z.number().nonnegative() }).optional(),
-  })).min(1, 'the Claim has no lines'),
+  item: z
+    .array(
+      z.looseObject({
+        sequence: z.number().int().positive(),
+        productOrService: z.looseObject({
+          coding: z
+            .array(z.looseObject({ code: z.string().min(1) }))
+            .min(1, 'each line needs a service code'),
+        }),
+        quantity: z.looseObject({ value: z.number().positive() }).optional(),
+        net: z.looseObject({ value: z.number().nonnegative() }).optional(),
+      }),
+    )
+    .min(1, 'the Claim has no lines'),
 });
 
 const eligibilitySchema = z.looseObject({
-  resourceType: z.literal('CoverageEligibilityRequest', { error: 'the first entry must be the CoverageEligibilityRequest' }),
+  resourceType: z.literal('CoverageEligibilityRequest', {
+    error: 'the first entry must be the CoverageEligibilityRequest',
+  }),
   patient: reference,
   insurer: z.looseObject({}),
-  servicedDate: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'servicedDate must be a date').optional(),
-  insurance: z.array(z.looseObject({ focal: z.boolean().optional(), coverage: reference })).min(1, 'the request names no coverage'),
+  servicedDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}/, 'servicedDate must be a date')
+    .optional(),
+  insurance: z
+    .array(z.looseObject({ focal: z.boolean().optional(), coverage: reference }))
+    .min(1, 'the request names no coverage'),
 });
 
 const coverageSchema = z.looseObject({
@@ -73,7 +99,11 @@ export function parseClaimSubmission(body: unknown): ClaimSubmission {
 /** Parses a `CoverageEligibilityRequest/$submit` Bundle; throws INPUT_INVALID (400). */
 export function parseEligibilitySubmission(body: unknown): EligibilitySubmission {
   const entries = parse(bundleSchema, body, 'Bundle').entry;
-  const request = parse(eligibilitySchema, entries[0]?.resource, 'CoverageEligibilityRequest') as unknown as CoverageEligibilityRequest;
+  const request = parse(
+    eligibilitySchema,
+    entries[0]?.resource,
+    'CoverageEligibilityRequest',
+  ) as unknown as CoverageEligibilityRequest;
   return { request, coverage: focalCoverage(entries, request.insurance ?? []) };
 }
 
@@ -90,22 +120,39 @@ export function parseInquiry(body: unknown): string {
   return `${first?.system ?? ''}|${first?.value ?? ''}`;
 }
 
-function focalCoverage(entries: Entry[], insurance: readonly { focal?: boolean; coverage: Reference }[]): Coverage | undefined {
+function focalCoverage(
+  entries: Entry[],
+  insurance: readonly { focal?: boolean; coverage: Reference }[],
+): Coverage | undefined {
   const ref = (insurance.find((i) => i.focal) ?? insurance[0])?.coverage.reference;
   const entry = ref ? entries.find((e) => matches(e, ref)) : undefined;
-  return entry ? (parse(coverageSchema, entry.resource, 'Coverage') as unknown as Coverage) : undefined;
+  return entry
+    ? (parse(coverageSchema, entry.resource, 'Coverage') as unknown as Coverage)
+    : undefined;
 }
 
 /** A reference resolves to an entry by `Type/id`, or by a fullUrl that is or ends with it. */
 function matches(entry: Entry, ref: string): boolean {
   if (`${entry.resource.resourceType}/${entry.resource.id ?? ''}` === ref) return true;
-  return entry.fullUrl !== undefined && (entry.fullUrl === ref || entry.fullUrl.endsWith(`/${ref}`));
+  return (
+    entry.fullUrl !== undefined && (entry.fullUrl === ref || entry.fullUrl.endsWith(`/${ref}`))
+  );
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${[what, ...i.path.map(String)].join('.')}: ${i.message}`);
+  const problems = result.error.issues.map(
+    (i) => `${[what, ...i.path.map(String)].join('.')}: ${i.message}`,
+  );
   const message = `Invalid submission: ${problems.join('; ')}`;
-  throw new AppError('INPUT_INVALID', message, { status: 400, outcome: operationOutcome('error', 'invalid', message, result.error.issues.map((i) => [what, ...i.path.map(String)].join('.'))) });
+  throw new AppError('INPUT_INVALID', message, {
+    status: 400,
+    outcome: operationOutcome(
+      'error',
+      'invalid',
+      message,
+      result.error.issues.map((i) => [what, ...i.path.map(String)].join('.')),
+    ),
+  });
 }

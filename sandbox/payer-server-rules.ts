@@ -29,25 +29,49 @@ export const TIMELY_FILING_DAYS = 365;
  */
 export function coverageInForce(coverage: Coverage | undefined, dateOfService: string): InForce {
   if (!coverage) return { inforce: false, reason: 'The payer has no record of this coverage.' };
-  if (coverage.status !== 'active') return { inforce: false, reason: `The coverage is ${coverage.status}, not active.` };
+  if (coverage.status !== 'active')
+    return { inforce: false, reason: `The coverage is ${coverage.status}, not active.` };
   const start = coverage.period?.start?.slice(0, 10);
   const end = coverage.period?.end?.slice(0, 10);
-  if (start && dateOfService < start) return { inforce: false, reason: `The coverage starts ${start}, after the date of service ${dateOfService}.` };
-  if (end && dateOfService > end) return { inforce: false, reason: `The coverage ended ${end}, before the date of service ${dateOfService}.` };
+  if (start && dateOfService < start)
+    return {
+      inforce: false,
+      reason: `The coverage starts ${start}, after the date of service ${dateOfService}.`,
+    };
+  if (end && dateOfService > end)
+    return {
+      inforce: false,
+      reason: `The coverage ended ${end}, before the date of service ${dateOfService}.`,
+    };
   return { inforce: true };
 }
 
 /** CARC 27 (CO): expenses incurred after coverage terminated, or before it began. */
-export function coverageDenial(coverage: Coverage | undefined, dateOfService: string): Denial | undefined {
+export function coverageDenial(
+  coverage: Coverage | undefined,
+  dateOfService: string,
+): Denial | undefined {
   const result = coverageInForce(coverage, dateOfService);
   return result.inforce ? undefined : { carc: '27', group: 'CO', rarc: 'N30', note: result.reason };
 }
 
 /** CARC 29 (CO): the claim arrived more than `TIMELY_FILING_DAYS` after the date of service. */
-export function timelyFilingDenial(dateOfService: string, received: Date, limitDays = TIMELY_FILING_DAYS): Denial | undefined {
-  const days = Math.floor((Date.parse(`${received.toISOString().slice(0, 10)}T00:00:00Z`) - Date.parse(`${dateOfService}T00:00:00Z`)) / 86_400_000);
+export function timelyFilingDenial(
+  dateOfService: string,
+  received: Date,
+  limitDays = TIMELY_FILING_DAYS,
+): Denial | undefined {
+  const days = Math.floor(
+    (Date.parse(`${received.toISOString().slice(0, 10)}T00:00:00Z`) -
+      Date.parse(`${dateOfService}T00:00:00Z`)) /
+      86_400_000,
+  );
   if (days <= limitDays) return undefined;
-  return { carc: '29', group: 'CO', note: `Received ${days} days after the date of service ${dateOfService}; the plan allows ${limitDays}.` };
+  return {
+    carc: '29',
+    group: 'CO',
+    note: `Received ${days} days after the date of service ${dateOfService}; the plan allows ${limitDays}.`,
+  };
 }
 
 /** CARC 16 + RARC M76 (CO): a professional claim must carry at least one diagnosis. */
@@ -63,9 +87,22 @@ export type LinePrice = { allowed: number } | { denial: Denial };
  * The allowed amount of a line: fee schedule × units, never more than what was billed. A code
  * that is not on the fee schedule is a non-covered charge: CARC 96 with RARC N130.
  */
-export function priceLine(code: string, units: number, billed: number, schedule: FeeSchedule): LinePrice {
+export function priceLine(
+  code: string,
+  units: number,
+  billed: number,
+  schedule: FeeSchedule,
+): LinePrice {
   const fee = feeFor(schedule, code);
-  if (fee === undefined) return { denial: { carc: '96', group: 'CO', rarc: 'N130', note: `${code} is not a covered service under this plan.` } };
+  if (fee === undefined)
+    return {
+      denial: {
+        carc: '96',
+        group: 'CO',
+        rarc: 'N130',
+        note: `${code} is not a covered service under this plan.`,
+      },
+    };
   return { allowed: roundCents(Math.min(fee * units, billed)) };
 }
 
@@ -83,11 +120,19 @@ export interface CostSharing {
 export function costSharingOf(coverage: Coverage | undefined): CostSharing {
   const sharing: CostSharing = { officeCopay: 0, coinsurancePercent: 0 };
   for (const cost of coverage?.costToBeneficiary ?? []) {
-    const code = cost.type?.coding?.find((c) => c.system === SYSTEM.copayType)?.code ?? cost.type?.coding?.[0]?.code;
+    const code =
+      cost.type?.coding?.find((c) => c.system === SYSTEM.copayType)?.code ??
+      cost.type?.coding?.[0]?.code;
     const money = cost.valueMoney?.value;
     const quantity = cost.valueQuantity?.value;
-    if ((code === 'gpvisit' || code === 'spvisit' || code === 'copay') && money !== undefined && sharing.officeCopay === 0) sharing.officeCopay = money;
-    else if (code === 'copaypct' && quantity !== undefined) sharing.coinsurancePercent = Math.min(100, Math.max(0, quantity));
+    if (
+      (code === 'gpvisit' || code === 'spvisit' || code === 'copay') &&
+      money !== undefined &&
+      sharing.officeCopay === 0
+    )
+      sharing.officeCopay = money;
+    else if (code === 'copaypct' && quantity !== undefined)
+      sharing.coinsurancePercent = Math.min(100, Math.max(0, quantity));
     else if (code === 'deductible' && money !== undefined) sharing.deductible = money;
   }
   return sharing;
@@ -116,8 +161,14 @@ export interface PatientShare {
  * The patient's share of one covered line: the office copay on the first office visit line
  * (never more than allowed), coinsurance on the other lines, nothing on preventive care.
  */
-export function patientShare(code: string, allowed: number, copayApplies: boolean, sharing: CostSharing): PatientShare {
+export function patientShare(
+  code: string,
+  allowed: number,
+  copayApplies: boolean,
+  sharing: CostSharing,
+): PatientShare {
   if (isPreventive(code)) return { copay: 0, coinsurance: 0 };
-  if (copayApplies) return { copay: roundCents(Math.min(sharing.officeCopay, allowed)), coinsurance: 0 };
+  if (copayApplies)
+    return { copay: roundCents(Math.min(sharing.officeCopay, allowed)), coinsurance: 0 };
   return { copay: 0, coinsurance: roundCents((allowed * sharing.coinsurancePercent) / 100) };
 }

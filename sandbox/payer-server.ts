@@ -7,7 +7,11 @@ import { writerTag } from '../src/fhir/systems.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import { adjudicateClaim } from './payer-server-adjudicate.ts';
 import { answerEligibility } from './payer-server-eligibility.ts';
-import { parseClaimSubmission, parseEligibilitySubmission, parseInquiry } from './payer-server-input.ts';
+import {
+  parseClaimSubmission,
+  parseEligibilitySubmission,
+  parseInquiry,
+} from './payer-server-input.ts';
 
 /** Options of `startSandboxPayer`. */
 export interface SandboxPayerOptions {
@@ -67,7 +71,10 @@ const FHIR_JSON = 'application/fhir+json';
  * `payer-server-rules.ts`. Claims are idempotent on their identifier: a resubmission gets the
  * same ClaimResponse back and is never adjudicated twice. State lives in memory.
  */
-export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'port'>, audit: PayerAudit = emptyAudit()): FastifyInstance {
+export function buildSandboxPayer(
+  options: Omit<SandboxPayerOptions, 'host' | 'port'>,
+  audit: PayerAudit = emptyAudit(),
+): FastifyInstance {
   const now = options.now ?? (() => new Date());
   const feeSchedule = options.feeSchedule ?? SANDBOX_PAYER_FEE_SCHEDULE;
   const answered = new Map<string, ClaimResponse>();
@@ -99,13 +106,33 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isAppError(err)) {
       request.log.info({ code: err.code }, 'submission rejected');
-      return reply.status(err.status).send(err.outcome ?? operationOutcome('error', 'invalid', err.message));
+      return reply
+        .status(err.status)
+        .send(err.outcome ?? operationOutcome('error', 'invalid', err.message));
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) request.log.error({ err }, 'payer failed');
-    return reply.status(status).send(operationOutcome('error', status >= 500 ? 'exception' : 'invalid', status >= 500 ? 'The sandbox payer failed' : err.message));
+    return reply
+      .status(status)
+      .send(
+        operationOutcome(
+          'error',
+          status >= 500 ? 'exception' : 'invalid',
+          status >= 500 ? 'The sandbox payer failed' : err.message,
+        ),
+      );
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send(operationOutcome('error', 'not-found', `No such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send(
+        operationOutcome(
+          'error',
+          'not-found',
+          `No such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`,
+        ),
+      ),
+  );
 
   app.get('/fhir/metadata', (_request, reply) => reply.send(capabilityStatement(now())));
 
@@ -113,9 +140,20 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
     const { request: eligibility, coverage } = parseEligibilitySubmission(request.body);
     audit.eligibilityChecks += 1;
     sequence += 1;
-    const response = answerEligibility({ request: eligibility, coverage, received: now(), responseId: `elig-${batch}-${String(sequence).padStart(6, '0')}` });
+    const response = answerEligibility({
+      request: eligibility,
+      coverage,
+      received: now(),
+      responseId: `elig-${batch}-${String(sequence).padStart(6, '0')}`,
+    });
     response.meta = { tag: [writerTag('payer')] };
-    request.log.info({ eligibilityResponse: `CoverageEligibilityResponse/${response.id ?? ''}`, inforce: response.insurance?.[0]?.inforce ?? false }, 'eligibility answered');
+    request.log.info(
+      {
+        eligibilityResponse: `CoverageEligibilityResponse/${response.id ?? ''}`,
+        inforce: response.insurance?.[0]?.inforce ?? false,
+      },
+      'eligibility answered',
+    );
     return reply.send(response);
   });
 
@@ -127,25 +165,52 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
     const previous = currentAnswer(key);
     if (previous && options.strict) {
       audit.duplicates[key] = (audit.duplicates[key] ?? 0) + 1;
-      request.log.warn({ claimResponse: `ClaimResponse/${previous.id ?? ''}` }, 'duplicate claim rejected');
-      return reply.status(409).send(operationOutcome('error', 'duplicate', 'Exact duplicate claim: a claim with this identifier was already received (CARC 18). Ask for its status with Claim/$inquire.'));
+      request.log.warn(
+        { claimResponse: `ClaimResponse/${previous.id ?? ''}` },
+        'duplicate claim rejected',
+      );
+      return reply
+        .status(409)
+        .send(
+          operationOutcome(
+            'error',
+            'duplicate',
+            'Exact duplicate claim: a claim with this identifier was already received (CARC 18). Ask for its status with Claim/$inquire.',
+          ),
+        );
     }
     if (previous) {
-      request.log.info({ claimResponse: `ClaimResponse/${previous.id ?? ''}` }, 'claim resubmitted: same answer');
+      request.log.info(
+        { claimResponse: `ClaimResponse/${previous.id ?? ''}` },
+        'claim resubmitted: same answer',
+      );
       return reply.send(previous);
     }
     sequence += 1;
     const number = `${batch}${String(sequence).padStart(6, '0')}`;
-    const response = adjudicateClaim({ claim, coverage, feeSchedule, received: now(), responseId: `cr-${number}`, controlNumber: `PCN${number}` });
+    const response = adjudicateClaim({
+      claim,
+      coverage,
+      feeSchedule,
+      received: now(),
+      responseId: `cr-${number}`,
+      controlNumber: `PCN${number}`,
+    });
     response.meta = { tag: [writerTag('payer')] };
     answered.set(key, response);
     audit.adjudicated[key] = (audit.adjudicated[key] ?? 0) + 1;
-    if (options.queueClaimsOver !== undefined && (claim.total?.value ?? 0) > options.queueClaimsOver) {
+    if (
+      options.queueClaimsOver !== undefined &&
+      (claim.total?.value ?? 0) > options.queueClaimsOver
+    ) {
       pended.set(key, { final: response, pollsLeft: options.queuedPolls ?? 1 });
       request.log.info({ claimResponse: `ClaimResponse/${response.id ?? ''}` }, 'claim pended');
       return reply.send(currentAnswer(key));
     }
-    request.log.info({ claimResponse: `ClaimResponse/${response.id ?? ''}`, outcome: response.outcome }, 'claim adjudicated');
+    request.log.info(
+      { claimResponse: `ClaimResponse/${response.id ?? ''}`, outcome: response.outcome },
+      'claim adjudicated',
+    );
     return reply.send(response);
   });
 
@@ -159,7 +224,12 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
       if (pending.pollsLeft <= 0) pended.delete(key);
     }
     const previous = currentAnswer(key);
-    if (!previous) return reply.status(404).send(operationOutcome('error', 'not-found', 'The payer has no claim with this identifier'));
+    if (!previous)
+      return reply
+        .status(404)
+        .send(
+          operationOutcome('error', 'not-found', 'The payer has no claim with this identifier'),
+        );
     return reply.send(previous);
   });
   return app;
@@ -167,7 +237,11 @@ export function buildSandboxPayer(options: Omit<SandboxPayerOptions, 'host' | 'p
 
 /** What a pended claim's answer says until it is final: queued, no adjudication yet. */
 function queuedView(final: ClaimResponse): ClaimResponse {
-  const view: ClaimResponse = { ...final, outcome: 'queued', disposition: 'Pended for review; ask again later.' };
+  const view: ClaimResponse = {
+    ...final,
+    outcome: 'queued',
+    disposition: 'Pended for review; ask again later.',
+  };
   delete view.item;
   delete view.total;
   delete view.payment;
@@ -189,7 +263,12 @@ export async function startSandboxPayer(options: SandboxPayerOptions): Promise<S
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 4420);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { url, fhirBase: `${url}/fhir`, audit: () => structuredClone(audit), close: () => app.close() };
+  return {
+    url,
+    fhirBase: `${url}/fhir`,
+    audit: () => structuredClone(audit),
+    close: () => app.close(),
+  };
 }
 
 function capabilityStatement(date: Date): CapabilityStatement {
@@ -199,15 +278,40 @@ function capabilityStatement(date: Date): CapabilityStatement {
     date: date.toISOString(),
     kind: 'instance',
     software: { name: 'ChartBill sandbox payer' },
-    implementation: { description: 'Sandbox Health Plan: eligibility and claim adjudication for demonstration' },
+    implementation: {
+      description: 'Sandbox Health Plan: eligibility and claim adjudication for demonstration',
+    },
     fhirVersion: '4.0.1',
     format: ['json'],
-    rest: [{
-      mode: 'server',
-      resource: [
-        { type: 'Claim', operation: [{ name: 'submit', definition: 'http://hl7.org/fhir/OperationDefinition/Claim-submit' }, { name: 'inquire', definition: 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry' }] },
-        { type: 'CoverageEligibilityRequest', operation: [{ name: 'submit', definition: 'https://chartbill.dev/fhir/OperationDefinition/CoverageEligibilityRequest-submit' }] },
-      ],
-    }],
+    rest: [
+      {
+        mode: 'server',
+        resource: [
+          {
+            type: 'Claim',
+            operation: [
+              {
+                name: 'submit',
+                definition: 'http://hl7.org/fhir/OperationDefinition/Claim-submit',
+              },
+              {
+                name: 'inquire',
+                definition: 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry',
+              },
+            ],
+          },
+          {
+            type: 'CoverageEligibilityRequest',
+            operation: [
+              {
+                name: 'submit',
+                definition:
+                  'https://chartbill.dev/fhir/OperationDefinition/CoverageEligibilityRequest-submit',
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
 }

@@ -3,7 +3,10 @@ export interface SandboxClient {
   clientId: string;
   name: string;
   /** public: PKCE only; secret: client_secret_basic; jwks: private_key_jwt (RS384/ES384) */
-  auth: { kind: 'public' } | { kind: 'secret'; secret: string } | { kind: 'jwks'; jwks: { keys: JsonWebKey[] } };
+  auth:
+    | { kind: 'public' }
+    | { kind: 'secret'; secret: string }
+    | { kind: 'jwks'; jwks: { keys: JsonWebKey[] } };
   /** Exact redirect URIs; [] for backend clients. */
   redirectUris: string[];
   /** The EHR page's "Launch ChartBill" opens launchUrl?iss=…&launch=… */

@@ -42,7 +42,12 @@ const V1: Record<string, Interaction[]> = {
 export function parseResourceScope(scope: string): ResourceScope | undefined {
   const match = SCOPE_PATTERN.exec(scope);
   if (!match) return undefined;
-  const [, context, resourceType, permissions] = match as unknown as [string, ScopeContext, string, string];
+  const [, context, resourceType, permissions] = match as unknown as [
+    string,
+    ScopeContext,
+    string,
+    string,
+  ];
   if (permissions === '') return undefined;
   const interactions = V1[permissions] ?? (permissions.split('') as Interaction[]);
   return { context, resourceType, interactions: new Set(interactions) };
@@ -91,7 +96,12 @@ export type Access = 'denied' | 'any' | 'patient-compartment';
  * every resource of the type (the sandbox user sees the whole sandbox); a `patient/` scope allows
  * it only inside the token's patient compartment, and only when the token has a patient.
  */
-export function decideAccess(scope: string, resourceType: string, interaction: Interaction, hasPatient: boolean): Access {
+export function decideAccess(
+  scope: string,
+  resourceType: string,
+  interaction: Interaction,
+  hasPatient: boolean,
+): Access {
   return decide(resourceScopes(scope), resourceType, interaction, hasPatient);
 }
 
@@ -100,7 +110,10 @@ export function decideAccess(scope: string, resourceType: string, interaction: I
  * every resource it returns (a chunk of encounters with their includes is hundreds), and a
  * token can carry a dozen scopes.
  */
-export function accessOf(scope: string, hasPatient: boolean): (resourceType: string, interaction: Interaction) => Access {
+export function accessOf(
+  scope: string,
+  hasPatient: boolean,
+): (resourceType: string, interaction: Interaction) => Access {
   const scopes = resourceScopes(scope);
   const decided = new Map<string, Access>();
   return (resourceType, interaction) => {
@@ -114,9 +127,16 @@ export function accessOf(scope: string, hasPatient: boolean): (resourceType: str
   };
 }
 
-function decide(scopes: readonly ResourceScope[], resourceType: string, interaction: Interaction, hasPatient: boolean): Access {
+function decide(
+  scopes: readonly ResourceScope[],
+  resourceType: string,
+  interaction: Interaction,
+  hasPatient: boolean,
+): Access {
   const matching = scopes.filter(
-    (s) => (s.resourceType === '*' || s.resourceType === resourceType) && s.interactions.has(interaction),
+    (s) =>
+      (s.resourceType === '*' || s.resourceType === resourceType) &&
+      s.interactions.has(interaction),
   );
   if (matching.some((s) => s.context !== 'patient')) return 'any';
   if (hasPatient && matching.length > 0) return 'patient-compartment';

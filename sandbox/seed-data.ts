@@ -1,7 +1,15 @@
 import type { ChargeItem, Condition, Encounter, Procedure, Resource } from 'fhir/r4';
 import { EXT, SYSTEM } from '../src/fhir/systems.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
-import { PATIENT_COUNT, patientId, SEED_META, seedCoverage, seedOrganizations, seedPatients, seedPractitioners } from './seed-people.ts';
+import {
+  PATIENT_COUNT,
+  patientId,
+  SEED_META,
+  seedCoverage,
+  seedOrganizations,
+  seedPatients,
+  seedPractitioners,
+} from './seed-people.ts';
 
 /**
  * Encounter ids per demo scenario, so tests and the demo script can find them:
@@ -14,7 +22,16 @@ import { PATIENT_COUNT, patientId, SEED_META, seedCoverage, seedOrganizations, s
  * - `notCovered`: includes HCPCS S9986 (not medically necessary service); the payer denies with CARC 96.
  */
 export const SEED_SCENARIOS = {
-  inProgress: ['enc-today-01', 'enc-today-02', 'enc-today-03', 'enc-today-04', 'enc-today-05', 'enc-today-06', 'enc-today-07', 'enc-today-08'],
+  inProgress: [
+    'enc-today-01',
+    'enc-today-02',
+    'enc-today-03',
+    'enc-today-04',
+    'enc-today-05',
+    'enc-today-06',
+    'enc-today-07',
+    'enc-today-08',
+  ],
   clean: ['enc-clean-1', 'enc-clean-2', 'enc-clean-3', 'enc-clean-4', 'enc-clean-5'],
   timelyFiling: 'enc-timely-filing',
   noCoverage: 'enc-no-coverage',
@@ -35,7 +52,13 @@ export const SEED_IDS = {
 const NO_COVERAGE = new Set([21, 22]);
 const LAPSED = new Set([19, 20]);
 
-type Line = { code: string; system: 'cpt' | 'hcpcs'; pointers: number[]; units?: number; modifiers?: string[] };
+type Line = {
+  code: string;
+  system: 'cpt' | 'hcpcs';
+  pointers: number[];
+  units?: number;
+  modifiers?: string[];
+};
 interface CodedVisit {
   id: string;
   patient: number;
@@ -48,15 +71,114 @@ interface CodedVisit {
 
 /** Finished, coded visits; only real ICD-10-CM, CPT and HCPCS codes. */
 const CODED: CodedVisit[] = [
-  { id: 'enc-clean-1', patient: 6, practitioner: 'pr-1', daysAgo: 3, type: 'Office visit', diagnoses: [{ code: 'I10', display: 'Essential (primary) hypertension' }, { code: 'E78.5', display: 'Hyperlipidemia, unspecified' }], lines: [{ code: '99214', system: 'cpt', pointers: [1, 2] }] },
-  { id: 'enc-clean-2', patient: 7, practitioner: 'pr-2', daysAgo: 5, type: 'Office visit', diagnoses: [{ code: 'E11.9', display: 'Type 2 diabetes mellitus without complications' }, { code: 'I10', display: 'Essential (primary) hypertension' }, { code: 'B07.9', display: 'Viral wart, unspecified' }], lines: [{ code: '99214', system: 'cpt', pointers: [1, 2], modifiers: ['25'] }, { code: '17110', system: 'cpt', pointers: [3] }, { code: '36415', system: 'cpt', pointers: [1] }] },
-  { id: 'enc-clean-3', patient: 8, practitioner: 'pr-3', daysAgo: 7, type: 'Office visit', diagnoses: [{ code: 'J06.9', display: 'Acute upper respiratory infection, unspecified' }], lines: [{ code: '99213', system: 'cpt', pointers: [1] }] },
-  { id: 'enc-clean-4', patient: 9, practitioner: 'pr-1', daysAgo: 10, type: 'Office visit', diagnoses: [{ code: 'M54.50', display: 'Low back pain, unspecified' }], lines: [{ code: '99213', system: 'cpt', pointers: [1] }] },
-  { id: 'enc-clean-5', patient: 10, practitioner: 'pr-2', daysAgo: 14, type: 'Annual wellness visit', diagnoses: [{ code: 'Z00.00', display: 'Encounter for general adult medical examination without abnormal findings' }], lines: [{ code: 'G0439', system: 'hcpcs', pointers: [1] }] },
-  { id: 'enc-timely-filing', patient: 11, practitioner: 'pr-3', daysAgo: 400, type: 'Preventive visit', diagnoses: [{ code: 'Z00.00', display: 'Encounter for general adult medical examination without abnormal findings' }], lines: [{ code: '99396', system: 'cpt', pointers: [1] }, { code: '85025', system: 'cpt', pointers: [1] }] },
-  { id: 'enc-not-covered', patient: 12, practitioner: 'pr-1', daysAgo: 4, type: 'Office visit', diagnoses: [{ code: 'J06.9', display: 'Acute upper respiratory infection, unspecified' }], lines: [{ code: '99213', system: 'cpt', pointers: [1] }, { code: 'S9986', system: 'hcpcs', pointers: [1] }] },
-  { id: 'enc-lapsed', patient: 19, practitioner: 'pr-2', daysAgo: 30, type: 'Office visit', diagnoses: [{ code: 'I10', display: 'Essential (primary) hypertension' }], lines: [{ code: '99213', system: 'cpt', pointers: [1] }] },
-  { id: 'enc-no-coverage', patient: 21, practitioner: 'pr-3', daysAgo: 6, type: 'Office visit', diagnoses: [{ code: 'J06.9', display: 'Acute upper respiratory infection, unspecified' }], lines: [{ code: '99213', system: 'cpt', pointers: [1] }] },
+  {
+    id: 'enc-clean-1',
+    patient: 6,
+    practitioner: 'pr-1',
+    daysAgo: 3,
+    type: 'Office visit',
+    diagnoses: [
+      { code: 'I10', display: 'Essential (primary) hypertension' },
+      { code: 'E78.5', display: 'Hyperlipidemia, unspecified' },
+    ],
+    lines: [{ code: '99214', system: 'cpt', pointers: [1, 2] }],
+  },
+  {
+    id: 'enc-clean-2',
+    patient: 7,
+    practitioner: 'pr-2',
+    daysAgo: 5,
+    type: 'Office visit',
+    diagnoses: [
+      { code: 'E11.9', display: 'Type 2 diabetes mellitus without complications' },
+      { code: 'I10', display: 'Essential (primary) hypertension' },
+      { code: 'B07.9', display: 'Viral wart, unspecified' },
+    ],
+    lines: [
+      { code: '99214', system: 'cpt', pointers: [1, 2], modifiers: ['25'] },
+      { code: '17110', system: 'cpt', pointers: [3] },
+      { code: '36415', system: 'cpt', pointers: [1] },
+    ],
+  },
+  {
+    id: 'enc-clean-3',
+    patient: 8,
+    practitioner: 'pr-3',
+    daysAgo: 7,
+    type: 'Office visit',
+    diagnoses: [{ code: 'J06.9', display: 'Acute upper respiratory infection, unspecified' }],
+    lines: [{ code: '99213', system: 'cpt', pointers: [1] }],
+  },
+  {
+    id: 'enc-clean-4',
+    patient: 9,
+    practitioner: 'pr-1',
+    daysAgo: 10,
+    type: 'Office visit',
+    diagnoses: [{ code: 'M54.50', display: 'Low back pain, unspecified' }],
+    lines: [{ code: '99213', system: 'cpt', pointers: [1] }],
+  },
+  {
+    id: 'enc-clean-5',
+    patient: 10,
+    practitioner: 'pr-2',
+    daysAgo: 14,
+    type: 'Annual wellness visit',
+    diagnoses: [
+      {
+        code: 'Z00.00',
+        display: 'Encounter for general adult medical examination without abnormal findings',
+      },
+    ],
+    lines: [{ code: 'G0439', system: 'hcpcs', pointers: [1] }],
+  },
+  {
+    id: 'enc-timely-filing',
+    patient: 11,
+    practitioner: 'pr-3',
+    daysAgo: 400,
+    type: 'Preventive visit',
+    diagnoses: [
+      {
+        code: 'Z00.00',
+        display: 'Encounter for general adult medical examination without abnormal findings',
+      },
+    ],
+    lines: [
+      { code: '99396', system: 'cpt', pointers: [1] },
+      { code: '85025', system: 'cpt', pointers: [1] },
+    ],
+  },
+  {
+    id: 'enc-not-covered',
+    patient: 12,
+    practitioner: 'pr-1',
+    daysAgo: 4,
+    type: 'Office visit',
+    diagnoses: [{ code: 'J06.9', display: 'Acute upper respiratory infection, unspecified' }],
+    lines: [
+      { code: '99213', system: 'cpt', pointers: [1] },
+      { code: 'S9986', system: 'hcpcs', pointers: [1] },
+    ],
+  },
+  {
+    id: 'enc-lapsed',
+    patient: 19,
+    practitioner: 'pr-2',
+    daysAgo: 30,
+    type: 'Office visit',
+    diagnoses: [{ code: 'I10', display: 'Essential (primary) hypertension' }],
+    lines: [{ code: '99213', system: 'cpt', pointers: [1] }],
+  },
+  {
+    id: 'enc-no-coverage',
+    patient: 21,
+    practitioner: 'pr-3',
+    daysAgo: 6,
+    type: 'Office visit',
+    diagnoses: [{ code: 'J06.9', display: 'Acute upper respiratory infection, unspecified' }],
+    lines: [{ code: '99213', system: 'cpt', pointers: [1] }],
+  },
 ];
 
 /** Patients with an open visit today, in `enc-today-NN` order. */
@@ -68,18 +190,46 @@ function isoDate(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-function encounter(id: string, patient: number, practitioner: string, type: string, period: Encounter['period'], status: Encounter['status']): Encounter {
+function encounter(
+  id: string,
+  patient: number,
+  practitioner: string,
+  type: string,
+  period: Encounter['period'],
+  status: Encounter['status'],
+): Encounter {
   return {
     resourceType: 'Encounter',
     id,
     meta: SEED_META,
     status,
     class: { system: SYSTEM.actCode, code: 'AMB', display: 'ambulatory' },
-    type: [{ coding: [{ system: 'http://snomed.info/sct', code: '308335008', display: 'Patient encounter procedure' }], text: type }],
+    type: [
+      {
+        coding: [
+          {
+            system: 'http://snomed.info/sct',
+            code: '308335008',
+            display: 'Patient encounter procedure',
+          },
+        ],
+        text: type,
+      },
+    ],
     subject: { reference: `Patient/${patientId(patient)}` },
     participant: [
       {
-        type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'ATND', display: 'attender' }] }],
+        type: [
+          {
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+                code: 'ATND',
+                display: 'attender',
+              },
+            ],
+          },
+        ],
         individual: { reference: `Practitioner/${practitioner}` },
       },
     ],
@@ -96,8 +246,21 @@ function conditions(visit: CodedVisit, recorded: string): Condition[] {
     extension: [{ url: EXT.diagnosisRank, valuePositiveInt: i + 1 }],
     clinicalStatus: { coding: [{ system: SYSTEM.conditionClinical, code: 'active' }] },
     verificationStatus: { coding: [{ system: SYSTEM.conditionVerification, code: 'confirmed' }] },
-    category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'encounter-diagnosis', display: 'Encounter Diagnosis' }] }],
-    code: { coding: [{ system: SYSTEM.icd10cm, code: dx.code, display: dx.display }], text: dx.display },
+    category: [
+      {
+        coding: [
+          {
+            system: SYSTEM.conditionCategory,
+            code: 'encounter-diagnosis',
+            display: 'Encounter Diagnosis',
+          },
+        ],
+      },
+    ],
+    code: {
+      coding: [{ system: SYSTEM.icd10cm, code: dx.code, display: dx.display }],
+      text: dx.display,
+    },
     subject: { reference: `Patient/${patientId(visit.patient)}` },
     encounter: { reference: `Encounter/${visit.id}` },
     recordedDate: recorded,
@@ -112,8 +275,14 @@ function chargeItems(visit: CodedVisit, occurrence: string): ChargeItem[] {
     meta: SEED_META,
     extension: [
       { url: EXT.lineSequence, valuePositiveInt: i + 1 },
-      ...(line.modifiers ?? []).map((m) => ({ url: EXT.modifier, valueCoding: { system: SYSTEM.cpt, code: m } })),
-      ...line.pointers.map((p) => ({ url: EXT.diagnosisPointer, valueReference: { reference: `Condition/cond-${visit.id}-${p}` } })),
+      ...(line.modifiers ?? []).map((m) => ({
+        url: EXT.modifier,
+        valueCoding: { system: SYSTEM.cpt, code: m },
+      })),
+      ...line.pointers.map((p) => ({
+        url: EXT.diagnosisPointer,
+        valueReference: { reference: `Condition/cond-${visit.id}-${p}` },
+      })),
     ],
     status: 'billable',
     code: { coding: [{ system: SYSTEM[line.system], code: line.code }] },
@@ -138,7 +307,17 @@ function documented(now: Date): Resource[] {
     meta: SEED_META,
     clinicalStatus: { coding: [{ system: SYSTEM.conditionClinical, code: 'active' }] },
     verificationStatus: { coding: [{ system: SYSTEM.conditionVerification, code: 'confirmed' }] },
-    category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'problem-list-item', display: 'Problem List Item' }] }],
+    category: [
+      {
+        coding: [
+          {
+            system: SYSTEM.conditionCategory,
+            code: 'problem-list-item',
+            display: 'Problem List Item',
+          },
+        ],
+      },
+    ],
     code: { coding: [{ system: SYSTEM.icd10cm, code, display }], text: display },
     subject: { reference: `Patient/${patientId(patient)}` },
     recordedDate: `${now.getUTCFullYear() - 1}-03-01`,
@@ -148,15 +327,28 @@ function documented(now: Date): Resource[] {
     id: 'proc-enc-today-01-ecg',
     meta: SEED_META,
     status: 'completed',
-    code: { coding: [{ system: SYSTEM.cpt, code: '93000' }], text: 'Electrocardiogram with interpretation' },
+    code: {
+      coding: [{ system: SYSTEM.cpt, code: '93000' }],
+      text: 'Electrocardiogram with interpretation',
+    },
     subject: { reference: `Patient/${patientId(TODAY_PATIENTS[0] ?? 1)}` },
     encounter: { reference: 'Encounter/enc-today-01' },
     performedDateTime: now.toISOString(),
   };
   return [
-    problem('cond-problem-01-htn', TODAY_PATIENTS[0] ?? 1, 'I10', 'Essential (primary) hypertension'),
+    problem(
+      'cond-problem-01-htn',
+      TODAY_PATIENTS[0] ?? 1,
+      'I10',
+      'Essential (primary) hypertension',
+    ),
     problem('cond-problem-01-hld', TODAY_PATIENTS[0] ?? 1, 'E78.5', 'Hyperlipidemia, unspecified'),
-    problem('cond-problem-02-dm2', TODAY_PATIENTS[1] ?? 2, 'E11.9', 'Type 2 diabetes mellitus without complications'),
+    problem(
+      'cond-problem-02-dm2',
+      TODAY_PATIENTS[1] ?? 2,
+      'E11.9',
+      'Type 2 diabetes mellitus without complications',
+    ),
     ecg,
   ];
 }
@@ -174,18 +366,40 @@ export function buildSeedResources(now: Date): Resource[] {
     .map((n) => seedCoverage(n, coverageStart, LAPSED.has(n) ? lapsedEnd : undefined));
   const today = TODAY_PATIENTS.map((n, i) => {
     const start = new Date(now.getTime() - (TODAY_PATIENTS.length - i) * 20 * 60_000);
-    return encounter(`enc-today-${String(i + 1).padStart(2, '0')}`, n, SEED_IDS.practitioners[i % 3] ?? 'pr-1', 'Office visit', { start: start.toISOString() }, 'in-progress');
+    return encounter(
+      `enc-today-${String(i + 1).padStart(2, '0')}`,
+      n,
+      SEED_IDS.practitioners[i % 3] ?? 'pr-1',
+      'Office visit',
+      { start: start.toISOString() },
+      'in-progress',
+    );
   });
   const coded = CODED.flatMap((visit) => {
     const start = new Date(now.getTime() - visit.daysAgo * DAY_MS);
     const end = new Date(start.getTime() + 30 * 60_000);
     return [
-      encounter(visit.id, visit.patient, visit.practitioner, visit.type, { start: start.toISOString(), end: end.toISOString() }, 'finished'),
+      encounter(
+        visit.id,
+        visit.patient,
+        visit.practitioner,
+        visit.type,
+        { start: start.toISOString(), end: end.toISOString() },
+        'finished',
+      ),
       ...conditions(visit, end.toISOString()),
       ...chargeItems(visit, start.toISOString()),
     ];
   });
-  return [...seedOrganizations(), ...seedPractitioners(), ...seedPatients(now), ...coverages, ...today, ...documented(now), ...coded];
+  return [
+    ...seedOrganizations(),
+    ...seedPractitioners(),
+    ...seedPatients(now),
+    ...coverages,
+    ...today,
+    ...documented(now),
+    ...coded,
+  ];
 }
 
 /**
@@ -196,8 +410,16 @@ export async function seedSandbox(adapter: FhirAdapter, now: Date): Promise<numb
   const resources = buildSeedResources(now);
   for (const resource of resources) {
     const id = resource.id ?? '';
-    const answer = await adapter.handle({ method: 'PUT', path: [resource.resourceType, id], query: new URLSearchParams(), body: resource });
-    if (answer.status >= 300) throw new Error(`seed ${resource.resourceType}/${id} refused with HTTP ${answer.status}: ${JSON.stringify(answer.body)}`);
+    const answer = await adapter.handle({
+      method: 'PUT',
+      path: [resource.resourceType, id],
+      query: new URLSearchParams(),
+      body: resource,
+    });
+    if (answer.status >= 300)
+      throw new Error(
+        `seed ${resource.resourceType}/${id} refused with HTTP ${answer.status}: ${JSON.stringify(answer.body)}`,
+      );
   }
   return resources.length;
 }

@@ -9,10 +9,58 @@ export const EIN_SYSTEM = 'urn:oid:2.16.840.1.113883.4.4';
 
 export const SEED_META = { tag: [writerTag('sandbox-seed')] };
 
-const GIVEN = ['Avery', 'Jordan', 'Riley', 'Morgan', 'Casey', 'Taylor', 'Quinn', 'Rowan', 'Emerson', 'Harper', 'Sawyer', 'Parker', 'Reese', 'Hayden', 'Finley', 'Dakota', 'Skyler', 'Elliot', 'Marlow', 'Sage', 'Tatum', 'Blair'];
-const FAMILY = ['Okafor', 'Lindqvist', 'Marchetti', 'Nakamura', 'Delacroix', 'Haddad', 'Kowalski', 'Brennan', 'Oyelaran', 'Castellano', 'Whitfield', 'Achterberg', 'Moreau', 'Szabo', 'Ferreira', 'Iwasaki', 'Galloway', 'Pemberton', 'Quintero', 'Radcliffe', 'Vasquez', 'Thorsen'];
+const GIVEN = [
+  'Avery',
+  'Jordan',
+  'Riley',
+  'Morgan',
+  'Casey',
+  'Taylor',
+  'Quinn',
+  'Rowan',
+  'Emerson',
+  'Harper',
+  'Sawyer',
+  'Parker',
+  'Reese',
+  'Hayden',
+  'Finley',
+  'Dakota',
+  'Skyler',
+  'Elliot',
+  'Marlow',
+  'Sage',
+  'Tatum',
+  'Blair',
+];
+const FAMILY = [
+  'Okafor',
+  'Lindqvist',
+  'Marchetti',
+  'Nakamura',
+  'Delacroix',
+  'Haddad',
+  'Kowalski',
+  'Brennan',
+  'Oyelaran',
+  'Castellano',
+  'Whitfield',
+  'Achterberg',
+  'Moreau',
+  'Szabo',
+  'Ferreira',
+  'Iwasaki',
+  'Galloway',
+  'Pemberton',
+  'Quintero',
+  'Radcliffe',
+  'Vasquez',
+  'Thorsen',
+];
 /** Ages at seeding; patient 3 is a child and patient 10 an older adult (Medicare age). */
-const AGES = [34, 52, 8, 45, 29, 61, 57, 38, 44, 78, 50, 33, 27, 66, 41, 19, 72, 36, 48, 55, 63, 31];
+const AGES = [
+  34, 52, 8, 45, 29, 61, 57, 38, 44, 78, 50, 33, 27, 66, 41, 19, 72, 36, 48, 55, 63, 31,
+];
 
 export const PATIENT_COUNT = GIVEN.length;
 
@@ -36,10 +84,28 @@ export function seedOrganizations(): Organization[] {
       { system: SYSTEM.npi, value: '1234567893' },
       { system: EIN_SYSTEM, value: '990000001' },
     ],
-    type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }] }],
+    type: [
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/organization-type',
+            code: 'prov',
+            display: 'Healthcare Provider',
+          },
+        ],
+      },
+    ],
     name: 'Sandbox Family Medicine',
     telecom: [{ system: 'phone', value: '555-0100' }],
-    address: [{ line: ['100 Sandbox Way'], city: 'Springfield', state: 'IL', postalCode: '62701', country: 'US' }],
+    address: [
+      {
+        line: ['100 Sandbox Way'],
+        city: 'Springfield',
+        state: 'IL',
+        postalCode: '62701',
+        country: 'US',
+      },
+    ],
   };
   const payer: Organization = {
     resourceType: 'Organization',
@@ -47,9 +113,27 @@ export function seedOrganizations(): Organization[] {
     meta: SEED_META,
     active: true,
     identifier: [{ system: PAYER_ID_SYSTEM, value: 'SBXHP' }],
-    type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'pay', display: 'Payer' }] }],
+    type: [
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/organization-type',
+            code: 'pay',
+            display: 'Payer',
+          },
+        ],
+      },
+    ],
     name: 'Sandbox Health Plan',
-    address: [{ line: ['PO Box 4420'], city: 'Springfield', state: 'IL', postalCode: '62702', country: 'US' }],
+    address: [
+      {
+        line: ['PO Box 4420'],
+        city: 'Springfield',
+        state: 'IL',
+        postalCode: '62702',
+        country: 'US',
+      },
+    ],
   };
   return [billing, payer];
 }
@@ -86,11 +170,24 @@ export function seedPatients(now: Date): Patient[] {
       id: patientId(n),
       meta: SEED_META,
       active: true,
-      identifier: [{ system: 'https://chartbill.dev/fhir/identifier/sandbox-mrn', value: `MRN${String(1000 + n)}` }],
+      identifier: [
+        {
+          system: 'https://chartbill.dev/fhir/identifier/sandbox-mrn',
+          value: `MRN${String(1000 + n)}`,
+        },
+      ],
       name: [{ use: 'official', family: FAMILY[i] ?? 'Doe', given: [given] }],
       gender: n % 2 === 0 ? 'male' : 'female',
       birthDate: birthDate(now, n),
-      address: [{ line: [`${n * 10} Elm Street`], city: 'Springfield', state: 'IL', postalCode: '62704', country: 'US' }],
+      address: [
+        {
+          line: [`${n * 10} Elm Street`],
+          city: 'Springfield',
+          state: 'IL',
+          postalCode: '62704',
+          country: 'US',
+        },
+      ],
     };
   });
 }
@@ -112,11 +209,24 @@ export function seedCoverage(n: number, start: string, end?: string): Coverage {
     period: end ? { start, end } : { start },
     payor: [{ reference: 'Organization/org-payer', display: 'Sandbox Health Plan' }],
     class: [
-      { type: { coding: [{ system: SYSTEM.coverageClass, code: 'group' }] }, value: 'GRP-1001', name: 'Sandbox Employers Group' },
-      { type: { coding: [{ system: SYSTEM.coverageClass, code: 'plan' }] }, value: 'SBX-PPO-GOLD', name: 'Sandbox PPO Gold' },
+      {
+        type: { coding: [{ system: SYSTEM.coverageClass, code: 'group' }] },
+        value: 'GRP-1001',
+        name: 'Sandbox Employers Group',
+      },
+      {
+        type: { coding: [{ system: SYSTEM.coverageClass, code: 'plan' }] },
+        value: 'SBX-PPO-GOLD',
+        name: 'Sandbox PPO Gold',
+      },
     ],
     costToBeneficiary: [
-      { type: { coding: [{ system: SYSTEM.copayType, code: 'gpvisit', display: 'GP Office Visit' }] }, valueMoney: { value: 25, currency: 'USD' } },
+      {
+        type: {
+          coding: [{ system: SYSTEM.copayType, code: 'gpvisit', display: 'GP Office Visit' }],
+        },
+        valueMoney: { value: 25, currency: 'USD' },
+      },
     ],
   };
 }

@@ -26,9 +26,16 @@ export function knownScopes(requested: string, permissions: SmartPermissions): s
  * PKCE S256 only (plain is refused, §2.0.10), the client authentication methods the token
  * endpoint implements and the capabilities the sandbox really has.
  */
-export function smartConfiguration(urls: SandboxUrls, permissions: SmartPermissions = ['v1', 'v2']): Record<string, unknown> {
+export function smartConfiguration(
+  urls: SandboxUrls,
+  permissions: SmartPermissions = ['v1', 'v2'],
+): Record<string, unknown> {
   const v2 = permissions.includes('v2');
-  const resourceScopes = ['patient', 'user', 'system'].flatMap((c) => [...(v2 ? [`${c}/*.cruds`] : []), `${c}/*.read`, `${c}/*.write`]);
+  const resourceScopes = ['patient', 'user', 'system'].flatMap((c) => [
+    ...(v2 ? [`${c}/*.cruds`] : []),
+    `${c}/*.read`,
+    `${c}/*.write`,
+  ]);
   return {
     issuer: urls.origin,
     jwks_uri: urls.jwksUrl,

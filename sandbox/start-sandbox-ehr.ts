@@ -52,7 +52,11 @@ export const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
 
-function jsonParser(_req: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void): void {
+function jsonParser(
+  _req: unknown,
+  body: string | Buffer,
+  done: (err: Error | null, value?: unknown) => void,
+): void {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.trim() === '') {
     done(null, undefined);
@@ -80,7 +84,12 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
     const count = await seedSandbox(adapter, now());
     options.logger.info({ resources: count }, 'sandbox EHR seeded');
   }
-  const tokens = await createTokenService({ issuer: () => urls.origin, audience: () => urls.fhirBase, now, ttlSeconds: options.accessTokenTtlSeconds ?? 300 });
+  const tokens = await createTokenService({
+    issuer: () => urls.origin,
+    audience: () => urls.fhirBase,
+    now,
+    ttlSeconds: options.accessTokenTtlSeconds ?? 300,
+  });
   const app = await buildApp(options, { adapter, urls, tokens, now });
 
   const host = options.host ?? '127.0.0.1';
@@ -88,7 +97,10 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 4410);
   origin = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
-  options.logger.info({ fhirBase: urls.fhirBase, ehr: urls.launchPageUrl }, 'sandbox EHR listening');
+  options.logger.info(
+    { fhirBase: urls.fhirBase, ehr: urls.launchPageUrl },
+    'sandbox EHR listening',
+  );
 
   return {
     origin,
@@ -102,11 +114,20 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
 
 async function buildApp(
   options: SandboxEhrOptions,
-  deps: { adapter: FhirAdapter; urls: SandboxUrls; tokens: Awaited<ReturnType<typeof createTokenService>>; now: () => Date },
+  deps: {
+    adapter: FhirAdapter;
+    urls: SandboxUrls;
+    tokens: Awaited<ReturnType<typeof createTokenService>>;
+    now: () => Date;
+  },
 ): Promise<FastifyInstance> {
   // Typed as fastify's base logger so the route modules take a plain FastifyInstance.
   const loggerInstance: FastifyBaseLogger = options.logger;
-  const app = Fastify({ loggerInstance, bodyLimit: BODY_LIMIT_BYTES, frameworkErrors: sandboxFrameworkErrors });
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: BODY_LIMIT_BYTES,
+    frameworkErrors: sandboxFrameworkErrors,
+  });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, jsonParser);
   await app.register(formbody);
@@ -115,11 +136,43 @@ async function buildApp(
   const state = createOAuthState(deps.now);
   const defaultUser = SEED_IDS.sandboxUser;
   const permissions = options.smartPermissions ?? ['v1', 'v2'];
-  registerFhirRoutes(app, { adapter: deps.adapter, tokens: deps.tokens, urls: deps.urls, now: deps.now, permissions });
-  registerAuthorize(app, { clients: options.clients, urls: deps.urls, state, adapter: deps.adapter, defaultUser, permissions });
-  registerToken(app, { clients: options.clients, urls: deps.urls, state, tokens: deps.tokens, now: deps.now });
-  registerRevoke(app, { clients: options.clients, urls: deps.urls, state, tokens: deps.tokens, now: deps.now });
-  registerEhrPages(app, { adapter: deps.adapter, clients: options.clients, urls: deps.urls, state, now: deps.now, defaultUser });
+  registerFhirRoutes(app, {
+    adapter: deps.adapter,
+    tokens: deps.tokens,
+    urls: deps.urls,
+    now: deps.now,
+    permissions,
+  });
+  registerAuthorize(app, {
+    clients: options.clients,
+    urls: deps.urls,
+    state,
+    adapter: deps.adapter,
+    defaultUser,
+    permissions,
+  });
+  registerToken(app, {
+    clients: options.clients,
+    urls: deps.urls,
+    state,
+    tokens: deps.tokens,
+    now: deps.now,
+  });
+  registerRevoke(app, {
+    clients: options.clients,
+    urls: deps.urls,
+    state,
+    tokens: deps.tokens,
+    now: deps.now,
+  });
+  registerEhrPages(app, {
+    adapter: deps.adapter,
+    clients: options.clients,
+    urls: deps.urls,
+    state,
+    now: deps.now,
+    defaultUser,
+  });
   app.get('/oauth/jwks', (_req, reply) => reply.send(deps.tokens.jwks));
   app.get('/', (_req, reply) => reply.redirect('/ehr', 302));
   return app;

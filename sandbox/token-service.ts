@@ -63,7 +63,11 @@ export async function createTokenService(deps: {
   // Grant ids are random and few (one per launch), so the set is kept for the process's life.
   const revoked = new Set<string>();
 
-  async function sign(claims: Record<string, unknown>, audience: string, key: CryptoKey): Promise<string> {
+  async function sign(
+    claims: Record<string, unknown>,
+    audience: string,
+    key: CryptoKey,
+  ): Promise<string> {
     const iat = nowSeconds();
     return new SignJWT(claims)
       .setProtectedHeader({ alg: ALG, kid, typ: 'JWT' })
@@ -80,8 +84,17 @@ export async function createTokenService(deps: {
     ttlSeconds: deps.ttlSeconds,
     revokeGrant: (sid) => void revoked.add(sid),
     isRevoked: (sid) => sid !== undefined && revoked.has(sid),
-    signAccessToken: (grant) => sign({ ...grant, client_id: grant.sub }, deps.audience(), privateKey),
-    signIdToken: (clientId, user, withFhirUser) => sign({ sub: user.split('/').pop(), ...(withFhirUser ? { fhirUser: `${deps.audience()}/${user}` } : {}) }, clientId, privateKey),
+    signAccessToken: (grant) =>
+      sign({ ...grant, client_id: grant.sub }, deps.audience(), privateKey),
+    signIdToken: (clientId, user, withFhirUser) =>
+      sign(
+        {
+          sub: user.split('/').pop(),
+          ...(withFhirUser ? { fhirUser: `${deps.audience()}/${user}` } : {}),
+        },
+        clientId,
+        privateKey,
+      ),
     async verifyAccessToken(token) {
       try {
         const { payload } = await jwtVerify(token, publicKey, {

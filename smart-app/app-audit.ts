@@ -19,13 +19,20 @@ export interface AppAudit {
  * batch sent a quarter second after the first. Sinks with events waiting are kept so that a
  * shutdown sends or logs them.
  */
-export function createAppAudit(config: Readonly<AppConfig>, logger: Logger, now: () => Date): AppAudit {
+export function createAppAudit(
+  config: Readonly<AppConfig>,
+  logger: Logger,
+  now: () => Date,
+): AppAudit {
   const waiting = new Set<AuditSink>();
   const log = logger.child({ part: 'audit' });
   return {
     audited(gateway, session) {
       const sink: AuditSink = createAuditSink({
-        store: config.auditStore === 'log' ? undefined : gateway, logger: log, batchSize: 100, delayMs: 250,
+        store: config.auditStore === 'log' ? undefined : gateway,
+        logger: log,
+        batchSize: 100,
+        delayMs: 250,
         onIdle: () => waiting.delete(sink),
       });
       const tracked: AuditSink = {
@@ -37,7 +44,12 @@ export function createAppAudit(config: Readonly<AppConfig>, logger: Logger, now:
         close: () => sink.close(),
         due: () => sink.due(),
       };
-      return auditedGateway(gateway, { actor: appActor(session.fhirUser, session.iss, config.publicUrl), sink: tracked, logger: log, now });
+      return auditedGateway(gateway, {
+        actor: appActor(session.fhirUser, session.iss, config.publicUrl),
+        sink: tracked,
+        logger: log,
+        now,
+      });
     },
     async close() {
       await Promise.all([...waiting].map((s) => s.close()));

@@ -18,8 +18,13 @@ const registeredEhr = z
     frameAncestors: z.array(z.url()).optional(),
   })
   .superRefine((ehr, ctx) => {
-    if (ehr.clientAuth === 'client_secret_basic' && !ehr.clientSecretEnv) ctx.addIssue({ code: 'custom', message: `${ehr.iss}: client_secret_basic needs clientSecretEnv` });
-    if (ehr.clientAuth === 'private_key_jwt' && !ehr.privateKeyFile) ctx.addIssue({ code: 'custom', message: `${ehr.iss}: private_key_jwt needs privateKeyFile` });
+    if (ehr.clientAuth === 'client_secret_basic' && !ehr.clientSecretEnv)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${ehr.iss}: client_secret_basic needs clientSecretEnv`,
+      });
+    if (ehr.clientAuth === 'private_key_jwt' && !ehr.privateKeyFile)
+      ctx.addIssue({ code: 'custom', message: `${ehr.iss}: private_key_jwt needs privateKeyFile` });
   });
 
 export type RegisteredEhr = z.infer<typeof registeredEhr>;
@@ -41,9 +46,19 @@ const appEnv = z.object({
       }
     })
     .pipe(z.array(registeredEhr).min(1, 'must list at least one EHR')),
-  CHARTBILL_SESSION_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(480),
+  CHARTBILL_SESSION_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(480),
   /** A session with no request from the clinician for this long ends (the status tab's refresh does not count). */
-  CHARTBILL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  CHARTBILL_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   /** Launches (/launch, /standalone, /callback) one client address may start per minute. */
   CHARTBILL_LAUNCH_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** API calls one client address may make per minute. */
@@ -51,8 +66,15 @@ const appEnv = z.object({
   /** Sign-ins that may wait for their callback at once; more are refused with 503. */
   CHARTBILL_MAX_PENDING_LAUNCHES: z.coerce.number().int().min(1).default(5000),
   /** How long an EHR's SMART configuration is reused before it is fetched again. */
-  CHARTBILL_DISCOVERY_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
-  CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHARTBILL_DISCOVERY_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(300),
+  CHARTBILL_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
   CHARTBILL_AUDIT_STORE: auditStoreSetting,
 });
 
@@ -78,7 +100,9 @@ export function loadAppConfig(env: Record<string, string | undefined>): Readonly
   return Object.freeze({
     host: parsed.CHARTBILL_APP_HOST,
     port: parsed.CHARTBILL_APP_PORT,
-    publicUrl: (parsed.CHARTBILL_APP_URL ?? `http://127.0.0.1:${parsed.CHARTBILL_APP_PORT}`).replace(/\/+$/, ''),
+    publicUrl: (
+      parsed.CHARTBILL_APP_URL ?? `http://127.0.0.1:${parsed.CHARTBILL_APP_PORT}`
+    ).replace(/\/+$/, ''),
     ehrs: parsed.CHARTBILL_EHRS,
     sessionMinutes: parsed.CHARTBILL_SESSION_MINUTES,
     sessionIdleMinutes: parsed.CHARTBILL_SESSION_IDLE_MINUTES,

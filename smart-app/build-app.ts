@@ -36,18 +36,31 @@ export interface AppDeps {
 }
 
 /** Builds the SMART app's fastify server without listening (tests use `inject` or listen on port 0). */
-export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(
+  config: Readonly<AppConfig>,
+  deps: AppDeps,
+): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const fetchFn = deps.fetch ?? fetch;
   const ehrs = new Map<string, EhrClient>();
   const audit = createAppAudit(config, deps.logger, now);
-  for (const ehr of config.ehrs) ehrs.set(ehr.iss, { ehr, auth: await createClientAuthenticator(ehr, deps.env ?? {}) });
+  for (const ehr of config.ehrs)
+    ehrs.set(ehr.iss, { ehr, auth: await createClientAuthenticator(ehr, deps.env ?? {}) });
   const ctx: AppContext = {
     config,
     ehrs,
     pending: new PendingLaunches(10 * 60_000, () => now().getTime(), config.maxPendingLaunches),
-    sessions: new SessionStore({ now: () => now().getTime(), fetch: fetchFn, sessionMs: config.sessionMinutes * 60_000, idleMs: config.sessionIdleMinutes * 60_000 }),
-    discovery: new DiscoveryCache({ fetch: fetchFn, now: () => now().getTime(), ttlMs: config.discoveryCacheSeconds * 1000 }),
+    sessions: new SessionStore({
+      now: () => now().getTime(),
+      fetch: fetchFn,
+      sessionMs: config.sessionMinutes * 60_000,
+      idleMs: config.sessionIdleMinutes * 60_000,
+    }),
+    discovery: new DiscoveryCache({
+      fetch: fetchFn,
+      now: () => now().getTime(),
+      ttlMs: config.discoveryCacheSeconds * 1000,
+    }),
     idTokens: new IdTokenVerifier({ fetch: fetchFn, now }),
     codes: deps.codes,
     editReference: deps.editReference ?? {},
@@ -71,23 +84,76 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
     // The EHR refused the session's token (revoked, or signed out there): end the session here too.
     if (appErr.code === 'SESSION_EXPIRED') ctx.sessions.end(bearerHandle(req));
     // Why the EHR refused a launch, in its own words, for IT: the log only, never the page.
-    const ehr = appErr.cause instanceof EhrOAuthError ? { error: appErr.cause.error, description: appErr.cause.description } : undefined;
-    if (appErr.status >= 500) req.log.error({ err: { code: appErr.code, message: appErr.message, stack: err instanceof Error ? err.stack : undefined } }, 'request failed');
-    else req.log.warn({ code: appErr.code, status: appErr.status, path: req.url.split('?')[0], ...(ehr ? { ehr } : {}) }, 'request refused');
+    const ehr =
+      appErr.cause instanceof EhrOAuthError
+        ? { error: appErr.cause.error, description: appErr.cause.description }
+        : undefined;
+    if (appErr.status >= 500)
+      req.log.error(
+        {
+          err: {
+            code: appErr.code,
+            message: appErr.message,
+            stack: err instanceof Error ? err.stack : undefined,
+          },
+        },
+        'request failed',
+      );
+    else
+      req.log.warn(
+        {
+          code: appErr.code,
+          status: appErr.status,
+          path: req.url.split('?')[0],
+          ...(ehr ? { ehr } : {}),
+        },
+        'request refused',
+      );
     // Pages for what the browser navigates to; JSON for the API and the finish page's fetch.
-    const wantsHtml = !req.url.startsWith('/api/') && (req.method === 'GET' || (req.headers.accept ?? '').includes('text/html'));
+    const wantsHtml =
+      !req.url.startsWith('/api/') &&
+      (req.method === 'GET' || (req.headers.accept ?? '').includes('text/html'));
     void reply.status(appErr.status);
-    if (wantsHtml) return reply.type('text/html; charset=utf-8').send(errorPage(errorTitle(appErr.code), appErr.message, appErr.hint, appErr.code));
+    if (wantsHtml)
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(errorPage(errorTitle(appErr.code), appErr.message, appErr.hint, appErr.code));
     const title = req.url.startsWith('/api/') ? {} : { title: errorTitle(appErr.code) };
-    return reply.send({ error: appErr.code, message: appErr.message, ...title, ...(appErr.hint ? { hint: appErr.hint } : {}) });
+    return reply.send({
+      error: appErr.code,
+      message: appErr.message,
+      ...title,
+      ...(appErr.hint ? { hint: appErr.hint } : {}),
+    });
   });
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/')) return reply.status(404).send({ error: 'NOT_FOUND', message: 'No such API route.' });
-    return reply.status(404).type('text/html; charset=utf-8').send(errorPage('Page not found', 'There is no page at this address.', 'Open ChartBill from your EHR.', 'NOT_FOUND'));
+    if (req.url.startsWith('/api/'))
+      return reply.status(404).send({ error: 'NOT_FOUND', message: 'No such API route.' });
+    return reply
+      .status(404)
+      .type('text/html; charset=utf-8')
+      .send(
+        errorPage(
+          'Page not found',
+          'There is no page at this address.',
+          'Open ChartBill from your EHR.',
+          'NOT_FOUND',
+        ),
+      );
   });
 
-  app.get('/assets/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(assets.js));
-  app.get('/assets/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(assets.css));
+  app.get('/assets/app.js', (_req, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(assets.js),
+  );
+  app.get('/assets/app.css', (_req, reply) =>
+    reply
+      .type('text/css; charset=utf-8')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(assets.css),
+  );
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/', (_req, reply) => reply.redirect('/app'));
   launchRoutes(app, ctx, assets.version);
@@ -99,9 +165,18 @@ export async function buildApp(config: Readonly<AppConfig>, deps: AppDeps): Prom
 
 function toAppError(err: unknown): AppError {
   // The FHIR gateway wraps what its getToken threw: an ended session must still say "relaunch".
-  if (err instanceof AppError && err.cause instanceof AppError && err.cause.code === 'SESSION_EXPIRED') return err.cause;
+  if (
+    err instanceof AppError &&
+    err.cause instanceof AppError &&
+    err.cause.code === 'SESSION_EXPIRED'
+  )
+    return err.cause;
   if (err instanceof AppError && err.status === 401 && err.code.startsWith('FHIR_')) {
-    return new AppError('SESSION_EXPIRED', 'The EHR no longer accepts this ChartBill session (it was signed out or revoked).', { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.', cause: err });
+    return new AppError(
+      'SESSION_EXPIRED',
+      'The EHR no longer accepts this ChartBill session (it was signed out or revoked).',
+      { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.', cause: err },
+    );
   }
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) {
@@ -109,7 +184,19 @@ function toAppError(err: unknown): AppError {
     return new AppError('INPUT_INVALID', `The request was not valid: ${what}.`, { status: 400 });
   }
   const status = (err as { statusCode?: number }).statusCode;
-  if (status === 413) return new AppError('INPUT_TOO_LARGE', 'The request is larger than ChartBill accepts.', { status });
-  if (status && status < 500) return new AppError('INPUT_INVALID', 'The request was not valid.', { status });
-  return new AppError('FHIR_REQUEST_FAILED', 'Something went wrong on the ChartBill server. Your last change may not be saved.', { status: 500, hint: 'Try again; if it keeps failing, tell IT the time it happened.', cause: err });
+  if (status === 413)
+    return new AppError('INPUT_TOO_LARGE', 'The request is larger than ChartBill accepts.', {
+      status,
+    });
+  if (status && status < 500)
+    return new AppError('INPUT_INVALID', 'The request was not valid.', { status });
+  return new AppError(
+    'FHIR_REQUEST_FAILED',
+    'Something went wrong on the ChartBill server. Your last change may not be saved.',
+    {
+      status: 500,
+      hint: 'Try again; if it keeps failing, tell IT the time it happened.',
+      cause: err,
+    },
+  );
 }

@@ -2,7 +2,15 @@ import type { OperationOutcome, Task } from 'fhir/r4';
 import { SYSTEM, writerTag } from '../src/fhir/systems.ts';
 
 /** The work items the worker creates for billing staff (Task.code in SYSTEM.taskCode). */
-export type WorkItemCode = 'not-coded' | 'no-coverage' | 'coverage-inactive' | 'claim-scrub-errors' | 'claim-data-missing' | 'data-invalid' | 'claim-denied' | 'worker-gave-up';
+export type WorkItemCode =
+  | 'not-coded'
+  | 'no-coverage'
+  | 'coverage-inactive'
+  | 'claim-scrub-errors'
+  | 'claim-data-missing'
+  | 'data-invalid'
+  | 'claim-denied'
+  | 'worker-gave-up';
 
 const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
   'not-coded': { display: 'Encounter finished without signed charges', days: 3 },
@@ -57,11 +65,19 @@ export function buildTask(input: TaskInput): Task {
   return {
     resourceType: 'Task',
     meta: { tag: [writerTag('worker')] },
-    identifier: [{ system: SYSTEM.taskId, value: `enc-${input.encounterId}-${input.code}${input.suffix ?? ''}` }],
+    identifier: [
+      {
+        system: SYSTEM.taskId,
+        value: `enc-${input.encounterId}-${input.code}${input.suffix ?? ''}`,
+      },
+    ],
     status: 'requested',
     intent: 'order',
     priority: input.code === 'claim-denied' ? 'urgent' : 'routine',
-    code: { coding: [{ system: SYSTEM.taskCode, code: input.code, display: item.display }], text: item.display },
+    code: {
+      coding: [{ system: SYSTEM.taskCode, code: input.code, display: item.display }],
+      text: item.display,
+    },
     description: input.description,
     ...(input.patient ? { for: { reference: input.patient } } : {}),
     focus: { reference: input.focus ?? `Encounter/${input.encounterId}` },
@@ -80,6 +96,8 @@ function reasonOf(outcome: OperationOutcome): Pick<Task, 'contained' | 'statusRe
   return {
     contained: [{ ...outcome, id: 'reason' }],
     statusReason: { text: first?.diagnostics ?? first?.details?.text ?? 'invalid data' },
-    output: [{ type: { text: 'Reason the item was set aside' }, valueReference: { reference: '#reason' } }],
+    output: [
+      { type: { text: 'Reason the item was set aside' }, valueReference: { reference: '#reason' } },
+    ],
   };
 }

@@ -50,7 +50,20 @@ export interface Worker {
 }
 
 export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxAttempts'> &
-  Partial<Pick<WorkerConfig, 'workerId' | 'leaseMs' | 'retryBaseMs' | 'pollMs' | 'eligibilityReuseMs' | 'concurrency' | 'gaveUpRetryMs' | 'shutdownMs' | 'auditStore'>>;
+  Partial<
+    Pick<
+      WorkerConfig,
+      | 'workerId'
+      | 'leaseMs'
+      | 'retryBaseMs'
+      | 'pollMs'
+      | 'eligibilityReuseMs'
+      | 'concurrency'
+      | 'gaveUpRetryMs'
+      | 'shutdownMs'
+      | 'auditStore'
+    >
+  >;
 
 /** A worker name unique per process: host, pid and a random suffix. */
 export function defaultWorkerId(): string {
@@ -71,7 +84,14 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   const owner = config.workerId ?? defaultWorkerId();
   const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
   // Provenance and audit around every FHIR request; the stages are unchanged.
-  const audit = workerAudit({ clinical: deps.clinical, billing: deps.billing, store: config.auditStore ?? 'ehr', workerId: owner, logger: deps.logger, now });
+  const audit = workerAudit({
+    clinical: deps.clinical,
+    billing: deps.billing,
+    store: config.auditStore ?? 'ehr',
+    workerId: owner,
+    logger: deps.logger,
+    now,
+  });
 
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
@@ -79,13 +99,29 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       // A ledger that cannot record outcomes (a full disk) gets no new work: the tick fails and says why.
       await deps.ledger.ensureWritable?.();
       const summary = await runTick({
-        clinical: audit.clinical, billing: audit.billing, payer: deps.payer, codes: deps.codes, ledger: deps.ledger, logger: deps.logger, now,
-        chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER, placeOfService: deps.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
-        recheckMs: config.recheckMs, maxAttempts: config.maxAttempts,
-        owner, leaseMs: config.leaseMs ?? 120_000, retryBaseMs: config.retryBaseMs ?? 30_000, signal: stopping.signal, halt: halting.signal,
+        clinical: audit.clinical,
+        billing: audit.billing,
+        payer: deps.payer,
+        codes: deps.codes,
+        ledger: deps.ledger,
+        logger: deps.logger,
+        now,
+        chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER,
+        placeOfService: deps.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
+        recheckMs: config.recheckMs,
+        maxAttempts: config.maxAttempts,
+        owner,
+        leaseMs: config.leaseMs ?? 120_000,
+        retryBaseMs: config.retryBaseMs ?? 30_000,
+        signal: stopping.signal,
+        halt: halting.signal,
         ...(config.gaveUpRetryMs ? { gaveUpRetryMs: config.gaveUpRetryMs } : {}),
-        ...(config.pollMs ? { pollMs: config.pollMs } : {}), eligibility, concurrency: config.concurrency ?? 1,
-        onStart: (summary) => { metrics.trackTick(summary); },
+        ...(config.pollMs ? { pollMs: config.pollMs } : {}),
+        eligibility,
+        concurrency: config.concurrency ?? 1,
+        onStart: (summary) => {
+          metrics.trackTick(summary);
+        },
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
       const backlog = await deps.ledger.countBacklog();
@@ -118,14 +154,21 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     metrics,
     start() {
       if (task) return;
-      task = cron.createTask(config.schedule, async () => {
-        if (running) return;
-        try {
-          await tick();
-        } catch (err) {
-          deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'tick failed');
-        }
-      }, { name: 'chartbill-worker' });
+      task = cron.createTask(
+        config.schedule,
+        async () => {
+          if (running) return;
+          try {
+            await tick();
+          } catch (err) {
+            deps.logger.error(
+              { err: err instanceof Error ? err.message : String(err) },
+              'tick failed',
+            );
+          }
+        },
+        { name: 'chartbill-worker' },
+      );
       void task.start();
       deps.logger.info({ schedule: config.schedule }, 'worker started');
     },
@@ -138,7 +181,9 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       const tick = running?.catch(() => undefined);
       if (tick && graceMs !== undefined) {
         let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs); });
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), graceMs);
+        });
         const first = await Promise.race([tick, late]);
         clearTimeout(timer);
         // Past the grace period: the tick releases its leases and records nothing more.

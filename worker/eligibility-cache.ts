@@ -1,14 +1,19 @@
 import type { Coverage } from 'fhir/r4';
 
 /** A cached eligibility answer: in force or not, and the stored response it came from. */
-export type CachedEligibility = { inforce: true; response: string } | { inforce: false; response: string; reason: string };
+export type CachedEligibility =
+  { inforce: true; response: string } | { inforce: false; response: string; reason: string };
 
 export interface EligibilityCache {
   /**
    * The recent answer, else the answer of a question already in flight for the same key (two
    * visits processed at once ask the payer once), else `ask`'s answer, kept for reuse.
    */
-  reuse(coverage: Coverage, dateOfService: string, ask: () => Promise<CachedEligibility>): Promise<CachedEligibility>;
+  reuse(
+    coverage: Coverage,
+    dateOfService: string,
+    ask: () => Promise<CachedEligibility>,
+  ): Promise<CachedEligibility>;
 }
 
 /**
@@ -17,7 +22,11 @@ export interface EligibilityCache {
  * so a coverage corrected by billing staff is checked afresh. Bounded (oldest evicted first), so
  * a long-running worker's memory stays flat.
  */
-export function createEligibilityCache(windowMs: number, now: () => Date, maxEntries = 10_000): EligibilityCache {
+export function createEligibilityCache(
+  windowMs: number,
+  now: () => Date,
+  maxEntries = 10_000,
+): EligibilityCache {
   const entries = new Map<string, { at: number; answer: CachedEligibility }>();
   const inFlight = new Map<string, Promise<CachedEligibility>>();
 
@@ -48,10 +57,12 @@ export function createEligibilityCache(windowMs: number, now: () => Date, maxEnt
       const key = `${coverage.id ?? ''}|${coverage.meta?.versionId ?? coverage.meta?.lastUpdated ?? ''}|${dateOfService}`;
       const known = recent(key) ?? inFlight.get(key);
       if (known) return known;
-      const asking = ask().then((answer) => {
-        keep(key, answer);
-        return answer;
-      }).finally(() => inFlight.delete(key));
+      const asking = ask()
+        .then((answer) => {
+          keep(key, answer);
+          return answer;
+        })
+        .finally(() => inFlight.delete(key));
       inFlight.set(key, asking);
       return asking;
     },

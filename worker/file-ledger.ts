@@ -3,7 +3,14 @@ import { AppError } from '../src/errors/app-error.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import { createLeaseTable } from './lease-table.ts';
 import { isFinal, selectItems, type Ledger, type LedgerHealth, type LedgerItem } from './ledger.ts';
-import { loadJournal, nodeJournalFs, writeSnapshot, type Entry, type JournalFs, type JournalHandle } from './ledger-journal.ts';
+import {
+  loadJournal,
+  nodeJournalFs,
+  writeSnapshot,
+  type Entry,
+  type JournalFs,
+  type JournalHandle,
+} from './ledger-journal.ts';
 import { laterCursor } from './memory-ledger.ts';
 
 /** Appended lines beyond which the journal is rewritten as a snapshot (when mostly superseded). */
@@ -47,15 +54,24 @@ interface Queued {
  * crash the cursor and the `pending`/`submitting` stages bring the work back). A ledger in the
  * older single-JSON-document format is read and rewritten as a journal.
  */
-export async function openFileLedger(path: string, options: FileLedgerOptions = {}): Promise<Ledger> {
+export async function openFileLedger(
+  path: string,
+  options: FileLedgerOptions = {},
+): Promise<Ledger> {
   const compactAfter = options.compactAfterLines ?? COMPACT_MIN_LINES;
   const clock = () => new Date(options.now?.() ?? Date.now());
   const loaded = await loadJournal(path, clock);
   const state = loaded.state;
-  const health: LedgerHealth = { writable: true, ...(loaded.quarantine ? { quarantine: loaded.quarantine } : {}) };
+  const health: LedgerHealth = {
+    writable: true,
+    ...(loaded.quarantine ? { quarantine: loaded.quarantine } : {}),
+  };
   if (loaded.quarantine) {
     const { line, lines, file } = loaded.quarantine;
-    options.log?.error({ line, lines, quarantine: file }, 'ledger journal damaged: recovered the changes before the damaged line, moved the rest aside; claims already made are checked with the payer before any is sent');
+    options.log?.error(
+      { line, lines, quarantine: file },
+      'ledger journal damaged: recovered the changes before the damaged line, moved the rest aside; claims already made are checked with the payer before any is sent',
+    );
   }
   // A new, older-format or damaged file is rewritten now: a ledger that cannot be written fails at start.
   if (loaded.rewrite) await writeSnapshot(path, state);
@@ -70,8 +86,16 @@ export async function openFileLedger(path: string, options: FileLedgerOptions = 
   function refused(err: unknown): void {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     const message = err instanceof Error ? err.message : String(err);
-    if (health.writable) options.log?.error({ code, err: message }, 'ledger write refused: no new work is taken until the ledger can be written again');
-    Object.assign(health, { writable: false, error: `${code}: ${message}`, since: health.since ?? clock().toISOString() });
+    if (health.writable)
+      options.log?.error(
+        { code, err: message },
+        'ledger write refused: no new work is taken until the ledger can be written again',
+      );
+    Object.assign(health, {
+      writable: false,
+      error: `${code}: ${message}`,
+      since: health.since ?? clock().toISOString(),
+    });
   }
 
   function writable(): void {
@@ -111,7 +135,10 @@ export async function openFileLedger(path: string, options: FileLedgerOptions = 
       lines = live;
     } catch (err) {
       // The journal is whole and the changes are on it; the snapshot waits for the next write.
-      options.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'ledger snapshot failed; the journal is kept');
+      options.log?.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'ledger snapshot failed; the journal is kept',
+      );
     }
   }
 
@@ -124,7 +151,11 @@ export async function openFileLedger(path: string, options: FileLedgerOptions = 
 
   /** While writes are refused no encounter is taken: its outcome could not be recorded. */
   function unwritable(): AppError {
-    return new AppError('LEDGER_UNAVAILABLE', `The worker ledger at ${path} cannot be written (${health.error ?? 'unknown'}); no new work is taken until it can`, { status: 503 });
+    return new AppError(
+      'LEDGER_UNAVAILABLE',
+      `The worker ledger at ${path} cannot be written (${health.error ?? 'unknown'}); no new work is taken until it can`,
+      { status: 503 },
+    );
   }
 
   return {
@@ -148,8 +179,20 @@ export async function openFileLedger(path: string, options: FileLedgerOptions = 
       });
     },
     listItems: (filter) => {
-      const found = selectItems({ get: (e) => Object.hasOwn(state.items, e) ? state.items[e] : undefined, all: () => Object.values(state.items) }, filter);
-      if (filter?.dueBy !== undefined && !filter.patients && !filter.encounters && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => Object.hasOwn(state.items, e)));
+      const found = selectItems(
+        {
+          get: (e) => (Object.hasOwn(state.items, e) ? state.items[e] : undefined),
+          all: () => Object.values(state.items),
+        },
+        filter,
+      );
+      if (
+        filter?.dueBy !== undefined &&
+        !filter.patients &&
+        !filter.encounters &&
+        (!filter.stages || filter.stages.includes('pending'))
+      )
+        found.push(...leases.abandoned(filter.dueBy, (e) => Object.hasOwn(state.items, e)));
       return Promise.resolve(found);
     },
     acquireLease: (encounter, owner, ttlMs) => {
@@ -163,7 +206,8 @@ export async function openFileLedger(path: string, options: FileLedgerOptions = 
       leases.release(encounter, owner);
       return Promise.resolve();
     },
-    countBacklog: () => Promise.resolve(Object.values(state.items).filter((i) => !isFinal(i)).length),
+    countBacklog: () =>
+      Promise.resolve(Object.values(state.items).filter((i) => !isFinal(i)).length),
     health: () => structuredClone(health),
     ensureWritable: async () => {
       if (health.writable) return;
@@ -207,7 +251,11 @@ function journalAppender(path: string, fs: JournalFs): JournalAppender {
   async function opened(): Promise<JournalHandle> {
     if (handle) return handle;
     // O_DSYNC: each write returns once its lines are on disk, one call where write + fdatasync took two.
-    const fresh = await fs.open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o600);
+    const fresh = await fs.open(
+      path,
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC,
+      0o600,
+    );
     try {
       // After a failed cut-back the known length stands: the file's own includes the torn tail.
       if (!dirty) size = (await fresh.stat()).size;
@@ -230,7 +278,10 @@ function journalAppender(path: string, fs: JournalFs): JournalAppender {
     while (offset < buffer.length) {
       const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
       // Zero bytes and no error: as good as full (never loop on it).
-      if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (write made no progress)'), { code: 'ENOSPC' });
+      if (bytesWritten <= 0)
+        throw Object.assign(new Error('no space left on device (write made no progress)'), {
+          code: 'ENOSPC',
+        });
       offset += bytesWritten;
     }
   }

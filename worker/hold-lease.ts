@@ -19,16 +19,32 @@ export interface HeldLease {
  * the lease is renewed every third of its time-to-live, so a slow item is not taken over while
  * its worker is alive; a dead worker stops renewing and the lease runs out.
  */
-export async function holdLease(ledger: Ledger, encounter: string, owner: string, ttlMs: number, log: Logger): Promise<HeldLease | undefined> {
+export async function holdLease(
+  ledger: Ledger,
+  encounter: string,
+  owner: string,
+  ttlMs: number,
+  log: Logger,
+): Promise<HeldLease | undefined> {
   const lease = await ledger.acquireLease(encounter, owner, ttlMs);
   if (!lease.acquired) return undefined;
   let renewing: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    renewing = ledger.renewLease(encounter, owner, ttlMs).then(
-      (kept) => { if (!kept) log.warn({ encounter }, 'lease lost while working; the writes are idempotent'); },
-      (err: unknown) => { log.warn({ encounter, err: err instanceof Error ? err.message : String(err) }, 'lease renewal failed'); },
-    );
-  }, Math.max(50, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      renewing = ledger.renewLease(encounter, owner, ttlMs).then(
+        (kept) => {
+          if (!kept) log.warn({ encounter }, 'lease lost while working; the writes are idempotent');
+        },
+        (err: unknown) => {
+          log.warn(
+            { encounter, err: err instanceof Error ? err.message : String(err) },
+            'lease renewal failed',
+          );
+        },
+      );
+    },
+    Math.max(50, Math.floor(ttlMs / 3)),
+  );
   timer.unref();
   return {
     item: lease.item,
@@ -43,7 +59,10 @@ export async function holdLease(ledger: Ledger, encounter: string, owner: string
         await ledger.releaseLease(encounter, owner);
       } catch (err) {
         // It runs out on its own; another worker waits at most the lease's time.
-        log.warn({ encounter, err: err instanceof Error ? err.message : String(err) }, 'lease release failed');
+        log.warn(
+          { encounter, err: err instanceof Error ? err.message : String(err) },
+          'lease release failed',
+        );
       }
     },
   };

@@ -27,7 +27,11 @@ export function createLeaseTable(now: () => number = Date.now): LeaseTable {
       const current = leases.get(encounter);
       const t = now();
       if (current && current.owner !== owner && current.until > t) return false;
-      leases.set(encounter, { owner, until: t + ttlMs, since: current?.owner === owner ? current.since : t });
+      leases.set(encounter, {
+        owner,
+        until: t + ttlMs,
+        since: current?.owner === owner ? current.since : t,
+      });
       return true;
     },
     renew(encounter, owner, ttlMs) {
@@ -43,7 +47,13 @@ export function createLeaseTable(now: () => number = Date.now): LeaseTable {
       const limit = Date.parse(dueBy);
       return [...leases.entries()]
         .filter(([encounter, lease]) => lease.until <= limit && !hasState(encounter))
-        .map(([encounter, lease]) => pendingItem(encounter, new Date(lease.since).toISOString(), new Date(lease.until).toISOString()));
+        .map(([encounter, lease]) =>
+          pendingItem(
+            encounter,
+            new Date(lease.since).toISOString(),
+            new Date(lease.until).toISOString(),
+          ),
+        );
     },
   };
 }

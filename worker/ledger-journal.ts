@@ -29,7 +29,16 @@ export const nodeJournalFs: JournalFs = { open: (path, flags, mode) => open(path
 
 const itemSchema = z.object({
   encounter: z.string().min(1),
-  stage: z.enum(['pending', 'submitting', 'not-coded', 'held', 'submitted', 'answered', 'failed', 'gave-up']),
+  stage: z.enum([
+    'pending',
+    'submitting',
+    'not-coded',
+    'held',
+    'submitted',
+    'answered',
+    'failed',
+    'gave-up',
+  ]),
   attempts: z.number().int().min(0),
   reason: z.string().optional(),
   lastError: z.string().optional(),
@@ -58,7 +67,10 @@ export type LedgerFile = z.infer<typeof fileSchema>;
 /** One journal line: a cursor moved or an item's new state. */
 export type Entry = { cursor: [string, string] } | { item: LedgerItem };
 
-const entrySchema = z.union([z.object({ cursor: z.tuple([z.string(), z.string()]) }), z.object({ item: itemSchema })]);
+const entrySchema = z.union([
+  z.object({ cursor: z.tuple([z.string(), z.string()]) }),
+  z.object({ item: itemSchema }),
+]);
 
 /** The first line of a journal ledger file. */
 export const HEADER = '{"chartbill-ledger":2}';
@@ -73,7 +85,8 @@ export interface LoadedJournal {
   quarantine?: NonNullable<LedgerHealth['quarantine']>;
 }
 
-const HINT = 'Restore it from a backup or move it away to start over (the worker then asks the payer about every claim it finds already made before sending it).';
+const HINT =
+  'Restore it from a backup or move it away to start over (the worker then asks the payer about every claim it finds already made before sending it).';
 
 /**
  * Reads the ledger at `path`. A journal is replayed up to its first unreadable line (a write
@@ -87,8 +100,11 @@ export async function loadJournal(path: string, now: () => Date): Promise<Loaded
     text = await readFile(path, 'utf8');
   } catch (err) {
     // A new ledger: the file is made (with its header) before the first write.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: { version: 1, cursors: {}, items: {} }, lines: 0, rewrite: true };
-    throw new AppError('CONFIG_INVALID', `Cannot read the worker ledger at ${path}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { state: { version: 1, cursors: {}, items: {} }, lines: 0, rewrite: true };
+    throw new AppError('CONFIG_INVALID', `Cannot read the worker ledger at ${path}`, {
+      cause: err,
+    });
   }
   if (text.startsWith(HEADER)) return replay(path, text, now);
   // The older format: one JSON document.
@@ -96,10 +112,18 @@ export async function loadJournal(path: string, now: () => Date): Promise<Loaded
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} is not valid JSON`, { cause: err, hint: HINT });
+    throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} is not valid JSON`, {
+      cause: err,
+      hint: HINT,
+    });
   }
   const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) throw new AppError('CONFIG_INVALID', `The worker ledger at ${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { cause: parsed.error, hint: HINT });
+  if (!parsed.success)
+    throw new AppError(
+      'CONFIG_INVALID',
+      `The worker ledger at ${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      { cause: parsed.error, hint: HINT },
+    );
   return { state: parsed.data, lines: 0, rewrite: true };
 }
 
@@ -114,7 +138,8 @@ async function replay(path: string, text: string, now: () => Date): Promise<Load
     if (index === 0 || row.trim() === '') continue;
     const entry = parseEntry(row);
     if (!entry) return quarantineFrom(path, rows, index, state, lines, now);
-    if ('cursor' in entry) state.cursors[entry.cursor[0]] = laterCursor(state.cursors[entry.cursor[0]], entry.cursor[1]);
+    if ('cursor' in entry)
+      state.cursors[entry.cursor[0]] = laterCursor(state.cursors[entry.cursor[0]], entry.cursor[1]);
     else state.items[entry.item.encounter] = entry.item;
     lines += 1;
   }
@@ -135,7 +160,14 @@ function parseEntry(row: string): Entry | undefined {
  * before it stands; it and the rest are kept aside, byte for byte, for a person to look at.
  * The rest is not replayed: after a torn line nothing says which later lines are whole changes.
  */
-async function quarantineFrom(path: string, rows: string[], index: number, state: LedgerFile, lines: number, now: () => Date): Promise<LoadedJournal> {
+async function quarantineFrom(
+  path: string,
+  rows: string[],
+  index: number,
+  state: LedgerFile,
+  lines: number,
+  now: () => Date,
+): Promise<LoadedJournal> {
   const file = `${path}.quarantined-${now().toISOString().replace(/[:.]/g, '-')}`;
   const rest = rows.slice(index);
   await writeFile(file, `${rest.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
@@ -148,7 +180,10 @@ export function writeSnapshot(path: string, state: LedgerFile): Promise<void> {
     ...Object.entries(state.cursors).map(([name, value]): Entry => ({ cursor: [name, value] })),
     ...Object.values(state.items).map((item): Entry => ({ item })),
   ];
-  return writeAtomically(path, [HEADER, ...entries.map((e) => JSON.stringify(e))].join('\n') + '\n');
+  return writeAtomically(
+    path,
+    [HEADER, ...entries.map((e) => JSON.stringify(e))].join('\n') + '\n',
+  );
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {

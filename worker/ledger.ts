@@ -17,7 +17,8 @@
  * - `gave-up`: failed `maxAttempts` times; a Task says what failed. Still in the backlog: tried
  *   again on its own after a long wait (`nextAttemptAt`), or at once with `chartbill worker retry`.
  */
-export type ItemStage = 'pending' | 'submitting' | 'not-coded' | 'held' | 'submitted' | 'answered' | 'failed' | 'gave-up';
+export type ItemStage =
+  'pending' | 'submitting' | 'not-coded' | 'held' | 'submitted' | 'answered' | 'failed' | 'gave-up';
 
 export interface LedgerItem {
   /** `Encounter/123` */
@@ -132,7 +133,10 @@ export function isFinal(item: LedgerItem | undefined): boolean {
  * looked up, not searched for, and the filter's lists become sets once per call: a tick after a
  * burst asks about thousands of encounters or patients, against a ledger of as many items.
  */
-export function selectItems(items: { get(encounter: string): LedgerItem | undefined; all(): Iterable<LedgerItem> }, filter: LedgerFilter = {}): LedgerItem[] {
+export function selectItems(
+  items: { get(encounter: string): LedgerItem | undefined; all(): Iterable<LedgerItem> },
+  filter: LedgerFilter = {},
+): LedgerItem[] {
   const stages = filter.stages ? new Set(filter.stages) : undefined;
   const patients = filter.patients ? new Set(filter.patients) : undefined;
   const dueBy = filter.dueBy === undefined ? undefined : Date.parse(filter.dueBy);
@@ -145,7 +149,9 @@ export function selectItems(items: { get(encounter: string): LedgerItem | undefi
     }
     return true;
   };
-  const candidates = filter.encounters ? [...new Set(filter.encounters)].map((e) => items.get(e)) : items.all();
+  const candidates = filter.encounters
+    ? [...new Set(filter.encounters)].map((e) => items.get(e))
+    : items.all();
   const found: LedgerItem[] = [];
   for (const item of candidates) if (item && matches(item)) found.push({ ...item });
   return found;

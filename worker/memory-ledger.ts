@@ -19,7 +19,13 @@ export function createMemoryLedger(options: { now?: () => number } = {}): Ledger
     },
     listItems: (filter) => {
       const found = selectItems({ get: (e) => items.get(e), all: () => items.values() }, filter);
-      if (filter?.dueBy !== undefined && !filter.patients && !filter.encounters && (!filter.stages || filter.stages.includes('pending'))) found.push(...leases.abandoned(filter.dueBy, (e) => items.has(e)));
+      if (
+        filter?.dueBy !== undefined &&
+        !filter.patients &&
+        !filter.encounters &&
+        (!filter.stages || filter.stages.includes('pending'))
+      )
+        found.push(...leases.abandoned(filter.dueBy, (e) => items.has(e)));
       return Promise.resolve(found);
     },
     acquireLease: (encounter, owner, ttlMs) => {

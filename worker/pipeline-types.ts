@@ -1,5 +1,14 @@
 import type { EditReference } from '../src/edits/edit-reference.ts';
-import type { Claim, ChargeItem, Condition, Coverage, Encounter, Organization, Patient, Practitioner } from 'fhir/r4';
+import type {
+  Claim,
+  ChargeItem,
+  Condition,
+  Coverage,
+  Encounter,
+  Organization,
+  Patient,
+  Practitioner,
+} from 'fhir/r4';
 import type { FeeSchedule } from '../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';

@@ -15,7 +15,9 @@ export interface PublicJwks {
 
 /** The public half of a private JWK, with its kid and alg, marked for signatures. */
 export function publicJwkOf(privateJwk: JWK): JWK {
-  const kept = Object.entries(privateJwk).filter(([member]) => !(PRIVATE_MEMBERS as readonly string[]).includes(member));
+  const kept = Object.entries(privateJwk).filter(
+    ([member]) => !(PRIVATE_MEMBERS as readonly string[]).includes(member),
+  );
   return { ...(Object.fromEntries(kept) as JWK), use: 'sig' };
 }
 
@@ -27,6 +29,9 @@ export function publicJwkOf(privateJwk: JWK): JWK {
 export async function loadPublicJwks(privateJwk: JWK, publicFile?: string): Promise<PublicJwks> {
   if (!publicFile) return { keys: [publicJwkOf(privateJwk)] };
   const parsed = jwksSchema.safeParse(JSON.parse(await readFile(publicFile, 'utf8')) as unknown);
-  if (!parsed.success) throw new AppError('CONFIG_INVALID', `CHARTBILL_JWKS_PUBLIC_FILE ${publicFile} is not a JWKS`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new AppError('CONFIG_INVALID', `CHARTBILL_JWKS_PUBLIC_FILE ${publicFile} is not a JWKS`, {
+      cause: parsed.error,
+    });
   return { keys: parsed.data.keys.map((k) => publicJwkOf(k as JWK)) };
 }

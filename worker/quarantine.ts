@@ -21,14 +21,28 @@ export function quarantineFor(err: unknown): Quarantine | undefined {
   if (!isAppError(err)) return undefined;
   switch (err.code) {
     case 'FHIR_RESOURCE_INVALID':
-      return { outcome: err.outcome ?? operationOutcome('error', 'invalid', err.message), summary: err.message };
+      return {
+        outcome: err.outcome ?? operationOutcome('error', 'invalid', err.message),
+        summary: err.message,
+      };
     case 'FHIR_NOT_FOUND':
-      return { outcome: operationOutcome('error', 'not-found', err.message), summary: `A record the claim needs does not exist: ${err.message}` };
+      return {
+        outcome: operationOutcome('error', 'not-found', err.message),
+        summary: `A record the claim needs does not exist: ${err.message}`,
+      };
     case 'PAYER_REJECTED':
-      return { outcome: err.outcome ?? operationOutcome('error', 'invalid', err.message), summary: err.message };
+      return {
+        outcome: err.outcome ?? operationOutcome('error', 'invalid', err.message),
+        summary: err.message,
+      };
     case 'FHIR_REQUEST_FAILED':
       if (!CONTENT_REFUSED.has(err.status)) return undefined;
-      return { outcome: err.outcome ?? operationOutcome('error', err.status === 413 ? 'too-costly' : 'invalid', err.message), summary: err.message };
+      return {
+        outcome:
+          err.outcome ??
+          operationOutcome('error', err.status === 413 ? 'too-costly' : 'invalid', err.message),
+        summary: err.message,
+      };
     default:
       return undefined;
   }

@@ -10,8 +10,18 @@ import { isHeld, type ItemOutcome, type Outbox, type PipelineDeps } from './pipe
 import { processEncounter } from './process-encounter.ts';
 import { resolveTask } from './resolve-tasks.ts';
 import { isWorkItemCode } from './build-task.ts';
-import { ENCOUNTER_CURSOR, findWork, versionOf, type EncounterWithId, type FoundWork } from './stages/find-work.ts';
-import { PREFETCH_CHUNK, prefetchContexts, type PrefetchedContext } from './stages/prefetch-contexts.ts';
+import {
+  ENCOUNTER_CURSOR,
+  findWork,
+  versionOf,
+  type EncounterWithId,
+  type FoundWork,
+} from './stages/find-work.ts';
+import {
+  PREFETCH_CHUNK,
+  prefetchContexts,
+  type PrefetchedContext,
+} from './stages/prefetch-contexts.ts';
 
 /** What one tick did, for logs, metrics and tests. */
 export interface TickSummary {
@@ -74,27 +84,58 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const log = deps.logger.child({ runId });
   const leases = tickLeases(deps.ledger, `${deps.owner}/${runId.slice(0, 8)}`, deps.leaseMs, log);
   const tick: TickRun = { ...deps, ledger: leases.ledger, leases };
-  const summary: TickSummary = { seen: 0, submitted: 0, paid: 0, denied: 0, held: 0, failed: 0, skipped: 0, retries: 0, ms: 0 };
+  const summary: TickSummary = {
+    seen: 0,
+    submitted: 0,
+    paid: 0,
+    denied: 0,
+    held: 0,
+    failed: 0,
+    skipped: 0,
+    retries: 0,
+    ms: 0,
+  };
   deps.onStart?.(summary);
   const work = await findWork(deps, deps.ledger, deps.now(), log);
   summary.skipped = work.skipped;
-  const queue = [...work.encounters, ...work.due.map((item) => ({ id: item.encounter.replace(/^Encounter\//, ''), previous: item, lastUpdated: undefined }))];
-  const contexts = contextsAhead(queue.map((q) => q.id), deps, log);
+  const queue = [
+    ...work.encounters,
+    ...work.due.map((item) => ({
+      id: item.encounter.replace(/^Encounter\//, ''),
+      previous: item,
+      lastUpdated: undefined,
+    })),
+  ];
+  const contexts = contextsAhead(
+    queue.map((q) => q.id),
+    deps,
+    log,
+  );
   // Encounters whose state may not be recorded: the cursor stays before them.
   const unsettled = new Set<string>();
-  const lanes = eachConcurrently(queue.map((q, index) => ({ ...q, index })), deps.concurrency ?? 1, async ({ id, previous, index }) => {
-    if (deps.signal?.aborted) return;
-    try {
-      const context = await contexts.take(index);
-      const load = context ? () => Promise.resolve({ ...(context.encounter as Encounter), id }) : () => readEncounter(deps, id);
-      if (!(await handle(`Encounter/${id}`, previous, load, tick, log, summary, context))) unsettled.add(id);
-    } catch (err) {
-      // The ledger failed (taking the lease): nothing was done; the encounter is taken again later.
-      unsettled.add(id);
-      summary.failed += 1;
-      log.error({ encounter: `Encounter/${id}`, err: err instanceof Error ? err.message : String(err) }, 'encounter not handled: the ledger failed');
-    }
-  });
+  const lanes = eachConcurrently(
+    queue.map((q, index) => ({ ...q, index })),
+    deps.concurrency ?? 1,
+    async ({ id, previous, index }) => {
+      if (deps.signal?.aborted) return;
+      try {
+        const context = await contexts.take(index);
+        const load = context
+          ? () => Promise.resolve({ ...(context.encounter as Encounter), id })
+          : () => readEncounter(deps, id);
+        if (!(await handle(`Encounter/${id}`, previous, load, tick, log, summary, context)))
+          unsettled.add(id);
+      } catch (err) {
+        // The ledger failed (taking the lease): nothing was done; the encounter is taken again later.
+        unsettled.add(id);
+        summary.failed += 1;
+        log.error(
+          { encounter: `Encounter/${id}`, err: err instanceof Error ? err.message : String(err) },
+          'encounter not handled: the ledger failed',
+        );
+      }
+    },
+  );
   if (await haltedFirst(lanes, deps.halt)) {
     await leases.halt();
     summary.ms = Date.now() - started;
@@ -105,7 +146,8 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   if (!deps.signal?.aborted) {
     const cursor = cursorPast(work, unsettled);
     if (cursor) await deps.ledger.setCursor(ENCOUNTER_CURSOR, cursor);
-    if (unsettled.size === 0) for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
+    if (unsettled.size === 0)
+      for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
   }
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');
@@ -156,14 +198,21 @@ function cursorPast(work: FoundWork, unsettled: ReadonlySet<string>): string | u
  * let go once all of its encounters are taken. A read that fails leaves its encounters to load
  * one by one.
  */
-function contextsAhead(ids: readonly string[], deps: TickDeps, log: Logger): { take(index: number): Promise<PrefetchedContext | undefined> } {
+function contextsAhead(
+  ids: readonly string[],
+  deps: TickDeps,
+  log: Logger,
+): { take(index: number): Promise<PrefetchedContext | undefined> } {
   const reads = new Map<number, { read: Promise<Map<string, PrefetchedContext>>; left: number }>();
   const start = (chunk: number) => {
     let entry = reads.get(chunk);
     if (!entry) {
       const chunkIds = ids.slice(chunk * PREFETCH_CHUNK, (chunk + 1) * PREFETCH_CHUNK);
       const read = prefetchContexts(deps.clinical, chunkIds, log).catch((err: unknown) => {
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'prefetch failed; loading these encounters one by one');
+        log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'prefetch failed; loading these encounters one by one',
+        );
         return new Map<string, PrefetchedContext>();
       });
       entry = { read, left: chunkIds.length };
@@ -186,7 +235,10 @@ function contextsAhead(ids: readonly string[], deps: TickDeps, log: Logger): { t
 /** An Encounter due from the ledger; checked in full by the pipeline (bad data is quarantined there). */
 async function readEncounter(deps: TickDeps, id: string): Promise<EncounterWithId> {
   const resource: Partial<Encounter> = await deps.clinical.read<Encounter>('Encounter', id);
-  if (resource.resourceType !== 'Encounter' || !resource.id) throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`, { status: 502 });
+  if (resource.resourceType !== 'Encounter' || !resource.id)
+    throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`, {
+      status: 502,
+    });
   return { ...(resource as Encounter), id: resource.id };
 }
 
@@ -196,7 +248,15 @@ async function readEncounter(deps: TickDeps, id: string): Promise<EncounterWithI
  * could not be recorded: the lease is then left to run out (releasing it would delete the
  * encounter's still-empty row), so the encounter comes due again.
  */
-async function handle(ref: string, found: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickRun, tickLog: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<boolean> {
+async function handle(
+  ref: string,
+  found: LedgerItem | undefined,
+  load: () => Promise<EncounterWithId>,
+  deps: TickRun,
+  tickLog: Logger,
+  summary: TickSummary,
+  prefetched: PrefetchedContext | undefined,
+): Promise<boolean> {
   const log = tickLog.child({ encounter: ref });
   const lease = await deps.leases.hold(ref);
   if (!lease) {
@@ -219,19 +279,36 @@ async function handle(ref: string, found: LedgerItem | undefined, load: () => Pr
 }
 
 /** Runs the pipeline on one encounter and records where it got; false when that record failed. */
-async function processItem(ref: string, previous: LedgerItem | undefined, load: () => Promise<EncounterWithId>, deps: TickRun, log: Logger, summary: TickSummary, prefetched: PrefetchedContext | undefined): Promise<boolean> {
+async function processItem(
+  ref: string,
+  previous: LedgerItem | undefined,
+  load: () => Promise<EncounterWithId>,
+  deps: TickRun,
+  log: Logger,
+  summary: TickSummary,
+  prefetched: PrefetchedContext | undefined,
+): Promise<boolean> {
   summary.seen += 1;
   if (previous?.stage === 'failed') summary.retries += 1;
   let version: string | undefined;
-  let outbox: Outbox & { recorded?: string } | undefined;
+  let outbox: (Outbox & { recorded?: string }) | undefined;
   const replacing = replacementFor(previous);
   try {
     const encounter = await load();
     version = versionOf(encounter);
     outbox = outboxFor(ref, previous, version, deps, replacing);
-    const outcome = await processEncounter(encounter, {
-      ...deps, log, outbox, firstPass: previous === undefined, ...(replacing ? { replacing } : {}), ...(previous?.claimVersion ? { claimVersion: previous.claimVersion } : {}),
-    }, prefetched);
+    const outcome = await processEncounter(
+      encounter,
+      {
+        ...deps,
+        log,
+        outbox,
+        firstPass: previous === undefined,
+        ...(replacing ? { replacing } : {}),
+        ...(previous?.claimVersion ? { claimVersion: previous.claimVersion } : {}),
+      },
+      prefetched,
+    );
     await resolvePrevious(previous, outcome, encounter.id, deps);
     tally(summary, outcome);
     const item = afterSuccess(ref, outcome, version, previous, deps, replacing);
@@ -241,12 +318,22 @@ async function processItem(ref: string, previous: LedgerItem | undefined, load: 
   } catch (err) {
     if (isAppError(err, 'LEASE_LOST')) {
       // Another worker holds the encounter now: it decides, and this one records nothing.
-      log.warn({}, 'lease lost before submitting; the encounter is left to the worker that holds it');
+      log.warn(
+        {},
+        'lease lost before submitting; the encounter is left to the worker that holds it',
+      );
       summary.skipped += 1;
       return false;
     }
     summary.failed += 1;
-    return recordFailure(ref, previous, err, { version, outbox: outbox?.recorded, replacing }, deps, log);
+    return recordFailure(
+      ref,
+      previous,
+      err,
+      { version, outbox: outbox?.recorded, replacing },
+      deps,
+      log,
+    );
   }
 }
 
@@ -256,59 +343,112 @@ async function processItem(ref: string, previous: LedgerItem | undefined, load: 
  * own after `gaveUpRetryMs` (it stays in the backlog). When that Task cannot be written (the
  * store is down too), the item stays `failed`, so giving up is never silent.
  */
-async function recordFailure(ref: string, previous: LedgerItem | undefined, err: unknown, at: { version: string | undefined; outbox: string | undefined; replacing: number | undefined }, deps: TickDeps, log: Logger): Promise<boolean> {
+async function recordFailure(
+  ref: string,
+  previous: LedgerItem | undefined,
+  err: unknown,
+  at: { version: string | undefined; outbox: string | undefined; replacing: number | undefined },
+  deps: TickDeps,
+  log: Logger,
+): Promise<boolean> {
   const attempts = (previous?.stage === 'failed' ? previous.attempts : 0) + 1;
   const message = err instanceof Error ? err.message : String(err);
   const code = isAppError(err) ? err.code : 'UNEXPECTED';
   const now = deps.now();
-  const giveUpUntil = attempts >= deps.maxAttempts ? new Date(now.getTime() + (deps.gaveUpRetryMs ?? DEFAULT_GAVE_UP_RETRY_MS)) : undefined;
+  const giveUpUntil =
+    attempts >= deps.maxAttempts
+      ? new Date(now.getTime() + (deps.gaveUpRetryMs ?? DEFAULT_GAVE_UP_RETRY_MS))
+      : undefined;
   let gaveUp = false;
   if (giveUpUntil) {
     const patient = previous?.patient;
-    gaveUp = await giveUp(deps.billing, { encounterId: ref.replace(/^Encounter\//, ''), code, message, attempts, retryAt: giveUpUntil, now, ...(patient ? { patient } : {}) }).then(() => true, (taskErr: unknown) => {
-      log.error({ err: taskErr instanceof Error ? taskErr.message : String(taskErr) }, 'could not create the give-up work item; the encounter stays failed and is retried');
-      return false;
-    });
+    gaveUp = await giveUp(deps.billing, {
+      encounterId: ref.replace(/^Encounter\//, ''),
+      code,
+      message,
+      attempts,
+      retryAt: giveUpUntil,
+      now,
+      ...(patient ? { patient } : {}),
+    }).then(
+      () => true,
+      (taskErr: unknown) => {
+        log.error(
+          { err: taskErr instanceof Error ? taskErr.message : String(taskErr) },
+          'could not create the give-up work item; the encounter stays failed and is retried',
+        );
+        return false;
+      },
+    );
   }
   // Log the code and message only: an error's cause can carry request headers and bodies.
-  log[gaveUp ? 'error' : 'warn']({ code, err: message, attempts }, gaveUp ? 'encounter failed; giving up (work item created)' : 'encounter failed; will retry');
-  const nextAttemptAt = gaveUp && giveUpUntil ? giveUpUntil : new Date(now.getTime() + retryDelayMs(attempts, deps.retryBaseMs));
-  return record(deps, {
-    ...(previous ?? {}),
-    encounter: ref,
-    stage: gaveUp ? 'gave-up' : 'failed',
-    attempts,
-    lastError: `${code}: ${message}`,
-    ...(gaveUp ? { reason: 'worker-gave-up' } : {}),
-    ...(at.outbox ?? previous?.outbox ? { outbox: at.outbox ?? previous?.outbox } : {}),
-    ...(at.replacing ? { replacing: at.replacing } : {}),
-    updatedAt: now.toISOString(),
-    ...(at.version ?? previous?.encounterVersion ? { encounterVersion: at.version ?? previous?.encounterVersion } : {}),
-    nextAttemptAt: nextAttemptAt.toISOString(),
-  }, log);
+  log[gaveUp ? 'error' : 'warn'](
+    { code, err: message, attempts },
+    gaveUp ? 'encounter failed; giving up (work item created)' : 'encounter failed; will retry',
+  );
+  const nextAttemptAt =
+    gaveUp && giveUpUntil
+      ? giveUpUntil
+      : new Date(now.getTime() + retryDelayMs(attempts, deps.retryBaseMs));
+  return record(
+    deps,
+    {
+      ...(previous ?? {}),
+      encounter: ref,
+      stage: gaveUp ? 'gave-up' : 'failed',
+      attempts,
+      lastError: `${code}: ${message}`,
+      ...(gaveUp ? { reason: 'worker-gave-up' } : {}),
+      ...((at.outbox ?? previous?.outbox) ? { outbox: at.outbox ?? previous?.outbox } : {}),
+      ...(at.replacing ? { replacing: at.replacing } : {}),
+      updatedAt: now.toISOString(),
+      ...((at.version ?? previous?.encounterVersion)
+        ? { encounterVersion: at.version ?? previous?.encounterVersion }
+        : {}),
+      nextAttemptAt: nextAttemptAt.toISOString(),
+    },
+    log,
+  );
 }
 
 /**
  * The outbox of one item: the intent to submit is recorded before the claim goes out, so a
  * worker that dies between sending and recording the answer asks the payer first next time.
  */
-function outboxFor(ref: string, previous: LedgerItem | undefined, version: string | undefined, deps: TickRun, replacing: number | undefined): Outbox & { recorded?: string } {
+function outboxFor(
+  ref: string,
+  previous: LedgerItem | undefined,
+  version: string | undefined,
+  deps: TickRun,
+  replacing: number | undefined,
+): Outbox & { recorded?: string } {
   const box: Outbox & { recorded?: string } = {
     pending: previous?.outbox !== undefined || previous?.stage === 'submitted',
     async record(claim) {
       // The fence: a lease that ran out while this worker was slow may be another worker's now,
       // and two workers must never both send. Renewed here, it lasts through the submission.
       if (!(await deps.leases.confirm(ref))) {
-        throw new AppError('LEASE_LOST', `The lease on ${ref} ran out and another worker may hold it; nothing was sent`, { status: 409 });
+        throw new AppError(
+          'LEASE_LOST',
+          `The lease on ${ref} ran out and another worker may hold it; nothing was sent`,
+          { status: 409 },
+        );
       }
       box.recorded = claim;
       const now = deps.now();
       // Not swallowed like other ledger writes: without the intent recorded, nothing is sent.
       await deps.ledger.putItem({
-        ...(previous ?? {}), encounter: ref, stage: 'submitting', attempts: previous?.attempts ?? 0, claim, outbox: claim, updatedAt: now.toISOString(),
+        ...(previous ?? {}),
+        encounter: ref,
+        stage: 'submitting',
+        attempts: previous?.attempts ?? 0,
+        claim,
+        outbox: claim,
+        updatedAt: now.toISOString(),
         ...(replacing ? { replacing } : {}),
         // Due at once: a live worker holds the lease, so only a dead one's item is taken over.
-        nextAttemptAt: now.toISOString(), ...(version ? { encounterVersion: version } : {}),
+        nextAttemptAt: now.toISOString(),
+        ...(version ? { encounterVersion: version } : {}),
       });
     },
   };
@@ -316,7 +456,12 @@ function outboxFor(ref: string, previous: LedgerItem | undefined, version: strin
 }
 
 /** The item was held for a reason it has now got past: close that work item. */
-async function resolvePrevious(previous: LedgerItem | undefined, outcome: ItemOutcome, encounterId: string, deps: TickDeps): Promise<void> {
+async function resolvePrevious(
+  previous: LedgerItem | undefined,
+  outcome: ItemOutcome,
+  encounterId: string,
+  deps: TickDeps,
+): Promise<void> {
   const reason = previous?.reason;
   if (!reason || !isWorkItemCode(reason) || (isHeld(outcome) && outcome.reason === reason)) return;
   await resolveTask(deps.billing, encounterId, reason, deps.now());
@@ -328,13 +473,29 @@ async function resolvePrevious(previous: LedgerItem | undefined, outcome: ItemOu
  */
 function replacementFor(previous: LedgerItem | undefined): number | undefined {
   if (previous?.replacing) return previous.replacing;
-  if (previous?.stage === 'answered' && (previous.outcome === 'error' || previous.outcome === 'partial')) return (previous.replacements ?? 0) + 1;
+  if (
+    previous?.stage === 'answered' &&
+    (previous.outcome === 'error' || previous.outcome === 'partial')
+  )
+    return (previous.replacements ?? 0) + 1;
   return undefined;
 }
 
-function afterSuccess(ref: string, outcome: ItemOutcome, version: string | undefined, previous: LedgerItem | undefined, deps: TickDeps, replacing: number | undefined): LedgerItem {
+function afterSuccess(
+  ref: string,
+  outcome: ItemOutcome,
+  version: string | undefined,
+  previous: LedgerItem | undefined,
+  deps: TickDeps,
+  replacing: number | undefined,
+): LedgerItem {
   const now = deps.now();
-  const item: LedgerItem = { encounter: ref, stage: outcome.stage, attempts: 0, updatedAt: now.toISOString() };
+  const item: LedgerItem = {
+    encounter: ref,
+    stage: outcome.stage,
+    attempts: 0,
+    updatedAt: now.toISOString(),
+  };
   if (replacing && outcome.stage === 'answered') item.replacements = replacing;
   else if (replacing) item.replacing = replacing;
   else if (previous?.replacements) item.replacements = previous.replacements;
@@ -345,12 +506,15 @@ function afterSuccess(ref: string, outcome: ItemOutcome, version: string | undef
     const sameAsBefore = previous?.stage === outcome.stage && previous.reason === outcome.reason;
     item.reason = outcome.reason;
     item.rechecks = sameAsBefore ? (previous.rechecks ?? 0) + 1 : 0;
-    item.nextAttemptAt = new Date(now.getTime() + recheckDelayMs(deps.recheckMs, item.rechecks)).toISOString();
+    item.nextAttemptAt = new Date(
+      now.getTime() + recheckDelayMs(deps.recheckMs, item.rechecks),
+    ).toISOString();
   } else {
     item.claimResponse = outcome.claimResponse;
     item.outcome = outcome.outcome;
     // A queued answer is followed with a status inquiry until it is final (never a resubmission).
-    if (outcome.stage === 'submitted') item.nextAttemptAt = new Date(now.getTime() + (deps.pollMs ?? deps.recheckMs)).toISOString();
+    if (outcome.stage === 'submitted')
+      item.nextAttemptAt = new Date(now.getTime() + (deps.pollMs ?? deps.recheckMs)).toISOString();
   }
   return item;
 }
@@ -379,7 +543,10 @@ async function record(deps: TickDeps, item: LedgerItem, log: Logger): Promise<bo
     await deps.ledger.putItem(item);
     return true;
   } catch (err) {
-    log.error({ err: err instanceof Error ? err.message : String(err) }, 'ledger write failed; the encounter is taken again when its lease runs out');
+    log.error(
+      { err: err instanceof Error ? err.message : String(err) },
+      'ledger write failed; the encounter is taken again when its lease runs out',
+    );
     return false;
   }
 }

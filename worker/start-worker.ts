@@ -40,19 +40,37 @@ export interface RunningWorker {
  * gateways (the billing store only when configured), the payer, the ledger the configuration
  * names, the health server, and the schedule started.
  */
-export async function startWorker(config: WorkerConfig, logger: Logger, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+export async function startWorker(
+  config: WorkerConfig,
+  logger: Logger,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
   if (config.heapGrowthPercent > 0) keepHeapNearLiveSet(config.heapGrowthPercent);
   const privateKey = JSON.parse(await readFile(config.privateKeyFile, 'utf8')) as JWK;
   const tokenUrl = config.tokenUrl ?? (await discoverTokenUrl(config.fhirBaseUrl));
-  const auth = createBackendAuth({ tokenUrl, clientId: config.clientId, privateKey, scope: config.scope });
+  const auth = createBackendAuth({
+    tokenUrl,
+    clientId: config.clientId,
+    privateKey,
+    scope: config.scope,
+  });
   const getToken = () => auth.getToken();
   const separateBilling = config.billingFhirBaseUrl !== config.fhirBaseUrl;
   // A separate billing store has its own authorization server, client and (financial) scopes.
   const billingAuth = separateBilling
     ? createBackendAuth({
-      tokenUrl: config.billingAuth.tokenUrl ?? (await discoverTokenUrl(config.billingFhirBaseUrl, fetch, 'CHARTBILL_BILLING_TOKEN_URL', 'CHARTBILL_BILLING_FHIR_BASE_URL')),
-      clientId: config.billingAuth.clientId, privateKey, scope: config.billingAuth.scope,
-    })
+        tokenUrl:
+          config.billingAuth.tokenUrl ??
+          (await discoverTokenUrl(
+            config.billingFhirBaseUrl,
+            fetch,
+            'CHARTBILL_BILLING_TOKEN_URL',
+            'CHARTBILL_BILLING_FHIR_BASE_URL',
+          )),
+        clientId: config.billingAuth.clientId,
+        privateKey,
+        scope: config.billingAuth.scope,
+      })
     : auth;
   const getBillingToken = () => billingAuth.getToken();
   const metrics = createWorkerMetrics();
@@ -62,17 +80,47 @@ export async function startWorker(config: WorkerConfig, logger: Logger, options:
     return new Promise<void>((resolve) => setTimeout(resolve, ms));
   };
   // undici, not fhir-kit-client's fetch: the worker's throughput is bound by CPU per request.
-  const clinical = createFhirGateway({ baseUrl: config.fhirBaseUrl, getToken, retry: config.http, sleep, transport: undiciTransport });
-  const billing = separateBilling ? createFhirGateway({ baseUrl: config.billingFhirBaseUrl, getToken: getBillingToken, retry: config.http, sleep, transport: undiciTransport }) : clinical;
+  const clinical = createFhirGateway({
+    baseUrl: config.fhirBaseUrl,
+    getToken,
+    retry: config.http,
+    sleep,
+    transport: undiciTransport,
+  });
+  const billing = separateBilling
+    ? createFhirGateway({
+        baseUrl: config.billingFhirBaseUrl,
+        getToken: getBillingToken,
+        retry: config.http,
+        sleep,
+        transport: undiciTransport,
+      })
+    : clinical;
   const ledger = await openLedger(config, logger.child({ part: 'ledger' }));
   const worker = buildWorker(config, {
-    clinical, billing, ledger, logger, metrics,
+    clinical,
+    billing,
+    ledger,
+    logger,
+    metrics,
     codes: options.codes ?? starterCodeSet(),
     ...(options.editReference ? { editReference: options.editReference } : {}),
-    payer: createFhirPayerAdapter({ baseUrl: config.payerBaseUrl, retry: config.http, timeouts: config.payerTimeouts, sleep, payerIds: config.payerIds }),
+    payer: createFhirPayerAdapter({
+      baseUrl: config.payerBaseUrl,
+      retry: config.http,
+      timeouts: config.payerTimeouts,
+      sleep,
+      payerIds: config.payerIds,
+    }),
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
-  const health = await startHealthServer({ port: config.port, metrics: worker.metrics, jwks, ledger, logger: logger.child({ part: 'worker-health' }) });
+  const health = await startHealthServer({
+    port: config.port,
+    metrics: worker.metrics,
+    jwks,
+    ledger,
+    logger: logger.child({ part: 'worker-health' }),
+  });
   worker.start();
   return {
     worker,

@@ -33,14 +33,31 @@ export function tickLeases(ledger: Ledger, owner: string, ttlMs: number, log: Lo
   const held = new Map<string, HeldLease>();
   let halted = false;
   const refuse = () => {
-    if (halted) throw new AppError('WORKER_STOPPING', 'The worker is stopping: nothing more is recorded by this tick', { status: 503 });
+    if (halted)
+      throw new AppError(
+        'WORKER_STOPPING',
+        'The worker is stopping: nothing more is recorded by this tick',
+        { status: 503 },
+      );
   };
   const guarded: Ledger = {
     ...ledger,
-    setCursor: (name, value) => { refuse(); return ledger.setCursor(name, value); },
-    putItem: (item) => { refuse(); return ledger.putItem(item); },
-    acquireLease: (encounter, who, ms) => { refuse(); return ledger.acquireLease(encounter, who, ms); },
-    renewLease: (encounter, who, ms) => { refuse(); return ledger.renewLease(encounter, who, ms); },
+    setCursor: (name, value) => {
+      refuse();
+      return ledger.setCursor(name, value);
+    },
+    putItem: (item) => {
+      refuse();
+      return ledger.putItem(item);
+    },
+    acquireLease: (encounter, who, ms) => {
+      refuse();
+      return ledger.acquireLease(encounter, who, ms);
+    },
+    renewLease: (encounter, who, ms) => {
+      refuse();
+      return ledger.renewLease(encounter, who, ms);
+    },
   };
   return {
     ledger: guarded,
@@ -64,7 +81,11 @@ export function tickLeases(ledger: Ledger, owner: string, ttlMs: number, log: Lo
       const leases = [...held.values()];
       held.clear();
       await Promise.all(leases.map((lease) => lease.release()));
-      if (leases.length > 0) log.warn({ released: leases.length }, 'stopped past the grace period; leases of unfinished encounters released');
+      if (leases.length > 0)
+        log.warn(
+          { released: leases.length },
+          'stopped past the grace period; leases of unfinished encounters released',
+        );
     },
   };
 }

@@ -23,22 +23,42 @@ export interface WorkerAudit {
  * encounters (CHARTBILL_WORKER_CONCURRENCY). The price: a worker killed outright loses at most
  * the records of its last unflushed batch; its writes themselves are unaffected.
  */
-export function workerAudit(deps: { clinical: FhirGateway; billing: FhirGateway; store: AuditStore; workerId: string; logger: Logger; now: () => Date }): WorkerAudit {
+export function workerAudit(deps: {
+  clinical: FhirGateway;
+  billing: FhirGateway;
+  store: AuditStore;
+  workerId: string;
+  logger: Logger;
+  now: () => Date;
+}): WorkerAudit {
   const logger = deps.logger.child({ part: 'audit' });
-  const sinkFor = (store: FhirGateway | undefined) => createAuditSink({ store, logger, batchSize: 200, flushBy: 'caller' });
-  const events = sinkFor(deps.store === 'log' ? undefined : deps.store === 'billing' ? deps.billing : deps.clinical);
+  const sinkFor = (store: FhirGateway | undefined) =>
+    createAuditSink({ store, logger, batchSize: 200, flushBy: 'caller' });
+  const events = sinkFor(
+    deps.store === 'log' ? undefined : deps.store === 'billing' ? deps.billing : deps.clinical,
+  );
   const sinks: AuditSink[] = [events];
   const wrap = (gateway: FhirGateway) => {
     const provenanceSink = sinkFor(gateway);
     sinks.push(provenanceSink);
-    return auditedGateway(gateway, { actor: workerActor(deps.workerId), sink: events, provenanceSink, logger, now: deps.now });
+    return auditedGateway(gateway, {
+      actor: workerActor(deps.workerId),
+      sink: events,
+      provenanceSink,
+      logger,
+      now: deps.now,
+    });
   };
   const clinical = wrap(deps.clinical);
   const billing = deps.billing === deps.clinical ? clinical : wrap(deps.billing);
   return {
     clinical,
     billing,
-    flush: async () => { for (const s of sinks) await s.flush(); },
-    close: async () => { for (const s of sinks) await s.close(); },
+    flush: async () => {
+      for (const s of sinks) await s.flush();
+    },
+    close: async () => {
+      for (const s of sinks) await s.close();
+    },
   };
 }

@@ -6,22 +6,33 @@ import { parsePayerIds, SANDBOX_PAYER_IDS, type PayerId } from '../src/payer/pay
 
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
-  'system/Encounter.rs', 'system/Patient.r', 'system/ChargeItem.rs', 'system/Condition.rs', 'system/Coverage.rs',
-  'system/Organization.r', 'system/Practitioner.r',
+  'system/Encounter.rs',
+  'system/Patient.r',
+  'system/ChargeItem.rs',
+  'system/Condition.rs',
+  'system/Coverage.rs',
+  'system/Organization.r',
+  'system/Practitioner.r',
   // Audit records of every read (IHE BALP), kept in the EHR unless CHARTBILL_AUDIT_STORE says otherwise.
   'system/AuditEvent.c',
 ].join(' ');
 
 /** The financial resources and work items the worker creates, reads back and updates. */
 export const BILLING_SCOPE = [
-  'system/Claim.crus', 'system/ClaimResponse.crus', 'system/CoverageEligibilityRequest.crs',
-  'system/CoverageEligibilityResponse.crs', 'system/Task.crus',
+  'system/Claim.crus',
+  'system/ClaimResponse.crus',
+  'system/CoverageEligibilityRequest.crs',
+  'system/CoverageEligibilityResponse.crs',
+  'system/Task.crus',
   // Who wrote each version (Provenance, next to what it describes) and the audit records.
-  'system/Provenance.c', 'system/AuditEvent.c',
+  'system/Provenance.c',
+  'system/AuditEvent.c',
 ].join(' ');
 
 /** The scopes the worker asks for when one FHIR server is both the clinical and the billing store. */
-export const DEFAULT_WORKER_SCOPE = [...new Set(`${CLINICAL_SCOPE} ${BILLING_SCOPE}`.split(' '))].join(' ');
+export const DEFAULT_WORKER_SCOPE = [
+  ...new Set(`${CLINICAL_SCOPE} ${BILLING_SCOPE}`.split(' ')),
+].join(' ');
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -30,34 +41,55 @@ const workerEnvSchema = z.object({
   CHARTBILL_BILLING_FHIR_BASE_URL: url.optional(),
   CHARTBILL_PAYER_BASE_URL: url,
   // The payers the payer connection reaches: `system|value` or `value`, comma-separated.
-  CHARTBILL_PAYER_IDS: z.string().min(1).optional().transform((text, ctx): PayerId[] | undefined => {
-    if (text === undefined) return undefined;
-    try {
-      return parsePayerIds(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
-      return z.NEVER;
-    }
-  }),
+  CHARTBILL_PAYER_IDS: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((text, ctx): PayerId[] | undefined => {
+      if (text === undefined) return undefined;
+      try {
+        return parsePayerIds(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    }),
   CHARTBILL_TOKEN_URL: url.optional(),
-  CHARTBILL_CLIENT_ID: z.string({ error: 'is required (the backend client id registered with the EHR)' }).min(1),
-  CHARTBILL_PRIVATE_KEY_FILE: z.string({ error: 'is required (a JSON file holding the private JWK)' }).min(1),
+  CHARTBILL_CLIENT_ID: z
+    .string({ error: 'is required (the backend client id registered with the EHR)' })
+    .min(1),
+  CHARTBILL_PRIVATE_KEY_FILE: z
+    .string({ error: 'is required (a JSON file holding the private JWK)' })
+    .min(1),
   CHARTBILL_JWKS_PUBLIC_FILE: z.string().min(1).optional(),
   CHARTBILL_WORKER_SCOPE: z.string().min(1).optional(),
   CHARTBILL_BILLING_TOKEN_URL: url.optional(),
   CHARTBILL_BILLING_CLIENT_ID: z.string().min(1).optional(),
   CHARTBILL_BILLING_SCOPE: z.string().min(1).default(BILLING_SCOPE),
-  CHARTBILL_WORKER_SCHEDULE: z.string().default('*/5 * * * * *').refine((expr) => cron.validate(expr), 'must be a cron expression (seconds field allowed), e.g. */5 * * * * *'),
+  CHARTBILL_WORKER_SCHEDULE: z
+    .string()
+    .default('*/5 * * * * *')
+    .refine(
+      (expr) => cron.validate(expr),
+      'must be a cron expression (seconds field allowed), e.g. */5 * * * * *',
+    ),
   CHARTBILL_LEDGER_PATH: z.string().min(1).default('.chartbill/ledger.json'),
-  CHARTBILL_LEDGER_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
-  CHARTBILL_LEDGER_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('chartbill'),
+  CHARTBILL_LEDGER_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .optional(),
+  CHARTBILL_LEDGER_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('chartbill'),
   CHARTBILL_WORKER_ID: z.string().min(1).max(200).optional(),
   CHARTBILL_WORKER_LEASE_SECONDS: z.coerce.number().positive().max(3600).default(120),
   CHARTBILL_WORKER_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
   CHARTBILL_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(15_000),
   CHARTBILL_HTTP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   CHARTBILL_HTTP_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(200),
-  CHARTBILL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHARTBILL_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
   CHARTBILL_WORKER_PORT: z.coerce.number().int().min(0).max(65_535).default(4430),
   CHARTBILL_WORKER_RECHECK_MINUTES: z.coerce.number().positive().default(15),
   CHARTBILL_WORKER_POLL_MINUTES: z.coerce.number().positive().default(15),
@@ -71,7 +103,11 @@ const workerEnvSchema = z.object({
   CHARTBILL_PAYER_ELIGIBILITY_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
   CHARTBILL_PAYER_SUBMIT_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(120),
   CHARTBILL_PAYER_INQUIRE_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
-  CHARTBILL_WORKER_GAVE_UP_RETRY_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  CHARTBILL_WORKER_GAVE_UP_RETRY_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   // Kubernetes and systemd wait 30 s (terminationGracePeriodSeconds, TimeoutStopSec 90) before SIGKILL.
   CHARTBILL_WORKER_SHUTDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(25),
 });
@@ -100,7 +136,8 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   /** The JWKS served at /.well-known/jwks.json; derived from the private key when absent. */
   jwksPublicFile: env.CHARTBILL_JWKS_PUBLIC_FILE,
   /** Least privilege: with a separate billing store, the clinical token only reads. */
-  scope: env.CHARTBILL_WORKER_SCOPE ?? (separateBilling(env) ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE),
+  scope:
+    env.CHARTBILL_WORKER_SCOPE ?? (separateBilling(env) ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE),
   schedule: env.CHARTBILL_WORKER_SCHEDULE,
   ledgerPath: env.CHARTBILL_LEDGER_PATH,
   /** When set, the ledger is in PostgreSQL (several workers share the load) instead of the file. */
@@ -113,7 +150,11 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   /** First retry delay after a failed encounter; doubles per failure, at most an hour. */
   retryBaseMs: env.CHARTBILL_WORKER_RETRY_BASE_SECONDS * 1000,
   /** Retries of one HTTP request to the FHIR servers and the payer (backoff with full jitter). */
-  http: { timeoutMs: env.CHARTBILL_HTTP_TIMEOUT_MS, attempts: env.CHARTBILL_HTTP_ATTEMPTS, baseDelayMs: env.CHARTBILL_HTTP_BACKOFF_MS },
+  http: {
+    timeoutMs: env.CHARTBILL_HTTP_TIMEOUT_MS,
+    attempts: env.CHARTBILL_HTTP_ATTEMPTS,
+    baseDelayMs: env.CHARTBILL_HTTP_BACKOFF_MS,
+  },
   logLevel: env.CHARTBILL_LOG_LEVEL,
   port: env.CHARTBILL_WORKER_PORT,
   /** How long a held item (no coverage, scrub errors, not coded) waits before it is checked again. */
@@ -153,8 +194,14 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   auditStore: env.CHARTBILL_AUDIT_STORE,
 }));
 
-function separateBilling(env: { CHARTBILL_FHIR_BASE_URL: string; CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined }): boolean {
-  return env.CHARTBILL_BILLING_FHIR_BASE_URL !== undefined && env.CHARTBILL_BILLING_FHIR_BASE_URL !== env.CHARTBILL_FHIR_BASE_URL;
+function separateBilling(env: {
+  CHARTBILL_FHIR_BASE_URL: string;
+  CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined;
+}): boolean {
+  return (
+    env.CHARTBILL_BILLING_FHIR_BASE_URL !== undefined &&
+    env.CHARTBILL_BILLING_FHIR_BASE_URL !== env.CHARTBILL_FHIR_BASE_URL
+  );
 }
 
 export type WorkerConfig = Readonly<z.infer<typeof workerConfigSchema>>;

@@ -46,7 +46,8 @@ export function createWorkerMetrics(): WorkerMetrics {
   const state: WorkerStatus = { ticks: 0, running: false };
   let live: TickSummary | undefined;
   const settle = (summary: TickSummary | undefined) => {
-    if (summary) for (const [name, key] of COUNTERS) totals[name] = (totals[name] ?? 0) + summary[key];
+    if (summary)
+      for (const [name, key] of COUNTERS) totals[name] = (totals[name] ?? 0) + summary[key];
     live = undefined;
   };
   return {
@@ -81,26 +82,91 @@ export function createWorkerMetrics(): WorkerMetrics {
     render() {
       const lines: string[] = [];
       const metric = (name: string, type: string, help: string, value: number, suffix = '') => {
-        lines.push(`# HELP chartbill_worker_${name} ${help}`, `# TYPE chartbill_worker_${name} ${type}`, `chartbill_worker_${name}${suffix} ${value}`);
+        lines.push(
+          `# HELP chartbill_worker_${name} ${help}`,
+          `# TYPE chartbill_worker_${name} ${type}`,
+          `chartbill_worker_${name}${suffix} ${value}`,
+        );
       };
-      for (const [name, key, help] of COUNTERS) metric(`${name}_total`, 'counter', help, (totals[name] ?? 0) + (live?.[key] ?? 0));
+      for (const [name, key, help] of COUNTERS)
+        metric(`${name}_total`, 'counter', help, (totals[name] ?? 0) + (live?.[key] ?? 0));
       metric('tick_errors_total', 'counter', 'Ticks that failed as a whole.', tickErrors);
-      metric('http_retries_total', 'counter', 'HTTP requests to the FHIR servers or the payer retried after a timeout, reset, 429 or 5xx.', httpRetries);
-      lines.push('# HELP chartbill_worker_tick_duration_seconds Time spent in ticks.', '# TYPE chartbill_worker_tick_duration_seconds summary');
-      lines.push(`chartbill_worker_tick_duration_seconds_sum ${tickSeconds}`, `chartbill_worker_tick_duration_seconds_count ${state.ticks - tickErrors}`);
-      metric('backlog', 'gauge', 'Encounters waiting: held, failed and retrying, given up, or queued at the payer.', backlogNow);
-      metric('gave_up', 'gauge', 'Encounters that ran out of retries (a Task says why); tried again after a long wait or with chartbill worker retry.', gaveUpNow);
-      metric('last_tick_timestamp_seconds', 'gauge', 'When the last tick finished (Unix time).', state.lastTickAt ? Date.parse(state.lastTickAt) / 1000 : 0);
+      metric(
+        'http_retries_total',
+        'counter',
+        'HTTP requests to the FHIR servers or the payer retried after a timeout, reset, 429 or 5xx.',
+        httpRetries,
+      );
+      lines.push(
+        '# HELP chartbill_worker_tick_duration_seconds Time spent in ticks.',
+        '# TYPE chartbill_worker_tick_duration_seconds summary',
+      );
+      lines.push(
+        `chartbill_worker_tick_duration_seconds_sum ${tickSeconds}`,
+        `chartbill_worker_tick_duration_seconds_count ${state.ticks - tickErrors}`,
+      );
+      metric(
+        'backlog',
+        'gauge',
+        'Encounters waiting: held, failed and retrying, given up, or queued at the payer.',
+        backlogNow,
+      );
+      metric(
+        'gave_up',
+        'gauge',
+        'Encounters that ran out of retries (a Task says why); tried again after a long wait or with chartbill worker retry.',
+        gaveUpNow,
+      );
+      metric(
+        'last_tick_timestamp_seconds',
+        'gauge',
+        'When the last tick finished (Unix time).',
+        state.lastTickAt ? Date.parse(state.lastTickAt) / 1000 : 0,
+      );
       const memory = process.memoryUsage();
-      lines.push('# HELP process_resident_memory_bytes Resident memory size in bytes.', '# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${String(memory.rss)}`);
-      lines.push('# HELP nodejs_heap_size_used_bytes V8 heap in use, in bytes.', '# TYPE nodejs_heap_size_used_bytes gauge', `nodejs_heap_size_used_bytes ${String(memory.heapUsed)}`);
-      lines.push('# HELP nodejs_heap_size_total_bytes V8 heap reserved, in bytes.', '# TYPE nodejs_heap_size_total_bytes gauge', `nodejs_heap_size_total_bytes ${String(memory.heapTotal)}`);
-      lines.push('# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript (buffers included), in bytes.', '# TYPE nodejs_external_memory_bytes gauge', `nodejs_external_memory_bytes ${String(memory.external)}`);
-      const spaces = getHeapSpaceStatistics().map((space) => ({ ...space, label: `{space="${space.space_name.replace(/_space$/, '')}"}` }));
-      lines.push('# HELP nodejs_heap_space_size_total_bytes V8 heap reserved per space, in bytes.', '# TYPE nodejs_heap_space_size_total_bytes gauge');
-      lines.push(...spaces.map((space) => `nodejs_heap_space_size_total_bytes${space.label} ${String(space.space_size)}`));
-      lines.push('# HELP nodejs_heap_space_size_used_bytes V8 heap in use per space, in bytes.', '# TYPE nodejs_heap_space_size_used_bytes gauge');
-      lines.push(...spaces.map((space) => `nodejs_heap_space_size_used_bytes${space.label} ${String(space.space_used_size)}`));
+      lines.push(
+        '# HELP process_resident_memory_bytes Resident memory size in bytes.',
+        '# TYPE process_resident_memory_bytes gauge',
+        `process_resident_memory_bytes ${String(memory.rss)}`,
+      );
+      lines.push(
+        '# HELP nodejs_heap_size_used_bytes V8 heap in use, in bytes.',
+        '# TYPE nodejs_heap_size_used_bytes gauge',
+        `nodejs_heap_size_used_bytes ${String(memory.heapUsed)}`,
+      );
+      lines.push(
+        '# HELP nodejs_heap_size_total_bytes V8 heap reserved, in bytes.',
+        '# TYPE nodejs_heap_size_total_bytes gauge',
+        `nodejs_heap_size_total_bytes ${String(memory.heapTotal)}`,
+      );
+      lines.push(
+        '# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript (buffers included), in bytes.',
+        '# TYPE nodejs_external_memory_bytes gauge',
+        `nodejs_external_memory_bytes ${String(memory.external)}`,
+      );
+      const spaces = getHeapSpaceStatistics().map((space) => ({
+        ...space,
+        label: `{space="${space.space_name.replace(/_space$/, '')}"}`,
+      }));
+      lines.push(
+        '# HELP nodejs_heap_space_size_total_bytes V8 heap reserved per space, in bytes.',
+        '# TYPE nodejs_heap_space_size_total_bytes gauge',
+      );
+      lines.push(
+        ...spaces.map(
+          (space) => `nodejs_heap_space_size_total_bytes${space.label} ${String(space.space_size)}`,
+        ),
+      );
+      lines.push(
+        '# HELP nodejs_heap_space_size_used_bytes V8 heap in use per space, in bytes.',
+        '# TYPE nodejs_heap_space_size_used_bytes gauge',
+      );
+      lines.push(
+        ...spaces.map(
+          (space) =>
+            `nodejs_heap_space_size_used_bytes${space.label} ${String(space.space_used_size)}`,
+        ),
+      );
       return `${lines.join('\n')}\n`;
     },
   };

@@ -46,9 +46,13 @@ function insertionIndex(elements: ElementDefinition[], id: string): number {
 }
 
 /** The snapshot of `sd`: the base snapshot with the differential applied. */
-export function buildSnapshot(sd: StructureDefinition, bases: Map<string, StructureDefinition>): ElementDefinition[] {
+export function buildSnapshot(
+  sd: StructureDefinition,
+  bases: Map<string, StructureDefinition>,
+): ElementDefinition[] {
   const base = bases.get(sd.baseDefinition ?? '');
-  if (!base?.snapshot) throw new Error(`${sd.url}: base ${sd.baseDefinition ?? '(none)'} not found`);
+  if (!base?.snapshot)
+    throw new Error(`${sd.url}: base ${sd.baseDefinition ?? '(none)'} not found`);
   const elements = structuredClone(base.snapshot.element);
   for (const diff of sd.differential?.element ?? []) {
     const i = elements.findIndex((e) => e.id === diff.id);
@@ -57,7 +61,10 @@ export function buildSnapshot(sd: StructureDefinition, bases: Map<string, Struct
       continue;
     }
     const sliced = diff.sliceName ? elements.find((e) => e.id === diff.path) : undefined;
-    const fresh: ElementDefinition = { ...(sliced ? structuredClone(sliced) : {}), ...structuredClone(diff) };
+    const fresh: ElementDefinition = {
+      ...(sliced ? structuredClone(sliced) : {}),
+      ...structuredClone(diff),
+    };
     delete fresh.slicing;
     elements.splice(insertionIndex(elements, diff.id ?? ''), 0, fresh);
   }
@@ -66,7 +73,9 @@ export function buildSnapshot(sd: StructureDefinition, bases: Map<string, Struct
 
 /** Paths of the StructureDefinition files in `profiles/`. */
 export function profileFiles(dir = PROFILES_DIR): string[] {
-  return readdirSync(dir).filter((f) => f.startsWith('StructureDefinition-') && f.endsWith('.json')).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('StructureDefinition-') && f.endsWith('.json'))
+    .map((f) => join(dir, f));
 }
 
 function main(): void {

@@ -12,7 +12,9 @@ export interface Suggestions {
 
 /** True for a Condition ChartBill codes on the claim: an encounter diagnosis with an ICD-10-CM code. */
 export function isCodedDiagnosis(condition: Condition): boolean {
-  const category = condition.category?.some((c) => c.coding?.some((x) => x.code === 'encounter-diagnosis')) ?? false;
+  const category =
+    condition.category?.some((c) => c.coding?.some((x) => x.code === 'encounter-diagnosis')) ??
+    false;
   return category && (condition.code?.coding?.some((c) => c.system === SYSTEM.icd10cm) ?? false);
 }
 
@@ -20,11 +22,23 @@ export function isCodedDiagnosis(condition: Condition): boolean {
  * Reads the patient's active problem list and the encounter's documented procedures (best
  * effort: a server that refuses either search just yields no suggestions).
  */
-export async function loadDocumented(fhir: FhirGateway, patientId: string, encounterId: string): Promise<{ problems: Condition[]; procedures: Procedure[] }> {
+export async function loadDocumented(
+  fhir: FhirGateway,
+  patientId: string,
+  encounterId: string,
+): Promise<{ problems: Condition[]; procedures: Procedure[] }> {
   const quietly = (p: Promise<FhirResource[]>) => p.catch(() => [] as FhirResource[]);
   const [conditions, procedures] = await Promise.all([
-    quietly(fhir.searchAll('Condition', { patient: `Patient/${patientId}`, category: 'problem-list-item', _count: 100 }, 200)),
-    quietly(fhir.searchAll('Procedure', { encounter: `Encounter/${encounterId}`, _count: 100 }, 200)),
+    quietly(
+      fhir.searchAll(
+        'Condition',
+        { patient: `Patient/${patientId}`, category: 'problem-list-item', _count: 100 },
+        200,
+      ),
+    ),
+    quietly(
+      fhir.searchAll('Procedure', { encounter: `Encounter/${encounterId}`, _count: 100 }, 200),
+    ),
   ]);
   return {
     problems: conditions.filter((r): r is Condition => r.resourceType === 'Condition'),
@@ -33,7 +47,12 @@ export async function loadDocumented(fhir: FhirGateway, patientId: string, encou
 }
 
 /** Pure: the documented codes that are real in the code set and not yet in the coding. */
-export function suggestionsFrom(problems: Condition[], procedures: Procedure[], coding: EncounterCoding, codes: CodeSet): Suggestions {
+export function suggestionsFrom(
+  problems: Condition[],
+  procedures: Procedure[],
+  coding: EncounterCoding,
+  codes: CodeSet,
+): Suggestions {
   const haveDx = new Set(coding.diagnoses.map((d) => d.code));
   const haveSvc = new Set(coding.lines.map((l) => l.code));
   const diagnoses = new Map<string, CodeEntry & { source: string }>();
@@ -41,15 +60,18 @@ export function suggestionsFrom(problems: Condition[], procedures: Procedure[], 
     const active = c.clinicalStatus?.coding?.some((x) => x.code === 'active') ?? true;
     const icd = c.code?.coding?.find((x) => x.system === SYSTEM.icd10cm)?.code;
     const entry = icd && active ? codes.lookup('icd10cm', icd) : undefined;
-    if (entry && !haveDx.has(entry.code)) diagnoses.set(entry.code, { ...entry, source: 'Problem list' });
+    if (entry && !haveDx.has(entry.code))
+      diagnoses.set(entry.code, { ...entry, source: 'Problem list' });
   }
   const services = new Map<string, CodeEntry & { source: string }>();
   for (const p of procedures) {
     if (p.status !== 'completed') continue;
     for (const coding of p.code?.coding ?? []) {
-      const system = coding.system === SYSTEM.cpt ? 'cpt' : coding.system === SYSTEM.hcpcs ? 'hcpcs' : undefined;
+      const system =
+        coding.system === SYSTEM.cpt ? 'cpt' : coding.system === SYSTEM.hcpcs ? 'hcpcs' : undefined;
       const entry = system && coding.code ? codes.lookup(system, coding.code) : undefined;
-      if (entry && !haveSvc.has(entry.code)) services.set(entry.code, { ...entry, source: 'Documented procedure' });
+      if (entry && !haveSvc.has(entry.code))
+        services.set(entry.code, { ...entry, source: 'Documented procedure' });
     }
   }
   return { diagnoses: [...diagnoses.values()], services: [...services.values()] };

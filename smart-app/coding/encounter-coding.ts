@@ -21,7 +21,11 @@ export interface LoadedEncounter {
 const LIVE_CHARGE = new Set(['planned', 'billable', 'billed']);
 
 /** Reads the encounter, its patient, diagnoses (Condition) and charges (ChargeItem). */
-export async function loadEncounterCoding(fhir: FhirGateway, patientId: string, encounterId: string): Promise<LoadedEncounter> {
+export async function loadEncounterCoding(
+  fhir: FhirGateway,
+  patientId: string,
+  encounterId: string,
+): Promise<LoadedEncounter> {
   const [encounter, patient, conditionsRaw, chargesRaw] = await Promise.all([
     fhir.read<Encounter>('Encounter', encounterId),
     fhir.read<Patient>('Patient', patientId),
@@ -30,9 +34,14 @@ export async function loadEncounterCoding(fhir: FhirGateway, patientId: string, 
   ]);
   // Only the encounter's ICD-10-CM encounter diagnoses are its coding; other documented Conditions are not.
   // A resource pointing at this encounter but about another patient is not this visit's: never shown, never written.
-  const ofPatient = (r: Condition | ChargeItem) => referenceId(r.subject.reference, 'Patient') === patientId;
-  const conditions = conditionsRaw.filter((r): r is Condition => r.resourceType === 'Condition' && isCodedDiagnosis(r) && ofPatient(r));
-  const chargeItems = chargesRaw.filter((r): r is ChargeItem => r.resourceType === 'ChargeItem' && ofPatient(r));
+  const ofPatient = (r: Condition | ChargeItem) =>
+    referenceId(r.subject.reference, 'Patient') === patientId;
+  const conditions = conditionsRaw.filter(
+    (r): r is Condition => r.resourceType === 'Condition' && isCodedDiagnosis(r) && ofPatient(r),
+  );
+  const chargeItems = chargesRaw.filter(
+    (r): r is ChargeItem => r.resourceType === 'ChargeItem' && ofPatient(r),
+  );
   const live = chargeItems.filter((c) => LIVE_CHARGE.has(c.status));
   return {
     encounter,
@@ -41,7 +50,8 @@ export async function loadEncounterCoding(fhir: FhirGateway, patientId: string, 
     chargeItems,
     coding: codingFromFhir(conditions, chargeItems),
     facts: visitFacts(encounter, patient),
-    signedOff: live.length > 0 && live.every((c) => c.status === 'billable' || c.status === 'billed'),
+    signedOff:
+      live.length > 0 && live.every((c) => c.status === 'billable' || c.status === 'billed'),
   };
 }
 
@@ -59,6 +69,13 @@ export function visitFacts(encounter: Encounter, patient: Patient): VisitFacts {
     ...(patient.gender ? { patientSex: patient.gender } : {}),
     placeOfService: DEFAULT_PLACE_OF_SERVICE,
     today: todayAnywhere(new Date()),
-    ...(encounter.period ? { visitPeriod: { ...(encounter.period.start ? { start: encounter.period.start } : {}), ...(encounter.period.end ? { end: encounter.period.end } : {}) } } : {}),
+    ...(encounter.period
+      ? {
+          visitPeriod: {
+            ...(encounter.period.start ? { start: encounter.period.start } : {}),
+            ...(encounter.period.end ? { end: encounter.period.end } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -1,7 +1,16 @@
 import type { ChargeItem, Condition } from 'fhir/r4';
-import { hasCodingContent, isRetired, retiredCopy, withCodingContent } from '../../src/coding/coding-content.ts';
+import {
+  hasCodingContent,
+  isRetired,
+  retiredCopy,
+  withCodingContent,
+} from '../../src/coding/coding-content.ts';
 import { chargeItemFromLine, conditionFromDiagnosis } from '../../src/coding/coding-fhir.ts';
-import type { DiagnosisEntry, EncounterCoding, ServiceLine } from '../../src/coding/coding-model.ts';
+import type {
+  DiagnosisEntry,
+  EncounterCoding,
+  ServiceLine,
+} from '../../src/coding/coding-model.ts';
 import type { CodeSet } from '../../src/codes/code-set.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
@@ -59,11 +68,19 @@ interface Scope {
  * Codes' displays come from the code set, never from the browser. When a write fails, the writes
  * before it are undone (see `save-journal.ts`), so the chart holds all of the save or none of it.
  */
-export async function saveCoding(ctx: SaveContext, coding: EncounterCoding, keys: EntryKeys): Promise<void> {
+export async function saveCoding(
+  ctx: SaveContext,
+  coding: EncounterCoding,
+  keys: EntryKeys,
+): Promise<void> {
   assertCodesExist(ctx.codes, coding);
   assertOwnIds(ctx.loaded, coding);
   assertNothingUnseen(ctx.loaded, ctx.seen);
-  const existing = new Set([...ctx.loaded.conditions, ...ctx.loaded.chargeItems].map((r) => `${r.resourceType}/${r.id ?? ''}`));
+  const existing = new Set(
+    [...ctx.loaded.conditions, ...ctx.loaded.chargeItems].map(
+      (r) => `${r.resourceType}/${r.id ?? ''}`,
+    ),
+  );
   const journal = createSaveJournal(ctx.fhir, existing);
   try {
     await writeCoding(ctx, coding, keys, journal);
@@ -80,39 +97,104 @@ export async function saveCoding(ctx: SaveContext, coding: EncounterCoding, keys
 }
 
 /** The version to send as If-Match for what the clinician saw, past an undo that put the same content back. */
-function seenVersion(ctx: SaveContext, ref: string, version: string | undefined): string | undefined {
+function seenVersion(
+  ctx: SaveContext,
+  ref: string,
+  version: string | undefined,
+): string | undefined {
   const r = ctx.restored?.get(ref);
   return r && r.from === version ? r.to : version;
 }
 
-async function writeCoding(ctx: SaveContext, coding: EncounterCoding, keys: EntryKeys, journal: SaveJournal): Promise<void> {
+async function writeCoding(
+  ctx: SaveContext,
+  coding: EncounterCoding,
+  keys: EntryKeys,
+  journal: SaveJournal,
+): Promise<void> {
   const { loaded, seen, codes } = ctx;
-  const scope: Scope = { patient: `Patient/${loaded.patient.id ?? ''}`, encounter: `Encounter/${loaded.encounter.id ?? ''}` };
+  const scope: Scope = {
+    patient: `Patient/${loaded.patient.id ?? ''}`,
+    encounter: `Encounter/${loaded.encounter.id ?? ''}`,
+  };
   const recorder = ctx.fhirUser;
   const conditionRefs: string[] = [];
   for (const [i, dx] of coding.diagnoses.entries()) {
     const entry: DiagnosisEntry = { code: dx.code };
     const display = codes.lookup('icd10cm', dx.code)?.display;
     if (display) entry.display = display;
-    const draft = conditionFromDiagnosis(entry, i + 1, { ...scope, ...(recorder ? { recorder } : {}) });
-    const version = seenVersion(ctx, `Condition/${dx.conditionId ?? ''}`, dx.versionId ?? seen.conditions[dx.conditionId ?? '']);
-    const saved = await upsert(journal, draft, dx.conditionId, version, keyed(keys.diagnoses[i], scope, 'encounter'), loaded.conditions);
+    const draft = conditionFromDiagnosis(entry, i + 1, {
+      ...scope,
+      ...(recorder ? { recorder } : {}),
+    });
+    const version = seenVersion(
+      ctx,
+      `Condition/${dx.conditionId ?? ''}`,
+      dx.versionId ?? seen.conditions[dx.conditionId ?? ''],
+    );
+    const saved = await upsert(
+      journal,
+      draft,
+      dx.conditionId,
+      version,
+      keyed(keys.diagnoses[i], scope, 'encounter'),
+      loaded.conditions,
+    );
     conditionRefs.push(`Condition/${saved.id ?? ''}`);
   }
   const occurrence = loaded.facts.dateOfService;
   for (const [i, line] of coding.lines.entries()) {
-    const entry: ServiceLine = { code: line.code, system: line.system, units: line.units, modifiers: line.modifiers, pointers: line.pointers };
+    const entry: ServiceLine = {
+      code: line.code,
+      system: line.system,
+      units: line.units,
+      modifiers: line.modifiers,
+      pointers: line.pointers,
+    };
     const display = codes.lookup(line.system, line.code)?.display;
     if (display) entry.display = display;
-    const draft = chargeItemFromLine(entry, { ...scope, conditionRefs, ...(recorder ? { enterer: recorder } : {}), status: ctx.signOff ? 'billable' : 'planned', occurrence, sequence: i + 1 });
-    const version = seenVersion(ctx, `ChargeItem/${line.chargeItemId ?? ''}`, line.versionId ?? seen.chargeItems[line.chargeItemId ?? '']);
-    await upsert(journal, draft, line.chargeItemId, version, keyed(keys.lines[i], scope, 'context'), loaded.chargeItems);
+    const draft = chargeItemFromLine(entry, {
+      ...scope,
+      conditionRefs,
+      ...(recorder ? { enterer: recorder } : {}),
+      status: ctx.signOff ? 'billable' : 'planned',
+      occurrence,
+      sequence: i + 1,
+    });
+    const version = seenVersion(
+      ctx,
+      `ChargeItem/${line.chargeItemId ?? ''}`,
+      line.versionId ?? seen.chargeItems[line.chargeItemId ?? ''],
+    );
+    await upsert(
+      journal,
+      draft,
+      line.chargeItemId,
+      version,
+      keyed(keys.lines[i], scope, 'context'),
+      loaded.chargeItems,
+    );
   }
-  const seenConditions = loaded.conditions.filter((c) => c.id !== undefined && c.id in seen.conditions);
-  const seenCharges = loaded.chargeItems.filter((c) => c.id !== undefined && c.id in seen.chargeItems);
-  const versionOf = (r: Condition | ChargeItem, seenVersions: Record<string, string>) => seenVersion(ctx, `${r.resourceType}/${r.id ?? ''}`, seenVersions[r.id ?? '']);
-  await retireRemoved(journal, seenConditions, (r) => versionOf(r, seen.conditions), new Set(coding.diagnoses.map((d) => d.conditionId)));
-  await retireRemoved(journal, seenCharges, (r) => versionOf(r, seen.chargeItems), new Set(coding.lines.map((l) => l.chargeItemId)));
+  const seenConditions = loaded.conditions.filter(
+    (c) => c.id !== undefined && c.id in seen.conditions,
+  );
+  const seenCharges = loaded.chargeItems.filter(
+    (c) => c.id !== undefined && c.id in seen.chargeItems,
+  );
+  const versionOf = (r: Condition | ChargeItem, seenVersions: Record<string, string>) =>
+    seenVersion(ctx, `${r.resourceType}/${r.id ?? ''}`, seenVersions[r.id ?? '']);
+  await retireRemoved(
+    journal,
+    seenConditions,
+    (r) => versionOf(r, seen.conditions),
+    new Set(coding.diagnoses.map((d) => d.conditionId)),
+  );
+  await retireRemoved(
+    journal,
+    seenCharges,
+    (r) => versionOf(r, seen.chargeItems),
+    new Set(coding.lines.map((l) => l.chargeItemId)),
+  );
 }
 
 /** An entry key and the If-None-Exist search finding it: within the launched encounter and patient only. */
@@ -121,13 +203,28 @@ interface Keyed {
   ifNoneExist: string;
 }
 
-function keyed(key: string | undefined, scope: Scope, encounterParam: 'encounter' | 'context'): Keyed | undefined {
+function keyed(
+  key: string | undefined,
+  scope: Scope,
+  encounterParam: 'encounter' | 'context',
+): Keyed | undefined {
   if (!key) return undefined;
-  const query = new URLSearchParams({ identifier: `${ENTRY_KEY_SYSTEM}|${key}`, patient: scope.patient, [encounterParam]: scope.encounter });
+  const query = new URLSearchParams({
+    identifier: `${ENTRY_KEY_SYSTEM}|${key}`,
+    patient: scope.patient,
+    [encounterParam]: scope.encounter,
+  });
   return { key, ifNoneExist: query.toString() };
 }
 
-async function upsert<T extends Condition | ChargeItem>(journal: SaveJournal, draft: T, id: string | undefined, versionId: string | undefined, key: Keyed | undefined, existing: T[]): Promise<T> {
+async function upsert<T extends Condition | ChargeItem>(
+  journal: SaveJournal,
+  draft: T,
+  id: string | undefined,
+  versionId: string | undefined,
+  key: Keyed | undefined,
+  existing: T[],
+): Promise<T> {
   if (id) {
     // assertOwnIds made sure the id is one of the encounter's.
     const current = existing.find((r) => r.id === id) as T;
@@ -135,12 +232,22 @@ async function upsert<T extends Condition | ChargeItem>(journal: SaveJournal, dr
     if (hasCodingContent(current, draft)) return current;
     return journal.update(current, withCodingContent(current, draft), versionId);
   }
-  const withKey = key ? ({ ...draft, identifier: [...(draft.identifier ?? []), { system: ENTRY_KEY_SYSTEM, value: key.key }] } as T) : draft;
+  const withKey = key
+    ? ({
+        ...draft,
+        identifier: [...(draft.identifier ?? []), { system: ENTRY_KEY_SYSTEM, value: key.key }],
+      } as T)
+    : draft;
   return journal.create(withKey, key?.ifNoneExist, ENTRY_KEY_SYSTEM);
 }
 
 /** Retires what the clinician removed, If-Match on the version they saw: a change since then is a conflict. */
-async function retireRemoved<T extends Condition | ChargeItem>(journal: SaveJournal, existing: T[], seenVersionOf: (r: T) => string | undefined, kept: Set<string | undefined>): Promise<void> {
+async function retireRemoved<T extends Condition | ChargeItem>(
+  journal: SaveJournal,
+  existing: T[],
+  seenVersionOf: (r: T) => string | undefined,
+  kept: Set<string | undefined>,
+): Promise<void> {
   for (const resource of existing) {
     if (kept.has(resource.id) || isRetired(resource)) continue;
     await journal.update(resource, retiredCopy(resource), seenVersionOf(resource));
@@ -158,13 +265,20 @@ function assertOwnIds(loaded: LoadedEncounter, coding: EncounterCoding): void {
   const named = (ids: (string | undefined)[]) => ids.filter((id): id is string => id !== undefined);
   const dxIds = named(coding.diagnoses.map((d) => d.conditionId));
   const lineIds = named(coding.lines.map((l) => l.chargeItemId));
-  const foreign = [...dxIds.filter((id) => !conditionIds.has(id)), ...lineIds.filter((id) => !chargeIds.has(id))];
+  const foreign = [
+    ...dxIds.filter((id) => !conditionIds.has(id)),
+    ...lineIds.filter((id) => !chargeIds.has(id)),
+  ];
   const twice = new Set(dxIds).size !== dxIds.length || new Set(lineIds).size !== lineIds.length;
   if (foreign.length > 0 || twice) {
-    throw new AppError('CODING_NOT_IN_ENCOUNTER', 'Not saved: the coding names diagnoses or services that are not part of this encounter.', {
-      status: 403,
-      hint: 'Relaunch ChartBill from the encounter and code it again.',
-    });
+    throw new AppError(
+      'CODING_NOT_IN_ENCOUNTER',
+      'Not saved: the coding names diagnoses or services that are not part of this encounter.',
+      {
+        status: 403,
+        hint: 'Relaunch ChartBill from the encounter and code it again.',
+      },
+    );
   }
 }
 
@@ -173,10 +287,18 @@ function assertOwnIds(loaded: LoadedEncounter, coding: EncounterCoding): void {
  * drop theirs, so refuse with a conflict and let the panel merge (issue: no silent overwrites).
  */
 function assertNothingUnseen(loaded: LoadedEncounter, seen: Seen): void {
-  const liveConditions = loaded.conditions.filter((c) => !isRetired(c) && c.id && !(c.id in seen.conditions));
-  const liveCharges = loaded.chargeItems.filter((c) => !isRetired(c) && c.id && !(c.id in seen.chargeItems));
+  const liveConditions = loaded.conditions.filter(
+    (c) => !isRetired(c) && c.id && !(c.id in seen.conditions),
+  );
+  const liveCharges = loaded.chargeItems.filter(
+    (c) => !isRetired(c) && c.id && !(c.id in seen.chargeItems),
+  );
   if (liveConditions.length + liveCharges.length > 0) {
-    throw new AppError('FHIR_CONFLICT', 'Someone else changed this encounter’s coding since you opened it.', { status: 409, hint: 'Review the merged coding and save again.' });
+    throw new AppError(
+      'FHIR_CONFLICT',
+      'Someone else changed this encounter’s coding since you opened it.',
+      { status: 409, hint: 'Review the merged coding and save again.' },
+    );
   }
 }
 
@@ -187,6 +309,10 @@ function assertCodesExist(codes: CodeSet, coding: EncounterCoding): void {
     ...coding.lines.flatMap((l) => l.modifiers).filter((m) => !codes.lookup('modifier', m)),
   ];
   if (unknown.length > 0) {
-    throw new AppError('CODE_UNKNOWN', `Not saved: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a code' : 'are not codes'} in the code set.`, { status: 422, hint: 'Pick the code from the search results.' });
+    throw new AppError(
+      'CODE_UNKNOWN',
+      `Not saved: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a code' : 'are not codes'} in the code set.`,
+      { status: 422, hint: 'Pick the code from the search results.' },
+    );
   }
 }

@@ -45,9 +45,17 @@ interface Unsure {
  */
 export interface SaveJournal {
   /** A conditional create; its key (an `identifier=` search, the encounter included) finds it again. */
-  create<T extends CodingResource>(draft: T, ifNoneExist: string | undefined, keySystem: string): Promise<T>;
+  create<T extends CodingResource>(
+    draft: T,
+    ifNoneExist: string | undefined,
+    keySystem: string,
+  ): Promise<T>;
   /** An update of `stored` to `next`, If-Match on the version the clinician saw. */
-  update<T extends CodingResource>(stored: T, next: T, ifMatchVersion: string | undefined): Promise<T>;
+  update<T extends CodingResource>(
+    stored: T,
+    next: T,
+    ifMatchVersion: string | undefined,
+  ): Promise<T>;
   /** Undoes every write, newest first. */
   rollback(): Promise<RollbackResult>;
 }
@@ -88,7 +96,8 @@ export function createSaveJournal(fhir: FhirGateway, existing: ReadonlySet<strin
     try {
       // If-Match: a change someone made after this save is never overwritten by the undo.
       const back = await fhir.update(u.content, u.version ? { ifMatchVersion: u.version } : {});
-      if (u.restores && back.meta?.versionId) result.restored.push({ ref: u.ref, from: u.restores, to: back.meta.versionId });
+      if (u.restores && back.meta?.versionId)
+        result.restored.push({ ref: u.ref, from: u.restores, to: back.meta.versionId });
     } catch {
       result.notUndone.push(u.ref);
     }
@@ -100,12 +109,18 @@ export function createSaveJournal(fhir: FhirGateway, existing: ReadonlySet<strin
       try {
         const answer = await fhir.create(draft, ifNoneExist ? { ifNoneExist } : {});
         const ref = `${draft.resourceType}/${answer.resource.id ?? ''}`;
-        if (answer.created || !existing.has(ref)) done.push({ ref, content: retire(answer.resource), version: answer.resource.meta?.versionId });
+        if (answer.created || !existing.has(ref))
+          done.push({
+            ref,
+            content: retire(answer.resource),
+            version: answer.resource.meta?.versionId,
+          });
         return answer.resource;
       } catch (err) {
         if (outcomeUnknown(err) && ifNoneExist) {
           const query = Object.fromEntries(new URLSearchParams(ifNoneExist));
-          const find = async () => (await fhir.searchAll(draft.resourceType, query, 1))[0] as CodingResource | undefined;
+          const find = async () =>
+            (await fhir.searchAll(draft.resourceType, query, 1))[0] as CodingResource | undefined;
           unsure.push({ ref: `${draft.resourceType}?${ifNoneExist}`, find, undo: retire });
         }
         throw err;
@@ -117,7 +132,9 @@ export function createSaveJournal(fhir: FhirGateway, existing: ReadonlySet<strin
       /** The write, if it is on the server: a new version holding exactly what was sent. */
       const landed = async () => {
         const now = await fhir.read<CodingResource>(stored.resourceType, stored.id ?? '');
-        return now.meta?.versionId !== stored.meta?.versionId && hasCodingContent(now, next) ? (now as typeof next) : undefined;
+        return now.meta?.versionId !== stored.meta?.versionId && hasCodingContent(now, next)
+          ? (now as typeof next)
+          : undefined;
       };
       let written: typeof next;
       try {
@@ -126,7 +143,8 @@ export function createSaveJournal(fhir: FhirGateway, existing: ReadonlySet<strin
         if (!mayHaveLanded(err)) throw err;
         const found = await landed().catch(() => undefined);
         if (!found) {
-          if (outcomeUnknown(err)) unsure.push({ ref, find: landed, undo: () => undo.content, restores: undo.restores });
+          if (outcomeUnknown(err))
+            unsure.push({ ref, find: landed, undo: () => undo.content, restores: undo.restores });
           throw err;
         }
         written = found;
@@ -138,7 +156,13 @@ export function createSaveJournal(fhir: FhirGateway, existing: ReadonlySet<strin
       for (const u of unsure.splice(0).reverse()) {
         try {
           const landed = await u.find();
-          if (landed) await putBack({ ref: u.ref, content: u.undo(landed), version: landed.meta?.versionId, restores: u.restores });
+          if (landed)
+            await putBack({
+              ref: u.ref,
+              content: u.undo(landed),
+              version: landed.meta?.versionId,
+              restores: u.restores,
+            });
         } catch {
           result.notUndone.push(u.ref);
         }

@@ -63,7 +63,11 @@ export function registerJsonBody(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (jsonDeeperThan(text, depthOf(req))) {
-      done(new AppError('INPUT_INVALID', 'The request body nests deeper than ChartBill accepts.', { status: 400 }));
+      done(
+        new AppError('INPUT_INVALID', 'The request body nests deeper than ChartBill accepts.', {
+          status: 400,
+        }),
+      );
       return;
     }
     try {

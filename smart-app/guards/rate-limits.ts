@@ -19,14 +19,21 @@ function groupOf(req: FastifyRequest): Group {
  * Assets, /app and /healthz are not limited. Behind a proxy every client shares the proxy's
  * address unless fastify's `trustProxy` is set (see README, "Security").
  */
-export async function registerRateLimits(app: FastifyInstance, config: Readonly<AppConfig>): Promise<void> {
+export async function registerRateLimits(
+  app: FastifyInstance,
+  config: Readonly<AppConfig>,
+): Promise<void> {
   await app.register(rateLimit, {
     global: true,
     timeWindow: 60_000,
-    max: (req) => (groupOf(req) === 'launch' ? config.launchRatePerMinute : config.apiRatePerMinute),
+    max: (req) =>
+      groupOf(req) === 'launch' ? config.launchRatePerMinute : config.apiRatePerMinute,
     keyGenerator: (req) => `${groupOf(req)}:${req.ip}`,
     allowList: (req) => groupOf(req) === 'free',
     errorResponseBuilder: (_req, context) =>
-      new AppError('RATE_LIMITED', 'Too many requests from this address.', { status: context.statusCode, hint: `Wait ${context.after} and try again.` }),
+      new AppError('RATE_LIMITED', 'Too many requests from this address.', {
+        status: context.statusCode,
+        hint: `Wait ${context.after} and try again.`,
+      }),
   });
 }

@@ -15,9 +15,22 @@ export function refuseCrossSitePost(appOrigin: string): onRequestHookHandler {
   return (req, _reply, done) => {
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
-    const why = site !== undefined && site !== 'same-origin' ? `sec-fetch-site ${site}` : origin !== appOrigin ? 'origin' : req.headers[BINDING_HEADER] === undefined ? 'no binding header' : undefined;
+    const why =
+      site !== undefined && site !== 'same-origin'
+        ? `sec-fetch-site ${site}`
+        : origin !== appOrigin
+          ? 'origin'
+          : req.headers[BINDING_HEADER] === undefined
+            ? 'no binding header'
+            : undefined;
     if (!why) return done();
     req.log.warn({ why, origin: origin?.slice(0, 200) }, 'cross-site sign-in post refused');
-    done(new AppError('SMART_CROSS_SITE', 'ChartBill refused a sign-in that was sent from another site.', { status: 403, hint: 'Open ChartBill from the encounter in your EHR.' }));
+    done(
+      new AppError(
+        'SMART_CROSS_SITE',
+        'ChartBill refused a sign-in that was sent from another site.',
+        { status: 403, hint: 'Open ChartBill from the encounter in your EHR.' },
+      ),
+    );
   };
 }

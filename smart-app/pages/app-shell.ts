@@ -5,7 +5,9 @@ import { escapeHtml } from './html.ts';
  * the URL); the UI moves it to sessionStorage, which lives only as long as the tab.
  */
 export function appShell(assetVersion: string, sessionId?: string): string {
-  const meta = sessionId ? `<meta name="chartbill-session" content="${escapeHtml(sessionId)}">` : '';
+  const meta = sessionId
+    ? `<meta name="chartbill-session" content="${escapeHtml(sessionId)}">`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ChartBill</title>${meta}

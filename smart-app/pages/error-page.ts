@@ -5,7 +5,12 @@ import { escapeHtml } from './html.ts';
  * error code for IT. Never a stack trace, a token, patient data or text taken from the request.
  * Its script (launch.js) takes `code` and `state` out of the address bar of a failed /callback.
  */
-export function errorPage(title: string, message: string, hint: string | undefined, code: string): string {
+export function errorPage(
+  title: string,
+  message: string,
+  hint: string | undefined,
+  code: string,
+): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ChartBill: ${escapeHtml(title)}</title><link rel="stylesheet" href="/assets/app.css">

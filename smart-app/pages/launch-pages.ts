@@ -88,9 +88,13 @@ function shell(title: string, head: string, body: string): string {
 /** The page /launch answers with: binds the launch to this tab, then continues to the EHR's sign-in. */
 export function launchPage(authorizeUrl: string, bindingSecret: string): string {
   const head = `<meta name="chartbill-binding" content="${escapeHtml(bindingSecret)}">`;
-  return shell('ChartBill: signing in', head, `<p>Signing in to ChartBill with your EHR…</p>
+  return shell(
+    'ChartBill: signing in',
+    head,
+    `<p>Signing in to ChartBill with your EHR…</p>
 <noscript><p>ChartBill needs JavaScript. Turn it on and relaunch ChartBill from your EHR.</p></noscript>
-<p><a id="chartbill-continue" href="${escapeHtml(authorizeUrl)}">Continue to your EHR’s sign-in</a></p>`);
+<p><a id="chartbill-continue" href="${escapeHtml(authorizeUrl)}">Continue to your EHR’s sign-in</a></p>`,
+  );
 }
 
 /**
@@ -100,10 +104,17 @@ export function launchPage(authorizeUrl: string, bindingSecret: string): string 
  */
 export function finishSignInPage(fields: Record<string, string>, assetVersion: string): string {
   const inputs = Object.entries(fields)
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
+    )
     .join('');
   const head = `<meta name="chartbill-app" content="/assets/app.js?v=${escapeHtml(assetVersion)}">`;
-  return shell('ChartBill: signing in', head, `<p>Finishing sign-in…</p>
+  return shell(
+    'ChartBill: signing in',
+    head,
+    `<p>Finishing sign-in…</p>
 <form id="chartbill-finish">${inputs}
-<noscript><p>ChartBill needs JavaScript. Turn it on and relaunch ChartBill from your EHR.</p></noscript></form>`);
+<noscript><p>ChartBill needs JavaScript. Turn it on and relaunch ChartBill from your EHR.</p></noscript></form>`,
+  );
 }

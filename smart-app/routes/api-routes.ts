@@ -16,19 +16,37 @@ import type { Session } from '../session/session-store.ts';
 import { missingScopes } from '../smart/app-scopes.ts';
 import { loadStatus } from '../status/build-status.ts';
 
-const code = z.string().trim().min(1).max(10).regex(/^[A-Za-z0-9.]+$/, 'is not a code');
+const code = z
+  .string()
+  .trim()
+  .min(1)
+  .max(10)
+  .regex(/^[A-Za-z0-9.]+$/, 'is not a code');
 /** A FHIR id (R4 datatypes §2.24.0.1 id); the save writes only ids it read for the encounter. */
 const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'is not a FHIR id');
 /** A new entry's key (a UUID from the browser); it goes into a search, so only plain characters. */
 const entryKey = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not an entry key');
 // `display` is accepted from older pages but ignored: the stored display comes from the code set.
-const diagnosis = z.object({ code, display: z.string().max(300).optional(), conditionId: fhirId.optional(), versionId: z.string().max(64).optional() });
+const diagnosis = z.object({
+  code,
+  display: z.string().max(300).optional(),
+  conditionId: fhirId.optional(),
+  versionId: z.string().max(64).optional(),
+});
 const line = z.object({
   code,
   system: z.enum(['cpt', 'hcpcs']),
   display: z.string().max(300).optional(),
   units: z.number().int().min(0).max(9999),
-  modifiers: z.array(z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2}$/, 'is not a modifier')).max(8),
+  modifiers: z
+    .array(
+      z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(/^[A-Z0-9]{2}$/, 'is not a modifier'),
+    )
+    .max(8),
   pointers: z.array(z.number().int().min(1).max(99)).max(8),
   chargeItemId: fhirId.optional(),
   versionId: z.string().max(64).optional(),
@@ -39,23 +57,43 @@ const saveBody = z.object({
   // JSON sends the browser's `undefined` (an entry already saved) as null.
   keys: z
     .object({ diagnoses: z.array(entryKey.nullish()), lines: z.array(entryKey.nullish()) })
-    .transform((k) => ({ diagnoses: k.diagnoses.map((x) => x ?? undefined), lines: k.lines.map((x) => x ?? undefined) }))
+    .transform((k) => ({
+      diagnoses: k.diagnoses.map((x) => x ?? undefined),
+      lines: k.lines.map((x) => x ?? undefined),
+    }))
     .optional(),
   signOff: z.boolean().default(false),
   /** The versions the browser's copy was based on (resource id → versionId). */
-  seen: z.object({ conditions: z.record(z.string(), z.string()), chargeItems: z.record(z.string(), z.string()) }),
+  seen: z.object({
+    conditions: z.record(z.string(), z.string()),
+    chargeItems: z.record(z.string(), z.string()),
+  }),
 });
-const searchQuery = z.object({ q: z.string().max(100).default(''), kind: z.enum(['diagnosis', 'service', 'modifier']).default('diagnosis'), limit: z.coerce.number().int().min(1).max(50).default(15) });
+const searchQuery = z.object({
+  q: z.string().max(100).default(''),
+  kind: z.enum(['diagnosis', 'service', 'modifier']).default('diagnosis'),
+  limit: z.coerce.number().int().min(1).max(50).default(15),
+});
 
 /** The encounter's practitioner by name: the reference's display, or the Practitioner read (best effort). */
-async function practitionerName(fhir: FhirGateway, encounter: Encounter | undefined): Promise<string | undefined> {
-  const individual = encounter?.participant?.find((p) => p.individual?.reference?.startsWith('Practitioner/'))?.individual;
+async function practitionerName(
+  fhir: FhirGateway,
+  encounter: Encounter | undefined,
+): Promise<string | undefined> {
+  const individual = encounter?.participant?.find((p) =>
+    p.individual?.reference?.startsWith('Practitioner/'),
+  )?.individual;
   if (!individual?.reference) return undefined;
   if (individual.display) return individual.display;
   try {
-    const p = await fhir.read<Practitioner>('Practitioner', individual.reference.slice('Practitioner/'.length));
+    const p = await fhir.read<Practitioner>(
+      'Practitioner',
+      individual.reference.slice('Practitioner/'.length),
+    );
     const n = p.name?.[0];
-    return n?.text ?? [n?.prefix?.join(' '), n?.given?.join(' '), n?.family].filter(Boolean).join(' ');
+    return (
+      n?.text ?? [n?.prefix?.join(' '), n?.given?.join(' '), n?.family].filter(Boolean).join(' ')
+    );
   } catch {
     return undefined;
   }
@@ -72,7 +110,14 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const session = ctx.sessions.get(header?.startsWith('Bearer ') ? header.slice(7) : undefined);
     let fhir = gateways.get(session);
     if (!fhir) {
-      fhir = ctx.audited(createFhirGateway({ baseUrl: session.iss, getToken: () => ctx.sessions.accessToken(session), retry: { attempts: 3 } }), session);
+      fhir = ctx.audited(
+        createFhirGateway({
+          baseUrl: session.iss,
+          getToken: () => ctx.sessions.accessToken(session),
+          retry: { attempts: 3 },
+        }),
+        session,
+      );
       gateways.set(session, fhir);
     }
     return { session, fhir };
@@ -80,7 +125,10 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   function encounterContext(session: Session): { patientId: string; encounterId: string } {
     if (!session.patient || !session.encounter) {
-      throw new AppError('SMART_MISSING_LAUNCH', 'This session has no encounter in context.', { status: 400, hint: 'Open ChartBill from an encounter in your EHR.' });
+      throw new AppError('SMART_MISSING_LAUNCH', 'This session has no encounter in context.', {
+        status: 400,
+        hint: 'Open ChartBill from an encounter in your EHR.',
+      });
     }
     return { patientId: session.patient, encounterId: session.encounter };
   }
@@ -94,9 +142,22 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const name = patient?.name?.[0];
     const practitioner = await practitionerName(fhir, encounter);
     return {
-      patient: patient ? { id: patient.id, name: [name?.given?.join(' '), name?.family].filter(Boolean).join(' '), birthDate: patient.birthDate, gender: patient.gender } : null,
+      patient: patient
+        ? {
+            id: patient.id,
+            name: [name?.given?.join(' '), name?.family].filter(Boolean).join(' '),
+            birthDate: patient.birthDate,
+            gender: patient.gender,
+          }
+        : null,
       encounter: encounter
-        ? { id: encounter.id, status: encounter.status, date: encounter.period?.start, type: encounter.type?.[0]?.text ?? encounter.type?.[0]?.coding?.[0]?.display, practitioner }
+        ? {
+            id: encounter.id,
+            status: encounter.status,
+            date: encounter.period?.start,
+            type: encounter.type?.[0]?.text ?? encounter.type?.[0]?.coding?.[0]?.display,
+            practitioner,
+          }
         : null,
       needPatientBanner: session.needPatientBanner,
       missingScopes: missingScopes(session.scope),
@@ -113,14 +174,22 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/coding', async (req) => {
     const { session, fhir } = sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
-    const [loaded, documented] = await Promise.all([loadEncounterCoding(fhir, patientId, encounterId), loadDocumented(fhir, patientId, encounterId)]);
+    const [loaded, documented] = await Promise.all([
+      loadEncounterCoding(fhir, patientId, encounterId),
+      loadDocumented(fhir, patientId, encounterId),
+    ]);
     factsBySession.set(session, loaded.facts);
     return {
       coding: loaded.coding,
       findings: runEdits(loaded.coding, loaded.facts, ctx.codes, ctx.editReference),
       signedOff: loaded.signedOff,
       encounterStatus: loaded.encounter.status,
-      suggestions: suggestionsFrom(documented.problems, documented.procedures, loaded.coding, ctx.codes),
+      suggestions: suggestionsFrom(
+        documented.problems,
+        documented.procedures,
+        loaded.coding,
+        ctx.codes,
+      ),
     };
   });
 
@@ -150,10 +219,25 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
         return await work();
       } catch (err) {
         // Issue codes and paths only: the EHR's diagnostics text may quote the chart.
-        const fhirErr = isAppError(err) ? (err.cause instanceof AppError ? err.cause : err) : undefined;
+        const fhirErr = isAppError(err)
+          ? err.cause instanceof AppError
+            ? err.cause
+            : err
+          : undefined;
         if (fhirErr?.code.startsWith('FHIR_')) {
-          const issues = fhirErr.outcome?.issue.map((i) => [i.code, ...(i.expression ?? [])].join(' '));
-          req.log.warn({ encounter, phase, code: fhirErr.code, status: fhirErr.status, ...(issues ? { issues } : {}) }, 'coding save failed');
+          const issues = fhirErr.outcome?.issue.map((i) =>
+            [i.code, ...(i.expression ?? [])].join(' '),
+          );
+          req.log.warn(
+            {
+              encounter,
+              phase,
+              code: fhirErr.code,
+              status: fhirErr.status,
+              ...(issues ? { issues } : {}),
+            },
+            'coding save failed',
+          );
         }
         throw phase === 'write' ? err : plainSaveError(err, phase);
       }
@@ -162,21 +246,56 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const loaded = await plainly('read', () => loadEncounterCoding(fhir, patientId, encounterId));
     const findings = runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference);
     if (body.signOff && hasBlockingErrors(findings)) {
-      throw new AppError('EDITS_BLOCK_SIGNOFF', 'Sign-off is blocked until the errors listed are fixed.', { status: 422, hint: 'Fix each error shown in red, then sign off again.' });
+      throw new AppError(
+        'EDITS_BLOCK_SIGNOFF',
+        'Sign-off is blocked until the errors listed are fixed.',
+        { status: 422, hint: 'Fix each error shown in red, then sign off again.' },
+      );
     }
-    const onNotUndone = (refs: string[]) => req.log.error({ encounter, notUndone: refs }, 'coding save failed and was not fully undone');
+    const onNotUndone = (refs: string[]) =>
+      req.log.error({ encounter, notUndone: refs }, 'coding save failed and was not fully undone');
     let restored = restoredBySession.get(session);
     if (!restored) restoredBySession.set(session, (restored = new Map<string, Restored>()));
-    const save = { fhir, codes: ctx.codes, loaded, fhirUser: session.fhirUser, signOff: body.signOff, seen: body.seen, onNotUndone, restored };
-    await plainly('write', () => saveCoding(save, body.coding, body.keys ?? { diagnoses: [], lines: [] }));
-    req.log.info({ encounter, diagnoses: body.coding.diagnoses.length, lines: body.coding.lines.length, signOff: body.signOff }, 'coding saved');
-    const after = await plainly('read-back', () => loadEncounterCoding(fhir, patientId, encounterId));
-    return { coding: after.coding, findings: runEdits(after.coding, after.facts, ctx.codes, ctx.editReference), signedOff: after.signedOff, encounterStatus: after.encounter.status };
+    const save = {
+      fhir,
+      codes: ctx.codes,
+      loaded,
+      fhirUser: session.fhirUser,
+      signOff: body.signOff,
+      seen: body.seen,
+      onNotUndone,
+      restored,
+    };
+    await plainly('write', () =>
+      saveCoding(save, body.coding, body.keys ?? { diagnoses: [], lines: [] }),
+    );
+    req.log.info(
+      {
+        encounter,
+        diagnoses: body.coding.diagnoses.length,
+        lines: body.coding.lines.length,
+        signOff: body.signOff,
+      },
+      'coding saved',
+    );
+    const after = await plainly('read-back', () =>
+      loadEncounterCoding(fhir, patientId, encounterId),
+    );
+    return {
+      coding: after.coding,
+      findings: runEdits(after.coding, after.facts, ctx.codes, ctx.editReference),
+      signedOff: after.signedOff,
+      encounterStatus: after.encounter.status,
+    };
   });
 
   app.get('/api/status', async (req) => {
     const { session, fhir } = sessionOf(req);
-    if (!session.patient) throw new AppError('SMART_MISSING_LAUNCH', 'This session has no patient in context.', { status: 400, hint: 'Open ChartBill from a patient’s chart.' });
+    if (!session.patient)
+      throw new AppError('SMART_MISSING_LAUNCH', 'This session has no patient in context.', {
+        status: 400,
+        hint: 'Open ChartBill from a patient’s chart.',
+      });
     return loadStatus(fhir, session.patient, session.encounter);
   });
 }

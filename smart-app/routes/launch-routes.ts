@@ -5,7 +5,13 @@ import type { AppContext, EhrClient } from '../app-context.ts';
 import { appShell } from '../pages/app-shell.ts';
 import { finishSignInPage, LAUNCH_SCRIPT, launchPage } from '../pages/launch-pages.ts';
 import { requestedScopes } from '../smart/app-scopes.ts';
-import { bindingCookie, bindingFromCookie, bindingSecret, hashBinding, matchesBinding } from '../smart/browser-binding.ts';
+import {
+  bindingCookie,
+  bindingFromCookie,
+  bindingSecret,
+  hashBinding,
+  matchesBinding,
+} from '../smart/browser-binding.ts';
 import { BINDING_HEADER, refuseCrossSitePost } from '../guards/same-origin-post.ts';
 import type { PendingLaunch } from '../smart/pending-launches.ts';
 import { createPkce } from '../smart/pkce.ts';
@@ -27,15 +33,23 @@ const finishBody = z.object({ code: z.string().max(2048), state: z.string().max(
  */
 function registeredEhr(ctx: AppContext, iss: string | undefined, req?: FastifyRequest): EhrClient {
   if (!iss) {
-    throw new AppError('SMART_BAD_REQUEST', 'The launch did not say which EHR it came from (no iss parameter).', { status: 400, hint: 'Open ChartBill from the encounter in your EHR.' });
+    throw new AppError(
+      'SMART_BAD_REQUEST',
+      'The launch did not say which EHR it came from (no iss parameter).',
+      { status: 400, hint: 'Open ChartBill from the encounter in your EHR.' },
+    );
   }
   const ehr = ctx.ehrs.get(iss.replace(/\/+$/, ''));
   if (!ehr) {
     req?.log.warn({ issOrigin: originOf(iss) }, 'launch from an unregistered EHR refused');
-    throw new AppError('SMART_UNKNOWN_ISS', 'ChartBill is not registered with the EHR this launch came from, so it will not sign in there.', {
-      status: 403,
-      hint: 'If this is your EHR, ask IT to add its FHIR base URL to ChartBill’s registered EHRs (CHARTBILL_EHRS); the app’s log names the address it came from.',
-    });
+    throw new AppError(
+      'SMART_UNKNOWN_ISS',
+      'ChartBill is not registered with the EHR this launch came from, so it will not sign in there.',
+      {
+        status: 403,
+        hint: 'If this is your EHR, ask IT to add its FHIR base URL to ChartBill’s registered EHRs (CHARTBILL_EHRS); the app’s log names the address it came from.',
+      },
+    );
   }
   return ehr;
 }
@@ -49,11 +63,16 @@ function originOf(url: string): string {
 }
 
 function stateMismatch(message: string): AppError {
-  return new AppError('SMART_STATE_MISMATCH', message, { status: 400, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+  return new AppError('SMART_STATE_MISMATCH', message, {
+    status: 400,
+    hint: 'Relaunch ChartBill from the encounter in your EHR.',
+  });
 }
 
-const UNKNOWN_STATE = 'This sign-in response does not match a launch in progress: it is old, was already used, or did not come from ChartBill.';
-const OTHER_BROWSER = 'This sign-in response belongs to a launch started in another browser or tab, so ChartBill will not use it.';
+const UNKNOWN_STATE =
+  'This sign-in response does not match a launch in progress: it is old, was already used, or did not come from ChartBill.';
+const OTHER_BROWSER =
+  'This sign-in response belongs to a launch started in another browser or tab, so ChartBill will not use it.';
 
 /**
  * SMART App Launch 2.2: EHR launch (§2.0.2) at /launch, standalone launch at /standalone, and the
@@ -63,12 +82,26 @@ const OTHER_BROWSER = 'This sign-in response belongs to a launch started in anot
 export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion: string): void {
   const redirectUri = `${ctx.config.publicUrl}/callback`;
 
-  async function startAuthorization(req: FastifyRequest, reply: FastifyReply, ehrClient: EhrClient, launch: string | undefined): Promise<FastifyReply> {
+  async function startAuthorization(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    ehrClient: EhrClient,
+    launch: string | undefined,
+  ): Promise<FastifyReply> {
     const smart = await ctx.discovery.get(ehrClient.ehr.iss);
-    if (smart.code_challenge_methods_supported.length > 0 && !smart.code_challenge_methods_supported.includes('S256')) {
-      throw new AppError('SMART_DISCOVERY_FAILED', 'The EHR does not support PKCE with S256, which ChartBill requires to sign in safely.', { status: 502, hint: 'Ask IT to enable PKCE (S256) for ChartBill.' });
+    if (
+      smart.code_challenge_methods_supported.length > 0 &&
+      !smart.code_challenge_methods_supported.includes('S256')
+    ) {
+      throw new AppError(
+        'SMART_DISCOVERY_FAILED',
+        'The EHR does not support PKCE with S256, which ChartBill requires to sign in safely.',
+        { status: 502, hint: 'Ask IT to enable PKCE (S256) for ChartBill.' },
+      );
     }
-    const v2 = smart.capabilities.includes('permission-v2') || (smart.scopes_supported ?? []).some((s) => /\.[cruds]+$/.test(s));
+    const v2 =
+      smart.capabilities.includes('permission-v2') ||
+      (smart.scopes_supported ?? []).some((s) => /\.[cruds]+$/.test(s));
     const scope = requestedScopes(launch ? 'ehr' : 'standalone', v2);
     const pkce = createPkce();
     const secret = bindingSecret(req.headers.cookie);
@@ -97,35 +130,92 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     };
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     req.log.info({ iss: ehrClient.ehr.iss, v2, ehrLaunch: Boolean(launch) }, 'launch started');
-    return reply.header('set-cookie', bindingCookie(secret)).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(launchPage(url.toString(), secret));
+    return reply
+      .header('set-cookie', bindingCookie(secret))
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(launchPage(url.toString(), secret));
   }
 
   /**
    * Exchanges the code for tokens, takes the user from the verified id_token (never from the
    * token response, SMART App Launch 2.2 §2.0.4) and returns the new session's handle.
    */
-  async function completeLaunch(req: FastifyRequest, pending: PendingLaunch, code: string, binding: 'cookie' | 'tab'): Promise<string> {
+  async function completeLaunch(
+    req: FastifyRequest,
+    pending: PendingLaunch,
+    code: string,
+    binding: 'cookie' | 'tab',
+  ): Promise<string> {
     const ehrClient = registeredEhr(ctx, pending.iss);
-    const token = await requestToken(pending.tokenEndpoint, { grant_type: 'authorization_code', code, redirect_uri: pending.redirectUri, code_verifier: pending.codeVerifier }, ehrClient.auth, ctx.fetch);
+    const token = await requestToken(
+      pending.tokenEndpoint,
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: pending.redirectUri,
+        code_verifier: pending.codeVerifier,
+      },
+      ehrClient.auth,
+      ctx.fetch,
+    );
     // An older server that publishes no jwks_uri cannot vouch for its user: sign in without one.
-    if (token.id_token && !pending.jwksUri) req.log.warn({ iss: pending.iss }, 'id_token not verifiable (no jwks_uri): no user recorded');
-    const identity = token.id_token && pending.jwksUri
-      ? await ctx.idTokens.verify({ idToken: token.id_token, jwksUri: pending.jwksUri, issuer: pending.issuer ?? pending.iss, clientId: ehrClient.ehr.clientId, iss: pending.iss })
-      : { fhirUser: undefined };
-    const session = ctx.sessions.create({ iss: pending.iss, tokenEndpoint: pending.tokenEndpoint, revocationEndpoint: pending.revocationEndpoint, auth: ehrClient.auth, fhirUser: identity.fhirUser }, token);
+    if (token.id_token && !pending.jwksUri)
+      req.log.warn({ iss: pending.iss }, 'id_token not verifiable (no jwks_uri): no user recorded');
+    const identity =
+      token.id_token && pending.jwksUri
+        ? await ctx.idTokens.verify({
+            idToken: token.id_token,
+            jwksUri: pending.jwksUri,
+            issuer: pending.issuer ?? pending.iss,
+            clientId: ehrClient.ehr.clientId,
+            iss: pending.iss,
+          })
+        : { fhirUser: undefined };
+    const session = ctx.sessions.create(
+      {
+        iss: pending.iss,
+        tokenEndpoint: pending.tokenEndpoint,
+        revocationEndpoint: pending.revocationEndpoint,
+        auth: ehrClient.auth,
+        fhirUser: identity.fhirUser,
+      },
+      token,
+    );
     // Fetched now, awaited by /api/style: the launch does not wait for the EHR's style file.
     session.style = fetchSmartStyle(token.smart_style_url, ctx.fetch);
-    req.log.info({ iss: pending.iss, binding, patient: Boolean(token.patient), encounter: Boolean(token.encounter), user: Boolean(identity.fhirUser) }, 'launch completed');
+    req.log.info(
+      {
+        iss: pending.iss,
+        binding,
+        patient: Boolean(token.patient),
+        encounter: Boolean(token.encounter),
+        user: Boolean(identity.fhirUser),
+      },
+      'launch completed',
+    );
     return session.id;
   }
 
-  app.get('/assets/launch.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(LAUNCH_SCRIPT));
+  app.get('/assets/launch.js', (_req, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(LAUNCH_SCRIPT),
+  );
 
   app.get('/launch', async (req, reply) => {
     const q = launchQuery.parse(req.query);
     const ehrClient = registeredEhr(ctx, q.iss, req);
     if (!q.launch) {
-      throw new AppError('SMART_MISSING_LAUNCH', 'The EHR launch is missing its launch context (no launch parameter).', { status: 400, hint: 'Open ChartBill from an encounter in your EHR; to open it on its own, use the standalone link.' });
+      throw new AppError(
+        'SMART_MISSING_LAUNCH',
+        'The EHR launch is missing its launch context (no launch parameter).',
+        {
+          status: 400,
+          hint: 'Open ChartBill from an encounter in your EHR; to open it on its own, use the standalone link.',
+        },
+      );
     }
     return startAuthorization(req, reply, ehrClient, q.launch);
   });
@@ -145,33 +235,61 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
       ctx.pending.take(q.state);
       // error_description is whatever the callback URL says: it goes to the log, never the page.
       const cause = new EhrOAuthError(q.error, q.error_description);
-      throw new AppError('SMART_AUTHORIZATION_DENIED', `The EHR did not authorize ChartBill (${cause.shownCode}).`, { status: 403, hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the app’s registration and scopes (the app’s log has the EHR’s reason).', cause });
+      throw new AppError(
+        'SMART_AUTHORIZATION_DENIED',
+        `The EHR did not authorize ChartBill (${cause.shownCode}).`,
+        {
+          status: 403,
+          hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the app’s registration and scopes (the app’s log has the EHR’s reason).',
+          cause,
+        },
+      );
     }
-    if (!q.code) throw new AppError('SMART_BAD_REQUEST', 'The EHR’s sign-in response has no authorization code.', { status: 400, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+    if (!q.code)
+      throw new AppError(
+        'SMART_BAD_REQUEST',
+        'The EHR’s sign-in response has no authorization code.',
+        { status: 400, hint: 'Relaunch ChartBill from the encounter in your EHR.' },
+      );
     // Fast path: the binding cookie came back. Otherwise the tab proves its binding from sessionStorage.
     if (!matchesBinding(bindingFromCookie(req.headers.cookie), pending.bindingHash)) {
-      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(finishSignInPage({ code: q.code, state: q.state }, assetVersion));
+      return reply
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(finishSignInPage({ code: q.code, state: q.state }, assetVersion));
     }
     ctx.pending.take(q.state);
     const handle = await completeLaunch(req, pending, q.code, 'cookie');
-    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(appShell(assetVersion, handle));
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(appShell(assetVersion, handle));
   });
 
   // The finish page's script posts here with fetch (JSON, the tab's secret in a header); nothing
   // from another site gets past the onRequest check, which runs before the body is read.
-  app.post('/callback', { onRequest: refuseCrossSitePost(new URL(ctx.config.publicUrl).origin) }, async (req, reply) => {
-    const body = finishBody.parse(req.body);
-    // take(): whatever the outcome, this state has had its one attempt.
-    const pending = ctx.pending.take(body.state);
-    if (!pending) throw stateMismatch(UNKNOWN_STATE);
-    const binding = req.headers[BINDING_HEADER];
-    if (!matchesBinding(typeof binding === 'string' ? binding : undefined, pending.bindingHash)) {
-      req.log.warn({ iss: pending.iss }, 'callback from another browser refused');
-      throw stateMismatch(OTHER_BROWSER);
-    }
-    const handle = await completeLaunch(req, pending, body.code, 'tab');
-    return reply.header('cache-control', 'no-store').send({ session: handle });
-  });
+  app.post(
+    '/callback',
+    { onRequest: refuseCrossSitePost(new URL(ctx.config.publicUrl).origin) },
+    async (req, reply) => {
+      const body = finishBody.parse(req.body);
+      // take(): whatever the outcome, this state has had its one attempt.
+      const pending = ctx.pending.take(body.state);
+      if (!pending) throw stateMismatch(UNKNOWN_STATE);
+      const binding = req.headers[BINDING_HEADER];
+      if (!matchesBinding(typeof binding === 'string' ? binding : undefined, pending.bindingHash)) {
+        req.log.warn({ iss: pending.iss }, 'callback from another browser refused');
+        throw stateMismatch(OTHER_BROWSER);
+      }
+      const handle = await completeLaunch(req, pending, body.code, 'tab');
+      return reply.header('cache-control', 'no-store').send({ session: handle });
+    },
+  );
 
-  app.get('/app', async (_req, reply) => reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(appShell(assetVersion)));
+  app.get('/app', async (_req, reply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(appShell(assetVersion)),
+  );
 }

@@ -95,17 +95,28 @@ export class SessionStore {
 
   /** The live session for an id, or an AppError telling the user to relaunch. */
   get(id: string | undefined): Session {
-    if (!id) throw new AppError('SESSION_MISSING', 'No ChartBill session.', { status: 401, hint: 'Open ChartBill from the encounter in your EHR.' });
+    if (!id)
+      throw new AppError('SESSION_MISSING', 'No ChartBill session.', {
+        status: 401,
+        hint: 'Open ChartBill from the encounter in your EHR.',
+      });
     const now = this.deps.now();
     const session = this.sessions.get(id);
     if (!session || now > session.sessionExpiresAt) {
       this.sessions.delete(id);
-      throw new AppError('SESSION_EXPIRED', 'Your ChartBill session has ended.', { status: 401, hint: RELAUNCH });
+      throw new AppError('SESSION_EXPIRED', 'Your ChartBill session has ended.', {
+        status: 401,
+        hint: RELAUNCH,
+      });
     }
     if (now - session.lastActiveAt > this.deps.idleMs) {
       this.sessions.delete(id);
       void this.revoke(session);
-      throw new AppError('SESSION_EXPIRED', `Your ChartBill session ended after ${Math.round(this.deps.idleMs / 60_000)} minutes without use.`, { status: 401, hint: RELAUNCH });
+      throw new AppError(
+        'SESSION_EXPIRED',
+        `Your ChartBill session ended after ${Math.round(this.deps.idleMs / 60_000)} minutes without use.`,
+        { status: 401, hint: RELAUNCH },
+      );
     }
     return session;
   }
@@ -133,8 +144,15 @@ export class SessionStore {
 
   private async revoke(session: Session): Promise<boolean> {
     if (!session.revocationEndpoint) return false;
-    const token = session.refreshToken ? { value: session.refreshToken, hint: 'refresh_token' as const } : { value: session.accessToken, hint: 'access_token' as const };
-    return revokeToken(session.revocationEndpoint, token, { authenticator: session.auth, tokenEndpoint: session.tokenEndpoint }, this.deps.fetch);
+    const token = session.refreshToken
+      ? { value: session.refreshToken, hint: 'refresh_token' as const }
+      : { value: session.accessToken, hint: 'access_token' as const };
+    return revokeToken(
+      session.revocationEndpoint,
+      token,
+      { authenticator: session.auth, tokenEndpoint: session.tokenEndpoint },
+      this.deps.fetch,
+    );
   }
 
   /**
@@ -143,13 +161,20 @@ export class SessionStore {
    */
   async accessToken(session: Session): Promise<string> {
     // A fifth of the lifetime keeps short-lived tokens (a 5-minute EHR token, a test's 10 s) useful.
-    if (session.ended) throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in could not be renewed.', { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+    if (session.ended)
+      throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in could not be renewed.', {
+        status: 401,
+        hint: 'Relaunch ChartBill from the encounter in your EHR.',
+      });
     const lead = Math.min(this.deps.refreshLeadMs ?? 60_000, session.accessLifetimeMs / 5);
     if (this.deps.now() < session.accessExpiresAt - lead) return session.accessToken;
     if (!session.refreshToken) {
       if (this.deps.now() < session.accessExpiresAt) return session.accessToken;
       this.sessions.delete(session.id);
-      throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in has expired.', { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+      throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in has expired.', {
+        status: 401,
+        hint: 'Relaunch ChartBill from the encounter in your EHR.',
+      });
     }
     session.refreshing ??= this.refresh(session).finally(() => {
       session.refreshing = undefined;
@@ -159,7 +184,12 @@ export class SessionStore {
 
   private async refresh(session: Session): Promise<string> {
     try {
-      const token = await requestToken(session.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: session.refreshToken ?? '' }, session.auth, this.deps.fetch);
+      const token = await requestToken(
+        session.tokenEndpoint,
+        { grant_type: 'refresh_token', refresh_token: session.refreshToken ?? '' },
+        session.auth,
+        this.deps.fetch,
+      );
       session.accessToken = token.access_token;
       session.refreshToken = token.refresh_token ?? session.refreshToken;
       session.accessExpiresAt = this.deps.now() + token.expires_in * 1000;
@@ -169,11 +199,17 @@ export class SessionStore {
     } catch (err) {
       session.ended = true;
       this.sessions.delete(session.id);
-      throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in could not be renewed.', { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.', cause: err });
+      throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in could not be renewed.', {
+        status: 401,
+        hint: 'Relaunch ChartBill from the encounter in your EHR.',
+        cause: err,
+      });
     }
   }
 
   private sweep(now: number): void {
-    for (const [id, s] of this.sessions) if (now > s.sessionExpiresAt || now - s.lastActiveAt > this.deps.idleMs) this.sessions.delete(id);
+    for (const [id, s] of this.sessions)
+      if (now > s.sessionExpiresAt || now - s.lastActiveAt > this.deps.idleMs)
+        this.sessions.delete(id);
   }
 }

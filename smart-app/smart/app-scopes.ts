@@ -11,14 +11,26 @@ interface ScopeNeed {
 
 const NEEDS: ScopeNeed[] = [
   { resource: 'Patient', access: 'read', effect: 'The patient banner cannot be shown.' },
-  { resource: 'Encounter', access: 'read', effect: 'The encounter date and practitioner cannot be shown.' },
+  {
+    resource: 'Encounter',
+    access: 'read',
+    effect: 'The encounter date and practitioner cannot be shown.',
+  },
   { resource: 'Condition', access: 'write', effect: 'Diagnoses cannot be saved.' },
   { resource: 'ChargeItem', access: 'write', effect: 'Services cannot be saved or signed off.' },
-  { resource: 'Procedure', access: 'read', effect: 'Documented procedures cannot be offered as suggestions.' },
+  {
+    resource: 'Procedure',
+    access: 'read',
+    effect: 'Documented procedures cannot be offered as suggestions.',
+  },
   { resource: 'Coverage', access: 'read', effect: 'Insurance cannot be shown.' },
   { resource: 'Claim', access: 'read', effect: 'Claim status cannot be shown.' },
   { resource: 'ClaimResponse', access: 'read', effect: 'Payer answers cannot be shown.' },
-  { resource: 'CoverageEligibilityResponse', access: 'read', effect: 'Eligibility results cannot be shown.' },
+  {
+    resource: 'CoverageEligibilityResponse',
+    access: 'read',
+    effect: 'Eligibility results cannot be shown.',
+  },
   { resource: 'Task', access: 'read', effect: 'Billing work items cannot be shown.' },
 ];
 
@@ -41,16 +53,31 @@ export function requestedScopes(launch: 'ehr' | 'standalone', v2: boolean): stri
   const resources = NEEDS.flatMap((n) => scopeNames('patient', n.resource, n.access, v2));
   // The encounter's practitioner is not in the patient compartment: read it with a user scope.
   const practitioner = scopeNames('user', 'Practitioner', 'read', v2);
-  return [...context, 'openid', 'fhirUser', 'online_access', ...resources, ...practitioner, ...AUDIT_SCOPES[v2 ? 'v2' : 'v1']].join(' ');
+  return [
+    ...context,
+    'openid',
+    'fhirUser',
+    'online_access',
+    ...resources,
+    ...practitioner,
+    ...AUDIT_SCOPES[v2 ? 'v2' : 'v1'],
+  ].join(' ');
 }
 
 /**
  * SMART 2.2 §3.1: v2 `rs` reads and searches, `crus` also creates and updates (ChartBill reads
  * what it writes, and never deletes). v1 has no combined form: writing needs `.read` and `.write`.
  */
-function scopeNames(context: string, resource: string, access: 'read' | 'write', v2: boolean): string[] {
+function scopeNames(
+  context: string,
+  resource: string,
+  access: 'read' | 'write',
+  v2: boolean,
+): string[] {
   if (v2) return [`${context}/${resource}.${access === 'read' ? 'rs' : 'crus'}`];
-  return access === 'read' ? [`${context}/${resource}.read`] : [`${context}/${resource}.read`, `${context}/${resource}.write`];
+  return access === 'read'
+    ? [`${context}/${resource}.read`]
+    : [`${context}/${resource}.read`, `${context}/${resource}.write`];
 }
 
 export interface MissingScope {
@@ -59,7 +86,10 @@ export interface MissingScope {
 }
 
 const LETTERS: Record<string, string> = { read: 'rs', write: 'cud', '*': 'cruds' };
-const NEEDED: Record<ScopeNeed['access'], string[]> = { read: ['r', 's'], write: ['c', 'r', 'u', 's'] };
+const NEEDED: Record<ScopeNeed['access'], string[]> = {
+  read: ['r', 's'],
+  write: ['c', 'r', 'u', 's'],
+};
 
 /**
  * Which needed resource scopes the server did not grant, with what stops working for each, named in
@@ -67,8 +97,12 @@ const NEEDED: Record<ScopeNeed['access'], string[]> = { read: ['r', 's'], write:
  */
 export function missingScopes(granted: string): MissingScope[] {
   const scopes = granted.split(/\s+/).filter(Boolean);
-  const v1 = scopes.some((s) => /\.(read|write)$/.test(s)) && !scopes.some((s) => /\/[A-Za-z*]+\.[cruds]+$/.test(s));
-  return NEEDS.filter((n) => !NEEDED[n.access].every((letter) => grantedLetters(scopes, n.resource).has(letter))).map((n) => ({
+  const v1 =
+    scopes.some((s) => /\.(read|write)$/.test(s)) &&
+    !scopes.some((s) => /\/[A-Za-z*]+\.[cruds]+$/.test(s));
+  return NEEDS.filter(
+    (n) => !NEEDED[n.access].every((letter) => grantedLetters(scopes, n.resource).has(letter)),
+  ).map((n) => ({
     scope: scopeNames('patient', n.resource, n.access, !v1).join(' '),
     effect: n.effect,
   }));

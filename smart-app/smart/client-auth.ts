@@ -6,22 +6,40 @@ import { randomToken } from './pkce.ts';
 
 /** Adds the client's authentication to a token request (RFC 6749 §2.3; SMART 2.2 §2.1.7). */
 export interface ClientAuthenticator {
-  apply(body: URLSearchParams, headers: Record<string, string>, tokenEndpoint: string): Promise<void>;
+  apply(
+    body: URLSearchParams,
+    headers: Record<string, string>,
+    tokenEndpoint: string,
+  ): Promise<void>;
 }
 
 /** Builds the authenticator for a registered EHR: public (client_id only), secret or signed JWT. */
-export async function createClientAuthenticator(ehr: RegisteredEhr, env: Record<string, string | undefined>): Promise<ClientAuthenticator> {
+export async function createClientAuthenticator(
+  ehr: RegisteredEhr,
+  env: Record<string, string | undefined>,
+): Promise<ClientAuthenticator> {
   switch (ehr.clientAuth) {
     case 'public':
       return { apply: (body) => Promise.resolve(body.set('client_id', ehr.clientId)) };
     case 'client_secret_basic': {
       const secret = env[ehr.clientSecretEnv ?? ''];
-      if (!secret) throw new AppError('CONFIG_INVALID', `${ehr.iss}: the environment variable ${ehr.clientSecretEnv ?? '(unset)'} holding the client secret is empty`);
-      const basic = Buffer.from(`${encodeURIComponent(ehr.clientId)}:${encodeURIComponent(secret)}`).toString('base64');
-      return { apply: (_body, headers) => Promise.resolve(void (headers.authorization = `Basic ${basic}`)) };
+      if (!secret)
+        throw new AppError(
+          'CONFIG_INVALID',
+          `${ehr.iss}: the environment variable ${ehr.clientSecretEnv ?? '(unset)'} holding the client secret is empty`,
+        );
+      const basic = Buffer.from(
+        `${encodeURIComponent(ehr.clientId)}:${encodeURIComponent(secret)}`,
+      ).toString('base64');
+      return {
+        apply: (_body, headers) => Promise.resolve(void (headers.authorization = `Basic ${basic}`)),
+      };
     }
     case 'private_key_jwt':
-      return privateKeyJwt(ehr.clientId, JSON.parse(await readFile(ehr.privateKeyFile ?? '', 'utf8')) as JWK);
+      return privateKeyJwt(
+        ehr.clientId,
+        JSON.parse(await readFile(ehr.privateKeyFile ?? '', 'utf8')) as JWK,
+      );
     default:
       return ehr.clientAuth satisfies never;
   }

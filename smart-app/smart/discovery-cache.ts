@@ -14,9 +14,7 @@ interface Entry {
 export class DiscoveryCache {
   private readonly byIss = new Map<string, Entry>();
 
-  constructor(
-    private readonly deps: { fetch: typeof fetch; now: () => number; ttlMs: number },
-  ) {}
+  constructor(private readonly deps: { fetch: typeof fetch; now: () => number; ttlMs: number }) {}
 
   /** The EHR's SMART configuration, from the cache while it is fresh. */
   get(iss: string): Promise<SmartConfiguration> {

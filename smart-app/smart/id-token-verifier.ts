@@ -22,17 +22,33 @@ export interface IdTokenCheck {
 const claims = z.object({ fhirUser: z.string().max(2048).optional() });
 
 /** The resource types SMART allows for fhirUser that a Condition's recorder and a ChargeItem's enterer may reference. */
-const USER_REFERENCE = /^(Practitioner|PractitionerRole|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
+const USER_REFERENCE =
+  /^(Practitioner|PractitionerRole|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
 
 /** Signing algorithms an EHR may use for id_tokens; `none` and HMAC are never accepted. */
-const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+const ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+];
 
 function invalid(why: string, cause?: unknown): AppError {
-  return new AppError('SMART_ID_TOKEN_INVALID', `The EHR’s identity token could not be verified (${why}), so ChartBill will not sign in.`, {
-    status: 502,
-    hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the EHR’s signing keys (jwks_uri) and ChartBill’s registration.',
-    cause,
-  });
+  return new AppError(
+    'SMART_ID_TOKEN_INVALID',
+    `The EHR’s identity token could not be verified (${why}), so ChartBill will not sign in.`,
+    {
+      status: 502,
+      hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the EHR’s signing keys (jwks_uri) and ChartBill’s registration.',
+      cause,
+    },
+  );
 }
 
 /**
@@ -59,16 +75,26 @@ export class IdTokenVerifier {
       }));
     } catch (err) {
       const { code, claim } = err as { code?: string; claim?: string };
-      throw invalid(claim ? `its ${claim} claim did not check` : (code ?? 'ERR_JWT_INVALID').replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' '), err);
+      throw invalid(
+        claim
+          ? `its ${claim} claim did not check`
+          : (code ?? 'ERR_JWT_INVALID').replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' '),
+        err,
+      );
     }
     const parsed = claims.safeParse(payload);
-    return { fhirUser: parsed.success ? userReference(parsed.data.fhirUser, check.iss) : undefined };
+    return {
+      fhirUser: parsed.success ? userReference(parsed.data.fhirUser, check.iss) : undefined,
+    };
   }
 
   private keySet(jwksUri: string): JWTVerifyGetKey {
     let keys = this.keySets.get(jwksUri);
     if (!keys) {
-      keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 8000, [customFetch]: this.deps.fetch });
+      keys = createRemoteJWKSet(new URL(jwksUri), {
+        timeoutDuration: 8000,
+        [customFetch]: this.deps.fetch,
+      });
       this.keySets.set(jwksUri, keys);
     }
     return keys;

@@ -36,7 +36,14 @@ export class PendingLaunches {
     this.sweep();
     if (this.byState.size >= this.max) {
       // Refuse the newcomer rather than evict a waiting launch: a flood must not cancel real sign-ins.
-      throw new AppError('LAUNCHES_BUSY', 'ChartBill has too many sign-ins in progress right now.', { status: 503, hint: 'Wait a minute and relaunch ChartBill from your EHR; if it keeps happening, tell IT.' });
+      throw new AppError(
+        'LAUNCHES_BUSY',
+        'ChartBill has too many sign-ins in progress right now.',
+        {
+          status: 503,
+          hint: 'Wait a minute and relaunch ChartBill from your EHR; if it keeps happening, tell IT.',
+        },
+      );
     }
     const state = randomToken(32);
     this.byState.set(state, { ...launch, createdAt: this.now() });
@@ -59,6 +66,7 @@ export class PendingLaunches {
 
   private sweep(): void {
     const cutoff = this.now() - this.ttlMs;
-    for (const [state, launch] of this.byState) if (launch.createdAt < cutoff) this.byState.delete(state);
+    for (const [state, launch] of this.byState)
+      if (launch.createdAt < cutoff) this.byState.delete(state);
   }
 }

@@ -16,7 +16,12 @@ export async function revokeToken(
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   try {
     await auth.authenticator.apply(body, headers, auth.tokenEndpoint);
-    const res = await fetchFn(endpoint, { method: 'POST', body, headers, signal: AbortSignal.timeout(5000) });
+    const res = await fetchFn(endpoint, {
+      method: 'POST',
+      body,
+      headers,
+      signal: AbortSignal.timeout(5000),
+    });
     await res.body?.cancel();
     return res.ok;
   } catch {

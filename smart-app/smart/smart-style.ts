@@ -36,7 +36,8 @@ export function sanitizeSmartStyle(input: unknown): SmartStyle {
   const style: SmartStyle = {};
   for (const [key, pattern] of Object.entries(KINDS) as [SmartStyleKey, RegExp][]) {
     const value = parsed.data[key];
-    const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+    const text =
+      typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
     if (!pattern.test(text)) continue;
     style[key] = pattern === DIMENSION && /\d$/.test(text) ? `${text}px` : text;
   }
@@ -47,10 +48,18 @@ export function sanitizeSmartStyle(input: unknown): SmartStyle {
  * Fetches and sanitizes the style file; an empty style when there is none or it fails (the app
  * then keeps its own look). Never throws: styling must not stop a launch.
  */
-export async function fetchSmartStyle(url: string | undefined, fetchFn: typeof fetch, timeoutMs = 3000): Promise<SmartStyle> {
+export async function fetchSmartStyle(
+  url: string | undefined,
+  fetchFn: typeof fetch,
+  timeoutMs = 3000,
+): Promise<SmartStyle> {
   if (!url || !/^https?:\/\//.test(url)) return {};
   try {
-    const res = await fetchFn(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetchFn(url, {
+      headers: { accept: 'application/json' },
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = res.ok ? await res.text() : '';
     if (text.length === 0 || text.length > MAX_BYTES) return {};
     return sanitizeSmartStyle(JSON.parse(text));

@@ -21,7 +21,18 @@ export type TokenResponse = z.infer<typeof tokenResponse>;
 const oauthError = z.object({ error: z.string(), error_description: z.string().optional() });
 
 /** RFC 6749 §4.1.2.1 and §5.2 error codes: the only EHR error text a page may show. */
-const OAUTH_ERRORS = new Set(['invalid_request', 'unauthorized_client', 'access_denied', 'unsupported_response_type', 'invalid_scope', 'server_error', 'temporarily_unavailable', 'invalid_client', 'invalid_grant', 'unsupported_grant_type']);
+const OAUTH_ERRORS = new Set([
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'invalid_client',
+  'invalid_grant',
+  'unsupported_grant_type',
+]);
 
 /**
  * The EHR's own words for a refusal, for the app's log only: pages show the registered error code
@@ -51,24 +62,47 @@ export async function requestToken(
   fetchFn: typeof fetch,
 ): Promise<TokenResponse> {
   const body = new URLSearchParams(params);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
   await auth.apply(body, headers, tokenEndpoint);
   let res: Response;
   try {
-    res = await fetchFn(tokenEndpoint, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) });
+    res = await fetchFn(tokenEndpoint, {
+      method: 'POST',
+      body,
+      headers,
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (err) {
-    throw new AppError('SMART_TOKEN_FAILED', 'The EHR did not answer the sign-in request.', { status: 502, hint: 'Try launching ChartBill again.', cause: err });
+    throw new AppError('SMART_TOKEN_FAILED', 'The EHR did not answer the sign-in request.', {
+      status: 502,
+      hint: 'Try launching ChartBill again.',
+      cause: err,
+    });
   }
   const json: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
     const e = oauthError.safeParse(json);
-    const cause = new EhrOAuthError(e.success ? e.data.error : `HTTP ${res.status}`, e.success ? e.data.error_description : undefined);
+    const cause = new EhrOAuthError(
+      e.success ? e.data.error : `HTTP ${res.status}`,
+      e.success ? e.data.error_description : undefined,
+    );
     const why = e.success ? cause.shownCode : `HTTP ${res.status}`;
-    throw new AppError('SMART_TOKEN_FAILED', `The EHR refused the sign-in (${why}).`, { status: 401, hint: 'Relaunch ChartBill from the EHR.', cause });
+    throw new AppError('SMART_TOKEN_FAILED', `The EHR refused the sign-in (${why}).`, {
+      status: 401,
+      hint: 'Relaunch ChartBill from the EHR.',
+      cause,
+    });
   }
   const parsed = tokenResponse.safeParse(json);
   if (!parsed.success) {
-    throw new AppError('SMART_TOKEN_FAILED', 'The EHR answered the sign-in with a malformed token response.', { status: 502, hint: 'Ask IT to check the EHR registration.' });
+    throw new AppError(
+      'SMART_TOKEN_FAILED',
+      'The EHR answered the sign-in with a malformed token response.',
+      { status: 502, hint: 'Ask IT to check the EHR registration.' },
+    );
   }
   return parsed.data;
 }

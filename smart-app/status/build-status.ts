@@ -1,11 +1,32 @@
-import type { Claim, ClaimResponse, CoverageEligibilityResponse, FhirResource, Task } from 'fhir/r4';
+import type {
+  Claim,
+  ClaimResponse,
+  CoverageEligibilityResponse,
+  FhirResource,
+  Task,
+} from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
-import { claimResponseSummary, type ClaimResponseSummary } from '../../src/claims/claim-response-summary.ts';
+import {
+  claimResponseSummary,
+  type ClaimResponseSummary,
+} from '../../src/claims/claim-response-summary.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import type { ClaimStage, ClaimView, DenialReason, EligibilityView, StatusView, TaskView, TimelineStep } from './status-model.ts';
+import type {
+  ClaimStage,
+  ClaimView,
+  DenialReason,
+  EligibilityView,
+  StatusView,
+  TaskView,
+  TimelineStep,
+} from './status-model.ts';
 
 /** Reads the patient's claims, payer answers, eligibility results and open work items. */
-export async function loadStatus(fhir: FhirGateway, patientId: string, encounterId: string | undefined): Promise<StatusView> {
+export async function loadStatus(
+  fhir: FhirGateway,
+  patientId: string,
+  encounterId: string | undefined,
+): Promise<StatusView> {
   const patient = `Patient/${patientId}`;
   const settle = async (type: string, params: Record<string, string>): Promise<FhirResource[]> => {
     try {
@@ -23,21 +44,37 @@ export async function loadStatus(fhir: FhirGateway, patientId: string, encounter
   return buildStatus(
     claims.filter((r): r is Claim => r.resourceType === 'Claim'),
     responses.filter((r): r is ClaimResponse => r.resourceType === 'ClaimResponse'),
-    eligibility.filter((r): r is CoverageEligibilityResponse => r.resourceType === 'CoverageEligibilityResponse'),
+    eligibility.filter(
+      (r): r is CoverageEligibilityResponse => r.resourceType === 'CoverageEligibilityResponse',
+    ),
     tasks.filter((r): r is Task => r.resourceType === 'Task'),
     encounterId,
   );
 }
 
 /** Pure: turns the billing resources into timelines, newest first, the launched encounter's first. */
-export function buildStatus(claims: Claim[], responses: ClaimResponse[], eligibility: CoverageEligibilityResponse[], tasks: Task[], encounterId: string | undefined): StatusView {
-  const checks = eligibility.map(eligibilityView).sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
+export function buildStatus(
+  claims: Claim[],
+  responses: ClaimResponse[],
+  eligibility: CoverageEligibilityResponse[],
+  tasks: Task[],
+  encounterId: string | undefined,
+): StatusView {
+  const checks = eligibility
+    .map(eligibilityView)
+    .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
   const views = claims.map((c) => claimView(c, latestResponseFor(c, responses), checks));
-  views.sort((a, b) => Number(b.encounterId === encounterId) - Number(a.encounterId === encounterId) || (b.serviceDate ?? '').localeCompare(a.serviceDate ?? ''));
+  views.sort(
+    (a, b) =>
+      Number(b.encounterId === encounterId) - Number(a.encounterId === encounterId) ||
+      (b.serviceDate ?? '').localeCompare(a.serviceDate ?? ''),
+  );
   return {
     ...(encounterId ? { encounterId } : {}),
     claims: views,
-    tasks: tasks.filter((t) => !['completed', 'cancelled', 'entered-in-error'].includes(t.status)).map(taskView),
+    tasks: tasks
+      .filter((t) => !['completed', 'cancelled', 'entered-in-error'].includes(t.status))
+      .map(taskView),
     eligibility: checks,
   };
 }
@@ -45,9 +82,14 @@ export function buildStatus(claims: Claim[], responses: ClaimResponse[], eligibi
 function latestResponseFor(claim: Claim, responses: ClaimResponse[]): ClaimResponse | undefined {
   const ids = new Set((claim.identifier ?? []).map((i) => `${i.system ?? ''}|${i.value ?? ''}`));
   const mine = responses.filter(
-    (r) => r.request?.reference === `Claim/${claim.id ?? ''}` || (r.request?.identifier && ids.has(`${r.request.identifier.system ?? ''}|${r.request.identifier.value ?? ''}`)),
+    (r) =>
+      r.request?.reference === `Claim/${claim.id ?? ''}` ||
+      (r.request?.identifier &&
+        ids.has(`${r.request.identifier.system ?? ''}|${r.request.identifier.value ?? ''}`)),
   );
-  return mine.sort((a, b) => (b.meta?.lastUpdated ?? b.created).localeCompare(a.meta?.lastUpdated ?? a.created))[0];
+  return mine.sort((a, b) =>
+    (b.meta?.lastUpdated ?? b.created).localeCompare(a.meta?.lastUpdated ?? a.created),
+  )[0];
 }
 
 function encounterOf(claim: Claim): string | undefined {
@@ -57,7 +99,11 @@ function encounterOf(claim: Claim): string | undefined {
   return id?.startsWith('enc-') ? id.slice(4) : undefined;
 }
 
-function claimView(claim: Claim, response: ClaimResponse | undefined, checks: EligibilityView[]): ClaimView {
+function claimView(
+  claim: Claim,
+  response: ClaimResponse | undefined,
+  checks: EligibilityView[],
+): ClaimView {
   const summary = response ? claimResponseSummary(response) : undefined;
   const reasons = response && summary ? denialReasons(response, summary) : [];
   const stage = stageOf(claim, summary);
@@ -71,7 +117,13 @@ function claimView(claim: Claim, response: ClaimResponse | undefined, checks: El
     ...(serviceDate ? { serviceDate } : {}),
     stage,
     ...(billed !== undefined ? { billed } : {}),
-    ...(summary ? { allowed: summary.allowed, paid: summary.paid, patientResponsibility: summary.patientResponsibility } : {}),
+    ...(summary
+      ? {
+          allowed: summary.allowed,
+          paid: summary.paid,
+          patientResponsibility: summary.patientResponsibility,
+        }
+      : {}),
     ...(response?.disposition ? { disposition: response.disposition } : {}),
     denialReasons: reasons,
     steps: steps(claim, response, stage, reasons, check),
@@ -96,15 +148,38 @@ function stageOf(claim: Claim, summary: ClaimResponseSummary | undefined): Claim
   }
 }
 
-function steps(claim: Claim, response: ClaimResponse | undefined, stage: ClaimStage, reasons: DenialReason[], check: EligibilityView | undefined): TimelineStep[] {
+function steps(
+  claim: Claim,
+  response: ClaimResponse | undefined,
+  stage: ClaimStage,
+  reasons: DenialReason[],
+  check: EligibilityView | undefined,
+): TimelineStep[] {
   const created = claim.created.slice(0, 10);
-  const out: TimelineStep[] = [{ label: 'Coded', state: 'done', date: claim.billablePeriod?.start?.slice(0, 10) ?? created }];
+  const out: TimelineStep[] = [
+    { label: 'Coded', state: 'done', date: claim.billablePeriod?.start?.slice(0, 10) ?? created },
+  ];
   if (check) {
-    const benefits = check.benefits.map((b) => `${b.label} ${b.unit === 'USD' ? `$${b.amount.toFixed(2)}` : b.unit === 'percent' ? `${b.amount}%` : b.amount}`).join(', ');
-    out.push({ label: check.inforce ? 'Eligibility: coverage in force' : 'Eligibility: not in force', state: check.inforce ? 'done' : 'problem', ...(check.date ? { date: check.date } : {}), ...(benefits || check.detail ? { detail: benefits || check.detail } : {}) });
+    const benefits = check.benefits
+      .map(
+        (b) =>
+          `${b.label} ${b.unit === 'USD' ? `$${b.amount.toFixed(2)}` : b.unit === 'percent' ? `${b.amount}%` : b.amount}`,
+      )
+      .join(', ');
+    out.push({
+      label: check.inforce ? 'Eligibility: coverage in force' : 'Eligibility: not in force',
+      state: check.inforce ? 'done' : 'problem',
+      ...(check.date ? { date: check.date } : {}),
+      ...(benefits || check.detail ? { detail: benefits || check.detail } : {}),
+    });
   }
   if (stage === 'held') {
-    out.push({ label: 'Held before submission', state: 'problem', date: created, detail: 'See the work items below.' });
+    out.push({
+      label: 'Held before submission',
+      state: 'problem',
+      date: created,
+      detail: 'See the work items below.',
+    });
     return out;
   }
   out.push({ label: 'Submitted to payer', state: 'done', date: created });
@@ -113,17 +188,37 @@ function steps(claim: Claim, response: ClaimResponse | undefined, stage: ClaimSt
     return out;
   }
   const date = response.created.slice(0, 10);
-  if (stage === 'denied') out.push({ label: 'Denied', state: 'problem', date, detail: reasons.map((r) => `${r.system} ${r.code}: ${r.text}`).join('; ') });
-  else out.push({ label: stage === 'paid' ? 'Paid' : 'Partially paid', state: stage === 'paid' ? 'done' : 'problem', date: response.payment?.date ?? date });
+  if (stage === 'denied')
+    out.push({
+      label: 'Denied',
+      state: 'problem',
+      date,
+      detail: reasons.map((r) => `${r.system} ${r.code}: ${r.text}`).join('; '),
+    });
+  else
+    out.push({
+      label: stage === 'paid' ? 'Paid' : 'Partially paid',
+      state: stage === 'paid' ? 'done' : 'problem',
+      date: response.payment?.date ?? date,
+    });
   return out;
 }
 
 /** The payer's denial reasons (CARC, from the shared summary) with the remark codes (RARC) it sent. */
 function denialReasons(response: ClaimResponse, summary: ClaimResponseSummary): DenialReason[] {
-  const carcs: DenialReason[] = summary.denials.map((d) => ({ code: d.carc, system: 'CARC', text: d.itemSequence ? `${d.text} (line ${d.itemSequence})` : d.text }));
+  const carcs: DenialReason[] = summary.denials.map((d) => ({
+    code: d.carc,
+    system: 'CARC',
+    text: d.itemSequence ? `${d.text} (line ${d.itemSequence})` : d.text,
+  }));
   const remarks = new Map<string, DenialReason>();
-  const codings = [...(response.item ?? []).flatMap((i) => i.adjudication.flatMap((a) => a.reason?.coding ?? [])), ...(response.error ?? []).flatMap((e) => e.code.coding ?? [])];
-  for (const c of codings) if (c.system === SYSTEM.rarc && c.code) remarks.set(c.code, { code: c.code, system: 'RARC', text: c.display ?? '' });
+  const codings = [
+    ...(response.item ?? []).flatMap((i) => i.adjudication.flatMap((a) => a.reason?.coding ?? [])),
+    ...(response.error ?? []).flatMap((e) => e.code.coding ?? []),
+  ];
+  for (const c of codings)
+    if (c.system === SYSTEM.rarc && c.code)
+      remarks.set(c.code, { code: c.code, system: 'RARC', text: c.display ?? '' });
   return [...carcs, ...remarks.values()];
 }
 
@@ -143,19 +238,50 @@ function taskView(task: Task): TaskView {
 
 type Benefit = EligibilityView['benefits'][number];
 
-const BENEFIT_LABELS: Record<string, string> = { copay: 'Copay', 'copay-percent': 'Coinsurance', deductible: 'Deductible', benefit: 'Benefit', visit: 'Visits' };
+const BENEFIT_LABELS: Record<string, string> = {
+  copay: 'Copay',
+  'copay-percent': 'Coinsurance',
+  deductible: 'Deductible',
+  benefit: 'Benefit',
+  visit: 'Visits',
+};
 
 function eligibilityView(r: CoverageEligibilityResponse): EligibilityView {
   const inforce = r.insurance?.some((i) => i.inforce === true) ?? false;
-  const detail = r.disposition ?? r.error?.map((e) => e.code.text ?? e.code.coding?.[0]?.display).filter(Boolean).join('; ');
+  const detail =
+    r.disposition ??
+    r.error
+      ?.map((e) => e.code.text ?? e.code.coding?.[0]?.display)
+      .filter(Boolean)
+      .join('; ');
   const id = r.request.identifier;
-  const encounterId = id?.system === SYSTEM.eligibilityId && id.value?.startsWith('enc-') ? id.value.slice(4) : undefined;
-  const benefits = (r.insurance ?? []).flatMap((i) => i.item ?? []).flatMap((item) => item.benefit ?? []).flatMap((b): Benefit[] => {
-    const code = b.type.coding?.[0]?.code ?? '';
-    const label = BENEFIT_LABELS[code] ?? b.type.text ?? code;
-    if (b.allowedMoney?.value !== undefined) return [{ label, amount: b.allowedMoney.value, unit: 'USD' }];
-    if (b.allowedUnsignedInt !== undefined) return [{ label, amount: b.allowedUnsignedInt, unit: code.includes('percent') ? 'percent' : 'count' }];
-    return [];
-  });
-  return { date: r.created.slice(0, 10), inforce, benefits, ...(encounterId ? { encounterId } : {}), ...(detail ? { detail } : {}) };
+  const encounterId =
+    id?.system === SYSTEM.eligibilityId && id.value?.startsWith('enc-')
+      ? id.value.slice(4)
+      : undefined;
+  const benefits = (r.insurance ?? [])
+    .flatMap((i) => i.item ?? [])
+    .flatMap((item) => item.benefit ?? [])
+    .flatMap((b): Benefit[] => {
+      const code = b.type.coding?.[0]?.code ?? '';
+      const label = BENEFIT_LABELS[code] ?? b.type.text ?? code;
+      if (b.allowedMoney?.value !== undefined)
+        return [{ label, amount: b.allowedMoney.value, unit: 'USD' }];
+      if (b.allowedUnsignedInt !== undefined)
+        return [
+          {
+            label,
+            amount: b.allowedUnsignedInt,
+            unit: code.includes('percent') ? 'percent' : 'count',
+          },
+        ];
+      return [];
+    });
+  return {
+    date: r.created.slice(0, 10),
+    inforce,
+    benefits,
+    ...(encounterId ? { encounterId } : {}),
+    ...(detail ? { detail } : {}),
+  };
 }

@@ -46,7 +46,10 @@ export function forgetSession(): void {
 
 /** `background`: a request the UI makes by itself, which does not keep an idle session alive. */
 export function createApi(handle: string | undefined) {
-  return async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; background?: boolean } = {}): Promise<T> {
+  return async function api<T>(
+    path: string,
+    init: { method?: string; body?: unknown; signal?: AbortSignal; background?: boolean } = {},
+  ): Promise<T> {
     const res = await fetch(path, {
       method: init.method ?? 'GET',
       headers: {
@@ -57,8 +60,18 @@ export function createApi(handle: string | undefined) {
       body: init.body !== undefined ? JSON.stringify(init.body) : null,
       signal: init.signal ?? null,
     });
-    const json = (await res.json().catch(() => ({}))) as { error?: string; message?: string; hint?: string };
-    if (!res.ok) throw new ApiError(res.status, json.error ?? 'ERROR', json.message ?? `Request failed (${res.status}).`, json.hint);
+    const json = (await res.json().catch(() => ({}))) as {
+      error?: string;
+      message?: string;
+      hint?: string;
+    };
+    if (!res.ok)
+      throw new ApiError(
+        res.status,
+        json.error ?? 'ERROR',
+        json.message ?? `Request failed (${res.status}).`,
+        json.hint,
+      );
     return json as T;
   };
 }

@@ -6,7 +6,13 @@ import { StatusPanel } from './status-panel.tsx';
 
 interface Context {
   patient: { id: string; name: string; birthDate?: string; gender?: string } | null;
-  encounter: { id: string; status: string; date?: string; type?: string; practitioner?: string } | null;
+  encounter: {
+    id: string;
+    status: string;
+    date?: string;
+    type?: string;
+    practitioner?: string;
+  } | null;
   needPatientBanner: boolean;
   missingScopes: { scope: string; effect: string }[];
 }
@@ -17,7 +23,14 @@ type Tab = 'code' | 'status';
 export function App({ handle }: { handle: string | undefined }) {
   const api = useMemo(() => createApi(handle), [handle]);
   const [ctx, setCtx] = useState<Context | undefined>();
-  const [error, setError] = useState<{ text: string; hint?: string } | undefined>(handle ? undefined : { text: 'ChartBill has no session in this tab.', hint: 'Open ChartBill from the encounter in your EHR.' });
+  const [error, setError] = useState<{ text: string; hint?: string } | undefined>(
+    handle
+      ? undefined
+      : {
+          text: 'ChartBill has no session in this tab.',
+          hint: 'Open ChartBill from the encounter in your EHR.',
+        },
+  );
   const [tab, setTab] = useState<Tab>('code');
   const [signedOut, setSignedOut] = useState(false);
 
@@ -37,7 +50,13 @@ export function App({ handle }: { handle: string | undefined }) {
     void loadSmartStyle(api); // the EHR's look (smart_style_url), when it gave one
     api<Context>('/api/context')
       .then(setCtx)
-      .catch((e: unknown) => setError(e instanceof ApiError ? { text: e.message, ...(e.hint ? { hint: e.hint } : {}) } : { text: 'ChartBill could not reach its server.' }));
+      .catch((e: unknown) =>
+        setError(
+          e instanceof ApiError
+            ? { text: e.message, ...(e.hint ? { hint: e.hint } : {}) }
+            : { text: 'ChartBill could not reach its server.' },
+        ),
+      );
   }, [api, handle]);
 
   if (signedOut) {
@@ -70,7 +89,9 @@ export function App({ handle }: { handle: string | undefined }) {
       )}
       {ctx.encounter && (
         <p class="encounter-line">
-          Encounter {ctx.encounter.date?.slice(0, 10) ?? ''} · {ctx.encounter.type ?? 'visit'} · {ctx.encounter.practitioner ?? ''} · <span class="enc-status">{ctx.encounter.status}</span>
+          Encounter {ctx.encounter.date?.slice(0, 10) ?? ''} · {ctx.encounter.type ?? 'visit'} ·{' '}
+          {ctx.encounter.practitioner ?? ''} ·{' '}
+          <span class="enc-status">{ctx.encounter.status}</span>
         </p>
       )}
       {ctx.missingScopes.length > 0 && (
@@ -87,10 +108,20 @@ export function App({ handle }: { handle: string | undefined }) {
       )}
       <div class="top-bar">
         <nav class="tabs" role="tablist" aria-label="ChartBill views">
-          <button type="button" role="tab" aria-selected={tab === 'code'} onClick={() => setTab('code')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'code'}
+            onClick={() => setTab('code')}
+          >
             Code
           </button>
-          <button type="button" role="tab" aria-selected={tab === 'status'} onClick={() => setTab('status')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'status'}
+            onClick={() => setTab('status')}
+          >
             Claim status
           </button>
         </nav>

@@ -35,7 +35,9 @@ export function CodeSearch({ api, kind, label, placeholder, onPick }: Props) {
     }
     const ctrl = new AbortController();
     inflight.current = ctrl;
-    api<{ results: CodeEntry[] }>(`/api/codes/search?kind=${kind}&q=${encodeURIComponent(q)}`, { signal: ctrl.signal })
+    api<{ results: CodeEntry[] }>(`/api/codes/search?kind=${kind}&q=${encodeURIComponent(q)}`, {
+      signal: ctrl.signal,
+    })
       .then((r) => {
         if (mine === seq.current) {
           setResults(r.results);
@@ -86,7 +88,13 @@ export function CodeSearch({ api, kind, label, placeholder, onPick }: Props) {
         </p>
       )}
       {open && (
-        <ul id={listId} role="listbox" class="results" aria-label={`${label} results`} data-query={answered}>
+        <ul
+          id={listId}
+          role="listbox"
+          class="results"
+          aria-label={`${label} results`}
+          data-query={answered}
+        >
           {results.map((r, i) => (
             <li
               id={`${listId}-${i}`}

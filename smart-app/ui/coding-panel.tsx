@@ -53,7 +53,11 @@ export function CodingPanel({ api }: { api: Api }) {
     if (!draft || !dirty) return;
     const ctrl = new AbortController();
     const timer = setTimeout(() => {
-      api<{ findings: Finding[] }>('/api/edits', { method: 'POST', body: { coding: draft.coding }, signal: ctrl.signal })
+      api<{ findings: Finding[] }>('/api/edits', {
+        method: 'POST',
+        body: { coding: draft.coding },
+        signal: ctrl.signal,
+      })
         .then((r) => setFindings(r.findings))
         .catch(() => undefined);
     }, 120);
@@ -74,11 +78,20 @@ export function CodingPanel({ api }: { api: Api }) {
     setBusy(true);
     setNotice(undefined);
     try {
-      const body = { coding: draft.coding, keys: draft.keys, signOff, seen: seenOf(base ?? draft.coding) };
+      const body = {
+        coding: draft.coding,
+        keys: draft.keys,
+        signOff,
+        seen: seenOf(base ?? draft.coding),
+      };
       accept(await api<CodingAnswer>('/api/coding', { method: 'PUT', body }));
-      setNotice({ kind: 'info', text: signOff ? 'Signed off: the charges are ready for billing.' : 'Saved.' });
+      setNotice({
+        kind: 'info',
+        text: signOff ? 'Signed off: the charges are ready for billing.' : 'Saved.',
+      });
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'FHIR_CONFLICT' && base) await mergeWithLatest(base, draft);
+      if (e instanceof ApiError && e.code === 'FHIR_CONFLICT' && base)
+        await mergeWithLatest(base, draft);
       else setNotice({ kind: 'error', text: message(e) });
     } finally {
       setBusy(false);
@@ -92,18 +105,25 @@ export function CodingPanel({ api }: { api: Api }) {
     setBase(latest.coding);
     setDraft({ coding: merged.coding, keys: merged.keys });
     setDirty(true);
-    setNotice({ kind: 'conflict', text: 'Someone else saved this encounter’s coding while you were editing. Nothing was overwritten: ChartBill merged their changes with yours. Review, then save again.', notes: merged.notes });
+    setNotice({
+      kind: 'conflict',
+      text: 'Someone else saved this encounter’s coding while you were editing. Nothing was overwritten: ChartBill merged their changes with yours. Review, then save again.',
+      notes: merged.notes,
+    });
   }
 
   async function applySuggestion(f: Finding, suggestion: string) {
     if (!draft || !f.target) return;
     if (f.target.kind === 'line' && /^[A-Z0-9]{2}$/.test(suggestion)) {
       const line = draft.coding.lines[f.target.index];
-      if (line && !line.modifiers.includes(suggestion)) change(S.updateLine(draft, f.target.index, { modifiers: [...line.modifiers, suggestion] }));
+      if (line && !line.modifiers.includes(suggestion))
+        change(S.updateLine(draft, f.target.index, { modifiers: [...line.modifiers, suggestion] }));
       return;
     }
     if (f.target.kind === 'diagnosis') {
-      const { results } = await api<{ results: CodeEntry[] }>(`/api/codes/search?kind=diagnosis&q=${encodeURIComponent(suggestion)}&limit=1`);
+      const { results } = await api<{ results: CodeEntry[] }>(
+        `/api/codes/search?kind=diagnosis&q=${encodeURIComponent(suggestion)}&limit=1`,
+      );
       const entry = results.find((r) => r.code === suggestion);
       if (entry) change(S.replaceDiagnosisCode(draft, f.target.index, entry));
     }
@@ -139,16 +159,45 @@ export function CodingPanel({ api }: { api: Api }) {
       )}
       <section aria-labelledby="dx-h">
         <h2 id="dx-h">
-          Diagnoses <span class="count">{diagnoses.length}/{CLAIM_LIMITS.maxDiagnoses}</span>
+          Diagnoses{' '}
+          <span class="count">
+            {diagnoses.length}/{CLAIM_LIMITS.maxDiagnoses}
+          </span>
         </h2>
-        <CodeSearch api={api} kind="diagnosis" label="Add diagnosis (ICD-10-CM)" placeholder={fullDx ? 'A claim holds 12 diagnoses' : 'e.g. htn, E11.9, knee pain'} onPick={(e) => change(S.addDiagnosis(draft, e))} />
-        <SuggestionsBar title="From the chart" items={(suggestions?.diagnoses ?? []).filter((s) => !diagnoses.some((d) => d.code === s.code))} onAdd={(s) => change(S.addDiagnosis(draft, s))} />
-        <DiagnosisList diagnoses={diagnoses} onMove={(from, to) => change(S.moveDiagnosis(draft, from, to))} onRemove={(i) => change(S.removeDiagnosis(draft, i))} />
+        <CodeSearch
+          api={api}
+          kind="diagnosis"
+          label="Add diagnosis (ICD-10-CM)"
+          placeholder={fullDx ? 'A claim holds 12 diagnoses' : 'e.g. htn, E11.9, knee pain'}
+          onPick={(e) => change(S.addDiagnosis(draft, e))}
+        />
+        <SuggestionsBar
+          title="From the chart"
+          items={(suggestions?.diagnoses ?? []).filter(
+            (s) => !diagnoses.some((d) => d.code === s.code),
+          )}
+          onAdd={(s) => change(S.addDiagnosis(draft, s))}
+        />
+        <DiagnosisList
+          diagnoses={diagnoses}
+          onMove={(from, to) => change(S.moveDiagnosis(draft, from, to))}
+          onRemove={(i) => change(S.removeDiagnosis(draft, i))}
+        />
       </section>
       <section aria-labelledby="svc-h">
         <h2 id="svc-h">Services</h2>
-        <CodeSearch api={api} kind="service" label="Add service (CPT/HCPCS)" placeholder="e.g. 99213, flu vaccine" onPick={(e) => change(S.addLine(draft, e))} />
-        <SuggestionsBar title="Documented procedures" items={(suggestions?.services ?? []).filter((s) => !lines.some((l) => l.code === s.code))} onAdd={(s) => change(S.addLine(draft, s))} />
+        <CodeSearch
+          api={api}
+          kind="service"
+          label="Add service (CPT/HCPCS)"
+          placeholder="e.g. 99213, flu vaccine"
+          onPick={(e) => change(S.addLine(draft, e))}
+        />
+        <SuggestionsBar
+          title="Documented procedures"
+          items={(suggestions?.services ?? []).filter((s) => !lines.some((l) => l.code === s.code))}
+          onAdd={(s) => change(S.addLine(draft, s))}
+        />
         <LineList
           lines={lines}
           diagnoses={diagnoses}
@@ -160,10 +209,21 @@ export function CodingPanel({ api }: { api: Api }) {
       <FindingsList findings={findings} onSuggestion={(f, s) => void applySuggestion(f, s)} />
       <div class="actions-bar">
         <KeyboardHelp />
-        <button type="button" disabled={busy || !dirty} aria-keyshortcuts="Control+S" onClick={() => void save(false)}>
+        <button
+          type="button"
+          disabled={busy || !dirty}
+          aria-keyshortcuts="Control+S"
+          onClick={() => void save(false)}
+        >
           Save draft
         </button>
-        <button type="button" class="primary" disabled={busy || blocking || (signedOff && !dirty)} aria-keyshortcuts="Control+Enter" onClick={() => void save(true)}>
+        <button
+          type="button"
+          class="primary"
+          disabled={busy || blocking || (signedOff && !dirty)}
+          aria-keyshortcuts="Control+Enter"
+          onClick={() => void save(true)}
+        >
           {signedOff && !dirty ? 'Signed off' : 'Sign off'}
         </button>
       </div>
@@ -172,10 +232,14 @@ export function CodingPanel({ api }: { api: Api }) {
 }
 
 /** The versions this tab's copy was based on, so the server can tell what it has not seen. */
-function seenOf(coding: EncounterCoding): { conditions: Record<string, string>; chargeItems: Record<string, string> } {
+function seenOf(coding: EncounterCoding): {
+  conditions: Record<string, string>;
+  chargeItems: Record<string, string>;
+} {
   const conditions: Record<string, string> = {};
   const chargeItems: Record<string, string> = {};
-  for (const d of coding.diagnoses) if (d.conditionId) conditions[d.conditionId] = d.versionId ?? '';
+  for (const d of coding.diagnoses)
+    if (d.conditionId) conditions[d.conditionId] = d.versionId ?? '';
   for (const l of coding.lines) if (l.chargeItemId) chargeItems[l.chargeItemId] = l.versionId ?? '';
   return { conditions, chargeItems };
 }

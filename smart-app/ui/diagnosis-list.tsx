@@ -23,7 +23,14 @@ export function DiagnosisList({ diagnoses, onMove, onRemove }: Props) {
   return (
     <ol class="dx-list" aria-label="Diagnoses, primary first">
       {diagnoses.map((d, i) => (
-        <li key={`${d.code}-${i}`} class="dx" data-code={d.code} tabIndex={0} aria-keyshortcuts="P Alt+ArrowUp Alt+ArrowDown Delete" onKeyDown={(e) => onKeyDown(e, i)}>
+        <li
+          key={`${d.code}-${i}`}
+          class="dx"
+          data-code={d.code}
+          tabIndex={0}
+          aria-keyshortcuts="P Alt+ArrowUp Alt+ArrowDown Delete"
+          onKeyDown={(e) => onKeyDown(e, i)}
+        >
           <span class="pos" title="Diagnosis pointer">
             {i + 1}
           </span>
@@ -31,7 +38,11 @@ export function DiagnosisList({ diagnoses, onMove, onRemove }: Props) {
           {i === 0 && <span class="tag primary">primary</span>}
           <span class="actions">
             {i > 0 && (
-              <button type="button" aria-label={`Make ${d.code} primary`} onClick={() => onMove(i, 0)}>
+              <button
+                type="button"
+                aria-label={`Make ${d.code} primary`}
+                onClick={() => onMove(i, 0)}
+              >
                 ↑ Primary
               </button>
             )}

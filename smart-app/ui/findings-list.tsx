@@ -7,7 +7,9 @@ interface Props {
 
 /** Coding edits, errors first, each naming the rule and what to do, with one-click fixes. */
 export function FindingsList({ findings, onSuggestion }: Props) {
-  const sorted = [...findings].sort((a, b) => Number(b.severity === 'error') - Number(a.severity === 'error'));
+  const sorted = [...findings].sort(
+    (a, b) => Number(b.severity === 'error') - Number(a.severity === 'error'),
+  );
   return (
     <section class="findings" aria-labelledby="findings-h">
       <h2 id="findings-h">Coding edits</h2>

@@ -27,7 +27,10 @@ export function smartStyleProperty(key: string): string {
  * `var(--smart-color-highlight, #1d3557)`. Unknown keys are ignored; `setProperty` cannot escape
  * its property, and the server has already checked each value's shape.
  */
-export function applySmartStyle(style: SmartStyle, root: HTMLElement = document.documentElement): void {
+export function applySmartStyle(
+  style: SmartStyle,
+  root: HTMLElement = document.documentElement,
+): void {
   for (const key of SMART_STYLE_KEYS) {
     const value = style[key];
     if (value) root.style.setProperty(smartStyleProperty(key), value);

@@ -30,7 +30,11 @@ export function StatusPanel({ api, refreshMs = 4000 }: { api: Api; refreshMs?: n
           }
         })
         // Keep the last good view on a failed refresh: an outage must not blank the page.
-        .catch((e: unknown) => !stopped && setError(e instanceof ApiError ? e.message : 'Could not refresh the claim status.'));
+        .catch(
+          (e: unknown) =>
+            !stopped &&
+            setError(e instanceof ApiError ? e.message : 'Could not refresh the claim status.'),
+        );
     void load();
     const timer = setInterval(() => void load(true), refreshMs);
     return () => {
@@ -44,10 +48,21 @@ export function StatusPanel({ api, refreshMs = 4000 }: { api: Api; refreshMs?: n
   const others = status.claims.filter((c) => c.encounterId !== status.encounterId);
   return (
     <div class="status-panel">
-      {error && <p class="notice error" role="alert">{error} Showing the last known status.</p>}
+      {error && (
+        <p class="notice error" role="alert">
+          {error} Showing the last known status.
+        </p>
+      )}
       <section aria-labelledby="enc-claims-h">
         <h2 id="enc-claims-h">This encounter</h2>
-        {forEncounter.length === 0 ? <p class="muted">No claim yet. A claim is made when the encounter is finished and its charges are signed off.</p> : forEncounter.map((c) => <ClaimCard key={c.claimId} claim={c} />)}
+        {forEncounter.length === 0 ? (
+          <p class="muted">
+            No claim yet. A claim is made when the encounter is finished and its charges are signed
+            off.
+          </p>
+        ) : (
+          forEncounter.map((c) => <ClaimCard key={c.claimId} claim={c} />)
+        )}
       </section>
       {status.tasks.length > 0 && (
         <section aria-labelledby="tasks-h">
@@ -65,7 +80,11 @@ export function StatusPanel({ api, refreshMs = 4000 }: { api: Api; refreshMs?: n
       )}
       <section aria-labelledby="pt-claims-h">
         <h2 id="pt-claims-h">Patient’s other claims</h2>
-        {others.length === 0 ? <p class="muted">None.</p> : others.map((c) => <ClaimCard key={c.claimId} claim={c} />)}
+        {others.length === 0 ? (
+          <p class="muted">None.</p>
+        ) : (
+          others.map((c) => <ClaimCard key={c.claimId} claim={c} />)
+        )}
       </section>
     </div>
   );
@@ -73,7 +92,11 @@ export function StatusPanel({ api, refreshMs = 4000 }: { api: Api; refreshMs?: n
 
 function ClaimCard({ claim }: { claim: ClaimView }) {
   return (
-    <article class={`claim stage-${claim.stage}`} data-claim-id={claim.claimId} aria-label={`Claim for ${claim.serviceDate ?? 'unknown date'}: ${STAGE_LABEL[claim.stage]}`}>
+    <article
+      class={`claim stage-${claim.stage}`}
+      data-claim-id={claim.claimId}
+      aria-label={`Claim for ${claim.serviceDate ?? 'unknown date'}: ${STAGE_LABEL[claim.stage]}`}
+    >
       <header>
         <span class="claim-stage">{STAGE_LABEL[claim.stage]}</span>
         <span class="muted"> · service {claim.serviceDate ?? '—'}</span>

@@ -15,7 +15,13 @@ export function SuggestionsBar({ title, items, onAdd }: Props) {
     <div class="suggested" role="group" aria-label={title}>
       <span class="muted">{title}:</span>
       {items.map((s) => (
-        <button type="button" class="chip" key={`${s.system}-${s.code}`} title={`${s.display} (${s.source})`} onClick={() => onAdd(s)}>
+        <button
+          type="button"
+          class="chip"
+          key={`${s.system}-${s.code}`}
+          title={`${s.display} (${s.source})`}
+          onClick={() => onAdd(s)}
+        >
           + {s.code} {s.display.length > 32 ? `${s.display.slice(0, 30)}…` : s.display}
         </button>
       ))}

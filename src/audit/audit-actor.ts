@@ -17,7 +17,11 @@ const DEVICE_SYSTEM = 'https://chartbill.dev/fhir/identifier/device';
 
 /** The worker as a Device, named by its worker id (host, pid and a random suffix; no PHI). */
 export function workerActor(workerId: string): AuditActor {
-  const device: Reference = { type: 'Device', identifier: { system: DEVICE_SYSTEM, value: `worker:${workerId}` }, display: 'ChartBill worker' };
+  const device: Reference = {
+    type: 'Device',
+    identifier: { system: DEVICE_SYSTEM, value: `worker:${workerId}` },
+    display: 'ChartBill worker',
+  };
   return { part: 'worker', who: device, client: device };
 }
 
@@ -27,8 +31,13 @@ export function workerActor(workerId: string): AuditActor {
  * it is made relative so that searches by `agent` match.
  */
 export function appActor(fhirUser: string | undefined, iss: string, appUrl: string): AuditActor {
-  const client: Reference = { type: 'Device', identifier: { system: DEVICE_SYSTEM, value: `app:${appUrl}` }, display: 'ChartBill app' };
-  if (!fhirUser) return { part: 'app', who: { display: 'EHR user (the launch named no fhirUser)' }, client };
+  const client: Reference = {
+    type: 'Device',
+    identifier: { system: DEVICE_SYSTEM, value: `app:${appUrl}` },
+    display: 'ChartBill app',
+  };
+  if (!fhirUser)
+    return { part: 'app', who: { display: 'EHR user (the launch named no fhirUser)' }, client };
   const base = iss.replace(/\/+$/, '');
   const relative = fhirUser.startsWith(`${base}/`) ? fhirUser.slice(base.length + 1) : fhirUser;
   const type = /^([A-Z][A-Za-z]+)\//.exec(relative)?.[1];

@@ -76,11 +76,21 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
   function refuse(status: number | undefined): void {
     if (mode === 'log') return;
     mode = 'log';
-    log.warn({ server: deps.store?.baseUrl, status, type: queue[0]?.resourceType }, 'the FHIR server refuses these audit records; they go to the log');
+    log.warn(
+      { server: deps.store?.baseUrl, status, type: queue[0]?.resourceType },
+      'the FHIR server refuses these audit records; they go to the log',
+    );
   }
 
   async function sendBatch(store: FhirGateway, chunk: AuditRecord[]): Promise<AuditRecord[]> {
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: chunk.map((resource) => ({ resource, request: { method: 'POST', url: resource.resourceType } })) };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: chunk.map((resource) => ({
+        resource,
+        request: { method: 'POST', url: resource.resourceType },
+      })),
+    };
     const answer = await store.batch(bundle);
     const retry: AuditRecord[] = [];
     const refused: AuditRecord[] = [];
@@ -90,7 +100,8 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
       (status === 0 || status === 429 || status >= 500 ? retry : refused).push(event);
     });
     if (refused.length > 0) {
-      if (refused.length === chunk.length) refuse(Number(/^\d{3}/.exec(answer.entry?.[0]?.response?.status ?? '')?.[0]));
+      if (refused.length === chunk.length)
+        refuse(Number(/^\d{3}/.exec(answer.entry?.[0]?.response?.status ?? '')?.[0]));
       toLog(refused, 'refused by the server');
     }
     return retry;
@@ -149,7 +160,10 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
     if (queue.length <= maxPending) return;
     const dropped = queue.slice(0, queue.length - maxPending);
     queue = queue.slice(dropped.length);
-    log.warn({ server: deps.store?.baseUrl, events: dropped.length }, 'audit store unreachable: the oldest audit events go to the log');
+    log.warn(
+      { server: deps.store?.baseUrl, events: dropped.length },
+      'audit store unreachable: the oldest audit events go to the log',
+    );
     toLog(dropped, 'audit store unreachable');
   }
 
@@ -157,15 +171,23 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
     if (timer) clearTimeout(timer);
     timer = undefined;
     flushing += 1;
-    chain = chain.then(drain).catch((err: unknown) => {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit flush failed');
-    }).finally(() => { flushing -= 1; });
+    chain = chain
+      .then(drain)
+      .catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit flush failed');
+      })
+      .finally(() => {
+        flushing -= 1;
+      });
     return chain;
   }
 
   function schedule(): void {
     if (timer || !byTimer) return;
-    timer = setTimeout(() => { timer = undefined; void flush(); }, delayMs);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, delayMs);
     timer.unref();
   }
 
@@ -195,12 +217,19 @@ export function auditSummary(e: AuditEvent): Record<string, unknown> {
     subtype: e.subtype?.[0]?.code,
     action: e.action,
     outcome: e.outcome,
-    who: e.agent.find((a) => a.requestor)?.who?.reference ?? e.agent.find((a) => a.requestor)?.who?.identifier?.value,
+    who:
+      e.agent.find((a) => a.requestor)?.who?.reference ??
+      e.agent.find((a) => a.requestor)?.who?.identifier?.value,
     entities: e.entity?.map((x) => x.what?.reference).filter(Boolean),
   };
 }
 
 /** A Provenance in references and codes only, for the log. */
 export function provenanceSummary(p: Provenance): Record<string, unknown> {
-  return { target: p.target[0]?.reference, activity: p.activity?.coding?.[0]?.code, recorded: p.recorded, author: p.agent[0]?.who.reference ?? p.agent[0]?.who.identifier?.value };
+  return {
+    target: p.target[0]?.reference,
+    activity: p.activity?.coding?.[0]?.code,
+    recorded: p.recorded,
+    author: p.agent[0]?.who.reference ?? p.agent[0]?.who.identifier?.value,
+  };
 }

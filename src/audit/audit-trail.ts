@@ -28,14 +28,33 @@ const PATIENT_ROLE = '1';
  * (audited-gateway.ts names it on every event about its resources), oldest first, with the
  * Provenance of each version written.
  */
-export async function loadAuditTrail(fhir: FhirGateway, encounterId: string): Promise<TrailEntry[]> {
-  const events = (await fhir.searchAll('AuditEvent', { entity: `Encounter/${encounterId}`, _count: 200 }, 5000)) as AuditEvent[];
+export async function loadAuditTrail(
+  fhir: FhirGateway,
+  encounterId: string,
+): Promise<TrailEntry[]> {
+  const events = (await fhir.searchAll(
+    'AuditEvent',
+    { entity: `Encounter/${encounterId}`, _count: 200 },
+    5000,
+  )) as AuditEvent[];
   events.sort((a, b) => a.recorded.localeCompare(b.recorded));
-  const written = [...new Set(events.filter((e) => e.action === 'C' || e.action === 'U').flatMap((e) => resourcesOf(e).filter((r) => r.includes('/_history/'))))];
+  const written = [
+    ...new Set(
+      events
+        .filter((e) => e.action === 'C' || e.action === 'U')
+        .flatMap((e) => resourcesOf(e).filter((r) => r.includes('/_history/'))),
+    ),
+  ];
   const provenance = new Map<string, Provenance[]>();
   for (let i = 0; i < written.length; i += 40) {
-    const found = (await fhir.searchAll('Provenance', { target: written.slice(i, i + 40).join(','), _count: 200 }, 2000)) as Provenance[];
-    for (const p of found) for (const t of p.target) if (t.reference) provenance.set(t.reference, [...(provenance.get(t.reference) ?? []), p]);
+    const found = (await fhir.searchAll(
+      'Provenance',
+      { target: written.slice(i, i + 40).join(','), _count: 200 },
+      2000,
+    )) as Provenance[];
+    for (const p of found)
+      for (const t of p.target)
+        if (t.reference) provenance.set(t.reference, [...(provenance.get(t.reference) ?? []), p]);
   }
   return events.map((e) => {
     const requestor = e.agent.find((a) => a.requestor);
@@ -50,28 +69,51 @@ export async function loadAuditTrail(fhir: FhirGateway, encounterId: string): Pr
       outcome: e.outcome === '0' ? 'success' : 'failed',
       patient: e.entity?.find((x) => x.role?.code === PATIENT_ROLE)?.what?.reference,
       resources,
-      provenance: resources.flatMap((r) => (provenance.get(r) ?? []).map((p) => ({
-        target: r, activity: p.activity?.coding?.[0]?.code ?? '?', authors: p.agent.map((a) => actorName(a.who)),
-      }))),
+      provenance: resources.flatMap((r) =>
+        (provenance.get(r) ?? []).map((p) => ({
+          target: r,
+          activity: p.activity?.coding?.[0]?.code ?? '?',
+          authors: p.agent.map((a) => actorName(a.who)),
+        })),
+      ),
     };
   });
 }
 
 function resourcesOf(e: AuditEvent): string[] {
-  return (e.entity ?? []).filter((x) => x.role?.code === DOMAIN_RESOURCE && x.what?.reference).map((x) => x.what?.reference ?? '');
+  return (e.entity ?? [])
+    .filter((x) => x.role?.code === DOMAIN_RESOURCE && x.what?.reference)
+    .map((x) => x.what?.reference ?? '');
 }
 
-const VERBS: Record<string, string> = { read: 'read', 'search-type': 'searched', create: 'created', update: 'updated', delete: 'deleted', operation: 'ran an operation on' };
+const VERBS: Record<string, string> = {
+  read: 'read',
+  'search-type': 'searched',
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  operation: 'ran an operation on',
+};
 
 /** The trail in words, one line per event (and one per Provenance), oldest first. */
 export function formatAuditTrail(encounterId: string, trail: readonly TrailEntry[]): string {
   if (trail.length === 0) return `No audit events name Encounter/${encounterId}.`;
-  const lines = [`Audit trail of Encounter/${encounterId} (${String(trail.length)} events, oldest first):`];
+  const lines = [
+    `Audit trail of Encounter/${encounterId} (${String(trail.length)} events, oldest first):`,
+  ];
   for (const t of trail) {
-    const what = t.resources.filter((r) => r !== `Encounter/${encounterId}` || t.resources.length === 1).join(', ') || 'nothing';
+    const what =
+      t.resources
+        .filter((r) => r !== `Encounter/${encounterId}` || t.resources.length === 1)
+        .join(', ') || 'nothing';
     const failed = t.outcome === 'failed' ? ' (FAILED)' : '';
-    lines.push(`${t.recorded}  ${t.who}${t.via !== t.who ? ` via ${t.via}` : ''} ${VERBS[t.interaction] ?? t.interaction} ${what}${t.patient ? ` of ${t.patient}` : ''}${failed}`);
-    for (const p of t.provenance) lines.push(`    provenance: ${p.target} ${p.activity.toLowerCase()}d by ${p.authors.join(' with ')}`);
+    lines.push(
+      `${t.recorded}  ${t.who}${t.via !== t.who ? ` via ${t.via}` : ''} ${VERBS[t.interaction] ?? t.interaction} ${what}${t.patient ? ` of ${t.patient}` : ''}${failed}`,
+    );
+    for (const p of t.provenance)
+      lines.push(
+        `    provenance: ${p.target} ${p.activity.toLowerCase()}d by ${p.authors.join(' with ')}`,
+      );
   }
   return lines.join('\n');
 }

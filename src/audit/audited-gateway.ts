@@ -49,25 +49,48 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
     const out: string[] = [];
     for (const r of resources) {
       const own = encounterRefsOf(r);
-      if (r.id && own.length > 0 && (r.resourceType === 'Claim' || r.resourceType === 'CoverageEligibilityRequest')) {
-        if (encountersOfRequest.size >= 20_000) encountersOfRequest.delete(encountersOfRequest.keys().next().value ?? '');
+      if (
+        r.id &&
+        own.length > 0 &&
+        (r.resourceType === 'Claim' || r.resourceType === 'CoverageEligibilityRequest')
+      ) {
+        if (encountersOfRequest.size >= 20_000)
+          encountersOfRequest.delete(encountersOfRequest.keys().next().value ?? '');
         encountersOfRequest.set(`${r.resourceType}/${r.id}`, own);
       }
       const request = (r as { request?: { reference?: string } }).request?.reference;
-      if (own.length === 0 && request) out.push(...(encountersOfRequest.get(request.replace(/\/_history\/.*$/, '')) ?? []));
+      if (own.length === 0 && request)
+        out.push(...(encountersOfRequest.get(request.replace(/\/_history\/.*$/, '')) ?? []));
     }
     return out;
   }
 
-  function audit(interaction: Interaction, resourceType: string, resources: Resource[], extra: Extra = {}): void {
+  function audit(
+    interaction: Interaction,
+    resourceType: string,
+    resources: Resource[],
+    extra: Extra = {},
+  ): void {
     try {
       const linked = linkedEncounters(resources);
-      const encounters = linked.length > 0 ? { encounters: [...(extra.encounters ?? []), ...linked] } : {};
-      const record: InteractionRecord = { interaction, server: inner.baseUrl, resourceType, resources, recorded: now(), ...extra, ...encounters };
+      const encounters =
+        linked.length > 0 ? { encounters: [...(extra.encounters ?? []), ...linked] } : {};
+      const record: InteractionRecord = {
+        interaction,
+        server: inner.baseUrl,
+        resourceType,
+        resources,
+        recorded: now(),
+        ...extra,
+        ...encounters,
+      };
       deps.sink.record(balpAuditEvents(record, deps.actor));
     } catch (err) {
       // Auditing must never break the work it records; but it must not vanish either.
-      log.error({ err: err instanceof Error ? err.message : String(err), interaction, resourceType }, 'audit event could not be built');
+      log.error(
+        { err: err instanceof Error ? err.message : String(err), interaction, resourceType },
+        'audit event could not be built',
+      );
     }
   }
 
@@ -85,7 +108,18 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
     const prov = buildProvenance(written, operation, deps.actor, now());
     if (!prov) return;
     const target = prov.target[0]?.reference;
-    const toLog = () => { log.info({ provenance: { target, activity: operation, author: deps.actor.who.reference ?? deps.actor.who.identifier?.value } }, 'provenance kept in the log'); };
+    const toLog = () => {
+      log.info(
+        {
+          provenance: {
+            target,
+            activity: operation,
+            author: deps.actor.who.reference ?? deps.actor.who.identifier?.value,
+          },
+        },
+        'provenance kept in the log',
+      );
+    };
     if (provenanceRefused) return toLog();
     if (deps.provenanceSink) return deps.provenanceSink.record([prov]);
     try {
@@ -94,17 +128,35 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
       const status = isAppError(err) ? err.status : undefined;
       if (status === 403 || status === 404 || status === 405 || status === 501) {
         provenanceRefused = true;
-        log.warn({ server: inner.baseUrl, status }, 'the FHIR server refuses Provenance; provenance goes to the log');
+        log.warn(
+          { server: inner.baseUrl, status },
+          'the FHIR server refuses Provenance; provenance goes to the log',
+        );
         return toLog();
       }
       // The write itself succeeded: failing the user's save now would invite a second write.
-      log.error({ target, status, err: err instanceof Error ? err.message : String(err) }, 'provenance not recorded');
+      log.error(
+        { target, status, err: err instanceof Error ? err.message : String(err) },
+        'provenance not recorded',
+      );
     }
   }
 
-  const queryOf = (params: SearchParams) => new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString();
-  const named = (params: SearchParams): Extra => ({ patients: refsInQuery(params, 'Patient'), encounters: refsInQuery(params, 'Encounter'), query: queryOf(params) });
-  const found = (page: Bundle): Resource[] => (page.entry ?? []).flatMap((e) => (e.resource && e.resource.resourceType !== 'OperationOutcome' ? [e.resource] : []));
+  const queryOf = (params: SearchParams) =>
+    new URLSearchParams(
+      Object.entries(params).flatMap(([k, v]) =>
+        (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]),
+      ),
+    ).toString();
+  const named = (params: SearchParams): Extra => ({
+    patients: refsInQuery(params, 'Patient'),
+    encounters: refsInQuery(params, 'Encounter'),
+    query: queryOf(params),
+  });
+  const found = (page: Bundle): Resource[] =>
+    (page.entry ?? []).flatMap((e) =>
+      e.resource && e.resource.resourceType !== 'OperationOutcome' ? [e.resource] : [],
+    );
 
   return {
     baseUrl: inner.baseUrl,
@@ -115,7 +167,10 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
         await settle();
         return resource;
       } catch (err) {
-        audit('read', resourceType, [], { patients: resourceType === 'Patient' ? [`Patient/${id}`] : [], failed: failed(err) });
+        audit('read', resourceType, [], {
+          patients: resourceType === 'Patient' ? [`Patient/${id}`] : [],
+          failed: failed(err),
+        });
         throw err;
       }
     },
@@ -152,7 +207,10 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
         await settle();
         return result;
       } catch (err) {
-        audit('create', resource.resourceType, [], { patients: patientsOf(resource), failed: failed(err) });
+        audit('create', resource.resourceType, [], {
+          patients: patientsOf(resource),
+          failed: failed(err),
+        });
         throw err;
       }
     },
@@ -164,13 +222,17 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
         await settle();
         return written;
       } catch (err) {
-        audit('update', resource.resourceType, [], { patients: patientsOf(resource), failed: failed(err) });
+        audit('update', resource.resourceType, [], {
+          patients: patientsOf(resource),
+          failed: failed(err),
+        });
         throw err;
       }
     },
     async batch(bundle) {
       const answer = await inner.batch(bundle);
-      for (const [i, entry] of (bundle.entry ?? []).entries()) await auditEntry(entry, answer.entry?.[i]);
+      for (const [i, entry] of (bundle.entry ?? []).entries())
+        await auditEntry(entry, answer.entry?.[i]);
       await settle();
       return answer;
     },
@@ -192,17 +254,23 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
     const status = Number(/^\d{3}/.exec(answer?.response?.status ?? '')?.[0] ?? 0);
     const ok = status >= 200 && status < 300;
     const type = entry.resource?.resourceType ?? entry.request?.url.split(/[/?]/)[0] ?? '';
-    const outcome: Extra = ok ? {} : { failed: status >= 500 || status === 0 ? 'serious' : 'minor' };
+    const outcome: Extra = ok
+      ? {}
+      : { failed: status >= 500 || status === 0 ? 'serious' : 'minor' };
     if (method === 'GET') {
       const body = answer?.resource as FhirResource | undefined;
       const resources = body?.resourceType === 'Bundle' ? found(body) : body && ok ? [body] : [];
       const query = entry.request?.url.split('?')[1];
-      audit(query === undefined ? 'read' : 'search-type', type, resources, { ...outcome, ...(query === undefined ? {} : { query }) });
+      audit(query === undefined ? 'read' : 'search-type', type, resources, {
+        ...outcome,
+        ...(query === undefined ? {} : { query }),
+      });
       return;
     }
     if ((method === 'POST' || method === 'PUT') && entry.resource) {
       const operation = method === 'POST' ? 'create' : 'update';
-      if (!ok) return audit(operation, type, [], { patients: patientsOf(entry.resource), ...outcome });
+      if (!ok)
+        return audit(operation, type, [], { patients: patientsOf(entry.resource), ...outcome });
       const written = writtenOf(entry.resource, answer);
       if (status === 201 || method === 'PUT') await provenance(written, operation);
       audit(operation, type, [written]);
@@ -220,6 +288,10 @@ function patientsOf(resource: Resource): string[] {
 /** The version a batch entry wrote: the answer's resource, or the request's with the Location's id and version. */
 function writtenOf(sent: Resource, answer: BundleEntry | undefined): Resource {
   if (answer?.resource?.id) return answer.resource;
-  const m = /([A-Za-z]+)\/([^/]+)\/_history\/([^/]+)$/.exec(answer?.response?.location ?? '') ?? /([A-Za-z]+)\/([^/]+)$/.exec(answer?.response?.location ?? '');
-  return m ? { ...sent, id: m[2], meta: { ...sent.meta, ...(m[3] ? { versionId: m[3] } : {}) } } : sent;
+  const m =
+    /([A-Za-z]+)\/([^/]+)\/_history\/([^/]+)$/.exec(answer?.response?.location ?? '') ??
+    /([A-Za-z]+)\/([^/]+)$/.exec(answer?.response?.location ?? '');
+  return m
+    ? { ...sent, id: m[2], meta: { ...sent.meta, ...(m[3] ? { versionId: m[3] } : {}) } }
+    : sent;
 }

@@ -35,9 +35,21 @@ const SOURCE_TYPE = 'http://terminology.hl7.org/CodeSystem/security-source-type'
 /** The BALP profiles (IHE ITI BALP 1.1, profiles.ihe.net/ITI/BALP) each interaction follows. */
 const PROFILE = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.';
 const PROFILES: Record<Interaction, string> = {
-  read: 'PatientRead', 'search-type': 'PatientQuery', create: 'PatientCreate', update: 'PatientUpdate', delete: 'PatientDelete', operation: 'PatientQuery',
+  read: 'PatientRead',
+  'search-type': 'PatientQuery',
+  create: 'PatientCreate',
+  update: 'PatientUpdate',
+  delete: 'PatientDelete',
+  operation: 'PatientQuery',
 };
-const ACTION: Record<Interaction, AuditEvent['action']> = { read: 'R', 'search-type': 'E', create: 'C', update: 'U', delete: 'D', operation: 'E' };
+const ACTION: Record<Interaction, AuditEvent['action']> = {
+  read: 'R',
+  'search-type': 'E',
+  create: 'C',
+  update: 'U',
+  delete: 'D',
+  operation: 'E',
+};
 
 /**
  * The AuditEvents for one interaction, shaped after IHE BALP (Basic Audit Log Patterns): type
@@ -54,12 +66,25 @@ export function balpAuditEvents(record: InteractionRecord, actor: AuditActor): A
     const patient = patientRefOf(r);
     if (patient) byPatient.set(patient, [...(byPatient.get(patient) ?? []), r]);
   }
-  return [...byPatient].map(([patient, resources]) => auditEvent(record, actor, patient, resources));
+  return [...byPatient].map(([patient, resources]) =>
+    auditEvent(record, actor, patient, resources),
+  );
 }
 
-function auditEvent(record: InteractionRecord, actor: AuditActor, patient: string, resources: Resource[]): AuditEvent {
+function auditEvent(
+  record: InteractionRecord,
+  actor: AuditActor,
+  patient: string,
+  resources: Resource[],
+): AuditEvent {
   const encounters = new Set(record.encounters ?? []);
-  const entity: AuditEventEntity[] = [{ what: { reference: patient }, type: code(ENTITY_TYPE, '1', 'Person'), role: code(OBJECT_ROLE, '1', 'Patient') }];
+  const entity: AuditEventEntity[] = [
+    {
+      what: { reference: patient },
+      type: code(ENTITY_TYPE, '1', 'Person'),
+      role: code(OBJECT_ROLE, '1', 'Patient'),
+    },
+  ];
   const named = new Set([patient]);
   const written = record.interaction === 'create' || record.interaction === 'update';
   for (const r of resources) {
@@ -71,7 +96,11 @@ function auditEvent(record: InteractionRecord, actor: AuditActor, patient: strin
   }
   for (const e of encounters) if (!named.has(e)) entity.push(domainResource(e));
   if (record.query !== undefined) {
-    entity.push({ type: code(ENTITY_TYPE, '2', 'System Object'), role: code(OBJECT_ROLE, '24', 'Query'), query: Buffer.from(`${record.resourceType}?${record.query}`).toString('base64') });
+    entity.push({
+      type: code(ENTITY_TYPE, '2', 'System Object'),
+      role: code(OBJECT_ROLE, '24', 'Query'),
+      query: Buffer.from(`${record.resourceType}?${record.query}`).toString('base64'),
+    });
   }
   return {
     resourceType: 'AuditEvent',
@@ -88,25 +117,64 @@ function auditEvent(record: InteractionRecord, actor: AuditActor, patient: strin
 }
 
 function agents(record: InteractionRecord, actor: AuditActor): AuditEventAgent[] {
-  const writes = record.interaction === 'create' || record.interaction === 'update' || record.interaction === 'delete';
-  const server: AuditEventAgent = { type: { coding: [code(DICOM, '110152', 'Destination Role ID')] }, who: { display: record.server }, requestor: false, network: { address: record.server, type: '5' } };
+  const writes =
+    record.interaction === 'create' ||
+    record.interaction === 'update' ||
+    record.interaction === 'delete';
+  const server: AuditEventAgent = {
+    type: { coding: [code(DICOM, '110152', 'Destination Role ID')] },
+    who: { display: record.server },
+    requestor: false,
+    network: { address: record.server, type: '5' },
+  };
   if (actor.part === 'worker') {
     // BALP "no user": the client is the requestor.
-    return [{ type: { coding: [code(DICOM, '110153', 'Source Role ID')] }, who: actor.client, requestor: true }, server];
+    return [
+      {
+        type: { coding: [code(DICOM, '110153', 'Source Role ID')] },
+        who: actor.client,
+        requestor: true,
+      },
+      server,
+    ];
   }
-  const user: AuditEventAgent = { type: { coding: [writes ? code(PARTICIPATION, 'AUT', 'author') : code(PARTICIPATION, 'IRCP', 'information recipient')] }, who: actor.who, requestor: true };
-  return [user, { type: { coding: [code(DICOM, '110153', 'Source Role ID')] }, who: actor.client, requestor: false }, server];
+  const user: AuditEventAgent = {
+    type: {
+      coding: [
+        writes
+          ? code(PARTICIPATION, 'AUT', 'author')
+          : code(PARTICIPATION, 'IRCP', 'information recipient'),
+      ],
+    },
+    who: actor.who,
+    requestor: true,
+  };
+  return [
+    user,
+    {
+      type: { coding: [code(DICOM, '110153', 'Source Role ID')] },
+      who: actor.client,
+      requestor: false,
+    },
+    server,
+  ];
 }
 
 function domainResource(ref: string): AuditEventEntity {
-  return { what: { reference: ref }, type: code(ENTITY_TYPE, '2', 'System Object'), role: code(OBJECT_ROLE, '4', 'Domain Resource') };
+  return {
+    what: { reference: ref },
+    type: code(ENTITY_TYPE, '2', 'System Object'),
+    role: code(OBJECT_ROLE, '4', 'Domain Resource'),
+  };
 }
 
 /** `Type/id`, or `Type/id/_history/vid` for a written version. */
 export function versionedRef(r: Resource, versioned = false): string | undefined {
   if (!r.id) return undefined;
   const vid = r.meta?.versionId;
-  return versioned && vid ? `${r.resourceType}/${r.id}/_history/${vid}` : `${r.resourceType}/${r.id}`;
+  return versioned && vid
+    ? `${r.resourceType}/${r.id}/_history/${vid}`
+    : `${r.resourceType}/${r.id}`;
 }
 
 function code(system: string, value: string, display: string): Coding {

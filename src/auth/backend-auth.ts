@@ -2,7 +2,14 @@ import { importJWK, SignJWT, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
-import { backoffMs, DEFAULT_RETRY, isRetryableStatus, retryAfterMsOf, sleepMs, type RetryPolicy } from '../http/retry-policy.ts';
+import {
+  backoffMs,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  retryAfterMsOf,
+  sleepMs,
+  type RetryPolicy,
+} from '../http/retry-policy.ts';
 
 export interface BackendAuthOptions {
   tokenUrl: string;
@@ -53,9 +60,18 @@ export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
   const random = options.random ?? Math.random;
   const alg = options.privateKey.alg;
   if (alg !== 'RS384' && alg !== 'ES384') {
-    throw new AppError('CONFIG_INVALID', 'The private key must say alg RS384 or ES384 (SMART Backend Services)', { status: 500 });
+    throw new AppError(
+      'CONFIG_INVALID',
+      'The private key must say alg RS384 or ES384 (SMART Backend Services)',
+      { status: 500 },
+    );
   }
-  if (!options.privateKey.kid) throw new AppError('CONFIG_INVALID', 'The private key needs a kid so the EHR can find its public key', { status: 500 });
+  if (!options.privateKey.kid)
+    throw new AppError(
+      'CONFIG_INVALID',
+      'The private key needs a kid so the EHR can find its public key',
+      { status: 500 },
+    );
   let key: ReturnType<typeof importJWK> | undefined;
   let cached: { token: string; refreshAtMs: number } | undefined;
   let inFlight: Promise<string> | undefined;
@@ -84,15 +100,30 @@ export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
       });
       let res: Response;
       try {
-        res = await fetchFn(options.tokenUrl, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, signal: AbortSignal.timeout(policy.timeoutMs) });
+        res = await fetchFn(options.tokenUrl, {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+          },
+          signal: AbortSignal.timeout(policy.timeoutMs),
+        });
       } catch (err) {
-        if (attempt >= policy.attempts) throw new AppError('SMART_TOKEN_FAILED', 'The token endpoint did not answer', { status: 503, cause: err, hint: 'Check CHARTBILL_TOKEN_URL and that the EHR is reachable.' });
+        if (attempt >= policy.attempts)
+          throw new AppError('SMART_TOKEN_FAILED', 'The token endpoint did not answer', {
+            status: 503,
+            cause: err,
+            hint: 'Check CHARTBILL_TOKEN_URL and that the EHR is reachable.',
+          });
         await sleep(backoffMs(attempt, undefined, policy, random));
         continue;
       }
       if (!isRetryableStatus(res.status) || attempt >= policy.attempts) return res;
       await res.body?.cancel();
-      await sleep(backoffMs(attempt, retryAfterMsOf(res.headers.get('retry-after')), policy, random));
+      await sleep(
+        backoffMs(attempt, retryAfterMsOf(res.headers.get('retry-after')), policy, random),
+      );
     }
   }
 
@@ -101,12 +132,29 @@ export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
     const json: unknown = await res.json().catch(() => undefined);
     if (!res.ok) {
       const oauth = errorSchema.safeParse(json);
-      const reason = oauth.success ? `${oauth.data.error}${oauth.data.error_description ? `: ${oauth.data.error_description}` : ''}` : `HTTP ${res.status}`;
-      throw new AppError('SMART_TOKEN_FAILED', `The token endpoint refused the backend client (${reason})`, { status: res.status === 401 ? 401 : 502, hint: 'Check the client id, the registered public key and the allowed scopes.' });
+      const reason = oauth.success
+        ? `${oauth.data.error}${oauth.data.error_description ? `: ${oauth.data.error_description}` : ''}`
+        : `HTTP ${res.status}`;
+      throw new AppError(
+        'SMART_TOKEN_FAILED',
+        `The token endpoint refused the backend client (${reason})`,
+        {
+          status: res.status === 401 ? 401 : 502,
+          hint: 'Check the client id, the registered public key and the allowed scopes.',
+        },
+      );
     }
     const token = tokenSchema.safeParse(json);
-    if (!token.success) throw new AppError('SMART_TOKEN_FAILED', 'The token endpoint answered without a usable access token', { status: 502 });
-    cached = { token: token.data.access_token, refreshAtMs: now().getTime() + token.data.expires_in * 1000 - EARLY_REFRESH_MS };
+    if (!token.success)
+      throw new AppError(
+        'SMART_TOKEN_FAILED',
+        'The token endpoint answered without a usable access token',
+        { status: 502 },
+      );
+    cached = {
+      token: token.data.access_token,
+      refreshAtMs: now().getTime() + token.data.expires_in * 1000 - EARLY_REFRESH_MS,
+    };
     return token.data.access_token;
   }
 

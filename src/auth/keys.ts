@@ -16,7 +16,10 @@ export interface ClientKeys {
  * can pick the right key from the registered set.
  */
 export async function generateClientKeys(alg: ClientKeyAlg): Promise<ClientKeys> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS384' ? { modulusLength: 2048 } : {}) });
+  const { privateKey, publicKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS384' ? { modulusLength: 2048 } : {}),
+  });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   const privateJwk = await exportJWK(privateKey);

@@ -16,9 +16,18 @@ export const BILLING_SYSTEMS = {
 export type BilledKind = keyof typeof BILLING_SYSTEMS;
 
 /** The first coding in a billing system of the kind, with a code; undefined when there is none. */
-export function billingCodingOf(kind: BilledKind, concept: CodeableConcept | undefined): Coding | undefined {
+export function billingCodingOf(
+  kind: BilledKind,
+  concept: CodeableConcept | undefined,
+): Coding | undefined {
   const systems: readonly string[] = BILLING_SYSTEMS[kind];
-  return concept?.coding?.find((c) => c.system !== undefined && systems.includes(c.system) && typeof c.code === 'string' && c.code.trim() !== '');
+  return concept?.coding?.find(
+    (c) =>
+      c.system !== undefined &&
+      systems.includes(c.system) &&
+      typeof c.code === 'string' &&
+      c.code.trim() !== '',
+  );
 }
 
 /** What a concept holds, as `system|code` (each clipped), for a reason staff read: what was found instead. */
@@ -26,7 +35,12 @@ export function describeConcept(concept: CodeableConcept | undefined): string {
   const codings = concept?.coding ?? [];
   // Free text is not echoed: it may hold anything, and the reason reaches the worker's log.
   if (codings.length === 0) return concept?.text ? 'no coding, only text' : 'no coding';
-  return codings.slice(0, 5).map((c) => `${c.system ? clip(c.system) : '(no system)'}|${c.code ? clip(c.code) : '(no code)'}`).join(', ');
+  return codings
+    .slice(0, 5)
+    .map(
+      (c) => `${c.system ? clip(c.system) : '(no system)'}|${c.code ? clip(c.code) : '(no code)'}`,
+    )
+    .join(', ');
 }
 
 /** At most 80 characters of text from a record, so a hostile value cannot bloat a work item. */

@@ -1,6 +1,23 @@
-import type { Claim, ClaimDiagnosis, ClaimItem, CodeableConcept, Coverage, Encounter, Identifier, Organization, Patient, Practitioner, Reference } from 'fhir/r4';
+import type {
+  Claim,
+  ClaimDiagnosis,
+  ClaimItem,
+  CodeableConcept,
+  Coverage,
+  Encounter,
+  Identifier,
+  Organization,
+  Patient,
+  Practitioner,
+  Reference,
+} from 'fhir/r4';
 import { modifierSystemOf } from '../coding/coding-fhir.ts';
-import { CLAIM_LIMITS, type DiagnosisEntry, type EncounterCoding, type ServiceLine } from '../coding/coding-model.ts';
+import {
+  CLAIM_LIMITS,
+  type DiagnosisEntry,
+  type EncounterCoding,
+  type ServiceLine,
+} from '../coding/coding-model.ts';
 import { DEFAULT_PLACE_OF_SERVICE } from '../edits/place-of-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import { SYSTEM } from '../fhir/systems.ts';
@@ -42,7 +59,9 @@ export function buildClaim(input: BuildClaimInput): Claim {
   const dateOfService = dateOfServiceOf(encounter);
   const diagnoses = coding.diagnoses.slice(0, CLAIM_LIMITS.maxDiagnoses);
   const pos = input.placeOfService ?? DEFAULT_PLACE_OF_SERVICE;
-  const items = coding.lines.map((line, i) => claimItem(line, i + 1, { ...input, dateOfService, pos, diagnosisCount: diagnoses.length }));
+  const items = coding.lines.map((line, i) =>
+    claimItem(line, i + 1, { ...input, dateOfService, pos, diagnosisCount: diagnoses.length }),
+  );
   const payor = coverage.payor[0];
   const claim: Claim = {
     resourceType: 'Claim',
@@ -51,7 +70,10 @@ export function buildClaim(input: BuildClaimInput): Claim {
     type: { coding: [{ system: SYSTEM.claimType, code: 'professional', display: 'Professional' }] },
     use: 'claim',
     patient: ref('Patient', input.patient),
-    billablePeriod: { start: dateOfService, end: encounter.period?.end?.slice(0, 10) ?? dateOfService },
+    billablePeriod: {
+      start: dateOfService,
+      end: encounter.period?.end?.slice(0, 10) ?? dateOfService,
+    },
     created: input.created,
     provider: ref('Organization', input.billingProvider),
     priority: { coding: [{ system: SYSTEM.processPriority, code: 'normal' }] },
@@ -59,11 +81,21 @@ export function buildClaim(input: BuildClaimInput): Claim {
     insurance: [{ sequence: 1, focal: true, coverage: ref('Coverage', coverage) }],
     diagnosis: diagnoses.map(claimDiagnosis),
     item: items,
-    total: { value: roundCents(items.reduce((sum, item) => sum + (item.net?.value ?? 0), 0)), currency: 'USD' },
+    total: {
+      value: roundCents(items.reduce((sum, item) => sum + (item.net?.value ?? 0), 0)),
+      currency: 'USD',
+    },
   };
   if (payor?.reference || payor?.identifier) claim.insurer = payor;
   if (input.practitioner) {
-    claim.careTeam = [{ sequence: 1, provider: ref('Practitioner', input.practitioner), responsible: true, role: { coding: [{ system: SYSTEM.careTeamRole, code: 'primary' }] } }];
+    claim.careTeam = [
+      {
+        sequence: 1,
+        provider: ref('Practitioner', input.practitioner),
+        responsible: true,
+        role: { coding: [{ system: SYSTEM.careTeamRole, code: 'primary' }] },
+      },
+    ];
   }
   return claim;
 }
@@ -72,16 +104,28 @@ export function buildClaim(input: BuildClaimInput): Claim {
 export function dateOfServiceOf(encounter: Encounter): string {
   const start = encounter.period?.start;
   if (!start || !/^\d{4}-\d{2}-\d{2}/.test(start)) {
-    throw new AppError('CLAIM_INVALID', `Encounter/${encounter.id ?? '?'} has no start date, so the claim has no date of service`, { status: 422 });
+    throw new AppError(
+      'CLAIM_INVALID',
+      `Encounter/${encounter.id ?? '?'} has no start date, so the claim has no date of service`,
+      { status: 422 },
+    );
   }
   return start.slice(0, 10);
 }
 
 function claimDiagnosis(dx: DiagnosisEntry, index: number): ClaimDiagnosis {
-  const coding = { system: SYSTEM.icd10cm, code: dx.code, ...(dx.display ? { display: dx.display } : {}) };
-  const diagnosis: ClaimDiagnosis = { sequence: index + 1, diagnosisCodeableConcept: { coding: [coding] } };
+  const coding = {
+    system: SYSTEM.icd10cm,
+    code: dx.code,
+    ...(dx.display ? { display: dx.display } : {}),
+  };
+  const diagnosis: ClaimDiagnosis = {
+    sequence: index + 1,
+    diagnosisCodeableConcept: { coding: [coding] },
+  };
   // The first diagnosis is the principal one (837P HI01 uses qualifier ABK for it).
-  if (index === 0) diagnosis.type = [{ coding: [{ system: SYSTEM.diagnosisType, code: 'principal' }] }];
+  if (index === 0)
+    diagnosis.type = [{ coding: [{ system: SYSTEM.diagnosisType, code: 'principal' }] }];
   return diagnosis;
 }
 
@@ -97,8 +141,12 @@ function claimItem(line: ServiceLine, sequence: number, ctx: ItemContext): Claim
   const item: ClaimItem = {
     sequence,
     // SV107 allows 4 pointers, each to one of the (at most 12) diagnoses on the claim.
-    diagnosisSequence: line.pointers.filter((p) => p >= 1 && p <= ctx.diagnosisCount).slice(0, CLAIM_LIMITS.maxPointers),
-    productOrService: { coding: [{ system, code: line.code, ...(line.display ? { display: line.display } : {}) }] },
+    diagnosisSequence: line.pointers
+      .filter((p) => p >= 1 && p <= ctx.diagnosisCount)
+      .slice(0, CLAIM_LIMITS.maxPointers),
+    productOrService: {
+      coding: [{ system, code: line.code, ...(line.display ? { display: line.display } : {}) }],
+    },
     servicedDate: ctx.dateOfService,
     locationCodeableConcept: { coding: [{ system: SYSTEM.placeOfService, code: ctx.pos }] },
     quantity: { value: line.units },
@@ -107,7 +155,8 @@ function claimItem(line: ServiceLine, sequence: number, ctx: ItemContext): Claim
     encounter: [ref('Encounter', ctx.encounter)],
   };
   if (ctx.practitioner) item.careTeamSequence = [1];
-  if (line.modifiers.length > 0) item.modifier = line.modifiers.slice(0, CLAIM_LIMITS.maxModifiers).map(modifierConcept);
+  if (line.modifiers.length > 0)
+    item.modifier = line.modifiers.slice(0, CLAIM_LIMITS.maxModifiers).map(modifierConcept);
   return item;
 }
 
@@ -117,7 +166,10 @@ function modifierConcept(modifier: string): CodeableConcept {
 }
 
 function idOf(resource: { resourceType: string; id?: string }): string {
-  if (!resource.id) throw new AppError('CLAIM_INVALID', `The ${resource.resourceType} for the claim has no id`, { status: 422 });
+  if (!resource.id)
+    throw new AppError('CLAIM_INVALID', `The ${resource.resourceType} for the claim has no id`, {
+      status: 422,
+    });
   return resource.id;
 }
 

@@ -1,4 +1,11 @@
-import type { Coverage, CoverageEligibilityRequest, Encounter, Identifier, Organization, Patient } from 'fhir/r4';
+import type {
+  Coverage,
+  CoverageEligibilityRequest,
+  Encounter,
+  Identifier,
+  Organization,
+  Patient,
+} from 'fhir/r4';
 import { AppError } from '../errors/app-error.ts';
 import { SYSTEM } from '../fhir/systems.ts';
 import { dateOfServiceOf } from './build-claim.ts';
@@ -23,11 +30,17 @@ export function eligibilityIdentifierFor(encounterId: string): Identifier {
  * The `CoverageEligibilityRequest` for an encounter's date of service (the FHIR form of an
  * X12 270): validation (is the plan in force?) and benefits (copay, coinsurance, deductible).
  */
-export function buildEligibilityRequest(input: BuildEligibilityRequestInput): CoverageEligibilityRequest {
+export function buildEligibilityRequest(
+  input: BuildEligibilityRequestInput,
+): CoverageEligibilityRequest {
   const { encounter, patient, coverage, provider } = input;
   const insurer = coverage.payor[0];
   if (!encounter.id || !patient.id || !coverage.id || !provider.id || !insurer) {
-    throw new AppError('CLAIM_INVALID', 'The eligibility request needs the encounter, patient, coverage, provider and payer, each with an id', { status: 422 });
+    throw new AppError(
+      'CLAIM_INVALID',
+      'The eligibility request needs the encounter, patient, coverage, provider and payer, each with an id',
+      { status: 422 },
+    );
   }
   return {
     resourceType: 'CoverageEligibilityRequest',

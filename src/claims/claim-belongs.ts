@@ -30,7 +30,12 @@ export function patientIdOf(reference: Reference | undefined): string | undefine
   return reference?.reference?.match(/(?:^|\/)Patient\/([^/]+)(?:\/_history\/[^/]+)?$/)?.[1];
 }
 
-function ownerProblem(what: string, field: string, reference: Reference | undefined, patientId: string): ClaimProblem | undefined {
+function ownerProblem(
+  what: string,
+  field: string,
+  reference: Reference | undefined,
+  patientId: string,
+): ClaimProblem | undefined {
   const owner = patientIdOf(reference);
   if (owner === patientId) return undefined;
   const named = reference?.reference ? clip(reference.reference) : undefined;
@@ -50,16 +55,30 @@ export function claimSourceProblems(sources: ClaimSources): ClaimProblem[] {
     const what = `ChargeItem/${item.id ?? '?'}`;
     problems.push(ownerProblem(what, 'subject', item.subject, patientId));
     if (!billingCodingOf('service', item.code)) {
-      problems.push({ expression: 'ChargeItem.code', message: `${what} has no CPT or HCPCS code (found ${describeConcept(item.code)}); only CPT and HCPCS codes are billed as services` });
+      problems.push({
+        expression: 'ChargeItem.code',
+        message: `${what} has no CPT or HCPCS code (found ${describeConcept(item.code)}); only CPT and HCPCS codes are billed as services`,
+      });
     }
   }
   for (const condition of sources.conditions) {
     const what = `Condition/${condition.id ?? '?'}`;
     problems.push(ownerProblem(what, 'subject', condition.subject, patientId));
     if (!billingCodingOf('diagnosis', condition.code)) {
-      problems.push({ expression: 'Condition.code', message: `${what} has no ICD-10-CM code (found ${describeConcept(condition.code)}); only ICD-10-CM codes are billed as diagnoses` });
+      problems.push({
+        expression: 'Condition.code',
+        message: `${what} has no ICD-10-CM code (found ${describeConcept(condition.code)}); only ICD-10-CM codes are billed as diagnoses`,
+      });
     }
   }
-  if (sources.coverage) problems.push(ownerProblem(`Coverage/${sources.coverage.id ?? '?'}`, 'beneficiary', sources.coverage.beneficiary, patientId));
+  if (sources.coverage)
+    problems.push(
+      ownerProblem(
+        `Coverage/${sources.coverage.id ?? '?'}`,
+        'beneficiary',
+        sources.coverage.beneficiary,
+        patientId,
+      ),
+    );
   return problems.filter((p): p is ClaimProblem => p !== undefined);
 }

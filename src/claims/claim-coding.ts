@@ -11,7 +11,9 @@ export function codingFromClaim(claim: Claim): EncounterCoding {
   const diagnoses = [...(claim.diagnosis ?? [])]
     .sort((a, b) => a.sequence - b.sequence)
     .map((d) => {
-      const coding = d.diagnosisCodeableConcept?.coding?.find((c) => c.system === SYSTEM.icd10cm) ?? d.diagnosisCodeableConcept?.coding?.[0];
+      const coding =
+        d.diagnosisCodeableConcept?.coding?.find((c) => c.system === SYSTEM.icd10cm) ??
+        d.diagnosisCodeableConcept?.coding?.[0];
       return { code: coding?.code ?? '', ...(coding?.display ? { display: coding.display } : {}) };
     });
   const lines = [...(claim.item ?? [])]
@@ -20,7 +22,7 @@ export function codingFromClaim(claim: Claim): EncounterCoding {
       const coding = item.productOrService.coding?.[0];
       return {
         code: coding?.code ?? '',
-        system: coding?.system === SYSTEM.hcpcs ? 'hcpcs' as const : 'cpt' as const,
+        system: coding?.system === SYSTEM.hcpcs ? ('hcpcs' as const) : ('cpt' as const),
         ...(coding?.display ? { display: coding.display } : {}),
         units: item.quantity?.value ?? 1,
         modifiers: (item.modifier ?? []).map((m) => m.coding?.[0]?.code ?? ''),
@@ -35,6 +37,10 @@ export function codingFromClaim(claim: Claim): EncounterCoding {
  * (code, modifiers, units, pointers). Displays and record ids do not count.
  */
 export function sameBilledCoding(a: EncounterCoding, b: EncounterCoding): boolean {
-  const key = (c: EncounterCoding) => JSON.stringify([c.diagnoses.map((d) => d.code), c.lines.map((l) => [l.code, l.modifiers, l.units, l.pointers])]);
+  const key = (c: EncounterCoding) =>
+    JSON.stringify([
+      c.diagnoses.map((d) => d.code),
+      c.lines.map((l) => [l.code, l.modifiers, l.units, l.pointers]),
+    ]);
   return key(a) === key(b);
 }

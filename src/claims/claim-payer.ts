@@ -26,19 +26,36 @@ export function payerProblem(sources: PayerSources): ClaimProblem | undefined {
   const expression = 'Coverage.payor';
   if (!payor?.reference) {
     const named = payor?.display ? ` ("${clip(payor.display)}")` : '';
-    return { expression, message: `${what} names its payer only as text${named}, not as an Organization with a payer id, so ChartBill cannot tell which insurer to bill` };
+    return {
+      expression,
+      message: `${what} names its payer only as text${named}, not as an Organization with a payer id, so ChartBill cannot tell which insurer to bill`,
+    };
   }
   const reference = clip(payor.reference);
   if (!/(?:^|\/)Organization\/[^/]+(?:\/_history\/[^/]+)?$/.test(payor.reference)) {
-    return { expression, message: `${what} has ${reference} as its payer; only an insurer (an Organization) is billed, a person pays through patient billing` };
+    return {
+      expression,
+      message: `${what} has ${reference} as its payer; only an insurer (an Organization) is billed, a person pays through patient billing`,
+    };
   }
-  if (!payerOrg) return { expression, message: `${what} has ${reference} as its payer, and that Organization does not exist` };
+  if (!payerOrg)
+    return {
+      expression,
+      message: `${what} has ${reference} as its payer, and that Organization does not exist`,
+    };
   const org = `Organization/${payerOrg.id ?? '?'}`;
   if (billingProvider && isSameOrganization(payerOrg, billingProvider)) {
-    return { expression, message: `${what} has the billing organization itself (${org}) as its payer; a practice does not bill itself` };
+    return {
+      expression,
+      message: `${what} has the billing organization itself (${org}) as its payer; a practice does not bill itself`,
+    };
   }
   if (knownPayerIdOf(payerOrg, knownPayers)) return undefined;
-  const found = (payerOrg.identifier ?? []).slice(0, 5).map((i) => clip(`${i.system ?? '(no system)'}|${i.value ?? ''}`)).join(', ') || 'none';
+  const found =
+    (payerOrg.identifier ?? [])
+      .slice(0, 5)
+      .map((i) => clip(`${i.system ?? '(no system)'}|${i.value ?? ''}`))
+      .join(', ') || 'none';
   return {
     expression,
     message: `${what} has ${org} as its payer, which carries no payer id this payer connection knows (identifiers found: ${found}; known: ${knownPayers.map(formatPayerId).join(', ') || 'none'}); an admin adds it to CHARTBILL_PAYER_IDS if the connection reaches that payer`,
@@ -48,6 +65,12 @@ export function payerProblem(sources: PayerSources): ClaimProblem | undefined {
 /** The same Organization by id, or sharing an identifier (an NPI, a tax id) with it. */
 function isSameOrganization(a: Organization, b: Organization): boolean {
   if (a.id && a.id === b.id) return true;
-  const keys = new Set((b.identifier ?? []).filter((i) => i.system && i.value).map((i) => `${i.system ?? ''}|${i.value ?? ''}`));
-  return (a.identifier ?? []).some((i) => i.system && i.value && keys.has(`${i.system}|${i.value}`));
+  const keys = new Set(
+    (b.identifier ?? [])
+      .filter((i) => i.system && i.value)
+      .map((i) => `${i.system ?? ''}|${i.value ?? ''}`),
+  );
+  return (a.identifier ?? []).some(
+    (i) => i.system && i.value && keys.has(`${i.system}|${i.value}`),
+  );
 }

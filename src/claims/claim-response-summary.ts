@@ -49,13 +49,29 @@ export function claimResponseSummary(response: ClaimResponse): ClaimResponseSumm
   const items = response.item ?? [];
   const denials: DenialReason[] = [];
   for (const error of response.error ?? []) {
-    for (const carc of carcCodesOf(error.code)) denials.push({ carc, text: error.code.text ?? carcText(carc), ...(error.itemSequence ? { itemSequence: error.itemSequence } : {}) });
+    for (const carc of carcCodesOf(error.code))
+      denials.push({
+        carc,
+        text: error.code.text ?? carcText(carc),
+        ...(error.itemSequence ? { itemSequence: error.itemSequence } : {}),
+      });
   }
   for (const item of items) {
     for (const adj of item.adjudication) {
       for (const carc of carcCodesOf(adj.reason)) {
-        if (!NOT_DENIALS.has(carc) && !denials.some((d) => d.carc === carc && (d.itemSequence === undefined || d.itemSequence === item.itemSequence))) {
-          denials.push({ itemSequence: item.itemSequence, carc, text: adj.reason?.text ?? carcText(carc) });
+        if (
+          !NOT_DENIALS.has(carc) &&
+          !denials.some(
+            (d) =>
+              d.carc === carc &&
+              (d.itemSequence === undefined || d.itemSequence === item.itemSequence),
+          )
+        ) {
+          denials.push({
+            itemSequence: item.itemSequence,
+            carc,
+            text: adj.reason?.text ?? carcText(carc),
+          });
         }
       }
     }
@@ -65,7 +81,11 @@ export function claimResponseSummary(response: ClaimResponse): ClaimResponseSumm
     billed: sumAdjudication(items, 'submitted'),
     allowed: sumAdjudication(items, 'eligible'),
     paid: response.payment?.amount.value ?? sumAdjudication(items, 'benefit'),
-    patientResponsibility: roundCents(sumAdjudication(items, 'copay') + sumAdjudication(items, 'coinsurance') + sumAdjudication(items, 'deductible')),
+    patientResponsibility: roundCents(
+      sumAdjudication(items, 'copay') +
+        sumAdjudication(items, 'coinsurance') +
+        sumAdjudication(items, 'deductible'),
+    ),
     denials,
   };
 }

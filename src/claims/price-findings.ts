@@ -8,13 +8,15 @@ import { feeFor, type FeeSchedule } from './fee-schedule.ts';
 export function priceFindings(coding: EncounterCoding, chargeMaster: FeeSchedule): Finding[] {
   return coding.lines.flatMap((line, index): Finding[] =>
     feeFor(chargeMaster, line.code) === undefined
-      ? [{
-          rule: 'claim-line-unpriced',
-          severity: 'error',
-          message: `${line.code} has no charge on the practice charge master, so the line would be billed at $0.`,
-          fix: `Add ${line.code} to the charge master, or choose the service code the practice bills.`,
-          target: { kind: 'line', index },
-        }]
+      ? [
+          {
+            rule: 'claim-line-unpriced',
+            severity: 'error',
+            message: `${line.code} has no charge on the practice charge master, so the line would be billed at $0.`,
+            fix: `Add ${line.code} to the charge master, or choose the service code the practice bills.`,
+            target: { kind: 'line', index },
+          },
+        ]
       : [],
   );
 }

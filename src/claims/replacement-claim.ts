@@ -33,13 +33,24 @@ export function asReplacement(claim: Claim, prior: ReplacementOf): Claim {
     identifier: [replacementIdentifierFor(prior.encounterId, prior.sequence)],
     extension: [
       ...(claim.extension ?? []).filter((e) => e.url !== EXT.claimFrequency),
-      { url: EXT.claimFrequency, valueCoding: { system: SYSTEM_CLAIM_FREQUENCY, code: '7', display: 'Replacement of Prior Claim' } },
+      {
+        url: EXT.claimFrequency,
+        valueCoding: {
+          system: SYSTEM_CLAIM_FREQUENCY,
+          code: '7',
+          display: 'Replacement of Prior Claim',
+        },
+      },
     ],
-    related: [{
-      claim: { reference: prior.claim },
-      relationship: { coding: [{ system: SYSTEM_RELATED_CLAIM, code: 'prior', display: 'Prior Claim' }] },
-      ...(prior.payerClaimNumber ? { reference: prior.payerClaimNumber } : {}),
-    }],
+    related: [
+      {
+        claim: { reference: prior.claim },
+        relationship: {
+          coding: [{ system: SYSTEM_RELATED_CLAIM, code: 'prior', display: 'Prior Claim' }],
+        },
+        ...(prior.payerClaimNumber ? { reference: prior.payerClaimNumber } : {}),
+      },
+    ],
   };
 }
 

@@ -6,7 +6,11 @@ import type { Bundle, Resource } from 'fhir/r4';
  * Organizations, Practitioner), as in Da Vinci PAS and the FHIR `Claim/$submit` operation.
  * With `fhirBase`, each entry gets the absolute `fullUrl` its relative references resolve to.
  */
-export function submissionBundle(request: Resource, supporting: readonly (Resource | undefined)[], fhirBase?: string): Bundle {
+export function submissionBundle(
+  request: Resource,
+  supporting: readonly (Resource | undefined)[],
+  fhirBase?: string,
+): Bundle {
   const seen = new Set<string>();
   const resources = [request, ...supporting].filter((r): r is Resource => {
     if (!r) return false;
@@ -19,7 +23,9 @@ export function submissionBundle(request: Resource, supporting: readonly (Resour
     resourceType: 'Bundle',
     type: 'collection',
     entry: resources.map((resource) => ({
-      ...(fhirBase && resource.id ? { fullUrl: `${fhirBase.replace(/\/+$/, '')}/${resource.resourceType}/${resource.id}` } : {}),
+      ...(fhirBase && resource.id
+        ? { fullUrl: `${fhirBase.replace(/\/+$/, '')}/${resource.resourceType}/${resource.id}` }
+        : {}),
       resource,
     })),
   };

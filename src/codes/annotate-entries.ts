@@ -10,12 +10,18 @@ import type { MceFields, NoteFields, StoredRelease } from './store/stored-releas
 
 type Layer<L extends StoredRelease['layer']> = Extract<StoredRelease, { layer: L }>;
 
-const byDate = (a: StoredRelease, b: StoredRelease): number => a.effectiveFrom.localeCompare(b.effectiveFrom);
+const byDate = (a: StoredRelease, b: StoredRelease): number =>
+  a.effectiveFrom.localeCompare(b.effectiveFrom);
 
 /** code → fields, later releases overriding earlier ones field by field. */
-function mergedByCode<T extends object>(layers: readonly T[], pick: (layer: T) => Record<string, object>): Map<string, object> {
+function mergedByCode<T extends object>(
+  layers: readonly T[],
+  pick: (layer: T) => Record<string, object>,
+): Map<string, object> {
   const out = new Map<string, object>();
-  for (const layer of layers) for (const [code, fields] of Object.entries(pick(layer))) out.set(code, { ...out.get(code), ...fields });
+  for (const layer of layers)
+    for (const [code, fields] of Object.entries(pick(layer)))
+      out.set(code, { ...out.get(code), ...fields });
   return out;
 }
 
@@ -43,8 +49,14 @@ function seventhByShape(entries: readonly CodeEntry[]): Set<string> {
 
 /** Adds notes, MCE fields and `requiresSeventh` to the ICD-10-CM entries, in place. */
 export function annotateEntries(entries: CodeEntry[], releases: readonly StoredRelease[]): void {
-  const notes = mergedByCode(releases.filter((r): r is Layer<'notes'> => r.layer === 'notes').sort(byDate), (r) => r.notes) as Map<string, NoteFields>;
-  const mce = mergedByCode(releases.filter((r): r is Layer<'mce'> => r.layer === 'mce').sort(byDate), (r) => r.mce) as Map<string, MceFields>;
+  const notes = mergedByCode(
+    releases.filter((r): r is Layer<'notes'> => r.layer === 'notes').sort(byDate),
+    (r) => r.notes,
+  ) as Map<string, NoteFields>;
+  const mce = mergedByCode(
+    releases.filter((r): r is Layer<'mce'> => r.layer === 'mce').sort(byDate),
+    (r) => r.mce,
+  ) as Map<string, MceFields>;
   const seventh = seventhByShape(entries);
   for (const e of entries) {
     if (e.system !== 'icd10cm') continue;
@@ -65,9 +77,13 @@ export function synonymsOf(releases: readonly StoredRelease[]): Map<string, stri
     else out.set(key, [...texts]);
   };
   for (const r of releases) {
-    if (r.layer === 'index') for (const [code, terms] of Object.entries(r.terms)) add(`icd10cm|${compactCode(code)}`, terms);
+    if (r.layer === 'index')
+      for (const [code, terms] of Object.entries(r.terms))
+        add(`icd10cm|${compactCode(code)}`, terms);
     if (r.layer === 'codes' && r.system !== 'icd10cm') {
-      for (const [code, , , extra] of r.rows) if (extra?.short) add(`${extra.modifier ? 'modifier' : r.system}|${compactCode(code)}`, [extra.short]);
+      for (const [code, , , extra] of r.rows)
+        if (extra?.short)
+          add(`${extra.modifier ? 'modifier' : r.system}|${compactCode(code)}`, [extra.short]);
     }
   }
   return out;

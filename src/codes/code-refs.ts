@@ -5,7 +5,8 @@
 import { formatIcd10cm } from './code-format.ts';
 
 // A trailing `-` (or `.-`) means "and the codes below"; a `-` followed by a code is a range.
-const REF = /([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.-|-(?![A-Z]))?(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.-|-)?)?/g;
+const REF =
+  /([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.-|-(?![A-Z]))?(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.-|-)?)?/g;
 const PARENS = /\(([^()]*)\)/g;
 
 /**
@@ -16,13 +17,18 @@ const PARENS = /\(([^()]*)\)/g;
 export function expandRange(from: string, to: string): string[] {
   const a = from.replace('.', '');
   const b = to.replace('.', '');
-  const sameStem = a.length === b.length && a.slice(0, -2) === b.slice(0, -2) && /\d\d$/.test(a) && /\d\d$/.test(b);
+  const sameStem =
+    a.length === b.length &&
+    a.slice(0, -2) === b.slice(0, -2) &&
+    /\d\d$/.test(a) &&
+    /\d\d$/.test(b);
   if (!sameStem) return [from, to];
   const first = Number(a.slice(-2));
   const last = Number(b.slice(-2));
   if (last < first || last - first > 99) return [from, to];
   const out: string[] = [];
-  for (let i = first; i <= last; i++) out.push(formatIcd10cm(a.slice(0, -2) + String(i).padStart(2, '0')));
+  for (let i = first; i <= last; i++)
+    out.push(formatIcd10cm(a.slice(0, -2) + String(i).padStart(2, '0')));
   return out;
 }
 

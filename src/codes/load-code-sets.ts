@@ -27,18 +27,29 @@ export interface LoadedCodeSets {
   stats: { entries: number; indexBytes: number };
 }
 
-const SYSTEM_NAMES: Readonly<Record<CodeSystemKey, string>> = { icd10cm: 'ICD-10-CM', hcpcs: 'HCPCS Level II', cpt: 'CPT', modifier: 'modifiers' };
+const SYSTEM_NAMES: Readonly<Record<CodeSystemKey, string>> = {
+  icd10cm: 'ICD-10-CM',
+  hcpcs: 'HCPCS Level II',
+  cpt: 'CPT',
+  modifier: 'modifiers',
+};
 
 /** Imported entries per system, oldest release first. */
-function importedEntries(releases: readonly StoredRelease[], system: StoredCodes['system']): CodeEntry[] | undefined {
-  const mine = releases.filter((r): r is StoredCodes => r.layer === 'codes' && r.system === system).sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+function importedEntries(
+  releases: readonly StoredRelease[],
+  system: StoredCodes['system'],
+): CodeEntry[] | undefined {
+  const mine = releases
+    .filter((r): r is StoredCodes => r.layer === 'codes' && r.system === system)
+    .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
   return mine.length ? mergeCodeReleases(mine) : undefined;
 }
 
 /** The entries: imported systems, the starter set for the others, modifiers from both. */
 export function entriesFrom(releases: readonly StoredRelease[]): CodeEntry[] {
   const starter = starterEntries();
-  const starterOf = (system: CodeSystemKey): CodeEntry[] => starter.filter((e) => e.system === system);
+  const starterOf = (system: CodeSystemKey): CodeEntry[] =>
+    starter.filter((e) => e.system === system);
   const icd = importedEntries(releases, 'icd10cm') ?? starterOf('icd10cm');
   const cpt = importedEntries(releases, 'cpt') ?? starterOf('cpt');
   const hcpcsAll = importedEntries(releases, 'hcpcs');
@@ -58,7 +69,9 @@ function staleWarnings(codes: CodeSet, today: string): string[] {
   return systems.flatMap((system) => {
     const v = versionInForce(codes, system, today);
     if (!v?.stale) return [];
-    return [`${SYSTEM_NAMES[system]} ${v.version.version} ended on ${v.version.effectiveTo ?? ''}; it stays in force until a newer release is imported (chartbill codes import).`];
+    return [
+      `${SYSTEM_NAMES[system]} ${v.version.version} ended on ${v.version.effectiveTo ?? ''}; it stays in force until a newer release is imported (chartbill codes import).`,
+    ];
   });
 }
 
@@ -66,13 +79,23 @@ function staleWarnings(codes: CodeSet, today: string): string[] {
  * Reads `<dataDir>/codes/` and builds the code set. `now` dates the staleness warnings.
  * Falls back to the starter set when nothing was imported, so `npm start` always works.
  */
-export async function loadCodeSets(dataDir: string, now: () => Date = () => new Date()): Promise<LoadedCodeSets> {
+export async function loadCodeSets(
+  dataDir: string,
+  now: () => Date = () => new Date(),
+): Promise<LoadedCodeSets> {
   const started = performance.now();
   const releases = await readStoredReleases(dataDir);
   const versions = versionsOf(releases);
   const common = new Set(starterEntries().map((e) => entryKey(e.system, e.code)));
-  const label = versions.length ? versions.map((v) => `${v.system} ${v.version}`).join(' + ') : 'starter';
-  const codes = createCodeSet(entriesFrom(releases), { synonyms: synonymsOf(releases), common, version: label, versions });
+  const label = versions.length
+    ? versions.map((v) => `${v.system} ${v.version}`).join(' + ')
+    : 'starter';
+  const codes = createCodeSet(entriesFrom(releases), {
+    synonyms: synonymsOf(releases),
+    common,
+    version: label,
+    versions,
+  });
   return {
     codes,
     source: releases.length ? 'imported' : 'starter',
@@ -93,9 +116,21 @@ export interface StartupLog {
  * `chartbill start`'s code sets: `loadCodeSets` plus a log line with what was loaded and how long
  * it took (the cold start), and one warning per stale release.
  */
-export async function startupCodeSets(dataDir: string, log: StartupLog, now: () => Date = () => new Date()): Promise<CodeSet> {
+export async function startupCodeSets(
+  dataDir: string,
+  log: StartupLog,
+  now: () => Date = () => new Date(),
+): Promise<CodeSet> {
   const loaded = await loadCodeSets(dataDir, now);
-  log.info({ codes: loaded.codes.version, source: loaded.source, entries: loaded.stats.entries, ms: Math.round(loaded.ms) }, 'code sets loaded');
+  log.info(
+    {
+      codes: loaded.codes.version,
+      source: loaded.source,
+      entries: loaded.stats.entries,
+      ms: Math.round(loaded.ms),
+    },
+    'code sets loaded',
+  );
   for (const warning of loaded.warnings) log.warn({ codes: loaded.codes.version }, warning);
   return loaded.codes;
 }

@@ -31,8 +31,13 @@ export interface CodeSetOptions {
  * ICD-10-CM parent links: each code's nearest shorter prefix present in the set. Retired codes
  * (with `validTo`) are left out: they are never the code to choose today.
  */
-function buildChildren(entries: readonly CodeEntry[], compact: readonly string[]): Map<string, CodeEntry[]> {
-  const icd = new Set(entries.flatMap((e, i) => (e.system === 'icd10cm' ? [compact[i] ?? ''] : [])));
+function buildChildren(
+  entries: readonly CodeEntry[],
+  compact: readonly string[],
+): Map<string, CodeEntry[]> {
+  const icd = new Set(
+    entries.flatMap((e, i) => (e.system === 'icd10cm' ? [compact[i] ?? ''] : [])),
+  );
   const children = new Map<string, CodeEntry[]>();
   entries.forEach((e, i) => {
     const code = compact[i] ?? '';
@@ -50,7 +55,9 @@ function buildChildren(entries: readonly CodeEntry[], compact: readonly string[]
 }
 
 /** An entry's searchable extra texts: its inclusion terms and `synonyms` (kept out of closures). */
-function synonymLookup(synonyms: ReadonlyMap<string, readonly string[]> | undefined): (e: CodeEntry) => readonly string[] {
+function synonymLookup(
+  synonyms: ReadonlyMap<string, readonly string[]> | undefined,
+): (e: CodeEntry) => readonly string[] {
   const none: readonly string[] = [];
   return (e) => {
     const more = synonyms?.get(entryKey(e.system, e.code)) ?? none;
@@ -58,9 +65,14 @@ function synonymLookup(synonyms: ReadonlyMap<string, readonly string[]> | undefi
   };
 }
 
-function commonFlags(entries: readonly CodeEntry[], compact: readonly string[], common: ReadonlySet<string> | undefined): Uint8Array {
+function commonFlags(
+  entries: readonly CodeEntry[],
+  compact: readonly string[],
+  common: ReadonlySet<string> | undefined,
+): Uint8Array {
   const flags = new Uint8Array(entries.length);
-  if (common) entries.forEach((e, i) => (flags[i] = common.has(`${e.system}|${compact[i] ?? ''}`) ? 1 : 0));
+  if (common)
+    entries.forEach((e, i) => (flags[i] = common.has(`${e.system}|${compact[i] ?? ''}`) ? 1 : 0));
   return flags;
 }
 
@@ -77,13 +89,20 @@ export interface IndexStats {
  * inclusion terms and `options.synonyms` (Alphabetic Index terms). Billable codes rank before
  * categories; `children(category)` lists the codes one level below.
  */
-export function createCodeSet(entries: CodeEntry[], options: CodeSetOptions = {}): CodeSet & { stats: IndexStats } {
+export function createCodeSet(
+  entries: CodeEntry[],
+  options: CodeSetOptions = {},
+): CodeSet & { stats: IndexStats } {
   const index = buildSearchIndex(entries, synonymLookup(options.synonyms));
   const byKey = new Map(entries.map((e, i) => [`${e.system}|${index.compact[i] ?? ''}`, e]));
   const children = buildChildren(entries, index.compact);
   const common = commonFlags(entries, index.compact, options.common);
   const { version, versions } = options;
-  const context = (kind: SearchKind): QueryContext => ({ index, systems: SYSTEMS_OF[kind], common: (id) => common[id] === 1 });
+  const context = (kind: SearchKind): QueryContext => ({
+    index,
+    systems: SYSTEMS_OF[kind],
+    common: (id) => common[id] === 1,
+  });
 
   return {
     ...(version ? { version } : {}),

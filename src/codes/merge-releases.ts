@@ -8,7 +8,11 @@
 import type { CodeEntry, CodeSetVersion } from './code-set.ts';
 import type { CodeRow, StoredCodes, StoredRelease } from './store/stored-release.ts';
 
-interface Tracked { entry: CodeEntry; first: number; last: number }
+interface Tracked {
+  entry: CodeEntry;
+  first: number;
+  last: number;
+}
 
 /** The day before `date` (YYYY-MM-DD). */
 export function dayBefore(date: string): string {
@@ -19,7 +23,12 @@ export function dayBefore(date: string): string {
 
 function entryOf(system: StoredCodes['system'], row: CodeRow): CodeEntry {
   const [code, billable, display, extra] = row;
-  const entry: CodeEntry = { system: extra?.modifier ? 'modifier' : system, code, display, billable: billable === 1 };
+  const entry: CodeEntry = {
+    system: extra?.modifier ? 'modifier' : system,
+    code,
+    display,
+    billable: billable === 1,
+  };
   if (extra?.addDate) entry.addDate = extra.addDate;
   if (extra?.termDate) entry.termDate = extra.termDate;
   return entry;
@@ -56,7 +65,8 @@ export function mergeCodeReleases(releases: readonly StoredCodes[]): CodeEntry[]
     if (!t) continue;
     const { entry } = t;
     if (release(releases, t.first).system === 'hcpcs') datesFromRow(entry);
-    if (t.first > 0 || addedByOldest.has(entry.code)) entry.validFrom = release(releases, t.first).effectiveFrom;
+    if (t.first > 0 || addedByOldest.has(entry.code))
+      entry.validFrom = release(releases, t.first).effectiveFrom;
     if (t.last < newest) entry.validTo = dayBefore(release(releases, t.last + 1).effectiveFrom);
     out.push(entry);
   }
@@ -70,7 +80,10 @@ function release(releases: readonly StoredCodes[], i: number): StoredCodes {
 }
 
 /** Codes a release's addenda delete and no imported release holds: valid until the day before. */
-function retiredByAddenda(releases: readonly StoredCodes[], tracked: ReadonlyMap<string, Tracked>): CodeEntry[] {
+function retiredByAddenda(
+  releases: readonly StoredCodes[],
+  tracked: ReadonlyMap<string, Tracked>,
+): CodeEntry[] {
   const out = new Map<string, CodeEntry>();
   for (const r of releases) {
     for (const row of r.retired ?? []) {
@@ -85,6 +98,13 @@ function retiredByAddenda(releases: readonly StoredCodes[], tracked: ReadonlyMap
 export function versionsOf(releases: readonly StoredRelease[]): CodeSetVersion[] {
   return releases
     .filter((r): r is StoredCodes => r.layer === 'codes')
-    .map((r) => ({ system: r.system, version: r.version, effectiveFrom: r.effectiveFrom, ...(r.effectiveTo ? { effectiveTo: r.effectiveTo } : {}) }))
-    .sort((a, b) => a.system.localeCompare(b.system) || a.effectiveFrom.localeCompare(b.effectiveFrom));
+    .map((r) => ({
+      system: r.system,
+      version: r.version,
+      effectiveFrom: r.effectiveFrom,
+      ...(r.effectiveTo ? { effectiveTo: r.effectiveTo } : {}),
+    }))
+    .sort(
+      (a, b) => a.system.localeCompare(b.system) || a.effectiveFrom.localeCompare(b.effectiveFrom),
+    );
 }

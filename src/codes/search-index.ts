@@ -10,7 +10,10 @@ import { compactCode } from './code-format.ts';
 
 /** Lower-case words of a text: letters and digits, split on everything else. */
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
 }
 
 /** A half-open range of word ids: the words starting with a prefix. */
@@ -56,7 +59,10 @@ function lowerBound(sorted: readonly string[], key: string): number {
 }
 
 /** Per-entry sorted unique word ids (or per-word entry ids), as compressed rows. */
-interface Rows { start: Int32Array; ids: Int32Array }
+interface Rows {
+  start: Int32Array;
+  ids: Int32Array;
+}
 
 function anyIn(rows: Rows, id: number, lo: number, hi: number): boolean {
   const end = rows.start[id + 1] ?? 0;
@@ -93,7 +99,11 @@ class IdLists {
 }
 
 /** Tokenizes every entry's texts into word ids (ids in first-seen order; remapped later). */
-function collectWords(texts: (i: number) => readonly string[], docs: number, idOf: Map<string, number>): IdLists {
+function collectWords(
+  texts: (i: number) => readonly string[],
+  docs: number,
+  idOf: Map<string, number>,
+): IdLists {
   const lists = new IdLists(docs);
   for (let i = 0; i < docs; i++) {
     for (const text of texts(i)) {
@@ -118,7 +128,10 @@ function finishRows(lists: IdLists, remap: Int32Array, minus?: Rows): Rows {
   const ids = new Int32Array(lists.start[docs] ?? 0);
   let out = 0;
   for (let d = 0; d < docs; d++) {
-    const row = lists.ids.subarray(lists.start[d] ?? 0, lists.start[d + 1] ?? 0).map((id) => remap[id] ?? 0).sort();
+    const row = lists.ids
+      .subarray(lists.start[d] ?? 0, lists.start[d + 1] ?? 0)
+      .map((id) => remap[id] ?? 0)
+      .sort();
     let prev = -1;
     for (const id of row) {
       if (id === prev) continue;
@@ -151,7 +164,11 @@ function postingsOf(words: number, ...rows: Rows[]): Rows {
 }
 
 /** Entry texts → sorted dictionary, per-entry word-id rows (description, synonyms), postings. */
-function buildWords(docs: number, primaryTexts: (i: number) => readonly string[], secondaryTexts: (i: number) => readonly string[]) {
+function buildWords(
+  docs: number,
+  primaryTexts: (i: number) => readonly string[],
+  secondaryTexts: (i: number) => readonly string[],
+) {
   const idOf = new Map<string, number>();
   const primaryLists = collectWords(primaryTexts, docs, idOf);
   const secondaryLists = collectWords(secondaryTexts, docs, idOf);
@@ -167,7 +184,10 @@ function buildWords(docs: number, primaryTexts: (i: number) => readonly string[]
  * Builds the index. `synonymsOf(entry)` gives extra searchable texts (Alphabetic Index terms,
  * inclusion terms, short descriptors): they match, but rank below description words.
  */
-export function buildSearchIndex(entries: readonly CodeEntry[], synonymsOf: (entry: CodeEntry) => readonly string[] = () => []): SearchIndex {
+export function buildSearchIndex(
+  entries: readonly CodeEntry[],
+  synonymsOf: (entry: CodeEntry) => readonly string[] = () => [],
+): SearchIndex {
   const compact = entries.map((e) => compactCode(e.code));
   const { words, primary, secondary, postings } = buildWords(
     entries.length,
@@ -177,11 +197,22 @@ export function buildSearchIndex(entries: readonly CodeEntry[], synonymsOf: (ent
       return e ? synonymsOf(e) : [];
     },
   );
-  const byCode = compact.map((_, i) => i).sort((a, b) => ((compact[a] ?? '') < (compact[b] ?? '') ? -1 : 1));
+  const byCode = compact
+    .map((_, i) => i)
+    .sort((a, b) => ((compact[a] ?? '') < (compact[b] ?? '') ? -1 : 1));
   const sortedCodes = byCode.map((i) => compact[i] ?? '');
-  const codeRange = (prefix: string): [number, number] => [lowerBound(sortedCodes, prefix), lowerBound(sortedCodes, `${prefix}\uffff`)];
-  const arrays = [primary, secondary, postings].reduce((n, r) => n + r.start.byteLength + r.ids.byteLength, 0);
-  const strings = words.reduce((n, w) => n + 2 * w.length + 16, 0) + compact.reduce((n, c) => n + 2 * c.length + 16, 0) + 8 * byCode.length * 2;
+  const codeRange = (prefix: string): [number, number] => [
+    lowerBound(sortedCodes, prefix),
+    lowerBound(sortedCodes, `${prefix}\uffff`),
+  ];
+  const arrays = [primary, secondary, postings].reduce(
+    (n, r) => n + r.start.byteLength + r.ids.byteLength,
+    0,
+  );
+  const strings =
+    words.reduce((n, w) => n + 2 * w.length + 16, 0) +
+    compact.reduce((n, c) => n + 2 * c.length + 16, 0) +
+    8 * byCode.length * 2;
 
   return {
     entries,

@@ -8,7 +8,21 @@ import { compactCode } from './code-format.ts';
 import { tokenize, type SearchIndex, type WordRange } from './search-index.ts';
 
 /** Words too common in descriptions to narrow a search ("fracture of femur"). */
-const STOP_WORDS = new Set(['a', 'an', 'and', 'by', 'for', 'in', 'of', 'on', 'or', 'the', 'to', 'w', 'with']);
+const STOP_WORDS = new Set([
+  'a',
+  'an',
+  'and',
+  'by',
+  'for',
+  'in',
+  'of',
+  'on',
+  'or',
+  'the',
+  'to',
+  'w',
+  'with',
+]);
 
 /** One whitespace-separated token of the query. It matches an entry when any alternative does. */
 interface Term {
@@ -43,7 +57,11 @@ function termOf(index: SearchIndex, raw: string): Term | undefined {
 function termSize(index: SearchIndex, t: Term): number {
   const byWords = t.words.length ? Math.min(...t.words.map((r) => index.rangeSize(r))) : 0;
   const byCodes = [t.code, ...t.boost].filter((c) => c).reduce((n, c) => n + index.codeCount(c), 0);
-  return byWords + byCodes + (t.literal >= 0 ? index.rangeSize({ lo: t.literal, hi: t.literal + 1, exact: t.literal }) : 0);
+  return (
+    byWords +
+    byCodes +
+    (t.literal >= 0 ? index.rangeSize({ lo: t.literal, hi: t.literal + 1, exact: t.literal }) : 0)
+  );
 }
 
 function eachCandidate(index: SearchIndex, t: Term, visit: (id: number) => void): void {
@@ -52,7 +70,8 @@ function eachCandidate(index: SearchIndex, t: Term, visit: (id: number) => void)
     index.eachInRange(rarest, visit);
   }
   for (const c of [t.code, ...t.boost]) if (c) index.eachWithCode(c, visit);
-  if (t.literal >= 0) index.eachInRange({ lo: t.literal, hi: t.literal + 1, exact: t.literal }, visit);
+  if (t.literal >= 0)
+    index.eachInRange({ lo: t.literal, hi: t.literal + 1, exact: t.literal }, visit);
 }
 
 /**
@@ -60,7 +79,11 @@ function eachCandidate(index: SearchIndex, t: Term, visit: (id: number) => void)
  * abbreviation's code is boosted only when its words match too ("afib": I48.91 atrial
  * fibrillation, not I48.92 atrial flutter); its other codes still match.
  */
-function matchTerm(index: SearchIndex, id: number, t: Term): [boosted: boolean, synonym: boolean, whole: number] | undefined {
+function matchTerm(
+  index: SearchIndex,
+  id: number,
+  t: Term,
+): [boosted: boolean, synonym: boolean, whole: number] | undefined {
   const code = index.compact[id] ?? '';
   if (t.code && code.startsWith(t.code)) return [false, false, 1];
   const inBoost = t.boost.some((b) => code.startsWith(b));
@@ -70,7 +93,10 @@ function matchTerm(index: SearchIndex, id: number, t: Term): [boosted: boolean, 
     const where = index.where(id, r);
     if (where === 0) {
       if (inBoost) return [false, false, 0];
-      return t.literal >= 0 && index.where(id, { lo: t.literal, hi: t.literal + 1, exact: t.literal }) > 0 ? [false, true, 0] : undefined;
+      return t.literal >= 0 &&
+        index.where(id, { lo: t.literal, hi: t.literal + 1, exact: t.literal }) > 0
+        ? [false, true, 0]
+        : undefined;
     }
     if (where === 1) synonym = true;
     else if (index.hasWord(id, r.exact)) whole++;
@@ -80,7 +106,11 @@ function matchTerm(index: SearchIndex, id: number, t: Term): [boosted: boolean, 
 
 /** 1 for a subsequent-encounter or sequela 7th character: the initial encounter is the usual pick. */
 function laterEpisode(display: string): number {
-  return display.endsWith(', sequela') || display.endsWith(', subsequent encounter') || display.includes(', subsequent encounter for') ? 1 : 0;
+  return display.endsWith(', sequela') ||
+    display.endsWith(', subsequent encounter') ||
+    display.includes(', subsequent encounter for')
+    ? 1
+    : 0;
 }
 
 export interface QueryContext {
@@ -95,7 +125,13 @@ export interface QueryContext {
  * description (not only a synonym); billable before categories; current before retired; more
  * whole words; common codes; initial encounter before later ones; shorter descriptions; then the code system's own order.
  */
-function rankOf(ctx: QueryContext, id: number, entry: CodeEntry, exact: string, terms: Term[]): number | undefined {
+function rankOf(
+  ctx: QueryContext,
+  id: number,
+  entry: CodeEntry,
+  exact: string,
+  terms: Term[],
+): number | undefined {
   let boosted = false;
   let synonym = false;
   let whole = 0;
@@ -121,7 +157,11 @@ function rankOf(ctx: QueryContext, id: number, entry: CodeEntry, exact: string, 
 
 /** The best `limit` entries for `query`, best first. */
 export function runQuery(ctx: QueryContext, query: string, limit: number): CodeEntry[] {
-  const raws = query.trim().toLowerCase().split(/\s+/).filter((r) => r.length > 0);
+  const raws = query
+    .trim()
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((r) => r.length > 0);
   const terms = raws.map((r) => termOf(ctx.index, r)).filter((t): t is Term => t !== undefined);
   if (terms.length === 0 || limit <= 0) return [];
   const exact = raws.length === 1 ? compactCode(raws[0] ?? '') : '';

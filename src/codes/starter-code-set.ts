@@ -11,7 +11,10 @@ import { STARTER_HCPCS, STARTER_HCPCS_MODIFIER_ROWS, type HcpcsRow } from './sta
 import { STARTER_ICD10CM } from './starter-icd10cm.ts';
 import { STARTER_MCE } from './starter-mce.ts';
 
-function hcpcsEntry(system: 'hcpcs' | 'modifier', [code, display, added, terminated]: HcpcsRow): CodeEntry {
+function hcpcsEntry(
+  system: 'hcpcs' | 'modifier',
+  [code, display, added, terminated]: HcpcsRow,
+): CodeEntry {
   const entry: CodeEntry = { system, code, display, billable: true };
   if (added) entry.validFrom = added;
   if (terminated) entry.validTo = terminated;
@@ -37,12 +40,27 @@ function withMce(entry: CodeEntry): CodeEntry {
  */
 export function starterEntries(): CodeEntry[] {
   return [
-    ...STARTER_ICD10CM.map(([code, billable, display]): CodeEntry => withMce({
-      system: 'icd10cm', code, display, billable: billable === 1,
+    ...STARTER_ICD10CM.map(([code, billable, display]): CodeEntry =>
+      withMce({
+        system: 'icd10cm',
+        code,
+        display,
+        billable: billable === 1,
+      }),
+    ),
+    ...STARTER_CPT.map(([code, display]): CodeEntry => ({
+      system: 'cpt',
+      code,
+      display,
+      billable: true,
     })),
-    ...STARTER_CPT.map(([code, display]): CodeEntry => ({ system: 'cpt', code, display, billable: true })),
     ...STARTER_HCPCS.map((row) => hcpcsEntry('hcpcs', row)),
-    ...STARTER_CPT_MODIFIERS.map(([code, display]): CodeEntry => ({ system: 'modifier', code, display, billable: true })),
+    ...STARTER_CPT_MODIFIERS.map(([code, display]): CodeEntry => ({
+      system: 'modifier',
+      code,
+      display,
+      billable: true,
+    })),
     ...STARTER_HCPCS_MODIFIER_ROWS.map((row) => hcpcsEntry('modifier', row)),
   ];
 }

@@ -18,7 +18,11 @@ export interface VersionInForce {
  * carries no releases for it (the starter set). A later release replaces an earlier one from its
  * `effectiveFrom` on (the ICD-10-CM April update replaces the October release).
  */
-export function versionInForce(codes: CodeSet, system: CodeSystemKey, dateOfService: string): VersionInForce | undefined {
+export function versionInForce(
+  codes: CodeSet,
+  system: CodeSystemKey,
+  dateOfService: string,
+): VersionInForce | undefined {
   const releases = (codes.versions ?? [])
     .filter((v) => v.system === system)
     .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
@@ -28,7 +32,8 @@ export function versionInForce(codes: CodeSet, system: CodeSystemKey, dateOfServ
   const inForce = [...releases].reverse().find((v) => v.effectiveFrom <= dateOfService) ?? oldest;
   return {
     version: inForce,
-    stale: inForce === newest && newest.effectiveTo !== undefined && dateOfService > newest.effectiveTo,
+    stale:
+      inForce === newest && newest.effectiveTo !== undefined && dateOfService > newest.effectiveTo,
     predates: dateOfService < oldest.effectiveFrom,
   };
 }

@@ -13,19 +13,36 @@ import { EXT, SYSTEM } from '../fhir/systems.ts';
 type CodingResource = Condition | ChargeItem;
 
 /** The extensions ChartBill writes; others' extensions on a resource are kept and not compared. */
-const OWN_EXTENSIONS = new Set<string>([EXT.diagnosisRank, EXT.lineSequence, EXT.modifier, EXT.diagnosisPointer]);
+const OWN_EXTENSIONS = new Set<string>([
+  EXT.diagnosisRank,
+  EXT.lineSequence,
+  EXT.modifier,
+  EXT.diagnosisPointer,
+]);
 
 /**
  * Who wrote it and the bookkeeping keys are not content: a colleague opening and saving an
  * unchanged coding must not become its recorder, nor rewrite it.
  */
-const NOT_CONTENT = new Set(['resourceType', 'id', 'meta', 'identifier', 'recorder', 'enterer', 'text']);
+const NOT_CONTENT = new Set([
+  'resourceType',
+  'id',
+  'meta',
+  'identifier',
+  'recorder',
+  'enterer',
+  'text',
+]);
 
 /** JSON with object keys sorted at every level and `undefined` members dropped. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   });
 }
 
@@ -54,13 +71,16 @@ export function hasCodingContent(stored: CodingResource, draft: CodingResource):
     if (canonical(comparable(key, b[key])) !== canonical(comparable(key, a[key]))) return false;
   }
   // An element ChartBill writes but the draft leaves out (a pointer list emptied) must be gone too.
-  return !(b.extension === undefined && ownExtensions(a.extension as Extension[] | undefined).length > 0);
+  return !(
+    b.extension === undefined && ownExtensions(a.extension as Extension[] | undefined).length > 0
+  );
 }
 
 /** `meta` for a write: the stored tags and security labels with the writer's tag added; the server sets versionId and lastUpdated. */
 function mergedMeta(stored: Meta | undefined, draft: Meta | undefined): Meta | undefined {
   const tags = [...(stored?.tag ?? [])];
-  for (const t of draft?.tag ?? []) if (!tags.some((x) => x.system === t.system && x.code === t.code)) tags.push(t);
+  for (const t of draft?.tag ?? [])
+    if (!tags.some((x) => x.system === t.system && x.code === t.code)) tags.push(t);
   const meta: Meta = { ...stored, ...(tags.length ? { tag: tags } : {}) };
   delete meta.versionId;
   delete meta.lastUpdated;
@@ -72,7 +92,10 @@ function mergedMeta(stored: Meta | undefined, draft: Meta | undefined): Meta | u
  * (recordedDate, notes, others' extensions and identifiers) are kept.
  */
 export function withCodingContent<T extends CodingResource>(stored: T, draft: T): T {
-  const extension = [...(stored.extension ?? []).filter((e) => !OWN_EXTENSIONS.has(e.url)), ...(draft.extension ?? [])];
+  const extension = [
+    ...(stored.extension ?? []).filter((e) => !OWN_EXTENSIONS.has(e.url)),
+    ...(draft.extension ?? []),
+  ];
   const meta = mergedMeta(stored.meta, draft.meta);
   const merged = { ...stored, ...draft, id: stored.id, identifier: stored.identifier } as T;
   if (!stored.identifier) delete merged.identifier;
@@ -81,7 +104,11 @@ export function withCodingContent<T extends CodingResource>(stored: T, draft: T)
   if (meta) merged.meta = meta;
   else delete merged.meta;
   // An unchanged code keeps the EHR's narrative; a changed one drops it, as it described the old code.
-  if (stored.code && canonical(comparable('code', stored.code)) === canonical(comparable('code', draft.code))) merged.code = stored.code;
+  if (
+    stored.code &&
+    canonical(comparable('code', stored.code)) === canonical(comparable('code', draft.code))
+  )
+    merged.code = stored.code;
   return merged;
 }
 
@@ -96,7 +123,9 @@ export function asWritten<T extends CodingResource>(stored: T): T {
 
 /** True when the resource was withdrawn (entered-in-error): it is no part of the coding. */
 export function isRetired(r: CodingResource): boolean {
-  return r.resourceType === 'ChargeItem' ? r.status === 'entered-in-error' : r.verificationStatus?.coding?.some((c) => c.code === 'entered-in-error') === true;
+  return r.resourceType === 'ChargeItem'
+    ? r.status === 'entered-in-error'
+    : r.verificationStatus?.coding?.some((c) => c.code === 'entered-in-error') === true;
 }
 
 /**
@@ -106,7 +135,12 @@ export function isRetired(r: CodingResource): boolean {
 export function retiredCopy<T extends CodingResource>(r: T): T {
   const copy = asWritten(r);
   if (copy.resourceType === 'ChargeItem') return { ...copy, status: 'entered-in-error' };
-  const retired: Condition = { ...copy, verificationStatus: { coding: [{ system: SYSTEM.conditionVerification, code: 'entered-in-error' }] } };
+  const retired: Condition = {
+    ...copy,
+    verificationStatus: {
+      coding: [{ system: SYSTEM.conditionVerification, code: 'entered-in-error' }],
+    },
+  };
   delete retired.clinicalStatus;
   return retired as T;
 }

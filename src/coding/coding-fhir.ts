@@ -47,7 +47,11 @@ export function modifierSystemOf(modifier: string): string {
 }
 
 /** A diagnosis as a Condition at the given rank (1 = primary). */
-export function conditionFromDiagnosis(dx: DiagnosisEntry, rank: number, ctx: ConditionContext): Condition {
+export function conditionFromDiagnosis(
+  dx: DiagnosisEntry,
+  rank: number,
+  ctx: ConditionContext,
+): Condition {
   const coding: Coding = { system: SYSTEM.icd10cm, code: formatIcd10cm(dx.code) };
   if (dx.display) coding.display = dx.display;
   const condition: Condition = {
@@ -56,7 +60,17 @@ export function conditionFromDiagnosis(dx: DiagnosisEntry, rank: number, ctx: Co
     extension: [{ url: EXT.diagnosisRank, valuePositiveInt: rank }],
     clinicalStatus: { coding: [{ system: SYSTEM.conditionClinical, code: 'active' }] },
     verificationStatus: { coding: [{ system: SYSTEM.conditionVerification, code: 'confirmed' }] },
-    category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'encounter-diagnosis', display: 'Encounter Diagnosis' }] }],
+    category: [
+      {
+        coding: [
+          {
+            system: SYSTEM.conditionCategory,
+            code: 'encounter-diagnosis',
+            display: 'Encounter Diagnosis',
+          },
+        ],
+      },
+    ],
     code: { coding: [coding] },
     subject: { reference: ctx.patient },
     encounter: { reference: ctx.encounter },
@@ -82,7 +96,10 @@ function lineExtensions(line: ServiceLine, conditionRefs: string[]): Extension[]
 
 /** A service line as a ChargeItem on the encounter. */
 export function chargeItemFromLine(line: ServiceLine, ctx: ChargeItemContext): ChargeItem {
-  const coding: Coding = { system: line.system === 'cpt' ? SYSTEM.cpt : SYSTEM.hcpcs, code: line.code };
+  const coding: Coding = {
+    system: line.system === 'cpt' ? SYSTEM.cpt : SYSTEM.hcpcs,
+    code: line.code,
+  };
   if (line.display) coding.display = line.display;
   const item: ChargeItem = {
     resourceType: 'ChargeItem',
@@ -95,7 +112,8 @@ export function chargeItemFromLine(line: ServiceLine, ctx: ChargeItemContext): C
     quantity: { value: line.units },
   };
   const extension = lineExtensions(line, ctx.conditionRefs);
-  if (ctx.sequence !== undefined) extension.unshift({ url: EXT.lineSequence, valuePositiveInt: ctx.sequence });
+  if (ctx.sequence !== undefined)
+    extension.unshift({ url: EXT.lineSequence, valuePositiveInt: ctx.sequence });
   if (extension.length) item.extension = extension;
   if (line.chargeItemId) item.id = line.chargeItemId;
   if (ctx.enterer) item.enterer = { reference: ctx.enterer };
@@ -127,18 +145,28 @@ function conditionIdOf(reference: string | undefined): string | undefined {
   return reference?.match(/(?:^|\/)Condition\/([^/]+)(?:\/_history\/[^/]+)?$/)?.[1];
 }
 
-function lineOf(item: ChargeItem, positionOf: ReadonlyMap<string, number>): ServiceLine | undefined {
+function lineOf(
+  item: ChargeItem,
+  positionOf: ReadonlyMap<string, number>,
+): ServiceLine | undefined {
   const codings = item.code.coding ?? [];
-  const coding = codings.find((c) => c.system === SYSTEM.cpt || c.system === SYSTEM.hcpcs) ?? codings[0];
+  const coding =
+    codings.find((c) => c.system === SYSTEM.cpt || c.system === SYSTEM.hcpcs) ?? codings[0];
   if (!coding?.code) return undefined;
   const system: ServiceSystem =
-    coding.system === SYSTEM.cpt ? 'cpt' : coding.system === SYSTEM.hcpcs ? 'hcpcs' : serviceSystemOf(coding.code);
+    coding.system === SYSTEM.cpt
+      ? 'cpt'
+      : coding.system === SYSTEM.hcpcs
+        ? 'hcpcs'
+        : serviceSystemOf(coding.code);
   const extensions = item.extension ?? [];
   const line: ServiceLine = {
     code: coding.code,
     system,
     units: item.quantity?.value ?? 1,
-    modifiers: extensions.filter((e) => e.url === EXT.modifier).flatMap((e) => e.valueCoding?.code ?? []),
+    modifiers: extensions
+      .filter((e) => e.url === EXT.modifier)
+      .flatMap((e) => e.valueCoding?.code ?? []),
     pointers: extensions
       .filter((e) => e.url === EXT.diagnosisPointer)
       .flatMap((e) => positionOf.get(conditionIdOf(e.valueReference?.reference) ?? '') ?? []),
@@ -150,7 +178,10 @@ function lineOf(item: ChargeItem, positionOf: ReadonlyMap<string, number>): Serv
 }
 
 function sequenceOf(item: ChargeItem): number {
-  return item.extension?.find((e) => e.url === EXT.lineSequence)?.valuePositiveInt ?? Number.POSITIVE_INFINITY;
+  return (
+    item.extension?.find((e) => e.url === EXT.lineSequence)?.valuePositiveInt ??
+    Number.POSITIVE_INFINITY
+  );
 }
 
 const DEAD_CHARGE = new Set<ChargeItem['status']>(['entered-in-error', 'not-billable']);
@@ -161,7 +192,10 @@ const DEAD_CHARGE = new Set<ChargeItem['status']>(['entered-in-error', 'not-bill
  * resources are skipped; a pointer to a Condition that is not among the diagnoses is dropped, so
  * the line-pointer edits report the line.
  */
-export function codingFromFhir(conditions: Condition[], chargeItems: ChargeItem[]): EncounterCoding {
+export function codingFromFhir(
+  conditions: Condition[],
+  chargeItems: ChargeItem[],
+): EncounterCoding {
   const ranked = conditions
     .filter((c) => !isEnteredInError(c))
     .map((c, order) => ({ c, order, rank: rankOf(c) }))

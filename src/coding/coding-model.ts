@@ -81,5 +81,8 @@ export function serviceSystemOf(code: string): ServiceSystem {
 
 /** Default pointers for a new line: the first four diagnoses, primary first. */
 export function defaultPointers(diagnosisCount: number): number[] {
-  return Array.from({ length: Math.min(diagnosisCount, CLAIM_LIMITS.maxPointers) }, (_, i) => i + 1);
+  return Array.from(
+    { length: Math.min(diagnosisCount, CLAIM_LIMITS.maxPointers) },
+    (_, i) => i + 1,
+  );
 }

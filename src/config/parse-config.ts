@@ -5,11 +5,21 @@ import { AppError } from '../errors/app-error.ts';
  * Parses a process's environment with its zod schema. Reports every problem at once, naming the
  * variable, and returns a frozen object. Pure: pass `process.env` in.
  */
-export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, what: string): Readonly<z.infer<S>> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+  what: string,
+): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(environment)'}: ${i.message}`);
-    throw new AppError('CONFIG_INVALID', `${what} configuration is invalid:\n${problems.join('\n')}`, { status: 500 });
+    const problems = result.error.issues.map(
+      (i) => `  - ${i.path.join('.') || '(environment)'}: ${i.message}`,
+    );
+    throw new AppError(
+      'CONFIG_INVALID',
+      `${what} configuration is invalid:\n${problems.join('\n')}`,
+      { status: 500 },
+    );
   }
   return Object.freeze(result.data);
 }

@@ -5,7 +5,9 @@
  */
 export type AgeGroup = 'newborn' | 'pediatric' | 'maternity' | 'adult';
 
-export const MCE_AGE_CATEGORIES: Readonly<Record<AgeGroup, { min: number; max: number; label: string }>> = {
+export const MCE_AGE_CATEGORIES: Readonly<
+  Record<AgeGroup, { min: number; max: number; label: string }>
+> = {
   newborn: { min: 0, max: 0, label: 'newborns (age 0)' },
   pediatric: { min: 0, max: 17, label: 'children (0–17)' },
   maternity: { min: 9, max: 64, label: 'maternity patients (9–64)' },

@@ -7,7 +7,12 @@ import type { CodeSet } from '../codes/code-set.ts';
 import type { EncounterCoding, Finding, VisitFacts } from '../coding/coding-model.ts';
 import type { EditReference } from './edit-reference.ts';
 import type { EditRule } from './edit-rule.ts';
-import { claimMaxDiagnoses, claimNoDiagnoses, claimNoLines, claimPlaceOfService } from './rules/claim-rules.ts';
+import {
+  claimMaxDiagnoses,
+  claimNoDiagnoses,
+  claimNoLines,
+  claimPlaceOfService,
+} from './rules/claim-rules.ts';
 import { billingProviderNpi } from './rules/billing-provider-rule.ts';
 import { codeReleaseInForce } from './rules/code-release-rule.ts';
 import { diagnosisAge } from './rules/diagnosis-age-rule.ts';
@@ -64,7 +69,12 @@ export const EDIT_RULES: readonly EditRule[] = [
  * Runs every edit; errors come before warnings, otherwise in rule order. `reference` adds the
  * data some rules need (NCCI, PFS indicators, submission facts); rules without it find nothing.
  */
-export function runEdits(coding: EncounterCoding, facts: VisitFacts, codes: CodeSet, reference: EditReference = {}): Finding[] {
+export function runEdits(
+  coding: EncounterCoding,
+  facts: VisitFacts,
+  codes: CodeSet,
+  reference: EditReference = {},
+): Finding[] {
   const findings = EDIT_RULES.flatMap((rule) => rule({ coding, facts, codes, reference }));
   const rank = (f: Finding): number => (f.severity === 'error' ? 0 : 1);
   return findings.sort((a, b) => rank(a) - rank(b));

@@ -25,41 +25,93 @@ export interface ScrubInput {
 }
 
 const resource = z.looseObject({ resourceType: z.string().min(1), id: z.string().optional() });
-const bundleSchema = z.looseObject({ resourceType: z.literal('Bundle'), entry: z.array(z.looseObject({ resource })).min(1, 'the bundle has no entries') });
-const conditionSchema = z.looseObject({ resourceType: z.literal('Condition'), code: z.looseObject({ coding: z.array(z.looseObject({ code: z.string().min(1) })).min(1) }) });
-const chargeItemSchema = z.looseObject({ resourceType: z.literal('ChargeItem'), code: z.looseObject({ coding: z.array(z.looseObject({ code: z.string().min(1) })).min(1) }), quantity: z.looseObject({ value: z.number() }).optional() });
-const encounterSchema = z.looseObject({ resourceType: z.literal('Encounter'), period: z.looseObject({ start: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'must start with a date YYYY-MM-DD') }) });
+const bundleSchema = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  entry: z.array(z.looseObject({ resource })).min(1, 'the bundle has no entries'),
+});
+const conditionSchema = z.looseObject({
+  resourceType: z.literal('Condition'),
+  code: z.looseObject({ coding: z.array(z.looseObject({ code: z.string().min(1) })).min(1) }),
+});
+const chargeItemSchema = z.looseObject({
+  resourceType: z.literal('ChargeItem'),
+  code: z.looseObject({ coding: z.array(z.looseObject({ code: z.string().min(1) })).min(1) }),
+  quantity: z.looseObject({ value: z.number() }).optional(),
+});
+const encounterSchema = z.looseObject({
+  resourceType: z.literal('Encounter'),
+  period: z.looseObject({
+    start: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'must start with a date YYYY-MM-DD'),
+  }),
+});
 
 type Entry = { resource: { resourceType: string; id?: string } };
 
 function factsFor(dateOfService: string, patient: Patient | undefined): VisitFacts {
-  return { dateOfService, ...(patient?.birthDate ? { patientBirthDate: patient.birthDate } : {}), ...(patient?.gender ? { patientSex: patient.gender } : {}) };
+  return {
+    dateOfService,
+    ...(patient?.birthDate ? { patientBirthDate: patient.birthDate } : {}),
+    ...(patient?.gender ? { patientSex: patient.gender } : {}),
+  };
 }
 
 /** The visit's start and end, for the visit-ends-before-start edit. */
 function periodOf(encounter: Encounter): Pick<VisitFacts, 'visitPeriod'> {
   const { start, end } = encounter.period ?? {};
-  return start || end ? { visitPeriod: { ...(start ? { start } : {}), ...(end ? { end } : {}) } } : {};
+  return start || end
+    ? { visitPeriod: { ...(start ? { start } : {}), ...(end ? { end } : {}) } }
+    : {};
 }
 
 function encounterInput(entries: Entry[], problems: string[]): ScrubInput {
-  const at = (type: string): number[] => entries.flatMap((e, i) => (e.resource.resourceType === type ? [i] : []));
+  const at = (type: string): number[] =>
+    entries.flatMap((e, i) => (e.resource.resourceType === type ? [i] : []));
   const where = (i: number, type: string): string => `Bundle.entry[${String(i)}].resource(${type})`;
-  const encounter = check(encounterSchema, entries[at('Encounter')[0] ?? 0]?.resource, where(at('Encounter')[0] ?? 0, 'Encounter'), problems) as Encounter | undefined;
-  const conditions = at('Condition').map((i) => check(conditionSchema, entries[i]?.resource, where(i, 'Condition'), problems) as Condition | undefined);
-  const items = at('ChargeItem').map((i) => check(chargeItemSchema, entries[i]?.resource, where(i, 'ChargeItem'), problems) as ChargeItem | undefined);
+  const encounter = check(
+    encounterSchema,
+    entries[at('Encounter')[0] ?? 0]?.resource,
+    where(at('Encounter')[0] ?? 0, 'Encounter'),
+    problems,
+  ) as Encounter | undefined;
+  const conditions = at('Condition').map(
+    (i) =>
+      check(conditionSchema, entries[i]?.resource, where(i, 'Condition'), problems) as
+        Condition | undefined,
+  );
+  const items = at('ChargeItem').map(
+    (i) =>
+      check(chargeItemSchema, entries[i]?.resource, where(i, 'ChargeItem'), problems) as
+        ChargeItem | undefined,
+  );
   const patientAt = at('Patient')[0];
-  const patient = patientAt === undefined ? undefined : (check(patientSchema, entries[patientAt]?.resource, where(patientAt, 'Patient'), problems) as Patient | undefined);
+  const patient =
+    patientAt === undefined
+      ? undefined
+      : (check(
+          patientSchema,
+          entries[patientAt]?.resource,
+          where(patientAt, 'Patient'),
+          problems,
+        ) as Patient | undefined);
   if (problems.length > 0 || !encounter) refuse(problems);
-  const coding = codingFromFhir(conditions.filter((c): c is Condition => c !== undefined), items.filter((c): c is ChargeItem => c !== undefined));
+  const coding = codingFromFhir(
+    conditions.filter((c): c is Condition => c !== undefined),
+    items.filter((c): c is ChargeItem => c !== undefined),
+  );
   const pathOf = (type: string, id: string | undefined): string => {
     const i = entries.findIndex((e) => e.resource.resourceType === type && e.resource.id === id);
     return i >= 0 ? `Bundle.entry[${String(i)}].resource` : type;
   };
   return {
     kind: 'encounter',
-    coding: { ...coding, diagnoses: coding.diagnoses.map((d) => ({ ...d, code: formatIcd10cm(d.code) })) },
-    facts: { ...factsFor((encounter.period?.start ?? '').slice(0, 10), patient), ...periodOf(encounter) },
+    coding: {
+      ...coding,
+      diagnoses: coding.diagnoses.map((d) => ({ ...d, code: formatIcd10cm(d.code) })),
+    },
+    facts: {
+      ...factsFor((encounter.period?.start ?? '').slice(0, 10), patient),
+      ...periodOf(encounter),
+    },
     diagnosisPaths: coding.diagnoses.map((d) => pathOf('Condition', d.conditionId)),
     linePaths: coding.lines.map((l) => pathOf('ChargeItem', l.chargeItemId)),
   };
@@ -75,7 +127,15 @@ export function scrubInputFromBundle(json: unknown): ScrubInput {
   if (!bundle) return refuse(problems);
   const entries = bundle.entry as Entry[];
   const claimAt = entries.findIndex((e) => e.resource.resourceType === 'Claim');
-  if (claimAt >= 0) return claimFromFhir(entries[claimAt]?.resource as Claim, claimAt, entries.map((e) => e.resource));
-  if (!entries.some((e) => e.resource.resourceType === 'Encounter')) refuse(['Bundle: holds neither a Claim nor an Encounter (with its Patient, Conditions and ChargeItems)']);
+  if (claimAt >= 0)
+    return claimFromFhir(
+      entries[claimAt]?.resource as Claim,
+      claimAt,
+      entries.map((e) => e.resource),
+    );
+  if (!entries.some((e) => e.resource.resourceType === 'Encounter'))
+    refuse([
+      'Bundle: holds neither a Claim nor an Encounter (with its Patient, Conditions and ChargeItems)',
+    ]);
   return encounterInput(entries, problems);
 }

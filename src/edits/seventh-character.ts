@@ -46,7 +46,10 @@ export function placeholderCorrection(code: string, codes: CodeSet): CodeEntry |
   const compact = compactCode(code);
   if (compact.length < 4 || compact.length >= 7) return undefined;
   const seventh = compact.slice(-1);
-  const candidate = codes.lookup('icd10cm', formatIcd10cm(padWithX(compact.slice(0, -1)) + seventh));
+  const candidate = codes.lookup(
+    'icd10cm',
+    formatIcd10cm(padWithX(compact.slice(0, -1)) + seventh),
+  );
   return candidate?.billable ? candidate : undefined;
 }
 

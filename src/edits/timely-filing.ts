@@ -18,7 +18,12 @@ export const DEFAULT_TIMELY_FILING: TimelyFilingConfig = { defaultDays: 365, byP
 export const TIMELY_FILING_WARNING_DAYS = 30;
 
 const days = z.number().int().positive().max(3650);
-const configSchema = z.object({ defaultDays: days.default(365), byPayer: z.record(z.string().min(1), days).default({}) }).strict();
+const configSchema = z
+  .object({
+    defaultDays: days.default(365),
+    byPayer: z.record(z.string().min(1), days).default({}),
+  })
+  .strict();
 
 /** Parses a timely filing config (from a JSON file or object); throws a zod error naming the field. */
 export function parseTimelyFilingConfig(input: unknown): TimelyFilingConfig {
@@ -32,10 +37,14 @@ export function parseTimelyFilingConfig(input: unknown): TimelyFilingConfig {
 export function timelyFilingFromEnv(value: string | undefined): TimelyFilingConfig {
   const byPayer: Record<string, number> = {};
   let defaultDays = DEFAULT_TIMELY_FILING.defaultDays;
-  for (const part of (value ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([^=\s]+)\s*=\s*(\d+)$/.exec(part);
     const n = Number(match?.[2]);
-    if (!match?.[1] || !days.safeParse(n).success) throw new Error(`timely filing entry '${part}' must be payerId=days (days 1–3650)`);
+    if (!match?.[1] || !days.safeParse(n).success)
+      throw new Error(`timely filing entry '${part}' must be payerId=days (days 1–3650)`);
     if (match[1] === 'default') defaultDays = n;
     else byPayer[match[1]] = n;
   }
@@ -44,7 +53,9 @@ export function timelyFilingFromEnv(value: string | undefined): TimelyFilingConf
 
 /** The window for `payerId`. */
 export function timelyFilingDays(config: TimelyFilingConfig, payerId: string | undefined): number {
-  return payerId !== undefined && Object.hasOwn(config.byPayer, payerId) ? (config.byPayer[payerId] ?? config.defaultDays) : config.defaultDays;
+  return payerId !== undefined && Object.hasOwn(config.byPayer, payerId)
+    ? (config.byPayer[payerId] ?? config.defaultDays)
+    : config.defaultDays;
 }
 
 /** `date` (YYYY-MM-DD) plus `n` days, in UTC so time zones never shift the day. */

@@ -81,6 +81,13 @@ export function operationOutcome(
 ): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',
-    issue: [{ severity: severity === 'information' ? 'information' : severity, code: code as 'invalid', diagnostics: text, ...(expression ? { expression } : {}) }],
+    issue: [
+      {
+        severity: severity === 'information' ? 'information' : severity,
+        code: code as 'invalid',
+        diagnostics: text,
+        ...(expression ? { expression } : {}),
+      },
+    ],
   };
 }

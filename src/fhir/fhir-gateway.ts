@@ -29,7 +29,11 @@ export interface FhirGateway {
   /** One search, following `next` links; yields each page's Bundle. */
   searchPages(resourceType: string, params: SearchParams): AsyncGenerator<Bundle, void, undefined>;
   /** All entries of a search (matches and includes) across pages, up to `maxResources`. */
-  searchAll(resourceType: string, params: SearchParams, maxResources?: number): Promise<FhirResource[]>;
+  searchAll(
+    resourceType: string,
+    params: SearchParams,
+    maxResources?: number,
+  ): Promise<FhirResource[]>;
   create<T extends Resource>(resource: T, options?: CreateOptions): Promise<CreateResult<T>>;
   update<T extends Resource>(resource: T, options?: UpdateOptions): Promise<T>;
   /** A `batch` Bundle; each entry answers on its own. */

@@ -30,7 +30,10 @@ export type FhirTransport = (exchange: FhirExchange) => Promise<FhirReply>;
 
 /** The server did not answer: the connection failed, or the answer did not come in time. */
 export class FhirNoAnswer extends Error {
-  constructor(readonly timedOut: boolean, options: { cause: unknown }) {
+  constructor(
+    readonly timedOut: boolean,
+    options: { cause: unknown },
+  ) {
     super(timedOut ? 'timed out' : 'connection failed', options);
     this.name = 'FhirNoAnswer';
   }
@@ -44,14 +47,26 @@ export function fhirKitTransport(baseUrl: string): FhirTransport {
   const client = new Client({ baseUrl });
   return async ({ method, url, headers, body, timeoutMs }) => {
     try {
-      const data: unknown = await client.request(url, { method, ...(body === undefined ? {} : { body }), options: { headers, signal: AbortSignal.timeout(timeoutMs) } });
+      const data: unknown = await client.request(url, {
+        method,
+        ...(body === undefined ? {} : { body }),
+        options: { headers, signal: AbortSignal.timeout(timeoutMs) },
+      });
       const response = (data as { __response?: Response }).__response;
       return { status: response?.status ?? 200, body: data };
     } catch (err) {
-      const kit = err as { response?: { status: number; data: unknown }; config?: { headers?: Headers }; name?: string };
+      const kit = err as {
+        response?: { status: number; data: unknown };
+        config?: { headers?: Headers };
+        name?: string;
+      };
       if (!kit.response) throw new FhirNoAnswer(kit.name === 'TimeoutError', { cause: err });
       const retryAfter = kit.config?.headers?.get('retry-after') ?? undefined;
-      return { status: kit.response.status, body: kit.response.data, ...(retryAfter ? { retryAfter } : {}) };
+      return {
+        status: kit.response.status,
+        body: kit.response.data,
+        ...(retryAfter ? { retryAfter } : {}),
+      };
     }
   };
 }
@@ -67,13 +82,21 @@ export const undiciTransport: FhirTransport = async ({ method, url, headers, bod
   let text: string;
   let retryAfter: string | string[] | undefined;
   try {
-    const res = await request(url, { method, headers, ...(body === undefined ? {} : { body }), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const res = await request(url, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
     status = res.statusCode;
     retryAfter = res.headers['retry-after'];
     text = await res.body.text();
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    throw new FhirNoAnswer(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT', { cause: err });
+    throw new FhirNoAnswer(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT', {
+      cause: err,
+    });
   }
   const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
   return { status, body: parseBody(text), ...(header ? { retryAfter: header } : {}) };

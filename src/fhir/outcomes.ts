@@ -8,15 +8,27 @@ import type { OperationOutcome } from 'fhir/r4';
 
 /** Whether an answer's body is an OperationOutcome. */
 export function isOutcome(data: unknown): data is OperationOutcome {
-  return typeof data === 'object' && data !== null && (data as { resourceType?: unknown }).resourceType === 'OperationOutcome';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { resourceType?: unknown }).resourceType === 'OperationOutcome'
+  );
 }
 
 /** The issues' diagnostics (or their details' text), joined with `; `; empty when there are none. */
 export function outcomeDetail(outcome: OperationOutcome | undefined): string {
-  return outcome?.issue.map((i) => i.diagnostics ?? i.details?.text).filter(Boolean).join('; ') ?? '';
+  return (
+    outcome?.issue
+      .map((i) => i.diagnostics ?? i.details?.text)
+      .filter(Boolean)
+      .join('; ') ?? ''
+  );
 }
 
 /** Whether an answer's body is an OperationOutcome with an issue of this code (e.g. `duplicate`). */
-export function hasIssueCode(data: unknown, code: OperationOutcome['issue'][number]['code']): boolean {
+export function hasIssueCode(
+  data: unknown,
+  code: OperationOutcome['issue'][number]['code'],
+): boolean {
   return isOutcome(data) && data.issue.some((i) => i.code === code);
 }

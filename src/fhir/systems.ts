@@ -9,7 +9,8 @@ export const SYSTEM = {
   npi: 'http://hl7.org/fhir/sid/us-npi',
   carc: 'https://x12.org/codes/claim-adjustment-reason-codes',
   rarc: 'https://x12.org/codes/remittance-advice-remark-codes',
-  placeOfService: 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set',
+  placeOfService:
+    'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set',
   conditionCategory: 'http://terminology.hl7.org/CodeSystem/condition-category',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
   conditionVerification: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
@@ -57,9 +58,13 @@ export const EXT = {
 /** Code system of the X12 claim frequency type codes (CLM05-3; NUBC type-of-bill 4th digit). */
 export const SYSTEM_CLAIM_FREQUENCY = 'https://x12.org/codes/claim-frequency-type-codes';
 /** HL7 related-claim relationship codes (`prior`, `associated`). */
-export const SYSTEM_RELATED_CLAIM = 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship';
+export const SYSTEM_RELATED_CLAIM =
+  'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship';
 
 /** The tag every resource ChartBill writes carries, naming the part that wrote it. */
-export function writerTag(writer: 'smart-app' | 'worker' | 'sandbox-seed' | 'payer'): { system: string; code: string } {
+export function writerTag(writer: 'smart-app' | 'worker' | 'sandbox-seed' | 'payer'): {
+  system: string;
+  code: string;
+} {
   return { system: SYSTEM.writer, code: writer };
 }

@@ -15,7 +15,12 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000, timeoutMs: 15_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 200,
+  maxDelayMs: 10_000,
+  timeoutMs: 15_000,
+};
 
 /**
  * Statuses after which the same request may succeed: 408 Request Timeout, 425 Too Early
@@ -36,10 +41,17 @@ export const MAX_RETRY_AFTER_MS = 60_000;
  * Exponential backoff with full jitter (capped at `maxDelayMs`), never shorter than the server's
  * Retry-After (RFC 9110 §10.2.3), which is honoured up to a minute.
  */
-export function backoffMs(attempt: number, retryAfter: number | undefined, policy: RetryPolicy, random: () => number): number {
+export function backoffMs(
+  attempt: number,
+  retryAfter: number | undefined,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const jittered = Math.round(random() * ceiling);
-  return retryAfter !== undefined ? Math.max(Math.min(retryAfter, MAX_RETRY_AFTER_MS), jittered) : jittered;
+  return retryAfter !== undefined
+    ? Math.max(Math.min(retryAfter, MAX_RETRY_AFTER_MS), jittered)
+    : jittered;
 }
 
 /** A `Retry-After` value (delay-seconds or an HTTP date, RFC 9110 §10.2.3) in ms from now. */

@@ -41,8 +41,14 @@ export function loggerOptions(level: string, name: string): LoggerOptions {
 }
 
 /** Creates the one root logger of a process. Pass `destination` to capture output (tests). */
-export function createLogger(level: string, name: string, destination?: pino.DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level, name), destination) : pino(loggerOptions(level, name));
+export function createLogger(
+  level: string,
+  name: string,
+  destination?: pino.DestinationStream,
+): Logger {
+  return destination
+    ? pino(loggerOptions(level, name), destination)
+    : pino(loggerOptions(level, name));
 }
 
 export type { Logger };

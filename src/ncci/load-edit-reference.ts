@@ -8,10 +8,17 @@ import { loadNcciTables } from './ncci-store.ts';
  * sandbox falls back to its own small table; a real deployment never does (its pairs are
  * illustrative, not CMS data), and PTP/MUE edits stay off until the quarterly files are imported.
  */
-export async function loadEditReference(dataDir: string, mode: 'sandbox' | 'configured', logger: Logger): Promise<EditReference> {
+export async function loadEditReference(
+  dataDir: string,
+  mode: 'sandbox' | 'configured',
+  logger: Logger,
+): Promise<EditReference> {
   const imported = await loadNcciTables(dataDir);
   if (imported) return { ncci: imported };
   if (mode === 'sandbox') return { ncci: sandboxNcciTables() };
-  logger.warn({ dataDir }, 'no NCCI tables imported: PTP and MUE edits are off until `chartbill ncci import` loads the quarterly files');
+  logger.warn(
+    { dataDir },
+    'no NCCI tables imported: PTP and MUE edits are off until `chartbill ncci import` loads the quarterly files',
+  );
   return {};
 }

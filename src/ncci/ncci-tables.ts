@@ -58,7 +58,10 @@ export function ptpInForce(edit: PtpEdit, date: string): boolean {
 }
 
 function mueInForce(edit: MueEdit, date: string): boolean {
-  return (edit.effective === undefined || edit.effective <= date) && (edit.end === undefined || date <= edit.end);
+  return (
+    (edit.effective === undefined || edit.effective <= date) &&
+    (edit.end === undefined || date <= edit.end)
+  );
 }
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -68,7 +71,11 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 /** Indexes PTP and MUE rows (several versions of one pair or code may be present). */
-export function createNcciTables(input: { source: string; ptp: readonly PtpEdit[]; mue: readonly MueEdit[] }): NcciTables {
+export function createNcciTables(input: {
+  source: string;
+  ptp: readonly PtpEdit[];
+  mue: readonly MueEdit[];
+}): NcciTables {
   const ptpByPair = new Map<string, PtpEdit[]>();
   for (const edit of input.ptp) pushTo(ptpByPair, `${edit.column1}|${edit.column2}`, edit);
   const mueByCode = new Map<string, MueEdit[]>();
@@ -76,7 +83,9 @@ export function createNcciTables(input: { source: string; ptp: readonly PtpEdit[
   return {
     source: input.source,
     ptp: (column1, column2, date) =>
-      ptpByPair.get(`${column1.toUpperCase()}|${column2.toUpperCase()}`)?.find((e) => ptpInForce(e, date)),
+      ptpByPair
+        .get(`${column1.toUpperCase()}|${column2.toUpperCase()}`)
+        ?.find((e) => ptpInForce(e, date)),
     mue: (code, date) => mueByCode.get(code.toUpperCase())?.find((e) => mueInForce(e, date)),
     counts: { ptp: input.ptp.length, mue: input.mue.length },
   };

@@ -12,14 +12,22 @@ import type { MueEdit, PtpEdit } from './ncci-tables.ts';
 import { parseMue } from './parse-mue.ts';
 import { parsePtpText } from './parse-ptp.ts';
 
-export type NcciFile = { kind: 'ptp'; name: string; edits: PtpEdit[] } | { kind: 'mue'; name: string; edits: MueEdit[] };
+export type NcciFile =
+  { kind: 'ptp'; name: string; edits: PtpEdit[] } | { kind: 'mue'; name: string; edits: MueEdit[] };
 
 /** The text members of a zip worth reading (.txt, .csv, .json), decoded as Latin-1 like CMS files, within the import limits. */
 async function unzipTexts(path: string): Promise<TextSource[]> {
-  const files = await unzipBounded(path, (name) => /\.(txt|csv|json)$/i.test(name) && !/readme/i.test(name));
+  const files = await unzipBounded(
+    path,
+    (name) => /\.(txt|csv|json)$/i.test(name) && !/readme/i.test(name),
+  );
   const names = Object.keys(files).sort();
-  if (names.length === 0) throw new CodeFileError(basename(path), 0, 'the zip holds no .txt, .csv or .json file');
-  return names.map((name) => ({ name: `${basename(path)}:${name}`, text: new TextDecoder('latin1').decode(files[name]) }));
+  if (names.length === 0)
+    throw new CodeFileError(basename(path), 0, 'the zip holds no .txt, .csv or .json file');
+  return names.map((name) => ({
+    name: `${basename(path)}:${name}`,
+    text: new TextDecoder('latin1').decode(files[name]),
+  }));
 }
 
 /** PTP when a `Column 1 … Column 2` header appears near the top; MUE otherwise. */

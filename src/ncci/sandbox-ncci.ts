@@ -14,8 +14,19 @@
  */
 import { createNcciTables, type MueEdit, type NcciTables, type PtpEdit } from './ncci-tables.ts';
 
-const ptp = (column1: string, column2: string, modifierIndicator: PtpEdit['modifierIndicator'], rationale: string): PtpEdit =>
-  ({ column1, column2, priorTo1996: false, effective: '2000-01-01', modifierIndicator, rationale });
+const ptp = (
+  column1: string,
+  column2: string,
+  modifierIndicator: PtpEdit['modifierIndicator'],
+  rationale: string,
+): PtpEdit => ({
+  column1,
+  column2,
+  priorTo1996: false,
+  effective: '2000-01-01',
+  modifierIndicator,
+  rationale,
+});
 
 /** ChartBill sandbox PTP rows (illustrative, not CMS data). */
 export const SANDBOX_PTP: readonly PtpEdit[] = [
@@ -28,8 +39,13 @@ export const SANDBOX_PTP: readonly PtpEdit[] = [
   ptp('20610', '99214', '1', 'Sandbox: E/M service on the day of a minor procedure'),
 ];
 
-const mue = (code: string, value: number, mai: MueEdit['mai'], rationale: string): MueEdit =>
-  ({ code, value, mai, rationale, effective: '2026-07-01' });
+const mue = (code: string, value: number, mai: MueEdit['mai'], rationale: string): MueEdit => ({
+  code,
+  value,
+  mai,
+  rationale,
+  effective: '2026-07-01',
+});
 
 /** CMS practitioner MUE values, 2026 Q3, for a few common codes. */
 export const SANDBOX_MUE: readonly MueEdit[] = [
@@ -51,5 +67,9 @@ export const SANDBOX_MUE: readonly MueEdit[] = [
 
 /** The sandbox tables, indexed. */
 export function sandboxNcciTables(): NcciTables {
-  return createNcciTables({ source: 'ChartBill sandbox table (not CMS PTP data)', ptp: SANDBOX_PTP, mue: SANDBOX_MUE });
+  return createNcciTables({
+    source: 'ChartBill sandbox table (not CMS PTP data)',
+    ptp: SANDBOX_PTP,
+    mue: SANDBOX_MUE,
+  });
 }

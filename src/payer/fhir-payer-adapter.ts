@@ -1,9 +1,22 @@
-import type { Bundle, Claim, ClaimResponse, CoverageEligibilityResponse, Identifier } from 'fhir/r4';
+import type {
+  Bundle,
+  Claim,
+  ClaimResponse,
+  CoverageEligibilityResponse,
+  Identifier,
+} from 'fhir/r4';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 import { FhirNoAnswer, undiciTransport } from '../fhir/fhir-transport.ts';
 import { hasIssueCode, isOutcome, outcomeDetail } from '../fhir/outcomes.ts';
-import { backoffMs, DEFAULT_RETRY, isRetryableStatus, retryAfterMsOf, sleepMs, type RetryPolicy } from '../http/retry-policy.ts';
+import {
+  backoffMs,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  retryAfterMsOf,
+  sleepMs,
+  type RetryPolicy,
+} from '../http/retry-policy.ts';
 import type { PayerAdapter } from './payer-adapter.ts';
 import { SANDBOX_PAYER_IDS, type PayerId } from './payer-ids.ts';
 
@@ -21,7 +34,11 @@ export interface PayerTimeouts {
  * Defaults a clearinghouse needs: a payer answering in 30 s must still get its claims (the
  * generic 15 s HTTP timeout gave up on every one and had the payer answer closed connections).
  */
-export const DEFAULT_PAYER_TIMEOUTS: PayerTimeouts = { eligibilityMs: 60_000, submitMs: 120_000, inquireMs: 60_000 };
+export const DEFAULT_PAYER_TIMEOUTS: PayerTimeouts = {
+  eligibilityMs: 60_000,
+  submitMs: 120_000,
+  inquireMs: 60_000,
+};
 
 /** Where the payer is and how to reach it. */
 export interface FhirPayerAdapterOptions {
@@ -39,15 +56,32 @@ export interface FhirPayerAdapterOptions {
   /** The payers this connection reaches (payer ids on their Organizations); the sandbox payer by default. */
   payerIds?: readonly PayerId[];
   /** Called before each retry (metrics). */
-  onRetry?: (info: { what: string; attempt: number; status: number | undefined; delayMs: number }) => void;
+  onRetry?: (info: {
+    what: string;
+    attempt: number;
+    status: number | undefined;
+    delayMs: number;
+  }) => void;
 }
 
 const outcomeCode = z.enum(['queued', 'complete', 'error', 'partial']);
-const claimResponseSchema = z.looseObject({ resourceType: z.literal('ClaimResponse'), outcome: outcomeCode });
-const eligibilityResponseSchema = z.looseObject({ resourceType: z.literal('CoverageEligibilityResponse'), outcome: outcomeCode });
+const claimResponseSchema = z.looseObject({
+  resourceType: z.literal('ClaimResponse'),
+  outcome: outcomeCode,
+});
+const eligibilityResponseSchema = z.looseObject({
+  resourceType: z.literal('CoverageEligibilityResponse'),
+  outcome: outcomeCode,
+});
 
 /** Connection errors that mean the request never reached the payer. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 interface Answer {
   status: number;
@@ -92,26 +126,54 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
   const random = options.random ?? Math.random;
 
   async function once(path: string, body: Bundle, timeoutMs: number): Promise<Answer | Failure> {
-    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/fhir+json',
+      accept: 'application/fhir+json',
+    };
     if (options.getToken) headers.authorization = `Bearer ${await options.getToken()}`;
     try {
       // The worker's FHIR transport (undici's request, not fetch: about 0.1 ms of CPU per call here against 0.4).
-      const reply = await undiciTransport({ method: 'POST', url: `${base}/${path}`, headers, body: JSON.stringify(body), timeoutMs });
+      const reply = await undiciTransport({
+        method: 'POST',
+        url: `${base}/${path}`,
+        headers,
+        body: JSON.stringify(body),
+        timeoutMs,
+      });
       if (isRetryableStatus(reply.status)) {
         const retryAfter = retryAfterMsOf(reply.retryAfter);
         // 429 (RFC 6585 §4): refused for the rate, before any processing.
-        return { failed: new Error(`HTTP ${String(reply.status)}`), status: reply.status, maybeReceived: reply.status !== 429, timedOut: false, ...(retryAfter === undefined ? {} : { retryAfter }) };
+        return {
+          failed: new Error(`HTTP ${String(reply.status)}`),
+          status: reply.status,
+          maybeReceived: reply.status !== 429,
+          timedOut: false,
+          ...(retryAfter === undefined ? {} : { retryAfter }),
+        };
       }
       return { status: reply.status, body: reply.body };
     } catch (err) {
       const timedOut = err instanceof FhirNoAnswer && err.timedOut;
-      return { failed: err, maybeReceived: !NOT_SENT_CODES.has(connectionCode(err) ?? ''), timedOut };
+      return {
+        failed: err,
+        maybeReceived: !NOT_SENT_CODES.has(connectionCode(err) ?? ''),
+        timedOut,
+      };
     }
   }
 
   function unavailable(what: string, attempt: number, result: Failure, extra = ''): AppError {
-    const detail = result.status !== undefined ? `HTTP ${String(result.status)}` : result.timedOut ? 'timed out' : 'no answer';
-    return new AppError('PAYER_UNAVAILABLE', `The payer did not take ${what} after ${String(attempt)} attempt${attempt === 1 ? '' : 's'}: ${detail}${extra}`, { status: 503, hint: 'The worker retries later.', cause: result.failed });
+    const detail =
+      result.status !== undefined
+        ? `HTTP ${String(result.status)}`
+        : result.timedOut
+          ? 'timed out'
+          : 'no answer';
+    return new AppError(
+      'PAYER_UNAVAILABLE',
+      `The payer did not take ${what} after ${String(attempt)} attempt${attempt === 1 ? '' : 's'}: ${detail}${extra}`,
+      { status: 503, hint: 'The worker retries later.', cause: result.failed },
+    );
   }
 
   async function pause(what: string, attempt: number, result: Failure): Promise<void> {
@@ -121,11 +183,18 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
   }
 
   /** A query: repeated after failures (timeouts too when `repeatTimeouts`). */
-  async function query(path: string, body: Bundle, what: string, timeoutMs: number, repeatTimeouts: boolean): Promise<Answer> {
+  async function query(
+    path: string,
+    body: Bundle,
+    what: string,
+    timeoutMs: number,
+    repeatTimeouts: boolean,
+  ): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
       const result = await once(path, body, timeoutMs);
       if (!('failed' in result)) return result;
-      if (attempt >= policy.attempts || (result.timedOut && !repeatTimeouts)) throw unavailable(what, attempt, result);
+      if (attempt >= policy.attempts || (result.timedOut && !repeatTimeouts))
+        throw unavailable(what, attempt, result);
       await pause(what, attempt, result);
     }
   }
@@ -133,13 +202,28 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
   function parse(answer: Answer, schema: z.ZodType, what: string): unknown {
     if (answer.status >= 400) throw refused(what, answer);
     const parsed = schema.safeParse(answer.body);
-    if (!parsed.success) throw new AppError('PAYER_UNAVAILABLE', `The payer answered ${what} with something other than the expected resource`, { status: 502, cause: parsed.error });
+    if (!parsed.success)
+      throw new AppError(
+        'PAYER_UNAVAILABLE',
+        `The payer answered ${what} with something other than the expected resource`,
+        { status: 502, cause: parsed.error },
+      );
     return parsed.data;
   }
 
   async function claimStatus(identifier: Identifier): Promise<ClaimResponse | undefined> {
-    const inquiry: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Claim', identifier: [identifier] } as never }] };
-    const answer = await query('Claim/$inquire', inquiry, 'the claim status inquiry', timeouts.inquireMs, true);
+    const inquiry: Bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: { resourceType: 'Claim', identifier: [identifier] } as never }],
+    };
+    const answer = await query(
+      'Claim/$inquire',
+      inquiry,
+      'the claim status inquiry',
+      timeouts.inquireMs,
+      true,
+    );
     if (answer.status === 404) return undefined;
     return parse(answer, claimResponseSchema, 'the claim status inquiry') as ClaimResponse;
   }
@@ -150,23 +234,47 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
       const result = await once('Claim/$submit', bundle, timeouts.submitMs);
       if (!('failed' in result)) {
         // A duplicate: an earlier send arrived after all; its answer is this one's.
-        const earlier = result.status === 409 && identifier && hasIssueCode(result.body, 'duplicate') ? await claimStatus(identifier) : undefined;
+        const earlier =
+          result.status === 409 && identifier && hasIssueCode(result.body, 'duplicate')
+            ? await claimStatus(identifier)
+            : undefined;
         return earlier ?? (parse(result, claimResponseSchema, 'the claim') as ClaimResponse);
       }
       if (result.maybeReceived && identifier) {
         const known = await claimStatus(identifier).catch((err: unknown) => {
-          throw new AppError('PAYER_UNAVAILABLE', `The claim was sent, its answer was lost (${result.timedOut ? 'timed out' : result.status !== undefined ? `HTTP ${String(result.status)}` : 'no answer'}), and the payer could not be asked whether it got it`, { status: 503, hint: 'The worker asks the payer again before sending it.', cause: err });
+          throw new AppError(
+            'PAYER_UNAVAILABLE',
+            `The claim was sent, its answer was lost (${result.timedOut ? 'timed out' : result.status !== undefined ? `HTTP ${String(result.status)}` : 'no answer'}), and the payer could not be asked whether it got it`,
+            { status: 503, hint: 'The worker asks the payer again before sending it.', cause: err },
+          );
         });
         if (known) return known;
       }
-      if (attempt >= policy.attempts) throw unavailable('the claim', attempt, result, result.maybeReceived ? ' (the payer says it never got it)' : '');
+      if (attempt >= policy.attempts)
+        throw unavailable(
+          'the claim',
+          attempt,
+          result,
+          result.maybeReceived ? ' (the payer says it never got it)' : '',
+        );
       await pause('the claim', attempt, result);
     }
   }
 
   return {
     payerIds: options.payerIds ?? SANDBOX_PAYER_IDS,
-    checkEligibility: async (bundle) => parse(await query('CoverageEligibilityRequest/$submit', bundle, 'the eligibility check', timeouts.eligibilityMs, false), eligibilityResponseSchema, 'the eligibility check') as CoverageEligibilityResponse,
+    checkEligibility: async (bundle) =>
+      parse(
+        await query(
+          'CoverageEligibilityRequest/$submit',
+          bundle,
+          'the eligibility check',
+          timeouts.eligibilityMs,
+          false,
+        ),
+        eligibilityResponseSchema,
+        'the eligibility check',
+      ) as CoverageEligibilityResponse,
     submitClaim,
     claimStatus,
   };
@@ -186,9 +294,13 @@ function connectionCode(err: unknown): string | undefined {
 function refused(what: string, answer: Answer): AppError {
   const outcome = isOutcome(answer.body) ? answer.body : undefined;
   const detail = outcomeDetail(outcome);
-  return new AppError('PAYER_REJECTED', `The payer rejected ${what}: HTTP ${String(answer.status)}${detail ? `: ${detail}` : ''}`, {
-    status: 422,
-    ...(outcome ? { outcome } : {}),
-    hint: 'Correct the submission; resubmitting it unchanged will be refused again.',
-  });
+  return new AppError(
+    'PAYER_REJECTED',
+    `The payer rejected ${what}: HTTP ${String(answer.status)}${detail ? `: ${detail}` : ''}`,
+    {
+      status: 422,
+      ...(outcome ? { outcome } : {}),
+      hint: 'Correct the submission; resubmitting it unchanged will be refused again.',
+    },
+  );
 }

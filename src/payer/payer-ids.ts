@@ -28,16 +28,26 @@ export function parsePayerIds(text: string): PayerId[] {
   return text.split(',').map((entry) => {
     const trimmed = entry.trim();
     const bar = trimmed.lastIndexOf('|');
-    const id: PayerId = bar >= 0 ? { system: trimmed.slice(0, bar), value: trimmed.slice(bar + 1) } : { value: trimmed };
-    if (!id.value || id.system === '') throw new Error(`'${trimmed}' is not a payer id (system|value or value)`);
+    const id: PayerId =
+      bar >= 0
+        ? { system: trimmed.slice(0, bar), value: trimmed.slice(bar + 1) }
+        : { value: trimmed };
+    if (!id.value || id.system === '')
+      throw new Error(`'${trimmed}' is not a payer id (system|value or value)`);
     return id;
   });
 }
 
 /** The first of the organization's identifiers that is a known payer id, if any. */
-export function knownPayerIdOf(organization: Organization, known: readonly PayerId[]): PayerId | undefined {
+export function knownPayerIdOf(
+  organization: Organization,
+  known: readonly PayerId[],
+): PayerId | undefined {
   for (const identifier of organization.identifier ?? []) {
-    const match = known.find((k) => k.value === identifier.value && (k.system === undefined || k.system === identifier.system));
+    const match = known.find(
+      (k) =>
+        k.value === identifier.value && (k.system === undefined || k.system === identifier.system),
+    );
     if (match) return match;
   }
   return undefined;

@@ -5,7 +5,22 @@
  * Browser-safe.
  */
 export const FACILITY_POS: ReadonlySet<string> = new Set([
-  '02', '19', '21', '22', '23', '24', '26', '31', '34', '41', '42', '51', '52', '53', '56', '61',
+  '02',
+  '19',
+  '21',
+  '22',
+  '23',
+  '24',
+  '26',
+  '31',
+  '34',
+  '41',
+  '42',
+  '51',
+  '52',
+  '53',
+  '56',
+  '61',
 ]);
 
 /** `facility` or `non-facility` for a place-of-service code. */

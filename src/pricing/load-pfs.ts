@@ -18,7 +18,10 @@ async function pick(dir: string, pattern: RegExp, what: string): Promise<string>
 export async function loadMedicarePfs(dir: string): Promise<MedicareFeeSchedule> {
   const rvuPath = await pick(dir, /^PPRRVU.*\.csv$/i, 'PPRRVU');
   const gpciPath = await pick(dir, /^GPCI.*\.csv$/i, 'GPCI');
-  const [rvuText, gpciText] = await Promise.all([readFile(rvuPath, 'latin1'), readFile(gpciPath, 'latin1')]);
+  const [rvuText, gpciText] = await Promise.all([
+    readFile(rvuPath, 'latin1'),
+    readFile(gpciPath, 'latin1'),
+  ]);
   const rvus = parsePprrvuCsv({ name: basename(rvuPath), text: rvuText });
   const gpcis = parseGpciCsv({ name: basename(gpciPath), text: gpciText });
   return createMedicareFeeSchedule({ name: basename(rvuPath, '.csv'), rvus, gpcis });

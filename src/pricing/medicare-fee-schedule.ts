@@ -45,9 +45,15 @@ export interface MedicareFeeSchedule {
 
 const PRICED_STATUS = new Set(['A', 'R', 'T']);
 const STATUS_MEANING: Readonly<Record<string, string>> = {
-  B: 'bundled into other services (status B)', C: 'priced by the MAC, not the national file (status C)', E: 'excluded from the PFS by regulation (status E)',
-  I: 'not valid for Medicare (status I)', J: 'anesthesia service (status J)', M: 'a measurement code, not paid (status M)', N: 'not covered by Medicare (status N)',
-  P: 'bundled or excluded (status P)', X: 'not in the PFS by statute (status X)',
+  B: 'bundled into other services (status B)',
+  C: 'priced by the MAC, not the national file (status C)',
+  E: 'excluded from the PFS by regulation (status E)',
+  I: 'not valid for Medicare (status I)',
+  J: 'anesthesia service (status J)',
+  M: 'a measurement code, not paid (status M)',
+  N: 'not covered by Medicare (status N)',
+  P: 'bundled or excluded (status P)',
+  X: 'not in the PFS by statute (status X)',
 };
 
 /** Rounds to cents. */
@@ -60,12 +66,28 @@ function componentOf(modifiers: readonly string[]): '26' | 'TC' | 'global' {
   return keys.includes('26') ? '26' : keys.includes('TC') ? 'TC' : 'global';
 }
 
-function priceRow(row: RvuRow, gpci: GpciRow, request: PriceRequest, component: PfsPrice['component']): PriceResult {
-  if (!PRICED_STATUS.has(row.status)) return { ok: false, reason: `${request.code} is ${STATUS_MEANING[row.status] ?? `status ${row.status}`}: the PFS gives no national amount` };
+function priceRow(
+  row: RvuRow,
+  gpci: GpciRow,
+  request: PriceRequest,
+  component: PfsPrice['component'],
+): PriceResult {
+  if (!PRICED_STATUS.has(row.status))
+    return {
+      ok: false,
+      reason: `${request.code} is ${STATUS_MEANING[row.status] ?? `status ${row.status}`}: the PFS gives no national amount`,
+    };
   const setting = settingOf(request.placeOfService);
   const na = setting === 'facility' ? row.facilityNa : row.nonFacilityNa;
   // "NA": the service is rarely done in this setting; CMS pays the other setting's PE RVU if it is billed.
-  const pe = setting === 'facility' ? (na ? row.nonFacilityPeRvu : row.facilityPeRvu) : (na ? row.facilityPeRvu : row.nonFacilityPeRvu);
+  const pe =
+    setting === 'facility'
+      ? na
+        ? row.nonFacilityPeRvu
+        : row.facilityPeRvu
+      : na
+        ? row.facilityPeRvu
+        : row.nonFacilityPeRvu;
   const sum = row.workRvu * gpci.work + pe * gpci.pe + row.mpRvu * gpci.mp;
   return {
     ok: true,
@@ -75,12 +97,20 @@ function priceRow(row: RvuRow, gpci: GpciRow, request: PriceRequest, component: 
     rvus: { work: row.workRvu, pe, mp: row.mpRvu },
     gpci: { work: gpci.work, pe: gpci.pe, mp: gpci.mp },
     conversionFactor: row.conversionFactor,
-    ...(na ? { note: `${request.code} is marked NA in the ${setting} setting: priced with the other setting's PE RVU` } : {}),
+    ...(na
+      ? {
+          note: `${request.code} is marked NA in the ${setting} setting: priced with the other setting's PE RVU`,
+        }
+      : {}),
   };
 }
 
 /** Indexes RVU and GPCI rows into a fee schedule. */
-export function createMedicareFeeSchedule(input: { name: string; rvus: readonly RvuRow[]; gpcis: readonly GpciRow[] }): MedicareFeeSchedule {
+export function createMedicareFeeSchedule(input: {
+  name: string;
+  rvus: readonly RvuRow[];
+  gpcis: readonly GpciRow[];
+}): MedicareFeeSchedule {
   const rows = new Map(input.rvus.map((r) => [`${r.code}|${r.modifier}`, r]));
   const gpcis = new Map(input.gpcis.map((g) => [`${g.mac}|${g.locality}`, g]));
   const conversionFactor = input.rvus[0]?.conversionFactor ?? 0;
@@ -89,12 +119,20 @@ export function createMedicareFeeSchedule(input: { name: string; rvus: readonly 
     conversionFactor,
     price(request) {
       const gpci = gpcis.get(`${request.mac}|${request.locality}`);
-      if (!gpci) return { ok: false, reason: `MAC ${request.mac} has no locality ${request.locality} in the GPCI file` };
+      if (!gpci)
+        return {
+          ok: false,
+          reason: `MAC ${request.mac} has no locality ${request.locality} in the GPCI file`,
+        };
       const code = request.code.trim().toUpperCase();
       const component = componentOf(request.modifiers ?? []);
       const row = rows.get(`${code}|${component === 'global' ? '' : component}`);
       if (row) return priceRow(row, gpci, { ...request, code }, component);
-      if (component !== 'global' && rows.has(`${code}|`)) return { ok: false, reason: `${code} has no ${component} component in the PFS (it is not split into professional and technical parts)` };
+      if (component !== 'global' && rows.has(`${code}|`))
+        return {
+          ok: false,
+          reason: `${code} has no ${component} component in the PFS (it is not split into professional and technical parts)`,
+        };
       return { ok: false, reason: `${code} is not in the Medicare Physician Fee Schedule` };
     },
     indicators(code) {

@@ -25,14 +25,24 @@ const eligibility: CoverageEligibilityResponse = {
   purpose: ['validation', 'benefits'],
   patient: { reference: 'Patient/p1' },
   created: '2026-11-20T09:59:00Z',
-  request: { reference: 'CoverageEligibilityRequest/r1', identifier: { system: SYSTEM.eligibilityId, value: 'enc-e1' } },
+  request: {
+    reference: 'CoverageEligibilityRequest/r1',
+    identifier: { system: SYSTEM.eligibilityId, value: 'enc-e1' },
+  },
   outcome: 'complete',
   insurer: { reference: 'Organization/payer' },
   insurance: [
     {
       coverage: { reference: 'Coverage/c1' },
       inforce: true,
-      item: [{ benefit: [{ type: { coding: [{ code: 'copay' }] }, allowedMoney: { value: 25 } }, { type: { coding: [{ code: 'copay-percent' }] }, allowedUnsignedInt: 20 }] }],
+      item: [
+        {
+          benefit: [
+            { type: { coding: [{ code: 'copay' }] }, allowedMoney: { value: 25 } },
+            { type: { coding: [{ code: 'copay-percent' }] }, allowedUnsignedInt: 20 },
+          ],
+        },
+      ],
     },
   ],
 };
@@ -54,15 +64,44 @@ function response(outcome: ClaimResponse['outcome'], extra: Partial<ClaimRespons
 
 describe('claim status in the chart', () => {
   it('shows a paid claim with amounts, patient share, and the eligibility check with its benefits', () => {
-    const money = (code: string, value: number) => ({ category: { coding: [{ code }] }, amount: { value, currency: 'USD' } });
+    const money = (code: string, value: number) => ({
+      category: { coding: [{ code }] },
+      amount: { value, currency: 'USD' },
+    });
     const paid = response('complete', {
-      item: [{ itemSequence: 1, adjudication: [money('submitted', 185), money('eligible', 92), money('copay', 25), money('benefit', 67)] }],
-      payment: { type: { coding: [{ code: 'complete' }] }, amount: { value: 67 }, date: '2026-11-21' },
+      item: [
+        {
+          itemSequence: 1,
+          adjudication: [
+            money('submitted', 185),
+            money('eligible', 92),
+            money('copay', 25),
+            money('benefit', 67),
+          ],
+        },
+      ],
+      payment: {
+        type: { coding: [{ code: 'complete' }] },
+        amount: { value: 67 },
+        date: '2026-11-21',
+      },
     });
     const view = buildStatus([claim], [paid], [eligibility], [], 'e1');
-    expect(view.claims[0]).toMatchObject({ stage: 'paid', billed: 185, allowed: 92, paid: 67, patientResponsibility: 25, encounterId: 'e1' });
+    expect(view.claims[0]).toMatchObject({
+      stage: 'paid',
+      billed: 185,
+      allowed: 92,
+      paid: 67,
+      patientResponsibility: 25,
+      encounterId: 'e1',
+    });
     const labels = view.claims[0]?.steps.map((s) => s.label);
-    expect(labels).toEqual(['Coded', 'Eligibility: coverage in force', 'Submitted to payer', 'Paid']);
+    expect(labels).toEqual([
+      'Coded',
+      'Eligibility: coverage in force',
+      'Submitted to payer',
+      'Paid',
+    ]);
     expect(view.claims[0]?.steps[1]?.detail).toBe('Copay $25.00, Coinsurance 20%');
   });
 
@@ -70,19 +109,84 @@ describe('claim status in the chart', () => {
     const carc = (code: string) => ({ coding: [{ system: SYSTEM.carc, code }] });
     const partly = response('partial', {
       item: [
-        { itemSequence: 1, adjudication: [{ category: { coding: [{ code: 'eligible' }] }, amount: { value: 92 }, reason: carc('45') }, { category: { coding: [{ code: 'copay' }] }, amount: { value: 25 }, reason: carc('3') }, { category: { coding: [{ code: 'benefit' }] }, amount: { value: 67 } }] },
-        { itemSequence: 2, adjudication: [{ category: { coding: [{ code: 'submitted' }] }, amount: { value: 50 }, reason: { coding: [{ system: SYSTEM.carc, code: '96' }, { system: SYSTEM.rarc, code: 'N130', display: 'Consult plan benefit documents.' }] } }] },
+        {
+          itemSequence: 1,
+          adjudication: [
+            {
+              category: { coding: [{ code: 'eligible' }] },
+              amount: { value: 92 },
+              reason: carc('45'),
+            },
+            { category: { coding: [{ code: 'copay' }] }, amount: { value: 25 }, reason: carc('3') },
+            { category: { coding: [{ code: 'benefit' }] }, amount: { value: 67 } },
+          ],
+        },
+        {
+          itemSequence: 2,
+          adjudication: [
+            {
+              category: { coding: [{ code: 'submitted' }] },
+              amount: { value: 50 },
+              reason: {
+                coding: [
+                  { system: SYSTEM.carc, code: '96' },
+                  { system: SYSTEM.rarc, code: 'N130', display: 'Consult plan benefit documents.' },
+                ],
+              },
+            },
+          ],
+        },
       ],
     });
     const view = buildStatus([claim], [partly], [], [], 'e1');
     expect(view.claims[0]?.stage).toBe('partially-paid');
-    expect(view.claims[0]?.denialReasons.map((r) => `${r.system} ${r.code}`)).toEqual(['CARC 96', 'RARC N130']);
+    expect(view.claims[0]?.denialReasons.map((r) => `${r.system} ${r.code}`)).toEqual([
+      'CARC 96',
+      'RARC N130',
+    ]);
   });
 
   it('shows a denial with its CARC code and words, and a held draft claim as held', () => {
-    const denied = response('error', { item: [{ itemSequence: 1, adjudication: [{ category: { coding: [{ code: 'submitted' }] }, reason: { coding: [{ system: SYSTEM.carc, code: '29', display: 'The time limit for filing has expired.' }] } }] }] });
-    const view = buildStatus([claim, { ...claim, id: 'cl2', status: 'draft', identifier: [{ system: SYSTEM.claimId, value: 'enc-e2' }] }], [denied], [], [], 'e1');
-    expect(view.claims[0]).toMatchObject({ stage: 'denied', denialReasons: [{ system: 'CARC', code: '29' }] });
+    const denied = response('error', {
+      item: [
+        {
+          itemSequence: 1,
+          adjudication: [
+            {
+              category: { coding: [{ code: 'submitted' }] },
+              reason: {
+                coding: [
+                  {
+                    system: SYSTEM.carc,
+                    code: '29',
+                    display: 'The time limit for filing has expired.',
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const view = buildStatus(
+      [
+        claim,
+        {
+          ...claim,
+          id: 'cl2',
+          status: 'draft',
+          identifier: [{ system: SYSTEM.claimId, value: 'enc-e2' }],
+        },
+      ],
+      [denied],
+      [],
+      [],
+      'e1',
+    );
+    expect(view.claims[0]).toMatchObject({
+      stage: 'denied',
+      denialReasons: [{ system: 'CARC', code: '29' }],
+    });
     expect(view.claims[0]?.denialReasons[0]?.text).toMatch(/late|time limit/i);
     expect(view.claims[1]?.stage).toBe('held');
   });

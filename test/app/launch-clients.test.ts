@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, authorizeAt, ehrLaunchUrl, finishInTab, launchSession, startLaunch } from './launch-driver.ts';
+import {
+  api,
+  authorizeAt,
+  ehrLaunchUrl,
+  finishInTab,
+  launchSession,
+  startLaunch,
+} from './launch-driver.ts';
 import { startLaunchStack, type LaunchStack } from './launch-stack.ts';
 
 let stack: LaunchStack | undefined;
@@ -31,7 +38,9 @@ describe('each registered EHR client signs in its own way', () => {
       expect(context.status, clientId).toBe(200);
       expect(context.json.encounter).toMatchObject({ id: `enc-today-0${String(i + 1)}` });
     }
-    expect(stack.tokenRequests.map((r) => `${r.grant} ${String(r.status)}`)).toEqual(Array(4).fill('authorization_code 200'));
+    expect(stack.tokenRequests.map((r) => `${r.grant} ${String(r.status)}`)).toEqual(
+      Array(4).fill('authorization_code 200'),
+    );
   });
 });
 
@@ -40,7 +49,14 @@ describe('scopes', () => {
     stack = await startLaunchStack({ apps: [{ clientId: 'cb' }] });
     const started = await startLaunch(await ehrLaunchUrl(stack.ehr, 'enc-today-01', 'cb'));
     const scope = started.authorizeUrl.searchParams.get('scope') ?? '';
-    expect(scope.split(' ')).toEqual(expect.arrayContaining(['launch', 'patient/ChargeItem.crus', 'patient/Encounter.rs', 'user/Practitioner.rs']));
+    expect(scope.split(' ')).toEqual(
+      expect.arrayContaining([
+        'launch',
+        'patient/ChargeItem.crus',
+        'patient/Encounter.rs',
+        'user/Practitioner.rs',
+      ]),
+    );
     expect(scope).not.toMatch(/\.(read|write)\b/);
     expect(started.authorizeUrl.searchParams.get('aud')).toBe(stack.ehr.fhirBase);
   });
@@ -50,7 +66,14 @@ describe('scopes', () => {
     const url = appUrl(stack, 'cb');
     const started = await startLaunch(await ehrLaunchUrl(stack.ehr, 'enc-today-02', 'cb'));
     const scope = (started.authorizeUrl.searchParams.get('scope') ?? '').split(' ');
-    expect(scope).toEqual(expect.arrayContaining(['patient/ChargeItem.read', 'patient/ChargeItem.write', 'patient/Patient.read', 'user/Practitioner.read']));
+    expect(scope).toEqual(
+      expect.arrayContaining([
+        'patient/ChargeItem.read',
+        'patient/ChargeItem.write',
+        'patient/Patient.read',
+        'user/Practitioner.read',
+      ]),
+    );
     expect(scope.filter((s) => /\.[cruds]+$/.test(s))).toEqual([]);
     const handle = await launchSession(stack.ehr, url, 'cb', 'enc-today-02');
     const context = await api(url, handle, '/api/context');
@@ -59,12 +82,17 @@ describe('scopes', () => {
   });
 
   it('says what the EHR did not grant and what stops working without it', async () => {
-    const noChargeItemWrite = 'launch openid fhirUser online_access patient/Patient.rs patient/Encounter.rs patient/Condition.cruds patient/ChargeItem.rs patient/Procedure.rs patient/Coverage.rs patient/Claim.rs patient/ClaimResponse.rs patient/CoverageEligibilityResponse.rs patient/Task.rs user/*.rs';
-    stack = await startLaunchStack({ apps: [{ clientId: 'cb-limited', scope: noChargeItemWrite }] });
+    const noChargeItemWrite =
+      'launch openid fhirUser online_access patient/Patient.rs patient/Encounter.rs patient/Condition.cruds patient/ChargeItem.rs patient/Procedure.rs patient/Coverage.rs patient/Claim.rs patient/ClaimResponse.rs patient/CoverageEligibilityResponse.rs patient/Task.rs user/*.rs';
+    stack = await startLaunchStack({
+      apps: [{ clientId: 'cb-limited', scope: noChargeItemWrite }],
+    });
     const url = appUrl(stack, 'cb-limited');
     const handle = await launchSession(stack.ehr, url, 'cb-limited');
     const context = await api(url, handle, '/api/context');
-    expect(context.json.missingScopes).toEqual([{ scope: 'patient/ChargeItem.crus', effect: 'Services cannot be saved or signed off.' }]);
+    expect(context.json.missingScopes).toEqual([
+      { scope: 'patient/ChargeItem.crus', effect: 'Services cannot be saved or signed off.' },
+    ]);
   });
 });
 

@@ -2,12 +2,23 @@ import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 
 /** HTML attribute text back to plain text (the pages escape &, <, >, ", '). */
 function unescapeAttr(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#38);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#38': '&' })[e] ?? '');
+  return text.replace(
+    /&(amp|lt|gt|quot|#39|#38);/g,
+    (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#38': '&' })[e] ?? '',
+  );
 }
 
 /** The app's launch URL (with iss and a fresh launch id) from the EHR's encounter page, as its iframe has it. */
-export async function ehrLaunchUrl(ehr: SandboxEhr, encounterId: string, clientId: string): Promise<string> {
-  const page = await (await fetch(`${ehr.launchPageUrl}/encounter/${encounterId}?client=${encodeURIComponent(clientId)}`)).text();
+export async function ehrLaunchUrl(
+  ehr: SandboxEhr,
+  encounterId: string,
+  clientId: string,
+): Promise<string> {
+  const page = await (
+    await fetch(
+      `${ehr.launchPageUrl}/encounter/${encounterId}?client=${encodeURIComponent(clientId)}`,
+    )
+  ).text();
   const src = /<iframe[^>]*src="([^"]+)"/.exec(page)?.[1];
   if (!src) throw new Error('no iframe on the EHR encounter page');
   return unescapeAttr(src);
@@ -38,7 +49,8 @@ export async function startLaunch(url: string): Promise<StartedLaunch> {
 export async function authorizeAt(url: URL): Promise<URL> {
   const res = await fetch(url, { redirect: 'manual' });
   const location = res.headers.get('location');
-  if (res.status !== 302 || !location) throw new Error(`authorize answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  if (res.status !== 302 || !location)
+    throw new Error(`authorize answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   return new URL(location);
 }
 
@@ -46,11 +58,25 @@ export async function authorizeAt(url: URL): Promise<URL> {
  * What the finish page's script sends when the binding cookie did not come back: a same-origin
  * `fetch` with the tab's secret in a header. `headers` overrides, to play other senders.
  */
-export async function finishInTab(appUrl: string, callback: URL, binding: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function finishInTab(
+  appUrl: string,
+  callback: URL,
+  binding: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${appUrl}/callback`, {
     method: 'POST',
-    headers: { origin: appUrl, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json', 'x-chartbill-binding': binding, ...headers },
-    body: JSON.stringify({ code: callback.searchParams.get('code') ?? '', state: callback.searchParams.get('state') ?? '' }),
+    headers: {
+      origin: appUrl,
+      'sec-fetch-site': 'same-origin',
+      'content-type': 'application/json',
+      'x-chartbill-binding': binding,
+      ...headers,
+    },
+    body: JSON.stringify({
+      code: callback.searchParams.get('code') ?? '',
+      state: callback.searchParams.get('state') ?? '',
+    }),
   });
 }
 
@@ -60,23 +86,34 @@ export function sessionHandleIn(html: string): string | undefined {
 }
 
 /** A whole EHR launch as one browser: returns the session handle for the app's API. */
-export async function launchSession(ehr: SandboxEhr, appUrl: string, clientId: string, encounterId = 'enc-today-01'): Promise<string> {
+export async function launchSession(
+  ehr: SandboxEhr,
+  appUrl: string,
+  clientId: string,
+  encounterId = 'enc-today-01',
+): Promise<string> {
   const started = await startLaunch(await ehrLaunchUrl(ehr, encounterId, clientId));
   const callback = await authorizeAt(started.authorizeUrl);
   const res = await fetch(callback, { headers: { cookie: started.cookie } });
   const html = await res.text();
   const handle = sessionHandleIn(html);
-  if (!handle) throw new Error(`callback answered ${res.status} without a session: ${html.slice(0, 400)}`);
+  if (!handle)
+    throw new Error(`callback answered ${res.status} without a session: ${html.slice(0, 400)}`);
   expectSameOrigin(callback, appUrl);
   return handle;
 }
 
 function expectSameOrigin(url: URL, appUrl: string): void {
-  if (url.origin !== new URL(appUrl).origin) throw new Error(`the EHR redirected to ${url.origin}, not the app`);
+  if (url.origin !== new URL(appUrl).origin)
+    throw new Error(`the EHR redirected to ${url.origin}, not the app`);
 }
 
 /** Calls the app's JSON API with a session handle. */
-export async function api(appUrl: string, handle: string, path: string): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function api(
+  appUrl: string,
+  handle: string,
+  path: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${appUrl}${path}`, { headers: { authorization: `Bearer ${handle}` } });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }

@@ -26,14 +26,19 @@ async function countingServer(): Promise<{ url: string; hits: () => number }> {
 }
 
 async function app(iss = 'https://ehr.example.org/fhir') {
-  const config = loadAppConfig({ CHARTBILL_APP_PORT: '0', CHARTBILL_EHRS: JSON.stringify([{ iss, clientId: 'chartbill' }]) });
+  const config = loadAppConfig({
+    CHARTBILL_APP_PORT: '0',
+    CHARTBILL_EHRS: JSON.stringify([{ iss, clientId: 'chartbill' }]),
+  });
   return buildApp(config, { logger: createLogger('silent', 'test'), codes });
 }
 
 describe('launches the app refuses', () => {
   it('shows an error page for an unregistered iss and never contacts that server', async () => {
     const other = await countingServer();
-    const res = await (await app()).inject({ url: `/launch?iss=${encodeURIComponent(`${other.url}/fhir`)}&launch=abc` });
+    const res = await (
+      await app()
+    ).inject({ url: `/launch?iss=${encodeURIComponent(`${other.url}/fhir`)}&launch=abc` });
     expect(res.statusCode).toBe(403);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('This EHR is not registered');
@@ -43,7 +48,9 @@ describe('launches the app refuses', () => {
   });
 
   it('explains a launch without a launch parameter instead of redirecting', async () => {
-    const res = await (await app()).inject({ url: `/launch?iss=${encodeURIComponent('https://ehr.example.org/fhir')}` });
+    const res = await (
+      await app()
+    ).inject({ url: `/launch?iss=${encodeURIComponent('https://ehr.example.org/fhir')}` });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('launch context');
     expect(res.headers.location).toBeUndefined();
@@ -63,7 +70,11 @@ describe('launches the app refuses', () => {
   });
 
   it('does not repeat what an attacker puts in iss on the error page', async () => {
-    const res = await (await app()).inject({ url: `/launch?iss=${encodeURIComponent('https://x/<script>alert(1)</script>')}&launch=1` });
+    const res = await (
+      await app()
+    ).inject({
+      url: `/launch?iss=${encodeURIComponent('https://x/<script>alert(1)</script>')}&launch=1`,
+    });
     expect(res.body).not.toContain('<script>alert(1)</script>');
     expect(res.body).not.toContain('alert(1)');
     expect(res.body).toContain('This EHR is not registered');
@@ -72,19 +83,26 @@ describe('launches the app refuses', () => {
   it('answers API calls without a session with 401 and what to do', async () => {
     const res = await (await app()).inject({ url: '/api/context' });
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toMatchObject({ error: 'SESSION_MISSING', hint: expect.stringContaining('EHR') as unknown });
+    expect(res.json()).toMatchObject({
+      error: 'SESSION_MISSING',
+      hint: expect.stringContaining('EHR') as unknown,
+    });
   });
 
   it('lets only the registered EHR origin frame the app', async () => {
     const res = await (await app('https://ehr.example.org/fhir')).inject({ url: '/app' });
-    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'self' https://ehr.example.org");
+    expect(res.headers['content-security-policy']).toContain(
+      "frame-ancestors 'self' https://ehr.example.org",
+    );
     expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
 });
 
 describe('app configuration', () => {
   it('reports every configuration problem at once', () => {
-    expect(() => loadAppConfig({ CHARTBILL_APP_PORT: 'abc', CHARTBILL_EHRS: '[{"iss":"not a url"}]' })).toThrow(/CHARTBILL_APP_PORT[\s\S]*CHARTBILL_EHRS/);
+    expect(() =>
+      loadAppConfig({ CHARTBILL_APP_PORT: 'abc', CHARTBILL_EHRS: '[{"iss":"not a url"}]' }),
+    ).toThrow(/CHARTBILL_APP_PORT[\s\S]*CHARTBILL_EHRS/);
   });
 
   it('refuses to start without registered EHRs', () => {

@@ -17,7 +17,14 @@ async function launched(): Promise<{ s: LaunchStack; url: string; handle: string
 }
 
 const refreshes = (s: LaunchStack) => s.tokenRequests.filter((r) => r.grant === 'refresh_token');
-const paths = ['/api/context', '/api/coding', '/api/status', '/api/context', '/api/coding', '/api/style'];
+const paths = [
+  '/api/context',
+  '/api/coding',
+  '/api/status',
+  '/api/context',
+  '/api/coding',
+  '/api/style',
+];
 
 describe('tokens are refreshed before they expire', () => {
   it('refreshes once for many concurrent requests that need it, and keeps working', async () => {
@@ -39,25 +46,43 @@ describe('a session that ended tells the user to relaunch from the EHR', () => {
   it('when the EHR revokes the grant', async () => {
     const { s, url, handle } = await launched();
     const refreshToken = s.tokenRequests[0]?.secrets[1] ?? '';
-    const revoked = await fetch(`${s.ehr.origin}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: refreshToken, client_id: 'cb' }) });
+    const revoked = await fetch(`${s.ehr.origin}/oauth/revoke`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: refreshToken, client_id: 'cb' }),
+    });
     expect(revoked.status).toBe(200);
     const res = await api(url, handle, '/api/context');
     expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ error: 'SESSION_EXPIRED', hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+    expect(res.json).toMatchObject({
+      error: 'SESSION_EXPIRED',
+      hint: 'Relaunch ChartBill from the encounter in your EHR.',
+    });
     expect((await api(url, handle, '/api/coding')).json.error).toBe('SESSION_EXPIRED');
   });
 
   it('when its refresh token was used by someone else (the EHR revokes the grant on reuse)', async () => {
     const { s, url, handle } = await launched();
     const stolen = s.tokenRequests[0]?.secrets[1] ?? '';
-    const thief = await fetch(s.ehr.tokenUrl, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stolen, client_id: 'cb' }) });
+    const thief = await fetch(s.ehr.tokenUrl, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: stolen,
+        client_id: 'cb',
+      }),
+    });
     const thiefToken = ((await thief.json()) as { access_token: string }).access_token;
     s.advance(250_000);
     const res = await api(url, handle, '/api/context');
     expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ error: 'SESSION_EXPIRED', hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+    expect(res.json).toMatchObject({
+      error: 'SESSION_EXPIRED',
+      hint: 'Relaunch ChartBill from the encounter in your EHR.',
+    });
     // The grant is revoked for the thief too.
-    const read = await fetch(`${s.ehr.fhirBase}/Patient/pat-01`, { headers: { authorization: `Bearer ${thiefToken}` } });
+    const read = await fetch(`${s.ehr.fhirBase}/Patient/pat-01`, {
+      headers: { authorization: `Bearer ${thiefToken}` },
+    });
     expect(read.status).toBe(401);
   });
 
@@ -66,7 +91,11 @@ describe('a session that ended tells the user to relaunch from the EHR', () => {
     s.advance(481 * 60_000);
     const res = await api(url, handle, '/api/context');
     expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ error: 'SESSION_EXPIRED', message: 'Your ChartBill session has ended.', hint: 'Relaunch ChartBill from the encounter in your EHR.' });
+    expect(res.json).toMatchObject({
+      error: 'SESSION_EXPIRED',
+      message: 'Your ChartBill session has ended.',
+      hint: 'Relaunch ChartBill from the encounter in your EHR.',
+    });
   });
 });
 
@@ -76,7 +105,9 @@ describe('smart_style_url', () => {
     const res = await api(url, handle, '/api/style');
     expect(res.status).toBe(200);
     // The sandbox's color_modal_backdrop is empty, so it is left out.
-    expect(res.json.style).toEqual(Object.fromEntries(Object.entries(SMART_STYLE).filter(([, v]) => v !== '')));
+    expect(res.json.style).toEqual(
+      Object.fromEntries(Object.entries(SMART_STYLE).filter(([, v]) => v !== '')),
+    );
   });
 
   it('drops values that could load or inject CSS, and unknown keys', () => {
@@ -91,7 +122,11 @@ describe('smart_style_url', () => {
         font_family_heading: 'x</style><script>',
         other: 'blue',
       }),
-    ).toEqual({ color_text: '#1b1f24', dim_font_size: '14px', font_family_body: 'Inter, "Segoe UI", sans-serif' });
+    ).toEqual({
+      color_text: '#1b1f24',
+      dim_font_size: '14px',
+      font_family_body: 'Inter, "Segoe UI", sans-serif',
+    });
     expect(sanitizeSmartStyle('not an object')).toEqual({});
   });
 });

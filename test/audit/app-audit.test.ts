@@ -33,7 +33,10 @@ describe('the app records who did what', () => {
       method: 'PUT',
       headers: { authorization: `Bearer ${handle}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        coding: { diagnoses: [{ code: 'I10' }], lines: [{ code: '99213', system: 'cpt', units: 1, modifiers: [], pointers: [1] }] },
+        coding: {
+          diagnoses: [{ code: 'I10' }],
+          lines: [{ code: '99213', system: 'cpt', units: 1, modifiers: [], pointers: [1] }],
+        },
         keys: { diagnoses: ['audit-dx-1'], lines: ['audit-line-1'] },
         signOff: false,
         seen: { conditions: {}, chargeItems: {} },
@@ -42,10 +45,20 @@ describe('the app records who did what', () => {
     expect(saved.status).toBe(200);
 
     const token = await stack.ehr.issueSystemToken('system/*.rs');
-    const fhir = createFhirGateway({ baseUrl: stack.ehr.fhirBase, getToken: () => Promise.resolve(token) });
-    const conditions = (await fhir.searchAll('Condition', { encounter: `Encounter/${ENCOUNTER}` })) as Condition[];
-    const charges = (await fhir.searchAll('ChargeItem', { context: `Encounter/${ENCOUNTER}` })) as ChargeItem[];
-    const written = [...conditions.filter((c) => c.meta?.tag?.some((t) => t.code === 'smart-app')), ...charges];
+    const fhir = createFhirGateway({
+      baseUrl: stack.ehr.fhirBase,
+      getToken: () => Promise.resolve(token),
+    });
+    const conditions = (await fhir.searchAll('Condition', {
+      encounter: `Encounter/${ENCOUNTER}`,
+    })) as Condition[];
+    const charges = (await fhir.searchAll('ChargeItem', {
+      context: `Encounter/${ENCOUNTER}`,
+    })) as ChargeItem[];
+    const written = [
+      ...conditions.filter((c) => c.meta?.tag?.some((t) => t.code === 'smart-app')),
+      ...charges,
+    ];
     expect(written.length).toBeGreaterThanOrEqual(2);
     const practitioner = conditions.find((c) => c.recorder)?.recorder?.reference;
     expect(practitioner).toMatch(/^Practitioner\//);
@@ -53,26 +66,41 @@ describe('the app records who did what', () => {
       const target = `${r.resourceType}/${r.id ?? ''}/_history/${r.meta?.versionId ?? ''}`;
       const [p] = (await fhir.searchAll('Provenance', { target })) as Provenance[];
       expect(p, target).toBeDefined();
-      expect(p?.agent.find((a) => a.type?.coding?.[0]?.code === 'author')?.who.reference).toBe(practitioner);
-      expect(p?.agent.find((a) => a.type?.coding?.[0]?.code === 'assembler')?.who.display).toBe('ChartBill app');
+      expect(p?.agent.find((a) => a.type?.coding?.[0]?.code === 'author')?.who.reference).toBe(
+        practitioner,
+      );
+      expect(p?.agent.find((a) => a.type?.coding?.[0]?.code === 'assembler')?.who.display).toBe(
+        'ChartBill app',
+      );
       expect(p?.activity?.coding?.[0]?.code).toBe('CREATE');
     }
 
     // Reads (the patient banner) and writes (the save) of this patient, by this practitioner.
     const events = await eventually(async () => {
-      const found = (await fhir.searchAll('AuditEvent', { entity: `Encounter/${ENCOUNTER}` })) as AuditEvent[];
+      const found = (await fhir.searchAll('AuditEvent', {
+        entity: `Encounter/${ENCOUNTER}`,
+      })) as AuditEvent[];
       const kinds = new Set(found.map((e) => e.action));
       return kinds.has('R') && kinds.has('C') && kinds.has('E') ? found : undefined;
-    }, 'the app\'s AuditEvents');
+    }, "the app's AuditEvents");
     for (const e of events) {
       expect(e.type.code).toBe('rest');
       expect(e.source.observer.display).toBe('ChartBill app');
       const requestor = e.agent.find((a) => a.requestor);
       expect(requestor?.who?.reference).toBe(practitioner);
-      expect(e.agent.some((a) => !a.requestor && a.who?.display === 'ChartBill app' && a.type?.coding?.[0]?.code === '110153')).toBe(true);
+      expect(
+        e.agent.some(
+          (a) =>
+            !a.requestor &&
+            a.who?.display === 'ChartBill app' &&
+            a.type?.coding?.[0]?.code === '110153',
+        ),
+      ).toBe(true);
       expect(e.entity?.find((x) => x.role?.code === '1')?.what?.reference).toMatch(/^Patient\//);
     }
-    const create = events.find((e) => e.action === 'C' && e.entity?.some((x) => x.what?.reference?.startsWith('Condition/')));
+    const create = events.find(
+      (e) => e.action === 'C' && e.entity?.some((x) => x.what?.reference?.startsWith('Condition/')),
+    );
     expect(create?.subtype?.[0]?.code).toBe('create');
     expect(create?.agent.find((a) => a.requestor)?.type?.coding?.[0]?.code).toBe('AUT');
   });

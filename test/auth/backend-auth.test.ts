@@ -18,7 +18,15 @@ async function startWithBackendClient(alg: ClientKeyAlg, now?: () => Date) {
   ehr = await startTestEhr({
     seed: false,
     ...(now ? { now } : {}),
-    clients: [{ clientId: 'worker', name: 'Worker', auth: { kind: 'jwks', jwks: keys.publicJwks }, redirectUris: [], scope: 'system/*.cruds' }],
+    clients: [
+      {
+        clientId: 'worker',
+        name: 'Worker',
+        auth: { kind: 'jwks', jwks: keys.publicJwks },
+        redirectUris: [],
+        scope: 'system/*.cruds',
+      },
+    ],
   });
   return { ehr, keys };
 }
@@ -37,9 +45,16 @@ describe('SMART Backend Services (client_credentials + private_key_jwt)', () => 
     it(`gets a system token with an ${alg} key and uses it on the FHIR server`, async () => {
       const { ehr: server, keys } = await startWithBackendClient(alg);
       expect(keys.privateJwk.kid).toBe(keys.publicJwks.keys[0]?.kid);
-      const auth = createBackendAuth({ tokenUrl: server.tokenUrl, clientId: 'worker', privateKey: keys.privateJwk, scope: 'system/*.rs system/Claim.cruds' });
+      const auth = createBackendAuth({
+        tokenUrl: server.tokenUrl,
+        clientId: 'worker',
+        privateKey: keys.privateJwk,
+        scope: 'system/*.rs system/Claim.cruds',
+      });
       const token = await auth.getToken();
-      const res = await fetch(`${server.fhirBase}/Patient`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${server.fhirBase}/Patient`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.status).toBe(200);
     });
   }
@@ -47,7 +62,13 @@ describe('SMART Backend Services (client_credentials + private_key_jwt)', () => 
   it('caches the token and shares one request between concurrent callers', async () => {
     const { ehr: server, keys } = await startWithBackendClient('ES384');
     const { counter, fn } = countingFetch();
-    const auth = createBackendAuth({ tokenUrl: server.tokenUrl, clientId: 'worker', privateKey: keys.privateJwk, scope: 'system/*.rs', fetch: fn });
+    const auth = createBackendAuth({
+      tokenUrl: server.tokenUrl,
+      clientId: 'worker',
+      privateKey: keys.privateJwk,
+      scope: 'system/*.rs',
+      fetch: fn,
+    });
     const [a, b] = await Promise.all([auth.getToken(), auth.getToken()]);
     const c = await auth.getToken();
     expect(counter.calls).toBe(1);
@@ -59,7 +80,14 @@ describe('SMART Backend Services (client_credentials + private_key_jwt)', () => 
     let clock = Date.now();
     const { ehr: server, keys } = await startWithBackendClient('ES384', () => new Date(clock));
     const { counter, fn } = countingFetch();
-    const auth = createBackendAuth({ tokenUrl: server.tokenUrl, clientId: 'worker', privateKey: keys.privateJwk, scope: 'system/*.rs', fetch: fn, now: () => new Date(clock) });
+    const auth = createBackendAuth({
+      tokenUrl: server.tokenUrl,
+      clientId: 'worker',
+      privateKey: keys.privateJwk,
+      scope: 'system/*.rs',
+      fetch: fn,
+      now: () => new Date(clock),
+    });
     await auth.getToken();
     clock += 239_000;
     await auth.getToken();
@@ -84,7 +112,12 @@ describe('SMART Backend Services (client_credentials + private_key_jwt)', () => 
       fetch(server.tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/*.rs', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          scope: 'system/*.rs',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        }),
       });
     expect((await post()).status).toBe(200);
     const replay = await post();
@@ -95,7 +128,12 @@ describe('SMART Backend Services (client_credentials + private_key_jwt)', () => 
   it('fails with SMART_TOKEN_FAILED when signed with a key that is not registered', async () => {
     const { ehr: server } = await startWithBackendClient('ES384');
     const stranger = await generateClientKeys('ES384');
-    const auth = createBackendAuth({ tokenUrl: server.tokenUrl, clientId: 'worker', privateKey: stranger.privateJwk, scope: 'system/*.rs' });
+    const auth = createBackendAuth({
+      tokenUrl: server.tokenUrl,
+      clientId: 'worker',
+      privateKey: stranger.privateJwk,
+      scope: 'system/*.rs',
+    });
     const err = await auth.getToken().catch((e: unknown) => e);
     expect(isAppError(err, 'SMART_TOKEN_FAILED')).toBe(true);
     expect((err as Error).message).toContain('invalid_client');
@@ -103,11 +141,34 @@ describe('SMART Backend Services (client_credentials + private_key_jwt)', () => 
 
   it('grants only system scopes within the registration', async () => {
     const keys = await generateClientKeys('RS384');
-    ehr = await startTestEhr({ seed: false, clients: [{ clientId: 'reader', name: 'Reader', auth: { kind: 'jwks', jwks: keys.publicJwks }, redirectUris: [], scope: 'system/*.rs' }] });
-    const token = await createBackendAuth({ tokenUrl: ehr.tokenUrl, clientId: 'reader', privateKey: keys.privateJwk, scope: 'system/*.cruds system/Patient.rs' }).getToken();
-    const write = await fetch(`${ehr.fhirBase}/Patient`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient' }) });
+    ehr = await startTestEhr({
+      seed: false,
+      clients: [
+        {
+          clientId: 'reader',
+          name: 'Reader',
+          auth: { kind: 'jwks', jwks: keys.publicJwks },
+          redirectUris: [],
+          scope: 'system/*.rs',
+        },
+      ],
+    });
+    const token = await createBackendAuth({
+      tokenUrl: ehr.tokenUrl,
+      clientId: 'reader',
+      privateKey: keys.privateJwk,
+      scope: 'system/*.cruds system/Patient.rs',
+    }).getToken();
+    const write = await fetch(`${ehr.fhirBase}/Patient`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Patient' }),
+    });
     expect(write.status).toBe(403);
-    expect((await fetch(`${ehr.fhirBase}/Patient`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${ehr.fhirBase}/Patient`, { headers: { authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -117,16 +178,30 @@ describe('token requests under the one retry policy', () => {
     const assertions: string[] = [];
     const server = createServer((req, res) => {
       let text = '';
-      req.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      req.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
       req.on('end', () => {
         assertions.push(new URLSearchParams(text).get('client_assertion') ?? '');
-        if (assertions.length === 1) res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error":"temporarily_unavailable"}');
-        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'granted', token_type: 'Bearer', expires_in: 300 }));
+        if (assertions.length === 1)
+          res
+            .writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' })
+            .end('{"error":"temporarily_unavailable"}');
+        else
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(
+              JSON.stringify({ access_token: 'granted', token_type: 'Bearer', expires_in: 300 }),
+            );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as { port: number };
-    return { url: `http://127.0.0.1:${String(port)}/token`, assertions, close: () => new Promise<void>((r) => server.close(() => r())) };
+    return {
+      url: `http://127.0.0.1:${String(port)}/token`,
+      assertions,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
   }
 
   it('asks again after a 503, no sooner than Retry-After, with a fresh assertion', async () => {
@@ -135,8 +210,14 @@ describe('token requests under the one retry policy', () => {
       const keys = await generateClientKeys('ES384');
       const sleeps: number[] = [];
       const auth = createBackendAuth({
-        tokenUrl: server.url, clientId: 'worker', privateKey: keys.privateJwk, scope: 'system/*.rs',
-        sleep: (ms) => { sleeps.push(ms); return Promise.resolve(); },
+        tokenUrl: server.url,
+        clientId: 'worker',
+        privateKey: keys.privateJwk,
+        scope: 'system/*.rs',
+        sleep: (ms) => {
+          sleeps.push(ms);
+          return Promise.resolve();
+        },
       });
       expect(await auth.getToken()).toBe('granted');
       expect(server.assertions).toHaveLength(2);

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { APP_CLIENT, authorize, ehrLaunchToken, launchFromEhr, pkcePair, postToken, startTestEhr } from '../sandbox/sandbox-fixture.ts';
+import {
+  APP_CLIENT,
+  authorize,
+  ehrLaunchToken,
+  launchFromEhr,
+  pkcePair,
+  postToken,
+  startTestEhr,
+} from '../sandbox/sandbox-fixture.ts';
 
 let ehr: SandboxEhr | undefined;
 afterEach(async () => {
@@ -10,10 +18,21 @@ afterEach(async () => {
 
 const SCOPE = 'launch openid fhirUser online_access patient/Patient.rs';
 
-const readPatient = (server: SandboxEhr, token: unknown) => fetch(`${server.fhirBase}/Patient/pat-01`, { headers: { authorization: `Bearer ${String(token)}` } });
-const refresh = (server: SandboxEhr, token: unknown) => postToken(server, { grant_type: 'refresh_token', refresh_token: String(token), client_id: APP_CLIENT.clientId });
+const readPatient = (server: SandboxEhr, token: unknown) =>
+  fetch(`${server.fhirBase}/Patient/pat-01`, {
+    headers: { authorization: `Bearer ${String(token)}` },
+  });
+const refresh = (server: SandboxEhr, token: unknown) =>
+  postToken(server, {
+    grant_type: 'refresh_token',
+    refresh_token: String(token),
+    client_id: APP_CLIENT.clientId,
+  });
 const revoke = (server: SandboxEhr, token: unknown, clientId = APP_CLIENT.clientId) =>
-  fetch(`${server.origin}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: String(token), client_id: clientId }) });
+  fetch(`${server.origin}/oauth/revoke`, {
+    method: 'POST',
+    body: new URLSearchParams({ token: String(token), client_id: clientId }),
+  });
 
 describe('token revocation (RFC 7009) and refresh-token reuse', () => {
   it('revoking a refresh token ends the whole grant: its access token and its refreshes', async () => {
@@ -27,7 +46,10 @@ describe('token revocation (RFC 7009) and refresh-token reuse', () => {
 
   it('revoking an access token ends its grant too, and other launches are untouched', async () => {
     ehr = await startTestEhr();
-    const [a, b] = [await ehrLaunchToken(ehr, 'enc-today-01', SCOPE), await ehrLaunchToken(ehr, 'enc-today-01', SCOPE)];
+    const [a, b] = [
+      await ehrLaunchToken(ehr, 'enc-today-01', SCOPE),
+      await ehrLaunchToken(ehr, 'enc-today-01', SCOPE),
+    ];
     expect((await revoke(ehr, a.access_token)).status).toBe(200);
     expect((await refresh(ehr, a.refresh_token)).json.error).toBe('invalid_grant');
     expect((await readPatient(ehr, b.access_token)).status).toBe(200);
@@ -48,7 +70,10 @@ describe('token revocation (RFC 7009) and refresh-token reuse', () => {
     const first = await refresh(ehr, grant.refresh_token);
     expect(first.status).toBe(200);
     const reused = await refresh(ehr, grant.refresh_token);
-    expect(reused.json).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('already used') as unknown });
+    expect(reused.json).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringContaining('already used') as unknown,
+    });
     expect((await readPatient(ehr, first.json.access_token)).status).toBe(401);
     expect((await refresh(ehr, first.json.refresh_token)).json.error).toBe('invalid_grant');
   });
@@ -57,7 +82,13 @@ describe('token revocation (RFC 7009) and refresh-token reuse', () => {
 describe('a sandbox that knows only SMART v1 scopes', () => {
   it('advertises no v2 scopes or permission-v2, and never grants v2 scopes', async () => {
     ehr = await startTestEhr({ smartPermissions: ['v1'] });
-    const config = (await (await fetch(`${ehr.fhirBase}/.well-known/smart-configuration`)).json()) as { capabilities: string[]; scopes_supported: string[]; revocation_endpoint: string };
+    const config = (await (
+      await fetch(`${ehr.fhirBase}/.well-known/smart-configuration`)
+    ).json()) as {
+      capabilities: string[];
+      scopes_supported: string[];
+      revocation_endpoint: string;
+    };
     expect(config.capabilities).toContain('permission-v1');
     expect(config.capabilities).not.toContain('permission-v2');
     expect(config.scopes_supported.filter((s) => s.endsWith('.cruds'))).toEqual([]);
@@ -65,9 +96,19 @@ describe('a sandbox that knows only SMART v1 scopes', () => {
 
     const launch = (await launchFromEhr(ehr, 'enc-today-01')).searchParams.get('launch') ?? '';
     const { verifier, challenge } = pkcePair();
-    const res = await authorize(ehr, { scope: 'launch patient/Patient.rs patient/Condition.read patient/Condition.write', launch, challenge });
+    const res = await authorize(ehr, {
+      scope: 'launch patient/Patient.rs patient/Condition.read patient/Condition.write',
+      launch,
+      challenge,
+    });
     const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
-    const token = await postToken(ehr, { grant_type: 'authorization_code', code, redirect_uri: APP_CLIENT.redirectUris[0] ?? '', code_verifier: verifier, client_id: APP_CLIENT.clientId });
+    const token = await postToken(ehr, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: APP_CLIENT.redirectUris[0] ?? '',
+      code_verifier: verifier,
+      client_id: APP_CLIENT.clientId,
+    });
     expect(token.json.scope).toBe('launch patient/Condition.read patient/Condition.write');
   });
 });

@@ -5,12 +5,49 @@ import { startTestStack } from '../browser/sandbox-stack-fixture.ts';
 import { percentile, round, type Bench } from './bench-types.ts';
 
 const LAUNCHES = 12;
-const QUERIES = ['h', 'ht', 'htn', 'd', 'di', 'dia', 'diab', 'diabe', 'diabetes', 'diabetes t', 'diabetes ty', 'diabetes type 2', 'c', 'co', 'cop', 'copd', 'e', 'e1', 'e11', 'e11.', 'e11.9', 'b', 'ba', 'bac', 'back', 'back p', 'back pain', 'a', 'af', 'afib'];
+const QUERIES = [
+  'h',
+  'ht',
+  'htn',
+  'd',
+  'di',
+  'dia',
+  'diab',
+  'diabe',
+  'diabetes',
+  'diabetes t',
+  'diabetes ty',
+  'diabetes type 2',
+  'c',
+  'co',
+  'cop',
+  'copd',
+  'e',
+  'e1',
+  'e11',
+  'e11.',
+  'e11.9',
+  'b',
+  'ba',
+  'bac',
+  'back',
+  'back p',
+  'back pain',
+  'a',
+  'af',
+  'afib',
+];
 
 /** Clicks "Launch ChartBill" and waits until the panel is interactive (coding loaded, search enabled). */
-async function launchToInteractive(page: Page, ehrUrl: string, encounterId: string): Promise<{ ms: number; frame: Frame }> {
+async function launchToInteractive(
+  page: Page,
+  ehrUrl: string,
+  encounterId: string,
+): Promise<{ ms: number; frame: Frame }> {
   await page.goto(ehrUrl);
-  const link = page.locator(`a[data-encounter-id="${encounterId}"]`, { hasText: 'Launch ChartBill' }).first();
+  const link = page
+    .locator(`a[data-encounter-id="${encounterId}"]`, { hasText: 'Launch ChartBill' })
+    .first();
   const started = Date.now();
   await link.click();
   const iframe = page.locator('iframe[title="ChartBill"]');
@@ -63,7 +100,11 @@ export const appBench: Bench = {
       const launches: number[] = [];
       let frame: Frame | undefined;
       for (let i = 0; i < LAUNCHES; i++) {
-        const r = await launchToInteractive(page, stack.ehrLaunchUrl, encounters[i % encounters.length] ?? encounters[0]);
+        const r = await launchToInteractive(
+          page,
+          stack.ehrLaunchUrl,
+          encounters[i % encounters.length] ?? encounters[0],
+        );
         launches.push(r.ms);
         frame = r.frame;
       }

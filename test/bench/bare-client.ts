@@ -34,21 +34,33 @@ const logger = createLogger('silent', 'bare-client');
  * (`bench-n`) to this run's (`bare-n`). `lanes` creates at once. Run over the worker's transport
  * (undici) it is the fastest client we have. Returns the seconds taken.
  */
-export async function bareClient(fhir: FhirGateway, writes: Writes, lanes: number): Promise<number> {
+export async function bareClient(
+  fhir: FhirGateway,
+  writes: Writes,
+  lanes: number,
+): Promise<number> {
   const started = performance.now();
   const ids: string[] = [];
-  for await (const page of fhir.searchPages('Encounter', { status: 'finished', _sort: '_lastUpdated', _count: 100 })) {
-    for (const e of page.entry ?? []) if (e.resource?.resourceType === 'Encounter' && e.resource.id) ids.push(e.resource.id);
+  for await (const page of fhir.searchPages('Encounter', {
+    status: 'finished',
+    _sort: '_lastUpdated',
+    _count: 100,
+  })) {
+    for (const e of page.entry ?? [])
+      if (e.resource?.resourceType === 'Encounter' && e.resource.id) ids.push(e.resource.id);
   }
   const byChunk = new Map<number, RecordedCreate[]>();
-  for (const write of writes) byChunk.set(write.chunk, [...(byChunk.get(write.chunk) ?? []), write]);
+  for (const write of writes)
+    byChunk.set(write.chunk, [...(byChunk.get(write.chunk) ?? []), write]);
   // Each chunk's reads go out while the previous chunk's creates are replayed, as the worker reads ahead.
-  const read = (first: number) => prefetchContexts(fhir, ids.slice(first, first + PREFETCH_CHUNK), logger);
+  const read = (first: number) =>
+    prefetchContexts(fhir, ids.slice(first, first + PREFETCH_CHUNK), logger);
   let next = read(0);
   let chunk = 0;
   for (let first = 0; first < ids.length; first += PREFETCH_CHUNK) {
     const contexts = await next;
-    if (contexts.size !== Math.min(PREFETCH_CHUNK, ids.length - first)) throw new Error('the bare run read fewer encounters than it asked for');
+    if (contexts.size !== Math.min(PREFETCH_CHUNK, ids.length - first))
+      throw new Error('the bare run read fewer encounters than it asked for');
     if (first + PREFETCH_CHUNK < ids.length) next = read(first + PREFETCH_CHUNK);
     chunk += 1;
     await eachConcurrently(byChunk.get(chunk) ?? [], lanes, (write) => replay(fhir, write));
@@ -59,10 +71,14 @@ export async function bareClient(fhir: FhirGateway, writes: Writes, lanes: numbe
 async function replay(fhir: FhirGateway, write: RecordedCreate): Promise<void> {
   if (write.batch) {
     // The worker's audit records (AuditEvents, Provenances): the same batches, for this run's encounters.
-    await fhir.batch(JSON.parse(JSON.stringify(write.batch).replaceAll(/bench-(\d+)/g, 'bare-$1')) as Bundle);
+    await fhir.batch(
+      JSON.parse(JSON.stringify(write.batch).replaceAll(/bench-(\d+)/g, 'bare-$1')) as Bundle,
+    );
     return;
   }
-  const resource = JSON.parse(JSON.stringify(write.resource).replaceAll(/bench-(\d+)/g, 'bare-$1')) as FhirResource;
+  const resource = JSON.parse(
+    JSON.stringify(write.resource).replaceAll(/bench-(\d+)/g, 'bare-$1'),
+  ) as FhirResource;
   const ifNoneExist = write.ifNoneExist?.replaceAll(/bench-(\d+)/g, 'bare-$1');
   await fhir.create(resource, ifNoneExist ? { ifNoneExist } : {});
 }
@@ -71,10 +87,18 @@ async function replay(fhir: FhirGateway, write: RecordedCreate): Promise<void> {
 // run, prints `warm`, waits for a line on stdin, then makes the timed run and prints `seconds <n>`.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const job = JSON.parse(await readFile(process.argv[2] ?? '', 'utf8')) as BareJob;
-  const gateway = (fhirBase: string, token: string) => createFhirGateway({ baseUrl: fhirBase, getToken: () => Promise.resolve(token), transport: undiciTransport });
-  if (job.warmUp) await bareClient(gateway(job.warmUp.fhirBase, job.warmUp.token), job.warmUp.writes, job.lanes);
+  const gateway = (fhirBase: string, token: string) =>
+    createFhirGateway({
+      baseUrl: fhirBase,
+      getToken: () => Promise.resolve(token),
+      transport: undiciTransport,
+    });
+  if (job.warmUp)
+    await bareClient(gateway(job.warmUp.fhirBase, job.warmUp.token), job.warmUp.writes, job.lanes);
   process.stdout.write('warm\n');
   await once(process.stdin, 'data');
-  process.stdout.write(`seconds ${String(await bareClient(gateway(job.fhirBase, job.token), job.writes, job.lanes))}\n`);
+  process.stdout.write(
+    `seconds ${String(await bareClient(gateway(job.fhirBase, job.token), job.writes, job.lanes))}\n`,
+  );
   process.stdin.destroy();
 }

@@ -27,9 +27,21 @@ const FAULT_RATE = Number(process.env.CHARTBILL_CHAOS_FAULT_RATE ?? 0.1);
 const STALL_SECONDS = Number(process.env.CHARTBILL_CHAOS_STALL_SECONDS ?? 180);
 const SEED = Number(process.env.CHARTBILL_CHAOS_SEED ?? 2026);
 /** The seed's own finished encounters that reach the payer. */
-const SEEDED_SUBMITTED = [...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
+const SEEDED_SUBMITTED = [
+  ...SEED_SCENARIOS.clean,
+  SEED_SCENARIOS.timelyFiling,
+  SEED_SCENARIOS.notCovered,
+];
 /** The fault mix: every transient kind the proxy knows, in these proportions of FAULT_RATE (a 403 is no passing fault). */
-const MIX: Record<Exclude<Fault, 'pass'>, number> = { 'status-500': 0.2, 'status-503': 0.2, 'status-429': 0.1, slow: 0.1, 'reset-before': 0.2, 'reset-after': 0.2, 'status-403': 0 };
+const MIX: Record<Exclude<Fault, 'pass'>, number> = {
+  'status-500': 0.2,
+  'status-503': 0.2,
+  'status-429': 0.1,
+  slow: 0.1,
+  'reset-before': 0.2,
+  'reset-after': 0.2,
+  'status-403': 0,
+};
 /** The workers' lease: short, so a killed worker's encounters are taken over soon. */
 const LEASE_SECONDS = Number(process.env.CHARTBILL_CHAOS_LEASE_SECONDS ?? 10);
 /** The workers' HTTP timeout; a `slow` answer is held past it. */
@@ -75,9 +87,19 @@ async function chaos(): Promise<ChaosResult> {
   const ehr = await startSandboxEhr({ port: 0, logger, clients: [client] });
   const payer = await startSandboxPayer({ port: 0, logger, strict: true });
   const random = seededRandom(SEED);
-  const rates = Object.fromEntries(Object.entries(MIX).map(([fault, share]) => [fault, share * FAULT_RATE]));
-  const ehrProxy = await startFaultProxy({ target: ehr.origin, choose: faultsAtRates(rates, seededRandom(SEED + 1)), slowMs: HTTP_TIMEOUT_MS + 1000 });
-  const payerProxy = await startFaultProxy({ target: payer.url, choose: faultsAtRates(rates, seededRandom(SEED + 2)), slowMs: HTTP_TIMEOUT_MS + 1000 });
+  const rates = Object.fromEntries(
+    Object.entries(MIX).map(([fault, share]) => [fault, share * FAULT_RATE]),
+  );
+  const ehrProxy = await startFaultProxy({
+    target: ehr.origin,
+    choose: faultsAtRates(rates, seededRandom(SEED + 1)),
+    slowMs: HTTP_TIMEOUT_MS + 1000,
+  });
+  const payerProxy = await startFaultProxy({
+    target: payer.url,
+    choose: faultsAtRates(rates, seededRandom(SEED + 2)),
+    slowMs: HTTP_TIMEOUT_MS + 1000,
+  });
   const db = new pg.Client({ connectionString: PG_URL });
   await db.connect();
   const workers: WorkerChild[] = [];
@@ -85,16 +107,32 @@ async function chaos(): Promise<ChaosResult> {
     // Sandbox tokens live 5 minutes; a long run asks for a fresh one every minute.
     let token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
     const getToken = async () => {
-      if (Date.now() - token.at > 60_000) token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
+      if (Date.now() - token.at > 60_000)
+        token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
       return token.value;
     };
-    const fhir = createFhirGateway({ baseUrl: ehr.fhirBase, getToken, retry: { attempts: 3, baseDelayMs: 50 } });
-    const expected = [...(await seedCodedEncounters(fhir, ENCOUNTERS, 'chaos')), ...SEEDED_SUBMITTED];
+    const fhir = createFhirGateway({
+      baseUrl: ehr.fhirBase,
+      getToken,
+      retry: { attempts: 3, baseDelayMs: 50 },
+    });
+    const expected = [
+      ...(await seedCodedEncounters(fhir, ENCOUNTERS, 'chaos')),
+      ...SEEDED_SUBMITTED,
+    ];
     const env = {
-      CHARTBILL_FHIR_BASE_URL: `${ehrProxy.origin}/fhir`, CHARTBILL_PAYER_BASE_URL: `${payerProxy.origin}/fhir`, CHARTBILL_TOKEN_URL: ehr.tokenUrl,
-      CHARTBILL_CLIENT_ID: client.clientId, CHARTBILL_PRIVATE_KEY_FILE: keyFile, CHARTBILL_LEDGER_URL: PG_URL, CHARTBILL_LEDGER_SCHEMA: schema,
-      CHARTBILL_WORKER_SCHEDULE: '* * * * * *', CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.2', CHARTBILL_HTTP_BACKOFF_MS: '20',
-      CHARTBILL_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS), CHARTBILL_WORKER_LEASE_SECONDS: String(LEASE_SECONDS),
+      CHARTBILL_FHIR_BASE_URL: `${ehrProxy.origin}/fhir`,
+      CHARTBILL_PAYER_BASE_URL: `${payerProxy.origin}/fhir`,
+      CHARTBILL_TOKEN_URL: ehr.tokenUrl,
+      CHARTBILL_CLIENT_ID: client.clientId,
+      CHARTBILL_PRIVATE_KEY_FILE: keyFile,
+      CHARTBILL_LEDGER_URL: PG_URL,
+      CHARTBILL_LEDGER_SCHEMA: schema,
+      CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+      CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.2',
+      CHARTBILL_HTTP_BACKOFF_MS: '20',
+      CHARTBILL_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS),
+      CHARTBILL_WORKER_LEASE_SECONDS: String(LEASE_SECONDS),
     };
     const started = performance.now();
     for (let n = 0; n < WORKERS; n++) workers.push(spawnWorker(env));
@@ -117,10 +155,24 @@ async function chaos(): Promise<ChaosResult> {
     }
     await settle(answered, expected.length);
     const seconds = (performance.now() - started) / 1000;
-    await Promise.all(workers.map(async (w) => { w.process.kill('SIGTERM'); await w.exited; }));
+    await Promise.all(
+      workers.map(async (w) => {
+        w.process.kill('SIGTERM');
+        await w.exited;
+      }),
+    );
     const lost = await lostEncounters(fhir, expected);
-    return { encounters: expected.length, duplicates: duplicateSubmissions(payer.audit()), lost, seconds: Math.round(seconds * 10) / 10, kills, faults: faultsOf(ehrProxy.counts()) + faultsOf(payerProxy.counts()),
-      submitAnswersLost: payerProxy.records.filter((r) => r.path.includes('Claim/$submit') && (r.fault === 'reset-after' || r.fault === 'slow')).length,
+    return {
+      encounters: expected.length,
+      duplicates: duplicateSubmissions(payer.audit()),
+      lost,
+      seconds: Math.round(seconds * 10) / 10,
+      kills,
+      faults: faultsOf(ehrProxy.counts()) + faultsOf(payerProxy.counts()),
+      submitAnswersLost: payerProxy.records.filter(
+        (r) =>
+          r.path.includes('Claim/$submit') && (r.fault === 'reset-after' || r.fault === 'slow'),
+      ).length,
     };
   } finally {
     for (const w of workers) w.process.kill('SIGKILL');
@@ -135,12 +187,19 @@ async function chaos(): Promise<ChaosResult> {
 
 /** Resolves once the worker serves its health URL; rejects if it exits first. */
 function running(worker: WorkerChild): Promise<string> {
-  return Promise.race([worker.started, worker.exited.then(() => { throw new Error(`a worker exited at start: ${worker.stderr()}`); })]);
+  return Promise.race([
+    worker.started,
+    worker.exited.then(() => {
+      throw new Error(`a worker exited at start: ${worker.stderr()}`);
+    }),
+  ]);
 }
 
 /** Items of the shared ledger with a final answer recorded. */
 async function answeredCount(db: pg.Client, schema: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".ledger_items WHERE stage = 'answered'`);
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM "${schema}".ledger_items WHERE stage = 'answered'`,
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -165,12 +224,28 @@ function duplicateSubmissions(audit: PayerAudit): number {
 }
 
 /** Encounters with neither a final answer to their claim in the billing store nor a Task saying why not. */
-async function lostEncounters(fhir: Parameters<typeof all>[0], expected: readonly string[]): Promise<number> {
-  const [claims, answers, tasks] = await Promise.all([all<Claim>(fhir, 'Claim'), all<ClaimResponse>(fhir, 'ClaimResponse'), all<Task>(fhir, 'Task')]);
-  const claimOf = new Map(claims.map((c) => [c.identifier?.find((i) => i.system === SYSTEM.claimId)?.value ?? '', `Claim/${c.id ?? ''}`]));
-  const answeredClaims = new Set(answers.filter((r) => r.outcome !== 'queued').map((r) => r.request?.reference));
+async function lostEncounters(
+  fhir: Parameters<typeof all>[0],
+  expected: readonly string[],
+): Promise<number> {
+  const [claims, answers, tasks] = await Promise.all([
+    all<Claim>(fhir, 'Claim'),
+    all<ClaimResponse>(fhir, 'ClaimResponse'),
+    all<Task>(fhir, 'Task'),
+  ]);
+  const claimOf = new Map(
+    claims.map((c) => [
+      c.identifier?.find((i) => i.system === SYSTEM.claimId)?.value ?? '',
+      `Claim/${c.id ?? ''}`,
+    ]),
+  );
+  const answeredClaims = new Set(
+    answers.filter((r) => r.outcome !== 'queued').map((r) => r.request?.reference),
+  );
   const withTask = new Set(tasks.map((t) => t.encounter?.reference));
-  return expected.filter((id) => !answeredClaims.has(claimOf.get(`enc-${id}`)) && !withTask.has(`Encounter/${id}`)).length;
+  return expected.filter(
+    (id) => !answeredClaims.has(claimOf.get(`enc-${id}`)) && !withTask.has(`Encounter/${id}`),
+  ).length;
 }
 
 function faultsOf(counts: Record<Fault, number>): number {

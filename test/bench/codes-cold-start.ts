@@ -13,4 +13,6 @@ const loaded = await loadCodeSets(process.argv[2] ?? '.chartbill');
 const ms = performance.now() - started;
 gc?.();
 const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-console.log(JSON.stringify({ ms, heapMb, entries: loaded.stats.entries, stillHeld: loaded.codes.version }));
+console.log(
+  JSON.stringify({ ms, heapMb, entries: loaded.stats.entries, stillHeld: loaded.codes.version }),
+);

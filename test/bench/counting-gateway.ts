@@ -23,16 +23,21 @@ export function countingGateway(inner: FhirGateway): CountingGateway {
   let chunk = 0;
   let updates = 0;
   const creates: RecordedCreate[] = [];
-  const counted = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => {
-    count += 1;
-    return fn(...args);
-  };
+  const counted =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      count += 1;
+      return fn(...args);
+    };
   const gateway: CountingGateway = {
     baseUrl: inner.baseUrl,
     requests: () => count,
     creates: () => creates,
     updates: () => updates,
-    read: (type, id) => { count += 1; return inner.read(type, id); },
+    read: (type, id) => {
+      count += 1;
+      return inner.read(type, id);
+    },
     async *searchPages(type, params) {
       if (type === 'Encounter' && '_id' in params) chunk += 1;
       for await (const page of inner.searchPages(type, params)) {
@@ -50,10 +55,18 @@ export function countingGateway(inner: FhirGateway): CountingGateway {
     },
     create: (resource, options) => {
       count += 1;
-      creates.push({ chunk, resource: structuredClone(resource) as FhirResource, ...(options?.ifNoneExist ? { ifNoneExist: options.ifNoneExist } : {}) });
+      creates.push({
+        chunk,
+        resource: structuredClone(resource) as FhirResource,
+        ...(options?.ifNoneExist ? { ifNoneExist: options.ifNoneExist } : {}),
+      });
       return inner.create(resource, options);
     },
-    update: (resource, options) => { count += 1; updates += 1; return inner.update(resource, options); },
+    update: (resource, options) => {
+      count += 1;
+      updates += 1;
+      return inner.update(resource, options);
+    },
     batch: (bundle) => {
       count += 1;
       creates.push({ chunk, batch: structuredClone(bundle) });

@@ -30,7 +30,12 @@ export const editsBench: Bench = {
   async run(report) {
     const codes = starterCodeSet();
     const reference = { ncci: sandboxNcciTables() };
-    const facts = { dateOfService: '2026-03-02', patientBirthDate: '1970-05-20', patientSex: 'female' as const, placeOfService: '11' };
+    const facts = {
+      dateOfService: '2026-03-02',
+      patientBirthDate: '1970-05-20',
+      patientSex: 'female' as const,
+      placeOfService: '11',
+    };
     for (let i = 0; i < 200; i++) runEdits(CODING, facts, codes, reference);
     const samples: number[] = [];
     for (let i = 0; i < 2000; i++) {
@@ -40,7 +45,10 @@ export const editsBench: Bench = {
     }
     report('edits_run_p95', round(percentile(samples, 95) * 1000, 1), 'us');
     const t0 = performance.now();
-    const mue = parseMueJson({ name: 'mue.json', text: await readFile(new URL('ncci/mue_practitioner_2026q3.json', DATA), 'utf8') });
+    const mue = parseMueJson({
+      name: 'mue.json',
+      text: await readFile(new URL('ncci/mue_practitioner_2026q3.json', DATA), 'utf8'),
+    });
     createNcciTables({ source: 'bench', ptp: [], mue });
     report('mue_table_load', round(performance.now() - t0, 0), 'ms');
     const t1 = performance.now();

@@ -27,7 +27,11 @@ console.log(refused);
 
 function runAttackers(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', ATTACKERS, url, String(CLIENTS), String(ROUNDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', ATTACKERS, url, String(CLIENTS), String(ROUNDS)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.on('error', reject).on('exit', () => resolve(Number(out.trim())));
@@ -41,7 +45,10 @@ function runAttackers(url: string): Promise<number> {
 export const floodBench: Bench = {
   name: 'flood',
   async run(report) {
-    const stack = await startLaunchStack({ apps: [{ clientId: 'cb' }], appEnv: { CHARTBILL_API_RATE_PER_MINUTE: '100000' } });
+    const stack = await startLaunchStack({
+      apps: [{ clientId: 'cb' }],
+      appEnv: { CHARTBILL_API_RATE_PER_MINUTE: '100000' },
+    });
     const url = stack.apps.get('cb')?.url ?? '';
     try {
       let flooding = true;

@@ -25,7 +25,12 @@ export const fuzzBench: Bench = {
     const goodCount = setting('CHARTBILL_BENCH_FUZZ_GOOD', 200);
     const world = await startWorld();
     try {
-      const batch = fuzzBatch({ prefix: 'fzb', minOddEncounters: odd, minOddRecords: odd * 3.75, seed: setting('CHARTBILL_BENCH_FUZZ_SEED', 1) });
+      const batch = fuzzBatch({
+        prefix: 'fzb',
+        minOddEncounters: odd,
+        minOddRecords: odd * 3.75,
+        seed: setting('CHARTBILL_BENCH_FUZZ_SEED', 1),
+      });
       const good = await seedCodedEncounters(world.fhir, goodCount, 'fzb-good');
       await putAll(world.fhir, batch.resources);
       const started = performance.now();

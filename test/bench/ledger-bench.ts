@@ -10,7 +10,16 @@ const ITEMS = Number(process.env.CHARTBILL_BENCH_LEDGER_ITEMS ?? 20_000);
 const SAMPLE = 1000;
 
 function item(n: number): LedgerItem {
-  return { encounter: `Encounter/ledger-${String(n)}`, stage: 'answered', attempts: 0, updatedAt: new Date().toISOString(), claim: `Claim/${String(n)}`, claimResponse: `ClaimResponse/${String(n)}`, outcome: 'complete', patient: 'Patient/pat-01' };
+  return {
+    encounter: `Encounter/ledger-${String(n)}`,
+    stage: 'answered',
+    attempts: 0,
+    updatedAt: new Date().toISOString(),
+    claim: `Claim/${String(n)}`,
+    claimResponse: `ClaimResponse/${String(n)}`,
+    outcome: 'complete',
+    patient: 'Patient/pat-01',
+  };
 }
 
 /**
@@ -45,7 +54,11 @@ export const ledgerBench: Bench = {
       report('ledger_write_ms_first_1000', round(first, 3), 'ms per change');
       report(`ledger_write_ms_last_1000_of_${String(ITEMS)}`, round(last, 3), 'ms per change');
       report('ledger_write_growth_ratio', round(last / first, 2), '(1 = flat)');
-      report(`ledger_list_2000_encounters_of_${String(ITEMS)}_ms`, round(byEncounter.ms, 2), `ms (${String(byEncounter.found)} items found)`);
+      report(
+        `ledger_list_2000_encounters_of_${String(ITEMS)}_ms`,
+        round(byEncounter.ms, 2),
+        `ms (${String(byEncounter.found)} items found)`,
+      );
       report('ledger_file_mb', round((await stat(path)).size / 1_048_576, 1), 'MB');
       const started = performance.now();
       const reopened = await openFileLedger(path);

@@ -13,7 +13,18 @@ import { workerBench } from './worker-bench.ts';
  * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
  * `npm run bench -- search ui` runs only the named ones.
  */
-const BENCHES: Bench[] = [searchBench, fullSearchBench, uiBench, appBench, editsBench, ledgerBench, workerBench, fuzzBench, floodBench, chaosBench];
+const BENCHES: Bench[] = [
+  searchBench,
+  fullSearchBench,
+  uiBench,
+  appBench,
+  editsBench,
+  ledgerBench,
+  workerBench,
+  fuzzBench,
+  floodBench,
+  chaosBench,
+];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
 const only = process.argv.slice(2);

@@ -10,7 +10,28 @@ import { relevanceTop5 } from '../codes/relevance.ts';
 import { RELEVANCE_SET } from '../codes/search-relevance-set.ts';
 import { percentile, round, type Bench, type Report } from './bench-types.ts';
 
-const QUERIES = ['htn', 'e119', 'E11.9', 'diabetes type 2', 'dm2 ckd', 'copd', 'chf', 'uti', 'afib', 'gerd', 'back pain', 'hyperlip', 'well child', 'flu vaccine', '99213', 'anxiety', 'knee osteo', 'otitis', 'cough', 'sprain ankle'];
+const QUERIES = [
+  'htn',
+  'e119',
+  'E11.9',
+  'diabetes type 2',
+  'dm2 ckd',
+  'copd',
+  'chf',
+  'uti',
+  'afib',
+  'gerd',
+  'back pain',
+  'hyperlip',
+  'well child',
+  'flu vaccine',
+  '99213',
+  'anxiety',
+  'knee osteo',
+  'otitis',
+  'cough',
+  'sprain ankle',
+];
 
 /** In-process code search latency over the starter set. */
 export const searchBench: Bench = {
@@ -35,7 +56,11 @@ export const searchBench: Bench = {
 };
 
 /** Latency samples (ms) of `rounds` passes over `queries`, after one warm-up pass. */
-function sampleQueries(codes: CodeSet, queries: readonly { query: string; kind: SearchKind }[], rounds: number): number[] {
+function sampleQueries(
+  codes: CodeSet,
+  queries: readonly { query: string; kind: SearchKind }[],
+  rounds: number,
+): number[] {
   for (const q of queries) codes.search(q.query, q.kind, 15);
   const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -51,7 +76,13 @@ function sampleQueries(codes: CodeSet, queries: readonly { query: string; kind: 
 /** Loads the stored sets in a fresh Node process: the start-up cost a user sees. */
 async function coldStart(dataDir: string, report: Report): Promise<void> {
   const script = fileURLToPath(new URL('./codes-cold-start.ts', import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', script, dataDir]);
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    '--expose-gc',
+    '--import',
+    'tsx',
+    script,
+    dataDir,
+  ]);
   const { ms, heapMb } = JSON.parse(stdout) as { ms: number; heapMb: number };
   report('codes_cold_start', round(ms, 0), 'ms');
   report('codes_full_heap_mb', round(heapMb, 1), 'MB');
@@ -67,12 +98,14 @@ export const fullSearchBench: Bench = {
   async run(report) {
     const dataDir = await freshDataDir();
     const imports = await importFullSet(dataDir);
-    for (const [name, ms] of Object.entries(imports)) report(`codes_import_${name}`, round(ms, 0), 'ms');
+    for (const [name, ms] of Object.entries(imports))
+      report(`codes_import_${name}`, round(ms, 0), 'ms');
     await coldStart(dataDir, report);
     const loaded = await loadCodeSets(dataDir);
     report('search_full_entries', loaded.stats.entries, 'entries');
     report('search_full_index_mb', round(loaded.stats.indexBytes / 2 ** 20, 1), 'MB');
-    const kindOf = (query: string): SearchKind => (query === '99213' || query === 'flu vaccine' ? 'service' : 'diagnosis');
+    const kindOf = (query: string): SearchKind =>
+      query === '99213' || query === 'flu vaccine' ? 'service' : 'diagnosis';
     const queries = [...RELEVANCE_SET, ...QUERIES.map((query) => ({ query, kind: kindOf(query) }))];
     const samples = sampleQueries(loaded.codes, queries, 20);
     report('search_full_p50', round(percentile(samples, 50)), 'ms');

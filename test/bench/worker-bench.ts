@@ -27,9 +27,17 @@ const logger = createLogger('silent', 'worker-bench');
 const THROUGHPUT_ENCOUNTERS = Number(process.env.CHARTBILL_BENCH_ENCOUNTERS ?? 2000);
 const RSS_ENCOUNTERS = Number(process.env.CHARTBILL_BENCH_RSS_ENCOUNTERS ?? 10_000);
 /** Just enough configuration to read the worker's defaults. */
-const EXAMPLE_WORKER_ENV = { CHARTBILL_FHIR_BASE_URL: 'http://ehr.invalid/fhir', CHARTBILL_PAYER_BASE_URL: 'http://payer.invalid/fhir', CHARTBILL_CLIENT_ID: 'bench', CHARTBILL_PRIVATE_KEY_FILE: 'unused.json' };
+const EXAMPLE_WORKER_ENV = {
+  CHARTBILL_FHIR_BASE_URL: 'http://ehr.invalid/fhir',
+  CHARTBILL_PAYER_BASE_URL: 'http://payer.invalid/fhir',
+  CHARTBILL_CLIENT_ID: 'bench',
+  CHARTBILL_PRIVATE_KEY_FILE: 'unused.json',
+};
 /** Encounters the worker process keeps in flight: its own default unless set. */
-const WORKER_CONCURRENCY = Number(process.env.CHARTBILL_BENCH_WORKER_CONCURRENCY ?? loadWorkerConfig(EXAMPLE_WORKER_ENV).concurrency);
+const WORKER_CONCURRENCY = Number(
+  process.env.CHARTBILL_BENCH_WORKER_CONCURRENCY ??
+    loadWorkerConfig(EXAMPLE_WORKER_ENV).concurrency,
+);
 /**
  * Requests the bare client keeps in flight: its own process runs with each, and the fastest is
  * the server's rate (the in-process run uses the first).
@@ -45,7 +53,6 @@ const ROUNDS = Math.max(1, Number(process.env.CHARTBILL_BENCH_ROUNDS ?? 5));
 const SEEDED_SUBMITTED = 7;
 const HERE = import.meta.dirname;
 
-
 /** The sandbox EHR in this process, and a system-scoped gateway to it. */
 interface Ehr {
   ehr: SandboxEhr;
@@ -58,11 +65,16 @@ async function startEhr(clients: SandboxClient[] = []): Promise<Ehr> {
   // Sandbox tokens live 5 minutes; a long run asks for a fresh one every minute.
   let token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
   const getToken = async () => {
-    if (Date.now() - token.at > 60_000) token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
+    if (Date.now() - token.at > 60_000)
+      token = { value: await ehr.issueSystemToken('system/*.cruds'), at: Date.now() };
     return token.value;
   };
   // The worker's transport, for the worker run here and for the bare runs alike.
-  return { ehr, fhir: createFhirGateway({ baseUrl: ehr.fhirBase, getToken, transport: undiciTransport }), token: getToken };
+  return {
+    ehr,
+    fhir: createFhirGateway({ baseUrl: ehr.fhirBase, getToken, transport: undiciTransport }),
+    token: getToken,
+  };
 }
 
 /**
@@ -70,15 +82,34 @@ async function startEhr(clients: SandboxClient[] = []): Promise<Ehr> {
  * at a time), over `count` seeded encounters: claims per second, FHIR requests per claim, and
  * the claims and answers it wrote (for the bare run to replay).
  */
-async function workerInProcess(count: number): Promise<{ claimsPerSecond: number; requestsPerClaim: number; claims: number; writes: Writes; updates: number }> {
+async function workerInProcess(count: number): Promise<{
+  claimsPerSecond: number;
+  requestsPerClaim: number;
+  claims: number;
+  writes: Writes;
+  updates: number;
+}> {
   const { ehr, fhir: direct } = await startEhr();
   const payer = await startSandboxPayer({ port: 0, logger });
   try {
     await seedCodedEncounters(direct, count, 'bench');
     const fhir = countingGateway(direct);
-    const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 3_600_000, maxAttempts: 5, eligibilityReuseMs: 3_600_000 }, {
-      clinical: fhir, billing: fhir, payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }), codes: starterCodeSet(), ledger: createMemoryLedger(), logger,
-    });
+    const worker = buildWorker(
+      {
+        schedule: '* * * * * *',
+        recheckMs: 3_600_000,
+        maxAttempts: 5,
+        eligibilityReuseMs: 3_600_000,
+      },
+      {
+        clinical: fhir,
+        billing: fhir,
+        payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }),
+        codes: starterCodeSet(),
+        ledger: createMemoryLedger(),
+        logger,
+      },
+    );
     const started = performance.now();
     let submitted = 0;
     for (let tick = 0; tick < 10 && submitted < count + SEEDED_SUBMITTED; tick++) {
@@ -86,7 +117,13 @@ async function workerInProcess(count: number): Promise<{ claimsPerSecond: number
       submitted += (await worker.tick().catch(() => ({ submitted: 0 }))).submitted;
     }
     const seconds = (performance.now() - started) / 1000;
-    return { claimsPerSecond: submitted / seconds, requestsPerClaim: fhir.requests() / submitted, claims: submitted, writes: fhir.creates(), updates: fhir.updates() };
+    return {
+      claimsPerSecond: submitted / seconds,
+      requestsPerClaim: fhir.requests() / submitted,
+      claims: submitted,
+      writes: fhir.creates(),
+      updates: fhir.updates(),
+    };
   } finally {
     await Promise.all([ehr.close(), payer.close()]);
   }
@@ -113,7 +150,7 @@ async function bareInProcess(count: number, writes: Writes, lanes: number): Prom
   const { ehr, fhir } = await startEhr();
   try {
     await seedCodedEncounters(fhir, count, 'bare');
-    return (count + SEEDED_SUBMITTED) / await bareClient(fhir, writes, lanes);
+    return (count + SEEDED_SUBMITTED) / (await bareClient(fhir, writes, lanes));
   } finally {
     await ehr.close();
   }
@@ -124,7 +161,12 @@ async function bareInProcess(count: number, writes: Writes, lanes: number): Prom
  * the worker, the fresh process first replays the warm-up run's requests (against a second EHR
  * here, seeded alike), untimed; then this process reads the CPU times and lets it go.
  */
-async function prepareBareRun(count: number, writes: Writes, lanes: number, warmUp: Writes): Promise<Prepared<BareResult>> {
+async function prepareBareRun(
+  count: number,
+  writes: Writes,
+  lanes: number,
+  warmUp: Writes,
+): Promise<Prepared<BareResult>> {
   const { ehr, fhir } = await startEhr();
   const warmEhr = await startEhr();
   const dir = await mkdtemp(join(tmpdir(), 'chartbill-bare-'));
@@ -136,15 +178,25 @@ async function prepareBareRun(count: number, writes: Writes, lanes: number, warm
     await seedCodedEncounters(warmEhr.fhir, WARM_UP_ENCOUNTERS, 'bare');
     await seedCodedEncounters(fhir, count, 'bare');
     const job = join(dir, 'job.json');
-    await writeFile(job, JSON.stringify({
-      fhirBase: ehr.fhirBase, token: await ehr.issueSystemToken('system/*.cruds'), lanes, writes,
-      warmUp: { fhirBase: warmEhr.ehr.fhirBase, token: await warmEhr.token(), writes: warmUp },
-    } satisfies BareJob));
+    await writeFile(
+      job,
+      JSON.stringify({
+        fhirBase: ehr.fhirBase,
+        token: await ehr.issueSystemToken('system/*.cruds'),
+        lanes,
+        writes,
+        warmUp: { fhirBase: warmEhr.ehr.fhirBase, token: await warmEhr.token(), writes: warmUp },
+      } satisfies BareJob),
+    );
     const claims = count + SEEDED_SUBMITTED;
     return {
       close,
       async run() {
-        const child = spawn(process.execPath, [...profileFlags('bare-client'), '--import', 'tsx', join(HERE, 'bare-client.ts'), job], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const child = spawn(
+          process.execPath,
+          [...profileFlags('bare-client'), '--import', 'tsx', join(HERE, 'bare-client.ts'), job],
+          { stdio: ['pipe', 'pipe', 'inherit'] },
+        );
         await lineFrom(child, /^warm\n/m);
         const cpuBefore = await cpuTimes({ ehr: process.pid, client: child.pid ?? 0 });
         child.stdin.end('go\n');
@@ -175,7 +227,11 @@ function lineFrom(child: ChildProcess, pattern: RegExp): Promise<string> {
       out += chunk.toString();
       if (pattern.test(out)) resolve(out);
     });
-    child.on('exit', (code) => { reject(new Error(`${child.spawnfile} exited (${String(code)}) before printing ${String(pattern)}`)); });
+    child.on('exit', (code) => {
+      reject(
+        new Error(`${child.spawnfile} exited (${String(code)}) before printing ${String(pattern)}`),
+      );
+    });
   });
 }
 
@@ -196,19 +252,32 @@ interface ProcessWorld {
  * PostgreSQL ledger, default concurrency), the payer as its own process, the sandbox EHR in this
  * one. `beforeStart` runs first (e.g. seeding), so the timed run is the worker's alone.
  */
-async function startProcessWorld(beforeStart: (ehr: Ehr) => Promise<unknown>, ledger: 'file' | 'postgres'): Promise<ProcessWorld> {
+async function startProcessWorld(
+  beforeStart: (ehr: Ehr) => Promise<unknown>,
+  ledger: 'file' | 'postgres',
+): Promise<ProcessWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'chartbill-bench-'));
   const schema = freshSchemaName();
   const { client, keyFile } = await backendClient(dir);
   const ehr = await startEhr([client]);
-  const payer = spawn(process.execPath, [...profileFlags('payer'), '--import', 'tsx', join(HERE, 'payer-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const payer = spawn(
+    process.execPath,
+    [...profileFlags('payer'), '--import', 'tsx', join(HERE, 'payer-process.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const payerBase = /payer (\S+)/.exec(await lineFrom(payer, /payer \S+\n/))?.[1] ?? '';
   await beforeStart(ehr);
   const child = spawnWorker({
-    CHARTBILL_FHIR_BASE_URL: ehr.ehr.fhirBase, CHARTBILL_PAYER_BASE_URL: payerBase, CHARTBILL_TOKEN_URL: ehr.ehr.tokenUrl,
-    CHARTBILL_CLIENT_ID: client.clientId, CHARTBILL_PRIVATE_KEY_FILE: keyFile,
-    ...(ledger === 'postgres' ? { CHARTBILL_LEDGER_URL: PG_URL, CHARTBILL_LEDGER_SCHEMA: schema } : { CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json') }),
-    CHARTBILL_WORKER_SCHEDULE: '* * * * * *', CHARTBILL_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    CHARTBILL_FHIR_BASE_URL: ehr.ehr.fhirBase,
+    CHARTBILL_PAYER_BASE_URL: payerBase,
+    CHARTBILL_TOKEN_URL: ehr.ehr.tokenUrl,
+    CHARTBILL_CLIENT_ID: client.clientId,
+    CHARTBILL_PRIVATE_KEY_FILE: keyFile,
+    ...(ledger === 'postgres'
+      ? { CHARTBILL_LEDGER_URL: PG_URL, CHARTBILL_LEDGER_SCHEMA: schema }
+      : { CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json') }),
+    CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+    CHARTBILL_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
   });
   async function metric(name: string): Promise<number> {
     const metrics = await (await fetch(`${await child.started}/metrics`)).text();
@@ -249,8 +318,12 @@ interface WorkerResult {
 async function prepareWorkerRun(count: number): Promise<Prepared<WorkerResult>> {
   let seeded = (): void => undefined;
   let go = (): void => undefined;
-  const ready = new Promise<void>((resolve) => { seeded = resolve; });
-  const gate = new Promise<void>((resolve) => { go = resolve; });
+  const ready = new Promise<void>((resolve) => {
+    seeded = resolve;
+  });
+  const gate = new Promise<void>((resolve) => {
+    go = resolve;
+  });
   const starting = startProcessWorld(async (ehr) => {
     await seedCodedEncounters(ehr.fhir, WARM_UP_ENCOUNTERS, 'warm');
     await seedCodedEncounters(ehr.fhir, count, 'bench');
@@ -270,15 +343,31 @@ async function prepareWorkerRun(count: number): Promise<Prepared<WorkerResult>> 
       go();
       const world = await starting;
       await world.child.started;
-      const pids = { worker: world.child.process.pid ?? 0, payer: world.payerPid, ehr: process.pid };
+      const pids = {
+        worker: world.child.process.pid ?? 0,
+        payer: world.payerPid,
+        ehr: process.pid,
+      };
       const startedCold = performance.now();
       // The timed part starts at the first reading past the warm-up, with the count read then.
       let first = 0;
-      if (!await waitFor(async () => (first = await world.submitted()) >= warmedAt, 600_000, POLL_MS)) throw new Error(`the worker process submitted ${String(first)} of its ${String(warmedAt)} warm-up claims`);
+      if (
+        !(await waitFor(
+          async () => (first = await world.submitted()) >= warmedAt,
+          600_000,
+          POLL_MS,
+        ))
+      )
+        throw new Error(
+          `the worker process submitted ${String(first)} of its ${String(warmedAt)} warm-up claims`,
+        );
       const cpuBefore = await cpuTimes(pids);
       const started = performance.now();
-      const done = await waitFor(async () => await world.submitted() >= all, 1_800_000, POLL_MS);
-      if (!done) throw new Error(`the worker process submitted ${String(await world.submitted())} of ${String(all)} claims`);
+      const done = await waitFor(async () => (await world.submitted()) >= all, 1_800_000, POLL_MS);
+      if (!done)
+        throw new Error(
+          `the worker process submitted ${String(await world.submitted())} of ${String(all)} claims`,
+        );
       const ended = performance.now();
       const cpuAfter = await cpuTimes(pids);
       const claims = all - first;
@@ -327,20 +416,35 @@ interface CpuTime {
 /** User and system CPU time of each process so far, in ms, from /proc (Linux). */
 async function cpuTimes<K extends string>(pids: Record<K, number>): Promise<Record<K, CpuTime>> {
   const msPerTick = 1000 / 100; // USER_HZ is 100 on Linux
-  const entries = await Promise.all(Object.entries<number>(pids).map(async ([name, pid]) => {
-    const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return [name, { user: Number(fields[11]) * msPerTick, system: Number(fields[12]) * msPerTick }] as const;
-  }));
+  const entries = await Promise.all(
+    Object.entries<number>(pids).map(async ([name, pid]) => {
+      const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return [
+        name,
+        { user: Number(fields[11]) * msPerTick, system: Number(fields[12]) * msPerTick },
+      ] as const;
+    }),
+  );
   return Object.fromEntries(entries) as Record<K, CpuTime>;
 }
 
 /** Each process's CPU time between two readings, per claim. */
-function perClaim<K extends string>(before: Record<K, CpuTime>, after: Record<K, CpuTime>, claims: number): Record<K, CpuTime> {
-  const entries = (Object.keys(before) as K[]).map((name) => [name, {
-    user: (after[name].user - before[name].user) / claims,
-    system: (after[name].system - before[name].system) / claims,
-  }] as const);
+function perClaim<K extends string>(
+  before: Record<K, CpuTime>,
+  after: Record<K, CpuTime>,
+  claims: number,
+): Record<K, CpuTime> {
+  const entries = (Object.keys(before) as K[]).map(
+    (name) =>
+      [
+        name,
+        {
+          user: (after[name].user - before[name].user) / claims,
+          system: (after[name].system - before[name].system) / claims,
+        },
+      ] as const,
+  );
   return Object.fromEntries(entries) as Record<K, CpuTime>;
 }
 
@@ -356,7 +460,7 @@ async function rssRun(count: number, report: Report): Promise<void> {
   try {
     await child.started;
     // Let it settle on the seed's few encounters, then measure, then give it the load.
-    await waitFor(async () => await world.submitted() >= SEEDED_SUBMITTED, 120_000);
+    await waitFor(async () => (await world.submitted()) >= SEEDED_SUBMITTED, 120_000);
     const pid = child.process.pid ?? 0;
     const before = await settledRss(pid);
     const memoryBefore = await memoryFigures(world);
@@ -365,22 +469,42 @@ async function rssRun(count: number, report: Report): Promise<void> {
     let peak = before;
     const done = await waitFor(async () => {
       peak = Math.max(peak, await rssOf(child.process.pid ?? 0));
-      return await world.submitted() >= count + SEEDED_SUBMITTED;
+      return (await world.submitted()) >= count + SEEDED_SUBMITTED;
     }, 3_600_000);
     const seconds = (performance.now() - started) / 1000;
     const atEnd = await rssOf(child.process.pid ?? 0);
     const after = await settledRss(pid);
     const memoryAfter = await memoryFigures(world);
-    report('worker_rss_before', round(before / 1_048_576, 1), 'MB (after the seed\'s 9 encounters, settled)');
-    report(`worker_rss_after_${String(count)}_encounters`, round(after / 1_048_576, 1), 'MB (settled)');
+    report(
+      'worker_rss_before',
+      round(before / 1_048_576, 1),
+      "MB (after the seed's 9 encounters, settled)",
+    );
+    report(
+      `worker_rss_after_${String(count)}_encounters`,
+      round(after / 1_048_576, 1),
+      'MB (settled)',
+    );
     report('worker_rss_growth', round((after - before) / 1_048_576, 1), 'MB (goal < 50)');
     report('worker_rss_growth_at_last_claim', round((atEnd - before) / 1_048_576, 1), 'MB');
-    report('worker_rss_peak_growth', round((peak - before) / 1_048_576, 1), 'MB (sampled every 250 ms)');
+    report(
+      'worker_rss_peak_growth',
+      round((peak - before) / 1_048_576, 1),
+      'MB (sampled every 250 ms)',
+    );
     for (const [name, before] of Object.entries(memoryBefore)) {
       report(`worker_${name}_before`, round(before / 1_048_576, 1), 'MB');
-      report(`worker_${name}_after_${String(count)}_encounters`, round((memoryAfter[name] ?? Number.NaN) / 1_048_576, 1), 'MB');
+      report(
+        `worker_${name}_after_${String(count)}_encounters`,
+        round((memoryAfter[name] ?? Number.NaN) / 1_048_576, 1),
+        'MB',
+      );
     }
-    report('worker_process_postgres_claims_per_second', round(count / seconds, 1), 'claims/s (seeding overlaps the start)');
+    report(
+      'worker_process_postgres_claims_per_second',
+      round(count / seconds, 1),
+      'claims/s (seeding overlaps the start)',
+    );
     if (!done) report('worker_rss_run_incomplete', await world.submitted(), 'claims');
   } finally {
     await world.close();
@@ -392,7 +516,9 @@ async function memoryFigures(world: ProcessWorld): Promise<Record<string, number
   return {
     heap_used: await world.metric('nodejs_heap_size_used_bytes'),
     heap_reserved: await world.metric('nodejs_heap_size_total_bytes'),
-    young_generation_reserved: await world.metric('nodejs_heap_space_size_total_bytes\\{space="new"\\}'),
+    young_generation_reserved: await world.metric(
+      'nodejs_heap_space_size_total_bytes\\{space="new"\\}',
+    ),
     external: await world.metric('nodejs_external_memory_bytes'),
   };
 }
@@ -411,7 +537,7 @@ async function settledRss(pid: number): Promise<number> {
 
 async function waitFor(done: () => Promise<boolean>, ms: number, everyMs = 250): Promise<boolean> {
   const end = Date.now() + ms;
-  while (Date.now() < end && !await done()) await new Promise((r) => setTimeout(r, everyMs));
+  while (Date.now() < end && !(await done())) await new Promise((r) => setTimeout(r, everyMs));
   return done();
 }
 
@@ -459,7 +585,16 @@ async function throughput(report: Report): Promise<void> {
     // The bare side at each number of lanes, keeping the fastest (and its CPU figures).
     let bare: BareResult & { lanes: number } = { rate: 0, lanes: 0 };
     try {
-      for (const lanes of BARE_LANES) bares.push({ lanes, prepared: await prepareBareRun(THROUGHPUT_ENCOUNTERS, inProcess.writes, lanes, warm.writes) });
+      for (const lanes of BARE_LANES)
+        bares.push({
+          lanes,
+          prepared: await prepareBareRun(
+            THROUGHPUT_ENCOUNTERS,
+            inProcess.writes,
+            lanes,
+            warm.writes,
+          ),
+        });
       // Each side is closed as soon as it is timed: a worker left running ticks every second,
       // re-reading the last minute's changes from this EHR while the bare side is timed, and a
       // finished EHR's data would stay in this process's heap.
@@ -469,7 +604,9 @@ async function throughput(report: Report): Promise<void> {
       };
       const runBares = async () => {
         for (const { lanes, prepared } of bares) {
-          const result = await profiled(`ehr-during-bare-${String(lanes)}-${String(n)}`, () => prepared.run());
+          const result = await profiled(`ehr-during-bare-${String(lanes)}-${String(n)}`, () =>
+            prepared.run(),
+          );
           await prepared.close();
           if (result.rate > bare.rate) bare = { ...result, lanes };
         }
@@ -487,7 +624,11 @@ async function throughput(report: Report): Promise<void> {
     }
     if (!own) throw new Error('the worker run did not finish');
     const ratio = own.claimsPerSecond / bare.rate;
-    report(`worker_vs_bare_sandbox_ratio_round_${String(n)}`, round(ratio, 2), `(worker ${String(round(own.claimsPerSecond, 1))} claims/s, bare ${String(round(bare.rate, 1))} claims/s at ${String(bare.lanes)} lanes; ${n % 2 === 1 ? 'worker' : 'bare'} first)`);
+    report(
+      `worker_vs_bare_sandbox_ratio_round_${String(n)}`,
+      round(ratio, 2),
+      `(worker ${String(round(own.claimsPerSecond, 1))} claims/s, bare ${String(round(bare.rate, 1))} claims/s at ${String(bare.lanes)} lanes; ${n % 2 === 1 ? 'worker' : 'bare'} first)`,
+    );
     rounds.push({ own, bare, ratio });
   }
   const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
@@ -495,18 +636,60 @@ async function throughput(report: Report): Promise<void> {
   const { own, bare: bareOwn } = median;
   const bareIn = await bareInProcess(THROUGHPUT_ENCOUNTERS, inProcess.writes, BARE_LANES[0] ?? 4);
   report('worker_claims_submitted', inProcess.claims, 'claims');
-  report('worker_claims_per_second', round(own.claimsPerSecond, 1), `claims/s (worker and payer each their own process, ${String(WORKER_CONCURRENCY)} encounters in flight, after ${String(WARM_UP_ENCOUNTERS)} warm-up encounters)`);
-  report('worker_claims_per_second_from_start', round(own.coldClaimsPerSecond, 1), `claims/s (the same run timed from the worker's start: its ${String(WARM_UP_ENCOUNTERS + SEEDED_SUBMITTED)} first claims, JIT warm-up included)`);
-  report('sandbox_bare_claims_per_second', round(bareOwn.rate, 1), `claims/s (client its own process, after its warm-up run; the fastest: ${String(bareOwn.lanes)} in flight)`);
-  report('worker_vs_bare_sandbox_ratio', round(own.claimsPerSecond / bareOwn.rate, 2), `(goal >= 0.7; the median of ${String(rounds.length)} rounds)`);
+  report(
+    'worker_claims_per_second',
+    round(own.claimsPerSecond, 1),
+    `claims/s (worker and payer each their own process, ${String(WORKER_CONCURRENCY)} encounters in flight, after ${String(WARM_UP_ENCOUNTERS)} warm-up encounters)`,
+  );
+  report(
+    'worker_claims_per_second_from_start',
+    round(own.coldClaimsPerSecond, 1),
+    `claims/s (the same run timed from the worker's start: its ${String(WARM_UP_ENCOUNTERS + SEEDED_SUBMITTED)} first claims, JIT warm-up included)`,
+  );
+  report(
+    'sandbox_bare_claims_per_second',
+    round(bareOwn.rate, 1),
+    `claims/s (client its own process, after its warm-up run; the fastest: ${String(bareOwn.lanes)} in flight)`,
+  );
+  report(
+    'worker_vs_bare_sandbox_ratio',
+    round(own.claimsPerSecond / bareOwn.rate, 2),
+    `(goal >= 0.7; the median of ${String(rounds.length)} rounds)`,
+  );
   const cpu = (name: string, time: CpuTime, run: string) => {
-    report(name, round(time.user + time.system, 2), `ms (${run}: user ${String(round(time.user, 2))} + system ${String(round(time.system, 2))})`);
+    report(
+      name,
+      round(time.user + time.system, 2),
+      `ms (${run}: user ${String(round(time.user, 2))} + system ${String(round(time.system, 2))})`,
+    );
   };
-  for (const [name, time] of Object.entries(own.cpuMsPerClaim)) cpu(`${name}_cpu_per_claim`, time, `${name} process, during the worker run`);
-  for (const [name, time] of Object.entries(bareOwn.cpuMsPerClaim ?? {})) cpu(`bare_run_${name}_cpu_per_claim`, time, `${name} process, during the bare run`);
-  report('worker_in_process_claims_per_second', round(inProcess.claimsPerSecond, 1), 'claims/s (worker, payer and EHR on one thread, 1 in flight)');
-  report('sandbox_bare_in_process_claims_per_second', round(bareIn, 1), `claims/s (client and EHR on one thread, ${String(BARE_LANES[0] ?? 4)} in flight)`);
-  report('worker_in_process_vs_bare_sandbox_ratio', round(inProcess.claimsPerSecond / bareIn, 2), '(the payer and all worker work share the thread)');
-  report('worker_fhir_requests_per_claim', round(inProcess.requestsPerClaim, 2), 'requests (goal <= 4)');
-  report('worker_fhir_creates_replayed_by_bare_run', inProcess.writes.length, `creates (${String(inProcess.updates)} updates not replayed)`);
+  for (const [name, time] of Object.entries(own.cpuMsPerClaim))
+    cpu(`${name}_cpu_per_claim`, time, `${name} process, during the worker run`);
+  for (const [name, time] of Object.entries(bareOwn.cpuMsPerClaim ?? {}))
+    cpu(`bare_run_${name}_cpu_per_claim`, time, `${name} process, during the bare run`);
+  report(
+    'worker_in_process_claims_per_second',
+    round(inProcess.claimsPerSecond, 1),
+    'claims/s (worker, payer and EHR on one thread, 1 in flight)',
+  );
+  report(
+    'sandbox_bare_in_process_claims_per_second',
+    round(bareIn, 1),
+    `claims/s (client and EHR on one thread, ${String(BARE_LANES[0] ?? 4)} in flight)`,
+  );
+  report(
+    'worker_in_process_vs_bare_sandbox_ratio',
+    round(inProcess.claimsPerSecond / bareIn, 2),
+    '(the payer and all worker work share the thread)',
+  );
+  report(
+    'worker_fhir_requests_per_claim',
+    round(inProcess.requestsPerClaim, 2),
+    'requests (goal <= 4)',
+  );
+  report(
+    'worker_fhir_creates_replayed_by_bare_run',
+    inProcess.writes.length,
+    `creates (${String(inProcess.updates)} updates not replayed)`,
+  );
 }

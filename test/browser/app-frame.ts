@@ -1,9 +1,16 @@
 import type { Frame, Page } from 'playwright-core';
 
 /** Opens the sandbox EHR page, launches ChartBill for an encounter, and returns the app's frame once it is interactive. */
-export async function launchFromEhr(page: Page, ehrLaunchUrl: string, encounterId: string): Promise<Frame> {
+export async function launchFromEhr(
+  page: Page,
+  ehrLaunchUrl: string,
+  encounterId: string,
+): Promise<Frame> {
   await page.goto(ehrLaunchUrl);
-  await page.locator(`a[data-encounter-id="${encounterId}"]`, { hasText: 'Launch ChartBill' }).first().click();
+  await page
+    .locator(`a[data-encounter-id="${encounterId}"]`, { hasText: 'Launch ChartBill' })
+    .first()
+    .click();
   const iframe = page.locator('iframe[title="ChartBill"]');
   await iframe.waitFor();
   const frame = await (await iframe.elementHandle()).contentFrame();
@@ -13,7 +20,12 @@ export async function launchFromEhr(page: Page, ehrLaunchUrl: string, encounterI
 }
 
 /** Types into a code search, arrows to `code` and presses Enter: the keyboard path. */
-export async function addCode(frame: Frame, label: string, query: string, code: string): Promise<void> {
+export async function addCode(
+  frame: Frame,
+  label: string,
+  query: string,
+  code: string,
+): Promise<void> {
   const input = frame.getByRole('combobox', { name: label });
   await input.fill(query);
   await frame.locator('[role="option"]', { hasText: code }).first().waitFor();

@@ -21,7 +21,9 @@ afterAll(async () => {
 
 async function fhirSearch<T>(type: string, query: string): Promise<T[]> {
   const token = await stack.ehr.issueSystemToken('system/*.rs');
-  const res = await fetch(`${stack.fhirBase}/${type}?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${stack.fhirBase}/${type}?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   const bundle = (await res.json()) as Bundle;
   return (bundle.entry ?? []).map((e) => e.resource as T);
 }
@@ -44,7 +46,10 @@ describe('the loop, end to end, in a real browser', () => {
 
     // The EHR finishes the encounter; the worker picks it up on its next tick.
     await page.goto(stack.ehrLaunchUrl);
-    await page.locator(`button[data-encounter-id="${encounterId}"]`, { hasText: 'Finish encounter' }).first().click();
+    await page
+      .locator(`button[data-encounter-id="${encounterId}"]`, { hasText: 'Finish encounter' })
+      .first()
+      .click();
     await page.waitForURL(stack.ehrLaunchUrl);
 
     frame = await launch(page, stack.ehrLaunchUrl, encounterId);
@@ -57,9 +62,15 @@ describe('the loop, end to end, in a real browser', () => {
     expect(await claim.locator('dd.patient-resp').textContent()).toBe('$25.00');
 
     // Exactly one claim and one payer answer were written for the encounter.
-    const claims = await fhirSearch<Claim>('Claim', `identifier=${encodeURIComponent(`https://chartbill.dev/fhir/identifier/claim|enc-${encounterId}`)}`);
+    const claims = await fhirSearch<Claim>(
+      'Claim',
+      `identifier=${encodeURIComponent(`https://chartbill.dev/fhir/identifier/claim|enc-${encounterId}`)}`,
+    );
     expect(claims).toHaveLength(1);
-    const responses = await fhirSearch<ClaimResponse>('ClaimResponse', `request=Claim/${claims[0]?.id ?? ''}`);
+    const responses = await fhirSearch<ClaimResponse>(
+      'ClaimResponse',
+      `request=Claim/${claims[0]?.id ?? ''}`,
+    );
     expect(responses).toHaveLength(1);
     await page.close();
   });
@@ -76,7 +87,9 @@ describe('the loop, end to end, in a real browser', () => {
     // A patient with no coverage on file gets a work item for billing staff, not a claim.
     const held = await launch(page, stack.ehrLaunchUrl, SEED_SCENARIOS.noCoverage);
     await held.getByRole('tab', { name: 'Claim status' }).click();
-    await held.locator('.task', { hasText: 'No active coverage on file' }).waitFor({ timeout: 20_000 });
+    await held
+      .locator('.task', { hasText: 'No active coverage on file' })
+      .waitFor({ timeout: 20_000 });
     expect(await held.locator('section[aria-labelledby="enc-claims-h"] .claim').count()).toBe(0);
     await page.close();
   });

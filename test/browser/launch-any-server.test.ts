@@ -31,14 +31,29 @@ async function startExternalApp(): Promise<void> {
     clientAuth: env.SMART_TEST_CLIENT_AUTH ?? 'public',
     ...(env.SMART_TEST_CLIENT_SECRET ? { clientSecretEnv: 'SMART_TEST_CLIENT_SECRET' } : {}),
     ...(env.SMART_TEST_PRIVATE_KEY_FILE ? { privateKeyFile: env.SMART_TEST_PRIVATE_KEY_FILE } : {}),
-    ...(env.SMART_TEST_FRAME_ORIGINS ? { frameAncestors: env.SMART_TEST_FRAME_ORIGINS.split(',') } : {}),
+    ...(env.SMART_TEST_FRAME_ORIGINS
+      ? { frameAncestors: env.SMART_TEST_FRAME_ORIGINS.split(',') }
+      : {}),
   };
-  const config = loadAppConfig({ CHARTBILL_APP_PORT: String(port), CHARTBILL_APP_URL: appUrl, CHARTBILL_EHRS: JSON.stringify([registration]) });
-  app = await buildApp(config, { logger: createLogger(env.TEST_LOG_LEVEL ?? 'silent', 'test'), codes: starterCodeSet(), env });
+  const config = loadAppConfig({
+    CHARTBILL_APP_PORT: String(port),
+    CHARTBILL_APP_URL: appUrl,
+    CHARTBILL_EHRS: JSON.stringify([registration]),
+  });
+  app = await buildApp(config, {
+    logger: createLogger(env.TEST_LOG_LEVEL ?? 'silent', 'test'),
+    codes: starterCodeSet(),
+    env,
+  });
   await app.listen({ host: '127.0.0.1', port });
   const launchUrl = `${appUrl}/launch`;
-  launchPage = (env.SMART_TEST_LAUNCH_URL ?? '').replaceAll('{launch_url}', encodeURIComponent(launchUrl)).replaceAll('{app_url}', encodeURIComponent(appUrl));
-  if (!env.SMART_TEST_CLIENT_ID || !launchPage) throw new Error('SMART_TEST_ISS needs SMART_TEST_CLIENT_ID and SMART_TEST_LAUNCH_URL (see README)');
+  launchPage = (env.SMART_TEST_LAUNCH_URL ?? '')
+    .replaceAll('{launch_url}', encodeURIComponent(launchUrl))
+    .replaceAll('{app_url}', encodeURIComponent(appUrl));
+  if (!env.SMART_TEST_CLIENT_ID || !launchPage)
+    throw new Error(
+      'SMART_TEST_ISS needs SMART_TEST_CLIENT_ID and SMART_TEST_LAUNCH_URL (see README)',
+    );
 }
 
 beforeAll(async () => {
@@ -60,11 +75,20 @@ async function chartBillFrame(page: Page, timeoutMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      if (frame.url().startsWith(`${appUrl}/`) && (await frame.locator('.app, .error-page').count()) > 0) return frame;
+      if (
+        frame.url().startsWith(`${appUrl}/`) &&
+        (await frame.locator('.app, .error-page').count()) > 0
+      )
+        return frame;
     }
     await page.waitForTimeout(200);
   }
-  throw new Error(`ChartBill did not open within ${String(timeoutMs)} ms (frames: ${page.frames().map((f) => f.url()).join(', ')})`);
+  throw new Error(
+    `ChartBill did not open within ${String(timeoutMs)} ms (frames: ${page
+      .frames()
+      .map((f) => f.url())
+      .join(', ')})`,
+  );
 }
 
 describe(`an EHR launch from ${external ? (env.SMART_TEST_ISS ?? '') : 'the sandbox acting as a SMART v1 server'}`, () => {

@@ -13,7 +13,11 @@ export async function appFrame(page: Page): Promise<Frame> {
 /** What a page keeps in web storage, as `key=value` lines: where a token must never be. */
 export async function webStorage(frame: Frame): Promise<{ local: string[]; session: string[] }> {
   return frame.evaluate(() => {
-    const dump = (s: Storage) => Array.from({ length: s.length }, (_v, i) => `${s.key(i) ?? ''}=${s.getItem(s.key(i) ?? '') ?? ''}`);
+    const dump = (s: Storage) =>
+      Array.from(
+        { length: s.length },
+        (_v, i) => `${s.key(i) ?? ''}=${s.getItem(s.key(i) ?? '') ?? ''}`,
+      );
     return { local: dump(localStorage), session: dump(sessionStorage) };
   });
 }
@@ -22,7 +26,9 @@ export async function webStorage(frame: Frame): Promise<{ local: string[]; sessi
 export async function apiFromFrame(frame: Frame, paths: string[]): Promise<number[]> {
   return frame.evaluate(async (list) => {
     const handle = sessionStorage.getItem('chartbill.session') ?? '';
-    const answers = await Promise.all(list.map((p) => fetch(p, { headers: { authorization: `Bearer ${handle}` } })));
+    const answers = await Promise.all(
+      list.map((p) => fetch(p, { headers: { authorization: `Bearer ${handle}` } })),
+    );
     return answers.map((r) => r.status);
   }, paths);
 }
@@ -31,9 +37,15 @@ export async function apiFromFrame(frame: Frame, paths: string[]): Promise<numbe
  * A tiny page server (no CSP of its own) listening on 127.0.0.1: the "other EHR" page. Reached as
  * http://localhost:<port> it is another site than the app on 127.0.0.1. `show` sets the page.
  */
-export async function hostPage(): Promise<{ port: number; show: (html: string) => void; close: () => Promise<void> }> {
+export async function hostPage(): Promise<{
+  port: number;
+  show: (html: string) => void;
+  close: () => Promise<void>;
+}> {
   let page = '<!doctype html><title>empty</title>';
-  const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page));
+  const server: Server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,

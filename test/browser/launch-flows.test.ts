@@ -10,7 +10,8 @@ let stack: LaunchStack;
 let browser: Browser;
 let appUrl: string;
 let host: Awaited<ReturnType<typeof hostPage>>;
-const LIMITED = 'launch openid fhirUser online_access patient/Patient.rs patient/Encounter.rs patient/Condition.cruds patient/ChargeItem.rs patient/Procedure.rs patient/Coverage.rs patient/Claim.rs patient/ClaimResponse.rs patient/CoverageEligibilityResponse.rs patient/Task.rs user/*.rs';
+const LIMITED =
+  'launch openid fhirUser online_access patient/Patient.rs patient/Encounter.rs patient/Condition.cruds patient/ChargeItem.rs patient/Procedure.rs patient/Coverage.rs patient/Claim.rs patient/ClaimResponse.rs patient/CoverageEligibilityResponse.rs patient/Task.rs user/*.rs';
 
 beforeAll(async () => {
   host = await hostPage();
@@ -37,13 +38,21 @@ afterAll(async () => {
  * Opens the EHR's encounter page and waits for ChartBill in its iframe. `crossSite`: the same
  * launch (iss and a fresh launch id from the EHR) framed by a page on http://localhost instead.
  */
-async function ehrLaunch(page: Page, encounterId: string, opts: { crossSite?: boolean; client?: string } = {}) {
+async function ehrLaunch(
+  page: Page,
+  encounterId: string,
+  opts: { crossSite?: boolean; client?: string } = {},
+) {
   if (opts.crossSite) {
     const src = await ehrLaunchUrl(stack.ehr, encounterId, opts.client ?? 'cb');
-    host.show(`<!doctype html><html lang="en"><title>Another EHR</title><h1>Another EHR</h1><iframe title="ChartBill" src="${src.replaceAll('&', '&amp;')}"></iframe></html>`);
+    host.show(
+      `<!doctype html><html lang="en"><title>Another EHR</title><h1>Another EHR</h1><iframe title="ChartBill" src="${src.replaceAll('&', '&amp;')}"></iframe></html>`,
+    );
     await page.goto(`http://localhost:${String(host.port)}/`);
   } else {
-    await page.goto(`${stack.ehr.launchPageUrl}/encounter/${encounterId}${opts.client ? `?client=${opts.client}` : ''}`);
+    await page.goto(
+      `${stack.ehr.launchPageUrl}/encounter/${encounterId}${opts.client ? `?client=${opts.client}` : ''}`,
+    );
   }
   const frame = await appFrame(page);
   await frame.locator('.encounter-line').waitFor({ timeout: 15_000 });
@@ -51,7 +60,9 @@ async function ehrLaunch(page: Page, encounterId: string, opts: { crossSite?: bo
 }
 
 function completedVia(): string[] {
-  return stack.logs.filter((l) => l.includes('launch completed')).map((l) => (JSON.parse(l) as { binding: string }).binding);
+  return stack.logs
+    .filter((l) => l.includes('launch completed'))
+    .map((l) => (JSON.parse(l) as { binding: string }).binding);
 }
 
 describe('launching ChartBill in a real browser', () => {
@@ -71,7 +82,10 @@ describe('launching ChartBill in a real browser', () => {
     expect(secrets.length).toBeGreaterThanOrEqual(4); // access, refresh, id token and the code
     const storage = await webStorage(frame);
     expect(storage.local).toEqual([]);
-    expect(storage.session.map((e) => e.split('=')[0]).sort()).toEqual(['chartbill.launch-binding', 'chartbill.session']);
+    expect(storage.session.map((e) => e.split('=')[0]).sort()).toEqual([
+      'chartbill.launch-binding',
+      'chartbill.session',
+    ]);
     const exposed = [frame.url(), page.url(), ...storage.session, stack.logs.join('\n')].join('\n');
     for (const secret of secrets) expect(exposed).not.toContain(secret);
     expect(stack.logs.join('\n')).not.toMatch(/access_token|refresh_token/);
@@ -82,10 +96,19 @@ describe('launching ChartBill in a real browser', () => {
 
     // smart_style_url: the EHR's colours reach the page as CSS custom properties.
     // The UI's own helper, bundled as the app bundles it, run in the app's frame.
-    const bundle = await build({ entryPoints: ['smart-app/ui/smart-style.ts'], bundle: true, write: false, format: 'iife', globalName: 'smartStyle', logLevel: 'silent' });
+    const bundle = await build({
+      entryPoints: ['smart-app/ui/smart-style.ts'],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      globalName: 'smartStyle',
+      logLevel: 'silent',
+    });
     await frame.evaluate(`${bundle.outputFiles[0]?.text ?? ''}; window.smartStyle = smartStyle;`);
     const value = await frame.evaluate(async () => {
-      const mod = (window as unknown as { smartStyle: { loadSmartStyle: (api: unknown) => Promise<unknown> } }).smartStyle;
+      const mod = (
+        window as unknown as { smartStyle: { loadSmartStyle: (api: unknown) => Promise<unknown> } }
+      ).smartStyle;
       const handle = sessionStorage.getItem('chartbill.session') ?? '';
       const api = async (path: string): Promise<unknown> => {
         const res = await fetch(path, { headers: { authorization: `Bearer ${handle}` } });
@@ -104,7 +127,8 @@ describe('launching ChartBill in a real browser', () => {
     const frame = await ehrLaunch(page, 'enc-today-02', { crossSite: true });
     expect(await frame.locator('.encounter-line').textContent()).toContain('Encounter');
     expect(completedVia().at(-1)).toBe('cookie');
-    const cookie = (await context.cookies()).find((c) => c.name === '__Host-chartbill-launch') as { partitionKey?: string } | undefined;
+    const cookie = (await context.cookies()).find((c) => c.name === '__Host-chartbill-launch') as
+      { partitionKey?: string } | undefined;
     expect(cookie?.partitionKey).toBe('http://localhost');
     await context.close();
   });
@@ -113,10 +137,13 @@ describe('launching ChartBill in a real browser', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     // As a browser that blocks third-party cookies outright would: the cookie is gone before the callback.
-    await context.route((url) => url.pathname === '/oauth/authorize', async (route) => {
-      await context.clearCookies();
-      await route.continue();
-    });
+    await context.route(
+      (url) => url.pathname === '/oauth/authorize',
+      async (route) => {
+        await context.clearCookies();
+        await route.continue();
+      },
+    );
     const frame = await ehrLaunch(page, 'enc-today-03', { crossSite: true });
     expect(frame.url()).toBe(`${appUrl}/app`);
     expect(await context.cookies()).toEqual([]);
@@ -130,7 +157,8 @@ describe('launching ChartBill in a real browser', () => {
     await page.goto(`${appUrl}/standalone`);
     await page.getByRole('heading', { name: /Choose a patient/ }).waitFor();
     const second = page.getByRole('radio').nth(1);
-    const chosen = ((await second.locator('xpath=..').textContent()) ?? '').split(',')[0]?.trim() ?? '';
+    const chosen =
+      ((await second.locator('xpath=..').textContent()) ?? '').split(',')[0]?.trim() ?? '';
     await second.check();
     await page.getByRole('button', { name: /Open ChartBill/ }).click();
     await page.locator('.banner').waitFor({ timeout: 15_000 });
@@ -149,15 +177,26 @@ describe('launching ChartBill in a real browser', () => {
     const refreshes = () => stack.tokenRequests.filter((r) => r.grant === 'refresh_token');
     const before = refreshes().length;
     stack.advance(250_000); // 50 s before the 300 s access token expires
-    const statuses = await apiFromFrame(frame, ['/api/context', '/api/coding', '/api/status', '/api/context', '/api/style']);
+    const statuses = await apiFromFrame(frame, [
+      '/api/context',
+      '/api/coding',
+      '/api/status',
+      '/api/context',
+      '/api/style',
+    ]);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     expect(refreshes().length - before).toBe(1);
 
     const refreshToken = refreshes().at(-1)?.secrets[1] ?? '';
-    await fetch(`${stack.ehr.origin}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: refreshToken, client_id: 'cb' }) });
+    await fetch(`${stack.ehr.origin}/oauth/revoke`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: refreshToken, client_id: 'cb' }),
+    });
     await frame.goto(`${appUrl}/app`); // a reload: the handle is still in this tab's sessionStorage
     await frame.getByRole('alert').waitFor();
-    expect(await frame.locator('main').textContent()).toContain('Relaunch ChartBill from the encounter in your EHR.');
+    expect(await frame.locator('main').textContent()).toContain(
+      'Relaunch ChartBill from the encounter in your EHR.',
+    );
     await context.close();
   });
 
@@ -174,7 +213,9 @@ describe('launching ChartBill in a real browser', () => {
 
   it('cannot be framed by a page on an origin that is not a registered EHR', async () => {
     const other = await hostPage();
-    other.show(`<!doctype html><title>Not an EHR</title><iframe title="ChartBill" src="${appUrl}/app"></iframe>`);
+    other.show(
+      `<!doctype html><title>Not an EHR</title><iframe title="ChartBill" src="${appUrl}/app"></iframe>`,
+    );
     const context = await browser.newContext();
     const page = await context.newPage();
     const blocked = page.waitForEvent('console', (m) => m.text().includes('frame-ancestors'));

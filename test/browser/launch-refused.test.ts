@@ -9,7 +9,10 @@ let browser: Browser;
 let appUrl: string;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startLaunchStack({ apps: [{ clientId: 'cb' }] }), launchChromium()]);
+  [stack, browser] = await Promise.all([
+    startLaunchStack({ apps: [{ clientId: 'cb' }] }),
+    launchChromium(),
+  ]);
   appUrl = stack.apps.get('cb')?.url ?? '';
 });
 
@@ -45,7 +48,9 @@ async function fresh(): Promise<{ context: BrowserContext; page: Page }> {
 describe('launches ChartBill refuses, in a real browser', () => {
   it('an EHR that is not registered gets an error page', async () => {
     const { context, page } = await fresh();
-    await page.goto(`${appUrl}/launch?iss=${encodeURIComponent('https://unknown.example/fhir')}&launch=abc`);
+    await page.goto(
+      `${appUrl}/launch?iss=${encodeURIComponent('https://unknown.example/fhir')}&launch=abc`,
+    );
     const text = await errorShown(page);
     expect(text).toContain('This EHR is not registered');
     expect(text).not.toContain('unknown.example'); // the page never repeats the request's text

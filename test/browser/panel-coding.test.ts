@@ -33,8 +33,12 @@ interface AxeResult {
 /** axe-core's serious and critical violations on the frame's current screen. */
 async function seriousViolations(frame: Frame): Promise<string[]> {
   await frame.evaluate(AXE);
-  const result = await frame.evaluate(() => (window as unknown as { axe: { run: () => Promise<AxeResult> } }).axe.run());
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  const result = await frame.evaluate(() =>
+    (window as unknown as { axe: { run: () => Promise<AxeResult> } }).axe.run(),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 /** The codes in a list, once the panel has loaded the encounter's saved coding (it renders after the banner). */
@@ -51,7 +55,10 @@ describe('the coding panel', () => {
     await fromChart.waitFor();
     expect(await fromChart.textContent()).toContain('I10');
     expect(await fromChart.textContent()).toContain('E78.5');
-    await frame.getByRole('group', { name: 'Documented procedures' }).getByRole('button', { name: /93000/ }).click();
+    await frame
+      .getByRole('group', { name: 'Documented procedures' })
+      .getByRole('button', { name: /93000/ })
+      .click();
     await fromChart.getByRole('button', { name: /I10/ }).click();
     expect(await codesIn(frame, '.dx-list')).toEqual(['I10']);
     expect(await codesIn(frame, '.line-list')).toEqual(['93000']);
@@ -129,11 +136,15 @@ describe('the coding panel', () => {
     });
     await addCode(frame, 'Add diagnosis (ICD-10-CM)', 'dm2', 'E11.9');
     await addCode(frame, 'Add service (CPT/HCPCS)', '99214', '99214');
-    const overflow = await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await frame.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     // The EHR's smart_style_url (sandbox highlight #1d3557) styles the app's primary action.
     const signOff = frame.getByRole('button', { name: 'Sign off' });
-    expect(await signOff.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(29, 53, 87)');
+    expect(await signOff.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      'rgb(29, 53, 87)',
+    );
     await page.close();
   });
 

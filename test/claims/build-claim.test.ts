@@ -6,11 +6,21 @@ import { priceFindings } from '../../src/claims/price-findings.ts';
 import type { EncounterCoding } from '../../src/coding/coding-model.ts';
 import { isAppError } from '../../src/errors/app-error.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import { billingOrg, coverage, encounter, officeVisitCoding, patient, practitioner } from './fixtures.ts';
+import {
+  billingOrg,
+  coverage,
+  encounter,
+  officeVisitCoding,
+  patient,
+  practitioner,
+} from './fixtures.ts';
 
 const created = '2026-03-03T10:00:00Z';
 
-function claimFor(coding: EncounterCoding, extra: { placeOfService?: string; withPractitioner?: boolean } = {}) {
+function claimFor(
+  coding: EncounterCoding,
+  extra: { placeOfService?: string; withPractitioner?: boolean } = {},
+) {
   return buildClaim({
     encounter: encounter('enc-42'),
     patient: patient(),
@@ -29,27 +39,61 @@ describe('buildClaim', () => {
     const claim = claimFor(officeVisitCoding());
     expect(claim.identifier).toEqual([{ system: SYSTEM.claimId, value: 'enc-enc-42' }]);
     expect(claimIdentifierFor('enc-42')).toEqual(claim.identifier?.[0]);
-    expect(identifierQuery(claimIdentifierFor('42'))).toBe(`identifier=${encodeURIComponent(`${SYSTEM.claimId}|enc-42`)}`);
-    expect(claim.type.coding?.[0]).toMatchObject({ system: SYSTEM.claimType, code: 'professional' });
+    expect(identifierQuery(claimIdentifierFor('42'))).toBe(
+      `identifier=${encodeURIComponent(`${SYSTEM.claimId}|enc-42`)}`,
+    );
+    expect(claim.type.coding?.[0]).toMatchObject({
+      system: SYSTEM.claimType,
+      code: 'professional',
+    });
     expect(claim.use).toBe('claim');
     expect(claim.status).toBe('draft');
     expect(claim.patient.reference).toBe('Patient/pat-1');
     expect(claim.provider.reference).toBe('Organization/org-billing');
     expect(claim.insurer?.reference).toBe('Organization/org-payer');
-    expect(claim.insurance).toEqual([{ sequence: 1, focal: true, coverage: { reference: 'Coverage/cov-1' } }]);
+    expect(claim.insurance).toEqual([
+      { sequence: 1, focal: true, coverage: { reference: 'Coverage/cov-1' } },
+    ]);
     expect(claim.priority.coding?.[0]?.code).toBe('normal');
     expect(claim.created).toBe(created);
   });
 
   it('puts the primary diagnosis first as principal and keeps at most 12 in order', () => {
-    const codes = ['I10', 'E11.9', 'J06.9', 'M54.50', 'Z00.00', 'E78.5', 'K21.9', 'F41.1', 'R51.9', 'J45.909', 'N39.0', 'R05.9', 'L70.0', 'G43.909'];
-    const claim = claimFor({ diagnoses: codes.map((code) => ({ code })), lines: [{ code: '99214', system: 'cpt', units: 1, modifiers: [], pointers: [1] }] });
+    const codes = [
+      'I10',
+      'E11.9',
+      'J06.9',
+      'M54.50',
+      'Z00.00',
+      'E78.5',
+      'K21.9',
+      'F41.1',
+      'R51.9',
+      'J45.909',
+      'N39.0',
+      'R05.9',
+      'L70.0',
+      'G43.909',
+    ];
+    const claim = claimFor({
+      diagnoses: codes.map((code) => ({ code })),
+      lines: [{ code: '99214', system: 'cpt', units: 1, modifiers: [], pointers: [1] }],
+    });
     expect(claim.diagnosis).toHaveLength(12);
-    expect(claim.diagnosis?.map((d) => d.diagnosisCodeableConcept?.coding?.[0]?.code)).toEqual(codes.slice(0, 12));
-    expect(claim.diagnosis?.map((d) => d.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    expect(claim.diagnosis?.[0]?.type?.[0]?.coding?.[0]).toEqual({ system: SYSTEM.diagnosisType, code: 'principal' });
+    expect(claim.diagnosis?.map((d) => d.diagnosisCodeableConcept?.coding?.[0]?.code)).toEqual(
+      codes.slice(0, 12),
+    );
+    expect(claim.diagnosis?.map((d) => d.sequence)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+    ]);
+    expect(claim.diagnosis?.[0]?.type?.[0]?.coding?.[0]).toEqual({
+      system: SYSTEM.diagnosisType,
+      code: 'principal',
+    });
     expect(claim.diagnosis?.[1]?.type).toBeUndefined();
-    expect(claim.diagnosis?.[0]?.diagnosisCodeableConcept?.coding?.[0]?.system).toBe(SYSTEM.icd10cm);
+    expect(claim.diagnosis?.[0]?.diagnosisCodeableConcept?.coding?.[0]?.system).toBe(
+      SYSTEM.icd10cm,
+    );
   });
 
   it('maps diagnosis pointers to diagnosisSequence, at most 4 and only to diagnoses on the claim', () => {
@@ -75,12 +119,21 @@ describe('buildClaim', () => {
       ],
     });
     const [visit, injection, awv] = claim.item ?? [];
-    expect(visit?.productOrService.coding?.[0]).toMatchObject({ system: SYSTEM.cpt, code: '99213' });
+    expect(visit?.productOrService.coding?.[0]).toMatchObject({
+      system: SYSTEM.cpt,
+      code: '99213',
+    });
     expect(visit?.modifier).toEqual([{ coding: [{ system: SYSTEM.cpt, code: '25' }] }]);
     expect(injection?.modifier).toEqual([{ coding: [{ system: SYSTEM.hcpcs, code: 'RT' }] }]);
-    expect(awv?.productOrService.coding?.[0]).toMatchObject({ system: SYSTEM.hcpcs, code: 'G0439' });
+    expect(awv?.productOrService.coding?.[0]).toMatchObject({
+      system: SYSTEM.hcpcs,
+      code: 'G0439',
+    });
     expect(awv?.modifier).toBeUndefined();
-    expect(visit?.locationCodeableConcept?.coding?.[0]).toEqual({ system: SYSTEM.placeOfService, code: '11' });
+    expect(visit?.locationCodeableConcept?.coding?.[0]).toEqual({
+      system: SYSTEM.placeOfService,
+      code: '11',
+    });
     expect(visit?.servicedDate).toBe('2026-03-02');
     expect(visit?.careTeamSequence).toEqual([1]);
     expect(visit?.encounter).toEqual([{ reference: 'Encounter/enc-42' }]);
@@ -96,25 +149,51 @@ describe('buildClaim', () => {
         { code: '36415', system: 'cpt', units: 2, modifiers: [], pointers: [1] },
       ],
     });
-    expect(claim.item?.map((i) => [i.unitPrice?.value, i.quantity?.value, i.net?.value])).toEqual([[185, 1, 185], [10, 2, 20]]);
+    expect(claim.item?.map((i) => [i.unitPrice?.value, i.quantity?.value, i.net?.value])).toEqual([
+      [185, 1, 185],
+      [10, 2, 20],
+    ]);
     expect(claim.total).toEqual({ value: 205, currency: 'USD' });
   });
 
   it('names the rendering practitioner on the care team, and leaves it out when unknown', () => {
     const claim = claimFor(officeVisitCoding());
-    expect(claim.careTeam).toEqual([{ sequence: 1, provider: { reference: 'Practitioner/prac-1' }, responsible: true, role: { coding: [{ system: SYSTEM.careTeamRole, code: 'primary' }] } }]);
+    expect(claim.careTeam).toEqual([
+      {
+        sequence: 1,
+        provider: { reference: 'Practitioner/prac-1' },
+        responsible: true,
+        role: { coding: [{ system: SYSTEM.careTeamRole, code: 'primary' }] },
+      },
+    ]);
     const without = claimFor(officeVisitCoding(), { withPractitioner: false });
     expect(without.careTeam).toBeUndefined();
     expect(without.item?.[0]?.careTeamSequence).toBeUndefined();
   });
 
-  it('uses the encounter\'s local date as the date of service and refuses an encounter without one', () => {
-    const late = buildClaim({ encounter: encounter('e', '2026-03-02T23:30:00-08:00'), patient: patient(), coverage: coverage(), coding: officeVisitCoding(), billingProvider: billingOrg(), feeSchedule: PRACTICE_CHARGE_MASTER, created });
+  it("uses the encounter's local date as the date of service and refuses an encounter without one", () => {
+    const late = buildClaim({
+      encounter: encounter('e', '2026-03-02T23:30:00-08:00'),
+      patient: patient(),
+      coverage: coverage(),
+      coding: officeVisitCoding(),
+      billingProvider: billingOrg(),
+      feeSchedule: PRACTICE_CHARGE_MASTER,
+      created,
+    });
     expect(late.billablePeriod?.start).toBe('2026-03-02');
     const undated = { ...encounter('e'), period: {} };
     let error: unknown;
     try {
-      buildClaim({ encounter: undated, patient: patient(), coverage: coverage(), coding: officeVisitCoding(), billingProvider: billingOrg(), feeSchedule: PRACTICE_CHARGE_MASTER, created });
+      buildClaim({
+        encounter: undated,
+        patient: patient(),
+        coverage: coverage(),
+        coding: officeVisitCoding(),
+        billingProvider: billingOrg(),
+        feeSchedule: PRACTICE_CHARGE_MASTER,
+        created,
+      });
     } catch (err) {
       error = err;
     }
@@ -125,9 +204,22 @@ describe('buildClaim', () => {
 describe('priceFindings', () => {
   it('flags a line whose code has no charge, and nothing for priced lines', () => {
     expect(priceFindings(officeVisitCoding(), PRACTICE_CHARGE_MASTER)).toEqual([]);
-    const findings = priceFindings({ diagnoses: [{ code: 'I10' }], lines: [{ code: '99213', system: 'cpt', units: 1, modifiers: [], pointers: [1] }, { code: '93798', system: 'cpt', units: 1, modifiers: [], pointers: [1] }] }, PRACTICE_CHARGE_MASTER);
+    const findings = priceFindings(
+      {
+        diagnoses: [{ code: 'I10' }],
+        lines: [
+          { code: '99213', system: 'cpt', units: 1, modifiers: [], pointers: [1] },
+          { code: '93798', system: 'cpt', units: 1, modifiers: [], pointers: [1] },
+        ],
+      },
+      PRACTICE_CHARGE_MASTER,
+    );
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ rule: 'claim-line-unpriced', severity: 'error', target: { kind: 'line', index: 1 } });
+    expect(findings[0]).toMatchObject({
+      rule: 'claim-line-unpriced',
+      severity: 'error',
+      target: { kind: 'line', index: 1 },
+    });
     expect(findings[0]?.message).toContain('93798');
   });
 });

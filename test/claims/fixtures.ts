@@ -8,7 +8,12 @@ export function patient(id = 'pat-1'): Patient {
 }
 
 export function billingOrg(id = 'org-billing'): Organization {
-  return { resourceType: 'Organization', id, identifier: [{ system: SYSTEM.npi, value: '1234567893' }], name: 'Sandbox Family Practice' };
+  return {
+    resourceType: 'Organization',
+    id,
+    identifier: [{ system: SYSTEM.npi, value: '1234567893' }],
+    name: 'Sandbox Family Practice',
+  };
 }
 
 export function payerOrg(id = 'org-payer'): Organization {
@@ -16,7 +21,11 @@ export function payerOrg(id = 'org-payer'): Organization {
 }
 
 export function practitioner(id = 'prac-1'): Practitioner {
-  return { resourceType: 'Practitioner', id, identifier: [{ system: SYSTEM.npi, value: '1245319599' }] };
+  return {
+    resourceType: 'Practitioner',
+    id,
+    identifier: [{ system: SYSTEM.npi, value: '1245319599' }],
+  };
 }
 
 export function coverage(overrides: Partial<Coverage> = {}): Coverage {
@@ -28,8 +37,14 @@ export function coverage(overrides: Partial<Coverage> = {}): Coverage {
     payor: [{ reference: 'Organization/org-payer' }],
     period: { start: '2020-01-01' },
     costToBeneficiary: [
-      { type: { coding: [{ system: SYSTEM.copayType, code: 'gpvisit' }] }, valueMoney: { value: 25, currency: 'USD' } },
-      { type: { coding: [{ system: SYSTEM.copayType, code: 'copaypct' }] }, valueQuantity: { value: 20 } },
+      {
+        type: { coding: [{ system: SYSTEM.copayType, code: 'gpvisit' }] },
+        valueMoney: { value: 25, currency: 'USD' },
+      },
+      {
+        type: { coding: [{ system: SYSTEM.copayType, code: 'copaypct' }] },
+        valueQuantity: { value: 20 },
+      },
     ],
     ...overrides,
   };

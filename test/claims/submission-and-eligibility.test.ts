@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildEligibilityRequest, eligibilityIdentifierFor } from '../../src/claims/build-eligibility-request.ts';
+import {
+  buildEligibilityRequest,
+  eligibilityIdentifierFor,
+} from '../../src/claims/build-eligibility-request.ts';
 import { claimResponseSummary } from '../../src/claims/claim-response-summary.ts';
 import { carcConcept } from '../../src/claims/carc-codes.ts';
 import { submissionBundle } from '../../src/claims/submission-bundle.ts';
@@ -7,8 +10,14 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import { billingOrg, coverage, encounter, patient, payerOrg } from './fixtures.ts';
 
 describe('buildEligibilityRequest', () => {
-  it('asks the coverage\'s payer to validate the plan and report benefits for the date of service', () => {
-    const request = buildEligibilityRequest({ encounter: encounter('e7', '2026-01-15T08:00:00Z'), patient: patient(), coverage: coverage(), provider: billingOrg(), created: '2026-01-16T00:00:00Z' });
+  it("asks the coverage's payer to validate the plan and report benefits for the date of service", () => {
+    const request = buildEligibilityRequest({
+      encounter: encounter('e7', '2026-01-15T08:00:00Z'),
+      patient: patient(),
+      coverage: coverage(),
+      provider: billingOrg(),
+      created: '2026-01-16T00:00:00Z',
+    });
     expect(request.identifier).toEqual([eligibilityIdentifierFor('e7')]);
     expect(request.identifier?.[0]?.system).toBe(SYSTEM.eligibilityId);
     expect(request.purpose).toEqual(['validation', 'benefits']);
@@ -21,7 +30,11 @@ describe('buildEligibilityRequest', () => {
 
 describe('submissionBundle', () => {
   it('puts the request first, then each supporting resource once, with absolute fullUrls', () => {
-    const bundle = submissionBundle(patient(), [coverage(), billingOrg(), billingOrg(), undefined, payerOrg()], 'http://ehr.test/fhir/');
+    const bundle = submissionBundle(
+      patient(),
+      [coverage(), billingOrg(), billingOrg(), undefined, payerOrg()],
+      'http://ehr.test/fhir/',
+    );
     expect(bundle.type).toBe('collection');
     expect(bundle.entry?.map((e) => e.fullUrl)).toEqual([
       'http://ehr.test/fhir/Patient/pat-1',
@@ -35,22 +48,55 @@ describe('submissionBundle', () => {
 describe('claimResponseSummary', () => {
   it('counts copay and coinsurance as patient responsibility, not as denials, and lists real denials', () => {
     const summary = claimResponseSummary({
-      resourceType: 'ClaimResponse', status: 'active', type: {}, use: 'claim', patient: {}, created: '2026-01-01', insurer: {}, outcome: 'partial',
+      resourceType: 'ClaimResponse',
+      status: 'active',
+      type: {},
+      use: 'claim',
+      patient: {},
+      created: '2026-01-01',
+      insurer: {},
+      outcome: 'partial',
       item: [
-        { itemSequence: 1, adjudication: [
-          { category: { coding: [{ code: 'submitted' }] }, amount: { value: 185 } },
-          { category: { coding: [{ code: 'eligible' }] }, amount: { value: 92 }, reason: carcConcept('45', 'CO') },
-          { category: { coding: [{ code: 'copay' }] }, amount: { value: 25 }, reason: carcConcept('3', 'PR') },
-          { category: { coding: [{ code: 'benefit' }] }, amount: { value: 67 } },
-        ] },
-        { itemSequence: 2, adjudication: [
-          { category: { coding: [{ code: 'submitted' }] }, amount: { value: 50 } },
-          { category: { coding: [{ code: 'eligible' }] }, amount: { value: 0 }, reason: carcConcept('96', 'CO', 'N130') },
-          { category: { coding: [{ code: 'benefit' }] }, amount: { value: 0 } },
-        ] },
+        {
+          itemSequence: 1,
+          adjudication: [
+            { category: { coding: [{ code: 'submitted' }] }, amount: { value: 185 } },
+            {
+              category: { coding: [{ code: 'eligible' }] },
+              amount: { value: 92 },
+              reason: carcConcept('45', 'CO'),
+            },
+            {
+              category: { coding: [{ code: 'copay' }] },
+              amount: { value: 25 },
+              reason: carcConcept('3', 'PR'),
+            },
+            { category: { coding: [{ code: 'benefit' }] }, amount: { value: 67 } },
+          ],
+        },
+        {
+          itemSequence: 2,
+          adjudication: [
+            { category: { coding: [{ code: 'submitted' }] }, amount: { value: 50 } },
+            {
+              category: { coding: [{ code: 'eligible' }] },
+              amount: { value: 0 },
+              reason: carcConcept('96', 'CO', 'N130'),
+            },
+            { category: { coding: [{ code: 'benefit' }] }, amount: { value: 0 } },
+          ],
+        },
       ],
     });
-    expect(summary).toMatchObject({ outcome: 'partial', billed: 235, allowed: 92, paid: 67, patientResponsibility: 25 });
-    expect(summary.denials).toEqual([{ itemSequence: 2, carc: '96', text: expect.stringContaining('CO-96') as unknown }]);
+    expect(summary).toMatchObject({
+      outcome: 'partial',
+      billed: 235,
+      allowed: 92,
+      paid: 67,
+      patientResponsibility: 25,
+    });
+    expect(summary.denials).toEqual([
+      { itemSequence: 2, carc: '96', text: expect.stringContaining('CO-96') as unknown },
+    ]);
   });
 });

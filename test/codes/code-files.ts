@@ -23,7 +23,8 @@ export const OFFICIAL = {
 } as const;
 
 /** Small broken or fake files made for these tests (test/codes/fixtures). */
-export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+export const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** A new, empty data folder. */
 export function freshDataDir(): Promise<string> {
@@ -46,7 +47,14 @@ export const now = (): Date => new Date('2026-11-23T12:00:00Z');
 export async function importFullSet(dataDir: string): Promise<Record<string, number>> {
   const { importCodeFile } = await import('../../src/codes/import/import-code-file.ts');
   const ms: Record<string, number> = {};
-  for (const [name, file] of Object.entries({ order: OFFICIAL.orderTxt, notes: OFFICIAL.notesJson, index: OFFICIAL.indexCsv, eindex: OFFICIAL.eindexXml, hcpcs: OFFICIAL.hcpcs, mce: OFFICIAL.mceJson })) {
+  for (const [name, file] of Object.entries({
+    order: OFFICIAL.orderTxt,
+    notes: OFFICIAL.notesJson,
+    index: OFFICIAL.indexCsv,
+    eindex: OFFICIAL.eindexXml,
+    hcpcs: OFFICIAL.hcpcs,
+    mce: OFFICIAL.mceJson,
+  })) {
     const started = performance.now();
     await importCodeFile({ file, dataDir, now });
     ms[name] = performance.now() - started;

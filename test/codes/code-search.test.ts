@@ -24,7 +24,10 @@ describe('code search', () => {
       const firstBillable = found.findIndex((e) => e.billable && e.code.startsWith('E11.'));
       expect(firstBillable, query).toBe(0);
       expect(category === -1 || category > firstBillable, query).toBe(true);
-      expect(found.every((e) => e.code.startsWith('E11')), query).toBe(true);
+      expect(
+        found.every((e) => e.code.startsWith('E11')),
+        query,
+      ).toBe(true);
     }
   });
 
@@ -41,8 +44,18 @@ describe('code search', () => {
   });
 
   it.each([
-    ['copd', 'J44'], ['chf', 'I50'], ['uti', 'N39.0'], ['uri', 'J06.9'], ['afib', 'I48'], ['gerd', 'K21'],
-    ['ckd', 'N18'], ['hld', 'E78.5'], ['n/v', 'R11.2'], ['lbp', 'M54.5'], ['mdd', 'F3'], ['gad', 'F41.1'],
+    ['copd', 'J44'],
+    ['chf', 'I50'],
+    ['uti', 'N39.0'],
+    ['uri', 'J06.9'],
+    ['afib', 'I48'],
+    ['gerd', 'K21'],
+    ['ckd', 'N18'],
+    ['hld', 'E78.5'],
+    ['n/v', 'R11.2'],
+    ['lbp', 'M54.5'],
+    ['mdd', 'F3'],
+    ['gad', 'F41.1'],
   ])('expands the abbreviation %s to %s', (query, prefix) => {
     expect(starterCodeSet().search(query, 'diagnosis')[0]?.code.startsWith(prefix)).toBe(true);
   });
@@ -54,7 +67,9 @@ describe('code search', () => {
   it('searches services by CPT number and HCPCS code, and modifiers separately', () => {
     const codes = starterCodeSet();
     expect(codes.search('99213', 'service')[0]?.code).toBe('99213');
-    expect(codesOf(codes.search('992', 'service', 50))).toEqual(expect.arrayContaining(['99202', '99215']));
+    expect(codesOf(codes.search('992', 'service', 50))).toEqual(
+      expect.arrayContaining(['99202', '99215']),
+    );
     expect(codes.search('g0439', 'service')[0]?.code).toBe('G0439');
     expect(codes.search('25', 'modifier')[0]?.code).toBe('25');
     expect(codes.search('99213', 'diagnosis')).toEqual([]);
@@ -73,7 +88,9 @@ describe('code search', () => {
 
   it('looks codes up with or without the dot, in any case', () => {
     const codes = starterCodeSet();
-    expect(codes.lookup('icd10cm', 'E119')?.display).toBe('Type 2 diabetes mellitus without complications');
+    expect(codes.lookup('icd10cm', 'E119')?.display).toBe(
+      'Type 2 diabetes mellitus without complications',
+    );
     expect(codes.lookup('icd10cm', 'e11.9')?.code).toBe('E11.9');
     expect(codes.lookup('hcpcs', 'g0439')?.code).toBe('G0439');
     expect(codes.lookup('modifier', ' xs')?.code).toBe('XS');
@@ -91,7 +108,16 @@ describe('code search', () => {
 
   it('answers a search well under a millisecond on the starter set', () => {
     const codes = starterCodeSet();
-    const queries = ['htn', 'diabetes type 2', 'e11', 'low back pain', 'abdominal pain', 'c', 'cough', 'r10'];
+    const queries = [
+      'htn',
+      'diabetes type 2',
+      'e11',
+      'low back pain',
+      'abdominal pain',
+      'c',
+      'cough',
+      'r10',
+    ];
     const start = performance.now();
     for (let i = 0; i < 100; i++) for (const q of queries) codes.search(q, 'diagnosis');
     const perQuery = (performance.now() - start) / (100 * queries.length);
@@ -101,7 +127,12 @@ describe('code search', () => {
   it('works on any entries a site loads', () => {
     const codes = createCodeSet([
       { system: 'icd10cm', code: 'A00', display: 'Cholera', billable: false },
-      { system: 'icd10cm', code: 'A00.0', display: 'Cholera due to Vibrio cholerae 01, biovar cholerae', billable: true },
+      {
+        system: 'icd10cm',
+        code: 'A00.0',
+        display: 'Cholera due to Vibrio cholerae 01, biovar cholerae',
+        billable: true,
+      },
     ]);
     expect(codesOf(codes.search('vibrio', 'diagnosis'))).toEqual(['A00.0']);
     expect(codesOf(codes.search('cholera', 'diagnosis'))).toEqual(['A00.0', 'A00']);

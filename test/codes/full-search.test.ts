@@ -15,7 +15,8 @@ beforeAll(async () => {
   codes = (await loadCodeSets(dataDir, now)).codes;
 }, 180_000);
 
-const codesOf = (query: string, kind: 'diagnosis' | 'service' = 'diagnosis', limit = 5): string[] => codes.search(query, kind, limit).map((e) => e.code);
+const codesOf = (query: string, kind: 'diagnosis' | 'service' = 'diagnosis', limit = 5): string[] =>
+  codes.search(query, kind, limit).map((e) => e.code);
 
 describe('search over the full ICD-10-CM and HCPCS sets', () => {
   it(`finds the expected code in the top five for at least 90% of the ${String(RELEVANCE_SET.length)}-query relevance set`, () => {
@@ -25,7 +26,13 @@ describe('search over the full ICD-10-CM and HCPCS sets', () => {
   });
 
   it('finds a code typed with or without its dot, and puts it first', () => {
-    for (const q of ['E11.9', 'e119', 'M54.50', 'm5450', 'S93.401A', 's93401a']) expect(codesOf(q)[0], q).toBe(q.toUpperCase().replace(/^(\w{3})(\w)/, '$1.$2').replace('..', '.'));
+    for (const q of ['E11.9', 'e119', 'M54.50', 'm5450', 'S93.401A', 's93401a'])
+      expect(codesOf(q)[0], q).toBe(
+        q
+          .toUpperCase()
+          .replace(/^(\w{3})(\w)/, '$1.$2')
+          .replace('..', '.'),
+      );
   });
 
   it('lists billable type 2 diabetes codes before their categories, whatever the word order', () => {
@@ -40,13 +47,30 @@ describe('search over the full ICD-10-CM and HCPCS sets', () => {
 
   it('puts a category typed as a code first, with its children one step away', () => {
     expect(codesOf('E11')[0]).toBe('E11');
-    expect(codes.children('E11').map((e) => e.code)).toEqual(['E11.0', 'E11.1', 'E11.2', 'E11.3', 'E11.4', 'E11.5', 'E11.6', 'E11.8', 'E11.9', 'E11.A']);
+    expect(codes.children('E11').map((e) => e.code)).toEqual([
+      'E11.0',
+      'E11.1',
+      'E11.2',
+      'E11.3',
+      'E11.4',
+      'E11.5',
+      'E11.6',
+      'E11.8',
+      'E11.9',
+      'E11.A',
+    ]);
     expect(codes.children('E11.9').map((e) => e.code)).toEqual([]);
   });
 
   it.each([
-    ['htn', 'I10'], ['copd', 'J44.9'], ['chf', 'I50.9'], ['uti', 'N39.0'], ['uri', 'J06.9'],
-    ['afib', 'I48.91'], ['gerd', 'K21.9'], ['ckd', 'N18.9'],
+    ['htn', 'I10'],
+    ['copd', 'J44.9'],
+    ['chf', 'I50.9'],
+    ['uti', 'N39.0'],
+    ['uri', 'J06.9'],
+    ['afib', 'I48.91'],
+    ['gerd', 'K21.9'],
+    ['ckd', 'N18.9'],
   ])('expands %s to %s among the first five', (query, code) => {
     expect(codesOf(query)).toContain(code);
   });
@@ -61,7 +85,13 @@ describe('search over the full ICD-10-CM and HCPCS sets', () => {
     expect(codesOf('g0439', 'service')[0]).toBe('G0439');
     expect(codesOf('wheelchair standard', 'service')).toContain('K0001');
     expect(codesOf('wheelchair')).not.toContain('K0001');
-    expect(codes.search('hypertension', 'service', 20).every((e) => e.system === 'hcpcs' || e.system === 'cpt')).toBe(true);
-    expect(codes.search('hypertension', 'diagnosis', 20).every((e) => e.system === 'icd10cm')).toBe(true);
+    expect(
+      codes
+        .search('hypertension', 'service', 20)
+        .every((e) => e.system === 'hcpcs' || e.system === 'cpt'),
+    ).toBe(true);
+    expect(codes.search('hypertension', 'diagnosis', 20).every((e) => e.system === 'icd10cm')).toBe(
+      true,
+    );
   });
 });

@@ -22,16 +22,38 @@ beforeAll(async () => {
 
 describe('importing the ICD-10-CM FY2026 release from the CMS zip', () => {
   it('reads every line of the order file, with the billable flags, as FY2026', () => {
-    expect(orderSummary).toMatchObject({ kind: 'icd10cm-order', system: 'icd10cm', version: '2026', effectiveFrom: '2025-10-01', effectiveTo: '2026-09-30', total: 98_186, added: 98_186, retired: 0 });
-    expect(codes.lookup('icd10cm', 'E11.9')).toMatchObject({ display: 'Type 2 diabetes mellitus without complications', billable: true });
+    expect(orderSummary).toMatchObject({
+      kind: 'icd10cm-order',
+      system: 'icd10cm',
+      version: '2026',
+      effectiveFrom: '2025-10-01',
+      effectiveTo: '2026-09-30',
+      total: 98_186,
+      added: 98_186,
+      retired: 0,
+    });
+    expect(codes.lookup('icd10cm', 'E11.9')).toMatchObject({
+      display: 'Type 2 diabetes mellitus without complications',
+      billable: true,
+    });
     expect(codes.lookup('icd10cm', 'E11')?.billable).toBe(false);
     expect(codes.lookup('icd10cm', 'qa0')?.billable).toBe(false);
   });
 
   it('stores the release so start-up reads the stored files, not the CMS zip', async () => {
-    expect(await storedFiles(dataDir)).toEqual(['icd10cm-codes-2026.json', 'icd10cm-notes-2026.json']);
+    expect(await storedFiles(dataDir)).toEqual([
+      'icd10cm-codes-2026.json',
+      'icd10cm-notes-2026.json',
+    ]);
     expect(loaded.source).toBe('imported');
-    expect(loaded.versions).toEqual([{ system: 'icd10cm', version: '2026', effectiveFrom: '2025-10-01', effectiveTo: '2026-09-30' }]);
+    expect(loaded.versions).toEqual([
+      {
+        system: 'icd10cm',
+        version: '2026',
+        effectiveFrom: '2025-10-01',
+        effectiveTo: '2026-09-30',
+      },
+    ]);
   });
 
   it('makes a code added in FY2026 invalid for a 2024 visit and valid for a 2026 one', () => {
@@ -55,7 +77,11 @@ describe('importing the ICD-10-CM FY2026 release from the CMS zip', () => {
   });
 
   it('keeps FY2026 in force after 2026-09-30, flagged stale, rather than making every code invalid', () => {
-    expect(versionInForce(codes, 'icd10cm', '2026-11-23')).toMatchObject({ stale: true, predates: false, version: { version: '2026' } });
+    expect(versionInForce(codes, 'icd10cm', '2026-11-23')).toMatchObject({
+      stale: true,
+      predates: false,
+      version: { version: '2026' },
+    });
     expect(versionInForce(codes, 'icd10cm', '2026-03-01')?.stale).toBe(false);
     expect(loaded.warnings.join('\n')).toContain('ICD-10-CM 2026 ended on 2026-09-30');
     const e119 = codes.lookup('icd10cm', 'E11.9');
@@ -63,9 +89,15 @@ describe('importing the ICD-10-CM FY2026 release from the CMS zip', () => {
   });
 
   it('adds the FY2026 Tabular notes: Excludes1 ranges as prefixes, code first, use additional, inclusion terms', () => {
-    expect(codes.lookup('icd10cm', 'E11')?.excludes1).toEqual(expect.arrayContaining(['E08', 'E09', 'E10', 'E13']));
-    expect(codes.lookup('icd10cm', 'I10')?.excludes1).toEqual(expect.arrayContaining(['O10', 'O11', 'O16']));
-    expect(codes.lookup('icd10cm', 'E11')?.useAdditional).toEqual(expect.arrayContaining(['Z79.4']));
+    expect(codes.lookup('icd10cm', 'E11')?.excludes1).toEqual(
+      expect.arrayContaining(['E08', 'E09', 'E10', 'E13']),
+    );
+    expect(codes.lookup('icd10cm', 'I10')?.excludes1).toEqual(
+      expect.arrayContaining(['O10', 'O11', 'O16']),
+    );
+    expect(codes.lookup('icd10cm', 'E11')?.useAdditional).toEqual(
+      expect.arrayContaining(['Z79.4']),
+    );
     expect(codes.lookup('icd10cm', 'N40.0')?.inclusionTerms).toContain('Enlarged prostate NOS');
     expect(codes.search('enlarged prostate', 'diagnosis', 5).map((e) => e.code)).toContain('N40.0');
   });

@@ -6,7 +6,12 @@ import { fixture, freshDataDir, now, storedFiles } from './code-files.ts';
 
 async function refusal(name: string, kind?: ImportKind): Promise<CodeFileError> {
   const dataDir = await freshDataDir();
-  const error = await importCodeFile({ file: fixture(name), dataDir, now, ...(kind ? { kind } : {}) }).then(
+  const error = await importCodeFile({
+    file: fixture(name),
+    dataDir,
+    now,
+    ...(kind ? { kind } : {}),
+  }).then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -50,7 +55,9 @@ describe('importing a broken code file', () => {
   });
 
   it('refuses a CPT file without the documented header, and an index row out of place', async () => {
-    expect((await refusal('cpt_2026_bad_header.csv', 'cpt')).message).toContain('line 1: the header does not name code, short_descriptor, long_descriptor');
+    expect((await refusal('cpt_2026_bad_header.csv', 'cpt')).message).toContain(
+      'line 1: the header does not name code, short_descriptor, long_descriptor',
+    );
     const index = await refusal('ICD10CM_2025_Index_bad_level.csv');
     expect(index.line).toBe(3);
     expect(index.message).toMatch(/level '2'/);

@@ -22,22 +22,44 @@ describe('importing the other official code files', () => {
   it('reads the official Tabular XML chapter: Excludes1, use additional, inclusion terms, on the starter codes', async () => {
     const dataDir = await freshDataDir();
     const summary = await importCodeFile({ file: OFFICIAL.tabularCh2, dataDir, now });
-    expect(summary).toMatchObject({ kind: 'icd10cm-tabular', layer: 'notes', version: '2025', effectiveFrom: '2024-10-01' });
+    expect(summary).toMatchObject({
+      kind: 'icd10cm-tabular',
+      layer: 'notes',
+      version: '2025',
+      effectiveFrom: '2024-10-01',
+    });
     expect(summary.total).toBeGreaterThan(400);
     const { codes } = await loadCodeSets(dataDir, now);
     // No order file imported: the notes annotate the starter set's ICD-10-CM codes.
-    expect(codes.lookup('icd10cm', 'C50')?.excludes1).toEqual(['C44.501', 'C44.511', 'C44.521', 'C44.591']);
+    expect(codes.lookup('icd10cm', 'C50')?.excludes1).toEqual([
+      'C44.501',
+      'C44.511',
+      'C44.521',
+      'C44.591',
+    ]);
     expect(codes.lookup('icd10cm', 'C50')?.useAdditional).toEqual(['Z17']);
   });
 
   it('reads the HCPCS ANWEB file: codes, modifiers, add and termination dates; a re-import changes nothing', async () => {
     const dataDir = await freshDataDir();
     const first = await importCodeFile({ file: OFFICIAL.hcpcs, dataDir, now });
-    expect(first).toMatchObject({ kind: 'hcpcs', system: 'hcpcs', version: '2025-10', effectiveFrom: '2025-10-01', effectiveTo: '2025-12-31', total: 8846, added: 8846 });
+    expect(first).toMatchObject({
+      kind: 'hcpcs',
+      system: 'hcpcs',
+      version: '2025-10',
+      effectiveFrom: '2025-10-01',
+      effectiveTo: '2025-12-31',
+      total: 8846,
+      added: 8846,
+    });
     const again = await importCodeFile({ file: OFFICIAL.hcpcs, dataDir, now });
     expect(again).toMatchObject({ added: 0, changed: 0, retired: 0, comparedWith: '2025-10' });
     const { codes } = await loadCodeSets(dataDir, now);
-    expect(codes.lookup('hcpcs', 'G0439')).toMatchObject({ billable: true, addDate: '2011-01-01', validFrom: '2011-01-01' });
+    expect(codes.lookup('hcpcs', 'G0439')).toMatchObject({
+      billable: true,
+      addDate: '2011-01-01',
+      validFrom: '2011-01-01',
+    });
     expect(codes.lookup('modifier', 'GT')?.display).toMatch(/interactive audio and video/i);
     expect(codes.lookup('modifier', '25')).toBeDefined();
     const ended = codes.lookup('hcpcs', 'G0106');
@@ -52,9 +74,17 @@ describe('importing the other official code files', () => {
     expect(before.source).toBe('starter');
     expect(before.codes.lookup('cpt', '99213')?.display).not.toMatch(/FAKE/);
     const summary = await importCodeFile({ file: fixture('cpt_2026_fake.tsv'), dataDir, now });
-    expect(summary).toMatchObject({ kind: 'cpt', system: 'cpt', version: '2026', effectiveFrom: '2026-01-01', total: 3 });
+    expect(summary).toMatchObject({
+      kind: 'cpt',
+      system: 'cpt',
+      version: '2026',
+      effectiveFrom: '2026-01-01',
+      total: 3,
+    });
     const { codes } = await loadCodeSets(dataDir, now);
-    expect(codes.lookup('cpt', '99213')?.display).toBe('FAKE long descriptor for an office visit, made up for tests');
+    expect(codes.lookup('cpt', '99213')?.display).toBe(
+      'FAKE long descriptor for an office visit, made up for tests',
+    );
     expect(codes.search('fake moderate', 'service', 3).map((e) => e.code)).toEqual(['99214']);
   });
 
@@ -65,7 +95,10 @@ describe('importing the other official code files', () => {
     expect(csv).toMatchObject({ layer: 'index', version: '2025' });
     expect(xml).toMatchObject({ layer: 'index', version: '2025e' });
     expect(xml.total).toBeGreaterThan(2000);
-    expect(await storedFiles(dataDir)).toEqual(['icd10cm-index-2025.json', 'icd10cm-index-2025e.json']);
+    expect(await storedFiles(dataDir)).toEqual([
+      'icd10cm-index-2025.json',
+      'icd10cm-index-2025e.json',
+    ]);
     const { codes } = await loadCodeSets(dataDir, now);
     // "Stone, kidney" → N20.0 (Calculus of kidney) is in the starter set.
     expect(codes.search('kidney stone', 'diagnosis', 3)[0]?.code).toBe('N20.0');

@@ -13,8 +13,16 @@ export interface RelevanceCase {
   expected: readonly string[];
 }
 
-const dx = (query: string, ...expected: string[]): RelevanceCase => ({ query, kind: 'diagnosis', expected });
-const svc = (query: string, ...expected: string[]): RelevanceCase => ({ query, kind: 'service', expected });
+const dx = (query: string, ...expected: string[]): RelevanceCase => ({
+  query,
+  kind: 'diagnosis',
+  expected,
+});
+const svc = (query: string, ...expected: string[]): RelevanceCase => ({
+  query,
+  kind: 'service',
+  expected,
+});
 
 export const RELEVANCE_SET: readonly RelevanceCase[] = [
   // Abbreviations clinicians type

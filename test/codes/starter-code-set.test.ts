@@ -11,7 +11,11 @@ const ORDER_FILE = `${DATA}icd10cm/fy2026/icd10cm_order_2026.txt`;
 function officialIcd(): Map<string, { billable: boolean; long: string }> {
   const rows = new Map<string, { billable: boolean; long: string }>();
   for (const line of readFileSync(ORDER_FILE, 'latin1').split(/\r?\n/)) {
-    if (line.length >= 78) rows.set(line.slice(6, 13).trim(), { billable: line[14] === '1', long: line.slice(77).trim() });
+    if (line.length >= 78)
+      rows.set(line.slice(6, 13).trim(), {
+        billable: line[14] === '1',
+        long: line.slice(77).trim(),
+      });
   }
   return rows;
 }
@@ -25,14 +29,22 @@ describe('starter code set', () => {
     for (const entry of icd) {
       const row = official.get(entry.code.replace('.', ''));
       expect(row, entry.code).toBeDefined();
-      expect({ code: entry.code, display: entry.display, billable: entry.billable })
-        .toEqual({ code: entry.code, display: row?.long, billable: row?.billable });
+      expect({ code: entry.code, display: entry.display, billable: entry.billable }).toEqual({
+        code: entry.code,
+        display: row?.long,
+        billable: row?.billable,
+      });
     }
   });
 
-  it('includes each billable code\'s categories, so a category can list its codes', () => {
-    const icd = new Set(starterEntries().filter((e) => e.system === 'icd10cm').map((e) => e.code));
-    for (const code of ['E11', 'E11.6', 'S93', 'S93.4', 'S93.40', 'S93.401', 'Z00.12']) expect(icd.has(code), code).toBe(true);
+  it("includes each billable code's categories, so a category can list its codes", () => {
+    const icd = new Set(
+      starterEntries()
+        .filter((e) => e.system === 'icd10cm')
+        .map((e) => e.code),
+    );
+    for (const code of ['E11', 'E11.6', 'S93', 'S93.4', 'S93.40', 'S93.401', 'Z00.12'])
+      expect(icd.has(code), code).toBe(true);
   });
 
   it('writes ICD-10-CM codes with their dot and has no duplicates', () => {
@@ -45,10 +57,45 @@ describe('starter code set', () => {
 
   it('has E/M, preventive and common office CPT numbers, HCPCS with dates, and modifiers', () => {
     const entries = starterEntries();
-    const has = (system: string, code: string) => entries.some((e) => e.system === system && e.code === code);
-    for (const code of ['99202', '99205', '99211', '99215', '99381', '99397', '36415', '85025', '20610']) expect(has('cpt', code), code).toBe(true);
-    for (const code of ['G0438', 'G0439', 'G2211', 'J1885', 'S9986']) expect(has('hcpcs', code), code).toBe(true);
-    for (const code of ['25', '59', '50', '26', '76', '77', '91', '95', 'XE', 'XP', 'XS', 'XU', 'LT', 'RT', 'TC', 'GT', 'GA', 'GY', 'GZ', 'KX', 'QW']) {
+    const has = (system: string, code: string) =>
+      entries.some((e) => e.system === system && e.code === code);
+    for (const code of [
+      '99202',
+      '99205',
+      '99211',
+      '99215',
+      '99381',
+      '99397',
+      '36415',
+      '85025',
+      '20610',
+    ])
+      expect(has('cpt', code), code).toBe(true);
+    for (const code of ['G0438', 'G0439', 'G2211', 'J1885', 'S9986'])
+      expect(has('hcpcs', code), code).toBe(true);
+    for (const code of [
+      '25',
+      '59',
+      '50',
+      '26',
+      '76',
+      '77',
+      '91',
+      '95',
+      'XE',
+      'XP',
+      'XS',
+      'XU',
+      'LT',
+      'RT',
+      'TC',
+      'GT',
+      'GA',
+      'GY',
+      'GZ',
+      'KX',
+      'QW',
+    ]) {
       expect(has('modifier', code), code).toBe(true);
     }
     const g0439 = entries.find((e) => e.code === 'G0439');

@@ -1,6 +1,10 @@
 import type { ChargeItem, Condition } from 'fhir/r4';
 import { describe, expect, it } from 'vitest';
-import { chargeItemFromLine, codingFromFhir, conditionFromDiagnosis } from '../../src/coding/coding-fhir.ts';
+import {
+  chargeItemFromLine,
+  codingFromFhir,
+  conditionFromDiagnosis,
+} from '../../src/coding/coding-fhir.ts';
 import type { EncounterCoding } from '../../src/coding/coding-model.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
 
@@ -8,7 +12,11 @@ const ctx = { patient: 'Patient/p1', encounter: 'Encounter/e1' };
 
 function coding(): EncounterCoding {
   return {
-    diagnoses: [{ code: 'M17.11', display: 'Unilateral primary osteoarthritis, right knee' }, { code: 'I10' }, { code: 'E11.9' }],
+    diagnoses: [
+      { code: 'M17.11', display: 'Unilateral primary osteoarthritis, right knee' },
+      { code: 'I10' },
+      { code: 'E11.9' },
+    ],
     lines: [
       { code: '99214', system: 'cpt', units: 1, modifiers: ['25'], pointers: [2, 3, 1] },
       { code: '20610', system: 'cpt', units: 1, modifiers: ['RT', '59'], pointers: [1] },
@@ -26,7 +34,13 @@ function toFhir(c: EncounterCoding): { conditions: Condition[]; chargeItems: Cha
   }));
   const conditionRefs = conditions.map((x) => `Condition/${x.id}`);
   const chargeItems = c.lines.map((l, i) => ({
-    ...chargeItemFromLine(l, { ...ctx, conditionRefs, status: 'billable', occurrence: '2026-03-02', sequence: i + 1 }),
+    ...chargeItemFromLine(l, {
+      ...ctx,
+      conditionRefs,
+      status: 'billable',
+      occurrence: '2026-03-02',
+      sequence: i + 1,
+    }),
     id: `ci${i + 1}`,
     meta: { versionId: '3' },
   }));
@@ -39,9 +53,20 @@ describe('coding ↔ FHIR', () => {
     // The server may return resources in any order: rank, not position, orders the diagnoses.
     const back = codingFromFhir([...conditions].reverse(), chargeItems);
     expect(back.diagnoses.map((d) => d.code)).toEqual(['M17.11', 'I10', 'E11.9']);
-    expect(back.diagnoses[0]).toMatchObject({ conditionId: 'c1', versionId: '1', display: 'Unilateral primary osteoarthritis, right knee' });
-    expect(back.lines.map(({ code, system, units, modifiers, pointers }) => ({ code, system, units, modifiers, pointers })))
-      .toEqual(coding().lines);
+    expect(back.diagnoses[0]).toMatchObject({
+      conditionId: 'c1',
+      versionId: '1',
+      display: 'Unilateral primary osteoarthritis, right knee',
+    });
+    expect(
+      back.lines.map(({ code, system, units, modifiers, pointers }) => ({
+        code,
+        system,
+        units,
+        modifiers,
+        pointers,
+      })),
+    ).toEqual(coding().lines);
     expect(back.lines[2]).toMatchObject({ chargeItemId: 'ci3', versionId: '3' });
   });
 
@@ -55,7 +80,10 @@ describe('coding ↔ FHIR', () => {
   });
 
   it('writes a Condition as a ranked, confirmed ICD-10-CM encounter diagnosis', () => {
-    const condition = conditionFromDiagnosis({ code: 'e119' }, 2, { ...ctx, recorder: 'Practitioner/d1' });
+    const condition = conditionFromDiagnosis({ code: 'e119' }, 2, {
+      ...ctx,
+      recorder: 'Practitioner/d1',
+    });
     expect(condition).toMatchObject({
       resourceType: 'Condition',
       extension: [{ url: EXT.diagnosisRank, valuePositiveInt: 2 }],
@@ -75,20 +103,38 @@ describe('coding ↔ FHIR', () => {
       { code: '20610', system: 'cpt', units: 1, modifiers: ['25', 'RT', 'F1'], pointers: [1] },
       { ...ctx, conditionRefs: ['Condition/c1'], status: 'planned', occurrence: '2026-03-02' },
     );
-    const modifiers = item.extension?.filter((e) => e.url === EXT.modifier).map((e) => e.valueCoding);
+    const modifiers = item.extension
+      ?.filter((e) => e.url === EXT.modifier)
+      .map((e) => e.valueCoding);
     expect(modifiers).toEqual([
-      { system: SYSTEM.cpt, code: '25' }, { system: SYSTEM.hcpcs, code: 'RT' }, { system: SYSTEM.hcpcs, code: 'F1' },
+      { system: SYSTEM.cpt, code: '25' },
+      { system: SYSTEM.hcpcs, code: 'RT' },
+      { system: SYSTEM.hcpcs, code: 'F1' },
     ]);
-    expect(item).toMatchObject({ status: 'planned', context: { reference: 'Encounter/e1' }, quantity: { value: 1 } });
+    expect(item).toMatchObject({
+      status: 'planned',
+      context: { reference: 'Encounter/e1' },
+      quantity: { value: 1 },
+    });
   });
 
   it('skips retired charges and diagnoses, and drops pointers to diagnoses that are gone', () => {
     const { conditions, chargeItems } = toFhir(coding());
     const [first, second, third] = conditions;
     if (!first || !second || !third) throw new Error('fixture');
-    const retired: Condition = { ...first, verificationStatus: { coding: [{ system: SYSTEM.conditionVerification, code: 'entered-in-error' }] } };
-    const items = chargeItems.map((c, i) => (i === 2 ? { ...c, status: 'entered-in-error' as const } : c));
-    const back = codingFromFhir([retired, second, third], [...items, { ...items[0], id: 'x', status: 'not-billable' } as ChargeItem]);
+    const retired: Condition = {
+      ...first,
+      verificationStatus: {
+        coding: [{ system: SYSTEM.conditionVerification, code: 'entered-in-error' }],
+      },
+    };
+    const items = chargeItems.map((c, i) =>
+      i === 2 ? { ...c, status: 'entered-in-error' as const } : c,
+    );
+    const back = codingFromFhir(
+      [retired, second, third],
+      [...items, { ...items[0], id: 'x', status: 'not-billable' } as ChargeItem],
+    );
     expect(back.diagnoses.map((d) => d.code)).toEqual(['I10', 'E11.9']);
     expect(back.lines.map((l) => l.code)).toEqual(['99214', '20610']);
     // 99214 pointed at I10, E11.9, M17.11: M17.11 is gone, the rest renumber to their new positions.
@@ -104,7 +150,10 @@ describe('coding ↔ FHIR', () => {
     const absolute: ChargeItem = {
       ...item,
       extension: [
-        { url: EXT.diagnosisPointer, valueReference: { reference: 'https://ehr.example/fhir/Condition/c3/_history/1' } },
+        {
+          url: EXT.diagnosisPointer,
+          valueReference: { reference: 'https://ehr.example/fhir/Condition/c3/_history/1' },
+        },
         { url: EXT.diagnosisPointer, valueReference: { reference: 'Condition/c2' } },
       ],
     };

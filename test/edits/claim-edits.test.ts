@@ -17,12 +17,27 @@ describe('claim-level edits', () => {
   });
 
   it('claim-no-lines: blocks a visit with nothing to bill', () => {
-    expect(findingsOf('claim-no-lines', { diagnoses: dx('I10'), lines: [] })).toMatchObject([{ severity: 'error' }]);
+    expect(findingsOf('claim-no-lines', { diagnoses: dx('I10'), lines: [] })).toMatchObject([
+      { severity: 'error' },
+    ]);
     expect(findingsOf('claim-no-lines', cleanCoding())).toEqual([]);
   });
 
   it('claim-max-diagnoses: blocks a 13th diagnosis and names those no line points to', () => {
-    const twelve = ['I10', 'E11.9', 'E78.5', 'J44.9', 'K21.9', 'M54.50', 'F41.1', 'E03.9', 'E55.9', 'D64.9', 'R53.83', 'N39.0'];
+    const twelve = [
+      'I10',
+      'E11.9',
+      'E78.5',
+      'J44.9',
+      'K21.9',
+      'M54.50',
+      'F41.1',
+      'E03.9',
+      'E55.9',
+      'D64.9',
+      'R53.83',
+      'N39.0',
+    ];
     const ok = { diagnoses: dx(...twelve), lines: [line('99214', { pointers: [1, 2, 3, 4] })] };
     expect(findingsOf('claim-max-diagnoses', ok)).toEqual([]);
     const over = { ...ok, diagnoses: dx(...twelve, 'R42') };

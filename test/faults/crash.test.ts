@@ -33,11 +33,20 @@ async function startStack(): Promise<Stack> {
   const { client, keyFile } = await backendClient(dir);
   const ehr = await startSandboxEhr({ port: 0, logger, clients: [client] });
   const payer = await startSandboxPayer({ port: 0, logger, strict: true });
-  cleanup.push(() => ehr.close(), () => payer.close());
+  cleanup.push(
+    () => ehr.close(),
+    () => payer.close(),
+  );
   const env = {
-    CHARTBILL_FHIR_BASE_URL: ehr.fhirBase, CHARTBILL_PAYER_BASE_URL: payer.fhirBase, CHARTBILL_TOKEN_URL: ehr.tokenUrl,
-    CHARTBILL_CLIENT_ID: client.clientId, CHARTBILL_PRIVATE_KEY_FILE: keyFile, CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
-    CHARTBILL_WORKER_SCHEDULE: '* * * * * *', CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.2', CHARTBILL_HTTP_BACKOFF_MS: '20',
+    CHARTBILL_FHIR_BASE_URL: ehr.fhirBase,
+    CHARTBILL_PAYER_BASE_URL: payer.fhirBase,
+    CHARTBILL_TOKEN_URL: ehr.tokenUrl,
+    CHARTBILL_CLIENT_ID: client.clientId,
+    CHARTBILL_PRIVATE_KEY_FILE: keyFile,
+    CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
+    CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+    CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.2',
+    CHARTBILL_HTTP_BACKOFF_MS: '20',
   };
   return { ehr, payer, env };
 }
@@ -55,14 +64,25 @@ async function waitUntil(done: () => boolean | Promise<boolean>, ms: number): Pr
 describe('worker killed with SIGKILL at random points', () => {
   it('ends with exactly one claim, one payer submission and one final answer per encounter', async () => {
     const { ehr, payer, env } = await startStack();
-    const fhir = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => ehr.issueSystemToken('system/*.cruds') });
+    const fhir = createFhirGateway({
+      baseUrl: ehr.fhirBase,
+      getToken: () => ehr.issueSystemToken('system/*.cruds'),
+    });
     const extra = await seedCodedEncounters(fhir, ENCOUNTERS, 'crash');
-    const expected = [...extra, ...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
+    const expected = [
+      ...extra,
+      ...SEED_SCENARIOS.clean,
+      SEED_SCENARIOS.timelyFiling,
+      SEED_SCENARIOS.notCovered,
+    ];
     const adjudicatedAll = () => Object.keys(payer.audit().adjudicated).length >= expected.length;
     const random = seededRandom(2026);
     let kills = 0;
     let child: WorkerChild | undefined;
-    cleanup.push(async () => { child?.process.kill('SIGKILL'); await child?.exited; });
+    cleanup.push(async () => {
+      child?.process.kill('SIGKILL');
+      await child?.exited;
+    });
 
     // Kill at random moments while the backlog drains; a few restarts in, let the last run finish.
     for (let run = 0; run < 12 && !adjudicatedAll(); run++) {
@@ -75,8 +95,13 @@ describe('worker killed with SIGKILL at random points', () => {
     }
     child = spawnWorker(env);
     await child.started;
-    const answersFor = async () => (await all<ClaimResponse>(fhir, 'ClaimResponse')).filter((r) => r.outcome !== 'queued').length;
-    const drained = await waitUntil(async () => adjudicatedAll() && (await answersFor()) >= expected.length, 60_000);
+    const answersFor = async () =>
+      (await all<ClaimResponse>(fhir, 'ClaimResponse')).filter((r) => r.outcome !== 'queued')
+        .length;
+    const drained = await waitUntil(
+      async () => adjudicatedAll() && (await answersFor()) >= expected.length,
+      60_000,
+    );
     expect(drained, child.stderr()).toBe(true);
     expect(kills).toBeGreaterThanOrEqual(3);
 
@@ -88,7 +113,12 @@ describe('worker killed with SIGKILL at random points', () => {
       const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
       expect(mine, id).toHaveLength(1);
       expect(audit.submits[key], id).toBe(1);
-      expect(answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`).map((r) => r.outcome === 'queued'), id).toEqual([false]);
+      expect(
+        answers
+          .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
+          .map((r) => r.outcome === 'queued'),
+        id,
+      ).toEqual([false]);
     }
     expect(claims).toHaveLength(expected.length);
     expect(answers).toHaveLength(expected.length);

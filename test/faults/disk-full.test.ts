@@ -33,16 +33,34 @@ afterEach(async () => {
 
 // Short leases: an encounter whose state could not be written keeps its lease until it runs out
 // (releasing it would forget the encounter), and only then comes due again.
-const SETTINGS = { schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 100, retryBaseMs: 1, leaseMs: 1000 };
+const SETTINGS = {
+  schedule: '* * * * * *',
+  recheckMs: 15 * 60_000,
+  maxAttempts: 100,
+  retryBaseMs: 1,
+  leaseMs: 1000,
+};
 
 async function ledgerPath(): Promise<string> {
   dir = await mkdtemp(join(tmpdir(), 'chartbill-disk-'));
   return join(dir, 'ledger.json');
 }
 
-function workerOn(w: World, ledger: Ledger, payer: PayerAdapter = adapter(w), log = logger): Worker {
+function workerOn(
+  w: World,
+  ledger: Ledger,
+  payer: PayerAdapter = adapter(w),
+  log = logger,
+): Worker {
   ledgers.push(ledger);
-  return buildWorker(SETTINGS, { clinical: w.fhir, billing: w.fhir, codes: starterCodeSet(), logger: log, ledger, payer });
+  return buildWorker(SETTINGS, {
+    clinical: w.fhir,
+    billing: w.fhir,
+    codes: starterCodeSet(),
+    logger: log,
+    ledger,
+    payer,
+  });
 }
 
 function adapter(w: World): PayerAdapter {
@@ -68,7 +86,9 @@ async function drain(worker: Worker, ledger: Ledger, expected: readonly string[]
   const giveUpAt = Date.now() + 60_000;
   while (Date.now() < giveUpAt) {
     await worker.tick().catch(() => undefined);
-    const answered = new Set((await ledger.listItems({ stages: ['answered'] })).map((i) => i.encounter));
+    const answered = new Set(
+      (await ledger.listItems({ stages: ['answered'] })).map((i) => i.encounter),
+    );
     if (expected.every((id) => answered.has(`Encounter/${id}`))) return;
   }
 }
@@ -78,23 +98,36 @@ async function drain(worker: Worker, ledger: Ledger, expected: readonly string[]
  * one submission received by the payer and one final answer; or, when not answered, a Task saying
  * why. And no claim identifier reached the payer twice.
  */
-async function expectExactlyOnce(w: World, ledger: Ledger, expected: readonly string[]): Promise<void> {
+async function expectExactlyOnce(
+  w: World,
+  ledger: Ledger,
+  expected: readonly string[],
+): Promise<void> {
   const claims = await all<Claim>(w.fhir, 'Claim');
   const answers = await all<ClaimResponse>(w.fhir, 'ClaimResponse');
   const tasks = await all<Task>(w.fhir, 'Task');
   const audit = w.payer.audit();
   const items = await ledger.listItems();
-  for (const id of expected) expect(items.find((i) => i.encounter === `Encounter/${id}`)?.stage, id).toBe('answered');
+  for (const id of expected)
+    expect(items.find((i) => i.encounter === `Encounter/${id}`)?.stage, id).toBe('answered');
   for (const item of items) {
     const id = item.encounter.replace('Encounter/', '');
     if (item.stage !== 'answered') {
-      expect(tasks.some((t) => t.encounter?.reference === item.encounter), `${id} has no answer and no Task`).toBe(true);
+      expect(
+        tasks.some((t) => t.encounter?.reference === item.encounter),
+        `${id} has no answer and no Task`,
+      ).toBe(true);
       continue;
     }
     const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
     expect(mine, id).toHaveLength(1);
     expect(audit.submits[`${SYSTEM.claimId}|enc-${id}`], id).toBe(1);
-    expect(answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`).map((r) => r.outcome === 'queued'), id).toEqual([false]);
+    expect(
+      answers
+        .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
+        .map((r) => r.outcome === 'queued'),
+      id,
+    ).toEqual([false]);
   }
   expect(Object.entries(audit.submits).filter(([, n]) => n > 1)).toEqual([]);
 }
@@ -108,7 +141,16 @@ describe('file ledger on a disk that fills up', () => {
     const path = await ledgerPath();
     const disk = fullDisk();
     const logged: string[] = [];
-    const log = createLogger('info', 'disk-full-test', new Writable({ write(chunk: Buffer, _enc, done) { logged.push(chunk.toString()); done(); } }));
+    const log = createLogger(
+      'info',
+      'disk-full-test',
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          logged.push(chunk.toString());
+          done();
+        },
+      }),
+    );
     const ledger = await openFileLedger(path, { fs: disk.fs, log });
     const worker = workerOn(world, ledger, adapter(world), log);
     const health = buildHealthServer({ metrics: worker.metrics, logger, ledger });
@@ -120,13 +162,20 @@ describe('file ledger on a disk that fills up', () => {
     expect(ledger.health?.()).toMatchObject({ writable: false });
     const healthz = await health.inject({ url: '/healthz' });
     expect(healthz.statusCode).toBe(503);
-    expect(healthz.json()).toMatchObject({ status: 'failing', ledger: { writable: false, error: expect.stringContaining('ENOSPC') as unknown } });
-    expect((await health.inject({ url: '/metrics' })).body).toContain('chartbill_worker_ledger_writable 0');
+    expect(healthz.json()).toMatchObject({
+      status: 'failing',
+      ledger: { writable: false, error: expect.stringContaining('ENOSPC') as unknown },
+    });
+    expect((await health.inject({ url: '/metrics' })).body).toContain(
+      'chartbill_worker_ledger_writable 0',
+    );
     expect(logged.some((l) => l.includes('ledger write refused'))).toBe(true);
 
     // Still full: a tick takes no new work, so the payer receives nothing more.
     const submitsWhileFull = world.payer.audit().submits;
-    await expect(worker.tick()).rejects.toSatisfy((err: unknown) => isAppError(err, 'LEDGER_UNAVAILABLE'));
+    await expect(worker.tick()).rejects.toSatisfy((err: unknown) =>
+      isAppError(err, 'LEDGER_UNAVAILABLE'),
+    );
     expect(world.payer.audit().submits).toEqual(submitsWhileFull);
     // The journal on disk is whole: what memory says is what a restart would read.
     const onDisk = await openFileLedger(path);
@@ -154,7 +203,11 @@ describe('file ledger lost or damaged while claims are in flight', () => {
   it('asks the payer before sending anything when the ledger was deleted between two runs', async () => {
     world = await startWorld();
     const path = await ledgerPath();
-    const first = await workerOn(world, await openFileLedger(path), answersLost(adapter(world))).tick();
+    const first = await workerOn(
+      world,
+      await openFileLedger(path),
+      answersLost(adapter(world)),
+    ).tick();
     expect(first).toMatchObject({ submitted: 0, failed: SUBMITTED.length });
     await rm(path);
 
@@ -176,8 +229,12 @@ describe('file ledger lost or damaged while claims are in flight', () => {
     const ledger = await openFileLedger(path);
     expect(ledger.health?.().quarantine).toMatchObject({ line: 2, lines: rest.length });
     const worker = workerOn(world, ledger);
-    const metrics = await buildHealthServer({ metrics: worker.metrics, logger, ledger }).inject({ url: '/metrics' });
-    expect(metrics.body).toContain(`chartbill_worker_ledger_quarantined_lines ${String(rest.length)}`);
+    const metrics = await buildHealthServer({ metrics: worker.metrics, logger, ledger }).inject({
+      url: '/metrics',
+    });
+    expect(metrics.body).toContain(
+      `chartbill_worker_ledger_quarantined_lines ${String(rest.length)}`,
+    );
     await drain(worker, ledger, SUBMITTED);
     await expectExactlyOnce(world, ledger, SUBMITTED);
   }, 60_000);
@@ -185,35 +242,47 @@ describe('file ledger lost or damaged while claims are in flight', () => {
 
 describe('file ledger on a real full file system', () => {
   // A small tmpfs needs root (CI runs as root); the injected full disk above runs everywhere.
-  it.runIf(process.getuid?.() === 0)('refuses the change a full tmpfs cannot take, keeps the journal whole, and carries on once space is freed', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'chartbill-tmpfs-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', dir]);
-    try {
-      const path = join(dir, 'ledger.json');
-      const ledger = await openFileLedger(path);
-      ledgers.push(ledger);
-      await writeFile(join(dir, 'filler'), Buffer.alloc(48 * 1024));
-      const item = (n: number): LedgerItem => ({ encounter: `Encounter/${String(n)}`, stage: 'held', attempts: 0, reason: 'no-coverage', updatedAt: new Date().toISOString() });
-      let refused: unknown;
-      let n = 0;
-      for (; n < 2000 && refused === undefined; n++) await ledger.putItem(item(n)).catch((err: unknown) => { refused = err; });
-      expect(refused).toMatchObject({ code: 'ENOSPC' });
-      expect(ledger.health?.()).toMatchObject({ writable: false });
-      const kept = await ledger.listItems();
-      expect(kept).toHaveLength(n - 1);
-      const onDisk = await openFileLedger(path);
-      expect(onDisk.health?.().quarantine).toBeUndefined();
-      expect(await onDisk.listItems()).toEqual(kept);
-      await onDisk.close();
+  it.runIf(process.getuid?.() === 0)(
+    'refuses the change a full tmpfs cannot take, keeps the journal whole, and carries on once space is freed',
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'chartbill-tmpfs-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', dir]);
+      try {
+        const path = join(dir, 'ledger.json');
+        const ledger = await openFileLedger(path);
+        ledgers.push(ledger);
+        await writeFile(join(dir, 'filler'), Buffer.alloc(48 * 1024));
+        const item = (n: number): LedgerItem => ({
+          encounter: `Encounter/${String(n)}`,
+          stage: 'held',
+          attempts: 0,
+          reason: 'no-coverage',
+          updatedAt: new Date().toISOString(),
+        });
+        let refused: unknown;
+        let n = 0;
+        for (; n < 2000 && refused === undefined; n++)
+          await ledger.putItem(item(n)).catch((err: unknown) => {
+            refused = err;
+          });
+        expect(refused).toMatchObject({ code: 'ENOSPC' });
+        expect(ledger.health?.()).toMatchObject({ writable: false });
+        const kept = await ledger.listItems();
+        expect(kept).toHaveLength(n - 1);
+        const onDisk = await openFileLedger(path);
+        expect(onDisk.health?.().quarantine).toBeUndefined();
+        expect(await onDisk.listItems()).toEqual(kept);
+        await onDisk.close();
 
-      await rm(join(dir, 'filler'));
-      await ledger.ensureWritable?.();
-      await ledger.putItem(item(n));
-      await ledger.close();
-      expect(await (await openFileLedger(path)).listItems()).toHaveLength(n);
-    } finally {
-      await Promise.all(ledgers.splice(0).map((l) => l.close().catch(() => undefined)));
-      execFileSync('umount', [dir]);
-    }
-  });
+        await rm(join(dir, 'filler'));
+        await ledger.ensureWritable?.();
+        await ledger.putItem(item(n));
+        await ledger.close();
+        expect(await (await openFileLedger(path)).listItems()).toHaveLength(n);
+      } finally {
+        await Promise.all(ledgers.splice(0).map((l) => l.close().catch(() => undefined)));
+        execFileSync('umount', [dir]);
+      }
+    },
+  );
 });

@@ -27,13 +27,38 @@ async function runWithDroppedSubmitAnswers(rate: number): Promise<void> {
   world = await startWorld({ strict: true });
   const extra = await seedCodedEncounters(world.fhir, 12, `drop${String(rate * 100)}`);
   const random = seededRandom(42);
-  proxy = await startFaultProxy({ target: world.payer.url, choose: (_n, req) => (req.url?.endsWith('/Claim/$submit') && random() < rate ? 'reset-after' : 'pass') });
-  const ledger = createMemoryLedger();
-  const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 20, retryBaseMs: 1, concurrency: 4 }, {
-    clinical: world.fhir, billing: world.fhir, ledger, logger, codes: starterCodeSet(),
-    payer: createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 5, baseDelayMs: 5, maxDelayMs: 40, timeoutMs: 5000 } }),
+  proxy = await startFaultProxy({
+    target: world.payer.url,
+    choose: (_n, req) =>
+      req.url?.endsWith('/Claim/$submit') && random() < rate ? 'reset-after' : 'pass',
   });
-  const expected = [...extra, ...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
+  const ledger = createMemoryLedger();
+  const worker = buildWorker(
+    {
+      schedule: '* * * * * *',
+      recheckMs: 15 * 60_000,
+      maxAttempts: 20,
+      retryBaseMs: 1,
+      concurrency: 4,
+    },
+    {
+      clinical: world.fhir,
+      billing: world.fhir,
+      ledger,
+      logger,
+      codes: starterCodeSet(),
+      payer: createFhirPayerAdapter({
+        baseUrl: `${proxy.origin}/fhir`,
+        retry: { attempts: 5, baseDelayMs: 5, maxDelayMs: 40, timeoutMs: 5000 },
+      }),
+    },
+  );
+  const expected = [
+    ...extra,
+    ...SEED_SCENARIOS.clean,
+    SEED_SCENARIOS.timelyFiling,
+    SEED_SCENARIOS.notCovered,
+  ];
   for (let tick = 0; tick < 40; tick++) {
     await worker.tick().catch(() => undefined);
     if ((await ledger.listItems({ stages: ['answered'] })).length >= expected.length) break;
@@ -48,7 +73,12 @@ async function runWithDroppedSubmitAnswers(rate: number): Promise<void> {
     const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
     expect(mine, id).toHaveLength(1);
     expect(audit.submits[key], `submissions the payer received for ${id}`).toBe(1);
-    expect(answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`).map((r) => r.outcome === 'queued'), id).toEqual([false]);
+    expect(
+      answers
+        .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
+        .map((r) => r.outcome === 'queued'),
+      id,
+    ).toEqual([false]);
   }
   expect(audit.duplicates).toEqual({});
   expect(await ledger.listItems({ stages: ['failed', 'gave-up'] })).toEqual([]);

@@ -2,7 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** What the proxy may do to one request. */
-export type Fault = 'pass' | 'status-500' | 'status-503' | 'status-429' | 'status-403' | 'slow' | 'reset-before' | 'reset-after';
+export type Fault =
+  | 'pass'
+  | 'status-500'
+  | 'status-503'
+  | 'status-429'
+  | 'status-403'
+  | 'slow'
+  | 'reset-before'
+  | 'reset-after';
 
 export interface FaultProxyOptions {
   /** Origin to forward to, e.g. `http://127.0.0.1:4410`. */
@@ -64,7 +72,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const fault = options.choose(n++, req);
     records.push({ method: req.method ?? 'GET', path: req.url ?? '/', fault, at: Date.now() });
     maxInFlight = Math.max(maxInFlight, ++inFlight);
-    res.on('close', () => { inFlight -= 1; });
+    res.on('close', () => {
+      inFlight -= 1;
+    });
     void handle(req, res, fault).catch(() => req.socket.destroy());
   });
   server.on('connection', (socket) => {
@@ -86,14 +96,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return;
       case 'status-500':
       case 'status-503':
-        res.writeHead(fault === 'status-500' ? 500 : 503, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(outcome('injected failure')));
+        res
+          .writeHead(fault === 'status-500' ? 500 : 503, {
+            'content-type': 'application/fhir+json',
+          })
+          .end(JSON.stringify(outcome('injected failure')));
         return;
       case 'status-429':
-        res.writeHead(429, { 'content-type': 'application/fhir+json', 'retry-after': String(options.retryAfterSeconds ?? 1) }).end(JSON.stringify(outcome('slow down')));
+        res
+          .writeHead(429, {
+            'content-type': 'application/fhir+json',
+            'retry-after': String(options.retryAfterSeconds ?? 1),
+          })
+          .end(JSON.stringify(outcome('slow down')));
         return;
       case 'status-403':
         // A server that does not let this client do this at all (e.g. no AuditEvent for us).
-        res.writeHead(403, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(outcome('forbidden here')));
+        res
+          .writeHead(403, { 'content-type': 'application/fhir+json' })
+          .end(JSON.stringify(outcome('forbidden here')));
         return;
       case 'pass':
       case 'slow':
@@ -111,26 +132,60 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
     };
     if (fault === 'slow') {
-      const timer = setTimeout(() => { timers.delete(timer); send(); }, options.slowMs ?? 1500);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        send();
+      }, options.slowMs ?? 1500);
       timers.add(timer);
     } else send();
   }
 
-  async function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  async function forward(
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding', 'accept-encoding'].includes(name)) continue;
+      if (
+        value === undefined ||
+        ['host', 'connection', 'content-length', 'transfer-encoding', 'accept-encoding'].includes(
+          name,
+        )
+      )
+        continue;
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     const method = req.method ?? 'GET';
-    const toTarget = (text: string) => (options.rewriteRequests ? text.split(origin).join(options.target).split(encodeURIComponent(origin)).join(encodeURIComponent(options.target)) : text);
+    const toTarget = (text: string) =>
+      options.rewriteRequests
+        ? text
+            .split(origin)
+            .join(options.target)
+            .split(encodeURIComponent(origin))
+            .join(encodeURIComponent(options.target))
+        : text;
     const sent = options.rewriteRequests ? Buffer.from(toTarget(body.toString('utf8'))) : body;
-    const res = await fetch(`${options.target}${toTarget(req.url ?? '/')}`, { method, headers, redirect: 'manual', ...(method === 'GET' || method === 'HEAD' ? {} : { body: new Uint8Array(sent) }) });
+    const res = await fetch(`${options.target}${toTarget(req.url ?? '/')}`, {
+      method,
+      headers,
+      redirect: 'manual',
+      ...(method === 'GET' || method === 'HEAD' ? {} : { body: new Uint8Array(sent) }),
+    });
     let text = (await res.text()).split(options.target).join(origin);
-    if (options.rewrite && text.startsWith('{')) text = JSON.stringify(options.rewrite(JSON.parse(text)));
+    if (options.rewrite && text.startsWith('{'))
+      text = JSON.stringify(options.rewrite(JSON.parse(text)));
     const out: Record<string, string> = {};
     res.headers.forEach((value, name) => {
-      if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(name)) out[name] = value.split(options.target).join(origin);
+      if (
+        ![
+          'content-length',
+          'content-encoding',
+          'transfer-encoding',
+          'connection',
+          'keep-alive',
+        ].includes(name)
+      )
+        out[name] = value.split(options.target).join(origin);
     });
     return { status: res.status, headers: out, body: Buffer.from(text) };
   }
@@ -142,7 +197,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     records,
     maxInFlight: () => maxInFlight,
     counts() {
-      const counts: Record<Fault, number> = { pass: 0, 'status-500': 0, 'status-503': 0, 'status-429': 0, 'status-403': 0, slow: 0, 'reset-before': 0, 'reset-after': 0 };
+      const counts: Record<Fault, number> = {
+        pass: 0,
+        'status-500': 0,
+        'status-503': 0,
+        'status-429': 0,
+        'status-403': 0,
+        slow: 0,
+        'reset-before': 0,
+        'reset-after': 0,
+      };
       for (const r of records) counts[r.fault] += 1;
       return counts;
     },
@@ -167,7 +231,10 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Picks faults at the given rates (the rest pass), from a seeded random source. */
-export function faultsAtRates(rates: Partial<Record<Exclude<Fault, 'pass'>, number>>, random: () => number): () => Fault {
+export function faultsAtRates(
+  rates: Partial<Record<Exclude<Fault, 'pass'>, number>>,
+  random: () => number,
+): () => Fault {
   const table = Object.entries(rates) as [Fault, number][];
   return () => {
     let roll = random();
@@ -189,5 +256,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function outcome(text: string): object {
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: text }] };
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code: 'transient', diagnostics: text }],
+  };
 }

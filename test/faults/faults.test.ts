@@ -10,7 +10,13 @@ import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { claimBundle, eligibilityBundle } from '../payer/payer-test-kit.ts';
-import { faultsAtRates, seededRandom, startFaultProxy, type Fault, type FaultProxy } from './fault-proxy.ts';
+import {
+  faultsAtRates,
+  seededRandom,
+  startFaultProxy,
+  type Fault,
+  type FaultProxy,
+} from './fault-proxy.ts';
 
 let world: World | undefined;
 const proxies: FaultProxy[] = [];
@@ -22,35 +28,69 @@ afterEach(async () => {
 
 /** Small delays so the test is quick; the production defaults are in DEFAULT_RETRY. */
 const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 40, timeoutMs: 400 };
-const RATES = { 'status-500': 0.04, 'status-503': 0.04, 'status-429': 0.02, slow: 0.03, 'reset-before': 0.04, 'reset-after': 0.04 };
+const RATES = {
+  'status-500': 0.04,
+  'status-503': 0.04,
+  'status-429': 0.02,
+  slow: 0.03,
+  'reset-before': 0.04,
+  'reset-after': 0.04,
+};
 
 describe('worker under faults from the EHR and the payer', () => {
   it('retries 5xx, 429, timeouts and resets until every encounter has one claim, one adjudication and one final answer', async () => {
     world = await startWorld({ strict: true });
     const extra = await seedCodedEncounters(world.fhir, 15, 'faulty');
-    const ehrProxy = await startFaultProxy({ target: world.ehr.origin, choose: faultsAtRates(RATES, seededRandom(7)), slowMs: 700 });
-    const payerProxy = await startFaultProxy({ target: world.payer.url, choose: faultsAtRates(RATES, seededRandom(11)), slowMs: 700 });
+    const ehrProxy = await startFaultProxy({
+      target: world.ehr.origin,
+      choose: faultsAtRates(RATES, seededRandom(7)),
+      slowMs: 700,
+    });
+    const payerProxy = await startFaultProxy({
+      target: world.payer.url,
+      choose: faultsAtRates(RATES, seededRandom(11)),
+      slowMs: 700,
+    });
     proxies.push(ehrProxy, payerProxy);
     const token = await world.ehr.issueSystemToken('system/*.cruds');
-    const fhir = createFhirGateway({ baseUrl: `${ehrProxy.origin}/fhir`, getToken: () => Promise.resolve(token), retry: FAST_RETRY });
-    const ledger = createMemoryLedger();
-    const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 100, retryBaseMs: 1 }, {
-      clinical: fhir, billing: fhir, ledger, logger, codes: starterCodeSet(),
-      payer: createFhirPayerAdapter({ baseUrl: `${payerProxy.origin}/fhir`, retry: FAST_RETRY }),
+    const fhir = createFhirGateway({
+      baseUrl: `${ehrProxy.origin}/fhir`,
+      getToken: () => Promise.resolve(token),
+      retry: FAST_RETRY,
     });
+    const ledger = createMemoryLedger();
+    const worker = buildWorker(
+      { schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 100, retryBaseMs: 1 },
+      {
+        clinical: fhir,
+        billing: fhir,
+        ledger,
+        logger,
+        codes: starterCodeSet(),
+        payer: createFhirPayerAdapter({ baseUrl: `${payerProxy.origin}/fhir`, retry: FAST_RETRY }),
+      },
+    );
 
-    const submitted = [...extra, ...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
+    const submitted = [
+      ...extra,
+      ...SEED_SCENARIOS.clean,
+      SEED_SCENARIOS.timelyFiling,
+      SEED_SCENARIOS.notCovered,
+    ];
     let tickErrors = 0;
     for (let tick = 0; tick < 60; tick++) {
       // As the scheduler does: a tick that fails as a whole is logged and the next one runs.
-      await worker.tick().catch(() => { tickErrors += 1; });
+      await worker.tick().catch(() => {
+        tickErrors += 1;
+      });
       const answered = await ledger.listItems({ stages: ['answered'] });
       if (answered.length === submitted.length) break;
     }
 
     const counts = ehrProxy.counts();
     const payerCounts = payerProxy.counts();
-    for (const fault of Object.keys(RATES) as Fault[]) expect(counts[fault] + payerCounts[fault], fault).toBeGreaterThan(0);
+    for (const fault of Object.keys(RATES) as Fault[])
+      expect(counts[fault] + payerCounts[fault], fault).toBeGreaterThan(0);
     expect((await ledger.listItems({ stages: ['answered'] })).length).toBe(submitted.length);
     expect(await ledger.listItems({ stages: ['gave-up'] })).toEqual([]);
 
@@ -62,7 +102,10 @@ describe('worker under faults from the EHR and the payer', () => {
       expect(mine, id).toHaveLength(1);
       expect(adjudicated[`${SYSTEM.claimId}|enc-${id}`], id).toBe(1);
       const final = answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`);
-      expect(final.map((r) => r.outcome === 'queued'), id).toEqual([false]);
+      expect(
+        final.map((r) => r.outcome === 'queued'),
+        id,
+      ).toEqual([false]);
     }
     expect(claims).toHaveLength(submitted.length);
     const tasks = await all<Task>(world.fhir, 'Task');
@@ -76,12 +119,18 @@ describe('payer adapter retries', () => {
   it('backs off exponentially with jitter and never retries sooner than Retry-After', async () => {
     world = await startWorld({ strict: true });
     const plan: Fault[] = ['status-503', 'reset-before', 'status-500', 'status-429'];
-    const proxy = await startFaultProxy({ target: world.payer.url, choose: (n) => plan[n] ?? 'pass', retryAfterSeconds: 1 });
+    const proxy = await startFaultProxy({
+      target: world.payer.url,
+      choose: (n) => plan[n] ?? 'pass',
+      retryAfterSeconds: 1,
+    });
     proxies.push(proxy);
     const delays: number[] = [];
     const adapter = createFhirPayerAdapter({
-      baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 6, baseDelayMs: 100, maxDelayMs: 10_000, timeoutMs: 5000 },
-      random: () => 0.5, onRetry: (info) => delays.push(info.delayMs),
+      baseUrl: `${proxy.origin}/fhir`,
+      retry: { attempts: 6, baseDelayMs: 100, maxDelayMs: 10_000, timeoutMs: 5000 },
+      random: () => 0.5,
+      onRetry: (info) => delays.push(info.delayMs),
     });
     const answer = await adapter.checkEligibility(eligibilityBundle());
     expect(answer.outcome).toBe('complete');
@@ -95,11 +144,21 @@ describe('payer adapter retries', () => {
   it('asks the payer before sending a claim again after a 5xx, and sends it once when the payer never got it', async () => {
     world = await startWorld({ strict: true });
     // The 503 comes from the proxy (the payer never saw the claim); the inquiry says so.
-    const proxy = await startFaultProxy({ target: world.payer.url, choose: (n) => (n === 0 ? 'status-503' : 'pass') });
+    const proxy = await startFaultProxy({
+      target: world.payer.url,
+      choose: (n) => (n === 0 ? 'status-503' : 'pass'),
+    });
     proxies.push(proxy);
-    const adapter = createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 } });
+    const adapter = createFhirPayerAdapter({
+      baseUrl: `${proxy.origin}/fhir`,
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 },
+    });
     expect((await adapter.submitClaim(claimBundle())).outcome).toBe('complete');
-    expect(proxy.records.map((r) => r.path)).toEqual(['/fhir/Claim/$submit', '/fhir/Claim/$inquire', '/fhir/Claim/$submit']);
+    expect(proxy.records.map((r) => r.path)).toEqual([
+      '/fhir/Claim/$submit',
+      '/fhir/Claim/$inquire',
+      '/fhir/Claim/$submit',
+    ]);
     expect(Object.values(world.payer.audit().submits)).toEqual([1]);
   });
 
@@ -107,21 +166,42 @@ describe('payer adapter retries', () => {
     world = await startWorld({ strict: true });
     const proxy = await startFaultProxy({ target: world.payer.url, choose: () => 'status-503' });
     proxies.push(proxy);
-    const adapter = createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 1000 } });
-    await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE' });
+    const adapter = createFhirPayerAdapter({
+      baseUrl: `${proxy.origin}/fhir`,
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 1000 },
+    });
+    await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({
+      code: 'PAYER_UNAVAILABLE',
+    });
     // One send, then only inquiries: whether the payer got it is unknown, so it is not sent again.
-    expect(proxy.records.map((r) => r.path)).toEqual(['/fhir/Claim/$submit', ...Array<string>(3).fill('/fhir/Claim/$inquire')]);
+    expect(proxy.records.map((r) => r.path)).toEqual([
+      '/fhir/Claim/$submit',
+      ...Array<string>(3).fill('/fhir/Claim/$inquire'),
+    ]);
   });
 
   it('says the payer timed out when it holds every answer past the timeout', async () => {
     world = await startWorld({ strict: true });
-    const proxy = await startFaultProxy({ target: world.payer.url, choose: () => 'slow', slowMs: 1500 });
+    const proxy = await startFaultProxy({
+      target: world.payer.url,
+      choose: () => 'slow',
+      slowMs: 1500,
+    });
     proxies.push(proxy);
-    const adapter = createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300 } });
-    await expect(adapter.checkEligibility(eligibilityBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE', message: expect.stringContaining('after 1 attempt: timed out') as unknown });
+    const adapter = createFhirPayerAdapter({
+      baseUrl: `${proxy.origin}/fhir`,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300 },
+    });
+    await expect(adapter.checkEligibility(eligibilityBundle())).rejects.toMatchObject({
+      code: 'PAYER_UNAVAILABLE',
+      message: expect.stringContaining('after 1 attempt: timed out') as unknown,
+    });
     // A timed-out eligibility check is not asked again at once: the payer is still working on it.
     expect(proxy.records).toHaveLength(1);
-    await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({ code: 'PAYER_UNAVAILABLE', message: expect.stringContaining('timed out') as unknown });
+    await expect(adapter.submitClaim(claimBundle())).rejects.toMatchObject({
+      code: 'PAYER_UNAVAILABLE',
+      message: expect.stringContaining('timed out') as unknown,
+    });
     expect(proxy.records.filter((r) => r.path === '/fhir/Claim/$submit')).toHaveLength(1);
   });
 });

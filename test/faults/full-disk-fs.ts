@@ -21,7 +21,10 @@ export interface FullDisk {
  */
 export function fullDisk(room = Number.POSITIVE_INFINITY): FullDisk {
   const disk: FullDisk = {
-    room, maxChunk: Number.POSITIVE_INFINITY, refused: 0, short: 0,
+    room,
+    maxChunk: Number.POSITIVE_INFINITY,
+    refused: 0,
+    short: 0,
     fs: {
       open: async (path, flags, mode) => {
         const handle = await open(path, flags, mode);
@@ -29,7 +32,11 @@ export function fullDisk(room = Number.POSITIVE_INFINITY): FullDisk {
           write: async (buffer, offset, length) => {
             if (disk.room <= 0) {
               disk.refused += 1;
-              throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+              throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+                code: 'ENOSPC',
+                errno: -28,
+                syscall: 'write',
+              });
             }
             const fits = Math.min(length, disk.room, disk.maxChunk);
             if (fits < length) disk.short += 1;

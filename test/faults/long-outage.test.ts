@@ -18,7 +18,11 @@ afterEach(async () => {
 });
 
 /** Runs ticks until `done` holds; false after `max` ticks. */
-async function tickUntil(tick: () => Promise<unknown>, done: () => Promise<boolean>, max = 60): Promise<boolean> {
+async function tickUntil(
+  tick: () => Promise<unknown>,
+  done: () => Promise<boolean>,
+  max = 60,
+): Promise<boolean> {
   for (let n = 0; n < max; n++) {
     await tick().catch(() => undefined);
     if (await done()) return true;
@@ -34,25 +38,64 @@ describe('a payer outage longer than the retry budget', () => {
     cleanup.push(pg.cleanup);
     const extra = await seedCodedEncounters(world.fhir, 8, 'outage');
     let down = true;
-    const proxy = await startFaultProxy({ target: world.payer.url, choose: () => (down ? 'status-503' : 'pass') });
+    const proxy = await startFaultProxy({
+      target: world.payer.url,
+      choose: () => (down ? 'status-503' : 'pass'),
+    });
     cleanup.push(() => proxy.close());
     const ledger = await pg.open();
-    const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 2, retryBaseMs: 1, gaveUpRetryMs: 3_600_000, concurrency: 4 }, {
-      clinical: world.fhir, billing: world.fhir, ledger, logger, codes: starterCodeSet(),
-      payer: createFhirPayerAdapter({ baseUrl: `${proxy.origin}/fhir`, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 } }),
-    });
-    const expected = [...extra, ...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
-    const gaveUp = async () => (await ledger.listItems({ stages: ['gave-up'] })).map((i) => i.encounter);
-    expect(await tickUntil(() => worker.tick(), async () => (await gaveUp()).length >= expected.length)).toBe(true);
+    const worker = buildWorker(
+      {
+        schedule: '* * * * * *',
+        recheckMs: 15 * 60_000,
+        maxAttempts: 2,
+        retryBaseMs: 1,
+        gaveUpRetryMs: 3_600_000,
+        concurrency: 4,
+      },
+      {
+        clinical: world.fhir,
+        billing: world.fhir,
+        ledger,
+        logger,
+        codes: starterCodeSet(),
+        payer: createFhirPayerAdapter({
+          baseUrl: `${proxy.origin}/fhir`,
+          retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 },
+        }),
+      },
+    );
+    const expected = [
+      ...extra,
+      ...SEED_SCENARIOS.clean,
+      SEED_SCENARIOS.timelyFiling,
+      SEED_SCENARIOS.notCovered,
+    ];
+    const gaveUp = async () =>
+      (await ledger.listItems({ stages: ['gave-up'] })).map((i) => i.encounter);
+    expect(
+      await tickUntil(
+        () => worker.tick(),
+        async () => (await gaveUp()).length >= expected.length,
+      ),
+    ).toBe(true);
 
     // Visible: a Task per encounter saying what failed and what to do, a gauge, the backlog.
-    const tasks = (await all<Task>(world.fhir, 'Task')).filter((t) => t.code?.coding?.[0]?.code === 'worker-gave-up');
+    const tasks = (await all<Task>(world.fhir, 'Task')).filter(
+      (t) => t.code?.coding?.[0]?.code === 'worker-gave-up',
+    );
     for (const id of expected) {
       const mine = tasks.filter((t) => t.encounter?.reference === `Encounter/${id}`);
-      expect(mine.map((t) => t.status), id).toEqual(['requested']);
+      expect(
+        mine.map((t) => t.status),
+        id,
+      ).toEqual(['requested']);
       expect(mine[0]?.description, id).toContain('did not answer');
     }
-    const gauge = (name: string) => Number(new RegExp(`^chartbill_worker_${name} (\\d+)$`, 'm').exec(worker.metrics.render())?.[1]);
+    const gauge = (name: string) =>
+      Number(
+        new RegExp(`^chartbill_worker_${name} (\\d+)$`, 'm').exec(worker.metrics.render())?.[1],
+      );
     const given = await gaveUp();
     expect(given).toEqual(expect.arrayContaining(expected.map((id) => `Encounter/${id}`)));
     expect(gauge('gave_up')).toBe(given.length);
@@ -70,18 +113,34 @@ describe('a payer outage longer than the retry budget', () => {
     expect(await ledger.getItem(`Encounter/${first}`)).toMatchObject({ stage: 'answered' });
     expect(Object.keys(world.payer.audit().submits)).toEqual([`${SYSTEM.claimId}|enc-${first}`]);
     expect(await workerCommand(['retry', '--all-gave-up'], env)).toBe(0);
-    expect(await tickUntil(() => worker.tick(), async () => (await ledger.listItems({ stages: ['failed', 'gave-up', 'submitting'] })).length === 0)).toBe(true);
+    expect(
+      await tickUntil(
+        () => worker.tick(),
+        async () =>
+          (await ledger.listItems({ stages: ['failed', 'gave-up', 'submitting'] })).length === 0,
+      ),
+    ).toBe(true);
 
     const audit = world.payer.audit();
     const claims = await all<Claim>(world.fhir, 'Claim');
     const answers = await all<ClaimResponse>(world.fhir, 'ClaimResponse');
-    const closed = (await all<Task>(world.fhir, 'Task')).filter((t) => t.code?.coding?.[0]?.code === 'worker-gave-up');
+    const closed = (await all<Task>(world.fhir, 'Task')).filter(
+      (t) => t.code?.coding?.[0]?.code === 'worker-gave-up',
+    );
     for (const id of [first, ...rest]) {
       const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
       expect(mine, id).toHaveLength(1);
       expect(audit.submits[`${SYSTEM.claimId}|enc-${id}`], id).toBe(1);
-      expect(answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`).map((r) => r.outcome === 'queued'), id).toEqual([false]);
-      expect(closed.filter((t) => t.encounter?.reference === `Encounter/${id}`).map((t) => t.status), id).toEqual(['completed']);
+      expect(
+        answers
+          .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
+          .map((r) => r.outcome === 'queued'),
+        id,
+      ).toEqual([false]);
+      expect(
+        closed.filter((t) => t.encounter?.reference === `Encounter/${id}`).map((t) => t.status),
+        id,
+      ).toEqual(['completed']);
     }
     expect(audit.duplicates).toEqual({});
   }, 180_000);

@@ -32,11 +32,23 @@ describe('PostgreSQL cut off and restarted under four workers', () => {
     const world = await startWorld({ strict: true });
     cleanup.push(() => world.close());
     const extra = await seedCodedEncounters(world.fhir, 40, 'pgblip');
-    const expected = [...extra, ...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
+    const expected = [
+      ...extra,
+      ...SEED_SCENARIOS.clean,
+      SEED_SCENARIOS.timelyFiling,
+      SEED_SCENARIOS.notCovered,
+    ];
     // A payer across a network, so that lanes are out when the database goes away.
-    const payer = await startFaultProxy({ target: world.payer.url, choose: () => 'pass', latencyMs: 150 });
+    const payer = await startFaultProxy({
+      target: world.payer.url,
+      choose: () => 'pass',
+      latencyMs: 150,
+    });
     cleanup.push(() => payer.close());
-    const database = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
+    const database = await startTcpProxy({
+      host: '127.0.0.1',
+      port: Number(new URL(PG_URL).port || 5432),
+    });
     cleanup.push(() => database.close());
     const schema = freshSchemaName();
     cleanup.push(() => dropSchema(schema));
@@ -47,10 +59,28 @@ describe('PostgreSQL cut off and restarted under four workers', () => {
     for (let n = 0; n < 4; n++) {
       const ledger = await openPostgresLedger({ url: url.toString(), schema, poolSize: 4 });
       cleanup.push(() => ledger.close());
-      const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 50, retryBaseMs: 50, leaseMs: 5000, concurrency: 4, workerId: `pg-worker-${String(n)}` }, {
-        clinical: world.fhir, billing: world.fhir, ledger, logger, codes: starterCodeSet(),
-        payer: createFhirPayerAdapter({ baseUrl: `${payer.origin}/fhir`, retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 40, timeoutMs: 5000 } }),
-      });
+      const worker = buildWorker(
+        {
+          schedule: '* * * * * *',
+          recheckMs: 15 * 60_000,
+          maxAttempts: 50,
+          retryBaseMs: 50,
+          leaseMs: 5000,
+          concurrency: 4,
+          workerId: `pg-worker-${String(n)}`,
+        },
+        {
+          clinical: world.fhir,
+          billing: world.fhir,
+          ledger,
+          logger,
+          codes: starterCodeSet(),
+          payer: createFhirPayerAdapter({
+            baseUrl: `${payer.origin}/fhir`,
+            retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 40, timeoutMs: 5000 },
+          }),
+        },
+      );
       workers.push(worker);
       cleanup.push(() => worker.stop());
     }
@@ -66,8 +96,15 @@ describe('PostgreSQL cut off and restarted under four workers', () => {
       await waitUntil(() => database.connections() >= refusedFrom + 4, 10_000);
       database.up();
     }
-    const answers = async () => (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter((r) => r.outcome !== 'queued').length;
-    expect(await waitUntil(async () => adjudicated() >= expected.length && (await answers()) >= expected.length, 150_000)).toBe(true);
+    const answers = async () =>
+      (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter((r) => r.outcome !== 'queued')
+        .length;
+    expect(
+      await waitUntil(
+        async () => adjudicated() >= expected.length && (await answers()) >= expected.length,
+        150_000,
+      ),
+    ).toBe(true);
     await Promise.all(workers.map((w) => w.stop()));
 
     const audit = world.payer.audit();
@@ -78,7 +115,12 @@ describe('PostgreSQL cut off and restarted under four workers', () => {
       const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
       expect(mine, id).toHaveLength(1);
       expect(audit.submits[key], `submissions the payer received for ${id}`).toBe(1);
-      expect(responses.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`).map((r) => r.outcome === 'queued'), id).toEqual([false]);
+      expect(
+        responses
+          .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
+          .map((r) => r.outcome === 'queued'),
+        id,
+      ).toEqual([false]);
     }
     expect(audit.duplicates).toEqual({});
   }, 300_000);

@@ -28,22 +28,62 @@ describe('a payer that takes 30 seconds to answer', () => {
     world = await startWorld({ strict: true });
     const extra = await seedCodedEncounters(world.fhir, 6, 'slow');
     // A real payer behind a slow link: every request reaches it 3 s late.
-    proxy = await startFaultProxy({ target: world.payer.url, choose: () => 'pass', latencyMs: 30_000 / SCALE });
-    const defaults = loadWorkerConfig({ CHARTBILL_FHIR_BASE_URL: 'http://ehr.invalid/fhir', CHARTBILL_PAYER_BASE_URL: 'http://payer.invalid/fhir', CHARTBILL_CLIENT_ID: 'w', CHARTBILL_PRIVATE_KEY_FILE: 'k.json' });
-    const ledger = createMemoryLedger();
-    const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 20, retryBaseMs: 1, concurrency: 8 }, {
-      clinical: world.fhir, billing: world.fhir, ledger, logger, codes: starterCodeSet(),
-      payer: createFhirPayerAdapter({
-        baseUrl: `${proxy.origin}/fhir`,
-        retry: { attempts: defaults.http.attempts, baseDelayMs: 5, maxDelayMs: 40, timeoutMs: defaults.http.timeoutMs / SCALE },
-        timeouts: { eligibilityMs: defaults.payerTimeouts.eligibilityMs / SCALE, submitMs: defaults.payerTimeouts.submitMs / SCALE, inquireMs: defaults.payerTimeouts.inquireMs / SCALE },
-      }),
+    proxy = await startFaultProxy({
+      target: world.payer.url,
+      choose: () => 'pass',
+      latencyMs: 30_000 / SCALE,
     });
-    const expected = [...extra, ...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
+    const defaults = loadWorkerConfig({
+      CHARTBILL_FHIR_BASE_URL: 'http://ehr.invalid/fhir',
+      CHARTBILL_PAYER_BASE_URL: 'http://payer.invalid/fhir',
+      CHARTBILL_CLIENT_ID: 'w',
+      CHARTBILL_PRIVATE_KEY_FILE: 'k.json',
+    });
+    const ledger = createMemoryLedger();
+    const worker = buildWorker(
+      {
+        schedule: '* * * * * *',
+        recheckMs: 15 * 60_000,
+        maxAttempts: 20,
+        retryBaseMs: 1,
+        concurrency: 8,
+      },
+      {
+        clinical: world.fhir,
+        billing: world.fhir,
+        ledger,
+        logger,
+        codes: starterCodeSet(),
+        payer: createFhirPayerAdapter({
+          baseUrl: `${proxy.origin}/fhir`,
+          retry: {
+            attempts: defaults.http.attempts,
+            baseDelayMs: 5,
+            maxDelayMs: 40,
+            timeoutMs: defaults.http.timeoutMs / SCALE,
+          },
+          timeouts: {
+            eligibilityMs: defaults.payerTimeouts.eligibilityMs / SCALE,
+            submitMs: defaults.payerTimeouts.submitMs / SCALE,
+            inquireMs: defaults.payerTimeouts.inquireMs / SCALE,
+          },
+        }),
+      },
+    );
+    const expected = [
+      ...extra,
+      ...SEED_SCENARIOS.clean,
+      SEED_SCENARIOS.timelyFiling,
+      SEED_SCENARIOS.notCovered,
+    ];
     const end = Date.now() + 150_000;
     while (Date.now() < end) {
       await worker.tick().catch(() => undefined);
-      if ((await ledger.listItems({ stages: ['failed', 'gave-up', 'submitting'] })).length === 0 && (await ledger.listItems({ stages: ['answered'] })).length >= expected.length) break;
+      if (
+        (await ledger.listItems({ stages: ['failed', 'gave-up', 'submitting'] })).length === 0 &&
+        (await ledger.listItems({ stages: ['answered'] })).length >= expected.length
+      )
+        break;
     }
 
     const audit = world.payer.audit();
@@ -53,10 +93,17 @@ describe('a payer that takes 30 seconds to answer', () => {
       const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
       expect(mine, id).toHaveLength(1);
       expect(audit.submits[`${SYSTEM.claimId}|enc-${id}`], id).toBe(1);
-      expect(answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`).map((r) => r.outcome === 'queued'), id).toEqual([false]);
+      expect(
+        answers
+          .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
+          .map((r) => r.outcome === 'queued'),
+        id,
+      ).toEqual([false]);
     }
     // One eligibility request per encounter in the store (If-None-Exist), and the payer was asked once for each.
-    expect(audit.eligibilityChecks).toBe((await all<CoverageEligibilityRequest>(world.fhir, 'CoverageEligibilityRequest')).length);
+    expect(audit.eligibilityChecks).toBe(
+      (await all<CoverageEligibilityRequest>(world.fhir, 'CoverageEligibilityRequest')).length,
+    );
     expect(audit.duplicates).toEqual({});
   }, 240_000);
 });

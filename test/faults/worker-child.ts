@@ -9,11 +9,19 @@ import { DEFAULT_WORKER_SCOPE } from '../../worker/worker-config.ts';
 const MAIN = join(import.meta.dirname, '..', '..', 'worker', 'main.ts');
 
 /** A backend client (private_key_jwt, ES384) for the sandbox EHR, with its private key on disk. */
-export async function backendClient(dir: string): Promise<{ client: SandboxClient; keyFile: string }> {
+export async function backendClient(
+  dir: string,
+): Promise<{ client: SandboxClient; keyFile: string }> {
   const keys = await generateClientKeys('ES384');
   const keyFile = join(dir, 'worker-key.json');
   await writeFile(keyFile, JSON.stringify(keys.privateJwk), { mode: 0o600 });
-  const client: SandboxClient = { clientId: 'chartbill-worker', name: 'ChartBill worker', auth: { kind: 'jwks', jwks: keys.publicJwks }, redirectUris: [], scope: DEFAULT_WORKER_SCOPE };
+  const client: SandboxClient = {
+    clientId: 'chartbill-worker',
+    name: 'ChartBill worker',
+    auth: { kind: 'jwks', jwks: keys.publicJwks },
+    redirectUris: [],
+    scope: DEFAULT_WORKER_SCOPE,
+  };
   return { client, keyFile };
 }
 
@@ -31,11 +39,20 @@ export interface WorkerChild {
 export function spawnWorker(env: Record<string, string>): WorkerChild {
   const child = spawn(process.execPath, [...nodeFlags(), '--import', 'tsx', MAIN], {
     // A data dir with nothing imported: the built-in starter code set, whatever the developer imported.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CHARTBILL_LOG_LEVEL: 'error', CHARTBILL_WORKER_PORT: '0', CHARTBILL_DATA_DIR: join(tmpdir(), 'chartbill-nothing-imported'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      CHARTBILL_LOG_LEVEL: 'error',
+      CHARTBILL_WORKER_PORT: '0',
+      CHARTBILL_DATA_DIR: join(tmpdir(), 'chartbill-nothing-imported'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr.on('data', (chunk: Buffer) => { err = (err + chunk.toString()).slice(-4000); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err = (err + chunk.toString()).slice(-4000);
+  });
   const started = new Promise<string>((resolve) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {

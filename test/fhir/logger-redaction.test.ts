@@ -16,15 +16,27 @@ function capture() {
 describe('logging never carries tokens', () => {
   it('redacts tokens, secrets and authorization headers wherever they appear', () => {
     const { lines, log } = capture();
-    log.info({ authorization: 'Bearer abc', tokens: { access_token: 'AT-1', refresh_token: 'RT-1', id_token: 'ID-1' }, client: { client_secret: 'S-1' }, req: { headers: { authorization: 'Bearer xyz' } } }, 'hello');
+    log.info(
+      {
+        authorization: 'Bearer abc',
+        tokens: { access_token: 'AT-1', refresh_token: 'RT-1', id_token: 'ID-1' },
+        client: { client_secret: 'S-1' },
+        req: { headers: { authorization: 'Bearer xyz' } },
+      },
+      'hello',
+    );
     const out = lines.join('');
-    for (const secret of ['abc', 'AT-1', 'RT-1', 'ID-1', 'S-1', 'xyz']) expect(out).not.toContain(secret);
+    for (const secret of ['abc', 'AT-1', 'RT-1', 'ID-1', 'S-1', 'xyz'])
+      expect(out).not.toContain(secret);
     expect(out).toContain('[redacted]');
   });
 
   it('logs request paths without their query strings (codes, state, search values)', () => {
     const { lines, log } = capture();
-    log.info({ req: { method: 'GET', url: '/callback?code=SECRETCODE&state=S1', id: 'r1' } }, 'request');
+    log.info(
+      { req: { method: 'GET', url: '/callback?code=SECRETCODE&state=S1', id: 'r1' } },
+      'request',
+    );
     expect(lines.join('')).toContain('"path":"/callback"');
     expect(lines.join('')).not.toContain('SECRETCODE');
   });

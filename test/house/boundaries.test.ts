@@ -48,7 +48,10 @@ beforeAll(() => {
     overrideConfig: {
       languageOptions: {
         parserOptions: {
-          projectService: { allowDefaultProject: Object.values(FIXTURE), defaultProject: 'tsconfig.json' },
+          projectService: {
+            allowDefaultProject: Object.values(FIXTURE),
+            defaultProject: 'tsconfig.json',
+          },
           tsconfigRootDir: root,
         },
       },
@@ -56,33 +59,57 @@ beforeAll(() => {
   });
 });
 
-async function lint(from: Folder | 'test', to: Folder, form: 'import' | 'import type' | 'export'): Promise<{ fatal: string[]; boundary: string[]; other: string[] }> {
+async function lint(
+  from: Folder | 'test',
+  to: Folder,
+  form: 'import' | 'import type' | 'export',
+): Promise<{ fatal: string[]; boundary: string[]; other: string[] }> {
   const file = FIXTURE[from];
   const spec = specifier(file, TARGET[to]);
-  const code = form === 'import'
-    ? `import * as target from '${spec}';\n\nexport const names = Object.keys(target);\n`
-    : form === 'import type'
-      ? `import type * as target from '${spec}';\n\nexport type Target = typeof target;\n`
-      : `export * from '${spec}';\n`;
+  const code =
+    form === 'import'
+      ? `import * as target from '${spec}';\n\nexport const names = Object.keys(target);\n`
+      : form === 'import type'
+        ? `import type * as target from '${spec}';\n\nexport type Target = typeof target;\n`
+        : `export * from '${spec}';\n`;
   const [result] = await eslint.lintText(code, { filePath: `${root}${file}` });
   const messages = result?.messages ?? [];
   return {
     fatal: messages.filter((m) => m.fatal === true).map((m) => m.message),
     boundary: messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message),
-    other: messages.filter((m) => m.fatal !== true && m.ruleId !== 'no-restricted-imports').map((m) => `${m.ruleId ?? ''}: ${m.message}`),
+    other: messages
+      .filter((m) => m.fatal !== true && m.ruleId !== 'no-restricted-imports')
+      .map((m) => `${m.ruleId ?? ''}: ${m.message}`),
   };
 }
 
 const FORBIDDEN: [Folder, Folder][] = [
-  ['src', 'smart-app'], ['src', 'worker'], ['src', 'cli'], ['src', 'sandbox'],
-  ['smart-app', 'worker'], ['smart-app', 'sandbox'], ['smart-app', 'cli'],
-  ['worker', 'smart-app'], ['worker', 'sandbox'], ['worker', 'cli'],
-  ['sandbox', 'smart-app'], ['sandbox', 'worker'], ['sandbox', 'cli'],
+  ['src', 'smart-app'],
+  ['src', 'worker'],
+  ['src', 'cli'],
+  ['src', 'sandbox'],
+  ['smart-app', 'worker'],
+  ['smart-app', 'sandbox'],
+  ['smart-app', 'cli'],
+  ['worker', 'smart-app'],
+  ['worker', 'sandbox'],
+  ['worker', 'cli'],
+  ['sandbox', 'smart-app'],
+  ['sandbox', 'worker'],
+  ['sandbox', 'cli'],
 ];
 const ALLOWED: [Folder | 'test', Folder][] = [
-  ['src', 'src'], ['smart-app', 'src'], ['worker', 'src'], ['sandbox', 'src'], ['worker', 'worker'],
-  ['cli', 'sandbox'], ['cli', 'smart-app'], ['cli', 'worker'],
-  ['test', 'sandbox'], ['test', 'worker'], ['test', 'smart-app'],
+  ['src', 'src'],
+  ['smart-app', 'src'],
+  ['worker', 'src'],
+  ['sandbox', 'src'],
+  ['worker', 'worker'],
+  ['cli', 'sandbox'],
+  ['cli', 'smart-app'],
+  ['cli', 'worker'],
+  ['test', 'sandbox'],
+  ['test', 'worker'],
+  ['test', 'smart-app'],
 ];
 
 describe('the linter keeps the layers apart', { timeout: 300_000 }, () => {

@@ -12,7 +12,11 @@ afterEach(async () => {
 });
 
 async function startPayer(): Promise<SandboxPayer> {
-  const payer = await startSandboxPayer({ port: 0, logger: createLogger('silent', 'payer-test'), now: () => new Date('2026-03-10T15:00:00Z') });
+  const payer = await startSandboxPayer({
+    port: 0,
+    logger: createLogger('silent', 'payer-test'),
+    now: () => new Date('2026-03-10T15:00:00Z'),
+  });
   running.push(payer);
   return payer;
 }
@@ -36,7 +40,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('FHIR payer adapter', () => {
-  it('checks eligibility and submits claims over HTTP, returning the payer\'s resources', async () => {
+  it("checks eligibility and submits claims over HTTP, returning the payer's resources", async () => {
     const payer = await startPayer();
     const adapter = createFhirPayerAdapter({ baseUrl: payer.fhirBase });
     const eligibility = await adapter.checkEligibility(eligibilityBundle());
@@ -47,18 +51,24 @@ describe('FHIR payer adapter', () => {
     expect(again.id).toBe(first.id);
   });
 
-  it('turns a refused submission into PAYER_REJECTED carrying the payer\'s OperationOutcome', async () => {
+  it("turns a refused submission into PAYER_REJECTED carrying the payer's OperationOutcome", async () => {
     const payer = await startPayer();
     const adapter = createFhirPayerAdapter({ baseUrl: payer.fhirBase });
     const bundle = claimBundle();
     bundle.entry = bundle.entry?.slice(1);
     const err = await failure(adapter.submitClaim(bundle));
     expect(isAppError(err, 'PAYER_REJECTED')).toBe(true);
-    expect(isAppError(err) && JSON.stringify(err.outcome)).toContain('first entry must be the Claim');
+    expect(isAppError(err) && JSON.stringify(err.outcome)).toContain(
+      'first entry must be the Claim',
+    );
   });
 
   it('turns an unreachable payer into PAYER_UNAVAILABLE', async () => {
-    const adapter = createFhirPayerAdapter({ baseUrl: `http://127.0.0.1:${await deadPort()}/fhir`, timeoutMs: 2000, retry: { attempts: 2, baseDelayMs: 10 } });
+    const adapter = createFhirPayerAdapter({
+      baseUrl: `http://127.0.0.1:${await deadPort()}/fhir`,
+      timeoutMs: 2000,
+      retry: { attempts: 2, baseDelayMs: 10 },
+    });
     const err = await failure(adapter.submitClaim(claimBundle()));
     expect(isAppError(err, 'PAYER_UNAVAILABLE')).toBe(true);
   });

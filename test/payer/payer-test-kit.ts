@@ -4,7 +4,15 @@ import { buildEligibilityRequest } from '../../src/claims/build-eligibility-requ
 import { PRACTICE_CHARGE_MASTER } from '../../src/claims/fee-schedule.ts';
 import { submissionBundle } from '../../src/claims/submission-bundle.ts';
 import type { EncounterCoding } from '../../src/coding/coding-model.ts';
-import { billingOrg, coverage, encounter, officeVisitCoding, patient, payerOrg, practitioner } from '../claims/fixtures.ts';
+import {
+  billingOrg,
+  coverage,
+  encounter,
+  officeVisitCoding,
+  patient,
+  payerOrg,
+  practitioner,
+} from '../claims/fixtures.ts';
 
 export interface ClaimBundleOptions {
   encounterId?: string;
@@ -16,7 +24,10 @@ export interface ClaimBundleOptions {
 /** A claim as the worker would submit it, with an id as the billing store would give it. */
 export function claimFor(options: ClaimBundleOptions = {}): Claim {
   const claim = buildClaim({
-    encounter: encounter(options.encounterId ?? 'enc-1', `${options.dateOfService ?? '2026-03-02'}T09:00:00-05:00`),
+    encounter: encounter(
+      options.encounterId ?? 'enc-1',
+      `${options.dateOfService ?? '2026-03-02'}T09:00:00-05:00`,
+    ),
     patient: patient(),
     coverage: options.coverage ?? coverage(),
     coding: options.coding ?? officeVisitCoding(),
@@ -30,17 +41,43 @@ export function claimFor(options: ClaimBundleOptions = {}): Claim {
 }
 
 export function claimBundle(options: ClaimBundleOptions = {}): Bundle {
-  return submissionBundle(claimFor(options), [patient(), options.coverage ?? coverage(), billingOrg(), payerOrg(), practitioner()]);
+  return submissionBundle(claimFor(options), [
+    patient(),
+    options.coverage ?? coverage(),
+    billingOrg(),
+    payerOrg(),
+    practitioner(),
+  ]);
 }
 
-export function eligibilityBundle(options: { dateOfService?: string; coverage?: Coverage } = {}): Bundle {
+export function eligibilityBundle(
+  options: { dateOfService?: string; coverage?: Coverage } = {},
+): Bundle {
   const cov = options.coverage ?? coverage();
-  const request = buildEligibilityRequest({ encounter: encounter('enc-1', `${options.dateOfService ?? '2026-03-02'}T09:00:00Z`), patient: patient(), coverage: cov, provider: billingOrg(), created: '2026-03-03T10:00:00Z' });
+  const request = buildEligibilityRequest({
+    encounter: encounter('enc-1', `${options.dateOfService ?? '2026-03-02'}T09:00:00Z`),
+    patient: patient(),
+    coverage: cov,
+    provider: billingOrg(),
+    created: '2026-03-03T10:00:00Z',
+  });
   return submissionBundle(request, [patient(), cov, billingOrg(), payerOrg()]);
 }
 
 /** POSTs JSON to the payer over real HTTP and returns status, content type and parsed body. */
-export async function post(url: string, body: unknown, contentType = 'application/fhir+json'): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
+export async function post(
+  url: string,
+  body: unknown,
+  contentType = 'application/fhir+json',
+): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }

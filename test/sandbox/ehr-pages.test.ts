@@ -17,7 +17,9 @@ describe('sandbox EHR pages', () => {
     expect(res.status).toBe(200);
     expect(page.match(/<section class="patient"/g)?.length).toBeGreaterThanOrEqual(20);
     expect(page).toContain('data-encounter-id="enc-today-01"');
-    expect(page).toMatch(/aria-label="Launch ChartBill for Okafor, Avery, encounter of \d{4}-\d{2}-\d{2}"/);
+    expect(page).toMatch(
+      /aria-label="Launch ChartBill for Okafor, Avery, encounter of \d{4}-\d{2}-\d{2}"/,
+    );
     expect(page).toMatch(/aria-label="Finish encounter of Okafor, Avery on \d{4}-\d{2}-\d{2}"/);
   });
 
@@ -25,7 +27,9 @@ describe('sandbox EHR pages', () => {
     ehr = await startTestEhr();
     const res = await fetch(`${ehr.launchPageUrl}/encounter/enc-today-01`);
     const page = await res.text();
-    const src = /<iframe[^>]*title="ChartBill"[^>]*src="([^"]+)"/.exec(page)?.[1]?.replaceAll('&#38;', '&') ?? '';
+    const src =
+      /<iframe[^>]*title="ChartBill"[^>]*src="([^"]+)"/.exec(page)?.[1]?.replaceAll('&#38;', '&') ??
+      '';
     const url = new URL(src);
     expect(url.origin + url.pathname).toBe(`${APP_ORIGIN}/launch`);
     expect(url.searchParams.get('iss')).toBe(ehr.fhirBase);
@@ -36,11 +40,18 @@ describe('sandbox EHR pages', () => {
 
   it('finishes an encounter: status finished with an end time, back to the list', async () => {
     ehr = await startTestEhr();
-    const res = await fetch(`${ehr.launchPageUrl}/encounter/enc-today-02/finish`, { method: 'POST', redirect: 'manual' });
+    const res = await fetch(`${ehr.launchPageUrl}/encounter/enc-today-02/finish`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/ehr');
     const token = await ehr.issueSystemToken('system/Encounter.rs');
-    const encounter = (await (await fetch(`${ehr.fhirBase}/Encounter/enc-today-02`, { headers: { authorization: `Bearer ${token}` } })).json()) as Encounter;
+    const encounter = (await (
+      await fetch(`${ehr.fhirBase}/Encounter/enc-today-02`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as Encounter;
     expect(encounter.status).toBe('finished');
     expect(encounter.period?.end).toBeDefined();
     const list = await (await fetch(ehr.launchPageUrl)).text();
@@ -49,7 +60,11 @@ describe('sandbox EHR pages', () => {
 
   it('refuses a finish posted from another origin', async () => {
     ehr = await startTestEhr();
-    const res = await fetch(`${ehr.launchPageUrl}/encounter/enc-today-03/finish`, { method: 'POST', redirect: 'manual', headers: { origin: 'https://evil.example' } });
+    const res = await fetch(`${ehr.launchPageUrl}/encounter/enc-today-03/finish`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -59,7 +74,11 @@ describe('sandbox EHR pages', () => {
     await fetch(`${ehr.fhirBase}/Patient/pat-01`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
-      body: JSON.stringify({ resourceType: 'Patient', id: 'pat-01', name: [{ family: '<script>alert(1)</script>', given: ['X'] }] }),
+      body: JSON.stringify({
+        resourceType: 'Patient',
+        id: 'pat-01',
+        name: [{ family: '<script>alert(1)</script>', given: ['X'] }],
+      }),
     });
     const page = await (await fetch(ehr.launchPageUrl)).text();
     expect(page).not.toContain('<script>alert(1)</script>');

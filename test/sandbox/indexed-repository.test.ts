@@ -1,6 +1,13 @@
 import { parseSearchRequest } from '@medplum/core';
 import { MemoryRepository } from '@medplum/fhir-router';
-import type { Bundle, ChargeItem, Claim, Encounter, Identifier, Resource } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  ChargeItem,
+  Claim,
+  Encounter,
+  Identifier,
+  Resource,
+} from '@medplum/fhirtypes';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IndexedMemoryRepository } from '../../sandbox/indexed-repository.ts';
 import { loadFhirDefinitions } from '../../sandbox/load-fhir-definitions.ts';
@@ -57,14 +64,17 @@ function encounter(i: number, status: Encounter['status']): Encounter {
     status,
     class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
     subject: { reference: `Patient/p${i % 23}` },
-    period: { start: new Date(Date.parse('2025-11-01T09:00:00Z') + i * 86_400_000 * 0.4).toISOString() },
+    period: {
+      start: new Date(Date.parse('2025-11-01T09:00:00Z') + i * 86_400_000 * 0.4).toISOString(),
+    },
     identifier: [{ system: 'urn:chartbill:visit', value: `V-${i % 250}` }],
   };
 }
 
 function claimIdentifier(i: number): Identifier[] {
   if (i % 5 === 0) return [{ value: `NOSYS-${i}` }];
-  if (i % 7 === 0) return [{ system: 'urn:sys:a', value: `CL-${i}`, type: { text: 'Claim Number' } }];
+  if (i % 7 === 0)
+    return [{ system: 'urn:sys:a', value: `CL-${i}`, type: { text: 'Claim Number' } }];
   return [{ system: i % 2 ? 'urn:sys:a' : 'urn:sys:b', value: `CL-${i % 120}` }];
 }
 
@@ -74,7 +84,11 @@ function claim(i: number, identifier: Identifier[] | undefined): Claim {
     id: `claim-${i}`,
     status: i % 3 ? 'active' : 'draft',
     use: 'claim',
-    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+    type: {
+      coding: [
+        { system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' },
+      ],
+    },
     patient: { reference: `Patient/p${i % 23}` },
     created: '2026-01-05',
     provider: { reference: 'Organization/org-1' },
@@ -102,7 +116,13 @@ function charge(i: number, target: number): ChargeItem {
     code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '99213' }] },
     subject: { reference: `Patient/p${target % 23}` },
     ...(context ? { context: { reference: context } } : {}),
-    ...(i % 3 === 0 ? { meta: { compartment: [{ reference: `${i % 2 ? BASE + '/' : ''}Patient/p${target % 23}` }] } } : {}),
+    ...(i % 3 === 0
+      ? {
+          meta: {
+            compartment: [{ reference: `${i % 2 ? BASE + '/' : ''}Patient/p${target % 23}` }],
+          },
+        }
+      : {}),
   };
 }
 
@@ -113,8 +133,10 @@ async function seed(twin: Twin): Promise<void> {
     const status = STATUSES[i % 7 === 0 ? 1 + (i % 3) : 0] ?? 'finished';
     await twin.write((repo) => repo.createResource(encounter(i, status)));
   }
-  for (let i = 0; i < CLAIMS; i++) await twin.write((repo) => repo.createResource(claim(i, claimIdentifier(i))));
-  for (let i = 0; i < CHARGES; i++) await twin.write((repo) => repo.createResource(charge(i, i % ENCOUNTERS)));
+  for (let i = 0; i < CLAIMS; i++)
+    await twin.write((repo) => repo.createResource(claim(i, claimIdentifier(i))));
+  for (let i = 0; i < CHARGES; i++)
+    await twin.write((repo) => repo.createResource(charge(i, i % ENCOUNTERS)));
 }
 
 /** Updates through every write path (update, patch, create over an existing id), deletes and re-creates. */
@@ -129,18 +151,33 @@ async function rewrite(twin: Twin): Promise<void> {
       await twin.write((repo) => repo.updateResource(moved));
     } else if (moved.context?.reference) {
       const reference = moved.context.reference;
-      await twin.write((repo) => repo.patchResource('ChargeItem', `charge-${i}`, [{ op: 'add', path: '/context', value: { reference } }]));
+      await twin.write((repo) =>
+        repo.patchResource('ChargeItem', `charge-${i}`, [
+          { op: 'add', path: '/context', value: { reference } },
+        ]),
+      );
     }
   }
   for (let i = 1; i < ENCOUNTERS; i += 5) {
     const status = STATUSES[i % 4] ?? 'finished';
-    await twin.write((repo) => repo.createResource({ ...encounter(i, status), meta: { lastUpdated: new Date().toISOString() } }));
+    await twin.write((repo) =>
+      repo.createResource({
+        ...encounter(i, status),
+        meta: { lastUpdated: new Date().toISOString() },
+      }),
+    );
   }
-  for (let i = 2; i < ENCOUNTERS; i += 15) await twin.write((repo) => repo.deleteResource('Encounter', encounterId(i)));
-  for (let i = 4; i < CLAIMS; i += 10) await twin.write((repo) => repo.deleteResource('Claim', `claim-${i}`));
-  for (let i = 6; i < CHARGES; i += 9) await twin.write((repo) => repo.deleteResource('ChargeItem', `charge-${i}`));
-  for (let i = 2; i < 80; i += 15) await twin.write((repo) => repo.createResource(encounter(i, 'finished')));
-  await twin.write((repo) => repo.createResource(claim(CLAIMS, [{ system: 'urn:sys:a', value: 'CL-5' }])));
+  for (let i = 2; i < ENCOUNTERS; i += 15)
+    await twin.write((repo) => repo.deleteResource('Encounter', encounterId(i)));
+  for (let i = 4; i < CLAIMS; i += 10)
+    await twin.write((repo) => repo.deleteResource('Claim', `claim-${i}`));
+  for (let i = 6; i < CHARGES; i += 9)
+    await twin.write((repo) => repo.deleteResource('ChargeItem', `charge-${i}`));
+  for (let i = 2; i < 80; i += 15)
+    await twin.write((repo) => repo.createResource(encounter(i, 'finished')));
+  await twin.write((repo) =>
+    repo.createResource(claim(CLAIMS, [{ system: 'urn:sys:a', value: 'CL-5' }])),
+  );
 }
 
 function withoutVersion(resource: Resource | undefined): unknown {
@@ -153,7 +190,8 @@ function withoutVersion(resource: Resource | undefined): unknown {
 function view(bundle: Bundle): unknown {
   return {
     total: bundle.total,
-    entry: bundle.entry === undefined ? 'none' : bundle.entry.map((e) => withoutVersion(e.resource)),
+    entry:
+      bundle.entry === undefined ? 'none' : bundle.entry.map((e) => withoutVersion(e.resource)),
   };
 }
 
@@ -163,13 +201,23 @@ async function expectSameAnswers(twin: Twin, queries: string[]): Promise<number[
   for (const query of queries) {
     const expected = await twin.plain.search(parseSearchRequest(query));
     const actual = await twin.indexed.search(parseSearchRequest(query));
-    expect({ query, ...(view(actual) as object) }).toEqual({ query, ...(view(expected) as object) });
+    expect({ query, ...(view(actual) as object) }).toEqual({
+      query,
+      ...(view(expected) as object),
+    });
     totals.push(expected.total ?? 0);
   }
   return totals;
 }
 
-const SORTS = ['_lastUpdated', '-_lastUpdated', '_id', '-_id', '_lastUpdated,-_id', '-_lastUpdated,_id'];
+const SORTS = [
+  '_lastUpdated',
+  '-_lastUpdated',
+  '_id',
+  '-_id',
+  '_lastUpdated,-_id',
+  '-_lastUpdated,_id',
+];
 
 function queries(): string[] {
   const out = [
@@ -226,9 +274,13 @@ function queries(): string[] {
     out.push(`Encounter?_id=${ids.join(',')}`);
     out.push(`ChargeItem?context=${ids.map((id) => `Encounter/${id}`).join(',')}`);
   }
-  for (let i = 0; i < CLAIMS; i += 7) out.push(`Claim?identifier=CL-${i},urn:sys:b|CL-${i + 1},CL-NEW-${i}`);
+  for (let i = 0; i < CLAIMS; i += 7)
+    out.push(`Claim?identifier=CL-${i},urn:sys:b|CL-${i + 1},CL-NEW-${i}`);
   for (const sort of ['', ...SORTS]) {
-    for (let offset = 0; offset <= ENCOUNTERS; offset += 40) out.push(`Encounter?status=finished${sort ? `&_sort=${sort}` : ''}&_count=40&_offset=${offset}`);
+    for (let offset = 0; offset <= ENCOUNTERS; offset += 40)
+      out.push(
+        `Encounter?status=finished${sort ? `&_sort=${sort}` : ''}&_count=40&_offset=${offset}`,
+      );
   }
   return out;
 }
@@ -255,16 +307,25 @@ describe('IndexedMemoryRepository', () => {
         const query = `Encounter?status=finished&_sort=${sort}&_count=25&_offset=${offset}`;
         [total = 0] = await expectSameAnswers(twin, [query]);
         const i = (offset * 3 + step) % ENCOUNTERS;
-        await twin.write((repo) => repo.createResource(encounter(i, step % 2 ? 'finished' : 'cancelled')));
-        if (step % 3 === 0) await twin.write((repo) => repo.deleteResource('Encounter', encounterId((i + 1) % ENCOUNTERS)).catch(() => undefined));
-        if (step % 4 === 0) await twin.write((repo) => repo.createResource(claim(step, [{ value: `PAGE-${step}` }])));
+        await twin.write((repo) =>
+          repo.createResource(encounter(i, step % 2 ? 'finished' : 'cancelled')),
+        );
+        if (step % 3 === 0)
+          await twin.write((repo) =>
+            repo
+              .deleteResource('Encounter', encounterId((i + 1) % ENCOUNTERS))
+              .catch(() => undefined),
+          );
+        if (step % 4 === 0)
+          await twin.write((repo) => repo.createResource(claim(step, [{ value: `PAGE-${step}` }])));
       }
     }
   });
 
   it('finds a conditional-create identifier the moment it is written, and forgets it after an update or delete', async () => {
     const repo = new IndexedMemoryRepository();
-    const search = async (q: string): Promise<string[]> => ((await repo.search(parseSearchRequest(q))).entry ?? []).map((e) => e.resource?.id ?? '');
+    const search = async (q: string): Promise<string[]> =>
+      ((await repo.search(parseSearchRequest(q))).entry ?? []).map((e) => e.resource?.id ?? '');
     expect(await search('Claim?identifier=urn:sys:a|X-1')).toEqual([]);
     await repo.createResource(claim(1, [{ system: 'urn:sys:a', value: 'X-1' }]));
     expect(await search('Claim?identifier=urn:sys:a|X-1')).toEqual(['claim-1']);
@@ -294,11 +355,13 @@ describe('IndexedMemoryRepository', () => {
     const repo = new IndexedMemoryRepository({ now: () => now });
     for (let i = 0; i < 60; i++) await repo.createResource(encounter(i, 'finished'));
     const plain = new MemoryRepository();
-    for (let i = 0; i < 60; i++) await plain.createResource(await repo.readResource('Encounter', encounterId(i)));
+    for (let i = 0; i < 60; i++)
+      await plain.createResource(await repo.readResource('Encounter', encounterId(i)));
     for (let i = 0; i < 120; i++) {
       now += 1000;
       const query = `Encounter?status=finished&_sort=${i % 2 ? '-' : ''}_lastUpdated&_count=7&_offset=${i % 60}&subject=Patient/p${i % 23}`;
-      const ids = async (r: MemoryRepository): Promise<unknown> => ((await r.search(parseSearchRequest(query))).entry ?? []).map((e) => e.resource?.id);
+      const ids = async (r: MemoryRepository): Promise<unknown> =>
+        ((await r.search(parseSearchRequest(query))).entry ?? []).map((e) => e.resource?.id);
       expect(await ids(repo)).toEqual(await ids(plain));
     }
   });

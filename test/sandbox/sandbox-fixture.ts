@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createLogger } from '../../src/log/create-logger.ts';
-import { startSandboxEhr, type SandboxClient, type SandboxEhr, type SandboxEhrOptions } from '../../sandbox/start-sandbox-ehr.ts';
+import {
+  startSandboxEhr,
+  type SandboxClient,
+  type SandboxEhr,
+  type SandboxEhrOptions,
+} from '../../sandbox/start-sandbox-ehr.ts';
 
 export const APP_ORIGIN = 'http://127.0.0.1:4999';
 export const REDIRECT_URI = `${APP_ORIGIN}/callback`;
@@ -12,12 +17,21 @@ export const APP_CLIENT: SandboxClient = {
   auth: { kind: 'public' },
   redirectUris: [REDIRECT_URI],
   launchUrl: `${APP_ORIGIN}/launch`,
-  scope: 'launch launch/patient launch/encounter openid fhirUser online_access offline_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c',
+  scope:
+    'launch launch/patient launch/encounter openid fhirUser online_access offline_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c',
 };
 
 /** Starts a fresh sandbox EHR on a free port; every test gets its own data, keys and stores. */
-export async function startTestEhr(overrides: Partial<SandboxEhrOptions> = {}): Promise<SandboxEhr> {
-  return startSandboxEhr({ host: '127.0.0.1', port: 0, logger: createLogger('silent', 'test-ehr'), clients: [APP_CLIENT], ...overrides });
+export async function startTestEhr(
+  overrides: Partial<SandboxEhrOptions> = {},
+): Promise<SandboxEhr> {
+  return startSandboxEhr({
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger('silent', 'test-ehr'),
+    clients: [APP_CLIENT],
+    ...overrides,
+  });
 }
 
 export function pkcePair(): { verifier: string; challenge: string } {
@@ -62,19 +76,40 @@ export async function authorize(ehr: SandboxEhr, p: AuthorizeParams): Promise<Re
   return fetch(url, { redirect: 'manual' });
 }
 
-export async function postToken(ehr: SandboxEhr, params: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(ehr.tokenUrl, { method: 'POST', body: new URLSearchParams(params), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+export async function postToken(
+  ehr: SandboxEhr,
+  params: Record<string, string>,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(ehr.tokenUrl, {
+    method: 'POST',
+    body: new URLSearchParams(params),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 /** The whole EHR launch: encounter page → authorize with PKCE → code → token response. */
-export async function ehrLaunchToken(ehr: SandboxEhr, encounterId: string, scope: string): Promise<Record<string, unknown>> {
+export async function ehrLaunchToken(
+  ehr: SandboxEhr,
+  encounterId: string,
+  scope: string,
+): Promise<Record<string, unknown>> {
   const launchUrl = await launchFromEhr(ehr, encounterId);
   const { verifier, challenge } = pkcePair();
-  const res = await authorize(ehr, { scope, launch: launchUrl.searchParams.get('launch') ?? '', challenge });
+  const res = await authorize(ehr, {
+    scope,
+    launch: launchUrl.searchParams.get('launch') ?? '',
+    challenge,
+  });
   const location = new URL(res.headers.get('location') ?? '');
   const code = location.searchParams.get('code');
   if (!code) throw new Error(`authorize failed: ${location.toString()}`);
-  const { json } = await postToken(ehr, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, client_id: APP_CLIENT.clientId });
+  const { json } = await postToken(ehr, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+    client_id: APP_CLIENT.clientId,
+  });
   return json;
 }

@@ -1,4 +1,13 @@
-import type { Bundle, ChargeItem, Coverage, Encounter, Organization, Patient, Practitioner, Resource } from 'fhir/r4';
+import type {
+  Bundle,
+  ChargeItem,
+  Coverage,
+  Encounter,
+  Organization,
+  Patient,
+  Practitioner,
+  Resource,
+} from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { buildSeedResources, SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
@@ -26,43 +35,78 @@ describe('sandbox seed', () => {
     const token = await ehr.issueSystemToken('system/*.rs');
     const seed = buildSeedResources(NOW);
     for (const resource of seed) {
-      const res = await fetch(`${ehr.fhirBase}/${resource.resourceType}/${resource.id ?? ''}`, { headers: { authorization: `Bearer ${token}` } });
-      expect({ ref: `${resource.resourceType}/${resource.id ?? ''}`, status: res.status }).toEqual({ ref: `${resource.resourceType}/${resource.id ?? ''}`, status: 200 });
+      const res = await fetch(`${ehr.fhirBase}/${resource.resourceType}/${resource.id ?? ''}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect({ ref: `${resource.resourceType}/${resource.id ?? ''}`, status: res.status }).toEqual({
+        ref: `${resource.resourceType}/${resource.id ?? ''}`,
+        status: 200,
+      });
     }
-    const patients = (await (await fetch(`${ehr.fhirBase}/Patient?_count=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as Bundle;
+    const patients = (await (
+      await fetch(`${ehr.fhirBase}/Patient?_count=100`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as Bundle;
     expect(patients.total).toBeGreaterThanOrEqual(20);
   });
 
   it('has the demo scenarios the worker and payer rely on', () => {
     const seed = buildSeedResources(NOW);
     const encounter = (id: string) => byId<Encounter>(seed, 'Encounter', id);
-    const coverageOf = (e: Encounter) => seed.filter((r): r is Coverage => r.resourceType === 'Coverage').find((c) => c.beneficiary.reference === e.subject?.reference);
-    const charges = (id: string) => seed.filter((r): r is ChargeItem => r.resourceType === 'ChargeItem').filter((c) => c.context?.reference === `Encounter/${id}`);
+    const coverageOf = (e: Encounter) =>
+      seed
+        .filter((r): r is Coverage => r.resourceType === 'Coverage')
+        .find((c) => c.beneficiary.reference === e.subject?.reference);
+    const charges = (id: string) =>
+      seed
+        .filter((r): r is ChargeItem => r.resourceType === 'ChargeItem')
+        .filter((c) => c.context?.reference === `Encounter/${id}`);
 
     for (const id of SEED_SCENARIOS.inProgress) expect(encounter(id).status).toBe('in-progress');
-    for (const id of [...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.noCoverage, SEED_SCENARIOS.lapsedCoverage, SEED_SCENARIOS.notCovered]) {
+    for (const id of [
+      ...SEED_SCENARIOS.clean,
+      SEED_SCENARIOS.timelyFiling,
+      SEED_SCENARIOS.noCoverage,
+      SEED_SCENARIOS.lapsedCoverage,
+      SEED_SCENARIOS.notCovered,
+    ]) {
       expect(encounter(id).status).toBe('finished');
       expect(charges(id).length).toBeGreaterThan(0);
       expect(charges(id).every((c) => c.status === 'billable')).toBe(true);
     }
-    for (const id of SEED_SCENARIOS.clean) expect(coverageOf(encounter(id))?.period?.end).toBeUndefined();
-    const filingDays = (NOW.getTime() - Date.parse(encounter(SEED_SCENARIOS.timelyFiling).period?.start ?? '')) / 86_400_000;
+    for (const id of SEED_SCENARIOS.clean)
+      expect(coverageOf(encounter(id))?.period?.end).toBeUndefined();
+    const filingDays =
+      (NOW.getTime() - Date.parse(encounter(SEED_SCENARIOS.timelyFiling).period?.start ?? '')) /
+      86_400_000;
     expect(filingDays).toBeGreaterThan(365);
     expect(coverageOf(encounter(SEED_SCENARIOS.noCoverage))).toBeUndefined();
     const lapsed = encounter(SEED_SCENARIOS.lapsedCoverage);
-    expect(Date.parse(coverageOf(lapsed)?.period?.end ?? '')).toBeLessThan(Date.parse(lapsed.period?.start ?? ''));
-    expect(charges(SEED_SCENARIOS.notCovered).map((c) => c.code.coding?.[0])).toContainEqual({ system: SYSTEM.hcpcs, code: 'S9986' });
+    expect(Date.parse(coverageOf(lapsed)?.period?.end ?? '')).toBeLessThan(
+      Date.parse(lapsed.period?.start ?? ''),
+    );
+    expect(charges(SEED_SCENARIOS.notCovered).map((c) => c.code.coding?.[0])).toContainEqual({
+      system: SYSTEM.hcpcs,
+      code: 'S9986',
+    });
   });
 
   it('gives the billing provider and practitioners valid NPIs and includes a child and an older adult', () => {
     const seed = buildSeedResources(NOW);
     const npis = seed
-      .filter((r): r is Organization | Practitioner => r.resourceType === 'Practitioner' || (r.resourceType === 'Organization' && r.id === 'org-billing'))
+      .filter(
+        (r): r is Organization | Practitioner =>
+          r.resourceType === 'Practitioner' ||
+          (r.resourceType === 'Organization' && r.id === 'org-billing'),
+      )
       .map((r) => r.identifier?.find((i) => i.system === SYSTEM.npi)?.value ?? '');
     expect(npis).toHaveLength(4);
     for (const npi of npis) expect(npiWithCheckDigit(npi.slice(0, 9))).toBe(npi);
     expect(npiWithCheckDigit('123456789')).toBe('1234567893');
-    const ages = seed.filter((r): r is Patient => r.resourceType === 'Patient').map((p) => NOW.getUTCFullYear() - Number(p.birthDate?.slice(0, 4)));
+    const ages = seed
+      .filter((r): r is Patient => r.resourceType === 'Patient')
+      .map((p) => NOW.getUTCFullYear() - Number(p.birthDate?.slice(0, 4)));
     expect(Math.min(...ages)).toBeLessThan(18);
     expect(Math.max(...ages)).toBeGreaterThanOrEqual(65);
   });

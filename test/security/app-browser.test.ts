@@ -13,7 +13,10 @@ let evil: Awaited<ReturnType<typeof hostPage>>;
 
 beforeAll(async () => {
   evil = await hostPage();
-  [stack, browser] = await Promise.all([startLaunchStack({ apps: [{ clientId: 'cb' }] }), launchChromium()]);
+  [stack, browser] = await Promise.all([
+    startLaunchStack({ apps: [{ clientId: 'cb' }] }),
+    launchChromium(),
+  ]);
   appUrl = stack.apps.get('cb')?.url ?? '';
 });
 
@@ -46,15 +49,25 @@ describe('login CSRF in a real browser', () => {
   it('a page on another site that auto-posts its own sign-in to /callback is refused', async () => {
     const { callback, binding } = await attackersLaunch();
     const before = exchanges();
-    const fields = { code: callback.searchParams.get('code') ?? '', state: callback.searchParams.get('state') ?? '', binding };
-    const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${attr(v)}">`).join('');
-    evil.show(`<!doctype html><title>Cute cats</title><form id="f" method="post" action="${appUrl}/callback">${inputs}</form><script>document.getElementById('f').submit()</script>`);
+    const fields = {
+      code: callback.searchParams.get('code') ?? '',
+      state: callback.searchParams.get('state') ?? '',
+      binding,
+    };
+    const inputs = Object.entries(fields)
+      .map(([k, v]) => `<input type="hidden" name="${k}" value="${attr(v)}">`)
+      .join('');
+    evil.show(
+      `<!doctype html><title>Cute cats</title><form id="f" method="post" action="${appUrl}/callback">${inputs}</form><script>document.getElementById('f').submit()</script>`,
+    );
 
     const { context, page } = await fresh();
     await page.goto(`http://localhost:${String(evil.port)}/`);
     await page.waitForURL(`${appUrl}/callback`);
     await page.locator('.error-page').waitFor({ timeout: 15_000 });
-    expect(await page.locator('.error-page').textContent()).toContain('This sign-in was not started here');
+    expect(await page.locator('.error-page').textContent()).toContain(
+      'This sign-in was not started here',
+    );
     expect(await sessionIn(page)).toBeNull();
     expect(exchanges()).toBe(before);
     await context.close();
@@ -73,7 +86,9 @@ describe('sessions and error pages in a real browser', () => {
     await frame.getByRole('button', { name: 'Sign out' }).click();
     await frame.getByRole('heading', { name: 'Signed out' }).waitFor();
     expect(await frame.evaluate(() => sessionStorage.getItem('chartbill.session'))).toBeNull();
-    const res = await fetch(`${appUrl}/api/context`, { headers: { authorization: `Bearer ${handle ?? ''}` } });
+    const res = await fetch(`${appUrl}/api/context`, {
+      headers: { authorization: `Bearer ${handle ?? ''}` },
+    });
     expect(res.status).toBe(401);
     await context.close();
   });

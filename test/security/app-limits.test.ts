@@ -10,30 +10,46 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function started(appEnv: Record<string, string> = {}): Promise<{ s: LaunchStack; url: string }> {
+async function started(
+  appEnv: Record<string, string> = {},
+): Promise<{ s: LaunchStack; url: string }> {
   stack = await startLaunchStack({ apps: [{ clientId: 'cb' }], appEnv });
   return { s: stack, url: stack.apps.get('cb')?.url ?? '' };
 }
 
 /** A GET from a chosen local address (127.0.0.2 is another client to the app on 127.0.0.1). */
-function getFrom(localAddress: string, url: string): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
+function getFrom(
+  localAddress: string,
+  url: string,
+): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { localAddress }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }),
+      );
     });
     req.on('error', reject).end();
   });
 }
 
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
-const discoveries = (s: LaunchStack) => s.logs.filter((l) => l.includes('"path":"/fhir/.well-known/smart-configuration"') && l.includes('incoming request')).length;
+const discoveries = (s: LaunchStack) =>
+  s.logs.filter(
+    (l) =>
+      l.includes('"path":"/fhir/.well-known/smart-configuration"') &&
+      l.includes('incoming request'),
+  ).length;
 
 describe('bodies are not read for strangers, and are bounded for sessions', () => {
   it('answers 401 to a body without a session before parsing it', async () => {
     const { url } = await started();
-    const res = await fetch(`${url}/api/coding`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: `{"coding": ${nested(5000)} not json` });
+    const res = await fetch(`${url}/api/coding`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: `{"coding": ${nested(5000)} not json`,
+    });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: string }).error).toBe('SESSION_MISSING');
   });
@@ -43,7 +59,11 @@ describe('bodies are not read for strangers, and are bounded for sessions', () =
     const handle = await launchSession(s.ehr, url, 'cb', 'enc-today-05');
     const before = await encounterVersions(s.ehr, 'enc-today-05');
 
-    const big = { coding: { diagnoses: [{ code: 'E11.9', display: 'x'.repeat(300) }], lines: [] }, seen: { conditions: {}, chargeItems: {} }, pad: 'x'.repeat(300 * 1024) };
+    const big = {
+      coding: { diagnoses: [{ code: 'E11.9', display: 'x'.repeat(300) }], lines: [] },
+      seen: { conditions: {}, chargeItems: {} },
+      pad: 'x'.repeat(300 * 1024),
+    };
     const tooBig = await callApi(url, handle, 'PUT', '/api/coding', big);
     expect(tooBig.status).toBe(413);
     expect(tooBig.json.error).toBe('INPUT_TOO_LARGE');

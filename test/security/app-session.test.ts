@@ -9,7 +9,9 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function launched(appEnv: Record<string, string> = {}): Promise<{ s: LaunchStack; url: string; handle: string }> {
+async function launched(
+  appEnv: Record<string, string> = {},
+): Promise<{ s: LaunchStack; url: string; handle: string }> {
   stack = await startLaunchStack({ apps: [{ clientId: 'cb' }], appEnv });
   const url = stack.apps.get('cb')?.url ?? '';
   return { s: stack, url, handle: await launchSession(stack.ehr, url, 'cb') };
@@ -21,16 +23,28 @@ describe('signing out', () => {
     const [accessToken, refreshToken] = s.tokenRequests[0]?.secrets ?? [];
     expect((await callApi(url, handle, 'GET', '/api/context')).status).toBe(200);
 
-    const out = await fetch(`${url}/api/session`, { method: 'DELETE', headers: { authorization: `Bearer ${handle}` } });
+    const out = await fetch(`${url}/api/session`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${handle}` },
+    });
     expect(out.status).toBe(204);
     const after = await callApi(url, handle, 'GET', '/api/context');
     expect(after.status).toBe(401);
     expect(after.json.hint).toBe('Relaunch ChartBill from the encounter in your EHR.');
 
     // At the EHR: the refresh token is refused and the access token no longer reads the chart.
-    const refresh = await fetch(s.ehr.tokenUrl, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: 'cb' }) });
+    const refresh = await fetch(s.ehr.tokenUrl, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken ?? '',
+        client_id: 'cb',
+      }),
+    });
     expect(refresh.status).toBe(400);
-    const read = await fetch(`${s.ehr.fhirBase}/Patient/pat-01`, { headers: { authorization: `Bearer ${accessToken ?? ''}` } });
+    const read = await fetch(`${s.ehr.fhirBase}/Patient/pat-01`, {
+      headers: { authorization: `Bearer ${accessToken ?? ''}` },
+    });
     expect(read.status).toBe(401);
   });
 });
@@ -45,7 +59,10 @@ describe('an idle session ends', () => {
     s.advance(16 * 60_000);
     const res = await callApi(url, handle, 'GET', '/api/codes/search?q=diabetes');
     expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ error: 'SESSION_EXPIRED', message: 'Your ChartBill session ended after 15 minutes without use.' });
+    expect(res.json).toMatchObject({
+      error: 'SESSION_EXPIRED',
+      message: 'Your ChartBill session ended after 15 minutes without use.',
+    });
     // And stays ended: activity after the fact does not bring it back.
     expect((await callApi(url, handle, 'GET', '/api/context')).status).toBe(401);
   });
@@ -54,11 +71,15 @@ describe('an idle session ends', () => {
     const { s, url, handle } = await launched();
     for (let poll = 0; poll < 3; poll++) {
       s.advance(9 * 60_000);
-      const poll = await callApi(url, handle, 'GET', '/api/status', undefined, { 'x-chartbill-background': '1' });
+      const poll = await callApi(url, handle, 'GET', '/api/status', undefined, {
+        'x-chartbill-background': '1',
+      });
       expect(poll.status, JSON.stringify(poll.json)).toBe(200);
     }
     s.advance(4 * 60_000); // 31 minutes since the clinician's last request
-    const res = await callApi(url, handle, 'GET', '/api/status', undefined, { 'x-chartbill-background': '1' });
+    const res = await callApi(url, handle, 'GET', '/api/status', undefined, {
+      'x-chartbill-background': '1',
+    });
     expect(res.status).toBe(401);
     expect(res.json.message).toBe('Your ChartBill session ended after 30 minutes without use.');
   });

@@ -17,8 +17,17 @@ export interface FuzzTally {
 }
 
 /** Reads back what the worker did with a fuzz batch and its good encounters. */
-export async function tallyFuzz(fhir: FhirGateway, audit: PayerAudit, batch: FuzzBatch, good: readonly string[]): Promise<FuzzTally> {
-  const [tasks, claims, answers] = await Promise.all([all<Task>(fhir, 'Task'), all<Claim>(fhir, 'Claim'), all<ClaimResponse>(fhir, 'ClaimResponse')]);
+export async function tallyFuzz(
+  fhir: FhirGateway,
+  audit: PayerAudit,
+  batch: FuzzBatch,
+  good: readonly string[],
+): Promise<FuzzTally> {
+  const [tasks, claims, answers] = await Promise.all([
+    all<Task>(fhir, 'Task'),
+    all<Claim>(fhir, 'Claim'),
+    all<ClaimResponse>(fhir, 'ClaimResponse'),
+  ]);
   const tasksOf = groupBy(tasks, (t) => t.focus?.reference);
   const claimOf = new Map(claims.map((c) => [c.identifier?.[0]?.value ?? '', c]));
   const answerOf = new Map(answers.map((a) => [a.request?.reference ?? '', a]));
@@ -34,14 +43,19 @@ export async function tallyFuzz(fhir: FhirGateway, audit: PayerAudit, batch: Fuz
     } else if (codes.length === 1 && codes[0] === odd.expect && unnamed.length === 0) {
       tally.held++;
     } else {
-      tally.problems.push(`${odd.encounterId} (${odd.family}): work items [${codes.join(', ')}], expected ${odd.expect}; not named: ${unnamed.join(' / ')}; said: ${description.slice(0, 300)}`);
+      tally.problems.push(
+        `${odd.encounterId} (${odd.family}): work items [${codes.join(', ')}], expected ${odd.expect}; not named: ${unnamed.join(' / ')}; said: ${description.slice(0, 300)}`,
+      );
     }
   }
   for (const id of good) {
     const claim = claimOf.get(`enc-${id}`);
     const answer = claim?.id ? answerOf.get(`Claim/${claim.id}`) : undefined;
     if (answer?.outcome === 'complete' && (answer.payment?.amount.value ?? 0) > 0) tally.paid++;
-    else tally.problems.push(`${id} (good): ${answer ? `answered ${answer.outcome}` : claim ? `claim ${claim.status}` : 'no claim'}; work items: ${(tasksOf.get(`Encounter/${id}`) ?? []).map((t) => t.description).join(' | ')}`);
+    else
+      tally.problems.push(
+        `${id} (good): ${answer ? `answered ${answer.outcome}` : claim ? `claim ${claim.status}` : 'no claim'}; work items: ${(tasksOf.get(`Encounter/${id}`) ?? []).map((t) => t.description).join(' | ')}`,
+      );
   }
   return tally;
 }

@@ -13,16 +13,34 @@ const HARNESS = fileURLToPath(new URL('./measured-cli.ts', import.meta.url));
 const MAX_RSS = 400 * 1024 * 1024;
 const BOMB_MB = 600;
 
-interface Run { code: number | null; stdout: string; stderr: string; rss: number | undefined }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  rss: number | undefined;
+}
 
 /** Runs `chartbill …` in a child with a small heap and reports its exit code, output and peak memory. */
 async function chartbill(dir: string, ...args: string[]): Promise<Run> {
   const rssFile = join(dir, `rss-${String(Date.now())}-${String(Math.random()).slice(2)}`);
   const env = { ...process.env, CHARTBILL_TEST_RSS_FILE: rssFile };
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--max-old-space-size=200', '--import', 'tsx', HARNESS, ...args], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout: out, stderr: errOut });
-    });
+  const { code, stdout, stderr } = await new Promise<{
+    code: number | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => {
+    execFile(
+      process.execPath,
+      ['--max-old-space-size=200', '--import', 'tsx', HARNESS, ...args],
+      { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 },
+      (err, out, errOut) => {
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : null) : 0,
+          stdout: out,
+          stderr: errOut,
+        });
+      },
+    );
   });
   const rss = await readFile(rssFile, 'utf8').then(Number, () => undefined);
   return { code, stdout, stderr, rss };
@@ -56,7 +74,10 @@ async function storedState(dir: string): Promise<Record<string, string>> {
     for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else out[path] = `${createHash('sha256').update(await readFile(path)).digest('hex')} ${String((await stat(path)).mtimeMs)}`;
+      else
+        out[path] = `${createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex')} ${String((await stat(path)).mtimeMs)}`;
     }
   };
   await walk(dir);
@@ -90,7 +111,10 @@ describe('importing hostile files', { timeout: 300_000 }, () => {
   it('refuses a zip bomb in codes import in one line, within bounded memory, and keeps the stored release', async () => {
     const dataDir = join(work, 'codes-data');
     const good = join(work, '2026-code-descriptions-tabular-order.zip');
-    await writeFile(good, zipSync({ 'icd10cm_order_2026.txt': new TextEncoder().encode(ORDER_LINES) }));
+    await writeFile(
+      good,
+      zipSync({ 'icd10cm_order_2026.txt': new TextEncoder().encode(ORDER_LINES) }),
+    );
     expect((await chartbill(work, 'codes', 'import', good, '--data-dir', dataDir)).code).toBe(0);
     const before = await storedState(dataDir);
     expect(Object.keys(before).length).toBeGreaterThan(0);
@@ -100,7 +124,9 @@ describe('importing hostile files', { timeout: 300_000 }, () => {
     const run = await chartbill(work, 'codes', 'import', hostile, '--data-dir', dataDir);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^chartbill codes: 2027-code-descriptions-tabular-order\.zip: refused: it expands more than 100 times its size .* Nothing was imported\.$/),
+      expect.stringMatching(
+        /^chartbill codes: 2027-code-descriptions-tabular-order\.zip: refused: it expands more than 100 times its size .* Nothing was imported\.$/,
+      ),
     ]);
     expect(run.rss).toBeLessThan(MAX_RSS);
     expect(await storedState(dataDir)).toEqual(before);
@@ -119,7 +145,9 @@ describe('importing hostile files', { timeout: 300_000 }, () => {
     const run = await chartbill(work, 'ncci', 'import', hostile, '--data-dir', dataDir);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^chartbill ncci: ccipra-v323r0-f1\.zip: refused: it expands more than 100 times its size .* Nothing was imported\.$/),
+      expect.stringMatching(
+        /^chartbill ncci: ccipra-v323r0-f1\.zip: refused: it expands more than 100 times its size .* Nothing was imported\.$/,
+      ),
     ]);
     expect(run.rss).toBeLessThan(MAX_RSS);
     expect(await storedState(dataDir)).toEqual(before);
@@ -130,10 +158,22 @@ describe('importing hostile files', { timeout: 300_000 }, () => {
     const folder = join(work, 'a-folder');
     await mkdir(folder, { recursive: true });
     const cases: [string[], RegExp][] = [
-      [['codes', 'import', join(work, 'nope.txt')], /^chartbill codes: nope\.txt: no such file\. Nothing was imported\.$/],
-      [['codes', 'import', folder], /^chartbill codes: a-folder: is a folder, not a file: name the file inside it\. Nothing was imported\.$/],
-      [['ncci', 'import', join(work, 'nope.zip')], /^chartbill ncci: nope\.zip: no such file\. Nothing was imported\.$/],
-      [['ncci', 'import', folder], /^chartbill ncci: a-folder: is a folder, not a file: name the file inside it\. Nothing was imported\.$/],
+      [
+        ['codes', 'import', join(work, 'nope.txt')],
+        /^chartbill codes: nope\.txt: no such file\. Nothing was imported\.$/,
+      ],
+      [
+        ['codes', 'import', folder],
+        /^chartbill codes: a-folder: is a folder, not a file: name the file inside it\. Nothing was imported\.$/,
+      ],
+      [
+        ['ncci', 'import', join(work, 'nope.zip')],
+        /^chartbill ncci: nope\.zip: no such file\. Nothing was imported\.$/,
+      ],
+      [
+        ['ncci', 'import', folder],
+        /^chartbill ncci: a-folder: is a folder, not a file: name the file inside it\. Nothing was imported\.$/,
+      ],
     ];
     for (const [args, line] of cases) {
       const run = await chartbill(work, ...args, '--data-dir', dataDir);

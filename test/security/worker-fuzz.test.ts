@@ -15,7 +15,12 @@ afterEach(async () => {
 describe('worker fuzz', () => {
   it('holds every odd or hostile record with a reason naming it, pays every good encounter beside them, and never stalls', async () => {
     world = await startWorld();
-    const batch = fuzzBatch({ prefix: 'fz', minOddEncounters: 80, minOddRecords: 300, seed: 20261205 });
+    const batch = fuzzBatch({
+      prefix: 'fz',
+      minOddEncounters: 80,
+      minOddRecords: 300,
+      seed: 20261205,
+    });
     expect(batch.odd.length).toBeGreaterThanOrEqual(80);
     expect(batch.oddRecords).toBeGreaterThanOrEqual(300);
     expect(new Set(batch.odd.map((o) => o.family))).toEqual(new Set(['records', 'payer', 'edits']));
@@ -30,7 +35,11 @@ describe('worker fuzz', () => {
     expect(tally.problems).toEqual([]);
     expect(tally).toMatchObject({ held: batch.odd.length, paid: good.length, wronglyPaid: 0 });
     // Nothing left half-done: every encounter of the batch has its outcome in the ledger.
-    const stages = await Promise.all([...batch.odd.map((o) => o.encounterId), ...good].map(async (id) => (await ledger.getItem(`Encounter/${id}`))?.stage));
+    const stages = await Promise.all(
+      [...batch.odd.map((o) => o.encounterId), ...good].map(
+        async (id) => (await ledger.getItem(`Encounter/${id}`))?.stage,
+      ),
+    );
     expect(new Set(stages)).toEqual(new Set(['held', 'answered']));
   }, 600_000);
 });

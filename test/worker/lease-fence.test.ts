@@ -43,7 +43,8 @@ describe('a worker whose lease was taken over', () => {
     await worker.tick();
 
     const submits = world.payer.audit().submits;
-    const key = (id: string) => `${claimIdentifierFor(id).system ?? ''}|${claimIdentifierFor(id).value ?? ''}`;
+    const key = (id: string) =>
+      `${claimIdentifierFor(id).system ?? ''}|${claimIdentifierFor(id).value ?? ''}`;
     expect(submits[key(target)] ?? 0).toBe(0);
     expect(submits[key(other)]).toBe(1);
     // The other worker decides for the encounter: this one wrote no state over its lease.

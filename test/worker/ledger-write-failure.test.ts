@@ -43,7 +43,9 @@ describe('a ledger write that fails', () => {
     expect(await memory.getItem(target)).toBeUndefined();
     const cursor = await memory.getCursor(ENCOUNTER_CURSOR);
     const encounter = await world.fhir.read('Encounter', SEED_SCENARIOS.noCoverage);
-    expect(Date.parse(cursor ?? '')).toBeLessThanOrEqual(Date.parse(encounter.meta?.lastUpdated ?? ''));
+    expect(Date.parse(cursor ?? '')).toBeLessThanOrEqual(
+      Date.parse(encounter.meta?.lastUpdated ?? ''),
+    );
 
     // Past the overlap the search re-reads and past the lease: the encounter comes back.
     clock.advance(3 * MINUTE);

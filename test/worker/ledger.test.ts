@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors/app-error.ts';
 import { openFileLedger } from '../../worker/file-ledger.ts';
-import { isFinal, recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from '../../worker/ledger.ts';
+import {
+  isFinal,
+  recheckDelayMs,
+  retryDelayMs,
+  type Ledger,
+  type LedgerItem,
+} from '../../worker/ledger.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { fullDisk } from '../faults/full-disk-fs.ts';
 import { postgresLedgers } from './pg-kit.ts';
@@ -37,7 +43,14 @@ async function tempPath(): Promise<string> {
 }
 
 function item(n: number, overrides: Partial<LedgerItem> = {}): LedgerItem {
-  return { encounter: `Encounter/${n}`, stage: 'held', attempts: 0, updatedAt: '2026-03-01T00:00:00.000Z', nextAttemptAt: '2026-03-01T00:15:00.000Z', ...overrides };
+  return {
+    encounter: `Encounter/${n}`,
+    stage: 'held',
+    attempts: 0,
+    updatedAt: '2026-03-01T00:00:00.000Z',
+    nextAttemptAt: '2026-03-01T00:15:00.000Z',
+    ...overrides,
+  };
 }
 
 const implementations: [string, () => Promise<Ledger>][] = [
@@ -52,9 +65,14 @@ describe.each(implementations)('%s', (_name, open) => {
     expect(await ledger.getCursor('c')).toBeUndefined();
     await ledger.setCursor('c', '2026-03-01T00:00:00Z');
     await ledger.putItem(item(1));
-    await ledger.putItem(item(1, { stage: 'answered', claim: 'Claim/9', nextAttemptAt: undefined }));
+    await ledger.putItem(
+      item(1, { stage: 'answered', claim: 'Claim/9', nextAttemptAt: undefined }),
+    );
     expect(await ledger.getCursor('c')).toBe('2026-03-01T00:00:00Z');
-    expect(await ledger.getItem('Encounter/1')).toMatchObject({ stage: 'answered', claim: 'Claim/9' });
+    expect(await ledger.getItem('Encounter/1')).toMatchObject({
+      stage: 'answered',
+      claim: 'Claim/9',
+    });
     expect(await ledger.getItem('Encounter/2')).toBeUndefined();
   });
 
@@ -67,7 +85,9 @@ describe.each(implementations)('%s', (_name, open) => {
     await ledger.putItem(item(5, { stage: 'gave-up', nextAttemptAt: '2026-03-02T00:00:00.000Z' }));
     const due = await ledger.listItems({ dueBy: '2026-03-01T00:20:00.000Z' });
     expect(due.map((i) => i.encounter).sort()).toEqual(['Encounter/1', 'Encounter/4']);
-    expect((await ledger.listItems({ stages: ['failed'] })).map((i) => i.encounter)).toEqual(['Encounter/2']);
+    expect((await ledger.listItems({ stages: ['failed'] })).map((i) => i.encounter)).toEqual([
+      'Encounter/2',
+    ]);
     expect(await ledger.listItems()).toHaveLength(5);
     // Given up is not done: it counts in the backlog until it is answered.
     expect(await ledger.countBacklog()).toBe(4);
@@ -76,15 +96,33 @@ describe.each(implementations)('%s', (_name, open) => {
   it('lists the items of named encounters and of named patients, each once, within the stages asked for', async () => {
     const ledger = await open();
     await ledger.putItem(item(1, { patient: 'Patient/a' }));
-    await ledger.putItem(item(2, { patient: 'Patient/b', stage: 'answered', nextAttemptAt: undefined }));
+    await ledger.putItem(
+      item(2, { patient: 'Patient/b', stage: 'answered', nextAttemptAt: undefined }),
+    );
     await ledger.putItem(item(3, { patient: 'Patient/a', stage: 'failed' }));
     await ledger.putItem(item(4));
-    const encounters = async (found: Promise<LedgerItem[]>) => (await found).map((i) => i.encounter).sort();
+    const encounters = async (found: Promise<LedgerItem[]>) =>
+      (await found).map((i) => i.encounter).sort();
     // An encounter named twice is listed once; one the ledger never saw is not listed.
-    expect(await encounters(ledger.listItems({ encounters: ['Encounter/2', 'Encounter/1', 'Encounter/2', 'Encounter/99'] }))).toEqual(['Encounter/1', 'Encounter/2']);
-    expect(await encounters(ledger.listItems({ encounters: ['Encounter/1', 'Encounter/2'], stages: ['held'] }))).toEqual(['Encounter/1']);
-    expect(await encounters(ledger.listItems({ patients: ['Patient/a', 'Patient/zz'] }))).toEqual(['Encounter/1', 'Encounter/3']);
-    expect(await encounters(ledger.listItems({ patients: ['Patient/a'], stages: ['held'] }))).toEqual(['Encounter/1']);
+    expect(
+      await encounters(
+        ledger.listItems({
+          encounters: ['Encounter/2', 'Encounter/1', 'Encounter/2', 'Encounter/99'],
+        }),
+      ),
+    ).toEqual(['Encounter/1', 'Encounter/2']);
+    expect(
+      await encounters(
+        ledger.listItems({ encounters: ['Encounter/1', 'Encounter/2'], stages: ['held'] }),
+      ),
+    ).toEqual(['Encounter/1']);
+    expect(await encounters(ledger.listItems({ patients: ['Patient/a', 'Patient/zz'] }))).toEqual([
+      'Encounter/1',
+      'Encounter/3',
+    ]);
+    expect(
+      await encounters(ledger.listItems({ patients: ['Patient/a'], stages: ['held'] })),
+    ).toEqual(['Encounter/1']);
     expect(await ledger.listItems({ encounters: [] })).toEqual([]);
   });
 
@@ -135,7 +173,9 @@ describe.each(implementations)('%s', (_name, open) => {
     expect(await ledger.renewLease('Encounter/5', 'dead', 60_000)).toBe(false);
     await ledger.putItem(item(5, { stage: 'answered', nextAttemptAt: undefined }));
     await ledger.releaseLease('Encounter/5', 'alive');
-    expect(await ledger.listItems({ dueBy: new Date(Date.now() + 1000).toISOString() })).toEqual([]);
+    expect(await ledger.listItems({ dueBy: new Date(Date.now() + 1000).toISOString() })).toEqual(
+      [],
+    );
     expect(await ledger.countBacklog()).toBe(0);
   });
 });
@@ -146,7 +186,13 @@ describe('postgres ledger', () => {
     cleanups.push(pg.cleanup);
     const ledgers = await Promise.all([pg.open(), pg.open(), pg.open()]);
     const encounters = Array.from({ length: 20 }, (_, n) => `Encounter/${String(n)}`);
-    const attempts = encounters.flatMap((e) => ledgers.map((ledger, w) => ledger.acquireLease(e, `worker-${String(w)}`, 60_000).then((r) => (r.acquired ? e : undefined))));
+    const attempts = encounters.flatMap((e) =>
+      ledgers.map((ledger, w) =>
+        ledger
+          .acquireLease(e, `worker-${String(w)}`, 60_000)
+          .then((r) => (r.acquired ? e : undefined)),
+      ),
+    );
     const won = (await Promise.all(attempts)).filter((e): e is string => e !== undefined);
     expect(won.sort()).toEqual([...encounters].sort());
   });
@@ -158,7 +204,10 @@ describe('postgres ledger', () => {
     await first.putItem(item(3, { stage: 'submitted', claim: 'Claim/3', outbox: 'Claim/3' }));
     await first.setCursor('finished-encounters', '2026-03-01T10:00:00.000Z');
     const reopened = await pg.open();
-    expect(await reopened.getItem('Encounter/3')).toMatchObject({ stage: 'submitted', outbox: 'Claim/3' });
+    expect(await reopened.getItem('Encounter/3')).toMatchObject({
+      stage: 'submitted',
+      outbox: 'Claim/3',
+    });
     expect(await second.getCursor('finished-encounters')).toBe('2026-03-01T10:00:00.000Z');
     expect(await reopened.countBacklog()).toBe(1);
   });
@@ -173,7 +222,10 @@ describe('file ledger', () => {
     await first.close();
     const reopened = await openFileLedger(path);
     expect(await reopened.getCursor('finished-encounters')).toBe('2026-03-01T10:00:00.000Z');
-    expect(await reopened.getItem('Encounter/7')).toMatchObject({ stage: 'answered', claimResponse: 'ClaimResponse/3' });
+    expect(await reopened.getItem('Encounter/7')).toMatchObject({
+      stage: 'answered',
+      claimResponse: 'ClaimResponse/3',
+    });
   });
 
   it('keeps every one of many concurrent changes, as one journal line each, with no temporary file left', async () => {
@@ -183,7 +235,12 @@ describe('file ledger', () => {
     await ledger.close();
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
     expect(lines[0]).toBe('{"chartbill-ledger":2}');
-    expect(lines.slice(1).map((l) => (JSON.parse(l) as { item: LedgerItem }).item.encounter).sort()).toEqual(Array.from({ length: 50 }, (_, n) => `Encounter/${String(n)}`).sort());
+    expect(
+      lines
+        .slice(1)
+        .map((l) => (JSON.parse(l) as { item: LedgerItem }).item.encounter)
+        .sort(),
+    ).toEqual(Array.from({ length: 50 }, (_, n) => `Encounter/${String(n)}`).sort());
     expect((await readdir(join(path, '..'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(await (await openFileLedger(path)).listItems()).toHaveLength(50);
   });
@@ -191,9 +248,16 @@ describe('file ledger', () => {
   it('writes changes made at once in the order they were made: the later change to an item wins after a restart', async () => {
     const path = await tempPath();
     const ledger = await openFileLedger(path);
-    await Promise.all([ledger.putItem(item(1, { stage: 'pending' })), ledger.putItem(item(2)), ledger.putItem(item(1, { stage: 'submitting' })), ledger.putItem(item(1, { stage: 'answered' }))]);
+    await Promise.all([
+      ledger.putItem(item(1, { stage: 'pending' })),
+      ledger.putItem(item(2)),
+      ledger.putItem(item(1, { stage: 'submitting' })),
+      ledger.putItem(item(1, { stage: 'answered' })),
+    ]);
     await ledger.close();
-    expect(await (await openFileLedger(path)).getItem('Encounter/1')).toMatchObject({ stage: 'answered' });
+    expect(await (await openFileLedger(path)).getItem('Encounter/1')).toMatchObject({
+      stage: 'answered',
+    });
   });
 
   it('drops a last line torn by a crash (never acknowledged) and keeps working after it', async () => {
@@ -201,12 +265,18 @@ describe('file ledger', () => {
     const first = await openFileLedger(path);
     await first.putItem(item(1, { stage: 'answered' }));
     await first.close();
-    await writeFile(path, `${await readFile(path, 'utf8')}{"item":{"encounter":"Encounter/2","sta`, 'utf8');
+    await writeFile(
+      path,
+      `${await readFile(path, 'utf8')}{"item":{"encounter":"Encounter/2","sta`,
+      'utf8',
+    );
     const reopened = await openFileLedger(path);
     expect((await reopened.listItems()).map((i) => i.encounter)).toEqual(['Encounter/1']);
     await reopened.putItem(item(3));
     await reopened.close();
-    expect((await (await openFileLedger(path)).listItems()).map((i) => i.encounter).sort()).toEqual(['Encounter/1', 'Encounter/3']);
+    expect((await (await openFileLedger(path)).listItems()).map((i) => i.encounter).sort()).toEqual(
+      ['Encounter/1', 'Encounter/3'],
+    );
   });
 
   it('rewrites a journal of mostly superseded lines as a snapshot, losing no change', async () => {
@@ -227,13 +297,26 @@ describe('file ledger', () => {
   it('reads a ledger in the older one-document format and carries on in the journal format', async () => {
     const path = await tempPath();
     await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, JSON.stringify({ version: 1, cursors: { 'finished-encounters': '2026-03-01T10:00:00.000Z' }, items: { 'Encounter/4': item(4, { stage: 'held', reason: 'no-coverage' }) } }), 'utf8');
+    await writeFile(
+      path,
+      JSON.stringify({
+        version: 1,
+        cursors: { 'finished-encounters': '2026-03-01T10:00:00.000Z' },
+        items: { 'Encounter/4': item(4, { stage: 'held', reason: 'no-coverage' }) },
+      }),
+      'utf8',
+    );
     const ledger = await openFileLedger(path);
-    expect(await ledger.getItem('Encounter/4')).toMatchObject({ stage: 'held', reason: 'no-coverage' });
+    expect(await ledger.getItem('Encounter/4')).toMatchObject({
+      stage: 'held',
+      reason: 'no-coverage',
+    });
     await ledger.putItem(item(5));
     await ledger.close();
     expect((await readFile(path, 'utf8')).startsWith('{"chartbill-ledger":2}\n')).toBe(true);
-    expect((await (await openFileLedger(path)).listItems()).map((i) => i.encounter).sort()).toEqual(['Encounter/4', 'Encounter/5']);
+    expect((await (await openFileLedger(path)).listItems()).map((i) => i.encounter).sort()).toEqual(
+      ['Encounter/4', 'Encounter/5'],
+    );
   });
 
   it('recovers a journal torn in the middle up to the damaged line, moves the rest aside and reports it', async () => {
@@ -254,10 +337,17 @@ describe('file ledger', () => {
     await recovered.putItem(item(5));
     await recovered.close();
     const reopened = await openFileLedger(path);
-    expect((await reopened.listItems()).map((i) => i.encounter).sort()).toEqual(['Encounter/1', 'Encounter/5']);
+    expect((await reopened.listItems()).map((i) => i.encounter).sort()).toEqual([
+      'Encounter/1',
+      'Encounter/5',
+    ]);
     expect(reopened.health?.().quarantine).toBeUndefined();
     // An entry of an unexpected shape is damage too: recovered up to it, never a refusal to start.
-    await writeFile(path, '{"chartbill-ledger":2}\n{"item":{"encounter":"Encounter/1","stage":"sideways"}}\n', 'utf8');
+    await writeFile(
+      path,
+      '{"chartbill-ledger":2}\n{"item":{"encounter":"Encounter/1","stage":"sideways"}}\n',
+      'utf8',
+    );
     expect((await openFileLedger(path)).health?.().quarantine).toMatchObject({ line: 2, lines: 1 });
   });
 
@@ -265,9 +355,17 @@ describe('file ledger', () => {
     const path = await tempPath();
     await mkdir(join(path, '..'), { recursive: true });
     await writeFile(path, '{"version":1,"cursors":{', 'utf8');
-    await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message.includes('not valid JSON'));
-    await writeFile(path, JSON.stringify({ version: 1, cursors: {}, items: { a: { stage: 'sideways' } } }), 'utf8');
-    await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) => isAppError(err, 'CONFIG_INVALID'));
+    await expect(openFileLedger(path)).rejects.toSatisfy(
+      (err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message.includes('not valid JSON'),
+    );
+    await writeFile(
+      path,
+      JSON.stringify({ version: 1, cursors: {}, items: { a: { stage: 'sideways' } } }),
+      'utf8',
+    );
+    await expect(openFileLedger(path)).rejects.toSatisfy((err: unknown) =>
+      isAppError(err, 'CONFIG_INVALID'),
+    );
   });
 
   it('finishes short writes, so every change lands whole', async () => {
@@ -291,15 +389,24 @@ describe('file ledger', () => {
     const before = await readFile(path, 'utf8');
     disk.room = 10;
     await expect(ledger.putItem(item(2))).rejects.toMatchObject({ code: 'ENOSPC' });
-    await expect(ledger.setCursor('c', '2026-03-01T10:00:00.000Z')).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(ledger.setCursor('c', '2026-03-01T10:00:00.000Z')).rejects.toMatchObject({
+      code: 'ENOSPC',
+    });
     expect(disk.short).toBe(1);
     expect(await readFile(path, 'utf8')).toBe(before);
     expect(await ledger.getItem('Encounter/2')).toBeUndefined();
     expect(await ledger.getCursor('c')).toBeUndefined();
-    expect(ledger.health?.()).toMatchObject({ writable: false, error: expect.stringContaining('ENOSPC') as unknown });
+    expect(ledger.health?.()).toMatchObject({
+      writable: false,
+      error: expect.stringContaining('ENOSPC') as unknown,
+    });
     // No new work while nothing can be recorded.
-    await expect(ledger.acquireLease('Encounter/3', 'w', 60_000)).rejects.toSatisfy((err: unknown) => isAppError(err, 'LEDGER_UNAVAILABLE'));
-    await expect(ledger.ensureWritable?.()).rejects.toSatisfy((err: unknown) => isAppError(err, 'LEDGER_UNAVAILABLE'));
+    await expect(ledger.acquireLease('Encounter/3', 'w', 60_000)).rejects.toSatisfy(
+      (err: unknown) => isAppError(err, 'LEDGER_UNAVAILABLE'),
+    );
+    await expect(ledger.ensureWritable?.()).rejects.toSatisfy((err: unknown) =>
+      isAppError(err, 'LEDGER_UNAVAILABLE'),
+    );
     disk.room = Number.POSITIVE_INFINITY;
     await ledger.ensureWritable?.();
     expect(ledger.health?.()).toEqual({ writable: true });
@@ -308,7 +415,10 @@ describe('file ledger', () => {
     expect((await ledger.acquireLease('Encounter/3', 'w', 60_000)).acquired).toBe(true);
     await ledger.close();
     const reopened = await openFileLedger(path);
-    expect((await reopened.listItems()).map((i) => i.encounter)).toEqual(['Encounter/1', 'Encounter/2']);
+    expect((await reopened.listItems()).map((i) => i.encounter)).toEqual([
+      'Encounter/1',
+      'Encounter/2',
+    ]);
     expect(reopened.health?.().quarantine).toBeUndefined();
   });
 });
@@ -328,7 +438,9 @@ describe('ledger rules', () => {
   });
 
   it('rechecks a held item less often each time it is still held, at least once a day', () => {
-    expect([0, 1, 2].map((n) => recheckDelayMs(15 * 60_000, n))).toEqual([900_000, 1_800_000, 3_600_000]);
+    expect([0, 1, 2].map((n) => recheckDelayMs(15 * 60_000, n))).toEqual([
+      900_000, 1_800_000, 3_600_000,
+    ]);
     expect(recheckDelayMs(15 * 60_000, 50)).toBe(86_400_000);
   });
 });

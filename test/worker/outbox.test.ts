@@ -38,18 +38,32 @@ describe('submission outbox', () => {
     dir = await mkdtemp(join(tmpdir(), 'chartbill-outbox-'));
     const path = join(dir, 'ledger.json');
     const payer = createFhirPayerAdapter({ baseUrl: world.payer.fhirBase, retry: { attempts: 1 } });
-    const settings = { schedule: '* * * * * *', recheckMs: 900_000, maxAttempts: 5, retryBaseMs: 1 };
+    const settings = {
+      schedule: '* * * * * *',
+      recheckMs: 900_000,
+      maxAttempts: 5,
+      retryBaseMs: 1,
+    };
     const deps = { clinical: world.fhir, billing: world.fhir, codes: starterCodeSet(), logger };
 
-    const first = await buildWorker(settings, { ...deps, payer: answersLost(payer), ledger: await openFileLedger(path) }).tick();
+    const first = await buildWorker(settings, {
+      ...deps,
+      payer: answersLost(payer),
+      ledger: await openFileLedger(path),
+    }).tick();
     expect(first).toMatchObject({ submitted: 0, failed: 7 });
     expect(await all(world.fhir, 'ClaimResponse')).toHaveLength(0);
 
     // A new process on the same ledger file.
-    const second = await buildWorker(settings, { ...deps, payer, ledger: await openFileLedger(path) }).tick();
+    const second = await buildWorker(settings, {
+      ...deps,
+      payer,
+      ledger: await openFileLedger(path),
+    }).tick();
     expect(second.submitted).toBe(7);
     const audit = world.payer.audit();
-    for (const id of SEED_SCENARIOS.clean) expect(audit.submits[`${SYSTEM.claimId}|enc-${id}`], id).toBe(1);
+    for (const id of SEED_SCENARIOS.clean)
+      expect(audit.submits[`${SYSTEM.claimId}|enc-${id}`], id).toBe(1);
     expect(Object.values(audit.submits).every((n) => n === 1)).toBe(true);
     expect(audit.inquiries).toBe(7);
     expect(await all(world.fhir, 'ClaimResponse')).toHaveLength(7);

@@ -4,7 +4,8 @@ import { openPostgresLedger } from '../../worker/postgres-ledger.ts';
 import type { Ledger } from '../../worker/ledger.ts';
 
 /** The test PostgreSQL server (trust auth); override with CHARTBILL_TEST_PG_URL. */
-export const PG_URL = process.env.CHARTBILL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL =
+  process.env.CHARTBILL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A schema name of its own for each test, as pg-boss's test/hooks.ts gives each test. */
 export function freshSchemaName(): string {
@@ -23,7 +24,11 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /** Opens ledgers in a fresh schema; `cleanup` closes them all and drops the schema. */
-export function postgresLedgers(): { schema: string; open: () => Promise<Ledger>; cleanup: () => Promise<void> } {
+export function postgresLedgers(): {
+  schema: string;
+  open: () => Promise<Ledger>;
+  cleanup: () => Promise<void>;
+} {
   const schema = freshSchemaName();
   const opened: Ledger[] = [];
   return {

@@ -22,18 +22,33 @@ export function extraEncounterId(prefix: string, n: number): string {
  * cannot resolve references between its own new entries; fixed ids make them resolvable).
  * Returns the Encounter ids.
  */
-export async function seedCodedEncounters(fhir: FhirGateway, count: number, prefix = 'extra', now = new Date(), spread: Spread = {}): Promise<string[]> {
+export async function seedCodedEncounters(
+  fhir: FhirGateway,
+  count: number,
+  prefix = 'extra',
+  now = new Date(),
+  spread: Spread = {},
+): Promise<string[]> {
   const ids: string[] = [];
   for (let first = 0; first < count; first += 100) {
     const entries: BundleEntry[] = [];
     for (let n = first; n < Math.min(count, first + 100); n++) {
       const id = extraEncounterId(prefix, n);
       ids.push(id);
-      for (const resource of codedEncounter(id, n, now, spread)) entries.push({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` } });
+      for (const resource of codedEncounter(id, n, now, spread))
+        entries.push({
+          resource,
+          request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` },
+        });
     }
-    const answer = await fhir.batch({ resourceType: 'Bundle', type: 'batch', entry: entries } satisfies Bundle);
+    const answer = await fhir.batch({
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: entries,
+    } satisfies Bundle);
     const failed = (answer.entry ?? []).filter((e) => !/^20[01]/.test(e.response?.status ?? ''));
-    if (failed.length > 0) throw new Error(`seeding failed: ${JSON.stringify(failed[0]?.response)}`);
+    if (failed.length > 0)
+      throw new Error(`seeding failed: ${JSON.stringify(failed[0]?.response)}`);
   }
   return ids;
 }
@@ -47,22 +62,37 @@ export interface Spread {
 function codedEncounter(id: string, n: number, now: Date, spread: Spread): Resource[] {
   const patient = `Patient/pat-${String((n % (spread.patients ?? COVERED_PATIENTS)) + 1).padStart(2, '0')}`;
   const visit = VISITS[n % VISITS.length] ?? VISITS[0];
-  const start = new Date(now.getTime() - (2 + (n % (spread.days ?? 20))) * 86_400_000).toISOString();
+  const start = new Date(
+    now.getTime() - (2 + (n % (spread.days ?? 20))) * 86_400_000,
+  ).toISOString();
   const encounter: Encounter = {
-    resourceType: 'Encounter', id, status: 'finished', class: { system: SYSTEM.actCode, code: 'AMB' },
-    subject: { reference: patient }, period: { start, end: start },
+    resourceType: 'Encounter',
+    id,
+    status: 'finished',
+    class: { system: SYSTEM.actCode, code: 'AMB' },
+    subject: { reference: patient },
+    period: { start, end: start },
     participant: [{ individual: { reference: `Practitioner/pr-${String((n % 3) + 1)}` } }],
     serviceProvider: { reference: 'Organization/org-billing' },
   };
   const condition: Condition = {
-    resourceType: 'Condition', id: `${id}-dx`, subject: { reference: patient }, encounter: { reference: `Encounter/${id}` },
+    resourceType: 'Condition',
+    id: `${id}-dx`,
+    subject: { reference: patient },
+    encounter: { reference: `Encounter/${id}` },
     category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'encounter-diagnosis' }] }],
     extension: [{ url: EXT.diagnosisRank, valuePositiveInt: 1 }],
     code: { coding: [{ system: SYSTEM.icd10cm, code: visit.dx }] },
   };
   const charge: ChargeItem = {
-    resourceType: 'ChargeItem', id: `${id}-line`, status: 'billable', subject: { reference: patient }, context: { reference: `Encounter/${id}` },
-    code: { coding: [{ system: SYSTEM.cpt, code: visit.cpt }] }, quantity: { value: 1 }, occurrenceDateTime: start,
+    resourceType: 'ChargeItem',
+    id: `${id}-line`,
+    status: 'billable',
+    subject: { reference: patient },
+    context: { reference: `Encounter/${id}` },
+    code: { coding: [{ system: SYSTEM.cpt, code: visit.cpt }] },
+    quantity: { value: 1 },
+    occurrenceDateTime: start,
     extension: [{ url: EXT.diagnosisPointer, valueReference: { reference: `Condition/${id}-dx` } }],
   };
   return [encounter, condition, charge];

@@ -33,7 +33,10 @@ describe('two workers sharing a PostgreSQL ledger', () => {
       const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
       expect(mine, id).toHaveLength(1);
       expect(submits[`${SYSTEM.claimId}|enc-${id}`], id).toBe(1);
-      expect(answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`), id).toHaveLength(1);
+      expect(
+        answers.filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`),
+        id,
+      ).toHaveLength(1);
     }
     // Nothing is left for either worker.
     const [again1, again2] = await Promise.all([first.tick(), second.tick()]);
@@ -46,7 +49,11 @@ describe('two workers sharing a PostgreSQL ledger', () => {
     const pg = postgresLedgers();
     cleanups.push(pg.cleanup);
     const ledger = await pg.open();
-    const survivor = workerFor(world, { ledger: await pg.open(), workerId: 'survivor', leaseMs: 60_000 });
+    const survivor = workerFor(world, {
+      ledger: await pg.open(),
+      workerId: 'survivor',
+      leaseMs: 60_000,
+    });
     await survivor.tick();
     const [id = ''] = await seedCodedEncounters(world.fhir, 1, 'orphan');
     const { fhir } = world;

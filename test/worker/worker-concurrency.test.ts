@@ -18,9 +18,14 @@ afterEach(async () => {
 });
 
 /** The seeded sandbox behind a proxy that adds network latency, with `extra` same-day visits of two patients. */
-async function distantWorld(extra: number): Promise<{ world: World; proxy: FaultProxy; ids: string[] }> {
+async function distantWorld(
+  extra: number,
+): Promise<{ world: World; proxy: FaultProxy; ids: string[] }> {
   const w = await startWorld();
-  const ids = await seedCodedEncounters(w.fhir, extra, 'busy', new Date(), { patients: 2, days: 1 });
+  const ids = await seedCodedEncounters(w.fhir, extra, 'busy', new Date(), {
+    patients: 2,
+    days: 1,
+  });
   const p = await startFaultProxy({ target: w.ehr.origin, choose: () => 'pass', latencyMs: 15 });
   return { world: w, proxy: p, ids };
 }
@@ -28,9 +33,23 @@ async function distantWorld(extra: number): Promise<{ world: World; proxy: Fault
 function workerThrough(w: World, p: FaultProxy, concurrency: number) {
   const token = w.ehr.issueSystemToken('system/*.cruds');
   const fhir = createFhirGateway({ baseUrl: `${p.origin}/fhir`, getToken: () => token });
-  return buildWorker({ schedule: '*/5 * * * * *', recheckMs: 15 * MINUTE, maxAttempts: 3, eligibilityReuseMs: 60 * MINUTE, concurrency }, {
-    clinical: fhir, billing: fhir, payer: createFhirPayerAdapter({ baseUrl: w.payer.fhirBase }), codes: starterCodeSet(), ledger: createMemoryLedger(), logger,
-  });
+  return buildWorker(
+    {
+      schedule: '*/5 * * * * *',
+      recheckMs: 15 * MINUTE,
+      maxAttempts: 3,
+      eligibilityReuseMs: 60 * MINUTE,
+      concurrency,
+    },
+    {
+      clinical: fhir,
+      billing: fhir,
+      payer: createFhirPayerAdapter({ baseUrl: w.payer.fhirBase }),
+      codes: starterCodeSet(),
+      ledger: createMemoryLedger(),
+      logger,
+    },
+  );
 }
 
 describe('encounters in flight at once', () => {
@@ -57,16 +76,22 @@ describe('encounters in flight at once', () => {
     expect(proxy.maxInFlight()).toBe(1);
   });
 
-  it('reads the next chunk of encounters\' contexts while the current chunk is worked on, each chunk once', async () => {
+  it("reads the next chunk of encounters' contexts while the current chunk is worked on, each chunk once", async () => {
     // 9 seeded + 30 = 39 finished encounters: two chunks of context reads (25 per read).
     const distant = await distantWorld(30);
     ({ world, proxy } = distant);
     const summary = await workerThrough(world, proxy, 1).tick();
     expect(summary).toMatchObject({ submitted: 7 + 30, failed: 0 });
-    const contextReads = proxy.records.filter((r) => r.method === 'GET' && r.path.startsWith('/fhir/Encounter?_id='));
+    const contextReads = proxy.records.filter(
+      (r) => r.method === 'GET' && r.path.startsWith('/fhir/Encounter?_id='),
+    );
     expect(contextReads).toHaveLength(2);
-    const firstClaim = proxy.records.findIndex((r) => r.method === 'POST' && r.path === '/fhir/Claim');
-    expect(proxy.records.indexOf(contextReads[1] as (typeof proxy.records)[number])).toBeLessThan(firstClaim);
+    const firstClaim = proxy.records.findIndex(
+      (r) => r.method === 'POST' && r.path === '/fhir/Claim',
+    );
+    expect(proxy.records.indexOf(contextReads[1] as (typeof proxy.records)[number])).toBeLessThan(
+      firstClaim,
+    );
     // One encounter at a time, and the read ahead beside it.
     expect(proxy.maxInFlight()).toBe(2);
     for (const id of distant.ids) expect(await claimsOf(world.fhir, id), id).toHaveLength(1);

@@ -35,32 +35,56 @@ describe('loadWorkerConfig', () => {
     });
     expect(config.tokenUrl).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
-    expect(loadWorkerConfig({ ...minimal, CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir' }).billingFhirBaseUrl).toBe('https://billing.example.org/fhir');
+    expect(
+      loadWorkerConfig({
+        ...minimal,
+        CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir',
+      }).billingFhirBaseUrl,
+    ).toBe('https://billing.example.org/fhir');
   });
 
   it('reports every mistake at once, naming each variable', () => {
     let error: unknown;
     try {
-      loadWorkerConfig({ CHARTBILL_FHIR_BASE_URL: 'not a url', CHARTBILL_WORKER_SCHEDULE: 'every five seconds', CHARTBILL_WORKER_PORT: '99999', CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: 'lots' });
+      loadWorkerConfig({
+        CHARTBILL_FHIR_BASE_URL: 'not a url',
+        CHARTBILL_WORKER_SCHEDULE: 'every five seconds',
+        CHARTBILL_WORKER_PORT: '99999',
+        CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: 'lots',
+      });
     } catch (err) {
       error = err;
     }
     expect(isAppError(error, 'CONFIG_INVALID')).toBe(true);
     const message = (error as Error).message;
-    for (const name of ['CHARTBILL_FHIR_BASE_URL', 'CHARTBILL_PAYER_BASE_URL', 'CHARTBILL_CLIENT_ID', 'CHARTBILL_PRIVATE_KEY_FILE', 'CHARTBILL_WORKER_SCHEDULE', 'CHARTBILL_WORKER_PORT', 'CHARTBILL_WORKER_HEAP_GROWTH_PERCENT']) {
+    for (const name of [
+      'CHARTBILL_FHIR_BASE_URL',
+      'CHARTBILL_PAYER_BASE_URL',
+      'CHARTBILL_CLIENT_ID',
+      'CHARTBILL_PRIVATE_KEY_FILE',
+      'CHARTBILL_WORKER_SCHEDULE',
+      'CHARTBILL_WORKER_PORT',
+      'CHARTBILL_WORKER_HEAP_GROWTH_PERCENT',
+    ]) {
       expect(message).toContain(name);
     }
   });
 
   it('accepts a six-field cron schedule with seconds', () => {
-    expect(loadWorkerConfig({ ...minimal, CHARTBILL_WORKER_SCHEDULE: '0 */2 * * * *' }).schedule).toBe('0 */2 * * * *');
+    expect(
+      loadWorkerConfig({ ...minimal, CHARTBILL_WORKER_SCHEDULE: '0 */2 * * * *' }).schedule,
+    ).toBe('0 */2 * * * *');
   });
 
   it('keeps the embedded file ledger by default and opens PostgreSQL when CHARTBILL_LEDGER_URL is set', async () => {
     const defaults = loadWorkerConfig(minimal);
     expect(defaults.ledgerUrl).toBeUndefined();
     const schema = freshSchemaName();
-    const config = loadWorkerConfig({ ...minimal, CHARTBILL_LEDGER_URL: PG_URL, CHARTBILL_LEDGER_SCHEMA: schema });
+    const config = loadWorkerConfig({
+      ...minimal,
+      CHARTBILL_LEDGER_URL: PG_URL,
+      CHARTBILL_LEDGER_SCHEMA: schema,
+    });
     const ledger = await openLedger(config);
     try {
       await ledger.setCursor('c', '2026-03-01T00:00:00.000Z');
@@ -71,6 +95,14 @@ describe('loadWorkerConfig', () => {
       await ledger.close();
       await dropSchema(schema);
     }
-    expect(() => loadWorkerConfig({ ...minimal, CHARTBILL_LEDGER_URL: 'mysql://x', CHARTBILL_LEDGER_SCHEMA: 'Bad-Name' })).toThrow(/CHARTBILL_LEDGER_URL[\s\S]*CHARTBILL_LEDGER_SCHEMA|CHARTBILL_LEDGER_SCHEMA[\s\S]*CHARTBILL_LEDGER_URL/);
+    expect(() =>
+      loadWorkerConfig({
+        ...minimal,
+        CHARTBILL_LEDGER_URL: 'mysql://x',
+        CHARTBILL_LEDGER_SCHEMA: 'Bad-Name',
+      }),
+    ).toThrow(
+      /CHARTBILL_LEDGER_URL[\s\S]*CHARTBILL_LEDGER_SCHEMA|CHARTBILL_LEDGER_SCHEMA[\s\S]*CHARTBILL_LEDGER_URL/,
+    );
   });
 });

@@ -3,7 +3,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { all, claimsOf, tasksOf, startWorld, workerFor, type World, testClock, MINUTE } from './worker-kit.ts';
+import {
+  all,
+  claimsOf,
+  tasksOf,
+  startWorld,
+  workerFor,
+  type World,
+  testClock,
+  MINUTE,
+} from './worker-kit.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
 
 let world: World | undefined;
@@ -12,9 +21,10 @@ afterEach(async () => {
   world = undefined;
 });
 
-
 async function answersOf(world: World, claim: Claim | undefined): Promise<ClaimResponse[]> {
-  return (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter((r) => r.request?.reference === `Claim/${claim?.id ?? ''}`);
+  return (await all<ClaimResponse>(world.fhir, 'ClaimResponse')).filter(
+    (r) => r.request?.reference === `Claim/${claim?.id ?? ''}`,
+  );
 }
 
 describe('queued answers', () => {
@@ -28,7 +38,10 @@ describe('queued answers', () => {
     await worker.tick();
     const [claim] = await claimsOf(world.fhir, id);
     expect((await answersOf(world, claim)).map((r) => r.outcome)).toEqual(['queued']);
-    expect(await ledger.getItem(`Encounter/${id}`)).toMatchObject({ stage: 'submitted', outcome: 'queued' });
+    expect(await ledger.getItem(`Encounter/${id}`)).toMatchObject({
+      stage: 'submitted',
+      outcome: 'queued',
+    });
 
     clock.advance(6 * MINUTE);
     await worker.tick();
@@ -39,12 +52,19 @@ describe('queued answers', () => {
     const answers = await answersOf(world, claim);
     expect(answers.map((r) => r.outcome)).toEqual(['complete']);
     expect(answers[0]?.payment?.amount.value ?? 0).toBeGreaterThan(0);
-    expect(await ledger.getItem(`Encounter/${id}`)).toMatchObject({ stage: 'answered', outcome: 'complete' });
+    expect(await ledger.getItem(`Encounter/${id}`)).toMatchObject({
+      stage: 'answered',
+      outcome: 'complete',
+    });
     const audit = world.payer.audit();
     expect(Object.values(audit.submits).every((n) => n === 1)).toBe(true);
     expect(audit.inquiries).toBe(14);
     // The timely-filing denial became a work item once its answer was final.
-    expect((await tasksOf(world.fhir, SEED_SCENARIOS.timelyFiling)).map((t) => t.code?.coding?.[0]?.code)).toEqual(['claim-denied']);
+    expect(
+      (await tasksOf(world.fhir, SEED_SCENARIOS.timelyFiling)).map(
+        (t) => t.code?.coding?.[0]?.code,
+      ),
+    ).toEqual(['claim-denied']);
   });
 });
 
@@ -56,15 +76,25 @@ describe('changes since the cursor', () => {
     await worker.tick();
     expect(await claimsOf(world.fhir, SEED_SCENARIOS.lapsedCoverage)).toHaveLength(0);
 
-    const [coverage] = await all<Coverage>(world.fhir, 'Coverage', { beneficiary: 'Patient/pat-19' });
+    const [coverage] = await all<Coverage>(world.fhir, 'Coverage', {
+      beneficiary: 'Patient/pat-19',
+    });
     if (!coverage?.period) throw new Error('seed: pat-19 has no lapsed coverage');
-    await world.fhir.update<Coverage>({ ...coverage, period: { start: coverage.period.start ?? '2020-01-01' } });
+    await world.fhir.update<Coverage>({
+      ...coverage,
+      period: { start: coverage.period.start ?? '2020-01-01' },
+    });
     // No clock change: the held item's recheck is not due; the changed Coverage makes it due.
     const summary = await worker.tick();
     expect(summary.submitted).toBe(1);
     const [claim] = await claimsOf(world.fhir, SEED_SCENARIOS.lapsedCoverage);
     expect((await answersOf(world, claim)).map((r) => r.outcome)).toEqual(['complete']);
-    expect((await tasksOf(world.fhir, SEED_SCENARIOS.lapsedCoverage)).map((t) => [t.code?.coding?.[0]?.code, t.status])).toEqual([['coverage-inactive', 'completed']]);
+    expect(
+      (await tasksOf(world.fhir, SEED_SCENARIOS.lapsedCoverage)).map((t) => [
+        t.code?.coding?.[0]?.code,
+        t.status,
+      ]),
+    ).toEqual([['coverage-inactive', 'completed']]);
   });
 
   it('sends corrected coding after a denial as a replacement claim (frequency 7, related to the prior claim)', async () => {
@@ -80,21 +110,46 @@ describe('changes since the cursor', () => {
     const charges = await all<ChargeItem>(world.fhir, 'ChargeItem', { context: `Encounter/${id}` });
     const uncovered = charges.find((c) => c.code.coding?.[0]?.code === 'S9986');
     if (!uncovered) throw new Error('seed: enc-not-covered has no S9986 line');
-    await world.fhir.update<ChargeItem>({ ...uncovered, code: { coding: [{ system: SYSTEM.cpt, code: '36415' }] } });
+    await world.fhir.update<ChargeItem>({
+      ...uncovered,
+      code: { coding: [{ system: SYSTEM.cpt, code: '36415' }] },
+    });
     const summary = await worker.tick();
     expect(summary.submitted).toBe(1);
 
-    const replacements = await all<Claim>(world.fhir, 'Claim', { identifier: `${SYSTEM.claimId}|enc-${id}-r1` });
+    const replacements = await all<Claim>(world.fhir, 'Claim', {
+      identifier: `${SYSTEM.claimId}|enc-${id}-r1`,
+    });
     expect(replacements).toHaveLength(1);
     const replacement = replacements[0];
-    expect(replacement?.related?.[0]).toMatchObject({ claim: { reference: `Claim/${original?.id ?? ''}` }, relationship: { coding: [{ code: 'prior' }] }, reference: first?.identifier?.[0] });
-    expect(replacement?.extension).toContainEqual({ url: EXT.claimFrequency, valueCoding: { system: SYSTEM_CLAIM_FREQUENCY, code: '7', display: 'Replacement of Prior Claim' } });
-    expect(replacement?.item?.map((i) => i.productOrService.coding?.[0]?.code)).toEqual(['99213', '36415']);
+    expect(replacement?.related?.[0]).toMatchObject({
+      claim: { reference: `Claim/${original?.id ?? ''}` },
+      relationship: { coding: [{ code: 'prior' }] },
+      reference: first?.identifier?.[0],
+    });
+    expect(replacement?.extension).toContainEqual({
+      url: EXT.claimFrequency,
+      valueCoding: {
+        system: SYSTEM_CLAIM_FREQUENCY,
+        code: '7',
+        display: 'Replacement of Prior Claim',
+      },
+    });
+    expect(replacement?.item?.map((i) => i.productOrService.coding?.[0]?.code)).toEqual([
+      '99213',
+      '36415',
+    ]);
     expect((await answersOf(world, replacement)).map((r) => r.outcome)).toEqual(['complete']);
     expect(await claimsOf(world.fhir, id)).toHaveLength(1);
     const tasks = await all<Task>(world.fhir, 'Task', { encounter: `Encounter/${id}` });
-    expect(tasks.map((t) => [t.code?.coding?.[0]?.code, t.status])).toEqual([['claim-denied', 'completed']]);
-    expect(await ledger.getItem(`Encounter/${id}`)).toMatchObject({ stage: 'answered', outcome: 'complete', replacements: 1 });
+    expect(tasks.map((t) => [t.code?.coding?.[0]?.code, t.status])).toEqual([
+      ['claim-denied', 'completed'],
+    ]);
+    expect(await ledger.getItem(`Encounter/${id}`)).toMatchObject({
+      stage: 'answered',
+      outcome: 'complete',
+      replacements: 1,
+    });
     // Nothing more to do: a third tick submits nothing.
     expect((await worker.tick()).submitted).toBe(0);
   });
@@ -118,9 +173,12 @@ describe('idle ticks', () => {
 });
 
 describe('eligibility reuse', () => {
-  it('checks eligibility once for a patient\'s visits on the same day within the reuse window', async () => {
+  it("checks eligibility once for a patient's visits on the same day within the reuse window", async () => {
     world = await startWorld();
-    const extra = await seedCodedEncounters(world.fhir, 3, 'sameday', new Date(), { patients: 1, days: 1 });
+    const extra = await seedCodedEncounters(world.fhir, 3, 'sameday', new Date(), {
+      patients: 1,
+      days: 1,
+    });
     await workerFor(world, { eligibilityReuseMs: 60 * MINUTE }).tick();
     for (const id of extra) expect(await claimsOf(world.fhir, id), id).toHaveLength(1);
     // 8 seeded encounters with coverage (8 patients) + 1 for the three same-day visits of pat-01.

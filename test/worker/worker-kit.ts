@@ -1,12 +1,24 @@
 import { createServer } from 'node:net';
-import type { ChargeItem, Claim, Condition, Encounter, FhirResource, Resource, Task } from 'fhir/r4';
+import type {
+  ChargeItem,
+  Claim,
+  Condition,
+  Encounter,
+  FhirResource,
+  Resource,
+  Task,
+} from 'fhir/r4';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { startSandboxPayer, type SandboxPayer, type SandboxPayerOptions } from '../../sandbox/payer-server.ts';
+import {
+  startSandboxPayer,
+  type SandboxPayer,
+  type SandboxPayerOptions,
+} from '../../sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { buildWorker, type Worker } from '../../worker/build-worker.ts';
 import type { Ledger } from '../../worker/ledger.ts';
@@ -26,8 +38,19 @@ export async function startWorld(payerOptions: Partial<SandboxPayerOptions> = {}
   const ehr = await startSandboxEhr({ port: 0, logger, clients: [] });
   const payer = await startSandboxPayer({ port: 0, logger, ...payerOptions });
   const token = await ehr.issueSystemToken('system/*.cruds');
-  const fhir = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => Promise.resolve(token), retry: { attempts: 2, baseDelayMs: 10 } });
-  return { ehr, payer, fhir, close: async () => { await Promise.all([ehr.close(), payer.close()]); } };
+  const fhir = createFhirGateway({
+    baseUrl: ehr.fhirBase,
+    getToken: () => Promise.resolve(token),
+    retry: { attempts: 2, baseDelayMs: 10 },
+  });
+  return {
+    ehr,
+    payer,
+    fhir,
+    close: async () => {
+      await Promise.all([ehr.close(), payer.close()]);
+    },
+  };
 }
 
 export interface WorkerOptions {
@@ -43,14 +66,22 @@ export interface WorkerOptions {
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
   return buildWorker(
     {
-      schedule: '*/5 * * * * *', recheckMs: 15 * 60_000, maxAttempts: 3,
-      ...(options.workerId ? { workerId: options.workerId } : {}), ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
-      ...(options.pollMs ? { pollMs: options.pollMs } : {}), ...(options.eligibilityReuseMs ? { eligibilityReuseMs: options.eligibilityReuseMs } : {}),
+      schedule: '*/5 * * * * *',
+      recheckMs: 15 * 60_000,
+      maxAttempts: 3,
+      ...(options.workerId ? { workerId: options.workerId } : {}),
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+      ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+      ...(options.eligibilityReuseMs ? { eligibilityReuseMs: options.eligibilityReuseMs } : {}),
     },
     {
       clinical: world.fhir,
       billing: world.fhir,
-      payer: createFhirPayerAdapter({ baseUrl: options.payerBase ?? world.payer.fhirBase, timeoutMs: 5000, retry: { attempts: 2, baseDelayMs: 10 } }),
+      payer: createFhirPayerAdapter({
+        baseUrl: options.payerBase ?? world.payer.fhirBase,
+        timeoutMs: 5000,
+        retry: { attempts: 2, baseDelayMs: 10 },
+      }),
       codes: starterCodeSet(),
       ledger: options.ledger ?? createMemoryLedger(),
       logger,
@@ -59,7 +90,11 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
   );
 }
 
-export async function all<T extends FhirResource>(fhir: FhirGateway, type: T['resourceType'], params: Record<string, string> = {}): Promise<T[]> {
+export async function all<T extends FhirResource>(
+  fhir: FhirGateway,
+  type: T['resourceType'],
+  params: Record<string, string> = {},
+): Promise<T[]> {
   const found = await fhir.searchAll(type, { _count: '200', ...params });
   return found.filter((r): r is T => r.resourceType === type);
 }
@@ -74,8 +109,16 @@ export async function tasksOf(fhir: FhirGateway, encounterId: string): Promise<T
 
 /** Counts of everything the worker writes, to prove a rerun writes nothing new. */
 export async function writeCounts(fhir: FhirGateway): Promise<Record<string, number>> {
-  const types = ['Claim', 'ClaimResponse', 'Task', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse'] as const;
-  const counts = await Promise.all(types.map(async (t) => [t, (await all(fhir, t)).length] as const));
+  const types = [
+    'Claim',
+    'ClaimResponse',
+    'Task',
+    'CoverageEligibilityRequest',
+    'CoverageEligibilityResponse',
+  ] as const;
+  const counts = await Promise.all(
+    types.map(async (t) => [t, (await all(fhir, t)).length] as const),
+  );
   return Object.fromEntries(counts);
 }
 
@@ -87,22 +130,37 @@ export async function addEncounterWithUnknownCode(fhir: FhirGateway): Promise<st
   const start = new Date(Date.now() - 2 * 86_400_000).toISOString();
   const patient = 'Patient/pat-13';
   const { resource: encounter } = await fhir.create<Encounter>({
-    resourceType: 'Encounter', status: 'finished', class: { system: SYSTEM.actCode, code: 'AMB' },
-    subject: { reference: patient }, period: { start, end: start },
+    resourceType: 'Encounter',
+    status: 'finished',
+    class: { system: SYSTEM.actCode, code: 'AMB' },
+    subject: { reference: patient },
+    period: { start, end: start },
     participant: [{ individual: { reference: 'Practitioner/pr-1' } }],
     serviceProvider: { reference: 'Organization/org-billing' },
   });
   const encounterRef = `Encounter/${encounter.id ?? ''}`;
   const { resource: condition } = await fhir.create<Condition>({
-    resourceType: 'Condition', subject: { reference: patient }, encounter: { reference: encounterRef },
+    resourceType: 'Condition',
+    subject: { reference: patient },
+    encounter: { reference: encounterRef },
     category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'encounter-diagnosis' }] }],
     extension: [{ url: EXT.diagnosisRank, valuePositiveInt: 1 }],
     code: { coding: [{ system: SYSTEM.icd10cm, code: 'J06.9' }] },
   });
   await fhir.create<ChargeItem>({
-    resourceType: 'ChargeItem', status: 'billable', subject: { reference: patient }, context: { reference: encounterRef },
-    code: { coding: [{ system: SYSTEM.cpt, code: '99999' }] }, quantity: { value: 1 }, occurrenceDateTime: start,
-    extension: [{ url: EXT.diagnosisPointer, valueReference: { reference: `Condition/${condition.id ?? ''}` } }],
+    resourceType: 'ChargeItem',
+    status: 'billable',
+    subject: { reference: patient },
+    context: { reference: encounterRef },
+    code: { coding: [{ system: SYSTEM.cpt, code: '99999' }] },
+    quantity: { value: 1 },
+    occurrenceDateTime: start,
+    extension: [
+      {
+        url: EXT.diagnosisPointer,
+        valueReference: { reference: `Condition/${condition.id ?? ''}` },
+      },
+    ],
   });
   return encounter.id ?? '';
 }
@@ -123,7 +181,12 @@ export async function deadUrl(path = '/fhir'): Promise<string> {
 /** A clock the test moves forward; starts at the real time, as the sandbox's data is relative to it. */
 export function testClock(): { now: () => Date; advance(ms: number): void } {
   let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms) => { offset += ms; } };
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
 }
 
 export const MINUTE = 60_000;

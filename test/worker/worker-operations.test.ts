@@ -38,22 +38,41 @@ async function tempDir(): Promise<string> {
 describe('worker JWKS', () => {
   it('serves the public half of its key, which verifies what the worker signs, and never the private members', async () => {
     const keys = await generateClientKeys('RS384');
-    const app = buildHealthServer({ metrics: createWorkerMetrics(), logger, jwks: await loadPublicJwks(keys.privateJwk) });
+    const app = buildHealthServer({
+      metrics: createWorkerMetrics(),
+      logger,
+      jwks: await loadPublicJwks(keys.privateJwk),
+    });
     const res = await app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
     expect(res.statusCode).toBe(200);
     const jwks = res.json<{ keys: JWK[] }>();
     expect(jwks.keys).toHaveLength(1);
     const [served] = jwks.keys;
-    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(served, member).not.toHaveProperty(member);
-    expect(served).toMatchObject({ kty: 'RSA', kid: keys.privateJwk.kid, alg: 'RS384', use: 'sig' });
-    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'RS384', kid: keys.privateJwk.kid ?? '' }).setIssuer('chartbill-worker').sign(await importJWK(keys.privateJwk, 'RS384'));
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+      expect(served, member).not.toHaveProperty(member);
+    expect(served).toMatchObject({
+      kty: 'RSA',
+      kid: keys.privateJwk.kid,
+      alg: 'RS384',
+      use: 'sig',
+    });
+    const jwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS384', kid: keys.privateJwk.kid ?? '' })
+      .setIssuer('chartbill-worker')
+      .sign(await importJWK(keys.privateJwk, 'RS384'));
     await expect(jwtVerify(jwt, await importJWK(served ?? {}, 'RS384'))).resolves.toBeDefined();
   });
 
   it('serves the key set of CHARTBILL_JWKS_PUBLIC_FILE when set (old and new key during a rotation)', async () => {
-    const [old, current] = await Promise.all([generateClientKeys('ES384'), generateClientKeys('ES384')]);
+    const [old, current] = await Promise.all([
+      generateClientKeys('ES384'),
+      generateClientKeys('ES384'),
+    ]);
     const file = join(await tempDir(), 'jwks.json');
-    await writeFile(file, JSON.stringify({ keys: [...old.publicJwks.keys, ...current.publicJwks.keys] }));
+    await writeFile(
+      file,
+      JSON.stringify({ keys: [...old.publicJwks.keys, ...current.publicJwks.keys] }),
+    );
     const jwks = await loadPublicJwks(current.privateJwk, file);
     expect(jwks.keys.map((k) => k.kid)).toEqual([old.privateJwk.kid, current.privateJwk.kid]);
   });
@@ -65,25 +84,39 @@ describe('worker process composition', () => {
     const { client, keyFile } = await backendClient(dir);
     const ehr = await startSandboxEhr({ port: 0, logger, clients: [client] });
     const payer = await startSandboxPayer({ port: 0, logger });
-    cleanup.push(() => ehr.close(), () => payer.close());
+    cleanup.push(
+      () => ehr.close(),
+      () => payer.close(),
+    );
     // The first two requests to the EHR fail with 503: the retries must show on /metrics.
     let encounterSearches = 0;
-    const proxy = await startFaultProxy({ target: ehr.origin, choose: (_n, req) => (req.url?.startsWith('/fhir/Encounter?') && ++encounterSearches <= 2 ? 'status-503' : 'pass') });
+    const proxy = await startFaultProxy({
+      target: ehr.origin,
+      choose: (_n, req) =>
+        req.url?.startsWith('/fhir/Encounter?') && ++encounterSearches <= 2 ? 'status-503' : 'pass',
+    });
     cleanup.push(() => proxy.close());
     const config = loadWorkerConfig({
-      CHARTBILL_FHIR_BASE_URL: `${proxy.origin}/fhir`, CHARTBILL_PAYER_BASE_URL: payer.fhirBase, CHARTBILL_CLIENT_ID: client.clientId,
+      CHARTBILL_FHIR_BASE_URL: `${proxy.origin}/fhir`,
+      CHARTBILL_PAYER_BASE_URL: payer.fhirBase,
+      CHARTBILL_CLIENT_ID: client.clientId,
       // The assertion's audience is the EHR's own token URL, so tokens are fetched directly.
       CHARTBILL_TOKEN_URL: ehr.tokenUrl,
-      CHARTBILL_PRIVATE_KEY_FILE: keyFile, CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'), CHARTBILL_WORKER_PORT: '0',
-      CHARTBILL_WORKER_SCHEDULE: '* * * * * *', CHARTBILL_HTTP_BACKOFF_MS: '10',
+      CHARTBILL_PRIVATE_KEY_FILE: keyFile,
+      CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
+      CHARTBILL_WORKER_PORT: '0',
+      CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+      CHARTBILL_HTTP_BACKOFF_MS: '10',
     });
     const running = await startWorker(config, logger, { codes: starterCodeSet() });
     cleanup.push(() => running.close());
     const deadline = Date.now() + 30_000;
-    while (running.worker.metrics.status().ticks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (running.worker.metrics.status().ticks === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
 
     const metrics = await (await fetch(`${running.healthUrl}/metrics`)).text();
-    const value = (name: string) => Number(new RegExp(`^chartbill_worker_${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const value = (name: string) =>
+      Number(new RegExp(`^chartbill_worker_${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
     expect(value('encounters_seen_total')).toBe(9);
     expect(value('claims_submitted_total')).toBe(7);
     expect(value('claims_paid_total')).toBe(6);
@@ -94,7 +127,9 @@ describe('worker process composition', () => {
     expect(value('tick_duration_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(value('tick_duration_seconds_sum')).toBeGreaterThan(0);
     expect(value('backlog')).toBe(2);
-    const jwks = await (await fetch(`${running.healthUrl}/.well-known/jwks.json`)).json() as { keys: JWK[] };
+    const jwks = (await (await fetch(`${running.healthUrl}/.well-known/jwks.json`)).json()) as {
+      keys: JWK[];
+    };
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-384' });
     expect(jwks.keys[0]).not.toHaveProperty('d');
   });
@@ -105,27 +140,58 @@ describe('two stores', () => {
     const ehr = await startSandboxEhr({ port: 0, logger, clients: [] });
     const billingStore = await startSandboxEhr({ port: 0, logger, clients: [], seed: false });
     const payer = await startSandboxPayer({ port: 0, logger });
-    cleanup.push(() => ehr.close(), () => billingStore.close(), () => payer.close());
-    const [ehrToken, billingToken] = await Promise.all([ehr.issueSystemToken('system/*.cruds'), billingStore.issueSystemToken('system/*.cruds')]);
-    const clinical = createFhirGateway({ baseUrl: ehr.fhirBase, getToken: () => Promise.resolve(ehrToken) });
-    const billing = createFhirGateway({ baseUrl: billingStore.fhirBase, getToken: () => Promise.resolve(billingToken) });
-    const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 900_000, maxAttempts: 3 }, {
-      clinical, billing, payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }), codes: starterCodeSet(), ledger: createMemoryLedger(), logger,
+    cleanup.push(
+      () => ehr.close(),
+      () => billingStore.close(),
+      () => payer.close(),
+    );
+    const [ehrToken, billingToken] = await Promise.all([
+      ehr.issueSystemToken('system/*.cruds'),
+      billingStore.issueSystemToken('system/*.cruds'),
+    ]);
+    const clinical = createFhirGateway({
+      baseUrl: ehr.fhirBase,
+      getToken: () => Promise.resolve(ehrToken),
     });
+    const billing = createFhirGateway({
+      baseUrl: billingStore.fhirBase,
+      getToken: () => Promise.resolve(billingToken),
+    });
+    const worker = buildWorker(
+      { schedule: '* * * * * *', recheckMs: 900_000, maxAttempts: 3 },
+      {
+        clinical,
+        billing,
+        payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }),
+        codes: starterCodeSet(),
+        ledger: createMemoryLedger(),
+        logger,
+      },
+    );
     const summary = await worker.tick();
     expect(summary).toMatchObject({ submitted: 7, held: 2, failed: 0 });
 
-    for (const type of ['Claim', 'ClaimResponse', 'Task', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse'] as const) {
+    for (const type of [
+      'Claim',
+      'ClaimResponse',
+      'Task',
+      'CoverageEligibilityRequest',
+      'CoverageEligibilityResponse',
+    ] as const) {
       expect(await all(clinical, type), `${type} in the EHR`).toHaveLength(0);
     }
     const claims = await all<Claim>(billing, 'Claim');
     expect(claims).toHaveLength(7);
     // References to the chart stay relative to the EHR: the patient and the encounter it came from.
-    const [clean] = claims.filter((c) => c.identifier?.[0]?.value === `enc-${SEED_SCENARIOS.clean[0]}`);
+    const [clean] = claims.filter(
+      (c) => c.identifier?.[0]?.value === `enc-${SEED_SCENARIOS.clean[0]}`,
+    );
     expect(clean?.patient.reference).toBe('Patient/pat-06');
     expect(await all<ClaimResponse>(billing, 'ClaimResponse')).toHaveLength(7);
     const tasks = await all<Task>(billing, 'Task');
-    expect(tasks.map((t) => t.encounter?.reference).sort()).toContain(`Encounter/${SEED_SCENARIOS.noCoverage}`);
+    expect(tasks.map((t) => t.encounter?.reference).sort()).toContain(
+      `Encounter/${SEED_SCENARIOS.noCoverage}`,
+    );
     // A second tick finds the claims in the billing store and writes nothing new.
     const again = await worker.tick();
     expect(again.submitted).toBe(0);
@@ -138,38 +204,70 @@ describe('two stores', () => {
     const clinicalClient = { ...client, scope: CLINICAL_SCOPE };
     const billingClient = { ...client, clientId: 'chartbill-billing', scope: BILLING_SCOPE };
     const ehr = await startSandboxEhr({ port: 0, logger, clients: [clinicalClient] });
-    const billingStore = await startSandboxEhr({ port: 0, logger, clients: [billingClient], seed: false });
+    const billingStore = await startSandboxEhr({
+      port: 0,
+      logger,
+      clients: [billingClient],
+      seed: false,
+    });
     const payer = await startSandboxPayer({ port: 0, logger });
-    cleanup.push(() => ehr.close(), () => billingStore.close(), () => payer.close());
+    cleanup.push(
+      () => ehr.close(),
+      () => billingStore.close(),
+      () => payer.close(),
+    );
     // Pass-through proxies that note each request's method, path and the scopes of its token.
     const seen: { store: string; method: string; path: string; scope: string }[] = [];
     const note = (store: string) => (_n: number, req: IncomingMessage) => {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const scope = token ? (decodeJwt(token).scope as string | undefined) ?? '' : '';
+      const scope = token ? ((decodeJwt(token).scope as string | undefined) ?? '') : '';
       seen.push({ store, method: req.method ?? '', path: req.url ?? '', scope });
       return 'pass' as const;
     };
     const clinicalProxy = await startFaultProxy({ target: ehr.origin, choose: note('clinical') });
-    const billingProxy = await startFaultProxy({ target: billingStore.origin, choose: note('billing') });
-    cleanup.push(() => clinicalProxy.close(), () => billingProxy.close());
+    const billingProxy = await startFaultProxy({
+      target: billingStore.origin,
+      choose: note('billing'),
+    });
+    cleanup.push(
+      () => clinicalProxy.close(),
+      () => billingProxy.close(),
+    );
     const config = loadWorkerConfig({
-      CHARTBILL_FHIR_BASE_URL: `${clinicalProxy.origin}/fhir`, CHARTBILL_TOKEN_URL: ehr.tokenUrl, CHARTBILL_CLIENT_ID: client.clientId,
+      CHARTBILL_FHIR_BASE_URL: `${clinicalProxy.origin}/fhir`,
+      CHARTBILL_TOKEN_URL: ehr.tokenUrl,
+      CHARTBILL_CLIENT_ID: client.clientId,
       // The billing store's own token endpoint (direct: the assertion's audience is that URL).
-      CHARTBILL_BILLING_FHIR_BASE_URL: `${billingProxy.origin}/fhir`, CHARTBILL_BILLING_TOKEN_URL: billingStore.tokenUrl, CHARTBILL_BILLING_CLIENT_ID: billingClient.clientId,
-      CHARTBILL_PAYER_BASE_URL: payer.fhirBase, CHARTBILL_PRIVATE_KEY_FILE: keyFile, CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
-      CHARTBILL_WORKER_PORT: '0', CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+      CHARTBILL_BILLING_FHIR_BASE_URL: `${billingProxy.origin}/fhir`,
+      CHARTBILL_BILLING_TOKEN_URL: billingStore.tokenUrl,
+      CHARTBILL_BILLING_CLIENT_ID: billingClient.clientId,
+      CHARTBILL_PAYER_BASE_URL: payer.fhirBase,
+      CHARTBILL_PRIVATE_KEY_FILE: keyFile,
+      CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
+      CHARTBILL_WORKER_PORT: '0',
+      CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
     });
     expect(config.scope).toBe(CLINICAL_SCOPE);
     const running = await startWorker(config, logger, { codes: starterCodeSet() });
     cleanup.push(() => running.close());
     const deadline = Date.now() + 30_000;
-    while (running.worker.metrics.status().ticks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (running.worker.metrics.status().ticks === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
 
-    const billing = createFhirGateway({ baseUrl: billingStore.fhirBase, getToken: () => billingStore.issueSystemToken('system/*.cruds') });
+    const billing = createFhirGateway({
+      baseUrl: billingStore.fhirBase,
+      getToken: () => billingStore.issueSystemToken('system/*.cruds'),
+    });
     expect(await all<Claim>(billing, 'Claim')).toHaveLength(7);
     expect(await all<ClaimResponse>(billing, 'ClaimResponse')).toHaveLength(7);
-    const clinicalCalls = seen.filter((r) => r.store === 'clinical' && r.path.startsWith('/fhir/') && !r.path.includes('.well-known'));
-    const billingCalls = seen.filter((r) => r.store === 'billing' && r.path.startsWith('/fhir/') && !r.path.includes('.well-known'));
+    const clinicalCalls = seen.filter(
+      (r) =>
+        r.store === 'clinical' && r.path.startsWith('/fhir/') && !r.path.includes('.well-known'),
+    );
+    const billingCalls = seen.filter(
+      (r) =>
+        r.store === 'billing' && r.path.startsWith('/fhir/') && !r.path.includes('.well-known'),
+    );
     expect(clinicalCalls.length).toBeGreaterThan(0);
     expect(billingCalls.length).toBeGreaterThan(0);
     // The chart is only read, with a token that can only read it; the billing store gets its own token.

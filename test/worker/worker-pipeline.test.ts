@@ -5,7 +5,17 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { startSandboxPayer } from '../../sandbox/payer-server.ts';
-import { addEncounterWithUnknownCode, all, claimsOf, logger, startWorld, tasksOf, workerFor, writeCounts, type World } from './worker-kit.ts';
+import {
+  addEncounterWithUnknownCode,
+  all,
+  claimsOf,
+  logger,
+  startWorld,
+  tasksOf,
+  workerFor,
+  writeCounts,
+  type World,
+} from './worker-kit.ts';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -32,7 +42,9 @@ describe('worker against the sandbox EHR and payer', () => {
       const claims = await claimsOf(fhir, id);
       expect(claims, id).toHaveLength(1);
       expect(claims[0]?.status).toBe('active');
-      const answers = responses.filter((r) => r.request?.reference === `Claim/${claims[0]?.id ?? ''}`);
+      const answers = responses.filter(
+        (r) => r.request?.reference === `Claim/${claims[0]?.id ?? ''}`,
+      );
       expect(answers, id).toHaveLength(1);
       expect(answers[0]?.outcome).toBe('complete');
       expect(answers[0]?.payment?.amount.value ?? 0).toBeGreaterThan(0);
@@ -42,7 +54,12 @@ describe('worker against the sandbox EHR and payer', () => {
     expect(await claimsOf(fhir, SEED_SCENARIOS.noCoverage)).toHaveLength(0);
     const noCoverageTasks = await tasksOf(fhir, SEED_SCENARIOS.noCoverage);
     expect(noCoverageTasks.map(taskCode)).toEqual(['no-coverage']);
-    expect(noCoverageTasks[0]).toMatchObject({ status: 'requested', intent: 'order', for: { reference: 'Patient/pat-21' }, focus: { reference: `Encounter/${SEED_SCENARIOS.noCoverage}` } });
+    expect(noCoverageTasks[0]).toMatchObject({
+      status: 'requested',
+      intent: 'order',
+      for: { reference: 'Patient/pat-21' },
+      focus: { reference: `Encounter/${SEED_SCENARIOS.noCoverage}` },
+    });
     expect(noCoverageTasks[0]?.restriction?.period?.end).toBeDefined();
 
     expect(await claimsOf(fhir, SEED_SCENARIOS.lapsedCoverage)).toHaveLength(0);
@@ -55,27 +72,37 @@ describe('worker against the sandbox EHR and payer', () => {
     const [lateClaim] = await claimsOf(fhir, SEED_SCENARIOS.timelyFiling);
     const late = responses.find((r) => r.request?.reference === `Claim/${lateClaim?.id ?? ''}`);
     expect(late?.outcome).toBe('error');
-    expect(claimResponseSummary(late ?? ({} as ClaimResponse)).denials.map((d) => d.carc)).toEqual(['29']);
+    expect(claimResponseSummary(late ?? ({} as ClaimResponse)).denials.map((d) => d.carc)).toEqual([
+      '29',
+    ]);
     const lateTasks = await tasksOf(fhir, SEED_SCENARIOS.timelyFiling);
     expect(lateTasks.map(taskCode)).toEqual(['claim-denied']);
     expect(lateTasks[0]?.description).toContain('CO-29');
-    expect(lateTasks[0]?.description).toContain(`appeal by ${lateTasks[0]?.restriction?.period?.end?.slice(0, 10) ?? '?'}`);
+    expect(lateTasks[0]?.description).toContain(
+      `appeal by ${lateTasks[0]?.restriction?.period?.end?.slice(0, 10) ?? '?'}`,
+    );
     expect(lateTasks[0]?.focus?.reference).toBe(`ClaimResponse/${late?.id ?? ''}`);
 
     const [nonCoveredClaim] = await claimsOf(fhir, SEED_SCENARIOS.notCovered);
-    const partial = responses.find((r) => r.request?.reference === `Claim/${nonCoveredClaim?.id ?? ''}`);
+    const partial = responses.find(
+      (r) => r.request?.reference === `Claim/${nonCoveredClaim?.id ?? ''}`,
+    );
     expect(partial?.outcome).toBe('partial');
-    expect((await tasksOf(fhir, SEED_SCENARIOS.notCovered)).map((t) => t.description)).toEqual([expect.stringContaining('CO-96')]);
+    expect((await tasksOf(fhir, SEED_SCENARIOS.notCovered)).map((t) => t.description)).toEqual([
+      expect.stringContaining('CO-96'),
+    ]);
 
     const drafts = await claimsOf(fhir, unknownCode);
     expect(drafts.map((c) => c.status)).toEqual(['draft']);
     const scrubTasks = await tasksOf(fhir, unknownCode);
     expect(scrubTasks.map(taskCode)).toEqual(['claim-scrub-errors']);
     expect(scrubTasks[0]?.description).toContain('99999');
-    expect(responses.some((r) => r.request?.reference === `Claim/${drafts[0]?.id ?? ''}`)).toBe(false);
+    expect(responses.some((r) => r.request?.reference === `Claim/${drafts[0]?.id ?? ''}`)).toBe(
+      false,
+    );
   });
 
-  it('writes nothing new on a second tick, nor after a restart that lost the ledger and the payer\'s memory', async () => {
+  it("writes nothing new on a second tick, nor after a restart that lost the ledger and the payer's memory", async () => {
     world = await startWorld();
     await addEncounterWithUnknownCode(world.fhir);
     const worker = workerFor(world);
@@ -88,12 +115,18 @@ describe('worker against the sandbox EHR and payer', () => {
 
     // Both the worker's ledger and the payer's memory are lost: the claims are still not resubmitted.
     const freshPayer = await startSandboxPayer({ port: 0, logger });
-    const restarted = workerFor(world, { ledger: createMemoryLedger(), payerBase: freshPayer.fhirBase });
+    const restarted = workerFor(world, {
+      ledger: createMemoryLedger(),
+      payerBase: freshPayer.fhirBase,
+    });
     const third = await restarted.tick().finally(() => freshPayer.close());
     expect(third).toMatchObject({ failed: 0, denied: 2, paid: 6 });
     const after = await writeCounts(world.fhir);
     // A fresh ledger rechecks eligibility (one more answer per claim checked), but never makes a
     // second Claim, ClaimResponse, Task or eligibility request.
-    expect({ ...after, CoverageEligibilityResponse: 0 }).toEqual({ ...before, CoverageEligibilityResponse: 0 });
+    expect({ ...after, CoverageEligibilityResponse: 0 }).toEqual({
+      ...before,
+      CoverageEligibilityResponse: 0,
+    });
   });
 });

@@ -9,12 +9,22 @@ import { buildWorker } from '../../worker/build-worker.ts';
 import { openFileLedger } from '../../worker/file-ledger.ts';
 import { startHealthServer } from '../../worker/health-server.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { all, deadUrl, logger, startWorld, workerFor, writeCounts, type World } from './worker-kit.ts';
+import {
+  all,
+  deadUrl,
+  logger,
+  startWorld,
+  workerFor,
+  writeCounts,
+  type World,
+} from './worker-kit.ts';
 
 /** A promise someone else resolves. */
 function gate(): { promise: Promise<void>; open(): void } {
   let open = (): void => undefined;
-  const promise = new Promise<void>((resolve) => { open = resolve; });
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
   return { promise, open };
 }
 
@@ -35,7 +45,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 8000): Promise<void
 }
 
 describe('worker scheduling and operations', () => {
-  it('never runs two ticks at once: a call during a tick gets that tick\'s result', async () => {
+  it("never runs two ticks at once: a call during a tick gets that tick's result", async () => {
     world = await startWorld();
     const worker = workerFor(world);
     const [a, b] = await Promise.all([worker.tick(), worker.tick()]);
@@ -48,7 +58,14 @@ describe('worker scheduling and operations', () => {
     world = await startWorld();
     const worker = buildWorker(
       { schedule: '* * * * * *', recheckMs: 900_000, maxAttempts: 3 },
-      { clinical: world.fhir, billing: world.fhir, payer: createFhirPayerAdapter({ baseUrl: world.payer.fhirBase }), codes: starterCodeSet(), ledger: createMemoryLedger(), logger },
+      {
+        clinical: world.fhir,
+        billing: world.fhir,
+        payer: createFhirPayerAdapter({ baseUrl: world.payer.fhirBase }),
+        codes: starterCodeSet(),
+        ledger: createMemoryLedger(),
+        logger,
+      },
     );
     worker.start();
     cleanups.push(() => worker.stop());
@@ -61,26 +78,33 @@ describe('worker scheduling and operations', () => {
     expect((await all(world.fhir, 'ClaimResponse')).length).toBe(7);
   });
 
-  it('shows a long tick\'s progress on /metrics while it runs, not only when it ends', async () => {
+  it("shows a long tick's progress on /metrics while it runs, not only when it ends", async () => {
     world = await startWorld();
     const payer = createFhirPayerAdapter({ baseUrl: world.payer.fhirBase });
     // The payer holds the fourth submission until the test has looked at /metrics.
     let submissions = 0;
     const held = gate();
     const atFourth = gate();
-    const worker = buildWorker({ schedule: '* * * * * *', recheckMs: 60_000, maxAttempts: 3 }, {
-      clinical: world.fhir, billing: world.fhir, codes: starterCodeSet(), ledger: createMemoryLedger(), logger,
-      payer: {
-        ...payer,
-        async submitClaim(bundle) {
-          if (++submissions === 4) {
-            atFourth.open();
-            await held.promise;
-          }
-          return payer.submitClaim(bundle);
+    const worker = buildWorker(
+      { schedule: '* * * * * *', recheckMs: 60_000, maxAttempts: 3 },
+      {
+        clinical: world.fhir,
+        billing: world.fhir,
+        codes: starterCodeSet(),
+        ledger: createMemoryLedger(),
+        logger,
+        payer: {
+          ...payer,
+          async submitClaim(bundle) {
+            if (++submissions === 4) {
+              atFourth.open();
+              await held.promise;
+            }
+            return payer.submitClaim(bundle);
+          },
         },
       },
-    });
+    );
     const health = await startHealthServer({ metrics: worker.metrics, logger, port: 0 });
     cleanups.push(() => health.close());
     const ticking = worker.tick();
@@ -104,7 +128,11 @@ describe('worker scheduling and operations', () => {
 
     await worker.tick();
     const ok = await fetch(`${health.url}/healthz`);
-    expect(await ok.json()).toMatchObject({ status: 'ok', ticks: 1, lastTickAt: expect.any(String) as unknown });
+    expect(await ok.json()).toMatchObject({
+      status: 'ok',
+      ticks: 1,
+      lastTickAt: expect.any(String) as unknown,
+    });
     const metrics = await fetch(`${health.url}/metrics`);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     const text = await metrics.text();
@@ -112,16 +140,31 @@ describe('worker scheduling and operations', () => {
     expect(text).toContain('chartbill_worker_claims_denied_total 2');
     expect(text).toContain('chartbill_worker_backlog 2');
     expect(text).toMatch(/chartbill_worker_tick_duration_seconds_count 1\n/);
-    expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(10_000_000);
-    expect(Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(1_000_000);
+    expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(
+      10_000_000,
+    );
+    expect(Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(
+      1_000_000,
+    );
     // Per V8 space, so an operator can tell the young generation from the old.
-    expect(Number(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
-    expect(Number(/^nodejs_heap_space_size_used_bytes\{space="old"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(1_000_000);
+    expect(
+      Number(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)$/m.exec(text)?.[1]),
+    ).toBeGreaterThan(0);
+    expect(
+      Number(/^nodejs_heap_space_size_used_bytes\{space="old"\} (\d+)$/m.exec(text)?.[1]),
+    ).toBeGreaterThan(1_000_000);
 
-    const blind = buildWorker({ schedule: '* * * * * *', recheckMs: 1, maxAttempts: 1 }, {
-      clinical: createFhirGateway({ baseUrl: await deadUrl(), retry: { attempts: 1 } }), billing: world.fhir,
-      payer: createFhirPayerAdapter({ baseUrl: world.payer.fhirBase }), codes: starterCodeSet(), ledger: createMemoryLedger(), logger,
-    });
+    const blind = buildWorker(
+      { schedule: '* * * * * *', recheckMs: 1, maxAttempts: 1 },
+      {
+        clinical: createFhirGateway({ baseUrl: await deadUrl(), retry: { attempts: 1 } }),
+        billing: world.fhir,
+        payer: createFhirPayerAdapter({ baseUrl: world.payer.fhirBase }),
+        codes: starterCodeSet(),
+        ledger: createMemoryLedger(),
+        logger,
+      },
+    );
     const blindHealth = await startHealthServer({ metrics: blind.metrics, logger, port: 0 });
     cleanups.push(() => blindHealth.close());
     await expect(blind.tick()).rejects.toThrow(/FHIR server did not answer/);

@@ -15,12 +15,33 @@ export interface FoundChanges {
 }
 
 const WATCHED = [
-  { type: 'Coverage', store: 'clinical', cursor: 'changed-coverages', ref: (r: Record<string, unknown>) => refAt(r, 'beneficiary') },
-  { type: 'ChargeItem', store: 'clinical', cursor: 'changed-charge-items', ref: (r: Record<string, unknown>) => refAt(r, 'context') },
-  { type: 'Condition', store: 'clinical', cursor: 'changed-conditions', ref: (r: Record<string, unknown>) => refAt(r, 'encounter') },
+  {
+    type: 'Coverage',
+    store: 'clinical',
+    cursor: 'changed-coverages',
+    ref: (r: Record<string, unknown>) => refAt(r, 'beneficiary'),
+  },
+  {
+    type: 'ChargeItem',
+    store: 'clinical',
+    cursor: 'changed-charge-items',
+    ref: (r: Record<string, unknown>) => refAt(r, 'context'),
+  },
+  {
+    type: 'Condition',
+    store: 'clinical',
+    cursor: 'changed-conditions',
+    ref: (r: Record<string, unknown>) => refAt(r, 'encounter'),
+  },
   // A draft claim billing staff edited: the held encounter is scrubbed again as they left it.
   // Only drafts: the claims the worker submits itself would otherwise all be read back.
-  { type: 'Claim', store: 'billing', cursor: 'changed-claims', ref: encounterOfClaim, only: { status: 'draft' } },
+  {
+    type: 'Claim',
+    store: 'billing',
+    cursor: 'changed-claims',
+    ref: encounterOfClaim,
+    only: { status: 'draft' },
+  },
 ] as const;
 
 /**
@@ -30,12 +51,21 @@ const WATCHED = [
  * replacement claim); a held draft claim edited by billing staff makes its encounter due. One
  * search per type per tick.
  */
-export async function findChanges(stores: { clinical: FhirGateway; billing: FhirGateway }, ledger: Ledger, now: Date): Promise<FoundChanges> {
+export async function findChanges(
+  stores: { clinical: FhirGateway; billing: FhirGateway },
+  ledger: Ledger,
+  now: Date,
+): Promise<FoundChanges> {
   // Each changed reference with its latest change: an item is due only if changed after it was handled.
   const patients = new Map<string, string>();
   const encounters = new Map<string, string>();
   const claimEncounters = new Map<string, string>();
-  const changedBy = { Coverage: patients, ChargeItem: encounters, Condition: encounters, Claim: claimEncounters };
+  const changedBy = {
+    Coverage: patients,
+    ChargeItem: encounters,
+    Condition: encounters,
+    Claim: claimEncounters,
+  };
   const cursors: [string, string][] = [];
   for (const watched of WATCHED) {
     const since = await ledger.getCursor(watched.cursor);
@@ -45,7 +75,11 @@ export async function findChanges(stores: { clinical: FhirGateway; billing: Fhir
       continue;
     }
     let latest = since;
-    const params = { _lastUpdated: `ge${searchFrom(since, now)}`, _count: 100, ...('only' in watched ? watched.only : {}) };
+    const params = {
+      _lastUpdated: `ge${searchFrom(since, now)}`,
+      _count: 100,
+      ...('only' in watched ? watched.only : {}),
+    };
     for await (const page of stores[watched.store].searchPages(watched.type, params)) {
       for (const entry of page.entry ?? []) {
         const resource = entry.resource as Record<string, unknown> | undefined;
@@ -61,14 +95,26 @@ export async function findChanges(stores: { clinical: FhirGateway; billing: Fhir
   const items: LedgerItem[] = [];
   if (patients.size > 0) {
     const held = await ledger.listItems({ patients: [...patients.keys()], stages: ['held'] });
-    items.push(...held.filter((i) => i.reason !== undefined && COVERAGE_REASONS.has(i.reason) && changedAfter(patients.get(i.patient ?? ''), i)));
+    items.push(
+      ...held.filter(
+        (i) =>
+          i.reason !== undefined &&
+          COVERAGE_REASONS.has(i.reason) &&
+          changedAfter(patients.get(i.patient ?? ''), i),
+      ),
+    );
   }
   if (encounters.size > 0) {
     const touched = await ledger.listItems({ encounters: [...encounters.keys()] });
-    items.push(...touched.filter((i) => codingMatters(i) && changedAfter(encounters.get(i.encounter), i)));
+    items.push(
+      ...touched.filter((i) => codingMatters(i) && changedAfter(encounters.get(i.encounter), i)),
+    );
   }
   if (claimEncounters.size > 0) {
-    const held = await ledger.listItems({ encounters: [...claimEncounters.keys()], stages: ['held'] });
+    const held = await ledger.listItems({
+      encounters: [...claimEncounters.keys()],
+      stages: ['held'],
+    });
     items.push(...held.filter((i) => changedAfter(claimEncounters.get(i.encounter), i)));
   }
   return { items: unique(items), cursors };
@@ -79,7 +125,9 @@ function encounterOfClaim(resource: Record<string, unknown>): string | undefined
   const items = resource.item as { encounter?: { reference?: string }[] }[] | undefined;
   const identifiers = resource.identifier as { system?: unknown; value?: unknown }[] | undefined;
   const ours = identifiers?.find((i) => i.system === SYSTEM.claimId)?.value;
-  const id = idOfReference(items?.[0]?.encounter?.[0]?.reference, 'Encounter') ?? (typeof ours === 'string' ? /^enc-(.+?)(?:-r\d+)?$/.exec(ours)?.[1] : undefined);
+  const id =
+    idOfReference(items?.[0]?.encounter?.[0]?.reference, 'Encounter') ??
+    (typeof ours === 'string' ? /^enc-(.+?)(?:-r\d+)?$/.exec(ours)?.[1] : undefined);
   return id ? `Encounter/${id}` : undefined;
 }
 

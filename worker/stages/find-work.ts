@@ -30,31 +30,53 @@ export interface FoundWork {
  * Finished encounters changed since the cursor (`_lastUpdated=ge`, sorted, every page), minus
  * those the ledger says are done or not yet due; plus the ledger's due retries and rechecks.
  */
-export async function findWork(stores: { clinical: FhirGateway; billing: FhirGateway }, ledger: Ledger, now: Date, log: Logger): Promise<FoundWork> {
+export async function findWork(
+  stores: { clinical: FhirGateway; billing: FhirGateway },
+  ledger: Ledger,
+  now: Date,
+  log: Logger,
+): Promise<FoundWork> {
   const { clinical } = stores;
   const since = await ledger.getCursor(ENCOUNTER_CURSOR);
-  const params: Record<string, string | number> = { status: 'finished', _sort: '_lastUpdated', _count: 100 };
+  const params: Record<string, string | number> = {
+    status: 'finished',
+    _sort: '_lastUpdated',
+    _count: 100,
+  };
   if (since) params._lastUpdated = `ge${searchFrom(since, now)}`;
   const changes = await findChanges(stores, ledger, now);
   const forced = new Set(changes.items.map((i) => i.encounter));
-  const work: FoundWork = { encounters: [], due: [], skipped: 0, cursor: since, otherCursors: changes.cursors };
+  const work: FoundWork = {
+    encounters: [],
+    due: [],
+    skipped: 0,
+    cursor: since,
+    otherCursors: changes.cursors,
+  };
   const seen = new Set<string>();
   for await (const page of clinical.searchPages('Encounter', params)) {
     for (const entry of page.entry ?? []) {
-      if (entry.resource?.resourceType !== 'Encounter' || entry.search?.mode === 'include') continue;
+      if (entry.resource?.resourceType !== 'Encounter' || entry.search?.mode === 'include')
+        continue;
       const encounter = usable(entry.resource as Encounter, log);
       if (!encounter || seen.has(encounter.id)) continue;
       seen.add(encounter.id);
       work.cursor = later(work.cursor, encounter.meta?.lastUpdated);
       const previous = await ledger.getItem(`Encounter/${encounter.id}`);
-      if (forced.has(`Encounter/${encounter.id}`) || isDue(previous, versionOf(encounter), now)) work.encounters.push({ id: encounter.id, previous, lastUpdated: encounter.meta?.lastUpdated });
+      if (forced.has(`Encounter/${encounter.id}`) || isDue(previous, versionOf(encounter), now))
+        work.encounters.push({
+          id: encounter.id,
+          previous,
+          lastUpdated: encounter.meta?.lastUpdated,
+        });
       else work.skipped += 1;
     }
   }
-  const dueItems = [...await ledger.listItems({ dueBy: now.toISOString() }), ...changes.items];
+  const dueItems = [...(await ledger.listItems({ dueBy: now.toISOString() })), ...changes.items];
   const queued = new Set<string>();
   work.due = dueItems.filter((item) => {
-    if (seen.has(item.encounter.replace(/^Encounter\//, '')) || queued.has(item.encounter)) return false;
+    if (seen.has(item.encounter.replace(/^Encounter\//, '')) || queued.has(item.encounter))
+      return false;
     queued.add(item.encounter);
     return true;
   });
@@ -67,11 +89,17 @@ export function versionOf(encounter: Encounter): string | undefined {
 }
 
 /** Due when never seen, changed since last handled, or its next attempt has come; never when final. */
-export function isDue(previous: LedgerItem | undefined, version: string | undefined, now: Date): boolean {
+export function isDue(
+  previous: LedgerItem | undefined,
+  version: string | undefined,
+  now: Date,
+): boolean {
   if (!previous) return true;
   if (isFinal(previous)) return false;
   if (version !== undefined && previous.encounterVersion !== version) return true;
-  return previous.nextAttemptAt === undefined || Date.parse(previous.nextAttemptAt) <= now.getTime();
+  return (
+    previous.nextAttemptAt === undefined || Date.parse(previous.nextAttemptAt) <= now.getTime()
+  );
 }
 
 /**
@@ -79,7 +107,8 @@ export function isDue(previous: LedgerItem | undefined, version: string | undefi
  * and quarantine with a Task, so no finished encounter disappears silently.
  */
 function usable(resource: Encounter, log: Logger): EncounterWithId | undefined {
-  if (typeof resource.id === 'string' && resource.id.length > 0) return { ...resource, id: resource.id };
+  if (typeof resource.id === 'string' && resource.id.length > 0)
+    return { ...resource, id: resource.id };
   log.warn('Encounter without an id in search results; skipped');
   return undefined;
 }

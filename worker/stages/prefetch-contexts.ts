@@ -36,21 +36,35 @@ export interface PrefetchedContext {
  * or whose server says it cut its includes short (an `outcome` entry), is left out: those
  * encounters load one by one, so nothing is billed from a partial read.
  */
-export async function prefetchContexts(clinical: FhirGateway, encounterIds: readonly string[], log: Logger): Promise<Map<string, PrefetchedContext>> {
+export async function prefetchContexts(
+  clinical: FhirGateway,
+  encounterIds: readonly string[],
+  log: Logger,
+): Promise<Map<string, PrefetchedContext>> {
   const out = new Map<string, PrefetchedContext>();
   for (let first = 0; first < encounterIds.length; first += PREFETCH_CHUNK) {
     const chunk = encounterIds.slice(first, first + PREFETCH_CHUNK);
     try {
       for (const [id, context] of await prefetchChunk(clinical, chunk)) out.set(id, context);
     } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err), encounters: chunk.length }, 'prefetch failed; loading these encounters one by one');
+      log.warn(
+        { err: err instanceof Error ? err.message : String(err), encounters: chunk.length },
+        'prefetch failed; loading these encounters one by one',
+      );
     }
   }
   return out;
 }
 
-async function prefetchChunk(clinical: FhirGateway, ids: readonly string[]): Promise<Map<string, PrefetchedContext>> {
-  const encounterPages = await pagesOf(clinical, 'Encounter', { _id: ids.join(','), ...ENCOUNTER_CONTEXT_PARAMS, _count: ids.length });
+async function prefetchChunk(
+  clinical: FhirGateway,
+  ids: readonly string[],
+): Promise<Map<string, PrefetchedContext>> {
+  const encounterPages = await pagesOf(clinical, 'Encounter', {
+    _id: ids.join(','),
+    ...ENCOUNTER_CONTEXT_PARAMS,
+    _count: ids.length,
+  });
   const byRef = new Map<string, Resource>();
   const encounters: Resource[] = [];
   const chargeItems = new Map<string, Resource[]>();
@@ -58,16 +72,29 @@ async function prefetchChunk(clinical: FhirGateway, ids: readonly string[]): Pro
   for (const resource of resourcesIn(encounterPages)) {
     const { resource: r, mode } = resource;
     if (r.resourceType === 'Encounter' && mode !== 'include') encounters.push(r);
-    else if (r.resourceType === 'ChargeItem') push(chargeItems, idIn(field(r, 'context'), 'Encounter'), r);
-    else if (r.resourceType === 'Condition') push(conditions, idIn(field(r, 'encounter'), 'Encounter'), r);
+    else if (r.resourceType === 'ChargeItem')
+      push(chargeItems, idIn(field(r, 'context'), 'Encounter'), r);
+    else if (r.resourceType === 'Condition')
+      push(conditions, idIn(field(r, 'encounter'), 'Encounter'), r);
     else if (r.id) byRef.set(`${r.resourceType}/${r.id}`, r);
   }
-  const patientIds = [...new Set(encounters.map((e) => idIn(field(e, 'subject'), 'Patient')).filter((id): id is string => id !== undefined))];
+  const patientIds = [
+    ...new Set(
+      encounters
+        .map((e) => idIn(field(e, 'subject'), 'Patient'))
+        .filter((id): id is string => id !== undefined),
+    ),
+  ];
   const coverages = new Map<string, Resource[]>();
   if (patientIds.length > 0) {
-    const coveragePages = await pagesOf(clinical, 'Coverage', { beneficiary: patientIds.map((id) => `Patient/${id}`).join(','), _include: 'Coverage:payor', _count: 1000 });
+    const coveragePages = await pagesOf(clinical, 'Coverage', {
+      beneficiary: patientIds.map((id) => `Patient/${id}`).join(','),
+      _include: 'Coverage:payor',
+      _count: 1000,
+    });
     for (const { resource: r, mode } of resourcesIn(coveragePages)) {
-      if (r.resourceType === 'Coverage' && mode !== 'include') push(coverages, idIn(field(r, 'beneficiary'), 'Patient'), r);
+      if (r.resourceType === 'Coverage' && mode !== 'include')
+        push(coverages, idIn(field(r, 'beneficiary'), 'Patient'), r);
       else if (r.id) byRef.set(`${r.resourceType}/${r.id}`, r);
     }
   }
@@ -81,7 +108,7 @@ async function prefetchChunk(clinical: FhirGateway, ids: readonly string[]): Pro
       patient: patientId ? byRef.get(`Patient/${patientId}`) : undefined,
       chargeItems: chargeItems.get(id) ?? [],
       conditions: conditions.get(id) ?? [],
-      coverages: patientId ? coverages.get(patientId) ?? [] : [],
+      coverages: patientId ? (coverages.get(patientId) ?? []) : [],
       related: byRef,
     });
   }
@@ -89,18 +116,28 @@ async function prefetchChunk(clinical: FhirGateway, ids: readonly string[]): Pro
 }
 
 /** Every page of a search; refused when the server reports it left results out. */
-async function pagesOf(clinical: FhirGateway, type: string, params: SearchParams): Promise<Bundle[]> {
+async function pagesOf(
+  clinical: FhirGateway,
+  type: string,
+  params: SearchParams,
+): Promise<Bundle[]> {
   const pages: Bundle[] = [];
   for await (const page of clinical.searchPages(type, params)) {
-    if ((page.entry ?? []).some((e) => e.search?.mode === 'outcome')) throw new Error(`the ${type} search reported a problem with its results (search.mode outcome)`);
+    if ((page.entry ?? []).some((e) => e.search?.mode === 'outcome'))
+      throw new Error(
+        `the ${type} search reported a problem with its results (search.mode outcome)`,
+      );
     pages.push(page);
   }
   return pages;
 }
 
-function* resourcesIn(pages: readonly Bundle[]): Generator<{ resource: Resource; mode: string | undefined }> {
+function* resourcesIn(
+  pages: readonly Bundle[],
+): Generator<{ resource: Resource; mode: string | undefined }> {
   for (const page of pages) {
-    for (const entry of page.entry ?? []) if (entry.resource) yield { resource: entry.resource, mode: entry.search?.mode };
+    for (const entry of page.entry ?? [])
+      if (entry.resource) yield { resource: entry.resource, mode: entry.search?.mode };
   }
 }
 

@@ -1,7 +1,10 @@
 import type { ClaimResponse } from 'fhir/r4';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { claimIdentifierFor } from '../../src/claims/build-claim.ts';
-import { claimResponseSummary, type ClaimResponseSummary } from '../../src/claims/claim-response-summary.ts';
+import {
+  claimResponseSummary,
+  type ClaimResponseSummary,
+} from '../../src/claims/claim-response-summary.ts';
 import { SYSTEM, writerTag } from '../../src/fhir/systems.ts';
 import { buildTask, taskDeadline, taskIdentifierQuery } from '../build-task.ts';
 
@@ -9,15 +12,27 @@ import { buildTask, taskDeadline, taskIdentifierQuery } from '../build-task.ts';
 export function denialSuffix(replacement: number): string {
   return replacement > 0 ? `-r${String(replacement)}` : '';
 }
-import { identifierQuery, refOf, type AnsweredOutcome, type ClaimWithId, type EncounterContext, type PipelineDeps } from '../pipeline-types.ts';
+import {
+  identifierQuery,
+  refOf,
+  type AnsweredOutcome,
+  type ClaimWithId,
+  type EncounterContext,
+  type PipelineDeps,
+} from '../pipeline-types.ts';
 
 /**
  * The final answer already recorded for a claim, if any. Checked before submitting so that a
  * worker that lost its ledger, facing a payer that lost its memory, still submits only once.
  */
-export async function findAnswer(billing: FhirGateway, claim: ClaimWithId): Promise<ClaimResponse | undefined> {
+export async function findAnswer(
+  billing: FhirGateway,
+  claim: ClaimWithId,
+): Promise<ClaimResponse | undefined> {
   const found = await billing.searchAll('ClaimResponse', { request: refOf(claim) }, 10);
-  return found.find((r): r is ClaimResponse => r.resourceType === 'ClaimResponse' && r.outcome !== 'queued');
+  return found.find(
+    (r): r is ClaimResponse => r.resourceType === 'ClaimResponse' && r.outcome !== 'queued',
+  );
 }
 
 /**
@@ -25,7 +40,12 @@ export async function findAnswer(billing: FhirGateway, claim: ClaimWithId): Prom
  * (If-None-Exist on the payer's identifier; a changed outcome, e.g. queued → complete, updates
  * it). A denial, whole or partial, becomes a Task with the reasons and the appeal deadline.
  */
-export async function recordAnswer(ctx: EncounterContext, claim: ClaimWithId, answer: ClaimResponse, deps: PipelineDeps): Promise<AnsweredOutcome> {
+export async function recordAnswer(
+  ctx: EncounterContext,
+  claim: ClaimWithId,
+  answer: ClaimResponse,
+  deps: PipelineDeps,
+): Promise<AnsweredOutcome> {
   const stored = await storeClaimResponse(ctx, claim, answer, deps);
   const summary = claimResponseSummary(stored);
   const denied = summary.denials.length > 0;
@@ -41,7 +61,13 @@ export async function recordAnswer(ctx: EncounterContext, claim: ClaimWithId, an
       suffix: denialSuffix(deps.replacing ?? 0),
       now,
     });
-    await deps.billing.create(task, { ifNoneExist: taskIdentifierQuery(ctx.encounter.id, 'claim-denied', denialSuffix(deps.replacing ?? 0)) });
+    await deps.billing.create(task, {
+      ifNoneExist: taskIdentifierQuery(
+        ctx.encounter.id,
+        'claim-denied',
+        denialSuffix(deps.replacing ?? 0),
+      ),
+    });
   }
   return {
     stage: stored.outcome === 'queued' ? 'submitted' : 'answered',
@@ -53,20 +79,36 @@ export async function recordAnswer(ctx: EncounterContext, claim: ClaimWithId, an
   };
 }
 
-async function storeClaimResponse(ctx: EncounterContext, claim: ClaimWithId, answer: ClaimResponse, deps: PipelineDeps): Promise<ClaimResponse> {
-  const identifier = answer.identifier?.[0] ?? { system: SYSTEM.claimResponseId, value: `enc-${ctx.encounter.id}` };
+async function storeClaimResponse(
+  ctx: EncounterContext,
+  claim: ClaimWithId,
+  answer: ClaimResponse,
+  deps: PipelineDeps,
+): Promise<ClaimResponse> {
+  const identifier = answer.identifier?.[0] ?? {
+    system: SYSTEM.claimResponseId,
+    value: `enc-${ctx.encounter.id}`,
+  };
   const response: ClaimResponse = {
     ...answer,
     identifier: answer.identifier?.length ? answer.identifier : [identifier],
     meta: { tag: [writerTag('worker')] },
-    request: { reference: refOf(claim), identifier: claim.identifier?.[0] ?? claimIdentifierFor(ctx.encounter.id) },
+    request: {
+      reference: refOf(claim),
+      identifier: claim.identifier?.[0] ?? claimIdentifierFor(ctx.encounter.id),
+    },
   };
   // The payer's id means nothing in our store; the billing store assigns its own.
   delete response.id;
-  const { resource, created } = await deps.billing.create(response, { ifNoneExist: identifierQuery(identifier) });
+  const { resource, created } = await deps.billing.create(response, {
+    ifNoneExist: identifierQuery(identifier),
+  });
   if (created || resource.outcome === response.outcome || !resource.id) return resource;
   const versionId = resource.meta?.versionId;
-  return deps.billing.update({ ...response, id: resource.id }, versionId ? { ifMatchVersion: versionId } : {});
+  return deps.billing.update(
+    { ...response, id: resource.id },
+    versionId ? { ifMatchVersion: versionId } : {},
+  );
 }
 
 /** The denial in words: each reason once, with the lines it hit, and what to do by when. */
@@ -78,9 +120,15 @@ function denialDescription(summary: ClaimResponseSummary, deadline: string): str
     byCode.set(d.carc, entry);
   }
   const reasons = [...byCode.entries()].map(([carc, { text, lines }]) => {
-    const where = lines.length > 0 && summary.outcome === 'partial' ? ` (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')})` : '';
+    const where =
+      lines.length > 0 && summary.outcome === 'partial'
+        ? ` (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')})`
+        : '';
     return `- ${text.includes(carc) ? text : `CARC ${carc}: ${text}`}${where}`;
   });
-  const head = summary.outcome === 'partial' ? `The payer denied part of the claim; it paid $${summary.paid.toFixed(2)}.` : 'The payer denied the claim.';
+  const head =
+    summary.outcome === 'partial'
+      ? `The payer denied part of the claim; it paid $${summary.paid.toFixed(2)}.`
+      : 'The payer denied the claim.';
   return `${head}\n${reasons.join('\n')}\nCorrect and resubmit, or appeal by ${deadline.slice(0, 10)}.`;
 }

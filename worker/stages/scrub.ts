@@ -16,7 +16,11 @@ export interface ScrubResult {
  * The same edits the app runs while the clinician codes, plus the worker's own check that every
  * line has a price on the charge master.
  */
-export function scrub(coding: EncounterCoding, ctx: EncounterContext, deps: Pick<PipelineDeps, 'codes' | 'chargeMaster' | 'placeOfService' | 'editReference' | 'now'>): ScrubResult {
+export function scrub(
+  coding: EncounterCoding,
+  ctx: EncounterContext,
+  deps: Pick<PipelineDeps, 'codes' | 'chargeMaster' | 'placeOfService' | 'editReference' | 'now'>,
+): ScrubResult {
   const gender = ctx.patient.gender;
   const period = ctx.encounter.period;
   const npi = ctx.billingProvider?.identifier?.find((i) => i.system === SYSTEM.npi)?.value;
@@ -25,12 +29,22 @@ export function scrub(coding: EncounterCoding, ctx: EncounterContext, deps: Pick
     placeOfService: deps.placeOfService,
     // The worker knows the day and the billing provider, so the date and NPI edits run here too.
     today: todayAnywhere(deps.now()),
-    ...(period ? { visitPeriod: { ...(period.start ? { start: period.start } : {}), ...(period.end ? { end: period.end } : {}) } } : {}),
+    ...(period
+      ? {
+          visitPeriod: {
+            ...(period.start ? { start: period.start } : {}),
+            ...(period.end ? { end: period.end } : {}),
+          },
+        }
+      : {}),
     ...(ctx.billingProvider ? { billingProvider: npi ? { npi } : {} } : {}),
     ...(ctx.patient.birthDate ? { patientBirthDate: ctx.patient.birthDate } : {}),
     ...(gender ? { patientSex: gender } : {}),
   };
-  const findings = [...runEdits(coding, facts, deps.codes, deps.editReference ?? {}), ...priceFindings(coding, deps.chargeMaster)];
+  const findings = [
+    ...runEdits(coding, facts, deps.codes, deps.editReference ?? {}),
+    ...priceFindings(coding, deps.chargeMaster),
+  ];
   return { findings, blocked: hasBlockingErrors(findings) };
 }
 

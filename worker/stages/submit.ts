@@ -7,7 +7,17 @@ import type { ClaimWithId, EncounterContext, PipelineDeps } from '../pipeline-ty
  * clearinghouse rejects or, worse, pays a duplicate): the caller recorded the outbox first, and
  * the payer adapter asks the payer before it sends again after an answer was lost.
  */
-export async function submitClaim(ctx: EncounterContext, claim: ClaimWithId, deps: PipelineDeps): Promise<ClaimResponse> {
-  const bundle = submissionBundle(claim, [ctx.patient, ctx.coverage, ctx.billingProvider, ctx.payerOrg, ctx.practitioner]);
+export async function submitClaim(
+  ctx: EncounterContext,
+  claim: ClaimWithId,
+  deps: PipelineDeps,
+): Promise<ClaimResponse> {
+  const bundle = submissionBundle(claim, [
+    ctx.patient,
+    ctx.coverage,
+    ctx.billingProvider,
+    ctx.payerOrg,
+    ctx.practitioner,
+  ]);
   return deps.payer.submitClaim(bundle);
 }

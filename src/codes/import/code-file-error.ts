@@ -12,7 +12,10 @@ export class CodeFileError extends AppError {
 
   constructor(file: string, line: number, problem: string, hint?: string) {
     const where = line > 0 ? `${basename(file)} line ${String(line)}` : basename(file);
-    super('INPUT_INVALID', `${where}: ${problem}. Nothing was imported.`, { status: 400, ...(hint ? { hint } : {}) });
+    super('INPUT_INVALID', `${where}: ${problem}. Nothing was imported.`, {
+      status: 400,
+      ...(hint ? { hint } : {}),
+    });
     this.name = 'CodeFileError';
     this.file = file;
     this.line = line;
@@ -32,7 +35,11 @@ export interface TextSource {
  * Calls `visit(line, lineNumber)` for each line of `source` (CRLF or LF), reporting progress
  * every 4,096 lines. A final empty line (the file's last newline) is not visited.
  */
-export function eachLine(source: TextSource, visit: (line: string, lineNumber: number) => void, progress?: ImportProgress): void {
+export function eachLine(
+  source: TextSource,
+  visit: (line: string, lineNumber: number) => void,
+  progress?: ImportProgress,
+): void {
   const { text } = source;
   if (text.trim().length === 0) throw new CodeFileError(source.name, 0, 'the file is empty');
   let start = 0;
@@ -40,7 +47,8 @@ export function eachLine(source: TextSource, visit: (line: string, lineNumber: n
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    const line =
+      text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
     lineNumber += 1;
     visit(line, lineNumber);
     start = end + 1;

@@ -7,7 +7,15 @@ import { basename, extname } from 'node:path';
 import { CodeFileError } from './code-file-error.ts';
 import { rootElementOf } from './xml-source.ts';
 
-export const IMPORT_KINDS = ['icd10cm-order', 'icd10cm-tabular', 'icd10cm-notes', 'icd10cm-index', 'hcpcs', 'cpt', 'mce'] as const;
+export const IMPORT_KINDS = [
+  'icd10cm-order',
+  'icd10cm-tabular',
+  'icd10cm-notes',
+  'icd10cm-index',
+  'hcpcs',
+  'cpt',
+  'mce',
+] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 async function head(path: string, bytes = 4096): Promise<string> {
@@ -49,6 +57,12 @@ export async function detectKind(path: string): Promise<ImportKind> {
   const name = basename(path);
   if (text.trim() === '') throw new CodeFileError(name, 0, 'the file is empty');
   const kind = kindOfText(name, extname(path).toLowerCase(), text);
-  if (!kind) throw new CodeFileError(name, 0, 'not a code file ChartBill knows', `Pass --kind (one of ${IMPORT_KINDS.join(', ')}).`);
+  if (!kind)
+    throw new CodeFileError(
+      name,
+      0,
+      'not a code file ChartBill knows',
+      `Pass --kind (one of ${IMPORT_KINDS.join(', ')}).`,
+    );
   return kind;
 }

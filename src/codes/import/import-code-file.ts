@@ -39,11 +39,16 @@ export interface ImportSummary {
 /** code → a comparable value for each code of a release. */
 function keyedValues(release: StoredRelease): Map<string, string> {
   switch (release.layer) {
-    case 'codes': return new Map(release.rows.map((r) => [r[0], JSON.stringify(r.slice(1))]));
-    case 'notes': return new Map(Object.entries(release.notes).map(([k, v]) => [k, JSON.stringify(v)]));
-    case 'index': return new Map(Object.entries(release.terms).map(([k, v]) => [k, JSON.stringify(v)]));
-    case 'mce': return new Map(Object.entries(release.mce).map(([k, v]) => [k, JSON.stringify(v)]));
-    default: return release satisfies never;
+    case 'codes':
+      return new Map(release.rows.map((r) => [r[0], JSON.stringify(r.slice(1))]));
+    case 'notes':
+      return new Map(Object.entries(release.notes).map(([k, v]) => [k, JSON.stringify(v)]));
+    case 'index':
+      return new Map(Object.entries(release.terms).map(([k, v]) => [k, JSON.stringify(v)]));
+    case 'mce':
+      return new Map(Object.entries(release.mce).map(([k, v]) => [k, JSON.stringify(v)]));
+    default:
+      return release satisfies never;
   }
 }
 
@@ -56,13 +61,21 @@ const trackOf = (version: string): string => version.replace(/^v?\d+(-\d\d)?/, '
  */
 function previousOf(stored: StoredRelease[], next: StoredRelease): StoredRelease | undefined {
   const sameKind = stored
-    .filter((s) => s.system === next.system && s.layer === next.layer && trackOf(s.version) === trackOf(next.version))
+    .filter(
+      (s) =>
+        s.system === next.system &&
+        s.layer === next.layer &&
+        trackOf(s.version) === trackOf(next.version),
+    )
     .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
   return [...sameKind].reverse().find((s) => s.effectiveFrom <= next.effectiveFrom) ?? sameKind[0];
 }
 
 /** Compares two releases code by code. */
-export function compareReleases(previous: StoredRelease | undefined, next: StoredRelease): Pick<ImportSummary, 'total' | 'added' | 'changed' | 'retired'> {
+export function compareReleases(
+  previous: StoredRelease | undefined,
+  next: StoredRelease,
+): Pick<ImportSummary, 'total' | 'added' | 'changed' | 'retired'> {
   const now = keyedValues(next);
   const before = previous ? keyedValues(previous) : new Map<string, string>();
   let added = 0;
@@ -79,7 +92,8 @@ export function compareReleases(previous: StoredRelease | undefined, next: Store
 /** Imports one file; returns what changed. Nothing is stored when the file cannot be read. */
 export async function importCodeFile(options: ImportOptions): Promise<ImportSummary> {
   await checkImportFile(options.file);
-  const kind = !options.kind || options.kind === 'auto' ? await detectKind(options.file) : options.kind;
+  const kind =
+    !options.kind || options.kind === 'auto' ? await detectKind(options.file) : options.kind;
   const release = await readRelease(options.file, kind, {
     now: options.now,
     ...(options.effective ? { effective: options.effective } : {}),

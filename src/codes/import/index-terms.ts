@@ -18,8 +18,13 @@ export interface IndexTerms {
  * A path's lookup key: each term by its first spelling ("Infarct, infarction" → infarct), since a
  * "see" target names terms that way ("see Infarct, myocardium").
  */
-const pathKey = (path: readonly string[]): string => path.map((p) => (p.split(',')[0] ?? '').trim().toLowerCase()).join('|');
-const targetKey = (target: string): string => target.split(',').map((p) => p.trim().toLowerCase()).join('|');
+const pathKey = (path: readonly string[]): string =>
+  path.map((p) => (p.split(',')[0] ?? '').trim().toLowerCase()).join('|');
+const targetKey = (target: string): string =>
+  target
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .join('|');
 
 /** An index code as a code-set key: `N20.0` stays, `M54.5-` → `M54.5`, `I82.4-` → `I82.4`. */
 function indexCode(raw: string): string | undefined {
@@ -38,7 +43,10 @@ export function collectIndexTerms(): IndexTerms {
   };
   return {
     add(path, rawCode, see) {
-      const text = path.map((p) => p.trim()).filter((p) => p.length > 0).join(', ');
+      const text = path
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0)
+        .join(', ');
       if (!text) return;
       const code = rawCode ? indexCode(rawCode) : undefined;
       if (code) {

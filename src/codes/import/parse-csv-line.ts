@@ -4,7 +4,12 @@
  */
 import { CodeFileError } from './code-file-error.ts';
 
-export function parseCsvLine(line: string, file: string, lineNumber: number, delimiter = ','): string[] {
+export function parseCsvLine(
+  line: string,
+  file: string,
+  lineNumber: number,
+  delimiter = ',',
+): string[] {
   if (!line.includes('"')) return line.split(delimiter);
   const cells: string[] = [];
   let cell = '';
@@ -23,7 +28,8 @@ export function parseCsvLine(line: string, file: string, lineNumber: number, del
       cell = '';
     } else cell += c;
   }
-  if (quoted) throw new CodeFileError(file, lineNumber, 'a quoted field is not closed (truncated line?)');
+  if (quoted)
+    throw new CodeFileError(file, lineNumber, 'a quoted field is not closed (truncated line?)');
   cells.push(cell);
   return cells;
 }

@@ -15,13 +15,16 @@ const notesOf = z.array(z.string()).optional();
 const notesFile = z.object({
   source: z.string().optional(),
   description: z.string().optional(),
-  codes: z.record(z.string(), z.object({
-    excludes1: notesOf,
-    excludes2: notesOf,
-    codeFirst: notesOf,
-    useAdditionalCode: notesOf,
-    inclusionTerm: notesOf,
-  })),
+  codes: z.record(
+    z.string(),
+    z.object({
+      excludes1: notesOf,
+      excludes2: notesOf,
+      codeFirst: notesOf,
+      useAdditionalCode: notesOf,
+      inclusionTerm: notesOf,
+    }),
+  ),
 });
 
 export interface NotesJson {
@@ -46,12 +49,19 @@ export function parseIcd10cmNotesJson(source: TextSource): NotesJson {
   const parsed = notesFile.safeParse(parseJson(source));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CodeFileError(source.name, 0, `not the ICD-10-CM notes JSON layout (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`);
+    throw new CodeFileError(
+      source.name,
+      0,
+      `not the ICD-10-CM notes JSON layout (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`,
+    );
   }
   const notes: Record<string, NoteFields> = {};
   for (const [key, value] of Object.entries(parsed.data.codes)) {
     const fields: NoteFields = {};
-    const put = (field: 'excludes1' | 'excludes2' | 'codeFirst' | 'useAdditional', texts: string[] | undefined): void => {
+    const put = (
+      field: 'excludes1' | 'excludes2' | 'codeFirst' | 'useAdditional',
+      texts: string[] | undefined,
+    ): void => {
       const refs = codeRefsOfAll(texts ?? []);
       if (refs.length) fields[field] = refs;
     };
@@ -62,6 +72,8 @@ export function parseIcd10cmNotesJson(source: TextSource): NotesJson {
     if (value.inclusionTerm?.length) fields.inclusionTerms = value.inclusionTerm;
     if (Object.keys(fields).length) notes[formatIcd10cm(key)] = fields;
   }
-  const version = /FY\s?(\d{4})/.exec(`${parsed.data.source ?? ''} ${parsed.data.description ?? ''}`)?.[1];
+  const version = /FY\s?(\d{4})/.exec(
+    `${parsed.data.source ?? ''} ${parsed.data.description ?? ''}`,
+  )?.[1];
   return { version, notes };
 }

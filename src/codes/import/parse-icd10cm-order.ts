@@ -5,22 +5,32 @@
  * description, 78+ long description. Every line is checked; one bad line fails the whole file.
  */
 import { formatIcd10cm } from '../code-format.ts';
-import { CodeFileError, eachLine, type ImportProgress, type TextSource } from './code-file-error.ts';
+import {
+  CodeFileError,
+  eachLine,
+  type ImportProgress,
+  type TextSource,
+} from './code-file-error.ts';
 
 /** One ICD-10-CM row: dotted code, billable (1) or header (0), long description. */
 export type Icd10cmRow = [code: string, billable: 0 | 1, display: string];
 
 const CODE = /^[A-Z][0-9A-Z]{2,6}$/;
-const LAYOUT_HINT = 'Expected the CMS order file layout: order number (5 digits), code, flag 0/1, short (60) and long description, fixed width.';
+const LAYOUT_HINT =
+  'Expected the CMS order file layout: order number (5 digits), code, flag 0/1, short (60) and long description, fixed width.';
 
 /** The problem with one order-file line, or undefined when it has the fixed-width layout. */
 function orderLineProblem(line: string): string | undefined {
   const shaped = /^\d{5} [A-Z]/.test(line);
   if (!shaped) return 'not an ICD-10-CM order file line';
-  if (line.length < 78) return `the line is truncated (${String(line.length)} characters, at least 78 expected)`;
-  if (line[5] !== ' ' || line[13] !== ' ' || line[15] !== ' ' || line[76] !== ' ') return 'the columns are not where the CMS layout puts them';
-  if (!CODE.test(line.slice(6, 13).trimEnd())) return `'${line.slice(6, 13).trim()}' is not an ICD-10-CM code`;
-  if (line[14] !== '0' && line[14] !== '1') return `the billable flag (column 15) is '${line[14] ?? ''}', not 0 or 1`;
+  if (line.length < 78)
+    return `the line is truncated (${String(line.length)} characters, at least 78 expected)`;
+  if (line[5] !== ' ' || line[13] !== ' ' || line[15] !== ' ' || line[76] !== ' ')
+    return 'the columns are not where the CMS layout puts them';
+  if (!CODE.test(line.slice(6, 13).trimEnd()))
+    return `'${line.slice(6, 13).trim()}' is not an ICD-10-CM code`;
+  if (line[14] !== '0' && line[14] !== '1')
+    return `the billable flag (column 15) is '${line[14] ?? ''}', not 0 or 1`;
   return undefined;
 }
 
@@ -28,14 +38,18 @@ function orderLineProblem(line: string): string | undefined {
 export function parseIcd10cmOrder(source: TextSource, progress?: ImportProgress): Icd10cmRow[] {
   const rows: Icd10cmRow[] = [];
   const seen = new Set<string>();
-  eachLine(source, (line, n) => {
-    const problem = orderLineProblem(line);
-    if (problem) throw new CodeFileError(source.name, n, problem, LAYOUT_HINT);
-    const code = formatIcd10cm(line.slice(6, 13).trimEnd());
-    if (seen.has(code)) throw new CodeFileError(source.name, n, `code ${code} appears twice`);
-    seen.add(code);
-    rows.push([code, line[14] === '1' ? 1 : 0, line.slice(77).trim()]);
-  }, progress);
+  eachLine(
+    source,
+    (line, n) => {
+      const problem = orderLineProblem(line);
+      if (problem) throw new CodeFileError(source.name, n, problem, LAYOUT_HINT);
+      const code = formatIcd10cm(line.slice(6, 13).trimEnd());
+      if (seen.has(code)) throw new CodeFileError(source.name, n, `code ${code} appears twice`);
+      seen.add(code);
+      rows.push([code, line[14] === '1' ? 1 : 0, line.slice(77).trim()]);
+    },
+    progress,
+  );
   return rows;
 }
 
@@ -46,7 +60,8 @@ export interface Icd10cmAddenda {
   deleted: Icd10cmRow[];
 }
 
-const ADDENDA_LINE = /^(Add|Delete|Revise from|Revise to):\s+([01]) ([A-Z][0-9A-Z]{2,6})\s+(.{60}) (.+)$/;
+const ADDENDA_LINE =
+  /^(Add|Delete|Revise from|Revise to):\s+([01]) ([A-Z][0-9A-Z]{2,6})\s+(.{60}) (.+)$/;
 
 /**
  * Parses the order-file addenda. A code both deleted and added is a changed flag (a code that
@@ -63,7 +78,12 @@ export function parseIcd10cmAddenda(source: TextSource): Icd10cmAddenda {
       return;
     }
     const m = ADDENDA_LINE.exec(line);
-    if (!m) throw new CodeFileError(source.name, n, 'not an ICD-10-CM order addenda line (Add:/Delete:/Revise from:/Revise to:)');
+    if (!m)
+      throw new CodeFileError(
+        source.name,
+        n,
+        'not an ICD-10-CM order addenda line (Add:/Delete:/Revise from:/Revise to:)',
+      );
     const [, action, flag, rawCode = '', , long = ''] = m;
     const code = formatIcd10cm(rawCode);
     if (action === 'Add') added.add(code);

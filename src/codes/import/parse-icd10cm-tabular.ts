@@ -11,13 +11,23 @@ import { CodeFileError, type ImportProgress } from './code-file-error.ts';
 import { streamXml } from './xml-source.ts';
 
 /** Tabular note elements → the CodeEntry field their code references go to. */
-const REF_NOTES: Readonly<Record<string, 'excludes1' | 'excludes2' | 'codeFirst' | 'useAdditional'>> = {
+const REF_NOTES: Readonly<
+  Record<string, 'excludes1' | 'excludes2' | 'codeFirst' | 'useAdditional'>
+> = {
   excludes1: 'excludes1',
   excludes2: 'excludes2',
   codeFirst: 'codeFirst',
   useAdditionalCode: 'useAdditional',
 };
-const NOTE_CONTAINERS = new Set([...Object.keys(REF_NOTES), 'inclusionTerm', 'includes', 'codeAlso', 'notes', 'sevenChrNote', 'instruction']);
+const NOTE_CONTAINERS = new Set([
+  ...Object.keys(REF_NOTES),
+  'inclusionTerm',
+  'includes',
+  'codeAlso',
+  'notes',
+  'sevenChrNote',
+  'instruction',
+]);
 
 export interface TabularNotes {
   version: string;
@@ -33,7 +43,11 @@ interface Node {
   seventh: boolean;
 }
 
-function addRefs(fields: NoteFields, key: 'excludes1' | 'excludes2' | 'codeFirst' | 'useAdditional', refs: readonly string[]): void {
+function addRefs(
+  fields: NoteFields,
+  key: 'excludes1' | 'excludes2' | 'codeFirst' | 'useAdditional',
+  refs: readonly string[],
+): void {
   if (refs.length === 0) return;
   fields[key] = [...new Set([...(fields[key] ?? []), ...refs])];
 }
@@ -44,7 +58,8 @@ function addRefs(fields: NoteFields, key: 'excludes1' | 'excludes2' | 'codeFirst
  */
 function fieldsOf(node: Node, ancestors: readonly Node[]): NoteFields {
   const fields: NoteFields = {};
-  for (const [element, key] of Object.entries(REF_NOTES)) addRefs(fields, key, codeRefsOfAll(node.notes[element] ?? []));
+  for (const [element, key] of Object.entries(REF_NOTES))
+    addRefs(fields, key, codeRefsOfAll(node.notes[element] ?? []));
   if (ancestors[ancestors.length - 1]?.kind !== 'diag') {
     for (const outer of ancestors) {
       addRefs(fields, 'excludes1', codeRefsOfAll(outer.notes.excludes1 ?? []));
@@ -58,34 +73,49 @@ function fieldsOf(node: Node, ancestors: readonly Node[]): NoteFields {
 }
 
 /** Parses a Tabular XML file; throws CodeFileError on a malformed, truncated or foreign file. */
-export async function parseIcd10cmTabular(path: string, name: string, progress?: ImportProgress): Promise<TabularNotes> {
+export async function parseIcd10cmTabular(
+  path: string,
+  name: string,
+  progress?: ImportProgress,
+): Promise<TabularNotes> {
   const notes: Record<string, NoteFields> = {};
   const stack: Node[] = [];
   let version = '';
   let text = '';
   let container: string | undefined;
-  await streamXml(path, name, 'ICD10CM.tabular', {
-    open(element) {
-      text = '';
-      const top = stack[stack.length - 1];
-      if (element === 'chapter' || element === 'section' || element === 'diag') stack.push({ kind: element, notes: {}, seventh: top?.seventh ?? false });
-      else if (NOTE_CONTAINERS.has(element)) container = element;
-      else if (element === 'sevenChrDef' && top) top.seventh = true;
+  await streamXml(
+    path,
+    name,
+    'ICD10CM.tabular',
+    {
+      open(element) {
+        text = '';
+        const top = stack[stack.length - 1];
+        if (element === 'chapter' || element === 'section' || element === 'diag')
+          stack.push({ kind: element, notes: {}, seventh: top?.seventh ?? false });
+        else if (NOTE_CONTAINERS.has(element)) container = element;
+        else if (element === 'sevenChrDef' && top) top.seventh = true;
+      },
+      text(chunk) {
+        text += chunk;
+      },
+      close(element, depth) {
+        const node = stack[stack.length - 1];
+        if (element === 'version' && depth === 2) version = text.trim();
+        else if (element === 'name' && node?.kind === 'diag' && !container)
+          node.code = formatIcd10cm(text.trim());
+        else if (element === 'note' && node && container)
+          (node.notes[container] ??= []).push(text.trim());
+        else if (NOTE_CONTAINERS.has(element)) container = undefined;
+        else if (element === 'chapter' || element === 'section' || element === 'diag')
+          closeNode(stack, notes);
+        text = '';
+      },
     },
-    text(chunk) {
-      text += chunk;
-    },
-    close(element, depth) {
-      const node = stack[stack.length - 1];
-      if (element === 'version' && depth === 2) version = text.trim();
-      else if (element === 'name' && node?.kind === 'diag' && !container) node.code = formatIcd10cm(text.trim());
-      else if (element === 'note' && node && container) (node.notes[container] ??= []).push(text.trim());
-      else if (NOTE_CONTAINERS.has(element)) container = undefined;
-      else if (element === 'chapter' || element === 'section' || element === 'diag') closeNode(stack, notes);
-      text = '';
-    },
-  }, progress);
-  if (!/^\d{4}$/.test(version)) throw new CodeFileError(name, 0, 'no <version> year at the top of the Tabular XML');
+    progress,
+  );
+  if (!/^\d{4}$/.test(version))
+    throw new CodeFileError(name, 0, 'no <version> year at the top of the Tabular XML');
   return { version, notes };
 }
 

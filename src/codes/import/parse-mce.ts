@@ -30,7 +30,12 @@ export function parseMceJson(source: TextSource): Record<string, MceFields> {
     throw new CodeFileError(source.name, 0, `not valid JSON (${errorMessage(err)})`);
   }
   const parsed = mceJson.safeParse(data);
-  if (!parsed.success) throw new CodeFileError(source.name, 0, 'not the MCE edits JSON layout (codes.age_* / manifestation_not_pdx lists)');
+  if (!parsed.success)
+    throw new CodeFileError(
+      source.name,
+      0,
+      'not the MCE edits JSON layout (codes.age_* / manifestation_not_pdx lists)',
+    );
   const out: Record<string, MceFields> = {};
   const set = (rows: { code: string }[], fields: MceFields): void => {
     for (const { code } of rows) {
@@ -47,18 +52,29 @@ export function parseMceJson(source: TextSource): Record<string, MceFields> {
   return out;
 }
 
-const V37_HEADER = 'MCE_Version\tICD_Version\tMCE_Section\tMCE_Subsection\tMCE_Edit_Type\tICD_Code_Type\tICD_Code\tICD_Desc';
+const V37_HEADER =
+  'MCE_Version\tICD_Version\tMCE_Section\tMCE_Subsection\tMCE_Edit_Type\tICD_Code_Type\tICD_Code\tICD_Desc';
 
 /** The MCE v37 tab-separated lists → code → { sex } (diagnosis codes only). */
 export function parseMceV37Sex(source: TextSource): Record<string, MceFields> {
   const out: Record<string, MceFields> = {};
   eachLine(source, (line, n) => {
     if (n === 1) {
-      if (line.trim() !== V37_HEADER) throw new CodeFileError(source.name, 1, 'not the MCE simple code edits layout (header MCE_Version, ICD_Version, …)');
+      if (line.trim() !== V37_HEADER)
+        throw new CodeFileError(
+          source.name,
+          1,
+          'not the MCE simple code edits layout (header MCE_Version, ICD_Version, …)',
+        );
       return;
     }
     const cells = line.split('\t');
-    if (cells.length !== 8) throw new CodeFileError(source.name, n, `${String(cells.length)} columns, 8 expected (truncated line?)`);
+    if (cells.length !== 8)
+      throw new CodeFileError(
+        source.name,
+        n,
+        `${String(cells.length)} columns, 8 expected (truncated line?)`,
+      );
     const [, , , , type, codeType, code = ''] = cells;
     if (codeType !== 'D') return;
     if (type === 'Female_Only') out[formatIcd10cm(code)] = { sex: 'female' };

@@ -33,41 +33,81 @@ async function textOf(path: string): Promise<TextSource> {
 }
 
 /** A stored release without its format tag and source (added last). */
-type ReleaseBody = StoredRelease extends infer R ? (R extends StoredRelease ? Omit<R, 'source' | 'format'> : never) : never;
+type ReleaseBody = StoredRelease extends infer R
+  ? R extends StoredRelease
+    ? Omit<R, 'source' | 'format'>
+    : never
+  : never;
 
 const yearIn = (name: string): string | undefined => /(20\d\d)/.exec(name)?.[1];
 
 /** The order file and addenda of a CMS "Code Descriptions in Tabular Order" zip, read within the import limits. */
 async function unzipOrder(path: string): Promise<{ order: TextSource; addenda?: TextSource }> {
-  const files = await unzipBounded(path, (name) => /icd10cm_order_(addenda_)?\d{4}\.txt$/i.test(name));
-  const decode = (name: string): TextSource => ({ name: `${basename(path)}:${name}`, text: new TextDecoder('latin1').decode(files[name]) });
+  const files = await unzipBounded(path, (name) =>
+    /icd10cm_order_(addenda_)?\d{4}\.txt$/i.test(name),
+  );
+  const decode = (name: string): TextSource => ({
+    name: `${basename(path)}:${name}`,
+    text: new TextDecoder('latin1').decode(files[name]),
+  });
   const orderName = Object.keys(files).find((n) => /icd10cm_order_\d{4}\.txt$/i.test(n));
-  if (!orderName) throw new CodeFileError(basename(path), 0, 'the zip holds no icd10cm_order_YYYY.txt');
+  if (!orderName)
+    throw new CodeFileError(basename(path), 0, 'the zip holds no icd10cm_order_YYYY.txt');
   const addendaName = Object.keys(files).find((n) => /addenda/i.test(n));
   return { order: decode(orderName), ...(addendaName ? { addenda: decode(addendaName) } : {}) };
 }
 
 async function readIcd10cmOrder(path: string, options: ReadOptions): Promise<ReleaseBody> {
-  const { order, addenda } = extname(path).toLowerCase() === '.zip' ? await unzipOrder(path) : { order: await textOf(path), addenda: undefined };
+  const { order, addenda } =
+    extname(path).toLowerCase() === '.zip'
+      ? await unzipOrder(path)
+      : { order: await textOf(path), addenda: undefined };
   const rows = parseIcd10cmOrder(order, options.progress);
   const changes = addenda ? parseIcd10cmAddenda(addenda) : undefined;
   const dates = fiscalYearDates(yearIn(order.name), options.effective, order.name);
-  return { layer: 'codes', system: 'icd10cm', ...dates, rows, ...(changes ? { added: changes.added, retired: changes.deleted } : {}) };
+  return {
+    layer: 'codes',
+    system: 'icd10cm',
+    ...dates,
+    rows,
+    ...(changes ? { added: changes.added, retired: changes.deleted } : {}),
+  };
 }
 
-async function readNotes(path: string, kind: 'icd10cm-tabular' | 'icd10cm-notes', options: ReadOptions): Promise<ReleaseBody> {
+async function readNotes(
+  path: string,
+  kind: 'icd10cm-tabular' | 'icd10cm-notes',
+  options: ReadOptions,
+): Promise<ReleaseBody> {
   const name = basename(path);
-  const { version, notes } = kind === 'icd10cm-tabular' ? await parseIcd10cmTabular(path, name, options.progress) : parseIcd10cmNotesJson(await textOf(path));
-  return { layer: 'notes', system: 'icd10cm', ...fiscalYearDates(version ?? yearIn(name), options.effective, name), notes };
+  const { version, notes } =
+    kind === 'icd10cm-tabular'
+      ? await parseIcd10cmTabular(path, name, options.progress)
+      : parseIcd10cmNotesJson(await textOf(path));
+  return {
+    layer: 'notes',
+    system: 'icd10cm',
+    ...fiscalYearDates(version ?? yearIn(name), options.effective, name),
+    notes,
+  };
 }
 
 async function readIndex(path: string, options: ReadOptions): Promise<ReleaseBody> {
   const name = basename(path);
-  const { version, terms } = extname(path).toLowerCase() === '.xml' ? await parseIcd10cmIndexXml(path, name, options.progress) : parseIcd10cmIndexCsv(await textOf(path), options.progress);
+  const { version, terms } =
+    extname(path).toLowerCase() === '.xml'
+      ? await parseIcd10cmIndexXml(path, name, options.progress)
+      : parseIcd10cmIndexCsv(await textOf(path), options.progress);
   // The External Cause index is stored beside the main index, not over it.
   const eindex = /eindex/i.test(name) ? 'e' : '';
   const dates = fiscalYearDates(version ?? yearIn(name), options.effective, name);
-  return { layer: 'index', system: 'icd10cm', ...dates, version: `${dates.version}${eindex}`, terms };
+  return {
+    layer: 'index',
+    system: 'icd10cm',
+    ...dates,
+    version: `${dates.version}${eindex}`,
+    terms,
+  };
 }
 
 async function readMce(path: string, options: ReadOptions): Promise<ReleaseBody> {
@@ -76,21 +116,43 @@ async function readMce(path: string, options: ReadOptions): Promise<ReleaseBody>
     // MCE version v maps to fiscal year 1983 + v (v33 = FY2016, the first ICD-10 MCE; v37 = FY2020).
     const v = /^\d+\t/.exec(source.text.split('\n', 2)[1] ?? '')?.[0].trim();
     const fy = v ? String(1983 + Number(v)) : undefined;
-    return { layer: 'mce', system: 'icd10cm', ...fiscalYearDates(fy, options.effective, source.name), version: `v${v ?? ''}-sex`, mce: parseMceV37Sex(source) };
+    return {
+      layer: 'mce',
+      system: 'icd10cm',
+      ...fiscalYearDates(fy, options.effective, source.name),
+      version: `v${v ?? ''}-sex`,
+      mce: parseMceV37Sex(source),
+    };
   }
-  return { layer: 'mce', system: 'icd10cm', ...fiscalYearDates(yearIn(source.name), options.effective, source.name), mce: parseMceJson(source) };
+  return {
+    layer: 'mce',
+    system: 'icd10cm',
+    ...fiscalYearDates(yearIn(source.name), options.effective, source.name),
+    mce: parseMceJson(source),
+  };
 }
 
 /** Reads `path` as `kind`; throws CodeFileError (naming file and line) when it cannot. */
-export async function readRelease(path: string, kind: ImportKind, options: ReadOptions): Promise<StoredRelease> {
-  if ((await stat(path)).size === 0) throw new CodeFileError(basename(path), 0, 'the file is empty');
+export async function readRelease(
+  path: string,
+  kind: ImportKind,
+  options: ReadOptions,
+): Promise<StoredRelease> {
+  if ((await stat(path)).size === 0)
+    throw new CodeFileError(basename(path), 0, 'the file is empty');
   const name = basename(path);
   let body: ReleaseBody;
   switch (kind) {
-    case 'icd10cm-order': body = await readIcd10cmOrder(path, options); break;
+    case 'icd10cm-order':
+      body = await readIcd10cmOrder(path, options);
+      break;
     case 'icd10cm-tabular':
-    case 'icd10cm-notes': body = await readNotes(path, kind, options); break;
-    case 'icd10cm-index': body = await readIndex(path, options); break;
+    case 'icd10cm-notes':
+      body = await readNotes(path, kind, options);
+      break;
+    case 'icd10cm-index':
+      body = await readIndex(path, options);
+      break;
     case 'hcpcs': {
       // The content is checked first: a wrong file should say so, not that its name lacks a date.
       const rows = parseHcpcsAnweb(await textOf(path), options.progress);
@@ -102,9 +164,15 @@ export async function readRelease(path: string, kind: ImportKind, options: ReadO
       body = { layer: 'codes', system: 'cpt', ...calendarYearDates(name, options.effective), rows };
       break;
     }
-    case 'mce': body = await readMce(path, options); break;
-    default: return kind satisfies never;
+    case 'mce':
+      body = await readMce(path, options);
+      break;
+    default:
+      return kind satisfies never;
   }
-  return { ...body, format: STORE_FORMAT, source: { file: name, importedAt: options.now().toISOString() } };
+  return {
+    ...body,
+    format: STORE_FORMAT,
+    source: { file: name, importedAt: options.now().toISOString() },
+  };
 }
-

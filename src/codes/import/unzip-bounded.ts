@@ -20,21 +20,34 @@ const CHUNK_BYTES = 16 * 1024;
 const mib = (bytes: number): string => `${String(Math.round(bytes / (1024 * 1024)))} MB`;
 
 /** The members whose names `want` accepts, by name; throws CodeFileError when the zip is too big, too compressed or unreadable. */
-export async function unzipBounded(path: string, want: (name: string) => boolean, limits: ImportLimits = IMPORT_LIMITS): Promise<Record<string, Uint8Array>> {
+export async function unzipBounded(
+  path: string,
+  want: (name: string) => boolean,
+  limits: ImportLimits = IMPORT_LIMITS,
+): Promise<Record<string, Uint8Array>> {
   const zipBytes = (await stat(path)).size;
   const byRatio = Math.max(limits.ratioFloorBytes, zipBytes * limits.maxRatio);
   const budget = Math.min(limits.maxUnzippedBytes, byRatio);
   const refusal = (): CodeFileError =>
     budget === limits.maxUnzippedBytes
-      ? new CodeFileError(path, 0, `refused: it expands to more than ${mib(limits.maxUnzippedBytes)}, the most ChartBill reads from one zip`)
-      : new CodeFileError(path, 0, `refused: it expands more than ${String(limits.maxRatio)} times its size (${mib(zipBytes)} to over ${mib(budget)}), as a zip bomb does`);
+      ? new CodeFileError(
+          path,
+          0,
+          `refused: it expands to more than ${mib(limits.maxUnzippedBytes)}, the most ChartBill reads from one zip`,
+        )
+      : new CodeFileError(
+          path,
+          0,
+          `refused: it expands more than ${String(limits.maxRatio)} times its size (${mib(zipBytes)} to over ${mib(budget)}), as a zip bomb does`,
+        );
 
   const files: Record<string, Uint8Array> = {};
   let inflated = 0;
   let failure: CodeFileError | undefined;
   const unzip = new Unzip((file: UnzipFile) => {
     // The size a member declares is checked first (cheap), but it can lie: the bytes are counted too.
-    if (file.originalSize !== undefined && inflated + file.originalSize > budget) failure ??= refusal();
+    if (file.originalSize !== undefined && inflated + file.originalSize > budget)
+      failure ??= refusal();
     if (failure) return;
     const keep = want(file.name);
     const chunks: Uint8Array[] = [];

@@ -16,14 +16,22 @@ export interface XmlHandlers {
 
 /** The first element name of the file, read from its first chunk (to tell formats apart). */
 export function rootElementOf(head: string): string | undefined {
-  return /<([A-Za-z][\w.:-]*)[\s>/]/.exec(head.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/g, ''))?.[1];
+  return /<([A-Za-z][\w.:-]*)[\s>/]/.exec(
+    head.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/g, ''),
+  )?.[1];
 }
 
 /**
  * Feeds `path` through saxes, calling `handlers`. `expectedRoot` is checked on the first element.
  * Throws CodeFileError naming the file and line on malformed or truncated XML.
  */
-export async function streamXml(path: string, name: string, expectedRoot: string, handlers: XmlHandlers, progress?: ImportProgress): Promise<void> {
+export async function streamXml(
+  path: string,
+  name: string,
+  expectedRoot: string,
+  handlers: XmlHandlers,
+  progress?: ImportProgress,
+): Promise<void> {
   const total = (await stat(path)).size;
   if (total === 0) throw new CodeFileError(name, 0, 'the file is empty');
   const parser = new SaxesParser({ position: true });
@@ -34,7 +42,8 @@ export async function streamXml(path: string, name: string, expectedRoot: string
   };
   parser.on('error', (err) => fail(err.message.replace(/^\d+:\d+: /, '')));
   parser.on('opentag', (tag) => {
-    if (depth === 0 && tag.name !== expectedRoot) fail(`the root element is <${tag.name}>, not <${expectedRoot}>: wrong file or kind`);
+    if (depth === 0 && tag.name !== expectedRoot)
+      fail(`the root element is <${tag.name}>, not <${expectedRoot}>: wrong file or kind`);
     depth += 1;
     if (!failure) handlers.open(tag.name, depth);
   });
@@ -54,5 +63,10 @@ export async function streamXml(path: string, name: string, expectedRoot: string
   }
   parser.close();
   if (failure) throw failure;
-  if (depth !== 0) throw new CodeFileError(name, parser.line, 'the file ends before its elements are closed (truncated)');
+  if (depth !== 0)
+    throw new CodeFileError(
+      name,
+      parser.line,
+      'the file ends before its elements are closed (truncated)',
+    );
 }

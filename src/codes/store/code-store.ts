@@ -21,12 +21,19 @@ export function parseStoredRelease(text: string, file: string): StoredRelease {
   try {
     data = JSON.parse(text) as unknown;
   } catch (err) {
-    throw new AppError('CONFIG_INVALID', `${file} is not valid JSON`, { hint: 'Delete it and import the release again.', cause: err });
+    throw new AppError('CONFIG_INVALID', `${file} is not valid JSON`, {
+      hint: 'Delete it and import the release again.',
+      cause: err,
+    });
   }
   const parsed = storedRelease.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AppError('CONFIG_INVALID', `${file} is not a ChartBill code file (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`, { hint: 'Delete it and import the release again.' });
+    throw new AppError(
+      'CONFIG_INVALID',
+      `${file} is not a ChartBill code file (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`,
+      { hint: 'Delete it and import the release again.' },
+    );
   }
   return parsed.data;
 }
@@ -41,7 +48,11 @@ export async function readStoredReleases(dataDir: string): Promise<StoredRelease
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return Promise.all(names.map(async (name) => parseStoredRelease(await readFile(join(dir, name), 'utf8'), join(dir, name))));
+  return Promise.all(
+    names.map(async (name) =>
+      parseStoredRelease(await readFile(join(dir, name), 'utf8'), join(dir, name)),
+    ),
+  );
 }
 
 /** Writes `release` (replacing the same system, layer and version); returns its path. */

@@ -11,33 +11,39 @@ export const STORE_FORMAT = 'chartbill-codes/1';
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 /** Tabular notes of one ICD-10-CM code, category or subcategory (code references, dotted). */
-export const noteFields = z.object({
-  excludes1: z.array(z.string()).optional(),
-  excludes2: z.array(z.string()).optional(),
-  codeFirst: z.array(z.string()).optional(),
-  useAdditional: z.array(z.string()).optional(),
-  inclusionTerms: z.array(z.string()).optional(),
-  requiresSeventh: z.literal(true).optional(),
-}).strict();
+export const noteFields = z
+  .object({
+    excludes1: z.array(z.string()).optional(),
+    excludes2: z.array(z.string()).optional(),
+    codeFirst: z.array(z.string()).optional(),
+    useAdditional: z.array(z.string()).optional(),
+    inclusionTerms: z.array(z.string()).optional(),
+    requiresSeventh: z.literal(true).optional(),
+  })
+  .strict();
 export type NoteFields = z.infer<typeof noteFields>;
 
 /** MCE attributes of one ICD-10-CM code. */
-export const mceFields = z.object({
-  sex: z.enum(['male', 'female']).optional(),
-  ageGroup: z.enum(['newborn', 'pediatric', 'maternity', 'adult']).optional(),
-  manifestation: z.literal(true).optional(),
-}).strict();
+export const mceFields = z
+  .object({
+    sex: z.enum(['male', 'female']).optional(),
+    ageGroup: z.enum(['newborn', 'pediatric', 'maternity', 'adult']).optional(),
+    manifestation: z.literal(true).optional(),
+  })
+  .strict();
 export type MceFields = z.infer<typeof mceFields>;
 
 /** Rarely present columns of a code row. */
-export const rowExtra = z.object({
-  /** `modifier` for HCPCS Level II modifiers in the HCPCS file. */
-  modifier: z.literal(true).optional(),
-  /** CMS/AMA short descriptor; searchable. */
-  short: z.string().optional(),
-  addDate: date.optional(),
-  termDate: date.optional(),
-}).strict();
+export const rowExtra = z
+  .object({
+    /** `modifier` for HCPCS Level II modifiers in the HCPCS file. */
+    modifier: z.literal(true).optional(),
+    /** CMS/AMA short descriptor; searchable. */
+    short: z.string().optional(),
+    addDate: date.optional(),
+    termDate: date.optional(),
+  })
+  .strict();
 export type RowExtra = z.infer<typeof rowExtra>;
 
 /** [code, billable 1 | header 0, display, extra columns]. */
@@ -51,13 +57,31 @@ export type CodeRow = z.infer<typeof codeRow>;
  * A list of rows, checked by hand: zod per element costs ~0.5 s over the 98,000 ICD-10-CM rows at
  * every start-up. Rows with extra columns are checked with zod (few: HCPCS, CPT).
  */
-const codeRows = z.custom<CodeRow[]>((value) => Array.isArray(value) && value.every((row: unknown) =>
-  Array.isArray(row) && typeof row[0] === 'string' && (row[1] === 0 || row[1] === 1) && typeof row[2] === 'string'
-  && (row.length === 3 || (row.length === 4 && rowExtra.safeParse(row[3]).success))), { message: 'rows must be [code, 0|1, display, extra?]' });
+const codeRows = z.custom<CodeRow[]>(
+  (value) =>
+    Array.isArray(value) &&
+    value.every(
+      (row: unknown) =>
+        Array.isArray(row) &&
+        typeof row[0] === 'string' &&
+        (row[1] === 0 || row[1] === 1) &&
+        typeof row[2] === 'string' &&
+        (row.length === 3 || (row.length === 4 && rowExtra.safeParse(row[3]).success)),
+    ),
+  { message: 'rows must be [code, 0|1, display, extra?]' },
+);
 
 /** code → list of strings, checked by hand for the same reason. */
-const termsByCode = z.custom<Record<string, string[]>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)
-  && Object.values(value).every((list: unknown) => Array.isArray(list) && list.every((t: unknown) => typeof t === 'string')), { message: 'terms must map codes to lists of strings' });
+const termsByCode = z.custom<Record<string, string[]>>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(
+      (list: unknown) => Array.isArray(list) && list.every((t: unknown) => typeof t === 'string'),
+    ),
+  { message: 'terms must map codes to lists of strings' },
+);
 
 const header = {
   format: z.literal(STORE_FORMAT),
@@ -80,15 +104,32 @@ export const storedRelease = z.discriminatedUnion('layer', [
     /** Codes this release deletes, as they were: valid until the day before `effectiveFrom`. */
     retired: codeRows.optional(),
   }),
-  z.object({ ...header, layer: z.literal('notes'), system: z.literal('icd10cm'), notes: z.record(z.string(), noteFields) }),
-  z.object({ ...header, layer: z.literal('index'), system: z.literal('icd10cm'), terms: termsByCode }),
-  z.object({ ...header, layer: z.literal('mce'), system: z.literal('icd10cm'), mce: z.record(z.string(), mceFields) }),
+  z.object({
+    ...header,
+    layer: z.literal('notes'),
+    system: z.literal('icd10cm'),
+    notes: z.record(z.string(), noteFields),
+  }),
+  z.object({
+    ...header,
+    layer: z.literal('index'),
+    system: z.literal('icd10cm'),
+    terms: termsByCode,
+  }),
+  z.object({
+    ...header,
+    layer: z.literal('mce'),
+    system: z.literal('icd10cm'),
+    mce: z.record(z.string(), mceFields),
+  }),
 ]);
 export type StoredRelease = z.infer<typeof storedRelease>;
 export type StoredLayer = StoredRelease['layer'];
 export type StoredCodes = Extract<StoredRelease, { layer: 'codes' }>;
 
 /** The file name a release is stored under. */
-export function storedFileName(release: Pick<StoredRelease, 'system' | 'layer' | 'version'>): string {
+export function storedFileName(
+  release: Pick<StoredRelease, 'system' | 'layer' | 'version'>,
+): string {
   return `${release.system}-${release.layer}-${release.version}.json`;
 }

@@ -42,7 +42,9 @@ Z02.5 Z23 Z12.31 Z12.11 Z12.4 Z12.5 Z13.1 Z13.220 Z13.31 Z13.6 Z13.820 Z30.011 Z
 Z32.02 Z71.3 Z71.82 Z71.6 Z71.89 Z76.0 Z79.01 Z79.02 Z79.899 Z79.82 Z87.891 Z85.3 Z80.0 Z82.49
 Z83.3 Z88.0 Z95.0 Z96.651 Z91.81 Z09 Z51.81 Z48.02 Z33.1
 C50.911 C61 D17.9 C44.91 N63.0 N64.4
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 /** HCPCS Level II codes. Some terminated codes are kept on purpose, so date edits have real data. */
 export const STARTER_HCPCS_CODES: readonly string[] = `
@@ -53,10 +55,14 @@ J1071 J3490 J7613 J7620 J1815 J1650 J0702 J3411 J7298 J7300 J7307
 A4550 A4565 A4570 A4253 A4259 A4206 A6216 A6402 A9270
 L3908 L1810 L4361 E0114 E0100 E0143 E0607
 Q0091 Q3014 Q4011 Q2035 Q2038 S9986 S0630 S9083 S9088 T1015 V5008
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 /** HCPCS Level II modifiers (two characters) used in office billing. */
 export const STARTER_HCPCS_MODIFIERS: readonly string[] = `
 XE XP XS XU LT RT TC GT GA GY GZ GC KX QW FS FT FQ CR CS JW JZ SL Q5 Q6 GW GV AI F1 F2 E1 E2 TA
 T1 T5 FA
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);

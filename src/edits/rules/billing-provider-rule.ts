@@ -11,12 +11,14 @@ export const billingProviderNpi: EditRule = ({ facts }) => {
   if (!provider) return [];
   const npi = provider.npi?.trim();
   if (npi && isValidNpi(npi)) return [];
-  return [{
-    rule: 'billing-provider-npi',
-    severity: 'error',
-    message: npi
-      ? `The billing provider's NPI ${npi.slice(0, 20)} is not valid: an NPI is 10 digits ending in its check digit.`
-      : 'The billing provider has no NPI.',
-    fix: 'Record the organization\'s NPI (from NPPES) on its Organization record in the EHR (identifier system http://hl7.org/fhir/sid/us-npi).',
-  }];
+  return [
+    {
+      rule: 'billing-provider-npi',
+      severity: 'error',
+      message: npi
+        ? `The billing provider's NPI ${npi.slice(0, 20)} is not valid: an NPI is 10 digits ending in its check digit.`
+        : 'The billing provider has no NPI.',
+      fix: "Record the organization's NPI (from NPPES) on its Organization record in the EHR (identifier system http://hl7.org/fhir/sid/us-npi).",
+    },
+  ];
 };

@@ -36,12 +36,14 @@ export const diagnosisAge: EditRule = ({ coding, facts, codes }) => {
     if (!group) return [];
     const range = MCE_AGE_CATEGORIES[group];
     if (age >= range.min && age <= range.max) return [];
-    return [{
-      rule: 'dx-age-conflict',
-      severity: 'warning',
-      message: `${dx.code} is for ${range.label}, but the patient is ${age} on the date of service (Medicare Code Editor age edit).`,
-      fix: `Check the code and the birth date: choose a code meant for a patient aged ${age}.`,
-      target: { kind: 'diagnosis', index },
-    }];
+    return [
+      {
+        rule: 'dx-age-conflict',
+        severity: 'warning',
+        message: `${dx.code} is for ${range.label}, but the patient is ${age} on the date of service (Medicare Code Editor age edit).`,
+        fix: `Check the code and the birth date: choose a code meant for a patient aged ${age}.`,
+        target: { kind: 'diagnosis', index },
+      },
+    ];
   });
 };

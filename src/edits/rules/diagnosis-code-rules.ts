@@ -9,7 +9,11 @@ import type { CodeEntry, CodeSet } from '../../codes/code-set.ts';
 import type { Finding } from '../../coding/coding-model.ts';
 import { invalidOnDate } from '../code-validity.ts';
 import type { EditRule } from '../edit-rule.ts';
-import { placeholderCorrection, seventhCharacterLabel, seventhCharacterOptions } from '../seventh-character.ts';
+import {
+  placeholderCorrection,
+  seventhCharacterLabel,
+  seventhCharacterOptions,
+} from '../seventh-character.ts';
 
 /** "E11.2–E11.9" for a list of child codes, or the one code. */
 function codeRange(children: CodeEntry[]): string {
@@ -38,7 +42,10 @@ function missingSeventh(entry: CodeEntry, index: number, codes: CodeSet): Findin
   const options = seventhCharacterOptions(entry, codes);
   if (options.length === 0) return undefined;
   const padded = compactCode(entry.code).length < 6;
-  const listed = options.slice(0, 6).map((o) => `${o.code} (${seventhCharacterLabel(o, entry)})`).join(', ');
+  const listed = options
+    .slice(0, 6)
+    .map((o) => `${o.code} (${seventhCharacterLabel(o, entry)})`)
+    .join(', ');
   return {
     rule: padded ? 'dx-placeholder-x' : 'dx-seventh-character',
     severity: 'error',
@@ -78,16 +85,19 @@ export const diagnosisCodes: EditRule = ({ coding, facts, codes }) =>
   coding.diagnoses.flatMap((dx, index): Finding[] => {
     const entry = codes.lookup('icd10cm', dx.code);
     if (!entry) return [unknown(dx.code, index, codes)];
-    if (!entry.billable) return [missingSeventh(entry, index, codes) ?? notBillable(entry, index, codes)];
+    if (!entry.billable)
+      return [missingSeventh(entry, index, codes) ?? notBillable(entry, index, codes)];
     const why = invalidOnDate(entry, facts.dateOfService);
     if (!why) return [];
-    return [{
-      rule: 'dx-not-valid-on-date',
-      severity: 'error',
-      message: `${entry.code} is not valid on the date of service ${facts.dateOfService}: ${why}.`,
-      fix: 'Choose a code that is valid on the date of service.',
-      target: { kind: 'diagnosis', index },
-    }];
+    return [
+      {
+        rule: 'dx-not-valid-on-date',
+        severity: 'error',
+        message: `${entry.code} is not valid on the date of service ${facts.dateOfService}: ${why}.`,
+        fix: 'Choose a code that is valid on the date of service.',
+        target: { kind: 'diagnosis', index },
+      },
+    ];
   });
 
 export const diagnosisDuplicate: EditRule = ({ coding }) => {
@@ -99,12 +109,14 @@ export const diagnosisDuplicate: EditRule = ({ coding }) => {
       firstAt.set(key, index);
       return [];
     }
-    return [{
-      rule: 'dx-duplicate',
-      severity: 'warning',
-      message: `${dx.code} is listed twice (diagnoses ${first + 1} and ${index + 1}).`,
-      fix: `Remove diagnosis ${index + 1}.`,
-      target: { kind: 'diagnosis', index },
-    }];
+    return [
+      {
+        rule: 'dx-duplicate',
+        severity: 'warning',
+        message: `${dx.code} is listed twice (diagnoses ${first + 1} and ${index + 1}).`,
+        fix: `Remove diagnosis ${index + 1}.`,
+        target: { kind: 'diagnosis', index },
+      },
+    ];
   });
 };

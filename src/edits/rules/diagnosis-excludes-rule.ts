@@ -36,8 +36,17 @@ function describe(code: string, codes: CodeSet): string {
   return display ? `${code} (${display})` : code;
 }
 
-function pairFinding(first: DiagnosisEntry, second: DiagnosisEntry, hit: ExcludesHit, index: number, codes: CodeSet): Finding {
-  const noteOwner = hit.holder === first.code || hit.holder === second.code ? hit.holder : describe(hit.holder, codes);
+function pairFinding(
+  first: DiagnosisEntry,
+  second: DiagnosisEntry,
+  hit: ExcludesHit,
+  index: number,
+  codes: CodeSet,
+): Finding {
+  const noteOwner =
+    hit.holder === first.code || hit.holder === second.code
+      ? hit.holder
+      : describe(hit.holder, codes);
   return {
     rule: 'dx-excludes1',
     severity: 'error',

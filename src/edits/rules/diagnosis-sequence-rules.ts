@@ -19,16 +19,18 @@ export const externalCauseFirst: EditRule = ({ coding }) => {
   const first = coding.diagnoses[0];
   if (!first || !isExternalCause(first.code)) return [];
   const injury = coding.diagnoses.find((d) => !isExternalCause(d.code));
-  return [{
-    rule: 'dx-external-cause-first',
-    severity: 'error',
-    message: `${first.code} is an external cause code (how the injury happened) and cannot be listed first.`,
-    fix: injury
-      ? `Move ${injury.code} first and keep ${first.code} after it.`
-      : `List the injury or condition first, then ${first.code}.`,
-    target: { kind: 'diagnosis', index: 0 },
-    suggestions: injury ? [injury.code] : [],
-  }];
+  return [
+    {
+      rule: 'dx-external-cause-first',
+      severity: 'error',
+      message: `${first.code} is an external cause code (how the injury happened) and cannot be listed first.`,
+      fix: injury
+        ? `Move ${injury.code} first and keep ${first.code} after it.`
+        : `List the injury or condition first, then ${first.code}.`,
+      target: { kind: 'diagnosis', index: 0 },
+      suggestions: injury ? [injury.code] : [],
+    },
+  ];
 };
 
 function underlyingFix(code: string, codeFirst: readonly string[] | undefined): string {
@@ -42,14 +44,18 @@ export const manifestationFirst: EditRule = ({ coding, codes }) => {
   if (!first) return [];
   const entry = codes.lookup('icd10cm', first.code);
   const display = entry?.display ?? first.display ?? '';
-  const manifestation = entry?.manifestation ??
-    (MANIFESTATIONS.has(formatIcd10cm(first.code)) || /in (other )?diseases classified elsewhere/i.test(display));
+  const manifestation =
+    entry?.manifestation ??
+    (MANIFESTATIONS.has(formatIcd10cm(first.code)) ||
+      /in (other )?diseases classified elsewhere/i.test(display));
   if (!manifestation) return [];
-  return [{
-    rule: 'dx-manifestation-first',
-    severity: 'error',
-    message: `${first.code} describes a manifestation of another disease and cannot be listed first.`,
-    fix: underlyingFix(first.code, entry?.codeFirst),
-    target: { kind: 'diagnosis', index: 0 },
-  }];
+  return [
+    {
+      rule: 'dx-manifestation-first',
+      severity: 'error',
+      message: `${first.code} describes a manifestation of another disease and cannot be listed first.`,
+      fix: underlyingFix(first.code, entry?.codeFirst),
+      target: { kind: 'diagnosis', index: 0 },
+    },
+  ];
 };

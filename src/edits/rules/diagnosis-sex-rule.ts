@@ -12,12 +12,14 @@ export const diagnosisSex: EditRule = ({ coding, facts, codes }) => {
   return coding.diagnoses.flatMap((dx, index): Finding[] => {
     const codeSex = codes.lookup('icd10cm', dx.code)?.sex;
     if (!codeSex || codeSex === sex) return [];
-    return [{
-      rule: 'dx-sex-conflict',
-      severity: 'warning',
-      message: `${dx.code} is for ${codeSex} patients, but the patient is recorded as ${sex}. CMS switched its sex-conflict edit off on 2024-10-01, but some payers still check it.`,
-      fix: `Check the code and the patient's recorded sex; if both are right (e.g. a transgender patient), keep the code; some payers ask for modifier KX on the gender-specific services.`,
-      target: { kind: 'diagnosis', index },
-    }];
+    return [
+      {
+        rule: 'dx-sex-conflict',
+        severity: 'warning',
+        message: `${dx.code} is for ${codeSex} patients, but the patient is recorded as ${sex}. CMS switched its sex-conflict edit off on 2024-10-01, but some payers still check it.`,
+        fix: `Check the code and the patient's recorded sex; if both are right (e.g. a transgender patient), keep the code; some payers ask for modifier KX on the gender-specific services.`,
+        target: { kind: 'diagnosis', index },
+      },
+    ];
   });
 };

@@ -23,12 +23,14 @@ export const duplicateLines: EditRule = ({ coding }) => {
       return [];
     }
     const modifiers = line.modifiers.length ? ` with modifiers ${line.modifiers.join(', ')}` : '';
-    return [{
-      rule: 'line-duplicate',
-      severity: 'error',
-      message: `Line ${index + 1} repeats line ${earlier + 1} (${line.code}${modifiers}); the payer denies it as a duplicate (CARC 18).`,
-      fix: 'Remove the repeated line, or bill one line with more units; for a service really repeated that day add modifier 76 or 77 (91 for a repeated lab test).',
-      target: { kind: 'line', index },
-    }];
+    return [
+      {
+        rule: 'line-duplicate',
+        severity: 'error',
+        message: `Line ${index + 1} repeats line ${earlier + 1} (${line.code}${modifiers}); the payer denies it as a duplicate (CARC 18).`,
+        fix: 'Remove the repeated line, or bill one line with more units; for a service really repeated that day add modifier 76 or 77 (91 for a repeated lab test).',
+        target: { kind: 'line', index },
+      },
+    ];
   });
 };

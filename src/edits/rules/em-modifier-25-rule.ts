@@ -33,14 +33,22 @@ export function isMinorProcedure(line: ServiceLine): boolean {
 export const emNeeds25: EditRule = ({ coding, facts, reference }) => {
   const procedure = coding.lines.find(isMinorProcedure);
   if (!procedure) return [];
-  const pairedByNcci = (line: ServiceLine): boolean => reference.ncci?.ptp(procedure.code, line.code, facts.dateOfService) !== undefined;
+  const pairedByNcci = (line: ServiceLine): boolean =>
+    reference.ncci?.ptp(procedure.code, line.code, facts.dateOfService) !== undefined;
   return coding.lines.flatMap((line, index) =>
-    isEvaluationAndManagement(line) && !line.modifiers.some((m) => compactCode(m) === '25') && !pairedByNcci(line) ? [{
-      rule: 'em-needs-25',
-      severity: 'warning' as const,
-      message: `${line.code} is billed with the procedure ${procedure.code} on the same day: without modifier 25 the visit is paid as part of the procedure.`,
-      fix: `Add modifier 25 to ${line.code}`,
-      target: { kind: 'line' as const, index },
-      suggestions: ['25'],
-    }] : []);
+    isEvaluationAndManagement(line) &&
+    !line.modifiers.some((m) => compactCode(m) === '25') &&
+    !pairedByNcci(line)
+      ? [
+          {
+            rule: 'em-needs-25',
+            severity: 'warning' as const,
+            message: `${line.code} is billed with the procedure ${procedure.code} on the same day: without modifier 25 the visit is paid as part of the procedure.`,
+            fix: `Add modifier 25 to ${line.code}`,
+            target: { kind: 'line' as const, index },
+            suggestions: ['25'],
+          },
+        ]
+      : [],
+  );
 };

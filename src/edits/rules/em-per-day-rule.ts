@@ -13,16 +13,22 @@ export function isOfficeVisit(line: ServiceLine): boolean {
 }
 
 export const officeVisitsPerDay: EditRule = ({ coding }) => {
-  const visits = coding.lines.map((line, index) => ({ line, index })).filter(({ line }) => isOfficeVisit(line));
+  const visits = coding.lines
+    .map((line, index) => ({ line, index }))
+    .filter(({ line }) => isOfficeVisit(line));
   const count = visits.reduce((n, { line }) => n + Math.max(1, line.units), 0);
   const second = visits.length > 1 ? visits[1] : visits[0];
   if (count <= 1 || !second) return [];
-  const codes = visits.map(({ line }) => (line.units > 1 ? `${line.code} x ${line.units}` : line.code)).join(', ');
-  return [{
-    rule: 'em-office-per-day',
-    severity: 'error',
-    message: `The claim bills ${count} office visits (${codes}) for one patient and provider on one date; only one is paid.`,
-    fix: 'Bill one office visit with 1 unit, at the level that covers all of the day\'s work.',
-    target: { kind: 'line', index: second.index },
-  }];
+  const codes = visits
+    .map(({ line }) => (line.units > 1 ? `${line.code} x ${line.units}` : line.code))
+    .join(', ');
+  return [
+    {
+      rule: 'em-office-per-day',
+      severity: 'error',
+      message: `The claim bills ${count} office visits (${codes}) for one patient and provider on one date; only one is paid.`,
+      fix: "Bill one office visit with 1 unit, at the level that covers all of the day's work.",
+      target: { kind: 'line', index: second.index },
+    },
+  ];
 };

@@ -11,7 +11,12 @@ import type { NcciTables } from '../../ncci/ncci-tables.ts';
 import type { EditRule } from '../edit-rule.ts';
 import { DISTINCT_SERVICE_MODIFIERS } from '../modifier-groups.ts';
 
-function pairedByEdit(line: ServiceLine, others: ServiceLine[], ncci: NcciTables, date: string): boolean {
+function pairedByEdit(
+  line: ServiceLine,
+  others: ServiceLine[],
+  ncci: NcciTables,
+  date: string,
+): boolean {
   return others.some((other) => {
     if (other.code === line.code) return true;
     const edit = ncci.ptp(other.code, line.code, date) ?? ncci.ptp(line.code, other.code, date);
@@ -29,11 +34,27 @@ export const distinctServiceModifier: EditRule = ({ coding, facts, reference }) 
     const target = { kind: 'line', index } as const;
     const others = coding.lines.filter((_, i) => i !== index);
     if (!pairedByEdit(line, others, ncci, facts.dateOfService)) {
-      return [{ rule: 'modifier-59-not-needed', severity: 'warning', message: `Modifier ${first} on ${line.code} is not needed: no NCCI PTP edit pairs ${line.code} with another service on this claim.`, fix: `Remove ${first} from ${line.code}; unneeded 59/X modifiers draw audits.`, target }];
+      return [
+        {
+          rule: 'modifier-59-not-needed',
+          severity: 'warning',
+          message: `Modifier ${first} on ${line.code} is not needed: no NCCI PTP edit pairs ${line.code} with another service on this claim.`,
+          fix: `Remove ${first} from ${line.code}; unneeded 59/X modifiers draw audits.`,
+          target,
+        },
+      ];
     }
     const keys = distinct.map(compactCode);
     if (keys.includes('59') && keys.length > 1) {
-      return [{ rule: 'modifier-59-with-x', severity: 'warning', message: `${line.code} has both 59 and ${keys.find((k) => k !== '59') ?? ''}: they say the same thing.`, fix: 'Keep the more specific X modifier and remove 59.', target }];
+      return [
+        {
+          rule: 'modifier-59-with-x',
+          severity: 'warning',
+          message: `${line.code} has both 59 and ${keys.find((k) => k !== '59') ?? ''}: they say the same thing.`,
+          fix: 'Keep the more specific X modifier and remove 59.',
+          target,
+        },
+      ];
     }
     return [];
   });

@@ -10,7 +10,11 @@ import type { Finding } from '../../coding/coding-model.ts';
 import type { MueEdit } from '../../ncci/ncci-tables.ts';
 import type { EditRule } from '../edit-rule.ts';
 
-const MAI_NAME = { 1: 'line edit', 2: 'date-of-service edit, policy', 3: 'date-of-service edit, clinical' } as const;
+const MAI_NAME = {
+  1: 'line edit',
+  2: 'date-of-service edit, policy',
+  3: 'date-of-service edit, clinical',
+} as const;
 
 function describe(mue: MueEdit): string {
   return `NCCI MUE ${mue.value}, MAI ${mue.mai} ${MAI_NAME[mue.mai]}${mue.rationale ? `: ${mue.rationale}` : ''}`;
@@ -32,7 +36,13 @@ export const ncciMue: EditRule = ({ coding, facts, reference }) => {
     if (!mue) return;
     if (mue.mai === 1) {
       if (line.units > mue.value) {
-        findings.push({ rule: 'ncci-mue', severity: 'error', message: `${line.code} has ${line.units} units on one line; the most allowed is ${mue.value} (${describe(mue)}).`, fix: `Bill at most ${mue.value} on this line; if more were done at another site or session, bill them on another line with the modifier that says so (e.g. 76, 91, LT/RT).`, target: { kind: 'line', index } });
+        findings.push({
+          rule: 'ncci-mue',
+          severity: 'error',
+          message: `${line.code} has ${line.units} units on one line; the most allowed is ${mue.value} (${describe(mue)}).`,
+          fix: `Bill at most ${mue.value} on this line; if more were done at another site or session, bill them on another line with the modifier that says so (e.g. 76, 91, LT/RT).`,
+          target: { kind: 'line', index },
+        });
       }
       return;
     }
@@ -41,7 +51,13 @@ export const ncciMue: EditRule = ({ coding, facts, reference }) => {
   });
   for (const [code, { units, last, mue }] of dayTotals) {
     if (units <= mue.value) continue;
-    findings.push({ rule: 'ncci-mue', severity: 'error', message: `${code} is billed for ${units} units on ${facts.dateOfService}; the most allowed for one day is ${mue.value} (${describe(mue)}).`, fix: dayFix(mue, code), target: { kind: 'line', index: last } });
+    findings.push({
+      rule: 'ncci-mue',
+      severity: 'error',
+      message: `${code} is billed for ${units} units on ${facts.dateOfService}; the most allowed for one day is ${mue.value} (${describe(mue)}).`,
+      fix: dayFix(mue, code),
+      target: { kind: 'line', index: last },
+    });
   }
   return findings;
 };

@@ -15,7 +15,12 @@ import { isEvaluationAndManagement } from './em-modifier-25-rule.ts';
 /** A visit bundled into a procedure is separated only by 25 (or 57, decision for surgery) on the visit. */
 const EM_BYPASS: ReadonlySet<string> = new Set(['25', '57']);
 
-function ptpFinding(column1: ServiceLine, column2: ServiceLine, edit: PtpEdit, index: number): Finding | undefined {
+function ptpFinding(
+  column1: ServiceLine,
+  column2: ServiceLine,
+  edit: PtpEdit,
+  index: number,
+): Finding | undefined {
   const target = { kind: 'line', index } as const;
   const why = edit.rationale ? ` (${edit.rationale})` : '';
   if (edit.modifierIndicator === '0') {
@@ -29,7 +34,13 @@ function ptpFinding(column1: ServiceLine, column2: ServiceLine, edit: PtpEdit, i
     };
   }
   const em = isEvaluationAndManagement(column2);
-  if (em ? hasAny(column2.modifiers, EM_BYPASS) : hasAny(column2.modifiers, PTP_BYPASS_MODIFIERS) || hasAny(column1.modifiers, PTP_BYPASS_MODIFIERS)) return undefined;
+  if (
+    em
+      ? hasAny(column2.modifiers, EM_BYPASS)
+      : hasAny(column2.modifiers, PTP_BYPASS_MODIFIERS) ||
+        hasAny(column1.modifiers, PTP_BYPASS_MODIFIERS)
+  )
+    return undefined;
   return {
     rule: 'ncci-ptp',
     severity: 'error',

@@ -10,14 +10,18 @@ function linePointerFindings(line: ServiceLine, index: number, { coding }: EditC
   const count = coding.diagnoses.length;
   const primary = coding.diagnoses[0]?.code;
   if (line.pointers.length === 0) {
-    return [{
-      rule: 'line-no-pointer',
-      severity: 'error',
-      message: `${line.code} is not linked to any diagnosis.`,
-      fix: primary ? `Link ${line.code} to the diagnosis it was for (often ${primary}).` : 'Add a diagnosis, then link it.',
-      target,
-      suggestions: primary ? [primary] : [],
-    }];
+    return [
+      {
+        rule: 'line-no-pointer',
+        severity: 'error',
+        message: `${line.code} is not linked to any diagnosis.`,
+        fix: primary
+          ? `Link ${line.code} to the diagnosis it was for (often ${primary}).`
+          : 'Add a diagnosis, then link it.',
+        target,
+        suggestions: primary ? [primary] : [],
+      },
+    ];
   }
   const findings: Finding[] = [];
   if (line.pointers.length > CLAIM_LIMITS.maxPointers) {

@@ -17,12 +17,14 @@ export function todayAnywhere(now: Date): string {
 export const visitInFuture: EditRule = ({ facts }) => {
   const today = facts.today;
   if (!today || facts.dateOfService <= today) return [];
-  return [{
-    rule: 'claim-future-date',
-    severity: 'error',
-    message: `The date of service ${facts.dateOfService} is after today (${today}); a claim is only for a visit that has happened.`,
-    fix: 'Correct the visit date in the EHR, or bill the visit once it has taken place.',
-  }];
+  return [
+    {
+      rule: 'claim-future-date',
+      severity: 'error',
+      message: `The date of service ${facts.dateOfService} is after today (${today}); a claim is only for a visit that has happened.`,
+      fix: 'Correct the visit date in the EHR, or bill the visit once it has taken place.',
+    },
+  ];
 };
 
 /** A birth date with the precision it was recorded in (YYYY, YYYY-MM or YYYY-MM-DD). */
@@ -30,12 +32,14 @@ export const bornAfterVisit: EditRule = ({ facts }) => {
   const birth = facts.patientBirthDate?.slice(0, 10);
   if (!birth || !/^\d{4}(-\d{2}){0,2}$/.test(birth)) return [];
   if (facts.dateOfService.slice(0, birth.length) >= birth) return [];
-  return [{
-    rule: 'patient-born-after-visit',
-    severity: 'error',
-    message: `The patient's birth date ${birth} is after the date of service ${facts.dateOfService}.`,
-    fix: 'Correct the birth date on the patient record, or the visit date, in the EHR.',
-  }];
+  return [
+    {
+      rule: 'patient-born-after-visit',
+      severity: 'error',
+      message: `The patient's birth date ${birth} is after the date of service ${facts.dateOfService}.`,
+      fix: 'Correct the birth date on the patient record, or the visit date, in the EHR.',
+    },
+  ];
 };
 
 /**
@@ -45,12 +49,14 @@ export const bornAfterVisit: EditRule = ({ facts }) => {
 export const visitEndsBeforeStart: EditRule = ({ facts }) => {
   const { start, end } = facts.visitPeriod ?? {};
   if (!start || !end || !endsBeforeStart(start, end)) return [];
-  return [{
-    rule: 'visit-ends-before-start',
-    severity: 'error',
-    message: `The visit ends (${end}) before it starts (${start}).`,
-    fix: 'Correct the visit\'s start or end time in the EHR.',
-  }];
+  return [
+    {
+      rule: 'visit-ends-before-start',
+      severity: 'error',
+      message: `The visit ends (${end}) before it starts (${start}).`,
+      fix: "Correct the visit's start or end time in the EHR.",
+    },
+  ];
 };
 
 function endsBeforeStart(start: string, end: string): boolean {
