@@ -1,5 +1,6 @@
-import type { OperationOutcome, Task } from 'fhir/r4';
+import type { Identifier, OperationOutcome, Task } from 'fhir/r4';
 import { SYSTEM, writerTag } from '../src/fhir/systems.ts';
+import { identifierQuery } from '../src/fhir/identifier-query.ts';
 
 /** The work items the worker creates for billing staff (Task.code in SYSTEM.taskCode). */
 export type WorkItemCode =
@@ -46,9 +47,14 @@ export interface TaskInput {
   now: Date;
 }
 
-/** The identifier that makes a work item unique per encounter and code (If-None-Exist). */
+/** The identifier that makes a work item unique per encounter and code. */
+export function taskIdentifier(encounterId: string, code: WorkItemCode, suffix = ''): Identifier {
+  return { system: SYSTEM.taskId, value: `enc-${encounterId}-${code}${suffix}` };
+}
+
+/** The work item's `If-None-Exist` query, so reruns never duplicate it. */
 export function taskIdentifierQuery(encounterId: string, code: WorkItemCode, suffix = ''): string {
-  return `identifier=${encodeURIComponent(`${SYSTEM.taskId}|enc-${encounterId}-${code}${suffix}`)}`;
+  return identifierQuery(taskIdentifier(encounterId, code, suffix));
 }
 
 /** When a work item of this kind is due (ISO instant). */
@@ -65,12 +71,7 @@ export function buildTask(input: TaskInput): Task {
   return {
     resourceType: 'Task',
     meta: { tag: [writerTag('worker')] },
-    identifier: [
-      {
-        system: SYSTEM.taskId,
-        value: `enc-${input.encounterId}-${input.code}${input.suffix ?? ''}`,
-      },
-    ],
+    identifier: [taskIdentifier(input.encounterId, input.code, input.suffix)],
     status: 'requested',
     intent: 'order',
     priority: input.code === 'claim-denied' ? 'urgent' : 'routine',

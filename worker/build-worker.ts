@@ -14,6 +14,7 @@ import { runTick, type TickSummary } from './run-tick.ts';
 import { workerAudit } from './worker-audit.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 
 export interface WorkerDeps {
   /** Where encounters, charges, diagnoses, patients and coverage are read. */
@@ -129,7 +130,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       metrics.recordTick(summary, backlog, now(), gaveUp);
       return summary;
     } catch (err) {
-      metrics.recordTickError(err instanceof Error ? err.message : String(err), now());
+      metrics.recordTickError(errorMessage(err), now());
       throw err;
     } finally {
       await audit.flush();
@@ -161,10 +162,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
           try {
             await tick();
           } catch (err) {
-            deps.logger.error(
-              { err: err instanceof Error ? err.message : String(err) },
-              'tick failed',
-            );
+            deps.logger.error({ err: errorMessage(err) }, 'tick failed');
           }
         },
         { name: 'chartbill-worker' },

@@ -12,6 +12,7 @@ import {
   type JournalHandle,
 } from './ledger-journal.ts';
 import { laterCursor } from './memory-ledger.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 
 /** Appended lines beyond which the journal is rewritten as a snapshot (when mostly superseded). */
 const COMPACT_MIN_LINES = 5000;
@@ -85,7 +86,7 @@ export async function openFileLedger(
 
   function refused(err: unknown): void {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     if (health.writable)
       options.log?.error(
         { code, err: message },
@@ -135,10 +136,7 @@ export async function openFileLedger(
       lines = live;
     } catch (err) {
       // The journal is whole and the changes are on it; the snapshot waits for the next write.
-      options.log?.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'ledger snapshot failed; the journal is kept',
-      );
+      options.log?.warn({ err: errorMessage(err) }, 'ledger snapshot failed; the journal is kept');
     }
   }
 

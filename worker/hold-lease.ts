@@ -1,5 +1,6 @@
 import type { Logger } from '../src/log/create-logger.ts';
 import type { Ledger, LedgerItem } from './ledger.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 
 /** A lease this worker holds on one encounter, renewed in the background until released. */
 export interface HeldLease {
@@ -36,10 +37,7 @@ export async function holdLease(
           if (!kept) log.warn({ encounter }, 'lease lost while working; the writes are idempotent');
         },
         (err: unknown) => {
-          log.warn(
-            { encounter, err: err instanceof Error ? err.message : String(err) },
-            'lease renewal failed',
-          );
+          log.warn({ encounter, err: errorMessage(err) }, 'lease renewal failed');
         },
       );
     },
@@ -59,10 +57,7 @@ export async function holdLease(
         await ledger.releaseLease(encounter, owner);
       } catch (err) {
         // It runs out on its own; another worker waits at most the lease's time.
-        log.warn(
-          { encounter, err: err instanceof Error ? err.message : String(err) },
-          'lease release failed',
-        );
+        log.warn({ encounter, err: errorMessage(err) }, 'lease release failed');
       }
     },
   };

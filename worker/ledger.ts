@@ -11,7 +11,7 @@
  *   here after a crash asks the payer what it has before submitting again.
  * - `not-coded`: finished without billable charges (Task made); rechecked later.
  * - `held`: waiting for a person (no coverage, coverage inactive, scrub errors); rechecked later.
- * - `submitted`: the payer queued the claim; resubmitted later to fetch the answer.
+ * - `submitted`: the payer queued the claim; asked later (`Claim/$inquire`) for its answer.
  * - `answered`: the payer's final answer is recorded. Final.
  * - `failed`: an error; retried with backoff.
  * - `gave-up`: failed `maxAttempts` times; a Task says what failed. Still in the backlog: tried

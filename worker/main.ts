@@ -3,6 +3,7 @@ import { createLogger } from '../src/log/create-logger.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { startWorker } from './start-worker.ts';
 import { loadWorkerConfig } from './worker-config.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 
 /**
  * `node --import tsx worker/main.ts`: the billing worker alone, configured by environment
@@ -36,7 +37,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     running.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'stop failed');
+        logger.error({ err: errorMessage(err) }, 'stop failed');
         process.exit(1);
       },
     );

@@ -1,7 +1,8 @@
 import type { Task } from 'fhir/r4';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import { SYSTEM, writerTag } from '../src/fhir/systems.ts';
-import type { WorkItemCode } from './build-task.ts';
+import { taskIdentifier, type WorkItemCode } from './build-task.ts';
+import { identifierToken } from '../src/fhir/identifier-query.ts';
 
 /**
  * Marks the worker's open work item of `code` for an encounter completed, once the pipeline got
@@ -16,7 +17,7 @@ export async function resolveTask(
 ): Promise<number> {
   const found = await billing.searchAll(
     'Task',
-    { identifier: `${SYSTEM.taskId}|enc-${encounterId}-${code}${suffix}` },
+    { identifier: identifierToken(taskIdentifier(encounterId, code, suffix)) },
     10,
   );
   const open = found.filter(

@@ -22,6 +22,7 @@ import {
   prefetchContexts,
   type PrefetchedContext,
 } from './stages/prefetch-contexts.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 
 /** What one tick did, for logs, metrics and tests. */
 export interface TickSummary {
@@ -130,7 +131,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
         unsettled.add(id);
         summary.failed += 1;
         log.error(
-          { encounter: `Encounter/${id}`, err: err instanceof Error ? err.message : String(err) },
+          { encounter: `Encounter/${id}`, err: errorMessage(err) },
           'encounter not handled: the ledger failed',
         );
       }
@@ -210,7 +211,7 @@ function contextsAhead(
       const chunkIds = ids.slice(chunk * PREFETCH_CHUNK, (chunk + 1) * PREFETCH_CHUNK);
       const read = prefetchContexts(deps.clinical, chunkIds, log).catch((err: unknown) => {
         log.warn(
-          { err: err instanceof Error ? err.message : String(err) },
+          { err: errorMessage(err) },
           'prefetch failed; loading these encounters one by one',
         );
         return new Map<string, PrefetchedContext>();
@@ -352,7 +353,7 @@ async function recordFailure(
   log: Logger,
 ): Promise<boolean> {
   const attempts = (previous?.stage === 'failed' ? previous.attempts : 0) + 1;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const code = isAppError(err) ? err.code : 'UNEXPECTED';
   const now = deps.now();
   const giveUpUntil =
@@ -374,7 +375,7 @@ async function recordFailure(
       () => true,
       (taskErr: unknown) => {
         log.error(
-          { err: taskErr instanceof Error ? taskErr.message : String(taskErr) },
+          { err: errorMessage(taskErr) },
           'could not create the give-up work item; the encounter stays failed and is retried',
         );
         return false;
@@ -544,7 +545,7 @@ async function record(deps: TickDeps, item: LedgerItem, log: Logger): Promise<bo
     return true;
   } catch (err) {
     log.error(
-      { err: err instanceof Error ? err.message : String(err) },
+      { err: errorMessage(err) },
       'ledger write failed; the encounter is taken again when its lease runs out',
     );
     return false;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { auditStoreSetting } from '../src/audit/audit-store.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 import { parsePayerIds, SANDBOX_PAYER_IDS, type PayerId } from '../src/payer/payer-ids.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
@@ -50,7 +51,7 @@ const workerEnvSchema = z.object({
       try {
         return parsePayerIds(text);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        ctx.addIssue({ code: 'custom', message: errorMessage(err) });
         return z.NEVER;
       }
     }),

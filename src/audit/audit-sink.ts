@@ -2,6 +2,7 @@ import type { AuditEvent, Bundle, Provenance } from 'fhir/r4';
 import { isAppError } from '../errors/app-error.ts';
 import type { FhirGateway } from '../fhir/fhir-gateway.ts';
 import type { Logger } from '../log/create-logger.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 /** The records a sink keeps: AuditEvents, or (the worker's) Provenances. */
 export type AuditRecord = AuditEvent | Provenance;
@@ -174,7 +175,7 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
     chain = chain
       .then(drain)
       .catch((err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit flush failed');
+        log.error({ err: errorMessage(err) }, 'audit flush failed');
       })
       .finally(() => {
         flushing -= 1;

@@ -7,6 +7,7 @@ import type { AuditSink } from './audit-sink.ts';
 import { balpAuditEvents, type Interaction, type InteractionRecord } from './balp-audit-event.ts';
 import { buildProvenance } from './build-provenance.ts';
 import { encounterRefsOf, patientRefOf, refsInQuery } from './resource-links.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 export interface AuditedGatewayDeps {
   actor: AuditActor;
@@ -88,7 +89,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
     } catch (err) {
       // Auditing must never break the work it records; but it must not vanish either.
       log.error(
-        { err: err instanceof Error ? err.message : String(err), interaction, resourceType },
+        { err: errorMessage(err), interaction, resourceType },
         'audit event could not be built',
       );
     }
@@ -135,10 +136,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
         return toLog();
       }
       // The write itself succeeded: failing the user's save now would invite a second write.
-      log.error(
-        { target, status, err: err instanceof Error ? err.message : String(err) },
-        'provenance not recorded',
-      );
+      log.error({ target, status, err: errorMessage(err) }, 'provenance not recorded');
     }
   }
 

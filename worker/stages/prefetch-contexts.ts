@@ -1,6 +1,7 @@
 import type { Bundle, Resource } from 'fhir/r4';
 import type { FhirGateway, SearchParams } from '../../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
+import { errorMessage } from '../../src/errors/error-message.ts';
 
 /** Encounters fetched per request with everything their claims are made from. */
 export const PREFETCH_CHUNK = 25;
@@ -48,7 +49,7 @@ export async function prefetchContexts(
       for (const [id, context] of await prefetchChunk(clinical, chunk)) out.set(id, context);
     } catch (err) {
       log.warn(
-        { err: err instanceof Error ? err.message : String(err), encounters: chunk.length },
+        { err: errorMessage(err), encounters: chunk.length },
         'prefetch failed; loading these encounters one by one',
       );
     }
