@@ -5,6 +5,7 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { DEFAULT_PLACE_OF_SERVICE } from '../../src/edits/place-of-service.ts';
 import { todayAnywhere } from '../../src/edits/rules/visit-date-rules.ts';
 import { isCodedDiagnosis } from './documented-suggestions.ts';
+import { idOfReference } from '../../src/fhir/reference-id.ts';
 
 /** The encounter's resources as read from the EHR, with the coding derived from them. */
 export interface LoadedEncounter {
@@ -35,7 +36,7 @@ export async function loadEncounterCoding(
   // Only the encounter's ICD-10-CM encounter diagnoses are its coding; other documented Conditions are not.
   // A resource pointing at this encounter but about another patient is not this visit's: never shown, never written.
   const ofPatient = (r: Condition | ChargeItem) =>
-    referenceId(r.subject.reference, 'Patient') === patientId;
+    idOfReference(r.subject.reference, 'Patient') === patientId;
   const conditions = conditionsRaw.filter(
     (r): r is Condition => r.resourceType === 'Condition' && isCodedDiagnosis(r) && ofPatient(r),
   );
@@ -53,11 +54,6 @@ export async function loadEncounterCoding(
     signedOff:
       live.length > 0 && live.every((c) => c.status === 'billable' || c.status === 'billed'),
   };
-}
-
-/** `Patient/1`, `https://ehr/fhir/Patient/1`, `Patient/1/_history/2` → `1`, when of the given type. */
-function referenceId(reference: string | undefined, type: string): string | undefined {
-  return reference?.match(new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`))?.[1];
 }
 
 /** The visit facts the edits need: date of service, the patient's age and sex, place of service. */

@@ -7,6 +7,7 @@
  */
 import type { ChargeItem, Condition, Coverage, Reference } from 'fhir/r4';
 import { billingCodingOf, clip, describeConcept } from './billing-codings.ts';
+import { idOfReference } from '../fhir/reference-id.ts';
 
 /** One reason a record may not go on the claim, with the FHIRPath of what is wrong. */
 export interface ClaimProblem {
@@ -27,7 +28,7 @@ export interface ClaimSources {
 
 /** The id of a `Patient/…` reference (relative, absolute or versioned); undefined for others. */
 export function patientIdOf(reference: Reference | undefined): string | undefined {
-  return reference?.reference?.match(/(?:^|\/)Patient\/([^/]+)(?:\/_history\/[^/]+)?$/)?.[1];
+  return idOfReference(reference?.reference, 'Patient');
 }
 
 function ownerProblem(

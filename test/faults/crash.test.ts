@@ -1,17 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Claim, ClaimResponse } from 'fhir/r4';
+import type { ClaimResponse } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import { SYSTEM } from '../../src/fhir/systems.ts';
 import { startSandboxPayer, type SandboxPayer } from '../../sandbox/payer-server.ts';
-import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { all, logger } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { seededRandom } from './fault-proxy.ts';
 import { backendClient, spawnWorker, type WorkerChild } from './worker-child.ts';
+import { expectOnceEach, SEEDED_SUBMITTED } from './exactly-once.ts';
 
 const ENCOUNTERS = 200;
 
@@ -69,12 +68,7 @@ describe('worker killed with SIGKILL at random points', () => {
       getToken: () => ehr.issueSystemToken('system/*.cruds'),
     });
     const extra = await seedCodedEncounters(fhir, ENCOUNTERS, 'crash');
-    const expected = [
-      ...extra,
-      ...SEED_SCENARIOS.clean,
-      SEED_SCENARIOS.timelyFiling,
-      SEED_SCENARIOS.notCovered,
-    ];
+    const expected = [...extra, ...SEEDED_SUBMITTED];
     const adjudicatedAll = () => Object.keys(payer.audit().adjudicated).length >= expected.length;
     const random = seededRandom(2026);
     let kills = 0;
@@ -105,21 +99,7 @@ describe('worker killed with SIGKILL at random points', () => {
     expect(drained, child.stderr()).toBe(true);
     expect(kills).toBeGreaterThanOrEqual(3);
 
-    const claims = await all<Claim>(fhir, 'Claim');
-    const answers = await all<ClaimResponse>(fhir, 'ClaimResponse');
-    const audit = payer.audit();
-    for (const id of expected) {
-      const key = `${SYSTEM.claimId}|enc-${id}`;
-      const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
-      expect(mine, id).toHaveLength(1);
-      expect(audit.submits[key], id).toBe(1);
-      expect(
-        answers
-          .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
-          .map((r) => r.outcome === 'queued'),
-        id,
-      ).toEqual([false]);
-    }
+    const { claims, answers } = await expectOnceEach(fhir, payer.audit(), expected);
     expect(claims).toHaveLength(expected.length);
     expect(answers).toHaveLength(expected.length);
   }, 180_000);

@@ -11,7 +11,6 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import type { PayerAdapter } from '../../src/payer/payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker, type Worker } from '../../worker/build-worker.ts';
 import { openFileLedger } from '../../worker/file-ledger.ts';
 import { buildHealthServer } from '../../worker/health-server.ts';
@@ -19,6 +18,7 @@ import type { Ledger, LedgerItem } from '../../worker/ledger.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { fullDisk } from './full-disk-fs.ts';
+import { SEEDED_SUBMITTED } from './exactly-once.ts';
 
 let world: World | undefined;
 let dir: string | undefined;
@@ -132,7 +132,7 @@ async function expectExactlyOnce(
   expect(Object.entries(audit.submits).filter(([, n]) => n > 1)).toEqual([]);
 }
 
-const SUBMITTED = [...SEED_SCENARIOS.clean, SEED_SCENARIOS.timelyFiling, SEED_SCENARIOS.notCovered];
+const SUBMITTED = SEEDED_SUBMITTED;
 
 describe('file ledger on a disk that fills up', () => {
   it('refuses what does not fit, takes no new work and says so, then finishes every encounter once when space comes back', async () => {

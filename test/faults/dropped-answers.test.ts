@@ -1,14 +1,12 @@
-import type { Claim, ClaimResponse } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
-import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker } from '../../worker/build-worker.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
+import { logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { seededRandom, startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { expectOnceEach, SEEDED_SUBMITTED } from './exactly-once.ts';
 
 let world: World | undefined;
 let proxy: FaultProxy | undefined;
@@ -53,12 +51,7 @@ async function runWithDroppedSubmitAnswers(rate: number): Promise<void> {
       }),
     },
   );
-  const expected = [
-    ...extra,
-    ...SEED_SCENARIOS.clean,
-    SEED_SCENARIOS.timelyFiling,
-    SEED_SCENARIOS.notCovered,
-  ];
+  const expected = [...extra, ...SEEDED_SUBMITTED];
   for (let tick = 0; tick < 40; tick++) {
     await worker.tick().catch(() => undefined);
     if ((await ledger.listItems({ stages: ['answered'] })).length >= expected.length) break;
@@ -66,20 +59,7 @@ async function runWithDroppedSubmitAnswers(rate: number): Promise<void> {
 
   expect(proxy.counts()['reset-after']).toBeGreaterThan(0);
   const audit = world.payer.audit();
-  const claims = await all<Claim>(world.fhir, 'Claim');
-  const answers = await all<ClaimResponse>(world.fhir, 'ClaimResponse');
-  for (const id of expected) {
-    const key = `${SYSTEM.claimId}|enc-${id}`;
-    const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
-    expect(mine, id).toHaveLength(1);
-    expect(audit.submits[key], `submissions the payer received for ${id}`).toBe(1);
-    expect(
-      answers
-        .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
-        .map((r) => r.outcome === 'queued'),
-      id,
-    ).toEqual([false]);
-  }
+  await expectOnceEach(world.fhir, audit, expected);
   expect(audit.duplicates).toEqual({});
   expect(await ledger.listItems({ stages: ['failed', 'gave-up'] })).toEqual([]);
 }

@@ -4,12 +4,12 @@ import { workerCommand } from '../../cli/worker-command.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker } from '../../worker/build-worker.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { PG_URL, postgresLedgers } from '../worker/pg-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { startFaultProxy } from './fault-proxy.ts';
+import { SEEDED_SUBMITTED } from './exactly-once.ts';
 
 let cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -65,12 +65,7 @@ describe('a payer outage longer than the retry budget', () => {
         }),
       },
     );
-    const expected = [
-      ...extra,
-      ...SEED_SCENARIOS.clean,
-      SEED_SCENARIOS.timelyFiling,
-      SEED_SCENARIOS.notCovered,
-    ];
+    const expected = [...extra, ...SEEDED_SUBMITTED];
     const gaveUp = async () =>
       (await ledger.listItems({ stages: ['gave-up'] })).map((i) => i.encounter);
     expect(

@@ -1,9 +1,7 @@
-import type { Claim, ClaimResponse } from 'fhir/r4';
+import type { ClaimResponse } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
-import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker, type Worker } from '../../worker/build-worker.ts';
 import { openPostgresLedger } from '../../worker/postgres-ledger.ts';
 import { all, logger, startWorld } from '../worker/worker-kit.ts';
@@ -11,6 +9,7 @@ import { dropSchema, freshSchemaName, PG_URL } from '../worker/pg-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
+import { expectOnceEach, SEEDED_SUBMITTED } from './exactly-once.ts';
 
 let cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -32,12 +31,7 @@ describe('PostgreSQL cut off and restarted under four workers', () => {
     const world = await startWorld({ strict: true });
     cleanup.push(() => world.close());
     const extra = await seedCodedEncounters(world.fhir, 40, 'pgblip');
-    const expected = [
-      ...extra,
-      ...SEED_SCENARIOS.clean,
-      SEED_SCENARIOS.timelyFiling,
-      SEED_SCENARIOS.notCovered,
-    ];
+    const expected = [...extra, ...SEEDED_SUBMITTED];
     // A payer across a network, so that lanes are out when the database goes away.
     const payer = await startFaultProxy({
       target: world.payer.url,
@@ -108,20 +102,7 @@ describe('PostgreSQL cut off and restarted under four workers', () => {
     await Promise.all(workers.map((w) => w.stop()));
 
     const audit = world.payer.audit();
-    const claims = await all<Claim>(world.fhir, 'Claim');
-    const responses = await all<ClaimResponse>(world.fhir, 'ClaimResponse');
-    for (const id of expected) {
-      const key = `${SYSTEM.claimId}|enc-${id}`;
-      const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
-      expect(mine, id).toHaveLength(1);
-      expect(audit.submits[key], `submissions the payer received for ${id}`).toBe(1);
-      expect(
-        responses
-          .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
-          .map((r) => r.outcome === 'queued'),
-        id,
-      ).toEqual([false]);
-    }
+    await expectOnceEach(world.fhir, audit, expected);
     expect(audit.duplicates).toEqual({});
   }, 300_000);
 });

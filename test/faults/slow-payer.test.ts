@@ -1,15 +1,14 @@
-import type { Claim, ClaimResponse, CoverageEligibilityRequest } from 'fhir/r4';
+import type { CoverageEligibilityRequest } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
-import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { buildWorker } from '../../worker/build-worker.ts';
 import { createMemoryLedger } from '../../worker/memory-ledger.ts';
 import { loadWorkerConfig } from '../../worker/worker-config.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { expectOnceEach, SEEDED_SUBMITTED } from './exactly-once.ts';
 
 let world: World | undefined;
 let proxy: FaultProxy | undefined;
@@ -70,12 +69,7 @@ describe('a payer that takes 30 seconds to answer', () => {
         }),
       },
     );
-    const expected = [
-      ...extra,
-      ...SEED_SCENARIOS.clean,
-      SEED_SCENARIOS.timelyFiling,
-      SEED_SCENARIOS.notCovered,
-    ];
+    const expected = [...extra, ...SEEDED_SUBMITTED];
     const end = Date.now() + 150_000;
     while (Date.now() < end) {
       await worker.tick().catch(() => undefined);
@@ -87,19 +81,7 @@ describe('a payer that takes 30 seconds to answer', () => {
     }
 
     const audit = world.payer.audit();
-    const claims = await all<Claim>(world.fhir, 'Claim');
-    const answers = await all<ClaimResponse>(world.fhir, 'ClaimResponse');
-    for (const id of expected) {
-      const mine = claims.filter((c) => c.identifier?.[0]?.value === `enc-${id}`);
-      expect(mine, id).toHaveLength(1);
-      expect(audit.submits[`${SYSTEM.claimId}|enc-${id}`], id).toBe(1);
-      expect(
-        answers
-          .filter((r) => r.request?.reference === `Claim/${mine[0]?.id ?? ''}`)
-          .map((r) => r.outcome === 'queued'),
-        id,
-      ).toEqual([false]);
-    }
+    await expectOnceEach(world.fhir, audit, expected);
     // One eligibility request per encounter in the store (If-None-Exist), and the payer was asked once for each.
     expect(audit.eligibilityChecks).toBe(
       (await all<CoverageEligibilityRequest>(world.fhir, 'CoverageEligibilityRequest')).length,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idOfReference } from '../../worker/stages/prefetch-contexts.ts';
+import { idOfReference } from '../../src/fhir/reference-id.ts';
 
 describe('the id in a reference', () => {
   it('reads relative, absolute and versioned references to the type asked for, and nothing else', () => {

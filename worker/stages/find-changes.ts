@@ -2,7 +2,7 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import type { Ledger, LedgerItem } from '../ledger.ts';
 import { searchFrom } from './cursor-window.ts';
-import { idOfReference } from './prefetch-contexts.ts';
+import { idOfReference } from '../../src/fhir/reference-id.ts';
 
 /** Held reasons a changed Coverage can fix. */
 const COVERAGE_REASONS = new Set(['no-coverage', 'coverage-inactive', 'data-invalid']);

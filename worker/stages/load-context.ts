@@ -10,7 +10,8 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { checkResource, resourcesOf, type ShapeOf } from '../fhir-shapes.ts';
 import type { EncounterContext } from '../pipeline-types.ts';
-import { idOfReference, type PrefetchedContext } from './prefetch-contexts.ts';
+import { idOfReference } from '../../src/fhir/reference-id.ts';
+import type { PrefetchedContext } from './prefetch-contexts.ts';
 
 /**
  * Reads what the claim is made from: the Patient, the encounter's billable ChargeItems and its

@@ -2,6 +2,7 @@ import type { Bundle, Resource } from 'fhir/r4';
 import type { FhirGateway, SearchParams } from '../../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
+import { idOfReference } from '../../src/fhir/reference-id.ts';
 
 /** Encounters fetched per request with everything their claims are made from. */
 export const PREFETCH_CHUNK = 25;
@@ -144,20 +145,6 @@ function* resourcesIn(
 
 function field(resource: Resource, name: string): unknown {
   return (resource as unknown as Record<string, unknown>)[name];
-}
-
-/** One pattern per resource type, made once: references are read for every resource of every chunk. */
-const REFERENCE_PATTERNS = new Map<string, RegExp>();
-
-/** The id in a reference to `type` (relative or absolute, with or without `_history`). */
-export function idOfReference(reference: string | undefined, type: string): string | undefined {
-  if (reference === undefined) return undefined;
-  let pattern = REFERENCE_PATTERNS.get(type);
-  if (!pattern) {
-    pattern = new RegExp(`(?:^|/)${type}/([^/]+)(?:/_history/[^/]+)?$`);
-    REFERENCE_PATTERNS.set(type, pattern);
-  }
-  return pattern.exec(reference)?.[1];
 }
 
 /** `idOfReference` of a Reference-shaped value read from an unchecked resource. */
