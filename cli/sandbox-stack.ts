@@ -11,14 +11,14 @@ import { startSandboxPayer } from '../sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
-import type { Worker } from '../worker/build-worker.ts';
-import { createMemoryLedger } from '../worker/memory-ledger.ts';
-import { startWorker } from '../worker/start-worker.ts';
+import type { Worker } from '../worker/runtime/build-worker.ts';
+import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
+import { startWorker } from '../worker/runtime/start-worker.ts';
 import {
   DEFAULT_WORKER_SCOPE,
   loadWorkerConfig,
   type WorkerConfig,
-} from '../worker/worker-config.ts';
+} from '../worker/runtime/worker-config.ts';
 import { freePort, retryOnPortTaken } from './free-port.ts';
 
 export interface SandboxPorts {

@@ -3,7 +3,7 @@ import { AppError } from '../src/errors/app-error.ts';
 import { settingsHelp } from '../src/config/settings-docs.ts';
 import { settingsSource } from '../src/config/settings-source.ts';
 import { APP_REQUIRED } from '../smart-app/app-config.ts';
-import { WORKER_REQUIRED } from '../worker/worker-config.ts';
+import { WORKER_REQUIRED } from '../worker/runtime/worker-config.ts';
 import { startConfigured, type Parts } from './start-configured.ts';
 
 const MODES = {

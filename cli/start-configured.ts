@@ -6,8 +6,8 @@ import { createLogger } from '../src/log/create-logger.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
-import { startWorker } from '../worker/start-worker.ts';
-import { loadWorkerConfig } from '../worker/worker-config.ts';
+import { startWorker } from '../worker/runtime/start-worker.ts';
+import { loadWorkerConfig } from '../worker/runtime/worker-config.ts';
 import { untilSignal } from './start-command.ts';
 
 /** Which parts a mode runs. */
@@ -51,7 +51,7 @@ export async function startConfigured(source: SettingsSource, parts: Parts): Pro
       })
     : undefined;
   if (app && appConfig) await app.listen({ host: appConfig.host, port: appConfig.port });
-  // The same worker `node worker/main.ts` runs: backend auth per store, retries counted, JWKS served.
+  // The same worker `node worker/runtime/main.ts` runs: backend auth per store, retries counted, JWKS served.
   const worker = workerConfig
     ? await startWorker(workerConfig, logger.child({ part: 'worker' }), { codes, editReference })
     : undefined;

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
 import { settingsSource } from '../src/config/settings-source.ts';
-import { openLedger } from '../worker/open-ledger.ts';
-import { retryItems } from '../worker/retry-items.ts';
+import { openLedger } from '../worker/runtime/open-ledger.ts';
+import { retryItems } from '../worker/tick/retry-items.ts';
 import { runMode } from './start-command.ts';
 
 const HELP = `Usage:

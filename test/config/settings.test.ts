@@ -8,7 +8,7 @@ import { settingsSource } from '../../src/config/settings-source.ts';
 import { withSettingsTable } from '../../src/config/settings-docs.ts';
 import { HARNESS_PREFIXES, SETTINGS } from '../../src/config/settings.ts';
 import { modeHelp } from '../../cli/start-command.ts';
-import { loadWorkerConfig } from '../../worker/worker-config.ts';
+import { loadWorkerConfig } from '../../worker/runtime/worker-config.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (source: Record<string, string>) => readSettings(source, { what: 'Test' });

@@ -7,9 +7,9 @@ import { generateClientKeys } from '../../src/auth/keys.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { startSandboxStack, type SandboxStackOptions } from '../../cli/sandbox-stack.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { startWorker } from '../../worker/start-worker.ts';
-import { loadWorkerConfig } from '../../worker/worker-config.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import { startWorker } from '../../worker/runtime/start-worker.ts';
+import { loadWorkerConfig } from '../../worker/runtime/worker-config.ts';
 
 const logger = createLogger('silent', 'worker-composition-test');
 let cleanup: (() => Promise<unknown>)[] = [];
