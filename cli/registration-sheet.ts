@@ -1,6 +1,10 @@
 import type { SettingValues } from '../src/config/read-settings.ts';
 import { requestedScopes } from '../smart-app/smart/app-scopes.ts';
-import { BILLING_SCOPE, CLINICAL_SCOPE, DEFAULT_WORKER_SCOPE } from '../worker/runtime/worker-config.ts';
+import {
+  BILLING_SCOPE,
+  CLINICAL_SCOPE,
+  DEFAULT_WORKER_SCOPE,
+} from '../worker/runtime/worker-config.ts';
 
 /** What an EHR admin pastes into the EHR's app registrations, from ChartBill's settings. */
 export interface RegistrationSheet {

@@ -22,11 +22,16 @@ export function modeHelp(mode: Mode): string {
   const required = requiredFor(MODES[mode].parts);
   return `Usage: chartbill ${mode} [--config FILE]
 
-Runs ${MODES[mode].what}. Needs ${required.join(', ')}; refuses to start
-with any of them missing, naming each (nothing falls back to the sandbox: that is
-'chartbill sandbox'). Settings come from the environment, over a JSON config file of the same names
-(--config FILE, or chartbill.config.json in the working directory); secrets come from the
-environment only. A CHARTBILL_* name that is no setting is refused. Stop with Ctrl-C (SIGTERM).
+Runs ${MODES[mode].what}. Needs
+  ${required.join('\n  ')}
+and refuses to start with any of them missing, naming each (nothing falls back to the sandbox:
+that is 'chartbill sandbox'). Settings come from the environment, over a JSON config file of the
+same names (--config FILE, or chartbill.config.json in the working directory); secrets come from
+the environment only. A CHARTBILL_* name that is no setting is refused. Stop with Ctrl-C.${
+    mode === 'worker'
+      ? "\n'chartbill worker retry --help': releasing encounters the worker gave up on."
+      : ''
+  }
 
 Settings (default in brackets):
 
