@@ -14,6 +14,8 @@ export interface RegistrationSheet {
     ehrs: { name: string; audience: string; clientId: string; clientAuth: string }[];
     launchUri: string;
     redirectUri: string;
+    /** Where a clinician starts ChartBill outside the EHR (standalone launch; `iss` is the EHR's FHIR base). */
+    standaloneUri: string;
     scopes: { ehrLaunch: string; standaloneLaunch: string; smartV1Fallback: string };
   };
   worker: {
@@ -64,6 +66,7 @@ export function registrationSheet(settings: SettingValues): RegistrationSheet {
       })),
       launchUri: `${appUrl}/launch`,
       redirectUri: `${appUrl}/callback`,
+      standaloneUri: `${appUrl}/standalone?iss=<FHIR base>`,
       scopes: {
         ehrLaunch: requestedScopes('ehr', true),
         standaloneLaunch: requestedScopes('standalone', true),
@@ -101,6 +104,7 @@ export function formatRegistrationSheet(sheet: RegistrationSheet): string {
     'The app (a SMART on FHIR app clinicians launch from the encounter):',
     `  Launch URI:    ${app.launchUri}`,
     `  Redirect URI:  ${app.redirectUri}`,
+    `  Standalone launch: ${app.standaloneUri}`,
     `  Scopes (EHR launch):        ${app.scopes.ehrLaunch}`,
     `  Scopes (standalone launch): ${app.scopes.standaloneLaunch}`,
     `  Scopes (a SMART v1 server): ${app.scopes.smartV1Fallback}`,
