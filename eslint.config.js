@@ -67,5 +67,22 @@ export default tseslint.config(
   },
   ...boundaries,
   ...rooms,
+  // Settings are read through src/config/read-settings.ts, declared once in src/config/settings.ts
+  // (issue 13, item 1); only settings-source.ts reads the environment. Tests may set it.
+  {
+    files: ['{cli,src,smart-app,worker,sandbox}/**/*.{ts,tsx,js,mjs}'],
+    ignores: ['src/config/settings-source.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read settings with readSettings() (src/config/read-settings.ts); declare them in src/config/settings.ts.',
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

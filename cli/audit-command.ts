@@ -3,6 +3,7 @@ import { createBackendAuth } from '../src/auth/backend-auth.ts';
 import { formatAuditTrail, loadAuditTrail } from '../src/audit/audit-trail.ts';
 import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
 import { readSandboxState } from './sandbox-state.ts';
+import { cliSettings } from './cli-settings.ts';
 
 const HELP = `Usage: chartbill audit <encounter-id> [--json] [--fhir URL]
 
@@ -45,14 +46,15 @@ export async function auditCommand(args: string[]): Promise<number> {
 }
 
 async function auditStore(fhirBase: string | undefined) {
-  const token = process.env.CHARTBILL_AUDIT_TOKEN;
+  const settings = await cliSettings();
+  const token = settings.CHARTBILL_AUDIT_TOKEN;
   if (fhirBase)
     return createFhirGateway({
       baseUrl: fhirBase,
       ...(token ? { getToken: () => Promise.resolve(token) } : {}),
       retry: { attempts: 3 },
     });
-  const state = await readSandboxState(process.env.CHARTBILL_DATA_DIR ?? '.chartbill');
+  const state = await readSandboxState(settings.CHARTBILL_DATA_DIR);
   const auth = createBackendAuth({
     tokenUrl: state.tokenUrl,
     clientId: state.clientId,

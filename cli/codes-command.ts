@@ -20,6 +20,7 @@ import    Reads an official release and stores it for start-up: the CMS ICD-10-C
           long_descriptor), MCE lists. A broken file is refused and nothing is stored.
 status    The imported releases and the dates they are in force.
 Options: --data-dir DIR (default CHARTBILL_DATA_DIR or .chartbill).`;
+import { cliSettings } from './cli-settings.ts';
 
 const OPTIONS = {
   kind: { type: 'string' },
@@ -123,7 +124,7 @@ async function statusCommand(dataDir: string): Promise<number> {
 export async function codesCommand(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
   const [sub, ...rest] = positionals;
-  const dataDir = values['data-dir'] ?? process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
+  const dataDir = values['data-dir'] ?? (await cliSettings()).CHARTBILL_DATA_DIR;
   if (values.help) return (console.log(HELP), 0);
   if (sub === 'import' && rest.length === 1 && rest[0])
     return importCommand(rest[0], values.kind, values.effective, dataDir);

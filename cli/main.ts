@@ -6,7 +6,8 @@ import { keysCommand } from './keys-command.ts';
 import { ncciCommand } from './ncci-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { scrubCommand } from './scrub-command.ts';
-import { startCommand } from './start-command.ts';
+import { registrationCommand } from './registration-command.ts';
+import { appCommand, startCommand } from './start-command.ts';
 import { workerCommand } from './worker-command.ts';
 
 const HELP = `chartbill: medical coding and billing companion for FHIR EHRs
@@ -14,9 +15,13 @@ const HELP = `chartbill: medical coding and billing companion for FHIR EHRs
 Usage: chartbill <command> [options]
 
 Commands:
-  start                   Run ChartBill. With no EHR configured (CHARTBILL_FHIR_BASE_URL unset) it
-                          runs the sandbox: FHIR server, SMART authorization, payer, seeded
-                          patients, the app and the worker.
+  start [--config FILE]   Run the app and the worker against the configured EHR; refuses a half
+                          configuration, naming what is missing. 'start --help' lists every setting.
+  app, worker             Run one of them alone.
+  sandbox                 Run the sandbox (what 'npm start' runs): FHIR server, SMART
+                          authorization, payer, seeded patients, the app and the worker.
+  sandbox payer           Run the sandbox payer alone.
+  registration [--json]   Print what to paste into the EHR's app registrations.
   keys [--alg ES384|RS384] [--out FILE]
                           Make a key pair for SMART Backend Services; prints the JWKS to register.
   sandbox token [--scope S]
@@ -39,6 +44,8 @@ export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   start: startCommand,
+  app: appCommand,
+  registration: registrationCommand,
   keys: keysCommand,
   sandbox: sandboxCommand,
   codes: codesCommand,

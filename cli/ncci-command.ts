@@ -13,6 +13,7 @@ import  Reads the CMS NCCI quarterly files and stores them for the scrubber: the
         refused naming its line, and nothing is stored.
 status  What is stored.
 Options: --data-dir DIR (default CHARTBILL_DATA_DIR or .chartbill).`;
+import { cliSettings } from './cli-settings.ts';
 
 function printSummary(s: NcciImportSummary): void {
   if (s.ptp)
@@ -34,7 +35,7 @@ export async function ncciCommand(args: string[]): Promise<number> {
   });
   if (values.help) return (console.log(HELP), 0);
   const [sub, ...files] = positionals;
-  const dataDir = values['data-dir'] ?? process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
+  const dataDir = values['data-dir'] ?? (await cliSettings()).CHARTBILL_DATA_DIR;
   if (sub === 'import' && files.length > 0) {
     printSummary(await importNcciFiles(files, dataDir, () => new Date()));
     return 0;

@@ -1,32 +1,55 @@
 import { decodeJwt } from 'jose';
 import { parseArgs } from 'node:util';
 import { createBackendAuth } from '../src/auth/backend-auth.ts';
+import { readSettings } from '../src/config/read-settings.ts';
+import { settingsSource } from '../src/config/settings-source.ts';
+import { runSandbox, runSandboxPayer } from './sandbox-run.ts';
 import { readSandboxState } from './sandbox-state.ts';
 
-const HELP = `Usage: chartbill sandbox token [--scope "system/*.rs"]
+const HELP = `Usage:
+  chartbill sandbox [--config FILE]      the whole sandbox (what 'npm start' runs)
+  chartbill sandbox payer [--config FILE]
+  chartbill sandbox token [--scope "system/*.rs"]
 
-Prints a short-lived system-scoped access token for the sandbox running from this folder, got
-with SMART Backend Services like the worker's, so that
-  curl -H "Authorization: Bearer $(chartbill sandbox token)" "$FHIR/ClaimResponse"
-works. The sandbox grants this client any system/ scope (v2 "system/*.cruds" or v1
-"system/*.*" included), so tests and admins can act as the EHR and write data from outside.
-When some asked scope is not granted, the granted ones are named on stderr. Only for the sandbox.`;
+sandbox   Starts the outside world on this machine: a FHIR R4 EHR with SMART authorization and
+          seeded patients, a payer, and ChartBill's app and worker registered with them. Prints
+          the FHIR base, the EHR launch page, the app, the payer and the worker's health URL.
+          Settings: CHARTBILL_HOST, CHARTBILL_APP_PORT, CHARTBILL_EHR_PORT, CHARTBILL_PAYER_PORT,
+          CHARTBILL_WORKER_PORT, CHARTBILL_LOG_LEVEL (warn), CHARTBILL_DATA_DIR, and the
+          worker's own (CHARTBILL_WORKER_*, CHARTBILL_HTTP_*; see 'chartbill start --help').
+          Refuses to start when a connection to a real EHR is configured (CHARTBILL_EHRS,
+          CHARTBILL_FHIR_BASE_URL, …): that is 'chartbill start'.
+payer     The sandbox payer alone (CHARTBILL_HOST, CHARTBILL_PAYER_PORT), strict like a
+          clearinghouse, for trying ChartBill against another EHR: point
+          CHARTBILL_PAYER_BASE_URL at the URL it prints.
+token     Prints a short-lived system-scoped access token for the sandbox running from this
+          folder, got with SMART Backend Services like the worker's, so that
+            curl -H "Authorization: Bearer $(chartbill sandbox token)" "$FHIR/ClaimResponse"
+          works. The sandbox grants this client any system/ scope (v2 "system/*.cruds" or v1
+          "system/*.*" included), so tests and admins can act as the EHR and write data from
+          outside. When some asked scope is not granted, the granted ones are named on stderr.`;
 
-/** `chartbill sandbox token`. */
+/** `chartbill sandbox`, `chartbill sandbox payer`, `chartbill sandbox token`. */
 export async function sandboxCommand(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     options: {
       scope: { type: 'string', default: 'system/*.rs' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
   });
-  if (values.help || positionals[0] !== 'token') {
+  const [sub] = positionals;
+  if (values.help || positionals.length > 1 || !['token', 'payer', undefined].includes(sub)) {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  const state = await readSandboxState(process.env.CHARTBILL_DATA_DIR ?? '.chartbill');
+  const source = await settingsSource({ configFile: values.config });
+  if (sub === undefined) return runSandbox(source);
+  if (sub === 'payer') return runSandboxPayer(source);
+  const settings = readSettings(source, { what: 'ChartBill' });
+  const state = await readSandboxState(settings.CHARTBILL_DATA_DIR);
   const auth = createBackendAuth({
     tokenUrl: state.tokenUrl,
     clientId: state.clientId,

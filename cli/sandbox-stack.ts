@@ -1,20 +1,24 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { generateClientKeys } from '../src/auth/keys.ts';
-import { createBackendAuth } from '../src/auth/backend-auth.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
-import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
-import { undiciTransport } from '../src/fhir/fhir-transport.ts';
-import { createFhirPayerAdapter } from '../src/payer/fhir-payer-adapter.ts';
+import type { SettingsSource } from '../src/config/read-settings.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
-import { buildWorker, type Worker } from '../worker/runtime/build-worker.ts';
-import { startHealthServer } from '../worker/runtime/health-server.ts';
+import type { Worker } from '../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
-import { DEFAULT_WORKER_SCOPE } from '../worker/runtime/worker-config.ts';
+import { startWorker } from '../worker/runtime/start-worker.ts';
+import {
+  DEFAULT_WORKER_SCOPE,
+  loadWorkerConfig,
+  type WorkerConfig,
+} from '../worker/runtime/worker-config.ts';
 import { freePort, retryOnPortTaken } from './free-port.ts';
 
 export interface SandboxPorts {
@@ -36,7 +40,15 @@ export interface SandboxStackOptions {
   workerSchedule: string;
   /** Start the worker's schedule (tests may prefer to call `worker.tick()`). */
   startWorker: boolean;
+  /** The settings the worker reads (CHARTBILL_WORKER_*, CHARTBILL_HTTP_*, …); none by default. */
+  settings?: SettingsSource;
 }
+
+/** Where the sandbox's worker differs from production's defaults (a setting still overrides it). */
+const SANDBOX_WORKER_DEFAULTS = {
+  // Held encounters are looked at again within a tick or three, so a demo does not wait 15 minutes.
+  CHARTBILL_WORKER_RECHECK_MINUTES: '0.25',
+} as const;
 
 export interface SandboxStack {
   fhirBase: string;
@@ -47,6 +59,10 @@ export interface SandboxStack {
   ehr: SandboxEhr;
   worker: Worker;
   healthUrl: string;
+  /** Where the worker's public keys are served. */
+  jwksUrl: string;
+  /** The worker's configuration, read through the settings like production's. */
+  workerConfig: WorkerConfig;
   /** The CLI client's registration, for `chartbill sandbox token`. */
   cliClient: { clientId: string; privateJwk: Record<string, unknown> };
   close(): Promise<void>;
@@ -140,37 +156,43 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     return built;
   }
 
-  const auth = createBackendAuth({
-    tokenUrl: ehr.tokenUrl,
-    clientId: WORKER_CLIENT_ID,
-    privateKey: workerKeys.privateJwk,
-    scope: DEFAULT_WORKER_SCOPE,
-  });
-  const clinical = createFhirGateway({
-    baseUrl: ehr.fhirBase,
-    getToken: () => auth.getToken(),
-    transport: undiciTransport,
-  });
-  const worker = buildWorker(
-    { schedule: opts.workerSchedule, recheckMs: 15_000, maxAttempts: 8, concurrency: 4 },
-    {
-      clinical,
-      billing: clinical,
-      payer: createFhirPayerAdapter({ baseUrl: payer.fhirBase }),
+  // The worker production runs, through the same settings (issue 13, item 2): only the wiring to
+  // the sandbox's EHR, payer and key is fixed here, and its ledger is in memory like the EHR's data.
+  const keyDir = await mkdtemp(join(tmpdir(), 'chartbill-sandbox-worker-'));
+  const keyFile = join(keyDir, 'worker-key.json');
+  await writeFile(keyFile, JSON.stringify(workerKeys.privateJwk), { mode: 0o600 });
+  const startSandboxWorker = async () => {
+    const config = loadWorkerConfig(
+      {
+        ...opts.settings,
+        CHARTBILL_FHIR_BASE_URL: ehr.fhirBase,
+        CHARTBILL_TOKEN_URL: ehr.tokenUrl,
+        CHARTBILL_CLIENT_ID: WORKER_CLIENT_ID,
+        CHARTBILL_PRIVATE_KEY_FILE: keyFile,
+        CHARTBILL_PAYER_BASE_URL: payer.fhirBase,
+        CHARTBILL_WORKER_HOST: host,
+        CHARTBILL_WORKER_PORT: String(opts.ports.worker),
+        CHARTBILL_WORKER_SCHEDULE: opts.workerSchedule,
+      },
+      SANDBOX_WORKER_DEFAULTS,
+    );
+    const started = await startWorker(config, logger.child({ part: 'worker' }), {
       codes: opts.codes,
       ...(opts.editReference ? { editReference: opts.editReference } : {}),
       ledger: createMemoryLedger(),
-      logger: logger.child({ part: 'worker' }),
+      schedule: opts.startWorker,
+    });
+    return { config, started };
+  };
+  // A refused setting or a taken port stops the whole stack, leaving nothing listening.
+  const { config: workerConfig, started: running } = await startSandboxWorker().catch(
+    async (err: unknown) => {
+      await Promise.all([app.close(), payer.close(), ehr.close()]);
+      await rm(keyDir, { recursive: true, force: true });
+      throw err;
     },
   );
-  const health = await startHealthServer({
-    host,
-    port: opts.ports.worker,
-    metrics: worker.metrics,
-    jwks: workerKeys.publicJwks,
-    logger: logger.child({ part: 'worker-health' }),
-  });
-  if (opts.startWorker) worker.start();
+  const { worker } = running;
 
   return {
     fhirBase: ehr.fhirBase,
@@ -180,11 +202,13 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     tokenUrl: ehr.tokenUrl,
     ehr,
     worker,
-    healthUrl: health.url,
+    healthUrl: running.healthUrl,
+    jwksUrl: running.jwksUrl,
+    workerConfig,
     cliClient: { clientId: CLI_CLIENT_ID, privateJwk: cliKeys.privateJwk },
     async close() {
-      await worker.stop();
-      await health.close();
+      await running.close();
+      await rm(keyDir, { recursive: true, force: true });
       await app.close();
       await payer.close();
       await ehr.close();

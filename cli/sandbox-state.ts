@@ -39,7 +39,7 @@ export async function readSandboxState(dataDir: string): Promise<SandboxState> {
   const parsed = text ? stateSchema.safeParse(JSON.parse(text)) : undefined;
   if (!parsed?.success) {
     throw new AppError('CONFIG_INVALID', 'No running sandbox found.', {
-      hint: `Start it with 'npm start' (or 'chartbill start') in this folder first.`,
+      hint: `Start it with 'npm start' (or 'chartbill sandbox') in this folder first.`,
     });
   }
   return parsed.data;

@@ -14,6 +14,7 @@ import { sandboxNcciTables } from '../src/ncci/sandbox-ncci.ts';
 import { todayAnywhere } from '../src/edits/rules/visit-date-rules.ts';
 import { loadMedicarePfs } from '../src/pricing/load-pfs.ts';
 import { errorMessage } from '../src/errors/error-message.ts';
+import { cliSettings } from './cli-settings.ts';
 
 const HELP = `Usage: chartbill scrub <bundle.json> [options]
 
@@ -79,7 +80,8 @@ export async function scrubCommand(args: string[]): Promise<number> {
     console.error(HELP);
     return 2;
   }
-  const dataDir = values['data-dir'] ?? process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
+  const settings = await cliSettings();
+  const dataDir = values['data-dir'] ?? settings.CHARTBILL_DATA_DIR;
   let input;
   try {
     input = scrubInputFromBundle(await readBundle(file));
@@ -94,7 +96,7 @@ export async function scrubCommand(args: string[]): Promise<number> {
     return 2;
   }
   const timelyFiling = timelyFilingFromEnv(
-    values['timely-filing'] ?? process.env.CHARTBILL_TIMELY_FILING,
+    values['timely-filing'] ?? settings.CHARTBILL_TIMELY_FILING,
   );
   const [{ codes }, ncci, pfs] = await Promise.all([
     loadCodeSets(dataDir),

@@ -1,86 +1,79 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { startupCodeSets } from '../src/codes/load-code-sets.ts';
-import { parseConfig } from '../src/config/parse-config.ts';
-import { createLogger } from '../src/log/create-logger.ts';
-import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
-import { removeSandboxState, writeSandboxState } from './sandbox-state.ts';
-import { startSandboxStack } from './sandbox-stack.ts';
+import { AppError } from '../src/errors/app-error.ts';
+import { settingsHelp } from '../src/config/settings-docs.ts';
+import { settingsSource } from '../src/config/settings-source.ts';
+import { APP_REQUIRED } from '../smart-app/app-config.ts';
+import { WORKER_REQUIRED } from '../worker/runtime/worker-config.ts';
+import { startConfigured, type Parts } from './start-configured.ts';
 
-const HELP = `Usage: chartbill start
+const MODES = {
+  start: {
+    parts: { app: true, worker: true },
+    what: 'the app and the worker against the EHR the settings name',
+  },
+  app: { parts: { app: true, worker: false }, what: 'the app alone' },
+  worker: { parts: { app: false, worker: true }, what: 'the billing worker alone' },
+} as const;
 
-With no EHR configured (CHARTBILL_FHIR_BASE_URL unset), starts the sandbox and prints:
-  FHIR base: <url>     the sandbox EHR's FHIR R4 server (needs a token: chartbill sandbox token)
-  EHR launch: <url>    the sandbox EHR's patient list, with "Launch ChartBill" buttons
-  App: <url>           ChartBill's app
-Environment: CHARTBILL_HOST (127.0.0.1), CHARTBILL_APP_PORT (4400), CHARTBILL_EHR_PORT (4410),
-CHARTBILL_PAYER_PORT (4420), CHARTBILL_WORKER_PORT (4430: /healthz, /metrics),
-CHARTBILL_WORKER_SCHEDULE ('*/5 * * * * *'),
-CHARTBILL_LOG_LEVEL (warn), CHARTBILL_DATA_DIR (.chartbill).
-Stop with Ctrl-C.`;
+export type Mode = keyof typeof MODES;
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/** The usage of `chartbill start`, `chartbill app` and `chartbill worker`, settings included. */
+export function modeHelp(mode: Mode): string {
+  const required = requiredFor(MODES[mode].parts);
+  return `Usage: chartbill ${mode} [--config FILE]
 
-const sandboxEnv = z.object({
-  CHARTBILL_HOST: z.string().default('127.0.0.1'),
-  CHARTBILL_APP_PORT: port(4400),
-  CHARTBILL_EHR_PORT: port(4410),
-  CHARTBILL_PAYER_PORT: port(4420),
-  CHARTBILL_WORKER_PORT: port(4430),
-  CHARTBILL_WORKER_SCHEDULE: z.string().default('*/5 * * * * *'),
-  CHARTBILL_LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('warn'),
-  CHARTBILL_DATA_DIR: z.string().default('.chartbill'),
-});
+Runs ${MODES[mode].what}. Needs
+  ${required.join('\n  ')}
+and refuses to start with any of them missing, naming each (nothing falls back to the sandbox:
+that is 'chartbill sandbox'). Settings come from the environment, over a JSON config file of the
+same names (--config FILE, or chartbill.config.json in the working directory); secrets come from
+the environment only. A CHARTBILL_* name that is no setting is refused. Stop with Ctrl-C.${
+    mode === 'worker'
+      ? "\n'chartbill worker retry --help': releasing encounters the worker gave up on."
+      : ''
+  }
 
-/** `chartbill start`: the sandbox, or the app and worker against a configured EHR. */
-export async function startCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });
+Settings (default in brackets):
+
+${settingsHelp()}`;
+}
+
+function requiredFor(parts: Parts): string[] {
+  return [...(parts.app ? APP_REQUIRED : []), ...(parts.worker ? WORKER_REQUIRED : [])];
+}
+
+/** `chartbill start`, `chartbill app`, `chartbill worker`: what is configured, never the sandbox. */
+export async function runMode(mode: Mode, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
-    console.log(HELP);
+    console.log(modeHelp(mode));
     return 0;
   }
-  if (process.env.CHARTBILL_FHIR_BASE_URL) {
-    const { startConfigured } = await import('./start-configured.ts');
-    return startConfigured(process.env);
-  }
-  const env = parseConfig(sandboxEnv, process.env, 'Sandbox');
-  const logger = createLogger(env.CHARTBILL_LOG_LEVEL, 'chartbill');
-  const stack = await startSandboxStack({
-    host: env.CHARTBILL_HOST,
-    ports: {
-      app: env.CHARTBILL_APP_PORT,
-      ehr: env.CHARTBILL_EHR_PORT,
-      payer: env.CHARTBILL_PAYER_PORT,
-      worker: env.CHARTBILL_WORKER_PORT,
-    },
-    logger,
-    // Imported releases (chartbill codes import) or, with none, the built-in starter set.
-    codes: await startupCodeSets(env.CHARTBILL_DATA_DIR, logger),
-    editReference: await loadEditReference(env.CHARTBILL_DATA_DIR, 'sandbox', logger),
-    workerSchedule: env.CHARTBILL_WORKER_SCHEDULE,
-    startWorker: true,
-  });
-  await writeSandboxState(env.CHARTBILL_DATA_DIR, {
-    fhirBase: stack.fhirBase,
-    tokenUrl: stack.tokenUrl,
-    clientId: stack.cliClient.clientId,
-    privateJwk: stack.cliClient.privateJwk,
-    pid: process.pid,
-  });
-  console.log(`FHIR base: ${stack.fhirBase}`);
-  console.log(`EHR launch: ${stack.ehrLaunchUrl}`);
-  console.log(`App: ${stack.appUrl}`);
-  console.log(`Worker health: ${stack.healthUrl}/healthz`);
-  console.log(
-    'ChartBill sandbox is running. Open the EHR launch page in a browser; Ctrl-C stops it.',
-  );
-  await untilSignal();
-  console.log('Stopping…');
-  await stack.close();
-  await removeSandboxState(env.CHARTBILL_DATA_DIR);
-  return 0;
+  const source = await settingsSource({ configFile: values.config });
+  const { parts } = MODES[mode];
+  const required = requiredFor(parts);
+  if (required.every((name) => source[name] === undefined))
+    throw new AppError(
+      'CONFIG_INVALID',
+      `nothing is configured: ${mode === 'start' ? 'the app and the worker need' : 'it needs'} ${required.join(', ')}.`,
+      {
+        hint: 'For the sandbox (an EHR, a payer, the app and the worker on this machine) run \'chartbill sandbox\' (npm start). To connect an EHR see the README, "Registering ChartBill with your EHR".',
+      },
+    );
+  return startConfigured(source, parts);
+}
+
+/** `chartbill start`. */
+export function startCommand(args: string[]): Promise<number> {
+  return runMode('start', args);
+}
+
+/** `chartbill app`. */
+export function appCommand(args: string[]): Promise<number> {
+  return runMode('app', args);
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */

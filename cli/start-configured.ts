@@ -1,19 +1,26 @@
 import { startupCodeSets } from '../src/codes/load-code-sets.ts';
+import type { SettingsSource } from '../src/config/read-settings.ts';
 import { AppError } from '../src/errors/app-error.ts';
+import { errorMessage } from '../src/errors/error-message.ts';
 import { createLogger } from '../src/log/create-logger.ts';
+import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
 import { startWorker } from '../worker/runtime/start-worker.ts';
 import { loadWorkerConfig } from '../worker/runtime/worker-config.ts';
-import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { untilSignal } from './start-command.ts';
-import { errorMessage } from '../src/errors/error-message.ts';
+
+/** Which parts a mode runs. */
+export interface Parts {
+  app: boolean;
+  worker: boolean;
+}
 
 /**
- * `chartbill start` with an EHR configured: the app and the worker against it. Both configurations
- * are checked before anything starts, and every problem is reported at once.
+ * The app and/or the worker against the configured EHR. Every part's configuration is checked
+ * before anything starts, and every problem is reported at once.
  */
-export async function startConfigured(env: Record<string, string | undefined>): Promise<number> {
+export async function startConfigured(source: SettingsSource, parts: Parts): Promise<number> {
   const problems: string[] = [];
   const attempt = <T>(load: () => T): T | undefined => {
     try {
@@ -23,34 +30,38 @@ export async function startConfigured(env: Record<string, string | undefined>): 
       return undefined;
     }
   };
-  const appConfig = attempt(() => loadAppConfig(env));
-  const workerConfig = attempt(() => loadWorkerConfig(env));
-  if (!appConfig || !workerConfig)
+  const appConfig = parts.app ? attempt(() => loadAppConfig(source)) : undefined;
+  const workerConfig = parts.worker ? attempt(() => loadWorkerConfig(source)) : undefined;
+  if (problems.length > 0)
     throw new AppError('CONFIG_INVALID', problems.join('\n'), {
-      hint: 'See the README, "Registering ChartBill with your EHR".',
+      hint: "Settings: 'chartbill start --help'; the README, \"Registering ChartBill with your EHR\". 'chartbill app' or 'chartbill worker' runs one part alone; 'chartbill sandbox' the sandbox.",
     });
 
-  const logger = createLogger(workerConfig.logLevel, 'chartbill');
-  const dataDir = env.CHARTBILL_DATA_DIR ?? '.chartbill';
+  const logLevel = workerConfig?.logLevel ?? appConfig?.logLevel ?? 'info';
+  const logger = createLogger(logLevel, 'chartbill');
+  const dataDir = workerConfig?.dataDir ?? appConfig?.dataDir ?? '.chartbill';
   const codes = await startupCodeSets(dataDir, logger);
   const editReference = await loadEditReference(dataDir, 'configured', logger);
-  const app = await buildApp(appConfig, {
-    logger: logger.child({ part: 'app' }),
-    codes,
-    editReference,
-    env,
-  });
-  await app.listen({ host: appConfig.host, port: appConfig.port });
+  const app = appConfig
+    ? await buildApp(appConfig, {
+        logger: logger.child({ part: 'app' }),
+        codes,
+        editReference,
+        env: source,
+      })
+    : undefined;
+  if (app && appConfig) await app.listen({ host: appConfig.host, port: appConfig.port });
   // The same worker `node worker/runtime/main.ts` runs: backend auth per store, retries counted, JWKS served.
-  const worker = await startWorker(workerConfig, logger.child({ part: 'worker' }), {
-    codes,
-    editReference,
-  });
-  console.log(`App: ${appConfig.publicUrl}`);
-  console.log(`Worker health: ${worker.healthUrl}/healthz`);
-  console.log(`Worker JWKS: ${worker.healthUrl}/.well-known/jwks.json`);
+  const worker = workerConfig
+    ? await startWorker(workerConfig, logger.child({ part: 'worker' }), { codes, editReference })
+    : undefined;
+  if (appConfig) console.log(`App: ${appConfig.publicUrl}`);
+  if (worker) {
+    console.log(`Worker health: ${worker.healthUrl}/healthz`);
+    console.log(`Worker JWKS: ${worker.jwksUrl}`);
+  }
   await untilSignal();
-  await worker.close();
-  await app.close();
+  await worker?.close();
+  await app?.close();
   return 0;
 }

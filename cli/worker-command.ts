@@ -1,44 +1,33 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { parseConfig } from '../src/config/parse-config.ts';
+import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
+import { settingsSource } from '../src/config/settings-source.ts';
 import { openLedger } from '../worker/runtime/open-ledger.ts';
 import { retryItems } from '../worker/tick/retry-items.ts';
+import { runMode } from './start-command.ts';
 
 const HELP = `Usage:
+  chartbill worker [--config FILE]
   chartbill worker retry <encounter-id> [<encounter-id> …]
   chartbill worker retry --all-gave-up
 
+worker Runs the billing worker alone against the configured EHR ('chartbill worker --help'
+       without 'retry' lists its settings; 'chartbill start --help' too).
 retry  Releases encounters the worker gave up on (or that are failing): they are due at once with
        a fresh retry budget, and their "worker stopped retrying" Task is closed once they go
        through. Ids as Encounter/123 or 123. Uses the worker's ledger: CHARTBILL_LEDGER_URL (and
        CHARTBILL_LEDGER_SCHEMA) for PostgreSQL, else CHARTBILL_LEDGER_PATH (stop the worker first:
        the file ledger has one writer).`;
 
-const ledgerEnvSchema = z
-  .object({
-    CHARTBILL_LEDGER_PATH: z.string().min(1).default('.chartbill/ledger.json'),
-    CHARTBILL_LEDGER_URL: z
-      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
-      .optional(),
-    CHARTBILL_LEDGER_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-      .default('chartbill'),
-  })
-  .transform((env) => ({
-    ledgerPath: env.CHARTBILL_LEDGER_PATH,
-    ledgerUrl: env.CHARTBILL_LEDGER_URL,
-    ledgerSchema: env.CHARTBILL_LEDGER_SCHEMA,
-  }));
-
-/** `chartbill worker retry <encounter-id>… | --all-gave-up`. */
-export async function workerCommand(
-  args: string[],
-  env: Record<string, string | undefined> = process.env,
-): Promise<number> {
+/** `chartbill worker`, `chartbill worker retry <encounter-id>… | --all-gave-up`. */
+export async function workerCommand(args: string[], env?: SettingsSource): Promise<number> {
+  if (args[0] !== 'retry') return runMode('worker', args);
   const { positionals, values } = parseArgs({
     args,
-    options: { 'all-gave-up': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'all-gave-up': { type: 'boolean' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
   if (values.help) return (console.log(HELP), 0);
@@ -48,7 +37,17 @@ export async function workerCommand(
     console.error(HELP);
     return 2;
   }
-  const ledger = await openLedger(parseConfig(ledgerEnvSchema, env, 'Worker'));
+  const settings = readSettings(
+    await settingsSource({ configFile: values.config, ...(env ? { env } : {}) }),
+    {
+      what: 'Worker',
+    },
+  );
+  const ledger = await openLedger({
+    ledgerPath: settings.CHARTBILL_LEDGER_PATH,
+    ledgerUrl: settings.CHARTBILL_LEDGER_URL,
+    ledgerSchema: settings.CHARTBILL_LEDGER_SCHEMA,
+  });
   try {
     const encounters = ids.map((id) => (id.startsWith('Encounter/') ? id : `Encounter/${id}`));
     const { released, skipped } = await retryItems(

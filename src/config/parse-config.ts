@@ -2,8 +2,9 @@ import type { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 
 /**
- * Parses a process's environment with its zod schema. Reports every problem at once, naming the
- * variable, and returns a frozen object. Pure: pass `process.env` in.
+ * Parses a record with a zod schema. Reports every problem at once, naming the variable, and
+ * returns a frozen object. `CHARTBILL_*` settings are not read with it: they are declared in
+ * settings.ts and read with `readSettings` (read-settings.ts).
  */
 export function parseConfig<S extends z.ZodType>(
   schema: S,

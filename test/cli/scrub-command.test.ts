@@ -44,7 +44,13 @@ async function scrub(
         '2026-03-10',
         ...args,
       ],
-      { cwd: ROOT, env: { ...process.env, CHARTBILL_TIMELY_FILING: '' } },
+      {
+        cwd: ROOT,
+        // Unset, not empty: an empty setting is refused (issue 13: an empty value is not a default).
+        env: Object.fromEntries(
+          Object.entries(process.env).filter(([name]) => name !== 'CHARTBILL_TIMELY_FILING'),
+        ),
+      },
       (err, stdout, stderr) => {
         resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr });
       },

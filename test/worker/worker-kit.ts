@@ -22,6 +22,7 @@ import {
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { buildWorker, type Worker } from '../../worker/runtime/build-worker.ts';
 import type { Ledger } from '../../worker/ledger/ledger.ts';
+import { testWorkerConfig } from './test-worker-config.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 
 export const logger = createLogger('silent', 'worker-test');
@@ -66,9 +67,12 @@ export interface WorkerOptions {
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
   return buildWorker(
     {
-      schedule: '*/5 * * * * *',
-      recheckMs: 15 * 60_000,
-      maxAttempts: 3,
+      // Production's settings, but one encounter at a time, three attempts, no eligibility reuse.
+      ...testWorkerConfig({
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+      }),
       ...(options.workerId ? { workerId: options.workerId } : {}),
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),

@@ -3,19 +3,21 @@ import { createLogger } from '../../src/log/create-logger.ts';
 import { loadEditReference } from '../../src/ncci/load-edit-reference.ts';
 import { startWorker } from './start-worker.ts';
 import { loadWorkerConfig } from './worker-config.ts';
+import { settingsSource } from '../../src/config/settings-source.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
 
 /**
- * `node --import tsx worker/main.ts`: the billing worker alone, configured by environment
- * (see worker-config.ts). SIGTERM or SIGINT stops it gracefully within
+ * `node --import tsx worker/runtime/main.ts` (or `chartbill worker`): the billing worker alone,
+ * configured by its settings (the environment over `chartbill.config.json`; see
+ * src/config/settings.ts). SIGTERM or SIGINT stops it gracefully within
  * `CHARTBILL_WORKER_SHUTDOWN_SECONDS`: the encounters in hand are finished if they fit, the
  * rest have their leases released (a claim already sent stays in the outbox, so the next worker
  * asks the payer first), and the process exits 0.
  */
-const config = loadWorkerConfig(process.env);
+const config = loadWorkerConfig(await settingsSource());
 const logger = createLogger(config.logLevel, 'chartbill-worker');
 // The code sets and NCCI tables `chartbill codes import` / `chartbill ncci import` stored, as `chartbill start` uses them.
-const dataDir = process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
+const dataDir = config.dataDir;
 const codes = await startupCodeSets(dataDir, logger);
 const editReference = await loadEditReference(dataDir, 'configured', logger);
 const running = await startWorker(config, logger, { codes, editReference });

@@ -12,6 +12,7 @@ import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { buildWorker, type Worker } from './build-worker.ts';
 import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
+import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from './open-ledger.ts';
 import { loadPublicJwks } from './public-jwks.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
@@ -22,12 +23,18 @@ export interface StartWorkerOptions {
   codes?: CodeSet;
   /** NCCI tables and the like; those edits are off when absent. */
   editReference?: EditReference;
+  /** The ledger to use instead of the one the configuration names (the sandbox's is in memory). */
+  ledger?: Ledger;
+  /** Start the schedule (default); tests may prefer to call `worker.tick()`. */
+  schedule?: boolean;
 }
 
 export interface RunningWorker {
   worker: Worker;
   /** The health server's URL (`/healthz`, `/metrics`, `/.well-known/jwks.json`). */
   healthUrl: string;
+  /** Where the EHR fetches the worker's public keys: `CHARTBILL_JWKS_URL`, or the health server's. */
+  jwksUrl: string;
   /**
    * Stops the schedule, lets the encounters in hand finish within the shutdown grace period
    * (`CHARTBILL_WORKER_SHUTDOWN_SECONDS`) and releases the rest, closes everything.
@@ -96,7 +103,7 @@ export async function startWorker(
         transport: undiciTransport,
       })
     : clinical;
-  const ledger = await openLedger(config, logger.child({ part: 'ledger' }));
+  const ledger = options.ledger ?? (await openLedger(config, logger.child({ part: 'ledger' })));
   const worker = buildWorker(config, {
     clinical,
     billing,
@@ -115,16 +122,18 @@ export async function startWorker(
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
   const health = await startHealthServer({
+    host: config.host,
     port: config.port,
     metrics: worker.metrics,
     jwks,
     ledger,
     logger: logger.child({ part: 'worker-health' }),
   });
-  worker.start();
+  if (options.schedule !== false) worker.start();
   return {
     worker,
     healthUrl: health.url,
+    jwksUrl: config.jwksUrl ?? `${health.url}/.well-known/jwks.json`,
     async close() {
       await worker.stop();
       await Promise.all([health.close(), ledger.close()]);

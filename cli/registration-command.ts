@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util';
+import { cliSettings } from './cli-settings.ts';
+import { formatRegistrationSheet, registrationSheet } from './registration-sheet.ts';
+
+const HELP = `Usage: chartbill registration [--json] [--config FILE]
+
+Prints what to paste into the EHR's app registrations, from ChartBill's settings (the
+environment over chartbill.config.json): the app's launch and redirect URIs and scopes, the
+worker's client, scopes and JWKS URL, the SMART version and each audience. Settings it could not
+fill in are listed at the end. --json prints the same as one JSON object.`;
+
+/** `chartbill registration [--json]`. */
+export async function registrationCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return (console.log(HELP), 0);
+  const sheet = registrationSheet(await cliSettings(values.config));
+  console.log(values.json ? JSON.stringify(sheet, null, 2) : formatRegistrationSheet(sheet));
+  return 0;
+}

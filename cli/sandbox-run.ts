@@ -1,0 +1,95 @@
+import { startupCodeSets } from '../src/codes/load-code-sets.ts';
+import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
+import { SETTINGS, type Setting } from '../src/config/settings.ts';
+import { AppError } from '../src/errors/app-error.ts';
+import { createLogger } from '../src/log/create-logger.ts';
+import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
+import { startSandboxPayer } from '../sandbox/payer-server.ts';
+import { removeSandboxState, writeSandboxState } from './sandbox-state.ts';
+import { startSandboxStack } from './sandbox-stack.ts';
+import { untilSignal } from './start-command.ts';
+
+/** The sandbox logs warnings only, unless CHARTBILL_LOG_LEVEL says otherwise. */
+const SANDBOX_DEFAULTS = { CHARTBILL_LOG_LEVEL: 'warn' } as const;
+
+/**
+ * Reads the sandbox's settings. A connection to a real EHR or payer (CHARTBILL_EHRS,
+ * CHARTBILL_FHIR_BASE_URL, …) is refused: the sandbox brings its own, and silently ignoring one
+ * would let an admin believe ChartBill talks to their EHR.
+ */
+function sandboxSettings(source: SettingsSource) {
+  const connections = (Object.entries(SETTINGS) as [string, Setting][])
+    .filter(([name, s]) => s.group === 'ehr' && source[name] !== undefined)
+    .map(([name]) => name);
+  if (connections.length > 0)
+    throw new AppError(
+      'CONFIG_INVALID',
+      `the sandbox brings its own EHR and payer, but ${connections.join(', ')} ${connections.length === 1 ? 'is' : 'are'} set.`,
+      {
+        hint: "Run 'chartbill start' to use the configured EHR, or unset these for the sandbox.",
+      },
+    );
+  return readSettings(source, { what: 'Sandbox', defaults: SANDBOX_DEFAULTS });
+}
+
+/** `chartbill sandbox`: the EHR, the payer, the app and the worker on this machine. */
+export async function runSandbox(source: SettingsSource): Promise<number> {
+  const settings = sandboxSettings(source);
+  const dataDir = settings.CHARTBILL_DATA_DIR;
+  const logger = createLogger(settings.CHARTBILL_LOG_LEVEL, 'chartbill');
+  const stack = await startSandboxStack({
+    host: settings.CHARTBILL_HOST,
+    ports: {
+      app: settings.CHARTBILL_APP_PORT,
+      ehr: settings.CHARTBILL_EHR_PORT,
+      payer: settings.CHARTBILL_PAYER_PORT,
+      worker: settings.CHARTBILL_WORKER_PORT,
+    },
+    logger,
+    // Imported releases (chartbill codes import) or, with none, the built-in starter set.
+    codes: await startupCodeSets(dataDir, logger),
+    editReference: await loadEditReference(dataDir, 'sandbox', logger),
+    workerSchedule: settings.CHARTBILL_WORKER_SCHEDULE,
+    startWorker: true,
+    settings: { ...SANDBOX_DEFAULTS, ...source },
+  });
+  await writeSandboxState(dataDir, {
+    fhirBase: stack.fhirBase,
+    tokenUrl: stack.tokenUrl,
+    clientId: stack.cliClient.clientId,
+    privateJwk: stack.cliClient.privateJwk,
+    pid: process.pid,
+  });
+  console.log(`FHIR base: ${stack.fhirBase}`);
+  console.log(`EHR launch: ${stack.ehrLaunchUrl}`);
+  console.log(`App: ${stack.appUrl}`);
+  console.log(`Payer: ${stack.payerBase}`);
+  console.log(`Worker health: ${stack.healthUrl}/healthz`);
+  console.log(
+    'ChartBill sandbox is running. Open the EHR launch page in a browser; Ctrl-C stops it.',
+  );
+  await untilSignal();
+  console.log('Stopping…');
+  await stack.close();
+  await removeSandboxState(dataDir);
+  return 0;
+}
+
+/**
+ * `chartbill sandbox payer`: the sandbox payer alone (strict, like a clearinghouse), for trying
+ * ChartBill against another EHR: set CHARTBILL_PAYER_BASE_URL to the URL it prints.
+ */
+export async function runSandboxPayer(source: SettingsSource): Promise<number> {
+  const settings = readSettings(source, { what: 'Sandbox payer', defaults: SANDBOX_DEFAULTS });
+  const payer = await startSandboxPayer({
+    host: settings.CHARTBILL_HOST,
+    port: settings.CHARTBILL_PAYER_PORT,
+    logger: createLogger(settings.CHARTBILL_LOG_LEVEL, 'chartbill-sandbox-payer'),
+    strict: true,
+  });
+  console.log(`Payer: ${payer.fhirBase}`);
+  console.log('Sandbox payer is running (CHARTBILL_PAYER_BASE_URL=<Payer>); Ctrl-C stops it.');
+  await untilSignal();
+  await payer.close();
+  return 0;
+}

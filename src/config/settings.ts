@@ -1,0 +1,376 @@
+import { z } from 'zod';
+import { registeredEhrsSchema } from './registered-ehr.ts';
+import {
+  cronSetting,
+  jsonSetting,
+  logLevelSetting,
+  numberSetting,
+  payerIdsSetting,
+  portSetting,
+  postgresUrlSetting,
+  sqlNameSetting,
+  textSetting,
+  urlSetting,
+} from './setting-types.ts';
+
+/** Where a setting is listed in `chartbill start --help` and the README's settings table. */
+export type SettingGroup = 'ehr' | 'app' | 'worker' | 'sandbox' | 'general';
+
+export const SETTING_GROUPS: Record<SettingGroup, string> = {
+  ehr: 'Connection to the EHR and the payer',
+  app: 'The app',
+  worker: 'The billing worker',
+  sandbox: 'The sandbox',
+  general: 'Everywhere',
+};
+
+/** One `CHARTBILL_*` variable: how its text is parsed, its default (as text) and one line of help. */
+export interface Setting<T = unknown> {
+  type: z.ZodType<T>;
+  group: SettingGroup;
+  help: string;
+  /** The text used when the variable is unset; none: unset means "not configured". */
+  default?: string;
+  /** Read from the environment only, never from a config file (tokens, URLs with passwords). */
+  secret?: boolean;
+}
+
+/** A setting with a default: its value is always there. */
+function has<T>(
+  type: z.ZodType<T>,
+  group: SettingGroup,
+  fallback: string,
+  help: string,
+): Setting<T> & { default: string } {
+  return { type, group, help, default: fallback };
+}
+
+/** A setting without a default: absent unless set (required only where a mode needs it). */
+function opt<T>(
+  type: z.ZodType<T>,
+  group: SettingGroup,
+  help: string,
+  secret?: 'secret',
+): Setting<T> {
+  return { type, group, help, ...(secret ? { secret: true } : {}) };
+}
+
+const minutes = numberSetting(z.number().positive());
+const seconds = (max: number) => numberSetting(z.number().positive().max(max));
+const count = (min: number, max?: number) =>
+  numberSetting(max === undefined ? z.number().int().min(min) : z.number().int().min(min).max(max));
+
+/**
+ * Every `CHARTBILL_*` setting ChartBill reads, declared once (STYLE.md, "One source for each
+ * fact"). Adding a setting is one entry here; `npm run docs:settings` rewrites the README table.
+ * Names under `CHARTBILL_TEST_`, `CHARTBILL_BENCH_` and `CHARTBILL_CHAOS_` belong to the test
+ * harness and are not settings.
+ */
+export const SETTINGS = {
+  // The EHR and the payer (`chartbill start`, `chartbill app`, `chartbill worker`).
+  CHARTBILL_EHRS: opt(
+    jsonSetting(registeredEhrsSchema),
+    'ehr',
+    'the EHRs the app is registered with: a JSON array of {iss, clientId, clientAuth, clientSecretEnv, privateKeyFile, frameAncestors, name}',
+  ),
+  CHARTBILL_FHIR_BASE_URL: opt(
+    urlSetting,
+    'ehr',
+    "the EHR's FHIR base URL the worker reads encounters from and writes claims to",
+  ),
+  CHARTBILL_TOKEN_URL: opt(
+    urlSetting,
+    'ehr',
+    "the EHR's token endpoint for the worker; unset: read from the FHIR base's .well-known/smart-configuration",
+  ),
+  CHARTBILL_CLIENT_ID: opt(
+    textSetting,
+    'ehr',
+    "the worker's backend client id, as registered with the EHR",
+  ),
+  CHARTBILL_PRIVATE_KEY_FILE: opt(
+    textSetting,
+    'ehr',
+    "a JSON file holding the worker's private JWK (`chartbill keys --out FILE`)",
+  ),
+  CHARTBILL_WORKER_SCOPE: opt(
+    textSetting,
+    'ehr',
+    'the scopes the worker asks the EHR for; unset: the clinical reads and billing writes `chartbill registration` lists',
+  ),
+  CHARTBILL_JWKS_PUBLIC_FILE: opt(
+    textSetting,
+    'ehr',
+    "a JSON file holding the JWKS the worker serves; unset: the public half of the worker's key",
+  ),
+  CHARTBILL_JWKS_URL: opt(
+    urlSetting,
+    'ehr',
+    "the public URL the EHR fetches the worker's JWKS from (its jwksUri); unset: the worker's own /.well-known/jwks.json",
+  ),
+  CHARTBILL_PAYER_BASE_URL: opt(
+    urlSetting,
+    'ehr',
+    "the payer's (or clearinghouse's) FHIR endpoint for eligibility and claims",
+  ),
+  CHARTBILL_PAYER_IDS: opt(
+    payerIdsSetting,
+    'ehr',
+    'the payers the payer endpoint reaches: `system|value` or `value`, comma-separated; unset: the sandbox payer',
+  ),
+  CHARTBILL_BILLING_FHIR_BASE_URL: opt(
+    urlSetting,
+    'ehr',
+    'a separate FHIR server for Claims, ClaimResponses, eligibility and Tasks; unset: the EHR',
+  ),
+  CHARTBILL_BILLING_TOKEN_URL: opt(
+    urlSetting,
+    'ehr',
+    "the billing store's token endpoint; unset: read from its .well-known/smart-configuration",
+  ),
+  CHARTBILL_BILLING_CLIENT_ID: opt(
+    textSetting,
+    'ehr',
+    "the worker's client id at the billing store; unset: CHARTBILL_CLIENT_ID",
+  ),
+  CHARTBILL_BILLING_SCOPE: opt(
+    textSetting,
+    'ehr',
+    'the scopes asked of the billing store; unset: the financial scopes `chartbill registration` lists',
+  ),
+
+  // The app.
+  CHARTBILL_APP_HOST: has(textSetting, 'app', '127.0.0.1', 'the address the app listens on'),
+  CHARTBILL_APP_PORT: has(
+    portSetting,
+    'app',
+    '4400',
+    'the port the app listens on (0: any free port)',
+  ),
+  CHARTBILL_APP_URL: opt(
+    urlSetting,
+    'app',
+    'the URL browsers reach the app at (launch URI `<url>/launch`, redirect URI `<url>/callback`); unset: http://127.0.0.1:<port>',
+  ),
+  CHARTBILL_SESSION_MINUTES: has(
+    count(5, 24 * 60),
+    'app',
+    '480',
+    'a clinician session ends this long after sign-in',
+  ),
+  CHARTBILL_SESSION_IDLE_MINUTES: has(
+    count(1, 24 * 60),
+    'app',
+    '30',
+    'a session ends after this long without a request from the clinician',
+  ),
+  CHARTBILL_LAUNCH_RATE_PER_MINUTE: has(
+    count(1),
+    'app',
+    '30',
+    'launches (/launch, /standalone, /callback) one client address may start per minute',
+  ),
+  CHARTBILL_API_RATE_PER_MINUTE: has(
+    count(1),
+    'app',
+    '600',
+    'API calls one client address may make per minute',
+  ),
+  CHARTBILL_MAX_PENDING_LAUNCHES: has(
+    count(1),
+    'app',
+    '5000',
+    'sign-ins that may wait for their callback at once; more are refused with 503',
+  ),
+  CHARTBILL_DISCOVERY_CACHE_SECONDS: has(
+    count(0, 24 * 3600),
+    'app',
+    '300',
+    "how long an EHR's SMART configuration is reused before it is fetched again",
+  ),
+
+  // The billing worker.
+  CHARTBILL_WORKER_SCHEDULE: has(
+    cronSetting,
+    'worker',
+    '*/5 * * * * *',
+    'when the worker ticks: a cron expression with seconds',
+  ),
+  CHARTBILL_WORKER_HOST: has(
+    textSetting,
+    'worker',
+    '127.0.0.1',
+    'the address the worker serves /healthz, /metrics and /.well-known/jwks.json on',
+  ),
+  CHARTBILL_WORKER_PORT: has(portSetting, 'worker', '4430', "the worker's health and JWKS port"),
+  CHARTBILL_LEDGER_PATH: has(
+    textSetting,
+    'worker',
+    '.chartbill/ledger.json',
+    "the worker's ledger file (one worker)",
+  ),
+  CHARTBILL_LEDGER_URL: opt(
+    postgresUrlSetting,
+    'worker',
+    'a postgres:// URL: the ledger in PostgreSQL, shared by several workers (environment only: it may hold a password)',
+    'secret',
+  ),
+  CHARTBILL_LEDGER_SCHEMA: has(
+    sqlNameSetting,
+    'worker',
+    'chartbill',
+    "the PostgreSQL schema of the ledger's tables",
+  ),
+  CHARTBILL_WORKER_ID: opt(
+    z.string().max(200),
+    'worker',
+    "this worker's name on its leases; unset: host, pid and a random suffix",
+  ),
+  CHARTBILL_WORKER_LEASE_SECONDS: has(
+    seconds(3600),
+    'worker',
+    '120',
+    'how long an encounter stays claimed by a worker without renewal',
+  ),
+  CHARTBILL_WORKER_RETRY_BASE_SECONDS: has(
+    seconds(3600),
+    'worker',
+    '30',
+    'first wait before a failed encounter is tried again (doubling, at most an hour)',
+  ),
+  CHARTBILL_WORKER_MAX_ATTEMPTS: has(
+    count(1, 100),
+    'worker',
+    '8',
+    'failures in a row after which an encounter is given up (a Task says so)',
+  ),
+  CHARTBILL_WORKER_GAVE_UP_RETRY_HOURS: has(
+    numberSetting(
+      z
+        .number()
+        .positive()
+        .max(24 * 30),
+    ),
+    'worker',
+    '24',
+    'a given-up encounter is tried again on its own after this long',
+  ),
+  CHARTBILL_WORKER_RECHECK_MINUTES: has(
+    minutes,
+    'worker',
+    '15',
+    'how often held encounters (no coverage, scrub errors, not coded) are checked again',
+  ),
+  CHARTBILL_WORKER_POLL_MINUTES: has(
+    minutes,
+    'worker',
+    '15',
+    'how long before the payer is asked again about a claim it answered `queued`',
+  ),
+  CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: has(
+    numberSetting(z.number().min(0)),
+    'worker',
+    '60',
+    'how long an eligibility answer is reused (0: never)',
+  ),
+  CHARTBILL_WORKER_CONCURRENCY: has(
+    count(1, 64),
+    'worker',
+    '16',
+    'encounters in flight at once (lower it for an EHR that limits concurrent requests)',
+  ),
+  CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: has(
+    count(0, 400),
+    'worker',
+    '30',
+    "how far V8's heap may grow past the live set, in percent (0: V8's own choice)",
+  ),
+  CHARTBILL_WORKER_SHUTDOWN_SECONDS: has(
+    numberSetting(z.number().min(0).max(3600)),
+    'worker',
+    '25',
+    'after SIGTERM, how long the encounters in hand may take to finish',
+  ),
+  CHARTBILL_HTTP_TIMEOUT_MS: has(
+    count(1, 600_000),
+    'worker',
+    '15000',
+    'timeout of one request to a FHIR server',
+  ),
+  CHARTBILL_HTTP_ATTEMPTS: has(
+    count(1, 20),
+    'worker',
+    '5',
+    'tries of one request (timeouts, resets, 429 and 5xx are retried)',
+  ),
+  CHARTBILL_HTTP_BACKOFF_MS: has(
+    count(0, 60_000),
+    'worker',
+    '200',
+    'first backoff between tries (exponential, full jitter)',
+  ),
+  CHARTBILL_PAYER_ELIGIBILITY_TIMEOUT_SECONDS: has(
+    seconds(600),
+    'worker',
+    '60',
+    "how long the worker waits for the payer's eligibility answer",
+  ),
+  CHARTBILL_PAYER_SUBMIT_TIMEOUT_SECONDS: has(
+    seconds(600),
+    'worker',
+    '120',
+    "how long the worker waits for the payer's answer to a claim",
+  ),
+  CHARTBILL_PAYER_INQUIRE_TIMEOUT_SECONDS: has(
+    seconds(600),
+    'worker',
+    '60',
+    "how long the worker waits for the payer's answer to Claim/$inquire",
+  ),
+
+  // The sandbox (`chartbill sandbox`).
+  CHARTBILL_HOST: has(
+    textSetting,
+    'sandbox',
+    '127.0.0.1',
+    'the address every sandbox part listens on',
+  ),
+  CHARTBILL_EHR_PORT: has(portSetting, 'sandbox', '4410', "the sandbox EHR's port"),
+  CHARTBILL_PAYER_PORT: has(portSetting, 'sandbox', '4420', "the sandbox payer's port"),
+
+  // Everywhere.
+  CHARTBILL_LOG_LEVEL: has(
+    logLevelSetting,
+    'general',
+    'info',
+    'fatal, error, warn, info, debug, trace or silent (the sandbox: warn unless set)',
+  ),
+  CHARTBILL_DATA_DIR: has(
+    textSetting,
+    'general',
+    '.chartbill',
+    'where imported code sets, NCCI tables and the sandbox state are kept',
+  ),
+  CHARTBILL_AUDIT_STORE: has(
+    z.enum(['ehr', 'billing', 'log']),
+    'general',
+    'ehr',
+    'where AuditEvents go: ehr, billing (the billing store) or log',
+  ),
+  CHARTBILL_AUDIT_TOKEN: opt(
+    textSetting,
+    'general',
+    'a bearer token for `chartbill audit --fhir URL` (environment only)',
+    'secret',
+  ),
+  CHARTBILL_TIMELY_FILING: opt(
+    textSetting,
+    'general',
+    'timely filing windows in days per payer, e.g. `payerA=90,default=365`; unset: 365',
+  ),
+} satisfies Record<`CHARTBILL_${string}`, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Prefixes the test harness owns (`npm run bench`, test helpers): not settings, never reported. */
+export const HARNESS_PREFIXES = ['CHARTBILL_TEST_', 'CHARTBILL_BENCH_', 'CHARTBILL_CHAOS_'];
