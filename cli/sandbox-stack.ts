@@ -8,6 +8,7 @@ import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../src/fhir/fhir-transport.ts';
 import { createFhirPayerAdapter } from '../src/payer/fhir-payer-adapter.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
+import type { SandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
@@ -36,6 +37,8 @@ export interface SandboxStackOptions {
   workerSchedule: string;
   /** Start the worker's schedule (tests may prefer to call `worker.tick()`). */
   startWorker: boolean;
+  /** The kind of EHR the sandbox plays (`CHARTBILL_SANDBOX_EHR`); default strict. */
+  profile?: SandboxEhrProfile;
 }
 
 export interface SandboxStack {
@@ -77,6 +80,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     host,
     port: opts.ports.ehr,
     logger: logger.child({ part: 'sandbox-ehr' }),
+    ...(opts.profile ? { profile: opts.profile } : {}),
     clients: [
       {
         clientId: APP_CLIENT_ID,

@@ -4,6 +4,7 @@ import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 import { createLogger } from '../src/log/create-logger.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
+import { SANDBOX_EHR_PROFILES, sandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
 import { removeSandboxState, writeSandboxState } from './sandbox-state.ts';
 import { startSandboxStack } from './sandbox-stack.ts';
 
@@ -16,7 +17,9 @@ With no EHR configured (CHARTBILL_FHIR_BASE_URL unset), starts the sandbox and p
 Environment: CHARTBILL_HOST (127.0.0.1), CHARTBILL_APP_PORT (4400), CHARTBILL_EHR_PORT (4410),
 CHARTBILL_PAYER_PORT (4420), CHARTBILL_WORKER_PORT (4430: /healthz, /metrics),
 CHARTBILL_WORKER_SCHEDULE ('*/5 * * * * *'),
-CHARTBILL_LOG_LEVEL (warn), CHARTBILL_DATA_DIR (.chartbill).
+CHARTBILL_LOG_LEVEL (warn), CHARTBILL_DATA_DIR (.chartbill),
+CHARTBILL_SANDBOX_EHR (strict; or epic-like, oracle-like, medplum-like: the kind of EHR the
+sandbox plays, see the README's "Sandbox EHR profiles").
 Stop with Ctrl-C.`;
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -32,6 +35,7 @@ const sandboxEnv = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('warn'),
   CHARTBILL_DATA_DIR: z.string().default('.chartbill'),
+  CHARTBILL_SANDBOX_EHR: z.enum(SANDBOX_EHR_PROFILES).default('strict'),
 });
 
 /** `chartbill start`: the sandbox, or the app and worker against a configured EHR. */
@@ -61,6 +65,7 @@ export async function startCommand(args: string[]): Promise<number> {
     editReference: await loadEditReference(env.CHARTBILL_DATA_DIR, 'sandbox', logger),
     workerSchedule: env.CHARTBILL_WORKER_SCHEDULE,
     startWorker: true,
+    profile: sandboxEhrProfile(env.CHARTBILL_SANDBOX_EHR),
   });
   await writeSandboxState(env.CHARTBILL_DATA_DIR, {
     fhirBase: stack.fhirBase,
@@ -69,7 +74,7 @@ export async function startCommand(args: string[]): Promise<number> {
     privateJwk: stack.cliClient.privateJwk,
     pid: process.pid,
   });
-  console.log(`FHIR base: ${stack.fhirBase}`);
+  console.log(`FHIR base: ${stack.fhirBase} (sandbox EHR profile ${env.CHARTBILL_SANDBOX_EHR})`);
   console.log(`EHR launch: ${stack.ehrLaunchUrl}`);
   console.log(`App: ${stack.appUrl}`);
   console.log(`Worker health: ${stack.healthUrl}/healthz`);
