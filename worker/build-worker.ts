@@ -6,6 +6,10 @@ import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import { DEFAULT_PLACE_OF_SERVICE } from '../src/edits/place-of-service.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
+import {
+  createCapabilitiesSource,
+  type CapabilitiesSource,
+} from '../src/fhir/server-capabilities.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
 import { createEligibilityCache } from './eligibility-cache.ts';
@@ -34,6 +38,8 @@ export interface WorkerDeps {
   placeOfService?: string;
   /** Metrics to record into (e.g. shared with the gateways' retry counting); new ones by default. */
   metrics?: WorkerMetrics;
+  /** The clinical server's CapabilityStatement; read from `clinical.baseUrl` and kept an hour by default. */
+  capabilities?: CapabilitiesSource;
 }
 
 export interface Worker {
@@ -94,6 +100,17 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     now,
   });
 
+  const capabilities =
+    deps.capabilities ??
+    createCapabilitiesSource({
+      baseUrl: deps.clinical.baseUrl,
+      onError: (err) =>
+        deps.logger.warn(
+          { err: errorMessage(err) },
+          "the EHR's CapabilityStatement could not be read; using plain searches only",
+        ),
+    });
+
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
     try {
@@ -119,6 +136,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ...(config.gaveUpRetryMs ? { gaveUpRetryMs: config.gaveUpRetryMs } : {}),
         ...(config.pollMs ? { pollMs: config.pollMs } : {}),
         eligibility,
+        capabilities: await capabilities.get(),
         concurrency: config.concurrency ?? 1,
         onStart: (summary) => {
           metrics.trackTick(summary);
