@@ -11,6 +11,7 @@ import type { PayerAdapter } from '../../src/payer/payer-adapter.ts';
 import { createEligibilityCache } from '../pipeline/eligibility-cache.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { runTick, type TickSummary } from '../tick/run-tick.ts';
+import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
 import {
   createCapabilitiesSource,
   type CapabilitiesSource,
@@ -90,16 +91,6 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   let halting = new AbortController();
   const owner = config.workerId ?? defaultWorkerId();
   const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
-  // Provenance and audit around every FHIR request; the stages are unchanged.
-  const audit = workerAudit({
-    clinical: deps.clinical,
-    billing: deps.billing,
-    store: config.auditStore ?? 'ehr',
-    workerId: owner,
-    logger: deps.logger,
-    now,
-  });
-
   const capabilities =
     deps.capabilities ??
     createCapabilitiesSource({
@@ -110,6 +101,26 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
           "the EHR's CapabilityStatement could not be read; using plain searches only",
         ),
     });
+
+  const billingCapabilities =
+    deps.billing === deps.clinical
+      ? capabilities
+      : createCapabilitiesSource({ baseUrl: deps.billing.baseUrl });
+  // Conditional create and batch only where each server declares them.
+  const clinical = capabilityAwareGateway(deps.clinical, capabilities);
+  const billing =
+    deps.billing === deps.clinical
+      ? clinical
+      : capabilityAwareGateway(deps.billing, billingCapabilities);
+  // Provenance and audit around every FHIR request; the stages are unchanged.
+  const audit = workerAudit({
+    clinical,
+    billing,
+    store: config.auditStore ?? 'ehr',
+    workerId: owner,
+    logger: deps.logger,
+    now,
+  });
 
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
