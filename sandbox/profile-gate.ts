@@ -1,4 +1,5 @@
 import { profileAllows, type SandboxEhrProfile } from './ehr-profiles.ts';
+import { searchViaPost } from './fhir-adapter.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 
 /**
@@ -7,7 +8,12 @@ import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts'
  * 405, FHIR R4 http.html §3.1.0.4) and drops what it would ignore (`_include`, `_revinclude`,
  * `If-None-Exist`), capping page sizes. Returns the call to run, or the answer to send.
  */
-export function applyProfile(profile: SandboxEhrProfile, call: FhirCall): FhirCall | FhirAnswer {
+export function applyProfile(
+  profile: SandboxEhrProfile,
+  original: FhirCall,
+): FhirCall | FhirAnswer {
+  // `POST [type]/_search` is fitted like the GET it amounts to.
+  const call = searchViaPost(original);
   const type = call.path[0] ?? '';
   if (profile.absentTypes.includes(type))
     return errorAnswer(404, 'not-supported', `This server has no ${type} endpoint`);

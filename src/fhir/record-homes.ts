@@ -1,4 +1,9 @@
-import { supports, type ServerCapabilities, type TypeInteraction } from './server-capabilities.ts';
+import {
+  readServerCapabilities,
+  supports,
+  type ServerCapabilities,
+  type TypeInteraction,
+} from './server-capabilities.ts';
 
 /**
  * Where a kind of record lives: the EHR's FHIR server, a separate billing FHIR server
@@ -78,4 +83,16 @@ export function recordHomes(
     );
   }
   return { coding, claims, billingStore, reasons };
+}
+
+/**
+ * `recordHomes` for the EHR at `iss`, reading its CapabilityStatement: what the registration
+ * sheet calls. Throws when the statement cannot be read (the sheet then says to run `doctor`).
+ */
+export async function readRecordHomes(
+  iss: string,
+  config: { billingFhirBaseUrl?: string | undefined; ledgerUrl?: string | undefined },
+  fetchFn?: typeof fetch,
+): Promise<RecordHomes> {
+  return recordHomes(await readServerCapabilities(iss, fetchFn ? { fetch: fetchFn } : {}), config);
 }

@@ -91,6 +91,20 @@ describe('sandbox EHR profiles', () => {
     const unasked = (await call('Patient')).body as unknown as Bundle;
     expect(unasked.entry?.length).toBe(10);
     expect(unasked.link?.some((l) => l.relation === 'next')).toBe(true);
+    // A search sent as POST [type]/_search is fitted the same way: no revincludes, capped.
+    const token = await ehr.issueSystemToken('system/*.rs');
+    const posted = (await (
+      await fetch(`${ehr.fhirBase}/Encounter/_search`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ _revinclude: 'ChargeItem:context', _count: '500' }),
+      })
+    ).json()) as Bundle;
+    expect(posted.entry?.some((e) => e.search?.mode === 'include')).toBe(false);
+    expect(posted.entry?.length).toBeLessThanOrEqual(100);
   });
 
   it('epic-like: refuses encounter diagnoses, accepts problem-list Conditions, and has no batch', async () => {
