@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isAppError } from '../src/errors/app-error.ts';
 import { auditCommand } from './audit-command.ts';
 import { codesCommand } from './codes-command.ts';
+import { doctorCommand } from './doctor-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { ncciCommand } from './ncci-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
@@ -37,6 +38,8 @@ Commands:
                           Release encounters the billing worker gave up on: due at once again.
   audit <encounter-id> [--json]
                           Print the encounter's audit trail: who read and wrote what, and when.
+  doctor [--iss URL] [--json]
+                          Check that ChartBill can run against an EHR: pass / warn / fail, with remedies.
 
 Run 'chartbill <command> --help' for a command's options.`;
 
@@ -54,6 +57,7 @@ const COMMANDS: Record<string, Command> = {
   worker: workerCommand,
 
   audit: auditCommand,
+  doctor: doctorCommand,
 };
 
 /** Runs one CLI command; returns the exit code. Errors are printed in words, never as stack traces. */

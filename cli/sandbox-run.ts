@@ -4,6 +4,7 @@ import { SETTINGS, type Setting } from '../src/config/settings.ts';
 import { AppError } from '../src/errors/app-error.ts';
 import { createLogger } from '../src/log/create-logger.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
+import { sandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
 import { removeSandboxState, writeSandboxState } from './sandbox-state.ts';
 import { startSandboxStack } from './sandbox-stack.ts';
@@ -51,6 +52,7 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
     editReference: await loadEditReference(dataDir, 'sandbox', logger),
     workerSchedule: settings.CHARTBILL_WORKER_SCHEDULE,
     startWorker: true,
+    profile: sandboxEhrProfile(settings.CHARTBILL_SANDBOX_EHR),
     settings: { ...SANDBOX_DEFAULTS, ...source },
   });
   await writeSandboxState(dataDir, {
@@ -61,6 +63,7 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
     pid: process.pid,
   });
   console.log(`FHIR base: ${stack.fhirBase}`);
+  console.log(`Sandbox EHR profile: ${settings.CHARTBILL_SANDBOX_EHR}`);
   console.log(`EHR launch: ${stack.ehrLaunchUrl}`);
   console.log(`App: ${stack.appUrl}`);
   console.log(`Payer: ${stack.payerBase}`);

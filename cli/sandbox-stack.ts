@@ -8,6 +8,7 @@ import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { SettingsSource } from '../src/config/read-settings.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
+import type { SandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
@@ -42,6 +43,8 @@ export interface SandboxStackOptions {
   startWorker: boolean;
   /** The settings the worker reads (CHARTBILL_WORKER_*, CHARTBILL_HTTP_*, …); none by default. */
   settings?: SettingsSource;
+  /** The kind of EHR the sandbox plays (`CHARTBILL_SANDBOX_EHR`); default strict. */
+  profile?: SandboxEhrProfile;
 }
 
 /** Where the sandbox's worker differs from production's defaults (a setting still overrides it). */
@@ -93,6 +96,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     host,
     port: opts.ports.ehr,
     logger: logger.child({ part: 'sandbox-ehr' }),
+    ...(opts.profile ? { profile: opts.profile } : {}),
     clients: [
       {
         clientId: APP_CLIENT_ID,

@@ -1,4 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
+import { profileAllows, sandboxEhrProfile, type SandboxEhrProfile } from './ehr-profiles.ts';
 
 /** Resource types the sandbox advertises (the router serves every R4 type; these are the ones ChartBill uses). */
 export const ADVERTISED_TYPES = [
@@ -45,27 +46,29 @@ const REVINCLUDES: Readonly<Record<string, string[]>> = {
   Claim: ['ClaimResponse:request', 'Task:focus'],
 };
 
-function restResource(type: string): CapabilityStatementRestResource {
+/** What the profile's server declares for one type: only what it really does (ehr-profiles.ts). */
+function restResource(type: string, profile: SandboxEhrProfile): CapabilityStatementRestResource {
+  const update = profileAllows(profile, type, 'update');
+  const create = profileAllows(profile, type, 'create');
+  const interactions = [
+    'read',
+    'vread',
+    ...(update ? ['update', 'patch', 'delete'] : []),
+    'history-instance',
+    ...(create ? ['create'] : []),
+    'search-type',
+  ];
   return {
     type: type as CapabilityStatementRestResource['type'],
-    interaction: [
-      'read',
-      'vread',
-      'update',
-      'patch',
-      'delete',
-      'history-instance',
-      'create',
-      'search-type',
-    ].map((code) => ({ code: code as 'read' })),
+    interaction: interactions.map((code) => ({ code: code as 'read' })),
     versioning: 'versioned-update',
     readHistory: true,
-    updateCreate: true,
-    conditionalCreate: true,
-    conditionalUpdate: false,
+    updateCreate: update,
+    conditionalCreate: create && profile.conditionalCreate,
+    conditionalUpdate: update && profile.conditionalUpdate,
     conditionalDelete: 'not-supported',
-    searchInclude: INCLUDES[type] ?? [],
-    searchRevInclude: REVINCLUDES[type] ?? [],
+    searchInclude: profile.include ? (INCLUDES[type] ?? []) : [],
+    searchRevInclude: profile.revinclude ? (REVINCLUDES[type] ?? []) : [],
     searchParam: [
       { name: '_id', type: 'token' },
       { name: '_lastUpdated', type: 'date' },
@@ -83,6 +86,7 @@ function restResource(type: string): CapabilityStatementRestResource {
 export function capabilityStatement(
   urls: { fhirBase: string; authorizeUrl: string; tokenUrl: string },
   date: Date,
+  profile: SandboxEhrProfile = sandboxEhrProfile('strict'),
 ): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
@@ -90,7 +94,7 @@ export function capabilityStatement(
     date: date.toISOString(),
     kind: 'instance',
     name: 'ChartBillSandboxEhr',
-    title: 'ChartBill sandbox EHR',
+    title: `ChartBill sandbox EHR (${profile.name})`,
     software: { name: 'ChartBill sandbox EHR (medplum fhir-router, in memory)' },
     implementation: {
       description: 'Sandbox FHIR R4 server for ChartBill development',
@@ -123,8 +127,10 @@ export function capabilityStatement(
             },
           ],
         },
-        resource: ADVERTISED_TYPES.map(restResource),
-        interaction: [{ code: 'batch' }],
+        resource: ADVERTISED_TYPES.filter((t) => !profile.absentTypes.includes(t)).map((t) =>
+          restResource(t, profile),
+        ),
+        interaction: profile.batch ? [{ code: 'batch' }] : [],
       },
     ],
   };

@@ -79,7 +79,7 @@ export function createFhirAdapter(deps: { fhirBase: () => string }): FhirAdapter
 }
 
 /** `POST [type]/_search` with a form body is the same search as GET (FHIR R4 http.html §3.1.0.8.1). */
-function searchViaPost(call: FhirCall): FhirCall {
+export function searchViaPost(call: FhirCall): FhirCall {
   if (call.method !== 'POST' || call.path.length !== 2 || call.path[1] !== '_search') return call;
   const query = new URLSearchParams(call.query);
   const form: unknown = call.body;

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { capabilityStatement } from './capability-statement.ts';
+import { sandboxEhrProfile, type SandboxEhrProfile } from './ehr-profiles.ts';
 import { handleWithScopes } from './fhir-access.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
+import { applyProfile } from './profile-gate.ts';
 import { processBatch } from './fhir-batch.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 import type { SandboxUrls } from './sandbox-urls.ts';
@@ -15,6 +17,8 @@ export interface FhirRoutesDeps {
   now: () => Date;
   /** Scope syntaxes advertised in smart-configuration; default v1 and v2. */
   permissions?: SmartPermissions;
+  /** The kind of server the sandbox plays (ehr-profiles.ts); default strict. */
+  profile?: SandboxEhrProfile;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -37,13 +41,33 @@ export function sendFhir(reply: FastifyReply, answer: FhirAnswer): FastifyReply 
  */
 export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): void {
   const { urls } = deps;
+  const profile = deps.profile ?? sandboxEhrProfile('strict');
 
   app.get('/fhir/metadata', (_req, reply) =>
-    sendFhir(reply, { status: 200, body: capabilityStatement(urls, deps.now()), headers: {} }),
+    sendFhir(reply, {
+      status: 200,
+      body: capabilityStatement(urls, deps.now(), profile),
+      headers: {},
+    }),
   );
   app.get('/fhir/.well-known/smart-configuration', (_req, reply) =>
-    reply.header('cache-control', 'no-store').send(smartConfiguration(urls, deps.permissions)),
+    reply
+      .header('cache-control', 'no-store')
+      .send(smartConfiguration(urls, deps.permissions, profile.backendServices)),
   );
+
+  /** One call as this profile's server runs it: fitted or refused (profile-gate.ts), then scopes. */
+  async function run(call: FhirCall, grant: AccessGrant): Promise<FhirAnswer> {
+    const fitted = applyProfile(profile, call);
+    if ('status' in fitted) return fitted;
+    return handleWithScopes(deps.adapter, fitted, grant);
+  }
+
+  async function batch(body: unknown, grant: AccessGrant): Promise<FhirAnswer> {
+    if (!profile.batch)
+      return errorAnswer(405, 'not-supported', 'Batch and transaction are not supported');
+    return processBatch(body, (c) => run(c, grant));
+  }
 
   async function authenticate(
     request: FastifyRequest,
@@ -72,10 +96,7 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
   app.post('/fhir', async (request, reply) => {
     const grant = await authenticate(request, reply);
     if (!grant) return reply;
-    return sendFhir(
-      reply,
-      await processBatch(request.body, (call) => handleWithScopes(deps.adapter, call, grant)),
-    );
+    return sendFhir(reply, await batch(request.body, grant));
   });
 
   app.route({
@@ -86,11 +107,7 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
       if (!grant) return reply;
       const call = toCall(request);
       if (call.path.length === 0) {
-        if (call.method === 'POST')
-          return sendFhir(
-            reply,
-            await processBatch(request.body, (c) => handleWithScopes(deps.adapter, c, grant)),
-          );
+        if (call.method === 'POST') return sendFhir(reply, await batch(request.body, grant));
         return sendFhir(
           reply,
           errorAnswer(
@@ -100,7 +117,7 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
           ),
         );
       }
-      return sendFhir(reply, await handleWithScopes(deps.adapter, call, grant));
+      return sendFhir(reply, await run(call, grant));
     },
   });
 }

@@ -15,6 +15,10 @@ export interface TokenDeps {
   state: OAuthState;
   tokens: TokenService;
   now: () => Date;
+  /** Default true: each refresh spends the presented token and returns a new one. */
+  rotateRefreshTokens?: boolean;
+  /** Default true: `client_credentials` (SMART Backend Services) is offered. */
+  backendServices?: boolean;
 }
 
 const bodySchema = z.object({
@@ -94,8 +98,12 @@ async function grant(
     case 'authorization_code':
       return tokenResponse(authorizationCode(body, client, deps), deps);
     case 'refresh_token':
+      if (deps.rotateRefreshTokens === false)
+        return tokenResponse(keptRefresh(body, client, deps), deps, false);
       return tokenResponse(refresh(body, client, deps), deps);
     case 'client_credentials':
+      if (deps.backendServices === false)
+        throw new OAuthError('unsupported_grant_type', 'client_credentials is not offered');
       return clientCredentials(body, client, deps);
     default:
       throw new OAuthError(
@@ -163,6 +171,23 @@ function refresh(body: TokenBody, client: SandboxClient, deps: TokenDeps): Grant
   return { ...stored, scope: asked.join(' ') };
 }
 
+/**
+ * A refresh on a server that does not rotate refresh tokens (Epic keeps one for the grant's
+ * life): the presented token stays good and the answer carries no new one.
+ */
+function keptRefresh(body: TokenBody, client: SandboxClient, deps: TokenDeps): GrantContext {
+  const presented = body.refresh_token ?? '';
+  const stored = presented ? deps.state.refreshTokens.peek(presented) : undefined;
+  if (
+    !stored ||
+    stored.clientId !== client.clientId ||
+    deps.tokens.isRevoked(stored.grantId) ||
+    body.scope !== undefined
+  )
+    throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+  return stored;
+}
+
 async function clientCredentials(
   body: TokenBody,
   client: SandboxClient,
@@ -190,6 +215,7 @@ async function clientCredentials(
 async function tokenResponse(
   context: GrantContext,
   deps: TokenDeps,
+  issueRefreshToken = true,
 ): Promise<Record<string, unknown>> {
   const scopes = new Set(splitScope(context.scope));
   const response: Record<string, unknown> = {
@@ -217,7 +243,7 @@ async function tokenResponse(
       context.fhirUser,
       scopes.has('fhirUser'),
     );
-  if (scopes.has('offline_access') || scopes.has('online_access')) {
+  if (issueRefreshToken && (scopes.has('offline_access') || scopes.has('online_access'))) {
     response.refresh_token = deps.state.refreshTokens.put(
       context,
       scopes.has('offline_access') ? TTL.offlineRefresh : TTL.onlineRefresh,

@@ -29,6 +29,7 @@ export function knownScopes(requested: string, permissions: SmartPermissions): s
 export function smartConfiguration(
   urls: SandboxUrls,
   permissions: SmartPermissions = ['v1', 'v2'],
+  backendServices = true,
 ): Record<string, unknown> {
   const v2 = permissions.includes('v2');
   const resourceScopes = ['patient', 'user', 'system'].flatMap((c) => [
@@ -42,7 +43,11 @@ export function smartConfiguration(
     authorization_endpoint: urls.authorizeUrl,
     token_endpoint: urls.tokenUrl,
     revocation_endpoint: `${urls.origin}/oauth/revoke`,
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      ...(backendServices ? ['client_credentials'] : []),
+    ],
     token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic'],
     token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     scopes_supported: [...SUPPORTED_PLAIN_SCOPES, ...resourceScopes],

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerEhrPages } from './ehr-pages.ts';
+import { sandboxEhrProfile, type SandboxEhrProfile } from './ehr-profiles.ts';
 import { createFhirAdapter, type FhirAdapter } from './fhir-adapter.ts';
 import { registerFhirRoutes } from './fhir-routes.ts';
 import { loadFhirDefinitions } from './load-fhir-definitions.ts';
@@ -32,6 +33,8 @@ export interface SandboxEhrOptions {
   accessTokenTtlSeconds?: number;
   /** SMART scope syntaxes the server advertises and grants; `['v1']` acts as a SMART 1.0 server. Default both. */
   smartPermissions?: SmartPermissions;
+  /** The kind of real server the sandbox plays (ehr-profiles.ts; `CHARTBILL_SANDBOX_EHR`). Default strict. */
+  profile?: SandboxEhrProfile;
 }
 
 export interface SandboxEhr {
@@ -42,6 +45,7 @@ export interface SandboxEhr {
   /** `${origin}/ehr` */
   launchPageUrl: string;
   tokenUrl: string;
+  profile: SandboxEhrProfile;
   /** Mints a system-scoped token for tests/CLI without a client (sandbox only). */
   issueSystemToken(scope: string): Promise<string>;
   close(): Promise<void>;
@@ -90,7 +94,8 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
     now,
     ttlSeconds: options.accessTokenTtlSeconds ?? 300,
   });
-  const app = await buildApp(options, { adapter, urls, tokens, now });
+  const profile = options.profile ?? sandboxEhrProfile('strict');
+  const app = await buildApp(options, { adapter, urls, tokens, now, profile });
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 4410 });
@@ -107,6 +112,7 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
     fhirBase: urls.fhirBase,
     launchPageUrl: urls.launchPageUrl,
     tokenUrl: urls.tokenUrl,
+    profile,
     issueSystemToken: (scope) => tokens.signAccessToken({ sub: 'sandbox-admin', scope }),
     close: () => app.close(),
   };
@@ -119,6 +125,7 @@ async function buildApp(
     urls: SandboxUrls;
     tokens: Awaited<ReturnType<typeof createTokenService>>;
     now: () => Date;
+    profile: SandboxEhrProfile;
   },
 ): Promise<FastifyInstance> {
   // Typed as fastify's base logger so the route modules take a plain FastifyInstance.
@@ -135,13 +142,14 @@ async function buildApp(
 
   const state = createOAuthState(deps.now);
   const defaultUser = SEED_IDS.sandboxUser;
-  const permissions = options.smartPermissions ?? ['v1', 'v2'];
+  const permissions = options.smartPermissions ?? deps.profile.smartPermissions;
   registerFhirRoutes(app, {
     adapter: deps.adapter,
     tokens: deps.tokens,
     urls: deps.urls,
     now: deps.now,
     permissions,
+    profile: deps.profile,
   });
   registerAuthorize(app, {
     clients: options.clients,
@@ -157,6 +165,8 @@ async function buildApp(
     state,
     tokens: deps.tokens,
     now: deps.now,
+    rotateRefreshTokens: deps.profile.refreshTokenRotation,
+    backendServices: deps.profile.backendServices,
   });
   registerRevoke(app, {
     clients: options.clients,

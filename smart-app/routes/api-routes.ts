@@ -6,6 +6,11 @@ import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
+import {
+  createCapabilitiesSource,
+  type CapabilitiesSource,
+} from '../../src/fhir/server-capabilities.ts';
 import type { AppContext } from '../app-context.ts';
 import { loadDocumented, suggestionsFrom } from '../coding/documented-suggestions.ts';
 import { loadEncounterCoding } from '../coding/encounter-coding.ts';
@@ -102,6 +107,16 @@ async function practitionerName(
 /** The JSON API the browser UI calls. Every route needs the session handle as a bearer token. */
 export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   const gateways = new WeakMap<Session, FhirGateway>();
+  /** Each EHR's CapabilityStatement, read once an hour: conditional create and batch only where declared. */
+  const capabilities = new Map<string, CapabilitiesSource>();
+  const capabilitiesOf = (iss: string): CapabilitiesSource => {
+    let source = capabilities.get(iss);
+    if (!source) {
+      source = createCapabilitiesSource({ baseUrl: iss });
+      capabilities.set(iss, source);
+    }
+    return source;
+  };
   /** The visit facts the edits need (date of service, age, sex) do not change within a session. */
   const factsBySession = new WeakMap<Session, VisitFacts>();
 
@@ -111,11 +126,14 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     let fhir = gateways.get(session);
     if (!fhir) {
       fhir = ctx.audited(
-        createFhirGateway({
-          baseUrl: session.iss,
-          getToken: () => ctx.sessions.accessToken(session),
-          retry: { attempts: 3 },
-        }),
+        capabilityAwareGateway(
+          createFhirGateway({
+            baseUrl: session.iss,
+            getToken: () => ctx.sessions.accessToken(session),
+            retry: { attempts: 3 },
+          }),
+          capabilitiesOf(session.iss),
+        ),
         session,
       );
       gateways.set(session, fhir);

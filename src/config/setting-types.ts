@@ -33,6 +33,11 @@ export const sqlNameSetting = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier');
 
+/** The kinds of EHR the sandbox can play (sandbox/ehr-profiles.ts defines what each does). */
+export const SANDBOX_EHR_NAMES = ['strict', 'epic-like', 'oracle-like', 'medplum-like'] as const;
+
+export const sandboxEhrSetting = z.enum(SANDBOX_EHR_NAMES);
+
 export const logLevelSetting = z.enum([
   'fatal',
   'error',

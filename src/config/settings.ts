@@ -7,6 +7,7 @@ import {
   numberSetting,
   payerIdsSetting,
   portSetting,
+  sandboxEhrSetting,
   postgresUrlSetting,
   sqlNameSetting,
   textSetting,
@@ -337,6 +338,12 @@ export const SETTINGS = {
   ),
   CHARTBILL_EHR_PORT: has(portSetting, 'sandbox', '4410', "the sandbox EHR's port"),
   CHARTBILL_PAYER_PORT: has(portSetting, 'sandbox', '4420', "the sandbox payer's port"),
+  CHARTBILL_SANDBOX_EHR: has(
+    sandboxEhrSetting,
+    'sandbox',
+    'strict',
+    'the kind of EHR the sandbox plays: strict, epic-like, oracle-like or medplum-like (README, Sandbox EHR profiles)',
+  ),
 
   // Everywhere.
   CHARTBILL_LOG_LEVEL: has(

@@ -7,6 +7,7 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
+import { readServerCapabilities } from '../../src/fhir/server-capabilities.ts';
 import {
   PREFETCH_CHUNK,
   prefetchContexts,
@@ -43,6 +44,8 @@ export async function bareClient(
   lanes: number,
 ): Promise<number> {
   const started = performance.now();
+  // The same searches as the worker, which uses the includes the server declares.
+  const caps = await readServerCapabilities(fhir.baseUrl);
   const ids: string[] = [];
   for await (const page of fhir.searchPages('Encounter', {
     status: 'finished',
@@ -57,7 +60,7 @@ export async function bareClient(
     byChunk.set(write.chunk, [...(byChunk.get(write.chunk) ?? []), write]);
   // Each chunk's reads go out while the previous chunk's creates are replayed, as the worker reads ahead.
   const read = (first: number) =>
-    prefetchContexts(fhir, ids.slice(first, first + PREFETCH_CHUNK), logger);
+    prefetchContexts(fhir, ids.slice(first, first + PREFETCH_CHUNK), logger, caps);
   let next = read(0);
   let chunk = 0;
   for (let first = 0; first < ids.length; first += PREFETCH_CHUNK) {

@@ -1,23 +1,21 @@
 import type { Bundle, Claim, ClaimResponse } from 'fhir/r4';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxEhrProfile, type SandboxEhrProfileName } from '../../sandbox/ehr-profiles.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
 import { addCode, launchFromEhr as launch } from './app-frame.ts';
 import { launchChromium } from './browser.ts';
 import { startTestStack } from './sandbox-stack-fixture.ts';
 
+/**
+ * The profiles whose EHR takes ChartBill's coding and claims. On `epic-like` and `oracle-like`
+ * they would live in the billing store, which is not built yet (`chartbill doctor` fails there).
+ */
+const PROFILES: SandboxEhrProfileName[] = ['strict', 'medplum-like'];
+
 let stack: SandboxStack;
 let browser: Browser;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser.close();
-  await stack.close();
-});
 
 async function fhirSearch<T>(type: string, query: string): Promise<T[]> {
   const token = await stack.ehr.issueSystemToken('system/*.rs');
@@ -28,7 +26,19 @@ async function fhirSearch<T>(type: string, query: string): Promise<T[]> {
   return (bundle.entry ?? []).map((e) => e.resource as T);
 }
 
-describe('the loop, end to end, in a real browser', () => {
+describe.each(PROFILES)('the loop, end to end, in a real browser (sandbox EHR %s)', (profile) => {
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([
+      startTestStack(true, sandboxEhrProfile(profile)),
+      launchChromium(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await stack.close();
+  });
+
   it('a clinician codes an encounter inside the EHR, finishes it, and sees the payer paid the claim', async () => {
     const encounterId = SEED_SCENARIOS.inProgress[0];
     const page = await browser.newPage();

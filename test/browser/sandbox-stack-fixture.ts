@@ -2,9 +2,13 @@ import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { sandboxNcciTables } from '../../src/ncci/sandbox-ncci.ts';
 import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
+import type { SandboxEhrProfile } from '../../sandbox/ehr-profiles.ts';
 
-/** The whole sandbox on free ports, with the worker ticking every second. */
-export function startTestStack(startWorker = true): Promise<SandboxStack> {
+/** The whole sandbox on free ports, with the worker ticking every second; the EHR plays `profile` (default strict). */
+export function startTestStack(
+  startWorker = true,
+  profile?: SandboxEhrProfile,
+): Promise<SandboxStack> {
   return startSandboxStack({
     host: '127.0.0.1',
     ports: { app: 0, ehr: 0, payer: 0, worker: 0 },
@@ -13,5 +17,6 @@ export function startTestStack(startWorker = true): Promise<SandboxStack> {
     editReference: { ncci: sandboxNcciTables() },
     workerSchedule: '*/1 * * * * *',
     startWorker,
+    ...(profile ? { profile } : {}),
   });
 }

@@ -19,7 +19,11 @@ import {
   type SandboxPayer,
   type SandboxPayerOptions,
 } from '../../sandbox/payer-server.ts';
-import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
+import {
+  startSandboxEhr,
+  type SandboxEhr,
+  type SandboxEhrOptions,
+} from '../../sandbox/start-sandbox-ehr.ts';
 import { buildWorker, type Worker } from '../../worker/runtime/build-worker.ts';
 import type { Ledger } from '../../worker/ledger/ledger.ts';
 import { testWorkerConfig } from './test-worker-config.ts';
@@ -35,8 +39,11 @@ export interface World {
 }
 
 /** A seeded sandbox EHR and a sandbox payer on port 0, and a system-scoped gateway to the EHR. */
-export async function startWorld(payerOptions: Partial<SandboxPayerOptions> = {}): Promise<World> {
-  const ehr = await startSandboxEhr({ port: 0, logger, clients: [] });
+export async function startWorld(
+  payerOptions: Partial<SandboxPayerOptions> = {},
+  ehrOptions: Pick<SandboxEhrOptions, 'profile'> = {},
+): Promise<World> {
+  const ehr = await startSandboxEhr({ port: 0, logger, clients: [], ...ehrOptions });
   const payer = await startSandboxPayer({ port: 0, logger, ...payerOptions });
   const token = await ehr.issueSystemToken('system/*.cruds');
   const fhir = createFhirGateway({

@@ -11,6 +11,11 @@ import type { PayerAdapter } from '../../src/payer/payer-adapter.ts';
 import { createEligibilityCache } from '../pipeline/eligibility-cache.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { runTick, type TickSummary } from '../tick/run-tick.ts';
+import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
+import {
+  createCapabilitiesSource,
+  type CapabilitiesSource,
+} from '../../src/fhir/server-capabilities.ts';
 import { workerAudit } from './worker-audit.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
@@ -34,6 +39,8 @@ export interface WorkerDeps {
   placeOfService?: string;
   /** Metrics to record into (e.g. shared with the gateways' retry counting); new ones by default. */
   metrics?: WorkerMetrics;
+  /** The clinical server's CapabilityStatement; read from `clinical.baseUrl` and kept an hour by default. */
+  capabilities?: CapabilitiesSource;
 }
 
 export interface Worker {
@@ -84,10 +91,31 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   let halting = new AbortController();
   const owner = config.workerId ?? defaultWorkerId();
   const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
+  const capabilities =
+    deps.capabilities ??
+    createCapabilitiesSource({
+      baseUrl: deps.clinical.baseUrl,
+      onError: (err) =>
+        deps.logger.warn(
+          { err: errorMessage(err) },
+          "the EHR's CapabilityStatement could not be read; using plain searches only",
+        ),
+    });
+
+  const billingCapabilities =
+    deps.billing === deps.clinical
+      ? capabilities
+      : createCapabilitiesSource({ baseUrl: deps.billing.baseUrl });
+  // Conditional create and batch only where each server declares them.
+  const clinical = capabilityAwareGateway(deps.clinical, capabilities);
+  const billing =
+    deps.billing === deps.clinical
+      ? clinical
+      : capabilityAwareGateway(deps.billing, billingCapabilities);
   // Provenance and audit around every FHIR request; the stages are unchanged.
   const audit = workerAudit({
-    clinical: deps.clinical,
-    billing: deps.billing,
+    clinical,
+    billing,
     store: config.auditStore ?? 'ehr',
     workerId: owner,
     logger: deps.logger,
@@ -119,6 +147,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ...(config.gaveUpRetryMs ? { gaveUpRetryMs: config.gaveUpRetryMs } : {}),
         ...(config.pollMs ? { pollMs: config.pollMs } : {}),
         eligibility,
+        capabilities: await capabilities.get(),
         concurrency: config.concurrency ?? 1,
         onStart: (summary) => {
           metrics.trackTick(summary);

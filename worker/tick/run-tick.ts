@@ -28,6 +28,7 @@ import {
   type PrefetchedContext,
 } from '../pipeline/stages/prefetch-contexts.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
+import type { ServerCapabilities } from '../../src/fhir/server-capabilities.ts';
 
 /** What one tick did, for logs, metrics and tests. */
 export interface TickSummary {
@@ -77,6 +78,8 @@ export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   concurrency?: number;
   /** Given the tick's summary as it starts; it is updated as each encounter is done. */
   onStart?: (summary: TickSummary) => void;
+  /** What the clinical server declares (server-capabilities.ts); nothing optional is used without it. */
+  capabilities?: ServerCapabilities;
 }
 
 /**
@@ -214,13 +217,15 @@ function contextsAhead(
     let entry = reads.get(chunk);
     if (!entry) {
       const chunkIds = ids.slice(chunk * PREFETCH_CHUNK, (chunk + 1) * PREFETCH_CHUNK);
-      const read = prefetchContexts(deps.clinical, chunkIds, log).catch((err: unknown) => {
-        log.warn(
-          { err: errorMessage(err) },
-          'prefetch failed; loading these encounters one by one',
-        );
-        return new Map<string, PrefetchedContext>();
-      });
+      const read = prefetchContexts(deps.clinical, chunkIds, log, deps.capabilities).catch(
+        (err: unknown) => {
+          log.warn(
+            { err: errorMessage(err) },
+            'prefetch failed; loading these encounters one by one',
+          );
+          return new Map<string, PrefetchedContext>();
+        },
+      );
       entry = { read, left: chunkIds.length };
       reads.set(chunk, entry);
     }

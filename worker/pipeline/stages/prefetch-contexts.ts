@@ -3,6 +3,12 @@ import type { FhirGateway, SearchParams } from '../../../src/fhir/fhir-gateway.t
 import type { Logger } from '../../../src/log/create-logger.ts';
 import { errorMessage } from '../../../src/errors/error-message.ts';
 import { idOfReference } from '../../../src/fhir/reference-id.ts';
+import {
+  declaresInclude,
+  declaresRevInclude,
+  UNKNOWN_CAPABILITIES,
+  type ServerCapabilities,
+} from '../../../src/fhir/server-capabilities.ts';
 
 /** Encounters fetched per request with everything their claims are made from. */
 export const PREFETCH_CHUNK = 25;
@@ -11,10 +17,37 @@ export const PREFETCH_CHUNK = 25;
  * What an Encounter search adds per match: the Patient, the billing Organization and the
  * practitioners, and the ChargeItems and Conditions that point at it (FHIR R4 search §3.1.1.5.5).
  */
-export const ENCOUNTER_CONTEXT_PARAMS: SearchParams = {
+export const ENCOUNTER_CONTEXT_PARAMS = {
   _include: ['Encounter:subject', 'Encounter:service-provider', 'Encounter:participant'],
   _revinclude: ['ChargeItem:context', 'Condition:encounter'],
-};
+} as const;
+
+/**
+ * The Encounter search's includes as far as the server declares them. `_revinclude` is used only
+ * when both are declared: FHIR lets a server ignore one it does not support, and a page without
+ * ChargeItems must never be read as "no charges". Without it the charges and diagnoses come
+ * from plain searches on `context` and `encounter`.
+ */
+export function encounterContextParams(caps: ServerCapabilities): {
+  params: SearchParams;
+  revinclude: boolean;
+  coveragePayor: boolean;
+} {
+  const include = ENCOUNTER_CONTEXT_PARAMS._include.filter((spec) =>
+    declaresInclude(caps, 'Encounter', spec),
+  );
+  const revinclude = ENCOUNTER_CONTEXT_PARAMS._revinclude.every((spec) =>
+    declaresRevInclude(caps, 'Encounter', spec),
+  );
+  return {
+    params: {
+      ...(include.length > 0 ? { _include: include } : {}),
+      ...(revinclude ? { _revinclude: [...ENCOUNTER_CONTEXT_PARAMS._revinclude] } : {}),
+    },
+    revinclude,
+    coveragePayor: declaresInclude(caps, 'Coverage', 'Coverage:payor'),
+  };
+}
 
 /**
  * One encounter's resources as the server sent them, unchecked: each is checked when its
@@ -42,12 +75,13 @@ export async function prefetchContexts(
   clinical: FhirGateway,
   encounterIds: readonly string[],
   log: Logger,
+  caps: ServerCapabilities = UNKNOWN_CAPABILITIES,
 ): Promise<Map<string, PrefetchedContext>> {
   const out = new Map<string, PrefetchedContext>();
   for (let first = 0; first < encounterIds.length; first += PREFETCH_CHUNK) {
     const chunk = encounterIds.slice(first, first + PREFETCH_CHUNK);
     try {
-      for (const [id, context] of await prefetchChunk(clinical, chunk)) out.set(id, context);
+      for (const [id, context] of await prefetchChunk(clinical, chunk, caps)) out.set(id, context);
     } catch (err) {
       log.warn(
         { err: errorMessage(err), encounters: chunk.length },
@@ -61,17 +95,24 @@ export async function prefetchContexts(
 async function prefetchChunk(
   clinical: FhirGateway,
   ids: readonly string[],
+  caps: ServerCapabilities,
 ): Promise<Map<string, PrefetchedContext>> {
-  const encounterPages = await pagesOf(clinical, 'Encounter', {
-    _id: ids.join(','),
-    ...ENCOUNTER_CONTEXT_PARAMS,
-    _count: ids.length,
-  });
+  const plan = encounterContextParams(caps);
+  const encounterRefs = ids.map((id) => `Encounter/${id}`).join(',');
+  const [encounterPages, chargePages, conditionPages] = await Promise.all([
+    pagesOf(clinical, 'Encounter', { _id: ids.join(','), ...plan.params, _count: ids.length }),
+    plan.revinclude
+      ? []
+      : pagesOf(clinical, 'ChargeItem', { context: encounterRefs, _count: 1000 }),
+    plan.revinclude
+      ? []
+      : pagesOf(clinical, 'Condition', { encounter: encounterRefs, _count: 1000 }),
+  ]);
   const byRef = new Map<string, Resource>();
   const encounters: Resource[] = [];
   const chargeItems = new Map<string, Resource[]>();
   const conditions = new Map<string, Resource[]>();
-  for (const resource of resourcesIn(encounterPages)) {
+  for (const resource of resourcesIn([...encounterPages, ...chargePages, ...conditionPages])) {
     const { resource: r, mode } = resource;
     if (r.resourceType === 'Encounter' && mode !== 'include') encounters.push(r);
     else if (r.resourceType === 'ChargeItem')
@@ -91,7 +132,7 @@ async function prefetchChunk(
   if (patientIds.length > 0) {
     const coveragePages = await pagesOf(clinical, 'Coverage', {
       beneficiary: patientIds.map((id) => `Patient/${id}`).join(','),
-      _include: 'Coverage:payor',
+      ...(plan.coveragePayor ? { _include: 'Coverage:payor' } : {}),
       _count: 1000,
     });
     for (const { resource: r, mode } of resourcesIn(coveragePages)) {

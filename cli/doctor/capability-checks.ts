@@ -1,0 +1,185 @@
+import { errorMessage } from '../../src/errors/error-message.ts';
+import {
+  CLAIM_WRITES,
+  CODING_WRITES,
+  missingInteractions,
+  recordHomes,
+  type RecordHomes,
+} from '../../src/fhir/record-homes.ts';
+import {
+  declaresInclude,
+  declaresRevInclude,
+  readServerCapabilities,
+  type ServerCapabilities,
+  type TypeInteraction,
+} from '../../src/fhir/server-capabilities.ts';
+import { fail, pass, warn, type DoctorCheck } from './doctor-check.ts';
+
+const AREA = 'FHIR';
+
+/** The reads and searches ChartBill makes on the EHR whatever holds the coding and claims. */
+export const CLINICAL_READS: Readonly<Record<string, readonly TypeInteraction[]>> = {
+  Encounter: ['read', 'search-type'],
+  Patient: ['read'],
+  Coverage: ['search-type'],
+  Organization: ['read'],
+  Practitioner: ['read'],
+  Procedure: ['search-type'],
+};
+
+/**
+ * The CapabilityStatement (FHIR R4 capabilitystatement.html): FHIR version, each interaction
+ * ChartBill needs per resource, `_include`/`_revinclude`, conditional create and update, and
+ * batch; and, from them, which store will hold the coding and the claims.
+ */
+export async function capabilityChecks(
+  iss: string,
+  config: { billingFhirBaseUrl?: string | undefined; ledgerUrl?: string | undefined },
+  fetchFn: typeof fetch,
+): Promise<{ checks: DoctorCheck[]; homes: RecordHomes | undefined; date: string | undefined }> {
+  let caps: ServerCapabilities;
+  let date: string | undefined;
+  try {
+    caps = await readServerCapabilities(iss, {
+      fetch: async (input, init) => {
+        const res = await fetchFn(input, init);
+        date = res.headers.get('date') ?? undefined;
+        return res;
+      },
+    });
+  } catch (err) {
+    return {
+      checks: [
+        fail(
+          AREA,
+          'CapabilityStatement',
+          errorMessage(err),
+          'The EHR must serve its CapabilityStatement at [base]/metadata; ChartBill reads it to know what it may use.',
+        ),
+      ],
+      homes: undefined,
+      date,
+    };
+  }
+  const checks: DoctorCheck[] = [
+    caps.fhirVersion.startsWith('4.0')
+      ? pass(AREA, 'FHIR version', caps.fhirVersion)
+      : fail(
+          AREA,
+          'FHIR version',
+          caps.fhirVersion,
+          "ChartBill speaks FHIR R4 (4.0.1): use the EHR's R4 endpoint.",
+        ),
+  ];
+  const homes = recordHomes(caps, config);
+  const reads = {
+    ...CLINICAL_READS,
+    ...(homes.coding === 'ehr' ? CODING_WRITES : {}),
+    ...(homes.claims === 'ehr' ? CLAIM_WRITES : {}),
+  };
+  const missing = missingInteractions(caps, reads);
+  checks.push(
+    missing.length === 0
+      ? pass(
+          AREA,
+          'interactions',
+          `every read, search, create and update needed on ${Object.keys(reads).join(', ')}`,
+        )
+      : fail(
+          AREA,
+          'interactions',
+          `not declared: ${missing.join(', ')}`,
+          "Ask the EHR vendor to enable these FHIR APIs for ChartBill's client, or point --iss at an endpoint that has them.",
+        ),
+  );
+  checks.push(...homeChecks(homes));
+  checks.push(...searchChecks(caps), ...writeChecks(caps, homes));
+  return { checks, homes, date };
+}
+
+/**
+ * Where the coding and the claims will live. The billing store's FHIR side is not built yet, so
+ * records whose home is the billing store fail here, with the way around it that exists today.
+ */
+function homeChecks(homes: RecordHomes): DoctorCheck[] {
+  const [coding = '', claims = ''] = homes.reasons;
+  return [
+    homes.coding === 'ehr'
+      ? pass(AREA, 'where the coding lives', coding)
+      : fail(
+          AREA,
+          'where the coding lives',
+          coding,
+          'This version of ChartBill writes the coding (Condition, ChargeItem) to the EHR only: use an EHR endpoint that declares those writes.',
+        ),
+    homes.claims === 'billing-store'
+      ? fail(
+          AREA,
+          'where the claims live',
+          claims,
+          'Set CHARTBILL_BILLING_FHIR_BASE_URL to a FHIR server that takes Claim, ClaimResponse, CoverageEligibilityRequest/Response and Task writes.',
+        )
+      : pass(AREA, 'where the claims live', claims),
+  ];
+}
+
+function searchChecks(caps: ServerCapabilities): DoctorCheck[] {
+  const rev = ['ChargeItem:context', 'Condition:encounter'].every((s) =>
+    declaresRevInclude(caps, 'Encounter', s),
+  );
+  const inc = declaresInclude(caps, 'Encounter', 'Encounter:subject');
+  return [
+    inc
+      ? pass(AREA, '_include', 'Encounter:subject declared')
+      : warn(
+          AREA,
+          '_include',
+          'not declared for Encounter',
+          'Nothing to do: ChartBill reads referenced resources one by one (more requests).',
+        ),
+    rev
+      ? pass(AREA, '_revinclude', 'ChargeItem:context and Condition:encounter declared')
+      : warn(
+          AREA,
+          '_revinclude',
+          'not declared for Encounter',
+          'Nothing to do: ChartBill searches ChargeItem and Condition by encounter (two more requests per 25 encounters).',
+        ),
+  ];
+}
+
+function writeChecks(caps: ServerCapabilities, homes: RecordHomes): DoctorCheck[] {
+  const written = [
+    ...(homes.coding === 'ehr' ? Object.keys(CODING_WRITES) : []),
+    ...(homes.claims === 'ehr' ? Object.keys(CLAIM_WRITES) : []),
+  ];
+  const noConditional = written.filter((t) => !caps.types.get(t)?.conditionalCreate);
+  const conditionalUpdate = [...caps.types.values()].some((t) => t.conditionalUpdate);
+  return [
+    noConditional.length === 0
+      ? pass(
+          AREA,
+          'conditional create',
+          written.length
+            ? `If-None-Exist on ${written.join(', ')}`
+            : 'ChartBill writes nothing to the EHR',
+        )
+      : warn(
+          AREA,
+          'conditional create',
+          `not declared for ${noConditional.join(', ')}`,
+          'ChartBill writes with If-None-Exist to stay exactly once; without it a retried create may write a second resource. Keep these records on a billing FHIR server that declares it (CHARTBILL_BILLING_FHIR_BASE_URL).',
+        ),
+    conditionalUpdate
+      ? pass(AREA, 'conditional update', 'declared')
+      : pass(AREA, 'conditional update', 'not declared; ChartBill updates by id with If-Match'),
+    caps.batch
+      ? pass(AREA, 'batch', 'declared')
+      : warn(
+          AREA,
+          'batch',
+          'not declared',
+          'Nothing to do: ChartBill sends each write on its own (more requests).',
+        ),
+  ];
+}

@@ -1,0 +1,98 @@
+import {
+  readServerCapabilities,
+  supports,
+  type ServerCapabilities,
+  type TypeInteraction,
+} from './server-capabilities.ts';
+
+/**
+ * Where a kind of record lives: the EHR's FHIR server, a separate billing FHIR server
+ * (`CHARTBILL_BILLING_FHIR_BASE_URL`), or ChartBill's own billing store (the worker ledger's
+ * store: its file, or PostgreSQL when `CHARTBILL_LEDGER_URL` is set).
+ */
+export type RecordHome = 'ehr' | 'billing-fhir' | 'billing-store';
+
+export interface RecordHomes {
+  /** The clinician's coding: Condition (encounter-diagnosis) and ChargeItem. */
+  coding: RecordHome;
+  /** Claim, ClaimResponse, CoverageEligibilityRequest/Response and Task. */
+  claims: RecordHome;
+  /** Which billing store is configured, for the records it holds. */
+  billingStore: 'file' | 'postgresql';
+  /** Why each record is where it is, one line each, for `doctor` and the registration sheet. */
+  reasons: string[];
+}
+
+/** The interactions ChartBill needs on each type it writes, by the part of the loop. */
+export const CODING_WRITES: Readonly<Record<string, readonly TypeInteraction[]>> = {
+  Condition: ['search-type', 'create', 'update'],
+  ChargeItem: ['search-type', 'create', 'update'],
+};
+
+export const CLAIM_WRITES: Readonly<Record<string, readonly TypeInteraction[]>> = {
+  Claim: ['read', 'search-type', 'create', 'update'],
+  ClaimResponse: ['search-type', 'create', 'update'],
+  CoverageEligibilityRequest: ['search-type', 'create'],
+  CoverageEligibilityResponse: ['search-type', 'create'],
+  Task: ['search-type', 'create', 'update'],
+};
+
+/** What the server lacks of `needs`, as `Type interaction` strings. */
+export function missingInteractions(
+  caps: ServerCapabilities,
+  needs: Readonly<Record<string, readonly TypeInteraction[]>>,
+): string[] {
+  return Object.entries(needs).flatMap(([type, interactions]) =>
+    interactions.filter((i) => !supports(caps, type, i)).map((i) => `${type} ${i}`),
+  );
+}
+
+/**
+ * Which store holds what, from the EHR's declared capabilities and the configuration: the coding
+ * stays in the EHR only when it declares every Condition and ChargeItem interaction ChartBill
+ * needs (Epic has no ChargeItem writes from apps; Oracle Health creates ChargeItems but does not
+ * update them); the claims go to the EHR only when it declares the financial writes (neither
+ * Epic nor Oracle Health does), else to the billing FHIR server when one is configured, else to
+ * the billing store. The registration sheet and `chartbill doctor` print this.
+ */
+export function recordHomes(
+  caps: ServerCapabilities,
+  config: { billingFhirBaseUrl?: string | undefined; ledgerUrl?: string | undefined },
+): RecordHomes {
+  const billingStore = config.ledgerUrl ? 'postgresql' : 'file';
+  const reasons: string[] = [];
+  const codingMissing = missingInteractions(caps, CODING_WRITES);
+  const coding: RecordHome = codingMissing.length === 0 ? 'ehr' : 'billing-store';
+  reasons.push(
+    coding === 'ehr'
+      ? 'coding (Condition, ChargeItem): in the EHR, which declares every interaction needed'
+      : `coding (Condition, ChargeItem): in the billing store (${billingStore}); the EHR does not declare ${codingMissing.join(', ')}`,
+  );
+  const claimsMissing = missingInteractions(caps, CLAIM_WRITES);
+  let claims: RecordHome;
+  if (config.billingFhirBaseUrl) {
+    claims = 'billing-fhir';
+    reasons.push(`claims: on the billing FHIR server ${config.billingFhirBaseUrl}`);
+  } else if (claimsMissing.length === 0) {
+    claims = 'ehr';
+    reasons.push('claims: in the EHR, which declares the financial writes');
+  } else {
+    claims = 'billing-store';
+    reasons.push(
+      `claims: in the billing store (${billingStore}); the EHR does not declare ${claimsMissing.join(', ')}`,
+    );
+  }
+  return { coding, claims, billingStore, reasons };
+}
+
+/**
+ * `recordHomes` for the EHR at `iss`, reading its CapabilityStatement: what the registration
+ * sheet calls. Throws when the statement cannot be read (the sheet then says to run `doctor`).
+ */
+export async function readRecordHomes(
+  iss: string,
+  config: { billingFhirBaseUrl?: string | undefined; ledgerUrl?: string | undefined },
+  fetchFn?: typeof fetch,
+): Promise<RecordHomes> {
+  return recordHomes(await readServerCapabilities(iss, fetchFn ? { fetch: fetchFn } : {}), config);
+}

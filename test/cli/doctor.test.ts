@@ -1,0 +1,140 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { doctorCommand, doctorInputFromEnv } from '../../cli/doctor-command.ts';
+import { canRun } from '../../cli/doctor/doctor-check.ts';
+import { runDoctor, type DoctorReport } from '../../cli/doctor/run-doctor.ts';
+import { generateClientKeys } from '../../src/auth/keys.ts';
+import { createLogger } from '../../src/log/create-logger.ts';
+import {
+  SANDBOX_EHR_PROFILES,
+  sandboxEhrProfile,
+  type SandboxEhrProfile,
+} from '../../sandbox/ehr-profiles.ts';
+import { startSandboxPayer } from '../../sandbox/payer-server.ts';
+import { startSandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
+import { DEFAULT_WORKER_SCOPE } from '../../worker/runtime/worker-config.ts';
+
+const logger = createLogger('silent', 'doctor-test');
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/** A sandbox EHR playing `profile`, the worker registered with its key, and a payer. */
+async function world(profile: SandboxEhrProfile) {
+  const keys = await generateClientKeys('ES384');
+  const dir = await mkdtemp(join(tmpdir(), 'doctor-'));
+  const keyFile = join(dir, 'worker-key.json');
+  await writeFile(keyFile, JSON.stringify(keys.privateJwk));
+  const ehr = await startSandboxEhr({
+    port: 0,
+    logger,
+    profile,
+    clients: [
+      {
+        clientId: 'worker',
+        name: 'worker',
+        auth: { kind: 'jwks', jwks: keys.publicJwks },
+        redirectUris: [],
+        scope: DEFAULT_WORKER_SCOPE,
+      },
+    ],
+  });
+  const payer = await startSandboxPayer({ port: 0, logger });
+  closers.push(
+    () => ehr.close(),
+    () => payer.close(),
+  );
+  const env = {
+    CHARTBILL_CLIENT_ID: 'worker',
+    CHARTBILL_PRIVATE_KEY_FILE: keyFile,
+    CHARTBILL_PAYER_BASE_URL: payer.fhirBase,
+    CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
+  };
+  return { ehr, env, doctor: () => runDoctor(doctorInputFromEnv(env, ehr.fhirBase)) };
+}
+
+function statusOf(report: DoctorReport, name: string): string | undefined {
+  return report.checks.find((c) => c.name === name)?.status;
+}
+
+describe('chartbill doctor', () => {
+  it.each(SANDBOX_EHR_PROFILES)('checks the sandbox playing %s', async (name) => {
+    const { doctor } = await world(sandboxEhrProfile(name));
+    const report = await doctor();
+    const profile = sandboxEhrProfile(name);
+    expect(statusOf(report, '.well-known/smart-configuration')).toBe('pass');
+    expect(statusOf(report, 'PKCE S256')).toBe('pass');
+    expect(statusOf(report, 'FHIR version')).toBe('pass');
+    expect(statusOf(report, 'token')).toBe('pass');
+    expect(statusOf(report, 'endpoint')).toBe('pass');
+    expect(statusOf(report, '_revinclude')).toBe(profile.revinclude ? 'pass' : 'warn');
+    expect(statusOf(report, 'batch')).toBe(profile.batch ? 'pass' : 'warn');
+    // Epic and Oracle Health take neither the coding (ChargeItem) nor the claims: today that fails.
+    const takesEverything = name === 'strict' || name === 'medplum-like';
+    expect(canRun(report.checks)).toBe(takesEverything);
+    expect(report.homes).toMatchObject(
+      takesEverything
+        ? { coding: 'ehr', claims: 'ehr', billingStore: 'file' }
+        : { coding: 'billing-store', claims: 'billing-store' },
+    );
+    for (const check of report.checks)
+      if (check.status !== 'pass') expect(check.remedy, check.name).not.toBe('');
+  });
+
+  it('warns, and still passes, on a server that does not declare _revinclude', async () => {
+    const { doctor } = await world({ ...sandboxEhrProfile('strict'), revinclude: false });
+    const report = await doctor();
+    expect(statusOf(report, '_revinclude')).toBe('warn');
+    expect(canRun(report.checks)).toBe(true);
+  });
+
+  it('fails a server that takes no ChargeItem writes, naming them', async () => {
+    const { doctor } = await world({
+      ...sandboxEhrProfile('strict'),
+      writes: { ChargeItem: { create: false, update: false } },
+    });
+    const report = await doctor();
+    const coding = report.checks.find((c) => c.name === 'where the coding lives');
+    expect(coding?.status).toBe('fail');
+    expect(coding?.detail).toContain('ChargeItem create');
+    expect(canRun(report.checks)).toBe(false);
+  });
+
+  it('fails a server without SMART Backend Services', async () => {
+    const { doctor } = await world({ ...sandboxEhrProfile('strict'), backendServices: false });
+    const report = await doctor();
+    expect(statusOf(report, 'client_credentials')).toBe('fail');
+    expect(canRun(report.checks)).toBe(false);
+  });
+
+  it('names the scopes the EHR did not grant the worker', async () => {
+    const { doctor, env, ehr } = await world(sandboxEhrProfile('strict'));
+    const report = await runDoctor({
+      ...doctorInputFromEnv(env, ehr.fhirBase),
+      workerScope: `${DEFAULT_WORKER_SCOPE} system/Observation.rs`,
+    });
+    const scopes = report.checks.find((c) => c.name === 'scopes');
+    expect(scopes?.status).toBe('warn');
+    expect(scopes?.detail).toContain('system/Observation.rs');
+    expect(canRun((await doctor()).checks)).toBe(true);
+  });
+
+  it('exits 0 only when ChartBill can run, and prints JSON with --json', async () => {
+    const good = await world(sandboxEhrProfile('strict'));
+    for (const [k, v] of Object.entries(good.env)) vi.stubEnv(k, v);
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    expect(await doctorCommand(['--iss', good.ehr.fhirBase, '--json'])).toBe(0);
+    expect((JSON.parse(out.join('\n')) as DoctorReport).iss).toBe(good.ehr.fhirBase);
+    const bad = await world(sandboxEhrProfile('epic-like'));
+    out.length = 0;
+    expect(await doctorCommand(['--iss', bad.ehr.fhirBase])).toBe(1);
+    expect(out.join('\n')).toMatch(/FAIL {2}FHIR: where the coding lives/);
+    expect(out.join('\n')).toContain('ChartBill cannot run yet');
+  });
+});
