@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { ClientAuthenticator } from '../smart/client-auth.ts';
 import { randomToken } from '../smart/pkce.ts';
@@ -69,6 +70,14 @@ const RELAUNCH = 'Relaunch ChartBill from the encounter in your EHR.';
 const REFRESH_LOCK_MS = 30_000;
 const STYLES_KEPT = 1000;
 
+/**
+ * The session's key in the store: a SHA-256 of the handle, so someone who can read the store
+ * cannot use what they read as a handle (and, without the handle, cannot open the record).
+ */
+function storeKey(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
+
 function ended(message: string, cause?: unknown): AppError {
   return new AppError('SESSION_EXPIRED', message, { status: 401, hint: RELAUNCH, cause });
 }
@@ -106,7 +115,7 @@ export class SessionStore {
     };
     await this.sweep();
     await this.deps.backend.createSession(
-      record.id,
+      storeKey(record.id),
       { sealed: this.seal(record), lastActiveAt: now, expiresAt: record.sessionExpiresAt },
       this.keepMs(record.sessionExpiresAt, now),
     );
@@ -123,12 +132,12 @@ export class SessionStore {
     const now = this.deps.now();
     const session = await this.load(id);
     if (!session || now > session.sessionExpiresAt) {
-      await this.deps.backend.deleteSession(id);
+      await this.deps.backend.deleteSession(storeKey(id));
       throw ended('Your ChartBill session has ended.');
     }
     if (now - session.lastActiveAt > this.deps.idleMs) {
       // Whichever instance deletes it revokes it, once.
-      if (await this.deps.backend.deleteSession(id)) void this.revoke(session);
+      if (await this.deps.backend.deleteSession(storeKey(id))) void this.revoke(session);
       throw ended(
         `Your ChartBill session ended after ${Math.round(this.deps.idleMs / 60_000)} minutes without use.`,
       );
@@ -141,7 +150,7 @@ export class SessionStore {
     const now = this.deps.now();
     session.lastActiveAt = now;
     await this.deps.backend.touchSession(
-      session.id,
+      storeKey(session.id),
       now,
       this.keepMs(session.sessionExpiresAt, now),
     );
@@ -149,7 +158,7 @@ export class SessionStore {
 
   /** Ends a session at once (the EHR refused its token): the next call tells the user to relaunch. */
   async end(id: string | undefined): Promise<void> {
-    if (id) await this.deps.backend.deleteSession(id);
+    if (id) await this.deps.backend.deleteSession(storeKey(id));
   }
 
   /**
@@ -158,7 +167,8 @@ export class SessionStore {
    */
   async signOut(id: string | undefined): Promise<{ revoked: boolean } | undefined> {
     const session = id ? await this.load(id) : undefined;
-    if (!session || !(await this.deps.backend.deleteSession(session.id))) return undefined;
+    if (!session || !(await this.deps.backend.deleteSession(storeKey(session.id))))
+      return undefined;
     this.styles.delete(session.id);
     return { revoked: await this.revoke(session) };
   }
@@ -196,7 +206,7 @@ export class SessionStore {
     if (this.fresh(session)) return session.accessToken;
     if (!session.refreshToken) {
       if (this.deps.now() < session.accessExpiresAt) return session.accessToken;
-      await this.deps.backend.deleteSession(session.id);
+      await this.deps.backend.deleteSession(storeKey(session.id));
       throw ended('Your EHR sign-in has expired.');
     }
     let refreshing = this.refreshing.get(session.id);
@@ -217,7 +227,9 @@ export class SessionStore {
   /** Refreshes under the session's lock; an instance that finds it taken waits for the other's result. */
   private async refreshShared(session: Session): Promise<string> {
     for (let waited = 0; ; waited += 100) {
-      if (await this.deps.backend.lockRefresh(session.id, this.deps.now(), REFRESH_LOCK_MS)) {
+      if (
+        await this.deps.backend.lockRefresh(storeKey(session.id), this.deps.now(), REFRESH_LOCK_MS)
+      ) {
         try {
           // Another instance may have refreshed since this request read the session.
           const current = await this.load(session.id);
@@ -225,7 +237,7 @@ export class SessionStore {
           Object.assign(session, current);
           return this.fresh(current) ? current.accessToken : await this.refresh(session);
         } finally {
-          await this.deps.backend.unlockRefresh(session.id);
+          await this.deps.backend.unlockRefresh(storeKey(session.id));
         }
       }
       if (waited > REFRESH_LOCK_MS) throw ended('Your EHR sign-in could not be renewed.');
@@ -254,17 +266,17 @@ export class SessionStore {
       session.accessLifetimeMs = token.expires_in * 1000;
       if (token.scope) session.scope = token.scope;
     } catch (err) {
-      await this.deps.backend.deleteSession(session.id);
+      await this.deps.backend.deleteSession(storeKey(session.id));
       throw ended('Your EHR sign-in could not be renewed.', err);
     }
-    if (!(await this.deps.backend.updateSession(session.id, this.seal(session))))
+    if (!(await this.deps.backend.updateSession(storeKey(session.id), this.seal(session))))
       throw ended('Your ChartBill session has ended.'); // signed out while the refresh ran
     return session.accessToken;
   }
 
   /** The session for `id` from the backend; undefined when gone, unreadable or its EHR unregistered. */
   private async load(id: string): Promise<Session | undefined> {
-    const stored = await this.deps.backend.readSession(id);
+    const stored = await this.deps.backend.readSession(storeKey(id));
     const plain = stored && this.deps.sealer.open(stored.sealed, `session:${id}`);
     if (!stored || !plain) return undefined;
     const record = JSON.parse(plain) as SessionRecord;

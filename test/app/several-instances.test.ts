@@ -141,12 +141,13 @@ describe.each(['postgres', 'redis'] as const)('several app instances sharing %s'
     stack = await startInstancesStack({ store: kind, appEnv: { CHARTBILL_SESSION_KEY: oldKey } });
     const s = stack;
     const handle = await launchSession(s.ehr, s.url, 'cb');
-    // At rest: ids, times and ciphertext; no token, verifier or patient id in clear.
+    // At rest: hashed ids, times and ciphertext; no token, verifier or patient id in clear.
     const stored = await storeContents(kind, s.namespace);
     expect(stored).toContain('v1.');
     const secrets = s.granted.flatMap((g) => [g.access, g.refresh]).filter(Boolean);
     expect(secrets.length).toBeGreaterThanOrEqual(2);
-    for (const secret of [...secrets, 'pat-01', 'enc-today-01'])
+    // The handle neither: someone reading the store cannot use what they read as a session.
+    for (const secret of [...secrets, handle, 'pat-01', 'enc-today-01'])
       expect(stored).not.toContain(secret);
     await s.restartAll();
     expect((await call(s.url, handle, '/api/context')).status).toBe(200);
