@@ -257,7 +257,8 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
         .type('text/html; charset=utf-8')
         .send(finishSignInPage({ code: q.code, state: q.state }, assetVersion));
     }
-    await ctx.pending.take(q.state);
+    // take(), not the peek above: of two requests with this state (on any instance), one alone goes on.
+    if (!(await ctx.pending.take(q.state))) throw stateMismatch(UNKNOWN_STATE);
     const handle = await completeLaunch(req, pending, q.code, 'cookie');
     return reply
       .header('cache-control', 'no-store')

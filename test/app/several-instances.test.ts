@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../smart-app/app-config.ts';
 import { openSessionBackend } from '../../smart-app/session/open-session-store.ts';
 import { PG_URL } from '../worker/pg-kit.ts';
-import { launchSession } from './launch-driver.ts';
+import {
+  authorizeAt,
+  ehrLaunchUrl,
+  launchSession,
+  sessionHandleIn,
+  startLaunch,
+} from './launch-driver.ts';
 import {
   REDIS_URL,
   startInstancesStack,
@@ -87,6 +93,24 @@ describe.each(['postgres', 'redis'] as const)('several app instances sharing %s'
     ]);
     for (const url of s.instanceUrls())
       expect((await call(url, handle, '/api/context')).status).toBe(200);
+  });
+
+  it('completes a launch once when its callback reaches both instances at the same moment', async () => {
+    stack = await startInstancesStack({ store: kind });
+    const s = stack;
+    const started = await startLaunch(await ehrLaunchUrl(s.ehr, 'enc-today-01', 'cb'));
+    const callback = await authorizeAt(started.authorizeUrl);
+    const answers = await Promise.all(
+      s.instanceUrls().map(async (url) => {
+        const res = await fetch(`${url}${callback.pathname}${callback.search}`, {
+          headers: { cookie: started.cookie },
+        });
+        return { status: res.status, handle: sessionHandleIn(await res.text()) };
+      }),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 400]);
+    expect(answers.filter((a) => a.handle)).toHaveLength(1);
+    expect(s.granted).toHaveLength(1); // the code was exchanged once
   });
 
   it('signs out on one instance and the other refuses the session; the EHR revoked the grant', async () => {
