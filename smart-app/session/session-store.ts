@@ -69,6 +69,7 @@ const RELAUNCH = 'Relaunch ChartBill from the encounter in your EHR.';
 /** How long one instance may hold a session's refresh before another may take over. */
 const REFRESH_LOCK_MS = 30_000;
 const STYLES_KEPT = 1000;
+const TOUCH_STEP_MS = 15_000;
 
 /**
  * The session's key in the store: a SHA-256 of the handle, so someone who can read the store
@@ -148,6 +149,9 @@ export class SessionStore {
   /** Records the clinician's activity: the idle timeout starts again. */
   async touch(session: Session): Promise<void> {
     const now = this.deps.now();
+    // A write per request would cost a commit per request: activity is recorded to within 15 s
+    // (a sixtieth of the idle timeout when shorter), so a session may end that much early, not late.
+    if (now - session.lastActiveAt < Math.min(TOUCH_STEP_MS, this.deps.idleMs / 60)) return;
     session.lastActiveAt = now;
     await this.deps.backend.touchSession(
       storeKey(session.id),
