@@ -84,6 +84,7 @@ describe.each(['postgres', 'redis'] as const)(
       expect(await codesIn(again, '.dx-list')).toEqual(['I10', 'E78.5', 'R05.9']);
       expect(await codesIn(again, '.line-list')).toEqual(['99213']);
       await context.close();
-    });
+      // One long journey (launch, three saves, a restart, a relaunch): room for a busy machine.
+    }, 120_000);
   },
 );
