@@ -22,11 +22,24 @@ return 1`;
  * is a string taken with GETDEL (one instance alone gets it), counted in a sorted set.
  */
 export async function openRedisBackend(url: string, namespace: string): Promise<SessionBackend> {
-  const client = createClient({ url });
+  // At start an unreachable Redis is a configuration error, said at once; once connected, the
+  // client reconnects by itself, and while it is away commands fail at once (the clinician is
+  // told to try again) rather than wait in the client's offline queue with the request hanging.
+  let connected = false;
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connected ? Math.min(50 * 2 ** retries, 2000) : cause,
+    },
+  });
   // Errors surface on the command that failed; a dropped connection reconnects by itself.
   client.on('error', () => undefined);
   try {
     await client.connect();
+    connected = true;
   } catch (err) {
     client.destroy();
     throw new AppError(

@@ -215,6 +215,29 @@ describe('session store settings', () => {
     ).toThrow(/CHARTBILL_SESSION_STORE: must be memory, a postgres:\/\/ URL or a redis:\/\/ URL/);
   });
 
+  it('says at start which store it cannot reach, and what to check', async () => {
+    const key = randomBytes(32).toString('base64');
+    const open = (store: string) =>
+      openSessionBackend({ store, namespace: 'chartbill', key, keyFile: undefined });
+    const refusal = async (store: string) => {
+      const err = await open(store).then(
+        () => undefined,
+        (e: unknown) => e as { message: string; hint: string },
+      );
+      return { message: err?.message ?? '(opened)', hint: err?.hint };
+    };
+    const redis = await refusal('redis://127.0.0.1:1');
+    expect(redis.message).toMatch(/^Cannot open the session store in Redis: .*ECONNREFUSED/);
+    expect(redis.hint).toBe('Check CHARTBILL_SESSION_STORE and that Redis accepts connections.');
+    const postgres = await refusal('postgres://postgres@127.0.0.1:1/test');
+    expect(postgres.message).toMatch(
+      /^Cannot open the session store in PostgreSQL: .*ECONNREFUSED/,
+    );
+    expect(postgres.hint).toBe(
+      'Check CHARTBILL_SESSION_STORE and that the database accepts connections.',
+    );
+  });
+
   it('refuses a key that is not 32 bytes, and says which one', async () => {
     const good = randomBytes(32).toString('base64');
     const config = loadAppConfig({
