@@ -1,6 +1,8 @@
 import type { AuditStore } from '../src/audit/audit-store.ts';
 import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
 import type { RegisteredEhr } from '../src/config/registered-ehr.ts';
+import { AppError } from '../src/errors/app-error.ts';
+import type { SessionStoreSettings } from './session/open-session-store.ts';
 
 export type { RegisteredEhr } from '../src/config/registered-ehr.ts';
 
@@ -23,11 +25,24 @@ export interface AppConfig {
   dataDir: string;
   /** Where the app's AuditEvents go (`billing` means the EHR here: the app has no billing store). */
   auditStore?: AuditStore;
+  /** Where sessions and pending launches live (README, "Running several app instances"). */
+  sessionStore?: SessionStoreSettings;
 }
 
 /** The app's configuration from its environment; every problem is reported at once. */
 export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
   const parsed = readSettings(env, { what: 'ChartBill app', required: APP_REQUIRED });
+  // A shared store keeps tokens at rest: it needs a key every instance has.
+  if (
+    parsed.CHARTBILL_SESSION_STORE !== 'memory' &&
+    !parsed.CHARTBILL_SESSION_KEY &&
+    !parsed.CHARTBILL_SESSION_KEY_FILE
+  )
+    throw new AppError(
+      'CONFIG_INVALID',
+      'ChartBill app configuration is invalid:\n  - CHARTBILL_SESSION_KEY is required when CHARTBILL_SESSION_STORE is not memory (or set CHARTBILL_SESSION_KEY_FILE): the same key on every instance, e.g. from `openssl rand -base64 32`',
+      { status: 500, hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
+    );
   return Object.freeze({
     host: parsed.CHARTBILL_APP_HOST,
     port: parsed.CHARTBILL_APP_PORT,
@@ -44,5 +59,11 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
     logLevel: parsed.CHARTBILL_LOG_LEVEL,
     dataDir: parsed.CHARTBILL_DATA_DIR,
     auditStore: parsed.CHARTBILL_AUDIT_STORE,
+    sessionStore: {
+      store: parsed.CHARTBILL_SESSION_STORE,
+      namespace: parsed.CHARTBILL_SESSION_NAMESPACE,
+      key: parsed.CHARTBILL_SESSION_KEY,
+      keyFile: parsed.CHARTBILL_SESSION_KEY_FILE,
+    },
   });
 }

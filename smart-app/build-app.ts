@@ -17,11 +17,13 @@ import { launchRoutes } from './routes/launch-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { styleRoutes } from './routes/style-routes.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { openSessionBackend } from './session/open-session-store.ts';
 import { SessionStore } from './session/session-store.ts';
 import { createClientAuthenticator } from './smart/client-auth.ts';
 import { DiscoveryCache } from './smart/discovery-cache.ts';
 import { IdTokenVerifier } from './smart/id-token-verifier.ts';
 import { PendingLaunches } from './smart/pending-launches.ts';
+import { fetchSmartStyle } from './smart/smart-style.ts';
 import { EhrOAuthError } from './smart/token-client.ts';
 
 export interface AppDeps {
@@ -46,16 +48,36 @@ export async function buildApp(
   const audit = createAppAudit(config, deps.logger, now);
   for (const ehr of config.ehrs)
     ehrs.set(ehr.iss, { ehr, auth: await createClientAuthenticator(ehr, deps.env ?? {}) });
+  const { backend, sealer } = await openSessionBackend(
+    config.sessionStore ?? {
+      store: 'memory',
+      namespace: 'chartbill',
+      key: undefined,
+      keyFile: undefined,
+    },
+    deps.logger,
+  );
+  const sessions = new SessionStore({
+    now: () => now().getTime(),
+    fetch: fetchFn,
+    sessionMs: config.sessionMinutes * 60_000,
+    idleMs: config.sessionIdleMinutes * 60_000,
+    backend,
+    sealer,
+    authFor: (iss) => ehrs.get(iss)?.auth,
+    fetchStyle: (url) => fetchSmartStyle(url, fetchFn),
+  });
   const ctx: AppContext = {
     config,
     ehrs,
-    pending: new PendingLaunches(10 * 60_000, () => now().getTime(), config.maxPendingLaunches),
-    sessions: new SessionStore({
-      now: () => now().getTime(),
-      fetch: fetchFn,
-      sessionMs: config.sessionMinutes * 60_000,
-      idleMs: config.sessionIdleMinutes * 60_000,
-    }),
+    pending: new PendingLaunches(
+      10 * 60_000,
+      () => now().getTime(),
+      config.maxPendingLaunches,
+      backend,
+      sealer,
+    ),
+    sessions,
     discovery: new DiscoveryCache({
       fetch: fetchFn,
       now: () => now().getTime(),
@@ -77,12 +99,20 @@ export async function buildApp(
   registerJsonBody(app);
   registerSessionFirst(app, ctx);
   app.addHook('onClose', () => audit.close());
+  // The store also cleans itself at each new session; this catches a quiet night.
+  const sweeper = setInterval(() => void sessions.sweep().catch(() => undefined), 5 * 60_000);
+  sweeper.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    await backend.close();
+  });
   const frameAncestors = config.ehrs.flatMap((e) => e.frameAncestors ?? [new URL(e.iss).origin]);
   registerSecurityHeaders(app, [...new Set(frameAncestors)]);
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler(async (err, req, reply) => {
     const appErr = toAppError(err);
     // The EHR refused the session's token (revoked, or signed out there): end the session here too.
-    if (appErr.code === 'SESSION_EXPIRED') ctx.sessions.end(bearerHandle(req));
+    if (appErr.code === 'SESSION_EXPIRED')
+      await ctx.sessions.end(bearerHandle(req)).catch(() => undefined);
     // Why the EHR refused a launch, in its own words, for IT: the log only, never the page.
     const ehr =
       appErr.cause instanceof EhrOAuthError

@@ -12,6 +12,7 @@ import {
   type CapabilitiesSource,
 } from '../../src/fhir/server-capabilities.ts';
 import type { AppContext } from '../app-context.ts';
+import { requestSession } from '../guards/session-first.ts';
 import { loadDocumented, suggestionsFrom } from '../coding/documented-suggestions.ts';
 import { loadEncounterCoding } from '../coding/encounter-coding.ts';
 import { saveCoding } from '../coding/save-coding.ts';
@@ -106,7 +107,6 @@ async function practitionerName(
 
 /** The JSON API the browser UI calls. Every route needs the session handle as a bearer token. */
 export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const gateways = new WeakMap<Session, FhirGateway>();
   /** Each EHR's CapabilityStatement, read once an hour: conditional create and batch only where declared. */
   const capabilities = new Map<string, CapabilitiesSource>();
   const capabilitiesOf = (iss: string): CapabilitiesSource => {
@@ -117,27 +117,31 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     return source;
   };
-  /** The visit facts the edits need (date of service, age, sex) do not change within a session. */
-  const factsBySession = new WeakMap<Session, VisitFacts>();
+  /**
+   * The visit facts the edits need (date of service, age, sex) do not change within a session: a
+   * cache per instance by session id (any instance rebuilds it), the oldest dropped past 1000.
+   */
+  const factsBySession = new Map<string, VisitFacts>();
+  const rememberFacts = (session: Session, facts: VisitFacts) => {
+    if (factsBySession.size >= 1000)
+      factsBySession.delete(factsBySession.keys().next().value ?? '');
+    factsBySession.set(session.id, facts);
+  };
 
-  function sessionOf(req: FastifyRequest): { session: Session; fhir: FhirGateway } {
-    const header = req.headers.authorization;
-    const session = ctx.sessions.get(header?.startsWith('Bearer ') ? header.slice(7) : undefined);
-    let fhir = gateways.get(session);
-    if (!fhir) {
-      fhir = ctx.audited(
-        capabilityAwareGateway(
-          createFhirGateway({
-            baseUrl: session.iss,
-            getToken: () => ctx.sessions.accessToken(session),
-            retry: { attempts: 3 },
-          }),
-          capabilitiesOf(session.iss),
-        ),
-        session,
-      );
-      gateways.set(session, fhir);
-    }
+  /** The request's session (from the store, so any instance serves it) and its FHIR gateway. */
+  async function sessionOf(req: FastifyRequest): Promise<{ session: Session; fhir: FhirGateway }> {
+    const session = await requestSession(req, ctx);
+    const fhir = ctx.audited(
+      capabilityAwareGateway(
+        createFhirGateway({
+          baseUrl: session.iss,
+          getToken: () => ctx.sessions.accessToken(session),
+          retry: { attempts: 3 },
+        }),
+        capabilitiesOf(session.iss),
+      ),
+      session,
+    );
     return { session, fhir };
   }
 
@@ -152,7 +156,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   }
 
   app.get('/api/context', async (req) => {
-    const { session, fhir } = sessionOf(req);
+    const { session, fhir } = await sessionOf(req);
     const [patient, encounter] = await Promise.all([
       session.patient ? fhir.read<Patient>('Patient', session.patient) : undefined,
       session.encounter ? fhir.read<Encounter>('Encounter', session.encounter) : undefined,
@@ -183,20 +187,20 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     };
   });
 
-  app.get('/api/codes/search', (req) => {
-    sessionOf(req);
+  app.get('/api/codes/search', async (req) => {
+    await requestSession(req, ctx);
     const q = searchQuery.parse(req.query);
     return { results: ctx.codes.search(q.q, q.kind, q.limit) };
   });
 
   app.get('/api/coding', async (req) => {
-    const { session, fhir } = sessionOf(req);
+    const { session, fhir } = await sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const [loaded, documented] = await Promise.all([
       loadEncounterCoding(fhir, patientId, encounterId),
       loadDocumented(fhir, patientId, encounterId),
     ]);
-    factsBySession.set(session, loaded.facts);
+    rememberFacts(session, loaded.facts);
     return {
       coding: loaded.coding,
       findings: runEdits(loaded.coding, loaded.facts, ctx.codes, ctx.editReference),
@@ -212,22 +216,26 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/api/edits', async (req) => {
-    const { session, fhir } = sessionOf(req);
+    const { session, fhir } = await sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const body = z.object({ coding }).parse(req.body);
     // Runs as the clinician types: no need to read the encounter again for facts already known.
-    let facts = factsBySession.get(session);
+    let facts = factsBySession.get(session.id);
     if (!facts) {
       facts = (await loadEncounterCoding(fhir, patientId, encounterId)).facts;
-      factsBySession.set(session, facts);
+      rememberFacts(session, facts);
     }
     return { findings: runEdits(body.coding, facts, ctx.codes, ctx.editReference) };
   });
 
-  /** Versions a failed save of the session put back, so the clinician's retry is not a conflict (save-coding.ts). */
-  const restoredBySession = new WeakMap<Session, Map<string, Restored>>();
+  /**
+   * Versions a failed save of the session put back, so the clinician's retry is not a conflict
+   * (save-coding.ts). Kept by this instance, by session id: a retry served by another instance
+   * is told the versions moved and merges, as after another tab's save.
+   */
+  const restoredBySession = new Map<string, Map<string, Restored>>();
   app.put('/api/coding', async (req) => {
-    const { session, fhir } = sessionOf(req);
+    const { session, fhir } = await sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const body = saveBody.parse(req.body);
     const encounter = `Encounter/${encounterId}`;
@@ -272,8 +280,12 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     const onNotUndone = (refs: string[]) =>
       req.log.error({ encounter, notUndone: refs }, 'coding save failed and was not fully undone');
-    let restored = restoredBySession.get(session);
-    if (!restored) restoredBySession.set(session, (restored = new Map<string, Restored>()));
+    let restored = restoredBySession.get(session.id);
+    if (!restored) {
+      if (restoredBySession.size >= 1000)
+        restoredBySession.delete(restoredBySession.keys().next().value ?? '');
+      restoredBySession.set(session.id, (restored = new Map<string, Restored>()));
+    }
     const save = {
       fhir,
       codes: ctx.codes,
@@ -308,7 +320,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/api/status', async (req) => {
-    const { session, fhir } = sessionOf(req);
+    const { session, fhir } = await sessionOf(req);
     if (!session.patient)
       throw new AppError('SMART_MISSING_LAUNCH', 'This session has no patient in context.', {
         status: 400,

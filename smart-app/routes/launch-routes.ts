@@ -15,7 +15,6 @@ import {
 import { BINDING_HEADER, refuseCrossSitePost } from '../guards/same-origin-post.ts';
 import type { PendingLaunch } from '../smart/pending-launches.ts';
 import { createPkce } from '../smart/pkce.ts';
-import { fetchSmartStyle } from '../smart/smart-style.ts';
 import { EhrOAuthError, requestToken } from '../smart/token-client.ts';
 
 const launchQuery = z.object({ iss: z.string().optional(), launch: z.string().optional() });
@@ -105,7 +104,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     const scope = requestedScopes(launch ? 'ehr' : 'standalone', v2);
     const pkce = createPkce();
     const secret = bindingSecret(req.headers.cookie);
-    const state = ctx.pending.add({
+    const state = await ctx.pending.add({
       iss: ehrClient.ehr.iss,
       tokenEndpoint: smart.token_endpoint,
       codeVerifier: pkce.verifier,
@@ -172,7 +171,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
             iss: pending.iss,
           })
         : { fhirUser: undefined };
-    const session = ctx.sessions.create(
+    const session = await ctx.sessions.create(
       {
         iss: pending.iss,
         tokenEndpoint: pending.tokenEndpoint,
@@ -183,7 +182,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
       token,
     );
     // Fetched now, awaited by /api/style: the launch does not wait for the EHR's style file.
-    session.style = fetchSmartStyle(token.smart_style_url, ctx.fetch);
+    void ctx.sessions.style(session);
     req.log.info(
       {
         iss: pending.iss,
@@ -229,10 +228,10 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
 
   app.get('/callback', async (req, reply) => {
     const q = callbackQuery.parse(req.query);
-    const pending = q.state ? ctx.pending.peek(q.state) : undefined;
+    const pending = q.state ? await ctx.pending.peek(q.state) : undefined;
     if (!q.state || !pending) throw stateMismatch(UNKNOWN_STATE);
     if (q.error) {
-      ctx.pending.take(q.state);
+      await ctx.pending.take(q.state);
       // error_description is whatever the callback URL says: it goes to the log, never the page.
       const cause = new EhrOAuthError(q.error, q.error_description);
       throw new AppError(
@@ -258,7 +257,8 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
         .type('text/html; charset=utf-8')
         .send(finishSignInPage({ code: q.code, state: q.state }, assetVersion));
     }
-    ctx.pending.take(q.state);
+    // take(), not the peek above: of two requests with this state (on any instance), one alone goes on.
+    if (!(await ctx.pending.take(q.state))) throw stateMismatch(UNKNOWN_STATE);
     const handle = await completeLaunch(req, pending, q.code, 'cookie');
     return reply
       .header('cache-control', 'no-store')
@@ -274,7 +274,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     async (req, reply) => {
       const body = finishBody.parse(req.body);
       // take(): whatever the outcome, this state has had its one attempt.
-      const pending = ctx.pending.take(body.state);
+      const pending = await ctx.pending.take(body.state);
       if (!pending) throw stateMismatch(UNKNOWN_STATE);
       const binding = req.headers[BINDING_HEADER];
       if (!matchesBinding(typeof binding === 'string' ? binding : undefined, pending.bindingHash)) {

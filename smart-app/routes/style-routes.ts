@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
+import { requestSession } from '../guards/session-first.ts';
 
 /**
  * `GET /api/style`: the EHR's smart_style_url content (SMART App Launch 2.2 §2.0.8), sanitized on
@@ -7,8 +8,6 @@ import type { AppContext } from '../app-context.ts';
  */
 export function styleRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/style', async (req) => {
-    const header = req.headers.authorization;
-    const session = ctx.sessions.get(header?.startsWith('Bearer ') ? header.slice(7) : undefined);
-    return { style: (await session.style) ?? {} };
+    return { style: await ctx.sessions.style(await requestSession(req, ctx)) };
   });
 }

@@ -1,4 +1,6 @@
 import { AppError } from '../../src/errors/app-error.ts';
+import type { SessionBackend, StoredLaunch } from '../session/session-backend.ts';
+import type { SessionSealer } from '../session/session-sealer.ts';
 import { randomToken } from './pkce.ts';
 
 /** What the app remembers between the redirect to the EHR and the callback. */
@@ -20,21 +22,30 @@ export interface PendingLaunch {
 /**
  * Launches waiting for their callback, keyed by `state`. A state is unpredictable, used once and
  * expires after `ttlMs` (RFC 6749 §10.12; SMART App Launch 2.2 §2.1.6). At most `max` wait at
- * once: a launch is an anonymous request, so memory must not grow with what strangers send.
+ * once: a launch is an anonymous request, so storage must not grow with what strangers send.
+ * They live in the session store's backend, sealed (the PKCE verifier is a secret), so the
+ * callback may reach another instance than the launch, or the same one after a restart.
  */
 export class PendingLaunches {
-  private readonly byState = new Map<string, PendingLaunch>();
-
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number,
-    private readonly max = 5000,
+    private readonly max: number,
+    private readonly backend: SessionBackend,
+    private readonly sealer: SessionSealer,
   ) {}
 
   /** Stores a launch and returns its fresh `state`; refuses when `max` launches are waiting. */
-  add(launch: Omit<PendingLaunch, 'createdAt'>): string {
-    this.sweep();
-    if (this.byState.size >= this.max) {
+  async add(launch: Omit<PendingLaunch, 'createdAt'>): Promise<string> {
+    const state = randomToken(32);
+    const createdAt = this.now();
+    const sealed = this.sealer.seal(JSON.stringify({ ...launch, createdAt }), `launch:${state}`);
+    const added = await this.backend.addLaunch(
+      state,
+      { sealed, createdAt },
+      { max: this.max, cutoff: createdAt - this.ttlMs, ttlMs: this.ttlMs },
+    );
+    if (!added) {
       // Refuse the newcomer rather than evict a waiting launch: a flood must not cancel real sign-ins.
       throw new AppError(
         'LAUNCHES_BUSY',
@@ -45,28 +56,23 @@ export class PendingLaunches {
         },
       );
     }
-    const state = randomToken(32);
-    this.byState.set(state, { ...launch, createdAt: this.now() });
     return state;
   }
 
   /** Returns and forgets the launch for `state`; undefined when unknown, used or expired. */
-  take(state: string): PendingLaunch | undefined {
-    const launch = this.byState.get(state);
-    this.byState.delete(state);
-    if (!launch || this.now() - launch.createdAt > this.ttlMs) return undefined;
-    return launch;
+  async take(state: string): Promise<PendingLaunch | undefined> {
+    return this.open(state, await this.backend.takeLaunch(state));
   }
 
   /** The launch for `state` without using it up; undefined when unknown, used or expired. */
-  peek(state: string): PendingLaunch | undefined {
-    const launch = this.byState.get(state);
-    return launch && this.now() - launch.createdAt <= this.ttlMs ? launch : undefined;
+  async peek(state: string): Promise<PendingLaunch | undefined> {
+    return this.open(state, await this.backend.peekLaunch(state));
   }
 
-  private sweep(): void {
-    const cutoff = this.now() - this.ttlMs;
-    for (const [state, launch] of this.byState)
-      if (launch.createdAt < cutoff) this.byState.delete(state);
+  private open(state: string, stored: StoredLaunch | undefined): PendingLaunch | undefined {
+    const plain = stored && this.sealer.open(stored.sealed, `launch:${state}`);
+    if (!plain) return undefined;
+    const launch = JSON.parse(plain) as PendingLaunch;
+    return this.now() - launch.createdAt > this.ttlMs ? undefined : launch;
   }
 }

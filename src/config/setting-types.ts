@@ -33,6 +33,13 @@ export const sqlNameSetting = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier');
 
+/** Where the app keeps sessions: `memory` (one process), or a PostgreSQL or Redis URL. */
+export const sessionStoreSetting = z
+  .string()
+  .refine((s) => s === 'memory' || /^(postgres(ql)?|rediss?):\/\/./.test(s), {
+    message: 'must be memory, a postgres:// URL or a redis:// URL',
+  });
+
 /** The kinds of EHR the sandbox can play (sandbox/ehr-profiles.ts defines what each does). */
 export const SANDBOX_EHR_NAMES = ['strict', 'epic-like', 'oracle-like', 'medplum-like'] as const;
 

@@ -8,6 +8,7 @@ import {
   payerIdsSetting,
   portSetting,
   sandboxEhrSetting,
+  sessionStoreSetting,
   postgresUrlSetting,
   sqlNameSetting,
   textSetting,
@@ -164,6 +165,29 @@ export const SETTINGS = {
     'app',
     '30',
     'a session ends after this long without a request from the clinician',
+  ),
+  CHARTBILL_SESSION_STORE: has(
+    sessionStoreSetting,
+    'app',
+    'memory',
+    'where sessions and pending launches live: memory (one process), postgres://… or redis://… (several instances, restarts; README, Running several app instances)',
+  ),
+  CHARTBILL_SESSION_NAMESPACE: has(
+    sqlNameSetting,
+    'app',
+    'chartbill',
+    "the PostgreSQL schema or Redis key prefix of the app's sessions",
+  ),
+  CHARTBILL_SESSION_KEY: opt(
+    textSetting,
+    'app',
+    'AES-256-GCM keys sealing tokens at rest: base64 of 32 bytes each, comma-separated, newest first (required unless the store is memory)',
+    'secret',
+  ),
+  CHARTBILL_SESSION_KEY_FILE: opt(
+    textSetting,
+    'app',
+    'a file holding the session keys instead, one per line, newest first',
   ),
   CHARTBILL_LAUNCH_RATE_PER_MINUTE: has(
     count(1),

@@ -6,6 +6,7 @@ import { floodBench } from './flood-bench.ts';
 import { fuzzBench } from './fuzz-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { fullSearchBench, searchBench } from './search-bench.ts';
+import { sessionsBench } from './sessions-bench.ts';
 import { uiBench } from './ui-bench.ts';
 import { workerBench } from './worker-bench.ts';
 
@@ -24,6 +25,7 @@ const BENCHES: Bench[] = [
   fuzzBench,
   floodBench,
   chaosBench,
+  sessionsBench,
 ];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
