@@ -3,6 +3,7 @@ import { capabilityStatement } from './capability-statement.ts';
 import { handleWithScopes } from './fhir-access.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import { processBatch } from './fhir-batch.ts';
+import type { FhirFaults } from './medplum-faults.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 import type { SandboxUrls } from './sandbox-urls.ts';
 import { smartConfiguration, type SmartPermissions } from './smart-configuration.ts';
@@ -15,6 +16,8 @@ export interface FhirRoutesDeps {
   now: () => Date;
   /** Scope syntaxes advertised in smart-configuration; default v1 and v2. */
   permissions?: SmartPermissions;
+  /** What the server does besides answering (the `medplum-like` profile's conflicts and quota). */
+  faults?: FhirFaults;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -69,13 +72,25 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
     return undefined;
   }
 
+  const { faults } = deps;
+  const handle = (call: FhirCall, grant: AccessGrant) =>
+    faults
+      ? faults.call(call, () => handleWithScopes(deps.adapter, call, grant))
+      : handleWithScopes(deps.adapter, call, grant);
+  const batch = (body: unknown, grant: AccessGrant) => {
+    const entries = (body as { entry?: unknown } | undefined)?.entry;
+    const refused = faults?.admit(grant.sub, {
+      method: 'POST',
+      path: [],
+      entries: Array.isArray(entries) ? entries.length : 0,
+    });
+    return refused ? Promise.resolve(refused) : processBatch(body, (c) => handle(c, grant));
+  };
+
   app.post('/fhir', async (request, reply) => {
     const grant = await authenticate(request, reply);
     if (!grant) return reply;
-    return sendFhir(
-      reply,
-      await processBatch(request.body, (call) => handleWithScopes(deps.adapter, call, grant)),
-    );
+    return sendFhir(reply, await batch(request.body, grant));
   });
 
   app.route({
@@ -86,11 +101,7 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
       if (!grant) return reply;
       const call = toCall(request);
       if (call.path.length === 0) {
-        if (call.method === 'POST')
-          return sendFhir(
-            reply,
-            await processBatch(request.body, (c) => handleWithScopes(deps.adapter, c, grant)),
-          );
+        if (call.method === 'POST') return sendFhir(reply, await batch(request.body, grant));
         return sendFhir(
           reply,
           errorAnswer(
@@ -100,7 +111,8 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
           ),
         );
       }
-      return sendFhir(reply, await handleWithScopes(deps.adapter, call, grant));
+      const refused = faults?.admit(grant.sub, call);
+      return sendFhir(reply, refused ?? (await handle(call, grant)));
     },
   });
 }

@@ -5,6 +5,7 @@ import { registerEhrPages } from './ehr-pages.ts';
 import { createFhirAdapter, type FhirAdapter } from './fhir-adapter.ts';
 import { registerFhirRoutes } from './fhir-routes.ts';
 import { loadFhirDefinitions } from './load-fhir-definitions.ts';
+import type { FhirFaults } from './medplum-faults.ts';
 import { registerAuthorize } from './oauth-authorize.ts';
 import { createOAuthState } from './oauth-state.ts';
 import { registerRevoke } from './oauth-revoke.ts';
@@ -32,6 +33,11 @@ export interface SandboxEhrOptions {
   accessTokenTtlSeconds?: number;
   /** SMART scope syntaxes the server advertises and grants; `['v1']` acts as a SMART 1.0 server. Default both. */
   smartPermissions?: SmartPermissions;
+  /**
+   * What the FHIR server does besides answering: `medplumFaults()` for the `medplum-like`
+   * profile (serialization conflicts, a per-minute quota answered 429 without Retry-After).
+   */
+  faults?: FhirFaults;
 }
 
 export interface SandboxEhr {
@@ -142,6 +148,7 @@ async function buildApp(
     urls: deps.urls,
     now: deps.now,
     permissions,
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   registerAuthorize(app, {
     clients: options.clients,

@@ -8,7 +8,9 @@ import { DEFAULT_PLACE_OF_SERVICE } from '../src/edits/place-of-service.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import type { PayerAdapter } from '../src/payer/payer-adapter.ts';
+import { fixedConcurrency, type AdaptiveConcurrency } from './adaptive-concurrency.ts';
 import { createEligibilityCache } from './eligibility-cache.ts';
+import { createIdleBackoff } from './idle-backoff.ts';
 import type { Ledger } from './ledger.ts';
 import { runTick, type TickSummary } from './run-tick.ts';
 import { workerAudit } from './worker-audit.ts';
@@ -34,11 +36,25 @@ export interface WorkerDeps {
   placeOfService?: string;
   /** Metrics to record into (e.g. shared with the gateways' retry counting); new ones by default. */
   metrics?: WorkerMetrics;
+  /**
+   * Encounters in flight, adapted to the server (fed by the gateways' `fhirObserver`); fixed at
+   * `concurrency` when absent.
+   */
+  adaptive?: AdaptiveConcurrency;
+  /** The idle backoff's clock (ms, monotonic); `performance.now` by default. */
+  clock?: () => number;
 }
 
 export interface Worker {
   /** Runs one tick now. A call while a tick runs gets that tick's result instead of a second one. */
   tick(): Promise<TickSummary>;
+  /**
+   * What the schedule runs on each beat: a tick, unless the worker is idle and backing off
+   * (then undefined). Also skipped while a tick runs.
+   */
+  poll(): Promise<TickSummary | undefined>;
+  /** Ends the idle backoff: the next beat polls (a notification that something changed). */
+  wake(): void;
   /** Starts the schedule. */
   start(): void;
   /**
@@ -63,6 +79,7 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'gaveUpRetryMs'
       | 'shutdownMs'
       | 'auditStore'
+      | 'idleMaxMs'
     >
   >;
 
@@ -83,6 +100,12 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   let stopping = new AbortController();
   let halting = new AbortController();
   const owner = config.workerId ?? defaultWorkerId();
+  const adaptive = deps.adaptive ?? fixedConcurrency(config.concurrency ?? 1);
+  metrics.watchConcurrency(adaptive);
+  const idle = createIdleBackoff({
+    maxMs: config.idleMaxMs ?? 0,
+    now: deps.clock ?? (() => performance.now()),
+  });
   const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
   // Provenance and audit around every FHIR request; the stages are unchanged.
   const audit = workerAudit({
@@ -119,17 +142,20 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ...(config.gaveUpRetryMs ? { gaveUpRetryMs: config.gaveUpRetryMs } : {}),
         ...(config.pollMs ? { pollMs: config.pollMs } : {}),
         eligibility,
-        concurrency: config.concurrency ?? 1,
+        concurrency: adaptive.ceiling,
+        adaptive,
         onStart: (summary) => {
           metrics.trackTick(summary);
         },
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
+      idle.polled(summary.seen > 0 || summary.failed > 0);
       const backlog = await deps.ledger.countBacklog();
       const gaveUp = (await deps.ledger.listItems({ stages: ['gave-up'] })).length;
       metrics.recordTick(summary, backlog, now(), gaveUp);
       return summary;
     } catch (err) {
+      idle.polled(true);
       metrics.recordTickError(errorMessage(err), now());
       throw err;
     } finally {
@@ -150,17 +176,23 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     return running;
   }
 
+  async function poll(): Promise<TickSummary | undefined> {
+    if (running || !idle.due()) return undefined;
+    return tick();
+  }
+
   return {
     tick,
+    poll,
+    wake: () => idle.wake(),
     metrics,
     start() {
       if (task) return;
       task = cron.createTask(
         config.schedule,
         async () => {
-          if (running) return;
           try {
-            await tick();
+            await poll();
           } catch (err) {
             deps.logger.error({ err: errorMessage(err) }, 'tick failed');
           }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Encounter } from 'fhir/r4';
 import { AppError, isAppError } from '../src/errors/app-error.ts';
 import type { Logger } from '../src/log/create-logger.ts';
-import { eachConcurrently } from './each-concurrently.ts';
+import { eachConcurrently, type Gate } from './each-concurrently.ts';
 import { giveUp } from './give-up.ts';
 import { tickLeases, type TickLeases } from './tick-leases.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from './ledger.ts';
@@ -70,6 +70,8 @@ export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   gaveUpRetryMs?: number;
   /** Encounters processed at once (each under its own lease); 1 when absent. */
   concurrency?: number;
+  /** The adaptive level under `concurrency` (the ceiling); fixed at `concurrency` when absent. */
+  adaptive?: Gate;
   /** Given the tick's summary as it starts; it is updated as each encounter is done. */
   onStart?: (summary: TickSummary) => void;
 }
@@ -136,6 +138,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
         );
       }
     },
+    deps.adaptive,
   );
   if (await haltedFirst(lanes, deps.halt)) {
     await leases.halt();

@@ -88,6 +88,10 @@ const workerEnvSchema = z.object({
   CHARTBILL_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(15_000),
   CHARTBILL_HTTP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   CHARTBILL_HTTP_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  // Immediate repeats of a conditional create that lost a serialization race (409 "could not serialize access").
+  CHARTBILL_HTTP_CONFLICT_RETRIES: z.coerce.number().int().min(0).max(20).default(4),
+  // Waits for a quota after a 429 (each as long as the server names, else a minute) before giving up.
+  CHARTBILL_HTTP_QUOTA_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   CHARTBILL_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -98,6 +102,10 @@ const workerEnvSchema = z.object({
   CHARTBILL_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   // Encounters in flight; each has at most one request out at a time (to the EHR or the payer).
   CHARTBILL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
+  // Adaptive concurrency stops growing once the server's latency passes this many times its unloaded latency.
+  CHARTBILL_WORKER_LATENCY_TOLERANCE: z.coerce.number().min(1.5).max(100).default(4),
+  // Idle, the worker polls less and less often, down to once in this many seconds (reset on any change).
+  CHARTBILL_WORKER_IDLE_MAX_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   CHARTBILL_AUDIT_STORE: auditStoreSetting,
   CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(30),
   // Per payer operation, longer than the generic HTTP timeout: a clearinghouse may take 30 s or more.
@@ -155,6 +163,8 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
     timeoutMs: env.CHARTBILL_HTTP_TIMEOUT_MS,
     attempts: env.CHARTBILL_HTTP_ATTEMPTS,
     baseDelayMs: env.CHARTBILL_HTTP_BACKOFF_MS,
+    conflictRetries: env.CHARTBILL_HTTP_CONFLICT_RETRIES,
+    quotaRetries: env.CHARTBILL_HTTP_QUOTA_RETRIES,
   },
   logLevel: env.CHARTBILL_LOG_LEVEL,
   port: env.CHARTBILL_WORKER_PORT,
@@ -168,6 +178,13 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   maxAttempts: env.CHARTBILL_WORKER_MAX_ATTEMPTS,
   /** Encounters in flight at once: a remote FHIR server's latency overlaps instead of adding up. */
   concurrency: env.CHARTBILL_WORKER_CONCURRENCY,
+  /**
+   * Adaptive concurrency (from 1 up to `concurrency`) holds its level once the server's smoothed
+   * latency is this many times its unloaded latency: the server is queueing.
+   */
+  latencyTolerance: env.CHARTBILL_WORKER_LATENCY_TOLERANCE,
+  /** Idle polling backs off (doubling) up to this long between polls; 0 polls on every tick. */
+  idleMaxMs: env.CHARTBILL_WORKER_IDLE_MAX_SECONDS * 1000,
   /**
    * How far V8 lets the heap grow past what the last full collection kept, in percent, with the
    * young generation kept at its starting size; 0 leaves both to V8, which on a large machine
