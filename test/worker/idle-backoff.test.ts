@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
 import { logger, MINUTE, startWorld, type World } from './worker-kit.ts';
 

@@ -7,11 +7,11 @@ import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { medplumFaults, type MedplumFaultOptions } from '../../sandbox/medplum-faults.ts';
 import { startSandboxPayer, type SandboxPayer } from '../../sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { adaptiveConcurrency } from '../../worker/adaptive-concurrency.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
-import { fhirObserver } from '../../worker/fhir-observer.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { createWorkerMetrics } from '../../worker/worker-metrics.ts';
+import { adaptiveConcurrency } from '../../worker/tick/adaptive-concurrency.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
+import { fhirObserver } from '../../worker/runtime/fhir-observer.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import { createWorkerMetrics } from '../../worker/runtime/worker-metrics.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
 import { all, claimsOf, logger, MINUTE } from './worker-kit.ts';
 
