@@ -310,6 +310,11 @@ async function startProcessWorld(
       : { CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json') }),
     CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
     CHARTBILL_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    // The throughput runs start the worker with its work waiting: the default idle backoff.
+    // The memory run seeds its load after the worker has idled: it polls on every beat.
+    CHARTBILL_WORKER_IDLE_MAX_SECONDS: String(
+      ledger === 'file' ? loadWorkerConfig(EXAMPLE_WORKER_ENV).idleMaxMs / 1000 : 0,
+    ),
   });
   async function metric(name: string): Promise<number> {
     const metrics = await (await fetch(`${await child.started}/metrics`)).text();
