@@ -43,7 +43,14 @@ describe('against a server that behaves like Medplum', () => {
     const { ehr, payer, token } = await medplumWorld({ quotaPoints: 0, transactionMs: 5 });
     const retries: FhirRetryEvent[] = [];
     const metrics = createWorkerMetrics();
-    const observer = fhirObserver('ehr', metrics, logger);
+    const levels = adaptiveConcurrency({ ceiling: 8 });
+    const cuts: number[] = [];
+    const observer = fhirObserver('ehr', metrics, logger, {
+      observe: (sample) => {
+        if (sample.pushback) cuts.push(levels.current());
+        levels.observe(sample);
+      },
+    });
     const fhir = createFhirGateway({
       baseUrl: ehr.fhirBase,
       getToken: () => token,
@@ -70,6 +77,7 @@ describe('against a server that behaves like Medplum', () => {
         ledger: createMemoryLedger(),
         logger,
         metrics,
+        adaptive: levels,
       },
     );
     const summary = await worker.tick();
@@ -80,6 +88,10 @@ describe('against a server that behaves like Medplum', () => {
     const answers = await all<ClaimResponse>(fhir, 'ClaimResponse');
     const answered = answers.map((a) => a.request?.reference);
     expect(new Set(answered).size).toBe(answered.length);
+    // Each conflict reached adaptive concurrency as pushback, and /metrics shows the level.
+    expect(cuts.length).toBeGreaterThan(0);
+    expect(metrics.render()).toMatch(/^chartbill_worker_concurrency [1-8]$/m);
+    expect(metrics.render()).toMatch(/^chartbill_worker_concurrency_ceiling 8$/m);
     // /metrics counts the 409s the server answered, by resource and interaction.
     expect(metrics.render()).toMatch(
       /chartbill_worker_fhir_requests_total\{server="ehr",resource="\w+",interaction="create",status="409"\} [1-9]/,
