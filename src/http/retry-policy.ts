@@ -27,7 +27,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   baseDelayMs: 200,
   maxDelayMs: 10_000,
   timeoutMs: 15_000,
-  conflictRetries: 4,
+  conflictRetries: 6,
   quotaRetries: 3,
 };
 
@@ -137,7 +137,7 @@ export interface RetryCounts {
 /**
  * The one decision of every client: whether to send a request again after `status` (undefined:
  * no answer at all) and after how long. A serialization conflict on an idempotent write is
- * repeated at once (a few ms of jitter, so racing writers do not meet again); a 429 waits for
+ * repeated at once (a few ms of jitter, doubling per conflict, so racing writers spread out); a 429 waits for
  * `Retry-After`, else for the wait the outcome names, else a quota window; the rest back off
  * exponentially (only when `repeatable`: the request may be sent again without harm).
  */
@@ -155,7 +155,10 @@ export function retryDecision(
     isSerializationConflict(status, answer.body, request.conditionalCreate)
   ) {
     if (counts.conflicts >= (policy.conflictRetries ?? 0)) return { retry: false };
-    return { retry: true, delayMs: Math.round(random() * 20), reason: 'serialization-conflict' };
+    // At once, within a few ms that double per conflict (5, 10, 20 … ms): writers that raced
+    // once spread out instead of meeting again.
+    const delayMs = Math.round(random() * 5 * 2 ** counts.conflicts);
+    return { retry: true, delayMs, reason: 'serialization-conflict' };
   }
   const retryAfter = retryAfterMsOf(answer.retryAfter);
   if (status === 429 && retryAfter === undefined) {

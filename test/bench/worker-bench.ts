@@ -10,6 +10,7 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { startSandboxPayer } from '../../sandbox/payer-server.ts';
+import { errorMessage } from '../../src/errors/error-message.ts';
 import { medplumFaults, type FhirFaults } from '../../sandbox/medplum-faults.ts';
 import type { SandboxClient } from '../../sandbox/sandbox-client.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
@@ -652,10 +653,19 @@ async function timedRounds(
       };
       const runBares = async () => {
         for (const { lanes, prepared } of bares) {
+          // A plain client can fail outright where the server pushes back (medplum-like at 16
+          // lanes: conflicts past its retries); the lanes that finished count.
           const result = await profiled(
             `ehr-during-bare-${profile}-${String(lanes)}-${String(n)}`,
             () => prepared.run(),
-          );
+          ).catch((err: unknown) => {
+            report(
+              `${ratioName(profile)}_bare_failed_at_lanes`,
+              lanes,
+              `(round ${String(n)}: ${errorMessage(err).slice(0, 160)})`,
+            );
+            return { rate: 0 };
+          });
           await prepared.close();
           if (result.rate > bare.rate) bare = { ...result, lanes };
         }
@@ -672,6 +682,7 @@ async function timedRounds(
       for (const { prepared } of bares) await prepared.close();
     }
     if (!own) throw new Error('the worker run did not finish');
+    if (bare.rate === 0) throw new Error(`no bare run finished against the ${profile} sandbox`);
     const ratio = own.claimsPerSecond / bare.rate;
     report(
       `${ratioName(profile)}_round_${String(n)}`,

@@ -89,7 +89,7 @@ const workerEnvSchema = z.object({
   CHARTBILL_HTTP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   CHARTBILL_HTTP_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   // Immediate repeats of a conditional create that lost a serialization race (409 "could not serialize access").
-  CHARTBILL_HTTP_CONFLICT_RETRIES: z.coerce.number().int().min(0).max(20).default(4),
+  CHARTBILL_HTTP_CONFLICT_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
   // Waits for a quota after a 429 (each as long as the server names, else a minute) before giving up.
   CHARTBILL_HTTP_QUOTA_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   CHARTBILL_LOG_LEVEL: z
