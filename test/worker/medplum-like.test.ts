@@ -152,6 +152,15 @@ describe('adaptive concurrency', () => {
     expect(levels.current()).toBe(16);
   });
 
+  it('cuts by a quarter on a serialization conflict (retried at once), by half on overload', () => {
+    const levels = adaptiveConcurrency({ ceiling: 16, initial: 16 });
+    levels.observe({ ms: 5, pushback: true, mild: true });
+    expect(levels.current()).toBe(12);
+    for (let i = 0; i < 12; i++) levels.observe({ ms: 5, pushback: false });
+    levels.observe({ ms: 5, pushback: true });
+    expect(levels.current()).toBe(6);
+  });
+
   it('stops growing while the server is queueing (latency far past its unloaded latency)', () => {
     const levels = adaptiveConcurrency({ ceiling: 16, latencyTolerance: 4 });
     for (let i = 0; i < 3; i++) levels.observe({ ms: 10, pushback: false });

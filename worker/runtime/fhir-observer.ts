@@ -25,7 +25,9 @@ export function fhirObserver(
         event.status === undefined ||
         event.status === 429 ||
         event.status === 503;
-      adaptive?.observe({ ms: event.ms, pushback });
+      // A conflict is retried at once and costs the server little: a milder cut than overload.
+      const overload = event.status === undefined || event.status === 429 || event.status === 503;
+      adaptive?.observe({ ms: event.ms, pushback, mild: !overload });
     },
     onRetry(event) {
       const fields = { server, request: event.what, status: event.status, ms: event.delayMs };

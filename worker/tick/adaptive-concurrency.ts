@@ -12,8 +12,12 @@ export interface AdaptiveConcurrency {
   current(): number;
   /** Waits for a place under the current level; call the returned function when done. */
   acquire(): Promise<() => void>;
-  /** One exchange with the server: how long it took, and whether the server pushed back. */
-  observe(sample: { ms: number; pushback: boolean }): void;
+  /**
+   * One exchange with the server: how long it took, and whether the server pushed back; a
+   * `mild` pushback (a serialization conflict, retried at once) cuts the level by a quarter,
+   * an overload (429, 503, no answer) by half.
+   */
+  observe(sample: { ms: number; pushback: boolean; mild?: boolean }): void;
 }
 
 export interface AdaptiveConcurrencyOptions {
@@ -80,12 +84,12 @@ export function adaptiveConcurrency(options: AdaptiveConcurrencyOptions): Adapti
         waiting.push(() => resolve(onlyOnce(release)));
       });
     },
-    observe({ ms, pushback }) {
+    observe({ ms, pushback, mild }) {
       if (pushback) {
         slowStart = false;
         if (sinceCut >= level()) {
           sinceCut = 0;
-          change(window / 2, 'pushback');
+          change(mild ? window * 0.75 : window / 2, 'pushback');
         }
         return;
       }
