@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Encounter } from 'fhir/r4';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
-import { eachConcurrently } from './each-concurrently.ts';
+import { eachConcurrently, type Gate } from './each-concurrently.ts';
 import { giveUp } from './give-up.ts';
 import { tickLeases, type TickLeases } from './tick-leases.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from '../ledger/ledger.ts';
@@ -76,6 +76,8 @@ export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   gaveUpRetryMs?: number;
   /** Encounters processed at once (each under its own lease); 1 when absent. */
   concurrency?: number;
+  /** The adaptive level under `concurrency` (the ceiling); fixed at `concurrency` when absent. */
+  adaptive?: Gate;
   /** Given the tick's summary as it starts; it is updated as each encounter is done. */
   onStart?: (summary: TickSummary) => void;
   /** What the clinical server declares (server-capabilities.ts); nothing optional is used without it. */
@@ -144,6 +146,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
         );
       }
     },
+    deps.adaptive,
   );
   if (await haltedFirst(lanes, deps.halt)) {
     await leases.halt();
