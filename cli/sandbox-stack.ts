@@ -9,6 +9,7 @@ import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { SettingsSource } from '../src/config/read-settings.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
 import type { SandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
+import { medplumFaults } from '../sandbox/medplum-faults.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
@@ -97,6 +98,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     port: opts.ports.ehr,
     logger: logger.child({ part: 'sandbox-ehr' }),
     ...(opts.profile ? { profile: opts.profile } : {}),
+    // medplum-like also misbehaves as Medplum does: serialization conflicts and a quota (429).
+    ...(opts.profile?.name === 'medplum-like' ? { faults: medplumFaults() } : {}),
     clients: [
       {
         clientId: APP_CLIENT_ID,
