@@ -249,7 +249,7 @@ describe('file ledger', () => {
     const path = await tempPath();
     const ledger = await openFileLedger(path);
     await Promise.all([
-      ledger.putItem(item(1, { stage: 'pending' })),
+      ledger.putItem(item(1, { stage: 'failed' })),
       ledger.putItem(item(2)),
       ledger.putItem(item(1, { stage: 'submitting' })),
       ledger.putItem(item(1, { stage: 'answered' })),

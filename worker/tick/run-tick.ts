@@ -6,6 +6,7 @@ import { eachConcurrently } from './each-concurrently.ts';
 import { giveUp } from './give-up.ts';
 import { tickLeases, type TickLeases } from './tick-leases.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from '../ledger/ledger.ts';
+import { isReopenable } from '../ledger/item-states.ts';
 import {
   isHeld,
   type ItemOutcome,
@@ -479,11 +480,7 @@ async function resolvePrevious(
  */
 function replacementFor(previous: LedgerItem | undefined): number | undefined {
   if (previous?.replacing) return previous.replacing;
-  if (
-    previous?.stage === 'answered' &&
-    (previous.outcome === 'error' || previous.outcome === 'partial')
-  )
-    return (previous.replacements ?? 0) + 1;
+  if (previous && isReopenable(previous)) return (previous.replacements ?? 0) + 1;
   return undefined;
 }
 
