@@ -11,7 +11,7 @@ import {
   isHeld,
   type ItemOutcome,
   type Outbox,
-  type PipelineDeps,
+  type PipelineServices,
 } from '../pipeline/pipeline-types.ts';
 import { processEncounter } from '../pipeline/process-encounter.ts';
 import { resolveTask } from '../pipeline/resolve-tasks.ts';
@@ -50,7 +50,7 @@ export interface TickSummary {
 /** How long a given-up item waits before it is tried again on its own, by default: a day. */
 export const DEFAULT_GAVE_UP_RETRY_MS = 24 * 3_600_000;
 
-export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
+export interface TickDeps extends Omit<PipelineServices, 'log'> {
   ledger: Ledger;
   logger: Logger;
   /** How long held and not-coded items wait before they are checked again. */
@@ -306,9 +306,8 @@ async function processItem(
     outbox = outboxFor(ref, previous, version, deps, replacing);
     const outcome = await processEncounter(
       encounter,
+      { ...deps, log },
       {
-        ...deps,
-        log,
         outbox,
         firstPass: previous === undefined,
         ...(replacing ? { replacing } : {}),

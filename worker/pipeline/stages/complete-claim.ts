@@ -49,7 +49,7 @@ export async function completeClaim(
   ctx: EncounterContext,
   deps: PipelineDeps,
   existing: ClaimWithId | undefined,
-  replacing?: ReplacementOf,
+  replacementOf?: ReplacementOf,
 ): Promise<CompletedClaim> {
   const { coverage, billingProvider } = ctx;
   if (!coverage) throw new Error('completeClaim needs a coverage');
@@ -61,8 +61,8 @@ export async function completeClaim(
     );
   if (
     existing?.status === 'draft' &&
-    deps.claimVersion !== undefined &&
-    existing.meta?.versionId !== deps.claimVersion
+    deps.pass.claimVersion !== undefined &&
+    existing.meta?.versionId !== deps.pass.claimVersion
   )
     return editedDraft(existing, ctx, deps);
   const coding = codingFromFhir(ctx.conditions, ctx.chargeItems);
@@ -79,7 +79,7 @@ export async function completeClaim(
     status: result.blocked ? 'draft' : 'active',
     ...(ctx.practitioner ? { practitioner: ctx.practitioner } : {}),
   });
-  const built = replacing ? asReplacement(fresh, replacing) : fresh;
+  const built = replacementOf ? asReplacement(fresh, replacementOf) : fresh;
   built.meta = { tag: [writerTag('worker')] };
   const { claim: current, created } = existing
     ? { claim: existing, created: false }
