@@ -126,7 +126,6 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   function encounterContext(session: Session): { patientId: string; encounterId: string } {
     if (!session.patient || !session.encounter) {
       throw new AppError('SMART_MISSING_LAUNCH', 'This session has no encounter in context.', {
-        status: 400,
         hint: 'Open ChartBill from an encounter in your EHR.',
       });
     }
@@ -233,7 +232,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
               encounter,
               phase,
               code: fhirErr.code,
-              status: fhirErr.status,
+              status: fhirErr.upstreamStatus ?? fhirErr.status,
               ...(issues ? { issues } : {}),
             },
             'coding save failed',
@@ -249,7 +248,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw new AppError(
         'EDITS_BLOCK_SIGNOFF',
         'Sign-off is blocked until the errors listed are fixed.',
-        { status: 422, hint: 'Fix each error shown in red, then sign off again.' },
+        { hint: 'Fix each error shown in red, then sign off again.' },
       );
     }
     const onNotUndone = (refs: string[]) =>
@@ -293,7 +292,6 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { session, fhir } = sessionOf(req);
     if (!session.patient)
       throw new AppError('SMART_MISSING_LAUNCH', 'This session has no patient in context.', {
-        status: 400,
         hint: 'Open ChartBill from a patient’s chart.',
       });
     return loadStatus(fhir, session.patient, session.encounter);

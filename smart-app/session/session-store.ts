@@ -97,7 +97,6 @@ export class SessionStore {
   get(id: string | undefined): Session {
     if (!id)
       throw new AppError('SESSION_MISSING', 'No ChartBill session.', {
-        status: 401,
         hint: 'Open ChartBill from the encounter in your EHR.',
       });
     const now = this.deps.now();
@@ -105,7 +104,6 @@ export class SessionStore {
     if (!session || now > session.sessionExpiresAt) {
       this.sessions.delete(id);
       throw new AppError('SESSION_EXPIRED', 'Your ChartBill session has ended.', {
-        status: 401,
         hint: RELAUNCH,
       });
     }
@@ -115,7 +113,7 @@ export class SessionStore {
       throw new AppError(
         'SESSION_EXPIRED',
         `Your ChartBill session ended after ${Math.round(this.deps.idleMs / 60_000)} minutes without use.`,
-        { status: 401, hint: RELAUNCH },
+        { hint: RELAUNCH },
       );
     }
     return session;
@@ -163,7 +161,6 @@ export class SessionStore {
     // A fifth of the lifetime keeps short-lived tokens (a 5-minute EHR token, a test's 10 s) useful.
     if (session.ended)
       throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in could not be renewed.', {
-        status: 401,
         hint: 'Relaunch ChartBill from the encounter in your EHR.',
       });
     const lead = Math.min(this.deps.refreshLeadMs ?? 60_000, session.accessLifetimeMs / 5);
@@ -172,7 +169,6 @@ export class SessionStore {
       if (this.deps.now() < session.accessExpiresAt) return session.accessToken;
       this.sessions.delete(session.id);
       throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in has expired.', {
-        status: 401,
         hint: 'Relaunch ChartBill from the encounter in your EHR.',
       });
     }
@@ -200,7 +196,6 @@ export class SessionStore {
       session.ended = true;
       this.sessions.delete(session.id);
       throw new AppError('SESSION_EXPIRED', 'Your EHR sign-in could not be renewed.', {
-        status: 401,
         hint: 'Relaunch ChartBill from the encounter in your EHR.',
         cause: err,
       });

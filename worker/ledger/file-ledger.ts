@@ -155,7 +155,6 @@ export async function openFileLedger(
     return new AppError(
       'LEDGER_UNAVAILABLE',
       `The worker ledger at ${path} cannot be written (${health.error ?? 'unknown'}); no new work is taken until it can`,
-      { status: 503 },
     );
   }
 

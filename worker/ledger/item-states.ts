@@ -112,7 +112,6 @@ export function transitionRefused(
     'LEDGER_TRANSITION_REFUSED',
     `${encounter} cannot go from ${was} to ${to}; from there it may go to ${allowed.length ? allowed.join(', ') : 'nothing (final)'}`,
     {
-      status: 409,
       hint: 'Read the item again: another worker may have recorded it meanwhile.',
     },
   );

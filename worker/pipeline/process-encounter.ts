@@ -101,7 +101,6 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
     throw new AppError(
       'CLAIM_INVALID',
       `${ctx.encounterRef} names no billing organization (Encounter.serviceProvider)`,
-      { status: 422 },
     );
   }
   const prior = deps.pass.replacing ? await priorClaim(ctx, deps, deps.pass.replacing) : undefined;
@@ -205,7 +204,6 @@ async function priorClaim(
     throw new AppError(
       'CLAIM_INVALID',
       `${ctx.encounterRef} has no prior claim ${priorIdentifier.value ?? ''} to replace`,
-      { status: 422 },
     );
   const answer = await findAnswer(deps.billing, prior);
   const payerClaimNumber = answer?.identifier?.[0];

@@ -243,9 +243,7 @@ function contextsAhead(
 async function readEncounter(deps: TickDeps, id: string): Promise<EncounterWithId> {
   const resource: Partial<Encounter> = await deps.clinical.read<Encounter>('Encounter', id);
   if (resource.resourceType !== 'Encounter' || !resource.id)
-    throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`, {
-      status: 502,
-    });
+    throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`);
   return { ...(resource as Encounter), id: resource.id };
 }
 
@@ -437,7 +435,6 @@ function outboxFor(
         throw new AppError(
           'LEASE_LOST',
           `The lease on ${ref} ran out and another worker may hold it; nothing was sent`,
-          { status: 409 },
         );
       }
       box.recorded = claim;

@@ -57,7 +57,6 @@ export async function completeClaim(
     throw new AppError(
       'CLAIM_INVALID',
       `${ctx.encounterRef} names no billing organization (Encounter.serviceProvider), so the claim has no billing provider`,
-      { status: 422 },
     );
   if (
     existing?.status === 'draft' &&
@@ -89,7 +88,6 @@ export async function completeClaim(
     throw new AppError(
       'CLAIM_INVALID',
       `Claim/${current.id} is ${current.status}; the worker leaves it alone`,
-      { status: 409 },
     );
   if (result.blocked) return { claim: current, scrub: result, ready: false, created };
   const versionId = current.meta?.versionId;
@@ -136,8 +134,10 @@ async function create(
   // One that existed already is checked like any claim read (a claim without a patient is quarantined).
   if (!created) return { claim: checkResource('Claim', resource) as ClaimWithId, created };
   if (!resource.id)
-    throw new AppError('FHIR_REQUEST_FAILED', 'The billing store created the claim without an id', {
-      status: 502,
-    });
+    throw new AppError(
+      'FHIR_REQUEST_FAILED',
+      'The billing store created the claim without an id',
+      {},
+    );
   return { claim: { ...resource, id: resource.id }, created };
 }
