@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseConfig } from '../src/config/parse-config.ts';
+import { LEDGER_ENV, ledgerSettingsOf } from '../worker/ledger/ledger-settings.ts';
 import { openLedger } from '../worker/runtime/open-ledger.ts';
 import { retryItems } from '../worker/tick/retry-items.ts';
 
@@ -14,22 +15,7 @@ retry  Releases encounters the worker gave up on (or that are failing): they are
        CHARTBILL_LEDGER_SCHEMA) for PostgreSQL, else CHARTBILL_LEDGER_PATH (stop the worker first:
        the file ledger has one writer).`;
 
-const ledgerEnvSchema = z
-  .object({
-    CHARTBILL_LEDGER_PATH: z.string().min(1).default('.chartbill/ledger.json'),
-    CHARTBILL_LEDGER_URL: z
-      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
-      .optional(),
-    CHARTBILL_LEDGER_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-      .default('chartbill'),
-  })
-  .transform((env) => ({
-    ledgerPath: env.CHARTBILL_LEDGER_PATH,
-    ledgerUrl: env.CHARTBILL_LEDGER_URL,
-    ledgerSchema: env.CHARTBILL_LEDGER_SCHEMA,
-  }));
+const ledgerEnvSchema = z.object(LEDGER_ENV).transform(ledgerSettingsOf);
 
 /** `chartbill worker retry <encounter-id>… | --all-gave-up`. */
 export async function workerCommand(

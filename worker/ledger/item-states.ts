@@ -41,15 +41,7 @@ export const FINAL_STAGES: readonly ItemStage[] = ['answered'];
 export const REOPENING_OUTCOMES: readonly string[] = ['error', 'partial'];
 
 /** Where one pass of the pipeline can leave an item, whatever stage it started from. */
-const PASS_ENDS: readonly ItemStage[] = [
-  'submitting',
-  'not-coded',
-  'held',
-  'submitted',
-  'answered',
-  'failed',
-  'gave-up',
-];
+const PASS_ENDS: readonly ItemStage[] = ITEM_STAGES.filter((s) => s !== 'pending');
 
 /**
  * The stages that may be recorded after each stage; `new` is an encounter the ledger has no item

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { AppError } from '../../src/errors/app-error.ts';
 import { pendingItem } from './lease-table.ts';
+import { SCHEMA_NAME } from './ledger-settings.ts';
 import {
   FINAL_STAGES,
   ITEM_STAGES,
@@ -20,8 +21,6 @@ export interface PostgresLedgerOptions {
   /** Connections in the pool; default 4 (each encounter in flight makes a few short queries). */
   poolSize?: number;
 }
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const itemSchema = z.looseObject({
   encounter: z.string().min(1),

@@ -4,6 +4,7 @@ import { auditStoreSetting } from '../../src/audit/audit-store.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
 import { parsePayerIds, SANDBOX_PAYER_IDS, type PayerId } from '../../src/payer/payer-ids.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
+import { LEDGER_ENV, ledgerSettingsOf } from '../ledger/ledger-settings.ts';
 
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
@@ -74,14 +75,7 @@ const workerEnvSchema = z.object({
       (expr) => cron.validate(expr),
       'must be a cron expression (seconds field allowed), e.g. */5 * * * * *',
     ),
-  CHARTBILL_LEDGER_PATH: z.string().min(1).default('.chartbill/ledger.json'),
-  CHARTBILL_LEDGER_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
-    .optional(),
-  CHARTBILL_LEDGER_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-    .default('chartbill'),
+  ...LEDGER_ENV,
   CHARTBILL_WORKER_ID: z.string().min(1).max(200).optional(),
   CHARTBILL_WORKER_LEASE_SECONDS: z.coerce.number().positive().max(3600).default(120),
   CHARTBILL_WORKER_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
@@ -140,10 +134,7 @@ const workerConfigSchema = workerEnvSchema.transform((env) => ({
   scope:
     env.CHARTBILL_WORKER_SCOPE ?? (separateBilling(env) ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE),
   schedule: env.CHARTBILL_WORKER_SCHEDULE,
-  ledgerPath: env.CHARTBILL_LEDGER_PATH,
-  /** When set, the ledger is in PostgreSQL (several workers share the load) instead of the file. */
-  ledgerUrl: env.CHARTBILL_LEDGER_URL,
-  ledgerSchema: env.CHARTBILL_LEDGER_SCHEMA,
+  ...ledgerSettingsOf(env),
   /** Names this worker's leases; unique per process by default. */
   workerId: env.CHARTBILL_WORKER_ID,
   /** How long an encounter stays claimed by this worker without renewal. */
