@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { z } from 'zod';
 import { AppError } from '../../src/errors/app-error.ts';
@@ -190,12 +191,25 @@ async function createTables(
     await client.query(`CREATE TABLE IF NOT EXISTS ${items} (
       encounter text PRIMARY KEY, data jsonb, stage text NOT NULL, next_attempt_at timestamptz,
       lease_owner text, leased_at timestamptz, lease_until timestamptz)`);
-    // The stages item-states.ts declares, and no other: replaced at each open, so a new stage
-    // there reaches a table made before it.
-    await client.query(`ALTER TABLE ${items} DROP CONSTRAINT IF EXISTS ledger_items_stage`);
-    await client.query(
-      `ALTER TABLE ${items} ADD CONSTRAINT ledger_items_stage CHECK (stage IN (${sqlList(ITEM_STAGES)}))`,
+    // The stages item-states.ts declares, and no other. The constraint is named after the list,
+    // so a table made before a stage was added gets the new list, and an unchanged one is not
+    // locked and rechecked at every open.
+    const check = `ledger_items_stage_${createHash('sha256').update(ITEM_STAGES.join()).digest('hex').slice(0, 8)}`;
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2`,
+      [items, check],
     );
+    if (rowCount === 0) {
+      const { rows } = await client.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND conname LIKE 'ledger_items_stage%'`,
+        [items],
+      );
+      for (const { conname } of rows)
+        await client.query(`ALTER TABLE ${items} DROP CONSTRAINT "${conname}"`);
+      await client.query(
+        `ALTER TABLE ${items} ADD CONSTRAINT ${check} CHECK (stage IN (${sqlList(ITEM_STAGES)}))`,
+      );
+    }
     // Given-up items come due again after a long wait: only final ones leave the due index
     // (the one before, which left given-up items out too, is replaced).
     await client.query(`DROP INDEX IF EXISTS "${schema}".ledger_items_due`);
