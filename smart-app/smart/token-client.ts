@@ -89,7 +89,7 @@ export async function requestToken(
       e.success ? e.data.error_description : undefined,
     );
     const why = e.success ? cause.shownCode : `HTTP ${res.status}`;
-    throw new AppError('SMART_TOKEN_FAILED', `The EHR refused the sign-in (${why}).`, {
+    throw new AppError('SMART_TOKEN_REFUSED', `The EHR refused the sign-in (${why}).`, {
       upstreamStatus: res.status,
       hint: 'Relaunch ChartBill from the EHR.',
       cause,

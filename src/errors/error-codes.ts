@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   SMART_STATE_MISMATCH: { status: 400, message: 'This sign-in link is not valid' },
   SMART_DISCOVERY_FAILED: { status: 502, message: 'The EHR could not be reached' },
   SMART_TOKEN_FAILED: { status: 502, message: 'Sign-in with the EHR failed' },
+  /** The EHR's token endpoint refused the user's sign-in (e.g. `invalid_grant`): relaunch. */
+  SMART_TOKEN_REFUSED: { status: 401, message: 'Sign-in with the EHR failed' },
   SMART_AUTHORIZATION_DENIED: { status: 403, message: 'The EHR did not authorize ChartBill' },
   SMART_ID_TOKEN_INVALID: { status: 502, message: 'Sign-in with the EHR failed' },
   SMART_CROSS_SITE: { status: 403, message: 'This sign-in was not started here' },
