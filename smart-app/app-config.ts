@@ -41,7 +41,7 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
     throw new AppError(
       'CONFIG_INVALID',
       'ChartBill app configuration is invalid:\n  - CHARTBILL_SESSION_KEY: is required when CHARTBILL_SESSION_STORE is not memory (or set CHARTBILL_SESSION_KEY_FILE): the same key on every instance, e.g. from `openssl rand -base64 32`',
-      { status: 500, hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
+      { hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
     );
   return Object.freeze({
     host: parsed.CHARTBILL_APP_HOST,

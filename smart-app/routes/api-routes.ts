@@ -148,7 +148,6 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   function encounterContext(session: Session): { patientId: string; encounterId: string } {
     if (!session.patient || !session.encounter) {
       throw new AppError('SMART_MISSING_LAUNCH', 'This session has no encounter in context.', {
-        status: 400,
         hint: 'Open ChartBill from an encounter in your EHR.',
       });
     }
@@ -259,7 +258,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
               encounter,
               phase,
               code: fhirErr.code,
-              status: fhirErr.status,
+              status: fhirErr.upstreamStatus ?? fhirErr.status,
               ...(issues ? { issues } : {}),
             },
             'coding save failed',
@@ -275,7 +274,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw new AppError(
         'EDITS_BLOCK_SIGNOFF',
         'Sign-off is blocked until the errors listed are fixed.',
-        { status: 422, hint: 'Fix each error shown in red, then sign off again.' },
+        { hint: 'Fix each error shown in red, then sign off again.' },
       );
     }
     const onNotUndone = (refs: string[]) =>
@@ -323,7 +322,6 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { session, fhir } = await sessionOf(req);
     if (!session.patient)
       throw new AppError('SMART_MISSING_LAUNCH', 'This session has no patient in context.', {
-        status: 400,
         hint: 'Open ChartBill from a patient’s chart.',
       });
     return loadStatus(fhir, session.patient, session.encounter);

@@ -107,7 +107,6 @@ export function dateOfServiceOf(encounter: Encounter): string {
     throw new AppError(
       'CLAIM_INVALID',
       `Encounter/${encounter.id ?? '?'} has no start date, so the claim has no date of service`,
-      { status: 422 },
     );
   }
   return start.slice(0, 10);
@@ -167,9 +166,7 @@ function modifierConcept(modifier: string): CodeableConcept {
 
 function idOf(resource: { resourceType: string; id?: string }): string {
   if (!resource.id)
-    throw new AppError('CLAIM_INVALID', `The ${resource.resourceType} for the claim has no id`, {
-      status: 422,
-    });
+    throw new AppError('CLAIM_INVALID', `The ${resource.resourceType} for the claim has no id`);
   return resource.id;
 }
 

@@ -185,7 +185,6 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
     throw new AppError(
       'FHIR_REQUEST_FAILED',
       `FHIR ${what}: the server's next-page link points to another server (${new URL(target).origin}); it was not followed`,
-      { status: 502 },
     );
   };
   const read = async (
@@ -247,9 +246,11 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
     },
     async update<T extends Resource>(resource: T, options: UpdateOptions = {}): Promise<T> {
       if (!resource.id)
-        throw new AppError('FHIR_RESOURCE_INVALID', `update ${resource.resourceType} needs an id`, {
-          status: 400,
-        });
+        throw new AppError(
+          'FHIR_RESOURCE_INVALID',
+          `update ${resource.resourceType} needs an id`,
+          {},
+        );
       const extra: Record<string, string> = options.ifMatchVersion
         ? { 'if-match': `W/"${options.ifMatchVersion}"` }
         : {};
@@ -306,7 +307,7 @@ function toAppError(what: string, err: unknown): AppError {
     return new AppError(
       'FHIR_UNAVAILABLE',
       `FHIR server did not answer (${what}): ${timedOut ? 'timed out' : 'connection failed'}`,
-      { status: 503, cause: err },
+      { cause: err },
     );
   }
   const { status, data } = err;
@@ -316,7 +317,6 @@ function toAppError(what: string, err: unknown): AppError {
     return new AppError(
       'FHIR_REQUEST_FAILED',
       `FHIR ${what} answered HTTP ${String(status)} with something other than JSON`,
-      { status: 502 },
     );
   const code =
     status === 404 || status === 410
@@ -329,6 +329,6 @@ function toAppError(what: string, err: unknown): AppError {
   return new AppError(
     code,
     `FHIR ${what} failed with HTTP ${String(status)}${detail ? `: ${detail}` : ''}`,
-    { status, ...(outcome ? { outcome } : {}), cause: err },
+    { upstreamStatus: status, ...(outcome ? { outcome } : {}), cause: err },
   );
 }

@@ -6,11 +6,12 @@ import { eachConcurrently, type Gate } from './each-concurrently.ts';
 import { giveUp } from './give-up.ts';
 import { tickLeases, type TickLeases } from './tick-leases.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from '../ledger/ledger.ts';
+import { isReopenable } from '../ledger/item-states.ts';
 import {
   isHeld,
   type ItemOutcome,
   type Outbox,
-  type PipelineDeps,
+  type PipelineServices,
 } from '../pipeline/pipeline-types.ts';
 import { processEncounter } from '../pipeline/process-encounter.ts';
 import { resolveTask } from '../pipeline/resolve-tasks.ts';
@@ -50,7 +51,7 @@ export interface TickSummary {
 /** How long a given-up item waits before it is tried again on its own, by default: a day. */
 export const DEFAULT_GAVE_UP_RETRY_MS = 24 * 3_600_000;
 
-export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
+export interface TickDeps extends Omit<PipelineServices, 'log'> {
   ledger: Ledger;
   logger: Logger;
   /** How long held and not-coded items wait before they are checked again. */
@@ -250,9 +251,7 @@ function contextsAhead(
 async function readEncounter(deps: TickDeps, id: string): Promise<EncounterWithId> {
   const resource: Partial<Encounter> = await deps.clinical.read<Encounter>('Encounter', id);
   if (resource.resourceType !== 'Encounter' || !resource.id)
-    throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`, {
-      status: 502,
-    });
+    throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`);
   return { ...(resource as Encounter), id: resource.id };
 }
 
@@ -313,9 +312,8 @@ async function processItem(
     outbox = outboxFor(ref, previous, version, deps, replacing);
     const outcome = await processEncounter(
       encounter,
+      { ...deps, log },
       {
-        ...deps,
-        log,
         outbox,
         firstPass: previous === undefined,
         ...(replacing ? { replacing } : {}),
@@ -445,7 +443,6 @@ function outboxFor(
         throw new AppError(
           'LEASE_LOST',
           `The lease on ${ref} ran out and another worker may hold it; nothing was sent`,
-          { status: 409 },
         );
       }
       box.recorded = claim;
@@ -487,11 +484,7 @@ async function resolvePrevious(
  */
 function replacementFor(previous: LedgerItem | undefined): number | undefined {
   if (previous?.replacing) return previous.replacing;
-  if (
-    previous?.stage === 'answered' &&
-    (previous.outcome === 'error' || previous.outcome === 'partial')
-  )
-    return (previous.replacements ?? 0) + 1;
+  if (previous && isReopenable(previous)) return (previous.replacements ?? 0) + 1;
   return undefined;
 }
 

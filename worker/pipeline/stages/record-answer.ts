@@ -58,14 +58,14 @@ export async function recordAnswer(
       patient: refOf(ctx.patient),
       focus: refOf(stored),
       businessStatus: summary.outcome === 'partial' ? 'partially denied' : 'denied',
-      suffix: denialSuffix(deps.replacing ?? 0),
+      suffix: denialSuffix(deps.pass.replacing ?? 0),
       now,
     });
     await deps.billing.create(task, {
       ifNoneExist: taskIdentifierQuery(
         ctx.encounter.id,
         'claim-denied',
-        denialSuffix(deps.replacing ?? 0),
+        denialSuffix(deps.pass.replacing ?? 0),
       ),
     });
   }
