@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { logDataCoverage } from '../src/codes/data-coverage.ts';
 import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { parseConfig } from '../src/config/parse-config.ts';
 import { createLogger } from '../src/log/create-logger.ts';
@@ -47,6 +48,9 @@ export async function startCommand(args: string[]): Promise<number> {
   }
   const env = parseConfig(sandboxEnv, process.env, 'Sandbox');
   const logger = createLogger(env.CHARTBILL_LOG_LEVEL, 'chartbill');
+  const codes = await startupCodeSets(env.CHARTBILL_DATA_DIR, logger);
+  const editReference = await loadEditReference(env.CHARTBILL_DATA_DIR, 'sandbox', logger);
+  logDataCoverage(logger, { codes, ncci: editReference.ncci });
   const stack = await startSandboxStack({
     host: env.CHARTBILL_HOST,
     ports: {
@@ -56,9 +60,9 @@ export async function startCommand(args: string[]): Promise<number> {
       worker: env.CHARTBILL_WORKER_PORT,
     },
     logger,
-    // Imported releases (chartbill codes import) or, with none, the built-in starter set.
-    codes: await startupCodeSets(env.CHARTBILL_DATA_DIR, logger),
-    editReference: await loadEditReference(env.CHARTBILL_DATA_DIR, 'sandbox', logger),
+    // The shipped public code sets, with any imported releases (chartbill codes import).
+    codes,
+    editReference,
     workerSchedule: env.CHARTBILL_WORKER_SCHEDULE,
     startWorker: true,
   });

@@ -1,3 +1,4 @@
+import { logDataCoverage } from '../src/codes/data-coverage.ts';
 import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { AppError } from '../src/errors/app-error.ts';
 import { createLogger } from '../src/log/create-logger.ts';
@@ -34,6 +35,7 @@ export async function startConfigured(env: Record<string, string | undefined>): 
   const dataDir = env.CHARTBILL_DATA_DIR ?? '.chartbill';
   const codes = await startupCodeSets(dataDir, logger);
   const editReference = await loadEditReference(dataDir, 'configured', logger);
+  logDataCoverage(logger.child({ part: 'worker' }), { codes, ncci: editReference.ncci });
   const app = await buildApp(appConfig, {
     logger: logger.child({ part: 'app' }),
     codes,

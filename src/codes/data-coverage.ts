@@ -178,3 +178,22 @@ export function dataCoverage(input: CoverageInput): CoverageNote[] {
   ];
   return [...notes.filter((n) => n.kind === 'off'), ...notes.filter((n) => n.kind === 'dated')];
 }
+
+/** The logger method `logDataCoverage` uses (pino's Logger has it). */
+export interface CoverageLog {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Logs each note once, for today's date of service: the worker calls it at start-up, so its
+ * log says which edits are off (no PHI: the notes name data files and dates only).
+ */
+export function logDataCoverage(
+  log: CoverageLog,
+  input: Omit<CoverageInput, 'dateOfService'>,
+  today: string = new Date().toISOString().slice(0, 10),
+): CoverageNote[] {
+  const notes = dataCoverage({ ...input, dateOfService: today });
+  for (const note of notes) log.warn({ edit: note.edit, coverage: note.kind }, note.message);
+  return notes;
+}
