@@ -84,7 +84,9 @@ function codeSetNotes(codes: CodeSet, dateOfService: string): CoverageNote[] {
       });
     else notes.push(...datedNote(`${name} validity`, name, layer, dateOfService));
   }
-  if (of('cpt', 'codes').length === 0)
+  const cpt = of('cpt', 'codes');
+  if (cpt.length > 0) notes.push(...datedNote('CPT validity', 'CPT code list', cpt, dateOfService));
+  else
     notes.push({
       edit: 'CPT descriptors',
       kind: 'off',

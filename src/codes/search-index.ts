@@ -217,7 +217,11 @@ export interface SearchIndexData {
   byCode: Int32Array;
 }
 
-/** Each entry's synonyms, one phrase per text, as sorted unique sorted-word ids without stop words. */
+/**
+ * Each entry's synonyms, one phrase per text, as sorted-word ids without stop words. Words in
+ * parentheses (the Index's nonessential modifiers, "Infection, urinary (tract)") are optional:
+ * stored as `-(id + 1)`, they may match a query term but never count as extra words.
+ */
 function buildPhrases(
   docs: number,
   texts: (i: number) => readonly string[],
@@ -227,16 +231,21 @@ function buildPhrases(
   const byEntry = new Int32Array(docs + 1);
   const start: number[] = [0];
   const ids: number[] = [];
+  const wordIds = (text: string): number[] =>
+    tokenize(text)
+      .filter((w) => !PHRASE_STOP_WORDS.has(w))
+      .map((w) => remap[idOf.get(w) ?? 0] ?? 0);
   for (let d = 0; d < docs; d++) {
     for (const text of texts(d)) {
+      const required = new Set(wordIds(text.replace(/\([^)]*\)/g, ' ')));
+      const optional = new Set(
+        [...text.matchAll(/\(([^)]*)\)/g)].flatMap((m) => wordIds(m[1] ?? '')),
+      );
       const row = [
-        ...new Set(
-          tokenize(text)
-            .filter((w) => !PHRASE_STOP_WORDS.has(w))
-            .map((w) => remap[idOf.get(w) ?? 0] ?? 0),
-        ),
-      ].sort((a, b) => a - b);
-      if (row.length === 0) continue;
+        ...[...required].sort((a, b) => a - b),
+        ...[...optional].filter((id) => !required.has(id)).map((id) => -(id + 1)),
+      ];
+      if (required.size === 0) continue;
       ids.push(...row);
       start.push(ids.length);
     }
@@ -361,16 +370,16 @@ export function searchIndexOf(entries: readonly CodeEntry[], data: SearchIndexDa
         const to = phrases.rows.start[p + 1] ?? 0;
         const from = phrases.rows.start[p] ?? 0;
         let hits = 0;
-        let matched = 0;
+        let extra = 0;
         for (let k = from; k < to; k++) {
-          const bits = termHit(phrases.rows.ids[k] ?? -1);
-          if (bits !== 0) {
-            matched++;
-            hits |= bits;
-          }
+          const raw = phrases.rows.ids[k] ?? 0;
+          const optional = raw < 0;
+          const bits = termHit(optional ? -raw - 1 : raw);
+          hits |= bits;
+          if (bits === 0 && !optional) extra++;
         }
         if (hits !== (1 << terms) - 1) continue;
-        best = Math.min(best, to - from - matched);
+        best = Math.min(best, extra);
       }
       return best;
     },

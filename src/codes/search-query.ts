@@ -46,6 +46,12 @@ const corrections = new WeakMap<SearchIndex, Map<string, WordRange | undefined>>
 function rangeOrCorrection(index: SearchIndex, word: string): WordRange {
   const range = index.wordRange(word);
   if (range.hi > range.lo || /\d/.test(word)) return range;
+  // A plural the descriptions write in the singular ("stones" → stone).
+  if (word.length > 3 && word.endsWith('s')) {
+    const singular = index.wordRange(word.slice(0, -1));
+    if (singular.exact >= 0)
+      return { lo: singular.exact, hi: singular.exact + 1, exact: singular.exact };
+  }
   let cache = corrections.get(index);
   if (!cache) {
     cache = new Map<string, WordRange | undefined>();
@@ -214,8 +220,20 @@ function rankOf(
   return key * 262144 + id;
 }
 
-/** The best `limit` entries for `query`, best first. */
+/** Side words: ICD-10-CM often has no laterality (hernia, cataract NOS), so a search retries without. */
+const SIDE_WORDS = /\b(left|right|bilateral|lt|rt|bilat)\b/;
+
+/**
+ * The best `limit` entries for `query`, best first; when nothing matches a query naming a side,
+ * the same query without its side words.
+ */
 export function runQuery(ctx: QueryContext, query: string, limit: number): CodeEntry[] {
+  const found = runOnce(ctx, query, limit);
+  if (found.length > 0 || !SIDE_WORDS.test(query.toLowerCase())) return found;
+  return runOnce(ctx, query.toLowerCase().replace(new RegExp(SIDE_WORDS.source, 'g'), ' '), limit);
+}
+
+function runOnce(ctx: QueryContext, query: string, limit: number): CodeEntry[] {
   const raws = layQuery(query)
     .trim()
     .toLowerCase()

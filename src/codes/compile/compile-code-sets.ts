@@ -18,7 +18,9 @@ import { CodeFileError } from '../import/code-file-error.ts';
 import type { ImportKind } from '../import/detect-kind.ts';
 import { parseCsvLine } from '../import/parse-csv-line.ts';
 import { readRelease } from '../import/read-release.ts';
-import { storedFileName, type StoredRelease } from '../store/stored-release.ts';
+import { STORE_FORMAT, storedFileName, type StoredRelease } from '../store/stored-release.ts';
+import { STARTER_CPT } from '../starter-cpt.ts';
+import type { RvuRow } from '../../pricing/pfs-types.ts';
 import { synonymsOf } from '../annotate-entries.ts';
 import { codeSetLabel, commonKeys, entriesFrom, releaseInfo } from '../load-code-sets.ts';
 import { versionsOf } from '../merge-releases.ts';
@@ -129,6 +131,37 @@ function parsePos(name: string, text: string): BundledPos {
   return { version: basename(name, '.csv'), codes };
 }
 
+/** CPT numbers: five digits, or four and F (Category II), T (III) or U (PLA). */
+const CPT_NUMBER = /^\d{4}[0-9FTU]$/;
+
+/**
+ * The CPT code numbers the PFS relative value file lists (numbers are not licensed, descriptors
+ * are): a `cpt` release so services are checked against every CPT number Medicare prices, with
+ * ChartBill's own labels for the starter codes and `CPT <code>` for the others. A licensed CPT
+ * import (chartbill codes import) adds the descriptors.
+ */
+function cptNumbersRelease(
+  file: string,
+  rvus: readonly RvuRow[],
+  importedAt: string,
+): StoredRelease {
+  const year = /(20\d\d)/.exec(file)?.[1] ?? importedAt.slice(0, 4);
+  const labels = new Map(STARTER_CPT.map(([code, label]) => [code, label]));
+  const numbers = [
+    ...new Set(rvus.filter((r) => r.modifier === '' && CPT_NUMBER.test(r.code)).map((r) => r.code)),
+  ];
+  return {
+    format: STORE_FORMAT,
+    layer: 'codes',
+    system: 'cpt',
+    version: `${year}-pfs`,
+    effectiveFrom: `${year}-01-01`,
+    effectiveTo: `${year}-12-31`,
+    source: { file, importedAt },
+    rows: numbers.sort().map((code) => [code, 1, labels.get(code) ?? `CPT ${code}`]),
+  };
+}
+
 export interface CompileOptions {
   /** The folder holding the official files (searched recursively). */
   from?: string;
@@ -148,6 +181,7 @@ export async function compileCodeSets(options: CompileOptions = {}): Promise<Bun
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => undefined);
   const files = await walk(from);
+  const compiledAt = now().toISOString();
   const staging = `${out.replace(/\/$/, '')}.tmp-${String(process.pid)}`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
@@ -198,9 +232,13 @@ export async function compileCodeSets(options: CompileOptions = {}): Promise<Bun
   const loccoPath = newest(files, /^\d\dLOCCO\.csv$/i);
   if (rvuPath && gpciPath && loccoPath) {
     const text = (p: string): Promise<string> => readFile(p, 'latin1');
+    const rvus = parsePprrvuCsv({ name: basename(rvuPath), text: await text(rvuPath) });
+    const cpt = cptNumbersRelease(basename(rvuPath), rvus, compiledAt);
+    releases.push(cpt);
+    await put('codes', `${storedFileName(cpt)}.br`, cpt, [rvuPath], releaseSummary(cpt));
     const pfs: BundledPfs = {
       name: basename(rvuPath, '.csv'),
-      rvus: parsePprrvuCsv({ name: basename(rvuPath), text: await text(rvuPath) }),
+      rvus,
       gpcis: parseGpciCsv({ name: basename(gpciPath), text: await text(gpciPath) }),
       localities: parseLocalityCsv({ name: basename(loccoPath), text: await text(loccoPath) }),
     };
@@ -219,7 +257,6 @@ export async function compileCodeSets(options: CompileOptions = {}): Promise<Bun
     await put('pos', 'pos.json.br', pos, [posPath], `${String(pos.codes.length)} POS codes`);
   }
 
-  const compiledAt = now().toISOString();
   const versions = versionsOf(releases);
   const snapshot = encodeSnapshot({
     compiledAt,

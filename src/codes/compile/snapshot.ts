@@ -17,7 +17,7 @@ import { buildSearchIndexData, type SearchIndexData } from '../search-index.ts';
 import { BUNDLED_DIR } from './bundle-format.ts';
 
 /** Bump when search-index.ts's arrays, entriesFrom/annotateEntries or the starter set change. */
-export const SNAPSHOT_FORMAT = 'chartbill-snapshot/3';
+export const SNAPSHOT_FORMAT = 'chartbill-snapshot/4';
 export const SNAPSHOT_FILE = 'snapshot.bin.br';
 
 const SYSTEM_LETTER: Record<CodeSystemKey, string> = {
