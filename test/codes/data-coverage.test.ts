@@ -51,16 +51,33 @@ describe('saying which edits are off or dated (issue 16, item 2)', () => {
     );
   }, 120_000);
 
-  it('covers every code-set edit with the shipped sets for a FY2026 date, and names PTP as off', async () => {
+  it('covers every code-set edit with the shipped sets in their quarter, names PTP as off, and dates the rest', async () => {
     const { codes } = await loadCodeSets(await freshDataDir(), now);
-    const notes = dataCoverage({
+    const inQuarter = dataCoverage({
       codes,
       ncci: mueOnly,
-      pfsName: 'PPRRVU2026',
+      pfsName: 'PPRRVU2025_Oct',
+      dateOfService: '2025-11-03',
+    });
+    expect(inQuarter.map((n) => [n.kind, n.edit])).toEqual([
+      ['off', 'NCCI PTP'],
+      ['dated', 'NCCI MUE'],
+    ]);
+    expect(inQuarter[0]?.message).toContain('no PTP table is loaded');
+    const later = dataCoverage({
+      codes,
+      ncci: mueOnly,
+      pfsName: 'PPRRVU2025_Oct',
       dateOfService: '2026-08-03',
     });
-    expect(notes.map((n) => n.edit)).toEqual(['NCCI PTP']);
-    expect(notes[0]?.message).toContain('no PTP table is loaded');
+    expect(later.filter((n) => n.kind === 'dated').map((n) => n.edit)).toEqual([
+      'HCPCS Level II validity',
+      'CPT validity',
+      'PFS 26/TC, 50',
+    ]);
+    expect(later.find((n) => n.edit === 'HCPCS Level II validity')?.message).toContain(
+      'ended on 2025-12-31; the date of service 2026-08-03 is later',
+    );
   }, 120_000);
 
   it('applies the only MUE table to an earlier date of service, and says so', () => {
