@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { OperationOutcome } from 'fhir/r4';
+import { loadShippedPfs } from '../src/codes/compile/shipped-reference.ts';
+import { dataCoverage } from '../src/codes/data-coverage.ts';
 import { loadCodeSets } from '../src/codes/load-code-sets.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import { findingsOutcome } from '../src/edits/findings-outcome.ts';
@@ -29,7 +31,7 @@ Options:
                       NCCI PTP/MUE tables: auto (default) uses the imported CMS tables, else
                       ChartBill's sandbox table; none skips the NCCI edits.
   --pfs DIR           A folder with the CMS PFS RVU files (PPRRVU*.csv, GPCI*.csv): checks 26/TC
-                      and 50 against the PFS indicators.
+                      and 50 against the PFS indicators (default: the PFS ChartBill ships).
   --today YYYY-MM-DD  The filing date for the timely filing check (default: today).
   --timely-filing S   Payer windows as payerId=days,…,default=365 (default CHARTBILL_TIMELY_FILING).`;
 
@@ -101,7 +103,7 @@ export async function scrubCommand(args: string[]): Promise<number> {
   const [{ codes }, ncci, pfs] = await Promise.all([
     loadCodeSets(dataDir),
     ncciFor(mode, dataDir),
-    values.pfs ? loadMedicarePfs(values.pfs) : undefined,
+    values.pfs ? loadMedicarePfs(values.pfs) : loadShippedPfs(),
   ]);
   const reference: EditReference = {
     ...(ncci ? { ncci } : {}),
@@ -115,8 +117,16 @@ export async function scrubCommand(args: string[]): Promise<number> {
     codes,
     reference,
   );
+  // What could not be checked, or was checked on data for another date (issue 16, item 2).
+  const coverage = dataCoverage({
+    codes,
+    ncci,
+    pfsName: pfs?.name,
+    dateOfService: input.facts.dateOfService,
+  });
   const notes = [
     `Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${ncci?.source ?? 'not checked'}${pfs ? `, PFS indicators: ${pfs.name}` : ''}.`,
+    ...coverage.map((n) => `${n.kind === 'off' ? 'Not checked' : 'Note'}: ${n.message}`),
   ];
   console.log(JSON.stringify(findingsOutcome(findings, input, notes), null, 2));
   return hasBlockingErrors(findings) ? 1 : 0;

@@ -2,6 +2,7 @@ import type { Encounter, Patient, Practitioner } from 'fhir/r4';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CLAIM_LIMITS, type VisitFacts } from '../../src/coding/coding-model.ts';
+import { dataCoverage } from '../../src/codes/data-coverage.ts';
 import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
@@ -203,6 +204,13 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     return {
       coding: loaded.coding,
       findings: runEdits(loaded.coding, loaded.facts, ctx.codes, ctx.editReference),
+      // The edits that are off or run on data for another date: the panel's footer says so.
+      coverage: dataCoverage({
+        codes: ctx.codes,
+        ncci: ctx.editReference.ncci,
+        pfsName: ctx.editReference.indicators ? 'PFS' : undefined,
+        dateOfService: loaded.facts.dateOfService,
+      }).map((n) => n.message),
       signedOff: loaded.signedOff,
       encounterStatus: loaded.encounter.status,
       suggestions: suggestionsFrom(

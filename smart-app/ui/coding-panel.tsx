@@ -18,6 +18,8 @@ interface CodingAnswer {
   signedOff: boolean;
   encounterStatus: string;
   suggestions?: { diagnoses: Suggestion[]; services: Suggestion[] };
+  /** Edits that are off, or check against data for another date (src/codes/data-coverage.ts). */
+  coverage?: string[];
 }
 
 type Notice = { kind: 'info' | 'error' | 'conflict'; text: string; notes?: string[] } | undefined;
@@ -32,6 +34,7 @@ export function CodingPanel({ api }: { api: Api }) {
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>();
+  const [coverage, setCoverage] = useState<string[]>([]);
 
   const accept = useCallback((answer: CodingAnswer) => {
     setBase(answer.coding);
@@ -39,6 +42,7 @@ export function CodingPanel({ api }: { api: Api }) {
     setFindings(answer.findings);
     setSignedOff(answer.signedOff);
     if (answer.suggestions) setSuggestions(answer.suggestions);
+    if (answer.coverage) setCoverage(answer.coverage);
     setDirty(false);
   }, []);
 
@@ -227,6 +231,21 @@ export function CodingPanel({ api }: { api: Api }) {
           {signedOff && !dirty ? 'Signed off' : 'Sign off'}
         </button>
       </div>
+      {coverage.length > 0 && (
+        <footer class="data-coverage" aria-label="Edits not checked">
+          <details>
+            <summary>
+              {coverage.length} edit{coverage.length === 1 ? '' : 's'} not fully checked for this
+              date of service
+            </summary>
+            <ul>
+              {coverage.map((c) => (
+                <li key={c}>{c}</li>
+              ))}
+            </ul>
+          </details>
+        </footer>
+      )}
     </div>
   );
 }

@@ -65,6 +65,20 @@ export interface CodeSetVersion {
   effectiveTo?: string;
 }
 
+/** One release in use (shipped or imported), without its data: what `codes status` lists. */
+export interface CodeSetRelease {
+  system: string;
+  /** `codes`, `notes` (Tabular), `index` (Alphabetic Index), `mce`. */
+  layer: string;
+  version: string;
+  effectiveFrom: string;
+  effectiveTo?: string;
+  /** The official file it came from. */
+  file: string;
+  /** True for a release ChartBill ships, false for an import. */
+  shipped: boolean;
+}
+
 /**
  * Versioning model (one merged set, not one set per release): each entry carries the dates it is
  * valid for. `validFrom` is the start of the first imported release containing the code (for the
@@ -80,6 +94,8 @@ export interface CodeSet {
   version?: string;
   /** The imported releases, oldest first per system; absent for the starter set. */
   versions?: readonly CodeSetVersion[];
+  /** Every release in use, each layer apart (notes, index, MCE too); absent for the starter set. */
+  releases?: readonly CodeSetRelease[];
   /** Looks a code up, with or without the dot for ICD-10-CM. */
   lookup(system: CodeSystemKey, code: string): CodeEntry | undefined;
   /** Forgiving search: codes with or without dots, words in any order, prefixes, abbreviations. */

@@ -16,7 +16,7 @@ beforeAll(async () => {
   dataDir = await freshDataDir();
   orderSummary = await importCodeFile({ file: OFFICIAL.orderZip, dataDir, now });
   await importCodeFile({ file: OFFICIAL.notesJson, dataDir, now });
-  loaded = await loadCodeSets(dataDir, now);
+  loaded = await loadCodeSets(dataDir, now, { shipped: false });
   codes = loaded.codes;
 }, 120_000);
 
