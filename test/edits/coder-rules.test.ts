@@ -255,3 +255,51 @@ describe('the charge master', () => {
     expect(run(line('99213'), '2025-12-31')).toHaveLength(1);
   });
 });
+
+describe('Excludes1 ranges that span letters', () => {
+  it('Z34 excludes O00-O9A: every O code between the ends, not only the ends', async () => {
+    const { codeRefsOf } = await import('../../src/codes/code-refs.ts');
+    const { createCodeSet } = await import('../../src/codes/memory-code-set.ts');
+    const refs = codeRefsOf('any complication of pregnancy (O00-O9A)');
+    expect(refs).toEqual(['O00-O9A']);
+    const codes = createCodeSet([
+      {
+        system: 'icd10cm',
+        code: 'Z34',
+        display: 'Normal pregnancy',
+        billable: false,
+        excludes1: refs,
+      },
+      {
+        system: 'icd10cm',
+        code: 'Z34.90',
+        display: 'Normal pregnancy, unspecified',
+        billable: true,
+      },
+      {
+        system: 'icd10cm',
+        code: 'O26.891',
+        display: 'Other pregnancy related conditions',
+        billable: true,
+      },
+      {
+        system: 'icd10cm',
+        code: 'O9A.111',
+        display: 'Malignant neoplasm complicating pregnancy',
+        billable: true,
+      },
+      { system: 'icd10cm', code: 'Z33.1', display: 'Pregnant state, incidental', billable: true },
+      {
+        system: 'icd10cm',
+        code: 'P00.0',
+        display: 'Newborn affected by hypertension',
+        billable: true,
+      },
+    ]);
+    const run = (...c: string[]) => findingsOf('dx-excludes1', visit(c), FACTS, codes);
+    expect(run('Z34.90', 'O26.891')[0]?.message).toContain('O00-O9A');
+    expect(run('O9A.111', 'Z34.90')).toHaveLength(1);
+    expect(run('Z34.90', 'Z33.1')).toEqual([]);
+    expect(run('Z34.90', 'P00.0')).toEqual([]);
+  });
+});

@@ -100,7 +100,9 @@ export const diagnosisCodes: EditRule = ({ coding, facts, codes }) =>
   coding.diagnoses.flatMap((dx, index): Finding[] => {
     const entry = codes.lookup('icd10cm', dx.code);
     if (!entry) return [unknown(dx.code, index, codes)];
-    if (!entry.billable)
+    // A code subdivided later (G35 in FY2026) is still billable on an earlier date of service.
+    const billableThen = entry.billableTo !== undefined && facts.dateOfService <= entry.billableTo;
+    if (!entry.billable && !billableThen)
       return [missingSeventh(entry, index, codes) ?? notBillable(entry, index, codes)];
     const why = invalidOnDate(entry, facts.dateOfService);
     if (!why) return [];
