@@ -175,7 +175,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { session, fhir } = sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const [loaded, documented] = await Promise.all([
-      loadEncounterCoding(fhir, patientId, encounterId),
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
       loadDocumented(fhir, patientId, encounterId),
     ]);
     factsBySession.set(session, loaded.facts);
@@ -200,7 +200,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     // Runs as the clinician types: no need to read the encounter again for facts already known.
     let facts = factsBySession.get(session);
     if (!facts) {
-      facts = (await loadEncounterCoding(fhir, patientId, encounterId)).facts;
+      facts = (await loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference)).facts;
       factsBySession.set(session, facts);
     }
     return { findings: runEdits(body.coding, facts, ctx.codes, ctx.editReference) };
@@ -243,7 +243,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
     };
     // Re-read at save time: the ids the browser names are checked against what the server reads now.
-    const loaded = await plainly('read', () => loadEncounterCoding(fhir, patientId, encounterId));
+    const loaded = await plainly('read', () => loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference));
     const findings = runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference);
     if (body.signOff && hasBlockingErrors(findings)) {
       throw new AppError(
@@ -279,7 +279,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       'coding saved',
     );
     const after = await plainly('read-back', () =>
-      loadEncounterCoding(fhir, patientId, encounterId),
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
     );
     return {
       coding: after.coding,

@@ -83,3 +83,13 @@ export function payerTypeOf(
   if (payerId && sets && Object.hasOwn(sets.byPayer, payerId)) return sets.byPayer[payerId];
   return typeFromCoverage(coverageType);
 }
+
+/** The payer facts of a visit (for the timely filing window and the edit set). */
+export function payerFacts(
+  sets: PayerEditSets | undefined,
+  payerId: string | undefined,
+  coverageType: readonly TypeCoding[] = [],
+): { payerId?: string; payerType?: PayerType } {
+  const payerType = payerTypeOf(sets, payerId, coverageType);
+  return { ...(payerId ? { payerId } : {}), ...(payerType ? { payerType } : {}) };
+}
