@@ -11,10 +11,10 @@ import { startSandboxPayer } from '../sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
-import { buildWorker, type Worker } from '../worker/build-worker.ts';
-import { startHealthServer } from '../worker/health-server.ts';
-import { createMemoryLedger } from '../worker/memory-ledger.ts';
-import { DEFAULT_WORKER_SCOPE } from '../worker/worker-config.ts';
+import { buildWorker, type Worker } from '../worker/runtime/build-worker.ts';
+import { startHealthServer } from '../worker/runtime/health-server.ts';
+import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
+import { DEFAULT_WORKER_SCOPE } from '../worker/runtime/worker-config.ts';
 import { freePort, retryOnPortTaken } from './free-port.ts';
 
 export interface SandboxPorts {

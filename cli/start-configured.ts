@@ -3,8 +3,8 @@ import { AppError } from '../src/errors/app-error.ts';
 import { createLogger } from '../src/log/create-logger.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
-import { startWorker } from '../worker/start-worker.ts';
-import { loadWorkerConfig } from '../worker/worker-config.ts';
+import { startWorker } from '../worker/runtime/start-worker.ts';
+import { loadWorkerConfig } from '../worker/runtime/worker-config.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { untilSignal } from './start-command.ts';
 import { errorMessage } from '../src/errors/error-message.ts';
@@ -41,7 +41,7 @@ export async function startConfigured(env: Record<string, string | undefined>): 
     env,
   });
   await app.listen({ host: appConfig.host, port: appConfig.port });
-  // The same worker `node worker/main.ts` runs: backend auth per store, retries counted, JWKS served.
+  // The same worker `node worker/runtime/main.ts` runs: backend auth per store, retries counted, JWKS served.
   const worker = await startWorker(workerConfig, logger.child({ part: 'worker' }), {
     codes,
     editReference,

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseConfig } from '../src/config/parse-config.ts';
-import { openLedger } from '../worker/open-ledger.ts';
-import { retryItems } from '../worker/retry-items.ts';
+import { openLedger } from '../worker/runtime/open-ledger.ts';
+import { retryItems } from '../worker/tick/retry-items.ts';
 
 const HELP = `Usage:
   chartbill worker retry <encounter-id> [<encounter-id> …]

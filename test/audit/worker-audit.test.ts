@@ -9,8 +9,8 @@ import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { loggerOptions } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { startFaultProxy, type FaultProxy } from '../faults/fault-proxy.ts';
 import { all, startWorld, workerFor, type World } from '../worker/worker-kit.ts';
 

@@ -7,8 +7,11 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
-import { PREFETCH_CHUNK, prefetchContexts } from '../../worker/stages/prefetch-contexts.ts';
-import { eachConcurrently } from '../../worker/each-concurrently.ts';
+import {
+  PREFETCH_CHUNK,
+  prefetchContexts,
+} from '../../worker/pipeline/stages/prefetch-contexts.ts';
+import { eachConcurrently } from '../../worker/tick/each-concurrently.ts';
 import type { RecordedCreate } from './counting-gateway.ts';
 
 /** The worker's creates and batches, per context chunk (see counting-gateway.ts), replayed as the same requests. */

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { fuzzBatch } from '../security/fuzz-encounters.ts';
 import { tallyFuzz } from '../security/fuzz-tally.ts';
 import { putAll } from '../security/hostile-encounters.ts';

@@ -2,8 +2,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openFileLedger } from '../../worker/file-ledger.ts';
-import type { LedgerItem } from '../../worker/ledger.ts';
+import { openFileLedger } from '../../worker/ledger/file-ledger.ts';
+import type { LedgerItem } from '../../worker/ledger/ledger.ts';
 import { round, type Bench } from './bench-types.ts';
 
 const ITEMS = Number(process.env.CHARTBILL_BENCH_LEDGER_ITEMS ?? 20_000);

@@ -12,9 +12,9 @@ import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { startSandboxPayer } from '../../sandbox/payer-server.ts';
 import type { SandboxClient } from '../../sandbox/sandbox-client.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { loadWorkerConfig } from '../../worker/worker-config.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import { loadWorkerConfig } from '../../worker/runtime/worker-config.ts';
 import { backendClient, spawnWorker, type WorkerChild } from '../faults/worker-child.ts';
 import { dropSchema, freshSchemaName, PG_URL } from '../worker/pg-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
@@ -248,7 +248,7 @@ interface ProcessWorld {
 }
 
 /**
- * Everything as deployed: the worker as its own process (`worker/main.ts`, the embedded or the
+ * Everything as deployed: the worker as its own process (`worker/runtime/main.ts`, the embedded or the
  * PostgreSQL ledger, default concurrency), the payer as its own process, the sandbox EHR in this
  * one. `beforeStart` runs first (e.g. seeding), so the timed run is the worker's alone.
  */

@@ -15,7 +15,7 @@ export async function launchFromEhr(
   await iframe.waitFor();
   const frame = await (await iframe.elementHandle()).contentFrame();
   if (!frame) throw new Error('ChartBill iframe has no frame');
-  await frame.locator('.encounter-line').waitFor({ timeout: 15_000 });
+  await frame.locator('.encounter-line').waitFor({ timeout: 60_000 });
   return frame;
 }
 

@@ -55,7 +55,7 @@ describe('the loop, end to end, in a real browser', () => {
     frame = await launch(page, stack.ehrLaunchUrl, encounterId);
     await frame.getByRole('tab', { name: 'Claim status' }).click();
     const claim = frame.locator('section[aria-labelledby="enc-claims-h"] .claim.stage-paid');
-    await claim.waitFor({ timeout: 20_000 });
+    await claim.waitFor({ timeout: 60_000 });
     expect(await claim.locator('.claim-stage').textContent()).toBe('Paid');
     const paid = await claim.locator('dd.paid').textContent();
     expect(Number(paid?.replace(/[$,]/g, ''))).toBeGreaterThan(0);
@@ -81,7 +81,7 @@ describe('the loop, end to end, in a real browser', () => {
     const frame = await launch(page, stack.ehrLaunchUrl, SEED_SCENARIOS.timelyFiling);
     await frame.getByRole('tab', { name: 'Claim status' }).click();
     const denied = frame.locator('section[aria-labelledby="enc-claims-h"] .claim.stage-denied');
-    await denied.waitFor({ timeout: 20_000 });
+    await denied.waitFor({ timeout: 60_000 });
     expect(await denied.locator('.denials').textContent()).toContain('CARC 29');
 
     // A patient with no coverage on file gets a work item for billing staff, not a claim.
@@ -89,7 +89,7 @@ describe('the loop, end to end, in a real browser', () => {
     await held.getByRole('tab', { name: 'Claim status' }).click();
     await held
       .locator('.task', { hasText: 'No active coverage on file' })
-      .waitFor({ timeout: 20_000 });
+      .waitFor({ timeout: 60_000 });
     expect(await held.locator('section[aria-labelledby="enc-claims-h"] .claim').count()).toBe(0);
     await page.close();
   });

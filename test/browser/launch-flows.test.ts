@@ -55,7 +55,7 @@ async function ehrLaunch(
     );
   }
   const frame = await appFrame(page);
-  await frame.locator('.encounter-line').waitFor({ timeout: 15_000 });
+  await frame.locator('.encounter-line').waitFor({ timeout: 60_000 });
   return frame;
 }
 
@@ -161,7 +161,7 @@ describe('launching ChartBill in a real browser', () => {
       ((await second.locator('xpath=..').textContent()) ?? '').split(',')[0]?.trim() ?? '';
     await second.check();
     await page.getByRole('button', { name: /Open ChartBill/ }).click();
-    await page.locator('.banner').waitFor({ timeout: 15_000 });
+    await page.locator('.banner').waitFor({ timeout: 60_000 });
     expect(await page.locator('.banner .patient-name').textContent()).toContain(chosen);
     expect(page.url()).toBe(`${appUrl}/app`);
     const cdp = await context.newCDPSession(page);

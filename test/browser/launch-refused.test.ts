@@ -36,7 +36,7 @@ async function launchTopLevel(page: Page, encounterId = 'enc-today-01'): Promise
 }
 
 async function errorShown(page: Page): Promise<string> {
-  await page.locator('.error-page').waitFor({ timeout: 15_000 });
+  await page.locator('.error-page').waitFor({ timeout: 60_000 });
   return (await page.locator('.error-page').textContent()) ?? '';
 }
 
@@ -71,7 +71,7 @@ describe('launches ChartBill refuses, in a real browser', () => {
       if (new URL(r.url()).pathname === '/callback') callbacks.push(r.url());
     });
     await launchTopLevel(page);
-    await page.locator('.encounter-line').waitFor({ timeout: 15_000 });
+    await page.locator('.encounter-line').waitFor({ timeout: 60_000 });
     const used = new URL(callbacks[0] ?? '');
 
     await page.goto(used.href); // the same callback again: its state was spent

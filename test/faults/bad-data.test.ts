@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import {
   addEncounterWithUnknownCode,
   all,

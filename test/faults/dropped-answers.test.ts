@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { seededRandom, startFaultProxy, type FaultProxy } from './fault-proxy.ts';

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { JournalFs } from '../../worker/ledger-journal.ts';
+import type { JournalFs } from '../../worker/ledger/ledger-journal.ts';
 
 /** A disk for the file ledger's journal that fills up: set `room` and watch the writes. */
 export interface FullDisk {

@@ -4,7 +4,7 @@ import { workerCommand } from '../../cli/worker-command.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { PG_URL, postgresLedgers } from '../worker/pg-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';

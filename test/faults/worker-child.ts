@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateClientKeys } from '../../src/auth/keys.ts';
 import type { SandboxClient } from '../../sandbox/sandbox-client.ts';
-import { DEFAULT_WORKER_SCOPE } from '../../worker/worker-config.ts';
+import { DEFAULT_WORKER_SCOPE } from '../../worker/runtime/worker-config.ts';
 
-const MAIN = join(import.meta.dirname, '..', '..', 'worker', 'main.ts');
+const MAIN = join(import.meta.dirname, '..', '..', 'worker', 'runtime', 'main.ts');
 
 /** A backend client (private_key_jwt, ES384) for the sandbox EHR, with its private key on disk. */
 export async function backendClient(
@@ -35,7 +35,7 @@ export interface WorkerChild {
   stderr(): string;
 }
 
-/** Runs `worker/main.ts` in a child process with the given environment (on top of PATH/HOME). */
+/** Runs `worker/runtime/main.ts` in a child process with the given environment (on top of PATH/HOME). */
 export function spawnWorker(env: Record<string, string>): WorkerChild {
   const child = spawn(process.execPath, [...nodeFlags(), '--import', 'tsx', MAIN], {
     // A data dir with nothing imported: the built-in starter code set, whatever the developer imported.

@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const TARGET = {
   src: 'src/fhir/systems.ts',
   'smart-app': 'smart-app/app-config.ts',
-  worker: 'worker/ledger.ts',
+  worker: 'worker/ledger/ledger.ts',
   cli: 'cli/free-port.ts',
   sandbox: 'sandbox/scopes.ts',
 } as const;
@@ -23,7 +23,7 @@ type Folder = keyof typeof TARGET;
 const FIXTURE: Record<Folder | 'test', string> = {
   src: 'src/claims/boundary-fixture.ts',
   'smart-app': 'smart-app/coding/boundary-fixture.ts',
-  worker: 'worker/boundary-fixture.ts',
+  worker: 'worker/tick/boundary-fixture.ts',
   cli: 'cli/boundary-fixture.ts',
   sandbox: 'sandbox/boundary-fixture.ts',
   test: 'test/house/boundary-fixture.ts',
@@ -39,6 +39,21 @@ function specifier(fromFile: string, toFile: string): string {
   return (up === 0 ? './' : '../'.repeat(up)) + to.slice(common).join('/');
 }
 
+/** The worker's rooms, lowest first (worker/README.md): a fixture in each, and a real module to import. */
+const ROOM_FIXTURE = {
+  ledger: 'worker/ledger/room-fixture.ts',
+  pipeline: 'worker/pipeline/room-fixture.ts',
+  tick: 'worker/tick/room-fixture.ts',
+  runtime: 'worker/runtime/room-fixture.ts',
+} as const;
+const ROOM_TARGET = {
+  ledger: 'worker/ledger/ledger.ts',
+  pipeline: 'worker/pipeline/build-task.ts',
+  tick: 'worker/tick/each-concurrently.ts',
+  runtime: 'worker/runtime/worker-config.ts',
+} as const;
+type Room = keyof typeof ROOM_FIXTURE;
+
 let eslint: ESLint;
 beforeAll(() => {
   // The repository's config as it is; only the type-aware parser is told that these files, which
@@ -49,8 +64,10 @@ beforeAll(() => {
       languageOptions: {
         parserOptions: {
           projectService: {
-            allowDefaultProject: Object.values(FIXTURE),
+            allowDefaultProject: [...Object.values(FIXTURE), ...Object.values(ROOM_FIXTURE)],
             defaultProject: 'tsconfig.json',
+            // Ten in-memory fixtures, linted one at a time: the default cap of 8 is for globs.
+            maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 16,
           },
           tsconfigRootDir: root,
         },
@@ -128,5 +145,35 @@ describe('the linter keeps the layers apart', { timeout: 300_000 }, () => {
     expect((await lint('smart-app', 'worker', 'import type')).boundary).toHaveLength(1);
     expect((await lint('src', 'sandbox', 'export')).boundary).toHaveLength(1);
     expect((await lint('worker', 'src', 'export')).boundary).toEqual([]);
+  });
+});
+
+async function lintRoom(from: Room, to: Room): Promise<string[]> {
+  const file = ROOM_FIXTURE[from];
+  const code = `export * from '${specifier(file, ROOM_TARGET[to])}';\n`;
+  const [result] = await eslint.lintText(code, { filePath: `${root}${file}` });
+  return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
+}
+
+describe("the worker's rooms import only the rooms below them", { timeout: 300_000 }, () => {
+  const rooms = Object.keys(ROOM_FIXTURE) as Room[];
+  const pairs = rooms.flatMap((from, i) => rooms.map((to, j) => [from, to, j > i] as const));
+
+  it.each(pairs)('worker/%s/ importing worker/%s/ (forbidden: %s)', async (from, to, forbidden) => {
+    const messages = await lintRoom(from, to);
+    if (forbidden) {
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain(`worker/${from}/ must not import`);
+    } else {
+      expect(messages).toEqual([]);
+    }
+  });
+
+  it('a room still may not climb out of worker/ into smart-app/', async () => {
+    const code = `export * from '../../smart-app/app-config.ts';\n`;
+    const [result] = await eslint.lintText(code, { filePath: `${root}${ROOM_FIXTURE.ledger}` });
+    expect(result?.messages.map((m) => m.message)).toEqual([
+      expect.stringContaining('worker/ must not import'),
+    ]);
   });
 });

@@ -64,7 +64,7 @@ describe('login CSRF in a real browser', () => {
     const { context, page } = await fresh();
     await page.goto(`http://localhost:${String(evil.port)}/`);
     await page.waitForURL(`${appUrl}/callback`);
-    await page.locator('.error-page').waitFor({ timeout: 15_000 });
+    await page.locator('.error-page').waitFor({ timeout: 60_000 });
     expect(await page.locator('.error-page').textContent()).toContain(
       'This sign-in was not started here',
     );
@@ -79,7 +79,7 @@ describe('sessions and error pages in a real browser', () => {
     const { context, page } = await fresh();
     await page.goto(`${stack.ehr.launchPageUrl}/encounter/enc-today-08`);
     const frame = await appFrame(page);
-    await frame.locator('.encounter-line').waitFor({ timeout: 15_000 });
+    await frame.locator('.encounter-line').waitFor({ timeout: 60_000 });
     const handle = await frame.evaluate(() => sessionStorage.getItem('chartbill.session'));
     expect(handle).toMatch(/^[\w-]{43}$/);
 
@@ -96,7 +96,7 @@ describe('sessions and error pages in a real browser', () => {
   it('a refused callback does not leave code and state in the address bar or history', async () => {
     const { context, page } = await fresh();
     await page.goto(`${appUrl}/callback?code=the-code-value&state=forged`);
-    await page.locator('.error-page').waitFor({ timeout: 15_000 });
+    await page.locator('.error-page').waitFor({ timeout: 60_000 });
     await page.waitForURL(`${appUrl}/callback`);
     const cdp = await context.newCDPSession(page);
     const history = (await cdp.send('Page.getNavigationHistory')) as { entries: { url: string }[] };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eligibilityIdentifierFor } from '../../src/claims/build-eligibility-request.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { all, claimsOf, startWorld, workerFor, type World } from '../worker/worker-kit.ts';
 import {
   coverage,

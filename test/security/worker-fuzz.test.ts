@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
 import { startWorld, workerFor, type World } from '../worker/worker-kit.ts';
 import { fuzzBatch } from './fuzz-encounters.ts';

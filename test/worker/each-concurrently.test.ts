@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eachConcurrently } from '../../worker/each-concurrently.ts';
+import { eachConcurrently } from '../../worker/tick/each-concurrently.ts';
 
 describe('eachConcurrently', () => {
   it('settles only when every lane has stopped, even when one lane fails early', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimIdentifierFor } from '../../src/claims/build-claim.ts';
-import type { Ledger } from '../../worker/ledger.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import type { Ledger } from '../../worker/ledger/ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
 import { startWorld, workerFor, type World } from './worker-kit.ts';
 

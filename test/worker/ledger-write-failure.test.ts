@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import type { Ledger } from '../../worker/ledger.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { ENCOUNTER_CURSOR } from '../../worker/stages/find-work.ts';
+import type { Ledger } from '../../worker/ledger/ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import { ENCOUNTER_CURSOR } from '../../worker/pipeline/stages/find-work.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
 import { MINUTE, startWorld, tasksOf, testClock, workerFor, type World } from './worker-kit.ts';
 

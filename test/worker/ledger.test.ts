@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors/app-error.ts';
-import { openFileLedger } from '../../worker/file-ledger.ts';
+import { openFileLedger } from '../../worker/ledger/file-ledger.ts';
 import {
   isFinal,
   recheckDelayMs,
   retryDelayMs,
   type Ledger,
   type LedgerItem,
-} from '../../worker/ledger.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+} from '../../worker/ledger/ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { fullDisk } from '../faults/full-disk-fs.ts';
 import { postgresLedgers } from './pg-kit.ts';
 

@@ -7,8 +7,8 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import type { PayerAdapter } from '../../src/payer/payer-adapter.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
-import { openFileLedger } from '../../worker/file-ledger.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
+import { openFileLedger } from '../../worker/ledger/file-ledger.ts';
 import { all, logger, startWorld, type World } from './worker-kit.ts';
 
 let world: World | undefined;

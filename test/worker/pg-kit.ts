@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPostgresLedger } from '../../worker/postgres-ledger.ts';
-import type { Ledger } from '../../worker/ledger.ts';
+import { openPostgresLedger } from '../../worker/ledger/postgres-ledger.ts';
+import type { Ledger } from '../../worker/ledger/ledger.ts';
 
 /** The test PostgreSQL server (trust auth); override with CHARTBILL_TEST_PG_URL. */
 export const PG_URL =

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors/app-error.ts';
-import { openLedger } from '../../worker/open-ledger.ts';
-import { openPostgresLedger } from '../../worker/postgres-ledger.ts';
-import { DEFAULT_WORKER_SCOPE, loadWorkerConfig } from '../../worker/worker-config.ts';
+import { openLedger } from '../../worker/runtime/open-ledger.ts';
+import { openPostgresLedger } from '../../worker/ledger/postgres-ledger.ts';
+import { DEFAULT_WORKER_SCOPE, loadWorkerConfig } from '../../worker/runtime/worker-config.ts';
 import { dropSchema, freshSchemaName, PG_URL } from './pg-kit.ts';
 
 const minimal = {

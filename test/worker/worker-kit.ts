@@ -20,9 +20,9 @@ import {
   type SandboxPayerOptions,
 } from '../../sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { buildWorker, type Worker } from '../../worker/build-worker.ts';
-import type { Ledger } from '../../worker/ledger.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { buildWorker, type Worker } from '../../worker/runtime/build-worker.ts';
+import type { Ledger } from '../../worker/ledger/ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 
 export const logger = createLogger('silent', 'worker-test');
 

@@ -12,13 +12,17 @@ import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { startSandboxPayer } from '../../sandbox/payer-server.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { startSandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
-import { buildHealthServer } from '../../worker/health-server.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
-import { loadPublicJwks } from '../../worker/public-jwks.ts';
-import { startWorker } from '../../worker/start-worker.ts';
-import { BILLING_SCOPE, CLINICAL_SCOPE, loadWorkerConfig } from '../../worker/worker-config.ts';
-import { createWorkerMetrics } from '../../worker/worker-metrics.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
+import { buildHealthServer } from '../../worker/runtime/health-server.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import { loadPublicJwks } from '../../worker/runtime/public-jwks.ts';
+import { startWorker } from '../../worker/runtime/start-worker.ts';
+import {
+  BILLING_SCOPE,
+  CLINICAL_SCOPE,
+  loadWorkerConfig,
+} from '../../worker/runtime/worker-config.ts';
+import { createWorkerMetrics } from '../../worker/runtime/worker-metrics.ts';
 import { backendClient } from '../faults/worker-child.ts';
 import { startFaultProxy } from '../faults/fault-proxy.ts';
 import { all, logger } from './worker-kit.ts';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claimResponseSummary } from '../../src/claims/claim-response-summary.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { startSandboxPayer } from '../../sandbox/payer-server.ts';
 import {
   addEncounterWithUnknownCode,

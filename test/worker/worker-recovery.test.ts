@@ -2,7 +2,7 @@ import type { ChargeItem, Claim, ClaimResponse, Coverage, Encounter } from 'fhir
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import {
   addEncounterWithUnknownCode,
   all,

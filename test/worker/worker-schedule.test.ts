@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/build-worker.ts';
-import { openFileLedger } from '../../worker/file-ledger.ts';
-import { startHealthServer } from '../../worker/health-server.ts';
-import { createMemoryLedger } from '../../worker/memory-ledger.ts';
+import { buildWorker } from '../../worker/runtime/build-worker.ts';
+import { openFileLedger } from '../../worker/ledger/file-ledger.ts';
+import { startHealthServer } from '../../worker/runtime/health-server.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import {
   all,
   deadUrl,

@@ -1,0 +1,178 @@
+import type { Condition, Coverage, Encounter, OperationOutcome, Resource } from 'fhir/r4';
+import {
+  claimSourceProblems,
+  type ClaimProblem,
+  type ClaimSources,
+} from '../../../src/claims/claim-belongs.ts';
+import { dateOfServiceOf } from '../../../src/claims/build-claim.ts';
+import { AppError, isAppError } from '../../../src/errors/app-error.ts';
+import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
+import { SYSTEM } from '../../../src/fhir/systems.ts';
+import { checkResource, resourcesOf, type ShapeOf } from '../fhir-shapes.ts';
+import type { EncounterContext } from '../pipeline-types.ts';
+import { idOfReference } from '../../../src/fhir/reference-id.ts';
+import type { PrefetchedContext } from './prefetch-contexts.ts';
+
+/**
+ * Reads what the claim is made from: the Patient, the encounter's billable ChargeItems and its
+ * diagnoses, the patient's Coverage, the billing Organization, the payer and the rendering
+ * Practitioner. What the tick prefetched for a chunk of encounters is used as it came; anything
+ * else is read, independent reads in parallel. Every resource is checked here, so a broken one
+ * quarantines this encounter only.
+ */
+export async function loadContext(
+  clinical: FhirGateway,
+  encounter: Encounter & { id: string },
+  prefetched?: PrefetchedContext,
+): Promise<EncounterContext> {
+  const encounterRef = `Encounter/${encounter.id}`;
+  const patientId = idOfReference(encounter.subject?.reference, 'Patient');
+  if (!patientId) throw new Error(`${encounterRef} has no Patient subject`);
+  const related = prefetched?.related;
+  const [patient, chargeItems, conditions, coverages, billingProvider, practitioner] =
+    await Promise.all([
+      prefetched?.patient
+        ? checkResource('Patient', prefetched.patient)
+        : clinical.read('Patient', patientId).then((p) => checkResource('Patient', p)),
+      search(clinical, prefetched?.chargeItems, 'ChargeItem', { context: encounterRef }),
+      search(clinical, prefetched?.conditions, 'Condition', { encounter: encounterRef }),
+      search(clinical, prefetched?.coverages, 'Coverage', { beneficiary: `Patient/${patientId}` }),
+      readOptional(
+        clinical,
+        'Organization',
+        idOfReference(encounter.serviceProvider?.reference, 'Organization'),
+        related,
+      ),
+      readOptional(clinical, 'Practitioner', renderingPractitionerId(encounter), related),
+    ]);
+  const coverage = pickCoverage(coverages, dateOfServiceOf(encounter));
+  const billable = chargeItems.filter((c) => c.status === 'billable');
+  const diagnoses = conditions.filter(isEncounterDiagnosis);
+  refuseForeignOrUnbillable({
+    patientId,
+    chargeItems: billable,
+    conditions: diagnoses.filter((c) => !isEnteredInError(c)),
+    coverage,
+  });
+  const payerOrg = await readOptional(
+    clinical,
+    'Organization',
+    idOfReference(coverage?.payor[0]?.reference, 'Organization'),
+    related,
+  );
+  return {
+    encounter,
+    encounterRef,
+    patient,
+    chargeItems: billable,
+    conditions: diagnoses,
+    coverage,
+    billingProvider,
+    payerOrg,
+    practitioner,
+  };
+}
+
+/**
+ * Holds the encounter (data-invalid, every problem named) when a record the claim would be made
+ * from is another patient's, or has no code in a billing system: nothing is guessed.
+ */
+function refuseForeignOrUnbillable(sources: ClaimSources): void {
+  const problems = claimSourceProblems(sources);
+  if (problems.length > 0) throw claimProblemsError(problems);
+}
+
+/** The problems as one FHIR_RESOURCE_INVALID error: a line each, and an OperationOutcome issue each. */
+export function claimProblemsError(problems: readonly ClaimProblem[]): AppError {
+  const outcome: OperationOutcome = {
+    resourceType: 'OperationOutcome',
+    issue: problems.map((p) => ({
+      severity: 'error',
+      code: 'business-rule',
+      diagnostics: p.message,
+      expression: [p.expression],
+    })),
+  };
+  return new AppError('FHIR_RESOURCE_INVALID', problems.map((p) => p.message).join('\n- '), {
+    status: 422,
+    outcome,
+  });
+}
+
+function isEnteredInError(condition: Condition): boolean {
+  return condition.verificationStatus?.coding?.some((c) => c.code === 'entered-in-error') === true;
+}
+
+/**
+ * The coverage to bill: an active one in force on the date of service, else any active one,
+ * else the most recently ended one (so the payer can say it is not in force, and staff see why).
+ */
+export function pickCoverage(
+  coverages: readonly Coverage[],
+  dateOfService: string,
+): Coverage | undefined {
+  const usable = coverages.filter((c) => c.status === 'active' || c.status === 'cancelled');
+  const covers = (c: Coverage) =>
+    (c.period?.start?.slice(0, 10) ?? '0000') <= dateOfService &&
+    dateOfService <= (c.period?.end?.slice(0, 10) ?? '9999');
+  const active = usable.filter((c) => c.status === 'active');
+  return (
+    active.find(covers) ??
+    active[0] ??
+    [...usable].sort((a, b) => (b.period?.end ?? '').localeCompare(a.period?.end ?? ''))[0]
+  );
+}
+
+/** A Condition that is an encounter diagnosis (problem-list entries are not billed). */
+function isEncounterDiagnosis(condition: {
+  category?: { coding?: { system?: string; code?: string }[] }[];
+}): boolean {
+  const categories = condition.category ?? [];
+  return (
+    categories.length === 0 ||
+    categories.some((c) =>
+      c.coding?.some(
+        (k) => k.system === SYSTEM.conditionCategory && k.code === 'encounter-diagnosis',
+      ),
+    )
+  );
+}
+
+/** The primary performer (PPRF), else the attender (ATND), else the first practitioner. */
+function renderingPractitionerId(encounter: Encounter): string | undefined {
+  const participants = (encounter.participant ?? []).filter((p) =>
+    idOfReference(p.individual?.reference, 'Practitioner'),
+  );
+  const byType = (code: string) =>
+    participants.find((p) => p.type?.some((t) => t.coding?.some((c) => c.code === code)));
+  const chosen = byType('PPRF') ?? byType('ATND') ?? participants[0];
+  return idOfReference(chosen?.individual?.reference, 'Practitioner');
+}
+
+/** The prefetched resources of a type, else one search for them; each checked. */
+async function search<K extends 'ChargeItem' | 'Condition' | 'Coverage'>(
+  clinical: FhirGateway,
+  prefetched: readonly Resource[] | undefined,
+  type: K,
+  params: Record<string, string>,
+): Promise<ShapeOf[K][]> {
+  return resourcesOf(type, prefetched ?? (await clinical.searchAll(type, params)));
+}
+
+async function readOptional<K extends 'Organization' | 'Practitioner'>(
+  clinical: FhirGateway,
+  type: K,
+  id: string | undefined,
+  related: ReadonlyMap<string, Resource> | undefined,
+): Promise<ShapeOf[K] | undefined> {
+  if (!id) return undefined;
+  const known = related?.get(`${type}/${id}`);
+  if (known) return checkResource(type, known);
+  try {
+    return checkResource(type, await clinical.read(type, id));
+  } catch (err) {
+    // A dangling reference is the claim's problem to report, not a reason to retry.
+    if (isAppError(err, 'FHIR_NOT_FOUND')) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,134 @@
+import type { ClaimResponse } from 'fhir/r4';
+import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
+import { claimIdentifierFor } from '../../../src/claims/build-claim.ts';
+import {
+  claimResponseSummary,
+  type ClaimResponseSummary,
+} from '../../../src/claims/claim-response-summary.ts';
+import { SYSTEM, writerTag } from '../../../src/fhir/systems.ts';
+import { buildTask, taskDeadline, taskIdentifierQuery } from '../build-task.ts';
+
+/** The Task identifier suffix of the denial of replacement n (none for the original claim). */
+export function denialSuffix(replacement: number): string {
+  return replacement > 0 ? `-r${String(replacement)}` : '';
+}
+import {
+  identifierQuery,
+  refOf,
+  type AnsweredOutcome,
+  type ClaimWithId,
+  type EncounterContext,
+  type PipelineDeps,
+} from '../pipeline-types.ts';
+
+/**
+ * The final answer already recorded for a claim, if any. Checked before submitting so that a
+ * worker that lost its ledger, facing a payer that lost its memory, still submits only once.
+ */
+export async function findAnswer(
+  billing: FhirGateway,
+  claim: ClaimWithId,
+): Promise<ClaimResponse | undefined> {
+  const found = await billing.searchAll('ClaimResponse', { request: refOf(claim) }, 10);
+  return found.find(
+    (r): r is ClaimResponse => r.resourceType === 'ClaimResponse' && r.outcome !== 'queued',
+  );
+}
+
+/**
+ * Writes the payer's ClaimResponse to the billing store with `request` → our Claim, once
+ * (If-None-Exist on the payer's identifier; a changed outcome, e.g. queued → complete, updates
+ * it). A denial, whole or partial, becomes a Task with the reasons and the appeal deadline.
+ */
+export async function recordAnswer(
+  ctx: EncounterContext,
+  claim: ClaimWithId,
+  answer: ClaimResponse,
+  deps: PipelineDeps,
+): Promise<AnsweredOutcome> {
+  const stored = await storeClaimResponse(ctx, claim, answer, deps);
+  const summary = claimResponseSummary(stored);
+  const denied = summary.denials.length > 0;
+  if (denied) {
+    const now = deps.now();
+    const task = buildTask({
+      code: 'claim-denied',
+      description: denialDescription(summary, taskDeadline('claim-denied', now)),
+      encounterId: ctx.encounter.id,
+      patient: refOf(ctx.patient),
+      focus: refOf(stored),
+      businessStatus: summary.outcome === 'partial' ? 'partially denied' : 'denied',
+      suffix: denialSuffix(deps.replacing ?? 0),
+      now,
+    });
+    await deps.billing.create(task, {
+      ifNoneExist: taskIdentifierQuery(
+        ctx.encounter.id,
+        'claim-denied',
+        denialSuffix(deps.replacing ?? 0),
+      ),
+    });
+  }
+  return {
+    stage: stored.outcome === 'queued' ? 'submitted' : 'answered',
+    claim: refOf(claim),
+    claimResponse: refOf(stored),
+    outcome: stored.outcome,
+    paid: summary.paid > 0,
+    denied,
+  };
+}
+
+async function storeClaimResponse(
+  ctx: EncounterContext,
+  claim: ClaimWithId,
+  answer: ClaimResponse,
+  deps: PipelineDeps,
+): Promise<ClaimResponse> {
+  const identifier = answer.identifier?.[0] ?? {
+    system: SYSTEM.claimResponseId,
+    value: `enc-${ctx.encounter.id}`,
+  };
+  const response: ClaimResponse = {
+    ...answer,
+    identifier: answer.identifier?.length ? answer.identifier : [identifier],
+    meta: { tag: [writerTag('worker')] },
+    request: {
+      reference: refOf(claim),
+      identifier: claim.identifier?.[0] ?? claimIdentifierFor(ctx.encounter.id),
+    },
+  };
+  // The payer's id means nothing in our store; the billing store assigns its own.
+  delete response.id;
+  const { resource, created } = await deps.billing.create(response, {
+    ifNoneExist: identifierQuery(identifier),
+  });
+  if (created || resource.outcome === response.outcome || !resource.id) return resource;
+  const versionId = resource.meta?.versionId;
+  return deps.billing.update(
+    { ...response, id: resource.id },
+    versionId ? { ifMatchVersion: versionId } : {},
+  );
+}
+
+/** The denial in words: each reason once, with the lines it hit, and what to do by when. */
+function denialDescription(summary: ClaimResponseSummary, deadline: string): string {
+  const byCode = new Map<string, { text: string; lines: number[] }>();
+  for (const d of summary.denials) {
+    const entry = byCode.get(d.carc) ?? { text: d.text, lines: [] };
+    if (d.itemSequence !== undefined) entry.lines.push(d.itemSequence);
+    byCode.set(d.carc, entry);
+  }
+  const reasons = [...byCode.entries()].map(([carc, { text, lines }]) => {
+    const where =
+      lines.length > 0 && summary.outcome === 'partial'
+        ? ` (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')})`
+        : '';
+    return `- ${text.includes(carc) ? text : `CARC ${carc}: ${text}`}${where}`;
+  });
+  const head =
+    summary.outcome === 'partial'
+      ? `The payer denied part of the claim; it paid $${summary.paid.toFixed(2)}.`
+      : 'The payer denied the claim.';
+  return `${head}\n${reasons.join('\n')}\nCorrect and resubmit, or appeal by ${deadline.slice(0, 10)}.`;
+}

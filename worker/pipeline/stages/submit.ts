@@ -1,0 +1,23 @@
+import type { ClaimResponse } from 'fhir/r4';
+import { submissionBundle } from '../../../src/claims/submission-bundle.ts';
+import type { ClaimWithId, EncounterContext, PipelineDeps } from '../pipeline-types.ts';
+
+/**
+ * Sends the claim with the resources it references to the payer. Not safe to repeat blindly (a
+ * clearinghouse rejects or, worse, pays a duplicate): the caller recorded the outbox first, and
+ * the payer adapter asks the payer before it sends again after an answer was lost.
+ */
+export async function submitClaim(
+  ctx: EncounterContext,
+  claim: ClaimWithId,
+  deps: PipelineDeps,
+): Promise<ClaimResponse> {
+  const bundle = submissionBundle(claim, [
+    ctx.patient,
+    ctx.coverage,
+    ctx.billingProvider,
+    ctx.payerOrg,
+    ctx.practitioner,
+  ]);
+  return deps.payer.submitClaim(bundle);
+}

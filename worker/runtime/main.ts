@@ -1,0 +1,45 @@
+import { startupCodeSets } from '../../src/codes/load-code-sets.ts';
+import { createLogger } from '../../src/log/create-logger.ts';
+import { loadEditReference } from '../../src/ncci/load-edit-reference.ts';
+import { startWorker } from './start-worker.ts';
+import { loadWorkerConfig } from './worker-config.ts';
+import { errorMessage } from '../../src/errors/error-message.ts';
+
+/**
+ * `node --import tsx worker/main.ts`: the billing worker alone, configured by environment
+ * (see worker-config.ts). SIGTERM or SIGINT stops it gracefully within
+ * `CHARTBILL_WORKER_SHUTDOWN_SECONDS`: the encounters in hand are finished if they fit, the
+ * rest have their leases released (a claim already sent stays in the outbox, so the next worker
+ * asks the payer first), and the process exits 0.
+ */
+const config = loadWorkerConfig(process.env);
+const logger = createLogger(config.logLevel, 'chartbill-worker');
+// The code sets and NCCI tables `chartbill codes import` / `chartbill ncci import` stored, as `chartbill start` uses them.
+const dataDir = process.env.CHARTBILL_DATA_DIR ?? '.chartbill';
+const codes = await startupCodeSets(dataDir, logger);
+const editReference = await loadEditReference(dataDir, 'configured', logger);
+const running = await startWorker(config, logger, { codes, editReference });
+logger.info({ health: running.healthUrl }, 'worker running');
+// Read by supervisors and tests: the one line on stdout that says where health is served.
+process.stdout.write(`worker health ${running.healthUrl}\n`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceSeconds: config.shutdownMs / 1000 }, 'stopping');
+    // A backstop should closing hang (a database that accepts and never answers).
+    setTimeout(() => {
+      logger.error('stop took too long; exiting');
+      process.exit(1);
+    }, config.shutdownMs + 10_000).unref();
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: errorMessage(err) }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+import type { JWK } from 'jose';
+import { createBackendAuth } from '../../src/auth/backend-auth.ts';
+import type { CodeSet } from '../../src/codes/code-set.ts';
+import type { EditReference } from '../../src/edits/edit-reference.ts';
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
+import type { Logger } from '../../src/log/create-logger.ts';
+import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
+import { buildWorker, type Worker } from './build-worker.ts';
+import { discoverTokenUrl } from './discover-token-url.ts';
+import { startHealthServer } from './health-server.ts';
+import { openLedger } from './open-ledger.ts';
+import { loadPublicJwks } from './public-jwks.ts';
+import { createWorkerMetrics } from './worker-metrics.ts';
+import type { WorkerConfig } from './worker-config.ts';
+
+export interface StartWorkerOptions {
+  /** The code sets to scrub with; the built-in starter set when absent. */
+  codes?: CodeSet;
+  /** NCCI tables and the like; those edits are off when absent. */
+  editReference?: EditReference;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** The health server's URL (`/healthz`, `/metrics`, `/.well-known/jwks.json`). */
+  healthUrl: string;
+  /**
+   * Stops the schedule, lets the encounters in hand finish within the shutdown grace period
+   * (`CHARTBILL_WORKER_SHUTDOWN_SECONDS`) and releases the rest, closes everything.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The worker as its own process: SMART Backend Services auth, the clinical and billing FHIR
+ * gateways (the billing store only when configured), the payer, the ledger the configuration
+ * names, the health server, and the schedule started.
+ */
+export async function startWorker(
+  config: WorkerConfig,
+  logger: Logger,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
+  if (config.heapGrowthPercent > 0) keepHeapNearLiveSet(config.heapGrowthPercent);
+  const privateKey = JSON.parse(await readFile(config.privateKeyFile, 'utf8')) as JWK;
+  const tokenUrl = config.tokenUrl ?? (await discoverTokenUrl(config.fhirBaseUrl));
+  const auth = createBackendAuth({
+    tokenUrl,
+    clientId: config.clientId,
+    privateKey,
+    scope: config.scope,
+  });
+  const getToken = () => auth.getToken();
+  const separateBilling = config.billingFhirBaseUrl !== config.fhirBaseUrl;
+  // A separate billing store has its own authorization server, client and (financial) scopes.
+  const billingAuth = separateBilling
+    ? createBackendAuth({
+        tokenUrl:
+          config.billingAuth.tokenUrl ??
+          (await discoverTokenUrl(
+            config.billingFhirBaseUrl,
+            fetch,
+            'CHARTBILL_BILLING_TOKEN_URL',
+            'CHARTBILL_BILLING_FHIR_BASE_URL',
+          )),
+        clientId: config.billingAuth.clientId,
+        privateKey,
+        scope: config.billingAuth.scope,
+      })
+    : auth;
+  const getBillingToken = () => billingAuth.getToken();
+  const metrics = createWorkerMetrics();
+  // Every wait before a retry is a retry: counted for /metrics.
+  const sleep = (ms: number) => {
+    metrics.countHttpRetry();
+    return new Promise<void>((resolve) => setTimeout(resolve, ms));
+  };
+  // undici, not fhir-kit-client's fetch: the worker's throughput is bound by CPU per request.
+  const clinical = createFhirGateway({
+    baseUrl: config.fhirBaseUrl,
+    getToken,
+    retry: config.http,
+    sleep,
+    transport: undiciTransport,
+  });
+  const billing = separateBilling
+    ? createFhirGateway({
+        baseUrl: config.billingFhirBaseUrl,
+        getToken: getBillingToken,
+        retry: config.http,
+        sleep,
+        transport: undiciTransport,
+      })
+    : clinical;
+  const ledger = await openLedger(config, logger.child({ part: 'ledger' }));
+  const worker = buildWorker(config, {
+    clinical,
+    billing,
+    ledger,
+    logger,
+    metrics,
+    codes: options.codes ?? starterCodeSet(),
+    ...(options.editReference ? { editReference: options.editReference } : {}),
+    payer: createFhirPayerAdapter({
+      baseUrl: config.payerBaseUrl,
+      retry: config.http,
+      timeouts: config.payerTimeouts,
+      sleep,
+      payerIds: config.payerIds,
+    }),
+  });
+  const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
+  const health = await startHealthServer({
+    port: config.port,
+    metrics: worker.metrics,
+    jwks,
+    ledger,
+    logger: logger.child({ part: 'worker-health' }),
+  });
+  worker.start();
+  return {
+    worker,
+    healthUrl: health.url,
+    async close() {
+      await worker.stop();
+      await Promise.all([health.close(), ledger.close()]);
+    },
+  };
+}
+
+/**
+ * The worker keeps a small live set (about 30 MB) and makes bursts of short-lived garbage. Left
+ * to itself, V8 grows the old generation to four times the live set and the young generation
+ * from 2 to 32 MB during a backlog, and keeps both while the worker idles (it collects only when
+ * allocating). So the old generation may grow `percent` past what the last full collection kept,
+ * and the young generation stays at its starting size (measured: no slower). V8 reads both flags
+ * whenever it resizes the heap, so setting them at start-up takes effect.
+ */
+function keepHeapNearLiveSet(percent: number): void {
+  setFlagsFromString(`--heap-growing-percent=${String(percent)}`);
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
