@@ -1,6 +1,6 @@
 import type { ChargeItem, Condition, Coverage, Encounter, Patient } from 'fhir/r4';
 import type { EditReference } from '../../src/edits/edit-reference.ts';
-import { payerFacts } from '../../src/edits/payer-edit-set.ts';
+import { payerFacts, payerIdOfCoverage } from '../../src/edits/payer-edit-set.ts';
 import { codingFromFhir } from '../../src/coding/coding-fhir.ts';
 import type { EncounterCoding, VisitFacts } from '../../src/coding/coding-model.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
@@ -74,7 +74,7 @@ export async function loadEncounterCoding(
 function coverageFacts(coverages: Coverage[], reference: EditReference) {
   const coverage = coverages[0];
   if (!coverage) return {};
-  const payerId = coverage.payor[0]?.identifier?.value;
+  const payerId = payerIdOfCoverage(coverage);
   return payerFacts(reference.payerEditSets, payerId, coverage.type?.coding ?? []);
 }
 

@@ -1,3 +1,4 @@
+import { denialNextStep } from '../../src/claims/denial-next-steps.ts';
 import type {
   Claim,
   ClaimResponse,
@@ -210,6 +211,7 @@ function denialReasons(response: ClaimResponse, summary: ClaimResponseSummary): 
     code: d.carc,
     system: 'CARC',
     text: d.itemSequence ? `${d.text} (line ${d.itemSequence})` : d.text,
+    nextStep: denialNextStep(d.group, d.carc, d.rarc).text,
   }));
   const remarks = new Map<string, DenialReason>();
   const codings = [

@@ -13,6 +13,8 @@ export interface DenialReason {
   code: string;
   system: 'CARC' | 'RARC' | 'other';
   text: string;
+  /** What billing staff do next about it (src/claims/denial-next-steps.ts), for a CARC. */
+  nextStep?: string;
 }
 
 export interface ClaimView {

@@ -119,6 +119,7 @@ function ClaimCard({ claim }: { claim: ClaimView }) {
                 {r.system} {r.code}
               </strong>
               : {r.text}
+              {r.nextStep && <div class="next-step">Next: {r.nextStep}</div>}
             </li>
           ))}
         </ul>

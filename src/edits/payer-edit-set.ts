@@ -8,7 +8,9 @@
  * (`MCR01=medicare,MCD=medicaid,SBXHP=commercial`), else the Coverage's type (Source of Payment
  * Typology 1 Medicare, 2 Medicaid; HL7 ActCode), else unknown. Browser-safe.
  */
+import type { Coverage, Organization } from 'fhir/r4';
 import type { PayerType } from '../coding/coding-model.ts';
+import { SYSTEM } from '../fhir/systems.ts';
 
 export interface PayerEditSets {
   /** Payer id → edit set. */
@@ -92,4 +94,21 @@ export function payerFacts(
 ): { payerId?: string; payerType?: PayerType } {
   const payerType = payerTypeOf(sets, payerId, coverageType);
   return { ...(payerId ? { payerId } : {}), ...(payerType ? { payerType } : {}) };
+}
+
+/**
+ * The payer's id for a visit: the Coverage payor's identifier, else the payer Organization's
+ * payer-id identifier (when the caller could read it). The app and the worker both use this, so
+ * both pick the same timely filing window and edit set.
+ */
+export function payerIdOfCoverage(
+  coverage: Pick<Coverage, 'payor'> | undefined,
+  payerOrg?: Pick<Organization, 'identifier'>,
+): string | undefined {
+  const payors = Array.isArray(coverage?.payor) ? coverage.payor : [];
+  return (
+    payors[0]?.identifier?.value ??
+    payerOrg?.identifier?.find((i) => i.system === SYSTEM.payerId)?.value ??
+    payerOrg?.identifier?.[0]?.value
+  );
 }

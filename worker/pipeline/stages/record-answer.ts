@@ -1,3 +1,4 @@
+import { denialNextStep } from '../../../src/claims/denial-next-steps.ts';
 import type { ClaimResponse } from 'fhir/r4';
 import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
 import { claimIdentifierFor } from '../../../src/claims/build-claim.ts';
@@ -113,22 +114,26 @@ async function storeClaimResponse(
 
 /** The denial in words: each reason once, with the lines it hit, and what to do by when. */
 function denialDescription(summary: ClaimResponseSummary, deadline: string): string {
-  const byCode = new Map<string, { text: string; lines: number[] }>();
+  const byCode = new Map<string, { text: string; lines: number[]; next: string }>();
   for (const d of summary.denials) {
-    const entry = byCode.get(d.carc) ?? { text: d.text, lines: [] };
+    const entry = byCode.get(d.carc) ?? {
+      text: d.text,
+      lines: [],
+      next: denialNextStep(d.group, d.carc, d.rarc).text,
+    };
     if (d.itemSequence !== undefined) entry.lines.push(d.itemSequence);
     byCode.set(d.carc, entry);
   }
-  const reasons = [...byCode.entries()].map(([carc, { text, lines }]) => {
+  const reasons = [...byCode.entries()].map(([carc, { text, lines, next }]) => {
     const where =
       lines.length > 0 && summary.outcome === 'partial'
         ? ` (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')})`
         : '';
-    return `- ${text.includes(carc) ? text : `CARC ${carc}: ${text}`}${where}`;
+    return `- ${text.includes(carc) ? text : `CARC ${carc}: ${text}`}${where}\n  Next: ${next}`;
   });
   const head =
     summary.outcome === 'partial'
       ? `The payer denied part of the claim; it paid $${summary.paid.toFixed(2)}.`
       : 'The payer denied the claim.';
-  return `${head}\n${reasons.join('\n')}\nCorrect and resubmit, or appeal by ${deadline.slice(0, 10)}.`;
+  return `${head}\n${reasons.join('\n')}\nAct by ${deadline.slice(0, 10)} (the appeal deadline).`;
 }
