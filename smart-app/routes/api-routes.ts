@@ -243,7 +243,9 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
     };
     // Re-read at save time: the ids the browser names are checked against what the server reads now.
-    const loaded = await plainly('read', () => loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference));
+    const loaded = await plainly('read', () =>
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
+    );
     const findings = runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference);
     if (body.signOff && hasBlockingErrors(findings)) {
       throw new AppError(
@@ -296,6 +298,6 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
         status: 400,
         hint: 'Open ChartBill from a patient’s chart.',
       });
-    return loadStatus(fhir, session.patient, session.encounter);
+    return loadStatus(fhir, session.patient, session.encounter, ctx.editReference.expected);
   });
 }

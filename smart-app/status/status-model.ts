@@ -24,6 +24,10 @@ export interface ClaimView {
   stage: ClaimStage;
   billed?: number;
   allowed?: number;
+  /** What the payer's contract says it should allow (expected reimbursement), when known. */
+  expected?: number;
+  /** The contract it was priced by. */
+  expectedBasis?: string;
   paid?: number;
   patientResponsibility?: number;
   disposition?: string;

@@ -5,6 +5,7 @@
  */
 import type { FeeSchedule } from '../claims/fee-schedule.ts';
 import type { NcciTables } from '../ncci/ncci-tables.ts';
+import type { ExpectedPricing } from '../pricing/expected-reimbursement.ts';
 import type { AddOnTable } from './add-on-table.ts';
 import type { PayerEditSets } from './payer-edit-set.ts';
 import type { TimelyFilingConfig } from './timely-filing.ts';
@@ -49,6 +50,8 @@ export interface EditReference {
   chargeMaster?: FeeSchedule;
   /** Which edit set each payer gets (Medicare, Medicaid, commercial). */
   payerEditSets?: PayerEditSets;
+  /** The payers' contracts, for expected reimbursement (not an edit: the worker and status use it). */
+  expected?: ExpectedPricing;
   /** What was loaded, in words, for the scrub output and logs (e.g. `PFS indicators: …`). */
   sources?: readonly string[];
 }

@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { sandboxExpectedPricing, type ExpectedPricing } from '../pricing/expected-reimbursement.ts';
+import { parsePayerFeeSchedule } from '../pricing/payer-fee-schedule.ts';
 import { PRACTICE_CHARGE_MASTER } from '../claims/fee-schedule.ts';
 import { sandboxAddOnTable } from '../edits/add-on-table.ts';
 import type { EditReference } from '../edits/edit-reference.ts';
@@ -20,11 +24,38 @@ export interface EditReferenceEnv {
   CHARTBILL_TIMELY_FILING?: string;
   /** `payerA=medicare,payerB=commercial`. */
   CHARTBILL_PAYER_EDIT_SETS?: string;
+  /** A JSON file: payer id (or `default`) → fee schedule (payer-fee-schedule.ts). */
+  CHARTBILL_PAYER_FEE_SCHEDULES?: string;
+  /** The practice's Medicare locality as `MAC-locality` (`10112-00`). */
+  CHARTBILL_PFS_LOCALITY?: string;
 }
 
 /** The reference data, and the Medicare PFS when one was loaded (for expected reimbursement). */
 export interface LoadedEditReference extends EditReference {
   pfs?: MedicareFeeSchedule;
+}
+
+async function expectedPricing(
+  env: EditReferenceEnv,
+  sandbox: boolean,
+  pfs: MedicareFeeSchedule | undefined,
+): Promise<ExpectedPricing | undefined> {
+  const file = env.CHARTBILL_PAYER_FEE_SCHEDULES;
+  const base = file ? undefined : sandbox ? sandboxExpectedPricing() : undefined;
+  const schedules = file
+    ? Object.fromEntries(
+        Object.entries(
+          z.record(z.string(), z.unknown()).parse(JSON.parse(await readFile(file, 'utf8'))),
+        ).map(([payer, schedule]) => [payer, parsePayerFeeSchedule(schedule)]),
+      )
+    : base?.schedules;
+  if (!schedules) return undefined;
+  const [mac, locality] = (env.CHARTBILL_PFS_LOCALITY ?? '').split('-');
+  return {
+    schedules,
+    ...(pfs ? { medicare: pfs } : {}),
+    ...(mac && locality ? { mac, locality } : {}),
+  };
 }
 
 /** The sandbox payer is a commercial plan: Medicare's MUE 0 does not apply to it. */
@@ -73,6 +104,12 @@ export async function loadEditReference(
       'charge master prices',
       'no charge master imported (`chartbill charges import`): every line is a pricing work item',
     );
+  const expected = await expectedPricing(env, sandbox, pfs);
+  if (!expected)
+    off(
+      'expected reimbursement and underpayment checks',
+      'CHARTBILL_PAYER_FEE_SCHEDULES names no payer fee schedules',
+    );
   const sources = [
     `NCCI: ${ncci?.source ?? 'not loaded'}`,
     `add-on codes: ${addOns?.source ?? 'not loaded'}`,
@@ -85,6 +122,7 @@ export async function loadEditReference(
     ...(indicators ? { indicators } : {}),
     ...(chargeMaster ? { chargeMaster } : {}),
     ...(pfs ? { pfs } : {}),
+    ...(expected ? { expected } : {}),
     timelyFiling: timelyFilingFromEnv(env.CHARTBILL_TIMELY_FILING),
     payerEditSets: payerEditSetsFromEnv(
       [sandbox ? SANDBOX_EDIT_SETS : '', env.CHARTBILL_PAYER_EDIT_SETS ?? '']
