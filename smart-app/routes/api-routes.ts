@@ -30,6 +30,11 @@ const entryKey = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not an entry key')
 const diagnosis = z.object({
   code,
   display: z.string().max(300).optional(),
+  /** Edits the clinician overrode, each with the reason they recorded. */
+  overrides: z
+    .array(z.object({ rule: z.string().max(64), reason: z.string().trim().min(1).max(500) }))
+    .max(5)
+    .optional(),
   conditionId: fhirId.optional(),
   versionId: z.string().max(64).optional(),
 });
@@ -48,6 +53,15 @@ const line = z.object({
     )
     .max(8),
   pointers: z.array(z.number().int().min(1).max(99)).max(8),
+  /** The E/M documentation for the level (2021 AMA rules): minutes and the three MDM elements. */
+  emDocumentation: z
+    .object({
+      minutes: z.number().int().min(0).max(1440).optional(),
+      problems: z.enum(['minimal', 'low', 'moderate', 'high']).optional(),
+      data: z.enum(['minimal', 'limited', 'moderate', 'extensive']).optional(),
+      risk: z.enum(['minimal', 'low', 'moderate', 'high']).optional(),
+    })
+    .optional(),
   chargeItemId: fhirId.optional(),
   versionId: z.string().max(64).optional(),
 });
