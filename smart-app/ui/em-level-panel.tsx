@@ -47,7 +47,7 @@ export function EmLevelPanel({ lines, onChange }: Props) {
             value={doc[element] ?? ''}
             onChange={(e) => {
               const v = (e.target as HTMLSelectElement).value;
-              set({ [element]: v === '' ? undefined : v } as Partial<EmDocumentation>);
+              set({ [element]: v === '' ? undefined : v });
             }}
           >
             <option value="">—</option>
