@@ -46,7 +46,7 @@ export async function chargesCommand(args: string[]): Promise<number> {
     console.log(
       master
         ? `${master.name}: ${String(master.entries?.length ?? 0)} prices.`
-        : `No charge master imported in ${dataDir}: the sandbox uses its built-in list; a configured deployment holds every claim as a pricing work item.`,
+        : `No charge master imported in ${dataDir}: the worker bills from the built-in demo list until you import yours.`,
     );
     return 0;
   }

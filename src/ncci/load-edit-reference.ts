@@ -102,7 +102,7 @@ export async function loadEditReference(
   if (!chargeMaster)
     off(
       'charge master prices',
-      'no charge master imported (`chartbill charges import`): every line is a pricing work item',
+      'no charge master imported (`chartbill charges import`): the app shows no pricing items and the worker still bills from the built-in demo list',
     );
   const expected = await expectedPricing(env, sandbox, pfs);
   if (!expected)
