@@ -37,6 +37,11 @@ const entryKey = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not an entry key')
 const diagnosis = z.object({
   code,
   display: z.string().max(300).optional(),
+  /** Edits the clinician overrode, each with the reason they recorded. */
+  overrides: z
+    .array(z.object({ rule: z.string().max(64), reason: z.string().trim().min(1).max(500) }))
+    .max(5)
+    .optional(),
   conditionId: fhirId.optional(),
   versionId: z.string().max(64).optional(),
 });
@@ -55,6 +60,15 @@ const line = z.object({
     )
     .max(8),
   pointers: z.array(z.number().int().min(1).max(99)).max(8),
+  /** The E/M documentation for the level (2021 AMA rules): minutes and the three MDM elements. */
+  emDocumentation: z
+    .object({
+      minutes: z.number().int().min(0).max(1440).optional(),
+      problems: z.enum(['minimal', 'low', 'moderate', 'high']).optional(),
+      data: z.enum(['minimal', 'limited', 'moderate', 'extensive']).optional(),
+      risk: z.enum(['minimal', 'low', 'moderate', 'high']).optional(),
+    })
+    .optional(),
   chargeItemId: fhirId.optional(),
   versionId: z.string().max(64).optional(),
 });
@@ -197,7 +211,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { session, fhir } = await sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const [loaded, documented] = await Promise.all([
-      loadEncounterCoding(fhir, patientId, encounterId),
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
       loadDocumented(fhir, patientId, encounterId),
     ]);
     rememberFacts(session, loaded.facts);
@@ -229,7 +243,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     // Runs as the clinician types: no need to read the encounter again for facts already known.
     let facts = factsBySession.get(session.id);
     if (!facts) {
-      facts = (await loadEncounterCoding(fhir, patientId, encounterId)).facts;
+      facts = (await loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference)).facts;
       rememberFacts(session, facts);
     }
     return { findings: runEdits(body.coding, facts, ctx.codes, ctx.editReference) };
@@ -276,7 +290,9 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
     };
     // Re-read at save time: the ids the browser names are checked against what the server reads now.
-    const loaded = await plainly('read', () => loadEncounterCoding(fhir, patientId, encounterId));
+    const loaded = await plainly('read', () =>
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
+    );
     const findings = runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference);
     if (body.signOff && hasBlockingErrors(findings)) {
       throw new AppError(
@@ -316,7 +332,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       'coding saved',
     );
     const after = await plainly('read-back', () =>
-      loadEncounterCoding(fhir, patientId, encounterId),
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
     );
     return {
       coding: after.coding,
@@ -332,6 +348,6 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw new AppError('SMART_MISSING_LAUNCH', 'This session has no patient in context.', {
         hint: 'Open ChartBill from a patient’s chart.',
       });
-    return loadStatus(fhir, session.patient, session.encounter);
+    return loadStatus(fhir, session.patient, session.encounter, ctx.editReference.expected);
   });
 }

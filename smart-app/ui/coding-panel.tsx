@@ -6,6 +6,7 @@ import { ApiError, type Api } from './api.ts';
 import { CodeSearch } from './code-search.tsx';
 import * as S from './coding-state.ts';
 import { DiagnosisList } from './diagnosis-list.tsx';
+import { EmLevelPanel } from './em-level-panel.tsx';
 import { FindingsList } from './findings-list.tsx';
 import { KeyboardHelp } from './keyboard-help.tsx';
 import { LineList } from './line-list.tsx';
@@ -210,7 +211,27 @@ export function CodingPanel({ api }: { api: Api }) {
           onRemove={(i) => change(S.removeLine(draft, i))}
         />
       </section>
-      <FindingsList findings={findings} onSuggestion={(f, s) => void applySuggestion(f, s)} />
+      <FindingsList
+        findings={findings}
+        onSuggestion={(f, s) => void applySuggestion(f, s)}
+        onOverride={(f, reason) => {
+          const index = f.target?.kind === 'diagnosis' ? f.target.index : -1;
+          const dx = draft.coding.diagnoses[index];
+          if (!dx) return;
+          const overrides = [
+            ...(dx.overrides ?? []).filter((o) => o.rule !== f.rule),
+            { rule: f.rule, reason },
+          ];
+          const diagnoses = draft.coding.diagnoses.map((d, i) =>
+            i === index ? { ...d, overrides } : d,
+          );
+          change({ ...draft, coding: { ...draft.coding, diagnoses } });
+        }}
+      />
+      <EmLevelPanel
+        lines={lines}
+        onChange={(i, emDocumentation) => change(S.updateLine(draft, i, { emDocumentation }))}
+      />
       <div class="actions-bar">
         <KeyboardHelp />
         <button

@@ -12,13 +12,19 @@ export interface CodeEntry {
   display: string;
   /** False for ICD-10-CM categories and headers that cannot be billed. */
   billable: boolean;
+  /**
+   * A header that was a billable code until a later release subdivided it (G35 until 2025-09-30):
+   * billable for dates of service up to and including this date (YYYY-MM-DD).
+   */
+  billableTo?: string;
   /** First and last date of service (YYYY-MM-DD) the code is valid for, when known. */
   validFrom?: string;
   validTo?: string;
   /**
    * ICD-10-CM Tabular "Excludes1" targets (Guidelines I.A.12.a: never coded together), as code
-   * references with their dot. A range in the note (`E08-E13`) is given as its end points, a
-   * `.-` reference (`E10.-`) as the prefix `E10`: a code is excluded when it starts with one.
+   * references with their dot. A range in the note is given as its members (`E08-E13` → E08 …
+   * E13) or, across letters or levels, as the range itself (`O00-O9A`), a `.-` reference
+   * (`E10.-`) as the prefix `E10`: `refCovers` (code-refs.ts) says whether one covers a code.
    * Set on the category/subcategory/code whose note it is; notes are inherited by every code
    * below it, so a rule checks the code and each of its ancestors (`ancestorsOf`).
    */

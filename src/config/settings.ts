@@ -423,6 +423,26 @@ export const SETTINGS = {
     'general',
     'timely filing windows in days per payer, e.g. `payerA=90,default=365`; unset: 365',
   ),
+  CHARTBILL_PAYER_EDIT_SETS: opt(
+    textSetting,
+    'general',
+    'which edit set each payer gets, e.g. `payerA=medicare,payerB=medicaid,default=commercial`; unset: from the Coverage type (README, Payer edit sets)',
+  ),
+  CHARTBILL_PFS_DIR: opt(
+    textSetting,
+    'general',
+    'a folder with CMS PFS RVU files (PPRRVU*.csv, GPCI*.csv) to use instead of the PFS ChartBill ships',
+  ),
+  CHARTBILL_PFS_LOCALITY: opt(
+    textSetting,
+    'general',
+    "the practice's Medicare locality as MAC-locality (e.g. `10112-00`), for expected reimbursement",
+  ),
+  CHARTBILL_PAYER_FEE_SCHEDULES: opt(
+    textSetting,
+    'general',
+    'a JSON file: payer id (or `default`) → fee schedule (a percentage of Medicare or a table), for expected reimbursement and underpayments',
+  ),
 } satisfies Record<`CHARTBILL_${string}`, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

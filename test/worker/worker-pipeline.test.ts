@@ -79,7 +79,11 @@ describe('worker against the sandbox EHR and payer', () => {
     expect(lateTasks.map(taskCode)).toEqual(['claim-denied']);
     expect(lateTasks[0]?.description).toContain('CO-29');
     expect(lateTasks[0]?.description).toContain(
-      `appeal by ${lateTasks[0]?.restriction?.period?.end?.slice(0, 10) ?? '?'}`,
+      `Act by ${lateTasks[0]?.restriction?.period?.end?.slice(0, 10) ?? '?'}`,
+    );
+    // The next step for CO-29 is proof of timely filing or a write-off, not "correct and resubmit".
+    expect(lateTasks[0]?.description).toContain(
+      'send proof of timely filing (an earlier acceptance report or rejection within the window)',
     );
     expect(lateTasks[0]?.focus?.reference).toBe(`ClaimResponse/${late?.id ?? ''}`);
 

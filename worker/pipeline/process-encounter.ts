@@ -25,6 +25,7 @@ import { loadContext } from './stages/load-context.ts';
 import type { PrefetchedContext } from './stages/prefetch-contexts.ts';
 import { denialSuffix, findAnswer, recordAnswer } from './stages/record-answer.ts';
 import { describeFindings } from './stages/scrub.ts';
+import { hasBlockingErrors } from '../../src/edits/run-edits.ts';
 import { submitClaim } from './stages/submit.ts';
 
 /**
@@ -139,11 +140,15 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
     }
     const completed = await completeClaim(ctx, deps, existing, replacementOf);
     if (!completed.ready) {
+      // Coding errors first; a claim whose only problem is a missing price is a pricing work item.
+      const coding = hasBlockingErrors(completed.scrub.findings);
       const outcome = await hold(
         ctx,
         deps,
-        'claim-scrub-errors',
-        `The claim was kept as a draft because of coding errors:\n${describeFindings(completed.scrub.findings)}`,
+        coding ? 'claim-scrub-errors' : 'claim-unpriced',
+        coding
+          ? `The claim was kept as a draft because of coding errors:\n${describeFindings(completed.scrub.findings)}`
+          : `The claim was kept as a draft because the charge master has no price for a billed code (the codes stay as documented):\n${describeFindings(completed.scrub.findings)}`,
       );
       // An edited draft stays the staff's: the version the worker wrote is kept as the reference.
       const version = completed.edited ? deps.pass.claimVersion : completed.claim.meta?.versionId;

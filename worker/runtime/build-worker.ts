@@ -158,7 +158,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ledger: deps.ledger,
         logger: deps.logger,
         now,
-        chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER,
+        chargeMaster:
+          deps.chargeMaster ?? deps.editReference?.chargeMaster ?? PRACTICE_CHARGE_MASTER,
         placeOfService: deps.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
         recheckMs: config.recheckMs,
         maxAttempts: config.maxAttempts,
