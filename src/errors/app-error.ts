@@ -35,7 +35,10 @@ export type ErrorCode =
   | 'SMART_CROSS_SITE'
   | 'LAUNCHES_BUSY'
   | 'RATE_LIMITED'
-  | 'INPUT_TOO_LARGE';
+  | 'INPUT_TOO_LARGE'
+  | 'X12_INVALID'
+  | 'X12_UNBALANCED'
+  | 'X12_CLAIM_INCOMPLETE';
 
 export interface AppErrorOptions {
   /** HTTP status to answer with, where the error crosses an HTTP boundary. */
