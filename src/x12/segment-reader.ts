@@ -34,7 +34,8 @@ export interface ReadSegmentsOptions {
   onWarning?: (message: string) => void;
   /**
    * The component separator of a bare transaction set (a file that starts at ST, as some payer
-   * portals export an 835): it has no ISA16 to declare one. Default `:`.
+   * portals export an 835): it has no ISA16 to declare one. Default `:`. With `lenient`, it also
+   * overrides an ISA16 that the file does not use (a warning says so).
    */
   componentSeparator?: string;
 }
@@ -106,7 +107,16 @@ export function delimitersOf(head: string, options: ReadSegmentsOptions = {}): D
       at,
     );
   const isa11 = head.split(element)[11] ?? '^';
-  return { element, component, repetition: isa11.length === 1 ? isa11 : '^', segment };
+  const declared = { element, component, repetition: isa11.length === 1 ? isa11 : '^', segment };
+  const override = options.componentSeparator;
+  if (override && override !== component) {
+    const message = `ISA16 declares '${component}' as the component separator; read with '${override}' as asked`;
+    if (!options.lenient)
+      throw new X12InputError(`${message}, which only a lenient read allows`, at);
+    options.onWarning?.(message);
+    return { ...declared, component: override };
+  }
+  return declared;
 }
 
 /**

@@ -32,3 +32,8 @@ export const X12_SYSTEM = {
   /** PaymentReconciliation extension: the payment method (BPR04) as a valueCoding. */
   paymentMethodExtension: 'https://chartbill.dev/fhir/StructureDefinition/payment-method',
 } as const;
+
+/** ICD-9-CM (837P HI qualifiers BK/BF): only for dates of service before 2015-10-01. */
+export const ICD9_SYSTEM = 'http://hl7.org/fhir/sid/icd-9-cm';
+/** SV103 unit or basis for measurement (UN unit, MJ minutes). */
+export const UNIT_SYSTEM = 'https://x12.org/codes/unit-or-basis-for-measurement';
