@@ -8,6 +8,7 @@ import { sandboxCommand } from './sandbox-command.ts';
 import { scrubCommand } from './scrub-command.ts';
 import { startCommand } from './start-command.ts';
 import { workerCommand } from './worker-command.ts';
+import { x12Command } from './x12-command.ts';
 
 const HELP = `chartbill: medical coding and billing companion for FHIR EHRs
 
@@ -32,6 +33,8 @@ Commands:
                           Release encounters the billing worker gave up on: due at once again.
   audit <encounter-id> [--json]
                           Print the encounter's audit trail: who read and wrote what, and when.
+  x12 837 <claim-id> | x12 read <file> | x12 import <835-file>
+                          Print a Claim's 837P; show a 999/277CA/835/271/277 in words; post an ERA.
 
 Run 'chartbill <command> --help' for a command's options.`;
 
@@ -47,6 +50,7 @@ const COMMANDS: Record<string, Command> = {
   worker: workerCommand,
 
   audit: auditCommand,
+  x12: x12Command,
 };
 
 /** Runs one CLI command; returns the exit code. Errors are printed in words, never as stack traces. */

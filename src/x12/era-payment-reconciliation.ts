@@ -56,7 +56,7 @@ export function eraToPaymentReconciliation(
       },
     ],
     identifier: [
-      { system: X12_SYSTEM.eraPayment, value: `${payment.payerId ?? ''}|${payment.trace}` },
+      { system: X12_SYSTEM.eraPayment, value: `${payment.payerId ?? ''}/${payment.trace}` },
     ],
     status: 'active',
     created,

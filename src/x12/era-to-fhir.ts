@@ -90,14 +90,14 @@ export function eraClaimToClaimResponse(
   return response;
 }
 
-/** trace|payer claim control number|CLP02|CLP01: one CLP of one payment; a reversal is its own. */
+/** trace/payer claim control number/CLP02/CLP01: one CLP of one payment; a reversal is its own. */
 export function eraClaimKey(claim: EraClaim, payment: EraPayment): string {
   return [
     payment.trace,
     claim.payerClaimControlNumber,
     claim.status,
     claim.patientControlNumber,
-  ].join('|');
+  ].join('/');
 }
 
 function disposition(claim: EraClaim): string {

@@ -101,6 +101,7 @@ const MORE_CARC_TEXT: Readonly<Record<string, string>> = {
   '242': 'Services not provided by a network provider.',
   '253': 'Sequestration: the federal payment reduction.',
   A1: 'Claim or service denied.',
+  A2: 'Contractual adjustment (the provider writes it off).',
   B7: 'The provider was not certified for this service on this date.',
 };
 

@@ -23,9 +23,9 @@ export const X12_SYSTEM = {
   chartbillAdjudication: 'https://chartbill.dev/fhir/CodeSystem/adjudication',
   /** The payer's claim control number (835 CLP07, 837 REF*F8). */
   payerClaimNumber: 'https://chartbill.dev/fhir/identifier/payer-claim-number',
-  /** One CLP of one ERA: trace|payer claim number|CLP02. Makes a second import change nothing. */
+  /** One CLP of one ERA: trace/payer claim number/CLP02/CLP01. Makes a second import change nothing. */
   eraClaim: 'https://chartbill.dev/fhir/identifier/era-claim',
-  /** One payment (BPR/TRN): payer|trace. */
+  /** One payment (BPR/TRN): payer id/trace. */
   eraPayment: 'https://chartbill.dev/fhir/identifier/era-payment',
   /** TRN02: the check or EFT trace number. */
   eftTrace: 'https://chartbill.dev/fhir/identifier/eft-trace',
