@@ -12,7 +12,10 @@ export const OUT = { element: '*', component: ':', repetition: '^', segment: '~'
  * (the basic character set), cut to `max` characters.
  */
 export function text(value: string | undefined, max = 60): string {
-  return (value ?? '')
+  if (value === undefined) return '';
+  // Most values are plain: skip the Unicode folding (this runs for every element of every claim).
+  if (PLAIN.test(value)) return value.toUpperCase().slice(0, max).trim();
+  return value
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[*:^~\r\n\t]|[^\x20-\x7e]/g, ' ')
@@ -64,6 +67,7 @@ export const KIND_270: TransactionKind = {
 };
 export const KIND_276: TransactionKind = { set: '276', functionalId: 'HR', version: '005010X212' };
 
+const PLAIN = /^[A-Za-z0-9.,'#&()/-]+( [A-Za-z0-9.,'#&()/-]+)*$/;
 const pad = (value: string, width: number) => value.padEnd(width, ' ').slice(0, width);
 
 /**

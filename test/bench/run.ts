@@ -8,6 +8,7 @@ import { ledgerBench } from './ledger-bench.ts';
 import { fullSearchBench, searchBench } from './search-bench.ts';
 import { uiBench } from './ui-bench.ts';
 import { workerBench } from './worker-bench.ts';
+import { x12Bench } from './x12-bench.ts';
 
 /**
  * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
@@ -24,6 +25,7 @@ const BENCHES: Bench[] = [
   fuzzBench,
   floodBench,
   chaosBench,
+  x12Bench,
 ];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
