@@ -156,6 +156,31 @@ describe('reading the sample 835s', () => {
   });
 });
 
+describe('patient responsibility', () => {
+  it('counts every PR adjustment (PR-1, PR-96, PR-204), not only deductible and coinsurance', async () => {
+    const text = (await readFile(new URL('managed-care.835', DIR), 'utf8')).replace(
+      'CAS*PR*1*300.00~',
+      'CAS*PR*1*200.00**96*60.00**204*40.00~',
+    );
+    const [era] = await collect835(text);
+    const claim = era?.claims[0];
+    if (!era || !claim) throw new Error('no claim read');
+    const response = eraClaimToClaimResponse(claim, era.payment, {
+      created: '2026-01-02T00:00:00Z',
+    });
+    const owes = response.total?.find((t) => t.category.coding?.[0]?.code === 'memberliability');
+    expect(owes?.amount.value).toBe(300);
+    const reasons = response.item?.[0]?.adjudication
+      .filter((a) => a.category.coding?.[0]?.code === 'PR')
+      .map((a) => [a.reason?.coding?.[0]?.code, a.amount?.value]);
+    expect(reasons).toEqual([
+      ['1', 200],
+      ['96', 60],
+      ['204', 40],
+    ]);
+  });
+});
+
 describe('an 835 whose totals do not balance', () => {
   it('is refused, naming the BPR and the amounts', async () => {
     const text = (await readFile(new URL('managed-care.835', DIR), 'utf8')).replace(
