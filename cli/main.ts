@@ -11,6 +11,7 @@ import { scrubCommand } from './scrub-command.ts';
 import { registrationCommand } from './registration-command.ts';
 import { appCommand, startCommand } from './start-command.ts';
 import { workerCommand } from './worker-command.ts';
+import { x12Command } from './x12-command.ts';
 
 const HELP = `chartbill: medical coding and billing companion for FHIR EHRs
 
@@ -42,6 +43,8 @@ Commands:
                           Print the encounter's audit trail: who read and wrote what, and when.
   doctor [--iss URL] [--json]
                           Check that ChartBill can run against an EHR: pass / warn / fail, with remedies.
+  x12 837 <claim-id> | x12 read <file> | x12 import <835-file>
+                          Print a Claim's 837P; show a 999/277CA/835/271/277 in words; post an ERA.
 
 Run 'chartbill <command> --help' for a command's options.`;
 
@@ -61,6 +64,7 @@ const COMMANDS: Record<string, Command> = {
 
   audit: auditCommand,
   doctor: doctorCommand,
+  x12: x12Command,
 };
 
 /** Runs one CLI command; returns the exit code. Errors are printed in words, never as stack traces. */

@@ -34,6 +34,16 @@ export const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export const sqlNameSetting = z.string().regex(SQL_NAME, 'must be a lower-case SQL identifier');
 
+/** An X12 id or name: letters, digits, spaces, dots and dashes, at most `max` characters. */
+export function x12IdSetting(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9 .\-]+$/, 'letters, digits, spaces, dots and dashes only');
+}
+
 /** Where the app keeps sessions: `memory` (one process), or a PostgreSQL or Redis URL. */
 export const sessionStoreSetting = z
   .string()

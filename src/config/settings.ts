@@ -8,6 +8,7 @@ import {
   payerIdsSetting,
   portSetting,
   sandboxEhrSetting,
+  x12IdSetting,
   sessionStoreSetting,
   postgresUrlSetting,
   sqlNameSetting,
@@ -16,13 +17,14 @@ import {
 } from './setting-types.ts';
 
 /** Where a setting is listed in `chartbill start --help` and the README's settings table. */
-export type SettingGroup = 'ehr' | 'app' | 'worker' | 'sandbox' | 'general';
+export type SettingGroup = 'ehr' | 'app' | 'worker' | 'x12' | 'sandbox' | 'general';
 
 export const SETTING_GROUPS: Record<SettingGroup, string> = {
   ehr: 'Connection to the EHR and the payer',
   app: 'The app',
   worker: 'The billing worker',
   sandbox: 'The sandbox',
+  x12: 'Clearinghouses (X12): what an 837P needs that a FHIR Claim does not say',
   general: 'Everywhere',
 };
 
@@ -442,6 +444,112 @@ export const SETTINGS = {
     textSetting,
     'general',
     'a JSON file: payer id (or `default`) → fee schedule (a percentage of Medicare or a table), for expected reimbursement and underpayments',
+  ),
+  // Clearinghouses (X12 5010): configured once, never guessed per claim (src/x12/x12-config.ts).
+  CHARTBILL_X12_SENDER_ID: opt(
+    x12IdSetting(15),
+    'x12',
+    'ISA06/GS02: your submitter id at the clearinghouse',
+  ),
+  CHARTBILL_X12_SENDER_QUALIFIER: has(
+    z.string().length(2),
+    'x12',
+    'ZZ',
+    'ISA05: qualifier of the sender id (ZZ mutually defined, 30 federal tax id)',
+  ),
+  CHARTBILL_X12_RECEIVER_ID: opt(
+    x12IdSetting(15),
+    'x12',
+    "ISA08/GS03 and 1000B NM109: the clearinghouse's id",
+  ),
+  CHARTBILL_X12_RECEIVER_QUALIFIER: has(
+    z.string().length(2),
+    'x12',
+    'ZZ',
+    'ISA07: qualifier of the receiver id',
+  ),
+  CHARTBILL_X12_RECEIVER_NAME: opt(
+    x12IdSetting(60),
+    'x12',
+    '1000B NM103: the receiver (clearinghouse) name',
+  ),
+  CHARTBILL_X12_SUBMITTER_NAME: opt(
+    x12IdSetting(60),
+    'x12',
+    '1000A NM103: the submitter (practice or billing service)',
+  ),
+  CHARTBILL_X12_SUBMITTER_CONTACT: opt(
+    x12IdSetting(60),
+    'x12',
+    '1000A PER02: the person the clearinghouse calls',
+  ),
+  CHARTBILL_X12_SUBMITTER_PHONE: opt(
+    z.string().regex(/^\d{10}$/, '10 digits'),
+    'x12',
+    '1000A PER04: contact phone, 10 digits',
+  ),
+  CHARTBILL_X12_BILLING_EIN: opt(
+    z.string().regex(/^\d{9}$/, '9 digits, no dash'),
+    'x12',
+    "2010AA REF*EI: the billing provider's EIN, when its Organization has none",
+  ),
+  CHARTBILL_X12_BILLING_TAXONOMY: opt(
+    z.string().regex(/^[0-9A-Z]{9}X$/, 'a 10-character NUCC taxonomy code'),
+    'x12',
+    "2000A PRV*BI: the billing provider's NUCC taxonomy code",
+  ),
+  CHARTBILL_X12_PAY_TO_ADDRESS: opt(
+    z.string().regex(/^[^|]+\|[^|]+\|[A-Z]{2}\|\d{5}(\d{4})?$/, 'street|city|ST|zip'),
+    'x12',
+    '2010AB: pay-to address (street|city|ST|zip) when payments go elsewhere than the billing address',
+  ),
+  CHARTBILL_X12_FILING_INDICATOR: has(
+    z.string().regex(/^[0-9A-Z]{2}$/, 'two letters or digits'),
+    'x12',
+    'CI',
+    'SBR09 claim filing indicator (CI commercial, MB Medicare B, MC Medicaid, BL BCBS…)',
+  ),
+  CHARTBILL_X12_FILING_INDICATORS: opt(
+    textSetting,
+    'x12',
+    'SBR09 per payer id: payerId=CODE,… (overrides the default)',
+  ),
+  CHARTBILL_X12_PROVIDER_SIGNATURE: has(
+    z.enum(['Y', 'N']),
+    'x12',
+    'Y',
+    'CLM06 provider signature on file',
+  ),
+  CHARTBILL_X12_ASSIGNMENT: has(
+    z.enum(['A', 'B', 'C']),
+    'x12',
+    'A',
+    'CLM07 assignment or plan participation (A assigned, B lab only, C not assigned)',
+  ),
+  CHARTBILL_X12_BENEFITS_ASSIGNMENT: has(
+    z.enum(['Y', 'N', 'W']),
+    'x12',
+    'Y',
+    'CLM08 benefits assignment certification (W not applicable)',
+  ),
+  CHARTBILL_X12_RELEASE_OF_INFORMATION: has(
+    z.enum(['I', 'Y']),
+    'x12',
+    'Y',
+    'CLM09 release of information (Y signed statement, I informed consent)',
+  ),
+  CHARTBILL_X12_USAGE: has(z.enum(['T', 'P']), 'x12', 'T', 'ISA15: T test, P production'),
+  CHARTBILL_X12_ACK_REQUESTED: has(
+    z.enum(['0', '1']),
+    'x12',
+    '0',
+    'ISA14: 1 asks for a TA1 on every interchange',
+  ),
+  CHARTBILL_X12_FHIR_TOKEN: opt(
+    textSetting,
+    'x12',
+    'a bearer token for `chartbill x12 … --fhir URL` (environment only)',
+    'secret',
   ),
 } satisfies Record<`CHARTBILL_${string}`, Setting>;
 

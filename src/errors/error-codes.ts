@@ -44,6 +44,12 @@ export const ERROR_CODES = {
   LEDGER_UNAVAILABLE: { status: 503, message: 'The worker ledger cannot be written' },
   LEDGER_TRANSITION_REFUSED: { status: 409, message: 'The ledger item cannot move to that stage' },
   LEASE_LOST: { status: 409, message: 'Another worker holds the encounter' },
+  X12_INVALID: { status: 422, message: 'An X12 file could not be read' },
+  X12_UNBALANCED: {
+    status: 422,
+    message: "An 835's payment does not equal its claims and adjustments",
+  },
+  X12_CLAIM_INCOMPLETE: { status: 422, message: 'A claim lacks what an 837P needs' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** Stable, machine-readable error codes. Users see the message; logs and tests key on the code. */

@@ -9,6 +9,7 @@ import { fullSearchBench, searchBench } from './search-bench.ts';
 import { sessionsBench } from './sessions-bench.ts';
 import { uiBench } from './ui-bench.ts';
 import { workerBench } from './worker-bench.ts';
+import { x12Bench } from './x12-bench.ts';
 
 /**
  * `npm run bench`: every benchmark, one figure per line as `name: value unit`.
@@ -26,6 +27,7 @@ const BENCHES: Bench[] = [
   floodBench,
   chaosBench,
   sessionsBench,
+  x12Bench,
 ];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);

@@ -1,0 +1,210 @@
+import { createReadStream } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type {
+  Claim,
+  Coverage,
+  Location,
+  Organization,
+  Patient,
+  Practitioner,
+  RelatedPerson,
+} from 'fhir/r4';
+import { workerActor } from '../src/audit/audit-actor.ts';
+import { createAuditSink } from '../src/audit/audit-sink.ts';
+import { auditedGateway } from '../src/audit/audited-gateway.ts';
+import { createBackendAuth } from '../src/auth/backend-auth.ts';
+import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
+import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
+import { idOfReference } from '../src/fhir/reference-id.ts';
+import { createLogger } from '../src/log/create-logger.ts';
+import { claimTo837 } from '../src/x12/claim-to-837.ts';
+import type { Claim837Input } from '../src/x12/claim-837-input.ts';
+import { fileControlNumbers } from '../src/x12/control-numbers.ts';
+import { describeX12 } from '../src/x12/describe-x12.ts';
+import { importEra } from '../src/x12/import-era.ts';
+import { detectTransactionSet, readX12 } from '../src/x12/read-x12.ts';
+import type { ReadSegmentsOptions } from '../src/x12/segment-reader.ts';
+import { loadX12Config } from '../src/x12/x12-config.ts';
+import { processEnvironment, settingsSource } from '../src/config/settings-source.ts';
+import { cliSettings } from './cli-settings.ts';
+import { readSandboxState } from './sandbox-state.ts';
+
+const HELP = `Usage: chartbill x12 <837|read|import> …
+
+  x12 837 <claim-id>      Print the 837P (005010X222A1) for a Claim on the FHIR server, with
+                          its Patient, Coverage, billing Organization, payer, Practitioners and
+                          Location. Needs the CHARTBILL_X12_* settings (see the README). Each run
+                          takes a new interchange control number (kept in
+                          <data-dir>/x12-control-numbers.json).
+  x12 read <file>         Show a 999, TA1, 277CA, 277, 271, 835 (or 837) in words.
+  x12 import <835-file>   Post an ERA received by other means: a ClaimResponse per claim and a
+                          PaymentReconciliation per payment (a second import changes nothing);
+                          claims ChartBill does not know are kept and listed as unmatched.
+
+Options:
+  --fhir URL       The FHIR server (token in CHARTBILL_X12_FHIR_TOKEN). Default: the sandbox
+                   running from this folder.
+  --lenient        Read files damaged as de-identified samples are (unpadded ISA, trailer
+                   counts off), with warnings.
+  --component-separator C
+                   The component separator when the file's ISA16 is wrong or absent.`;
+
+const OPTIONS = {
+  fhir: { type: 'string' },
+  lenient: { type: 'boolean' },
+  'component-separator': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `chartbill x12 837|read|import`. */
+export async function x12Command(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
+  if (values.help) return (console.log(HELP), 0);
+  const [sub, target] = positionals;
+  if (!sub || !target || positionals.length > 2) return (console.error(HELP), 2);
+  const warnings: string[] = [];
+  const read: ReadSegmentsOptions = {
+    ...(values.lenient ? { lenient: true } : {}),
+    ...(values['component-separator'] ? { componentSeparator: values['component-separator'] } : {}),
+    onWarning: (w) => warnings.push(w),
+  };
+  const source = await settingsSource({});
+  const dataDir = (await cliSettings()).CHARTBILL_DATA_DIR;
+  switch (sub) {
+    case '837': {
+      const config = loadX12Config(source);
+      const fhir = await fhirFor(values.fhir, dataDir, 'system/*.rs');
+      const input = await claimInput(fhir, target.replace(/^Claim\//, ''));
+      const store = fileControlNumbers(join(dataDir, 'x12-control-numbers.json'));
+      const { text } = await claimTo837(input, config, store, new Date());
+      process.stdout.write(text);
+      return 0;
+    }
+    case 'read': {
+      const set = await detectTransactionSet(createReadStream(target), read);
+      const doc = await readX12(createReadStream(target), set, read);
+      for (const w of new Set(warnings)) console.log(`Warning: ${w}`);
+      console.log(describeX12(doc));
+      return 0;
+    }
+    case 'import':
+      return importCommand(target, values.fhir, dataDir, read, warnings);
+    default:
+      console.error(HELP);
+      return 2;
+  }
+}
+
+async function importCommand(
+  file: string,
+  fhirBase: string | undefined,
+  dataDir: string,
+  read: ReadSegmentsOptions,
+  warnings: string[],
+): Promise<number> {
+  const scope =
+    'system/Claim.rs system/ClaimResponse.crs system/PaymentReconciliation.crs system/AuditEvent.c system/Provenance.c';
+  const plain = await fhirFor(fhirBase, dataDir, scope);
+  const logger = createLogger(
+    processEnvironment().CHARTBILL_LOG_LEVEL ?? 'warn',
+    'chartbill-x12-import',
+  );
+  const sink = createAuditSink({ store: plain, logger });
+  const fhir = auditedGateway(plain, {
+    actor: workerActor(`x12-import:${hostname()}`),
+    sink,
+    logger,
+  });
+  try {
+    const result = await importEra(fhir, createReadStream(file), { ...read, now: new Date() });
+    for (const w of new Set(warnings)) console.log(`Warning: ${w}`);
+    for (const p of result.payments)
+      console.log(
+        `Payment ${p.trace} (${p.amount.toFixed(2)}): ${p.created ? 'posted' : 'already posted, unchanged'}`,
+      );
+    console.log(
+      `${result.claimResponses} claim answers: ${result.created} posted, ${result.claimResponses - result.created} already there.`,
+    );
+    if (result.unmatched.length > 0) {
+      console.log(`Unmatched (no ChartBill claim with that number; kept as ClaimResponses):`);
+      for (const u of result.unmatched)
+        console.log(
+          `  ${u.patientControlNumber} (payer claim ${u.payerClaimControlNumber}): paid ${u.paid.toFixed(2)}`,
+        );
+    }
+    return 0;
+  } finally {
+    await sink.close();
+  }
+}
+
+async function fhirFor(
+  base: string | undefined,
+  dataDir: string,
+  scope: string,
+): Promise<FhirGateway> {
+  const token = processEnvironment().CHARTBILL_X12_FHIR_TOKEN;
+  if (base)
+    return createFhirGateway({
+      baseUrl: base,
+      ...(token ? { getToken: () => Promise.resolve(token) } : {}),
+      retry: { attempts: 3 },
+    });
+  const state = await readSandboxState(dataDir);
+  const auth = createBackendAuth({
+    tokenUrl: state.tokenUrl,
+    clientId: state.clientId,
+    privateKey: state.privateJwk,
+    scope,
+  });
+  return createFhirGateway({
+    baseUrl: state.fhirBase,
+    getToken: () => auth.getToken(),
+    retry: { attempts: 3 },
+  });
+}
+
+/** The Claim and every resource it references, read from the FHIR server. */
+export async function claimInput(fhir: FhirGateway, claimId: string): Promise<Claim837Input> {
+  const claim = await fhir.read<Claim>('Claim', claimId);
+  const coverageId = idOfReference(claim.insurance[0]?.coverage.reference, 'Coverage');
+  const orgId = idOfReference(claim.provider.reference, 'Organization');
+  const patientId = idOfReference(claim.patient.reference, 'Patient');
+  if (!coverageId || !orgId || !patientId)
+    throw new Error(
+      `Claim/${claimId} does not reference its Patient, Coverage and billing Organization`,
+    );
+  const [patient, coverage, billingProvider] = await Promise.all([
+    fhir.read<Patient>('Patient', patientId),
+    fhir.read<Coverage>('Coverage', coverageId),
+    fhir.read<Organization>('Organization', orgId),
+  ]);
+  const payerId = idOfReference(coverage.payor[0]?.reference, 'Organization');
+  const practitionerIds = (claim.careTeam ?? [])
+    .map((c) => idOfReference(c.provider.reference, 'Practitioner'))
+    .filter((id): id is string => id !== undefined);
+  const locationId = idOfReference(claim.facility?.reference, 'Location');
+  const subscriberRef = coverage.subscriber?.reference;
+  const [payer, practitioners, location, subscriber] = await Promise.all([
+    payerId ? fhir.read<Organization>('Organization', payerId) : undefined,
+    Promise.all(practitionerIds.map((id) => fhir.read<Practitioner>('Practitioner', id))),
+    locationId ? fhir.read<Location>('Location', locationId) : undefined,
+    subscriberRef?.startsWith('RelatedPerson/')
+      ? fhir.read<RelatedPerson>('RelatedPerson', subscriberRef.split('/')[1] ?? '')
+      : subscriberRef?.startsWith('Patient/') && !subscriberRef.endsWith(`/${patientId}`)
+        ? fhir.read<Patient>('Patient', subscriberRef.split('/')[1] ?? '')
+        : undefined,
+  ]);
+  return {
+    claim,
+    patient,
+    coverage,
+    billingProvider,
+    practitioners,
+    ...(payer ? { payer } : {}),
+    ...(location ? { location } : {}),
+    ...(subscriber ? { subscriber } : {}),
+  };
+}

@@ -1,0 +1,112 @@
+import type { Claim, ClaimResponse, PaymentReconciliation, Reference } from 'fhir/r4';
+import type { FhirGateway } from '../fhir/fhir-gateway.ts';
+import { identifierQuery } from '../fhir/identifier-query.ts';
+import { SYSTEM } from '../fhir/systems.ts';
+import type { X12Source } from './envelope-check.ts';
+import { eraToPaymentReconciliation, type PaidClaim } from './era-payment-reconciliation.ts';
+import { eraClaimToClaimResponse } from './era-to-fhir.ts';
+import type { EraClaim, EraPayment, ProviderAdjustment } from './era-types.ts';
+import { read835 } from './read-835.ts';
+import type { ReadSegmentsOptions } from './segment-reader.ts';
+
+/** What an import did. */
+export interface EraImportResult {
+  payments: { trace: string; amount: number; created: boolean }[];
+  claimResponses: number;
+  /** ClaimResponses written now (a second import of the same ERA writes none). */
+  created: number;
+  /** CLPs whose CLP01 names no Claim ChartBill knows: kept as ClaimResponses all the same. */
+  unmatched: { patientControlNumber: string; payerClaimControlNumber: string; paid: number }[];
+}
+
+interface Transaction {
+  payment: EraPayment;
+  claims: EraClaim[];
+  providerAdjustments: ProviderAdjustment[];
+}
+
+/**
+ * Posts an 835 to the FHIR server: each CLP as a ClaimResponse (request → the Claim whose
+ * identifier is CLP01, or the identifier alone when none matches), each payment as a
+ * PaymentReconciliation listing them. Every write is a conditional create on an identifier made
+ * from the ERA (trace, payer claim number, CLP02), so importing the same file twice changes
+ * nothing. Nothing is written before the whole file has been read and balanced. Give it an
+ * audited gateway: each write then has its Provenance and AuditEvent.
+ */
+export async function importEra(
+  fhir: FhirGateway,
+  source: X12Source,
+  options: ReadSegmentsOptions & { now: Date },
+): Promise<EraImportResult> {
+  const transactions: Transaction[] = [];
+  let claims: EraClaim[] = [];
+  for await (const event of read835(source, options)) {
+    if (event.kind === 'claim') claims.push(event.claim);
+    else if (event.kind === 'end') {
+      transactions.push({
+        payment: event.payment,
+        claims,
+        providerAdjustments: event.providerAdjustments,
+      });
+      claims = [];
+    }
+  }
+  const result: EraImportResult = { payments: [], claimResponses: 0, created: 0, unmatched: [] };
+  const created = options.now.toISOString();
+  for (const tx of transactions) {
+    const paid: PaidClaim[] = [];
+    for (const claim of tx.claims) {
+      const match = await findClaim(fhir, claim.patientControlNumber);
+      if (!match)
+        result.unmatched.push({
+          patientControlNumber: claim.patientControlNumber,
+          payerClaimControlNumber: claim.payerClaimControlNumber,
+          paid: claim.paid,
+        });
+      const response = eraClaimToClaimResponse(claim, tx.payment, {
+        created,
+        ...(match ? { claim: match } : {}),
+      });
+      const written = await fhir.create<ClaimResponse>(response, {
+        ifNoneExist: identifierQuery(response.identifier?.[0] ?? {}),
+      });
+      result.claimResponses += 1;
+      if (written.created) result.created += 1;
+      paid.push({
+        request: response.request ?? { display: claim.patientControlNumber },
+        response: { reference: `ClaimResponse/${written.resource.id ?? ''}` },
+        amount: claim.paid,
+      });
+    }
+    const recon = eraToPaymentReconciliation(tx.payment, paid, tx.providerAdjustments, created);
+    const written = await fhir.create<PaymentReconciliation>(recon, {
+      ifNoneExist: identifierQuery(recon.identifier?.[0] ?? {}),
+    });
+    result.payments.push({
+      trace: tx.payment.trace,
+      amount: tx.payment.amount,
+      created: written.created,
+    });
+  }
+  return result;
+}
+
+async function findClaim(
+  fhir: FhirGateway,
+  patientControlNumber: string,
+): Promise<{ reference: Reference; patient: Reference; insurer?: Reference } | undefined> {
+  const found = await fhir.searchAll(
+    'Claim',
+    {
+      identifier: `${SYSTEM.claimId}|${patientControlNumber}`,
+    },
+    2,
+  );
+  const claim = found.find((r): r is Claim => r.resourceType === 'Claim');
+  if (!claim?.id) return undefined;
+  return {
+    reference: { reference: `Claim/${claim.id}` },
+    patient: claim.patient,
+    ...(claim.insurer ? { insurer: claim.insurer } : {}),
+  };
+}

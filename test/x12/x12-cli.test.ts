@@ -1,0 +1,42 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+
+const DIR = new URL('../../../shared/data/x12/835/', import.meta.url).pathname;
+let out: string[] = [];
+let err: string[] = [];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('chartbill x12 read', () => {
+  it('shows an ERA as a biller reads it: who paid what and why each adjustment', async () => {
+    expect(await main(['x12', 'read', `${DIR}medicare-part-a.835`])).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain(
+      'EFT (automated clearing house) 150000.00 on 2002-09-13, trace 12345; 2 claims.',
+    );
+    expect(text).toContain('Provider adjustment CV (CP): 1.27 — capital passthru');
+    expect(text).toContain(
+      'Balance: claims paid 149998.73 less provider adjustments -1.27 = payment 150000.00.',
+    );
+  });
+
+  it('refuses a damaged file in words, naming the segment, with exit code 1', async () => {
+    expect(await main(['x12', 'read', `${DIR}nevada_medicaid.835`])).toBe(1);
+    expect(err.join('\n')).toMatch(
+      /chartbill x12: The ISA is 72 characters long; .*\(segment 1 \(ISA\) at character 0\)/,
+    );
+  });
+
+  it('reads the same file with --lenient, saying what it accepted', async () => {
+    expect(await main(['x12', 'read', '--lenient', `${DIR}nevada_medicaid.835`])).toBe(0);
+    expect(out.join('\n')).toMatch(/Warning: IEA02 '100000301' does not match ISA13 '100000300'/);
+    expect(out.join('\n')).toMatch(/denied; billed 72232.00, paid 0.00/);
+  });
+});
