@@ -90,7 +90,10 @@ describe('chartbill ncci import', { timeout: 180_000 }, () => {
     expect(
       outcome.issue.find((i) => i.details?.coding?.[0]?.code === 'medicare-preventive')?.severity,
     ).toBe('error');
-    expect(outcome.issue.at(-1)?.details?.text).toContain('CMS NCCI: mue_practitioner_2026q3.json');
+    // The scrub says which tables it checked against (notes on what was off follow it).
+    expect(
+      outcome.issue.find((i) => i.details?.text?.startsWith('Checked the'))?.details?.text,
+    ).toContain('CMS NCCI: mue_practitioner_2026q3.json');
   });
 
   it('refuses a broken file naming it, and stores nothing', async () => {

@@ -153,7 +153,10 @@ describe('payer adapter retries', () => {
       baseUrl: `${proxy.origin}/fhir`,
       retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 },
     });
-    expect((await adapter.submitClaim(claimBundle())).outcome).toBe('complete');
+    // A visit of last week, inside the sandbox plan's 90-day filing window whenever this runs.
+    const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const answer = await adapter.submitClaim(claimBundle({ dateOfService: lastWeek }));
+    expect(answer.outcome).toBe('complete');
     expect(proxy.records.map((r) => r.path)).toEqual([
       '/fhir/Claim/$submit',
       '/fhir/Claim/$inquire',
