@@ -1,4 +1,4 @@
-import type { Bundle, Claim, ClaimResponse } from 'fhir/r4';
+import type { Bundle, ChargeItem, Claim, ClaimResponse, Provenance } from 'fhir/r4';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxEhrProfile, type SandboxEhrProfileName } from '../../sandbox/ehr-profiles.ts';
@@ -9,21 +9,23 @@ import { launchChromium } from './browser.ts';
 import { startTestStack } from './sandbox-stack-fixture.ts';
 
 /**
- * The profiles whose EHR takes ChartBill's coding and claims. On `epic-like` and `oracle-like`
- * they would live in the billing store, which is not built yet (`chartbill doctor` fails there).
+ * Every profile: on `epic-like` and `oracle-like` the EHR cannot hold the coding or take Claim
+ * writes, so the sandbox runs a billing store beside it and the app and worker use it.
  */
-const PROFILES: SandboxEhrProfileName[] = ['strict', 'medplum-like'];
+const PROFILES: SandboxEhrProfileName[] = ['strict', 'medplum-like', 'epic-like', 'oracle-like'];
 
 let stack: SandboxStack;
 let browser: Browser;
 
-async function fhirSearch<T>(type: string, query: string): Promise<T[]> {
-  const token = await stack.ehr.issueSystemToken('system/*.rs');
-  const res = await fetch(`${stack.fhirBase}/${type}?${query}`, {
+/** A search of the store that holds the coding and claims: the billing store when there is one. */
+async function fhirSearch<T>(type: string, query: string, server = stack.billing ?? stack.ehr) {
+  const token = await server.issueSystemToken('system/*.rs');
+  const res = await fetch(`${server.fhirBase}/${type}?${query}`, {
     headers: { authorization: `Bearer ${token}` },
   });
+  if (!res.ok) return { status: res.status, resources: [] as T[] };
   const bundle = (await res.json()) as Bundle;
-  return (bundle.entry ?? []).map((e) => e.resource as T);
+  return { status: res.status, resources: (bundle.entry ?? []).map((e) => e.resource as T) };
 }
 
 describe.each(PROFILES)('the loop, end to end, in a real browser (sandbox EHR %s)', (profile) => {
@@ -54,6 +56,24 @@ describe.each(PROFILES)('the loop, end to end, in a real browser (sandbox EHR %s
     await frame.getByRole('button', { name: 'Sign off' }).click();
     await frame.getByText('Signed off: the charges are ready for billing.').waitFor();
 
+    // The charge is where the EHR can hold it: with a billing store, there and not in the EHR,
+    // with a Provenance naming who wrote it.
+    const charges = await fhirSearch<ChargeItem>('ChargeItem', `context=Encounter/${encounterId}`);
+    expect(charges.resources.map((c) => c.code.coding?.[0]?.code)).toEqual(['99213']);
+    const provenance = await fhirSearch<Provenance>(
+      'Provenance',
+      `target=ChargeItem/${charges.resources[0]?.id ?? ''}`,
+    );
+    expect(provenance.resources.length).toBeGreaterThan(0);
+    if (stack.billing) {
+      const inEhr = await fhirSearch<ChargeItem>(
+        'ChargeItem',
+        `context=Encounter/${encounterId}`,
+        stack.ehr,
+      );
+      expect(inEhr.resources).toHaveLength(0);
+    }
+
     // The EHR finishes the encounter; the worker picks it up on its next tick.
     await page.goto(stack.ehrLaunchUrl);
     await page
@@ -76,12 +96,12 @@ describe.each(PROFILES)('the loop, end to end, in a real browser (sandbox EHR %s
       'Claim',
       `identifier=${encodeURIComponent(`https://chartbill.dev/fhir/identifier/claim|enc-${encounterId}`)}`,
     );
-    expect(claims).toHaveLength(1);
+    expect(claims.resources).toHaveLength(1);
     const responses = await fhirSearch<ClaimResponse>(
       'ClaimResponse',
-      `request=Claim/${claims[0]?.id ?? ''}`,
+      `request=Claim/${claims.resources[0]?.id ?? ''}`,
     );
-    expect(responses).toHaveLength(1);
+    expect(responses.resources).toHaveLength(1);
     await page.close();
   });
 
