@@ -5,6 +5,7 @@ import { codesCommand } from './codes-command.ts';
 import { doctorCommand } from './doctor-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { ncciCommand } from './ncci-command.ts';
+import { chargesCommand } from './charges-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { scrubCommand } from './scrub-command.ts';
 import { registrationCommand } from './registration-command.ts';
@@ -34,6 +35,7 @@ Commands:
   scrub <bundle.json>     Run the edits on a FHIR Bundle (a Claim, or an Encounter with its Patient,
                           Conditions and ChargeItems); prints an OperationOutcome. Exit 1 on errors.
   ncci import <file>…     Load the CMS NCCI quarterly PTP and MUE files for the scrubber.
+  charges import <csv>    Load the practice's charge master (code, modifier, price, effective dates).
   worker retry <encounter-id>…|--all-gave-up
                           Release encounters the billing worker gave up on: due at once again.
   audit <encounter-id> [--json]
@@ -54,6 +56,7 @@ const COMMANDS: Record<string, Command> = {
   codes: codesCommand,
   scrub: scrubCommand,
   ncci: ncciCommand,
+  charges: chargesCommand,
   worker: workerCommand,
 
   audit: auditCommand,

@@ -1,3 +1,4 @@
+import { logDataCoverage } from '../src/codes/data-coverage.ts';
 import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
 import { SETTINGS, type Setting } from '../src/config/settings.ts';
@@ -38,6 +39,9 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
   const settings = sandboxSettings(source);
   const dataDir = settings.CHARTBILL_DATA_DIR;
   const logger = createLogger(settings.CHARTBILL_LOG_LEVEL, 'chartbill');
+  const codes = await startupCodeSets(dataDir, logger);
+  const editReference = await loadEditReference(dataDir, 'sandbox', logger);
+  logDataCoverage(logger, { codes, ncci: editReference.ncci });
   const stack = await startSandboxStack({
     host: settings.CHARTBILL_HOST,
     ports: {
@@ -47,9 +51,9 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
       worker: settings.CHARTBILL_WORKER_PORT,
     },
     logger,
-    // Imported releases (chartbill codes import) or, with none, the built-in starter set.
-    codes: await startupCodeSets(dataDir, logger),
-    editReference: await loadEditReference(dataDir, 'sandbox', logger),
+    // The shipped public code sets, with any imported releases (chartbill codes import).
+    codes,
+    editReference,
     workerSchedule: settings.CHARTBILL_WORKER_SCHEDULE,
     startWorker: true,
     profile: sandboxEhrProfile(settings.CHARTBILL_SANDBOX_EHR),

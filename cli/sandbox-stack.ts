@@ -14,6 +14,7 @@ import {
   sandboxEhrProfile,
   type SandboxEhrProfile,
 } from '../sandbox/ehr-profiles.ts';
+import { medplumFaults } from '../sandbox/medplum-faults.ts';
 import { isSeedCoding } from '../sandbox/seed-data.ts';
 import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
@@ -120,6 +121,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     logger: logger.child({ part: 'sandbox-ehr' }),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(codingInBilling ? { seed: (r) => !isSeedCoding(r) } : {}),
+    // medplum-like also misbehaves as Medplum does: serialization conflicts and a quota (429).
+    ...(opts.profile?.name === 'medplum-like' ? { faults: medplumFaults() } : {}),
     clients: [
       {
         clientId: APP_CLIENT_ID,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { OperationOutcome } from 'fhir/r4';
+import { dataCoverage } from '../src/codes/data-coverage.ts';
 import { loadCodeSets } from '../src/codes/load-code-sets.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import { findingsOutcome } from '../src/edits/findings-outcome.ts';
@@ -8,11 +9,11 @@ import { hasBlockingErrors, runEdits } from '../src/edits/run-edits.ts';
 import { scrubInputFromBundle } from '../src/edits/scrub-input.ts';
 import { timelyFilingFromEnv } from '../src/edits/timely-filing.ts';
 import { isAppError } from '../src/errors/app-error.ts';
-import { loadNcciTables } from '../src/ncci/ncci-store.ts';
-import type { NcciTables } from '../src/ncci/ncci-tables.ts';
+import { pino } from 'pino';
+import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { sandboxNcciTables } from '../src/ncci/sandbox-ncci.ts';
+import { payerFacts } from '../src/edits/payer-edit-set.ts';
 import { todayAnywhere } from '../src/edits/rules/visit-date-rules.ts';
-import { loadMedicarePfs } from '../src/pricing/load-pfs.ts';
 import { errorMessage } from '../src/errors/error-message.ts';
 import { cliSettings } from './cli-settings.ts';
 
@@ -28,10 +29,14 @@ Options:
   --ncci auto|sandbox|none
                       NCCI PTP/MUE tables: auto (default) uses the imported CMS tables, else
                       ChartBill's sandbox table; none skips the NCCI edits.
-  --pfs DIR           A folder with the CMS PFS RVU files (PPRRVU*.csv, GPCI*.csv): checks 26/TC
-                      and 50 against the PFS indicators.
+  --pfs DIR           A folder with the CMS PFS RVU files (PPRRVU*.csv, GPCI*.csv): checks 26/TC,
+                      50 and global days (default CHARTBILL_PFS_DIR, else the PFS ChartBill ships).
   --today YYYY-MM-DD  The filing date for the timely filing check (default: today).
-  --timely-filing S   Payer windows as payerId=days,…,default=365 (default CHARTBILL_TIMELY_FILING).`;
+  --timely-filing S   Payer windows as payerId=days,…,default=365 (default CHARTBILL_TIMELY_FILING).
+
+The reference data is loaded exactly as the app and the worker load it (src/ncci/load-edit-
+reference.ts): NCCI and add-on code edits, PFS indicators, charge master, payer edit sets
+(CHARTBILL_PAYER_EDIT_SETS) and timely filing windows.`;
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
@@ -41,12 +46,6 @@ const OPTIONS = {
   'timely-filing': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-async function ncciFor(mode: string, dataDir: string): Promise<NcciTables | undefined> {
-  if (mode === 'none') return undefined;
-  if (mode === 'sandbox') return sandboxNcciTables();
-  return (await loadNcciTables(dataDir)) ?? sandboxNcciTables();
-}
 
 function structureOutcome(message: string): OperationOutcome {
   return {
@@ -98,25 +97,38 @@ export async function scrubCommand(args: string[]): Promise<number> {
   const timelyFiling = timelyFilingFromEnv(
     values['timely-filing'] ?? settings.CHARTBILL_TIMELY_FILING,
   );
-  const [{ codes }, ncci, pfs] = await Promise.all([
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const env = { ...settings, ...(values.pfs ? { CHARTBILL_PFS_DIR: values.pfs } : {}) };
+  // `--ncci sandbox` ignores imported tables; auto falls back to the sandbox's like `npm start`.
+  const [{ codes }, loaded] = await Promise.all([
     loadCodeSets(dataDir),
-    ncciFor(mode, dataDir),
-    values.pfs ? loadMedicarePfs(values.pfs) : undefined,
+    loadEditReference(dataDir, 'sandbox', logger, env),
   ]);
+  const { ncci: found, ...rest } = loaded;
+  const ncci = mode === 'sandbox' ? sandboxNcciTables() : found;
   const reference: EditReference = {
-    ...(ncci ? { ncci } : {}),
-    ...(pfs ? { indicators: (code: string) => pfs.indicators(code) } : {}),
+    ...rest,
+    ...(mode !== 'none' && ncci ? { ncci } : {}),
     submission: { today, timelyFiling, ...(input.payerId ? { payerId: input.payerId } : {}) },
   };
+  const payer = payerFacts(reference.payerEditSets, input.payerId, input.coverageType);
   // Today for the future-date edit: the given day, else the date in any time zone (UTC+14).
   const findings = runEdits(
     input.coding,
-    { ...input.facts, today: values.today ?? todayAnywhere(new Date()) },
+    { ...input.facts, ...payer, today: values.today ?? todayAnywhere(new Date()) },
     codes,
     reference,
   );
+  // What could not be checked, or was checked on data for another date (issue 16, item 2).
+  const coverage = dataCoverage({
+    codes,
+    ncci,
+    pfsName: loaded.pfs?.name,
+    dateOfService: input.facts.dateOfService,
+  });
   const notes = [
-    `Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${ncci?.source ?? 'not checked'}${pfs ? `, PFS indicators: ${pfs.name}` : ''}.`,
+    `Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${(mode !== 'none' && ncci?.source) || 'not checked'}; ${(loaded.sources ?? []).slice(1).join('; ')}; payer edit set: ${payer.payerType ?? 'unknown (Medicare-only limits warn)'}.`,
+    ...coverage.map((n) => `${n.kind === 'off' ? 'Not checked' : 'Note'}: ${n.message}`),
   ];
   console.log(JSON.stringify(findingsOutcome(findings, input, notes), null, 2));
   return hasBlockingErrors(findings) ? 1 : 0;

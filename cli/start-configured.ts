@@ -1,3 +1,4 @@
+import { logDataCoverage } from '../src/codes/data-coverage.ts';
 import { startupCodeSets } from '../src/codes/load-code-sets.ts';
 import type { SettingsSource } from '../src/config/read-settings.ts';
 import { AppError } from '../src/errors/app-error.ts';
@@ -42,6 +43,7 @@ export async function startConfigured(source: SettingsSource, parts: Parts): Pro
   const dataDir = workerConfig?.dataDir ?? appConfig?.dataDir ?? '.chartbill';
   const codes = await startupCodeSets(dataDir, logger);
   const editReference = await loadEditReference(dataDir, 'configured', logger);
+  logDataCoverage(logger, { codes, ncci: editReference.ncci });
   const app = appConfig
     ? await buildApp(appConfig, {
         logger: logger.child({ part: 'app' }),

@@ -5,6 +5,7 @@ import { handleWithScopes } from './fhir-access.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import { applyProfile } from './profile-gate.ts';
 import { processBatch } from './fhir-batch.ts';
+import type { FhirFaults } from './medplum-faults.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 import type { SandboxUrls } from './sandbox-urls.ts';
 import { smartConfiguration, type SmartPermissions } from './smart-configuration.ts';
@@ -19,6 +20,8 @@ export interface FhirRoutesDeps {
   permissions?: SmartPermissions;
   /** The kind of server the sandbox plays (ehr-profiles.ts); default strict. */
   profile?: SandboxEhrProfile;
+  /** What the server does besides answering (the `medplum-like` profile's conflicts and quota). */
+  faults?: FhirFaults;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -56,17 +59,30 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
       .send(smartConfiguration(urls, deps.permissions, profile.backendServices)),
   );
 
-  /** One call as this profile's server runs it: fitted or refused (profile-gate.ts), then scopes. */
+  const { faults } = deps;
+
+  /**
+   * One call as this profile's server runs it: fitted or refused (profile-gate.ts), then scopes,
+   * inside the profile's faults where it has them (medplum-faults.ts).
+   */
   async function run(call: FhirCall, grant: AccessGrant): Promise<FhirAnswer> {
     const fitted = applyProfile(profile, call);
     if ('status' in fitted) return fitted;
-    return handleWithScopes(deps.adapter, fitted, grant);
+    return faults
+      ? faults.call(fitted, () => handleWithScopes(deps.adapter, fitted, grant))
+      : handleWithScopes(deps.adapter, fitted, grant);
   }
 
   async function batch(body: unknown, grant: AccessGrant): Promise<FhirAnswer> {
     if (!profile.batch)
       return errorAnswer(405, 'not-supported', 'Batch and transaction are not supported');
-    return processBatch(body, (c) => run(c, grant));
+    const entries = (body as { entry?: unknown } | undefined)?.entry;
+    const refused = faults?.admit(grant.sub, {
+      method: 'POST',
+      path: [],
+      entries: Array.isArray(entries) ? entries.length : 0,
+    });
+    return refused ?? processBatch(body, (c) => run(c, grant));
   }
 
   async function authenticate(
@@ -117,7 +133,8 @@ export function registerFhirRoutes(app: FastifyInstance, deps: FhirRoutesDeps): 
           ),
         );
       }
-      return sendFhir(reply, await run(call, grant));
+      const refused = faults?.admit(grant.sub, call);
+      return sendFhir(reply, refused ?? (await run(call, grant)));
     },
   });
 }

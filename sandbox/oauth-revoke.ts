@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authenticateClient } from './client-auth.ts';
-import type { TokenDeps } from './oauth-token.ts';
+import { requestClient, type TokenDeps } from './oauth-token.ts';
 
 /** The revocation endpoint needs what the token endpoint needs. */
 export type RevokeDeps = TokenDeps;
@@ -29,20 +28,7 @@ export function registerRevoke(app: FastifyInstance, deps: RevokeDeps): void {
         error_description: 'A form-encoded body with token is required',
       });
     const body = parsed.data;
-    const auth = await authenticateClient(
-      {
-        authorization: request.headers.authorization,
-        clientId: body.client_id,
-        clientAssertionType: body.client_assertion_type,
-        clientAssertion: body.client_assertion,
-      },
-      {
-        clients: deps.clients,
-        tokenUrl: deps.urls.tokenUrl,
-        assertionIds: deps.state.assertionIds,
-        now: deps.now,
-      },
-    );
+    const auth = await requestClient(request.headers.authorization, body, deps);
     if ('error' in auth)
       return reply
         .code(auth.error === 'invalid_client' ? 401 : 400)

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { authenticateClient } from './client-auth.ts';
+import { authenticateClient, type ClientAuthResult } from './client-auth.ts';
 import { TTL, type GrantContext, type OAuthState } from './oauth-state.ts';
 import { randomToken } from './oauth-store.ts';
 import type { SandboxClient } from './sandbox-client.ts';
@@ -45,6 +45,31 @@ class OAuthError extends Error {
 }
 
 /**
+ * The client behind a token or revocation request: HTTP Basic, a JWT assertion (RFC 7523 §2.2),
+ * or a public client's `client_id` (RFC 6749 §2.3).
+ */
+export function requestClient(
+  authorization: string | undefined,
+  body: { client_id?: string; client_assertion_type?: string; client_assertion?: string },
+  deps: TokenDeps,
+): Promise<ClientAuthResult> {
+  return authenticateClient(
+    {
+      authorization,
+      clientId: body.client_id,
+      clientAssertionType: body.client_assertion_type,
+      clientAssertion: body.client_assertion,
+    },
+    {
+      clients: deps.clients,
+      tokenUrl: deps.urls.tokenUrl,
+      assertionIds: deps.state.assertionIds,
+      now: deps.now,
+    },
+  );
+}
+
+/**
  * `/oauth/token` (RFC 6749 §4.1.3, §6, §4.4; SMART App Launch 2.2 §2.0.7; SMART Backend
  * Services): authorization_code with PKCE S256 (codes are single use and live 60 s),
  * refresh_token (rotated on each use; presenting a rotated one again revokes the whole grant,
@@ -61,20 +86,7 @@ export function registerToken(app: FastifyInstance, deps: TokenDeps): void {
         new OAuthError('invalid_request', 'A form-encoded body with grant_type is required'),
       );
     const body = parsed.data;
-    const auth = await authenticateClient(
-      {
-        authorization: request.headers.authorization,
-        clientId: body.client_id,
-        clientAssertionType: body.client_assertion_type,
-        clientAssertion: body.client_assertion,
-      },
-      {
-        clients: deps.clients,
-        tokenUrl: deps.urls.tokenUrl,
-        assertionIds: deps.state.assertionIds,
-        now: deps.now,
-      },
-    );
+    const auth = await requestClient(request.headers.authorization, body, deps);
     if ('error' in auth)
       return sendError(
         reply,

@@ -147,7 +147,6 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
   );
   const message = `Invalid submission: ${problems.join('; ')}`;
   throw new AppError('INPUT_INVALID', message, {
-    status: 400,
     outcome: operationOutcome(
       'error',
       'invalid',

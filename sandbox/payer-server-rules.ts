@@ -20,8 +20,12 @@ export interface Denial {
 /** Whether a coverage is in force, and if not, why (in words for billing staff). */
 export type InForce = { inforce: true } | { inforce: false; reason: string };
 
-/** Days the sandbox plan allows between the date of service and the claim's receipt. */
-export const TIMELY_FILING_DAYS = 365;
+/**
+ * Days the sandbox plan allows between the date of service and the claim's receipt: 90, as many
+ * commercial contracts do, shorter than ChartBill's default window (365, Medicare's), so a claim
+ * the practice did not configure the plan's window for is still sent, and denied CO-29.
+ */
+export const TIMELY_FILING_DAYS = 90;
 
 /**
  * Is the coverage in force on the date of service? Status `active` and a period that includes

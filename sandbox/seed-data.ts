@@ -16,7 +16,8 @@ import {
  * - `inProgress`: today's open visits, uncoded (the clinician codes them in ChartBill);
  *   `enc-today-07` belongs to a patient whose coverage lapsed and `enc-today-08` to one without coverage;
  * - `clean`: finished and coded, covered; the payer pays them;
- * - `timelyFiling`: finished ~400 days ago; the payer denies with CARC 29;
+ * - `timelyFiling`: finished 120 days ago, past the plan's 90 days but inside ChartBill's default
+ *   365-day window (the plan's window is not configured), so it is sent and denied with CARC 29;
  * - `noCoverage`: the patient has no Coverage; the worker raises a Task;
  * - `lapsedCoverage`: the Coverage ended before the visit; eligibility comes back inactive;
  * - `notCovered`: includes HCPCS S9986 (not medically necessary service); the payer denies with CARC 96.
@@ -136,7 +137,7 @@ const CODED: CodedVisit[] = [
     id: 'enc-timely-filing',
     patient: 11,
     practitioner: 'pr-3',
-    daysAgo: 400,
+    daysAgo: 120,
     type: 'Preventive visit',
     diagnoses: [
       {

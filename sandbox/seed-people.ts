@@ -207,7 +207,13 @@ export function seedCoverage(n: number, start: string, end?: string): Coverage {
     beneficiary: { reference: `Patient/${patientId(n)}` },
     relationship: { coding: [{ system: SYSTEM.subscriberRelationship, code: 'self' }] },
     period: end ? { start, end } : { start },
-    payor: [{ reference: 'Organization/org-payer', display: 'Sandbox Health Plan' }],
+    payor: [
+      {
+        reference: 'Organization/org-payer',
+        identifier: { system: PAYER_ID_SYSTEM, value: 'SBXHP' },
+        display: 'Sandbox Health Plan',
+      },
+    ],
     class: [
       {
         type: { coding: [{ system: SYSTEM.coverageClass, code: 'group' }] },

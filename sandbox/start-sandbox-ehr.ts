@@ -7,6 +7,7 @@ import { sandboxEhrProfile, type SandboxEhrProfile } from './ehr-profiles.ts';
 import { createFhirAdapter, type FhirAdapter } from './fhir-adapter.ts';
 import { registerFhirRoutes } from './fhir-routes.ts';
 import { loadFhirDefinitions } from './load-fhir-definitions.ts';
+import type { FhirFaults } from './medplum-faults.ts';
 import { registerAuthorize } from './oauth-authorize.ts';
 import { createOAuthState } from './oauth-state.ts';
 import { registerRevoke } from './oauth-revoke.ts';
@@ -39,6 +40,11 @@ export interface SandboxEhrOptions {
   smartPermissions?: SmartPermissions;
   /** The kind of real server the sandbox plays (ehr-profiles.ts; `CHARTBILL_SANDBOX_EHR`). Default strict. */
   profile?: SandboxEhrProfile;
+  /**
+   * What the FHIR server does besides answering: `medplumFaults()` for the `medplum-like`
+   * profile (serialization conflicts, a per-minute quota answered 429 without Retry-After).
+   */
+  faults?: FhirFaults;
 }
 
 export interface SandboxEhr {
@@ -155,6 +161,7 @@ async function buildApp(
     now: deps.now,
     permissions,
     profile: deps.profile,
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   registerAuthorize(app, {
     clients: options.clients,

@@ -54,7 +54,7 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
     throw new AppError(
       'CONFIG_INVALID',
       'ChartBill app configuration is invalid:\n  - CHARTBILL_SESSION_KEY: is required when CHARTBILL_SESSION_STORE is not memory (or set CHARTBILL_SESSION_KEY_FILE): the same key on every instance, e.g. from `openssl rand -base64 32`',
-      { status: 500, hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
+      { hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
     );
   const codingStore = codingStoreOf(parsed);
   return Object.freeze({
@@ -112,7 +112,6 @@ function codingStoreOf(parsed: {
     'CONFIG_INVALID',
     `ChartBill app configuration is invalid:\n${missing.join('\n')}`,
     {
-      status: 500,
       hint: 'Register the app as a backend client at the billing store (`chartbill registration`), or set CHARTBILL_CODING_STORE=ehr.',
     },
   );

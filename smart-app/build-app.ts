@@ -206,30 +206,26 @@ function toAppError(err: unknown): AppError {
     err.cause.code === 'SESSION_EXPIRED'
   )
     return err.cause;
-  if (err instanceof AppError && err.status === 401 && err.code.startsWith('FHIR_')) {
+  if (err instanceof AppError && err.upstreamStatus === 401 && err.code.startsWith('FHIR_')) {
     return new AppError(
       'SESSION_EXPIRED',
       'The EHR no longer accepts this ChartBill session (it was signed out or revoked).',
-      { status: 401, hint: 'Relaunch ChartBill from the encounter in your EHR.', cause: err },
+      { hint: 'Relaunch ChartBill from the encounter in your EHR.', cause: err },
     );
   }
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) {
     const what = err.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`).join('; ');
-    return new AppError('INPUT_INVALID', `The request was not valid: ${what}.`, { status: 400 });
+    return new AppError('INPUT_INVALID', `The request was not valid: ${what}.`);
   }
   const status = (err as { statusCode?: number }).statusCode;
   if (status === 413)
-    return new AppError('INPUT_TOO_LARGE', 'The request is larger than ChartBill accepts.', {
-      status,
-    });
-  if (status && status < 500)
-    return new AppError('INPUT_INVALID', 'The request was not valid.', { status });
+    return new AppError('INPUT_TOO_LARGE', 'The request is larger than ChartBill accepts.');
+  if (status && status < 500) return new AppError('INPUT_INVALID', 'The request was not valid.');
   return new AppError(
-    'FHIR_REQUEST_FAILED',
+    'INTERNAL_ERROR',
     'Something went wrong on the ChartBill server. Your last change may not be saved.',
     {
-      status: 500,
       hint: 'Try again; if it keeps failing, tell IT the time it happened.',
       cause: err,
     },

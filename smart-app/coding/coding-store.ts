@@ -38,7 +38,7 @@ export async function openCodingStore(
     throw new AppError(
       'CONFIG_INVALID',
       `CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: cannot read a private JWK from ${settings.privateKeyFile}`,
-      { status: 500, hint: 'Create one with `chartbill keys`.', cause: err },
+      { hint: 'Create one with `chartbill keys`.', cause: err },
     );
   }
   const auth = createBackendAuth({

@@ -1,4 +1,6 @@
-import type { ChargeItem, Condition, Encounter, Patient } from 'fhir/r4';
+import type { ChargeItem, Condition, Coverage, Encounter, Patient } from 'fhir/r4';
+import type { EditReference } from '../../src/edits/edit-reference.ts';
+import { payerFacts, payerIdOfCoverage } from '../../src/edits/payer-edit-set.ts';
 import { codingFromFhir } from '../../src/coding/coding-fhir.ts';
 import type { EncounterCoding, VisitFacts } from '../../src/coding/coding-model.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
@@ -26,12 +28,18 @@ export async function loadEncounterCoding(
   fhir: FhirGateway,
   patientId: string,
   encounterId: string,
+  reference: EditReference = {},
 ): Promise<LoadedEncounter> {
-  const [encounter, patient, conditionsRaw, chargesRaw] = await Promise.all([
+  const [encounter, patient, conditionsRaw, chargesRaw, coverages] = await Promise.all([
     fhir.read<Encounter>('Encounter', encounterId),
     fhir.read<Patient>('Patient', patientId),
     fhir.searchAll('Condition', { encounter: `Encounter/${encounterId}`, _count: 100 }),
     fhir.searchAll('ChargeItem', { context: `Encounter/${encounterId}`, _count: 100 }),
+    // The payer picks the edit set and the timely filing window; an EHR that refuses Coverage
+    // leaves the payer unknown (Medicare-only limits then warn instead of block).
+    fhir
+      .searchAll('Coverage', { beneficiary: `Patient/${patientId}`, status: 'active', _count: 10 })
+      .catch(() => []),
   ]);
   // Only the encounter's ICD-10-CM encounter diagnoses are its coding; other documented Conditions are not.
   // A resource pointing at this encounter but about another patient is not this visit's: never shown, never written.
@@ -50,10 +58,24 @@ export async function loadEncounterCoding(
     conditions,
     chargeItems,
     coding: codingFromFhir(conditions, chargeItems),
-    facts: visitFacts(encounter, patient),
+    facts: {
+      ...visitFacts(encounter, patient),
+      ...coverageFacts(
+        coverages.flatMap((r) => (r.resourceType === 'Coverage' ? [r] : [])),
+        reference,
+      ),
+    },
     signedOff:
       live.length > 0 && live.every((c) => c.status === 'billable' || c.status === 'billed'),
   };
+}
+
+/** The payer's id (from the payor's identifier, when given) and edit set of the first active Coverage. */
+function coverageFacts(coverages: Coverage[], reference: EditReference) {
+  const coverage = coverages[0];
+  if (!coverage) return {};
+  const payerId = payerIdOfCoverage(coverage);
+  return payerFacts(reference.payerEditSets, payerId, coverage.type?.coding ?? []);
 }
 
 /** The visit facts the edits need: date of service, the patient's age and sex, place of service. */

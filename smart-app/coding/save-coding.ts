@@ -275,7 +275,6 @@ function assertOwnIds(loaded: LoadedEncounter, coding: EncounterCoding): void {
       'CODING_NOT_IN_ENCOUNTER',
       'Not saved: the coding names diagnoses or services that are not part of this encounter.',
       {
-        status: 403,
         hint: 'Relaunch ChartBill from the encounter and code it again.',
       },
     );
@@ -297,7 +296,7 @@ function assertNothingUnseen(loaded: LoadedEncounter, seen: Seen): void {
     throw new AppError(
       'FHIR_CONFLICT',
       'Someone else changed this encounter’s coding since you opened it.',
-      { status: 409, hint: 'Review the merged coding and save again.' },
+      { hint: 'Review the merged coding and save again.' },
     );
   }
 }
@@ -312,7 +311,7 @@ function assertCodesExist(codes: CodeSet, coding: EncounterCoding): void {
     throw new AppError(
       'CODE_UNKNOWN',
       `Not saved: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a code' : 'are not codes'} in the code set.`,
-      { status: 422, hint: 'Pick the code from the search results.' },
+      { hint: 'Pick the code from the search results.' },
     );
   }
 }

@@ -8,6 +8,7 @@ const TRY_AGAIN = 'Try saving again; if it keeps failing, tell IT the time it ha
 /** The EHR ended the session: the root error handler must still see it to say "relaunch". */
 function endsSession(err: AppError): boolean {
   return (
+    err.upstreamStatus === 401 ||
     err.status === 401 ||
     err.code === 'SESSION_EXPIRED' ||
     (err.cause instanceof AppError && err.cause.code === 'SESSION_EXPIRED')
@@ -28,7 +29,6 @@ export function plainSaveError(err: unknown, phase: SavePhase, notUndone: string
       'CODING_SAVE_FAILED',
       'The EHR did not accept the whole coding, and ChartBill could not undo every part it had already saved.',
       {
-        status: 502,
         hint: 'Relaunch ChartBill from the encounter and check the coding before saving again; tell IT the time it happened.',
         cause: err,
       },
@@ -39,7 +39,7 @@ export function plainSaveError(err: unknown, phase: SavePhase, notUndone: string
     return new AppError(
       'FHIR_CONFLICT',
       'Someone else changed this encounter’s coding since you opened it.',
-      { status: 409, hint: 'Review the merged coding and save again.', cause: err },
+      { hint: 'Review the merged coding and save again.', cause: err },
     );
   }
   switch (phase) {
@@ -47,20 +47,19 @@ export function plainSaveError(err: unknown, phase: SavePhase, notUndone: string
       return new AppError(
         'CODING_SAVE_FAILED',
         'ChartBill could not read the encounter from the EHR, so nothing was saved. Your changes are still here.',
-        { status: 502, hint: TRY_AGAIN, cause: err },
+        { hint: TRY_AGAIN, cause: err },
       );
     case 'write':
       return new AppError(
         'CODING_SAVE_FAILED',
         'The EHR did not accept the coding, so nothing was saved. Your changes are still here.',
-        { status: 502, hint: TRY_AGAIN, cause: err },
+        { hint: TRY_AGAIN, cause: err },
       );
     case 'read-back':
       return new AppError(
         'CODING_SAVE_FAILED',
         'The coding was saved, but ChartBill could not read it back from the EHR.',
         {
-          status: 502,
           hint: 'Relaunch ChartBill from the encounter to see the saved coding.',
           cause: err,
         },

@@ -63,17 +63,13 @@ export function registerJsonBody(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (jsonDeeperThan(text, depthOf(req))) {
-      done(
-        new AppError('INPUT_INVALID', 'The request body nests deeper than ChartBill accepts.', {
-          status: 400,
-        }),
-      );
+      done(new AppError('INPUT_INVALID', 'The request body nests deeper than ChartBill accepts.'));
       return;
     }
     try {
       done(null, text.trim() === '' ? undefined : (JSON.parse(text) as unknown));
     } catch {
-      done(new AppError('INPUT_INVALID', 'The request body is not valid JSON.', { status: 400 }));
+      done(new AppError('INPUT_INVALID', 'The request body is not valid JSON.'));
     }
   });
 }

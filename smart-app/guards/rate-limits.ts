@@ -32,7 +32,6 @@ export async function registerRateLimits(
     allowList: (req) => groupOf(req) === 'free',
     errorResponseBuilder: (_req, context) =>
       new AppError('RATE_LIMITED', 'Too many requests from this address.', {
-        status: context.statusCode,
         hint: `Wait ${context.after} and try again.`,
       }),
   });

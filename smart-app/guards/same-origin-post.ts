@@ -29,7 +29,7 @@ export function refuseCrossSitePost(appOrigin: string): onRequestHookHandler {
       new AppError(
         'SMART_CROSS_SITE',
         'ChartBill refused a sign-in that was sent from another site.',
-        { status: 403, hint: 'Open ChartBill from the encounter in your EHR.' },
+        { hint: 'Open ChartBill from the encounter in your EHR.' },
       ),
     );
   };

@@ -1,3 +1,4 @@
+import { ERROR_CODES, type ErrorCode } from '../../src/errors/error-codes.ts';
 import { escapeHtml } from './html.ts';
 
 /**
@@ -23,21 +24,9 @@ ${hint ? `<p class="error-hint"><strong>What to do:</strong> ${escapeHtml(hint)}
 </main></body></html>`;
 }
 
-const TITLES: Record<string, string> = {
-  SMART_UNKNOWN_ISS: 'This EHR is not registered',
-  SMART_MISSING_LAUNCH: 'This launch is incomplete',
-  SMART_BAD_REQUEST: 'This launch is incomplete',
-  SMART_STATE_MISMATCH: 'This sign-in link is not valid',
-  SMART_AUTHORIZATION_DENIED: 'The EHR did not authorize ChartBill',
-  SMART_DISCOVERY_FAILED: 'The EHR could not be reached',
-  SMART_TOKEN_FAILED: 'Sign-in with the EHR failed',
-  SMART_ID_TOKEN_INVALID: 'Sign-in with the EHR failed',
-  SMART_CROSS_SITE: 'This sign-in was not started here',
-  LAUNCHES_BUSY: 'ChartBill is busy',
-  RATE_LIMITED: 'Too many requests',
-};
-
-/** A short title for an error code's page. */
+/** A short title for an error code's page: the code's declared message (src/errors/error-codes.ts). */
 export function errorTitle(code: string): string {
-  return TITLES[code] ?? 'ChartBill could not open';
+  return Object.hasOwn(ERROR_CODES, code)
+    ? ERROR_CODES[code as ErrorCode].message
+    : 'ChartBill could not open';
 }

@@ -2,6 +2,7 @@ import type { Encounter, Patient, Practitioner } from 'fhir/r4';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CLAIM_LIMITS, type VisitFacts } from '../../src/coding/coding-model.ts';
+import { dataCoverage } from '../../src/codes/data-coverage.ts';
 import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
@@ -37,6 +38,11 @@ const entryKey = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not an entry key')
 const diagnosis = z.object({
   code,
   display: z.string().max(300).optional(),
+  /** Edits the clinician overrode, each with the reason they recorded. */
+  overrides: z
+    .array(z.object({ rule: z.string().max(64), reason: z.string().trim().min(1).max(500) }))
+    .max(5)
+    .optional(),
   conditionId: fhirId.optional(),
   versionId: z.string().max(64).optional(),
 });
@@ -55,6 +61,15 @@ const line = z.object({
     )
     .max(8),
   pointers: z.array(z.number().int().min(1).max(99)).max(8),
+  /** The E/M documentation for the level (2021 AMA rules): minutes and the three MDM elements. */
+  emDocumentation: z
+    .object({
+      minutes: z.number().int().min(0).max(1440).optional(),
+      problems: z.enum(['minimal', 'low', 'moderate', 'high']).optional(),
+      data: z.enum(['minimal', 'limited', 'moderate', 'extensive']).optional(),
+      risk: z.enum(['minimal', 'low', 'moderate', 'high']).optional(),
+    })
+    .optional(),
   chargeItemId: fhirId.optional(),
   versionId: z.string().max(64).optional(),
 });
@@ -157,7 +172,6 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   function encounterContext(session: Session): { patientId: string; encounterId: string } {
     if (!session.patient || !session.encounter) {
       throw new AppError('SMART_MISSING_LAUNCH', 'This session has no encounter in context.', {
-        status: 400,
         hint: 'Open ChartBill from an encounter in your EHR.',
       });
     }
@@ -206,13 +220,20 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { session, fhir } = await sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
     const [loaded, documented] = await Promise.all([
-      loadEncounterCoding(fhir, patientId, encounterId),
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
       loadDocumented(fhir, patientId, encounterId),
     ]);
     rememberFacts(session, loaded.facts);
     return {
       coding: loaded.coding,
       findings: runEdits(loaded.coding, loaded.facts, ctx.codes, ctx.editReference),
+      // The edits that are off or run on data for another date: the panel's footer says so.
+      coverage: dataCoverage({
+        codes: ctx.codes,
+        ncci: ctx.editReference.ncci,
+        pfsName: ctx.editReference.indicators ? 'PFS' : undefined,
+        dateOfService: loaded.facts.dateOfService,
+      }).map((n) => n.message),
       signedOff: loaded.signedOff,
       encounterStatus: loaded.encounter.status,
       suggestions: suggestionsFrom(
@@ -231,7 +252,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     // Runs as the clinician types: no need to read the encounter again for facts already known.
     let facts = factsBySession.get(session.id);
     if (!facts) {
-      facts = (await loadEncounterCoding(fhir, patientId, encounterId)).facts;
+      facts = (await loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference)).facts;
       rememberFacts(session, facts);
     }
     return { findings: runEdits(body.coding, facts, ctx.codes, ctx.editReference) };
@@ -268,7 +289,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
               encounter,
               phase,
               code: fhirErr.code,
-              status: fhirErr.status,
+              status: fhirErr.upstreamStatus ?? fhirErr.status,
               ...(issues ? { issues } : {}),
             },
             'coding save failed',
@@ -278,13 +299,15 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
     };
     // Re-read at save time: the ids the browser names are checked against what the server reads now.
-    const loaded = await plainly('read', () => loadEncounterCoding(fhir, patientId, encounterId));
+    const loaded = await plainly('read', () =>
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
+    );
     const findings = runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference);
     if (body.signOff && hasBlockingErrors(findings)) {
       throw new AppError(
         'EDITS_BLOCK_SIGNOFF',
         'Sign-off is blocked until the errors listed are fixed.',
-        { status: 422, hint: 'Fix each error shown in red, then sign off again.' },
+        { hint: 'Fix each error shown in red, then sign off again.' },
       );
     }
     const onNotUndone = (refs: string[]) =>
@@ -318,7 +341,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       'coding saved',
     );
     const after = await plainly('read-back', () =>
-      loadEncounterCoding(fhir, patientId, encounterId),
+      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
     );
     return {
       coding: after.coding,
@@ -332,9 +355,8 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { session, fhir } = await sessionOf(req);
     if (!session.patient)
       throw new AppError('SMART_MISSING_LAUNCH', 'This session has no patient in context.', {
-        status: 400,
         hint: 'Open ChartBill from a patient’s chart.',
       });
-    return loadStatus(fhir, session.patient, session.encounter);
+    return loadStatus(fhir, session.patient, session.encounter, ctx.editReference.expected);
   });
 }

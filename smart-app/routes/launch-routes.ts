@@ -35,7 +35,7 @@ function registeredEhr(ctx: AppContext, iss: string | undefined, req?: FastifyRe
     throw new AppError(
       'SMART_BAD_REQUEST',
       'The launch did not say which EHR it came from (no iss parameter).',
-      { status: 400, hint: 'Open ChartBill from the encounter in your EHR.' },
+      { hint: 'Open ChartBill from the encounter in your EHR.' },
     );
   }
   const ehr = ctx.ehrs.get(iss.replace(/\/+$/, ''));
@@ -45,7 +45,6 @@ function registeredEhr(ctx: AppContext, iss: string | undefined, req?: FastifyRe
       'SMART_UNKNOWN_ISS',
       'ChartBill is not registered with the EHR this launch came from, so it will not sign in there.',
       {
-        status: 403,
         hint: 'If this is your EHR, ask IT to add its FHIR base URL to ChartBill’s registered EHRs (CHARTBILL_EHRS); the app’s log names the address it came from.',
       },
     );
@@ -63,7 +62,6 @@ function originOf(url: string): string {
 
 function stateMismatch(message: string): AppError {
   return new AppError('SMART_STATE_MISMATCH', message, {
-    status: 400,
     hint: 'Relaunch ChartBill from the encounter in your EHR.',
   });
 }
@@ -95,7 +93,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
       throw new AppError(
         'SMART_DISCOVERY_FAILED',
         'The EHR does not support PKCE with S256, which ChartBill requires to sign in safely.',
-        { status: 502, hint: 'Ask IT to enable PKCE (S256) for ChartBill.' },
+        { hint: 'Ask IT to enable PKCE (S256) for ChartBill.' },
       );
     }
     const v2 =
@@ -211,7 +209,6 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
         'SMART_MISSING_LAUNCH',
         'The EHR launch is missing its launch context (no launch parameter).',
         {
-          status: 400,
           hint: 'Open ChartBill from an encounter in your EHR; to open it on its own, use the standalone link.',
         },
       );
@@ -238,7 +235,6 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
         'SMART_AUTHORIZATION_DENIED',
         `The EHR did not authorize ChartBill (${cause.shownCode}).`,
         {
-          status: 403,
           hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the app’s registration and scopes (the app’s log has the EHR’s reason).',
           cause,
         },
@@ -248,7 +244,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
       throw new AppError(
         'SMART_BAD_REQUEST',
         'The EHR’s sign-in response has no authorization code.',
-        { status: 400, hint: 'Relaunch ChartBill from the encounter in your EHR.' },
+        { hint: 'Relaunch ChartBill from the encounter in your EHR.' },
       );
     // Fast path: the binding cookie came back. Otherwise the tab proves its binding from sessionStorage.
     if (!matchesBinding(bindingFromCookie(req.headers.cookie), pending.bindingHash)) {

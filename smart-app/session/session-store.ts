@@ -80,7 +80,7 @@ function storeKey(id: string): string {
 }
 
 function ended(message: string, cause?: unknown): AppError {
-  return new AppError('SESSION_EXPIRED', message, { status: 401, hint: RELAUNCH, cause });
+  return new AppError('SESSION_EXPIRED', message, { hint: RELAUNCH, cause });
 }
 
 /**
@@ -127,7 +127,6 @@ export class SessionStore {
   async get(id: string | undefined): Promise<Session> {
     if (!id)
       throw new AppError('SESSION_MISSING', 'No ChartBill session.', {
-        status: 401,
         hint: 'Open ChartBill from the encounter in your EHR.',
       });
     const now = this.deps.now();

@@ -69,7 +69,6 @@ export async function discoverSmart(
       'SMART_DISCOVERY_FAILED',
       `Could not reach the EHR's SMART configuration at ${iss}.`,
       {
-        status: 502,
         hint: 'The EHR may be down. Try again in a minute; if it keeps failing, ask IT to check the EHR registration.',
         cause: err,
       },
@@ -100,7 +99,6 @@ async function discoverFromCapabilityStatement(
       'SMART_DISCOVERY_FAILED',
       `The EHR at ${iss} does not advertise SMART on FHIR endpoints.`,
       {
-        status: 502,
         hint: 'Ask IT to check that this EHR supports SMART App Launch.',
       },
     );

@@ -44,7 +44,6 @@ function invalid(why: string, cause?: unknown): AppError {
     'SMART_ID_TOKEN_INVALID',
     `The EHR’s identity token could not be verified (${why}), so ChartBill will not sign in.`,
     {
-      status: 502,
       hint: 'Relaunch ChartBill; if it keeps failing, ask IT to check the EHR’s signing keys (jwks_uri) and ChartBill’s registration.',
       cause,
     },

@@ -51,7 +51,6 @@ export class PendingLaunches {
         'LAUNCHES_BUSY',
         'ChartBill has too many sign-ins in progress right now.',
         {
-          status: 503,
           hint: 'Wait a minute and relaunch ChartBill from your EHR; if it keeps happening, tell IT.',
         },
       );

@@ -77,7 +77,6 @@ export async function requestToken(
     });
   } catch (err) {
     throw new AppError('SMART_TOKEN_FAILED', 'The EHR did not answer the sign-in request.', {
-      status: 502,
       hint: 'Try launching ChartBill again.',
       cause: err,
     });
@@ -90,8 +89,8 @@ export async function requestToken(
       e.success ? e.data.error_description : undefined,
     );
     const why = e.success ? cause.shownCode : `HTTP ${res.status}`;
-    throw new AppError('SMART_TOKEN_FAILED', `The EHR refused the sign-in (${why}).`, {
-      status: 401,
+    throw new AppError('SMART_TOKEN_REFUSED', `The EHR refused the sign-in (${why}).`, {
+      upstreamStatus: res.status,
       hint: 'Relaunch ChartBill from the EHR.',
       cause,
     });
@@ -101,7 +100,7 @@ export async function requestToken(
     throw new AppError(
       'SMART_TOKEN_FAILED',
       'The EHR answered the sign-in with a malformed token response.',
-      { status: 502, hint: 'Ask IT to check the EHR registration.' },
+      { hint: 'Ask IT to check the EHR registration.' },
     );
   }
   return parsed.data;

@@ -1,3 +1,8 @@
+import {
+  expectedForClaim,
+  type ExpectedPricing,
+} from '../../src/pricing/expected-reimbursement.ts';
+import { denialNextStep } from '../../src/claims/denial-next-steps.ts';
 import type {
   Claim,
   ClaimResponse,
@@ -26,6 +31,7 @@ export async function loadStatus(
   fhir: FhirGateway,
   patientId: string,
   encounterId: string | undefined,
+  pricing?: ExpectedPricing,
 ): Promise<StatusView> {
   const patient = `Patient/${patientId}`;
   const settle = async (type: string, params: Record<string, string>): Promise<FhirResource[]> => {
@@ -49,6 +55,7 @@ export async function loadStatus(
     ),
     tasks.filter((r): r is Task => r.resourceType === 'Task'),
     encounterId,
+    pricing,
   );
 }
 
@@ -59,11 +66,12 @@ export function buildStatus(
   eligibility: CoverageEligibilityResponse[],
   tasks: Task[],
   encounterId: string | undefined,
+  pricing?: ExpectedPricing,
 ): StatusView {
   const checks = eligibility
     .map(eligibilityView)
     .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
-  const views = claims.map((c) => claimView(c, latestResponseFor(c, responses), checks));
+  const views = claims.map((c) => claimView(c, latestResponseFor(c, responses), checks, pricing));
   views.sort(
     (a, b) =>
       Number(b.encounterId === encounterId) - Number(a.encounterId === encounterId) ||
@@ -103,7 +111,9 @@ function claimView(
   claim: Claim,
   response: ClaimResponse | undefined,
   checks: EligibilityView[],
+  pricing?: ExpectedPricing,
 ): ClaimView {
+  const expected = pricing ? expectedForClaim(claim, pricing) : undefined;
   const summary = response ? claimResponseSummary(response) : undefined;
   const reasons = response && summary ? denialReasons(response, summary) : [];
   const stage = stageOf(claim, summary);
@@ -125,6 +135,9 @@ function claimView(
         }
       : {}),
     ...(response?.disposition ? { disposition: response.disposition } : {}),
+    ...(expected && expected.lines.some((l) => l.amount !== undefined)
+      ? { expected: expected.total, expectedBasis: expected.schedule }
+      : {}),
     denialReasons: reasons,
     steps: steps(claim, response, stage, reasons, check),
   };
@@ -210,6 +223,7 @@ function denialReasons(response: ClaimResponse, summary: ClaimResponseSummary): 
     code: d.carc,
     system: 'CARC',
     text: d.itemSequence ? `${d.text} (line ${d.itemSequence})` : d.text,
+    nextStep: denialNextStep(d.group, d.carc, d.rarc).text,
   }));
   const remarks = new Map<string, DenialReason>();
   const codings = [

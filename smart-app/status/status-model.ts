@@ -13,6 +13,8 @@ export interface DenialReason {
   code: string;
   system: 'CARC' | 'RARC' | 'other';
   text: string;
+  /** What billing staff do next about it (src/claims/denial-next-steps.ts), for a CARC. */
+  nextStep?: string;
 }
 
 export interface ClaimView {
@@ -22,6 +24,10 @@ export interface ClaimView {
   stage: ClaimStage;
   billed?: number;
   allowed?: number;
+  /** What the payer's contract says it should allow (expected reimbursement), when known. */
+  expected?: number;
+  /** The contract it was priced by. */
+  expectedBasis?: string;
   paid?: number;
   patientResponsibility?: number;
   disposition?: string;

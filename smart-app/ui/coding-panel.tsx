@@ -6,6 +6,7 @@ import { ApiError, type Api } from './api.ts';
 import { CodeSearch } from './code-search.tsx';
 import * as S from './coding-state.ts';
 import { DiagnosisList } from './diagnosis-list.tsx';
+import { EmLevelPanel } from './em-level-panel.tsx';
 import { FindingsList } from './findings-list.tsx';
 import { KeyboardHelp } from './keyboard-help.tsx';
 import { LineList } from './line-list.tsx';
@@ -18,6 +19,8 @@ interface CodingAnswer {
   signedOff: boolean;
   encounterStatus: string;
   suggestions?: { diagnoses: Suggestion[]; services: Suggestion[] };
+  /** Edits that are off, or check against data for another date (src/codes/data-coverage.ts). */
+  coverage?: string[];
 }
 
 type Notice = { kind: 'info' | 'error' | 'conflict'; text: string; notes?: string[] } | undefined;
@@ -32,6 +35,7 @@ export function CodingPanel({ api }: { api: Api }) {
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>();
+  const [coverage, setCoverage] = useState<string[]>([]);
 
   const accept = useCallback((answer: CodingAnswer) => {
     setBase(answer.coding);
@@ -39,6 +43,7 @@ export function CodingPanel({ api }: { api: Api }) {
     setFindings(answer.findings);
     setSignedOff(answer.signedOff);
     if (answer.suggestions) setSuggestions(answer.suggestions);
+    if (answer.coverage) setCoverage(answer.coverage);
     setDirty(false);
   }, []);
 
@@ -206,7 +211,27 @@ export function CodingPanel({ api }: { api: Api }) {
           onRemove={(i) => change(S.removeLine(draft, i))}
         />
       </section>
-      <FindingsList findings={findings} onSuggestion={(f, s) => void applySuggestion(f, s)} />
+      <FindingsList
+        findings={findings}
+        onSuggestion={(f, s) => void applySuggestion(f, s)}
+        onOverride={(f, reason) => {
+          const index = f.target?.kind === 'diagnosis' ? f.target.index : -1;
+          const dx = draft.coding.diagnoses[index];
+          if (!dx) return;
+          const overrides = [
+            ...(dx.overrides ?? []).filter((o) => o.rule !== f.rule),
+            { rule: f.rule, reason },
+          ];
+          const diagnoses = draft.coding.diagnoses.map((d, i) =>
+            i === index ? { ...d, overrides } : d,
+          );
+          change({ ...draft, coding: { ...draft.coding, diagnoses } });
+        }}
+      />
+      <EmLevelPanel
+        lines={lines}
+        onChange={(i, emDocumentation) => change(S.updateLine(draft, i, { emDocumentation }))}
+      />
       <div class="actions-bar">
         <KeyboardHelp />
         <button
@@ -227,6 +252,21 @@ export function CodingPanel({ api }: { api: Api }) {
           {signedOff && !dirty ? 'Signed off' : 'Sign off'}
         </button>
       </div>
+      {coverage.length > 0 && (
+        <footer class="data-coverage" aria-label="Edits not checked">
+          <details>
+            <summary>
+              {coverage.length} edit{coverage.length === 1 ? '' : 's'} not fully checked for this
+              date of service
+            </summary>
+            <ul>
+              {coverage.map((c) => (
+                <li key={c}>{c}</li>
+              ))}
+            </ul>
+          </details>
+        </footer>
+      )}
     </div>
   );
 }

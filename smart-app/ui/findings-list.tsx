@@ -3,10 +3,12 @@ import type { Finding } from '../../src/coding/coding-model.ts';
 interface Props {
   findings: Finding[];
   onSuggestion: (finding: Finding, suggestion: string) => void;
+  /** Keeps the code an overridable edit objects to, with the clinician's reason. */
+  onOverride?: (finding: Finding, reason: string) => void;
 }
 
 /** Coding edits, errors first, each naming the rule and what to do, with one-click fixes. */
-export function FindingsList({ findings, onSuggestion }: Props) {
+export function FindingsList({ findings, onSuggestion, onOverride }: Props) {
   const sorted = [...findings].sort(
     (a, b) => Number(b.severity === 'error') - Number(a.severity === 'error'),
   );
@@ -30,6 +32,18 @@ export function FindingsList({ findings, onSuggestion }: Props) {
                       </button>
                     ))}
                   </div>
+                )}
+                {f.overridable && onOverride && (
+                  <button
+                    type="button"
+                    class="chip override"
+                    onClick={() => {
+                      const reason = window.prompt('Why keep this code? The reason is recorded.');
+                      if (reason?.trim()) onOverride(f, reason.trim());
+                    }}
+                  >
+                    Keep it and record why…
+                  </button>
                 )}
                 <span class="rule">rule {f.rule}</span>
               </li>

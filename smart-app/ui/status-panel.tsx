@@ -106,6 +106,12 @@ function ClaimCard({ claim }: { claim: ClaimView }) {
         <dd>{money(claim.billed)}</dd>
         <dt>Allowed</dt>
         <dd>{money(claim.allowed)}</dd>
+        {claim.expected !== undefined && (
+          <>
+            <dt title={claim.expectedBasis}>Expected</dt>
+            <dd class="expected">{money(claim.expected)}</dd>
+          </>
+        )}
         <dt>Paid</dt>
         <dd class="paid">{money(claim.paid)}</dd>
         <dt>Patient owes</dt>
@@ -119,6 +125,7 @@ function ClaimCard({ claim }: { claim: ClaimView }) {
                 {r.system} {r.code}
               </strong>
               : {r.text}
+              {r.nextStep && <div class="next-step">Next: {r.nextStep}</div>}
             </li>
           ))}
         </ul>

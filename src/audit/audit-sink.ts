@@ -114,7 +114,7 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
       try {
         await store.create(event);
       } catch (err) {
-        const status = isAppError(err) ? err.status : undefined;
+        const status = isAppError(err) ? (err.upstreamStatus ?? err.status) : undefined;
         if (status === undefined || !REFUSED.has(status)) return chunk.slice(i);
         refuse(status);
         toLog([event], 'refused by the server');
@@ -129,7 +129,7 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
     try {
       return await sendBatch(store, chunk);
     } catch (err) {
-      const status = isAppError(err) ? err.status : undefined;
+      const status = isAppError(err) ? (err.upstreamStatus ?? err.status) : undefined;
       if (status === undefined || !REFUSED.has(status)) return chunk;
       // The server takes no batch (or none from us): try plain creates.
       mode = 'single';

@@ -102,7 +102,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
   }
 
   function failed(err: unknown): Extra['failed'] {
-    return isAppError(err) && err.status < 500 ? 'minor' : 'serious';
+    return isAppError(err) && (err.upstreamStatus ?? err.status) < 500 ? 'minor' : 'serious';
   }
 
   async function provenance(written: Resource, operation: 'create' | 'update'): Promise<void> {
@@ -126,7 +126,7 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
     try {
       await inner.create(prov);
     } catch (err) {
-      const status = isAppError(err) ? err.status : undefined;
+      const status = isAppError(err) ? (err.upstreamStatus ?? err.status) : undefined;
       if (status === 403 || status === 404 || status === 405 || status === 501) {
         provenanceRefused = true;
         log.warn(

@@ -63,14 +63,12 @@ export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
     throw new AppError(
       'CONFIG_INVALID',
       'The private key must say alg RS384 or ES384 (SMART Backend Services)',
-      { status: 500 },
     );
   }
   if (!options.privateKey.kid)
     throw new AppError(
       'CONFIG_INVALID',
       'The private key needs a kid so the EHR can find its public key',
-      { status: 500 },
     );
   let key: ReturnType<typeof importJWK> | undefined;
   let cached: { token: string; refreshAtMs: number } | undefined;
@@ -112,7 +110,6 @@ export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
       } catch (err) {
         if (attempt >= policy.attempts)
           throw new AppError('SMART_TOKEN_FAILED', 'The token endpoint did not answer', {
-            status: 503,
             cause: err,
             hint: 'Check CHARTBILL_TOKEN_URL and that the EHR is reachable.',
           });
@@ -139,7 +136,7 @@ export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
         'SMART_TOKEN_FAILED',
         `The token endpoint refused the backend client (${reason})`,
         {
-          status: res.status === 401 ? 401 : 502,
+          upstreamStatus: res.status,
           hint: 'Check the client id, the registered public key and the allowed scopes.',
         },
       );
@@ -149,7 +146,6 @@ export function createBackendAuth(options: BackendAuthOptions): BackendAuth {
       throw new AppError(
         'SMART_TOKEN_FAILED',
         'The token endpoint answered without a usable access token',
-        { status: 502 },
       );
     cached = {
       token: token.data.access_token,

@@ -21,7 +21,8 @@ import {
 import { DEFAULT_PLACE_OF_SERVICE } from '../edits/place-of-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import { SYSTEM } from '../fhir/systems.ts';
-import { feeFor, roundCents, type FeeSchedule } from './fee-schedule.ts';
+import { chargeFor } from '../pricing/charge-master.ts';
+import { roundCents, type FeeSchedule } from './fee-schedule.ts';
 
 /** What a professional claim is assembled from; all of it read from the clinical store. */
 export interface BuildClaimInput {
@@ -107,7 +108,6 @@ export function dateOfServiceOf(encounter: Encounter): string {
     throw new AppError(
       'CLAIM_INVALID',
       `Encounter/${encounter.id ?? '?'} has no start date, so the claim has no date of service`,
-      { status: 422 },
     );
   }
   return start.slice(0, 10);
@@ -136,7 +136,7 @@ interface ItemContext extends BuildClaimInput {
 }
 
 function claimItem(line: ServiceLine, sequence: number, ctx: ItemContext): ClaimItem {
-  const price = feeFor(ctx.feeSchedule, line.code) ?? 0;
+  const price = chargeFor(ctx.feeSchedule, line.code, line.modifiers, ctx.dateOfService) ?? 0;
   const system = line.system === 'hcpcs' ? SYSTEM.hcpcs : SYSTEM.cpt;
   const item: ClaimItem = {
     sequence,
@@ -167,9 +167,7 @@ function modifierConcept(modifier: string): CodeableConcept {
 
 function idOf(resource: { resourceType: string; id?: string }): string {
   if (!resource.id)
-    throw new AppError('CLAIM_INVALID', `The ${resource.resourceType} for the claim has no id`, {
-      status: 422,
-    });
+    throw new AppError('CLAIM_INVALID', `The ${resource.resourceType} for the claim has no id`);
   return resource.id;
 }
 

@@ -39,7 +39,6 @@ export function buildEligibilityRequest(
     throw new AppError(
       'CLAIM_INVALID',
       'The eligibility request needs the encounter, patient, coverage, provider and payer, each with an id',
-      { status: 422 },
     );
   }
   return {

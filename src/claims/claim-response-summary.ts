@@ -1,4 +1,5 @@
-import type { ClaimResponse, ClaimResponseItem } from 'fhir/r4';
+import type { ClaimResponse, ClaimResponseItem, CodeableConcept } from 'fhir/r4';
+import { SYSTEM } from '../fhir/systems.ts';
 import { carcCodesOf, carcText } from './carc-codes.ts';
 import { roundCents } from './fee-schedule.ts';
 
@@ -17,6 +18,19 @@ export interface DenialReason {
   itemSequence?: number;
   carc: string;
   text: string;
+  /** X12 group (CO, PR, OA, PI), read from the reason's text (`CO-29: …`) when the payer says it. */
+  group?: string;
+  /** The remark code (RARC) sent with the reason, if any. */
+  rarc?: string;
+}
+
+/** The group and remark code of a reason concept: `CO-16: …` with an M76 coding. */
+function groupAndRemark(
+  concept: CodeableConcept | undefined,
+): Pick<DenialReason, 'group' | 'rarc'> {
+  const group = /^(CO|PR|OA|PI)-/.exec(concept?.text ?? '')?.[1];
+  const rarc = concept?.coding?.find((c) => c.system === SYSTEM.rarc)?.code;
+  return { ...(group ? { group } : {}), ...(rarc ? { rarc } : {}) };
 }
 
 /** A payer's answer in the numbers billing staff look at. */
@@ -53,6 +67,7 @@ export function claimResponseSummary(response: ClaimResponse): ClaimResponseSumm
       denials.push({
         carc,
         text: error.code.text ?? carcText(carc),
+        ...groupAndRemark(error.code),
         ...(error.itemSequence ? { itemSequence: error.itemSequence } : {}),
       });
   }
@@ -71,6 +86,7 @@ export function claimResponseSummary(response: ClaimResponse): ClaimResponseSumm
             itemSequence: item.itemSequence,
             carc,
             text: adj.reason?.text ?? carcText(carc),
+            ...groupAndRemark(adj.reason),
           });
         }
       }

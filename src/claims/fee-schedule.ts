@@ -13,6 +13,8 @@ export interface FeeSchedule {
   currency: 'USD';
   /** Dollars per unit, by code number (CPT or HCPCS Level II, no modifiers). */
   prices: Readonly<Record<string, number>>;
+  /** An imported charge master's dated prices by code and modifier (src/pricing/charge-master.ts). */
+  entries?: readonly import('../pricing/charge-master.ts').ChargeEntry[];
 }
 
 /** What the sandbox payer allows per unit. A code that is not here is not covered (CARC 96). */

@@ -11,8 +11,9 @@ const PARENS = /\(([^()]*)\)/g;
 
 /**
  * A range's members as code prefixes, when the two ends differ only in their last character and
- * that character is a digit (`E08-E13` → E08 … E13; `I10-I16` → I10 … I16); otherwise the two
- * ends as given (`O10-O11.9`), as the note states them.
+ * that character is a digit (`E08-E13` → E08 … E13; `I10-I16` → I10 … I16); otherwise the range
+ * itself as one reference `FROM-TO` (`O00-O9A`, `O10-O11.9`), which `refCovers` matches: keeping
+ * only the two ends would miss every code between them (Z34 excludes O00-O9A).
  */
 export function expandRange(from: string, to: string): string[] {
   const a = from.replace('.', '');
@@ -22,10 +23,10 @@ export function expandRange(from: string, to: string): string[] {
     a.slice(0, -2) === b.slice(0, -2) &&
     /\d\d$/.test(a) &&
     /\d\d$/.test(b);
-  if (!sameStem) return [from, to];
+  if (!sameStem) return [`${from}-${to}`];
   const first = Number(a.slice(-2));
   const last = Number(b.slice(-2));
-  if (last < first || last - first > 99) return [from, to];
+  if (last < first || last - first > 99) return [`${from}-${to}`];
   const out: string[] = [];
   for (let i = first; i <= last; i++)
     out.push(formatIcd10cm(a.slice(0, -2) + String(i).padStart(2, '0')));
@@ -47,4 +48,17 @@ export function codeRefsOf(note: string): string[] {
 /** The code references of every note, without repeats. */
 export function codeRefsOfAll(notes: readonly string[]): string[] {
   return [...new Set(notes.flatMap(codeRefsOf))];
+}
+
+/**
+ * True when a note's reference covers `code`: a prefix (`E10`, `Z32.0`) or a range `FROM-TO`
+ * (`O00-O9A`: every code whose first characters sort between the two ends, in Tabular order).
+ */
+export function refCovers(ref: string, code: string): boolean {
+  const target = code.replace('.', '').toUpperCase();
+  const [from, to] = ref.split('-');
+  const lo = (from ?? '').replace('.', '').toUpperCase();
+  if (to === undefined) return target.startsWith(lo);
+  const hi = to.replace('.', '').toUpperCase();
+  return target.slice(0, lo.length) >= lo && target.slice(0, hi.length) <= hi;
 }

@@ -12,13 +12,19 @@ export interface CodeEntry {
   display: string;
   /** False for ICD-10-CM categories and headers that cannot be billed. */
   billable: boolean;
+  /**
+   * A header that was a billable code until a later release subdivided it (G35 until 2025-09-30):
+   * billable for dates of service up to and including this date (YYYY-MM-DD).
+   */
+  billableTo?: string;
   /** First and last date of service (YYYY-MM-DD) the code is valid for, when known. */
   validFrom?: string;
   validTo?: string;
   /**
    * ICD-10-CM Tabular "Excludes1" targets (Guidelines I.A.12.a: never coded together), as code
-   * references with their dot. A range in the note (`E08-E13`) is given as its end points, a
-   * `.-` reference (`E10.-`) as the prefix `E10`: a code is excluded when it starts with one.
+   * references with their dot. A range in the note is given as its members (`E08-E13` → E08 …
+   * E13) or, across letters or levels, as the range itself (`O00-O9A`), a `.-` reference
+   * (`E10.-`) as the prefix `E10`: `refCovers` (code-refs.ts) says whether one covers a code.
    * Set on the category/subcategory/code whose note it is; notes are inherited by every code
    * below it, so a rule checks the code and each of its ancestors (`ancestorsOf`).
    */
@@ -65,6 +71,20 @@ export interface CodeSetVersion {
   effectiveTo?: string;
 }
 
+/** One release in use (shipped or imported), without its data: what `codes status` lists. */
+export interface CodeSetRelease {
+  system: string;
+  /** `codes`, `notes` (Tabular), `index` (Alphabetic Index), `mce`. */
+  layer: string;
+  version: string;
+  effectiveFrom: string;
+  effectiveTo?: string;
+  /** The official file it came from. */
+  file: string;
+  /** True for a release ChartBill ships, false for an import. */
+  shipped: boolean;
+}
+
 /**
  * Versioning model (one merged set, not one set per release): each entry carries the dates it is
  * valid for. `validFrom` is the start of the first imported release containing the code (for the
@@ -80,6 +100,8 @@ export interface CodeSet {
   version?: string;
   /** The imported releases, oldest first per system; absent for the starter set. */
   versions?: readonly CodeSetVersion[];
+  /** Every release in use, each layer apart (notes, index, MCE too); absent for the starter set. */
+  releases?: readonly CodeSetRelease[];
   /** Looks a code up, with or without the dot for ICD-10-CM. */
   lookup(system: CodeSystemKey, code: string): CodeEntry | undefined;
   /** Forgiving search: codes with or without dots, words in any order, prefixes, abbreviations. */

@@ -1,23 +1,37 @@
 /**
- * Loads the code sets ChartBill runs with: the releases imported by `chartbill codes import`
- * (stored under `<dataDir>/codes/`, so nothing is re-parsed at start-up), with the built-in
- * starter set filling in any system not imported (CPT numbers and CPT modifiers always come from
- * it unless a licensed CPT file was imported). With nothing imported, it is the starter set.
+ * Loads the code sets ChartBill runs with: the public CMS sets it ships, compiled
+ * (`src/codes/compiled/`, see compile/), plus the releases imported by `chartbill codes import`
+ * (stored under `<dataDir>/codes/`; an import replaces the shipped release of the same system,
+ * layer and version, and a newer one is added beside it). The built-in starter set fills in what
+ * neither has: CPT numbers and CPT modifiers come from it unless a licensed CPT file was imported.
  */
 import { performance } from 'node:perf_hooks';
 import { annotateEntries, synonymsOf } from './annotate-entries.ts';
-import type { CodeEntry, CodeSet, CodeSetVersion, CodeSystemKey } from './code-set.ts';
+import type {
+  CodeEntry,
+  CodeSet,
+  CodeSetRelease,
+  CodeSetVersion,
+  CodeSystemKey,
+} from './code-set.ts';
 import { createCodeSet, entryKey } from './memory-code-set.ts';
 import { mergeCodeReleases, versionsOf } from './merge-releases.ts';
 import { starterEntries } from './starter-code-set.ts';
+import { readBundledReleases, readBundleManifest } from './compile/read-bundle.ts';
+import { readSnapshot } from './compile/snapshot.ts';
 import { readStoredReleases } from './store/code-store.ts';
-import type { StoredCodes, StoredRelease } from './store/stored-release.ts';
+import { storedFileName, type StoredCodes, type StoredRelease } from './store/stored-release.ts';
 import { versionInForce } from './version-in-force.ts';
 
 export interface LoadedCodeSets {
   codes: CodeSet;
-  /** `starter` when nothing is imported. */
-  source: 'imported' | 'starter';
+  /**
+   * `shipped` for the compiled public sets alone, `imported` when an import is in use too,
+   * `starter` when neither is (the compiled sets were removed, or `shipped: false`).
+   */
+  source: 'shipped' | 'imported' | 'starter';
+  /** Every release in use (shipped and imported), for `codes status` and the coverage notes. */
+  releases: readonly CodeSetRelease[];
   versions: readonly CodeSetVersion[];
   /** Problems to show the admin, e.g. the newest ICD-10-CM release has ended. */
   warnings: string[];
@@ -75,30 +89,97 @@ function staleWarnings(codes: CodeSet, today: string): string[] {
   });
 }
 
+export interface LoadOptions {
+  /** Use the compiled public sets ChartBill ships (default true; false: imports and starter only). */
+  shipped?: boolean;
+}
+
+/** Shipped releases, replaced by an import of the same system, layer and version. */
+export function withImports(
+  shipped: readonly StoredRelease[],
+  imported: readonly StoredRelease[],
+): StoredRelease[] {
+  const names = new Set(imported.map((r) => storedFileName(r)));
+  return [...shipped.filter((r) => !names.has(storedFileName(r))), ...imported];
+}
+
+/** A release's description without its data. */
+export function releaseInfo(r: StoredRelease, shipped: boolean): CodeSetRelease {
+  return {
+    system: r.system,
+    layer: r.layer,
+    version: r.version,
+    effectiveFrom: r.effectiveFrom,
+    ...(r.effectiveTo ? { effectiveTo: r.effectiveTo } : {}),
+    file: r.source.file,
+    shipped,
+  };
+}
+
+/** The label of what is loaded (`icd10cm 2026 + hcpcs 2025-10`, or `starter`). */
+export function codeSetLabel(versions: readonly CodeSetVersion[]): string {
+  return versions.length ? versions.map((v) => `${v.system} ${v.version}`).join(' + ') : 'starter';
+}
+
+/** The `entryKey`s of the starter set's codes: common codes, ranked first among equals. */
+export function commonKeys(): Set<string> {
+  return new Set(starterEntries().map((e) => entryKey(e.system, e.code)));
+}
+
+/** The shipped snapshot when nothing is imported and it belongs to the shipped parts. */
+async function fromSnapshot(now: () => Date, started: number): Promise<LoadedCodeSets | undefined> {
+  const [manifest, snapshot] = await Promise.all([readBundleManifest(), readSnapshot()]);
+  if (!manifest || !snapshot || snapshot.compiledAt !== manifest.compiledAt) return undefined;
+  const codes = createCodeSet(snapshot.entries, {
+    index: snapshot.index,
+    commonIds: snapshot.commonIds,
+    version: snapshot.label,
+    versions: snapshot.versions,
+    releases: snapshot.releases,
+  });
+  return {
+    codes,
+    source: 'shipped',
+    releases: snapshot.releases,
+    versions: snapshot.versions,
+    warnings: staleWarnings(codes, now().toISOString().slice(0, 10)),
+    ms: performance.now() - started,
+    stats: codes.stats,
+  };
+}
+
 /**
- * Reads `<dataDir>/codes/` and builds the code set. `now` dates the staleness warnings.
- * Falls back to the starter set when nothing was imported, so `npm start` always works.
+ * Reads the shipped sets and `<dataDir>/codes/` and builds the code set. `now` dates the
+ * staleness warnings. Falls back to the starter set when neither is present, so `npm start`
+ * always works.
  */
 export async function loadCodeSets(
   dataDir: string,
   now: () => Date = () => new Date(),
+  options: LoadOptions = {},
 ): Promise<LoadedCodeSets> {
   const started = performance.now();
-  const releases = await readStoredReleases(dataDir);
+  const imported = await readStoredReleases(dataDir);
+  if (options.shipped !== false && imported.length === 0) {
+    const fast = await fromSnapshot(now, started);
+    if (fast) return fast;
+  }
+  const shipped = options.shipped === false ? [] : await readBundledReleases();
+  const releases = withImports(shipped, imported);
   const versions = versionsOf(releases);
-  const common = new Set(starterEntries().map((e) => entryKey(e.system, e.code)));
-  const label = versions.length
-    ? versions.map((v) => `${v.system} ${v.version}`).join(' + ')
-    : 'starter';
+  const importedNames = new Set(imported.map((r) => storedFileName(r)));
+  const infos = releases.map((r) => releaseInfo(r, !importedNames.has(storedFileName(r))));
   const codes = createCodeSet(entriesFrom(releases), {
     synonyms: synonymsOf(releases),
-    common,
-    version: label,
+    common: commonKeys(),
+    version: codeSetLabel(versions),
     versions,
+    ...(infos.length ? { releases: infos } : {}),
   });
   return {
     codes,
-    source: releases.length ? 'imported' : 'starter',
+    source: imported.length ? 'imported' : shipped.length ? 'shipped' : 'starter',
+    releases: infos,
     versions,
     warnings: staleWarnings(codes, now().toISOString().slice(0, 10)),
     ms: performance.now() - started,

@@ -2,9 +2,16 @@
  * An in-memory `CodeSet` with forgiving search, for the starter set and for the imported CMS
  * releases. Browser-safe: the app's search box calls it on every keystroke.
  */
-import type { CodeEntry, CodeSet, CodeSetVersion, CodeSystemKey, SearchKind } from './code-set.ts';
+import type {
+  CodeEntry,
+  CodeSet,
+  CodeSetRelease,
+  CodeSetVersion,
+  CodeSystemKey,
+  SearchKind,
+} from './code-set.ts';
 import { compactCode } from './code-format.ts';
-import { buildSearchIndex } from './search-index.ts';
+import { buildSearchIndexData, searchIndexOf, type SearchIndexData } from './search-index.ts';
 import { runQuery, type QueryContext } from './search-query.ts';
 
 const SYSTEMS_OF: Record<SearchKind, readonly CodeSystemKey[]> = {
@@ -25,6 +32,11 @@ export interface CodeSetOptions {
   common?: ReadonlySet<string>;
   version?: string;
   versions?: readonly CodeSetVersion[];
+  releases?: readonly CodeSetRelease[];
+  /** Prebuilt index arrays (the shipped snapshot): no text is indexed at start-up. */
+  index?: SearchIndexData;
+  /** Entry ids of common codes, instead of `common` (the shipped snapshot). */
+  commonIds?: Int32Array;
 }
 
 /**
@@ -55,7 +67,7 @@ function buildChildren(
 }
 
 /** An entry's searchable extra texts: its inclusion terms and `synonyms` (kept out of closures). */
-function synonymLookup(
+export function synonymLookup(
   synonyms: ReadonlyMap<string, readonly string[]> | undefined,
 ): (e: CodeEntry) => readonly string[] {
   const none: readonly string[] = [];
@@ -69,9 +81,11 @@ function commonFlags(
   entries: readonly CodeEntry[],
   compact: readonly string[],
   common: ReadonlySet<string> | undefined,
+  commonIds?: Int32Array,
 ): Uint8Array {
   const flags = new Uint8Array(entries.length);
-  if (common)
+  if (commonIds) for (const id of commonIds) flags[id] = 1;
+  else if (common)
     entries.forEach((e, i) => (flags[i] = common.has(`${e.system}|${compact[i] ?? ''}`) ? 1 : 0));
   return flags;
 }
@@ -93,11 +107,14 @@ export function createCodeSet(
   entries: CodeEntry[],
   options: CodeSetOptions = {},
 ): CodeSet & { stats: IndexStats } {
-  const index = buildSearchIndex(entries, synonymLookup(options.synonyms));
-  const byKey = new Map(entries.map((e, i) => [`${e.system}|${index.compact[i] ?? ''}`, e]));
-  const children = buildChildren(entries, index.compact);
-  const common = commonFlags(entries, index.compact, options.common);
-  const { version, versions } = options;
+  const index = searchIndexOf(
+    entries,
+    options.index ?? buildSearchIndexData(entries, synonymLookup(options.synonyms)),
+  );
+  // Built on first use: a cold start does not pay for them.
+  let children: Map<string, CodeEntry[]> | undefined;
+  const common = commonFlags(entries, index.compact, options.common, options.commonIds);
+  const { version, versions, releases } = options;
   const context = (kind: SearchKind): QueryContext => ({
     index,
     systems: SYSTEMS_OF[kind],
@@ -107,9 +124,19 @@ export function createCodeSet(
   return {
     ...(version ? { version } : {}),
     ...(versions ? { versions } : {}),
+    ...(releases ? { releases } : {}),
     stats: { entries: entries.length, indexBytes: index.bytes + common.byteLength },
-    lookup: (system, code) => byKey.get(entryKey(system, code)),
-    children: (code) => children.get(compactCode(code)) ?? [],
+    lookup: (system, code) => {
+      for (const id of index.withCode(compactCode(code))) {
+        const e = entries[id];
+        if (e?.system === system) return e;
+      }
+      return undefined;
+    },
+    children: (code) => {
+      children ??= buildChildren(entries, index.compact);
+      return children.get(compactCode(code)) ?? [];
+    },
     search: (query, kind, limit = 20) => runQuery(context(kind), query, limit),
   };
 }

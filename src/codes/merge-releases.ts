@@ -70,7 +70,24 @@ export function mergeCodeReleases(releases: readonly StoredCodes[]): CodeEntry[]
     if (t.last < newest) entry.validTo = dayBefore(release(releases, t.last + 1).effectiveFrom);
     out.push(entry);
   }
+  billableUntilReflagged(releases, tracked);
   return [...out, ...retiredByAddenda(releases, tracked)];
+}
+
+/**
+ * A billable code a later release turned into a header (G35, subdivided in FY2026) stays billable
+ * for dates of service before that release: `billableTo` is the day before it.
+ */
+function billableUntilReflagged(
+  releases: readonly StoredCodes[],
+  tracked: ReadonlyMap<string, Tracked>,
+): void {
+  for (const r of releases) {
+    for (const row of r.reflagged ?? []) {
+      const entry = tracked.get(row[0])?.entry;
+      if (entry && !entry.billable && row[1] === 1) entry.billableTo = dayBefore(r.effectiveFrom);
+    }
+  }
 }
 
 function release(releases: readonly StoredCodes[], i: number): StoredCodes {

@@ -12,6 +12,7 @@ import { compactCode } from './code-format.ts';
 export function tokenize(text: string): string[] {
   return text
     .toLowerCase()
+    .replace(/['’]s\b/g, '')
     .split(/[^a-z0-9]+/)
     .filter((w) => w.length > 0);
 }
@@ -38,10 +39,21 @@ export interface SearchIndex {
   eachWithCode(prefix: string, visit: (id: number) => void): void;
   /** How many entries have a code starting with `prefix`. */
   codeCount(prefix: string): number;
+  /** The ids of the entries whose compact code is exactly `code` (one per system at most). */
+  withCode(code: string): number[];
   /** 2 when entry `id` has a word of `range` in its description, 1 in a synonym, 0 not at all. */
   where(id: number, range: WordRange): 0 | 1 | 2;
   /** True when entry `id`'s description has the word `word` (a word id). */
   hasWord(id: number, word: number): boolean;
+  /**
+   * How well entry `id`'s best phrase (an Alphabetic Index path, inclusion term or short
+   * descriptor) fits the query: `covered(word)` tells whether a query term matches a word id,
+   * `terms` how many query terms a phrase must match (via `termHit`). 0 when some phrase has no
+   * word beyond the query's, n when the best has n more, 15 when no phrase holds every term.
+   */
+  phraseFit(id: number, termHit: (word: number) => number, terms: number): number;
+  /** The sorted dictionary (for typo correction). */
+  readonly words: readonly string[];
   /** Approximate bytes of the index's own arrays and strings (entries not counted). */
   readonly bytes: number;
 }
@@ -163,12 +175,96 @@ function postingsOf(words: number, ...rows: Rows[]): Rows {
   return { start, ids };
 }
 
-/** Entry texts → sorted dictionary, per-entry word-id rows (description, synonyms), postings. */
-function buildWords(
+/** Function words left out of phrases: they never make a phrase fit worse ("migraine with aura"). */
+export const PHRASE_STOP_WORDS: ReadonlySet<string> = new Set([
+  'a',
+  'an',
+  'and',
+  'as',
+  'at',
+  'by',
+  'due',
+  'for',
+  'from',
+  'in',
+  'nos',
+  'of',
+  'on',
+  'or',
+  'the',
+  'to',
+  'w',
+  'with',
+]);
+
+/** Per-entry phrases: entry → phrase range (`byEntry`), phrase → sorted unique word ids (`rows`). */
+interface Phrases {
+  byEntry: Int32Array;
+  rows: Rows;
+}
+
+/**
+ * The index as plain arrays: what `chartbill codes compile` saves in the shipped snapshot, so a
+ * cold start maps it instead of building it.
+ */
+export interface SearchIndexData {
+  words: string[];
+  primary: Rows;
+  secondary: Rows;
+  postings: Rows;
+  phrases: Phrases;
+  /** Entry ids in compact-code order. */
+  byCode: Int32Array;
+}
+
+/**
+ * Each entry's synonyms, one phrase per text, as sorted-word ids without stop words. Words in
+ * parentheses (the Index's nonessential modifiers, "Infection, urinary (tract)") are optional:
+ * stored as `-(id + 1)`, they may match a query term but never count as extra words.
+ */
+function buildPhrases(
   docs: number,
-  primaryTexts: (i: number) => readonly string[],
-  secondaryTexts: (i: number) => readonly string[],
-) {
+  texts: (i: number) => readonly string[],
+  idOf: ReadonlyMap<string, number>,
+  remap: Int32Array,
+): Phrases {
+  const byEntry = new Int32Array(docs + 1);
+  const start: number[] = [0];
+  const ids: number[] = [];
+  const wordIds = (text: string): number[] =>
+    tokenize(text)
+      .filter((w) => !PHRASE_STOP_WORDS.has(w))
+      .map((w) => remap[idOf.get(w) ?? 0] ?? 0);
+  for (let d = 0; d < docs; d++) {
+    for (const text of texts(d)) {
+      const required = new Set(wordIds(text.replace(/\([^)]*\)/g, ' ')));
+      const optional = new Set(
+        [...text.matchAll(/\(([^)]*)\)/g)].flatMap((m) => wordIds(m[1] ?? '')),
+      );
+      const row = [
+        ...[...required].sort((a, b) => a - b),
+        ...[...optional].filter((id) => !required.has(id)).map((id) => -(id + 1)),
+      ];
+      if (required.size === 0) continue;
+      ids.push(...row);
+      start.push(ids.length);
+    }
+    byEntry[d + 1] = start.length - 1;
+  }
+  return { byEntry, rows: { start: Int32Array.from(start), ids: Int32Array.from(ids) } };
+}
+
+/** Builds the index arrays over `entries` (slow part: done once, or at compile time). */
+export function buildSearchIndexData(
+  entries: readonly CodeEntry[],
+  synonymsOf: (entry: CodeEntry) => readonly string[] = () => [],
+): SearchIndexData {
+  const docs = entries.length;
+  const primaryTexts = (i: number): readonly string[] => [entries[i]?.display ?? ''];
+  const secondaryTexts = (i: number): readonly string[] => {
+    const e = entries[i];
+    return e ? synonymsOf(e) : [];
+  };
   const idOf = new Map<string, number>();
   const primaryLists = collectWords(primaryTexts, docs, idOf);
   const secondaryLists = collectWords(secondaryTexts, docs, idOf);
@@ -177,7 +273,18 @@ function buildWords(
   words.forEach((w, sorted) => (remap[idOf.get(w) ?? 0] = sorted));
   const primary = finishRows(primaryLists, remap);
   const secondary = finishRows(secondaryLists, remap, primary);
-  return { words, primary, secondary, postings: postingsOf(words.length, primary, secondary) };
+  const compact = entries.map((e) => compactCode(e.code));
+  const byCode = Int32Array.from(
+    compact.map((_, i) => i).sort((a, b) => ((compact[a] ?? '') < (compact[b] ?? '') ? -1 : 1)),
+  );
+  return {
+    words,
+    primary,
+    secondary,
+    postings: postingsOf(words.length, primary, secondary),
+    phrases: buildPhrases(docs, secondaryTexts, idOf, remap),
+    byCode,
+  };
 }
 
 /**
@@ -188,35 +295,41 @@ export function buildSearchIndex(
   entries: readonly CodeEntry[],
   synonymsOf: (entry: CodeEntry) => readonly string[] = () => [],
 ): SearchIndex {
+  return searchIndexOf(entries, buildSearchIndexData(entries, synonymsOf));
+}
+
+/** A binary search over the code-sorted entries: first position whose code is ≥ `key`. */
+function codeBound(byCode: Int32Array, compact: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = byCode.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((compact[byCode[mid] ?? 0] ?? '') < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The searchable index over `entries` and their prebuilt arrays (fast: no text is read). */
+export function searchIndexOf(entries: readonly CodeEntry[], data: SearchIndexData): SearchIndex {
+  const { words, primary, secondary, postings, phrases, byCode } = data;
   const compact = entries.map((e) => compactCode(e.code));
-  const { words, primary, secondary, postings } = buildWords(
-    entries.length,
-    (i) => [entries[i]?.display ?? ''],
-    (i) => {
-      const e = entries[i];
-      return e ? synonymsOf(e) : [];
-    },
-  );
-  const byCode = compact
-    .map((_, i) => i)
-    .sort((a, b) => ((compact[a] ?? '') < (compact[b] ?? '') ? -1 : 1));
-  const sortedCodes = byCode.map((i) => compact[i] ?? '');
   const codeRange = (prefix: string): [number, number] => [
-    lowerBound(sortedCodes, prefix),
-    lowerBound(sortedCodes, `${prefix}\uffff`),
+    codeBound(byCode, compact, prefix),
+    codeBound(byCode, compact, `${prefix}\uffff`),
   ];
-  const arrays = [primary, secondary, postings].reduce(
+  const arrays = [primary, secondary, postings, phrases.rows].reduce(
     (n, r) => n + r.start.byteLength + r.ids.byteLength,
-    0,
+    phrases.byEntry.byteLength + byCode.byteLength,
   );
   const strings =
     words.reduce((n, w) => n + 2 * w.length + 16, 0) +
-    compact.reduce((n, c) => n + 2 * c.length + 16, 0) +
-    8 * byCode.length * 2;
+    compact.reduce((n, c) => n + 2 * c.length + 16, 0);
 
   return {
     entries,
     compact,
+    words,
     bytes: arrays + strings,
     wordRange(prefix) {
       const lo = lowerBound(words, prefix);
@@ -236,10 +349,39 @@ export function buildSearchIndex(
       const [lo, hi] = codeRange(prefix);
       return hi - lo;
     },
+    withCode(code) {
+      const out: number[] = [];
+      for (let k = codeBound(byCode, compact, code); k < byCode.length; k++) {
+        const id = byCode[k] ?? 0;
+        if (compact[id] !== code) break;
+        out.push(id);
+      }
+      return out;
+    },
     where(id, r) {
       if (anyIn(primary, id, r.lo, r.hi)) return 2;
       return anyIn(secondary, id, r.lo, r.hi) ? 1 : 0;
     },
     hasWord: (id, word) => word >= 0 && anyIn(primary, id, word, word + 1),
+    phraseFit(id, termHit, terms) {
+      let best = 15;
+      const end = phrases.byEntry[id + 1] ?? 0;
+      for (let p = phrases.byEntry[id] ?? 0; p < end && best > 0; p++) {
+        const to = phrases.rows.start[p + 1] ?? 0;
+        const from = phrases.rows.start[p] ?? 0;
+        let hits = 0;
+        let extra = 0;
+        for (let k = from; k < to; k++) {
+          const raw = phrases.rows.ids[k] ?? 0;
+          const optional = raw < 0;
+          const bits = termHit(optional ? -raw - 1 : raw);
+          hits |= bits;
+          if (bits === 0 && !optional) extra++;
+        }
+        if (hits !== (1 << terms) - 1) continue;
+        best = Math.min(best, extra);
+      }
+      return best;
+    },
   };
 }

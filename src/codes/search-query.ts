@@ -5,7 +5,9 @@
 import type { CodeEntry, CodeSystemKey } from './code-set.ts';
 import { ABBREVIATIONS } from './abbreviations.ts';
 import { compactCode } from './code-format.ts';
+import { layQuery, layTermOf } from './lay-terms.ts';
 import { tokenize, type SearchIndex, type WordRange } from './search-index.ts';
+import { closestWord } from './spelling.ts';
 
 /** Words too common in descriptions to narrow a search ("fracture of femur"). */
 const STOP_WORDS = new Set([
@@ -34,10 +36,53 @@ interface Term {
   boost: string[];
   /** The abbreviation itself as a whole word (`copd` in a synonym), or -1. */
   literal: number;
+  /** A lay term: its codes rank first even when their descriptions lack the words. */
+  strong?: boolean;
+}
+
+const corrections = new WeakMap<SearchIndex, Map<string, WordRange | undefined>>();
+
+/** The words starting with `word`, or its typo correction when none does (spelling.ts). */
+function rangeOrCorrection(index: SearchIndex, word: string): WordRange {
+  const range = index.wordRange(word);
+  if (range.hi > range.lo || /\d/.test(word)) return range;
+  // A plural the descriptions write in the singular ("stones" → stone).
+  if (word.length > 3 && word.endsWith('s')) {
+    const singular = index.wordRange(word.slice(0, -1));
+    if (singular.exact >= 0)
+      return { lo: singular.exact, hi: singular.exact + 1, exact: singular.exact };
+  }
+  let cache = corrections.get(index);
+  if (!cache) {
+    cache = new Map<string, WordRange | undefined>();
+    corrections.set(index, cache);
+  }
+  if (cache.has(word)) return cache.get(word) ?? range;
+  // Words sharing the first two letters first (a few hundred), then the first letter only.
+  const frequency = (w: number): number => index.rangeSize({ lo: w, hi: w + 1, exact: w });
+  const two = index.wordRange(word.slice(0, 2));
+  let id = closestWord(word, index.words, two.lo, two.hi, frequency);
+  if (id < 0) {
+    const one = index.wordRange(word.charAt(0));
+    id = closestWord(word, index.words, one.lo, one.hi, frequency);
+  }
+  const corrected = id < 0 ? undefined : { lo: id, hi: id + 1, exact: id };
+  if (cache.size > 5000) cache.clear();
+  cache.set(word, corrected);
+  return corrected ?? range;
 }
 
 function termOf(index: SearchIndex, raw: string): Term | undefined {
-  const abbreviation = ABBREVIATIONS[raw];
+  const lay = layTermOf(raw);
+  if (lay)
+    return {
+      words: tokenize(lay.words).map((w) => index.wordRange(w)),
+      code: '',
+      boost: (lay.codes ?? []).map(compactCode),
+      literal: -1,
+      strong: true,
+    };
+  const abbreviation = Object.hasOwn(ABBREVIATIONS, raw) ? ABBREVIATIONS[raw] : undefined;
   if (abbreviation) {
     return {
       words: tokenize(abbreviation.words).map((w) => index.wordRange(w)),
@@ -50,7 +95,12 @@ function termOf(index: SearchIndex, raw: string): Term | undefined {
   const words = tokenize(raw).filter((w) => !STOP_WORDS.has(w));
   const code = /^[a-z]?\d[0-9a-z.]*$|^[a-z][0-9a-z]{1,2}$/i.test(raw) ? compactCode(raw) : '';
   if (words.length === 0 && !code) return undefined;
-  return { words: words.map((w) => index.wordRange(w)), code, boost: [], literal: -1 };
+  return {
+    words: words.map((w) => (code ? index.wordRange(w) : rangeOrCorrection(index, w))),
+    code,
+    boost: [],
+    literal: -1,
+  };
 }
 
 /** Upper bound of the entries a term can match (to start from the rarest). */
@@ -87,6 +137,7 @@ function matchTerm(
   const code = index.compact[id] ?? '';
   if (t.code && code.startsWith(t.code)) return [false, false, 1];
   const inBoost = t.boost.some((b) => code.startsWith(b));
+  if (inBoost && t.strong) return [true, false, 1];
   let synonym = false;
   let whole = 0;
   for (const r of t.words) {
@@ -111,6 +162,18 @@ function laterEpisode(display: string): number {
     display.includes(', subsequent encounter for')
     ? 1
     : 0;
+}
+
+/** word id → bit mask of the query terms matching it (terms beyond 30 are ignored). */
+function termHits(terms: readonly Term[]): (word: number) => number {
+  return (word) => {
+    let bits = 0;
+    for (let i = 0; i < terms.length && i < 30; i++) {
+      const t = terms[i];
+      if (t?.words.some((r) => word >= r.lo && word < r.hi)) bits |= 1 << i;
+    }
+    return bits;
+  };
 }
 
 export interface QueryContext {
@@ -143,11 +206,13 @@ function rankOf(
     whole += m[2];
   }
   const exactHit = exact !== '' && ctx.index.compact[id] === exact;
+  const fit = Math.min(ctx.index.phraseFit(id, termHits(terms), Math.min(terms.length, 30)), 7);
   let key = exactHit ? 0 : 1;
   key = key * 2 + (boosted ? 0 : 1);
-  key = key * 2 + (synonym ? 1 : 0);
   key = key * 2 + (entry.billable ? 0 : 1);
   key = key * 2 + (entry.validTo ? 1 : 0);
+  key = key * 8 + fit;
+  key = key * 2 + (synonym ? 1 : 0);
   key = key * 16 + Math.max(0, 15 - whole);
   key = key * 2 + (ctx.common(id) ? 0 : 1);
   key = key * 2 + laterEpisode(entry.display);
@@ -155,9 +220,21 @@ function rankOf(
   return key * 262144 + id;
 }
 
-/** The best `limit` entries for `query`, best first. */
+/** Side words: ICD-10-CM often has no laterality (hernia, cataract NOS), so a search retries without. */
+const SIDE_WORDS = /\b(left|right|bilateral|lt|rt|bilat)\b/;
+
+/**
+ * The best `limit` entries for `query`, best first; when nothing matches a query naming a side,
+ * the same query without its side words.
+ */
 export function runQuery(ctx: QueryContext, query: string, limit: number): CodeEntry[] {
-  const raws = query
+  const found = runOnce(ctx, query, limit);
+  if (found.length > 0 || !SIDE_WORDS.test(query.toLowerCase())) return found;
+  return runOnce(ctx, query.toLowerCase().replace(new RegExp(SIDE_WORDS.source, 'g'), ' '), limit);
+}
+
+function runOnce(ctx: QueryContext, query: string, limit: number): CodeEntry[] {
+  const raws = layQuery(query)
     .trim()
     .toLowerCase()
     .split(/\s+/)

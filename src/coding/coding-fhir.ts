@@ -57,7 +57,13 @@ export function conditionFromDiagnosis(
   const condition: Condition = {
     resourceType: 'Condition',
     meta: { tag: [writerTag('smart-app')] },
-    extension: [{ url: EXT.diagnosisRank, valuePositiveInt: rank }],
+    extension: [
+      { url: EXT.diagnosisRank, valuePositiveInt: rank },
+      // The clinician's recorded reason travels with the diagnosis, so the worker's scrub sees it.
+      ...(dx.overrides ?? [])
+        .filter((o) => o.rule === 'dx-age-conflict' && o.reason.trim())
+        .map((o) => ({ url: EXT.ageConflictOverride, valueString: o.reason.trim() })),
+    ],
     clinicalStatus: { coding: [{ system: SYSTEM.conditionClinical, code: 'active' }] },
     verificationStatus: { coding: [{ system: SYSTEM.conditionVerification, code: 'confirmed' }] },
     category: [
@@ -137,6 +143,8 @@ function diagnosisOf(condition: Condition): DiagnosisEntry | undefined {
   if (icd.display) dx.display = icd.display;
   if (condition.id) dx.conditionId = condition.id;
   if (condition.meta?.versionId) dx.versionId = condition.meta.versionId;
+  const kept = condition.extension?.find((e) => e.url === EXT.ageConflictOverride)?.valueString;
+  if (kept) dx.overrides = [{ rule: 'dx-age-conflict', reason: kept }];
   return dx;
 }
 

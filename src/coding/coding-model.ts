@@ -4,7 +4,19 @@
  *
  * In FHIR a diagnosis is a Condition and a line is a ChargeItem (see `coding-fhir.ts`).
  */
+import type { EmDocumentation } from '../edits/em/em-level.ts';
+
 export type ServiceSystem = 'cpt' | 'hcpcs';
+
+/** A clinician's decision to keep a code an edit objects to, with the reason they recorded. */
+export interface EditOverride {
+  /** The rule overridden, e.g. `dx-age-conflict`. */
+  rule: string;
+  reason: string;
+}
+
+/** Which edit set applies: Medicare's own coverage limits apply to Medicare only. */
+export type PayerType = 'medicare' | 'medicaid' | 'commercial';
 
 export interface DiagnosisEntry {
   /** ICD-10-CM code with its dot, e.g. `E11.9`. */
@@ -13,6 +25,8 @@ export interface DiagnosisEntry {
   /** The Condition this entry was read from, with its version for If-Match. */
   conditionId?: string;
   versionId?: string;
+  /** Edits the clinician overrode on this diagnosis, each with a recorded reason. */
+  overrides?: EditOverride[];
 }
 
 export interface ServiceLine {
@@ -28,6 +42,8 @@ export interface ServiceLine {
   pointers: number[];
   chargeItemId?: string;
   versionId?: string;
+  /** On an office visit (99202–99215): the time or MDM documented for its level. */
+  emDocumentation?: EmDocumentation;
 }
 
 export interface EncounterCoding {
@@ -52,6 +68,10 @@ export interface VisitFacts {
    * has none. The whole field is absent when the billing provider is not known (then unchecked).
    */
   billingProvider?: { npi?: string };
+  /** The payer's id (its timely filing window, its edit set), when known. */
+  payerId?: string;
+  /** The payer's edit set; unknown means Medicare's coverage limits are warnings, not errors. */
+  payerType?: PayerType;
 }
 
 export type Severity = 'error' | 'warning';
@@ -69,6 +89,10 @@ export interface Finding {
   target?: { kind: 'diagnosis' | 'line'; index: number };
   /** Codes the fix offers, e.g. a category's billable children or a modifier to add. */
   suggestions?: string[];
+  /** A coding error is fixed by recoding; a pricing one by the charge master, never a code. */
+  category?: 'coding' | 'pricing';
+  /** True when the clinician may keep the code by recording a reason (`EditOverride`). */
+  overridable?: boolean;
 }
 
 /** Limits of the 837P professional claim (loop 2300 HI: 12 diagnoses; SV107: 4 pointers). */

@@ -19,7 +19,6 @@ export function parseConfig<S extends z.ZodType>(
     throw new AppError(
       'CONFIG_INVALID',
       `${what} configuration is invalid:\n${problems.join('\n')}`,
-      { status: 500 },
     );
   }
   return Object.freeze(result.data);

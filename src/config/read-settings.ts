@@ -64,7 +64,7 @@ export function readSettings<R extends SettingName = never>(
     throw new AppError(
       'CONFIG_INVALID',
       `${options.what} configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-      { status: 500, hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
+      { hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
     );
   return Object.freeze(values) as SettingsWith<R>;
 }

@@ -29,9 +29,10 @@ export const postgresUrlSetting = z.url({
   error: 'must be a postgres:// URL',
 });
 
-export const sqlNameSetting = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier');
+/** A PostgreSQL schema or table name ChartBill accepts: a lower-case SQL identifier. */
+export const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export const sqlNameSetting = z.string().regex(SQL_NAME, 'must be a lower-case SQL identifier');
 
 /** Where the app keeps sessions: `memory` (one process), or a PostgreSQL or Redis URL. */
 export const sessionStoreSetting = z

@@ -318,7 +318,19 @@ export const SETTINGS = {
     count(1, 64),
     'worker',
     '16',
-    'encounters in flight at once (lower it for an EHR that limits concurrent requests)',
+    'the most encounters in flight at once: adaptive concurrency climbs from 1 up to it while the server keeps up',
+  ),
+  CHARTBILL_WORKER_LATENCY_TOLERANCE: has(
+    numberSetting(z.number().min(1.5).max(100)),
+    'worker',
+    '4',
+    "adaptive concurrency stops climbing once the server's latency is this many times its unloaded latency",
+  ),
+  CHARTBILL_WORKER_IDLE_MAX_SECONDS: has(
+    numberSetting(z.number().min(0).max(3600)),
+    'worker',
+    '60',
+    'while polls find nothing, the wait between them doubles up to this; 0 polls on every beat',
   ),
   CHARTBILL_WORKER_HEAP_GROWTH_PERCENT: has(
     count(0, 400),
@@ -349,6 +361,18 @@ export const SETTINGS = {
     'worker',
     '200',
     'first backoff between tries (exponential, full jitter)',
+  ),
+  CHARTBILL_HTTP_CONFLICT_RETRIES: has(
+    count(0, 20),
+    'worker',
+    '6',
+    'immediate repeats of a conditional create the server refused with a serialization conflict (409/412)',
+  ),
+  CHARTBILL_HTTP_QUOTA_RETRIES: has(
+    count(0, 20),
+    'worker',
+    '3',
+    "waits for a quota (429) to reset before a request gives up; the wait is the server's or a minute",
   ),
   CHARTBILL_PAYER_ELIGIBILITY_TIMEOUT_SECONDS: has(
     seconds(600),
@@ -414,6 +438,26 @@ export const SETTINGS = {
     textSetting,
     'general',
     'timely filing windows in days per payer, e.g. `payerA=90,default=365`; unset: 365',
+  ),
+  CHARTBILL_PAYER_EDIT_SETS: opt(
+    textSetting,
+    'general',
+    'which edit set each payer gets, e.g. `payerA=medicare,payerB=medicaid,default=commercial`; unset: from the Coverage type (README, Payer edit sets)',
+  ),
+  CHARTBILL_PFS_DIR: opt(
+    textSetting,
+    'general',
+    'a folder with CMS PFS RVU files (PPRRVU*.csv, GPCI*.csv) to use instead of the PFS ChartBill ships',
+  ),
+  CHARTBILL_PFS_LOCALITY: opt(
+    textSetting,
+    'general',
+    "the practice's Medicare locality as MAC-locality (e.g. `10112-00`), for expected reimbursement",
+  ),
+  CHARTBILL_PAYER_FEE_SCHEDULES: opt(
+    textSetting,
+    'general',
+    'a JSON file: payer id (or `default`) → fee schedule (a percentage of Medicare or a table), for expected reimbursement and underpayments',
   ),
 } satisfies Record<`CHARTBILL_${string}`, Setting>;
 

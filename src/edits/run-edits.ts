@@ -13,7 +13,15 @@ import {
   claimNoLines,
   claimPlaceOfService,
 } from './rules/claim-rules.ts';
+import { addOnWithoutPrimary } from './rules/add-on-rule.ts';
 import { billingProviderNpi } from './rules/billing-provider-rule.ts';
+import { chargeMasterPrice } from './rules/charge-master-rule.ts';
+import {
+  diabetesWithoutComplications,
+  hypertensionCombination,
+} from './rules/diagnosis-combination-rules.ts';
+import { emLevelAboveDocumented } from './rules/em-level-rule.ts';
+import { medicarePreventive } from './rules/medicare-preventive-rule.ts';
 import { codeReleaseInForce } from './rules/code-release-rule.ts';
 import { diagnosisAge } from './rules/diagnosis-age-rule.ts';
 import { diagnosisCodes, diagnosisDuplicate } from './rules/diagnosis-code-rules.ts';
@@ -52,6 +60,8 @@ export const EDIT_RULES: readonly EditRule[] = [
   manifestationFirst,
   diagnosisAge,
   diagnosisSex,
+  hypertensionCombination,
+  diabetesWithoutComplications,
   serviceCodes,
   lineUnits,
   lineModifiers,
@@ -60,9 +70,13 @@ export const EDIT_RULES: readonly EditRule[] = [
   duplicateLines,
   officeVisitsPerDay,
   emNeeds25,
+  emLevelAboveDocumented,
+  addOnWithoutPrimary,
+  medicarePreventive,
   ncciPtp,
   ncciMue,
   distinctServiceModifier,
+  chargeMasterPrice,
 ];
 
 /**

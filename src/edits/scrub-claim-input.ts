@@ -4,7 +4,7 @@
  * sequences turned into 1-based pointers, place of service from the items, date of service from
  * the billable period, patient facts from the referenced Patient. Browser-safe.
  */
-import type { Claim, Condition, Patient } from 'fhir/r4';
+import type { Claim, Condition, Coverage, Patient } from 'fhir/r4';
 import { z } from 'zod';
 import { formatIcd10cm } from '../codes/code-format.ts';
 import { serviceSystemOf, type DiagnosisEntry, type ServiceLine } from '../coding/coding-model.ts';
@@ -139,6 +139,11 @@ export function claimFromFhir(raw: Claim, index: number, all: AnyResource[]): Sc
   if (problems.length > 0) refuse(problems);
   const pos = items[0]?.locationCodeableConcept?.coding[0]?.code;
   const payerId = claim.insurer?.identifier?.value ?? claim.insurer?.reference;
+  const coverage = resolve(
+    Array.isArray(raw.insurance) ? raw.insurance[0]?.coverage.reference : undefined,
+    raw,
+    all,
+  ) as Coverage | undefined;
   return {
     kind: 'claim',
     coding: { diagnoses: dxs, lines },
@@ -149,6 +154,7 @@ export function claimFromFhir(raw: Claim, index: number, all: AnyResource[]): Sc
       ...(patient?.gender ? { patientSex: patient.gender } : {}),
     },
     ...(payerId ? { payerId } : {}),
+    ...(coverage?.type?.coding ? { coverageType: coverage.type.coding } : {}),
     diagnosisPaths: diagnoses.map((_, i) => `Claim.diagnosis[${String(i)}]`),
     linePaths: items.map((_, i) => `Claim.item[${String(i)}]`),
   };

@@ -4,7 +4,7 @@
  * and ChargeItems. Zod at the boundary: a malformed bundle is refused with every problem named by
  * its path (`Bundle.entry[2].resource(Claim).item[0].productOrService.coding`). Browser-safe.
  */
-import type { ChargeItem, Claim, Condition, Encounter, Patient } from 'fhir/r4';
+import type { ChargeItem, Claim, Condition, Coverage, Encounter, Patient } from 'fhir/r4';
 import { z } from 'zod';
 import { formatIcd10cm } from '../codes/code-format.ts';
 import { codingFromFhir } from '../coding/coding-fhir.ts';
@@ -17,8 +17,10 @@ export interface ScrubInput {
   kind: 'claim' | 'encounter';
   coding: EncounterCoding;
   facts: VisitFacts;
-  /** The payer's id or reference, for its timely filing window. */
+  /** The payer's id or reference, for its timely filing window and edit set. */
   payerId?: string;
+  /** The Coverage's type codings in the bundle, for the payer's edit set. */
+  coverageType?: { system?: string; code?: string }[];
   /** FHIRPath of each diagnosis and line, for the OperationOutcome's `expression`. */
   diagnosisPaths: string[];
   linePaths: string[];
@@ -102,8 +104,13 @@ function encounterInput(entries: Entry[], problems: string[]): ScrubInput {
     const i = entries.findIndex((e) => e.resource.resourceType === type && e.resource.id === id);
     return i >= 0 ? `Bundle.entry[${String(i)}].resource` : type;
   };
+  const coverage = entries.find((e) => e.resource.resourceType === 'Coverage')?.resource as
+    Coverage | undefined;
+  const payerId = Array.isArray(coverage?.payor) ? coverage.payor[0]?.identifier?.value : undefined;
   return {
     kind: 'encounter',
+    ...(payerId ? { payerId } : {}),
+    ...(coverage?.type?.coding ? { coverageType: coverage.type.coding } : {}),
     coding: {
       ...coding,
       diagnoses: coding.diagnoses.map((d) => ({ ...d, code: formatIcd10cm(d.code) })),

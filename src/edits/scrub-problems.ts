@@ -22,11 +22,7 @@ export function zodProblems(error: z.ZodError, where: string): string[] {
 
 /** Throws INPUT_INVALID listing every problem. */
 export function refuse(problems: string[]): never {
-  throw new AppError(
-    'INPUT_INVALID',
-    `the bundle cannot be scrubbed:\n  ${problems.join('\n  ')}`,
-    { status: 400 },
-  );
+  throw new AppError('INPUT_INVALID', `the bundle cannot be scrubbed:\n  ${problems.join('\n  ')}`);
 }
 
 /** Checks `value` against `schema`, collecting problems under `where`. */

@@ -1,45 +1,14 @@
 import type { OperationOutcome } from 'fhir/r4';
+import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 
-/** Stable, machine-readable error codes. Users see `message`; logs and tests key on `code`. */
-export type ErrorCode =
-  | 'CONFIG_INVALID'
-  | 'FHIR_REQUEST_FAILED'
-  | 'FHIR_NOT_FOUND'
-  | 'FHIR_CONFLICT'
-  | 'FHIR_UNAVAILABLE'
-  | 'FHIR_RESOURCE_INVALID'
-  | 'SMART_UNKNOWN_ISS'
-  | 'SMART_MISSING_LAUNCH'
-  | 'SMART_BAD_REQUEST'
-  | 'SMART_STATE_MISMATCH'
-  | 'SMART_DISCOVERY_FAILED'
-  | 'SMART_TOKEN_FAILED'
-  | 'SMART_AUTHORIZATION_DENIED'
-  | 'SESSION_MISSING'
-  | 'SESSION_EXPIRED'
-  | 'CODE_UNKNOWN'
-  | 'CODING_INVALID'
-  | 'CODING_NOT_IN_ENCOUNTER'
-  | 'CODING_SAVE_FAILED'
-  | 'EDITS_BLOCK_SIGNOFF'
-  | 'CLAIM_NO_COVERAGE'
-  | 'CLAIM_NOT_CODED'
-  | 'CLAIM_INVALID'
-  | 'PAYER_UNAVAILABLE'
-  | 'PAYER_REJECTED'
-  | 'INPUT_INVALID'
-  | 'WORKER_STOPPING'
-  | 'LEDGER_UNAVAILABLE'
-  | 'LEASE_LOST'
-  | 'SMART_ID_TOKEN_INVALID'
-  | 'SMART_CROSS_SITE'
-  | 'LAUNCHES_BUSY'
-  | 'RATE_LIMITED'
-  | 'INPUT_TOO_LARGE';
+export { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 
 export interface AppErrorOptions {
-  /** HTTP status to answer with, where the error crosses an HTTP boundary. */
-  status?: number;
+  /**
+   * The HTTP status a remote server (EHR, payer, token endpoint) answered with, when the error is
+   * its answer. ChartBill's own status is the code's, declared in error-codes.ts.
+   */
+  upstreamStatus?: number;
   /** The FHIR server's OperationOutcome, when the error came from one. */
   outcome?: OperationOutcome;
   /** What the user should do about it, in plain words. */
@@ -48,20 +17,23 @@ export interface AppErrorOptions {
 }
 
 /**
- * An error that carries a code, an HTTP status, a user-facing hint and, for FHIR failures, the
- * server's OperationOutcome. Its message must never contain tokens or patient data.
+ * An error that carries a code, the code's HTTP status, a user-facing hint and, for FHIR
+ * failures, the server's OperationOutcome and status. Its message (the code's declared message
+ * unless the throw site gives details) must never contain tokens or patient data.
  */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  readonly upstreamStatus: number | undefined;
   readonly outcome: OperationOutcome | undefined;
   readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
-    super(message, { cause: options.cause });
+  constructor(code: ErrorCode, message?: string, options: AppErrorOptions = {}) {
+    super(message ?? ERROR_CODES[code].message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
-    this.status = options.status ?? 500;
+    this.status = ERROR_CODES[code].status;
+    this.upstreamStatus = options.upstreamStatus;
     this.outcome = options.outcome;
     this.hint = options.hint;
   }

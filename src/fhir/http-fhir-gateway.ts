@@ -15,13 +15,42 @@ import {
 } from './fhir-transport.ts';
 import { isOutcome, outcomeDetail } from './outcomes.ts';
 import {
-  backoffMs,
   DEFAULT_RETRY,
-  isRetryableStatus,
-  retryAfterMsOf,
+  isSerializationConflict,
+  retryDecision,
   sleepMs,
+  type RetryCounts,
   type RetryPolicy,
+  type RetryReason,
 } from '../http/retry-policy.ts';
+
+/** A FHIR interaction (FHIR R4 http.html), as `/metrics` labels requests. */
+export type FhirInteraction = 'read' | 'search-type' | 'create' | 'update' | 'batch' | 'operation';
+
+/** One exchange with the server, whatever its answer: for metrics and adaptive concurrency. */
+export interface FhirExchangeEvent {
+  method: FhirExchange['method'];
+  /** The resource type (or `''` for a batch at the base). */
+  resource: string;
+  interaction: FhirInteraction;
+  /** The answer's status; undefined when none came (refused, reset, timed out). */
+  status: number | undefined;
+  /** From sending to the whole answer read. */
+  ms: number;
+  /** A serialization conflict (409 "could not serialize access", or 409/412 on a conditional create). */
+  conflict: boolean;
+}
+
+/** A request about to be sent again, and why. */
+export interface FhirRetryEvent {
+  /** e.g. `create Claim` */
+  what: string;
+  status: number | undefined;
+  reason: RetryReason;
+  delayMs: number;
+  /** For a quota wait: whether the server named the wait (`outcome`) or a window was assumed. */
+  detail?: string;
+}
 
 export interface HttpFhirGatewayDeps {
   baseUrl: string;
@@ -32,6 +61,10 @@ export interface HttpFhirGatewayDeps {
   transport?: FhirTransport;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Told of every exchange (metrics, adaptive concurrency). */
+  onExchange?: (event: FhirExchangeEvent) => void;
+  /** Told before every retry (logs: a 429 without Retry-After says how long it waits). */
+  onRetry?: (event: FhirRetryEvent) => void;
 }
 
 /** A request that got an answer it cannot use: an error status, or a body that is not JSON. */
@@ -46,9 +79,10 @@ class FhirHttpError extends Error {
 }
 
 /**
- * FHIR access over HTTP. Retries the statuses `src/http/retry-policy.ts` calls retryable
- * (408/425/429/5xx), timeouts and connection resets with exponential backoff and full jitter,
- * honouring `Retry-After`. A create without `If-None-Exist` is not
+ * FHIR access over HTTP, retried as `src/http/retry-policy.ts` decides: the statuses it calls
+ * retryable (408/425/429/5xx), timeouts and connection resets with exponential backoff and full
+ * jitter, honouring `Retry-After`; a 429 without one waits for the quota; a conditional create
+ * that lost a serialization race is repeated at once. A create without `If-None-Exist` is not
  * idempotent, so it is retried only when the server said it did not process the request (429,
  * 503).
  */
@@ -61,6 +95,7 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
 
   /** One exchange; resolves with a 2xx answer's status and resource, throws anything else. */
   async function send(
+    kind: { resource: string; interaction: FhirInteraction; conditional?: boolean },
     method: FhirExchange['method'],
     url: string,
     extra: Record<string, string> = {},
@@ -69,43 +104,75 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
     const headers: Record<string, string> = { accept: 'application/fhir+json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/fhir+json';
     if (deps.getToken) headers.authorization = `Bearer ${await deps.getToken()}`;
-    const reply = await transport({
-      method,
-      url,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      timeoutMs: policy.timeoutMs,
-    });
-    if (reply.status >= 300 || typeof reply.body !== 'object' || reply.body === null)
-      throw new FhirHttpError(reply.status, reply.body, reply.retryAfter);
-    return { status: reply.status, resource: reply.body as FhirResource };
+    const started = performance.now();
+    let status: number | undefined;
+    let conflict = false;
+    try {
+      const reply = await transport({
+        method,
+        url,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        timeoutMs: policy.timeoutMs,
+      });
+      status = reply.status;
+      conflict = isSerializationConflict(reply.status, reply.body, kind.conditional === true);
+      if (reply.status >= 300 || typeof reply.body !== 'object' || reply.body === null)
+        throw new FhirHttpError(reply.status, reply.body, reply.retryAfter);
+      return { status: reply.status, resource: reply.body as FhirResource };
+    } finally {
+      deps.onExchange?.({
+        method,
+        resource: kind.resource,
+        interaction: kind.interaction,
+        status,
+        ms: performance.now() - started,
+        conflict,
+      });
+    }
   }
 
   async function withRetry<R>(
     what: string,
     attempt: () => Promise<R>,
-    idempotent: boolean,
+    request: { repeatable: boolean; conditionalCreate?: boolean },
   ): Promise<R> {
-    for (let n = 1; ; n++) {
+    const counts: RetryCounts = { attempts: 0, conflicts: 0, quotaWaits: 0 };
+    for (;;) {
+      counts.attempts += 1;
       try {
         return await attempt();
       } catch (err) {
         // Our own errors (an expired session from getToken) are final and already say what to do.
         if (err instanceof AppError) throw err;
-        const status = err instanceof FhirHttpError ? err.status : undefined;
-        const retryable =
-          status === undefined
-            ? idempotent
-            : isRetryableStatus(status) && (idempotent || status === 429 || status === 503);
-        if (!retryable || n >= policy.attempts) throw toAppError(what, err);
-        await sleep(
-          backoffMs(
-            n,
-            err instanceof FhirHttpError ? retryAfterMsOf(err.retryAfter) : undefined,
-            policy,
-            random,
-          ),
+        const answer =
+          err instanceof FhirHttpError
+            ? { status: err.status, retryAfter: err.retryAfter, body: err.data }
+            : { status: undefined };
+        const decision = retryDecision(
+          answer,
+          { repeatable: request.repeatable, conditionalCreate: request.conditionalCreate === true },
+          counts,
+          policy,
+          random,
         );
+        if (!decision.retry) throw toAppError(what, err);
+        // Waits of their own budgets: a conflict or a quota wait is no failed attempt.
+        if (decision.reason === 'serialization-conflict') {
+          counts.conflicts += 1;
+          counts.attempts -= 1;
+        } else if (decision.reason === 'quota') {
+          counts.quotaWaits += 1;
+          counts.attempts -= 1;
+        }
+        deps.onRetry?.({
+          what,
+          status: answer.status,
+          reason: decision.reason,
+          delayMs: decision.delayMs,
+          ...(decision.detail ? { detail: decision.detail } : {}),
+        });
+        await sleep(decision.delayMs);
       }
     }
   }
@@ -118,22 +185,29 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
     throw new AppError(
       'FHIR_REQUEST_FAILED',
       `FHIR ${what}: the server's next-page link points to another server (${new URL(target).origin}); it was not followed`,
-      { status: 502 },
     );
   };
-  const read = async (what: string, target: string) =>
-    (await withRetry(what, () => send('GET', target), true)).resource;
+  const read = async (
+    what: string,
+    target: string,
+    kind: { resource: string; interaction: FhirInteraction },
+  ) => (await withRetry(what, () => send(kind, 'GET', target), { repeatable: true })).resource;
 
   const gateway: FhirGateway = {
     baseUrl,
     async read<T extends Resource>(resourceType: T['resourceType'], id: string) {
-      return (await read(
-        `read ${resourceType}`,
-        url(`${resourceType}/${encodeURIComponent(id)}`),
-      )) as unknown as T;
+      return (await read(`read ${resourceType}`, url(`${resourceType}/${encodeURIComponent(id)}`), {
+        resource: resourceType,
+        interaction: 'read',
+      })) as unknown as T;
     },
     async *searchPages(resourceType, params) {
-      let bundle = (await read(`search ${resourceType}`, url(resourceType, params))) as Bundle;
+      const kind = { resource: resourceType, interaction: 'search-type' } as const;
+      let bundle = (await read(
+        `search ${resourceType}`,
+        url(resourceType, params),
+        kind,
+      )) as Bundle;
       for (;;) {
         yield bundle;
         const next = bundle.link?.find((l) => l.relation === 'next')?.url;
@@ -141,6 +215,7 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
         bundle = (await read(
           `search ${resourceType} next page`,
           sameServer(url(next), `search ${resourceType}`),
+          kind,
         )) as Bundle;
       }
     },
@@ -159,37 +234,56 @@ export function createFhirGateway(deps: HttpFhirGatewayDeps): FhirGateway {
       const extra: Record<string, string> = options.ifNoneExist
         ? { 'if-none-exist': options.ifNoneExist }
         : {};
+      const conditional = options.ifNoneExist !== undefined;
+      const kind = { resource: resource.resourceType, interaction: 'create', conditional } as const;
       const res = await withRetry(
         `create ${resource.resourceType}`,
-        () => send('POST', url(resource.resourceType), extra, resource),
-        options.ifNoneExist !== undefined,
+        () => send(kind, 'POST', url(resource.resourceType), extra, resource),
+        { repeatable: conditional, conditionalCreate: conditional },
       );
       // 200, not 201: If-None-Exist matched and the server wrote nothing.
       return { resource: res.resource as unknown as T, created: res.status !== 200 };
     },
     async update<T extends Resource>(resource: T, options: UpdateOptions = {}): Promise<T> {
       if (!resource.id)
-        throw new AppError('FHIR_RESOURCE_INVALID', `update ${resource.resourceType} needs an id`, {
-          status: 400,
-        });
+        throw new AppError(
+          'FHIR_RESOURCE_INVALID',
+          `update ${resource.resourceType} needs an id`,
+          {},
+        );
       const extra: Record<string, string> = options.ifMatchVersion
         ? { 'if-match': `W/"${options.ifMatchVersion}"` }
         : {};
       const target = url(`${resource.resourceType}/${encodeURIComponent(resource.id)}`);
       const res = await withRetry(
         `update ${resource.resourceType}`,
-        () => send('PUT', target, extra, resource),
-        true,
+        () =>
+          send(
+            { resource: resource.resourceType, interaction: 'update' },
+            'PUT',
+            target,
+            extra,
+            resource,
+          ),
+        { repeatable: true },
       );
       return res.resource as unknown as T;
     },
     async batch(bundle) {
-      return (await withRetry('batch', () => send('POST', baseUrl, {}, bundle), false))
-        .resource as Bundle;
+      const kind = { resource: '', interaction: 'batch' } as const;
+      return (
+        await withRetry('batch', () => send(kind, 'POST', baseUrl, {}, bundle), {
+          repeatable: false,
+        })
+      ).resource as Bundle;
     },
     async operation(path, body) {
-      return (await withRetry(`operation ${path}`, () => send('POST', url(path), {}, body), false))
-        .resource;
+      const kind = { resource: path.split('/')[0] ?? '', interaction: 'operation' } as const;
+      return (
+        await withRetry(`operation ${path}`, () => send(kind, 'POST', url(path), {}, body), {
+          repeatable: false,
+        })
+      ).resource;
     },
   };
   return gateway;
@@ -213,7 +307,7 @@ function toAppError(what: string, err: unknown): AppError {
     return new AppError(
       'FHIR_UNAVAILABLE',
       `FHIR server did not answer (${what}): ${timedOut ? 'timed out' : 'connection failed'}`,
-      { status: 503, cause: err },
+      { cause: err },
     );
   }
   const { status, data } = err;
@@ -223,7 +317,6 @@ function toAppError(what: string, err: unknown): AppError {
     return new AppError(
       'FHIR_REQUEST_FAILED',
       `FHIR ${what} answered HTTP ${String(status)} with something other than JSON`,
-      { status: 502 },
     );
   const code =
     status === 404 || status === 410
@@ -236,6 +329,6 @@ function toAppError(what: string, err: unknown): AppError {
   return new AppError(
     code,
     `FHIR ${what} failed with HTTP ${String(status)}${detail ? `: ${detail}` : ''}`,
-    { status, ...(outcome ? { outcome } : {}), cause: err },
+    { upstreamStatus: status, ...(outcome ? { outcome } : {}), cause: err },
   );
 }

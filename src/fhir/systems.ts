@@ -47,6 +47,9 @@ export const EXT = {
   lineSequence: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-line-sequence',
   /** Condition: the diagnosis's rank on the encounter's claim (valuePositiveInt, 1 = primary). */
   diagnosisRank: 'https://chartbill.dev/fhir/StructureDefinition/condition-diagnosis-rank',
+  /** Condition: why the clinician keeps a code outside its MCE age group (valueString, the reason). */
+  ageConflictOverride:
+    'https://chartbill.dev/fhir/StructureDefinition/condition-age-conflict-override',
   /**
    * Claim: the X12 837P claim frequency type code (CLM05-3, valueCoding in
    * SYSTEM_CLAIM_FREQUENCY): 1 original, 7 replacement of a prior claim, 8 void. FHIR R4 Claim has

@@ -13,6 +13,13 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Per-request timeout. */
   timeoutMs: number;
+  /**
+   * Repeats, at once, of a conditional create that lost a serialization race (see
+   * `isSerializationConflict`): the create is idempotent, so repeating it is safe.
+   */
+  conflictRetries?: number;
+  /** Waits for a quota (429) to refill before the request is given up. */
+  quotaRetries?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -20,6 +27,8 @@ export const DEFAULT_RETRY: RetryPolicy = {
   baseDelayMs: 200,
   maxDelayMs: 10_000,
   timeoutMs: 15_000,
+  conflictRetries: 6,
+  quotaRetries: 3,
 };
 
 /**
@@ -66,4 +75,120 @@ export function retryAfterMsOf(value: string | null | undefined): number | undef
 /** Waits `ms` (the default `sleep` of the clients; tests pass their own). */
 export function sleepMs(ms: number): Promise<void> {
   return new Promise<void>((resolve) => setTimeout(resolve, ms));
+}
+
+/** A per-minute quota's window: how long a 429 that names no wait is waited out. */
+export const QUOTA_WINDOW_MS = 60_000;
+
+/**
+ * Whether an error answer is a lost serialization race that the same request would win next
+ * time: a 409 whose OperationOutcome says the server could not serialize the transaction
+ * (PostgreSQL SQLSTATE 40001 "could not serialize access", as Medplum runs each `If-None-Exist`
+ * create in a SERIALIZABLE transaction), or any 409/412 to a conditional create, which FHIR R4
+ * http.html#ccreate makes idempotent (a repeat finds the resource the other writer made).
+ */
+export function isSerializationConflict(
+  status: number,
+  body: unknown,
+  conditionalCreate: boolean,
+): boolean {
+  if (status !== 409 && status !== 412) return false;
+  if (conditionalCreate) return true;
+  return (
+    status === 409 &&
+    /could not seriali[sz]e|serializ(ation|able) (failure|conflict)/i.test(outcomeText(body))
+  );
+}
+
+/**
+ * How long to wait after a 429 that carries no `Retry-After`: the wait the server names in its
+ * OperationOutcome (Medplum puts rate-limiter-flexible's `msBeforeNext` as JSON in the
+ * diagnostics; others write "retry after N seconds"), else a whole per-minute quota window.
+ */
+export function quotaWaitMs(body: unknown): { ms: number; from: 'outcome' | 'quota-window' } {
+  const text = outcomeText(body);
+  const json = /"msBeforeNext"\s*:\s*(\d+(?:\.\d+)?)/.exec(text);
+  if (json) return { ms: Math.min(Number(json[1]), QUOTA_WINDOW_MS), from: 'outcome' };
+  const words = /retry (?:after|in) (\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|sec|seconds?)\b/i.exec(
+    text,
+  );
+  if (words) {
+    const ms = Number(words[1]) * (words[2]?.toLowerCase().startsWith('m') ? 1 : 1000);
+    return { ms: Math.min(ms, QUOTA_WINDOW_MS), from: 'outcome' };
+  }
+  return { ms: QUOTA_WINDOW_MS, from: 'quota-window' };
+}
+
+/** Why a request is sent again, for logs and metrics. */
+export type RetryReason = 'serialization-conflict' | 'quota' | 'retry-after' | 'backoff';
+
+/** What a client does after an answer it cannot use. */
+export type RetryDecision =
+  { retry: false } | { retry: true; delayMs: number; reason: RetryReason; detail?: string };
+
+/** Retries so far of one request, counted per kind (each kind has its own budget). */
+export interface RetryCounts {
+  /** Attempts made, the first included (the `attempts` budget). */
+  attempts: number;
+  conflicts: number;
+  quotaWaits: number;
+}
+
+/**
+ * The one decision of every client: whether to send a request again after `status` (undefined:
+ * no answer at all) and after how long. A serialization conflict on an idempotent write is
+ * repeated at once (a few ms of jitter, doubling per conflict, so racing writers spread out); a 429 waits for
+ * `Retry-After`, else for the wait the outcome names, else a quota window; the rest back off
+ * exponentially (only when `repeatable`: the request may be sent again without harm).
+ */
+export function retryDecision(
+  answer: { status: number | undefined; retryAfter?: string | undefined; body?: unknown },
+  request: { repeatable: boolean; conditionalCreate: boolean },
+  counts: RetryCounts,
+  policy: RetryPolicy,
+  random: () => number,
+): RetryDecision {
+  const { status } = answer;
+  if (
+    status !== undefined &&
+    (request.repeatable || request.conditionalCreate) &&
+    isSerializationConflict(status, answer.body, request.conditionalCreate)
+  ) {
+    if (counts.conflicts >= (policy.conflictRetries ?? 0)) return { retry: false };
+    // At once, within a few ms that double per conflict (5, 10, 20 … ms): writers that raced
+    // once spread out instead of meeting again.
+    const delayMs = Math.round(random() * 5 * 2 ** counts.conflicts);
+    return { retry: true, delayMs, reason: 'serialization-conflict' };
+  }
+  const retryAfter = retryAfterMsOf(answer.retryAfter);
+  if (status === 429 && retryAfter === undefined) {
+    if (counts.quotaWaits >= (policy.quotaRetries ?? 0)) return { retry: false };
+    const wait = quotaWaitMs(answer.body);
+    // A little past the named wait, spread out: every lane waiting on one quota wakes at once otherwise.
+    const delayMs = Math.round(wait.ms * (1 + 0.1 * random())) + 50;
+    return { retry: true, delayMs, reason: 'quota', detail: wait.from };
+  }
+  const retryable =
+    status === undefined
+      ? request.repeatable
+      : isRetryableStatus(status) && (request.repeatable || status === 429 || status === 503);
+  if (!retryable || counts.attempts >= policy.attempts) return { retry: false };
+  return {
+    retry: true,
+    delayMs: backoffMs(counts.attempts, retryAfter, policy, random),
+    reason: retryAfter === undefined ? 'backoff' : 'retry-after',
+  };
+}
+
+/** An OperationOutcome's issue texts and diagnostics, joined; '' for anything else. */
+function outcomeText(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return typeof body === 'string' ? body : '';
+  const issues = (body as { resourceType?: unknown; issue?: unknown }).issue;
+  if ((body as { resourceType?: unknown }).resourceType !== 'OperationOutcome') return '';
+  if (!Array.isArray(issues)) return '';
+  return issues
+    .map((i: { diagnostics?: unknown; details?: { text?: unknown } }) =>
+      [i.diagnostics, i.details?.text].filter((t) => typeof t === 'string').join(' '),
+    )
+    .join('; ');
 }

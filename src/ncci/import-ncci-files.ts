@@ -21,7 +21,6 @@ export async function importNcciFiles(
 ): Promise<NcciImportSummary> {
   if (paths.length === 0)
     throw new AppError('INPUT_INVALID', 'no file given', {
-      status: 400,
       hint: 'chartbill ncci import <file> [<file> …]',
     });
   const ptp: PtpEdit[] = [];

@@ -43,9 +43,15 @@ export interface NcciTables {
   source: string;
   /** The PTP edit with `column1` in column 1 and `column2` in column 2 in force on `date`. */
   ptp(column1: string, column2: string, date: string): PtpEdit | undefined;
-  /** The MUE for `code` in force on `date`. */
+  /**
+   * The MUE for `code` in force on `date`. When one MUE table is loaded (every row has the same
+   * effective date) and `date` is before it, its row applies: the newest table is the best
+   * evidence for an earlier date of service; `dates.mue` lets the caller say so.
+   */
   mue(code: string, date: string): MueEdit | undefined;
   readonly counts: { ptp: number; mue: number };
+  /** The latest effective date among the rows of each table, when the rows give one. */
+  readonly dates?: { ptp?: string; mue?: string; mueSingleTable: boolean };
 }
 
 /**
@@ -80,13 +86,30 @@ export function createNcciTables(input: {
   for (const edit of input.ptp) pushTo(ptpByPair, `${edit.column1}|${edit.column2}`, edit);
   const mueByCode = new Map<string, MueEdit[]>();
   for (const edit of input.mue) pushTo(mueByCode, edit.code, edit);
+  const latest = (dates: (string | undefined)[]): string | undefined =>
+    dates.reduce<string | undefined>((a, d) => (d && (!a || d > a) ? d : a), undefined);
+  const mueDates = new Set(input.mue.map((e) => e.effective ?? ''));
+  const mueSingleTable = mueDates.size === 1;
+  const ptpLatest = latest(input.ptp.map((e) => e.effective));
+  const mueLatest = latest(input.mue.map((e) => e.effective));
   return {
     source: input.source,
     ptp: (column1, column2, date) =>
       ptpByPair
         .get(`${column1.toUpperCase()}|${column2.toUpperCase()}`)
         ?.find((e) => ptpInForce(e, date)),
-    mue: (code, date) => mueByCode.get(code.toUpperCase())?.find((e) => mueInForce(e, date)),
+    mue(code, date) {
+      const rows = mueByCode.get(code.toUpperCase());
+      const inForce = rows?.find((e) => mueInForce(e, date));
+      if (inForce || !mueSingleTable) return inForce;
+      // The only table loaded applies to earlier dates of service too (issue 16, item 2).
+      return rows?.find((e) => e.effective !== undefined && date < e.effective);
+    },
     counts: { ptp: input.ptp.length, mue: input.mue.length },
+    dates: {
+      ...(ptpLatest ? { ptp: ptpLatest } : {}),
+      ...(mueLatest ? { mue: mueLatest } : {}),
+      mueSingleTable,
+    },
   };
 }

@@ -172,7 +172,7 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
     return new AppError(
       'PAYER_UNAVAILABLE',
       `The payer did not take ${what} after ${String(attempt)} attempt${attempt === 1 ? '' : 's'}: ${detail}${extra}`,
-      { status: 503, hint: 'The worker retries later.', cause: result.failed },
+      { hint: 'The worker retries later.', cause: result.failed },
     );
   }
 
@@ -206,7 +206,7 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
       throw new AppError(
         'PAYER_UNAVAILABLE',
         `The payer answered ${what} with something other than the expected resource`,
-        { status: 502, cause: parsed.error },
+        { cause: parsed.error },
       );
     return parsed.data;
   }
@@ -245,7 +245,7 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
           throw new AppError(
             'PAYER_UNAVAILABLE',
             `The claim was sent, its answer was lost (${result.timedOut ? 'timed out' : result.status !== undefined ? `HTTP ${String(result.status)}` : 'no answer'}), and the payer could not be asked whether it got it`,
-            { status: 503, hint: 'The worker asks the payer again before sending it.', cause: err },
+            { hint: 'The worker asks the payer again before sending it.', cause: err },
           );
         });
         if (known) return known;
@@ -298,7 +298,6 @@ function refused(what: string, answer: Answer): AppError {
     'PAYER_REJECTED',
     `The payer rejected ${what}: HTTP ${String(answer.status)}${detail ? `: ${detail}` : ''}`,
     {
-      status: 422,
       ...(outcome ? { outcome } : {}),
       hint: 'Correct the submission; resubmitting it unchanged will be refused again.',
     },

@@ -137,7 +137,9 @@ export function createMedicareFeeSchedule(input: {
     },
     indicators(code) {
       const row = rows.get(`${code.trim().toUpperCase()}|`);
-      return row ? { pcTc: row.pcTc, bilateral: row.bilateral } : undefined;
+      return row
+        ? { pcTc: row.pcTc, bilateral: row.bilateral, globalDays: row.globalDays }
+        : undefined;
     },
     localities: () => input.gpcis,
   };

@@ -8,11 +8,20 @@ import { loadCodeSets } from '../../src/codes/load-code-sets.ts';
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
+const cpu = process.cpuUsage();
 const started = performance.now();
 const loaded = await loadCodeSets(process.argv[2] ?? '.chartbill');
 const ms = performance.now() - started;
+const used = process.cpuUsage(cpu);
+const cpuMs = (used.user + used.system) / 1000;
 gc?.();
 const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
 console.log(
-  JSON.stringify({ ms, heapMb, entries: loaded.stats.entries, stillHeld: loaded.codes.version }),
+  JSON.stringify({
+    ms,
+    cpuMs,
+    heapMb,
+    entries: loaded.stats.entries,
+    stillHeld: loaded.codes.version,
+  }),
 );

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { buildClaim, claimIdentifierFor } from '../../src/claims/build-claim.ts';
 import { identifierQuery } from '../../src/fhir/identifier-query.ts';
 import { PRACTICE_CHARGE_MASTER } from '../../src/claims/fee-schedule.ts';
-import { priceFindings } from '../../src/claims/price-findings.ts';
 import type { EncounterCoding } from '../../src/coding/coding-model.ts';
 import { isAppError } from '../../src/errors/app-error.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
@@ -198,28 +197,5 @@ describe('buildClaim', () => {
       error = err;
     }
     expect(isAppError(error, 'CLAIM_INVALID')).toBe(true);
-  });
-});
-
-describe('priceFindings', () => {
-  it('flags a line whose code has no charge, and nothing for priced lines', () => {
-    expect(priceFindings(officeVisitCoding(), PRACTICE_CHARGE_MASTER)).toEqual([]);
-    const findings = priceFindings(
-      {
-        diagnoses: [{ code: 'I10' }],
-        lines: [
-          { code: '99213', system: 'cpt', units: 1, modifiers: [], pointers: [1] },
-          { code: '93798', system: 'cpt', units: 1, modifiers: [], pointers: [1] },
-        ],
-      },
-      PRACTICE_CHARGE_MASTER,
-    );
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({
-      rule: 'claim-line-unpriced',
-      severity: 'error',
-      target: { kind: 'line', index: 1 },
-    });
-    expect(findings[0]?.message).toContain('93798');
   });
 });

@@ -96,7 +96,14 @@ describe('claimResponseSummary', () => {
       patientResponsibility: 25,
     });
     expect(summary.denials).toEqual([
-      { itemSequence: 2, carc: '96', text: expect.stringContaining('CO-96') as unknown },
+      {
+        itemSequence: 2,
+        carc: '96',
+        text: expect.stringContaining('CO-96') as unknown,
+        // The group and remark code pick the denial's next step (denial-next-steps.ts).
+        group: 'CO',
+        rarc: 'N130',
+      },
     ]);
   });
 });

@@ -41,6 +41,18 @@ describe('chartbill ncci import', { timeout: 180_000 }, () => {
       created: '2026-08-03',
       patient: { reference: 'Patient/p1' },
       billablePeriod: { start: '2026-08-03' },
+      // A Medicare patient (Source of Payment Typology 1): Medicare's MUE 0 for 99396 applies.
+      contained: [
+        {
+          resourceType: 'Coverage',
+          id: 'cov',
+          status: 'active',
+          type: { coding: [{ system: 'https://nahdo.org/sopt', code: '1' }] },
+          beneficiary: { reference: 'Patient/p1' },
+          payor: [{ display: 'Medicare' }],
+        },
+      ],
+      insurance: [{ sequence: 1, focal: true, coverage: { reference: '#cov' } }],
       diagnosis: [
         {
           sequence: 1,
@@ -52,6 +64,13 @@ describe('chartbill ncci import', { timeout: 180_000 }, () => {
           sequence: 1,
           productOrService: { coding: [{ system: SYSTEM.cpt, code: '99396' }] },
           quantity: { value: 1 },
+          diagnosisSequence: [1],
+        },
+        {
+          sequence: 2,
+          productOrService: { coding: [{ system: SYSTEM.cpt, code: '99214' }] },
+          quantity: { value: 3 },
+          modifier: [{ coding: [{ code: '25' }] }],
           diagnosisSequence: [1],
         },
       ],
@@ -66,7 +85,11 @@ describe('chartbill ncci import', { timeout: 180_000 }, () => {
     expect(run.code).toBe(1);
     expect(
       outcome.issue.find((i) => i.details?.coding?.[0]?.code === 'ncci-mue')?.details?.text,
-    ).toContain('the most allowed for one day is 0 (NCCI MUE 0, MAI 3');
+    ).toContain('the most allowed for one day is 2 (NCCI MUE 2, MAI 3');
+    // 99396 for a Medicare patient: Medicare's exclusion, with what to bill instead.
+    expect(
+      outcome.issue.find((i) => i.details?.coding?.[0]?.code === 'medicare-preventive')?.severity,
+    ).toBe('error');
     expect(outcome.issue.at(-1)?.details?.text).toContain('CMS NCCI: mue_practitioner_2026q3.json');
   });
 

@@ -122,7 +122,10 @@ describe('chartbill scrub', { timeout: 180_000 }, () => {
       severity: 'information',
       details: { text: 'No problems found.' },
     });
-    expect(run.outcome.issue.at(-1)?.details?.text).toContain('NCCI: ChartBill sandbox table');
+    const notes = run.outcome.issue.map((i) => i.details?.text ?? '');
+    expect(notes.some((t) => t.includes('NCCI: ChartBill sandbox table'))).toBe(true);
+    // What could not be checked is said, not left silent (issue 16, item 2).
+    expect(notes.some((t) => t.includes("NCCI PTP: ChartBill's sandbox table"))).toBe(true);
   });
 
   it('exits 1 and names rule, severity, fix and element for a claim with errors', async () => {

@@ -4,6 +4,7 @@ import { importCodeFile, type ImportSummary } from '../../src/codes/import/impor
 import { loadCodeSets, type LoadedCodeSets } from '../../src/codes/load-code-sets.ts';
 import { versionInForce } from '../../src/codes/version-in-force.ts';
 import { invalidOnDate } from '../../src/edits/code-validity.ts';
+import { runEdits } from '../../src/edits/run-edits.ts';
 import { OFFICIAL, freshDataDir, now, storedFiles } from './code-files.ts';
 
 // The CMS zip (order file + addenda) is parsed once for this file; tests only read the result.
@@ -16,7 +17,7 @@ beforeAll(async () => {
   dataDir = await freshDataDir();
   orderSummary = await importCodeFile({ file: OFFICIAL.orderZip, dataDir, now });
   await importCodeFile({ file: OFFICIAL.notesJson, dataDir, now });
-  loaded = await loadCodeSets(dataDir, now);
+  loaded = await loadCodeSets(dataDir, now, { shipped: false });
   codes = loaded.codes;
 }, 120_000);
 
@@ -74,6 +75,16 @@ describe('importing the ICD-10-CM FY2026 release from the CMS zip', () => {
   it('does not date a code whose flag changed (G35 became a category) as new', () => {
     expect(codes.lookup('icd10cm', 'G35')).toMatchObject({ billable: false });
     expect(codes.lookup('icd10cm', 'G35')?.validFrom).toBeUndefined();
+  });
+
+  it('keeps G35 billable for a 2024 visit (the addenda say it was billable before FY2026), not for 2026', () => {
+    expect(codes.lookup('icd10cm', 'G35')?.billableTo).toBe('2025-09-30');
+    const coding = { diagnoses: [{ code: 'G35' }], lines: [] };
+    const notBillable = (dateOfService: string) =>
+      runEdits(coding, { dateOfService }, codes).filter((f) => f.rule === 'dx-not-billable');
+    expect(notBillable('2024-06-01')).toEqual([]);
+    expect(notBillable('2025-09-30')).toEqual([]);
+    expect(notBillable('2026-02-01')).toHaveLength(1);
   });
 
   it('keeps FY2026 in force after 2026-09-30, flagged stale, rather than making every code invalid', () => {

@@ -29,7 +29,7 @@ describe('importing the other official code files', () => {
       effectiveFrom: '2024-10-01',
     });
     expect(summary.total).toBeGreaterThan(400);
-    const { codes } = await loadCodeSets(dataDir, now);
+    const { codes } = await loadCodeSets(dataDir, now, { shipped: false });
     // No order file imported: the notes annotate the starter set's ICD-10-CM codes.
     expect(codes.lookup('icd10cm', 'C50')?.excludes1).toEqual([
       'C44.501',
@@ -54,7 +54,7 @@ describe('importing the other official code files', () => {
     });
     const again = await importCodeFile({ file: OFFICIAL.hcpcs, dataDir, now });
     expect(again).toMatchObject({ added: 0, changed: 0, retired: 0, comparedWith: '2025-10' });
-    const { codes } = await loadCodeSets(dataDir, now);
+    const { codes } = await loadCodeSets(dataDir, now, { shipped: false });
     expect(codes.lookup('hcpcs', 'G0439')).toMatchObject({
       billable: true,
       addDate: '2011-01-01',
@@ -70,7 +70,7 @@ describe('importing the other official code files', () => {
 
   it('reads a licensed CPT file in the documented layout; without one, CPT numbers keep ChartBill labels', async () => {
     const dataDir = await freshDataDir();
-    const before = await loadCodeSets(dataDir, now);
+    const before = await loadCodeSets(dataDir, now, { shipped: false });
     expect(before.source).toBe('starter');
     expect(before.codes.lookup('cpt', '99213')?.display).not.toMatch(/FAKE/);
     const summary = await importCodeFile({ file: fixture('cpt_2026_fake.tsv'), dataDir, now });
@@ -81,7 +81,7 @@ describe('importing the other official code files', () => {
       effectiveFrom: '2026-01-01',
       total: 3,
     });
-    const { codes } = await loadCodeSets(dataDir, now);
+    const { codes } = await loadCodeSets(dataDir, now, { shipped: false });
     expect(codes.lookup('cpt', '99213')?.display).toBe(
       'FAKE long descriptor for an office visit, made up for tests',
     );
@@ -99,7 +99,7 @@ describe('importing the other official code files', () => {
       'icd10cm-index-2025.json',
       'icd10cm-index-2025e.json',
     ]);
-    const { codes } = await loadCodeSets(dataDir, now);
+    const { codes } = await loadCodeSets(dataDir, now, { shipped: false });
     // "Stone, kidney" → N20.0 (Calculus of kidney) is in the starter set.
     expect(codes.search('kidney stone', 'diagnosis', 3)[0]?.code).toBe('N20.0');
   });
@@ -109,7 +109,7 @@ describe('importing the other official code files', () => {
     await importCodeFile({ file: OFFICIAL.mceJson, dataDir, now });
     const sex = await importCodeFile({ file: OFFICIAL.mceV37, dataDir, now });
     expect(sex).toMatchObject({ layer: 'mce', version: 'v37-sex', effectiveFrom: '2019-10-01' });
-    const { codes } = await loadCodeSets(dataDir, now);
+    const { codes } = await loadCodeSets(dataDir, now, { shipped: false });
     expect(codes.lookup('icd10cm', 'N40.0')).toMatchObject({ sex: 'male', ageGroup: 'adult' });
     expect(codes.lookup('icd10cm', 'Z00.129')?.ageGroup).toBe('pediatric');
     expect(codes.lookup('icd10cm', 'D63.1')?.manifestation).toBe(true);

@@ -160,3 +160,23 @@ describe('coding ↔ FHIR', () => {
     expect(codingFromFhir(conditions, [absolute]).lines[0]?.pointers).toEqual([3, 2]);
   });
 });
+
+describe('an overridden age conflict', () => {
+  it('keeps the clinician’s reason on the Condition, so the worker’s scrub sees it too', () => {
+    const condition = conditionFromDiagnosis(
+      { code: 'Z00.129', overrides: [{ rule: 'dx-age-conflict', reason: 'Developmental delay' }] },
+      1,
+      ctx,
+    );
+    expect(condition.extension).toContainEqual({
+      url: EXT.ageConflictOverride,
+      valueString: 'Developmental delay',
+    });
+    const read = codingFromFhir([{ ...condition, id: 'c1' }], []);
+    expect(read.diagnoses[0]?.overrides).toEqual([
+      { rule: 'dx-age-conflict', reason: 'Developmental delay' },
+    ]);
+    const plain = conditionFromDiagnosis({ code: 'I10' }, 1, ctx);
+    expect(plain.extension?.some((e) => e.url === EXT.ageConflictOverride)).toBe(false);
+  });
+});

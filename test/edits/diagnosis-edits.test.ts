@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCodeSet } from '../../src/codes/memory-code-set.ts';
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { cleanCoding, dx, FACTS, findingsOf, line } from './edit-fixtures.ts';
 
 describe('diagnosis edits', () => {
@@ -20,7 +21,11 @@ describe('diagnosis edits', () => {
     expect(finding?.message).toMatch(
       /^E11 is a category, not a billable code: choose one of E11\.\d–E11\.[0-9A-Z]\.$/,
     );
-    expect(finding?.suggestions).toEqual(expect.arrayContaining(['E11.6', 'E11.9']));
+    // Only billable codes are offered: E11.9 and E11.65, never the subcategory E11.6.
+    expect(finding?.suggestions).toEqual(expect.arrayContaining(['E11.9', 'E11.65']));
+    const starter = starterCodeSet();
+    expect(finding?.suggestions?.every((c) => starter.lookup('icd10cm', c)?.billable)).toBe(true);
+    expect(finding?.suggestions).not.toContain('E11.6');
     const [sub] = findingsOf('dx-not-billable', { diagnoses: dx('E11.6'), lines: [line('99213')] });
     expect(sub?.message).toContain('E11.6 is a subcategory');
     expect(sub?.suggestions).toContain('E11.65');
@@ -95,13 +100,36 @@ describe('diagnosis edits', () => {
     ).toEqual([]);
   });
 
-  it('dx-age-conflict: warns about a child well visit code for an adult, not for a child', () => {
+  it('dx-age-conflict: a child well visit code for an adult is an error the clinician can override with a reason', () => {
     const coding = { diagnoses: dx('Z00.129'), lines: [line('99393')] };
     const [finding] = findingsOf('dx-age-conflict', coding, {
       ...FACTS,
       patientBirthDate: '1980-01-01',
     });
-    expect(finding).toMatchObject({ severity: 'warning' });
+    expect(finding).toMatchObject({ severity: 'error', overridable: true });
+    const kept = {
+      ...coding,
+      diagnoses: [
+        {
+          code: 'Z00.129',
+          overrides: [{ rule: 'dx-age-conflict', reason: 'Developmental delay' }],
+        },
+      ],
+    };
+    const [overridden] = findingsOf('dx-age-conflict', kept, {
+      ...FACTS,
+      patientBirthDate: '1980-01-01',
+    });
+    expect(overridden).toMatchObject({ severity: 'warning' });
+    expect(overridden?.message).toContain('Kept by the clinician: Developmental delay');
+    const blank = {
+      ...coding,
+      diagnoses: [{ code: 'Z00.129', overrides: [{ rule: 'dx-age-conflict', reason: ' ' }] }],
+    };
+    expect(
+      findingsOf('dx-age-conflict', blank, { ...FACTS, patientBirthDate: '1980-01-01' })[0]
+        ?.severity,
+    ).toBe('error');
     expect(finding?.message).toContain('46');
     expect(
       findingsOf('dx-age-conflict', coding, { ...FACTS, patientBirthDate: '2018-07-01' }),

@@ -157,7 +157,14 @@ describe('age and sex conflicts', () => {
     ).toContain('maternity patients (9–64)');
     expect(findingsOf('dx-age-conflict', visit('O80'), at('1996-01-01'), codes)).toEqual([]);
     expect(findingsOf('dx-age-conflict', visit('N40.0'), at('2015-01-01'), codes)).toMatchObject([
-      { severity: 'warning' },
+      { severity: 'error', overridable: true },
+    ]);
+    // The coder's cases: a newborn code on a 45-year-old, a maternity code on a 70-year-old.
+    expect(findingsOf('dx-age-conflict', visit('P07.30'), at('1981-01-01'), codes)).toMatchObject([
+      { severity: 'error', overridable: true },
+    ]);
+    expect(findingsOf('dx-age-conflict', visit('O80'), at('1956-01-01'), codes)).toMatchObject([
+      { severity: 'error', overridable: true },
     ]);
     expect(findingsOf('dx-age-conflict', visit('I10'), at('2015-01-01'), codes)).toEqual([]);
   });

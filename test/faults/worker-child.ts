@@ -45,6 +45,9 @@ export function spawnWorker(env: Record<string, string>): WorkerChild {
       CHARTBILL_LOG_LEVEL: 'error',
       CHARTBILL_WORKER_PORT: '0',
       CHARTBILL_DATA_DIR: join(tmpdir(), 'chartbill-nothing-imported'),
+      // Work is added and workers killed at any moment: every beat polls (the idle backoff has
+      // its own test, test/worker/idle-backoff.test.ts).
+      CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -262,7 +262,6 @@ describe('the FHIR gateway and its token source', () => {
     const server = await scriptedServer([patient]);
     let asked = 0;
     const expired = new AppError('SESSION_EXPIRED', 'Your EHR sign-in has expired.', {
-      status: 401,
       hint: 'Relaunch ChartBill.',
     });
     const g = createFhirGateway({

@@ -50,9 +50,9 @@ describe('coverage in force on the date of service (CARC 27)', () => {
 });
 
 describe('timely filing (CARC 29)', () => {
-  it('accepts a claim received 365 days after the date of service and denies one received 366 days after', () => {
-    expect(timelyFilingDenial('2025-03-01', new Date('2026-03-01T12:00:00Z'))).toBeUndefined();
-    expect(timelyFilingDenial('2025-03-01', new Date('2026-03-02T12:00:00Z'))).toMatchObject({
+  it('accepts a claim received 90 days after the date of service and denies one received 91 days after', () => {
+    expect(timelyFilingDenial('2025-03-01', new Date('2025-05-30T12:00:00Z'))).toBeUndefined();
+    expect(timelyFilingDenial('2025-03-01', new Date('2025-05-31T12:00:00Z'))).toMatchObject({
       carc: '29',
       group: 'CO',
     });

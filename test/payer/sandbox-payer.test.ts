@@ -95,7 +95,7 @@ describe('sandbox payer Claim/$submit', () => {
     expect(response.processNote?.[0]?.text).toContain('ended 2025-12-31');
   });
 
-  it('denies a claim filed more than 365 days after the date of service with CO-29', async () => {
+  it('denies a claim filed more than 90 days after the date of service with CO-29', async () => {
     const payer = await startPayer();
     const response = await submit(payer, claimBundle({ dateOfService: '2025-02-01' }));
     expect(response.outcome).toBe('error');
@@ -109,7 +109,7 @@ describe('sandbox payer Claim/$submit', () => {
     ).toBe(true);
     const timely = await submit(
       payer,
-      claimBundle({ encounterId: 'enc-2', dateOfService: '2025-03-10' }),
+      claimBundle({ encounterId: 'enc-2', dateOfService: '2025-12-10' }),
     );
     expect(timely.outcome).toBe('complete');
   });

@@ -73,8 +73,8 @@ describe('Medicare PFS CY2025 (real RVU25D files)', () => {
   });
 
   it('gives the modifier edits their PC/TC and bilateral indicators', () => {
-    expect(pfs.indicators('71046')).toEqual({ pcTc: '1', bilateral: '0' });
-    expect(pfs.indicators('20610')).toEqual({ pcTc: '0', bilateral: '1' });
+    expect(pfs.indicators('71046')).toEqual({ pcTc: '1', bilateral: '0', globalDays: 'XXX' });
+    expect(pfs.indicators('20610')).toMatchObject({ pcTc: '0', bilateral: '1', globalDays: '000' });
     expect(pfs.localities()).toHaveLength(109);
   });
 

@@ -80,7 +80,9 @@ describe('sandbox seed', () => {
     const filingDays =
       (NOW.getTime() - Date.parse(encounter(SEED_SCENARIOS.timelyFiling).period?.start ?? '')) /
       86_400_000;
-    expect(filingDays).toBeGreaterThan(365);
+    // Past the plan's 90 days, inside ChartBill's default 365: sent, and denied CO-29.
+    expect(filingDays).toBeGreaterThan(90);
+    expect(filingDays).toBeLessThan(365);
     expect(coverageOf(encounter(SEED_SCENARIOS.noCoverage))).toBeUndefined();
     const lapsed = encounter(SEED_SCENARIOS.lapsedCoverage);
     expect(Date.parse(coverageOf(lapsed)?.period?.end ?? '')).toBeLessThan(

@@ -12,8 +12,11 @@ import {
   type LedgerItem,
 } from '../../worker/ledger/ledger.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import pg from 'pg';
 import { fullDisk } from '../faults/full-disk-fs.ts';
-import { postgresLedgers } from './pg-kit.ts';
+import { PG_URL, postgresLedgers } from './pg-kit.ts';
+
+const { Client } = pg;
 
 const dirs: string[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -197,6 +200,29 @@ describe('postgres ledger', () => {
     expect(won.sort()).toEqual([...encounters].sort());
   });
 
+  it('keeps the stage column to the declared stages, with one check however often it is opened', async () => {
+    const pg = postgresLedgers();
+    cleanups.push(pg.cleanup);
+    await pg.open();
+    await pg.open();
+    const client = new Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND conname LIKE 'ledger_items_stage%'`,
+        [`"${pg.schema}".ledger_items`],
+      );
+      expect(rows).toHaveLength(1);
+      await expect(
+        client.query(
+          `INSERT INTO "${pg.schema}".ledger_items (encounter, stage) VALUES ('Encounter/1', 'resubmitted')`,
+        ),
+      ).rejects.toThrow(/ledger_items_stage/);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('creates its tables on start and keeps its state across a reopen', async () => {
     const pg = postgresLedgers();
     cleanups.push(pg.cleanup);
@@ -249,7 +275,7 @@ describe('file ledger', () => {
     const path = await tempPath();
     const ledger = await openFileLedger(path);
     await Promise.all([
-      ledger.putItem(item(1, { stage: 'pending' })),
+      ledger.putItem(item(1, { stage: 'failed' })),
       ledger.putItem(item(2)),
       ledger.putItem(item(1, { stage: 'submitting' })),
       ledger.putItem(item(1, { stage: 'answered' })),

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
 import { createLeaseTable } from './lease-table.ts';
+import { canTransition, transitionRefused } from './item-states.ts';
 import { isFinal, selectItems, type Ledger, type LedgerHealth, type LedgerItem } from './ledger.ts';
 import {
   loadJournal,
@@ -82,6 +83,8 @@ export async function openFileLedger(
   /** Items and cursors: the lines a snapshot would have. */
   let live = Object.keys(state.items).length + Object.keys(state.cursors).length;
   let queued: Queued[] = [];
+  /** Items changed but not yet on disk: the next change to one is checked against it. */
+  const ahead = new Map<string, LedgerItem>();
   let flushing: Promise<void> | undefined;
 
   function refused(err: unknown): void {
@@ -152,7 +155,6 @@ export async function openFileLedger(
     return new AppError(
       'LEDGER_UNAVAILABLE',
       `The worker ledger at ${path} cannot be written (${health.error ?? 'unknown'}); no new work is taken until it can`,
-      { status: 503 },
     );
   }
 
@@ -170,11 +172,22 @@ export async function openFileLedger(
       return Promise.resolve(item ? { ...item } : undefined);
     },
     putItem: (item: LedgerItem) => {
+      // Checked against the latest change, written or still queued, so changes made at once are
+      // checked in the order they are written.
+      const current =
+        ahead.get(item.encounter) ??
+        (Object.hasOwn(state.items, item.encounter) ? state.items[item.encounter] : undefined);
+      if (!canTransition(current, item.stage))
+        return Promise.reject(transitionRefused(item.encounter, current, item.stage));
       const copy = { ...item };
+      ahead.set(item.encounter, copy);
+      const settled = () => {
+        if (ahead.get(item.encounter) === copy) ahead.delete(item.encounter);
+      };
       return persist({ item: copy }, () => {
         if (!Object.hasOwn(state.items, item.encounter)) live += 1;
         state.items[item.encounter] = { ...copy };
-      });
+      }).finally(settled);
     },
     listItems: (filter) => {
       const found = selectItems(

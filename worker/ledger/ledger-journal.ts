@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../src/errors/app-error.ts';
+import { ITEM_STAGES } from './item-states.ts';
 import type { LedgerHealth, LedgerItem } from './ledger.ts';
 import { laterCursor } from './memory-ledger.ts';
 
@@ -29,16 +30,7 @@ export const nodeJournalFs: JournalFs = { open: (path, flags, mode) => open(path
 
 const itemSchema = z.object({
   encounter: z.string().min(1),
-  stage: z.enum([
-    'pending',
-    'submitting',
-    'not-coded',
-    'held',
-    'submitted',
-    'answered',
-    'failed',
-    'gave-up',
-  ]),
+  stage: z.enum(ITEM_STAGES),
   attempts: z.number().int().min(0),
   reason: z.string().optional(),
   lastError: z.string().optional(),

@@ -1,24 +1,13 @@
+import { FINAL_STAGES, type ItemStage } from './item-states.ts';
+
 /**
  * The worker's own state: where the encounter search left off (cursor) and, per encounter, how
  * far its claim got, with failed attempts and when to try again. Not clinical data: it holds
  * references and error codes, never names or amounts.
  */
 
-/**
- * - `pending`: claimed by a worker (lease) that has not recorded an outcome yet; due again when
- *   the lease expires, so a worker that dies holding it loses nothing.
- * - `submitting`: the outbox: the claim is about to go to the payer. A worker that finds an item
- *   here after a crash asks the payer what it has before submitting again.
- * - `not-coded`: finished without billable charges (Task made); rechecked later.
- * - `held`: waiting for a person (no coverage, coverage inactive, scrub errors); rechecked later.
- * - `submitted`: the payer queued the claim; asked later (`Claim/$inquire`) for its answer.
- * - `answered`: the payer's final answer is recorded. Final.
- * - `failed`: an error; retried with backoff.
- * - `gave-up`: failed `maxAttempts` times; a Task says what failed. Still in the backlog: tried
- *   again on its own after a long wait (`nextAttemptAt`), or at once with `chartbill worker retry`.
- */
-export type ItemStage =
-  'pending' | 'submitting' | 'not-coded' | 'held' | 'submitted' | 'answered' | 'failed' | 'gave-up';
+/** An item's stages and the transitions between them are declared in item-states.ts. */
+export type { ItemStage } from './item-states.ts';
 
 export interface LedgerItem {
   /** `Encounter/123` */
@@ -81,6 +70,10 @@ export interface Ledger {
   setCursor(name: string, value: string): Promise<void>;
   /** The item's last recorded state; undefined when never recorded (a bare lease is no state). */
   getItem(encounter: string): Promise<LedgerItem | undefined>;
+  /**
+   * Records the item's new state. Refused with `LEDGER_TRANSITION_REFUSED` when its stage may not
+   * follow the recorded one (item-states.ts), e.g. over a final answer: nothing is written.
+   */
   putItem(item: LedgerItem): Promise<void>;
   /**
    * Items matching the filter. With `dueBy`, also encounters whose lease expired before any
@@ -121,11 +114,12 @@ export interface LedgerHealth {
   quarantine?: { file: string; line: number; lines: number };
 }
 
-const FINAL: ReadonlySet<ItemStage> = new Set(['answered']);
-
-/** True when the pipeline is done with the item and the worker does not look at it again. */
+/**
+ * True when the pipeline is done with the item: never due by time, not in the backlog. (An
+ * answered denial is reopened only by a change to its coding; see item-states.ts.)
+ */
 export function isFinal(item: LedgerItem | undefined): boolean {
-  return item !== undefined && FINAL.has(item.stage);
+  return item !== undefined && FINAL_STAGES.includes(item.stage);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { canTransition, transitionRefused } from './item-states.ts';
 import { createLeaseTable } from './lease-table.ts';
 import { isFinal, selectItems, type Ledger, type LedgerItem } from './ledger.ts';
 
@@ -14,6 +15,9 @@ export function createMemoryLedger(options: { now?: () => number } = {}): Ledger
     },
     getItem: (encounter) => Promise.resolve(copy(items.get(encounter))),
     putItem: (item) => {
+      const current = items.get(item.encounter);
+      if (!canTransition(current, item.stage))
+        return Promise.reject(transitionRefused(item.encounter, current, item.stage));
       items.set(item.encounter, { ...item });
       return Promise.resolve();
     },

@@ -1,7 +1,17 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { z } from 'zod';
 import { AppError } from '../../src/errors/app-error.ts';
 import { pendingItem } from './lease-table.ts';
+import { SQL_NAME as SCHEMA_NAME } from '../../src/config/setting-types.ts';
+import {
+  FINAL_STAGES,
+  ITEM_STAGES,
+  canTransition,
+  sourcesOf,
+  sqlList,
+  transitionRefused,
+} from './item-states.ts';
 import type { Ledger, LedgerFilter, LedgerItem } from './ledger.ts';
 
 export interface PostgresLedgerOptions {
@@ -13,11 +23,9 @@ export interface PostgresLedgerOptions {
   poolSize?: number;
 }
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 const itemSchema = z.looseObject({
   encounter: z.string().min(1),
-  stage: z.string(),
+  stage: z.enum(ITEM_STAGES),
   attempts: z.number(),
   updatedAt: z.string(),
 });
@@ -85,11 +93,26 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
       return rows[0] ? toItem(rows[0]) : undefined;
     },
     async putItem(item) {
-      await pool.query(
+      // The transition is checked in the statement itself, so two workers cannot both pass it.
+      if (!canTransition(undefined, item.stage))
+        throw transitionRefused(item.encounter, undefined, item.stage);
+      const { from, reopenedBy } = sourcesOf(item.stage);
+      const { rowCount } = await pool.query(
         `INSERT INTO ${items} (encounter, data, stage, next_attempt_at) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (encounter) DO UPDATE SET data = EXCLUDED.data, stage = EXCLUDED.stage, next_attempt_at = EXCLUDED.next_attempt_at`,
-        [item.encounter, JSON.stringify(item), item.stage, item.nextAttemptAt ?? null],
+        ON CONFLICT (encounter) DO UPDATE SET data = EXCLUDED.data, stage = EXCLUDED.stage, next_attempt_at = EXCLUDED.next_attempt_at
+        WHERE ${items}.stage = ANY($5) OR (${items}.stage IN (${sqlList(FINAL_STAGES)}) AND ${items}.data->>'outcome' = ANY($6))`,
+        [
+          item.encounter,
+          JSON.stringify(item),
+          item.stage,
+          item.nextAttemptAt ?? null,
+          from,
+          reopenedBy,
+        ],
       );
+      if (rowCount === 1) return;
+      const current = await ledger.getItem(item.encounter);
+      throw transitionRefused(item.encounter, current, item.stage);
     },
     async listItems(filter = {}) {
       const { rows } = await pool.query<ItemRow>(...listQuery(items, filter));
@@ -106,7 +129,7 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
     async acquireLease(encounter, owner, ttlMs) {
       const { rows } = await pool.query<ItemRow>(
         `INSERT INTO ${items} (encounter, stage, lease_owner, leased_at, lease_until, next_attempt_at)
-        VALUES ($1, 'pending', $2, clock_timestamp(), clock_timestamp() + $3 * interval '1 millisecond', clock_timestamp() + $3 * interval '1 millisecond')
+        VALUES ($1, ${sqlList(['pending'])}, $2, clock_timestamp(), clock_timestamp() + $3 * interval '1 millisecond', clock_timestamp() + $3 * interval '1 millisecond')
         ON CONFLICT (encounter) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until,
           leased_at = CASE WHEN ${items}.lease_owner = EXCLUDED.lease_owner THEN ${items}.leased_at ELSE EXCLUDED.leased_at END,
           next_attempt_at = CASE WHEN ${items}.data IS NULL THEN EXCLUDED.lease_until ELSE ${items}.next_attempt_at END
@@ -140,7 +163,7 @@ export async function openPostgresLedger(options: PostgresLedgerOptions): Promis
     },
     async countBacklog() {
       const { rows } = await pool.query<{ n: string }>(
-        `SELECT count(*) AS n FROM ${items} WHERE stage <> 'answered'`,
+        `SELECT count(*) AS n FROM ${items} WHERE stage NOT IN (${sqlList(FINAL_STAGES)})`,
       );
       return Number(rows[0]?.n ?? 0);
     },
@@ -168,11 +191,30 @@ async function createTables(
     await client.query(`CREATE TABLE IF NOT EXISTS ${items} (
       encounter text PRIMARY KEY, data jsonb, stage text NOT NULL, next_attempt_at timestamptz,
       lease_owner text, leased_at timestamptz, lease_until timestamptz)`);
-    // Given-up items come due again after a long wait: only answered ones leave the due index
+    // The stages item-states.ts declares, and no other. The constraint is named after the list,
+    // so a table made before a stage was added gets the new list, and an unchanged one is not
+    // locked and rechecked at every open.
+    const check = `ledger_items_stage_${createHash('sha256').update(ITEM_STAGES.join()).digest('hex').slice(0, 8)}`;
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2`,
+      [items, check],
+    );
+    if (rowCount === 0) {
+      const { rows } = await client.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND conname LIKE 'ledger_items_stage%'`,
+        [items],
+      );
+      for (const { conname } of rows)
+        await client.query(`ALTER TABLE ${items} DROP CONSTRAINT "${conname}"`);
+      await client.query(
+        `ALTER TABLE ${items} ADD CONSTRAINT ${check} CHECK (stage IN (${sqlList(ITEM_STAGES)}))`,
+      );
+    }
+    // Given-up items come due again after a long wait: only final ones leave the due index
     // (the one before, which left given-up items out too, is replaced).
     await client.query(`DROP INDEX IF EXISTS "${schema}".ledger_items_due`);
     await client.query(
-      `CREATE INDEX IF NOT EXISTS ledger_items_not_answered ON ${items} (next_attempt_at) WHERE stage <> 'answered'`,
+      `CREATE INDEX IF NOT EXISTS ledger_items_not_answered ON ${items} (next_attempt_at) WHERE stage NOT IN (${sqlList(FINAL_STAGES)})`,
     );
     await client.query('COMMIT');
   } catch (err) {
@@ -201,7 +243,9 @@ function listQuery(items: string, filter: LedgerFilter): [string, unknown[]] {
   if (filter.dueBy !== undefined) {
     values.push(new Date(filter.dueBy));
     // A bare lease (no state) is due when it expires: its worker died holding it.
-    where.push(`stage <> 'answered' AND next_attempt_at <= $${String(values.length)}`);
+    where.push(
+      `stage NOT IN (${sqlList(FINAL_STAGES)}) AND next_attempt_at <= $${String(values.length)}`,
+    );
     where.push(`(data IS NOT NULL OR lease_until <= $${String(values.length)})`);
   } else {
     where.push('data IS NOT NULL');
@@ -219,5 +263,5 @@ function toItem(row: ItemRow): LedgerItem | undefined {
     throw new AppError('CONFIG_INVALID', `Ledger row ${row.encounter} has an unexpected shape`, {
       cause: parsed.error,
     });
-  return parsed.data as unknown as LedgerItem;
+  return parsed.data;
 }

@@ -36,11 +36,16 @@ export function quarantineFor(err: unknown): Quarantine | undefined {
         summary: err.message,
       };
     case 'FHIR_REQUEST_FAILED':
-      if (!CONTENT_REFUSED.has(err.status)) return undefined;
+      if (err.upstreamStatus === undefined || !CONTENT_REFUSED.has(err.upstreamStatus))
+        return undefined;
       return {
         outcome:
           err.outcome ??
-          operationOutcome('error', err.status === 413 ? 'too-costly' : 'invalid', err.message),
+          operationOutcome(
+            'error',
+            err.upstreamStatus === 413 ? 'too-costly' : 'invalid',
+            err.message,
+          ),
         summary: err.message,
       };
     default:

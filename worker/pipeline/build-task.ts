@@ -8,6 +8,8 @@ export type WorkItemCode =
   | 'no-coverage'
   | 'coverage-inactive'
   | 'claim-scrub-errors'
+  | 'claim-unpriced'
+  | 'claim-underpaid'
   | 'claim-data-missing'
   | 'data-invalid'
   | 'claim-denied'
@@ -18,6 +20,10 @@ const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
   'no-coverage': { display: 'No active coverage on file', days: 7 },
   'coverage-inactive': { display: 'Coverage not in force on the date of service', days: 7 },
   'claim-scrub-errors': { display: 'Claim has coding errors', days: 7 },
+  // A pricing work item: the code stays as documented; the charge master gets a price.
+  'claim-unpriced': { display: 'Charge master has no price for a billed code', days: 3 },
+  // The payer paid less than its contract says: ask for the difference (reopening or appeal).
+  'claim-underpaid': { display: 'Paid less than expected', days: 60 },
   'claim-data-missing': { display: 'Claim is missing data', days: 7 },
   'data-invalid': { display: 'Record cannot be used for billing', days: 7 },
   // Most plans allow 90 to 180 days to appeal; the sandbox takes the short end.

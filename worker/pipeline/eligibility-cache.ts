@@ -5,6 +5,8 @@ export type CachedEligibility =
   { inforce: true; response: string } | { inforce: false; response: string; reason: string };
 
 export interface EligibilityCache {
+  /** How long an answer is reused (0: never): also how old a stored answer may be to stand. */
+  readonly windowMs: number;
   /**
    * The recent answer, else the answer of a question already in flight for the same key (two
    * visits processed at once ask the payer once), else `ask`'s answer, kept for reuse.
@@ -52,6 +54,7 @@ export function createEligibilityCache(
   }
 
   return {
+    windowMs,
     async reuse(coverage, dateOfService, ask) {
       if (windowMs <= 0) return ask();
       const key = `${coverage.id ?? ''}|${coverage.meta?.versionId ?? coverage.meta?.lastUpdated ?? ''}|${dateOfService}`;

@@ -81,7 +81,6 @@ export function checkResource<K extends keyof ShapeOf>(type: K, value: unknown):
     const expression = [type, ...(issue?.path.map(String) ?? [])].join('.');
     const message = `${type}/${id} from the FHIR server is not usable: ${expression} ${issue?.message ?? 'invalid'}`;
     throw new AppError('FHIR_RESOURCE_INVALID', message, {
-      status: 502,
       outcome: operationOutcome('error', 'invalid', message, [expression]),
     });
   }

@@ -17,8 +17,11 @@ import type { PayerAdapter } from '../../src/payer/payer-adapter.ts';
 import type { WorkItemCode } from './build-task.ts';
 import type { EligibilityCache } from './eligibility-cache.ts';
 
-/** What every stage may use. The clinical store is read; the billing store is written. */
-export interface PipelineDeps {
+/**
+ * The services every stage may use, the same for every encounter. The clinical store is read;
+ * the billing store is written.
+ */
+export interface PipelineServices {
   clinical: FhirGateway;
   billing: FhirGateway;
   payer: PayerAdapter;
@@ -27,6 +30,14 @@ export interface PipelineDeps {
   placeOfService: string;
   now: () => Date;
   log: Logger;
+  /** Recent eligibility answers to reuse; none when absent. */
+  eligibility?: EligibilityCache;
+  /** NCCI tables, PFS indicators and submission facts for the scrubber; absent parts are not checked. */
+  editReference?: EditReference;
+}
+
+/** One encounter's pass through the pipeline: what the ledger's item says of earlier passes. */
+export interface EncounterPass {
   outbox: Outbox;
   /** Set when this pass makes the n-th replacement of a denied claim (1 = replaces the original). */
   replacing?: number;
@@ -38,10 +49,11 @@ export interface PipelineDeps {
   firstPass?: boolean;
   /** The version of the draft claim the worker last wrote (see LedgerItem.claimVersion). */
   claimVersion?: string;
-  /** Recent eligibility answers to reuse; none when absent. */
-  eligibility?: EligibilityCache;
-  /** NCCI tables, PFS indicators and submission facts for the scrubber; absent parts are not checked. */
-  editReference?: EditReference;
+}
+
+/** What a stage is handed: the services, and the pass over the encounter it works on. */
+export interface PipelineDeps extends PipelineServices {
+  pass: EncounterPass;
 }
 
 /** The submission outbox of the item being processed (see the ledger's `submitting` stage). */

@@ -11,13 +11,21 @@ import { checkResource } from './fhir-shapes.ts';
 import { resolveTask } from './resolve-tasks.ts';
 import { quarantineFor } from '../ledger/quarantine.ts';
 import { buildTask, taskIdentifierQuery, type WorkItemCode } from './build-task.ts';
-import type { ClaimWithId, EncounterContext, ItemOutcome, PipelineDeps } from './pipeline-types.ts';
+import type {
+  ClaimWithId,
+  EncounterContext,
+  EncounterPass,
+  ItemOutcome,
+  PipelineDeps,
+  PipelineServices,
+} from './pipeline-types.ts';
 import { checkEligibility } from './stages/check-eligibility.ts';
 import { completeClaim, findClaim } from './stages/complete-claim.ts';
 import { loadContext } from './stages/load-context.ts';
 import type { PrefetchedContext } from './stages/prefetch-contexts.ts';
 import { denialSuffix, findAnswer, recordAnswer } from './stages/record-answer.ts';
 import { describeFindings } from './stages/scrub.ts';
+import { hasBlockingErrors } from '../../src/edits/run-edits.ts';
 import { submitClaim } from './stages/submit.ts';
 
 /**
@@ -28,9 +36,11 @@ import { submitClaim } from './stages/submit.ts';
  */
 export async function processEncounter(
   encounter: Encounter & { id: string },
-  deps: PipelineDeps,
+  services: PipelineServices,
+  pass: EncounterPass,
   prefetched?: PrefetchedContext,
 ): Promise<ItemOutcome> {
+  const deps: PipelineDeps = { ...services, pass };
   try {
     const checked = checkResource('Encounter', encounter) as Encounter & { id: string };
     return await pipeline(await loadContext(deps.clinical, checked, prefetched), deps);
@@ -92,25 +102,24 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
     throw new AppError(
       'CLAIM_INVALID',
       `${ctx.encounterRef} names no billing organization (Encounter.serviceProvider)`,
-      { status: 422 },
     );
   }
-  const prior = deps.replacing ? await priorClaim(ctx, deps, deps.replacing) : undefined;
+  const prior = deps.pass.replacing ? await priorClaim(ctx, deps, deps.pass.replacing) : undefined;
   if (prior?.answer && sameCoding(codingFromFhir(ctx.conditions, ctx.chargeItems), prior.claim)) {
     // Touched but not corrected: the prior answer stands, no replacement.
     return {
       ...(await recordAnswer(ctx, prior.claim, prior.answer, {
         ...deps,
-        replacing: (deps.replacing ?? 1) - 1,
+        pass: { ...deps.pass, replacing: (deps.pass.replacing ?? 1) - 1 },
       })),
       unchanged: true,
     };
   }
-  const replacing = prior?.replacement;
-  const identifier = replacing
-    ? replacementIdentifierFor(ctx.encounter.id, replacing.sequence)
+  const replacementOf = prior?.replacement;
+  const identifier = replacementOf
+    ? replacementIdentifierFor(ctx.encounter.id, replacementOf.sequence)
     : claimIdentifierFor(ctx.encounter.id);
-  const existing = deps.firstPass
+  const existing = deps.pass.firstPass
     ? undefined
     : await findClaim(deps.billing, ctx.encounter.id, identifier);
   let claim = existing?.status === 'active' ? existing : undefined;
@@ -129,16 +138,20 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
         `The payer says the coverage is not in force on the date of service: ${eligibility.reason} Update the patient's insurance, or bill the patient.`,
       );
     }
-    const completed = await completeClaim(ctx, deps, existing, replacing);
+    const completed = await completeClaim(ctx, deps, existing, replacementOf);
     if (!completed.ready) {
+      // Coding errors first; a claim whose only problem is a missing price is a pricing work item.
+      const coding = hasBlockingErrors(completed.scrub.findings);
       const outcome = await hold(
         ctx,
         deps,
-        'claim-scrub-errors',
-        `The claim was kept as a draft because of coding errors:\n${describeFindings(completed.scrub.findings)}`,
+        coding ? 'claim-scrub-errors' : 'claim-unpriced',
+        coding
+          ? `The claim was kept as a draft because of coding errors:\n${describeFindings(completed.scrub.findings)}`
+          : `The claim was kept as a draft because the charge master has no price for a billed code (the codes stay as documented):\n${describeFindings(completed.scrub.findings)}`,
       );
       // An edited draft stays the staff's: the version the worker wrote is kept as the reference.
-      const version = completed.edited ? deps.claimVersion : completed.claim.meta?.versionId;
+      const version = completed.edited ? deps.pass.claimVersion : completed.claim.meta?.versionId;
       return {
         ...outcome,
         claim: `Claim/${completed.claim.id}`,
@@ -153,18 +166,18 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
   if (recorded) return recordAnswer(ctx, claim, recorded, deps);
   const known = await askPayerFirst(claim, deps, !created);
   if (known) return recordAnswer(ctx, claim, known, deps);
-  await deps.outbox.record(`Claim/${claim.id}`);
+  await deps.pass.outbox.record(`Claim/${claim.id}`);
   const started = Date.now();
   const answer = await submitClaim(ctx, claim, deps);
   const outcome = await recordAnswer(ctx, claim, answer, deps);
   // The replaced claim's denial is dealt with: the corrected claim went out.
-  if (replacing)
+  if (replacementOf)
     await resolveTask(
       deps.billing,
       ctx.encounter.id,
       'claim-denied',
       deps.now(),
-      denialSuffix(replacing.sequence - 1),
+      denialSuffix(replacementOf.sequence - 1),
     );
   deps.log.info(
     {
@@ -196,7 +209,6 @@ async function priorClaim(
     throw new AppError(
       'CLAIM_INVALID',
       `${ctx.encounterRef} has no prior claim ${priorIdentifier.value ?? ''} to replace`,
-      { status: 422 },
     );
   const answer = await findAnswer(deps.billing, prior);
   const payerClaimNumber = answer?.identifier?.[0];
@@ -224,7 +236,7 @@ async function askPayerFirst(
   existed: boolean,
 ): Promise<ClaimResponse | undefined> {
   const identifier = claim.identifier?.[0];
-  if ((!deps.outbox.pending && !existed) || !identifier) return undefined;
+  if ((!deps.pass.outbox.pending && !existed) || !identifier) return undefined;
   const answer = await deps.payer.claimStatus(identifier);
   deps.log.info(
     { claim: `Claim/${claim.id}`, known: answer !== undefined, outcome: answer?.outcome },

@@ -16,6 +16,8 @@ import {
   createCapabilitiesSource,
   type CapabilitiesSource,
 } from '../../src/fhir/server-capabilities.ts';
+import { fixedConcurrency, type AdaptiveConcurrency } from '../tick/adaptive-concurrency.ts';
+import { createIdleBackoff } from './idle-backoff.ts';
 import { workerAudit } from './worker-audit.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
@@ -41,11 +43,25 @@ export interface WorkerDeps {
   metrics?: WorkerMetrics;
   /** The clinical server's CapabilityStatement; read from `clinical.baseUrl` and kept an hour by default. */
   capabilities?: CapabilitiesSource;
+  /**
+   * Encounters in flight, adapted to the server (fed by the gateways' `fhirObserver`); fixed at
+   * `concurrency` when absent.
+   */
+  adaptive?: AdaptiveConcurrency;
+  /** The idle backoff's clock (ms, monotonic); `performance.now` by default. */
+  clock?: () => number;
 }
 
 export interface Worker {
   /** Runs one tick now. A call while a tick runs gets that tick's result instead of a second one. */
   tick(): Promise<TickSummary>;
+  /**
+   * What the schedule runs on each beat: a tick, unless the worker is idle and backing off
+   * (then undefined). Also skipped while a tick runs.
+   */
+  poll(): Promise<TickSummary | undefined>;
+  /** Ends the idle backoff: the next beat polls (a notification that something changed). */
+  wake(): void;
   /** Starts the schedule. */
   start(): void;
   /**
@@ -70,6 +86,7 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'gaveUpRetryMs'
       | 'shutdownMs'
       | 'auditStore'
+      | 'idleMaxMs'
     >
   >;
 
@@ -90,6 +107,12 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   let stopping = new AbortController();
   let halting = new AbortController();
   const owner = config.workerId ?? defaultWorkerId();
+  const adaptive = deps.adaptive ?? fixedConcurrency(config.concurrency ?? 1);
+  metrics.watchConcurrency(adaptive);
+  const idle = createIdleBackoff({
+    maxMs: config.idleMaxMs ?? 0,
+    now: deps.clock ?? (() => performance.now()),
+  });
   const eligibility = createEligibilityCache(config.eligibilityReuseMs ?? 0, now);
   const capabilities =
     deps.capabilities ??
@@ -135,7 +158,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ledger: deps.ledger,
         logger: deps.logger,
         now,
-        chargeMaster: deps.chargeMaster ?? PRACTICE_CHARGE_MASTER,
+        chargeMaster:
+          deps.chargeMaster ?? deps.editReference?.chargeMaster ?? PRACTICE_CHARGE_MASTER,
         placeOfService: deps.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
         recheckMs: config.recheckMs,
         maxAttempts: config.maxAttempts,
@@ -148,17 +172,20 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ...(config.pollMs ? { pollMs: config.pollMs } : {}),
         eligibility,
         capabilities: await capabilities.get(),
-        concurrency: config.concurrency ?? 1,
+        concurrency: adaptive.ceiling,
+        adaptive,
         onStart: (summary) => {
           metrics.trackTick(summary);
         },
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
+      idle.polled(summary.seen > 0 || summary.failed > 0);
       const backlog = await deps.ledger.countBacklog();
       const gaveUp = (await deps.ledger.listItems({ stages: ['gave-up'] })).length;
       metrics.recordTick(summary, backlog, now(), gaveUp);
       return summary;
     } catch (err) {
+      idle.polled(true);
       metrics.recordTickError(errorMessage(err), now());
       throw err;
     } finally {
@@ -179,17 +206,23 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     return running;
   }
 
+  async function poll(): Promise<TickSummary | undefined> {
+    if (running || !idle.due()) return undefined;
+    return tick();
+  }
+
   return {
     tick,
+    poll,
+    wake: () => idle.wake(),
     metrics,
     start() {
       if (task) return;
       task = cron.createTask(
         config.schedule,
         async () => {
-          if (running) return;
           try {
-            await tick();
+            await poll();
           } catch (err) {
             deps.logger.error({ err: errorMessage(err) }, 'tick failed');
           }

@@ -1,3 +1,4 @@
+import { logDataCoverage } from '../../src/codes/data-coverage.ts';
 import { startupCodeSets } from '../../src/codes/load-code-sets.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { loadEditReference } from '../../src/ncci/load-edit-reference.ts';
@@ -20,6 +21,8 @@ const logger = createLogger(config.logLevel, 'chartbill-worker');
 const dataDir = config.dataDir;
 const codes = await startupCodeSets(dataDir, logger);
 const editReference = await loadEditReference(dataDir, 'configured', logger);
+// Once, at start-up: which edits are off or run on data for another date (issue 16, item 2).
+logDataCoverage(logger, { codes, ncci: editReference.ncci });
 const running = await startWorker(config, logger, { codes, editReference });
 logger.info({ health: running.healthUrl }, 'worker running');
 // Read by supervisors and tests: the one line on stdout that says where health is served.

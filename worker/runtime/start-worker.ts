@@ -12,7 +12,9 @@ import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
+import { adaptiveConcurrency } from '../tick/adaptive-concurrency.ts';
 import { buildWorker, type Worker } from './build-worker.ts';
+import { fhirObserver } from './fhir-observer.ts';
 import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -89,6 +91,14 @@ export async function startWorker(
     metrics.countHttpRetry();
     return new Promise<void>((resolve) => setTimeout(resolve, ms));
   };
+  const adaptive = adaptiveConcurrency({
+    ceiling: config.concurrency,
+    latencyTolerance: config.latencyTolerance,
+    onChange: (level, why) => {
+      logger.debug({ concurrency: level, why }, 'encounters in flight changed');
+    },
+  });
+  const httpLog = logger.child({ part: 'fhir-client' });
   // undici, not fhir-kit-client's fetch: the worker's throughput is bound by CPU per request.
   const clinical = createFhirGateway({
     baseUrl: config.fhirBaseUrl,
@@ -96,6 +106,7 @@ export async function startWorker(
     retry: config.http,
     sleep,
     transport: undiciTransport,
+    ...fhirObserver(separateBilling ? 'clinical' : 'ehr', metrics, httpLog, adaptive),
   });
   const billing = separateBilling
     ? createFhirGateway({
@@ -104,6 +115,7 @@ export async function startWorker(
         retry: config.http,
         sleep,
         transport: undiciTransport,
+        ...fhirObserver('billing', metrics, httpLog, adaptive),
       })
     : clinical;
   // CHARTBILL_CODING_STORE=billing: the coding is read where the app wrote it (issue 13, item 4).
@@ -133,6 +145,7 @@ export async function startWorker(
     ledger,
     logger,
     metrics,
+    adaptive,
     codes: options.codes ?? starterCodeSet(),
     ...(options.editReference ? { editReference: options.editReference } : {}),
     payer: createFhirPayerAdapter({

@@ -100,6 +100,8 @@ function workerConfigOf(env: WorkerSettings) {
       timeoutMs: env.CHARTBILL_HTTP_TIMEOUT_MS,
       attempts: env.CHARTBILL_HTTP_ATTEMPTS,
       baseDelayMs: env.CHARTBILL_HTTP_BACKOFF_MS,
+      conflictRetries: env.CHARTBILL_HTTP_CONFLICT_RETRIES,
+      quotaRetries: env.CHARTBILL_HTTP_QUOTA_RETRIES,
     },
     logLevel: env.CHARTBILL_LOG_LEVEL,
     port: env.CHARTBILL_WORKER_PORT,
@@ -113,6 +115,13 @@ function workerConfigOf(env: WorkerSettings) {
     maxAttempts: env.CHARTBILL_WORKER_MAX_ATTEMPTS,
     /** Encounters in flight at once: a remote FHIR server's latency overlaps instead of adding up. */
     concurrency: env.CHARTBILL_WORKER_CONCURRENCY,
+    /**
+     * Adaptive concurrency (from 1 up to `concurrency`) holds its level once the server's smoothed
+     * latency is this many times its unloaded latency: the server is queueing.
+     */
+    latencyTolerance: env.CHARTBILL_WORKER_LATENCY_TOLERANCE,
+    /** Idle polling backs off (doubling) up to this long between polls; 0 polls on every tick. */
+    idleMaxMs: env.CHARTBILL_WORKER_IDLE_MAX_SECONDS * 1000,
     /**
      * How far V8 lets the heap grow past what the last full collection kept, in percent, with the
      * young generation kept at its starting size; 0 leaves both to V8, which on a large machine
@@ -175,7 +184,7 @@ export function loadWorkerConfig(
     throw new AppError(
       'CONFIG_INVALID',
       'Worker configuration is invalid:\n  - CHARTBILL_CODING_STORE: is billing, but no separate billing FHIR server is set: set CHARTBILL_BILLING_FHIR_BASE_URL (or CHARTBILL_CODING_STORE=ehr)',
-      { status: 500, hint: 'Settings: `chartbill worker --help` or the README, "Settings".' },
+      { hint: 'Settings: `chartbill worker --help` or the README, "Settings".' },
     );
   return Object.freeze(workerConfigOf(settings));
 }

@@ -20,6 +20,18 @@ export interface WorkerMetrics {
   setRunning(running: boolean): void;
   /** One HTTP request retried (FHIR server or payer). */
   countHttpRetry(): void;
+  /**
+   * One exchange with a FHIR server (`clinical`, `billing`): by resource type, interaction and
+   * status (`none` when no answer came).
+   */
+  countRequest(
+    server: string,
+    resource: string,
+    interaction: string,
+    status: number | undefined,
+  ): void;
+  /** Where `/metrics` reads the encounters in flight now and their ceiling. */
+  watchConcurrency(source: { current(): number; readonly ceiling: number }): void;
   status(): WorkerStatus;
   /** Prometheus text exposition format 0.0.4. */
   render(): string;
@@ -43,6 +55,8 @@ export function createWorkerMetrics(): WorkerMetrics {
   let backlogNow = 0;
   let gaveUpNow = 0;
   let httpRetries = 0;
+  const requests = new Map<string, number>();
+  let concurrency: { current(): number; readonly ceiling: number } | undefined;
   const state: WorkerStatus = { ticks: 0, running: false };
   let live: TickSummary | undefined;
   const settle = (summary: TickSummary | undefined) => {
@@ -78,6 +92,14 @@ export function createWorkerMetrics(): WorkerMetrics {
     countHttpRetry() {
       httpRetries += 1;
     },
+    countRequest(server, resource, interaction, status) {
+      // Label values are our own names and numbers (no URLs, ids or text): nothing to escape.
+      const key = `server="${server}",resource="${resource}",interaction="${interaction}",status="${status === undefined ? 'none' : String(status)}"`;
+      requests.set(key, (requests.get(key) ?? 0) + 1);
+    },
+    watchConcurrency(source) {
+      concurrency = source;
+    },
     status: () => ({ ...state }),
     render() {
       const lines: string[] = [];
@@ -97,6 +119,27 @@ export function createWorkerMetrics(): WorkerMetrics {
         'HTTP requests to the FHIR servers or the payer retried after a timeout, reset, 429 or 5xx.',
         httpRetries,
       );
+      lines.push(
+        '# HELP chartbill_worker_fhir_requests_total Requests to the FHIR servers, by server, resource type, interaction and status.',
+        '# TYPE chartbill_worker_fhir_requests_total counter',
+        ...[...requests].map(
+          ([labels, n]) => `chartbill_worker_fhir_requests_total{${labels}} ${String(n)}`,
+        ),
+      );
+      if (concurrency) {
+        metric(
+          'concurrency',
+          'gauge',
+          'Encounters the worker keeps in flight now, found by adaptive concurrency (AIMD).',
+          concurrency.current(),
+        );
+        metric(
+          'concurrency_ceiling',
+          'gauge',
+          'The most encounters in flight (CHARTBILL_WORKER_CONCURRENCY).',
+          concurrency.ceiling,
+        );
+      }
       lines.push(
         '# HELP chartbill_worker_tick_duration_seconds Time spent in ticks.',
         '# TYPE chartbill_worker_tick_duration_seconds summary',

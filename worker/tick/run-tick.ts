@@ -2,15 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Encounter } from 'fhir/r4';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
-import { eachConcurrently } from './each-concurrently.ts';
+import { eachConcurrently, type Gate } from './each-concurrently.ts';
 import { giveUp } from './give-up.ts';
 import { tickLeases, type TickLeases } from './tick-leases.ts';
 import { recheckDelayMs, retryDelayMs, type Ledger, type LedgerItem } from '../ledger/ledger.ts';
+import { isReopenable } from '../ledger/item-states.ts';
 import {
   isHeld,
   type ItemOutcome,
   type Outbox,
-  type PipelineDeps,
+  type PipelineServices,
 } from '../pipeline/pipeline-types.ts';
 import { processEncounter } from '../pipeline/process-encounter.ts';
 import { resolveTask } from '../pipeline/resolve-tasks.ts';
@@ -50,7 +51,7 @@ export interface TickSummary {
 /** How long a given-up item waits before it is tried again on its own, by default: a day. */
 export const DEFAULT_GAVE_UP_RETRY_MS = 24 * 3_600_000;
 
-export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
+export interface TickDeps extends Omit<PipelineServices, 'log'> {
   ledger: Ledger;
   logger: Logger;
   /** How long held and not-coded items wait before they are checked again. */
@@ -76,6 +77,8 @@ export interface TickDeps extends Omit<PipelineDeps, 'log' | 'outbox'> {
   gaveUpRetryMs?: number;
   /** Encounters processed at once (each under its own lease); 1 when absent. */
   concurrency?: number;
+  /** The adaptive level under `concurrency` (the ceiling); fixed at `concurrency` when absent. */
+  adaptive?: Gate;
   /** Given the tick's summary as it starts; it is updated as each encounter is done. */
   onStart?: (summary: TickSummary) => void;
   /** What the clinical server declares (server-capabilities.ts); nothing optional is used without it. */
@@ -144,6 +147,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
         );
       }
     },
+    deps.adaptive,
   );
   if (await haltedFirst(lanes, deps.halt)) {
     await leases.halt();
@@ -247,9 +251,7 @@ function contextsAhead(
 async function readEncounter(deps: TickDeps, id: string): Promise<EncounterWithId> {
   const resource: Partial<Encounter> = await deps.clinical.read<Encounter>('Encounter', id);
   if (resource.resourceType !== 'Encounter' || !resource.id)
-    throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`, {
-      status: 502,
-    });
+    throw new AppError('FHIR_RESOURCE_INVALID', `Encounter/${id} read back without an id`);
   return { ...(resource as Encounter), id: resource.id };
 }
 
@@ -310,9 +312,8 @@ async function processItem(
     outbox = outboxFor(ref, previous, version, deps, replacing);
     const outcome = await processEncounter(
       encounter,
+      { ...deps, log },
       {
-        ...deps,
-        log,
         outbox,
         firstPass: previous === undefined,
         ...(replacing ? { replacing } : {}),
@@ -442,7 +443,6 @@ function outboxFor(
         throw new AppError(
           'LEASE_LOST',
           `The lease on ${ref} ran out and another worker may hold it; nothing was sent`,
-          { status: 409 },
         );
       }
       box.recorded = claim;
@@ -484,11 +484,7 @@ async function resolvePrevious(
  */
 function replacementFor(previous: LedgerItem | undefined): number | undefined {
   if (previous?.replacing) return previous.replacing;
-  if (
-    previous?.stage === 'answered' &&
-    (previous.outcome === 'error' || previous.outcome === 'partial')
-  )
-    return (previous.replacements ?? 0) + 1;
+  if (previous && isReopenable(previous)) return (previous.replacements ?? 0) + 1;
   return undefined;
 }
 

@@ -37,7 +37,6 @@ export function tickLeases(ledger: Ledger, owner: string, ttlMs: number, log: Lo
       throw new AppError(
         'WORKER_STOPPING',
         'The worker is stopping: nothing more is recorded by this tick',
-        { status: 503 },
       );
   };
   const guarded: Ledger = {

@@ -12,10 +12,7 @@ export class CodeFileError extends AppError {
 
   constructor(file: string, line: number, problem: string, hint?: string) {
     const where = line > 0 ? `${basename(file)} line ${String(line)}` : basename(file);
-    super('INPUT_INVALID', `${where}: ${problem}. Nothing was imported.`, {
-      status: 400,
-      ...(hint ? { hint } : {}),
-    });
+    super('INPUT_INVALID', `${where}: ${problem}. Nothing was imported.`, hint ? { hint } : {});
     this.name = 'CodeFileError';
     this.file = file;
     this.line = line;

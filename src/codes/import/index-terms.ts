@@ -8,8 +8,16 @@ import { compactCode, formatIcd10cm } from '../code-format.ts';
 
 /** Collects index rows, then resolves cross-references into code → terms. */
 export interface IndexTerms {
-  /** One index entry: its term path, and the code or the "see" target it gives. */
-  add(path: readonly string[], code: string | undefined, see: string | undefined): void;
+  /**
+   * One index entry: its term path, the code or the "see" target it gives, and its nonessential
+   * modifiers (`(tract)`, kept in parentheses: search treats them as optional words).
+   */
+  add(
+    path: readonly string[],
+    code: string | undefined,
+    see: string | undefined,
+    nonEssential?: string,
+  ): void;
   /** code (dotted, without a trailing `-`) → term paths ("Stone, kidney"). */
   result(): Record<string, string[]>;
 }
@@ -42,12 +50,13 @@ export function collectIndexTerms(): IndexTerms {
     terms.set(code, set);
   };
   return {
-    add(path, rawCode, see) {
-      const text = path
+    add(path, rawCode, see, nonEssential) {
+      const joined = path
         .map((p) => p.trim())
         .filter((p) => p.length > 0)
         .join(', ');
-      if (!text) return;
+      const text = nonEssential?.trim() ? `${joined} ${nonEssential.trim()}` : joined;
+      if (!joined) return;
       const code = rawCode ? indexCode(rawCode) : undefined;
       if (code) {
         put(code, text);

@@ -107,13 +107,15 @@ export function parseIcd10cmIndexCsv(source: TextSource, progress?: ImportProgre
           n,
           `${String(cells.length)} columns, ${String(CSV_HEADER.length)} expected (truncated line?)`,
         );
-      const [, , level = '', term = '', see = '', , , code = ''] = cells;
+      const [, , level = '', term = '', see = '', seeAlso = '', nonEssential = '', code = ''] =
+        cells;
       const depth = Number(level);
       if (!Number.isInteger(depth) || depth < 0 || depth > path.length)
         throw new CodeFileError(source.name, n, `level '${level}' does not follow the row above`);
       path.length = depth;
       path.push(term);
-      collector.add(path, code || undefined, see || undefined);
+      // A term with no code of its own follows its "see also" like a "see" (Flu → Influenza).
+      collector.add(path, code || undefined, see || seeAlso || undefined, nonEssential);
     },
     progress,
   );

@@ -58,6 +58,8 @@ export interface Icd10cmAddenda {
   added: string[];
   /** Codes the release deletes, as they were (valid until the day before its effective date). */
   deleted: Icd10cmRow[];
+  /** Codes deleted and added again with a new flag, as they were before (billable G35 in FY2025). */
+  reflagged: Icd10cmRow[];
 }
 
 const ADDENDA_LINE =
@@ -91,9 +93,12 @@ export function parseIcd10cmAddenda(source: TextSource): Icd10cmAddenda {
   });
   // Deleted and added again: the same code with a new flag (a code subdivided into a header).
   const changed = [...added].filter((code) => deleted.has(code));
+  const reflagged: Icd10cmRow[] = [];
   for (const code of changed) {
+    const before = deleted.get(code);
+    if (before) reflagged.push(before);
     deleted.delete(code);
     added.delete(code);
   }
-  return { added: [...added], deleted: [...deleted.values()] };
+  return { added: [...added], deleted: [...deleted.values()], reflagged };
 }

@@ -70,7 +70,9 @@ async function readIcd10cmOrder(path: string, options: ReadOptions): Promise<Rel
     system: 'icd10cm',
     ...dates,
     rows,
-    ...(changes ? { added: changes.added, retired: changes.deleted } : {}),
+    ...(changes
+      ? { added: changes.added, retired: changes.deleted, reflagged: changes.reflagged }
+      : {}),
   };
 }
 

@@ -103,6 +103,8 @@ export const storedRelease = z.discriminatedUnion('layer', [
     added: z.array(z.string()).optional(),
     /** Codes this release deletes, as they were: valid until the day before `effectiveFrom`. */
     retired: codeRows.optional(),
+    /** Codes the addenda deleted and added again with a new flag, as they were (G35 in FY2026). */
+    reflagged: codeRows.optional(),
   }),
   z.object({
     ...header,

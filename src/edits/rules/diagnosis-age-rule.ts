@@ -2,8 +2,9 @@
  * Diagnoses meant for one age group (Medicare Code Editor age edits: newborn 0, pediatric 0–17,
  * maternity 9–64, adult 15–124), e.g. a routine child health exam Z00.12x for an adult. The group
  * comes from the code set (CodeEntry.ageGroup, imported from the MCE), else from the starter
- * set's MCE lists. A warning: the MCE is a Medicare inpatient edit and outpatient payers differ,
- * but the mismatch is usually a slip.
+ * set's MCE lists. An error (a newborn or maternity code on a 45-year-old is almost always a
+ * slip), which the clinician may override by recording a reason (`DiagnosisEntry.overrides`);
+ * an overridden conflict stays visible as a warning that quotes the reason.
  */
 import { formatIcd10cm } from '../../codes/code-format.ts';
 import type { CodeSet } from '../../codes/code-set.ts';
@@ -36,13 +37,25 @@ export const diagnosisAge: EditRule = ({ coding, facts, codes }) => {
     if (!group) return [];
     const range = MCE_AGE_CATEGORIES[group];
     if (age >= range.min && age <= range.max) return [];
+    const message = `${dx.code} is for ${range.label}, but the patient is ${age} on the date of service (Medicare Code Editor age edit).`;
+    const override = dx.overrides?.find((o) => o.rule === 'dx-age-conflict' && o.reason.trim());
+    if (override)
+      return [
+        {
+          rule: 'dx-age-conflict',
+          severity: 'warning',
+          message: `${message} Kept by the clinician: ${override.reason.trim()}`,
+          target: { kind: 'diagnosis', index },
+        },
+      ];
     return [
       {
         rule: 'dx-age-conflict',
-        severity: 'warning',
-        message: `${dx.code} is for ${range.label}, but the patient is ${age} on the date of service (Medicare Code Editor age edit).`,
-        fix: `Check the code and the birth date: choose a code meant for a patient aged ${age}.`,
+        severity: 'error',
+        message,
+        fix: `Check the code and the birth date: choose a code meant for a patient aged ${age}, or keep it and record why.`,
         target: { kind: 'diagnosis', index },
+        overridable: true,
       },
     ];
   });

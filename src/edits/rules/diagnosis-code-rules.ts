@@ -22,6 +22,21 @@ function codeRange(children: CodeEntry[]): string {
   return first === last ? first : `${first}–${last}`;
 }
 
+/** Most one-click choices offered for a category. */
+const MAX_CHOICES = 24;
+
+/**
+ * The billable codes under a category or subcategory, for one-click fixes: billable children
+ * first (E11.8, E11.9), then the billable codes under each non-billable child (E11.00, E11.01…),
+ * never a subcategory that itself cannot be billed.
+ */
+export function billableChoices(code: string, codes: CodeSet): CodeEntry[] {
+  const children = codes.children(code);
+  const direct = children.filter((c) => c.billable);
+  const deeper = children.filter((c) => !c.billable).flatMap((c) => billableChoices(c.code, codes));
+  return [...direct, ...deeper].slice(0, MAX_CHOICES);
+}
+
 function notBillable(entry: CodeEntry, index: number, codes: CodeSet): Finding {
   const children = codes.children(entry.code);
   const kind = entry.code.replace('.', '').length === 3 ? 'a category' : 'a subcategory';
@@ -33,7 +48,7 @@ function notBillable(entry: CodeEntry, index: number, codes: CodeSet): Finding {
       : `${entry.code} is ${kind}, not a billable code: choose a more specific code.`,
     fix: `Replace ${entry.code} with a more specific code under it.`,
     target: { kind: 'diagnosis', index },
-    suggestions: children.map((c) => c.code),
+    suggestions: billableChoices(entry.code, codes).map((c) => c.code),
   };
 }
 
@@ -85,7 +100,9 @@ export const diagnosisCodes: EditRule = ({ coding, facts, codes }) =>
   coding.diagnoses.flatMap((dx, index): Finding[] => {
     const entry = codes.lookup('icd10cm', dx.code);
     if (!entry) return [unknown(dx.code, index, codes)];
-    if (!entry.billable)
+    // A code subdivided later (G35 in FY2026) is still billable on an earlier date of service.
+    const billableThen = entry.billableTo !== undefined && facts.dateOfService <= entry.billableTo;
+    if (!entry.billable && !billableThen)
       return [missingSeventh(entry, index, codes) ?? notBillable(entry, index, codes)];
     const why = invalidOnDate(entry, facts.dateOfService);
     if (!why) return [];

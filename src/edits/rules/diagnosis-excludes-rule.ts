@@ -9,6 +9,7 @@
  * rather than guessing.
  */
 import { ancestorsOf, compactCode } from '../../codes/code-format.ts';
+import { refCovers } from '../../codes/code-refs.ts';
 import type { CodeSet } from '../../codes/code-set.ts';
 import type { DiagnosisEntry, Finding } from '../../coding/coding-model.ts';
 import type { EditRule } from '../edit-rule.ts';
@@ -22,16 +23,16 @@ interface ExcludesHit {
 
 /** The Excludes1 note of `code` (or of a header above it) that names `other`, if any. */
 export function excludes1Hit(code: string, other: string, codes: CodeSet): ExcludesHit | undefined {
-  const target = compactCode(other);
   for (const holder of [code, ...ancestorsOf(code)]) {
     const refs = codes.lookup('icd10cm', holder)?.excludes1 ?? [];
-    const ref = refs.find((r) => target.startsWith(compactCode(r)));
+    const ref = refs.find((r) => refCovers(r, other));
     if (ref) return { holder: codes.lookup('icd10cm', holder)?.code ?? holder, ref };
   }
   return undefined;
 }
 
 function describe(code: string, codes: CodeSet): string {
+  if (code.includes('-')) return code;
   const display = codes.lookup('icd10cm', code)?.display;
   return display ? `${code} (${display})` : code;
 }

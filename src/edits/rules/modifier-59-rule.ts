@@ -3,7 +3,8 @@
  * Policy Manual Chapter I §E; CMS CR 8863). They are needed only where an edit with modifier
  * indicator 1 pairs the line with another service on the claim, or where the same code is billed
  * on another line; anywhere else the modifier does nothing except draw audits. 59 and an X
- * modifier together say the same thing twice. Runs only with NCCI tables (EditReference.ncci).
+ * modifier together say the same thing twice. Runs only with NCCI tables (EditReference.ncci)
+ * holding PTP rows: an MUE-only table says nothing about pairs.
  */
 import { compactCode } from '../../codes/code-format.ts';
 import type { Finding, ServiceLine } from '../../coding/coding-model.ts';
@@ -33,7 +34,8 @@ export const distinctServiceModifier: EditRule = ({ coding, facts, reference }) 
     if (!first) return [];
     const target = { kind: 'line', index } as const;
     const others = coding.lines.filter((_, i) => i !== index);
-    if (!pairedByEdit(line, others, ncci, facts.dateOfService)) {
+    // Without a PTP table nothing can be said about pairs (data-coverage.ts says the edit is off).
+    if (ncci.counts.ptp > 0 && !pairedByEdit(line, others, ncci, facts.dateOfService)) {
       return [
         {
           rule: 'modifier-59-not-needed',

@@ -5,10 +5,16 @@
  * MAI 2 (policy) and MAI 3 (clinical) are date-of-service edits: the units of every line with the
  * code are added up. MAI 2 limits are absolute; MAI 3 denials may be appealed with documentation.
  * Runs only with NCCI tables (EditReference.ncci).
+ *
+ * A value of 0 is Medicare's coverage decision (the code is never paid to a practitioner), not a
+ * unit limit: it applies to Medicare claims only, warns when the payer is unknown, and for the
+ * preventive visits 99381–99397 `medicare-preventive` says what to bill instead.
  */
 import type { Finding } from '../../coding/coding-model.ts';
 import type { MueEdit } from '../../ncci/ncci-tables.ts';
 import type { EditRule } from '../edit-rule.ts';
+import { editSetOf } from '../payer-edit-set.ts';
+import { isPreventiveVisit } from './medicare-preventive-rule.ts';
 
 const MAI_NAME = {
   1: 'line edit',
@@ -26,14 +32,42 @@ function dayFix(mue: MueEdit, code: string): string {
     : `Bill at most ${mue.value} unit${mue.value === 1 ? '' : 's'} of ${code} for the day; if more were medically necessary, the denied units can be appealed with the documentation.`;
 }
 
+function notCovered(
+  code: string,
+  mue: MueEdit,
+  index: number,
+  severity: 'error' | 'warning',
+): Finding {
+  return {
+    rule: 'ncci-mue',
+    severity,
+    message:
+      severity === 'error'
+        ? `Medicare does not pay ${code} to a practitioner (${describe(mue)}).`
+        : `Medicare does not pay ${code} to a practitioner (${describe(mue)}); this applies if the payer is Medicare.`,
+    fix:
+      severity === 'error'
+        ? `Bill ${code} only to a payer that covers it; for Medicare, tell the patient in advance (ABN) that they will pay.`
+        : `Set the payer's edit set (CHARTBILL_PAYER_EDIT_SETS) so Medicare-only limits apply only to Medicare.`,
+    target: { kind: 'line', index },
+  };
+}
+
 export const ncciMue: EditRule = ({ coding, facts, reference }) => {
   const ncci = reference.ncci;
   if (!ncci) return [];
+  const coverage = editSetOf(facts.payerType).medicareCoverage;
   const findings: Finding[] = [];
   const dayTotals = new Map<string, { units: number; last: number; mue: MueEdit }>();
   coding.lines.forEach((line, index) => {
     const mue = ncci.mue(line.code, facts.dateOfService);
     if (!mue) return;
+    if (mue.value === 0) {
+      // Preventive visits: medicare-preventive names the covered alternative instead.
+      if (coverage !== 'off' && !isPreventiveVisit(line.code))
+        findings.push(notCovered(line.code, mue, index, coverage));
+      return;
+    }
     if (mue.mai === 1) {
       if (line.units > mue.value) {
         findings.push({

@@ -3,7 +3,7 @@
  * column 1 code and its column 2 code are billed for one patient on one date, the column 2 code
  * is not paid. Modifier indicator 0: no modifier allows the pair. Indicator 1: a bypass modifier
  * (anatomic, global surgery, 25, 59/X{EPSU}, 91…) on either line allows it when the services were
- * truly distinct; for a visit bundled into a procedure only 25 or 57 on the visit does. Indicator 9: the edit no longer applies. Edits are taken in force on the date of
+ * truly distinct; for a visit bundled into a procedure only 25 or 57 on the visit does (only 57 when column 1 is major surgery, PFS global days 090). Indicator 9: the edit no longer applies. Edits are taken in force on the date of
  * service (deleted ones are ignored). Runs only with NCCI tables (EditReference.ncci).
  */
 import type { Finding, ServiceLine } from '../../coding/coding-model.ts';
@@ -15,11 +15,15 @@ import { isEvaluationAndManagement } from './em-modifier-25-rule.ts';
 /** A visit bundled into a procedure is separated only by 25 (or 57, decision for surgery) on the visit. */
 const EM_BYPASS: ReadonlySet<string> = new Set(['25', '57']);
 
+/** Major surgery (PFS global days 090): only 57 separates the visit that decided on it. */
+const MAJOR_BYPASS: ReadonlySet<string> = new Set(['57']);
+
 function ptpFinding(
   column1: ServiceLine,
   column2: ServiceLine,
   edit: PtpEdit,
   index: number,
+  major: boolean,
 ): Finding | undefined {
   const target = { kind: 'line', index } as const;
   const why = edit.rationale ? ` (${edit.rationale})` : '';
@@ -34,9 +38,10 @@ function ptpFinding(
     };
   }
   const em = isEvaluationAndManagement(column2);
+  const visitModifier = major ? '57' : '25';
   if (
     em
-      ? hasAny(column2.modifiers, EM_BYPASS)
+      ? hasAny(column2.modifiers, major ? MAJOR_BYPASS : EM_BYPASS)
       : hasAny(column2.modifiers, PTP_BYPASS_MODIFIERS) ||
         hasAny(column1.modifiers, PTP_BYPASS_MODIFIERS)
   )
@@ -46,14 +51,17 @@ function ptpFinding(
     severity: 'error',
     message: `${column2.code} is bundled into ${column1.code} on the same day: NCCI PTP edit${why}, modifier indicator 1.`,
     fix: em
-      ? `If the visit was significant and separately identifiable, add modifier 25 to ${column2.code}; otherwise remove it.`
+      ? major
+        ? `${column1.code} is major surgery (90-day global period): if this visit was the decision for surgery, add modifier 57 to ${column2.code}; otherwise remove it.`
+        : `If the visit was significant and separately identifiable, add modifier 25 to ${column2.code}; otherwise remove it.`
       : `If ${column2.code} was a distinct service (another site, session, encounter or practitioner), add XS, XE, XP or XU (or 59) to ${column2.code} and document it; otherwise remove it.`,
     target,
-    suggestions: em ? ['25'] : ['XS', 'XE', 'XP', 'XU', '59'],
+    suggestions: em ? [visitModifier] : ['XS', 'XE', 'XP', 'XU', '59'],
   };
 }
 
 export const ncciPtp: EditRule = ({ coding, facts, reference }) => {
+  const isMajor = (code: string): boolean => reference.indicators?.(code)?.globalDays === '090';
   const ncci = reference.ncci;
   if (!ncci) return [];
   const findings: Finding[] = [];
@@ -62,7 +70,7 @@ export const ncciPtp: EditRule = ({ coding, facts, reference }) => {
       if (i === j || column1.code === column2.code) return;
       const edit = ncci.ptp(column1.code, column2.code, facts.dateOfService);
       if (!edit || edit.modifierIndicator === '9') return;
-      const finding = ptpFinding(column1, column2, edit, j);
+      const finding = ptpFinding(column1, column2, edit, j, isMajor(column1.code));
       if (finding) findings.push(finding);
     });
   });

@@ -35,10 +35,19 @@ function linePointerFindings(line: ServiceLine, index: number, { coding }: EditC
   }
   const outside = line.pointers.filter((p) => !Number.isInteger(p) || p < 1 || p > count);
   if (outside.length > 0) {
+    // A pointer below 1 is a claim's diagnosis sequence that names no diagnosis: never "diagnosis 0".
+    const numbered = outside.filter((p) => Number.isInteger(p) && p >= 1);
+    const unnamed = outside.length - numbered.length;
+    const what = [
+      ...(numbered.length ? [`diagnosis ${numbered.join(', ')}`] : []),
+      ...(unnamed
+        ? [`${unnamed === 1 ? 'a diagnosis' : `${unnamed} diagnoses`} the claim does not list`]
+        : []),
+    ].join(' and ');
     findings.push({
       rule: 'line-pointer-out-of-range',
       severity: 'error',
-      message: `${line.code} points to diagnosis ${outside.join(', ')}, but the encounter has ${count} diagnos${count === 1 ? 'is' : 'es'}.`,
+      message: `${line.code} points to ${what}, but the encounter has ${count} diagnos${count === 1 ? 'is' : 'es'}.`,
       fix: `Link ${line.code} to one of the listed diagnoses.`,
       target,
     });

@@ -1,10 +1,13 @@
 /**
- * Timely filing (worker side, at submission): a claim filed after the payer's window is denied
- * (CARC 29, "the time limit for filing has expired") and cannot be billed to the patient.
- * Only runs when the engine is given submission facts (today, payer, windows).
+ * Timely filing: a claim filed after the payer's window is denied (CARC 29, "the time limit for
+ * filing has expired") and cannot be billed to the patient. Runs wherever the facts carry today
+ * (the app, the worker and `chartbill scrub` alike), with the payer's window from
+ * `EditReference.timelyFiling` (365 days by default); `reference.submission` overrides the day,
+ * payer and windows (`chartbill scrub --today`).
  */
 import type { EditRule } from '../edit-rule.ts';
 import {
+  DEFAULT_TIMELY_FILING,
   addDays,
   daysBetween,
   TIMELY_FILING_WARNING_DAYS,
@@ -12,12 +15,15 @@ import {
 } from '../timely-filing.ts';
 
 export const timelyFiling: EditRule = ({ facts, reference }) => {
-  const submission = reference.submission;
-  if (!submission) return [];
-  const window = timelyFilingDays(submission.timelyFiling, submission.payerId);
+  const today = reference.submission?.today ?? facts.today;
+  if (!today || !/^\d{4}-\d{2}-\d{2}$/.test(facts.dateOfService)) return [];
+  const config =
+    reference.submission?.timelyFiling ?? reference.timelyFiling ?? DEFAULT_TIMELY_FILING;
+  const payerId = reference.submission?.payerId ?? facts.payerId;
+  const window = timelyFilingDays(config, payerId);
   const lastDay = addDays(facts.dateOfService, window);
-  const left = daysBetween(submission.today, lastDay);
-  const payer = submission.payerId ? `payer ${submission.payerId}` : 'the payer';
+  const left = daysBetween(today, lastDay);
+  const payer = payerId ? `payer ${payerId}` : 'the payer';
   if (left < 0) {
     return [
       {

@@ -61,13 +61,55 @@ async function askPayer(
   });
   built.meta = { tag: [writerTag('worker')] };
   const identifier = built.identifier?.[0] ?? {};
-  const { resource: request } = await deps.billing.create<CoverageEligibilityRequest>(built, {
-    ifNoneExist: identifierQuery(identifier),
-  });
+  const { resource: request, created } = await deps.billing.create<CoverageEligibilityRequest>(
+    built,
+    { ifNoneExist: identifierQuery(identifier) },
+  );
+  // The question was asked before (a pass that failed later, a restart): its stored answer
+  // stands while it is recent, so no second CoverageEligibilityResponse is written.
+  const known = created ? undefined : await storedAnswer(refOf(request), coverage, deps);
+  if (known) return eligibilityOf(known, refOf(known), coverage);
   const answer = await deps.payer.checkEligibility(
     submissionBundle(request, [ctx.patient, coverage, billingProvider, ctx.payerOrg]),
   );
-  const stored = await storeResponse(answer, refOf(request), deps);
+  return eligibilityOf(answer, await storeResponse(answer, refOf(request), deps), coverage);
+}
+
+/**
+ * The newest answer stored for this request in the billing store, if it is younger than the
+ * reuse window (`CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES`; none when reuse is off) and than
+ * the Coverage (a coverage corrected since is checked afresh).
+ */
+async function storedAnswer(
+  requestRef: string,
+  coverage: Coverage,
+  deps: PipelineDeps,
+): Promise<(CoverageEligibilityResponse & { id: string }) | undefined> {
+  const windowMs = deps.eligibility?.windowMs ?? 0;
+  if (windowMs <= 0) return undefined;
+  const found = await deps.billing.searchAll(
+    'CoverageEligibilityResponse',
+    { request: requestRef, _count: 10 },
+    10,
+  );
+  const at = (r: CoverageEligibilityResponse) => Date.parse(r.created || r.meta?.lastUpdated || '');
+  const newest = found
+    .filter((r): r is CoverageEligibilityResponse & { id: string } => {
+      return r.resourceType === 'CoverageEligibilityResponse' && typeof r.id === 'string';
+    })
+    .sort((a, b) => at(b) - at(a))[0];
+  if (!newest || !(deps.now().getTime() - at(newest) <= windowMs)) return undefined;
+  const coverageChanged = Date.parse(coverage.meta?.lastUpdated ?? '');
+  if (coverageChanged > at(newest)) return undefined;
+  return newest;
+}
+
+/** In force or not, with the payer's reason, from its answer. */
+function eligibilityOf(
+  answer: CoverageEligibilityResponse,
+  stored: string,
+  coverage: Coverage,
+): Eligibility {
   const insurance =
     answer.insurance?.find((i) => i.coverage.reference === refOf(coverage)) ??
     answer.insurance?.[0];

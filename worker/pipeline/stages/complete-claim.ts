@@ -49,7 +49,7 @@ export async function completeClaim(
   ctx: EncounterContext,
   deps: PipelineDeps,
   existing: ClaimWithId | undefined,
-  replacing?: ReplacementOf,
+  replacementOf?: ReplacementOf,
 ): Promise<CompletedClaim> {
   const { coverage, billingProvider } = ctx;
   if (!coverage) throw new Error('completeClaim needs a coverage');
@@ -57,12 +57,11 @@ export async function completeClaim(
     throw new AppError(
       'CLAIM_INVALID',
       `${ctx.encounterRef} names no billing organization (Encounter.serviceProvider), so the claim has no billing provider`,
-      { status: 422 },
     );
   if (
     existing?.status === 'draft' &&
-    deps.claimVersion !== undefined &&
-    existing.meta?.versionId !== deps.claimVersion
+    deps.pass.claimVersion !== undefined &&
+    existing.meta?.versionId !== deps.pass.claimVersion
   )
     return editedDraft(existing, ctx, deps);
   const coding = codingFromFhir(ctx.conditions, ctx.chargeItems);
@@ -79,7 +78,7 @@ export async function completeClaim(
     status: result.blocked ? 'draft' : 'active',
     ...(ctx.practitioner ? { practitioner: ctx.practitioner } : {}),
   });
-  const built = replacing ? asReplacement(fresh, replacing) : fresh;
+  const built = replacementOf ? asReplacement(fresh, replacementOf) : fresh;
   built.meta = { tag: [writerTag('worker')] };
   const { claim: current, created } = existing
     ? { claim: existing, created: false }
@@ -89,7 +88,6 @@ export async function completeClaim(
     throw new AppError(
       'CLAIM_INVALID',
       `Claim/${current.id} is ${current.status}; the worker leaves it alone`,
-      { status: 409 },
     );
   if (result.blocked) return { claim: current, scrub: result, ready: false, created };
   const versionId = current.meta?.versionId;
@@ -136,8 +134,10 @@ async function create(
   // One that existed already is checked like any claim read (a claim without a patient is quarantined).
   if (!created) return { claim: checkResource('Claim', resource) as ClaimWithId, created };
   if (!resource.id)
-    throw new AppError('FHIR_REQUEST_FAILED', 'The billing store created the claim without an id', {
-      status: 502,
-    });
+    throw new AppError(
+      'FHIR_REQUEST_FAILED',
+      'The billing store created the claim without an id',
+      {},
+    );
   return { claim: { ...resource, id: resource.id }, created };
 }

@@ -1,6 +1,7 @@
 import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../../src/fhir/systems.ts';
 import type { Ledger, LedgerItem } from '../../ledger/ledger.ts';
+import { isReopenable } from '../../ledger/item-states.ts';
 import { searchFrom } from './cursor-window.ts';
 import { idOfReference } from '../../../src/fhir/reference-id.ts';
 
@@ -134,7 +135,7 @@ function encounterOfClaim(resource: Record<string, unknown>): string | undefined
 /** Coding changes matter to held, not-coded and denied items; a paid claim is left alone. */
 function codingMatters(item: LedgerItem): boolean {
   if (item.stage === 'held' || item.stage === 'not-coded') return true;
-  return item.stage === 'answered' && (item.outcome === 'error' || item.outcome === 'partial');
+  return isReopenable(item);
 }
 
 function noteLatest(map: Map<string, string>, ref: string, updated: string): void {

@@ -94,7 +94,6 @@ export function claimProblemsError(problems: readonly ClaimProblem[]): AppError 
     })),
   };
   return new AppError('FHIR_RESOURCE_INVALID', problems.map((p) => p.message).join('\n- '), {
-    status: 422,
     outcome,
   });
 }

@@ -1,3 +1,5 @@
+import { expectedForClaim, underpaidLines } from '../../../src/pricing/expected-reimbursement.ts';
+import { denialNextStep } from '../../../src/claims/denial-next-steps.ts';
 import type { ClaimResponse } from 'fhir/r4';
 import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
 import { claimIdentifierFor } from '../../../src/claims/build-claim.ts';
@@ -58,17 +60,18 @@ export async function recordAnswer(
       patient: refOf(ctx.patient),
       focus: refOf(stored),
       businessStatus: summary.outcome === 'partial' ? 'partially denied' : 'denied',
-      suffix: denialSuffix(deps.replacing ?? 0),
+      suffix: denialSuffix(deps.pass.replacing ?? 0),
       now,
     });
     await deps.billing.create(task, {
       ifNoneExist: taskIdentifierQuery(
         ctx.encounter.id,
         'claim-denied',
-        denialSuffix(deps.replacing ?? 0),
+        denialSuffix(deps.pass.replacing ?? 0),
       ),
     });
   }
+  if (stored.outcome !== 'queued') await raiseUnderpayment(ctx, claim, stored, summary, deps);
   return {
     stage: stored.outcome === 'queued' ? 'submitted' : 'answered',
     claim: refOf(claim),
@@ -113,22 +116,82 @@ async function storeClaimResponse(
 
 /** The denial in words: each reason once, with the lines it hit, and what to do by when. */
 function denialDescription(summary: ClaimResponseSummary, deadline: string): string {
-  const byCode = new Map<string, { text: string; lines: number[] }>();
+  const byCode = new Map<string, { text: string; lines: number[]; next: string }>();
   for (const d of summary.denials) {
-    const entry = byCode.get(d.carc) ?? { text: d.text, lines: [] };
+    const entry = byCode.get(d.carc) ?? {
+      text: d.text,
+      lines: [],
+      next: denialNextStep(d.group, d.carc, d.rarc).text,
+    };
     if (d.itemSequence !== undefined) entry.lines.push(d.itemSequence);
     byCode.set(d.carc, entry);
   }
-  const reasons = [...byCode.entries()].map(([carc, { text, lines }]) => {
+  const reasons = [...byCode.entries()].map(([carc, { text, lines, next }]) => {
     const where =
       lines.length > 0 && summary.outcome === 'partial'
         ? ` (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')})`
         : '';
-    return `- ${text.includes(carc) ? text : `CARC ${carc}: ${text}`}${where}`;
+    return `- ${text.includes(carc) ? text : `CARC ${carc}: ${text}`}${where}\n  Next: ${next}`;
   });
   const head =
     summary.outcome === 'partial'
       ? `The payer denied part of the claim; it paid $${summary.paid.toFixed(2)}.`
       : 'The payer denied the claim.';
-  return `${head}\n${reasons.join('\n')}\nCorrect and resubmit, or appeal by ${deadline.slice(0, 10)}.`;
+  return `${head}\n${reasons.join('\n')}\nAct by ${deadline.slice(0, 10)} (the appeal deadline).`;
+}
+
+/** What the payer allowed per line (adjudication category `eligible`). */
+function allowedByLine(response: ClaimResponse): Map<number, number> {
+  return new Map(
+    (response.item ?? []).flatMap((item): [number, number][] => {
+      const eligible = item.adjudication.find((a) =>
+        a.category.coding?.some((c) => c.code === 'eligible'),
+      );
+      return eligible?.amount?.value !== undefined
+        ? [[item.itemSequence, eligible.amount.value]]
+        : [];
+    }),
+  );
+}
+
+/**
+ * The payer allowed less than its contract says (expected-reimbursement.ts): a work item to ask
+ * for the difference (a reopening or an appeal), with each line's expected and allowed amounts.
+ */
+async function raiseUnderpayment(
+  ctx: EncounterContext,
+  claim: ClaimWithId,
+  response: ClaimResponse,
+  summary: ClaimResponseSummary,
+  deps: PipelineDeps,
+): Promise<void> {
+  const pricing = deps.editReference?.expected;
+  const expected = pricing ? expectedForClaim(claim, pricing) : undefined;
+  if (!expected) return;
+  const denied = new Set(summary.denials.flatMap((d) => d.itemSequence ?? []));
+  const short = underpaidLines(expected, allowedByLine(response), denied);
+  if (short.length === 0) return;
+  const gap = short.reduce((sum, s) => sum + s.expected - s.allowed, 0);
+  const lines = short.map(
+    (s) =>
+      `- line ${String(s.sequence)}: allowed $${s.allowed.toFixed(2)}, expected $${s.expected.toFixed(2)} (${expected.lines.find((l) => l.sequence === s.sequence)?.basis ?? ''})`,
+  );
+  const now = deps.now();
+  const task = buildTask({
+    code: 'claim-underpaid',
+    description: `The payer allowed $${gap.toFixed(2)} less than ${expected.schedule} says:\n${lines.join('\n')}\nAsk the payer to reprocess the lines (a reopening), or appeal with the contract.`,
+    encounterId: ctx.encounter.id,
+    patient: refOf(ctx.patient),
+    focus: refOf(response),
+    businessStatus: 'underpaid',
+    suffix: denialSuffix(deps.pass.replacing ?? 0),
+    now,
+  });
+  await deps.billing.create(task, {
+    ifNoneExist: taskIdentifierQuery(
+      ctx.encounter.id,
+      'claim-underpaid',
+      denialSuffix(deps.pass.replacing ?? 0),
+    ),
+  });
 }
