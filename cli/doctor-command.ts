@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { settingsSource } from '../src/config/settings-source.ts';
-import { DEFAULT_WORKER_SCOPE } from '../worker/runtime/worker-config.ts';
+import { CLINICAL_SCOPE, DEFAULT_WORKER_SCOPE } from '../worker/runtime/worker-config.ts';
 import { canRun } from './doctor/doctor-check.ts';
 import { formatDoctorReport, runDoctor, type DoctorInput } from './doctor/run-doctor.ts';
 
@@ -10,13 +10,14 @@ Checks that ChartBill can run against an EHR and prints pass / warn / fail with 
 each: SMART discovery, the CapabilityStatement (FHIR version, the interactions ChartBill needs,
 _include/_revinclude, conditional create and update, batch, and which store holds the coding and
 the claims), a SMART Backend Services token with the worker's key (granted against asked-for
-scopes), clock skew, TLS, the billing store and the payer endpoint.
+scopes), the billing FHIR server's CapabilityStatement when the coding or the claims live there,
+clock skew, TLS, the billing store and the payer endpoint.
 
   --iss URL   the EHR's FHIR base (default CHARTBILL_FHIR_BASE_URL)
   --json      the report as JSON
 
 Uses CHARTBILL_CLIENT_ID, CHARTBILL_PRIVATE_KEY_FILE, CHARTBILL_TOKEN_URL, CHARTBILL_WORKER_SCOPE,
-CHARTBILL_PAYER_BASE_URL, CHARTBILL_BILLING_FHIR_BASE_URL, CHARTBILL_LEDGER_URL and
+CHARTBILL_PAYER_BASE_URL, CHARTBILL_BILLING_FHIR_BASE_URL, CHARTBILL_CODING_STORE, CHARTBILL_LEDGER_URL and
 CHARTBILL_LEDGER_PATH as the worker does. Exit 0 only when ChartBill can run (warnings allowed),
 1 when a check failed, 2 on bad usage.`;
 
@@ -26,14 +27,21 @@ export function doctorInputFromEnv(
   iss: string,
 ): DoctorInput {
   const value = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
+  const billingFhirBaseUrl = value('CHARTBILL_BILLING_FHIR_BASE_URL');
   return {
     iss,
     clientId: value('CHARTBILL_CLIENT_ID'),
     privateKeyFile: value('CHARTBILL_PRIVATE_KEY_FILE'),
     tokenUrl: value('CHARTBILL_TOKEN_URL'),
-    workerScope: value('CHARTBILL_WORKER_SCOPE') ?? DEFAULT_WORKER_SCOPE,
+    // As the worker asks: with a separate billing store, the EHR token only reads.
+    workerScope:
+      value('CHARTBILL_WORKER_SCOPE') ??
+      (billingFhirBaseUrl && billingFhirBaseUrl !== value('CHARTBILL_FHIR_BASE_URL')
+        ? CLINICAL_SCOPE
+        : DEFAULT_WORKER_SCOPE),
     payerBaseUrl: value('CHARTBILL_PAYER_BASE_URL'),
-    billingFhirBaseUrl: value('CHARTBILL_BILLING_FHIR_BASE_URL'),
+    billingFhirBaseUrl,
+    codingStore: value('CHARTBILL_CODING_STORE') === 'billing' ? 'billing' : 'ehr',
     ledgerUrl: value('CHARTBILL_LEDGER_URL'),
     ledgerPath: value('CHARTBILL_LEDGER_PATH') ?? '.chartbill/ledger.json',
   };

@@ -1,8 +1,10 @@
 import type { SettingValues } from '../src/config/read-settings.ts';
 import { requestedScopes } from '../smart-app/smart/app-scopes.ts';
+import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
 import {
   BILLING_SCOPE,
   CLINICAL_SCOPE,
+  CODING_READ_SCOPE,
   DEFAULT_WORKER_SCOPE,
 } from '../worker/runtime/worker-config.ts';
 
@@ -27,6 +29,11 @@ export interface RegistrationSheet {
     /** Only with a separate billing FHIR server. */
     billing?: { audience: string; clientId: string | undefined; scopes: string };
   };
+  /**
+   * The app as a backend client of the billing FHIR server, where it writes the coding
+   * (`CHARTBILL_CODING_STORE=billing`: the EHR cannot hold it, as Epic and Oracle Health cannot).
+   */
+  appBilling?: { audience: string; clientId: string | undefined; scopes: string };
   /** Settings the sheet could not fill in, each saying what it is for. */
   unset: string[];
 }
@@ -43,6 +50,8 @@ export function registrationSheet(settings: SettingValues): RegistrationSheet {
   const fhirBase = settings.CHARTBILL_FHIR_BASE_URL;
   const billingBase = settings.CHARTBILL_BILLING_FHIR_BASE_URL;
   const separate = billingBase !== undefined && billingBase !== fhirBase;
+  const codingInBilling =
+    settings.CHARTBILL_CODING_STORE === 'billing' && billingBase !== undefined;
   const unset: string[] = [];
   if (!settings.CHARTBILL_APP_URL)
     unset.push('CHARTBILL_APP_URL: the address browsers reach the app at (else 127.0.0.1)');
@@ -86,11 +95,22 @@ export function registrationSheet(settings: SettingValues): RegistrationSheet {
             billing: {
               audience: billingBase,
               clientId: settings.CHARTBILL_BILLING_CLIENT_ID ?? settings.CHARTBILL_CLIENT_ID,
-              scopes: settings.CHARTBILL_BILLING_SCOPE ?? BILLING_SCOPE,
+              scopes:
+                settings.CHARTBILL_BILLING_SCOPE ??
+                (codingInBilling ? `${BILLING_SCOPE} ${CODING_READ_SCOPE}` : BILLING_SCOPE),
             },
           }
         : {}),
     },
+    ...(codingInBilling
+      ? {
+          appBilling: {
+            audience: billingBase,
+            clientId: settings.CHARTBILL_APP_BILLING_CLIENT_ID,
+            scopes: APP_BILLING_SCOPE,
+          },
+        }
+      : {}),
     unset,
   };
 }
@@ -128,6 +148,14 @@ export function formatRegistrationSheet(sheet: RegistrationSheet): string {
         ]
       : []),
   ];
+  if (sheet.appBilling)
+    lines.push(
+      'The app at the billing FHIR server (a backend client: the coding lives there):',
+      `  Audience:  ${sheet.appBilling.audience}`,
+      `  Client id: ${sheet.appBilling.clientId ?? '(set CHARTBILL_APP_BILLING_CLIENT_ID)'}`,
+      `  Authentication: private_key_jwt (client_credentials, RFC 7523), the key in CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE`,
+      `  Scopes:    ${sheet.appBilling.scopes}`,
+    );
   if (sheet.unset.length > 0) lines.push('', 'Not set yet:', ...sheet.unset.map((u) => `  - ${u}`));
   return lines.join('\n');
 }

@@ -8,8 +8,15 @@ import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { SettingsSource } from '../src/config/read-settings.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
-import type { SandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
+import {
+  holdsClaims,
+  holdsCoding,
+  sandboxEhrProfile,
+  type SandboxEhrProfile,
+} from '../sandbox/ehr-profiles.ts';
 import { medplumFaults } from '../sandbox/medplum-faults.ts';
+import { isSeedCoding } from '../sandbox/seed-data.ts';
+import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
@@ -17,6 +24,8 @@ import type { Worker } from '../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
 import { startWorker } from '../worker/runtime/start-worker.ts';
 import {
+  BILLING_SCOPE,
+  CODING_READ_SCOPE,
   DEFAULT_WORKER_SCOPE,
   loadWorkerConfig,
   type WorkerConfig,
@@ -61,6 +70,12 @@ export interface SandboxStack {
   payerBase: string;
   tokenUrl: string;
   ehr: SandboxEhr;
+  /**
+   * The billing FHIR server (a second sandbox server, strict profile), when the EHR's profile
+   * cannot hold the coding or take Claim writes (epic-like, oracle-like): the coding, claims,
+   * payer answers and work items live there (issue 13, item 4).
+   */
+  billing?: SandboxEhr;
   worker: Worker;
   healthUrl: string;
   /** Where the worker's public keys are served. */
@@ -74,6 +89,7 @@ export interface SandboxStack {
 
 export const APP_CLIENT_ID = 'chartbill';
 const WORKER_CLIENT_ID = 'chartbill-worker';
+const APP_BILLING_CLIENT_ID = 'chartbill-app-billing';
 const CLI_CLIENT_ID = 'chartbill-cli';
 
 /**
@@ -92,12 +108,19 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   const appUrl = `http://${host}:${appPort}`;
   const workerKeys = await generateClientKeys('ES384');
   const cliKeys = await generateClientKeys('ES384');
+  const profile = opts.profile ?? sandboxEhrProfile('strict');
+  // An EHR that cannot hold the coding or the claims gets a billing store beside it, as a
+  // hospital on Epic or Oracle Health would run one; the coding it cannot hold is seeded there.
+  const codingInBilling = !holdsCoding(profile);
+  const withBilling = codingInBilling || !holdsClaims(profile);
+  const appBillingKeys = codingInBilling ? await generateClientKeys('ES384') : undefined;
 
   const ehr = await startSandboxEhr({
     host,
     port: opts.ports.ehr,
     logger: logger.child({ part: 'sandbox-ehr' }),
     ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(codingInBilling ? { seed: (r) => !isSeedCoding(r) } : {}),
     // medplum-like also misbehaves as Medplum does: serialization conflicts and a quota (429).
     ...(opts.profile?.name === 'medplum-like' ? { faults: medplumFaults() } : {}),
     clients: [
@@ -129,6 +152,56 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
       },
     ],
   });
+  const billing = withBilling
+    ? await startSandboxEhr({
+        host,
+        port: 0,
+        logger: logger.child({ part: 'sandbox-billing' }),
+        profile: sandboxEhrProfile('strict'),
+        seed: codingInBilling ? isSeedCoding : false,
+        clients: [
+          {
+            clientId: WORKER_CLIENT_ID,
+            name: 'ChartBill worker',
+            auth: { kind: 'jwks', jwks: workerKeys.publicJwks },
+            redirectUris: [],
+            scope: codingInBilling ? `${BILLING_SCOPE} ${CODING_READ_SCOPE}` : BILLING_SCOPE,
+          },
+          ...(appBillingKeys
+            ? [
+                {
+                  clientId: APP_BILLING_CLIENT_ID,
+                  name: 'ChartBill app (coding)',
+                  auth: { kind: 'jwks' as const, jwks: appBillingKeys.publicJwks },
+                  redirectUris: [],
+                  scope: APP_BILLING_SCOPE,
+                },
+              ]
+            : []),
+          {
+            clientId: CLI_CLIENT_ID,
+            name: 'ChartBill CLI (sandbox)',
+            auth: { kind: 'jwks', jwks: cliKeys.publicJwks },
+            redirectUris: [],
+            scope: 'system/*.cruds',
+          },
+        ],
+      }).catch(async (err: unknown) => {
+        await ehr.close();
+        throw err;
+      })
+    : undefined;
+  const keyDir = await mkdtemp(join(tmpdir(), 'chartbill-sandbox-worker-'));
+  const appKeyFile = join(keyDir, 'app-billing-key.json');
+  if (appBillingKeys)
+    await writeFile(appKeyFile, JSON.stringify(appBillingKeys.privateJwk), { mode: 0o600 });
+  const billingSettings = billing
+    ? {
+        CHARTBILL_BILLING_FHIR_BASE_URL: billing.fhirBase,
+        CHARTBILL_BILLING_TOKEN_URL: billing.tokenUrl,
+        CHARTBILL_CODING_STORE: codingInBilling ? 'billing' : 'ehr',
+      }
+    : {};
   const payer = await startSandboxPayer({
     host,
     port: opts.ports.payer,
@@ -139,7 +212,9 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   // The app's port was chosen before the EHR registered its URL; if it was taken meanwhile, start over.
   const app = await listenApp().catch(async (err: unknown) => {
     await payer.close();
+    await billing?.close();
     await ehr.close();
+    await rm(keyDir, { recursive: true, force: true });
     throw err;
   });
   async function listenApp(): Promise<FastifyInstance> {
@@ -150,6 +225,13 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
       CHARTBILL_EHRS: JSON.stringify([
         { iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID },
       ]),
+      ...billingSettings,
+      ...(appBillingKeys
+        ? {
+            CHARTBILL_APP_BILLING_CLIENT_ID: APP_BILLING_CLIENT_ID,
+            CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: appKeyFile,
+          }
+        : {}),
     });
     const built = await buildApp(appConfig, {
       logger: logger.child({ part: 'app' }),
@@ -165,7 +247,6 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
 
   // The worker production runs, through the same settings (issue 13, item 2): only the wiring to
   // the sandbox's EHR, payer and key is fixed here, and its ledger is in memory like the EHR's data.
-  const keyDir = await mkdtemp(join(tmpdir(), 'chartbill-sandbox-worker-'));
   const keyFile = join(keyDir, 'worker-key.json');
   await writeFile(keyFile, JSON.stringify(workerKeys.privateJwk), { mode: 0o600 });
   const startSandboxWorker = async () => {
@@ -180,6 +261,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         CHARTBILL_WORKER_HOST: host,
         CHARTBILL_WORKER_PORT: String(opts.ports.worker),
         CHARTBILL_WORKER_SCHEDULE: opts.workerSchedule,
+        ...billingSettings,
       },
       SANDBOX_WORKER_DEFAULTS,
     );
@@ -194,7 +276,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   // A refused setting or a taken port stops the whole stack, leaving nothing listening.
   const { config: workerConfig, started: running } = await startSandboxWorker().catch(
     async (err: unknown) => {
-      await Promise.all([app.close(), payer.close(), ehr.close()]);
+      await Promise.all([app.close(), payer.close(), ehr.close(), billing?.close()]);
       await rm(keyDir, { recursive: true, force: true });
       throw err;
     },
@@ -208,6 +290,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     payerBase: payer.fhirBase,
     tokenUrl: ehr.tokenUrl,
     ehr,
+    ...(billing ? { billing } : {}),
     worker,
     healthUrl: running.healthUrl,
     jwksUrl: running.jwksUrl,
@@ -218,6 +301,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
       await rm(keyDir, { recursive: true, force: true });
       await app.close();
       await payer.close();
+      await billing?.close();
       await ehr.close();
     },
   };

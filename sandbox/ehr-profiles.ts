@@ -183,3 +183,21 @@ export function profileAllows(
   if (profile.absentTypes.includes(type)) return false;
   return profile.writes[type]?.[interaction] ?? true;
 }
+
+/**
+ * Whether the profile's EHR can hold the coding as ChartBill needs it (ChargeItem and
+ * encounter-diagnosis Condition, created and updated); if not, the sandbox runs a billing store.
+ */
+export function holdsCoding(profile: SandboxEhrProfile): boolean {
+  return (
+    profile.conditionCategories === undefined &&
+    ['ChargeItem', 'Condition'].every(
+      (t) => profileAllows(profile, t, 'create') && profileAllows(profile, t, 'update'),
+    )
+  );
+}
+
+/** Whether the profile's EHR takes the worker's Claim writes; if not, the sandbox runs a billing store. */
+export function holdsClaims(profile: SandboxEhrProfile): boolean {
+  return profileAllows(profile, 'Claim', 'create') && profileAllows(profile, 'Claim', 'update');
+}

@@ -404,11 +404,29 @@ export function buildSeedResources(now: Date): Resource[] {
 }
 
 /**
- * Writes the seed through the FHIR adapter (PUT with the seed's ids), so every resource passes
+ * The seed's coding: ChargeItems and encounter-diagnosis Conditions, which an Epic- or
+ * Oracle-like EHR cannot hold for ChartBill; the sandbox puts them in its billing store.
+ */
+export function isSeedCoding(resource: Resource): boolean {
+  if (resource.resourceType === 'ChargeItem') return true;
+  return (
+    resource.resourceType === 'Condition' &&
+    ((resource as Condition).category ?? []).some((c) =>
+      (c.coding ?? []).some((x) => x.code === 'encounter-diagnosis'),
+    )
+  );
+}
+
+/**
+ * Writes the seed (the resources `keep` accepts) through the FHIR adapter (PUT with the seed's ids), so every resource passes
  * the same R4 validation as any client write. Throws on the first refusal: a broken seed is a bug.
  */
-export async function seedSandbox(adapter: FhirAdapter, now: Date): Promise<number> {
-  const resources = buildSeedResources(now);
+export async function seedSandbox(
+  adapter: FhirAdapter,
+  now: Date,
+  keep: (resource: Resource) => boolean = () => true,
+): Promise<number> {
+  const resources = buildSeedResources(now).filter(keep);
   for (const resource of resources) {
     const id = resource.id ?? '';
     const answer = await adapter.handle({

@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Resource } from 'fhir/r4';
 import type { Logger } from 'pino';
 import { registerEhrPages } from './ehr-pages.ts';
 import { sandboxEhrProfile, type SandboxEhrProfile } from './ehr-profiles.ts';
@@ -27,8 +28,11 @@ export interface SandboxEhrOptions {
   port?: number;
   logger: Logger;
   clients: SandboxClient[];
-  /** Default true: load the demo data (seed-data.ts). */
-  seed?: boolean;
+  /**
+   * Default true: load the demo data (seed-data.ts); a function loads only the resources it
+   * accepts (the sandbox's billing store takes the coding an Epic-like EHR cannot hold).
+   */
+  seed?: boolean | ((resource: Resource) => boolean);
   now?: () => Date;
   /** Default 300. */
   accessTokenTtlSeconds?: number;
@@ -90,8 +94,9 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
   let origin = '';
   const urls = sandboxUrls(() => origin);
   const adapter = createFhirAdapter({ fhirBase: () => urls.fhirBase });
-  if (options.seed ?? true) {
-    const count = await seedSandbox(adapter, now());
+  const seed = options.seed ?? true;
+  if (seed !== false) {
+    const count = await seedSandbox(adapter, now(), seed === true ? undefined : seed);
     options.logger.info({ resources: count }, 'sandbox EHR seeded');
   }
   const tokens = await createTokenService({

@@ -9,6 +9,14 @@ export type { RegisteredEhr } from '../src/config/registered-ehr.ts';
 /** Settings the app cannot run without (`chartbill start` and `chartbill app` list those missing). */
 export const APP_REQUIRED = ['CHARTBILL_EHRS'] as const;
 
+/** The billing FHIR server the app writes the coding to, for EHRs that cannot store it. */
+export interface CodingStoreSettings {
+  fhirBaseUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  privateKeyFile: string;
+}
+
 export interface AppConfig {
   host: string;
   port: number;
@@ -25,6 +33,11 @@ export interface AppConfig {
   dataDir: string;
   /** Where the app's AuditEvents go (`billing` means the EHR here: the app has no billing store). */
   auditStore?: AuditStore;
+  /**
+   * Where the clinician's coding is written (`CHARTBILL_CODING_STORE`): the EHR with the user's
+   * token, or the billing FHIR server with the app's own backend client (issue 13, item 4).
+   */
+  codingStore?: CodingStoreSettings;
   /** Where sessions and pending launches live (README, "Running several app instances"). */
   sessionStore?: SessionStoreSettings;
 }
@@ -43,7 +56,9 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
       'ChartBill app configuration is invalid:\n  - CHARTBILL_SESSION_KEY: is required when CHARTBILL_SESSION_STORE is not memory (or set CHARTBILL_SESSION_KEY_FILE): the same key on every instance, e.g. from `openssl rand -base64 32`',
       { hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
     );
+  const codingStore = codingStoreOf(parsed);
   return Object.freeze({
+    ...(codingStore ? { codingStore } : {}),
     host: parsed.CHARTBILL_APP_HOST,
     port: parsed.CHARTBILL_APP_PORT,
     publicUrl: (
@@ -66,4 +81,38 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
       keyFile: parsed.CHARTBILL_SESSION_KEY_FILE,
     },
   });
+}
+
+/** With `CHARTBILL_CODING_STORE=billing`, the billing store's URL and the app's credentials there. */
+function codingStoreOf(parsed: {
+  CHARTBILL_CODING_STORE: 'ehr' | 'billing';
+  CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined;
+  CHARTBILL_BILLING_TOKEN_URL?: string | undefined;
+  CHARTBILL_APP_BILLING_CLIENT_ID?: string | undefined;
+  CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE?: string | undefined;
+}): CodingStoreSettings | undefined {
+  if (parsed.CHARTBILL_CODING_STORE !== 'billing') return undefined;
+  const {
+    CHARTBILL_BILLING_FHIR_BASE_URL: fhirBaseUrl,
+    CHARTBILL_BILLING_TOKEN_URL: tokenUrl,
+    CHARTBILL_APP_BILLING_CLIENT_ID: clientId,
+    CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: privateKeyFile,
+  } = parsed;
+  if (fhirBaseUrl && tokenUrl && clientId && privateKeyFile)
+    return { fhirBaseUrl, tokenUrl, clientId, privateKeyFile };
+  const missing = Object.entries({
+    CHARTBILL_BILLING_FHIR_BASE_URL: fhirBaseUrl,
+    CHARTBILL_BILLING_TOKEN_URL: tokenUrl,
+    CHARTBILL_APP_BILLING_CLIENT_ID: clientId,
+    CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: privateKeyFile,
+  })
+    .filter(([, v]) => !v)
+    .map(([k]) => `  - ${k}: is required when CHARTBILL_CODING_STORE is billing`);
+  throw new AppError(
+    'CONFIG_INVALID',
+    `ChartBill app configuration is invalid:\n${missing.join('\n')}`,
+    {
+      hint: 'Register the app as a backend client at the billing store (`chartbill registration`), or set CHARTBILL_CODING_STORE=ehr.',
+    },
+  );
 }

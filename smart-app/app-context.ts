@@ -29,6 +29,8 @@ export interface AppContext {
   editReference: EditReference;
   fetch: typeof fetch;
   now: () => Date;
+  /** The billing FHIR server holding the coding (`CHARTBILL_CODING_STORE=billing`); unset: the EHR. */
+  codingStore?: FhirGateway;
   /** The session's FHIR gateway with Provenance and audit (smart-app/app-audit.ts). */
   audited: (gateway: FhirGateway, session: Session) => FhirGateway;
 }

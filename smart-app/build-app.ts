@@ -1,3 +1,4 @@
+import { openCodingStore } from './coding/coding-store.ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
@@ -67,7 +68,11 @@ export async function buildApp(
     authFor: (iss) => ehrs.get(iss)?.auth,
     fetchStyle: (url) => fetchSmartStyle(url, fetchFn),
   });
+  const codingStore = config.codingStore
+    ? await openCodingStore(config.codingStore, fetchFn)
+    : undefined;
   const ctx: AppContext = {
+    ...(codingStore ? { codingStore } : {}),
     config,
     ehrs,
     pending: new PendingLaunches(

@@ -5,6 +5,7 @@ import {
   missingInteractions,
   recordHomes,
   type RecordHomes,
+  type RecordHomesConfig,
 } from '../../src/fhir/record-homes.ts';
 import {
   declaresInclude,
@@ -34,7 +35,7 @@ export const CLINICAL_READS: Readonly<Record<string, readonly TypeInteraction[]>
  */
 export async function capabilityChecks(
   iss: string,
-  config: { billingFhirBaseUrl?: string | undefined; ledgerUrl?: string | undefined },
+  config: RecordHomesConfig,
   fetchFn: typeof fetch,
 ): Promise<{ checks: DoctorCheck[]; homes: RecordHomes | undefined; date: string | undefined }> {
   let caps: ServerCapabilities;
@@ -98,20 +99,21 @@ export async function capabilityChecks(
 }
 
 /**
- * Where the coding and the claims will live. The billing store's FHIR side is not built yet, so
- * records whose home is the billing store fail here, with the way around it that exists today.
+ * Where the coding and the claims will live (issue 13, item 4): the EHR when it declares the
+ * writes; a billing FHIR server (`CHARTBILL_BILLING_FHIR_BASE_URL`, and for the coding
+ * `CHARTBILL_CODING_STORE=billing`) otherwise. Coding with nowhere to go fails.
  */
 function homeChecks(homes: RecordHomes): DoctorCheck[] {
   const [coding = '', claims = ''] = homes.reasons;
   return [
-    homes.coding === 'ehr'
-      ? pass(AREA, 'where the coding lives', coding)
-      : fail(
+    homes.coding === 'billing-store'
+      ? fail(
           AREA,
           'where the coding lives',
           coding,
-          'This version of ChartBill writes the coding (Condition, ChargeItem) to the EHR only: use an EHR endpoint that declares those writes.',
-        ),
+          'Set CHARTBILL_BILLING_FHIR_BASE_URL to a FHIR server that takes Condition and ChargeItem writes and CHARTBILL_CODING_STORE=billing, for the app and the worker (README, "Where records live").',
+        )
+      : pass(AREA, 'where the coding lives', coding),
     homes.claims === 'billing-store'
       ? fail(
           AREA,

@@ -1,5 +1,6 @@
 import type { RecordHomes } from '../../src/fhir/record-homes.ts';
 import { backendCheck } from './backend-check.ts';
+import { billingFhirCheck } from './billing-fhir-check.ts';
 import { capabilityChecks } from './capability-checks.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import { billingStoreCheck, clockCheck, payerCheck, tlsCheck } from './environment-checks.ts';
@@ -14,6 +15,8 @@ export interface DoctorInput {
   workerScope: string;
   payerBaseUrl: string | undefined;
   billingFhirBaseUrl: string | undefined;
+  /** `CHARTBILL_CODING_STORE`: where the app writes and the worker reads the coding. */
+  codingStore?: 'ehr' | 'billing' | undefined;
   ledgerUrl: string | undefined;
   ledgerPath: string;
 }
@@ -39,7 +42,11 @@ export async function runDoctor(
   const smart = await smartChecks(input.iss, fetchFn);
   const fhir = await capabilityChecks(
     input.iss,
-    { billingFhirBaseUrl: input.billingFhirBaseUrl, ledgerUrl: input.ledgerUrl },
+    {
+      billingFhirBaseUrl: input.billingFhirBaseUrl,
+      ledgerUrl: input.ledgerUrl,
+      codingStore: input.codingStore,
+    },
     fetchFn,
   );
   const backend = await backendCheck(
@@ -55,6 +62,7 @@ export async function runDoctor(
   const checks = [
     ...smart.checks,
     ...fhir.checks,
+    ...(await billingFhirCheck(input.billingFhirBaseUrl, fhir.homes, fetchFn)),
     ...backend,
     clockCheck(fhir.date, now()),
     tlsCheck(input.iss),

@@ -7,6 +7,7 @@ import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { BILLING_TYPES, CODING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
 import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
 import {
   createCapabilitiesSource,
@@ -146,7 +147,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   /** The request's session (from the store, so any instance serves it) and its FHIR gateway. */
   async function sessionOf(req: FastifyRequest): Promise<{ session: Session; fhir: FhirGateway }> {
     const session = await requestSession(req, ctx);
-    const fhir = ctx.audited(
+    const ehr = ctx.audited(
       capabilityAwareGateway(
         createFhirGateway({
           baseUrl: session.iss,
@@ -157,6 +158,14 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       ),
       session,
     );
+    // CHARTBILL_CODING_STORE=billing: Condition and ChargeItem live on the billing FHIR server,
+    // written as this clinician (Provenance and AuditEvents there too), next to the claims.
+    const fhir = ctx.codingStore
+      ? routedGateway(ehr, ctx.audited(ctx.codingStore, session), [
+          ...CODING_TYPES,
+          ...BILLING_TYPES,
+        ])
+      : ehr;
     return { session, fhir };
   }
 

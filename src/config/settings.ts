@@ -142,6 +142,22 @@ export const SETTINGS = {
     'ehr',
     'the scopes asked of the billing store; unset: the financial scopes `chartbill registration` lists',
   ),
+  CHARTBILL_CODING_STORE: has(
+    z.enum(['ehr', 'billing']),
+    'ehr',
+    'ehr',
+    "where the clinician's coding (encounter-diagnosis Condition, ChargeItem) is written and read: ehr, or billing (CHARTBILL_BILLING_FHIR_BASE_URL) for EHRs that cannot store it, such as Epic and Oracle Health",
+  ),
+  CHARTBILL_APP_BILLING_CLIENT_ID: opt(
+    textSetting,
+    'app',
+    "the app's backend client id at the billing store, when CHARTBILL_CODING_STORE is billing",
+  ),
+  CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: opt(
+    textSetting,
+    'app',
+    "the app's private JWK for the billing store (SMART Backend Services), when CHARTBILL_CODING_STORE is billing",
+  ),
 
   // The app.
   CHARTBILL_APP_HOST: has(textSetting, 'app', '127.0.0.1', 'the address the app listens on'),

@@ -47,27 +47,47 @@ export function missingInteractions(
   );
 }
 
+/** What `recordHomes` reads of the configuration (the worker's and the app's settings). */
+export interface RecordHomesConfig {
+  billingFhirBaseUrl?: string | undefined;
+  ledgerUrl?: string | undefined;
+  /** `CHARTBILL_CODING_STORE`: `billing` writes and reads the coding on the billing FHIR server. */
+  codingStore?: 'ehr' | 'billing' | undefined;
+}
+
 /**
  * Which store holds what, from the EHR's declared capabilities and the configuration: the coding
- * stays in the EHR only when it declares every Condition and ChargeItem interaction ChartBill
- * needs (Epic has no ChargeItem writes from apps; Oracle Health creates ChargeItems but does not
- * update them); the claims go to the EHR only when it declares the financial writes (neither
- * Epic nor Oracle Health does), else to the billing FHIR server when one is configured, else to
- * the billing store. The registration sheet and `chartbill doctor` print this.
+ * is on the billing FHIR server when `CHARTBILL_CODING_STORE=billing` and one is configured (for
+ * EHRs that do not take it: Epic has no ChargeItem writes from apps; Oracle Health creates
+ * ChargeItems but does not update them); else in the EHR, which must then declare every
+ * Condition and ChargeItem interaction ChartBill needs ('billing-store' means it does not, and
+ * nothing can hold the coding). The claims go to the billing FHIR server when one is configured,
+ * else to the EHR when it declares the financial writes (neither Epic nor Oracle Health does),
+ * else to the billing store. The registration sheet and `chartbill doctor` print this.
  */
-export function recordHomes(
-  caps: ServerCapabilities,
-  config: { billingFhirBaseUrl?: string | undefined; ledgerUrl?: string | undefined },
-): RecordHomes {
+export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig): RecordHomes {
   const billingStore = config.ledgerUrl ? 'postgresql' : 'file';
   const reasons: string[] = [];
   const codingMissing = missingInteractions(caps, CODING_WRITES);
-  const coding: RecordHome = codingMissing.length === 0 ? 'ehr' : 'billing-store';
-  reasons.push(
-    coding === 'ehr'
-      ? 'coding (Condition, ChargeItem): in the EHR, which declares every interaction needed'
-      : `coding (Condition, ChargeItem): in the billing store (${billingStore}); the EHR does not declare ${codingMissing.join(', ')}`,
-  );
+  const lacks = (missing: string[]) =>
+    missing.length ? `; the EHR does not declare ${missing.join(', ')}` : '';
+  let coding: RecordHome;
+  if (config.codingStore === 'billing' && config.billingFhirBaseUrl) {
+    coding = 'billing-fhir';
+    reasons.push(
+      `coding (Condition, ChargeItem): on the billing FHIR server ${config.billingFhirBaseUrl} (CHARTBILL_CODING_STORE=billing)${lacks(codingMissing)}`,
+    );
+  } else if (codingMissing.length === 0) {
+    coding = 'ehr';
+    reasons.push(
+      'coding (Condition, ChargeItem): in the EHR, which declares every interaction needed',
+    );
+  } else {
+    coding = 'billing-store';
+    reasons.push(
+      `coding (Condition, ChargeItem): nowhere${lacks(codingMissing)}, and CHARTBILL_CODING_STORE=billing with a billing FHIR server is not set`,
+    );
+  }
   const claimsMissing = missingInteractions(caps, CLAIM_WRITES);
   let claims: RecordHome;
   if (config.billingFhirBaseUrl) {
@@ -91,7 +111,7 @@ export function recordHomes(
  */
 export async function readRecordHomes(
   iss: string,
-  config: { billingFhirBaseUrl?: string | undefined; ledgerUrl?: string | undefined },
+  config: RecordHomesConfig,
   fetchFn?: typeof fetch,
 ): Promise<RecordHomes> {
   return recordHomes(await readServerCapabilities(iss, fetchFn ? { fetch: fetchFn } : {}), config);

@@ -1,4 +1,4 @@
-import type { Bundle, Claim, ClaimResponse } from 'fhir/r4';
+import type { Bundle, ChargeItem, Claim, ClaimResponse, Provenance } from 'fhir/r4';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxEhrProfile, type SandboxEhrProfileName } from '../../sandbox/ehr-profiles.ts';
@@ -9,19 +9,27 @@ import { launchChromium } from './browser.ts';
 import { startTestStack } from './sandbox-stack-fixture.ts';
 
 /**
- * The profiles whose EHR takes ChartBill's coding and claims. On `epic-like` and `oracle-like`
- * they would live in the billing store, which is not built yet (`chartbill doctor` fails there).
+ * Every profile: on `epic-like` and `oracle-like` the EHR cannot hold the coding or take Claim
+ * writes, so the sandbox runs a billing store beside it and the app and worker use it.
  */
-const PROFILES: SandboxEhrProfileName[] = ['strict', 'medplum-like'];
+const PROFILES: SandboxEhrProfileName[] = ['strict', 'medplum-like', 'epic-like', 'oracle-like'];
 
 let stack: SandboxStack;
 let browser: Browser;
 
-async function fhirSearch<T>(type: string, query: string): Promise<T[]> {
-  const token = await stack.ehr.issueSystemToken('system/*.rs');
-  const res = await fetch(`${stack.fhirBase}/${type}?${query}`, {
+/** A search of the store that holds the coding and claims: the billing store when there is one. */
+async function fhirSearch<T>(
+  type: string,
+  query: string,
+  server = stack.billing ?? stack.ehr,
+): Promise<T[]> {
+  const token = await server.issueSystemToken('system/*.rs');
+  const res = await fetch(`${server.fhirBase}/${type}?${query}`, {
     headers: { authorization: `Bearer ${token}` },
   });
+  // Epic has no ChargeItem endpoint at all: 404, so none there.
+  if (res.status === 404) return [];
+  expect(res.status).toBe(200);
   const bundle = (await res.json()) as Bundle;
   return (bundle.entry ?? []).map((e) => e.resource as T);
 }
@@ -53,6 +61,25 @@ describe.each(PROFILES)('the loop, end to end, in a real browser (sandbox EHR %s
     await frame.getByText('No problems found.').waitFor();
     await frame.getByRole('button', { name: 'Sign off' }).click();
     await frame.getByText('Signed off: the charges are ready for billing.').waitFor();
+
+    // The charge is where the EHR can hold it: with a billing store, there and not in the EHR,
+    // with a Provenance naming who wrote it.
+    const charges = await fhirSearch<ChargeItem>('ChargeItem', `context=Encounter/${encounterId}`);
+    expect(charges.map((c) => c.code.coding?.[0]?.code)).toEqual(['99213']);
+    const chargeRef = `ChargeItem/${charges[0]?.id ?? ''}`;
+    const provenance = await fhirSearch<Provenance>('Provenance', '_count=1000');
+    const ofCharge = provenance.filter((p) =>
+      p.target.some((t) => t.reference?.startsWith(`${chargeRef}/`) || t.reference === chargeRef),
+    );
+    expect(ofCharge[0]?.agent[0]?.who.reference).toMatch(/^Practitioner\//);
+    if (stack.billing) {
+      const inEhr = await fhirSearch<ChargeItem>(
+        'ChargeItem',
+        `context=Encounter/${encounterId}`,
+        stack.ehr,
+      );
+      expect(inEhr).toHaveLength(0);
+    }
 
     // The EHR finishes the encounter; the worker picks it up on its next tick.
     await page.goto(stack.ehrLaunchUrl);

@@ -24,8 +24,12 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-/** A sandbox EHR playing `profile`, the worker registered with its key, and a payer. */
-async function world(profile: SandboxEhrProfile) {
+/**
+ * A sandbox EHR playing `profile`, the worker registered with its key, and a payer; with
+ * `billing`, a second sandbox server playing that profile as the billing FHIR store, holding the
+ * coding (`CHARTBILL_CODING_STORE=billing`) and the claims.
+ */
+async function world(profile: SandboxEhrProfile, billing?: SandboxEhrProfile) {
   const keys = await generateClientKeys('ES384');
   const dir = await mkdtemp(join(tmpdir(), 'doctor-'));
   const keyFile = join(dir, 'worker-key.json');
@@ -45,15 +49,25 @@ async function world(profile: SandboxEhrProfile) {
     ],
   });
   const payer = await startSandboxPayer({ port: 0, logger });
+  const billingStore = billing
+    ? await startSandboxEhr({ port: 0, logger, profile: billing, seed: false, clients: [] })
+    : undefined;
   closers.push(
     () => ehr.close(),
     () => payer.close(),
+    async () => billingStore?.close(),
   );
   const env = {
     CHARTBILL_CLIENT_ID: 'worker',
     CHARTBILL_PRIVATE_KEY_FILE: keyFile,
     CHARTBILL_PAYER_BASE_URL: payer.fhirBase,
     CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
+    ...(billingStore
+      ? {
+          CHARTBILL_BILLING_FHIR_BASE_URL: billingStore.fhirBase,
+          CHARTBILL_CODING_STORE: 'billing',
+        }
+      : {}),
   };
   return { ehr, env, doctor: () => runDoctor(doctorInputFromEnv(env, ehr.fhirBase)) };
 }
@@ -74,7 +88,8 @@ describe('chartbill doctor', () => {
     expect(statusOf(report, 'endpoint')).toBe('pass');
     expect(statusOf(report, '_revinclude')).toBe(profile.revinclude ? 'pass' : 'warn');
     expect(statusOf(report, 'batch')).toBe(profile.batch ? 'pass' : 'warn');
-    // Epic and Oracle Health take neither the coding (ChargeItem) nor the claims: today that fails.
+    // Epic and Oracle Health take neither the coding (ChargeItem) nor the claims: without a
+    // billing FHIR store, nothing can hold them.
     const takesEverything = name === 'strict' || name === 'medplum-like';
     expect(canRun(report.checks)).toBe(takesEverything);
     expect(report.homes).toMatchObject(
@@ -84,6 +99,30 @@ describe('chartbill doctor', () => {
     );
     for (const check of report.checks)
       if (check.status !== 'pass') expect(check.remedy, check.name).not.toBe('');
+  });
+
+  it.each(['epic-like', 'oracle-like'] as const)(
+    'passes the sandbox playing %s with a billing FHIR store, and says which store holds what',
+    async (name) => {
+      const { doctor, env } = await world(sandboxEhrProfile(name), sandboxEhrProfile('strict'));
+      const report = await doctor();
+      expect(canRun(report.checks)).toBe(true);
+      expect(report.homes).toMatchObject({ coding: 'billing-fhir', claims: 'billing-fhir' });
+      const coding = report.checks.find((c) => c.name === 'where the coding lives');
+      expect(coding?.status).toBe('pass');
+      expect(coding?.detail).toContain(env.CHARTBILL_BILLING_FHIR_BASE_URL);
+      expect(coding?.detail).toContain('ChargeItem');
+      expect(report.checks.find((c) => c.area === 'Billing FHIR')?.status).toBe('pass');
+    },
+  );
+
+  it('fails a billing FHIR store that does not take the coding, naming what it lacks', async () => {
+    const { doctor } = await world(sandboxEhrProfile('epic-like'), sandboxEhrProfile('epic-like'));
+    const report = await doctor();
+    const billing = report.checks.find((c) => c.area === 'Billing FHIR');
+    expect(billing?.status).toBe('fail');
+    expect(billing?.detail).toContain('ChargeItem create');
+    expect(canRun(report.checks)).toBe(false);
   });
 
   it('warns, and still passes, on a server that does not declare _revinclude', async () => {

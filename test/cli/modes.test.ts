@@ -103,6 +103,29 @@ describe('chartbill modes', { timeout: 120_000 }, () => {
     expect(sheet.worker.scopes).toContain('system/Claim.crus');
     expect(sheet.unset).toEqual([]);
     expect(sheet.smartVersion).toContain('2.2');
+    expect(sheet.appBilling).toBeUndefined();
+  });
+
+  it('registration names the billing FHIR server as the home of the coding when the EHR cannot hold it', async () => {
+    const run = await chartbill(['registration', '--json'], {
+      CHARTBILL_APP_URL: 'https://chartbill.example.org/',
+      CHARTBILL_EHRS: EHRS,
+      CHARTBILL_FHIR_BASE_URL: 'https://ehr.example.org/fhir',
+      CHARTBILL_CLIENT_ID: 'worker-1',
+      CHARTBILL_JWKS_URL: 'https://chartbill.example.org/.well-known/jwks.json',
+      CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir',
+      CHARTBILL_CODING_STORE: 'billing',
+      CHARTBILL_APP_BILLING_CLIENT_ID: 'app-billing',
+    });
+    expect(run.code).toBe(0);
+    const sheet = JSON.parse(run.stdout) as RegistrationSheet;
+    expect(sheet.appBilling).toMatchObject({
+      audience: 'https://billing.example.org/fhir',
+      clientId: 'app-billing',
+    });
+    expect(sheet.appBilling?.scopes).toContain('system/ChargeItem.crus');
+    expect(sheet.worker.billing?.scopes).toContain('system/ChargeItem.rs');
+    expect(sheet.worker.scopes).not.toContain('system/Claim.crus');
   });
 
   it('sandbox payer runs the payer alone until SIGTERM', async () => {

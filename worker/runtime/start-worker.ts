@@ -5,6 +5,9 @@ import { createBackendAuth } from '../../src/auth/backend-auth.ts';
 import type { CodeSet } from '../../src/codes/code-set.ts';
 import type { EditReference } from '../../src/edits/edit-reference.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import { CODING_TYPES, routedCapabilities, routedGateway } from '../../src/fhir/routed-gateway.ts';
+import { createCapabilitiesSource } from '../../src/fhir/server-capabilities.ts';
+import { errorMessage } from '../../src/errors/error-message.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
@@ -115,9 +118,29 @@ export async function startWorker(
         ...fhirObserver('billing', metrics, httpLog, adaptive),
       })
     : clinical;
+  // CHARTBILL_CODING_STORE=billing: the coding is read where the app wrote it (issue 13, item 4).
+  const codingInBilling = config.codingStore === 'billing';
+  const clinicalWithCoding = codingInBilling
+    ? routedGateway(clinical, billing, CODING_TYPES)
+    : clinical;
+  const capabilities = codingInBilling
+    ? routedCapabilities(
+        createCapabilitiesSource({
+          baseUrl: config.fhirBaseUrl,
+          onError: (err) =>
+            logger.warn(
+              { err: errorMessage(err) },
+              "the EHR's CapabilityStatement could not be read; using plain searches only",
+            ),
+        }),
+        createCapabilitiesSource({ baseUrl: config.billingFhirBaseUrl }),
+        CODING_TYPES,
+      )
+    : undefined;
   const ledger = options.ledger ?? (await openLedger(config, logger.child({ part: 'ledger' })));
   const worker = buildWorker(config, {
-    clinical,
+    clinical: clinicalWithCoding,
+    ...(capabilities ? { capabilities } : {}),
     billing,
     ledger,
     logger,

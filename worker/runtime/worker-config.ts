@@ -4,6 +4,7 @@ import {
   type SettingsWith,
 } from '../../src/config/read-settings.ts';
 import type { SettingName } from '../../src/config/settings.ts';
+import { AppError } from '../../src/errors/app-error.ts';
 import { SANDBOX_PAYER_IDS } from '../../src/payer/payer-ids.ts';
 
 /** What the worker reads from the clinical record (SMART v2 scopes). */
@@ -30,6 +31,9 @@ export const BILLING_SCOPE = [
   'system/Provenance.c',
   'system/AuditEvent.c',
 ].join(' ');
+
+/** With `CHARTBILL_CODING_STORE=billing`: the coding is read from the billing store too. */
+export const CODING_READ_SCOPE = ['system/ChargeItem.rs', 'system/Condition.rs'].join(' ');
 
 /** The scopes the worker asks for when one FHIR server is both the clinical and the billing store. */
 export const DEFAULT_WORKER_SCOPE = [
@@ -60,8 +64,14 @@ function workerConfigOf(env: WorkerSettings) {
     billingAuth: {
       tokenUrl: env.CHARTBILL_BILLING_TOKEN_URL,
       clientId: env.CHARTBILL_BILLING_CLIENT_ID ?? env.CHARTBILL_CLIENT_ID,
-      scope: env.CHARTBILL_BILLING_SCOPE ?? BILLING_SCOPE,
+      scope:
+        env.CHARTBILL_BILLING_SCOPE ??
+        (env.CHARTBILL_CODING_STORE === 'billing'
+          ? `${BILLING_SCOPE} ${CODING_READ_SCOPE}`
+          : BILLING_SCOPE),
     },
+    /** Where the coding (Condition, ChargeItem) is read: the EHR, or the billing FHIR server. */
+    codingStore: env.CHARTBILL_CODING_STORE,
     payerBaseUrl: env.CHARTBILL_PAYER_BASE_URL,
     /** Payer ids the payer connection reaches; a Coverage whose payor has none is held. The sandbox payer by default. */
     payerIds: env.CHARTBILL_PAYER_IDS ?? SANDBOX_PAYER_IDS,
@@ -170,5 +180,11 @@ export function loadWorkerConfig(
     required: WORKER_REQUIRED,
     ...(defaults ? { defaults } : {}),
   });
+  if (settings.CHARTBILL_CODING_STORE === 'billing' && !separateBilling(settings))
+    throw new AppError(
+      'CONFIG_INVALID',
+      'Worker configuration is invalid:\n  - CHARTBILL_CODING_STORE: is billing, but no separate billing FHIR server is set: set CHARTBILL_BILLING_FHIR_BASE_URL (or CHARTBILL_CODING_STORE=ehr)',
+      { hint: 'Settings: `chartbill worker --help` or the README, "Settings".' },
+    );
   return Object.freeze(workerConfigOf(settings));
 }

@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import type { JWK } from 'jose';
+import { createBackendAuth } from '../../src/auth/backend-auth.ts';
+import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
+import { createCapabilitiesSource } from '../../src/fhir/server-capabilities.ts';
+import { AppError } from '../../src/errors/app-error.ts';
+import type { CodingStoreSettings } from '../app-config.ts';
+
+/** What the app may do on the billing store: the coding, and who wrote it (SMART v2 scopes). */
+export const APP_BILLING_SCOPE = [
+  'system/Condition.crus',
+  'system/ChargeItem.crus',
+  // The claims' status view reads what the worker wrote there.
+  'system/Claim.rs',
+  'system/ClaimResponse.rs',
+  'system/CoverageEligibilityResponse.rs',
+  'system/Task.rs',
+  'system/Provenance.c',
+  'system/AuditEvent.c',
+].join(' ');
+
+/**
+ * The billing FHIR server's gateway for the coding, when the EHR cannot store it (Epic has no
+ * ChargeItem endpoint for apps; Oracle Health does not update ChargeItem or Condition): the app
+ * authorizes there as its own backend client (SMART Backend Services, `private_key_jwt`), while
+ * the clinician's session stays the author of every write (Provenance, AuditEvent).
+ */
+export async function openCodingStore(
+  settings: CodingStoreSettings,
+  fetchFn: typeof fetch = fetch,
+): Promise<FhirGateway> {
+  let privateKey: JWK;
+  try {
+    privateKey = JSON.parse(await readFile(settings.privateKeyFile, 'utf8')) as JWK;
+  } catch (err) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: cannot read a private JWK from ${settings.privateKeyFile}`,
+      { hint: 'Create one with `chartbill keys`.', cause: err },
+    );
+  }
+  const auth = createBackendAuth({
+    tokenUrl: settings.tokenUrl,
+    clientId: settings.clientId,
+    privateKey,
+    scope: APP_BILLING_SCOPE,
+    fetch: fetchFn,
+  });
+  return capabilityAwareGateway(
+    createFhirGateway({
+      baseUrl: settings.fhirBaseUrl,
+      getToken: () => auth.getToken(),
+      retry: { attempts: 3 },
+    }),
+    createCapabilitiesSource({ baseUrl: settings.fhirBaseUrl, fetch: fetchFn }),
+  );
+}

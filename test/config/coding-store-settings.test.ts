@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { loadAppConfig } from '../../smart-app/app-config.ts';
+import { loadWorkerConfig } from '../../worker/runtime/worker-config.ts';
+
+const WORKER = {
+  CHARTBILL_FHIR_BASE_URL: 'https://ehr.example.org/fhir',
+  CHARTBILL_PAYER_BASE_URL: 'https://payer.example.org/fhir',
+  CHARTBILL_CLIENT_ID: 'worker',
+  CHARTBILL_PRIVATE_KEY_FILE: 'worker-key.json',
+};
+const APP = {
+  CHARTBILL_EHRS: JSON.stringify([
+    { iss: 'https://ehr.example.org/fhir', name: 'EHR', clientId: 'chartbill' },
+  ]),
+};
+
+describe('CHARTBILL_CODING_STORE', () => {
+  it('billing without a billing FHIR server is refused by the worker, naming the setting to add', () => {
+    expect(() => loadWorkerConfig({ ...WORKER, CHARTBILL_CODING_STORE: 'billing' })).toThrow(
+      /CHARTBILL_CODING_STORE.*CHARTBILL_BILLING_FHIR_BASE_URL/,
+    );
+  });
+
+  it('billing: the worker asks the billing store for the coding reads too', () => {
+    const config = loadWorkerConfig({
+      ...WORKER,
+      CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir',
+      CHARTBILL_CODING_STORE: 'billing',
+    });
+    expect(config.codingStore).toBe('billing');
+    expect(config.billingAuth.scope.split(' ')).toEqual(
+      expect.arrayContaining(['system/ChargeItem.rs', 'system/Condition.rs', 'system/Claim.crus']),
+    );
+    // The EHR token only reads.
+    expect(config.scope).not.toContain('Claim.c');
+  });
+
+  it('billing: the app lists every credential it lacks for the billing store', () => {
+    expect(() =>
+      loadAppConfig({
+        ...APP,
+        CHARTBILL_CODING_STORE: 'billing',
+        CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir',
+      }),
+    ).toThrow(
+      /CHARTBILL_BILLING_TOKEN_URL[\s\S]*CHARTBILL_APP_BILLING_CLIENT_ID[\s\S]*CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE/,
+    );
+    expect(loadAppConfig(APP).codingStore).toBeUndefined();
+  });
+});
