@@ -1,9 +1,10 @@
+import { readJsonIfPresent, writeJsonAtomically } from '../store/json-file.ts';
 /**
  * Where the imported CMS add-on code edits live: `<dataDir>/ncci/aoc.json` (rows as arrays),
  * replaced whole by each import (temporary name, then rename). Node only; checked with zod when
  * read, as an admin may edit it.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { createAddOnTable, type AddOnEdit, type AddOnTable } from '../edits/add-on-table.ts';
@@ -35,21 +36,15 @@ export async function importAocFile(
     importedAt: now.toISOString(),
     rows: rows.map((r) => [r.addOn, r.primary, r.type, r.effective, r.deleted ?? null]),
   };
-  await writeFile(`${path}.tmp`, JSON.stringify(data));
-  await rename(`${path}.tmp`, path);
+  await writeJsonAtomically(path, data);
   return rows;
 }
 
 /** The imported add-on code edits, or undefined when none were imported. */
 export async function loadAddOnTable(dataDir: string): Promise<AddOnTable | undefined> {
-  let text: string;
-  try {
-    text = await readFile(pathOf(dataDir), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const data = stored.parse(JSON.parse(text));
+  const json = await readJsonIfPresent(pathOf(dataDir));
+  if (json === undefined) return undefined;
+  const data = stored.parse(json);
   return createAddOnTable(
     `CMS add-on code edits: ${data.file}`,
     data.rows.map(([addOn, primary, type, effective, deleted]) => ({

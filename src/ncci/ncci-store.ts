@@ -1,3 +1,4 @@
+import { writeJsonAtomically } from '../store/json-file.ts';
 /**
  * Where imported NCCI tables live: `<dataDir>/ncci/ptp.json` and `<dataDir>/ncci/mue.json`, in a
  * compact form (rows as arrays) so start-up reads them without re-parsing the CMS files. An
@@ -5,7 +6,7 @@
  * one command), written to a temporary name and renamed so a crash never leaves half a file.
  * Node only. The stored files are a boundary (an admin may copy or edit them): checked with zod.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
@@ -46,11 +47,6 @@ export function ncciDir(dataDir: string): string {
   return join(dataDir, 'ncci');
 }
 
-async function writeAtomically(path: string, data: unknown): Promise<void> {
-  await writeFile(`${path}.tmp`, JSON.stringify(data));
-  await rename(`${path}.tmp`, path);
-}
-
 /** Stores PTP edits (replacing what was stored) and returns the file written. */
 export async function storePtp(
   dataDir: string,
@@ -78,7 +74,7 @@ export async function storePtp(
     ];
   });
   const path = join(ncciDir(dataDir), 'ptp.json');
-  await writeAtomically(path, {
+  await writeJsonAtomically(path, {
     format: 'chartbill-ncci-ptp/1',
     files,
     importedAt: now.toISOString(),
@@ -105,7 +101,7 @@ export async function storeMue(
     e.end ?? null,
   ]);
   const path = join(ncciDir(dataDir), 'mue.json');
-  await writeAtomically(path, {
+  await writeJsonAtomically(path, {
     format: 'chartbill-ncci-mue/1',
     files,
     importedAt: now.toISOString(),

@@ -1,9 +1,10 @@
+import { readJsonIfPresent, writeJsonAtomically } from '../store/json-file.ts';
 /**
  * Where the imported charge master lives: `<dataDir>/charges/charge-master.json`, replaced whole
  * by each import (written to a temporary name and renamed). Node only; the stored file is a
  * boundary (an admin may edit it), so it is checked with zod when read.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { FeeSchedule } from '../claims/fee-schedule.ts';
@@ -42,21 +43,15 @@ export async function importChargeMaster(
     importedAt: now.toISOString(),
     entries,
   };
-  await writeFile(`${path}.tmp`, JSON.stringify(data));
-  await rename(`${path}.tmp`, path);
+  await writeJsonAtomically(path, data);
   return entries;
 }
 
 /** The imported charge master, or undefined when none was imported. */
 export async function loadChargeMaster(dataDir: string): Promise<FeeSchedule | undefined> {
-  let text: string;
-  try {
-    text = await readFile(pathOf(dataDir), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const data = stored.parse(JSON.parse(text));
+  const json = await readJsonIfPresent(pathOf(dataDir));
+  if (json === undefined) return undefined;
+  const data = stored.parse(json);
   return chargeMasterOf(
     `Practice charge master (${data.file}, imported ${data.importedAt.slice(0, 10)})`,
     data.entries,
