@@ -68,25 +68,28 @@ const FINANCIAL_READ_ONLY = {
   ExplanationOfBenefit: NO_WRITE,
 } as const;
 
+/** Every feature ChartBill may use, each enforced: the default, strictest server. */
+const STRICT: SandboxEhrProfile = {
+  name: 'strict',
+  summary:
+    'every feature ChartBill may use, each enforced: _include/_revinclude, If-None-Exist, batch (no transactions), pages of at most 1000, refresh tokens rotated',
+  include: true,
+  revinclude: true,
+  conditionalCreate: true,
+  conditionalUpdate: false,
+  batch: true,
+  writes: {},
+  conditionCategories: undefined,
+  absentTypes: [],
+  defaultPageSize: 20,
+  maxPageSize: 1000,
+  refreshTokenRotation: true,
+  smartPermissions: ['v1', 'v2'],
+  backendServices: true,
+};
+
 const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
-  strict: {
-    name: 'strict',
-    summary:
-      'every feature ChartBill may use, each enforced: _include/_revinclude, If-None-Exist, batch (no transactions), pages of at most 1000, refresh tokens rotated',
-    include: true,
-    revinclude: true,
-    conditionalCreate: true,
-    conditionalUpdate: false,
-    batch: true,
-    writes: {},
-    conditionCategories: undefined,
-    absentTypes: [],
-    defaultPageSize: 20,
-    maxPageSize: 1000,
-    refreshTokenRotation: true,
-    smartPermissions: ['v1', 'v2'],
-    backendServices: true,
-  },
+  strict: STRICT,
   'epic-like': {
     name: 'epic-like',
     summary:
@@ -128,23 +131,13 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
     smartPermissions: ['v1', 'v2'],
     backendServices: true,
   },
+  // Medplum is the strict server's features plus conditional update (its faults: medplum-faults.ts).
   'medplum-like': {
+    ...STRICT,
     name: 'medplum-like',
     summary:
       'every resource writable, _include/_revinclude, If-None-Exist and conditional update, batch, pages of at most 1000, refresh tokens rotated',
-    include: true,
-    revinclude: true,
-    conditionalCreate: true,
     conditionalUpdate: true,
-    batch: true,
-    writes: {},
-    conditionCategories: undefined,
-    absentTypes: [],
-    defaultPageSize: 20,
-    maxPageSize: 1000,
-    refreshTokenRotation: true,
-    smartPermissions: ['v1', 'v2'],
-    backendServices: true,
   },
 };
 
