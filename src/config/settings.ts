@@ -159,6 +159,17 @@ export const SETTINGS = {
     "the app's private JWK for the billing store (SMART Backend Services), when CHARTBILL_CODING_STORE is billing",
   ),
 
+  CHARTBILL_BILLING_ROLES: opt(
+    textSetting,
+    'app',
+    'billing workspace roles: `Practitioner/1=biller;Group/coders=coder;PractitionerRole/7=manager` (fhirUser, PractitionerRole or Group to coder, biller, manager); unset: nobody may open the workspace',
+  ),
+  CHARTBILL_BILLING_WRITE_OFF_LIMIT: has(
+    numberSetting(z.number().min(0)),
+    'app',
+    '100',
+    'dollars a biller may write off on one claim; above it only a manager',
+  ),
   // The app.
   CHARTBILL_APP_HOST: has(textSetting, 'app', '127.0.0.1', 'the address the app listens on'),
   CHARTBILL_APP_PORT: has(
