@@ -2,6 +2,7 @@
  * The coder's cases, second half: payer edit sets (MUE, preventive visits), add-on codes,
  * duplicates, visits per day, age and sex, pointers, timely filing and pricing. See coder-cases.ts.
  */
+import { parseLine as visitLine } from './coder-case-runner.ts';
 import { ADULT, kase, MAN, MEDICARE_MAN, MEDICARE_WOMAN, type CoderCase } from './coder-cases.ts';
 
 /** Medicare-only limits stay Medicare's; non-zero MUEs apply to every payer (item 3). */
@@ -139,6 +140,29 @@ const SERVICE_CASES: CoderCase[] = [
     dx: ['J06.9'],
     lines: ['99213 x2'],
     fires: ['em-office-per-day error line1'],
+  }),
+  kase({
+    id: 'em-level-above-documented-time',
+    why: '22 minutes on the date supports 99213 (20-29), not the 99214 billed (item 11)',
+    patient: MAN,
+    dx: ['I10'],
+    lines: [{ ...visitLine('99214'), emDocumentation: { minutes: 22 } }],
+    fires: ['em-level-above-documented warning line1'],
+    offers: { 'em-level-above-documented line1': ['99213'] },
+  }),
+  kase({
+    id: 'em-level-supported-by-mdm',
+    why: 'Moderate problems and moderate risk make moderate MDM: 99214 stands, whatever the time',
+    patient: MAN,
+    dx: ['I10'],
+    lines: [
+      {
+        ...visitLine('99214'),
+        emDocumentation: { minutes: 15, problems: 'moderate', data: 'limited', risk: 'moderate' },
+      },
+    ],
+    fires: [],
+    silent: ['em-level-above-documented'],
   }),
 ];
 

@@ -79,6 +79,7 @@ describe('a certified coder’s cases, scrubbed as the worker and `chartbill scr
       'line-pointer-out-of-range',
       'claim-timely-filing',
       'charge-unpriced',
+      'em-level-above-documented',
     ])
       expect(fired, rule).toContain(rule);
   });
