@@ -45,6 +45,12 @@ export const EXT = {
   diagnosisPointer: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-diagnosis-pointer',
   /** ChargeItem: the line's position on the claim (valuePositiveInt, 1 = first line). */
   lineSequence: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-line-sequence',
+  /**
+   * ChargeItem of an office visit (99202–99215): the basis the clinician documented for its level
+   * (2021 AMA E/M rules), a complex extension with `minutes` (valueInteger, total time on the
+   * date) and `problems`, `data`, `risk` (valueCode, the MDM elements).
+   */
+  emBasis: 'https://chartbill.dev/fhir/StructureDefinition/chargeitem-em-basis',
   /** Condition: the diagnosis's rank on the encounter's claim (valuePositiveInt, 1 = primary). */
   diagnosisRank: 'https://chartbill.dev/fhir/StructureDefinition/condition-diagnosis-rank',
   /** Condition: why the clinician keeps a code outside its MCE age group (valueString, the reason). */
