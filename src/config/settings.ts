@@ -327,6 +327,12 @@ export const SETTINGS = {
     '60',
     'how long an eligibility answer is reused (0: never)',
   ),
+  CHARTBILL_PRACTICE_TIME_ZONE: has(
+    z.string().refine(ianaTimeZone, 'an IANA time zone name, e.g. America/Chicago'),
+    'general',
+    'America/New_York',
+    "the practice's IANA time zone: a date of service is the visit's date on the clinic's calendar",
+  ),
   CHARTBILL_WORKER_CONCURRENCY: has(
     count(1, 64),
     'worker',
@@ -584,3 +590,13 @@ export type SettingName = keyof typeof SETTINGS;
 
 /** Prefixes the test harness owns (`npm run bench`, test helpers): not settings, never reported. */
 export const HARNESS_PREFIXES = ['CHARTBILL_TEST_', 'CHARTBILL_BENCH_', 'CHARTBILL_CHAOS_'];
+
+/** Whether this runtime knows `zone` as an IANA time zone (Intl throws a RangeError otherwise). */
+function ianaTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
