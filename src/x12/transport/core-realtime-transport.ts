@@ -109,12 +109,7 @@ export function createCoreRealTimeTransport(
           policy,
           random,
         );
-        if (!decision.retry)
-          throw new AppError(
-            'PAYER_UNAVAILABLE',
-            `The clearinghouse's real-time endpoint (${describe}) ${status === undefined ? 'did not answer' : `answered HTTP ${status}`} after ${counts.attempts} attempts`,
-            { hint: 'ChartBill tries again later.', ...(status ? { upstreamStatus: status } : {}) },
-          );
+        if (!decision.retry) throw unavailableAfter(describe, status, counts.attempts);
         await sleepMs(decision.delayMs);
       }
     },
@@ -155,4 +150,16 @@ export function createCoreRealTimeTransport(
       );
     return fields.Payload;
   }
+}
+
+/** The clearinghouse could not be reached, or kept failing: retry later. */
+function unavailableAfter(describe: string, httpStatus: number | undefined, attempts: number) {
+  return new AppError(
+    'PAYER_UNAVAILABLE',
+    `The clearinghouse's real-time endpoint (${describe}) ${httpStatus === undefined ? 'did not answer' : `answered HTTP ${httpStatus}`} after ${attempts} attempts`,
+    {
+      hint: 'ChartBill tries again later.',
+      ...(httpStatus ? { upstreamStatus: httpStatus } : {}),
+    },
+  );
 }
