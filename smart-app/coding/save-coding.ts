@@ -121,6 +121,8 @@ async function writeCoding(
   const conditionRefs: string[] = [];
   for (const [i, dx] of coding.diagnoses.entries()) {
     const entry: DiagnosisEntry = { code: dx.code };
+    // The reason recorded for keeping an age conflict is saved with the diagnosis (issue 16, item 5).
+    if (dx.overrides?.length) entry.overrides = dx.overrides;
     const display = codes.lookup('icd10cm', dx.code)?.display;
     if (display) entry.display = display;
     const draft = conditionFromDiagnosis(entry, i + 1, {

@@ -117,21 +117,38 @@ export function CodingPanel({ api }: { api: Api }) {
     });
   }
 
+  /**
+   * A one-click fix: a modifier (57 replaces 25 and back), or another code in place of the one the
+   * finding is about, pointers kept consistent (coding-state.ts). Never for a pricing finding: a
+   * code follows the documentation, not the price list (USERS.md, coders and compliance).
+   */
   async function applySuggestion(f: Finding, suggestion: string) {
-    if (!draft || !f.target) return;
-    if (f.target.kind === 'line' && /^[A-Z0-9]{2}$/.test(suggestion)) {
-      const line = draft.coding.lines[f.target.index];
-      if (line && !line.modifiers.includes(suggestion))
-        change(S.updateLine(draft, f.target.index, { modifiers: [...line.modifiers, suggestion] }));
+    if (!draft || !f.target || f.category === 'pricing') return;
+    const { kind, index } = f.target;
+    if (kind === 'line' && /^[A-Z0-9]{2}$/.test(suggestion)) {
+      change(S.applyModifier(draft, index, suggestion));
       return;
     }
-    if (f.target.kind === 'diagnosis') {
-      const { results } = await api<{ results: CodeEntry[] }>(
-        `/api/codes/search?kind=diagnosis&q=${encodeURIComponent(suggestion)}&limit=1`,
+    if (kind === 'diagnosis' && f.rule === 'dx-excludes1') {
+      // Keep the chosen code of the pair; the other goes, its lines pointing at the kept one.
+      const dxs = draft.coding.diagnoses;
+      const keep = dxs.findIndex((d) => d.code === suggestion);
+      const drop = dxs.findIndex(
+        (d) => d.code !== suggestion && (f.suggestions ?? []).includes(d.code),
       );
-      const entry = results.find((r) => r.code === suggestion);
-      if (entry) change(S.replaceDiagnosisCode(draft, f.target.index, entry));
+      if (keep >= 0 && drop >= 0) change(S.mergeDiagnosisInto(draft, drop, keep));
+      return;
     }
+    const { results } = await api<{ results: CodeEntry[] }>(
+      `/api/codes/search?kind=${kind === 'line' ? 'service' : 'diagnosis'}&q=${encodeURIComponent(suggestion)}&limit=5`,
+    );
+    const entry = results.find((r) => r.code === suggestion);
+    if (!entry) return;
+    change(
+      kind === 'line'
+        ? S.replaceLineCode(draft, index, entry)
+        : S.replaceDiagnosisCode(draft, index, entry),
+    );
   }
 
   function onPanelKeyDown(e: KeyboardEvent) {
@@ -214,6 +231,7 @@ export function CodingPanel({ api }: { api: Api }) {
       <FindingsList
         findings={findings}
         onSuggestion={(f, s) => void applySuggestion(f, s)}
+        label={(f, s) => S.fixLabel(f, s, draft.coding)}
         onOverride={(f, reason) => {
           const index = f.target?.kind === 'diagnosis' ? f.target.index : -1;
           const dx = draft.coding.diagnoses[index];

@@ -1,6 +1,7 @@
 import type {
   DiagnosisEntry,
   EncounterCoding,
+  Finding,
   ServiceLine,
 } from '../../src/coding/coding-model.ts';
 import { CLAIM_LIMITS, defaultPointers } from '../../src/coding/coding-model.ts';
@@ -111,16 +112,83 @@ export function togglePointer(d: Draft, lineIndex: number, position: number): Dr
   return updateLine(d, lineIndex, { pointers });
 }
 
+/**
+ * Puts `entry` in place of diagnosis `index`; lines keep pointing at the same position. When the
+ * code is already listed elsewhere, the two merge instead (no duplicate, pointers moved to it).
+ * A recorded override was about the old code, so it goes.
+ */
 export function replaceDiagnosisCode(d: Draft, index: number, entry: CodeEntry): Draft {
+  const existing = d.coding.diagnoses.findIndex((x, i) => i !== index && x.code === entry.code);
+  if (existing >= 0) return mergeDiagnosisInto(d, index, existing);
   return {
     ...d,
     coding: {
       ...d.coding,
-      diagnoses: d.coding.diagnoses.map((x, i) =>
-        i === index ? { ...x, code: entry.code, display: entry.display } : x,
-      ),
+      diagnoses: d.coding.diagnoses.map((x, i) => {
+        if (i !== index) return x;
+        const next: DiagnosisEntry = { ...x, code: entry.code, display: entry.display };
+        delete next.overrides;
+        return next;
+      }),
     },
   };
+}
+
+/** Removes diagnosis `from`; lines that pointed at it point at diagnosis `into` (once). */
+export function mergeDiagnosisInto(d: Draft, from: number, into: number): Draft {
+  if (from === into || !d.coding.diagnoses[from] || !d.coding.diagnoses[into]) return d;
+  const lines = d.coding.lines.map((l) => {
+    const moved = l.pointers.map((p) => (p === from + 1 ? into + 1 : p));
+    return { ...l, pointers: moved.filter((p, i) => moved.indexOf(p) === i) };
+  });
+  return removeDiagnosis({ ...d, coding: { ...d.coding, lines } }, from);
+}
+
+/**
+ * Puts `entry` in place of line `index` (units, modifiers and pointers kept). The E/M level basis
+ * stays when the new code is an office visit too (it is what chose the level), else it goes.
+ */
+export function replaceLineCode(d: Draft, index: number, entry: CodeEntry): Draft {
+  const line = d.coding.lines[index];
+  if (!line) return d;
+  const { emDocumentation, ...rest } = line;
+  const officeVisit = /^992(0[2-5]|1[1-5])$/.test(entry.code);
+  const next: ServiceLine = {
+    ...rest,
+    code: entry.code,
+    system: entry.system === 'hcpcs' ? 'hcpcs' : 'cpt',
+    display: entry.display,
+    ...(officeVisit && emDocumentation ? { emDocumentation } : {}),
+  };
+  return {
+    ...d,
+    coding: { ...d.coding, lines: d.coding.lines.map((l, i) => (i === index ? next : l)) },
+  };
+}
+
+/** 25 (separate visit, minor procedure) and 57 (decision for major surgery) exclude each other. */
+const EXCLUSIVE_MODIFIERS: Readonly<Record<string, string>> = { '25': '57', '57': '25' };
+
+/** Adds `modifier` to line `index`; 57 replaces 25 and 25 replaces 57 (never both). */
+export function applyModifier(d: Draft, index: number, modifier: string): Draft {
+  const line = d.coding.lines[index];
+  if (!line || line.modifiers.includes(modifier)) return d;
+  const other = EXCLUSIVE_MODIFIERS[modifier];
+  const modifiers = line.modifiers.includes(other ?? '')
+    ? line.modifiers.map((m) => (m === other ? modifier : m))
+    : [...line.modifiers, modifier];
+  return updateLine(d, index, { modifiers });
+}
+
+/** What a one-click fix does, in words on its button. */
+export function fixLabel(f: Finding, suggestion: string, coding: EncounterCoding): string {
+  if (f.rule === 'dx-excludes1') return `Keep ${suggestion}`;
+  if (!/^[A-Z0-9]{2}$/.test(suggestion)) return `Use ${suggestion}`;
+  const line = f.target?.kind === 'line' ? coding.lines[f.target.index] : undefined;
+  const other = EXCLUSIVE_MODIFIERS[suggestion];
+  return other && line?.modifiers.includes(other)
+    ? `Change modifier ${other} to ${suggestion}`
+    : `Add modifier ${suggestion}`;
 }
 
 /** Parses "25, 59" or "25 59" into modifiers. */

@@ -3,12 +3,14 @@ import type { Finding } from '../../src/coding/coding-model.ts';
 interface Props {
   findings: Finding[];
   onSuggestion: (finding: Finding, suggestion: string) => void;
+  /** The words on a fix's button (what clicking it does); by default "Use X" / "Add modifier X". */
+  label?: (finding: Finding, suggestion: string) => string;
   /** Keeps the code an overridable edit objects to, with the clinician's reason. */
   onOverride?: (finding: Finding, reason: string) => void;
 }
 
 /** Coding edits, errors first, each naming the rule and what to do, with one-click fixes. */
-export function FindingsList({ findings, onSuggestion, onOverride }: Props) {
+export function FindingsList({ findings, onSuggestion, label, onOverride }: Props) {
   const sorted = [...findings].sort(
     (a, b) => Number(b.severity === 'error') - Number(a.severity === 'error'),
   );
@@ -28,7 +30,11 @@ export function FindingsList({ findings, onSuggestion, onOverride }: Props) {
                   <div class="suggestions">
                     {f.suggestions.slice(0, 8).map((s) => (
                       <button type="button" key={s} class="chip" onClick={() => onSuggestion(f, s)}>
-                        {/^[A-Z0-9]{2}$/.test(s) ? `Add modifier ${s}` : `Use ${s}`}
+                        {label
+                          ? label(f, s)
+                          : /^[A-Z0-9]{2}$/.test(s)
+                            ? `Add modifier ${s}`
+                            : `Use ${s}`}
                       </button>
                     ))}
                   </div>

@@ -19,6 +19,7 @@ const OWN_EXTENSIONS = new Set<string>([
   EXT.modifier,
   EXT.diagnosisPointer,
   EXT.emBasis,
+  EXT.ageConflictOverride,
 ]);
 
 /**

@@ -9,6 +9,7 @@ import type {
   Task,
 } from 'fhir/r4';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import type { EditReference } from '../../src/edits/edit-reference.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
@@ -69,6 +70,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   pollMs?: number;
   eligibilityReuseMs?: number;
+  /** Reference data for the scrub and the answer (e.g. the payers' contracts, `expected`). */
+  editReference?: EditReference;
 }
 
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
@@ -97,6 +100,7 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
       ledger: options.ledger ?? createMemoryLedger(),
       logger,
       ...(options.now ? { now: options.now } : {}),
+      ...(options.editReference ? { editReference: options.editReference } : {}),
     },
   );
 }

@@ -168,6 +168,9 @@ async function raiseUnderpayment(
   const pricing = deps.editReference?.expected;
   const expected = pricing ? expectedForClaim(claim, pricing) : undefined;
   if (!expected) return;
+  // A claim denied as a whole (timely filing, no coverage) is a denial with its own Task, never an
+  // underpayment of $0 on every line.
+  if (summary.denials.some((d) => d.itemSequence === undefined)) return;
   const denied = new Set(summary.denials.flatMap((d) => d.itemSequence ?? []));
   const short = underpaidLines(expected, allowedByLine(response), denied);
   if (short.length === 0) return;

@@ -124,4 +124,33 @@ describe('the E/M level basis is saved with the coding and shown again', () => {
     expect(again.coding.lines.find((l) => l.code === '99214')?.emDocumentation).toEqual(mdm);
     expect(aboveDocumented(again.findings)).toEqual([]);
   });
+
+  it('keeps the reason recorded for an age conflict across save and reopening (issue 16, item 5)', async () => {
+    const app = await launched();
+    const base = (await app.load()).coding;
+    const line = { code: '99213', system: 'cpt' as const, units: 1, modifiers: [], pointers: [1] };
+    const plain = await app.save({ diagnoses: [{ code: 'Z00.129' }], lines: [line] }, base);
+    const conflict = plain.findings.filter((f) => f.rule === 'dx-age-conflict');
+    expect(conflict).toMatchObject([{ severity: 'error', overridable: true }]);
+
+    const reason = 'Medicaid EPSDT visit: the state requires Z00.12- through age 20';
+    const kept = await app.save(
+      {
+        ...plain.coding,
+        diagnoses: plain.coding.diagnoses.map((d) => ({
+          ...d,
+          overrides: [{ rule: 'dx-age-conflict', reason }],
+        })),
+      },
+      plain.coding,
+    );
+    expect(kept.findings.filter((f) => f.rule === 'dx-age-conflict')).toMatchObject([
+      { severity: 'warning' },
+    ]);
+    const reopened = await app.load();
+    expect(reopened.coding.diagnoses[0]?.overrides).toEqual([{ rule: 'dx-age-conflict', reason }]);
+    const again = reopened.findings.filter((f) => f.rule === 'dx-age-conflict');
+    expect(again).toMatchObject([{ severity: 'warning' }]);
+    expect(again[0]?.message).toContain('EPSDT');
+  });
 });
