@@ -561,6 +561,28 @@ export const SETTINGS = {
     '0',
     'ISA14: 1 asks for a TA1 on every interchange',
   ),
+  CHARTBILL_X12_PAYER_IDS: opt(
+    payerIdsSetting,
+    'x12',
+    'Payer ids (Organization identifier) reached through the X12 clearinghouse; others use FHIR $submit',
+  ),
+  CHARTBILL_X12_DIRECTORY: opt(
+    textSetting,
+    'x12',
+    'a local folder (outbound/, inbound/, archive/) exchanged with the clearinghouse, when files travel by other means than SFTP',
+  ),
+  CHARTBILL_X12_INBOUND_MINUTES: has(
+    numberSetting(z.number().min(0)),
+    'x12',
+    '5',
+    "how often the worker reads the clearinghouse's files (999, TA1, 277CA, 835); 0 on every tick",
+  ),
+  CHARTBILL_X12_STATUS_AFTER_HOURS: has(
+    numberSetting(z.number().positive()),
+    'x12',
+    '72',
+    'a claim sent as an 837P with no answer this long is asked about with a 276 (at most once per this wait)',
+  ),
   CHARTBILL_X12_FHIR_TOKEN: opt(
     textSetting,
     'x12',
