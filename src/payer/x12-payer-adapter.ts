@@ -180,7 +180,10 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
     if (!answer)
       throw new AppError('PAYER_REJECTED', `The clearinghouse answered the 270 with a ${doc.kind}`);
     return eligibilityToFhir(answer, {
-      ...(request.id ? { request: { reference: `CoverageEligibilityRequest/${request.id}` } } : {}),
+      request: {
+        ...(request.id ? { reference: `CoverageEligibilityRequest/${request.id}` } : {}),
+        ...(request.identifier?.[0] ? { identifier: request.identifier[0] } : {}),
+      },
       patient: { reference: `Patient/${patient.id ?? ''}` },
       coverage: { reference: `Coverage/${coverage.id ?? ''}` },
       ...(coverage.payor[0] ? { insurer: coverage.payor[0] } : {}),

@@ -1,8 +1,9 @@
-import type { ClaimResponse, Coverage, Encounter } from 'fhir/r4';
+import type { ClaimResponse, Coverage, Encounter, PaymentReconciliation, Task } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadStatus } from '../../smart-app/status/build-status.ts';
 import { all, claimsOf, tasksOf } from '../worker/worker-kit.ts';
-import { startX12World, type X12World } from './x12-worker-kit.ts';
+import { ack999, era835, status277 } from './clearinghouse-kit.ts';
+import { HOUR, startX12World, type X12World } from './x12-worker-kit.ts';
 
 let x: X12World | undefined;
 afterEach(async () => {
@@ -60,4 +61,123 @@ describe('claims to payers reached through an X12 clearinghouse', () => {
       /a person pays through patient billing/,
     );
   });
+
+  it('shows the 999 and 277CA acceptance in the timeline, posts the 835 once, and keeps the claim it does not know', async () => {
+    x = await startX12World(['enc-clean-1']);
+    const worker = x.worker();
+    await worker.tick();
+    const [sent] = await x.folder.sent();
+    if (!sent) throw new Error('no 837P went out');
+    await x.folder.answer('1-ack.999', ack999(sent, true));
+    await x.folder.answer('2-ca.277', status277(sent, 'A1:19:PR'));
+    await worker.tick();
+    const steps = (await timeline(x, 'enc-clean-1'))?.steps.map((s) => s.label);
+    expect(steps).toEqual([
+      'Coded',
+      'Eligibility: coverage in force',
+      'Submitted to payer',
+      'Received by clearinghouse (999)',
+      'Accepted by payer',
+      'Waiting for the payer',
+    ]);
+    expect(await x.folder.inbound()).toEqual([]);
+    expect(await x.folder.archived()).toEqual(['1-ack.999', '2-ca.277']);
+
+    const era = era835([sent], 100, 'EFT-1001', 'NOT-OURS-9');
+    await x.folder.answer('era-1.835', era);
+    await worker.tick();
+    const view = await timeline(x, 'enc-clean-1');
+    expect(view?.stage).toBe('paid');
+    expect(view?.paid).toBe(100);
+    const payments = await all<PaymentReconciliation>(x.world.fhir, 'PaymentReconciliation');
+    expect(payments.map((p) => [p.paymentIdentifier?.value, p.paymentAmount.value])).toEqual([
+      ['EFT-1001', 130],
+    ]);
+    const unmatched = (await all<Task>(x.world.fhir, 'Task')).filter(
+      (t) => t.code?.coding?.[0]?.code === 'x12-unmatched',
+    );
+    expect(unmatched.map((t) => t.description)).toEqual([
+      expect.stringContaining('pays 30.00 on claim NOT-OURS-9 (payer claim PCN-X)'),
+    ]);
+
+    // The same ERA again (the clearinghouse resends it): nothing changes.
+    const before = await counts(x);
+    await x.folder.answer('era-1-again.835', era);
+    await worker.tick();
+    expect(await counts(x)).toEqual(before);
+    expect(await x.folder.archived()).toContain('era-1-again.835');
+  });
+
+  it('puts a claim whose batch the 999 rejects back on a work item naming the segment and position', async () => {
+    x = await startX12World(['enc-clean-1']);
+    const worker = x.worker();
+    await worker.tick();
+    const [sent] = await x.folder.sent();
+    if (!sent) throw new Error('no 837P went out');
+    await x.folder.answer('ack-1.999', ack999(sent, false));
+    await worker.tick();
+    const task = (await tasksOf(x.world.fhir, 'enc-clean-1')).find(
+      (t) => t.code?.coding?.[0]?.code === 'claim-rejected',
+    );
+    expect(task?.description).toMatch(
+      /Rejected by clearinghouse \(999\).*rejected the whole batch .*\(segment \d+ \(AK9\) at character \d+\)/s,
+    );
+    const view = await timeline(x, 'enc-clean-1');
+    expect(view?.steps.at(-1)).toMatchObject({
+      label: 'Rejected by clearinghouse (999)',
+      state: 'problem',
+    });
+  });
+
+  it('makes a 277CA rejection a work item with the STC codes in words', async () => {
+    x = await startX12World(['enc-clean-1']);
+    const worker = x.worker();
+    await worker.tick();
+    const [sent] = await x.folder.sent();
+    if (!sent) throw new Error('no 837P went out');
+    await x.folder.answer('ca-1.277', status277(sent, 'A7:562:85'));
+    await worker.tick();
+    await worker.tick();
+    const task = (await tasksOf(x.world.fhir, 'enc-clean-1')).find(
+      (t) => t.code?.coding?.[0]?.code === 'claim-rejected',
+    );
+    expect(task?.description).toContain(
+      "rejected for invalid information: the entity's National Provider Identifier (NPI) (billing provider)",
+    );
+    const [claim] = await claimsOf(x.world.fhir, 'enc-clean-1');
+    const answers = (await all<ClaimResponse>(x.world.fhir, 'ClaimResponse')).filter(
+      (r) => r.request?.reference === `Claim/${claim?.id ?? '-'}`,
+    );
+    expect(answers.map((r) => r.outcome)).toEqual(['error']);
+  });
+
+  it('asks with a 276 about a claim with no answer after the wait, once, and shows the 277 in the timeline', async () => {
+    x = await startX12World(['enc-clean-1']);
+    const worker = x.worker();
+    await worker.tick();
+    x.clock.advance(HOUR);
+    await worker.tick();
+    expect(x.realTime.requests.filter((r) => r.type.startsWith('X12_276'))).toEqual([]);
+    x.clock.advance(24 * HOUR);
+    await worker.tick();
+    const asked = x.realTime.requests.filter((r) => r.type.startsWith('X12_276'));
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.x12).toContain('REF*EJ*enc-enc-clean-1~');
+    const steps = (await timeline(x, 'enc-clean-1'))?.steps ?? [];
+    expect(steps.map((s) => s.label)).toContain('Pending at payer');
+    expect(steps.find((s) => s.label === 'Pending at payer')?.detail).toContain(
+      'Claim status (276/277): P1:20',
+    );
+    // Asked once per wait: the next poll inside the wait does not ask again.
+    x.clock.advance(HOUR);
+    await worker.tick();
+    expect(x.realTime.requests.filter((r) => r.type.startsWith('X12_276'))).toHaveLength(1);
+  });
 });
+
+async function counts(w: X12World): Promise<Record<string, number>> {
+  const types = ['ClaimResponse', 'PaymentReconciliation', 'Task'] as const;
+  const out: Record<string, number> = {};
+  for (const t of types) out[t] = (await all(w.world.fhir, t)).length;
+  return out;
+}
