@@ -2,7 +2,14 @@ import type { ClaimResponse, Coverage, Encounter, PaymentReconciliation, Task } 
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadStatus } from '../../smart-app/status/build-status.ts';
 import { all, claimsOf, tasksOf } from '../worker/worker-kit.ts';
-import { ack999, era835, status277 } from './clearinghouse-kit.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Organization } from 'fhir/r4';
+import { fileX12Submissions } from '../../src/x12/x12-submissions.ts';
+import type { BatchTransport } from '../../src/x12/transport/clearinghouse-transport.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import { ack999, era835, status277, theirFile } from './clearinghouse-kit.ts';
 import { HOUR, startX12World, type X12World } from './x12-worker-kit.ts';
 
 let x: X12World | undefined;
@@ -172,6 +179,125 @@ describe('claims to payers reached through an X12 clearinghouse', () => {
     x.clock.advance(HOUR);
     await worker.tick();
     expect(x.realTime.requests.filter((r) => r.type.startsWith('X12_276'))).toHaveLength(1);
+  });
+
+  it('holds each unreadable file with a reason naming the segment and position, loses nothing, and reads the next file', async () => {
+    x = await startX12World(['enc-clean-1']);
+    const worker = x.worker();
+    await worker.tick();
+    const [sent] = await x.folder.sent();
+    if (!sent) throw new Error('no 837P went out');
+    const good = ack999(sent, true);
+    const ca = status277(sent, 'A1:19:PR');
+    const bad: Record<string, string> = {
+      'a-truncated.999': good.slice(0, Math.floor(good.length / 2)),
+      'b-terminator.277': ca.slice(0, 106) + ca.slice(106).replace(/~/g, '|'),
+      'c-isa-length.999': good.replace('*00*          *', '*00*         *'),
+      'd-unknown.850': theirFile('850', 'PO', '004010', [
+        [['BEG', '00', 'SA', 'PO-1', '', '20260304']],
+      ]),
+      'e-unbalanced.835': era835([sent], 100, 'EFT-9').replace('BPR*I*100.00', 'BPR*I*90.00'),
+    };
+    for (const [name, text] of Object.entries(bad)) await x.folder.answer(name, text);
+    await x.folder.answer('f-good.999', good);
+    await worker.tick();
+    await worker.tick();
+
+    // Every bad file is still there, untouched; the good one after them was read.
+    expect(await x.folder.inbound()).toEqual(Object.keys(bad));
+    expect(await x.folder.archived()).toEqual(['f-good.999']);
+    expect((await timeline(x, 'enc-clean-1'))?.steps.map((s) => s.label)).toContain(
+      'Received by clearinghouse (999)',
+    );
+    const held = (await all<Task>(x.world.fhir, 'Task')).filter(
+      (t) => t.code?.coding?.[0]?.code === 'x12-file-held',
+    );
+    const reasons: Record<string, string> = Object.fromEntries(
+      held.map((t): [string, string] => [
+        /file (\S+) could not/.exec(t.description ?? '')?.[1] ?? '',
+        t.description ?? '',
+      ]),
+    );
+    expect(Object.keys(reasons).sort()).toEqual(Object.keys(bad));
+    expect(reasons['a-truncated.999']).toMatch(/truncated.*\(segment 2 \(GS\) at character \d+\)/);
+    expect(reasons['b-terminator.277']).toMatch(/no segment terminator '~'.*\(segment \d+ \(GS\)/);
+    expect(reasons['c-isa-length.999']).toMatch(
+      /ISA is 105 characters.*\(segment 1 \(ISA\) at character 0\)/,
+    );
+    expect(reasons['d-unknown.850']).toMatch(/Unknown transaction set '850'.*\(segment 3 \(ST\)/);
+    expect(reasons['e-unbalanced.835']).toMatch(
+      /does not balance.*BPR02 pays 90\.00 \(segment \d+ \(BPR\)/,
+    );
+    // Nothing of the unbalanced ERA was posted.
+    expect(await all<PaymentReconciliation>(x.world.fhir, 'PaymentReconciliation')).toEqual([]);
+  });
+
+  it('does not send a claim twice when the worker dies between the upload and recording it', async () => {
+    x = await startX12World(['enc-clean-1']);
+    const dir = await mkdtemp(join(tmpdir(), 'chartbill-x12-sub-'));
+    try {
+      const ledger = createMemoryLedger();
+      let uploads = 0;
+      const real = x.folder.transport;
+      // The process dies right after the file reached the clearinghouse: nothing is recorded.
+      const dying: BatchTransport = {
+        ...real,
+        async upload(name, content) {
+          uploads += 1;
+          await real.upload(name, content);
+          throw new Error('worker killed after the upload');
+        },
+      };
+      const counting: BatchTransport = {
+        ...real,
+        async upload(name, content) {
+          uploads += 1;
+          await real.upload(name, content);
+        },
+      };
+      const store = join(dir, 'x12-submissions.json');
+      await x.worker({ ledger, batch: dying, submissions: fileX12Submissions(store) }).tick();
+      expect(uploads).toBe(1);
+      // A new process: the same ledger and submissions file, a working transport.
+      x.clock.advance(HOUR);
+      const restarted = x.worker({
+        ledger,
+        batch: counting,
+        submissions: fileX12Submissions(store),
+      });
+      await restarted.tick();
+      await restarted.tick();
+      expect(uploads).toBe(1);
+      expect((await x.folder.sent()).map((s) => s.claimNumber)).toEqual(['enc-enc-clean-1']);
+      expect((await ledger.getItem('Encounter/enc-clean-1'))?.stage).toBe('submitted');
+      const [claim] = await claimsOf(x.world.fhir, 'enc-clean-1');
+      const answers = (await all<ClaimResponse>(x.world.fhir, 'ClaimResponse')).filter(
+        (r) => r.request?.reference === `Claim/${claim?.id ?? '-'}`,
+      );
+      expect(answers.map((r) => r.outcome)).toEqual(['queued']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds a claim an 837P cannot express on a work item naming the missing element, without retrying', async () => {
+    x = await startX12World(['enc-clean-1']);
+    const org = await x.world.fhir.read<Organization>('Organization', 'org-billing');
+    const address = org.address?.[0];
+    if (address) address.postalCode = '62704';
+    await x.world.fhir.update(org);
+    const ledger = createMemoryLedger();
+    await x.worker({ ledger }).tick();
+    expect(await x.folder.sent()).toEqual([]);
+    const task = (await tasksOf(x.world.fhir, 'enc-clean-1')).find(
+      (t) => t.code?.coding?.[0]?.code === 'claim-data-missing',
+    );
+    expect(task?.description).toMatch(/needs Organization\.address\.postalCode for 2010AA/);
+    expect(await ledger.getItem('Encounter/enc-clean-1')).toMatchObject({
+      stage: 'held',
+      reason: 'claim-data-missing',
+      attempts: 0,
+    });
   });
 });
 
