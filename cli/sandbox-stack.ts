@@ -85,8 +85,8 @@ const SANDBOX_X12_IDENTITY = {
   CHARTBILL_X12_SUBMITTER_CONTACT: 'Billing Office',
   CHARTBILL_X12_SUBMITTER_PHONE: '5555550100',
   CHARTBILL_X12_BILLING_TAXONOMY: '207Q00000X',
-  // The sandbox's answers come within a second; look for them often.
-  CHARTBILL_X12_SFTP_POLL_SECONDS: '2',
+  // The sandbox's answers come within a second: look for them on every tick.
+  CHARTBILL_X12_INBOUND_MINUTES: '0',
 } as const;
 
 export interface SandboxStack {
