@@ -7,6 +7,11 @@ import { createLogger } from '../src/log/create-logger.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { sandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
+import { sandboxMembers } from '../sandbox/clearinghouse/sandbox-members.ts';
+import {
+  startSandboxClearinghouse,
+  type SandboxClearinghouse,
+} from '../sandbox/clearinghouse/start-clearinghouse.ts';
 import { removeSandboxState, writeSandboxState } from './sandbox-state.ts';
 import { startSandboxStack } from './sandbox-stack.ts';
 import { untilSignal } from './start-command.ts';
@@ -49,7 +54,11 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
       ehr: settings.CHARTBILL_EHR_PORT,
       payer: settings.CHARTBILL_PAYER_PORT,
       worker: settings.CHARTBILL_WORKER_PORT,
+      clearinghouseSftp: settings.CHARTBILL_CLEARINGHOUSE_SFTP_PORT,
+      clearinghouseCore: settings.CHARTBILL_CLEARINGHOUSE_CORE_PORT,
     },
+    // The clearinghouse's host key stays in the data folder: its pinned fingerprint lasts.
+    stateDir: dataDir,
     logger,
     // The shipped public code sets, with any imported releases (chartbill codes import).
     codes,
@@ -75,6 +84,7 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
   console.log(`EHR launch: ${stack.ehrLaunchUrl}`);
   console.log(`App: ${stack.appUrl}`);
   console.log(`Payer: ${stack.payerBase}`);
+  printClearinghouse(stack.clearinghouse);
   console.log(`Worker health: ${stack.healthUrl}/healthz`);
   console.log(
     'ChartBill sandbox is running. Open the EHR launch page in a browser; Ctrl-C stops it.',
@@ -102,5 +112,41 @@ export async function runSandboxPayer(source: SettingsSource): Promise<number> {
   console.log('Sandbox payer is running (CHARTBILL_PAYER_BASE_URL=<Payer>); Ctrl-C stops it.');
   await untilSignal();
   await payer.close();
+  return 0;
+}
+
+/** Where the clearinghouse listens and the host key to pin (no password: it is in a file). */
+function printClearinghouse(ch: SandboxClearinghouse): void {
+  console.log(
+    `Clearinghouse SFTP: sftp://${ch.sftp.user}@${ch.sftp.host}:${ch.sftp.port} (host key ${ch.sftp.hostKey}; password in ${ch.settings.CHARTBILL_X12_SFTP_PASSWORD_FILE ?? ''})`,
+  );
+  console.log(`Clearinghouse CORE: ${ch.coreUrl}`);
+}
+
+/**
+ * `chartbill sandbox clearinghouse`: the sandbox clearinghouse alone (SFTP for 837P and its
+ * answers, CAQH CORE for 270/276), its payers knowing the sandbox seed's members. Prints the
+ * CHARTBILL_X12_* settings that point ChartBill at it.
+ */
+export async function runSandboxClearinghouse(source: SettingsSource): Promise<number> {
+  const settings = readSettings(source, {
+    what: 'Sandbox clearinghouse',
+    defaults: SANDBOX_DEFAULTS,
+  });
+  const clearinghouse = await startSandboxClearinghouse({
+    host: settings.CHARTBILL_HOST,
+    sftpPort: settings.CHARTBILL_CLEARINGHOUSE_SFTP_PORT,
+    corePort: settings.CHARTBILL_CLEARINGHOUSE_CORE_PORT,
+    stateDir: settings.CHARTBILL_DATA_DIR,
+    members: sandboxMembers(new Date()),
+    logger: createLogger(settings.CHARTBILL_LOG_LEVEL, 'chartbill-sandbox-clearinghouse'),
+  });
+  printClearinghouse(clearinghouse);
+  console.log('Settings for ChartBill:');
+  for (const [name, value] of Object.entries(clearinghouse.settings))
+    console.log(`  ${name}=${value}`);
+  console.log('Sandbox clearinghouse is running; Ctrl-C stops it.');
+  await untilSignal();
+  await clearinghouse.close();
   return 0;
 }

@@ -9,6 +9,11 @@ import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { SettingsSource } from '../src/config/read-settings.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
 import {
+  startSandboxClearinghouse,
+  type SandboxClearinghouse,
+} from '../sandbox/clearinghouse/start-clearinghouse.ts';
+import { sandboxMembers } from '../sandbox/clearinghouse/sandbox-members.ts';
+import {
   holdsClaims,
   holdsCoding,
   sandboxEhrProfile,
@@ -16,6 +21,7 @@ import {
 } from '../sandbox/ehr-profiles.ts';
 import { medplumFaults } from '../sandbox/medplum-faults.ts';
 import { isSeedCoding } from '../sandbox/seed-data.ts';
+import { X12_PAYER } from '../sandbox/seed-people.ts';
 import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
@@ -37,6 +43,9 @@ export interface SandboxPorts {
   ehr: number;
   payer: number;
   worker: number;
+  /** The sandbox clearinghouse's SFTP and CORE ports; default 0 (any free port). */
+  clearinghouseSftp?: number;
+  clearinghouseCore?: number;
 }
 
 export interface SandboxStackOptions {
@@ -55,6 +64,8 @@ export interface SandboxStackOptions {
   settings?: SettingsSource;
   /** The kind of EHR the sandbox plays (`CHARTBILL_SANDBOX_EHR`); default strict. */
   profile?: SandboxEhrProfile;
+  /** Where the clearinghouse keeps its host key (so a pinned fingerprint survives restarts); default a temporary folder. */
+  stateDir?: string;
 }
 
 /** Where the sandbox's worker differs from production's defaults (a setting still overrides it). */
@@ -63,11 +74,28 @@ const SANDBOX_WORKER_DEFAULTS = {
   CHARTBILL_WORKER_RECHECK_MINUTES: '0.25',
 } as const;
 
+/**
+ * What an 837P needs that the sandbox's FHIR data does not say, configured once as a practice
+ * would (issue 15, item 1); a setting the admin gives still wins.
+ */
+const SANDBOX_X12_IDENTITY = {
+  CHARTBILL_X12_SENDER_ID: 'SBXFAMILYMED',
+  CHARTBILL_X12_RECEIVER_NAME: 'Sandbox Clearinghouse',
+  CHARTBILL_X12_SUBMITTER_NAME: 'Sandbox Family Medicine',
+  CHARTBILL_X12_SUBMITTER_CONTACT: 'Billing Office',
+  CHARTBILL_X12_SUBMITTER_PHONE: '5555550100',
+  CHARTBILL_X12_BILLING_TAXONOMY: '207Q00000X',
+  // The sandbox's answers come within a second: look for them on every tick.
+  CHARTBILL_X12_INBOUND_MINUTES: '0',
+} as const;
+
 export interface SandboxStack {
   fhirBase: string;
   ehrLaunchUrl: string;
   appUrl: string;
   payerBase: string;
+  /** The clearinghouse Sandbox Mutual's claims go through (SFTP and CAQH CORE). */
+  clearinghouse: SandboxClearinghouse;
   tokenUrl: string;
   ehr: SandboxEhr;
   /**
@@ -208,9 +236,22 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     logger: logger.child({ part: 'sandbox-payer' }),
     strict: true,
   });
+  const clearinghouse = await startSandboxClearinghouse({
+    host,
+    sftpPort: opts.ports.clearinghouseSftp ?? 0,
+    corePort: opts.ports.clearinghouseCore ?? 0,
+    stateDir: opts.stateDir ?? keyDir,
+    members: sandboxMembers(new Date()),
+    logger: logger.child({ part: 'sandbox-clearinghouse' }),
+  }).catch(async (err: unknown) => {
+    await Promise.all([payer.close(), billing?.close(), ehr.close()]);
+    await rm(keyDir, { recursive: true, force: true });
+    throw err;
+  });
 
   // The app's port was chosen before the EHR registered its URL; if it was taken meanwhile, start over.
   const app = await listenApp().catch(async (err: unknown) => {
+    await clearinghouse.close();
     await payer.close();
     await billing?.close();
     await ehr.close();
@@ -252,7 +293,11 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   const startSandboxWorker = async () => {
     const config = loadWorkerConfig(
       {
+        ...SANDBOX_X12_IDENTITY,
         ...opts.settings,
+        // Sandbox Mutual's claims go out as 837P through the sandbox clearinghouse (issue 15, item 7).
+        ...clearinghouse.settings,
+        CHARTBILL_X12_PAYER_IDS: X12_PAYER.payerId,
         CHARTBILL_FHIR_BASE_URL: ehr.fhirBase,
         CHARTBILL_TOKEN_URL: ehr.tokenUrl,
         CHARTBILL_CLIENT_ID: WORKER_CLIENT_ID,
@@ -276,7 +321,13 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   // A refused setting or a taken port stops the whole stack, leaving nothing listening.
   const { config: workerConfig, started: running } = await startSandboxWorker().catch(
     async (err: unknown) => {
-      await Promise.all([app.close(), payer.close(), ehr.close(), billing?.close()]);
+      await Promise.all([
+        app.close(),
+        payer.close(),
+        clearinghouse.close(),
+        ehr.close(),
+        billing?.close(),
+      ]);
       await rm(keyDir, { recursive: true, force: true });
       throw err;
     },
@@ -288,6 +339,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     ehrLaunchUrl: ehr.launchPageUrl,
     appUrl,
     payerBase: payer.fhirBase,
+    clearinghouse,
     tokenUrl: ehr.tokenUrl,
     ehr,
     ...(billing ? { billing } : {}),
@@ -298,9 +350,10 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     cliClient: { clientId: CLI_CLIENT_ID, privateJwk: cliKeys.privateJwk },
     async close() {
       await running.close();
-      await rm(keyDir, { recursive: true, force: true });
       await app.close();
       await payer.close();
+      await clearinghouse.close();
+      await rm(keyDir, { recursive: true, force: true });
       await billing?.close();
       await ehr.close();
     },

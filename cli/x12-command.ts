@@ -2,25 +2,15 @@ import { createReadStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type {
-  Claim,
-  Coverage,
-  Location,
-  Organization,
-  Patient,
-  Practitioner,
-  RelatedPerson,
-} from 'fhir/r4';
 import { workerActor } from '../src/audit/audit-actor.ts';
 import { createAuditSink } from '../src/audit/audit-sink.ts';
 import { auditedGateway } from '../src/audit/audited-gateway.ts';
 import { createBackendAuth } from '../src/auth/backend-auth.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
-import { idOfReference } from '../src/fhir/reference-id.ts';
 import { createLogger } from '../src/log/create-logger.ts';
+import { claimInput } from '../src/x12/claim-input.ts';
 import { claimTo837 } from '../src/x12/claim-to-837.ts';
-import type { Claim837Input } from '../src/x12/claim-837-input.ts';
 import { fileControlNumbers } from '../src/x12/control-numbers.ts';
 import { describeX12 } from '../src/x12/describe-x12.ts';
 import { importEra } from '../src/x12/import-era.ts';
@@ -164,47 +154,4 @@ async function fhirFor(
     getToken: () => auth.getToken(),
     retry: { attempts: 3 },
   });
-}
-
-/** The Claim and every resource it references, read from the FHIR server. */
-export async function claimInput(fhir: FhirGateway, claimId: string): Promise<Claim837Input> {
-  const claim = await fhir.read<Claim>('Claim', claimId);
-  const coverageId = idOfReference(claim.insurance[0]?.coverage.reference, 'Coverage');
-  const orgId = idOfReference(claim.provider.reference, 'Organization');
-  const patientId = idOfReference(claim.patient.reference, 'Patient');
-  if (!coverageId || !orgId || !patientId)
-    throw new Error(
-      `Claim/${claimId} does not reference its Patient, Coverage and billing Organization`,
-    );
-  const [patient, coverage, billingProvider] = await Promise.all([
-    fhir.read<Patient>('Patient', patientId),
-    fhir.read<Coverage>('Coverage', coverageId),
-    fhir.read<Organization>('Organization', orgId),
-  ]);
-  const payerId = idOfReference(coverage.payor[0]?.reference, 'Organization');
-  const practitionerIds = (claim.careTeam ?? [])
-    .map((c) => idOfReference(c.provider.reference, 'Practitioner'))
-    .filter((id): id is string => id !== undefined);
-  const locationId = idOfReference(claim.facility?.reference, 'Location');
-  const subscriberRef = coverage.subscriber?.reference;
-  const [payer, practitioners, location, subscriber] = await Promise.all([
-    payerId ? fhir.read<Organization>('Organization', payerId) : undefined,
-    Promise.all(practitionerIds.map((id) => fhir.read<Practitioner>('Practitioner', id))),
-    locationId ? fhir.read<Location>('Location', locationId) : undefined,
-    subscriberRef?.startsWith('RelatedPerson/')
-      ? fhir.read<RelatedPerson>('RelatedPerson', subscriberRef.split('/')[1] ?? '')
-      : subscriberRef?.startsWith('Patient/') && !subscriberRef.endsWith(`/${patientId}`)
-        ? fhir.read<Patient>('Patient', subscriberRef.split('/')[1] ?? '')
-        : undefined,
-  ]);
-  return {
-    claim,
-    patient,
-    coverage,
-    billingProvider,
-    practitioners,
-    ...(payer ? { payer } : {}),
-    ...(location ? { location } : {}),
-    ...(subscriber ? { subscriber } : {}),
-  };
 }

@@ -20,7 +20,9 @@ import {
  *   365-day window (the plan's window is not configured), so it is sent and denied with CARC 29;
  * - `noCoverage`: the patient has no Coverage; the worker raises a Task;
  * - `lapsedCoverage`: the Coverage ended before the visit; eligibility comes back inactive;
- * - `notCovered`: includes HCPCS S9986 (not medically necessary service); the payer denies with CARC 96.
+ * - `notCovered`: includes HCPCS S9986 (not medically necessary service); the payer denies with CARC 96;
+ * - `x12`: finished and coded, covered by Sandbox Mutual (patients 14-18), whose claims go out as
+ *   837P through the sandbox clearinghouse: one paid in full less copay, one with S9986 denied.
  */
 export const SEED_SCENARIOS = {
   inProgress: [
@@ -38,6 +40,7 @@ export const SEED_SCENARIOS = {
   noCoverage: 'enc-no-coverage',
   lapsedCoverage: 'enc-lapsed',
   notCovered: 'enc-not-covered',
+  x12: ['enc-x12-1', 'enc-x12-2'],
 } as const;
 
 /** Ids of the shared resources: billing provider, payer, practitioners, the sandbox user. */
@@ -52,6 +55,8 @@ export const SEED_IDS = {
 /** Patients 21 and 22 have no Coverage; 19 and 20 have one that ended 90 days ago. */
 const NO_COVERAGE = new Set([21, 22]);
 const LAPSED = new Set([19, 20]);
+/** Patients 14-18 are covered by Sandbox Mutual, reached through the clearinghouse (X12). */
+const X12_COVERED = new Set([14, 15, 16, 17, 18]);
 
 type Line = {
   code: string;
@@ -170,6 +175,33 @@ const CODED: CodedVisit[] = [
     type: 'Office visit',
     diagnoses: [{ code: 'I10', display: 'Essential (primary) hypertension' }],
     lines: [{ code: '99213', system: 'cpt', pointers: [1] }],
+  },
+  {
+    id: 'enc-x12-1',
+    patient: 14,
+    practitioner: 'pr-1',
+    daysAgo: 2,
+    type: 'Office visit',
+    diagnoses: [
+      { code: 'E11.9', display: 'Type 2 diabetes mellitus without complications' },
+      { code: 'I10', display: 'Essential (primary) hypertension' },
+    ],
+    lines: [
+      { code: '99214', system: 'cpt', pointers: [1, 2] },
+      { code: '36415', system: 'cpt', pointers: [1] },
+    ],
+  },
+  {
+    id: 'enc-x12-2',
+    patient: 15,
+    practitioner: 'pr-2',
+    daysAgo: 3,
+    type: 'Office visit',
+    diagnoses: [{ code: 'J06.9', display: 'Acute upper respiratory infection, unspecified' }],
+    lines: [
+      { code: '99213', system: 'cpt', pointers: [1] },
+      { code: 'S9986', system: 'hcpcs', pointers: [1] },
+    ],
   },
   {
     id: 'enc-no-coverage',
@@ -364,7 +396,9 @@ export function buildSeedResources(now: Date): Resource[] {
   const lapsedEnd = isoDate(new Date(now.getTime() - 90 * DAY_MS));
   const coverages = Array.from({ length: PATIENT_COUNT }, (_, i) => i + 1)
     .filter((n) => !NO_COVERAGE.has(n))
-    .map((n) => seedCoverage(n, coverageStart, LAPSED.has(n) ? lapsedEnd : undefined));
+    .map((n) =>
+      seedCoverage(n, coverageStart, LAPSED.has(n) ? lapsedEnd : undefined, X12_COVERED.has(n)),
+    );
   const today = TODAY_PATIENTS.map((n, i) => {
     const start = new Date(now.getTime() - (TODAY_PATIENTS.length - i) * 20 * 60_000);
     return encounter(

@@ -10,6 +10,17 @@ export const EIN_SYSTEM = 'urn:oid:2.16.840.1.113883.4.4';
 
 export const SEED_META = { tag: [writerTag('sandbox-seed')] };
 
+/**
+ * The sandbox's second payer, reached through the sandbox clearinghouse with X12 (837P over
+ * SFTP; 999, 277CA and 835 back) rather than FHIR `$submit`: the sandbox worker routes its payer
+ * id to X12 (CHARTBILL_X12_PAYER_IDS).
+ */
+export const X12_PAYER = {
+  id: 'org-payer-x12',
+  payerId: 'SBXMUT',
+  name: 'Sandbox Mutual',
+} as const;
+
 const GIVEN = [
   'Avery',
   'Jordan',
@@ -141,7 +152,22 @@ export function seedOrganizations(): Organization[] {
       },
     ],
   };
-  return [billing, payer];
+  const x12Payer: Organization = {
+    ...payer,
+    id: X12_PAYER.id,
+    identifier: [{ system: PAYER_ID_SYSTEM, value: X12_PAYER.payerId }],
+    name: X12_PAYER.name,
+    address: [
+      {
+        line: ['PO Box 837'],
+        city: 'Springfield',
+        state: 'IL',
+        postalCode: '62703',
+        country: 'US',
+      },
+    ],
+  };
+  return [billing, payer, x12Payer];
 }
 
 export const PRACTITIONERS = [
@@ -198,8 +224,11 @@ export function seedPatients(now: Date): Patient[] {
   });
 }
 
-/** Coverage of one patient with the sandbox payer; `end` makes it a lapsed coverage. */
-export function seedCoverage(n: number, start: string, end?: string): Coverage {
+/**
+ * Coverage of one patient with the sandbox payer (or, with `x12`, Sandbox Mutual, reached
+ * through the clearinghouse); `end` makes it a lapsed coverage.
+ */
+export function seedCoverage(n: number, start: string, end?: string, x12 = false): Coverage {
   const member = `SBX${String(7000000 + n)}`;
   return {
     resourceType: 'Coverage',
@@ -214,11 +243,17 @@ export function seedCoverage(n: number, start: string, end?: string): Coverage {
     relationship: { coding: [{ system: SYSTEM.subscriberRelationship, code: 'self' }] },
     period: end ? { start, end } : { start },
     payor: [
-      {
-        reference: 'Organization/org-payer',
-        identifier: { system: PAYER_ID_SYSTEM, value: 'SBXHP' },
-        display: 'Sandbox Health Plan',
-      },
+      x12
+        ? {
+            reference: `Organization/${X12_PAYER.id}`,
+            identifier: { system: PAYER_ID_SYSTEM, value: X12_PAYER.payerId },
+            display: X12_PAYER.name,
+          }
+        : {
+            reference: 'Organization/org-payer',
+            identifier: { system: PAYER_ID_SYSTEM, value: 'SBXHP' },
+            display: 'Sandbox Health Plan',
+          },
     ],
     class: [
       {

@@ -30,6 +30,12 @@ export interface SftpServerOptions {
   logger: Logger;
   /** A file became complete under a visible name (written and closed, or renamed): its path as users see it. */
   onFile?: (path: string) => void;
+  /**
+   * What users may change, as a clearinghouse's account allows: folders where they may write
+   * files, and folders where they may remove or move files away. Reading is allowed anywhere
+   * under the root. Default: everything.
+   */
+  writable?: { write: readonly string[]; take: readonly string[] };
 }
 
 export interface SandboxSftpServer {
@@ -129,6 +135,10 @@ function serveSftp(sftp: SFTPWrapper, options: SftpServerOptions): void {
   const run = (reqId: number, work: () => Promise<void>) => {
     work().catch((err: unknown) => fail(reqId, err));
   };
+  const may = (kind: 'write' | 'take', path: string) =>
+    !options.writable || options.writable[kind].includes(posix.dirname(virtual(path)));
+  const deny = (reqId: number, what: string) =>
+    sftp.status(reqId, STATUS.PERMISSION_DENIED, `${what}: not allowed for this account`);
   const complete = (path: string) => {
     if (!posix.basename(path).startsWith('.')) options.onFile?.(virtual(path));
   };
@@ -156,6 +166,10 @@ function serveSftp(sftp: SFTPWrapper, options: SftpServerOptions): void {
   sftp.on('OPEN', (reqId, filename, flags) =>
     run(reqId, async () => {
       const mode = utils.sftp.flagsToString(flags) ?? 'r';
+      if (mode !== 'r' && !may('write', filename)) {
+        deny(reqId, `writing ${virtual(filename)}`);
+        return;
+      }
       const file = await open(real(filename), mode);
       sftp.handle(reqId, newHandle({ kind: 'file', file, path: filename, written: false }));
     }),
@@ -238,18 +252,30 @@ function serveSftp(sftp: SFTPWrapper, options: SftpServerOptions): void {
   );
   sftp.on('REMOVE', (reqId, path) =>
     run(reqId, async () => {
+      if (!may('take', path) && !may('write', path)) {
+        deny(reqId, `removing ${virtual(path)}`);
+        return;
+      }
       await rm(real(path));
       sftp.status(reqId, STATUS.OK);
     }),
   );
   sftp.on('MKDIR', (reqId, path) =>
     run(reqId, async () => {
+      if (!may('write', path) && !may('write', posix.join(path, 'x'))) {
+        deny(reqId, `making ${virtual(path)}`);
+        return;
+      }
       await mkdir(real(path));
       sftp.status(reqId, STATUS.OK);
     }),
   );
   sftp.on('RENAME', (reqId, from, to) =>
     run(reqId, async () => {
+      if (!(may('write', to) && (may('take', from) || may('write', from)))) {
+        deny(reqId, `moving ${virtual(from)} to ${virtual(to)}`);
+        return;
+      }
       // SFTP v3 (draft-ietf-secsh-filexfer-02 §6.5): renaming onto an existing name fails.
       if (await stat(real(to)).catch(() => undefined)) {
         sftp.status(reqId, STATUS.FAILURE, 'the target exists');

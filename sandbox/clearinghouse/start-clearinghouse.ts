@@ -142,6 +142,8 @@ export async function startSandboxClearinghouse(
     hostKey,
     users: [{ user: USER, password }],
     logger: log,
+    // As a clearinghouse account allows: claims into /send, answers taken from /receive.
+    writable: { write: [SEND, `${RECEIVE}/archive`], take: [RECEIVE] },
     onFile: (path) => {
       if (posix.dirname(path) === SEND) enqueue(posix.basename(path));
     },

@@ -16,6 +16,7 @@ import {
   type ClaimResponseSummary,
 } from '../../src/claims/claim-response-summary.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
+import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
 import type {
   ClaimStage,
   ClaimView,
@@ -71,7 +72,10 @@ export function buildStatus(
   const checks = eligibility
     .map(eligibilityView)
     .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
-  const views = claims.map((c) => claimView(c, latestResponseFor(c, responses), checks, pricing));
+  const views = claims.map((c) => {
+    const mine = responsesFor(c, responses);
+    return claimView(c, mine[0], checks, pricing, clearinghouseSteps(mine));
+  });
   views.sort(
     (a, b) =>
       Number(b.encounterId === encounterId) - Number(a.encounterId === encounterId) ||
@@ -87,7 +91,8 @@ export function buildStatus(
   };
 }
 
-function latestResponseFor(claim: Claim, responses: ClaimResponse[]): ClaimResponse | undefined {
+/** The claim's answers, newest first. */
+function responsesFor(claim: Claim, responses: ClaimResponse[]): ClaimResponse[] {
   const ids = new Set((claim.identifier ?? []).map((i) => `${i.system ?? ''}|${i.value ?? ''}`));
   const mine = responses.filter(
     (r) =>
@@ -97,7 +102,31 @@ function latestResponseFor(claim: Claim, responses: ClaimResponse[]): ClaimRespo
   );
   return mine.sort((a, b) =>
     (b.meta?.lastUpdated ?? b.created).localeCompare(a.meta?.lastUpdated ?? a.created),
-  )[0];
+  );
+}
+
+/**
+ * The clearinghouse's word on the claim before the payer's answer (issue 15): "Received by
+ * clearinghouse (999)", "Accepted by clearinghouse", "Accepted by payer", a 276's answer, …,
+ * kept as dated process notes on the claim's X12 answer (src/x12/claim-timeline.ts), oldest first.
+ */
+function clearinghouseSteps(responses: ClaimResponse[]): TimelineStep[] {
+  const steps = responses.flatMap((r) =>
+    (r.processNote ?? []).flatMap((note): TimelineStep[] => {
+      const date = note.extension?.find((e) => e.url === X12_SYSTEM.eventDateExtension)?.valueDate;
+      if (!date || !note.text) return [];
+      const [label = note.text, ...rest] = note.text.split(' — ');
+      return [
+        {
+          label,
+          state: /^Rejected/.test(label) ? 'problem' : 'done',
+          date,
+          ...(rest.length ? { detail: rest.join(' — ') } : {}),
+        },
+      ];
+    }),
+  );
+  return steps.sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
 }
 
 function encounterOf(claim: Claim): string | undefined {
@@ -112,6 +141,7 @@ function claimView(
   response: ClaimResponse | undefined,
   checks: EligibilityView[],
   pricing?: ExpectedPricing,
+  clearinghouse: TimelineStep[] = [],
 ): ClaimView {
   const expected = pricing ? expectedForClaim(claim, pricing) : undefined;
   const summary = response ? claimResponseSummary(response) : undefined;
@@ -139,7 +169,7 @@ function claimView(
       ? { expected: expected.total, expectedBasis: expected.schedule }
       : {}),
     denialReasons: reasons,
-    steps: steps(claim, response, stage, reasons, check),
+    steps: steps(claim, response, stage, reasons, check, clearinghouse),
   };
 }
 
@@ -167,6 +197,7 @@ function steps(
   stage: ClaimStage,
   reasons: DenialReason[],
   check: EligibilityView | undefined,
+  clearinghouse: TimelineStep[],
 ): TimelineStep[] {
   const created = claim.created.slice(0, 10);
   const out: TimelineStep[] = [
@@ -195,7 +226,9 @@ function steps(
     });
     return out;
   }
-  out.push({ label: 'Submitted to payer', state: 'done', date: created });
+  out.push({ label: 'Submitted to payer', state: 'done', date: created }, ...clearinghouse);
+  // Refused at the front door (999, 277CA): the step above says why; nothing was adjudicated.
+  if (response?.outcome === 'error' && clearinghouse.some((s) => s.state === 'problem')) return out;
   if (!response || stage === 'queued') {
     out.push({ label: 'Waiting for the payer', state: 'pending' });
     return out;

@@ -590,13 +590,30 @@ export const SETTINGS = {
     '0',
     'ISA14: 1 asks for a TA1 on every interchange',
   ),
-  // A clearinghouse connection (src/x12/clearinghouse-config.ts): SFTP for batch files, CAQH
-  // CORE (HTTP MIME multipart) for real-time 270/276. Secrets come from files or the environment.
   CHARTBILL_X12_PAYER_IDS: opt(
-    textSetting,
+    payerIdsSetting,
     'x12',
     'Payer ids (Organization identifier) reached through the X12 clearinghouse; others use FHIR $submit',
   ),
+  CHARTBILL_X12_DIRECTORY: opt(
+    textSetting,
+    'x12',
+    'a local folder (outbound/, inbound/, archive/) exchanged with the clearinghouse, when files travel by other means than SFTP',
+  ),
+  CHARTBILL_X12_INBOUND_MINUTES: has(
+    numberSetting(z.number().min(0)),
+    'x12',
+    '5',
+    "how often the worker reads the clearinghouse's files (999, TA1, 277CA, 835); 0 on every tick",
+  ),
+  CHARTBILL_X12_STATUS_AFTER_HOURS: has(
+    numberSetting(z.number().positive()),
+    'x12',
+    '72',
+    'a claim sent as an 837P with no answer this long is asked about with a 276 (at most once per this wait)',
+  ),
+  // A clearinghouse connection (src/x12/clearinghouse-config.ts): SFTP for batch files, CAQH
+  // CORE (HTTP MIME multipart) for real-time 270/276. Secrets come from files or the environment.
   CHARTBILL_X12_SFTP_HOST: opt(textSetting, 'x12', "the clearinghouse's SFTP host name"),
   CHARTBILL_X12_SFTP_PORT: has(portSetting, 'x12', '22', "the clearinghouse's SFTP port"),
   CHARTBILL_X12_SFTP_USER: opt(textSetting, 'x12', 'your SFTP user name at the clearinghouse'),
@@ -640,12 +657,6 @@ export const SETTINGS = {
     'x12',
     '/receive/archive',
     'the remote folder ChartBill moves files it has read to',
-  ),
-  CHARTBILL_X12_SFTP_POLL_SECONDS: has(
-    seconds(24 * 3600),
-    'x12',
-    '300',
-    'how often the inbound folder is looked at',
   ),
   CHARTBILL_X12_TIMEOUT_SECONDS: has(
     seconds(600),

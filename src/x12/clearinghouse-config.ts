@@ -30,7 +30,6 @@ export interface SftpConfig {
   inboundDir: string;
   /** Where ChartBill moves the answers it has read. */
   archiveDir: string;
-  pollSeconds: number;
   timeoutMs: number;
 }
 
@@ -97,7 +96,6 @@ export function loadClearinghouseConfig(env: SettingsSource): ClearinghouseConfi
       processedDir: s.CHARTBILL_X12_SFTP_PROCESSED_DIR,
       inboundDir: s.CHARTBILL_X12_SFTP_INBOUND_DIR,
       archiveDir: s.CHARTBILL_X12_SFTP_ARCHIVE_DIR,
-      pollSeconds: s.CHARTBILL_X12_SFTP_POLL_SECONDS,
       timeoutMs,
     };
   }
@@ -139,10 +137,7 @@ export function loadClearinghouseConfig(env: SettingsSource): ClearinghouseConfi
       `Clearinghouse configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
       { hint: 'README, "Clearinghouses".' },
     );
-  const payerIds = (s.CHARTBILL_X12_PAYER_IDS ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
+  const payerIds = (s.CHARTBILL_X12_PAYER_IDS ?? []).map((p) => p.value);
   return Object.freeze({
     payerIds: Object.freeze(payerIds),
     ...(sftp ? { sftp: Object.freeze(sftp) } : {}),

@@ -31,6 +31,12 @@ export const X12_SYSTEM = {
   eraPayment: 'https://chartbill.dev/fhir/identifier/era-payment',
   /** TRN02: the check or EFT trace number. */
   eftTrace: 'https://chartbill.dev/fhir/identifier/eft-trace',
+  /** One claim sent as an 837P: its CLM01 (the queued ClaimResponse the acknowledgments update). */
+  x12Claim: 'https://chartbill.dev/fhir/identifier/x12-claim',
+  /** The interchange control number (ISA13 = GS06) of a claim's 837P, as a 999 or TA1 names it. */
+  interchange: 'https://chartbill.dev/fhir/identifier/x12-interchange',
+  /** ClaimResponse.processNote extension: the date of a timeline event (accepted, rejected…). */
+  eventDateExtension: 'https://chartbill.dev/fhir/StructureDefinition/claim-event-date',
   /** PaymentReconciliation extension: the payment method (BPR04) as a valueCoding. */
   paymentMethodExtension: 'https://chartbill.dev/fhir/StructureDefinition/payment-method',
 } as const;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { EXT, SYSTEM_CLAIM_FREQUENCY } from '../../src/fhir/systems.ts';
 import { collect835 } from '../../src/x12/collect-835.ts';
 import { readX12 } from '../../src/x12/read-x12.ts';
 import type { Ack999 } from '../../src/x12/read-999.ts';
@@ -100,6 +101,27 @@ describe('the sandbox clearinghouse answers 837P files', () => {
       expect(claim?.payerClaimControlNumber).toBe(paid?.claims[0]?.payerClaimControlNumber);
     }
     expect(ch.clearinghouse.audit()).toMatchObject({ claimsAdjudicated: 1, duplicatesDenied: 2 });
+  });
+
+  test('a replacement claim reverses the first payment (CLP02 22) and is paid anew, balanced', async () => {
+    const first = await send('claim-0351.837', claimFile(351));
+    const [paid] = await collect835(first['835'] ?? '');
+    const number = paid?.claims[0]?.payerClaimControlNumber ?? '';
+    const replacement = claimFile(352, (input) => {
+      input.claim.extension = [
+        ...(input.claim.extension ?? []).filter((e) => e.url !== EXT.claimFrequency),
+        { url: EXT.claimFrequency, valueCoding: { system: SYSTEM_CLAIM_FREQUENCY, code: '7' } },
+      ];
+      input.claim.related = [{ reference: { value: number } }];
+    });
+    const answers = await send('claim-0352.837', replacement);
+    const [era] = await collect835(answers['835'] ?? '');
+    expect(era?.claims.map((c) => [c.status, c.paid])).toEqual([
+      ['22', -(paid?.claims[0]?.paid ?? 0)],
+      ['1', paid?.claims[0]?.paid],
+    ]);
+    expect(era?.claims.every((c) => c.balanced)).toBe(true);
+    expect(era?.payment.amount).toBe(0);
   });
 
   test('a malformed 837 gets a rejecting 999 naming the segment and element, and nothing else', async () => {

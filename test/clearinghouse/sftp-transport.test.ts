@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -88,9 +89,7 @@ describe('SFTP batch transport against the sandbox clearinghouse', () => {
       host: '127.0.0.1',
       port: ch.clearinghouse.sftp.port,
       username: 'chartbill',
-      password: (await import('node:fs'))
-        .readFileSync(ch.settings.CHARTBILL_X12_SFTP_PASSWORD_FILE ?? '', 'utf8')
-        .trim(),
+      password: readFileSync(ch.settings.CHARTBILL_X12_SFTP_PASSWORD_FILE ?? '', 'utf8').trim(),
     });
     const half = claimFile(103).slice(0, 300);
     await raw.put(Buffer.from(half), '/send/.claim-0003.837.part');
@@ -101,6 +100,18 @@ describe('SFTP batch transport against the sandbox clearinghouse', () => {
     expect(await readdir(join(ch.clearinghouse.sftp.root, 'send'))).toContain(
       '.claim-0003.837.part',
     );
+    // The account may put claims in /send only: nobody can plant an answer in /receive.
+    const planted = await raw
+      .connect({
+        host: '127.0.0.1',
+        port: ch.clearinghouse.sftp.port,
+        username: 'chartbill',
+        password: readFileSync(ch.settings.CHARTBILL_X12_SFTP_PASSWORD_FILE ?? '', 'utf8').trim(),
+      })
+      .then(() => raw.put(Buffer.from('ISA'), '/receive/fake-835.x12'))
+      .catch((e: unknown) => e)
+      .finally(() => raw.end());
+    expect((planted as Error).message).toMatch(/not allowed for this account/);
     // The clearinghouse's own file in progress is not offered to ChartBill either.
     await writeFile(join(ch.clearinghouse.sftp.root, 'receive', '.9999-835-x.x12.part'), 'ISA');
     expect((await transport.listInbound()).some((n) => n.includes('.part'))).toBe(false);

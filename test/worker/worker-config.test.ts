@@ -43,6 +43,33 @@ describe('loadWorkerConfig', () => {
     ).toBe('https://billing.example.org/fhir');
   });
 
+  it('reaches the payers CHARTBILL_X12_PAYER_IDS lists through the clearinghouse, and then wants its settings', () => {
+    expect(loadWorkerConfig(minimal).x12).toBeUndefined();
+    expect(() => loadWorkerConfig({ ...minimal, CHARTBILL_X12_PAYER_IDS: 'X12HP' })).toThrow(
+      /CHARTBILL_X12_SENDER_ID[\s\S]*CHARTBILL_X12_RECEIVER_ID/,
+    );
+    const config = loadWorkerConfig({
+      ...minimal,
+      CHARTBILL_X12_PAYER_IDS: 'X12HP,https://chartbill.dev/fhir/identifier/payer-id|87726',
+      CHARTBILL_X12_SENDER_ID: 'CHARTBILL01',
+      CHARTBILL_X12_RECEIVER_ID: 'CLEARHOUSE',
+      CHARTBILL_X12_RECEIVER_NAME: 'Clearinghouse',
+      CHARTBILL_X12_SUBMITTER_NAME: 'Riverside Family Practice',
+      CHARTBILL_X12_SUBMITTER_CONTACT: 'Billing Office',
+      CHARTBILL_X12_SUBMITTER_PHONE: '5555550100',
+    });
+    expect(config.x12).toMatchObject({
+      payerIds: [
+        { value: 'X12HP' },
+        { system: 'https://chartbill.dev/fhir/identifier/payer-id', value: '87726' },
+      ],
+      inboundEveryMs: 5 * 60_000,
+      statusAfterMs: 72 * 3_600_000,
+      config: { senderId: 'CHARTBILL01', receiverId: 'CLEARHOUSE' },
+    });
+    expect(config.scope).toContain('system/PaymentReconciliation.crs');
+  });
+
   it('reports every mistake at once, naming each variable', () => {
     let error: unknown;
     try {

@@ -1,6 +1,6 @@
 import type { Claim, ClaimResponse, PaymentReconciliation, Provenance } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimInput } from '../../cli/x12-command.ts';
+import { claimInput } from '../../src/x12/claim-input.ts';
 import { workerActor } from '../../src/audit/audit-actor.ts';
 import { createAuditSink } from '../../src/audit/audit-sink.ts';
 import { auditedGateway } from '../../src/audit/audited-gateway.ts';

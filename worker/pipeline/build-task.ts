@@ -13,6 +13,9 @@ export type WorkItemCode =
   | 'claim-data-missing'
   | 'data-invalid'
   | 'claim-denied'
+  | 'claim-rejected'
+  | 'x12-unmatched'
+  | 'x12-file-held'
   | 'worker-gave-up';
 
 const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
@@ -28,6 +31,12 @@ const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
   'data-invalid': { display: 'Record cannot be used for billing', days: 7 },
   // Most plans allow 90 to 180 days to appeal; the sandbox takes the short end.
   'claim-denied': { display: 'Claim denied', days: 90 },
+  // Refused at the front door (999, 277CA): nothing was adjudicated; correct and send again.
+  'claim-rejected': { display: 'Claim rejected by the clearinghouse or payer', days: 7 },
+  // An acknowledgment or payment for a claim ChartBill does not know: kept, never dropped.
+  'x12-unmatched': { display: 'Clearinghouse answer for an unknown claim', days: 7 },
+  // A file from the clearinghouse ChartBill could not read: held with the reason, nothing lost.
+  'x12-file-held': { display: 'Clearinghouse file could not be read', days: 1 },
   // A claim that cannot go out loses money by the day (timely filing): someone looks today.
   'worker-gave-up': { display: 'Claim stuck: the worker stopped retrying', days: 1 },
 };

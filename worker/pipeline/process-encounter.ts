@@ -50,6 +50,17 @@ export async function processEncounter(
   } catch (err) {
     const patient = patientOf(encounter);
     // Missing data (no billing provider, no date of service) will not fix itself by retrying.
+    // A claim an 837P cannot express (issue 15): a Task naming the missing element, no retry loop.
+    if (isAppError(err, 'X12_CLAIM_INCOMPLETE')) {
+      await createTask(
+        deps,
+        encounter.id,
+        patient,
+        'claim-data-missing',
+        `The claim cannot be sent to the clearinghouse: ${err.message}. Add it in the EHR (or the X12 settings); the worker checks it again.`,
+      );
+      return { stage: 'held', reason: 'claim-data-missing' };
+    }
     if (isAppError(err, 'CLAIM_INVALID')) {
       await createTask(
         deps,

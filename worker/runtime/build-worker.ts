@@ -22,6 +22,17 @@ import { workerAudit } from './worker-audit.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
+import { BILLING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
+import type { PayerId } from '../../src/payer/payer-ids.ts';
+import { routedPayerAdapter } from '../../src/payer/routed-payer-adapter.ts';
+import { createX12PayerAdapter } from '../../src/payer/x12-payer-adapter.ts';
+import type {
+  BatchTransport,
+  RealTimeTransport,
+} from '../../src/x12/transport/clearinghouse-transport.ts';
+import type { X12Config } from '../../src/x12/x12-config.ts';
+import type { X12SubmissionStore } from '../../src/x12/x12-submissions.ts';
+import { readInbound } from '../pipeline/stages/read-inbound.ts';
 
 export interface WorkerDeps {
   /** Where encounters, charges, diagnoses, patients and coverage are read. */
@@ -50,6 +61,25 @@ export interface WorkerDeps {
   adaptive?: AdaptiveConcurrency;
   /** The idle backoff's clock (ms, monotonic); `performance.now` by default. */
   clock?: () => number;
+  /** An X12 clearinghouse beside `payer`, for the payers it lists (issue 15); none when absent. */
+  x12?: WorkerX12;
+}
+
+/** The X12 clearinghouse connection the worker composes with the FHIR payer. */
+export interface WorkerX12 {
+  config: X12Config;
+  /** 837P out; 999, TA1, 277CA, 835 back. */
+  batch: BatchTransport;
+  /** 270/271 and 276/277 in real time. */
+  realTime?: RealTimeTransport;
+  /** Control numbers per claim, beside the ledger. */
+  submissions: X12SubmissionStore;
+  /** CHARTBILL_X12_PAYER_IDS: the payers whose claims go out as 837P files. */
+  payerIds: readonly PayerId[];
+  /** How often the inbound folder is read; 0 on every tick. */
+  inboundEveryMs: number;
+  /** A claim with no answer this long is asked about with a 276. */
+  statusAfterMs: number;
 }
 
 export interface Worker {
@@ -146,15 +176,19 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     now,
   });
 
+  const payer = composePayer(deps, audit, now);
+  const inbound = inboundReader(deps, audit.billing, now);
+
   async function runOnce(): Promise<TickSummary> {
     metrics.setRunning(true);
     try {
       // A ledger that cannot record outcomes (a full disk) gets no new work: the tick fails and says why.
       await deps.ledger.ensureWritable?.();
+      await inbound();
       const summary = await runTick({
         clinical: audit.clinical,
         billing: audit.billing,
-        payer: deps.payer,
+        payer,
         codes: deps.codes,
         ledger: deps.ledger,
         logger: deps.logger,
@@ -255,5 +289,61 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       await audit.close();
       deps.logger.info('worker stopped');
     },
+  };
+}
+
+/**
+ * The payer connections by payer id (issue 15, item 7): the X12 clearinghouse for the payers
+ * CHARTBILL_X12_PAYER_IDS lists, FHIR `$submit` for the rest. One composition for production and
+ * the sandbox; the X12 side reads the Claim from the billing store and the chart from the EHR,
+ * through the audited gateways like every other worker write.
+ */
+function composePayer(
+  deps: WorkerDeps,
+  audit: { clinical: FhirGateway; billing: FhirGateway },
+  now: () => Date,
+): PayerAdapter {
+  const x12 = deps.x12;
+  if (!x12) return deps.payer;
+  const fhir =
+    audit.clinical === audit.billing
+      ? audit.billing
+      : routedGateway(audit.clinical, audit.billing, [...BILLING_TYPES, 'PaymentReconciliation']);
+  const clearinghouse = createX12PayerAdapter({
+    config: x12.config,
+    batch: x12.batch,
+    ...(x12.realTime ? { realTime: x12.realTime } : {}),
+    submissions: x12.submissions,
+    payerIds: x12.payerIds,
+    statusAfterMs: x12.statusAfterMs,
+    fhir,
+    now,
+  });
+  return routedPayerAdapter([clearinghouse, deps.payer]);
+}
+
+/**
+ * The clearinghouse's inbound folder, read on its own cadence before a tick's encounters (its
+ * answers are what the encounters' next passes record). A folder that cannot be listed (the
+ * clearinghouse is down) is logged and tried on the next tick; the tick goes on.
+ */
+function inboundReader(
+  deps: WorkerDeps,
+  billing: FhirGateway,
+  now: () => Date,
+): () => Promise<void> {
+  const x12 = deps.x12;
+  if (!x12) return () => Promise.resolve();
+  let lastRead: number | undefined;
+  const log = deps.logger.child({ part: 'x12-inbound' });
+  return async () => {
+    const at = now().getTime();
+    if (lastRead !== undefined && at - lastRead < x12.inboundEveryMs) return;
+    lastRead = at;
+    try {
+      await readInbound({ transport: x12.batch, billing, ledger: deps.ledger, log, now });
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'the clearinghouse inbound folder could not be read');
+    }
   };
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { JWK } from 'jose';
 import { createBackendAuth } from '../../src/auth/backend-auth.ts';
@@ -13,7 +14,16 @@ import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { adaptiveConcurrency } from '../tick/adaptive-concurrency.ts';
-import { buildWorker, type Worker } from './build-worker.ts';
+import { buildWorker, type Worker, type WorkerX12 } from './build-worker.ts';
+import { createDirectoryBatchTransport } from '../../src/x12/transport/directory-batch-transport.ts';
+import { createCoreRealTimeTransport } from '../../src/x12/transport/core-realtime-transport.ts';
+import { createSftpBatchTransport } from '../../src/x12/transport/sftp-batch-transport.ts';
+import type {
+  BatchTransport,
+  RealTimeTransport,
+} from '../../src/x12/transport/clearinghouse-transport.ts';
+import { fileX12Submissions } from '../../src/x12/x12-submissions.ts';
+import { openPostgresX12Submissions } from '../../src/x12/postgres-x12-submissions.ts';
 import { fhirObserver } from './fhir-observer.ts';
 import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
@@ -32,6 +42,11 @@ export interface StartWorkerOptions {
   ledger?: Ledger;
   /** Start the schedule (default); tests may prefer to call `worker.tick()`. */
   schedule?: boolean;
+  /**
+   * The clearinghouse transports (SFTP, CAQH CORE) when CHARTBILL_X12_PAYER_IDS is set; a local
+   * folder (CHARTBILL_X12_DIRECTORY, `<data dir>/x12` by default) and no real time when absent.
+   */
+  x12Transports?: { batch?: BatchTransport; realTime?: RealTimeTransport };
 }
 
 export interface RunningWorker {
@@ -138,7 +153,9 @@ export async function startWorker(
       )
     : undefined;
   const ledger = options.ledger ?? (await openLedger(config, logger.child({ part: 'ledger' })));
+  const x12 = await x12Of(config, options.x12Transports);
   const worker = buildWorker(config, {
+    ...(x12 ? { x12 } : {}),
     clinical: clinicalWithCoding,
     ...(capabilities ? { capabilities } : {}),
     billing,
@@ -172,8 +189,47 @@ export async function startWorker(
     jwksUrl: config.jwksUrl ?? `${health.url}/.well-known/jwks.json`,
     async close() {
       await worker.stop();
-      await Promise.all([health.close(), ledger.close()]);
+      await Promise.all([
+        health.close(),
+        ledger.close(),
+        x12?.submissions.close?.(),
+        x12?.batch.close(),
+      ]);
     },
+  };
+}
+
+/**
+ * The clearinghouse side of the worker (issue 15): its transports, and the per-claim control
+ * numbers kept beside the ledger (PostgreSQL when the ledger is, else a file next to it).
+ */
+async function x12Of(
+  config: WorkerConfig,
+  transports: StartWorkerOptions['x12Transports'],
+): Promise<WorkerX12 | undefined> {
+  const x12 = config.x12;
+  if (!x12) return undefined;
+  const submissions = config.ledgerUrl
+    ? await openPostgresX12Submissions({
+        url: config.ledgerUrl,
+        schema: config.ledgerSchema,
+        senderId: x12.config.senderId,
+      })
+    : fileX12Submissions(join(dirname(config.ledgerPath), 'x12-submissions.json'));
+  const { sftp, core } = x12.clearinghouse ?? {};
+  const realTime = transports?.realTime ?? (core ? createCoreRealTimeTransport(core) : undefined);
+  return {
+    config: x12.config,
+    batch:
+      transports?.batch ??
+      (sftp
+        ? createSftpBatchTransport(sftp)
+        : createDirectoryBatchTransport(x12.directory ?? join(config.dataDir, 'x12'))),
+    ...(realTime ? { realTime } : {}),
+    submissions,
+    payerIds: x12.payerIds,
+    inboundEveryMs: x12.inboundEveryMs,
+    statusAfterMs: x12.statusAfterMs,
   };
 }
 

@@ -6,6 +6,11 @@ import {
 import type { SettingName } from '../../src/config/settings.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import { SANDBOX_PAYER_IDS } from '../../src/payer/payer-ids.ts';
+import { loadX12Config, type X12Config } from '../../src/x12/x12-config.ts';
+import {
+  loadClearinghouseConfig,
+  type ClearinghouseConfig,
+} from '../../src/x12/clearinghouse-config.ts';
 
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
@@ -27,6 +32,8 @@ export const BILLING_SCOPE = [
   'system/CoverageEligibilityRequest.crs',
   'system/CoverageEligibilityResponse.crs',
   'system/Task.crus',
+  // The payments an 835 ERA reports (issue 15, item 3).
+  'system/PaymentReconciliation.crs',
   // Who wrote each version (Provenance, next to what it describes) and the audit records.
   'system/Provenance.c',
   'system/AuditEvent.c',
@@ -51,7 +58,11 @@ export const WORKER_REQUIRED = [
 type WorkerSettings = SettingsWith<(typeof WORKER_REQUIRED)[number]>;
 
 /** The worker's configuration from its settings (src/config/settings.ts). */
-function workerConfigOf(env: WorkerSettings) {
+function workerConfigOf(
+  env: WorkerSettings,
+  x12Config: X12Config | undefined,
+  clearinghouse: ClearinghouseConfig | undefined,
+) {
   return {
     fhirBaseUrl: env.CHARTBILL_FHIR_BASE_URL,
     /** Where Claim, ClaimResponse, eligibility and Task resources are written; the EHR by default. */
@@ -154,6 +165,23 @@ function workerConfigOf(env: WorkerSettings) {
     /** Where the EHR fetches the JWKS (its `jwksUri`); the health server's own URL when absent. */
     jwksUrl: env.CHARTBILL_JWKS_URL,
     dataDir: env.CHARTBILL_DATA_DIR,
+    /**
+     * The X12 clearinghouse (issue 15): present when CHARTBILL_X12_PAYER_IDS names payers reached
+     * through it. Claims to those payers go out as 837P files; the rest use FHIR `$submit`.
+     */
+    x12:
+      env.CHARTBILL_X12_PAYER_IDS && x12Config
+        ? {
+            config: x12Config,
+            payerIds: env.CHARTBILL_X12_PAYER_IDS,
+            /** The folder exchanged with the clearinghouse; `<data dir>/x12` when unset. */
+            directory: env.CHARTBILL_X12_DIRECTORY,
+            inboundEveryMs: env.CHARTBILL_X12_INBOUND_MINUTES * 60_000,
+            statusAfterMs: env.CHARTBILL_X12_STATUS_AFTER_HOURS * 3_600_000,
+            /** SFTP and CAQH CORE connections, when configured (else the local folder, no real time). */
+            clearinghouse,
+          }
+        : undefined,
   };
 }
 
@@ -188,5 +216,12 @@ export function loadWorkerConfig(
       'Worker configuration is invalid:\n  - CHARTBILL_CODING_STORE: is billing, but no separate billing FHIR server is set: set CHARTBILL_BILLING_FHIR_BASE_URL (or CHARTBILL_CODING_STORE=ehr)',
       { hint: 'Settings: `chartbill worker --help` or the README, "Settings".' },
     );
-  return Object.freeze(workerConfigOf(settings));
+  // The X12 settings are required only when some payer is reached through a clearinghouse.
+  const x12 = settings.CHARTBILL_X12_PAYER_IDS
+    ? loadX12Config(defaults ? { ...defaults, ...env } : env)
+    : undefined;
+  const clearinghouse = x12
+    ? loadClearinghouseConfig(defaults ? { ...defaults, ...env } : env)
+    : undefined;
+  return Object.freeze(workerConfigOf(settings, x12, clearinghouse));
 }
