@@ -8,7 +8,7 @@ import type {
   Practitioner,
 } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimInput } from '../../cli/x12-command.ts';
+import { claimInput } from '../../src/x12/claim-input.ts';
 import { practiceDateOf } from '../../src/claims/practice-date.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
 import { claimsTo837 } from '../../src/x12/claim-to-837.ts';
