@@ -6,6 +6,7 @@ import { isAppError, operationOutcome } from '../src/errors/app-error.ts';
 import { writerTag } from '../src/fhir/systems.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import { adjudicateClaim } from './payer-server-adjudicate.ts';
+import { deductibleMetOf } from './payer-server-remit.ts';
 import { answerEligibility } from './payer-server-eligibility.ts';
 import {
   parseClaimSubmission,
@@ -145,6 +146,11 @@ export function buildSandboxPayer(
       coverage,
       received: now(),
       responseId: `elig-${batch}-${String(sequence).padStart(6, '0')}`,
+      deductibleMet: deductibleMetOf(
+        answered.values(),
+        eligibility.patient.reference,
+        (eligibility.servicedDate ?? now().toISOString()).slice(0, 4),
+      ),
     });
     response.meta = { tag: [writerTag('payer')] };
     request.log.info(
@@ -195,6 +201,11 @@ export function buildSandboxPayer(
       received: now(),
       responseId: `cr-${number}`,
       controlNumber: `PCN${number}`,
+      deductibleMet: deductibleMetOf(
+        answered.values(),
+        claim.patient.reference,
+        now().toISOString().slice(0, 4),
+      ),
     });
     response.meta = { tag: [writerTag('payer')] };
     answered.set(key, response);

@@ -310,8 +310,12 @@ function eligibilityView(r: CoverageEligibilityResponse): EligibilityView {
     .flatMap((i) => i.item ?? [])
     .flatMap((item) => item.benefit ?? [])
     .flatMap((b): Benefit[] => {
-      const code = b.type.coding?.[0]?.code ?? '';
-      const label = BENEFIT_LABELS[code] ?? b.type.text ?? code;
+      // HL7's benefit type where the answer has one (a 271 also codes its EB01 first).
+      const code =
+        b.type.coding?.find((c) => c.system === SYSTEM.benefitType)?.code ??
+        b.type.coding?.[0]?.code ??
+        '';
+      const label = b.type.text ?? BENEFIT_LABELS[code] ?? code;
       if (b.allowedMoney?.value !== undefined)
         return [{ label, amount: b.allowedMoney.value, unit: 'USD' }];
       if (b.allowedUnsignedInt !== undefined)

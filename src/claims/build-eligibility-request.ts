@@ -8,6 +8,8 @@ import type {
 } from 'fhir/r4';
 import { AppError } from '../errors/app-error.ts';
 import { SYSTEM } from '../fhir/systems.ts';
+import { SERVICE_TYPE } from '../x12/eligibility-codes.ts';
+import { X12_SYSTEM } from '../x12/x12-systems.ts';
 import { dateOfServiceOf } from './build-claim.ts';
 
 /** What an eligibility check is made from. */
@@ -19,6 +21,18 @@ export interface BuildEligibilityRequestInput {
   provider: Organization;
   /** ISO date-time; passed in so the function stays pure. */
   created: string;
+  /** The practice's IANA time zone: the date of service is the visit's local date. */
+  timeZone?: string;
+}
+
+/**
+ * The X12 service types (EQ01) asked about: 30, health benefit plan coverage (deductible and
+ * out-of-pocket), and for a visit in the office or by telehealth 98, professional (physician)
+ * visit - office (its copay and coinsurance).
+ */
+export function serviceTypesOf(encounter: Encounter): string[] {
+  const klass = encounter.class.code;
+  return klass === 'AMB' || klass === 'VR' ? ['30', '98'] : ['30'];
 }
 
 /** The identifier of the eligibility check ChartBill makes for an encounter. */
@@ -47,7 +61,13 @@ export function buildEligibilityRequest(
     status: 'active',
     purpose: ['validation', 'benefits'],
     patient: { reference: `Patient/${patient.id}` },
-    servicedDate: dateOfServiceOf(encounter),
+    servicedDate: dateOfServiceOf(encounter, input.timeZone),
+    // The service types in X12's own code system (a 270's EQ01), not ex-benefitcategory.
+    item: serviceTypesOf(encounter).map((code) => ({
+      category: {
+        coding: [{ system: X12_SYSTEM.serviceType, code, display: SERVICE_TYPE[code] ?? code }],
+      },
+    })),
     created: input.created,
     provider: { reference: `Organization/${provider.id}` },
     insurer,

@@ -1,4 +1,9 @@
-import type { ClaimResponse, ClaimResponseItem, CodeableConcept } from 'fhir/r4';
+import type {
+  ClaimResponse,
+  ClaimResponseItem,
+  ClaimResponseItemAdjudication,
+  CodeableConcept,
+} from 'fhir/r4';
 import { SYSTEM } from '../fhir/systems.ts';
 import { carcCodesOf, carcText } from './carc-codes.ts';
 import { roundCents } from './fee-schedule.ts';
@@ -24,13 +29,62 @@ export interface DenialReason {
   rarc?: string;
 }
 
-/** The group and remark code of a reason concept: `CO-16: …` with an M76 coding. */
+/** X12 claim adjustment group codes (CAS01) as an adjudication category: who bears the amount. */
+export const GROUP_CODE_SYSTEM = 'https://x12.org/codes/claim-adjustment-group-codes';
+
+/**
+ * The group and remark code of a reason: the group coded as the entry's category (one
+ * adjudication per CAS reason, as an 835 says it), else read from the text (`CO-16: …`); the
+ * RARC from the concept, else from the item's own remark entries.
+ */
 function groupAndRemark(
   concept: CodeableConcept | undefined,
+  category?: CodeableConcept,
+  remarks: readonly string[] = [],
 ): Pick<DenialReason, 'group' | 'rarc'> {
-  const group = /^(CO|PR|OA|PI)-/.exec(concept?.text ?? '')?.[1];
-  const rarc = concept?.coding?.find((c) => c.system === SYSTEM.rarc)?.code;
+  const group =
+    category?.coding?.find((c) => c.system === GROUP_CODE_SYSTEM)?.code ??
+    /^(CO|PR|OA|PI|CR)-/.exec(concept?.text ?? '')?.[1];
+  const rarc = concept?.coding?.find((c) => c.system === SYSTEM.rarc)?.code ?? remarks[0];
   return { ...(group ? { group } : {}), ...(rarc ? { rarc } : {}) };
+}
+
+/** The RARCs of a list of adjudications: entries whose reason is a remark code alone. */
+function remarksIn(adjudications: readonly ClaimResponseItemAdjudication[]): string[] {
+  return adjudications
+    .filter((a) => !carcCodesOf(a.reason).length)
+    .flatMap((a) => a.reason?.coding ?? [])
+    .filter((c) => c.system === SYSTEM.rarc && c.code)
+    .map((c) => c.code ?? '');
+}
+
+/** Whether an entry is one CAS reason of group `group` (category coded in the group system). */
+function inGroup(adj: ClaimResponseItemAdjudication, group: string): boolean {
+  return (
+    adj.category.coding?.some((c) => c.system === GROUP_CODE_SYSTEM && c.code === group) === true
+  );
+}
+
+/**
+ * What the patient owes: every PR adjustment (deductible, coinsurance, copay, and PR-96, PR-204
+ * non-covered services too) when the answer codes its groups; else the deductible, coinsurance
+ * and copay categories.
+ */
+function patientResponsibilityOf(response: ClaimResponse): number {
+  const all = [
+    ...(response.adjudication ?? []),
+    ...(response.item ?? []).flatMap((i) => i.adjudication),
+  ];
+  if (all.some((a) => a.category.coding?.some((c) => c.system === GROUP_CODE_SYSTEM)))
+    return roundCents(
+      all.filter((a) => inGroup(a, 'PR')).reduce((sum, a) => sum + (a.amount?.value ?? 0), 0),
+    );
+  const items = response.item ?? [];
+  return roundCents(
+    sumAdjudication(items, 'copay') +
+      sumAdjudication(items, 'coinsurance') +
+      sumAdjudication(items, 'deductible'),
+  );
 }
 
 /** A payer's answer in the numbers billing staff look at. */
@@ -71,7 +125,9 @@ export function claimResponseSummary(response: ClaimResponse): ClaimResponseSumm
         ...(error.itemSequence ? { itemSequence: error.itemSequence } : {}),
       });
   }
-  for (const item of items) {
+  const claimLevel = { itemSequence: undefined, adjudication: response.adjudication ?? [] };
+  for (const item of [claimLevel, ...items]) {
+    const remarks = remarksIn(item.adjudication);
     for (const adj of item.adjudication) {
       for (const carc of carcCodesOf(adj.reason)) {
         if (
@@ -83,10 +139,10 @@ export function claimResponseSummary(response: ClaimResponse): ClaimResponseSumm
           )
         ) {
           denials.push({
-            itemSequence: item.itemSequence,
+            ...(item.itemSequence !== undefined ? { itemSequence: item.itemSequence } : {}),
             carc,
             text: adj.reason?.text ?? carcText(carc),
-            ...groupAndRemark(adj.reason),
+            ...groupAndRemark(adj.reason, adj.category, remarks),
           });
         }
       }
@@ -97,11 +153,7 @@ export function claimResponseSummary(response: ClaimResponse): ClaimResponseSumm
     billed: sumAdjudication(items, 'submitted'),
     allowed: sumAdjudication(items, 'eligible'),
     paid: response.payment?.amount.value ?? sumAdjudication(items, 'benefit'),
-    patientResponsibility: roundCents(
-      sumAdjudication(items, 'copay') +
-        sumAdjudication(items, 'coinsurance') +
-        sumAdjudication(items, 'deductible'),
-    ),
+    patientResponsibility: patientResponsibilityOf(response),
     denials,
   };
 }

@@ -95,10 +95,15 @@ async function findClaim(
   fhir: FhirGateway,
   patientControlNumber: string,
 ): Promise<{ reference: Reference; patient: Reference; insurer?: Reference } | undefined> {
+  // CLP01 echoes CLM01: the claim's patient control number (a claim made before it had one
+  // sent its claim identifier, so that is looked for too).
   const found = await fhir.searchAll(
     'Claim',
     {
-      identifier: `${SYSTEM.claimId}|${patientControlNumber}`,
+      identifier: [
+        `${SYSTEM.patientControlNumber}|${patientControlNumber}`,
+        `${SYSTEM.claimId}|${patientControlNumber}`,
+      ].join(','),
     },
     2,
   );

@@ -2,6 +2,8 @@ import type { Claim, ClaimResponse, CoverageEligibilityResponse } from 'fhir/r4'
 import { describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { buildStatus } from '../../smart-app/status/build-status.ts';
+import { eraClaimToClaimResponse } from '../../src/x12/era-to-fhir.ts';
+import type { EraClaim } from '../../src/x12/era-types.ts';
 
 const claim: Claim = {
   resourceType: 'Claim',
@@ -189,5 +191,62 @@ describe('claim status in the chart', () => {
     });
     expect(view.claims[0]?.denialReasons[0]?.text).toMatch(/late|time limit/i);
     expect(view.claims[1]?.stage).toBe('held');
+  });
+
+  it("shows an 835 denial (outcome complete, CLP02 4) as denied with its reasons, and PR-204 as the patient's", () => {
+    const remit: EraClaim = {
+      patientControlNumber: 'enc-e1',
+      status: '4',
+      charge: 185,
+      paid: 0,
+      filingIndicator: 'CI',
+      payerClaimControlNumber: 'P-1',
+      patient: {},
+      adjustments: [],
+      remarks: [],
+      lines: [
+        {
+          qualifier: 'HC',
+          code: '99213',
+          modifiers: [],
+          charge: 185,
+          paid: 0,
+          lineControlNumber: '1',
+          adjustments: [{ group: 'PR', reason: '204', amount: 185 }],
+          remarks: ['N130'],
+        },
+      ],
+      balanced: true,
+      warnings: [],
+      at: { segment: 1, offset: 0 },
+    };
+    const answer = eraClaimToClaimResponse(
+      remit,
+      {
+        transactionControl: '1',
+        handling: 'H',
+        amount: 0,
+        creditDebit: 'C',
+        method: 'NON',
+        trace: 'T-1',
+        warnings: [],
+        at: { segment: 1, offset: 0 },
+      },
+      {
+        created: '2026-11-21T00:00:00Z',
+        claim: { reference: { reference: 'Claim/cl1' }, patient: { reference: 'Patient/p1' } },
+      },
+    );
+    expect(answer.outcome).toBe('complete');
+    const view = buildStatus([claim], [answer], [], [], 'e1');
+    expect(view.claims[0]).toMatchObject({
+      stage: 'denied',
+      paid: 0,
+      patientResponsibility: 185,
+      denialReasons: [
+        { system: 'CARC', code: '204' },
+        { system: 'RARC', code: 'N130' },
+      ],
+    });
   });
 });

@@ -8,6 +8,7 @@ import { carcConcept } from '../../src/claims/carc-codes.ts';
 import { submissionBundle } from '../../src/claims/submission-bundle.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { billingOrg, coverage, encounter, patient, payerOrg } from './fixtures.ts';
+import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
 
 describe('buildEligibilityRequest', () => {
   it("asks the coverage's payer to validate the plan and report benefits for the date of service", () => {
@@ -25,6 +26,19 @@ describe('buildEligibilityRequest', () => {
     expect(request.insurer).toEqual({ reference: 'Organization/org-payer' });
     expect(request.insurance).toEqual([{ focal: true, coverage: { reference: 'Coverage/cov-1' } }]);
     expect(request.provider).toEqual({ reference: 'Organization/org-billing' });
+    // An office visit asks about the plan (30) and the office visit (98), in X12's code system.
+    expect(request.item?.map((i) => i.category?.coding?.[0])).toEqual([
+      expect.objectContaining({ system: X12_SYSTEM.serviceType, code: '30' }),
+      expect.objectContaining({ system: X12_SYSTEM.serviceType, code: '98' }),
+    ]);
+    const inpatient = buildEligibilityRequest({
+      encounter: { ...encounter('e8'), class: { system: SYSTEM.actCode, code: 'IMP' } },
+      patient: patient(),
+      coverage: coverage(),
+      provider: billingOrg(),
+      created: '2026-01-16T00:00:00Z',
+    });
+    expect(inpatient.item?.map((i) => i.category?.coding?.[0]?.code)).toEqual(['30']);
   });
 });
 

@@ -5,7 +5,11 @@ import type {
   OperationOutcome,
 } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimResponseSummary } from '../../src/claims/claim-response-summary.ts';
+import {
+  claimResponseSummary,
+  GROUP_CODE_SYSTEM,
+} from '../../src/claims/claim-response-summary.ts';
+import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { startSandboxPayer, type SandboxPayer } from '../../sandbox/payer-server.ts';
@@ -62,10 +66,23 @@ describe('sandbox payer Claim/$submit', () => {
       amount: { value: 69.4, currency: 'USD' },
       date: '2026-03-10',
     });
-    expect(response.item?.[0]?.adjudication[1]?.reason?.coding?.[0]).toMatchObject({
-      system: SYSTEM.carc,
-      code: '45',
-    });
+    // One adjudication per CAS reason, its group coded: CO-45 is the write-off with its own
+    // amount (185 billed, 92 allowed), not a reason on the allowed amount.
+    const entry = (item: number, group: string, carc: string) =>
+      response.item?.[item]?.adjudication.find(
+        (a) =>
+          a.category.coding?.some((c) => c.system === GROUP_CODE_SYSTEM && c.code === group) &&
+          a.reason?.coding?.some((c) => c.system === SYSTEM.carc && c.code === carc),
+      )?.amount?.value;
+    expect(entry(0, 'CO', '45')).toBe(93);
+    expect(entry(0, 'PR', '3')).toBe(25);
+    expect(entry(1, 'PR', '2')).toBe(0.6);
+    expect(
+      response.item?.[0]?.adjudication.find((a) => a.category.coding?.[0]?.code === 'eligible')
+        ?.reason,
+    ).toBeUndefined();
+    expect(response.identifier?.[0]?.system).toBe(X12_SYSTEM.payerClaimNumber);
+    expect(response.payment?.identifier?.system).toBe(X12_SYSTEM.eftTrace);
     expect(response.disposition).toContain('$69.40');
   });
 
@@ -85,21 +102,24 @@ describe('sandbox payer Claim/$submit', () => {
       payer,
       claimBundle({ coverage: coverage({ period: { start: '2024-01-01', end: '2025-12-31' } }) }),
     );
-    expect(response.outcome).toBe('error');
+    // An adjudicated denial (835 CLP02 4) is `complete`; `error` is for a front-end rejection.
+    expect(response.outcome).toBe('complete');
     expect(response.payment).toBeUndefined();
-    expect(response.error?.[0]?.code.coding?.[0]).toMatchObject({
-      system: SYSTEM.carc,
-      code: '27',
-    });
-    expect(claimResponseSummary(response).denials.map((d) => d.carc)).toEqual(['27']);
+    expect(response.error).toBeUndefined();
+    const summary = claimResponseSummary(response);
+    expect(summary.denials.map((d) => [d.group, d.carc, d.rarc])).toEqual([
+      ['CO', '27', 'N30'],
+      ['CO', '27', 'N30'],
+    ]);
+    expect(summary.paid).toBe(0);
     expect(response.processNote?.[0]?.text).toContain('ended 2025-12-31');
   });
 
   it('denies a claim filed more than 90 days after the date of service with CO-29', async () => {
     const payer = await startPayer();
     const response = await submit(payer, claimBundle({ dateOfService: '2025-02-01' }));
-    expect(response.outcome).toBe('error');
-    expect(response.error?.[0]?.code.coding?.[0]?.code).toBe('29');
+    expect(response.outcome).toBe('complete');
+    expect(claimResponseSummary(response).denials[0]).toMatchObject({ group: 'CO', carc: '29' });
     expect(
       response.item?.every((i) =>
         i.adjudication.some(
@@ -128,15 +148,15 @@ describe('sandbox payer Claim/$submit', () => {
         },
       }),
     );
-    expect(response.outcome).toBe('partial');
+    expect(response.outcome).toBe('complete');
     expect(claimResponseSummary(response)).toMatchObject({
       paid: 67,
-      denials: [{ itemSequence: 2, carc: '96' }],
+      denials: [{ itemSequence: 2, group: 'CO', carc: '96', rarc: 'N130' }],
     });
-    expect(response.item?.[1]?.adjudication[1]?.reason?.coding?.map((c) => c.code)).toEqual([
-      '96',
-      'N130',
-    ]);
+    // The RARC is its own entry, not a second coding of the CARC.
+    const line2 = response.item?.[1]?.adjudication ?? [];
+    expect(line2.map((a) => a.reason?.coding?.map((c) => c.code))).toContainEqual(['96']);
+    expect(line2.map((a) => a.reason?.coding?.map((c) => c.code))).toContainEqual(['N130']);
     const allDenied = await submit(
       payer,
       claimBundle({
@@ -147,8 +167,9 @@ describe('sandbox payer Claim/$submit', () => {
         },
       }),
     );
-    expect(allDenied.outcome).toBe('error');
+    expect(allDenied.outcome).toBe('complete');
     expect(allDenied.payment).toBeUndefined();
+    expect(allDenied.disposition).toContain('denied');
   });
 
   it('refuses malformed submissions with 400 and an OperationOutcome naming the problem', async () => {
@@ -202,13 +223,67 @@ describe('sandbox payer CoverageEligibilityRequest/$submit', () => {
     });
     expect(answer.request.identifier).toEqual({ system: SYSTEM.eligibilityId, value: 'enc-enc-1' });
     expect(answer.insurance?.[0]?.inforce).toBe(true);
-    const benefits = answer.insurance?.[0]?.item?.[0]?.benefit ?? [];
-    expect(benefits.find((b) => b.type.coding?.[0]?.code === 'copay')?.allowedMoney?.value).toBe(
-      25,
+    // The office visit is X12 service type 98 (not ex-benefitcategory), in network.
+    const office = answer.insurance?.[0]?.item?.find(
+      (i) =>
+        i.category?.coding?.[0]?.system === X12_SYSTEM.serviceType &&
+        i.category.coding[0].code === '98',
     );
-    expect(
-      benefits.find((b) => b.type.coding?.[0]?.code === 'copay-percent')?.allowedUnsignedInt,
-    ).toBe(20);
+    const hl7 = (code: string) =>
+      office?.benefit?.find((b) =>
+        b.type.coding?.some((c) => c.system === SYSTEM.benefitType && c.code === code),
+      );
+    expect(hl7('copay')?.allowedMoney?.value).toBe(25);
+    expect(hl7('copay-percent')?.allowedUnsignedInt).toBe(20);
+    // The plan year holding the date of service is the benefit period.
+    expect(answer.insurance?.[0]?.benefitPeriod).toEqual({
+      start: '2026-01-01',
+      end: '2026-12-31',
+    });
+  });
+
+  it('reports deductible and out-of-pocket, met and remaining, individual and family, in and out of network', async () => {
+    const payer = await startPayer();
+    const plan = coverage();
+    plan.costToBeneficiary = [
+      ...(plan.costToBeneficiary ?? []),
+      {
+        type: { coding: [{ system: SYSTEM.copayType, code: 'deductible' }] },
+        valueMoney: { value: 500, currency: 'USD' },
+      },
+      {
+        type: { coding: [{ system: SYSTEM.copayType, code: 'maxoutofpocket' }] },
+        valueMoney: { value: 3000, currency: 'USD' },
+      },
+    ];
+    // A paid claim first: the lab line (allowed 3) goes to the deductible (PR-1), met in the answer.
+    await submit(payer, claimBundle({ coverage: plan }));
+    const res = await post(
+      `${payer.fhirBase}/CoverageEligibilityRequest/$submit`,
+      eligibilityBundle({ coverage: plan }),
+    );
+    const answer = res.body as unknown as CoverageEligibilityResponse;
+    const amounts = (answer.insurance?.[0]?.item ?? [])
+      .filter((i) => i.category?.coding?.[0]?.code === '30')
+      .flatMap((i) =>
+        (i.benefit ?? []).map((b) => [
+          i.network?.coding?.[0]?.code,
+          i.unit?.coding?.[0]?.code,
+          b.type.text,
+          b.allowedMoney?.value,
+        ]),
+      );
+    expect(amounts).toEqual(
+      expect.arrayContaining([
+        ['in', 'individual', 'deductible per calendar year (individual)', 500],
+        ['in', 'individual', 'deductible remaining (individual)', 497],
+        ['in', 'family', 'deductible per calendar year (family)', 1000],
+        ['out', 'individual', 'deductible per calendar year (individual)', 1000],
+        ['out', 'individual', 'deductible remaining (individual)', 1000],
+        ['in', 'individual', 'out-of-pocket (stop loss) per calendar year (individual)', 3000],
+        ['in', 'individual', 'out-of-pocket (stop loss) remaining (individual)', 2997],
+      ]),
+    );
   });
 
   it('reports a lapsed plan as not in force, saying why', async () => {

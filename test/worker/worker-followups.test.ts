@@ -105,7 +105,7 @@ describe('changes since the cursor', () => {
     await worker.tick();
     const [original] = await claimsOf(world.fhir, id);
     const [first] = await answersOf(world, original);
-    expect(first?.outcome).toBe('partial');
+    expect(first?.outcome).toBe('complete');
 
     const charges = await all<ChargeItem>(world.fhir, 'ChargeItem', { context: `Encounter/${id}` });
     const uncovered = charges.find((c) => c.code.coding?.[0]?.code === 'S9986');

@@ -7,7 +7,6 @@ import { auditedGateway } from '../../src/audit/audited-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { claimsTo837 } from '../../src/x12/claim-to-837.ts';
 import { importEra } from '../../src/x12/import-era.ts';
-import { ClaimNotExpressibleError } from '../../src/x12/x12-error.ts';
 import { all, logger, startWorld, workerFor, type World } from '../worker/worker-kit.ts';
 import { testX12Config } from './x12-fixtures.ts';
 
@@ -38,7 +37,7 @@ function eraFor(matched: string): string {
 }
 
 describe('X12 against the sandbox FHIR server', () => {
-  it("writes the 837P of a worker-made Claim read from the server, naming what the sandbox's claim lacks (a ZIP+4)", async () => {
+  it('writes the 837P of a worker-made Claim read from the server with nothing missing', async () => {
     world = await startWorld();
     await workerFor(world).tick();
     const claims = await all<Claim>(world.fhir, 'Claim');
@@ -48,33 +47,11 @@ describe('X12 against the sandbox FHIR server', () => {
     expect(input.patient.id).toBe(claim.patient.reference?.split('/')[1]);
     expect(input.coverage.resourceType).toBe('Coverage');
     expect(input.billingProvider.identifier?.some((i) => i.system === SYSTEM.npi)).toBe(true);
-    // The sandbox's claims still lack what X12 needs (the FHIR-side fields are another issue):
-    // each refusal names the element; supplied in memory, the 837P is written.
-    const named: string[] = [];
-    const repairs: Record<string, () => void> = {
-      'Organization.address.postalCode': () => {
-        const address = input.billingProvider.address?.[0];
-        if (address) address.postalCode = `${address.postalCode ?? ''}0001`.replace(/\D/g, '');
-      },
-      'Claim.identifier': () => {
-        input.claim.identifier = [{ system: SYSTEM.claimId, value: 'enc-short-1' }];
-      },
-    };
-    let text = '';
-    for (let attempt = 0; attempt < 4 && !text; attempt++) {
-      try {
-        text = claimsTo837([input], testX12Config(), 1, new Date());
-      } catch (err) {
-        expect(err).toBeInstanceOf(ClaimNotExpressibleError);
-        const element = (err as ClaimNotExpressibleError).element;
-        named.push(element);
-        const repair = repairs[element];
-        if (!repair) throw err;
-        repair();
-      }
-    }
-    expect(named).toEqual(['Organization.address.postalCode']);
-    expect(text).toContain(`CLM*${claim.identifier?.[0]?.value ?? '-'}*`);
+    // The sandbox's claims carry what X12 needs: billing ZIP+4 and taxonomy, a short control number.
+    const text = claimsTo837([input], testX12Config(), 1, new Date());
+    const pcn = claim.identifier?.find((i) => i.system === SYSTEM.patientControlNumber)?.value;
+    expect(text).toContain(`CLM*${pcn ?? '-'}*`);
+    expect(text).toContain('PRV*BI*PXC*207Q00000X~');
     expect(text).toContain('ST*837*0001*005010X222A1~');
   });
 

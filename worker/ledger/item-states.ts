@@ -37,8 +37,12 @@ export type ItemStage = (typeof ITEM_STAGES)[number];
 /** Stages the worker is done with: never due by time, not in the backlog. */
 export const FINAL_STAGES: readonly ItemStage[] = ['answered'];
 
-/** Answer outcomes (FHIR `RemittanceOutcome`) that reopen a final item when its coding changes. */
-export const REOPENING_OUTCOMES: readonly string[] = ['error', 'partial'];
+/**
+ * Answer outcomes that reopen a final item when its coding changes: FHIR `error` and `partial`,
+ * and `denied`, which the ledger records for an adjudicated denial a payer answers `complete`
+ * (as an 835 does: CLP02 4 with the reasons on the lines).
+ */
+export const REOPENING_OUTCOMES: readonly string[] = ['error', 'partial', 'denied'];
 
 /** Where one pass of the pipeline can leave an item, whatever stage it started from. */
 const PASS_ENDS: readonly ItemStage[] = ITEM_STAGES.filter((s) => s !== 'pending');

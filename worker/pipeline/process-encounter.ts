@@ -1,6 +1,7 @@
 import type { ClaimResponse, Encounter, OperationOutcome } from 'fhir/r4';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import { claimIdentifierFor } from '../../src/claims/build-claim.ts';
+import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
 import {
   replacementIdentifierFor,
   sameCoding,
@@ -225,7 +226,10 @@ async function priorClaim(
       `${ctx.encounterRef} has no prior claim ${priorIdentifier.value ?? ''} to replace`,
     );
   const answer = await findAnswer(deps.billing, prior);
-  const payerClaimNumber = answer?.identifier?.[0];
+  // The payer's claim control number (REF*F8 of the replacement), whichever path answered.
+  const payerClaimNumber =
+    answer?.identifier?.find((i) => i.system === X12_SYSTEM.payerClaimNumber) ??
+    answer?.identifier?.[0];
   return {
     claim: prior,
     answer,

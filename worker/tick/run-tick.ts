@@ -518,7 +518,8 @@ function afterSuccess(
     ).toISOString();
   } else {
     item.claimResponse = outcome.claimResponse;
-    item.outcome = outcome.outcome;
+    // An adjudicated denial answered `complete` is recorded as `denied`, so it can be reopened.
+    item.outcome = outcome.denied && outcome.outcome === 'complete' ? 'denied' : outcome.outcome;
     // A queued answer is followed with a status inquiry until it is final (never a resubmission).
     if (outcome.stage === 'submitted')
       item.nextAttemptAt = new Date(now.getTime() + (deps.pollMs ?? deps.recheckMs)).toISOString();

@@ -58,6 +58,7 @@ async function askPayer(
     coverage,
     provider: billingProvider,
     created: deps.now().toISOString(),
+    ...(deps.practiceTimeZone ? { timeZone: deps.practiceTimeZone } : {}),
   });
   built.meta = { tag: [writerTag('worker')] };
   const identifier = built.identifier?.[0] ?? {};

@@ -59,7 +59,7 @@ export async function recordAnswer(
       encounterId: ctx.encounter.id,
       patient: refOf(ctx.patient),
       focus: refOf(stored),
-      businessStatus: summary.outcome === 'partial' ? 'partially denied' : 'denied',
+      businessStatus: partlyPaid(summary) ? 'partially denied' : 'denied',
       suffix: denialSuffix(deps.pass.replacing ?? 0),
       now,
     });
@@ -114,6 +114,14 @@ async function storeClaimResponse(
   );
 }
 
+/**
+ * Part of the claim was paid: a FHIR payer may say `partial`; an 835 (and the sandbox payer,
+ * which answers through the same mapping) says `complete` with some lines denied and money paid.
+ */
+function partlyPaid(summary: ClaimResponseSummary): boolean {
+  return summary.outcome === 'partial' || (summary.outcome === 'complete' && summary.paid > 0);
+}
+
 /** The denial in words: each reason once, with the lines it hit, and what to do by when. */
 function denialDescription(summary: ClaimResponseSummary, deadline: string): string {
   const byCode = new Map<string, { text: string; lines: number[]; next: string }>();
@@ -128,15 +136,14 @@ function denialDescription(summary: ClaimResponseSummary, deadline: string): str
   }
   const reasons = [...byCode.entries()].map(([carc, { text, lines, next }]) => {
     const where =
-      lines.length > 0 && summary.outcome === 'partial'
+      lines.length > 0 && partlyPaid(summary)
         ? ` (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')})`
         : '';
     return `- ${text.includes(carc) ? text : `CARC ${carc}: ${text}`}${where}\n  Next: ${next}`;
   });
-  const head =
-    summary.outcome === 'partial'
-      ? `The payer denied part of the claim; it paid $${summary.paid.toFixed(2)}.`
-      : 'The payer denied the claim.';
+  const head = partlyPaid(summary)
+    ? `The payer denied part of the claim; it paid $${summary.paid.toFixed(2)}.`
+    : 'The payer denied the claim.';
   return `${head}\n${reasons.join('\n')}\nAct by ${deadline.slice(0, 10)} (the appeal deadline).`;
 }
 
