@@ -113,7 +113,7 @@ export function seedOrganizations(): Organization[] {
         line: ['100 Sandbox Way'],
         city: 'Springfield',
         state: 'IL',
-        postalCode: '62701',
+        postalCode: '62701-1234',
         country: 'US',
       },
     ],
