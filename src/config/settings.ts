@@ -672,7 +672,7 @@ export const SETTINGS = {
   CHARTBILL_X12_CORE_KEY_FILE: opt(
     textSetting,
     'x12',
-    "the PEM private key of CHARTBILL_X12_CORE_CERT_FILE",
+    'the PEM private key of CHARTBILL_X12_CORE_CERT_FILE',
   ),
   CHARTBILL_X12_FHIR_TOKEN: opt(
     textSetting,
