@@ -298,6 +298,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         // Sandbox Mutual's claims go out as 837P through the sandbox clearinghouse (issue 15, item 7).
         ...clearinghouse.settings,
         CHARTBILL_X12_PAYER_IDS: X12_PAYER.payerId,
+        // The ledger is in memory: the X12 control numbers kept beside it live and go with this stack.
+        CHARTBILL_LEDGER_PATH: join(keyDir, 'ledger.json'),
         CHARTBILL_FHIR_BASE_URL: ehr.fhirBase,
         CHARTBILL_TOKEN_URL: ehr.tokenUrl,
         CHARTBILL_CLIENT_ID: WORKER_CLIENT_ID,

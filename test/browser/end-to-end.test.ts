@@ -1,4 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Bundle, ChargeItem, Claim, ClaimResponse, Provenance } from 'fhir/r4';
+import { collect835 } from '../../src/x12/collect-835.ts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxEhrProfile, type SandboxEhrProfileName } from '../../sandbox/ehr-profiles.ts';
@@ -130,4 +133,44 @@ describe.each(PROFILES)('the loop, end to end, in a real browser (sandbox EHR %s
     expect(await held.locator('section[aria-labelledby="enc-claims-h"] .claim').count()).toBe(0);
     await page.close();
   });
+
+  // The X12 path (issue 15): one profile is enough to show it, the others differ only in stores.
+  it.runIf(profile === 'strict')(
+    'sends a claim to an X12 payer as an 837P over SFTP and shows the 999, 277CA and 835 in the chart',
+    async () => {
+      const page = await browser.newPage();
+      // Sandbox Mutual's member: the worker routes the claim to the sandbox clearinghouse.
+      const frame = await launch(page, stack.ehrLaunchUrl, SEED_SCENARIOS.x12[1]);
+      await frame.getByRole('tab', { name: 'Claim status' }).click();
+      const claim = frame.locator(
+        'section[aria-labelledby="enc-claims-h"] .claim.stage-partially-paid',
+      );
+      await claim.waitFor({ timeout: 90_000 });
+      // The clearinghouse's steps on the timeline: the 999, then the 277CA's acceptance.
+      const timeline = (await claim.locator('.timeline').textContent()) ?? '';
+      expect(timeline).toContain('Received by clearinghouse (999)');
+      expect(timeline).toContain('Accepted by clearinghouse');
+      // The ERA's amounts and adjustment reasons, as the clearinghouse's 835 file says them.
+      const archive = join(stack.clearinghouse.sftp.root, 'receive', 'archive');
+      const eras = [];
+      for (const name of (await readdir(archive)).filter((n) => n.includes('-835-')))
+        eras.push(...(await collect835(await readFile(join(archive, name), 'utf8'))));
+      const remit = eras
+        .flatMap((e) => e.claims)
+        .find((c) => c.patientControlNumber === `enc-${SEED_SCENARIOS.x12[1]}`);
+      expect(remit?.paid).toBeGreaterThan(0);
+      const money = async (cls: string) =>
+        Number((await claim.locator(`dd.${cls}`).textContent())?.replace(/[$,]/g, ''));
+      expect(await money('paid')).toBe(remit?.paid);
+      expect(await money('patient-resp')).toBe(remit?.patientResponsibility);
+      const reasons = remit?.lines.flatMap((l) => l.adjustments.map((a) => a.reason)) ?? [];
+      expect(reasons).toContain('96');
+      expect(await claim.locator('.denials').textContent()).toContain('CARC 96');
+      // It went through the clearinghouse (eligibility in real time, the claim as a file).
+      const audit = stack.clearinghouse.audit();
+      expect(audit.claimsAdjudicated).toBeGreaterThanOrEqual(1);
+      expect(audit.realTime.X12_270_Request_005010X279A1).toBeGreaterThanOrEqual(1);
+      await page.close();
+    },
+  );
 });
