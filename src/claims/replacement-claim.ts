@@ -62,3 +62,45 @@ export function asReplacement(claim: Claim, prior: ReplacementOf): Claim {
 export function sameCoding(coding: EncounterCoding, prior: Claim): boolean {
   return sameBilledCoding(coding, codingFromClaim(prior));
 }
+
+/** The identifier of the void of a claim: the voided claim's own number with `-v`. */
+export function voidIdentifierFor(voided: Claim): Identifier {
+  const own = voided.identifier?.find((i) => i.system === SYSTEM.claimId)?.value ?? voided.id ?? '';
+  return { system: SYSTEM.claimId, value: `${own}-v` };
+}
+
+/**
+ * The void of a claim the payer numbered (X12 837P CLM05-3 = 8, REF*F8 its control number): the
+ * same claim, as the payer has it, under a new identifier, related to it as `prior`. Payers take
+ * a void as "reverse whatever was paid on that claim number".
+ */
+export function asVoid(voided: Claim & { id: string }, payerClaimNumber: Identifier): Claim {
+  const rest: Claim = { ...voided };
+  delete rest.id;
+  delete rest.meta;
+  return {
+    ...rest,
+    status: 'active',
+    identifier: [voidIdentifierFor(voided)],
+    extension: [
+      ...(voided.extension ?? []).filter((e) => e.url !== EXT.claimFrequency),
+      {
+        url: EXT.claimFrequency,
+        valueCoding: {
+          system: SYSTEM_CLAIM_FREQUENCY,
+          code: '8',
+          display: 'Void/Cancel of Prior Claim',
+        },
+      },
+    ],
+    related: [
+      {
+        claim: { reference: `Claim/${voided.id}` },
+        relationship: {
+          coding: [{ system: SYSTEM_RELATED_CLAIM, code: 'prior', display: 'Prior Claim' }],
+        },
+        reference: payerClaimNumber,
+      },
+    ],
+  };
+}
