@@ -14,6 +14,7 @@ import { registerRateLimits } from './guards/rate-limits.ts';
 import { bearerHandle, registerSessionFirst } from './guards/session-first.ts';
 import { errorPage, errorTitle } from './pages/error-page.ts';
 import { apiRoutes } from './routes/api-routes.ts';
+import { billingRoutes } from './billing/billing-routes.ts';
 import { launchRoutes } from './routes/launch-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { styleRoutes } from './routes/style-routes.ts';
@@ -195,6 +196,7 @@ export async function buildApp(
   sessionRoutes(app, ctx);
   styleRoutes(app, ctx);
   apiRoutes(app, ctx);
+  billingRoutes(app, ctx);
   return app;
 }
 
