@@ -15,6 +15,7 @@ import { bearerHandle, registerSessionFirst } from './guards/session-first.ts';
 import { errorPage, errorTitle } from './pages/error-page.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { billingRoutes } from './billing/billing-routes.ts';
+import { billingPageRoutes } from './routes/billing-page-routes.ts';
 import { launchRoutes } from './routes/launch-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { styleRoutes } from './routes/style-routes.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   fetch?: typeof fetch;
   now?: () => Date;
   assets?: UiAssets;
+  /** The billing workspace's bundle; built on its first request when not given. */
+  billingAssets?: UiAssets;
 }
 
 /** Builds the SMART app's fastify server without listening (tests use `inject` or listen on port 0). */
@@ -197,6 +200,7 @@ export async function buildApp(
   styleRoutes(app, ctx);
   apiRoutes(app, ctx);
   billingRoutes(app, ctx);
+  billingPageRoutes(app, deps.billingAssets);
   return app;
 }
 
