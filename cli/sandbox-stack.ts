@@ -7,7 +7,7 @@ import { generateClientKeys } from '../src/auth/keys.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { SettingsSource } from '../src/config/read-settings.ts';
-import { startSandboxPayer } from '../sandbox/payer-server.ts';
+import { startSandboxPayer, type PayerAudit } from '../sandbox/payer-server.ts';
 import {
   holdsClaims,
   holdsCoding,
@@ -69,6 +69,8 @@ export interface SandboxStack {
   ehrLaunchUrl: string;
   appUrl: string;
   payerBase: string;
+  /** What the sandbox payer received (claims with their frequency and REF*F8), for tests. */
+  payerAudit(): PayerAudit;
   tokenUrl: string;
   ehr: SandboxEhr;
   /**
@@ -132,7 +134,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         redirectUris: [`${appUrl}/callback`],
         launchUrl: `${appUrl}/launch`,
         scope:
-          'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Task.cru user/Claim.cru user/Provenance.c user/AuditEvent.c',
+          'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Task.cru user/Claim.cru user/ChargeItem.cru user/Condition.cru user/Provenance.c user/AuditEvent.c',
       },
       // Registered with exactly the scopes a real EHR would grant it: nothing broader.
       {
@@ -291,6 +293,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     ehrLaunchUrl: ehr.launchPageUrl,
     appUrl,
     payerBase: payer.fhirBase,
+    payerAudit: () => payer.audit(),
     tokenUrl: ehr.tokenUrl,
     ehr,
     ...(billing ? { billing } : {}),

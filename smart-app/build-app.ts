@@ -15,6 +15,8 @@ import { bearerHandle, registerSessionFirst } from './guards/session-first.ts';
 import { errorPage, errorTitle } from './pages/error-page.ts';
 import { apiRoutes } from './routes/api-routes.ts';
 import { billingRoutes } from './billing/billing-routes.ts';
+import { sessionCaller } from './billing/billing-caller.ts';
+import { claimRoutes } from './billing/claim-routes.ts';
 import { billingPageRoutes } from './routes/billing-page-routes.ts';
 import { launchRoutes } from './routes/launch-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
@@ -200,6 +202,7 @@ export async function buildApp(
   styleRoutes(app, ctx);
   apiRoutes(app, ctx);
   billingRoutes(app, ctx);
+  claimRoutes(app, ctx, { caller: sessionCaller(ctx) });
   billingPageRoutes(app, deps.billingAssets);
   return app;
 }

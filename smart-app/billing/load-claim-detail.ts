@@ -128,8 +128,7 @@ export async function loadClaimDetail(
     ),
     tasks,
     provenance,
-    patientName:
-      name?.text ?? [name?.given?.join(' '), name?.family].filter(Boolean).join(' '),
+    patientName: name?.text ?? [name?.given?.join(' '), name?.family].filter(Boolean).join(' '),
     coding,
     findings: encounter ? runEdits(coding, encounter.facts, codes, reference) : [],
   });

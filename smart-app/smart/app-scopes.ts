@@ -53,7 +53,10 @@ const AUDIT_SCOPES = {
  * update only Tasks (assigning, appeals, correction requests) and Claims (replacement and void
  * claims); everything else is read. `cru`, not `crus`: the queue comes from the read model, never
  * from a search of the EHR's Tasks or Claims; `rs` where the claim detail searches (responses,
- * payments, eligibility, the user's PractitionerRoles and Groups).
+ * payments, eligibility, the user's PractitionerRoles and Groups). The claim detail (issue 17,
+ * items 3-4) also searches a claim's Tasks, versions and the encounter's claims, reads the
+ * visit's notes, Provenance and the billing organization, and a correction edits the chart's
+ * coding in place (ChargeItem and Condition `cru`), as the clinician's panel does.
  */
 const BILLING_NEEDS: ReadonlyArray<{ resource: string; letters: 'cru' | 'rs' }> = [
   { resource: 'Task', letters: 'cru' },
@@ -70,17 +73,30 @@ const BILLING_NEEDS: ReadonlyArray<{ resource: string; letters: 'cru' | 'rs' }> 
     'Practitioner',
     'PractitionerRole',
     'Group',
+    'Task',
+    'Claim',
+    'DocumentReference',
+    'Provenance',
+    'Organization',
   ].map((resource) => ({ resource, letters: 'rs' as const })),
+  { resource: 'ChargeItem', letters: 'cru' },
+  { resource: 'Condition', letters: 'cru' },
 ];
 
 /** v1 has no `cru`: `.read` and `.write` (the narrowest v1 allows) for what is written. */
 function billingScopes(v2: boolean): string[] {
-  return BILLING_NEEDS.flatMap(({ resource, letters }) => {
-    if (v2) return [`user/${resource}.${letters}`];
-    return letters === 'rs'
-      ? [`user/${resource}.read`]
-      : [`user/${resource}.read`, `user/${resource}.write`];
-  });
+  return unique(
+    BILLING_NEEDS.flatMap(({ resource, letters }) => {
+      if (v2) return [`user/${resource}.${letters}`];
+      return letters === 'rs'
+        ? [`user/${resource}.read`]
+        : [`user/${resource}.read`, `user/${resource}.write`];
+    }),
+  );
+}
+
+function unique(scopes: string[]): string[] {
+  return [...new Set(scopes)];
 }
 
 /** Which launch a scope string is for: the chart (EHR or standalone) or the billing workspace. */
