@@ -31,7 +31,11 @@ const NEEDS: ScopeNeed[] = [
     access: 'read',
     effect: 'Eligibility results cannot be shown.',
   },
-  { resource: 'Task', access: 'read', effect: 'Billing work items cannot be shown.' },
+  {
+    resource: 'Task',
+    access: 'write',
+    effect: 'Billing work items cannot be shown, nor a correction of billed coding requested.',
+  },
 ];
 
 /**

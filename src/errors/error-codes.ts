@@ -35,6 +35,8 @@ export const ERROR_CODES = {
     status: 403,
     message: 'The coding names a record of another encounter',
   },
+  /** A clinician tried to change the coding of a visit whose claim was already submitted (issue 17, item 5). */
+  CODING_ALREADY_BILLED: { status: 409, message: 'This visit was already billed' },
   CODING_SAVE_FAILED: { status: 502, message: 'The coding could not be saved' },
   EDITS_BLOCK_SIGNOFF: { status: 422, message: 'Coding errors block sign-off' },
   /** The signed-in user's billing role does not allow this workspace action (src/billing-office/roles.ts). */
