@@ -29,7 +29,7 @@ const APPEAL_DAYS = 90;
 export interface ClaimRoutesDeps {
   caller: ResolveCaller;
   /** Tells the workspace's read model that a claim changed (bom's billingReadModel). */
-  refreshClaim?: (claimId: string) => Promise<void>;
+  refreshClaim?: (claimId: string, fhir: FhirGateway) => Promise<unknown>;
 }
 
 type ClaimParams = { Params: { claimId: string } };
