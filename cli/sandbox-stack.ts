@@ -16,6 +16,7 @@ import {
 } from '../sandbox/ehr-profiles.ts';
 import { medplumFaults } from '../sandbox/medplum-faults.ts';
 import { isSeedCoding } from '../sandbox/seed-data.ts';
+import { SANDBOX_BILLING_ROLES } from '../sandbox/seed-billing-staff.ts';
 import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
@@ -131,7 +132,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         redirectUris: [`${appUrl}/callback`],
         launchUrl: `${appUrl}/launch`,
         scope:
-          'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c',
+          'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Task.cru user/Claim.cru user/Provenance.c user/AuditEvent.c',
       },
       // Registered with exactly the scopes a real EHR would grant it: nothing broader.
       {
@@ -226,6 +227,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         { iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID },
       ]),
       ...billingSettings,
+      // The sandbox's billing office (sandbox/seed-billing-staff.ts) may open the workspace.
+      CHARTBILL_BILLING_ROLES: opts.settings?.CHARTBILL_BILLING_ROLES ?? SANDBOX_BILLING_ROLES,
       ...(appBillingKeys
         ? {
             CHARTBILL_APP_BILLING_CLIENT_ID: APP_BILLING_CLIENT_ID,

@@ -1,4 +1,5 @@
 import type { ChargeItem, Condition, Encounter, Procedure, Resource } from 'fhir/r4';
+import { seedBillingStaff } from './seed-billing-staff.ts';
 import { EXT, SYSTEM } from '../src/fhir/systems.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import {
@@ -395,6 +396,7 @@ export function buildSeedResources(now: Date): Resource[] {
   return [
     ...seedOrganizations(),
     ...seedPractitioners(),
+    ...seedBillingStaff(),
     ...seedPatients(now),
     ...coverages,
     ...today,

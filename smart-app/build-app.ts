@@ -14,6 +14,7 @@ import { registerRateLimits } from './guards/rate-limits.ts';
 import { bearerHandle, registerSessionFirst } from './guards/session-first.ts';
 import { errorPage, errorTitle } from './pages/error-page.ts';
 import { apiRoutes } from './routes/api-routes.ts';
+import { billingRoutes } from './billing/billing-routes.ts';
 import { billingPageRoutes } from './routes/billing-page-routes.ts';
 import { launchRoutes } from './routes/launch-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
@@ -198,6 +199,7 @@ export async function buildApp(
   sessionRoutes(app, ctx);
   styleRoutes(app, ctx);
   apiRoutes(app, ctx);
+  billingRoutes(app, ctx);
   billingPageRoutes(app, deps.billingAssets);
   return app;
 }

@@ -47,8 +47,55 @@ const AUDIT_SCOPES = {
   v1: ['user/Provenance.write', 'user/AuditEvent.write'],
 };
 
+/**
+ * The billing workspace's needs (issue 17): staff sign in with a standalone launch and work
+ * across all patients, so `user/` scopes, no patient context. Least privilege: create and
+ * update only Tasks (assigning, appeals, correction requests) and Claims (replacement and void
+ * claims); everything else is read. `cru`, not `crus`: the queue comes from the read model, never
+ * from a search of the EHR's Tasks or Claims; `rs` where the claim detail searches (responses,
+ * payments, eligibility, the user's PractitionerRoles and Groups).
+ */
+const BILLING_NEEDS: ReadonlyArray<{ resource: string; letters: 'cru' | 'rs' }> = [
+  { resource: 'Task', letters: 'cru' },
+  { resource: 'Claim', letters: 'cru' },
+  ...[
+    'ClaimResponse',
+    'Coverage',
+    'Patient',
+    'Encounter',
+    'PaymentReconciliation',
+    'ChargeItem',
+    'Condition',
+    'CoverageEligibilityResponse',
+    'Practitioner',
+    'PractitionerRole',
+    'Group',
+  ].map((resource) => ({ resource, letters: 'rs' as const })),
+];
+
+/** v1 has no `cru`: `.read` and `.write` (the narrowest v1 allows) for what is written. */
+function billingScopes(v2: boolean): string[] {
+  return BILLING_NEEDS.flatMap(({ resource, letters }) => {
+    if (v2) return [`user/${resource}.${letters}`];
+    return letters === 'rs'
+      ? [`user/${resource}.read`]
+      : [`user/${resource}.read`, `user/${resource}.write`];
+  });
+}
+
+/** Which launch a scope string is for: the chart (EHR or standalone) or the billing workspace. */
+export type LaunchKind = 'ehr' | 'standalone' | 'billing';
+
 /** The scope string for an authorization request, in SMART v2 syntax or v1 when that is all the server knows. */
-export function requestedScopes(launch: 'ehr' | 'standalone', v2: boolean): string {
+export function requestedScopes(launch: LaunchKind, v2: boolean): string {
+  if (launch === 'billing')
+    return [
+      'openid',
+      'fhirUser',
+      'online_access',
+      ...billingScopes(v2),
+      ...AUDIT_SCOPES[v2 ? 'v2' : 'v1'],
+    ].join(' ');
   const context = launch === 'ehr' ? ['launch'] : ['launch/patient', 'launch/encounter'];
   const resources = NEEDS.flatMap((n) => scopeNames('patient', n.resource, n.access, v2));
   // The encounter's practitioner is not in the patient compartment: read it with a user scope.
