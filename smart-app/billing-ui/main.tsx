@@ -13,6 +13,9 @@ if (root) {
         href: '/assets/billing.css',
       }),
     );
+  // A sign-in lands on /callback: the workspace's address is /billing (and no code stays in history).
+  if (!location.pathname.startsWith('/billing/') && location.pathname !== '/billing')
+    history.replaceState(null, '', '/billing');
   root.textContent = '';
   render(<BillingApp handle={billingSession()} />, root);
 }
