@@ -8,7 +8,7 @@ import { days, money, monthWords, percent, shortMoney } from '../format.ts';
 import { Problem } from '../problem.tsx';
 import { navigate } from '../router.ts';
 import { AnalyticsFilters, analyticsQueryOf, readAnalyticsView } from './analytics-filters.tsx';
-import { definitionOf, DENIAL_CHARTS, payersOf } from './analytics-parts.ts';
+import { definitionName, definitionOf, DENIAL_CHARTS, payersOf } from './analytics-parts.ts';
 
 const BUCKETS = ['0-30', '31-60', '61-90', '91-120', '120+'] as const;
 
@@ -86,30 +86,37 @@ export function AnalyticsPage(props: { api: Api; search: string }) {
 
 function Figures({ data }: { data: Analytics }) {
   const range = `${monthWords(data.from)} to ${monthWords(data.to)}`;
-  const figures: Array<[string, string, string]> = [
-    ['Days in A/R', days(data.daysInAr), 'daysInAr'],
-    ['Net collection rate', percent(data.netCollectionRate), 'netCollectionRate'],
-    [
-      'Charge lag (visit to claim)',
-      `${days(data.chargeLagDays.median)} median, ${days(data.chargeLagDays.p90)} p90`,
-      'chargeLagDays',
-    ],
-    [
-      'Claim to payment',
-      `${days(data.claimToPaymentDays.median)} median, ${days(data.claimToPaymentDays.p90)} p90`,
-      'claimToPaymentDays',
-    ],
+  const figures: Array<{ name: string; value: string; detail?: string; key: string }> = [
+    { name: 'Days in A/R', value: days(data.daysInAr), key: 'daysInAr' },
+    {
+      name: 'Net collection rate',
+      value: percent(data.netCollectionRate),
+      key: 'netCollectionRate',
+    },
+    {
+      name: 'Charge lag (visit to claim)',
+      value: `${days(data.chargeLagDays.median)} median`,
+      detail: `90th percentile: ${days(data.chargeLagDays.p90)}`,
+      key: 'chargeLagDays',
+    },
+    {
+      name: 'Claim to payment',
+      value: `${days(data.claimToPaymentDays.median)} median`,
+      detail: `90th percentile: ${days(data.claimToPaymentDays.p90)}`,
+      key: 'claimToPaymentDays',
+    },
   ];
   return (
     <section aria-label={`Key figures, ${range}`}>
       <p class="muted">{range}</p>
       <dl class="figures">
-        {figures.map(([name, value, key]) => (
-          <div class="figure" key={key} data-figure={key}>
-            <dt>{name}</dt>
-            <dd class="value">{value}</dd>
-            {definitionOf(data.definitions, key) && (
-              <dd class="muted">{definitionOf(data.definitions, key)}</dd>
+        {figures.map((f) => (
+          <div class="figure" key={f.key} data-figure={f.key}>
+            <dt>{f.name}</dt>
+            <dd class="value">{f.value}</dd>
+            {f.detail && <dd class="detail">{f.detail}</dd>}
+            {definitionOf(data.definitions, f.key) && (
+              <dd class="detail">{definitionOf(data.definitions, f.key)}</dd>
             )}
           </div>
         ))}
@@ -204,7 +211,7 @@ function Definitions({ definitions }: { definitions: Record<string, string> }) {
       <dl>
         {entries.map(([k, v]) => (
           <div key={k}>
-            <dt>{k}</dt>
+            <dt>{definitionName(k)}</dt>
             <dd>{v}</dd>
           </div>
         ))}

@@ -69,3 +69,24 @@ export function payersOf(data: Analytics): Array<{ id: string; name: string }> {
   }
   return [...payers].map(([id, name]) => ({ id, name }));
 }
+
+/** A definition's key in words: `daysInAr` → "Days in A/R", others split from camelCase. */
+export function definitionName(key: string): string {
+  const known: Record<string, string> = {
+    daysInAr: 'Days in A/R',
+    arAging: 'A/R aging',
+    netCollectionRate: 'Net collection rate',
+    cleanClaimRate: 'Clean-claim rate',
+    firstPassRate: 'First-pass acceptance rate',
+    denialRate: 'Denial rate',
+    chargeLagDays: 'Charge lag',
+    claimToPaymentDays: 'Claim to payment',
+    cashByMonth: 'Charges, payments and adjustments',
+  };
+  if (known[key]) return known[key];
+  const words = key
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[-_]/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
