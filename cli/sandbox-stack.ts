@@ -23,6 +23,8 @@ import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
 import type { Worker } from '../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
+import { createMemoryReadModel } from '../src/billing-office/memory-read-model.ts';
+import type { BillingReadModel } from '../src/billing-office/read-model-sync.ts';
 import { startWorker } from '../worker/runtime/start-worker.ts';
 import {
   BILLING_SCOPE,
@@ -78,6 +80,8 @@ export interface SandboxStack {
    */
   billing?: SandboxEhr;
   worker: Worker;
+  /** The billing office's read model (issue 17), shared by the app and the worker. */
+  billingReadModel: BillingReadModel;
   healthUrl: string;
   /** Where the worker's public keys are served. */
   jwksUrl: string;
@@ -203,6 +207,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         CHARTBILL_CODING_STORE: codingInBilling ? 'billing' : 'ehr',
       }
     : {};
+  // The billing office's read model: the app and the worker of the sandbox share it in memory.
+  const billingStore = await createMemoryReadModel();
   const payer = await startSandboxPayer({
     host,
     port: opts.ports.payer,
@@ -237,6 +243,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         : {}),
     });
     const built = await buildApp(appConfig, {
+      billingReadModelStore: billingStore,
       logger: logger.child({ part: 'app' }),
       codes: opts.codes,
       ...(opts.editReference ? { editReference: opts.editReference } : {}),
@@ -272,6 +279,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
       codes: opts.codes,
       ...(opts.editReference ? { editReference: opts.editReference } : {}),
       ledger: createMemoryLedger(),
+      billingReadModelStore: billingStore,
       schedule: opts.startWorker,
     });
     return { config, started };
@@ -285,6 +293,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     },
   );
   const { worker } = running;
+  // Before the first page view: the seeded history is in the rows when the URL is printed.
+  await running.billingReadModel.sync();
 
   return {
     fhirBase: ehr.fhirBase,
@@ -295,6 +305,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     ehr,
     ...(billing ? { billing } : {}),
     worker,
+    billingReadModel: running.billingReadModel,
     healthUrl: running.healthUrl,
     jwksUrl: running.jwksUrl,
     workerConfig,

@@ -3,6 +3,7 @@ import { readSettings, type SettingsSource } from '../src/config/read-settings.t
 import type { RegisteredEhr } from '../src/config/registered-ehr.ts';
 import { AppError } from '../src/errors/app-error.ts';
 import { parseRoleMap, type RoleMap } from '../src/billing-office/roles.ts';
+import type { ReadModelLocation } from '../src/billing-office/open-read-model-store.ts';
 import type { SessionStoreSettings } from './session/open-session-store.ts';
 
 export type { RegisteredEhr } from '../src/config/registered-ehr.ts';
@@ -42,7 +43,7 @@ export interface AppConfig {
   /** Where sessions and pending launches live (README, "Running several app instances"). */
   sessionStore?: SessionStoreSettings;
   /** The billing workspace (issue 17): roles (`CHARTBILL_BILLING_ROLES`) and the write-off limit. */
-  billing?: { roles: RoleMap; writeOffLimit: number };
+  billing?: { roles: RoleMap; writeOffLimit: number; readModel?: ReadModelLocation };
 }
 
 /** The app's configuration from its environment; every problem is reported at once. */
@@ -80,6 +81,12 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
     billing: {
       roles: parseRoleMap(parsed.CHARTBILL_BILLING_ROLES),
       writeOffLimit: parsed.CHARTBILL_BILLING_WRITE_OFF_LIMIT,
+      // The read model is where the worker keeps it: beside its ledger.
+      readModel: {
+        url: parsed.CHARTBILL_LEDGER_URL,
+        schema: parsed.CHARTBILL_LEDGER_SCHEMA,
+        path: parsed.CHARTBILL_LEDGER_PATH,
+      },
     },
     sessionStore: {
       store: parsed.CHARTBILL_SESSION_STORE,

@@ -3,6 +3,7 @@ import type { BillingMe } from '../../src/billing-office/billing-api.ts';
 import { ROLE_ACTIONS, type BillingAction } from '../../src/billing-office/roles.ts';
 import type { AppContext } from '../app-context.ts';
 import { actionsOf, requireBilling } from './billing-session.ts';
+import { billingQueueRoutes } from './billing-queue-routes.ts';
 
 /** Every action of the workspace, in the order roles.ts lists them. */
 const ALL_ACTIONS: readonly BillingAction[] = [...new Set(Object.values(ROLE_ACTIONS).flat())];
@@ -21,4 +22,5 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
       writeOffLimit: ctx.config.billing?.writeOffLimit ?? 0,
     };
   });
+  billingQueueRoutes(app, ctx);
 }

@@ -68,7 +68,7 @@ function roleMapOf(ctx: AppContext): RoleMap {
  * the role map names any (a map of users alone costs no request). A server that refuses the
  * search leaves the user with the roles of their own reference; the log says why.
  */
-async function membershipsOf(
+export async function membershipsOf(
   req: FastifyRequest,
   fhir: FhirGateway,
   map: RoleMap,

@@ -156,3 +156,53 @@ export interface Analytics {
   claimToPaymentDays: { median: number; p90: number };
   definitions: Record<string, string>;
 }
+
+/**
+ * `GET /api/billing/claims?…ClaimListQuery` → `ClaimListPage` (added by the read model, issue 17
+ * item 6): the claims behind an analytics bar (each Datum's `drill`), from the read model.
+ * `carc` is `CO-97` (group and reason) or `97` (the reason in any group); `provider` a reference.
+ */
+export const claimListQuery = z.object({
+  carc: z.string().max(16).optional(),
+  payer: z.string().max(64).optional(),
+  cpt: z.string().max(10).optional(),
+  provider: z.string().max(128).optional(),
+  state: z
+    .enum(['draft', 'submitted', 'rejected', 'denied', 'partial', 'paid', 'void', 'replaced'])
+    .optional(),
+  /** `YYYY-MM`: date of service in this month. */
+  month: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .optional(),
+  /** `true`: only claims whose first answer was a denial or rejection. */
+  deniedFirstPass: z.enum(['true', 'false']).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ClaimListQuery = z.infer<typeof claimListQuery>;
+
+/** One claim in a list: who, payer, date, money and where it stands. */
+export interface ClaimSummary {
+  claimId: string;
+  patient: { reference: string; name: string };
+  payer: { id: string; name: string };
+  serviceDate: string;
+  provider?: { reference: string; name: string };
+  cpts: string[];
+  billed: number;
+  paid: number;
+  denied: number;
+  state: string;
+  /** The denial reasons, e.g. `CO-97`. */
+  reasons: ReasonCode[];
+}
+
+export interface ClaimListPage {
+  items: ClaimSummary[];
+  total: number;
+  page: number;
+  pageSize: number;
+  totalBilled: number;
+  totalDenied: number;
+}

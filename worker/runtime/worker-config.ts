@@ -27,6 +27,8 @@ export const BILLING_SCOPE = [
   'system/CoverageEligibilityRequest.crs',
   'system/CoverageEligibilityResponse.crs',
   'system/Task.crus',
+  // The billing office's read model reads payments (issue 17); the ERA import writes them.
+  'system/PaymentReconciliation.rs',
   // Who wrote each version (Provenance, next to what it describes) and the audit records.
   'system/Provenance.c',
   'system/AuditEvent.c',
