@@ -220,7 +220,10 @@ export async function buildApp(
   styleRoutes(app, ctx);
   apiRoutes(app, ctx);
   billingRoutes(app, ctx);
-  claimRoutes(app, ctx, { caller: sessionCaller(ctx) });
+  claimRoutes(app, ctx, {
+    caller: sessionCaller(ctx),
+    refreshClaim: (claimId, fhir) => ctx.billingReadModel.refreshClaim(claimId, fhir),
+  });
   billingPageRoutes(app, deps.billingAssets);
   return app;
 }

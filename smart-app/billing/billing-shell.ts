@@ -8,7 +8,8 @@ export const BILLING_PATH = '/billing';
 /**
  * The billing workspace's page (issue 17). After a sign-in the session handle rides in a meta
  * tag (never the URL), like the chart app's shell (pages/app-shell.ts); the page moves it to
- * sessionStorage.
+ * sessionStorage. The same page answers `/billing`, `/billing/analytics` and `/billing/claims/:id`
+ * (routes/billing-page-routes.ts); the bundle routes by `location.pathname`.
  */
 export function billingShell(assetVersion: string, sessionId?: string): string {
   const meta = sessionId
@@ -17,7 +18,7 @@ export function billingShell(assetVersion: string, sessionId?: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ChartBill billing</title>${meta}
-<link rel="stylesheet" href="/assets/app.css?v=${assetVersion}">
+<link rel="stylesheet" href="/assets/billing.css?v=${assetVersion}">
 <script type="module" src="${BILLING_SCRIPT}?v=${assetVersion}"></script>
 </head><body><div id="billing"><p class="loading">Loading the billing workspace…</p></div></body></html>`;
 }

@@ -8,6 +8,7 @@ import {
 } from '../../src/billing-office/claim-actions-api.ts';
 import { requireAction } from '../../src/billing-office/roles.ts';
 import { runEdits } from '../../src/edits/run-edits.ts';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import type { AppContext } from '../app-context.ts';
 import { appealPdf } from './appeal-pdf.ts';
 import type { BillingCaller, ResolveCaller } from './billing-caller.ts';
@@ -79,7 +80,7 @@ export function claimRoutes(app: FastifyInstance, ctx: AppContext, deps: ClaimRo
         return work({ caller, loaded, key, now: ctx.now() }, req);
       });
       await deps
-        .refreshClaim?.(claimId)
+        .refreshClaim?.(claimId, caller.fhir)
         .catch((err: unknown) =>
           req.log.warn(
             { claim: `Claim/${claimId}`, err: String(err) },

@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../src/errors/app-error.ts';
 import { bundleBillingUi, type UiAssets } from '../bundle-ui.ts';
-import { billingShell } from '../pages/billing-shell.ts';
+import { billingShell } from '../billing/billing-shell.ts';
 
 const claimParams = z.object({ claimId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/) });
 
@@ -23,18 +23,24 @@ export function billingPageRoutes(app: FastifyInstance, given?: UiAssets): void 
   };
   const immutable = 'public, max-age=31536000, immutable';
 
-  app.get('/assets/billing.js', async (_req, reply) =>
-    reply
+  // Cached for good only under this bundle's own version: the sign-in callback's page names the
+  // panel's version (launch-routes.ts), which must not pin an old billing bundle in the cache.
+  const caching = (req: FastifyRequest, version: string) =>
+    (req.query as { v?: unknown }).v === version ? immutable : 'no-cache';
+  app.get('/assets/billing.js', async (req, reply) => {
+    const a = await assets();
+    return reply
       .type('text/javascript; charset=utf-8')
-      .header('cache-control', immutable)
-      .send((await assets()).js),
-  );
-  app.get('/assets/billing.css', async (_req, reply) =>
-    reply
+      .header('cache-control', caching(req, a.version))
+      .send(a.js);
+  });
+  app.get('/assets/billing.css', async (req, reply) => {
+    const a = await assets();
+    return reply
       .type('text/css; charset=utf-8')
-      .header('cache-control', immutable)
-      .send((await assets()).css),
-  );
+      .header('cache-control', caching(req, a.version))
+      .send(a.css);
+  });
   const page = async (_req: unknown, reply: FastifyReply) =>
     reply.type('text/html; charset=utf-8').send(billingShell((await assets()).version));
   app.get('/billing', page);

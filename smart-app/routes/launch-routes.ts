@@ -5,8 +5,7 @@ import type { AppContext, EhrClient } from '../app-context.ts';
 import { appShell } from '../pages/app-shell.ts';
 import { finishSignInPage, LAUNCH_SCRIPT, launchPage } from '../pages/launch-pages.ts';
 import { requestedScopes, type LaunchKind } from '../smart/app-scopes.ts';
-import { BILLING_PATH, BILLING_SCRIPT } from '../billing/billing-shell.ts';
-import { billingShell } from '../pages/billing-shell.ts';
+import { BILLING_PATH, BILLING_SCRIPT, billingShell } from '../billing/billing-shell.ts';
 import {
   bindingCookie,
   bindingFromCookie,
@@ -306,8 +305,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     },
   );
 
-  // GET /billing itself is served by routes/billing-page-routes.ts (the workspace bundle's shell).
-
+  // GET /billing and the workspace's other pages: routes/billing-page-routes.ts (with its own bundle).
   app.get('/app', async (_req, reply) =>
     reply
       .header('cache-control', 'no-store')

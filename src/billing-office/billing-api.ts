@@ -1,4 +1,8 @@
 import { z } from 'zod';
+// The lists live in a file without zod, so the browser's bundle can import them (budget: 60 KB).
+import { QUEUE_SORTS, WORK_ITEM_KINDS, type WorkItemKind } from './work-item-kinds.ts';
+
+export { QUEUE_SORTS, WORK_ITEM_KINDS, type WorkItemKind } from './work-item-kinds.ts';
 
 /**
  * The billing workspace's HTTP API (issue 17): the JSON the server answers and the queries it
@@ -15,35 +19,6 @@ import { z } from 'zod';
  *   write-off, bill-patient), each with an `Idempotency-Key` header
  * - `GET  /api/billing/analytics?…AnalyticsQuery` → `Analytics`; `…&format=csv` → CSV
  */
-
-/** What kind of work an item is (the worker's Task.code, src `worker/pipeline/build-task.ts`, plus the workspace's own). */
-export const WORK_ITEM_KINDS = [
-  'not-coded',
-  'no-coverage',
-  'coverage-inactive',
-  'claim-scrub-errors',
-  'claim-unpriced',
-  'claim-underpaid',
-  'claim-data-missing',
-  'data-invalid',
-  'claim-denied',
-  'claim-rejected',
-  'claim-no-answer',
-  'era-unmatched',
-  'worker-gave-up',
-  'coding-correction',
-  'appeal',
-] as const;
-export type WorkItemKind = (typeof WORK_ITEM_KINDS)[number];
-
-export const QUEUE_SORTS = [
-  'amount',
-  'deadline',
-  'age',
-  'service-date',
-  'patient',
-  'payer',
-] as const;
 
 /** `GET /api/billing/queue` query; parse with `queueQuery.parse(request.query)`. */
 export const queueQuery = z.object({

@@ -33,6 +33,11 @@ describe('the billing workspace pages', () => {
   it('serves its own bundle, and refuses a claim address that cannot be a claim id', async () => {
     const js = await app.inject('/assets/billing.js');
     expect(js.statusCode).toBe(200);
+    // Only the page's own version is cached for good; another (the callback's) is revalidated.
+    expect(js.headers['cache-control']).toBe('no-cache');
+    const version = /billing\.js\?v=(\w+)/.exec((await app.inject('/billing')).body)?.[1];
+    const pinned = await app.inject(`/assets/billing.js?v=${version}`);
+    expect(pinned.headers['cache-control']).toContain('immutable');
     expect(js.headers['content-type']).toContain('javascript');
     expect(js.body).toContain('/api/billing/me');
     const css = await app.inject('/assets/billing.css');

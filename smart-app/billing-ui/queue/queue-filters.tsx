@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { WORK_ITEM_KINDS } from '../../../src/billing-office/billing-api.ts';
+import { WORK_ITEM_KINDS } from '../../../src/billing-office/work-item-kinds.ts';
 import { KIND_WORDS, paramWords } from './kind-words.ts';
 import type { QueueView } from './queue-query.ts';
 

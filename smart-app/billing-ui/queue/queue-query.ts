@@ -2,7 +2,7 @@ import {
   QUEUE_SORTS,
   WORK_ITEM_KINDS,
   type WorkItemKind,
-} from '../../../src/billing-office/billing-api.ts';
+} from '../../../src/billing-office/work-item-kinds.ts';
 
 /** The queue's own filters, edited by the form; anything else in the address is a drill-down. */
 export const FILTER_KEYS = ['kind', 'payer', 'assignee', 'q', 'dueWithinDays'] as const;
