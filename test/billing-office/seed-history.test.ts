@@ -24,9 +24,8 @@ describe('the billing history seed', () => {
       denied.flatMap((r) => claimResponseSummary(r).denials.map((d) => d.carc)),
     );
     expect(reasons.size).toBeGreaterThanOrEqual(5);
-    const open = seed.filter(
-      (r): r is Task => r.resourceType === 'Task' && r.status === 'requested',
-    );
+    const tasks = seed.filter((r): r is Task => r.resourceType === 'Task');
+    const open = tasks.filter((t) => t.status === 'requested');
     expect(open.length).toBeGreaterThan(5);
     expect(seed.filter((r) => r.resourceType === 'PaymentReconciliation').length).toBeGreaterThan(
       10,
