@@ -4,6 +4,7 @@ import { ROLE_ACTIONS, type BillingAction } from '../../src/billing-office/roles
 import type { AppContext } from '../app-context.ts';
 import { actionsOf, requireBilling } from './billing-session.ts';
 import { billingQueueRoutes } from './billing-queue-routes.ts';
+import { billingAnalyticsRoutes } from './billing-analytics-routes.ts';
 
 /** Every action of the workspace, in the order roles.ts lists them. */
 const ALL_ACTIONS: readonly BillingAction[] = [...new Set(Object.values(ROLE_ACTIONS).flat())];
@@ -23,4 +24,5 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
     };
   });
   billingQueueRoutes(app, ctx);
+  billingAnalyticsRoutes(app, ctx);
 }

@@ -73,8 +73,12 @@ export function matchesClaim(row: ClaimRow, filter: ClaimFilter): boolean {
   if (filter.month && !row.serviceDate.startsWith(filter.month)) return false;
   // `CO-97` names group and reason; `97` the reason in any group.
   const carc = filter.carc;
-  if (carc && !row.denials.some((d) => `${d.group}-${d.carc}` === carc || d.carc === carc))
-    return false;
+  // `CO-` names a whole group.
+  const hit = (d: ClaimRow['denials'][number]) =>
+    carc?.endsWith('-')
+      ? `${d.group}-` === carc
+      : `${d.group}-${d.carc}` === carc || d.carc === carc;
+  if (carc && !row.denials.some(hit)) return false;
   if (filter.deniedFirstPass && row.firstPass !== false) return false;
   return true;
 }
