@@ -14,7 +14,7 @@ export const CLAIM_LIST_KEYS = ['carc', 'cpt', 'provider', 'state', 'month', 'de
 /** Whether `/billing?…` asks for the claims behind a chart rather than the work queue. */
 export function isClaimList(search: string): boolean {
   const params = new URLSearchParams(search);
-  return CLAIM_LIST_KEYS.some((k) => params.get(k));
+  return params.get('view') === 'claims' || CLAIM_LIST_KEYS.some((k) => params.get(k));
 }
 
 const PAGE_SIZE = 50;
@@ -33,7 +33,7 @@ export function ClaimList(props: { api: Api; search: string }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [retries, setRetries] = useState(0);
   const params = [...new URLSearchParams(search).entries()].filter(
-    ([k, v]) => v && k !== 'page' && k !== 'pageSize',
+    ([k, v]) => v && !['page', 'pageSize', 'view'].includes(k),
   );
 
   useEffect(() => {
