@@ -58,6 +58,12 @@ export interface SandboxStackOptions {
   settings?: SettingsSource;
   /** The kind of EHR the sandbox plays (`CHARTBILL_SANDBOX_EHR`); default strict. */
   profile?: SandboxEhrProfile;
+  /**
+   * Seed the billing office's history (issue 17: 300 claims over 120 days) where the claims are
+   * kept; default true, so the charts mean something. Only an EHR that holds claims gets it: a
+   * billing store's Claims could not refer to the EHR's patients.
+   */
+  history?: boolean;
 }
 
 /** Where the sandbox's worker differs from production's defaults (a setting still overrides it). */
@@ -126,6 +132,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     logger: logger.child({ part: 'sandbox-ehr' }),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(codingInBilling ? { seed: (r) => !isSeedCoding(r) } : {}),
+    history: (opts.history ?? true) && !withBilling,
     // medplum-like also misbehaves as Medplum does: serialization conflicts and a quota (429).
     ...(opts.profile?.name === 'medplum-like' ? { faults: medplumFaults() } : {}),
     clients: [
