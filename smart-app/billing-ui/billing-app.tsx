@@ -5,6 +5,7 @@ import { createApi, problemOf } from './api.ts';
 import { ClaimPage } from './claim/claim-page.tsx';
 import { Link } from './link.tsx';
 import { Problem } from './problem.tsx';
+import { ClaimList, isClaimList } from './queue/claim-list.tsx';
 import { QueuePage } from './queue/queue-page.tsx';
 import { useWhere } from './router.ts';
 
@@ -111,6 +112,8 @@ export function BillingApp({ handle }: { handle: string | undefined }) {
               }}
             />
           )
+        ) : isClaimList(where.search) ? (
+          <ClaimList api={api} search={where.search} />
         ) : (
           <QueuePage api={api} me={me} search={where.search} />
         )}

@@ -141,15 +141,15 @@ function Charts({ data, exporter }: { data: Analytics; exporter: (t: string) => 
             data={rows}
             measure={(d) => d.amount ?? d.value}
             format={shortMoney}
-            words={(d) => `${countWords(d.value)}, ${money(d.amount ?? 0)} denied`}
-            columns={[c.label, 'Denied', 'Dollars']}
-            cells={(d) => [d.label, countWords(d.value), money(d.amount ?? 0)]}
+            words={(d) => `${money(d.amount ?? 0)} denied, ${percent(d.value)} of claims`}
+            columns={[c.label, 'Denied dollars', 'Denial rate']}
+            cells={(d) => [d.label, money(d.amount ?? 0), percent(d.value)]}
             onExport={exporter(c.id)}
           />
         );
       })}
       <MonthChart
-        id="denial-rate"
+        id="denial-rate-by-month"
         title="Denial rate by month"
         summary="The share of claims answered in each month that the payer denied."
         definition={definitionOf(defs, 'denialRate')}
@@ -157,7 +157,7 @@ function Charts({ data, exporter }: { data: Analytics; exporter: (t: string) => 
         kind="columns"
         rate
         format={percent}
-        onExport={exporter('denial-rate')}
+        onExport={exporter('denial-rate-by-month')}
       />
       <MonthChart
         id="clean-claim-rate"
@@ -171,14 +171,14 @@ function Charts({ data, exporter }: { data: Analytics; exporter: (t: string) => 
         onExport={exporter('clean-claim-rate')}
       />
       <MonthChart
-        id="cash"
+        id="cash-by-month"
         title="Charges, payments and adjustments by month"
         summary="Dollars billed, paid and adjusted in each month."
         definition={definitionOf(defs, 'cashByMonth', 'netCollectionRate')}
         series={data.cashByMonth}
         kind="columns"
         format={shortMoney}
-        onExport={exporter('cash')}
+        onExport={exporter('cash-by-month')}
       />
       <StackedBarChart
         id="ar-aging"
@@ -195,11 +195,6 @@ function Charts({ data, exporter }: { data: Analytics; exporter: (t: string) => 
       />
     </div>
   );
-}
-
-/** A count the server gives as a whole number; a rate (0–1) reads as a percent. */
-function countWords(n: number): string {
-  return Number.isInteger(n) ? `${n} ${n === 1 ? 'claim' : 'claims'}` : percent(n);
 }
 
 function Definitions({ definitions }: { definitions: Record<string, string> }) {

@@ -14,8 +14,9 @@ export const DENIAL_CHARTS: Array<{
     field: 'byReason',
     title: 'Top denial reasons and what they cost',
     label: 'Reason',
-    summary: 'Denied dollars by CARC reason, largest first.',
-    definition: 'denialsByReason',
+    summary:
+      'Denied dollars by CARC reason, largest first, with the share of answered claims each reason denied.',
+    definition: 'denialRate',
   },
   {
     id: 'denials-by-group',
@@ -23,7 +24,7 @@ export const DENIAL_CHARTS: Array<{
     title: 'Denials by CARC group',
     label: 'Group',
     summary: 'Denied dollars by claim adjustment group (CO, PR, OA, PI).',
-    definition: 'denialsByGroup',
+    definition: 'denialRate',
   },
   {
     id: 'denials-by-payer',
@@ -31,7 +32,7 @@ export const DENIAL_CHARTS: Array<{
     title: 'Denials by payer',
     label: 'Payer',
     summary: 'Denied dollars by payer.',
-    definition: 'denialsByPayer',
+    definition: 'denialRate',
   },
   {
     id: 'denials-by-cpt',
@@ -39,7 +40,7 @@ export const DENIAL_CHARTS: Array<{
     title: 'Denials by CPT',
     label: 'CPT',
     summary: 'Denied dollars by procedure code.',
-    definition: 'denialsByCpt',
+    definition: 'denialRate',
   },
   {
     id: 'denials-by-provider',
@@ -47,7 +48,7 @@ export const DENIAL_CHARTS: Array<{
     title: 'Denials by rendering provider',
     label: 'Provider',
     summary: 'Denied dollars by the provider who rendered the service.',
-    definition: 'denialsByProvider',
+    definition: 'denialRate',
   },
 ];
 

@@ -33,6 +33,9 @@ export function paramWords(key: string): string {
     status: 'Status',
     claims: 'Claims',
     bucket: 'Aging bucket',
+    state: 'Claim state',
+    deniedFirstPass: 'Denied on first pass',
+    payer: 'Payer',
   };
   return words[key] ?? key;
 }

@@ -157,7 +157,7 @@ function Row(props: {
             <button
               type="button"
               class="secondary"
-              aria-label={`Assign ${item.patient.name}’s item to me`}
+              aria-label={`Take it: assign ${item.patient.name}’s item to me`}
               onClick={() => props.onAssignMe(item.taskId)}
             >
               Take it
