@@ -18,7 +18,13 @@ export interface RegistrationSheet {
     redirectUri: string;
     /** Where a clinician starts ChartBill outside the EHR (standalone launch; `iss` is the EHR's FHIR base). */
     standaloneUri: string;
-    scopes: { ehrLaunch: string; standaloneLaunch: string; smartV1Fallback: string };
+    scopes: {
+      ehrLaunch: string;
+      standaloneLaunch: string;
+      smartV1Fallback: string;
+      billingWorkspace: string;
+      billingWorkspaceV1: string;
+    };
   };
   worker: {
     audience: string | undefined;
@@ -80,6 +86,8 @@ export function registrationSheet(settings: SettingValues): RegistrationSheet {
         ehrLaunch: requestedScopes('ehr', true),
         standaloneLaunch: requestedScopes('standalone', true),
         smartV1Fallback: requestedScopes('ehr', false),
+        billingWorkspace: requestedScopes('billing', true),
+        billingWorkspaceV1: requestedScopes('billing', false),
       },
     },
     worker: {
@@ -128,6 +136,8 @@ export function formatRegistrationSheet(sheet: RegistrationSheet): string {
     `  Scopes (EHR launch):        ${app.scopes.ehrLaunch}`,
     `  Scopes (standalone launch): ${app.scopes.standaloneLaunch}`,
     `  Scopes (a SMART v1 server): ${app.scopes.smartV1Fallback}`,
+    `  Scopes (billing workspace, standalone at /billing/launch): ${app.scopes.billingWorkspace}`,
+    `  Scopes (billing workspace, SMART v1): ${app.scopes.billingWorkspaceV1}`,
     ...app.ehrs.map(
       (e) =>
         `  EHR ${e.name}: audience (aud, = iss) ${e.audience}; client id ${e.clientId}; client auth ${e.clientAuth}`,

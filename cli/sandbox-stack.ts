@@ -7,7 +7,7 @@ import { generateClientKeys } from '../src/auth/keys.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { SettingsSource } from '../src/config/read-settings.ts';
-import { startSandboxPayer } from '../sandbox/payer-server.ts';
+import { startSandboxPayer, type PayerAudit } from '../sandbox/payer-server.ts';
 import {
   startSandboxClearinghouse,
   type SandboxClearinghouse,
@@ -22,12 +22,15 @@ import {
 import { medplumFaults } from '../sandbox/medplum-faults.ts';
 import { isSeedCoding } from '../sandbox/seed-data.ts';
 import { X12_PAYER } from '../sandbox/seed-people.ts';
+import { SANDBOX_BILLING_ROLES } from '../sandbox/seed-billing-staff.ts';
 import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
 import { startSandboxEhr, type SandboxEhr } from '../sandbox/start-sandbox-ehr.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
 import type { Worker } from '../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
+import { createMemoryReadModel } from '../src/billing-office/memory-read-model.ts';
+import type { BillingReadModel } from '../src/billing-office/read-model-sync.ts';
 import { startWorker } from '../worker/runtime/start-worker.ts';
 import {
   BILLING_SCOPE,
@@ -66,6 +69,12 @@ export interface SandboxStackOptions {
   profile?: SandboxEhrProfile;
   /** Where the clearinghouse keeps its host key (so a pinned fingerprint survives restarts); default a temporary folder. */
   stateDir?: string;
+  /**
+   * Seed the billing office's history (issue 17: 300 claims over 120 days) where the claims are
+   * kept; default true, so the charts mean something. Only an EHR that holds claims gets it: a
+   * billing store's Claims could not refer to the EHR's patients.
+   */
+  history?: boolean;
 }
 
 /** Where the sandbox's worker differs from production's defaults (a setting still overrides it). */
@@ -96,6 +105,8 @@ export interface SandboxStack {
   payerBase: string;
   /** The clearinghouse Sandbox Mutual's claims go through (SFTP and CAQH CORE). */
   clearinghouse: SandboxClearinghouse;
+  /** What the sandbox payer received (claims with their frequency and REF*F8), for tests. */
+  payerAudit(): PayerAudit;
   tokenUrl: string;
   ehr: SandboxEhr;
   /**
@@ -105,6 +116,8 @@ export interface SandboxStack {
    */
   billing?: SandboxEhr;
   worker: Worker;
+  /** The billing office's read model (issue 17), shared by the app and the worker. */
+  billingReadModel: BillingReadModel;
   healthUrl: string;
   /** Where the worker's public keys are served. */
   jwksUrl: string;
@@ -149,6 +162,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     logger: logger.child({ part: 'sandbox-ehr' }),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(codingInBilling ? { seed: (r) => !isSeedCoding(r) } : {}),
+    history: (opts.history ?? true) && !withBilling,
     // medplum-like also misbehaves as Medplum does: serialization conflicts and a quota (429).
     ...(opts.profile?.name === 'medplum-like' ? { faults: medplumFaults() } : {}),
     clients: [
@@ -159,7 +173,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         redirectUris: [`${appUrl}/callback`],
         launchUrl: `${appUrl}/launch`,
         scope:
-          'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Provenance.c user/AuditEvent.c',
+          'launch launch/patient launch/encounter openid fhirUser online_access patient/*.cruds user/*.rs user/Task.cru user/Claim.cru user/ChargeItem.cru user/Condition.cru user/Provenance.c user/AuditEvent.c',
       },
       // Registered with exactly the scopes a real EHR would grant it: nothing broader.
       {
@@ -230,6 +244,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         CHARTBILL_CODING_STORE: codingInBilling ? 'billing' : 'ehr',
       }
     : {};
+  // The billing office's read model: the app and the worker of the sandbox share it in memory.
+  const billingStore = await createMemoryReadModel();
   const payer = await startSandboxPayer({
     host,
     port: opts.ports.payer,
@@ -267,6 +283,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         { iss: ehr.fhirBase, name: 'Sandbox EHR', clientId: APP_CLIENT_ID },
       ]),
       ...billingSettings,
+      // The sandbox's billing office (sandbox/seed-billing-staff.ts) may open the workspace.
+      CHARTBILL_BILLING_ROLES: opts.settings?.CHARTBILL_BILLING_ROLES ?? SANDBOX_BILLING_ROLES,
       ...(appBillingKeys
         ? {
             CHARTBILL_APP_BILLING_CLIENT_ID: APP_BILLING_CLIENT_ID,
@@ -275,6 +293,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         : {}),
     });
     const built = await buildApp(appConfig, {
+      billingReadModelStore: billingStore,
       logger: logger.child({ part: 'app' }),
       codes: opts.codes,
       ...(opts.editReference ? { editReference: opts.editReference } : {}),
@@ -316,6 +335,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
       codes: opts.codes,
       ...(opts.editReference ? { editReference: opts.editReference } : {}),
       ledger: createMemoryLedger(),
+      billingReadModelStore: billingStore,
       schedule: opts.startWorker,
     });
     return { config, started };
@@ -335,6 +355,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     },
   );
   const { worker } = running;
+  // Before the first page view: the seeded history is in the rows when the URL is printed.
+  await running.billingReadModel.sync();
 
   return {
     fhirBase: ehr.fhirBase,
@@ -342,10 +364,12 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     appUrl,
     payerBase: payer.fhirBase,
     clearinghouse,
+    payerAudit: () => payer.audit(),
     tokenUrl: ehr.tokenUrl,
     ehr,
     ...(billing ? { billing } : {}),
     worker,
+    billingReadModel: running.billingReadModel,
     healthUrl: running.healthUrl,
     jwksUrl: running.jwksUrl,
     workerConfig,

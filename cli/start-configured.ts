@@ -7,6 +7,7 @@ import { createLogger } from '../src/log/create-logger.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
 import { loadAppConfig } from '../smart-app/app-config.ts';
 import { buildApp } from '../smart-app/build-app.ts';
+import { openReadModelStore } from '../src/billing-office/open-read-model-store.ts';
 import { startWorker } from '../worker/runtime/start-worker.ts';
 import { loadWorkerConfig } from '../worker/runtime/worker-config.ts';
 import { untilSignal } from './start-command.ts';
@@ -44,8 +45,14 @@ export async function startConfigured(source: SettingsSource, parts: Parts): Pro
   const codes = await startupCodeSets(dataDir, logger);
   const editReference = await loadEditReference(dataDir, 'configured', logger);
   logDataCoverage(logger, { codes, ncci: editReference.ncci });
+  // App and worker in one process share the billing read model (issue 17) instead of each its own.
+  const billingReadModelStore =
+    appConfig?.billing?.readModel && workerConfig
+      ? await openReadModelStore(appConfig.billing.readModel)
+      : undefined;
   const app = appConfig
     ? await buildApp(appConfig, {
+        ...(billingReadModelStore ? { billingReadModelStore } : {}),
         logger: logger.child({ part: 'app' }),
         codes,
         editReference,
@@ -55,7 +62,11 @@ export async function startConfigured(source: SettingsSource, parts: Parts): Pro
   if (app && appConfig) await app.listen({ host: appConfig.host, port: appConfig.port });
   // The same worker `node worker/runtime/main.ts` runs: backend auth per store, retries counted, JWKS served.
   const worker = workerConfig
-    ? await startWorker(workerConfig, logger.child({ part: 'worker' }), { codes, editReference })
+    ? await startWorker(workerConfig, logger.child({ part: 'worker' }), {
+        codes,
+        editReference,
+        ...(billingReadModelStore ? { billingReadModelStore } : {}),
+      })
     : undefined;
   if (appConfig) console.log(`App: ${appConfig.publicUrl}`);
   if (worker) {
@@ -65,5 +76,6 @@ export async function startConfigured(source: SettingsSource, parts: Parts): Pro
   await untilSignal();
   await worker?.close();
   await app?.close();
+  await billingReadModelStore?.close();
   return 0;
 }

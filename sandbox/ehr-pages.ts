@@ -54,6 +54,7 @@ export function registerEhrPages(app: FastifyInstance, deps: EhrPagesDeps): void
         encounters,
         practitioners,
         canLaunch: deps.clients.some((c) => c.launchUrl),
+        ...billingLink(deps),
       }),
     );
   });
@@ -139,6 +140,18 @@ export function registerEhrPages(app: FastifyInstance, deps: EhrPagesDeps): void
     request.log.info({ encounter: `Encounter/${params.data.id}` }, 'encounter finished');
     return reply.redirect('/ehr', 303);
   });
+}
+
+/**
+ * The "Billing" link (issue 17): ChartBill's billing workspace starts with a standalone launch at
+ * `/billing/launch` beside the app's EHR launch URL, naming this EHR as `iss`.
+ */
+function billingLink(deps: EhrPagesDeps): { billingUrl?: string } {
+  const app = deps.clients.find((c) => c.launchUrl);
+  if (!app?.launchUrl) return {};
+  const url = new URL('/billing/launch', app.launchUrl);
+  url.searchParams.set('iss', deps.urls.fhirBase);
+  return { billingUrl: url.toString() };
 }
 
 async function all<T>(adapter: FhirAdapter, resourceType: string): Promise<T[]> {

@@ -22,8 +22,10 @@ function encounterType(e: Encounter): string {
   );
 }
 
-function header(): SafeHtml {
-  return html`<header class="ehr"><strong>Sandbox EHR</strong><a href="/ehr">Patient list</a><span>Signed in as the sandbox clinician</span></header>`;
+/** The EHR's top bar; `billingUrl` adds the "Billing" link that opens ChartBill's billing workspace. */
+function header(billingUrl?: string): SafeHtml {
+  const billing = billingUrl ? html`<a href="${billingUrl}" data-app="billing">Billing</a>` : '';
+  return html`<header class="ehr"><strong>Sandbox EHR</strong><a href="/ehr">Patient list</a>${billing}<span>Signed in as the sandbox clinician</span></header>`;
 }
 
 function encounterRow(
@@ -68,6 +70,8 @@ export function ehrListPage(data: {
   encounters: Encounter[];
   practitioners: Practitioner[];
   canLaunch: boolean;
+  /** ChartBill's billing workspace sign-in (a standalone launch), when an app has one. */
+  billingUrl?: string;
 }): string {
   const practitioners = new Map(data.practitioners.map((p) => [`Practitioner/${p.id ?? ''}`, p]));
   const byPatient = new Map<string, Encounter[]>();
@@ -82,7 +86,10 @@ export function ehrListPage(data: {
     );
     return patientSection(p, encounters, practitioners, data.canLaunch);
   });
-  return page('Sandbox EHR – Patients', html`${header()}<main><h1>Patients</h1>${sections}</main>`);
+  return page(
+    'Sandbox EHR – Patients',
+    html`${header(data.billingUrl)}<main><h1>Patients</h1>${sections}</main>`,
+  );
 }
 
 /** The chart of one encounter, with the app embedded as an EHR sidebar would show it. */

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Patient } from 'fhir/r4';
+import type { Patient, Practitioner } from 'fhir/r4';
 import { z } from 'zod';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import { html, page, pageCsp } from './html.ts';
 import { TTL, type CodeGrant, type OAuthState, type PendingPick } from './oauth-state.ts';
-import { patientPickerPage } from './patient-picker-page.ts';
+import { patientPickerPage, userPickerPage } from './patient-picker-page.ts';
 import { clientOrigins, type SandboxClient } from './sandbox-client.ts';
 import type { SandboxUrls } from './sandbox-urls.ts';
 import { grantScope, parseResourceScope, splitScope } from './scopes.ts';
@@ -34,6 +34,7 @@ const querySchema = z.object({
 });
 
 const pickSchema = z.object({ pending: z.string().min(1), patient: z.string().min(1).max(64) });
+const userSchema = z.object({ pending: z.string().min(1), user: z.string().min(1).max(64) });
 
 type OAuthError = { error: string; description: string };
 
@@ -64,6 +65,15 @@ export function registerAuthorize(app: FastifyInstance, deps: AuthorizeDeps): vo
       );
     }
     const outcome = authorize(q.data, client, redirectUri, deps);
+    if ('pickUser' in outcome) {
+      reply.header(
+        'content-security-policy',
+        pageCsp({ formAction: [new URL(redirectUri).origin] }),
+      );
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(userPickerPage(client.name, outcome.pickUser, await listUsers(deps.adapter)));
+    }
     if ('pick' in outcome) {
       const patients = await listPatients(deps.adapter);
       reply.header(
@@ -87,6 +97,27 @@ export function registerAuthorize(app: FastifyInstance, deps: AuthorizeDeps): vo
       ),
       302,
     );
+  });
+
+  // The user chosen on the sign-in page (a standalone launch without a patient, issue 17).
+  app.post('/oauth/authorize/user', async (request, reply) => {
+    const body = userSchema.safeParse(request.body);
+    const pending = body.success ? deps.state.pending.take(body.data.pending) : undefined;
+    if (!body.success || !pending)
+      return errorPage(
+        reply,
+        'This sign-in request has expired or was already used. Start the app again.',
+      );
+    const user = await deps.adapter.repo
+      .readResource('Practitioner', body.data.user)
+      .catch(() => undefined);
+    if (!user) return errorPage(reply, 'The chosen user does not exist.');
+    const { state, ...grant } = pending;
+    const code = deps.state.codes.put(
+      { ...grant, fhirUser: `Practitioner/${body.data.user}` },
+      TTL.code,
+    );
+    return reply.redirect(redirectTo(grant.redirectUri, { code }, state), 303);
   });
 
   app.post('/oauth/authorize/pick', async (request, reply) => {
@@ -115,7 +146,7 @@ function authorize(
   client: SandboxClient,
   redirectUri: string,
   deps: AuthorizeDeps,
-): { code: string } | { pick: string } | OAuthError {
+): { code: string } | { pick: string } | { pickUser: string } | OAuthError {
   if (q.response_type !== 'code')
     return {
       error: 'unsupported_response_type',
@@ -180,6 +211,11 @@ function authorize(
     const pick: PendingPick = { ...base, state: q.state, needPatientBanner: true };
     return { pick: deps.state.pending.put(pick, TTL.pending) };
   }
+  // No patient asked for (the billing workspace): the user signs in as someone, as at a real EHR.
+  if (granted.has('fhirUser') || granted.has('openid')) {
+    const pick: PendingPick = { ...base, state: q.state, needPatientBanner: false };
+    return { pickUser: deps.state.pending.put(pick, TTL.pending) };
+  }
   return { code: deps.state.codes.put({ ...base, needPatientBanner: true }, TTL.code) };
 }
 
@@ -198,6 +234,16 @@ function errorPage(reply: FastifyReply, message: string): FastifyReply {
   reply.header('content-security-policy', pageCsp());
   const body = html`<main><h1>Cannot sign in to the app</h1><p role="alert">${message}</p></main>`;
   return reply.code(400).type('text/html; charset=utf-8').send(page('Authorization error', body));
+}
+
+async function listUsers(adapter: FhirAdapter): Promise<Practitioner[]> {
+  const bundle = await adapter.repo.search<never>({
+    resourceType: 'Practitioner',
+    count: 200,
+  } as never);
+  return (bundle.entry ?? [])
+    .map((e) => e.resource as unknown as Practitioner)
+    .sort((a, b) => (a.id ?? '').localeCompare(b.id ?? ''));
 }
 
 async function listPatients(adapter: FhirAdapter): Promise<Patient[]> {

@@ -8,6 +8,7 @@ import type { Logger } from '../src/log/create-logger.ts';
 import { adjudicateClaim } from './payer-server-adjudicate.ts';
 import { deductibleMetOf } from './payer-server-remit.ts';
 import { answerEligibility } from './payer-server-eligibility.ts';
+import { answerVoid, checkPrior, frequencyFacts } from './payer-server-void.ts';
 import {
   parseClaimSubmission,
   parseEligibilitySubmission,
@@ -62,6 +63,8 @@ export interface PayerAudit {
   /** `Claim/$inquire` requests. */
   inquiries: number;
   eligibilityChecks: number;
+  /** Every claim received, in order: its identifier, frequency (1, 7, 8) and REF*F8 number. */
+  received: { key: string; frequency: string; payerClaimNumber?: string }[];
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -79,6 +82,8 @@ export function buildSandboxPayer(
   const now = options.now ?? (() => new Date());
   const feeSchedule = options.feeSchedule ?? SANDBOX_PAYER_FEE_SCHEDULE;
   const answered = new Map<string, ClaimResponse>();
+  // Payer claim numbers voided (frequency 8): never voided or replaced again.
+  const voided = new Set<string>();
   // Pended claims: the final answer, decided at receipt, and the inquiries still to wait.
   const pended = new Map<string, { final: ClaimResponse; pollsLeft: number }>();
   const currentAnswer = (key: string): ClaimResponse | undefined => {
@@ -192,8 +197,20 @@ export function buildSandboxPayer(
       );
       return reply.send(previous);
     }
+    const facts = frequencyFacts(claim);
+    audit.received.push({ key, ...facts });
+    const prior = checkPrior(facts, answered.values(), voided);
     sequence += 1;
     const number = `${batch}${String(sequence).padStart(6, '0')}`;
+    if (prior && facts.frequency === '8') {
+      const voidAnswer = answerVoid(claim, prior, now(), `cr-${number}`, `PCN${number}`);
+      voidAnswer.meta = { tag: [writerTag('payer')] };
+      answered.set(key, voidAnswer);
+      voided.add(facts.payerClaimNumber ?? '');
+      audit.adjudicated[key] = (audit.adjudicated[key] ?? 0) + 1;
+      request.log.info({ claimResponse: `ClaimResponse/${voidAnswer.id ?? ''}` }, 'claim voided');
+      return reply.send(voidAnswer);
+    }
     const response = adjudicateClaim({
       claim,
       coverage,
@@ -262,7 +279,14 @@ function queuedView(final: ClaimResponse): ClaimResponse {
 }
 
 function emptyAudit(): PayerAudit {
-  return { submits: {}, adjudicated: {}, duplicates: {}, inquiries: 0, eligibilityChecks: 0 };
+  return {
+    submits: {},
+    adjudicated: {},
+    duplicates: {},
+    inquiries: 0,
+    eligibilityChecks: 0,
+    received: [],
+  };
 }
 
 /** Starts the sandbox payer on `host:port` (port 0 allowed) and returns its FHIR base. */

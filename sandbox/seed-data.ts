@@ -1,4 +1,6 @@
 import type { ChargeItem, Condition, Encounter, Procedure, Resource } from 'fhir/r4';
+import { seedBillingStaff } from './seed-billing-staff.ts';
+import { seedHistory } from './seed-history.ts';
 import { EXT, SYSTEM } from '../src/fhir/systems.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import {
@@ -429,6 +431,7 @@ export function buildSeedResources(now: Date): Resource[] {
   return [
     ...seedOrganizations(),
     ...seedPractitioners(),
+    ...seedBillingStaff(),
     ...seedPatients(now),
     ...coverages,
     ...today,
@@ -459,8 +462,14 @@ export async function seedSandbox(
   adapter: FhirAdapter,
   now: Date,
   keep: (resource: Resource) => boolean = () => true,
+  options: { history?: boolean } = {},
 ): Promise<number> {
-  const resources = buildSeedResources(now).filter(keep);
+  // The billing office's last 120 days (seed-history.ts), after what it references: opt-in, as
+  // its ~1,100 resources add seconds to a start that most tests do not need.
+  const resources = [
+    ...buildSeedResources(now),
+    ...(options.history ? seedHistory(now) : []),
+  ].filter(keep);
   for (const resource of resources) {
     const id = resource.id ?? '';
     const answer = await adapter.handle({

@@ -33,6 +33,8 @@ export interface SandboxEhrOptions {
    * accepts (the sandbox's billing store takes the coding an Epic-like EHR cannot hold).
    */
   seed?: boolean | ((resource: Resource) => boolean);
+  /** Also seed the billing office's history (seed-history.ts: 300 claims over 120 days); default false. */
+  history?: boolean;
   now?: () => Date;
   /** Default 300. */
   accessTokenTtlSeconds?: number;
@@ -96,7 +98,9 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
   const adapter = createFhirAdapter({ fhirBase: () => urls.fhirBase });
   const seed = options.seed ?? true;
   if (seed !== false) {
-    const count = await seedSandbox(adapter, now(), seed === true ? undefined : seed);
+    const count = await seedSandbox(adapter, now(), seed === true ? undefined : seed, {
+      history: options.history ?? false,
+    });
     options.logger.info({ resources: count }, 'sandbox EHR seeded');
   }
   const tokens = await createTokenService({

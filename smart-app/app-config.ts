@@ -2,6 +2,8 @@ import type { AuditStore } from '../src/audit/audit-store.ts';
 import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
 import type { RegisteredEhr } from '../src/config/registered-ehr.ts';
 import { AppError } from '../src/errors/app-error.ts';
+import { parseRoleMap, type RoleMap } from '../src/billing-office/roles.ts';
+import type { ReadModelLocation } from '../src/billing-office/open-read-model-store.ts';
 import type { SessionStoreSettings } from './session/open-session-store.ts';
 
 export type { RegisteredEhr } from '../src/config/registered-ehr.ts';
@@ -40,6 +42,8 @@ export interface AppConfig {
   codingStore?: CodingStoreSettings;
   /** Where sessions and pending launches live (README, "Running several app instances"). */
   sessionStore?: SessionStoreSettings;
+  /** The billing workspace (issue 17): roles (`CHARTBILL_BILLING_ROLES`) and the write-off limit. */
+  billing?: { roles: RoleMap; writeOffLimit: number; readModel?: ReadModelLocation };
 }
 
 /** The app's configuration from its environment; every problem is reported at once. */
@@ -74,6 +78,16 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
     logLevel: parsed.CHARTBILL_LOG_LEVEL,
     dataDir: parsed.CHARTBILL_DATA_DIR,
     auditStore: parsed.CHARTBILL_AUDIT_STORE,
+    billing: {
+      roles: parseRoleMap(parsed.CHARTBILL_BILLING_ROLES),
+      writeOffLimit: parsed.CHARTBILL_BILLING_WRITE_OFF_LIMIT,
+      // The read model is where the worker keeps it: beside its ledger.
+      readModel: {
+        url: parsed.CHARTBILL_LEDGER_URL,
+        schema: parsed.CHARTBILL_LEDGER_SCHEMA,
+        path: parsed.CHARTBILL_LEDGER_PATH,
+      },
+    },
     sessionStore: {
       store: parsed.CHARTBILL_SESSION_STORE,
       namespace: parsed.CHARTBILL_SESSION_NAMESPACE,

@@ -1,3 +1,4 @@
+import type { BillingReadModel } from '../src/billing-office/read-model-sync.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
@@ -31,6 +32,11 @@ export interface AppContext {
   now: () => Date;
   /** The billing FHIR server holding the coding (`CHARTBILL_CODING_STORE=billing`); unset: the EHR. */
   codingStore?: FhirGateway;
+  /**
+   * The billing office's read model (issue 17): the queue and analytics read its store; after an
+   * action, `refreshClaim(claimId, fhir)` re-reads that claim with the user's gateway.
+   */
+  billingReadModel: BillingReadModel;
   /** The session's FHIR gateway with Provenance and audit (smart-app/app-audit.ts). */
   audited: (gateway: FhirGateway, session: Session) => FhirGateway;
 }

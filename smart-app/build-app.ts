@@ -1,4 +1,8 @@
 import { openCodingStore } from './coding/coding-store.ts';
+import { openReadModelStore } from '../src/billing-office/open-read-model-store.ts';
+import type { ReadModelStore } from '../src/billing-office/read-model.ts';
+import { createBillingReadModel } from '../src/billing-office/read-model-sync.ts';
+import { createMemoryReadModel } from '../src/billing-office/memory-read-model.ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
@@ -14,6 +18,10 @@ import { registerRateLimits } from './guards/rate-limits.ts';
 import { bearerHandle, registerSessionFirst } from './guards/session-first.ts';
 import { errorPage, errorTitle } from './pages/error-page.ts';
 import { apiRoutes } from './routes/api-routes.ts';
+import { billingRoutes } from './billing/billing-routes.ts';
+import { sessionCaller } from './billing/billing-caller.ts';
+import { claimRoutes } from './billing/claim-routes.ts';
+import { billingPageRoutes } from './routes/billing-page-routes.ts';
 import { launchRoutes } from './routes/launch-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { styleRoutes } from './routes/style-routes.ts';
@@ -36,6 +44,10 @@ export interface AppDeps {
   fetch?: typeof fetch;
   now?: () => Date;
   assets?: UiAssets;
+  /** The billing workspace's bundle; built on its first request when not given. */
+  billingAssets?: UiAssets;
+  /** The billing read model's store, shared with a worker in this process; else opened from the settings. */
+  billingReadModelStore?: ReadModelStore;
 }
 
 /** Builds the SMART app's fastify server without listening (tests use `inject` or listen on port 0). */
@@ -71,7 +83,18 @@ export async function buildApp(
   const codingStore = config.codingStore
     ? await openCodingStore(config.codingStore, fetchFn)
     : undefined;
+  const ownStore = deps.billingReadModelStore
+    ? undefined
+    : config.billing?.readModel
+      ? await openReadModelStore(config.billing.readModel, { readOnly: true })
+      : await createMemoryReadModel();
+  const billingStore = deps.billingReadModelStore ?? ownStore;
   const ctx: AppContext = {
+    billingReadModel: createBillingReadModel({
+      store: billingStore ?? (await createMemoryReadModel()),
+      logger: deps.logger.child({ part: 'billing-read-model' }),
+      now,
+    }),
     ...(codingStore ? { codingStore } : {}),
     config,
     ehrs,
@@ -104,6 +127,7 @@ export async function buildApp(
   registerJsonBody(app);
   registerSessionFirst(app, ctx);
   app.addHook('onClose', () => audit.close());
+  if (ownStore) app.addHook('onClose', () => ownStore.close());
   // The store also cleans itself at each new session; this catches a quiet night.
   const sweeper = setInterval(() => void sessions.sweep().catch(() => undefined), 5 * 60_000);
   sweeper.unref();
@@ -195,6 +219,12 @@ export async function buildApp(
   sessionRoutes(app, ctx);
   styleRoutes(app, ctx);
   apiRoutes(app, ctx);
+  billingRoutes(app, ctx);
+  claimRoutes(app, ctx, {
+    caller: sessionCaller(ctx),
+    refreshClaim: (claimId, fhir) => ctx.billingReadModel.refreshClaim(claimId, fhir),
+  });
+  billingPageRoutes(app, deps.billingAssets);
   return app;
 }
 

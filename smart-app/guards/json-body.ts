@@ -22,6 +22,9 @@ export interface BodyLimit {
 export const BODY_LIMITS: Record<string, BodyLimit> = {
   'PUT /api/coding': { bytes: 256 * 1024, depth: 6 },
   'POST /api/edits': { bytes: 128 * 1024, depth: 6 },
+  // The billing workspace's correction editor sends the panel's coding shape (issue 17).
+  'POST /api/billing/claims/:claimId/correct': { bytes: 128 * 1024, depth: 6 },
+  'POST /api/billing/claims/:claimId/edits': { bytes: 128 * 1024, depth: 6 },
   'POST /callback': { bytes: 8 * 1024, depth: 1 },
 };
 

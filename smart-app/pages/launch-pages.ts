@@ -57,7 +57,7 @@ export const LAUNCH_SCRIPT = `(() => {
   const start = (handle) => {
     const meta = Object.assign(document.createElement('meta'), { name: 'chartbill-session', content: handle });
     document.head.append(meta);
-    history.replaceState(null, '', '/app');
+    history.replaceState(null, '', document.querySelector('meta[name="chartbill-landing"]')?.content || '/app');
     main.replaceWith(Object.assign(document.createElement('div'), { id: 'app' }));
     const app = Object.assign(document.createElement('script'), { type: 'module', src: document.querySelector('meta[name="chartbill-app"]').content });
     document.head.append(app);
@@ -102,14 +102,18 @@ export function launchPage(authorizeUrl: string, bindingSecret: string): string 
  * browser blocks even partitioned cookies): the script proves the tab's binding by posting it,
  * then loads the app bundle named in `chartbill-app`.
  */
-export function finishSignInPage(fields: Record<string, string>, assetVersion: string): string {
+export function finishSignInPage(
+  fields: Record<string, string>,
+  assetVersion: string,
+  landing: { script: string; path: string } = { script: '/assets/app.js', path: '/app' },
+): string {
   const inputs = Object.entries(fields)
     .map(
       ([name, value]) =>
         `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
     )
     .join('');
-  const head = `<meta name="chartbill-app" content="/assets/app.js?v=${escapeHtml(assetVersion)}">`;
+  const head = `<meta name="chartbill-app" content="${escapeHtml(landing.script)}?v=${escapeHtml(assetVersion)}"><meta name="chartbill-landing" content="${escapeHtml(landing.path)}">`;
   return shell(
     'ChartBill: signing in',
     head,

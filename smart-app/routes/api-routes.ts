@@ -17,6 +17,10 @@ import type { AppContext } from '../app-context.ts';
 import { requestSession } from '../guards/session-first.ts';
 import { loadDocumented, suggestionsFrom } from '../coding/documented-suggestions.ts';
 import { loadEncounterCoding } from '../coding/encounter-coding.ts';
+import { billedState, refuseBilled } from '../coding/billed-state.ts';
+import { idempotencyKeyOf } from '../billing/idempotency.ts';
+import { buildActionTask, idempotencyIdentifier } from '../../src/billing-office/action-tasks.ts';
+import { identifierQuery } from '../../src/fhir/identifier-query.ts';
 import { saveCoding } from '../coding/save-coding.ts';
 import { plainSaveError, type SavePhase } from '../coding/save-errors.ts';
 import type { Restored } from '../coding/save-journal.ts';
@@ -91,6 +95,8 @@ const saveBody = z.object({
     chargeItems: z.record(z.string(), z.string()),
   }),
 });
+/** A clinician's words asking billing to correct billed coding (issue 17, item 5). */
+const correctionRequestBody = z.object({ text: z.string().trim().min(3).max(2000) });
 const searchQuery = z.object({
   q: z.string().max(100).default(''),
   kind: z.enum(['diagnosis', 'service', 'modifier']).default('diagnosis'),
@@ -219,9 +225,10 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/coding', async (req) => {
     const { session, fhir } = await sessionOf(req);
     const { patientId, encounterId } = encounterContext(session);
-    const [loaded, documented] = await Promise.all([
+    const [loaded, documented, billed] = await Promise.all([
       loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
       loadDocumented(fhir, patientId, encounterId),
+      billedState(fhir, patientId, encounterId),
     ]);
     rememberFacts(session, loaded.facts);
     return {
@@ -236,6 +243,8 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       }).map((n) => n.message),
       signedOff: loaded.signedOff,
       encounterStatus: loaded.encounter.status,
+      // Submitted to the payer: the panel shows the coding as billed, read-only (issue 17, item 5).
+      ...(billed ? { billed } : {}),
       suggestions: suggestionsFrom(
         documented.problems,
         documented.procedures,
@@ -299,9 +308,13 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
     };
     // Re-read at save time: the ids the browser names are checked against what the server reads now.
-    const loaded = await plainly('read', () =>
-      loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
+    const [loaded, billed] = await plainly('read', () =>
+      Promise.all([
+        loadEncounterCoding(fhir, patientId, encounterId, ctx.editReference),
+        billedState(fhir, patientId, encounterId),
+      ]),
     );
+    refuseBilled(billed);
     const findings = runEdits(body.coding, loaded.facts, ctx.codes, ctx.editReference);
     if (body.signOff && hasBlockingErrors(findings)) {
       throw new AppError(
@@ -349,6 +362,39 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       signedOff: after.signedOff,
       encounterStatus: after.encounter.status,
     };
+  });
+
+  app.post('/api/coding/correction-request', async (req) => {
+    const { session, fhir } = await sessionOf(req);
+    const { patientId, encounterId } = encounterContext(session);
+    const body = correctionRequestBody.parse(req.body);
+    const billed = await billedState(fhir, patientId, encounterId);
+    if (!billed)
+      throw new AppError(
+        'BILLING_ACTION_NOT_APPLICABLE',
+        'This visit was not billed yet: correct the coding here and sign off again.',
+      );
+    const key = idempotencyKeyOf(req);
+    const { resource, created } = await fhir.create(
+      buildActionTask({
+        kind: 'coding-correction',
+        claimId: billed.claimId,
+        key,
+        patient: `Patient/${patientId}`,
+        encounterId,
+        requester: session.fhirUser ?? 'unknown',
+        now: ctx.now(),
+        status: 'requested',
+        description: body.text,
+      }),
+      {
+        ifNoneExist: identifierQuery(
+          idempotencyIdentifier('coding-correction', billed.claimId, key),
+        ),
+      },
+    );
+    req.log.info({ encounter: `Encounter/${encounterId}`, created }, 'coding correction requested');
+    return { taskId: resource.id, status: resource.status, repeated: !created };
   });
 
   app.get('/api/status', async (req) => {

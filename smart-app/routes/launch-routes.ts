@@ -4,7 +4,8 @@ import { AppError } from '../../src/errors/app-error.ts';
 import type { AppContext, EhrClient } from '../app-context.ts';
 import { appShell } from '../pages/app-shell.ts';
 import { finishSignInPage, LAUNCH_SCRIPT, launchPage } from '../pages/launch-pages.ts';
-import { requestedScopes } from '../smart/app-scopes.ts';
+import { requestedScopes, type LaunchKind } from '../smart/app-scopes.ts';
+import { BILLING_PATH, BILLING_SCRIPT, billingShell } from '../billing/billing-shell.ts';
 import {
   bindingCookie,
   bindingFromCookie,
@@ -84,6 +85,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     reply: FastifyReply,
     ehrClient: EhrClient,
     launch: string | undefined,
+    kind: LaunchKind = launch ? 'ehr' : 'standalone',
   ): Promise<FastifyReply> {
     const smart = await ctx.discovery.get(ehrClient.ehr.iss);
     if (
@@ -99,7 +101,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     const v2 =
       smart.capabilities.includes('permission-v2') ||
       (smart.scopes_supported ?? []).some((s) => /\.[cruds]+$/.test(s));
-    const scope = requestedScopes(launch ? 'ehr' : 'standalone', v2);
+    const scope = requestedScopes(kind, v2);
     const pkce = createPkce();
     const secret = bindingSecret(req.headers.cookie);
     const state = await ctx.pending.add({
@@ -112,6 +114,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
       jwksUri: smart.jwks_uri,
       revocationEndpoint: smart.revocation_endpoint,
       bindingHash: hashBinding(secret),
+      ...(kind === 'billing' ? { workspace: 'billing' as const } : {}),
     });
     const url = new URL(smart.authorization_endpoint);
     const params: Record<string, string> = {
@@ -223,6 +226,14 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     return startAuthorization(req, reply, ehrClient, undefined);
   });
 
+  // The billing workspace (issue 17): staff sign in on their own, with `user/` scopes, and land on /billing.
+  app.get('/billing/launch', async (req, reply) => {
+    const q = launchQuery.parse(req.query);
+    const only = ctx.ehrs.size === 1 ? [...ctx.ehrs.values()][0] : undefined;
+    const ehrClient = q.iss || !only ? registeredEhr(ctx, q.iss, req) : only;
+    return startAuthorization(req, reply, ehrClient, undefined, 'billing');
+  });
+
   app.get('/callback', async (req, reply) => {
     const q = callbackQuery.parse(req.query);
     const pending = q.state ? await ctx.pending.peek(q.state) : undefined;
@@ -251,7 +262,15 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
       return reply
         .header('cache-control', 'no-store')
         .type('text/html; charset=utf-8')
-        .send(finishSignInPage({ code: q.code, state: q.state }, assetVersion));
+        .send(
+          finishSignInPage(
+            { code: q.code, state: q.state },
+            assetVersion,
+            pending.workspace === 'billing'
+              ? { script: BILLING_SCRIPT, path: BILLING_PATH }
+              : undefined,
+          ),
+        );
     }
     // take(), not the peek above: of two requests with this state (on any instance), one alone goes on.
     if (!(await ctx.pending.take(q.state))) throw stateMismatch(UNKNOWN_STATE);
@@ -259,7 +278,11 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     return reply
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
-      .send(appShell(assetVersion, handle));
+      .send(
+        pending.workspace === 'billing'
+          ? billingShell(assetVersion, handle)
+          : appShell(assetVersion, handle),
+      );
   });
 
   // The finish page's script posts here with fetch (JSON, the tab's secret in a header); nothing
@@ -282,6 +305,7 @@ export function launchRoutes(app: FastifyInstance, ctx: AppContext, assetVersion
     },
   );
 
+  // GET /billing and the workspace's other pages: routes/billing-page-routes.ts (with its own bundle).
   app.get('/app', async (_req, reply) =>
     reply
       .header('cache-control', 'no-store')

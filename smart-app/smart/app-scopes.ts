@@ -31,7 +31,11 @@ const NEEDS: ScopeNeed[] = [
     access: 'read',
     effect: 'Eligibility results cannot be shown.',
   },
-  { resource: 'Task', access: 'read', effect: 'Billing work items cannot be shown.' },
+  {
+    resource: 'Task',
+    access: 'write',
+    effect: 'Billing work items cannot be shown, nor a correction of billed coding requested.',
+  },
 ];
 
 /**
@@ -47,8 +51,71 @@ const AUDIT_SCOPES = {
   v1: ['user/Provenance.write', 'user/AuditEvent.write'],
 };
 
+/**
+ * The billing workspace's needs (issue 17): staff sign in with a standalone launch and work
+ * across all patients, so `user/` scopes, no patient context. Least privilege: create and
+ * update only Tasks (assigning, appeals, correction requests) and Claims (replacement and void
+ * claims); everything else is read. `cru`, not `crus`: the queue comes from the read model, never
+ * from a search of the EHR's Tasks or Claims; `rs` where the claim detail searches (responses,
+ * payments, eligibility, the user's PractitionerRoles and Groups). The claim detail (issue 17,
+ * items 3-4) also searches a claim's Tasks, versions and the encounter's claims, reads the
+ * visit's notes, Provenance and the billing organization, and a correction edits the chart's
+ * coding in place (ChargeItem and Condition `cru`), as the clinician's panel does.
+ */
+const BILLING_NEEDS: ReadonlyArray<{ resource: string; letters: 'cru' | 'rs' }> = [
+  { resource: 'Task', letters: 'cru' },
+  { resource: 'Claim', letters: 'cru' },
+  ...[
+    'ClaimResponse',
+    'Coverage',
+    'Patient',
+    'Encounter',
+    'PaymentReconciliation',
+    'ChargeItem',
+    'Condition',
+    'CoverageEligibilityResponse',
+    'Practitioner',
+    'PractitionerRole',
+    'Group',
+    'Task',
+    'Claim',
+    'DocumentReference',
+    'Provenance',
+    'Organization',
+  ].map((resource) => ({ resource, letters: 'rs' as const })),
+  { resource: 'ChargeItem', letters: 'cru' },
+  { resource: 'Condition', letters: 'cru' },
+];
+
+/** v1 has no `cru`: `.read` and `.write` (the narrowest v1 allows) for what is written. */
+function billingScopes(v2: boolean): string[] {
+  return unique(
+    BILLING_NEEDS.flatMap(({ resource, letters }) => {
+      if (v2) return [`user/${resource}.${letters}`];
+      return letters === 'rs'
+        ? [`user/${resource}.read`]
+        : [`user/${resource}.read`, `user/${resource}.write`];
+    }),
+  );
+}
+
+function unique(scopes: string[]): string[] {
+  return [...new Set(scopes)];
+}
+
+/** Which launch a scope string is for: the chart (EHR or standalone) or the billing workspace. */
+export type LaunchKind = 'ehr' | 'standalone' | 'billing';
+
 /** The scope string for an authorization request, in SMART v2 syntax or v1 when that is all the server knows. */
-export function requestedScopes(launch: 'ehr' | 'standalone', v2: boolean): string {
+export function requestedScopes(launch: LaunchKind, v2: boolean): string {
+  if (launch === 'billing')
+    return [
+      'openid',
+      'fhirUser',
+      'online_access',
+      ...billingScopes(v2),
+      ...AUDIT_SCOPES[v2 ? 'v2' : 'v1'],
+    ].join(' ');
   const context = launch === 'ehr' ? ['launch'] : ['launch/patient', 'launch/encounter'];
   const resources = NEEDS.flatMap((n) => scopeNames('patient', n.resource, n.access, v2));
   // The encounter's practitioner is not in the patient compartment: read it with a user scope.

@@ -16,6 +16,8 @@ export interface PendingLaunch {
   revocationEndpoint: string | undefined;
   /** SHA-256 of the browser binding secret (browser-binding.ts): only that browser may finish. */
   bindingHash: string;
+  /** `billing`: a billing workspace sign-in (issue 17), which lands on `/billing`; absent: the chart app. */
+  workspace?: 'billing';
   createdAt: number;
 }
 

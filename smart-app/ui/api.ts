@@ -48,7 +48,14 @@ export function forgetSession(): void {
 export function createApi(handle: string | undefined) {
   return async function api<T>(
     path: string,
-    init: { method?: string; body?: unknown; signal?: AbortSignal; background?: boolean } = {},
+    init: {
+      method?: string;
+      body?: unknown;
+      signal?: AbortSignal;
+      background?: boolean;
+      /** e.g. `Idempotency-Key` of an action that must happen once. */
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<T> {
     const res = await fetch(path, {
       method: init.method ?? 'GET',
@@ -56,6 +63,7 @@ export function createApi(handle: string | undefined) {
         authorization: `Bearer ${handle ?? ''}`,
         ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(init.background ? { 'x-chartbill-background': '1' } : {}),
+        ...init.headers,
       },
       body: init.body !== undefined ? JSON.stringify(init.body) : null,
       signal: init.signal ?? null,

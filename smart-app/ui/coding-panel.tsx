@@ -3,6 +3,7 @@ import type { EncounterCoding, Finding } from '../../src/coding/coding-model.ts'
 import { CLAIM_LIMITS } from '../../src/coding/coding-model.ts';
 import type { CodeEntry } from '../../src/codes/code-set.ts';
 import { ApiError, type Api } from './api.ts';
+import { BilledCoding, type Billed } from './billed-coding.tsx';
 import { CodeSearch } from './code-search.tsx';
 import * as S from './coding-state.ts';
 import { DiagnosisList } from './diagnosis-list.tsx';
@@ -21,6 +22,8 @@ interface CodingAnswer {
   suggestions?: { diagnoses: Suggestion[]; services: Suggestion[] };
   /** Edits that are off, or check against data for another date (src/codes/data-coverage.ts). */
   coverage?: string[];
+  /** Set once the claim went to the payer: the coding is shown as billed, read-only. */
+  billed?: Billed;
 }
 
 type Notice = { kind: 'info' | 'error' | 'conflict'; text: string; notes?: string[] } | undefined;
@@ -36,6 +39,7 @@ export function CodingPanel({ api }: { api: Api }) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>();
   const [coverage, setCoverage] = useState<string[]>([]);
+  const [billed, setBilled] = useState<Billed | undefined>();
 
   const accept = useCallback((answer: CodingAnswer) => {
     setBase(answer.coding);
@@ -44,6 +48,7 @@ export function CodingPanel({ api }: { api: Api }) {
     setSignedOff(answer.signedOff);
     if (answer.suggestions) setSuggestions(answer.suggestions);
     if (answer.coverage) setCoverage(answer.coverage);
+    setBilled(answer.billed);
     setDirty(false);
   }, []);
 
@@ -162,6 +167,8 @@ export function CodingPanel({ api }: { api: Api }) {
   }
 
   if (!draft) return <p class="loading">{notice?.text ?? 'Loading the encounter’s coding…'}</p>;
+  if (billed)
+    return <BilledCoding api={api} billed={billed} coding={draft.coding} findings={findings} />;
   const { diagnoses, lines } = draft.coding;
   const blocking = findings.some((f) => f.severity === 'error');
   const fullDx = diagnoses.length >= CLAIM_LIMITS.maxDiagnoses;

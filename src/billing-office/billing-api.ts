@@ -1,4 +1,8 @@
 import { z } from 'zod';
+// The lists live in a file without zod, so the browser's bundle can import them (budget: 60 KB).
+import { QUEUE_SORTS, WORK_ITEM_KINDS, type WorkItemKind } from './work-item-kinds.ts';
+
+export { QUEUE_SORTS, WORK_ITEM_KINDS, type WorkItemKind } from './work-item-kinds.ts';
 
 /**
  * The billing workspace's HTTP API (issue 17): the JSON the server answers and the queries it
@@ -15,35 +19,6 @@ import { z } from 'zod';
  *   write-off, bill-patient), each with an `Idempotency-Key` header
  * - `GET  /api/billing/analytics?…AnalyticsQuery` → `Analytics`; `…&format=csv` → CSV
  */
-
-/** What kind of work an item is (the worker's Task.code, src `worker/pipeline/build-task.ts`, plus the workspace's own). */
-export const WORK_ITEM_KINDS = [
-  'not-coded',
-  'no-coverage',
-  'coverage-inactive',
-  'claim-scrub-errors',
-  'claim-unpriced',
-  'claim-underpaid',
-  'claim-data-missing',
-  'data-invalid',
-  'claim-denied',
-  'claim-rejected',
-  'claim-no-answer',
-  'era-unmatched',
-  'worker-gave-up',
-  'coding-correction',
-  'appeal',
-] as const;
-export type WorkItemKind = (typeof WORK_ITEM_KINDS)[number];
-
-export const QUEUE_SORTS = [
-  'amount',
-  'deadline',
-  'age',
-  'service-date',
-  'patient',
-  'payer',
-] as const;
 
 /** `GET /api/billing/queue` query; parse with `queueQuery.parse(request.query)`. */
 export const queueQuery = z.object({
@@ -180,4 +155,54 @@ export interface Analytics {
   chargeLagDays: { median: number; p90: number };
   claimToPaymentDays: { median: number; p90: number };
   definitions: Record<string, string>;
+}
+
+/**
+ * `GET /api/billing/claims?…ClaimListQuery` → `ClaimListPage` (added by the read model, issue 17
+ * item 6): the claims behind an analytics bar (each Datum's `drill`), from the read model.
+ * `carc` is `CO-97` (group and reason) or `97` (the reason in any group); `provider` a reference.
+ */
+export const claimListQuery = z.object({
+  carc: z.string().max(16).optional(),
+  payer: z.string().max(64).optional(),
+  cpt: z.string().max(10).optional(),
+  provider: z.string().max(128).optional(),
+  state: z
+    .enum(['draft', 'submitted', 'rejected', 'denied', 'partial', 'paid', 'void', 'replaced'])
+    .optional(),
+  /** `YYYY-MM`: date of service in this month. */
+  month: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .optional(),
+  /** `true`: only claims whose first answer was a denial or rejection. */
+  deniedFirstPass: z.enum(['true', 'false']).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ClaimListQuery = z.infer<typeof claimListQuery>;
+
+/** One claim in a list: who, payer, date, money and where it stands. */
+export interface ClaimSummary {
+  claimId: string;
+  patient: { reference: string; name: string };
+  payer: { id: string; name: string };
+  serviceDate: string;
+  provider?: { reference: string; name: string };
+  cpts: string[];
+  billed: number;
+  paid: number;
+  denied: number;
+  state: string;
+  /** The denial reasons, e.g. `CO-97`. */
+  reasons: ReasonCode[];
+}
+
+export interface ClaimListPage {
+  items: ClaimSummary[];
+  total: number;
+  page: number;
+  pageSize: number;
+  totalBilled: number;
+  totalDenied: number;
 }

@@ -4,11 +4,6 @@ import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY, SYSTEM_RELATED_CLAIM } from '../fh
 import { codingFromClaim, sameBilledCoding } from './claim-coding.ts';
 import { withPatientControlNumber } from './patient-control-number.ts';
 
-/** The identifier of the void (cancellation) of an encounter's claim. */
-export function voidIdentifierFor(encounterId: string, sequence: number): Identifier {
-  return { system: SYSTEM.claimId, value: `enc-${encounterId}-v${String(sequence)}` };
-}
-
 /** The identifier of the n-th replacement (1, 2, …) of an encounter's claim. */
 export function replacementIdentifierFor(encounterId: string, sequence: number): Identifier {
   return { system: SYSTEM.claimId, value: `enc-${encounterId}-r${String(sequence)}` };
@@ -62,35 +57,53 @@ export function asReplacement(claim: Claim, prior: ReplacementOf): Claim {
 }
 
 /**
- * Turns a copy of the prior claim into its void (837P CLM05-3 = 8, "void/cancel of prior
- * claim", with the payer's claim control number in REF*F8), as payers ask for a claim sent to
- * the wrong payer or for a visit that did not happen. Same FHIR shape as a replacement.
- */
-export function asVoid(prior: Claim, of: ReplacementOf): Claim {
-  const replaced = asReplacement(prior, of);
-  return withPatientControlNumber({
-    ...replaced,
-    identifier: [voidIdentifierFor(of.encounterId, of.sequence)],
-    extension: (replaced.extension ?? []).map((e) =>
-      e.url === EXT.claimFrequency
-        ? {
-            url: EXT.claimFrequency,
-            valueCoding: {
-              system: SYSTEM_CLAIM_FREQUENCY,
-              code: '8',
-              display: 'Void/Cancel of Prior Claim',
-            },
-          }
-        : e,
-    ),
-  });
-}
-
-/**
  * Whether the coding on the chart still says what a prior claim said: the same diagnoses in
  * order, and the same lines (code, modifiers, units, pointers). Only a real correction is sent
  * as a replacement; a touched but unchanged record is not.
  */
 export function sameCoding(coding: EncounterCoding, prior: Claim): boolean {
   return sameBilledCoding(coding, codingFromClaim(prior));
+}
+
+/** The identifier of the void of a claim: the voided claim's own number with `-v`. */
+export function voidIdentifierFor(voided: Claim): Identifier {
+  const own = voided.identifier?.find((i) => i.system === SYSTEM.claimId)?.value ?? voided.id ?? '';
+  return { system: SYSTEM.claimId, value: `${own}-v` };
+}
+
+/**
+ * The void of a claim the payer numbered (X12 837P CLM05-3 = 8, REF*F8 its control number): the
+ * same claim, as the payer has it, under a new identifier, related to it as `prior`. Payers take
+ * a void as "reverse whatever was paid on that claim number".
+ */
+export function asVoid(voided: Claim & { id: string }, payerClaimNumber: Identifier): Claim {
+  const rest: Claim = { ...voided };
+  delete rest.id;
+  delete rest.meta;
+  // Its own patient control number too (CLM01, at most 20 characters), from the new identifier.
+  return withPatientControlNumber({
+    ...rest,
+    status: 'active',
+    identifier: [voidIdentifierFor(voided)],
+    extension: [
+      ...(voided.extension ?? []).filter((e) => e.url !== EXT.claimFrequency),
+      {
+        url: EXT.claimFrequency,
+        valueCoding: {
+          system: SYSTEM_CLAIM_FREQUENCY,
+          code: '8',
+          display: 'Void/Cancel of Prior Claim',
+        },
+      },
+    ],
+    related: [
+      {
+        claim: { reference: `Claim/${voided.id}` },
+        relationship: {
+          coding: [{ system: SYSTEM_RELATED_CLAIM, code: 'prior', display: 'Prior Claim' }],
+        },
+        reference: payerClaimNumber,
+      },
+    ],
+  });
 }

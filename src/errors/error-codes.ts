@@ -35,10 +35,21 @@ export const ERROR_CODES = {
     status: 403,
     message: 'The coding names a record of another encounter',
   },
+  /** A clinician tried to change the coding of a visit whose claim was already submitted (issue 17, item 5). */
+  CODING_ALREADY_BILLED: { status: 409, message: 'This visit was already billed' },
   CODING_SAVE_FAILED: { status: 502, message: 'The coding could not be saved' },
   EDITS_BLOCK_SIGNOFF: { status: 422, message: 'Coding errors block sign-off' },
   /** The signed-in user's billing role does not allow this workspace action (src/billing-office/roles.ts). */
   BILLING_FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+  /** The claim named in a billing workspace address does not exist (issue 17, item 3). */
+  BILLING_CLAIM_NOT_FOUND: { status: 404, message: 'There is no such claim' },
+  /** A workspace action does not apply to the claim as it stands (e.g. voiding a void, billing a patient nothing). */
+  BILLING_ACTION_NOT_APPLICABLE: {
+    status: 409,
+    message: 'This action does not apply to the claim now',
+  },
+  /** A billing action came without an `Idempotency-Key` header, or one not made of plain characters. */
+  BILLING_IDEMPOTENCY_KEY_MISSING: { status: 400, message: 'The request needs an Idempotency-Key' },
   CLAIM_INVALID: { status: 422, message: 'The claim cannot be completed' },
   PAYER_UNAVAILABLE: { status: 503, message: 'The payer could not be reached' },
   PAYER_REJECTED: { status: 422, message: 'The payer rejected the request' },

@@ -83,7 +83,7 @@ describe('scopes', () => {
 
   it('says what the EHR did not grant and what stops working without it', async () => {
     const noChargeItemWrite =
-      'launch openid fhirUser online_access patient/Patient.rs patient/Encounter.rs patient/Condition.cruds patient/ChargeItem.rs patient/Procedure.rs patient/Coverage.rs patient/Claim.rs patient/ClaimResponse.rs patient/CoverageEligibilityResponse.rs patient/Task.rs user/*.rs';
+      'launch openid fhirUser online_access patient/Patient.rs patient/Encounter.rs patient/Condition.cruds patient/ChargeItem.rs patient/Procedure.rs patient/Coverage.rs patient/Claim.rs patient/ClaimResponse.rs patient/CoverageEligibilityResponse.rs patient/Task.crus user/*.rs';
     stack = await startLaunchStack({
       apps: [{ clientId: 'cb-limited', scope: noChargeItemWrite }],
     });

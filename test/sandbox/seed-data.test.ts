@@ -99,7 +99,8 @@ describe('sandbox seed', () => {
     const npis = seed
       .filter(
         (r): r is Organization | Practitioner =>
-          r.resourceType === 'Practitioner' ||
+          // The providers; the billing office's staff (seed-billing-staff.ts) bill, they do not treat.
+          (r.resourceType === 'Practitioner' && !r.id?.match(/^pr-(coder|biller|manager)$/)) ||
           (r.resourceType === 'Organization' && r.id === 'org-billing'),
       )
       .map((r) => r.identifier?.find((i) => i.system === SYSTEM.npi)?.value ?? '');

@@ -175,7 +175,7 @@ describe('what the FHIR Claim carries reaches the 837P', () => {
     const texts = [
       original,
       { ...original, claim: asReplacement(original.claim, of) },
-      { ...original, claim: asVoid(original.claim, of) },
+      { ...original, claim: asVoid({ ...original.claim, id: '1' }, of.payerClaimNumber) },
     ].map((input) => segmentsOf(claimsTo837([input], testX12Config(), 1, NOW)));
     expect(texts.map((s) => s.find((x) => x.startsWith('CLM'))?.split('*')[5])).toEqual([
       '11:B:1',

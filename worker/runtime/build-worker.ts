@@ -61,6 +61,11 @@ export interface WorkerDeps {
   adaptive?: AdaptiveConcurrency;
   /** The idle backoff's clock (ms, monotonic); `performance.now` by default. */
   clock?: () => number;
+  /**
+   * The billing office's read model (issue 17): synced after each tick (the worker's own writes)
+   * and on each idle beat (others' writes, e.g. the app's actions), by `_lastUpdated`.
+   */
+  readModel?: { sync(): Promise<unknown> };
   /** An X12 clearinghouse beside `payer`, for the payers it lists (issue 15); none when absent. */
   x12?: WorkerX12;
 }
@@ -227,6 +232,16 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     } finally {
       await audit.flush();
       metrics.setRunning(false);
+      await syncReadModel();
+    }
+  }
+
+  /** A read model that cannot sync says so in the log; the claims go out regardless. */
+  async function syncReadModel(): Promise<void> {
+    try {
+      await deps.readModel?.sync();
+    } catch (err) {
+      deps.logger.warn({ err: errorMessage(err) }, 'billing read model not synced');
     }
   }
 
@@ -243,7 +258,11 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   }
 
   async function poll(): Promise<TickSummary | undefined> {
-    if (running || !idle.due()) return undefined;
+    if (running) return undefined;
+    if (!idle.due()) {
+      await syncReadModel();
+      return undefined;
+    }
     return tick();
   }
 

@@ -29,6 +29,13 @@ import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from './open-ledger.ts';
+import { openReadModelStore } from '../../src/billing-office/open-read-model-store.ts';
+import { createMemoryReadModel } from '../../src/billing-office/memory-read-model.ts';
+import type { ReadModelStore } from '../../src/billing-office/read-model.ts';
+import {
+  createBillingReadModel,
+  type BillingReadModel,
+} from '../../src/billing-office/read-model-sync.ts';
 import { loadPublicJwks } from './public-jwks.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 import type { WorkerConfig } from './worker-config.ts';
@@ -47,10 +54,14 @@ export interface StartWorkerOptions {
    * folder (CHARTBILL_X12_DIRECTORY, `<data dir>/x12` by default) and no real time when absent.
    */
   x12Transports?: { batch?: BatchTransport; realTime?: RealTimeTransport };
+  /** The billing read model's store, shared with the app in this process; else opened beside the ledger. */
+  billingReadModelStore?: ReadModelStore;
 }
 
 export interface RunningWorker {
   worker: Worker;
+  /** The billing office's read model the worker keeps (issue 17). */
+  billingReadModel: BillingReadModel;
   /** The health server's URL (`/healthz`, `/metrics`, `/.well-known/jwks.json`). */
   healthUrl: string;
   /** Where the EHR fetches the worker's public keys: `CHARTBILL_JWKS_URL`, or the health server's. */
@@ -153,9 +164,26 @@ export async function startWorker(
       )
     : undefined;
   const ledger = options.ledger ?? (await openLedger(config, logger.child({ part: 'ledger' })));
+  // A ledger handed in (the sandbox's, a test's) is not on disk: neither is the read model then.
+  const ownStore = options.billingReadModelStore
+    ? undefined
+    : options.ledger
+      ? await createMemoryReadModel()
+      : await openReadModelStore({
+          url: config.ledgerUrl,
+          schema: config.ledgerSchema,
+          path: config.ledgerPath,
+        });
+  const billingReadModel = createBillingReadModel({
+    store: options.billingReadModelStore ?? ownStore ?? (await createMemoryReadModel()),
+    fhir: billing,
+    people: clinical,
+    logger: logger.child({ part: 'billing-read-model' }),
+  });
   const x12 = await x12Of(config, options.x12Transports);
   const worker = buildWorker(config, {
     ...(x12 ? { x12 } : {}),
+    readModel: billingReadModel,
     clinical: clinicalWithCoding,
     ...(capabilities ? { capabilities } : {}),
     billing,
@@ -185,6 +213,7 @@ export async function startWorker(
   if (options.schedule !== false) worker.start();
   return {
     worker,
+    billingReadModel,
     healthUrl: health.url,
     jwksUrl: config.jwksUrl ?? `${health.url}/.well-known/jwks.json`,
     async close() {
@@ -194,6 +223,7 @@ export async function startWorker(
         ledger.close(),
         x12?.submissions.close?.(),
         x12?.batch.close(),
+        ownStore?.close(),
       ]);
     },
   };

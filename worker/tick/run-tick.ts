@@ -14,6 +14,7 @@ import {
   type PipelineServices,
 } from '../pipeline/pipeline-types.ts';
 import { processEncounter } from '../pipeline/process-encounter.ts';
+import { sendVoids } from '../pipeline/stages/send-voids.ts';
 import { resolveTask } from '../pipeline/resolve-tasks.ts';
 import { isWorkItemCode } from '../pipeline/build-task.ts';
 import {
@@ -161,6 +162,10 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     if (cursor) await deps.ledger.setCursor(ENCOUNTER_CURSOR, cursor);
     if (unsettled.size === 0)
       for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
+    // Voids billing staff asked for (issue 17): after the encounters, each in its own try/catch.
+    await sendVoids({ ...deps, log }).catch((err: unknown) =>
+      log.warn({ err: errorMessage(err) }, 'voids not looked for this tick'),
+    );
   }
   summary.ms = Date.now() - started;
   log.info({ ...summary }, 'tick finished');

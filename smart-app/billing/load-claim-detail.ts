@@ -1,0 +1,136 @@
+import type {
+  Claim,
+  ClaimResponse,
+  CoverageEligibilityResponse,
+  FhirResource,
+  Patient,
+  PaymentReconciliation,
+  Provenance,
+  Task,
+} from 'fhir/r4';
+import type { CodeSet } from '../../src/codes/code-set.ts';
+import { claimDetail, latestAnswer } from '../../src/billing-office/claim-detail.ts';
+import type { ClaimDetail } from '../../src/billing-office/claim-detail-types.ts';
+import type { EditReference } from '../../src/edits/edit-reference.ts';
+import { runEdits } from '../../src/edits/run-edits.ts';
+import { AppError } from '../../src/errors/app-error.ts';
+import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
+import { SYSTEM } from '../../src/fhir/systems.ts';
+import { loadEncounterCoding, type LoadedEncounter } from '../coding/encounter-coding.ts';
+
+/** A FHIR id (R4 §2.24.0.1); a claim id from the URL goes into searches only after this check. */
+export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+function ofType<T extends FhirResource>(type: T['resourceType']) {
+  return (found: FhirResource[]): T[] => found.filter((r): r is T => r.resourceType === type);
+}
+
+/** Reads the claim, or answers 404 in words. */
+export async function readClaim(
+  fhir: FhirGateway,
+  claimId: string,
+): Promise<Claim & { id: string }> {
+  if (!FHIR_ID.test(claimId))
+    throw new AppError('INPUT_INVALID', 'The claim id in the address is not a FHIR id.');
+  try {
+    const claim = await fhir.read<Claim>('Claim', claimId);
+    return { ...claim, id: claim.id ?? claimId };
+  } catch (err) {
+    if (err instanceof AppError && err.upstreamStatus === 404)
+      throw new AppError('BILLING_CLAIM_NOT_FOUND', `There is no claim ${claimId}.`, {
+        cause: err,
+      });
+    throw err;
+  }
+}
+
+/** The encounter id of a claim: its lines' encounter, else ChartBill's claim identifier. */
+export function encounterOfClaim(claim: Claim): string | undefined {
+  const ref = claim.item?.[0]?.encounter?.[0]?.reference;
+  if (ref?.startsWith('Encounter/')) return ref.slice('Encounter/'.length);
+  const ours = claim.identifier?.find((i) => i.system === SYSTEM.claimId)?.value;
+  return ours ? /^enc-(.+?)(?:-[rv]\d+)?$/.exec(ours)?.[1] : undefined;
+}
+
+export interface LoadedClaim {
+  detail: ClaimDetail;
+  claim: Claim & { id: string };
+  answer: ClaimResponse | undefined;
+  encounter: LoadedEncounter | undefined;
+  tasks: Task[];
+}
+
+/**
+ * Reads everything the claim page shows, with the caller's gateway (their token, their audit
+ * trail): the claim and its versions, the encounter's claims, answers, eligibility, payments,
+ * Tasks, Provenance, and the chart's coding with the edits that fire on it now. Payments are
+ * found among the newest 500 PaymentReconciliations (R4 has no search on `detail.request`).
+ */
+export async function loadClaimDetail(
+  fhir: FhirGateway,
+  claimId: string,
+  codes: CodeSet,
+  reference: EditReference,
+): Promise<LoadedClaim> {
+  const claim = await readClaim(fhir, claimId);
+  const encounterId = encounterOfClaim(claim);
+  const patientId = claim.patient.reference?.replace(/^Patient\//, '') ?? '';
+  const claimRef = `Claim/${claimId}`;
+  const [versions, siblings, responses, eligibility, payments, focused, ofEncounter, provenance] =
+    await Promise.all([
+      fhir.searchAll(`Claim/${claimId}/_history`, {}).then(ofType<Claim>('Claim')),
+      encounterId
+        ? fhir.searchAll('Claim', { encounter: `Encounter/${encounterId}`, _count: 50 })
+        : Promise.resolve([]),
+      fhir.searchAll('ClaimResponse', { request: claimRef, _count: 50 }),
+      fhir
+        .searchAll('CoverageEligibilityResponse', { patient: `Patient/${patientId}`, _count: 50 })
+        .then(ofType<CoverageEligibilityResponse>('CoverageEligibilityResponse')),
+      fhir
+        .searchAll('PaymentReconciliation', { _sort: '-_lastUpdated', _count: 100 }, 500)
+        .catch(() => [])
+        .then(ofType<PaymentReconciliation>('PaymentReconciliation')),
+      fhir.searchAll('Task', { focus: claimRef, _count: 100 }),
+      encounterId
+        ? fhir.searchAll('Task', { encounter: `Encounter/${encounterId}`, _count: 100 })
+        : Promise.resolve([]),
+      fhir
+        .searchAll('Provenance', { target: claimRef, _count: 100 })
+        .catch(() => [])
+        .then(ofType<Provenance>('Provenance')),
+    ]);
+  const answers = ofType<ClaimResponse>('ClaimResponse')(responses);
+  const answerIds = new Set(answers.map((r) => `ClaimResponse/${r.id ?? ''}`));
+  const tasks = [
+    ...new Map(
+      ofType<Task>('Task')([...focused, ...ofEncounter]).map((t) => [t.id, t] as const),
+    ).values(),
+  ];
+  const [patient, encounter] = await Promise.all([
+    fhir.read<Patient>('Patient', patientId),
+    encounterId ? loadEncounterCoding(fhir, patientId, encounterId, reference) : undefined,
+  ]);
+  const coding = encounter?.coding ?? { diagnoses: [], lines: [] };
+  const name = patient.name?.[0];
+  const detail = claimDetail({
+    claim,
+    versions,
+    siblings: ofType<Claim>('Claim')(siblings),
+    responses: answers,
+    eligibility: eligibility.filter(
+      (e) => !encounterId || e.request.identifier?.value === `enc-${encounterId}`,
+    ),
+    payments: payments.filter((p) =>
+      (p.detail ?? []).some(
+        (d) =>
+          d.request?.reference === claimRef || answerIds.has(d.response?.reference ?? '\u0000'),
+      ),
+    ),
+    tasks,
+    provenance,
+    patientName: name?.text ?? [name?.given?.join(' '), name?.family].filter(Boolean).join(' '),
+    coding,
+    findings: encounter ? runEdits(coding, encounter.facts, codes, reference) : [],
+  });
+  return { detail, claim, answer: latestAnswer(claim, answers), encounter, tasks };
+}

@@ -1,0 +1,227 @@
+import type { Analytics, Datum, Series } from './billing-api.ts';
+import {
+  days,
+  deniedFirst,
+  denialsBy,
+  denialsByReason,
+  medianAndP90,
+  monthOf,
+  monthsBetween,
+  rate,
+  round,
+} from './analytics-figures.ts';
+import type { ClaimRow } from './read-model.ts';
+
+/**
+ * The revenue-cycle figures (issue 17, item 6) over the read model's claim rows, per request:
+ * never over FHIR. Definitions follow HFMA's MAP Keys where one exists (README, "The billing
+ * office"); each is in `definitions`. Pure.
+ */
+
+export const DEFINITIONS: Record<string, string> = {
+  cleanClaimRate:
+    'Clean claim rate (HFMA MAP Key): claims that passed the edits and went to the payer with no manual intervention (no scrub, data, coverage or pricing work item) ÷ claims submitted, by month the claim was made.',
+  firstPassRate:
+    'First-pass acceptance rate: claims whose first payer answer paid them with no denial or rejection ÷ claims answered, by month the claim was made.',
+  denialRate:
+    'Initial denial rate (HFMA MAP Key, by count): claims whose first answer denied or rejected all or part of them ÷ claims answered in the period (by month of the answer). By reason and group: claims with that reason ÷ all claims answered; by payer, CPT and provider: that slice’s denied ÷ that slice’s answered. Dollars are the billed amounts of the lines denied.',
+  daysInAr:
+    'Net days in A/R (HFMA MAP Key): net A/R (billed − paid − contractual adjustments of claims not voided or replaced) ÷ average daily net charges (billed − contractual adjustments) of the last 90 days.',
+  arAging:
+    'Aged A/R (HFMA MAP Key): the outstanding balance by days since the date of service, 0-30, 31-60, 61-90, 91-120 and over 120, by payer.',
+  netCollectionRate:
+    'Net collection rate (HFMA MAP Key “cash collection as a percentage of net patient service revenue”, by claim): payments ÷ (charges − contractual adjustments) of the claims with a date of service in the period.',
+  cashByMonth:
+    'Charges (billed, by month the original claim was made), payments (by month paid) and contractual adjustments (by month answered).',
+  chargeLagDays:
+    'Charge lag: days from the date of service to the claim, median and 90th percentile, claims made in the period.',
+  claimToPaymentDays:
+    'Claim to payment: days from the claim to its payment, median and 90th percentile, claims paid in the period.',
+};
+
+type Bucket = '0-30' | '31-60' | '61-90' | '91-120' | '120+';
+
+function bucketOf(age: number): Bucket {
+  if (age <= 30) return '0-30';
+  if (age <= 60) return '31-60';
+  if (age <= 90) return '61-90';
+  if (age <= 120) return '91-120';
+  return '120+';
+}
+
+/** What a claim still owes: billed less paid and contractual adjustments (voided or replaced: nothing). */
+export function balanceOf(c: ClaimRow): number {
+  if (c.state === 'void' || c.state === 'replaced') return 0;
+  return Math.max(0, round(c.billed - c.paid - c.adjusted));
+}
+
+export interface AnalyticsInput {
+  from: string;
+  to: string;
+  payer?: string | undefined;
+}
+
+/** The default period: the last 6 months, this one included. */
+export function defaultPeriod(now: Date): { from: string; to: string } {
+  const to = now.toISOString().slice(0, 7);
+  const back = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 5, 1));
+  return { from: back.toISOString().slice(0, 7), to };
+}
+
+function cleanAndFirstPass(claims: readonly ClaimRow[], months: string[]): Series[] {
+  const submitted = claims.filter((c) => c.submittedAt && c.frequency === '1');
+  const clean: Datum[] = [];
+  const firstPass: Datum[] = [];
+  for (const month of months) {
+    const made = submitted.filter((c) => monthOf(c.createdAt) === month);
+    const answered = made.filter((c) => c.firstPass !== undefined);
+    clean.push({
+      label: month,
+      value: rate(made.filter((c) => c.clean).length, made.length),
+      drill: `view=claims&month=${month}`,
+    });
+    firstPass.push({
+      label: month,
+      value: rate(answered.filter((c) => c.firstPass).length, answered.length),
+      drill: `view=claims&month=${month}&deniedFirstPass=true`,
+    });
+  }
+  return [
+    { name: 'Clean claim rate', data: clean },
+    { name: 'First-pass acceptance rate', data: firstPass },
+  ];
+}
+
+function cash(claims: readonly ClaimRow[], months: string[]): Series[] {
+  const sum = (pick: (c: ClaimRow) => number, when: (c: ClaimRow) => string | undefined) =>
+    months.map((month) => ({
+      label: month,
+      value: round(
+        claims.filter((c) => monthOf(when(c)) === month).reduce((s, c) => s + pick(c), 0),
+      ),
+    }));
+  return [
+    {
+      name: 'Charges',
+      data: sum(
+        (c) => (c.frequency === '1' ? c.billed : 0),
+        (c) => c.createdAt,
+      ),
+    },
+    {
+      name: 'Payments',
+      data: sum(
+        (c) => c.paid,
+        (c) => c.paidAt,
+      ),
+    },
+    {
+      name: 'Adjustments',
+      data: sum(
+        (c) => c.adjusted,
+        (c) => c.answeredAt,
+      ),
+    },
+  ];
+}
+
+function aging(claims: readonly ClaimRow[], now: Date): Analytics['arAging'] {
+  const byPayer = new Map<string, Record<Bucket, number>>();
+  for (const c of claims) {
+    const balance = balanceOf(c);
+    if (balance <= 0) continue;
+    const row = byPayer.get(c.payer.name) ?? {
+      '0-30': 0,
+      '31-60': 0,
+      '61-90': 0,
+      '91-120': 0,
+      '120+': 0,
+    };
+    const bucket = bucketOf(Math.floor(days(c.serviceDate, now.toISOString())));
+    row[bucket] = round(row[bucket] + balance);
+    byPayer.set(c.payer.name, row);
+  }
+  return [...byPayer.entries()]
+    .map(([payer, buckets]) => ({ payer, buckets }))
+    .sort((a, b) => a.payer.localeCompare(b.payer));
+}
+
+function daysInAr(claims: readonly ClaimRow[], now: Date): number {
+  const ar = claims.reduce((s, c) => s + balanceOf(c), 0);
+  const since = new Date(now.getTime() - 90 * 86_400_000).toISOString();
+  const net = claims
+    .filter((c) => c.frequency === '1' && c.createdAt >= since && c.createdAt <= now.toISOString())
+    .reduce((s, c) => s + c.billed - c.adjusted, 0);
+  return net > 0 ? round(ar / (net / 90), 1) : 0;
+}
+
+/** Every figure of the analytics page for the period (months `from`..`to`) and payer. */
+export function computeAnalytics(
+  all: readonly ClaimRow[],
+  input: AnalyticsInput,
+  now: Date,
+): Analytics {
+  const claims = input.payer ? all.filter((c) => c.payer.id === input.payer) : all;
+  const months = monthsBetween(input.from, input.to);
+  const inPeriod = (iso: string | undefined) => {
+    const m = monthOf(iso);
+    return m >= input.from && m <= input.to;
+  };
+  const answered = claims.filter((c) => c.firstPass !== undefined && inPeriod(c.answeredAt));
+  const ofService = claims.filter(
+    (c) => inPeriod(c.serviceDate) && c.state !== 'void' && c.state !== 'replaced',
+  );
+  const netCharges = ofService.reduce((s, c) => s + c.billed - c.adjusted, 0);
+  return {
+    from: input.from,
+    to: input.to,
+    cleanClaimRate: cleanAndFirstPass(claims, months),
+    denials: {
+      byReason: denialsByReason(answered, false),
+      byGroup: denialsByReason(answered, true),
+      byPayer: denialsBy(
+        answered,
+        (c) => [{ key: c.payer.id, label: c.payer.name }],
+        (k) => `view=claims&payer=${encodeURIComponent(k)}&deniedFirstPass=true`,
+      ),
+      byCpt: denialsBy(
+        answered,
+        (c) => c.cpts.map((cpt) => ({ key: cpt, label: cpt })),
+        (k) => `view=claims&cpt=${encodeURIComponent(k)}&deniedFirstPass=true`,
+      ),
+      byProvider: denialsBy(
+        answered,
+        (c) => (c.provider ? [{ key: c.provider.reference, label: c.provider.name }] : []),
+        (k) => `view=claims&provider=${encodeURIComponent(k)}&deniedFirstPass=true`,
+      ),
+      rateByMonth: months.map((month) => {
+        const of = answered.filter((c) => monthOf(c.answeredAt) === month);
+        const denied = of.filter(deniedFirst);
+        return {
+          label: month,
+          value: rate(denied.length, of.length),
+          amount: round(denied.reduce((s, c) => s + c.denied, 0)),
+          drill: `view=claims&month=${month}&deniedFirstPass=true`,
+        };
+      }),
+    },
+    daysInAr: daysInAr(claims, now),
+    arAging: aging(claims, now),
+    netCollectionRate: rate(
+      ofService.reduce((s, c) => s + c.paid, 0),
+      netCharges,
+    ),
+    cashByMonth: cash(claims, months),
+    chargeLagDays: medianAndP90(
+      claims
+        .filter((c) => c.frequency === '1' && inPeriod(c.createdAt))
+        .map((c) => Math.max(0, days(c.serviceDate, c.createdAt))),
+    ),
+    claimToPaymentDays: medianAndP90(
+      claims
+        .filter((c) => c.paidAt && inPeriod(c.paidAt))
+        .map((c) => Math.max(0, days(c.submittedAt ?? c.createdAt, c.paidAt ?? c.createdAt))),
+    ),
+    definitions: DEFINITIONS,
+  };
+}

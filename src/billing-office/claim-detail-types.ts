@@ -1,0 +1,120 @@
+import type { EncounterCoding, Finding } from '../coding/coding-model.ts';
+
+/**
+ * `GET /api/billing/claims/:claimId` (issue 17, item 3): one claim as the billing office works
+ * it. Shared by the server (smart-app/billing/) and the claim page (types only). Money in
+ * dollars rounded to cents; dates ISO.
+ */
+
+/** One adjustment on a line, in words: group (who bears it) and CARC/RARC. */
+export interface LineAdjustment {
+  /** X12 group: CO (contractual), PR (patient), OA (other), PI (payer-initiated). */
+  group?: string;
+  groupText?: string;
+  /** `CARC` 1..n or a `RARC` remark. */
+  system: 'CARC' | 'RARC';
+  code: string;
+  text: string;
+  /** The adjusted amount when the payer gave one (billed − allowed for CO-45, the share for PR). */
+  amount?: number;
+}
+
+export interface ClaimDetailLine {
+  sequence: number;
+  code: string;
+  system: 'cpt' | 'hcpcs';
+  modifiers: string[];
+  units: number;
+  /** ICD-10-CM codes the line points to, in order. */
+  diagnoses: string[];
+  billed: number;
+  allowed: number;
+  paid: number;
+  patient: number;
+  denied: boolean;
+  adjustments: LineAdjustment[];
+}
+
+export type TimelineKind =
+  | 'claim-version'
+  | 'eligibility'
+  | 'submission'
+  | 'acknowledgment'
+  | 'claim-response'
+  | 'payment'
+  | 'task'
+  | 'provenance';
+
+/** One event of the claim's life, oldest first. */
+export interface TimelineEvent {
+  at: string;
+  kind: TimelineKind;
+  title: string;
+  detail?: string;
+  /** The FHIR resource (with version for a claim version), e.g. `Claim/1/_history/2`. */
+  reference?: string;
+}
+
+export interface ClaimDenial {
+  itemSequence?: number;
+  group?: string;
+  carc: string;
+  rarc?: string;
+  text: string;
+  /** What to do next (src/claims/denial-next-steps.ts). */
+  nextStep: string;
+}
+
+/** A workspace action already taken on the claim (appeal, void, write-off, statement). */
+export interface ClaimActionRecord {
+  taskId: string;
+  kind: string;
+  status: string;
+  at: string;
+  amount?: number;
+  reason?: string;
+  deadline?: string;
+  by?: string;
+}
+
+export interface ClaimDetail {
+  claimId: string;
+  versionId?: string;
+  encounterId?: string;
+  patient: { reference: string; name: string };
+  payer?: string;
+  serviceDate?: string;
+  /** Claim.status (`active`, `draft`, `cancelled`). */
+  status: string;
+  /** X12 CLM05-3: 1 original, 7 replacement, 8 void. */
+  frequency: string;
+  /** The payer's claim control number (X12 REF*F8 on a replacement or void). */
+  payerClaimNumber?: string;
+  /** `Claim/…` this one replaces, and the newest that replaced it. */
+  replaces?: string;
+  replacedBy?: string;
+  /** The payer's outcome (`complete`, `partial`, `error`, `queued`), absent before an answer. */
+  outcome?: string;
+  disposition?: string;
+  totals: {
+    billed: number;
+    allowed: number;
+    paid: number;
+    patient: number;
+    /** Written off by billing staff (workspace write-offs, not the payer's CO-45). */
+    writtenOff: number;
+    /** Moved to a patient statement. */
+    billedToPatient: number;
+    /** What is still open: billed − paid − contractual − written off − billed to the patient. */
+    balance: number;
+  };
+  lines: ClaimDetailLine[];
+  denials: ClaimDenial[];
+  /** The appeal deadline of a denial (from its Task), YYYY-MM-DD. */
+  appealDeadline?: string;
+  timeline: TimelineEvent[];
+  /** The coding as the clinician left it (the chart's), and the edits that fire on it now. */
+  coding: EncounterCoding;
+  findings: Finding[];
+  actions: ClaimActionRecord[];
+}

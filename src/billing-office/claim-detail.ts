@@ -1,0 +1,211 @@
+import type {
+  Claim,
+  ClaimResponse,
+  CoverageEligibilityResponse,
+  PaymentReconciliation,
+  Provenance,
+  Task,
+} from 'fhir/r4';
+import { claimResponseSummary } from '../claims/claim-response-summary.ts';
+import { denialNextStep } from '../claims/denial-next-steps.ts';
+import { roundCents } from '../claims/fee-schedule.ts';
+import type { EncounterCoding, Finding } from '../coding/coding-model.ts';
+import { EXT } from '../fhir/systems.ts';
+import { actionRecord, isActionTask, taskAmount, taskKind } from './action-tasks.ts';
+import type { ClaimDetail, TimelineEvent } from './claim-detail-types.ts';
+import { claimLines } from './claim-lines.ts';
+
+/** Everything read for one claim; `claimDetail` turns it into the page's JSON. Pure. */
+export interface ClaimDetailSources {
+  claim: Claim & { id: string };
+  /** Every version of the claim (`Claim/:id/_history`), any order. */
+  versions: Claim[];
+  /** The encounter's other claims (the original, replacements, voids). */
+  siblings: Claim[];
+  responses: ClaimResponse[];
+  eligibility: CoverageEligibilityResponse[];
+  payments: PaymentReconciliation[];
+  tasks: Task[];
+  provenance: Provenance[];
+  patientName: string;
+  coding: EncounterCoding;
+  findings: Finding[];
+}
+
+export function frequencyOf(claim: Claim): string {
+  return claim.extension?.find((e) => e.url === EXT.claimFrequency)?.valueCoding?.code ?? '1';
+}
+
+/** The newest answer to the claim (by reference or identifier). */
+export function latestAnswer(
+  claim: Claim,
+  responses: readonly ClaimResponse[],
+): ClaimResponse | undefined {
+  const ids = new Set((claim.identifier ?? []).map((i) => `${i.system ?? ''}|${i.value ?? ''}`));
+  return responses
+    .filter(
+      (r) =>
+        r.request?.reference === `Claim/${claim.id ?? ''}` ||
+        (r.request?.identifier &&
+          ids.has(`${r.request.identifier.system ?? ''}|${r.request.identifier.value ?? ''}`)),
+    )
+    .sort((a, b) =>
+      (b.meta?.lastUpdated ?? b.created).localeCompare(a.meta?.lastUpdated ?? a.created),
+    )[0];
+}
+
+/** One claim as the billing office works it: lines, totals, denials, timeline, coding, actions. */
+export function claimDetail(s: ClaimDetailSources): ClaimDetail {
+  const { claim } = s;
+  const answer = latestAnswer(claim, s.responses);
+  const summary = answer ? claimResponseSummary(answer) : undefined;
+  const lines = claimLines(claim, answer);
+  const open = (t: Task) => !['completed', 'cancelled', 'entered-in-error'].includes(t.status);
+  const amountOf = (kind: string, live: (t: Task) => boolean) =>
+    roundCents(
+      s.tasks
+        .filter((t) => taskKind(t) === kind && live(t))
+        .reduce((sum, t) => sum + (taskAmount(t) ?? 0), 0),
+    );
+  const writtenOff = amountOf('write-off', (t) => t.status === 'completed');
+  const billedToPatient = amountOf('patient-statement', (t) => t.status !== 'cancelled');
+  const billed = roundCents(lines.reduce((sum, l) => sum + l.billed, 0));
+  const paid = summary?.paid ?? 0;
+  const allowed = summary?.allowed ?? 0;
+  const patient = summary?.patientResponsibility ?? 0;
+  // The payer's contractual reduction (billed − allowed on paid lines) is not owed by anyone.
+  const contractual = roundCents(
+    lines
+      .filter((l) => !l.denied && l.allowed > 0)
+      .reduce((sum, l) => sum + l.billed - l.allowed, 0),
+  );
+  const voided = frequencyOf(claim) === '8' || claim.status === 'cancelled';
+  const balance = voided
+    ? 0
+    : Math.max(0, roundCents(billed - paid - contractual - writtenOff - billedToPatient));
+  const denialTask = s.tasks.find((t) => taskKind(t) === 'claim-denied' && open(t));
+  const appealTask = s.tasks.find((t) => taskKind(t) === 'appeal');
+  const deadline = (appealTask ?? denialTask)?.restriction?.period?.end?.slice(0, 10);
+  const payerNumber = answer?.identifier?.[0]?.value;
+  const prior = claim.related?.find((r) => r.claim?.reference)?.claim?.reference;
+  const replacedBy = s.siblings
+    .filter((c) => c.related?.some((r) => r.claim?.reference === `Claim/${claim.id}`))
+    .sort((a, b) => b.created.localeCompare(a.created))[0];
+  const encounterId = claim.item?.[0]?.encounter?.[0]?.reference?.replace(/^Encounter\//, '');
+  return {
+    claimId: claim.id,
+    ...(claim.meta?.versionId ? { versionId: claim.meta.versionId } : {}),
+    ...(encounterId ? { encounterId } : {}),
+    patient: { reference: claim.patient.reference ?? '', name: s.patientName },
+    ...(claim.insurer?.display ? { payer: claim.insurer.display } : {}),
+    ...(serviceDate(claim) ? { serviceDate: serviceDate(claim) } : {}),
+    status: claim.status,
+    frequency: frequencyOf(claim),
+    ...(payerNumber ? { payerClaimNumber: payerNumber } : {}),
+    ...(prior ? { replaces: prior } : {}),
+    ...(replacedBy?.id ? { replacedBy: `Claim/${replacedBy.id}` } : {}),
+    ...(answer?.outcome ? { outcome: answer.outcome } : {}),
+    ...(answer?.disposition ? { disposition: answer.disposition } : {}),
+    totals: { billed, allowed, paid, patient, writtenOff, billedToPatient, balance },
+    lines,
+    denials: (summary?.denials ?? []).map((d) => ({
+      ...(d.itemSequence !== undefined ? { itemSequence: d.itemSequence } : {}),
+      ...(d.group ? { group: d.group } : {}),
+      carc: d.carc,
+      ...(d.rarc ? { rarc: d.rarc } : {}),
+      text: d.text,
+      nextStep: denialNextStep(d.group, d.carc, d.rarc).text,
+    })),
+    ...(deadline ? { appealDeadline: deadline } : {}),
+    timeline: claimTimeline(s),
+    coding: s.coding,
+    findings: s.findings,
+    actions: s.tasks.filter(isActionTask).map(actionRecord),
+  };
+}
+
+function serviceDate(claim: Claim): string | undefined {
+  return (claim.billablePeriod?.start ?? claim.item?.[0]?.servicedDate)?.slice(0, 10);
+}
+
+/** Every event of the claim's life, oldest first. */
+export function claimTimeline(s: ClaimDetailSources): TimelineEvent[] {
+  const events: TimelineEvent[] = [];
+  for (const v of s.versions) {
+    const at = v.meta?.lastUpdated ?? v.created;
+    events.push({
+      at,
+      kind: 'claim-version',
+      title: `Claim version ${v.meta?.versionId ?? '?'} (${v.status}, frequency ${frequencyOf(v)})`,
+      detail: `${String(v.item?.length ?? 0)} lines, billed $${(v.total?.value ?? 0).toFixed(2)}`,
+      reference: `Claim/${s.claim.id}/_history/${v.meta?.versionId ?? ''}`,
+    });
+  }
+  for (const e of s.eligibility)
+    events.push({
+      at: e.created,
+      kind: 'eligibility',
+      title: e.insurance?.some((i) => i.inforce)
+        ? 'Eligibility: in force'
+        : 'Eligibility: not in force',
+      ...(e.disposition ? { detail: e.disposition } : {}),
+      reference: `CoverageEligibilityResponse/${e.id ?? ''}`,
+    });
+  for (const r of s.responses) events.push(...responseEvents(r));
+  for (const p of s.payments)
+    events.push({
+      at: p.paymentDate,
+      kind: 'payment',
+      title: `Payment $${(p.paymentAmount.value ?? 0).toFixed(2)}`,
+      ...(p.paymentIdentifier?.value ? { detail: `Trace ${p.paymentIdentifier.value}` } : {}),
+      reference: `PaymentReconciliation/${p.id ?? ''}`,
+    });
+  for (const t of s.tasks)
+    events.push({
+      at: t.authoredOn ?? t.meta?.lastUpdated ?? '',
+      kind: 'task',
+      title: `${t.code?.text ?? 'Work item'} (${t.status})`,
+      ...(t.description ? { detail: t.description } : {}),
+      reference: `Task/${t.id ?? ''}`,
+    });
+  for (const p of s.provenance)
+    events.push({
+      at: p.recorded,
+      kind: 'provenance',
+      title: `Written by ${p.agent[0]?.who.display ?? p.agent[0]?.who.reference ?? 'unknown'}`,
+      detail: p.target.map((t) => t.reference ?? '').join(', '),
+      reference: `Provenance/${p.id ?? ''}`,
+    });
+  return events.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** A payer answer is a submission acknowledged, then (unless queued) an adjudication. */
+function responseEvents(r: ClaimResponse): TimelineEvent[] {
+  const reference = `ClaimResponse/${r.id ?? ''}`;
+  const at = r.created;
+  const number = r.identifier?.[0]?.value;
+  const out: TimelineEvent[] = [
+    {
+      at,
+      kind: 'submission',
+      title: 'Submitted to the payer',
+      ...(r.request?.reference ? { detail: r.request.reference } : {}),
+      reference,
+    },
+    {
+      at,
+      kind: 'acknowledgment',
+      title: `Payer acknowledged${number ? ` (claim number ${number})` : ''}`,
+      reference,
+    },
+  ];
+  if (r.outcome !== 'queued')
+    out.push({
+      at,
+      kind: 'claim-response',
+      title: `Payer answered: ${r.outcome}`,
+      ...(r.disposition ? { detail: r.disposition } : {}),
+      reference,
+    });
+  return out;
+}

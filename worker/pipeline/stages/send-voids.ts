@@ -1,0 +1,118 @@
+import type { Claim, ClaimResponse, Resource, Task } from 'fhir/r4';
+import { asVoid, voidIdentifierFor } from '../../../src/claims/replacement-claim.ts';
+import { submissionBundle } from '../../../src/claims/submission-bundle.ts';
+import { errorMessage } from '../../../src/errors/error-message.ts';
+import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
+import { identifierQuery } from '../../../src/fhir/identifier-query.ts';
+import { SYSTEM, writerTag } from '../../../src/fhir/systems.ts';
+import type { ClaimWithId, PipelineServices } from '../pipeline-types.ts';
+import { findAnswer } from './record-answer.ts';
+
+/** Work-item code of a void the billing workspace asked for (src/billing-office/action-tasks.ts). */
+const VOID_TASK = 'claim-void';
+
+/**
+ * Sends the voids billing staff asked for (issue 17, item 4): each requested `claim-void` Task
+ * names a Claim the payer numbered. The void (frequency 8, REF*F8 that number) is written with
+ * If-None-Exist on its identifier and the payer is asked before it is sent (a resend after a
+ * crash gets the first answer), its answer is stored with `request` → the void, the voided
+ * claim becomes `cancelled`, and the Task `completed` with both as output. One try/catch per
+ * Task: a void that fails stays requested, with the reason, and is tried on the next tick.
+ */
+export async function sendVoids(services: PipelineServices): Promise<number> {
+  const found = await services.billing.searchAll(
+    'Task',
+    { code: `${SYSTEM.taskCode}|${VOID_TASK}`, status: 'requested', _count: 50 },
+    200,
+  );
+  let sent = 0;
+  for (const task of found.filter((r): r is Task => r.resourceType === 'Task')) {
+    try {
+      await sendVoid(task, services);
+      sent += 1;
+    } catch (err) {
+      services.log.warn({ task: `Task/${task.id ?? ''}`, err: errorMessage(err) }, 'void not sent');
+    }
+  }
+  return sent;
+}
+
+async function sendVoid(task: Task, services: PipelineServices): Promise<void> {
+  const { billing, clinical, payer } = services;
+  const focus = task.focus?.reference ?? '';
+  if (!focus.startsWith('Claim/')) throw new Error('the void Task names no Claim');
+  const voided = (await billing.read<Claim>('Claim', focus.slice(6))) as ClaimWithId;
+  const answer = await findAnswer(billing, voided);
+  const number = answer?.identifier?.[0];
+  if (!number) throw new Error('the payer has not numbered the claim to void');
+  const { resource: voidClaim } = await billing.create(
+    {
+      ...asVoid(voided, number),
+      meta: { tag: [writerTag('worker')] },
+      created: services.now().toISOString(),
+    },
+    { ifNoneExist: identifierQuery(voidIdentifierFor(voided)) },
+  );
+  const claim = voidClaim as ClaimWithId;
+  const known = await payer.claimStatus(voidIdentifierFor(voided));
+  const reply =
+    known ?? (await payer.submitClaim(submissionBundle(claim, await supporting(claim, clinical))));
+  const stored = await storeAnswer(billing, claim, reply);
+  if (voided.status !== 'cancelled')
+    await billing.update<Claim>(
+      { ...voided, status: 'cancelled' },
+      voided.meta?.versionId ? { ifMatchVersion: voided.meta.versionId } : {},
+    );
+  await billing.update<Task>({
+    ...task,
+    status: 'completed',
+    lastModified: services.now().toISOString(),
+    businessStatus: { text: stored.disposition ?? 'void accepted' },
+    output: [
+      { type: { text: 'void claim' }, valueReference: { reference: `Claim/${claim.id}` } },
+      {
+        type: { text: 'payer answer' },
+        valueReference: { reference: `ClaimResponse/${stored.id ?? ''}` },
+      },
+    ],
+  });
+  services.log.info({ claim: `Claim/${claim.id}`, voided: focus }, 'claim voided');
+}
+
+/** What the payer needs beside the claim: patient, coverage, billing provider, payer, practitioner. */
+async function supporting(claim: Claim, clinical: FhirGateway): Promise<Resource[]> {
+  const refs = [
+    claim.patient.reference,
+    claim.insurance[0]?.coverage.reference,
+    claim.provider.reference,
+    claim.insurer?.reference,
+    claim.careTeam?.[0]?.provider.reference,
+  ].filter((r): r is string => typeof r === 'string' && r.includes('/'));
+  const read = refs.map(async (ref) => {
+    const [type = '', id = ''] = ref.split('/');
+    return clinical.read(type, id).catch(() => undefined);
+  });
+  return (await Promise.all(read)).filter((r): r is Resource => r !== undefined);
+}
+
+async function storeAnswer(
+  billing: FhirGateway,
+  claim: ClaimWithId,
+  answer: ClaimResponse,
+): Promise<ClaimResponse> {
+  const response: ClaimResponse = {
+    ...answer,
+    meta: { tag: [writerTag('worker')] },
+    request: {
+      reference: `Claim/${claim.id}`,
+      ...(claim.identifier?.[0] ? { identifier: claim.identifier[0] } : {}),
+    },
+  };
+  delete response.id;
+  const identifier = answer.identifier?.[0];
+  const { resource } = await billing.create(
+    response,
+    identifier ? { ifNoneExist: identifierQuery(identifier) } : {},
+  );
+  return resource;
+}
