@@ -55,6 +55,15 @@ export async function openPostgresReadModel(options: {
       { cause: err, hint: 'Check CHARTBILL_LEDGER_URL and that the database accepts connections.' },
     );
   }
+  // The analytics read every claim: this instance keeps them and reads again only when any
+  // process changed one (a token in the marks table, renewed by each upsert of claims).
+  let cached: { token: string; rows: ClaimRow[] } | undefined;
+  const claimsToken = async () => {
+    const { rows } = await pool.query<{ value: string }>(
+      `SELECT value FROM ${t.marks} WHERE name = 'claims-version'`,
+    );
+    return rows[0]?.value ?? '';
+  };
   const upsert = async (sql: string, rows: readonly unknown[][]) => {
     // One statement per 500 rows: unnest keeps it one round trip.
     for (let i = 0; i < rows.length; i += 500) {
@@ -69,6 +78,10 @@ export async function openPostgresReadModel(options: {
         `INSERT INTO ${t.claims} (claim_id, data) SELECT * FROM unnest($1::text[], $2::jsonb[])
          ON CONFLICT (claim_id) DO UPDATE SET data = excluded.data`,
         rows.map((r) => [r.claimId, JSON.stringify(r)]),
+      );
+      await pool.query(
+        `INSERT INTO ${t.marks} (name, value) VALUES ('claims-version', gen_random_uuid()::text)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
       );
     },
     async upsertWorkItems(rows) {
@@ -158,8 +171,12 @@ export async function openPostgresReadModel(options: {
       return rows.map((r) => r.data);
     },
     async claims(filter: ClaimFilter = {}) {
-      const { rows } = await pool.query<{ data: ClaimRow }>(`SELECT data FROM ${t.claims}`);
-      const all = rows.map((r) => r.data);
+      const token = await claimsToken();
+      if (cached?.token !== token) {
+        const { rows } = await pool.query<{ data: ClaimRow }>(`SELECT data FROM ${t.claims}`);
+        cached = { token, rows: rows.map((r) => r.data) };
+      }
+      const all = cached.rows;
       return Object.keys(filter).length === 0 ? all : all.filter((c) => matchesClaim(c, filter));
     },
     async claim(claimId) {

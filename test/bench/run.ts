@@ -1,4 +1,5 @@
 import { appBench } from './app-bench.ts';
+import { billingBench } from './billing-bench.ts';
 import type { Bench, Report } from './bench-types.ts';
 import { chaosBench } from './chaos-bench.ts';
 import { editsBench } from './edits-bench.ts';
@@ -28,6 +29,7 @@ const BENCHES: Bench[] = [
   chaosBench,
   sessionsBench,
   x12Bench,
+  billingBench,
 ];
 
 const report: Report = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
