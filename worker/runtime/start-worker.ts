@@ -15,6 +15,7 @@ import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { adaptiveConcurrency } from '../tick/adaptive-concurrency.ts';
 import { buildWorker, type Worker } from './build-worker.ts';
 import { fhirObserver } from './fhir-observer.ts';
+import { ensureSubscriptions, notifySecret, type SubscriptionState } from './fhir-subscriptions.ts';
 import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -36,6 +37,8 @@ export interface StartWorkerOptions {
 
 export interface RunningWorker {
   worker: Worker;
+  /** Whether FHIR Subscriptions wake the worker (`CHARTBILL_WORKER_NOTIFY_URL`), and why not. */
+  subscriptions: SubscriptionState;
   /** The health server's URL (`/healthz`, `/metrics`, `/.well-known/jwks.json`). */
   healthUrl: string;
   /** Where the EHR fetches the worker's public keys: `CHARTBILL_JWKS_URL`, or the health server's. */
@@ -137,6 +140,8 @@ export async function startWorker(
         CODING_TYPES,
       )
     : undefined;
+  // The EHR's own statement (the routed one above answers for the coding types from the billing store).
+  const clinicalCapabilities = createCapabilitiesSource({ baseUrl: config.fhirBaseUrl });
   const ledger = options.ledger ?? (await openLedger(config, logger.child({ part: 'ledger' })));
   const worker = buildWorker(config, {
     clinical: clinicalWithCoding,
@@ -157,6 +162,7 @@ export async function startWorker(
     }),
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
+  const secret = config.notifyUrl ? notifySecret(privateKey.d ?? '', config.notifyUrl) : undefined;
   const health = await startHealthServer({
     host: config.host,
     port: config.port,
@@ -164,10 +170,29 @@ export async function startWorker(
     jwks,
     ledger,
     logger: logger.child({ part: 'worker-health' }),
+    ...(secret ? { notify: { secret, onNotify: () => worker.notified() } } : {}),
   });
   if (options.schedule !== false) worker.start();
+  // Listening first: the EHR may notify as soon as a Subscription is active.
+  const subscriptions =
+    config.notifyUrl && secret
+      ? await ensureSubscriptions({
+          gateway: clinical,
+          capabilities: await clinicalCapabilities.get(),
+          notifyUrl: config.notifyUrl,
+          secret,
+          billingHere: !separateBilling,
+          codingHere: !codingInBilling,
+          logger: logger.child({ part: 'subscriptions' }),
+        })
+      : {
+          state: 'unavailable' as const,
+          reason: 'CHARTBILL_WORKER_NOTIFY_URL is not set',
+          ids: [],
+        };
   return {
     worker,
+    subscriptions,
     healthUrl: health.url,
     jwksUrl: config.jwksUrl ?? `${health.url}/.well-known/jwks.json`,
     async close() {
