@@ -159,6 +159,10 @@ export async function startWorker(
       timeouts: config.payerTimeouts,
       sleep,
       payerIds: config.payerIds,
+      // The payer's requests on /metrics beside the FHIR servers' (server="payer", issue 13, item 11).
+      onExchange: (e) => {
+        metrics.countRequest('payer', e.resource, e.operation, e.status);
+      },
     }),
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);

@@ -25,8 +25,9 @@ export interface WorkerMetrics {
   /** A tick started because a notification came, not by the schedule. */
   countNotifiedTick(): void;
   /**
-   * One exchange with a FHIR server (`clinical`, `billing`): by resource type, interaction and
-   * status (`none` when no answer came).
+   * One exchange with a FHIR server (`ehr`, or `clinical` and `billing`) or the payer (`payer`,
+   * interaction the operation, e.g. `$submit`): by resource type, interaction and status (`none`
+   * when no answer came).
    */
   countRequest(
     server: string,
@@ -145,7 +146,7 @@ export function createWorkerMetrics(): WorkerMetrics {
         notifiedTicks,
       );
       lines.push(
-        '# HELP chartbill_worker_fhir_requests_total Requests to the FHIR servers, by server, resource type, interaction and status.',
+        '# HELP chartbill_worker_fhir_requests_total Requests to the FHIR servers and the payer, by server, resource type, interaction and status.',
         '# TYPE chartbill_worker_fhir_requests_total counter',
         ...[...requests].map(
           ([labels, n]) => `chartbill_worker_fhir_requests_total{${labels}} ${String(n)}`,
