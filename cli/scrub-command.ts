@@ -3,14 +3,20 @@ import { parseArgs } from 'node:util';
 import type { OperationOutcome } from 'fhir/r4';
 import { dataCoverage } from '../src/codes/data-coverage.ts';
 import { loadCodeSets } from '../src/codes/load-code-sets.ts';
+import type { CodeSet } from '../src/codes/code-set.ts';
+import type { Finding } from '../src/coding/coding-model.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import { findingsOutcome } from '../src/edits/findings-outcome.ts';
 import { hasBlockingErrors, runEdits } from '../src/edits/run-edits.ts';
-import { scrubInputFromBundle } from '../src/edits/scrub-input.ts';
-import { timelyFilingFromEnv } from '../src/edits/timely-filing.ts';
+import { scrubInputFromBundle, type ScrubInput } from '../src/edits/scrub-input.ts';
+import {
+  DEFAULT_TIMELY_FILING,
+  timelyFilingFromEnv,
+  type TimelyFilingConfig,
+} from '../src/edits/timely-filing.ts';
 import { isAppError } from '../src/errors/app-error.ts';
 import { pino } from 'pino';
-import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
+import { loadEditReference, type LoadedEditReference } from '../src/ncci/load-edit-reference.ts';
 import { sandboxNcciTables } from '../src/ncci/sandbox-ncci.ts';
 import { payerFacts } from '../src/edits/payer-edit-set.ts';
 import { todayAnywhere } from '../src/edits/rules/visit-date-rules.ts';
@@ -63,6 +69,62 @@ async function readBundle(file: string): Promise<unknown> {
   }
 }
 
+/** How `chartbill scrub` runs the edits on a bundle it has read. */
+export interface ScrubOptions {
+  ncci: 'auto' | 'sandbox' | 'none';
+  /** The filing date for timely filing (YYYY-MM-DD). */
+  today: string;
+  /** `--today` when given: also the day a future date of service is judged against. */
+  givenToday?: string;
+  timelyFiling?: TimelyFilingConfig;
+}
+
+/**
+ * The scrub itself, once the bundle and the reference data are loaded: the same `runEdits`, payer
+ * edit set and reference the app and the worker use (issue 16 item 4), plus the notes saying what
+ * could not be checked. Exported so the coder's cases run exactly this path.
+ */
+export function scrubLoaded(
+  input: ScrubInput,
+  codes: CodeSet,
+  loaded: LoadedEditReference,
+  options: ScrubOptions,
+): { findings: Finding[]; notes: string[] } {
+  const { ncci: found, ...rest } = loaded;
+  const mode = options.ncci;
+  const ncci = mode === 'sandbox' ? sandboxNcciTables() : found;
+  const timelyFiling = options.timelyFiling ?? loaded.timelyFiling ?? DEFAULT_TIMELY_FILING;
+  const reference: EditReference = {
+    ...rest,
+    ...(mode !== 'none' && ncci ? { ncci } : {}),
+    submission: {
+      today: options.today,
+      timelyFiling,
+      ...(input.payerId ? { payerId: input.payerId } : {}),
+    },
+  };
+  const payer = payerFacts(reference.payerEditSets, input.payerId, input.coverageType);
+  // Today for the future-date edit: the given day, else the date in any time zone (UTC+14).
+  const findings = runEdits(
+    input.coding,
+    { ...input.facts, ...payer, today: options.givenToday ?? todayAnywhere(new Date()) },
+    codes,
+    reference,
+  );
+  // What could not be checked, or was checked on data for another date (issue 16, item 2).
+  const coverage = dataCoverage({
+    codes,
+    ncci,
+    pfsName: loaded.pfs?.name,
+    dateOfService: input.facts.dateOfService,
+  });
+  const notes = [
+    `Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${(mode !== 'none' && ncci?.source) || 'not checked'}; ${(loaded.sources ?? []).slice(1).join('; ')}; payer edit set: ${payer.payerType ?? 'unknown (Medicare-only limits warn)'}.`,
+    ...coverage.map((n) => `${n.kind === 'off' ? 'Not checked' : 'Note'}: ${n.message}`),
+  ];
+  return { findings, notes };
+}
+
 /** `chartbill scrub <bundle.json>`: prints an OperationOutcome; 0 clean, 1 errors, 2 bad input. */
 export async function scrubCommand(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
@@ -104,32 +166,12 @@ export async function scrubCommand(args: string[]): Promise<number> {
     loadCodeSets(dataDir),
     loadEditReference(dataDir, 'sandbox', logger, env),
   ]);
-  const { ncci: found, ...rest } = loaded;
-  const ncci = mode === 'sandbox' ? sandboxNcciTables() : found;
-  const reference: EditReference = {
-    ...rest,
-    ...(mode !== 'none' && ncci ? { ncci } : {}),
-    submission: { today, timelyFiling, ...(input.payerId ? { payerId: input.payerId } : {}) },
-  };
-  const payer = payerFacts(reference.payerEditSets, input.payerId, input.coverageType);
-  // Today for the future-date edit: the given day, else the date in any time zone (UTC+14).
-  const findings = runEdits(
-    input.coding,
-    { ...input.facts, ...payer, today: values.today ?? todayAnywhere(new Date()) },
-    codes,
-    reference,
-  );
-  // What could not be checked, or was checked on data for another date (issue 16, item 2).
-  const coverage = dataCoverage({
-    codes,
-    ncci,
-    pfsName: loaded.pfs?.name,
-    dateOfService: input.facts.dateOfService,
+  const { findings, notes } = scrubLoaded(input, codes, loaded, {
+    ncci: mode as ScrubOptions['ncci'],
+    today,
+    timelyFiling,
+    ...(values.today ? { givenToday: values.today } : {}),
   });
-  const notes = [
-    `Checked the ${input.kind} of ${input.facts.dateOfService} with code set '${codes.version ?? 'starter'}', NCCI: ${(mode !== 'none' && ncci?.source) || 'not checked'}; ${(loaded.sources ?? []).slice(1).join('; ')}; payer edit set: ${payer.payerType ?? 'unknown (Medicare-only limits warn)'}.`,
-    ...coverage.map((n) => `${n.kind === 'off' ? 'Not checked' : 'Note'}: ${n.message}`),
-  ];
   console.log(JSON.stringify(findingsOutcome(findings, input, notes), null, 2));
   return hasBlockingErrors(findings) ? 1 : 0;
 }

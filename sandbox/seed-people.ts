@@ -1,6 +1,7 @@
 import type { Coverage, Organization, Patient, Practitioner } from 'fhir/r4';
 import { npiCheckDigit } from '../src/edits/npi-check.ts';
 import { SYSTEM, writerTag } from '../src/fhir/systems.ts';
+import { NUCC_SYSTEM } from '../src/x12/fhir-facts.ts';
 
 /** The payer's identifier system in the sandbox (a payer ID as a clearinghouse would list it). */
 export const PAYER_ID_SYSTEM = SYSTEM.payerId;
@@ -94,6 +95,10 @@ export function seedOrganizations(): Organization[] {
           },
         ],
       },
+      // The practice's NUCC taxonomy: 837P PRV*BI (2000A) is read from here.
+      {
+        coding: [{ system: NUCC_SYSTEM, code: '207Q00000X', display: 'Family Medicine Physician' }],
+      },
     ],
     name: 'Sandbox Family Medicine',
     telecom: [{ system: 'phone', value: '555-0100' }],
@@ -102,7 +107,8 @@ export function seedOrganizations(): Organization[] {
         line: ['100 Sandbox Way'],
         city: 'Springfield',
         state: 'IL',
-        postalCode: '62701',
+        // ZIP+4: 5010 wants nine digits for the billing provider (837P 2010AA N403).
+        postalCode: '62701-4512',
         country: 'US',
       },
     ],

@@ -150,6 +150,8 @@ async function writeCoding(
       units: line.units,
       modifiers: line.modifiers,
       pointers: line.pointers,
+      // The E/M level's basis is saved with the visit's ChargeItem (issue 16, item 11).
+      ...(line.emDocumentation ? { emDocumentation: line.emDocumentation } : {}),
     };
     const display = codes.lookup(line.system, line.code)?.display;
     if (display) entry.display = display;

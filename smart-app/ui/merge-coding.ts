@@ -22,7 +22,9 @@ const lineKey = (l: { chargeItemId?: string; code: string }) => l.chargeItemId ?
 const sameLine = (a: PortableLine, b: PortableLine) =>
   a.units === b.units &&
   a.modifiers.join() === b.modifiers.join() &&
-  a.pointerCodes.join() === b.pointerCodes.join();
+  a.pointerCodes.join() === b.pointerCodes.join() &&
+  // The E/M level's basis is the clinician's change too (issue 16, item 11).
+  JSON.stringify(a.emDocumentation ?? {}) === JSON.stringify(b.emDocumentation ?? {});
 
 export interface MergeResult {
   coding: EncounterCoding;

@@ -6,6 +6,7 @@ import type {
   Coverage,
   Encounter,
   Identifier,
+  Location,
   Organization,
   Patient,
   Practitioner,
@@ -20,9 +21,13 @@ import {
 } from '../coding/coding-model.ts';
 import { DEFAULT_PLACE_OF_SERVICE } from '../edits/place-of-service.ts';
 import { AppError } from '../errors/app-error.ts';
-import { SYSTEM } from '../fhir/systems.ts';
+import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY } from '../fhir/systems.ts';
 import { chargeFor } from '../pricing/charge-master.ts';
+import { drugDetail, type DrugLine } from './drug-line.ts';
+import { encounterPlaceOfService } from './encounter-place-of-service.ts';
 import { roundCents, type FeeSchedule } from './fee-schedule.ts';
+import { withPatientControlNumber } from './patient-control-number.ts';
+import { DEFAULT_PRACTICE_TIME_ZONE, practiceDateOf } from './practice-date.ts';
 
 /** What a professional claim is assembled from; all of it read from the clinical store. */
 export interface BuildClaimInput {
@@ -35,8 +40,21 @@ export interface BuildClaimInput {
   billingProvider: Organization;
   /** The rendering provider (837P loop 2310B), when known. */
   practitioner?: Practitioner;
-  /** CMS place-of-service code; `11` (office) by default. */
+  /** The referring provider (837P loop 2310A, Encounter.participant type REF), when known. */
+  referring?: Practitioner;
+  /** Where the visit took place (Encounter.location): place of service, service facility. */
+  location?: Location;
+  /**
+   * The place-of-service code for an encounter whose class and location say nothing more
+   * (see `encounterPlaceOfService`); `11` (office) by default.
+   */
   placeOfService?: string;
+  /** The practice's IANA time zone (CHARTBILL_PRACTICE_TIME_ZONE): the date of service is local. */
+  timeZone?: string;
+  /** The payer's prior authorization numbers for this visit (837P REF*G1). */
+  priorAuthorizations?: readonly string[];
+  /** The drug (NDC and amount) of each line that has one, by ChargeItem id (837P loop 2410). */
+  drugs?: ReadonlyMap<string, DrugLine>;
   /** The practice's charge master: billed amount per unit. */
   feeSchedule: FeeSchedule;
   /** `draft` while the scrubber still finds errors, `active` when ready to submit. */
@@ -57,9 +75,14 @@ export function claimIdentifierFor(encounterId: string): Identifier {
  */
 export function buildClaim(input: BuildClaimInput): Claim {
   const { encounter, coverage, coding } = input;
-  const dateOfService = dateOfServiceOf(encounter);
+  const timeZone = input.timeZone ?? DEFAULT_PRACTICE_TIME_ZONE;
+  const dateOfService = dateOfServiceOf(encounter, timeZone);
   const diagnoses = coding.diagnoses.slice(0, CLAIM_LIMITS.maxDiagnoses);
-  const pos = input.placeOfService ?? DEFAULT_PLACE_OF_SERVICE;
+  const pos = encounterPlaceOfService(
+    encounter,
+    input.location,
+    input.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
+  );
   const items = coding.lines.map((line, i) =>
     claimItem(line, i + 1, { ...input, dateOfService, pos, diagnosisCount: diagnoses.length }),
   );
@@ -67,19 +90,35 @@ export function buildClaim(input: BuildClaimInput): Claim {
   const claim: Claim = {
     resourceType: 'Claim',
     identifier: [claimIdentifierFor(idOf(encounter))],
+    // CLM05-3: an original claim says so (1); asReplacement makes it 7.
+    extension: [
+      {
+        url: EXT.claimFrequency,
+        valueCoding: { system: SYSTEM_CLAIM_FREQUENCY, code: '1', display: 'Original claim' },
+      },
+    ],
     status: input.status ?? 'draft',
     type: { coding: [{ system: SYSTEM.claimType, code: 'professional', display: 'Professional' }] },
     use: 'claim',
     patient: ref('Patient', input.patient),
     billablePeriod: {
       start: dateOfService,
-      end: encounter.period?.end?.slice(0, 10) ?? dateOfService,
+      end: encounter.period?.end ? practiceDateOf(encounter.period.end, timeZone) : dateOfService,
     },
     created: input.created,
     provider: ref('Organization', input.billingProvider),
     priority: { coding: [{ system: SYSTEM.processPriority, code: 'normal' }] },
     payee: { type: { coding: [{ system: SYSTEM.payeeType, code: 'provider' }] } },
-    insurance: [{ sequence: 1, focal: true, coverage: ref('Coverage', coverage) }],
+    insurance: [
+      {
+        sequence: 1,
+        focal: true,
+        coverage: ref('Coverage', coverage),
+        ...(input.priorAuthorizations?.length
+          ? { preAuthRef: [...input.priorAuthorizations] }
+          : {}),
+      },
+    ],
     diagnosis: diagnoses.map(claimDiagnosis),
     item: items,
     total: {
@@ -88,21 +127,55 @@ export function buildClaim(input: BuildClaimInput): Claim {
     },
   };
   if (payor?.reference || payor?.identifier) claim.insurer = payor;
-  if (input.practitioner) {
-    claim.careTeam = [
-      {
-        sequence: 1,
-        provider: ref('Practitioner', input.practitioner),
-        responsible: true,
-        role: { coding: [{ system: SYSTEM.careTeamRole, code: 'primary' }] },
-      },
-    ];
-  }
-  return claim;
+  const careTeam = careTeamOf(input);
+  if (careTeam.length > 0) claim.careTeam = careTeam;
+  if (input.location && !sameAddress(input.location, input.billingProvider))
+    claim.facility = ref('Location', input.location);
+  return withPatientControlNumber(claim);
 }
 
-/** The date of service (YYYY-MM-DD, the encounter's local date) from Encounter.period.start. */
-export function dateOfServiceOf(encounter: Encounter): string {
+/**
+ * Claim.careTeam: the rendering provider (sequence 1, role `primary`, responsible) and the
+ * referring one (role `referring` of CARIN Blue Button's care team roles, since HL7's
+ * claimcareteamrole has none), as 837P loops 2310B and 2310A.
+ */
+function careTeamOf(input: BuildClaimInput): NonNullable<Claim['careTeam']> {
+  const team: NonNullable<Claim['careTeam']> = [];
+  if (input.practitioner)
+    team.push({
+      sequence: 1,
+      provider: ref('Practitioner', input.practitioner),
+      responsible: true,
+      role: { coding: [{ system: SYSTEM.careTeamRole, code: 'primary' }] },
+    });
+  if (input.referring)
+    team.push({
+      sequence: team.length + 1,
+      provider: ref('Practitioner', input.referring),
+      role: { coding: [{ system: SYSTEM.careTeamRoleCarin, code: 'referring' }] },
+    });
+  return team;
+}
+
+/** A service facility at the billing provider's own address is not reported (837P 2310C note). */
+function sameAddress(location: Location, billing: Organization): boolean {
+  const a = location.address;
+  const b = billing.address?.[0];
+  if (!a) return true;
+  return (
+    (a.line?.[0] ?? '').trim().toUpperCase() === (b?.line?.[0] ?? '').trim().toUpperCase() &&
+    (a.postalCode ?? '').slice(0, 5) === (b?.postalCode ?? '').slice(0, 5)
+  );
+}
+
+/**
+ * The date of service (YYYY-MM-DD) from Encounter.period.start: its date on the practice's
+ * calendar (`timeZone`, CHARTBILL_PRACTICE_TIME_ZONE), not the UTC date.
+ */
+export function dateOfServiceOf(
+  encounter: Encounter,
+  timeZone: string = DEFAULT_PRACTICE_TIME_ZONE,
+): string {
   const start = encounter.period?.start;
   if (!start || !/^\d{4}-\d{2}-\d{2}/.test(start)) {
     throw new AppError(
@@ -110,7 +183,7 @@ export function dateOfServiceOf(encounter: Encounter): string {
       `Encounter/${encounter.id ?? '?'} has no start date, so the claim has no date of service`,
     );
   }
-  return start.slice(0, 10);
+  return practiceDateOf(start, timeZone);
 }
 
 function claimDiagnosis(dx: DiagnosisEntry, index: number): ClaimDiagnosis {
@@ -155,6 +228,8 @@ function claimItem(line: ServiceLine, sequence: number, ctx: ItemContext): Claim
     encounter: [ref('Encounter', ctx.encounter)],
   };
   if (ctx.practitioner) item.careTeamSequence = [1];
+  const drug = line.chargeItemId ? ctx.drugs?.get(line.chargeItemId) : undefined;
+  if (drug) item.detail = [drugDetail(drug)];
   if (line.modifiers.length > 0)
     item.modifier = line.modifiers.slice(0, CLAIM_LIMITS.maxModifiers).map(modifierConcept);
   return item;

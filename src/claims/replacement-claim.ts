@@ -2,6 +2,12 @@ import type { Claim, Identifier } from 'fhir/r4';
 import type { EncounterCoding } from '../coding/coding-model.ts';
 import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY, SYSTEM_RELATED_CLAIM } from '../fhir/systems.ts';
 import { codingFromClaim, sameBilledCoding } from './claim-coding.ts';
+import { withPatientControlNumber } from './patient-control-number.ts';
+
+/** The identifier of the void (cancellation) of an encounter's claim. */
+export function voidIdentifierFor(encounterId: string, sequence: number): Identifier {
+  return { system: SYSTEM.claimId, value: `enc-${encounterId}-v${String(sequence)}` };
+}
 
 /** The identifier of the n-th replacement (1, 2, …) of an encounter's claim. */
 export function replacementIdentifierFor(encounterId: string, sequence: number): Identifier {
@@ -28,7 +34,8 @@ export interface ReplacementOf {
  * get the prior answer back.
  */
 export function asReplacement(claim: Claim, prior: ReplacementOf): Claim {
-  return {
+  // Its own patient control number too (CLM01), derived from the new identifier.
+  return withPatientControlNumber({
     ...claim,
     identifier: [replacementIdentifierFor(prior.encounterId, prior.sequence)],
     extension: [
@@ -51,7 +58,32 @@ export function asReplacement(claim: Claim, prior: ReplacementOf): Claim {
         ...(prior.payerClaimNumber ? { reference: prior.payerClaimNumber } : {}),
       },
     ],
-  };
+  });
+}
+
+/**
+ * Turns a copy of the prior claim into its void (837P CLM05-3 = 8, "void/cancel of prior
+ * claim", with the payer's claim control number in REF*F8), as payers ask for a claim sent to
+ * the wrong payer or for a visit that did not happen. Same FHIR shape as a replacement.
+ */
+export function asVoid(prior: Claim, of: ReplacementOf): Claim {
+  const replaced = asReplacement(prior, of);
+  return withPatientControlNumber({
+    ...replaced,
+    identifier: [voidIdentifierFor(of.encounterId, of.sequence)],
+    extension: (replaced.extension ?? []).map((e) =>
+      e.url === EXT.claimFrequency
+        ? {
+            url: EXT.claimFrequency,
+            valueCoding: {
+              system: SYSTEM_CLAIM_FREQUENCY,
+              code: '8',
+              display: 'Void/Cancel of Prior Claim',
+            },
+          }
+        : e,
+    ),
+  });
 }
 
 /**

@@ -18,6 +18,7 @@ const OWN_EXTENSIONS = new Set<string>([
   EXT.lineSequence,
   EXT.modifier,
   EXT.diagnosisPointer,
+  EXT.emBasis,
 ]);
 
 /**

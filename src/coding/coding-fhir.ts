@@ -6,6 +6,7 @@
  */
 import type { ChargeItem, Coding, Condition, Extension } from 'fhir/r4';
 import { formatIcd10cm } from '../codes/code-format.ts';
+import { officeVisitPatient, type EmDocumentation } from '../edits/em/em-level.ts';
 import { EXT, SYSTEM, writerTag } from '../fhir/systems.ts';
 import {
   serviceSystemOf,
@@ -86,6 +87,50 @@ export function conditionFromDiagnosis(
   return condition;
 }
 
+/**
+ * The E/M level's documented basis as the `chargeitem-em-basis` extension, on the ChargeItem it
+ * justifies: it is written, versioned and read with the level it supports (one write, one
+ * Provenance), wherever the coding lives (EHR or billing store). Undefined when nothing is set.
+ */
+export function emBasisExtension(doc: EmDocumentation | undefined): Extension | undefined {
+  if (!doc) return undefined;
+  const parts: Extension[] = [
+    ...(doc.minutes !== undefined ? [{ url: 'minutes', valueInteger: doc.minutes }] : []),
+    ...(['problems', 'data', 'risk'] as const).flatMap((k) =>
+      doc[k] ? [{ url: k, valueCode: doc[k] }] : [],
+    ),
+  ];
+  return parts.length ? { url: EXT.emBasis, extension: parts } : undefined;
+}
+
+const EM_VALUES = {
+  problems: ['minimal', 'low', 'moderate', 'high'],
+  data: ['minimal', 'limited', 'moderate', 'extensive'],
+  risk: ['minimal', 'low', 'moderate', 'high'],
+} as const;
+
+/** The documented basis read back; values outside the AMA levels are dropped, not trusted. */
+export function emDocumentationOf(ext: Extension | undefined): EmDocumentation | undefined {
+  if (!ext?.extension) return undefined;
+  const doc: EmDocumentation = {};
+  for (const part of ext.extension) {
+    const minutes = part.valueInteger;
+    if (
+      part.url === 'minutes' &&
+      minutes !== undefined &&
+      Number.isInteger(minutes) &&
+      minutes >= 0
+    )
+      doc.minutes = minutes;
+    if (part.url === 'problems' || part.url === 'data' || part.url === 'risk') {
+      const allowed: readonly string[] = EM_VALUES[part.url];
+      if (part.valueCode && allowed.includes(part.valueCode))
+        Object.assign(doc, { [part.url]: part.valueCode });
+    }
+  }
+  return Object.keys(doc).length ? doc : undefined;
+}
+
 /** Modifiers, then diagnosis pointers, each in billing order (extension order carries it). */
 function lineExtensions(line: ServiceLine, conditionRefs: string[]): Extension[] {
   const modifiers = line.modifiers.map((m): Extension => ({
@@ -97,7 +142,8 @@ function lineExtensions(line: ServiceLine, conditionRefs: string[]): Extension[]
     .map((p) => conditionRefs[p - 1])
     .filter((ref): ref is string => ref !== undefined)
     .map((reference): Extension => ({ url: EXT.diagnosisPointer, valueReference: { reference } }));
-  return [...modifiers, ...pointers];
+  const basis = officeVisitPatient(line.code) ? emBasisExtension(line.emDocumentation) : undefined;
+  return [...modifiers, ...pointers, ...(basis ? [basis] : [])];
 }
 
 /** A service line as a ChargeItem on the encounter. */
@@ -179,6 +225,8 @@ function lineOf(
       .filter((e) => e.url === EXT.diagnosisPointer)
       .flatMap((e) => positionOf.get(conditionIdOf(e.valueReference?.reference) ?? '') ?? []),
   };
+  const basis = emDocumentationOf(extensions.find((e) => e.url === EXT.emBasis));
+  if (basis) line.emDocumentation = basis;
   if (coding.display) line.display = coding.display;
   if (item.id) line.chargeItemId = item.id;
   if (item.meta?.versionId) line.versionId = item.meta.versionId;

@@ -159,6 +159,17 @@ export const SETTINGS = {
     "the app's private JWK for the billing store (SMART Backend Services), when CHARTBILL_CODING_STORE is billing",
   ),
 
+  CHARTBILL_BILLING_ROLES: opt(
+    textSetting,
+    'app',
+    'billing workspace roles: `Practitioner/1=biller;Group/coders=coder;PractitionerRole/7=manager` (fhirUser, PractitionerRole or Group to coder, biller, manager); unset: nobody may open the workspace',
+  ),
+  CHARTBILL_BILLING_WRITE_OFF_LIMIT: has(
+    numberSetting(z.number().min(0)),
+    'app',
+    '100',
+    'dollars a biller may write off on one claim; above it only a manager',
+  ),
   // The app.
   CHARTBILL_APP_HOST: has(textSetting, 'app', '127.0.0.1', 'the address the app listens on'),
   CHARTBILL_APP_PORT: has(
@@ -321,6 +332,12 @@ export const SETTINGS = {
     '60',
     'how long an eligibility answer is reused (0: never)',
   ),
+  CHARTBILL_PRACTICE_TIME_ZONE: has(
+    z.string().refine(ianaTimeZone, 'an IANA time zone name, e.g. America/Chicago'),
+    'general',
+    'America/New_York',
+    "the practice's IANA time zone: a date of service is the visit's date on the clinic's calendar",
+  ),
   CHARTBILL_WORKER_CONCURRENCY: has(
     count(1, 64),
     'worker',
@@ -409,6 +426,18 @@ export const SETTINGS = {
   ),
   CHARTBILL_EHR_PORT: has(portSetting, 'sandbox', '4410', "the sandbox EHR's port"),
   CHARTBILL_PAYER_PORT: has(portSetting, 'sandbox', '4420', "the sandbox payer's port"),
+  CHARTBILL_CLEARINGHOUSE_SFTP_PORT: has(
+    portSetting,
+    'sandbox',
+    '4422',
+    "the sandbox clearinghouse's SFTP port",
+  ),
+  CHARTBILL_CLEARINGHOUSE_CORE_PORT: has(
+    portSetting,
+    'sandbox',
+    '4423',
+    "the sandbox clearinghouse's CAQH CORE (real-time) port",
+  ),
   CHARTBILL_SANDBOX_EHR: has(
     sandboxEhrSetting,
     'sandbox',
@@ -566,6 +595,96 @@ export const SETTINGS = {
     '0',
     'ISA14: 1 asks for a TA1 on every interchange',
   ),
+  // A clearinghouse connection (src/x12/clearinghouse-config.ts): SFTP for batch files, CAQH
+  // CORE (HTTP MIME multipart) for real-time 270/276. Secrets come from files or the environment.
+  CHARTBILL_X12_PAYER_IDS: opt(
+    textSetting,
+    'x12',
+    'Payer ids (Organization identifier) reached through the X12 clearinghouse; others use FHIR $submit',
+  ),
+  CHARTBILL_X12_SFTP_HOST: opt(textSetting, 'x12', "the clearinghouse's SFTP host name"),
+  CHARTBILL_X12_SFTP_PORT: has(portSetting, 'x12', '22', "the clearinghouse's SFTP port"),
+  CHARTBILL_X12_SFTP_USER: opt(textSetting, 'x12', 'your SFTP user name at the clearinghouse'),
+  CHARTBILL_X12_SFTP_PASSWORD: opt(
+    textSetting,
+    'x12',
+    'the SFTP password (environment only; prefer CHARTBILL_X12_SFTP_PASSWORD_FILE or a key)',
+    'secret',
+  ),
+  CHARTBILL_X12_SFTP_PASSWORD_FILE: opt(textSetting, 'x12', 'a file holding the SFTP password'),
+  CHARTBILL_X12_SFTP_KEY_FILE: opt(
+    textSetting,
+    'x12',
+    'a file holding the SFTP private key (OpenSSH or PEM), instead of a password',
+  ),
+  CHARTBILL_X12_SFTP_HOST_KEY: opt(
+    z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'SHA256:<43 base64 characters>'),
+    'x12',
+    "the clearinghouse's SSH host key fingerprint, SHA256:… as `ssh-keygen -lf` prints it; any other host key is refused",
+  ),
+  CHARTBILL_X12_SFTP_OUTBOUND_DIR: has(
+    textSetting,
+    'x12',
+    '/send',
+    'the remote folder ChartBill puts 837P files in',
+  ),
+  CHARTBILL_X12_SFTP_PROCESSED_DIR: has(
+    textSetting,
+    'x12',
+    '/send/processed',
+    'the remote folder the clearinghouse moves taken-in files to (looked at before a file is sent again)',
+  ),
+  CHARTBILL_X12_SFTP_INBOUND_DIR: has(
+    textSetting,
+    'x12',
+    '/receive',
+    'the remote folder the clearinghouse leaves 999, TA1, 277CA and 835 files in',
+  ),
+  CHARTBILL_X12_SFTP_ARCHIVE_DIR: has(
+    textSetting,
+    'x12',
+    '/receive/archive',
+    'the remote folder ChartBill moves files it has read to',
+  ),
+  CHARTBILL_X12_SFTP_POLL_SECONDS: has(
+    seconds(24 * 3600),
+    'x12',
+    '300',
+    'how often the inbound folder is looked at',
+  ),
+  CHARTBILL_X12_TIMEOUT_SECONDS: has(
+    seconds(600),
+    'x12',
+    '30',
+    'a clearinghouse connection or request taking longer fails (retried later)',
+  ),
+  CHARTBILL_X12_CORE_URL: opt(
+    urlSetting,
+    'x12',
+    "the clearinghouse's CAQH CORE real-time endpoint (HTTP MIME multipart) for 270/271 and 276/277",
+  ),
+  CHARTBILL_X12_CORE_USER: opt(textSetting, 'x12', 'the CORE endpoint user (HTTP Basic auth)'),
+  CHARTBILL_X12_CORE_PASSWORD: opt(
+    textSetting,
+    'x12',
+    'the CORE endpoint password (environment only; prefer CHARTBILL_X12_CORE_PASSWORD_FILE)',
+    'secret',
+  ),
+  CHARTBILL_X12_CORE_PASSWORD_FILE: opt(
+    textSetting,
+    'x12',
+    'a file holding the CORE endpoint password',
+  ),
+  CHARTBILL_X12_CORE_CERT_FILE: opt(
+    textSetting,
+    'x12',
+    'a PEM client certificate for the CORE endpoint (X.509 auth instead of Basic)',
+  ),
+  CHARTBILL_X12_CORE_KEY_FILE: opt(
+    textSetting,
+    'x12',
+    'the PEM private key of CHARTBILL_X12_CORE_CERT_FILE',
+  ),
   CHARTBILL_X12_FHIR_TOKEN: opt(
     textSetting,
     'x12',
@@ -578,3 +697,13 @@ export type SettingName = keyof typeof SETTINGS;
 
 /** Prefixes the test harness owns (`npm run bench`, test helpers): not settings, never reported. */
 export const HARNESS_PREFIXES = ['CHARTBILL_TEST_', 'CHARTBILL_BENCH_', 'CHARTBILL_CHAOS_'];
+
+/** Whether this runtime knows `zone` as an IANA time zone (Intl throws a RangeError otherwise). */
+function ianaTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   },
   CODING_SAVE_FAILED: { status: 502, message: 'The coding could not be saved' },
   EDITS_BLOCK_SIGNOFF: { status: 422, message: 'Coding errors block sign-off' },
+  /** The signed-in user's billing role does not allow this workspace action (src/billing-office/roles.ts). */
+  BILLING_FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
   CLAIM_INVALID: { status: 422, message: 'The claim cannot be completed' },
   PAYER_UNAVAILABLE: { status: 503, message: 'The payer could not be reached' },
   PAYER_REJECTED: { status: 422, message: 'The payer rejected the request' },

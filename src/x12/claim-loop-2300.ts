@@ -1,6 +1,12 @@
 import type { ClaimItem } from 'fhir/r4';
 import { SYSTEM } from '../fhir/systems.ts';
-import { frequencyOf, renderingOf, taxonomyOf, type Claim837Input } from './claim-837-input.ts';
+import {
+  frequencyOf,
+  referringOf,
+  renderingOf,
+  taxonomyOf,
+  type Claim837Input,
+} from './claim-837-input.ts';
 import {
   addressSegments,
   d8Of,
@@ -19,7 +25,7 @@ const MAX_DIAGNOSES = 12;
 const MAX_LINES = 50;
 const ICD10_START = '2015-10-01';
 
-/** Loop 2300 (claim), 2310B (rendering), 2310C (service facility) and 2400 (lines). */
+/** Loop 2300 (claim), 2310A (referring), 2310B (rendering), 2310C (facility), 2400 (lines). */
 export function claimLoop2300(
   input: Claim837Input,
   clm01: string,
@@ -66,6 +72,7 @@ export function claimLoop2300(
     claim.insurance.find((i) => i.focal)?.preAuthRef?.[0] ?? claim.insurance[0]?.preAuthRef?.[0];
   if (preAuth) out.push(['REF', 'G1', text(preAuth, 50)]);
   out.push(healthCareDiagnoses(input));
+  out.push(...referringLoop(input));
   out.push(...renderingLoop(input));
   out.push(...facilityLoop(input, pos));
   items.forEach((item, i) => out.push(...serviceLine(item, i + 1, pos, input)));
@@ -122,6 +129,19 @@ function healthCareDiagnoses(input: Claim837Input): OutSegment {
       return composite(qualifier, code.replace('.', '').toUpperCase());
     }),
   ];
+}
+
+/**
+ * Loop 2310A: the referring provider (NM1*DN), when the care team names one; NM108/NM109 (NPI)
+ * are situational in the TR3: sent when the Practitioner has an NPI.
+ */
+function referringLoop(input: Claim837Input): OutSegment[] {
+  const practitioner = referringOf(input);
+  if (!practitioner) return [];
+  const npi = identifierValue(practitioner.identifier, SYSTEM.npi);
+  const name = personName(practitioner.name, 'Practitioner.name (referring)', '2310A NM1');
+  const nm1 = ['NM1', 'DN', '1', name.last, name.first, name.middle];
+  return [npi ? [...nm1, '', '', 'XX', npi] : nm1];
 }
 
 /** Loop 2310B: the rendering provider (NM1*82 with NPI, PRV*PE with the taxonomy when known). */
@@ -212,5 +232,33 @@ function serviceLine(
       : ['DTP', '472', 'D8', d8Of(date)],
     // REF*6R: line item control number, echoed in the 835's REF*6R to match payment to line.
     ['REF', '6R', String(item.sequence)],
+    ...drugIdentification(item, n),
+  ];
+}
+
+/** Loop 2410: LIN (N4 = 11-digit NDC) and CTP (quantity, unit) from the line's NDC detail. */
+function drugIdentification(item: ClaimItem, n: number): OutSegment[] {
+  const detail = item.detail?.find((d) =>
+    d.productOrService.coding?.some((c) => c.system === SYSTEM.ndc),
+  );
+  if (!detail) return [];
+  const ndc = detail.productOrService.coding?.find((c) => c.system === SYSTEM.ndc)?.code ?? '';
+  const quantity = detail.quantity?.value;
+  const unit = detail.quantity?.code ?? '';
+  if (!/^\d{11}$/.test(ndc))
+    throw new ClaimNotExpressibleError(
+      `Claim.item[${n - 1}].detail.productOrService (NDC)`,
+      '2410 LIN03',
+      'an NDC has 11 digits (5-4-2)',
+    );
+  if (quantity === undefined || !['UN', 'ML', 'GR', 'F2', 'ME'].includes(unit))
+    throw new ClaimNotExpressibleError(
+      `Claim.item[${n - 1}].detail.quantity`,
+      '2410 CTP04/CTP05',
+      'the drug amount needs a value and a unit (UN, ML, GR, F2, ME)',
+    );
+  return [
+    ['LIN', '', 'N4', ndc],
+    ['CTP', '', '', '', String(quantity), unit],
   ];
 }

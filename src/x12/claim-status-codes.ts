@@ -61,6 +61,7 @@ export const STATUS: Readonly<Record<string, string>> = {
   '107': 'processed according to contract provisions',
   '164': "the entity's contract or member number",
   '187': 'date(s) of service',
+  '255': 'diagnosis code',
   '454': 'procedure code for the services rendered',
   '562': "the entity's National Provider Identifier (NPI)",
 };

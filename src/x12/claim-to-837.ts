@@ -1,7 +1,11 @@
 import type { Claim, Coverage } from 'fhir/r4';
 import { SYSTEM } from '../fhir/systems.ts';
 import type { ControlNumberStore } from './control-numbers.ts';
-import type { Claim837Input } from './claim-837-input.ts';
+import {
+  coverageFilingIndicatorOf,
+  organizationTaxonomyOf,
+  type Claim837Input,
+} from './claim-837-input.ts';
 
 export type { Claim837Input } from './claim-837-input.ts';
 import { claimLoop2300 } from './claim-loop-2300.ts';
@@ -69,12 +73,17 @@ export function claim837Body(input: Claim837Input, config: X12Config, now: Date)
   ];
 }
 
-/** CLM01: ChartBill's claim identifier, at most 20 characters (837P CLM01 AN 1/20). */
+/**
+ * CLM01: the claim's patient control number (SYSTEM.patientControlNumber, at most 20 characters,
+ * 837P CLM01 AN 1/20), else ChartBill's claim identifier when that one is short enough.
+ */
 export function claimNumberOf(claim: Claim): string {
-  const value = identifierValue(claim.identifier, SYSTEM.claimId);
+  const value =
+    identifierValue(claim.identifier, SYSTEM.patientControlNumber) ??
+    identifierValue(claim.identifier, SYSTEM.claimId);
   if (!value)
     throw new ClaimNotExpressibleError(
-      `Claim.identifier (system ${SYSTEM.claimId})`,
+      `Claim.identifier (system ${SYSTEM.patientControlNumber} or ${SYSTEM.claimId})`,
       '2300 CLM01',
       'none found',
     );
@@ -103,7 +112,8 @@ function billingProviderLoop(input: Claim837Input, config: X12Config): OutSegmen
       '2010AA REF*EI',
       'the billing provider tax id is required',
     );
-  const taxonomy = config.billingTaxonomy;
+  // PRV*BI: the Organization's own NUCC taxonomy, else the one configured for the practice.
+  const taxonomy = organizationTaxonomyOf(org) ?? config.billingTaxonomy;
   const name = text(org.name);
   if (!name) throw new ClaimNotExpressibleError('Organization.name', '2010AA NM103', 'no name');
   const out: OutSegment[] = [
@@ -196,7 +206,7 @@ function subscriberLoop(input: Claim837Input, config: X12Config, dependent: bool
       '',
       '',
       '',
-      config.filingIndicators[payer.id] ?? config.filingIndicator,
+      filingIndicatorOf(coverage, payer.id, config),
     ],
     ['NM1', 'IL', '1', name.last, name.first, name.middle, '', '', 'MI', memberIdOf(coverage)],
   ];
@@ -207,6 +217,18 @@ function subscriberLoop(input: Claim837Input, config: X12Config, dependent: bool
   }
   out.push(['NM1', 'PR', '2', payer.name, '', '', '', '', 'PI', payer.id]);
   return out;
+}
+
+/**
+ * SBR09, most specific first: the payer's own setting (CHARTBILL_X12_FILING_INDICATORS, as the
+ * clearinghouse's payer list says), else what the Coverage's type says, else the practice default.
+ */
+export function filingIndicatorOf(coverage: Coverage, payerId: string, config: X12Config): string {
+  return (
+    config.filingIndicators[payerId] ??
+    coverageFilingIndicatorOf(coverage) ??
+    config.filingIndicator
+  );
 }
 
 /** Loop 2000C/2010CA: the patient when not the subscriber. */

@@ -10,8 +10,8 @@ import type {
 import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY } from '../fhir/systems.ts';
 import type { Claim837Input } from './claim-837-input.ts';
 import { openX12, type X12Source } from './envelope-check.ts';
-import { EIN_SYSTEM } from './fhir-facts.ts';
-import { ICD9_SYSTEM, UNIT_SYSTEM } from './x12-systems.ts';
+import { EIN_SYSTEM, NUCC_SYSTEM } from './fhir-facts.ts';
+import { ICD9_SYSTEM, UNIT_SYSTEM, X12_SYSTEM } from './x12-systems.ts';
 import { components, el, positionOf, type Delimiters, type Segment } from './segment-reader.ts';
 import type { ReadSegmentsOptions } from './segment-reader.ts';
 import { X12InputError } from './x12-error.ts';
@@ -117,6 +117,14 @@ function onSegment(st: State, s: Segment, d: Delimiters, out: Read837[]): void {
     case 'DTP':
       onDate(s, claim);
       return;
+    case 'PRV':
+      onTaxonomy(st, s);
+      return;
+    case 'LIN':
+    case 'CTP':
+      if (!st.cob && claim) onDrug(s, claim);
+      else notCarried(st, s);
+      return;
     default:
       notCarried(st, s);
   }
@@ -127,7 +135,7 @@ function notCarried(st: State, s: Segment): void {
   const tag = s.tag === 'NM1' ? `NM1*${el(s, 1)}` : s.tag;
   if (
     read &&
-    !['LX', 'SE', 'GE', 'IEA', 'PRV', 'PER', 'BHT'].includes(s.tag) &&
+    !['LX', 'SE', 'GE', 'IEA', 'PER', 'BHT'].includes(s.tag) &&
     !read.notCarried.includes(tag)
   )
     read.notCarried.push(tag);
@@ -141,7 +149,35 @@ function onSubscriber(st: State, s: Segment): void {
     beneficiary: { reference: 'Patient/patient' },
     payor: [],
     ...(el(s, 3) ? { class: [{ type: { coding: [{ code: 'group' }] }, value: el(s, 3) }] } : {}),
+    ...(el(s, 9)
+      ? { type: { coding: [{ system: X12_SYSTEM.claimFilingIndicator, code: el(s, 9) }] } }
+      : {}),
   };
+}
+
+/** PRV*BI (2000A): the billing Organization's taxonomy; PRV*PE (2310B): the rendering one's. */
+function onTaxonomy(st: State, s: Segment): void {
+  const coding = [{ system: NUCC_SYSTEM, code: el(s, 3) }];
+  if (el(s, 1) === 'BI' && !st.current) st.billing.type = [{ coding }];
+  const rendering = st.current?.input.practitioners?.find((p) => p.id === 'rendering');
+  if (el(s, 1) === 'PE' && rendering) rendering.qualification = [{ code: { coding } }];
+}
+
+/** 2410 LIN (N4 NDC) and CTP (quantity, unit): the last line's drug, as Claim.item.detail. */
+function onDrug(s: Segment, claim: Claim): void {
+  const item = claim.item?.[claim.item.length - 1];
+  if (!item) return;
+  if (s.tag === 'LIN' && el(s, 2) === 'N4')
+    item.detail = [
+      { sequence: 1, productOrService: { coding: [{ system: SYSTEM.ndc, code: el(s, 3) }] } },
+    ];
+  const detail = item.detail?.[0];
+  if (s.tag === 'CTP' && detail)
+    detail.quantity = {
+      value: Number(el(s, 4)),
+      system: UNIT_SYSTEM,
+      code: el(s, 5).split(/[:>^]/)[0] ?? '',
+    };
 }
 
 function onName(st: State, s: Segment, claim: Claim | undefined): void {
@@ -169,6 +205,9 @@ function onName(st: State, s: Segment, claim: Claim | undefined): void {
   } else if (entity === 'QC') {
     st.patient = { ...person, id: 'patient' };
     st.entity = { resource: st.patient, addressTo: (st.patient.address = []) };
+  } else if (entity === 'DN' && claim && st.current) {
+    onReferring(st.current, claim, person, el(s, 9));
+    st.entity = undefined;
   } else if (entity === '82' && claim && st.current) {
     const rendering: Practitioner = {
       resourceType: 'Practitioner',
@@ -176,10 +215,11 @@ function onName(st: State, s: Segment, claim: Claim | undefined): void {
       name: person.name ?? [],
       identifier: [{ system: SYSTEM.npi, value: el(s, 9) }],
     };
-    st.current.input.practitioners = [rendering];
+    st.current.input.practitioners = [rendering, ...(st.current.input.practitioners ?? [])];
     claim.careTeam = [
+      ...(claim.careTeam ?? []),
       {
-        sequence: 1,
+        sequence: (claim.careTeam?.length ?? 0) + 1,
         provider: { reference: 'Practitioner/rendering' },
         responsible: true,
         role: { coding: [{ system: SYSTEM.careTeamRole, code: 'primary' }] },
@@ -190,6 +230,25 @@ function onName(st: State, s: Segment, claim: Claim | undefined): void {
     st.entity = undefined;
     notCarried(st, s);
   }
+}
+
+/** 2310A NM1*DN: the referring provider, a care team member with CARIN's `referring` role. */
+function onReferring(read: Read837, claim: Claim, person: Patient, npi: string): void {
+  const referring: Practitioner = {
+    resourceType: 'Practitioner',
+    id: 'referring',
+    name: person.name ?? [],
+    ...(npi ? { identifier: [{ system: SYSTEM.npi, value: npi }] } : {}),
+  };
+  read.input.practitioners = [...(read.input.practitioners ?? []), referring];
+  claim.careTeam = [
+    ...(claim.careTeam ?? []),
+    {
+      sequence: (claim.careTeam?.length ?? 0) + 1,
+      provider: { reference: 'Practitioner/referring' },
+      role: { coding: [{ system: SYSTEM.careTeamRoleCarin, code: 'referring' }] },
+    },
+  ];
 }
 
 function onAddress(st: State, s: Segment): void {
@@ -234,7 +293,10 @@ function startClaim(st: State, s: Segment, d: Delimiters): Read837 {
   };
   const claim: Claim = {
     resourceType: 'Claim',
-    identifier: [{ system: SYSTEM.claimId, value: el(s, 1) }],
+    identifier: [
+      { system: SYSTEM.claimId, value: el(s, 1) },
+      { system: SYSTEM.patientControlNumber, value: el(s, 1) },
+    ],
     status: 'active',
     type: { coding: [{ system: SYSTEM.claimType, code: 'professional' }] },
     use: 'claim',

@@ -5,6 +5,8 @@
 export const X12_SYSTEM = {
   /** CAS01 claim adjustment group codes (CO, PR, OA, PI, CR). */
   groupCode: 'https://x12.org/codes/claim-adjustment-group-codes',
+  /** SBR09 claim filing indicator codes (CI commercial, MB Medicare Part B, MC Medicaid, HM HMO, …). */
+  claimFilingIndicator: 'https://x12.org/codes/claim-filing-indicator-codes',
   /** EB03 / EQ01 service type codes (1 medical care, 30 health benefit plan coverage, 98 …). */
   serviceType: 'https://x12.org/codes/service-type-codes',
   /** STC01-1 claim status category codes (A1, A2, A3, F1, …). */

@@ -36,7 +36,9 @@ function claimFor(
 describe('buildClaim', () => {
   it('makes a professional claim for the encounter, identified by the encounter so reruns find it', () => {
     const claim = claimFor(officeVisitCoding());
-    expect(claim.identifier).toEqual([{ system: SYSTEM.claimId, value: 'enc-enc-42' }]);
+    expect(claim.identifier?.slice(0, 1)).toEqual([
+      { system: SYSTEM.claimId, value: 'enc-enc-42' },
+    ]);
     expect(claimIdentifierFor('enc-42')).toEqual(claim.identifier?.[0]);
     expect(identifierQuery(claimIdentifierFor('42'))).toBe(
       `identifier=${encodeURIComponent(`${SYSTEM.claimId}|enc-42`)}`,
@@ -170,7 +172,7 @@ describe('buildClaim', () => {
     expect(without.item?.[0]?.careTeamSequence).toBeUndefined();
   });
 
-  it("uses the encounter's local date as the date of service and refuses an encounter without one", () => {
+  it("uses the visit's date on the practice's calendar as the date of service and refuses an encounter without one", () => {
     const late = buildClaim({
       encounter: encounter('e', '2026-03-02T23:30:00-08:00'),
       patient: patient(),
@@ -178,9 +180,24 @@ describe('buildClaim', () => {
       coding: officeVisitCoding(),
       billingProvider: billingOrg(),
       feeSchedule: PRACTICE_CHARGE_MASTER,
+      timeZone: 'America/Los_Angeles',
       created,
     });
     expect(late.billablePeriod?.start).toBe('2026-03-02');
+    expect(late.item?.map((i) => i.servicedDate)).toEqual(['2026-03-02', '2026-03-02']);
+    // An EHR that stores UTC: 23:30 in New York is 04:30Z the next day; the claim keeps the 2nd.
+    const utc = buildClaim({
+      encounter: encounter('e', '2026-03-03T04:30:00Z'),
+      patient: patient(),
+      coverage: coverage(),
+      coding: officeVisitCoding(),
+      billingProvider: billingOrg(),
+      feeSchedule: PRACTICE_CHARGE_MASTER,
+      timeZone: 'America/New_York',
+      created,
+    });
+    expect(utc.billablePeriod).toEqual({ start: '2026-03-02', end: '2026-03-02' });
+    expect(utc.item?.[0]?.servicedDate).toBe('2026-03-02');
     const undated = { ...encounter('e'), period: {} };
     let error: unknown;
     try {

@@ -5,7 +5,8 @@ import {
   codingFromFhir,
   conditionFromDiagnosis,
 } from '../../src/coding/coding-fhir.ts';
-import type { EncounterCoding } from '../../src/coding/coding-model.ts';
+import type { EncounterCoding, ServiceLine } from '../../src/coding/coding-model.ts';
+import type { EmDocumentation } from '../../src/edits/em/em-level.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
 
 const ctx = { patient: 'Patient/p1', encounter: 'Encounter/e1' };
@@ -178,5 +179,63 @@ describe('an overridden age conflict', () => {
     ]);
     const plain = conditionFromDiagnosis({ code: 'I10' }, 1, ctx);
     expect(plain.extension?.some((e) => e.url === EXT.ageConflictOverride)).toBe(false);
+  });
+});
+
+describe('the E/M level basis travels with the visit’s ChargeItem (issue 16, item 11)', () => {
+  const ctx = {
+    patient: 'Patient/p1',
+    encounter: 'Encounter/e1',
+    conditionRefs: ['Condition/c1'],
+    status: 'planned' as const,
+    occurrence: '2026-03-02',
+  };
+  const condition = { ...conditionFromDiagnosis({ code: 'I10' }, 1, ctx), id: 'c1' };
+  const visit = (code: string, emDocumentation?: EmDocumentation): ServiceLine => ({
+    code,
+    system: 'cpt',
+    units: 1,
+    modifiers: ['25'],
+    pointers: [1],
+    ...(emDocumentation ? { emDocumentation } : {}),
+  });
+
+  it('reads back the time and MDM elements the clinician entered', () => {
+    const doc: EmDocumentation = {
+      minutes: 22,
+      problems: 'moderate',
+      data: 'limited',
+      risk: 'low',
+    };
+    const item = { ...chargeItemFromLine(visit('99214', doc), ctx), id: 'ci1' };
+    const [line] = codingFromFhir([condition], [item]).lines;
+    expect(line?.emDocumentation).toEqual(doc);
+    expect(line?.modifiers).toEqual(['25']);
+  });
+
+  it('writes nothing for an empty basis or a service that is not an office visit', () => {
+    expect(chargeItemFromLine(visit('99214', {}), ctx).extension?.map((e) => e.url)).not.toContain(
+      EXT.emBasis,
+    );
+    const injection = chargeItemFromLine(visit('20610', { minutes: 30 }), ctx);
+    expect(injection.extension?.map((e) => e.url)).not.toContain(EXT.emBasis);
+  });
+
+  it('drops values that are not AMA levels instead of trusting them', () => {
+    const item = { ...chargeItemFromLine(visit('99213'), ctx), id: 'ci1' };
+    item.extension = [
+      ...(item.extension ?? []),
+      {
+        url: EXT.emBasis,
+        extension: [
+          { url: 'minutes', valueInteger: -5 },
+          { url: 'risk', valueCode: 'extreme' },
+          { url: 'problems', valueCode: 'low' },
+        ],
+      },
+    ];
+    expect(codingFromFhir([condition], [item]).lines[0]?.emDocumentation).toEqual({
+      problems: 'low',
+    });
   });
 });

@@ -126,4 +126,31 @@ describe('ChartBill profiles', () => {
     );
     expect(validate(five, chargeProfile)).not.toEqual([]);
   });
+
+  it('accepts an office visit carrying its E/M basis', () => {
+    const chargeProfile = byUrl.get(
+      'https://chartbill.dev/fhir/StructureDefinition/chartbill-chargeitem',
+    );
+    if (!chargeProfile || !byUrl.get(EXT.emBasis)) throw new Error('profiles missing');
+    const visit = chargeItemFromLine(
+      {
+        code: '99214',
+        system: 'cpt',
+        units: 1,
+        modifiers: [],
+        pointers: [1],
+        emDocumentation: { minutes: 32, problems: 'moderate', data: 'limited', risk: 'moderate' },
+      },
+      {
+        patient: 'Patient/p1',
+        encounter: 'Encounter/e1',
+        conditionRefs: ['Condition/a'],
+        status: 'planned',
+        occurrence: '2026-03-02',
+      },
+    );
+    const basis = visit.extension?.find((e) => e.url === EXT.emBasis);
+    expect(basis?.extension?.map((e) => e.url)).toEqual(['minutes', 'problems', 'data', 'risk']);
+    expect(validate(visit, chargeProfile)).toEqual([]);
+  });
 });

@@ -15,7 +15,6 @@ const NOW = new Date('2026-03-03T15:04:00Z');
 
 /** Segments of the samples that ChartBill's FHIR mapping does not carry (yet), by design. */
 const NOT_CARRIED = new Set([
-  'NM1*DN', // 2310A referring provider
   'NM1*77', // 2310C service facility read from the sample, not from a FHIR Location
   'NM1*PW',
   'NM1*45',
@@ -31,8 +30,6 @@ const NOT_CARRIED = new Set([
   'N3',
   'N4',
   'DMG', // 2320/2330 other payers (COB)
-  'LIN',
-  'CTP', // 2410 drug identification (NDC)
   'CR3',
   'LQ',
   'FRM', // 2400 durable medical equipment certificate of medical necessity
@@ -66,6 +63,9 @@ function facts(read: Read837) {
     relationship: coverage.relationship?.coding?.[0]?.code,
     payerId: payer?.identifier?.[0]?.value,
     rendering: read.input.practitioners?.[0]?.identifier?.[0]?.value,
+    practitioners: read.input.practitioners?.map((p) => [p.id, p.name?.[0]?.family?.toUpperCase()]),
+    filing: coverage.type?.coding?.[0]?.code,
+    drugs: claim.item?.map((i) => i.detail?.[0]?.productOrService.coding?.[0]?.code ?? null),
     diagnoses: claim.diagnosis?.map((d) => d.diagnosisCodeableConcept?.coding?.[0]?.code),
     lines: claim.item?.map((i) => [
       i.productOrService.coding?.[0]?.code,

@@ -4,6 +4,7 @@ import type {
   Condition,
   Coverage,
   Encounter,
+  Location,
   Organization,
   Patient,
   Practitioner,
@@ -49,6 +50,7 @@ const schemas = {
   }),
   Organization: z.looseObject({ resourceType: z.literal('Organization'), id: z.string().min(1) }),
   Practitioner: z.looseObject({ resourceType: z.literal('Practitioner'), id: z.string().min(1) }),
+  Location: z.looseObject({ resourceType: z.literal('Location'), id: z.string().min(1) }),
   Claim: z.looseObject({
     resourceType: z.literal('Claim'),
     id: z.string().min(1),
@@ -69,6 +71,7 @@ export interface ShapeOf {
   Coverage: Coverage;
   Organization: Organization;
   Practitioner: Practitioner;
+  Location: Location;
   Claim: Claim;
 }
 

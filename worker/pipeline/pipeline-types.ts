@@ -5,6 +5,7 @@ import type {
   Condition,
   Coverage,
   Encounter,
+  Location,
   Organization,
   Patient,
   Practitioner,
@@ -28,6 +29,8 @@ export interface PipelineServices {
   codes: CodeSet;
   chargeMaster: FeeSchedule;
   placeOfService: string;
+  /** The practice's IANA time zone (CHARTBILL_PRACTICE_TIME_ZONE); America/New_York when absent. */
+  practiceTimeZone?: string;
   now: () => Date;
   log: Logger;
   /** Recent eligibility answers to reuse; none when absent. */
@@ -78,6 +81,10 @@ export interface EncounterContext {
   billingProvider: Organization | undefined;
   payerOrg: Organization | undefined;
   practitioner: Practitioner | undefined;
+  /** The referring provider (Encounter.participant type REF), when the encounter names one. */
+  referring?: Practitioner | undefined;
+  /** Where the visit took place (Encounter.location), for place of service and facility. */
+  location?: Location | undefined;
 }
 
 /** How one encounter's pass through the pipeline ended. */

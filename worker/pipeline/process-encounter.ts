@@ -43,7 +43,10 @@ export async function processEncounter(
   const deps: PipelineDeps = { ...services, pass };
   try {
     const checked = checkResource('Encounter', encounter) as Encounter & { id: string };
-    return await pipeline(await loadContext(deps.clinical, checked, prefetched), deps);
+    return await pipeline(
+      await loadContext(deps.clinical, checked, prefetched, deps.practiceTimeZone),
+      deps,
+    );
   } catch (err) {
     const patient = patientOf(encounter);
     // Missing data (no billing provider, no date of service) will not fix itself by retrying.

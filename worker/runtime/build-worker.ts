@@ -92,6 +92,7 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'shutdownMs'
       | 'auditStore'
       | 'idleMaxMs'
+      | 'practiceTimeZone'
     >
   >;
 
@@ -166,6 +167,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         chargeMaster:
           deps.chargeMaster ?? deps.editReference?.chargeMaster ?? PRACTICE_CHARGE_MASTER,
         placeOfService: deps.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
+        ...(config.practiceTimeZone ? { practiceTimeZone: config.practiceTimeZone } : {}),
         recheckMs: config.recheckMs,
         maxAttempts: config.maxAttempts,
         owner,

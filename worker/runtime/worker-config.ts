@@ -118,6 +118,8 @@ function workerConfigOf(env: WorkerSettings) {
     pollMs: env.CHARTBILL_WORKER_POLL_MINUTES * 60_000,
     /** An eligibility answer for the same coverage (same version) and date of service is reused this long; 0 never. */
     eligibilityReuseMs: env.CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES * 60_000,
+    /** The practice's IANA time zone: dates of service are the visit's local calendar date. */
+    practiceTimeZone: env.CHARTBILL_PRACTICE_TIME_ZONE,
     /** Failed attempts after which an item is given up (and needs a person). */
     maxAttempts: env.CHARTBILL_WORKER_MAX_ATTEMPTS,
     /** Encounters in flight at once: a remote FHIR server's latency overlaps instead of adding up. */

@@ -65,10 +65,13 @@ export const emNeeds25: EditRule = (ctx) => {
   const major = procedures.find((p) => globalKind(p.code, ctx) === 'major');
   const procedure = major ?? procedures[0];
   if (!procedure) return [];
-  const pairedByNcci = (line: ServiceLine): boolean =>
-    reference.ncci?.ptp(procedure.code, line.code, facts.dateOfService) !== undefined;
+  const pairedByNcci = (line: ServiceLine): boolean => {
+    const edit = reference.ncci?.ptp(procedure.code, line.code, facts.dateOfService);
+    return edit !== undefined && edit.modifierIndicator !== '9';
+  };
   return coding.lines.flatMap((line, index): Finding[] => {
-    if (!isEvaluationAndManagement(line)) return [];
+    // A visit an NCCI PTP edit pairs with the procedure is reported once, by ncci-ptp.
+    if (!isEvaluationAndManagement(line) || pairedByNcci(line)) return [];
     const keys = line.modifiers.map(compactCode);
     if (major) {
       if (keys.includes('57')) return [];
@@ -93,7 +96,7 @@ export const emNeeds25: EditRule = (ctx) => {
           '25',
         ),
       ];
-    if (keys.includes('57') || pairedByNcci(line)) return [];
+    if (keys.includes('57')) return [];
     return [
       finding(
         line,

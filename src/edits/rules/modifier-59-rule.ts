@@ -21,7 +21,8 @@ function pairedByEdit(
   return others.some((other) => {
     if (other.code === line.code) return true;
     const edit = ncci.ptp(other.code, line.code, date) ?? ncci.ptp(line.code, other.code, date);
-    return edit !== undefined && edit.modifierIndicator === '1';
+    // Indicator 0 pairs them too: ncci-ptp says no modifier helps, so "not needed" would mislead.
+    return edit !== undefined && edit.modifierIndicator !== '9';
   });
 }
 

@@ -41,7 +41,7 @@ export async function checkEligibility(
     knownPayers: deps.payer.payerIds,
   });
   if (problem) throw claimProblemsError([problem]);
-  const dateOfService = dateOfServiceOf(ctx.encounter);
+  const dateOfService = dateOfServiceOf(ctx.encounter, deps.practiceTimeZone);
   const ask = () => askPayer(ctx, coverage, billingProvider, deps);
   return deps.eligibility ? deps.eligibility.reuse(coverage, dateOfService, ask) : ask();
 }

@@ -1,6 +1,13 @@
 import type { Claim, Identifier } from 'fhir/r4';
 import { asReplacement, type ReplacementOf } from '../../../src/claims/replacement-claim.ts';
-import { buildClaim, claimIdentifierFor } from '../../../src/claims/build-claim.ts';
+import type { ClaimResponse } from 'fhir/r4';
+import {
+  buildClaim,
+  claimIdentifierFor,
+  dateOfServiceOf,
+} from '../../../src/claims/build-claim.ts';
+import { drugOfChargeItem, type DrugLine } from '../../../src/claims/drug-line.ts';
+import { priorAuthorizationsFor } from '../../../src/claims/prior-authorizations.ts';
 import { codingFromFhir } from '../../../src/coding/coding-fhir.ts';
 import { codingFromClaim } from '../../../src/claims/claim-coding.ts';
 import { AppError } from '../../../src/errors/app-error.ts';
@@ -76,7 +83,12 @@ export async function completeClaim(
     placeOfService: deps.placeOfService,
     created: deps.now().toISOString(),
     status: result.blocked ? 'draft' : 'active',
+    drugs: drugsOf(ctx),
+    priorAuthorizations: await priorAuthorizations(ctx, deps),
+    ...(deps.practiceTimeZone ? { timeZone: deps.practiceTimeZone } : {}),
     ...(ctx.practitioner ? { practitioner: ctx.practitioner } : {}),
+    ...(ctx.referring ? { referring: ctx.referring } : {}),
+    ...(ctx.location ? { location: ctx.location } : {}),
   });
   const built = replacementOf ? asReplacement(fresh, replacementOf) : fresh;
   built.meta = { tag: [writerTag('worker')] };
@@ -96,6 +108,29 @@ export async function completeClaim(
     versionId ? { ifMatchVersion: versionId } : {},
   );
   return { claim: { ...updated, id: current.id }, scrub: result, ready: true, created: false };
+}
+
+/** The NDC and amount of each billable line that names a drug, by ChargeItem id (837P 2410). */
+function drugsOf(ctx: EncounterContext): Map<string, DrugLine> {
+  const drugs = new Map<string, DrugLine>();
+  for (const item of ctx.chargeItems) {
+    const drug = drugOfChargeItem(item);
+    if (drug && item.id) drugs.set(item.id, drug);
+  }
+  return drugs;
+}
+
+/** The payer's approved prior authorizations for the patient that cover the date of service. */
+async function priorAuthorizations(ctx: EncounterContext, deps: PipelineDeps): Promise<string[]> {
+  const found = await deps.billing.searchAll(
+    'ClaimResponse',
+    { patient: `Patient/${ctx.patient.id ?? ''}`, use: 'preauthorization' },
+    50,
+  );
+  return priorAuthorizationsFor(
+    found.filter((r): r is ClaimResponse => r.resourceType === 'ClaimResponse'),
+    dateOfServiceOf(ctx.encounter, deps.practiceTimeZone),
+  );
 }
 
 /**

@@ -1,4 +1,12 @@
-import type { Condition, Coverage, Encounter, OperationOutcome, Resource } from 'fhir/r4';
+import type {
+  Condition,
+  Coverage,
+  Encounter,
+  Location,
+  OperationOutcome,
+  Practitioner,
+  Resource,
+} from 'fhir/r4';
 import {
   claimSourceProblems,
   type ClaimProblem,
@@ -24,12 +32,13 @@ export async function loadContext(
   clinical: FhirGateway,
   encounter: Encounter & { id: string },
   prefetched?: PrefetchedContext,
+  timeZone?: string,
 ): Promise<EncounterContext> {
   const encounterRef = `Encounter/${encounter.id}`;
   const patientId = idOfReference(encounter.subject?.reference, 'Patient');
   if (!patientId) throw new Error(`${encounterRef} has no Patient subject`);
   const related = prefetched?.related;
-  const [patient, chargeItems, conditions, coverages, billingProvider, practitioner] =
+  const [patient, chargeItems, conditions, coverages, billingProvider, practitioner, where] =
     await Promise.all([
       prefetched?.patient
         ? checkResource('Patient', prefetched.patient)
@@ -44,8 +53,9 @@ export async function loadContext(
         related,
       ),
       readOptional(clinical, 'Practitioner', renderingPractitionerId(encounter), related),
+      visitParties(clinical, encounter, related),
     ]);
-  const coverage = pickCoverage(coverages, dateOfServiceOf(encounter));
+  const coverage = pickCoverage(coverages, dateOfServiceOf(encounter, timeZone));
   const billable = chargeItems.filter((c) => c.status === 'billable');
   const diagnoses = conditions.filter(isEncounterDiagnosis);
   refuseForeignOrUnbillable({
@@ -70,7 +80,38 @@ export async function loadContext(
     billingProvider,
     payerOrg,
     practitioner,
+    ...where,
   };
+}
+
+/**
+ * The referring provider (participant type REF, 837P 2310A) and the place of the visit (the
+ * first Encounter.location that is not only planned: place of service, 2310C), when named.
+ */
+async function visitParties(
+  clinical: FhirGateway,
+  encounter: Encounter,
+  related: ReadonlyMap<string, Resource> | undefined,
+): Promise<{ referring?: Practitioner; location?: Location }> {
+  const referrer = (encounter.participant ?? []).find((p) =>
+    p.type?.some((t) => t.coding?.some((c) => c.code === 'REF')),
+  );
+  const place = (encounter.location ?? []).find((l) => l.status !== 'planned');
+  const [referring, location] = await Promise.all([
+    readOptional(
+      clinical,
+      'Practitioner',
+      idOfReference(referrer?.individual?.reference, 'Practitioner'),
+      related,
+    ),
+    readOptional(
+      clinical,
+      'Location',
+      idOfReference(place?.location.reference, 'Location'),
+      related,
+    ),
+  ]);
+  return { ...(referring ? { referring } : {}), ...(location ? { location } : {}) };
 }
 
 /**
@@ -158,7 +199,7 @@ async function search<K extends 'ChargeItem' | 'Condition' | 'Coverage'>(
   return resourcesOf(type, prefetched ?? (await clinical.searchAll(type, params)));
 }
 
-async function readOptional<K extends 'Organization' | 'Practitioner'>(
+async function readOptional<K extends 'Organization' | 'Practitioner' | 'Location'>(
   clinical: FhirGateway,
   type: K,
   id: string | undefined,

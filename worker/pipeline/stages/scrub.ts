@@ -1,5 +1,6 @@
 import type { EncounterCoding, Finding, VisitFacts } from '../../../src/coding/coding-model.ts';
 import { dateOfServiceOf } from '../../../src/claims/build-claim.ts';
+import { encounterPlaceOfService } from '../../../src/claims/encounter-place-of-service.ts';
 import { payerFacts, payerIdOfCoverage } from '../../../src/edits/payer-edit-set.ts';
 import { hasBlockingErrors, runEdits } from '../../../src/edits/run-edits.ts';
 import { todayAnywhere } from '../../../src/edits/rules/visit-date-rules.ts';
@@ -22,14 +23,17 @@ export interface ScrubResult {
 export function scrub(
   coding: EncounterCoding,
   ctx: EncounterContext,
-  deps: Pick<PipelineDeps, 'codes' | 'chargeMaster' | 'placeOfService' | 'editReference' | 'now'>,
+  deps: Pick<
+    PipelineDeps,
+    'codes' | 'chargeMaster' | 'placeOfService' | 'practiceTimeZone' | 'editReference' | 'now'
+  >,
 ): ScrubResult {
   const gender = ctx.patient.gender;
   const period = ctx.encounter.period;
   const npi = ctx.billingProvider?.identifier?.find((i) => i.system === SYSTEM.npi)?.value;
   const facts: VisitFacts = {
-    dateOfService: dateOfServiceOf(ctx.encounter),
-    placeOfService: deps.placeOfService,
+    dateOfService: dateOfServiceOf(ctx.encounter, deps.practiceTimeZone),
+    placeOfService: encounterPlaceOfService(ctx.encounter, ctx.location, deps.placeOfService),
     // The worker knows the day and the billing provider, so the date and NPI edits run here too.
     today: todayAnywhere(deps.now()),
     ...(period
