@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { settingsSource } from '../src/config/settings-source.ts';
-import { CLINICAL_SCOPE, DEFAULT_WORKER_SCOPE } from '../worker/runtime/worker-config.ts';
+import {
+  CLINICAL_SCOPE,
+  DEFAULT_WORKER_SCOPE,
+  SUBSCRIPTION_SCOPE,
+} from '../worker/runtime/worker-config.ts';
 import { canRun } from './doctor/doctor-check.ts';
 import { formatDoctorReport, runDoctor, type DoctorInput } from './doctor/run-doctor.ts';
 
@@ -36,9 +40,14 @@ export function doctorInputFromEnv(
     // As the worker asks: with a separate billing store, the EHR token only reads.
     workerScope:
       value('CHARTBILL_WORKER_SCOPE') ??
-      (billingFhirBaseUrl && billingFhirBaseUrl !== value('CHARTBILL_FHIR_BASE_URL')
-        ? CLINICAL_SCOPE
-        : DEFAULT_WORKER_SCOPE),
+      [
+        billingFhirBaseUrl && billingFhirBaseUrl !== value('CHARTBILL_FHIR_BASE_URL')
+          ? CLINICAL_SCOPE
+          : DEFAULT_WORKER_SCOPE,
+        SUBSCRIPTION_SCOPE,
+        ...(value('CHARTBILL_WORKER_NOTIFY_URL') ? [SUBSCRIPTION_SCOPE] : []),
+      ].join(' '),
+    notifyUrl: value('CHARTBILL_WORKER_NOTIFY_URL'),
     payerBaseUrl: value('CHARTBILL_PAYER_BASE_URL'),
     billingFhirBaseUrl,
     codingStore: value('CHARTBILL_CODING_STORE') === 'billing' ? 'billing' : 'ehr',

@@ -6,6 +6,7 @@ import {
   CLINICAL_SCOPE,
   CODING_READ_SCOPE,
   DEFAULT_WORKER_SCOPE,
+  SUBSCRIPTION_SCOPE,
 } from '../worker/runtime/worker-config.ts';
 
 /** What an EHR admin pastes into the EHR's app registrations, from ChartBill's settings. */
@@ -97,7 +98,13 @@ export function registrationSheet(settings: SettingValues): RegistrationSheet {
       jwksUrl:
         settings.CHARTBILL_JWKS_URL ??
         `http://${settings.CHARTBILL_WORKER_HOST}:${String(settings.CHARTBILL_WORKER_PORT)}/.well-known/jwks.json`,
-      scopes: settings.CHARTBILL_WORKER_SCOPE ?? (separate ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE),
+      scopes:
+        settings.CHARTBILL_WORKER_SCOPE ??
+        [
+          separate ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE,
+          // Its FHIR Subscriptions, where a notification URL is set (issue 13, item 10).
+          ...(settings.CHARTBILL_WORKER_NOTIFY_URL ? [SUBSCRIPTION_SCOPE] : []),
+        ].join(' '),
       ...(separate
         ? {
             billing: {

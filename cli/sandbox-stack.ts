@@ -32,11 +32,13 @@ import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
 import { createMemoryReadModel } from '../src/billing-office/memory-read-model.ts';
 import type { BillingReadModel } from '../src/billing-office/read-model-sync.ts';
 import { startWorker } from '../worker/runtime/start-worker.ts';
+import type { SubscriptionState } from '../worker/runtime/fhir-subscriptions.ts';
 import {
   BILLING_SCOPE,
   CODING_READ_SCOPE,
   DEFAULT_WORKER_SCOPE,
   loadWorkerConfig,
+  SUBSCRIPTION_SCOPE,
   type WorkerConfig,
 } from '../worker/runtime/worker-config.ts';
 import { freePort, retryOnPortTaken } from './free-port.ts';
@@ -118,6 +120,8 @@ export interface SandboxStack {
   worker: Worker;
   /** The billing office's read model (issue 17), shared by the app and the worker. */
   billingReadModel: BillingReadModel;
+  /** Whether the EHR's Subscriptions wake the worker (not in profiles without them). */
+  subscriptions: SubscriptionState;
   healthUrl: string;
   /** Where the worker's public keys are served. */
   jwksUrl: string;
@@ -147,6 +151,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   const port = async (p: number) => (p === 0 ? freePort(host) : p);
   const appPort = await port(opts.ports.app);
   const appUrl = `http://${host}:${appPort}`;
+  // Known before the worker starts: its Subscriptions name where the EHR notifies it.
+  const workerPort = await port(opts.ports.worker);
   const workerKeys = await generateClientKeys('ES384');
   const cliKeys = await generateClientKeys('ES384');
   const profile = opts.profile ?? sandboxEhrProfile('strict');
@@ -181,7 +187,10 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         name: 'ChartBill worker',
         auth: { kind: 'jwks', jwks: workerKeys.publicJwks },
         redirectUris: [],
-        scope: DEFAULT_WORKER_SCOPE,
+        // Its Subscriptions too, where the profile's server has them (as Medplum and HAPI do).
+        scope: profile.absentTypes.includes('Subscription')
+          ? DEFAULT_WORKER_SCOPE
+          : `${DEFAULT_WORKER_SCOPE} ${SUBSCRIPTION_SCOPE}`,
       },
       // The admin acting as the EHR itself (like SMART's launcher): any system/ interaction, so tests
       // and admins can write hostile data from outside. Only `chartbill sandbox token` holds its key.
@@ -325,11 +334,15 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         CHARTBILL_PRIVATE_KEY_FILE: keyFile,
         CHARTBILL_PAYER_BASE_URL: payer.fhirBase,
         CHARTBILL_WORKER_HOST: host,
-        CHARTBILL_WORKER_PORT: String(opts.ports.worker),
+        CHARTBILL_WORKER_PORT: String(workerPort),
         CHARTBILL_WORKER_SCHEDULE: opts.workerSchedule,
         ...billingSettings,
       },
-      SANDBOX_WORKER_DEFAULTS,
+      {
+        ...SANDBOX_WORKER_DEFAULTS,
+        // The EHR wakes the worker where it offers Subscriptions; a setting may point elsewhere.
+        CHARTBILL_WORKER_NOTIFY_URL: `http://${host}:${String(workerPort)}/fhir-notify`,
+      },
     );
     const started = await startWorker(config, logger.child({ part: 'worker' }), {
       codes: opts.codes,
@@ -370,6 +383,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     ...(billing ? { billing } : {}),
     worker,
     billingReadModel: running.billingReadModel,
+    subscriptions: running.subscriptions,
     healthUrl: running.healthUrl,
     jwksUrl: running.jwksUrl,
     workerConfig,

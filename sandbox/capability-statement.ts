@@ -22,6 +22,8 @@ export const ADVERTISED_TYPES = [
   'Procedure',
   'Provenance',
   'AuditEvent',
+  // rest-hook Subscriptions (fhir-subscriptions.ts); absent in profiles whose server has none.
+  'Subscription',
 ] as const;
 
 /** `_include` values the sandbox resolves per type (any `Type:referenceParam` works; these are advertised). */

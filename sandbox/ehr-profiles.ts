@@ -68,11 +68,19 @@ const FINANCIAL_READ_ONLY = {
   ExplanationOfBenefit: NO_WRITE,
 } as const;
 
+/**
+ * Neither Epic's nor Oracle Health's (Millennium) R4 API lists the Subscription resource for apps
+ * (their change feeds are their own HL7v2 and event services), so those profiles have no endpoint
+ * for it and do not declare it: the worker polls. Medplum and HAPI serve R4 rest-hook
+ * Subscriptions, as the strict and medplum-like profiles do (fhir-subscriptions.ts).
+ */
+const NO_SUBSCRIPTIONS = 'Subscription';
+
 /** Every feature ChartBill may use, each enforced: the default, strictest server. */
 const STRICT: SandboxEhrProfile = {
   name: 'strict',
   summary:
-    'every feature ChartBill may use, each enforced: _include/_revinclude, If-None-Exist, batch (no transactions), pages of at most 1000, refresh tokens rotated',
+    'every feature ChartBill may use, each enforced: _include/_revinclude, If-None-Exist, batch (no transactions), rest-hook Subscriptions, pages of at most 1000, refresh tokens rotated',
   include: true,
   revinclude: true,
   conditionalCreate: true,
@@ -93,7 +101,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
   'epic-like': {
     name: 'epic-like',
     summary:
-      'no ChargeItem endpoint, no Claim or other financial writes, Conditions filed as problem-list items only, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens not rotated',
+      'no ChargeItem or Subscription endpoint, no Claim or other financial writes, Conditions filed as problem-list items only, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens not rotated',
     include: false,
     revinclude: false,
     conditionalCreate: false,
@@ -101,7 +109,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
     batch: false,
     writes: { ...FINANCIAL_READ_ONLY, Task: NO_WRITE },
     conditionCategories: ['problem-list-item', 'health-concern'],
-    absentTypes: ['ChargeItem'],
+    absentTypes: ['ChargeItem', NO_SUBSCRIPTIONS],
     defaultPageSize: 10,
     maxPageSize: 100,
     refreshTokenRotation: false,
@@ -111,7 +119,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
   'oracle-like': {
     name: 'oracle-like',
     summary:
-      'ChargeItem create but no update, Condition create but no update, no Claim or other financial writes, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens rotated',
+      'ChargeItem create but no update, Condition create but no update, no Subscription endpoint, no Claim or other financial writes, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens rotated',
     include: false,
     revinclude: false,
     conditionalCreate: false,
@@ -124,7 +132,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
       Condition: CREATE_ONLY,
     },
     conditionCategories: undefined,
-    absentTypes: [],
+    absentTypes: [NO_SUBSCRIPTIONS],
     defaultPageSize: 10,
     maxPageSize: 100,
     refreshTokenRotation: true,
@@ -136,7 +144,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
     ...STRICT,
     name: 'medplum-like',
     summary:
-      'every resource writable, _include/_revinclude, If-None-Exist and conditional update, batch, pages of at most 1000, refresh tokens rotated',
+      'every resource writable, _include/_revinclude, If-None-Exist and conditional update, batch, rest-hook Subscriptions, pages of at most 1000, refresh tokens rotated',
     conditionalUpdate: true,
   },
 };

@@ -6,6 +6,7 @@ import { registerEhrPages } from './ehr-pages.ts';
 import { sandboxEhrProfile, type SandboxEhrProfile } from './ehr-profiles.ts';
 import { createFhirAdapter, type FhirAdapter } from './fhir-adapter.ts';
 import { registerFhirRoutes } from './fhir-routes.ts';
+import { subscribingAdapter } from './fhir-subscriptions.ts';
 import { loadFhirDefinitions } from './load-fhir-definitions.ts';
 import type { FhirFaults } from './medplum-faults.ts';
 import { registerAuthorize } from './oauth-authorize.ts';
@@ -95,14 +96,16 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
   const now = options.now ?? (() => new Date());
   let origin = '';
   const urls = sandboxUrls(() => origin);
-  const adapter = createFhirAdapter({ fhirBase: () => urls.fhirBase });
+  const seeded = createFhirAdapter({ fhirBase: () => urls.fhirBase });
   const seed = options.seed ?? true;
   if (seed !== false) {
-    const count = await seedSandbox(adapter, now(), seed === true ? undefined : seed, {
+    const count = await seedSandbox(seeded, now(), seed === true ? undefined : seed, {
       history: options.history ?? false,
     });
     options.logger.info({ resources: count }, 'sandbox EHR seeded');
   }
+  // Every write after the seed may notify a rest-hook Subscription (fhir-subscriptions.ts).
+  const adapter = subscribingAdapter(seeded, { logger: options.logger });
   const tokens = await createTokenService({
     issuer: () => urls.origin,
     audience: () => urls.fhirBase,

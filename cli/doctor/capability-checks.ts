@@ -11,6 +11,7 @@ import {
   declaresInclude,
   declaresRevInclude,
   readServerCapabilities,
+  supports,
   type ServerCapabilities,
   type TypeInteraction,
 } from '../../src/fhir/server-capabilities.ts';
@@ -35,7 +36,7 @@ export const CLINICAL_READS: Readonly<Record<string, readonly TypeInteraction[]>
  */
 export async function capabilityChecks(
   iss: string,
-  config: RecordHomesConfig,
+  config: RecordHomesConfig & { notifyUrl?: string | undefined },
   fetchFn: typeof fetch,
 ): Promise<{ checks: DoctorCheck[]; homes: RecordHomes | undefined; date: string | undefined }> {
   let caps: ServerCapabilities;
@@ -95,7 +96,32 @@ export async function capabilityChecks(
   );
   checks.push(...homeChecks(homes));
   checks.push(...searchChecks(caps), ...writeChecks(caps, homes));
+  checks.push(subscriptionCheck(caps, config.notifyUrl));
   return { checks, homes, date };
+}
+
+/**
+ * FHIR Subscriptions (issue 13, item 10): where the EHR declares them and a notification URL is
+ * set, changes wake the worker at once; polling works either way, so their absence only warns.
+ */
+function subscriptionCheck(caps: ServerCapabilities, notifyUrl: string | undefined): DoctorCheck {
+  const declared = (['create', 'update', 'search-type'] as const).every((i) =>
+    supports(caps, 'Subscription', i),
+  );
+  if (!declared)
+    return pass(
+      AREA,
+      'Subscriptions',
+      'not declared: the worker polls (backing off while nothing changes)',
+    );
+  return notifyUrl
+    ? pass(AREA, 'Subscriptions', `declared: the EHR will notify ${notifyUrl}`)
+    : warn(
+        AREA,
+        'Subscriptions',
+        'declared, but CHARTBILL_WORKER_NOTIFY_URL is not set: the worker polls',
+        "Set CHARTBILL_WORKER_NOTIFY_URL to the URL the EHR reaches the worker's /fhir-notify at, and grant the worker system/Subscription.cruds.",
+      );
 }
 
 /**

@@ -19,6 +19,8 @@ export interface DoctorInput {
   codingStore?: 'ehr' | 'billing' | undefined;
   ledgerUrl: string | undefined;
   ledgerPath: string;
+  /** `CHARTBILL_WORKER_NOTIFY_URL`: where the EHR's Subscription notifications go. */
+  notifyUrl?: string | undefined;
 }
 
 export interface DoctorReport {
@@ -46,6 +48,7 @@ export async function runDoctor(
       billingFhirBaseUrl: input.billingFhirBaseUrl,
       ledgerUrl: input.ledgerUrl,
       codingStore: input.codingStore,
+      notifyUrl: input.notifyUrl,
     },
     fetchFn,
   );

@@ -257,6 +257,11 @@ export const SETTINGS = {
     'the address the worker serves /healthz, /metrics and /.well-known/jwks.json on',
   ),
   CHARTBILL_WORKER_PORT: has(portSetting, 'worker', '4430', "the worker's health and JWKS port"),
+  CHARTBILL_WORKER_NOTIFY_URL: opt(
+    urlSetting,
+    'worker',
+    "the public URL of the worker's /fhir-notify, for FHIR Subscriptions where the EHR offers them; unset: polling only",
+  ),
   CHARTBILL_LEDGER_PATH: has(
     textSetting,
     'worker',

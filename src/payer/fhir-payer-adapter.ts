@@ -55,6 +55,11 @@ export interface FhirPayerAdapterOptions {
   random?: () => number;
   /** The payers this connection reaches (payer ids on their Organizations); the sandbox payer by default. */
   payerIds?: readonly PayerId[];
+  /**
+   * Called after each exchange with the payer, answered or not (`status` undefined): e.g.
+   * `{ resource: 'Claim', operation: '$submit', status: 200 }`, for request metrics.
+   */
+  onExchange?: (event: { resource: string; operation: string; status: number | undefined }) => void;
   /** Called before each retry (metrics). */
   onRetry?: (info: {
     what: string;
@@ -126,6 +131,17 @@ export function createFhirPayerAdapter(options: FhirPayerAdapterOptions): PayerA
   const random = options.random ?? Math.random;
 
   async function once(path: string, body: Bundle, timeoutMs: number): Promise<Answer | Failure> {
+    const result = await exchange(path, body, timeoutMs);
+    const [resource = '', operation = ''] = path.split('/');
+    options.onExchange?.({ resource, operation, status: result.status });
+    return result;
+  }
+
+  async function exchange(
+    path: string,
+    body: Bundle,
+    timeoutMs: number,
+  ): Promise<Answer | Failure> {
     const headers: Record<string, string> = {
       'content-type': 'application/fhir+json',
       accept: 'application/fhir+json',

@@ -3,13 +3,13 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { AuditEvent, Patient, Provenance, Resource } from 'fhir/r4';
 import pino from 'pino';
+import { testWorker } from '../worker/test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { loggerOptions } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { startFaultProxy, type FaultProxy } from '../faults/fault-proxy.ts';
 import { all, startWorld, workerFor, type World } from '../worker/worker-kit.ts';
@@ -149,8 +149,13 @@ describe('the worker records who did what', () => {
         },
       }),
     );
-    const worker = buildWorker(
-      { schedule: '*/5 * * * * *', recheckMs: 15 * 60_000, maxAttempts: 3 },
+    const worker = testWorker(
+      {
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
+      },
       {
         clinical: viaProxy,
         billing: viaProxy,
@@ -221,8 +226,13 @@ describe('the worker records who did what', () => {
         },
       }),
     );
-    const worker = buildWorker(
-      { schedule: '*/5 * * * * *', recheckMs: 15 * 60_000, maxAttempts: 3 },
+    const worker = testWorker(
+      {
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
+      },
       {
         clinical: viaProxy,
         billing: viaProxy,

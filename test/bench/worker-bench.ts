@@ -14,12 +14,12 @@ import { errorMessage } from '../../src/errors/error-message.ts';
 import { medplumFaults, type FhirFaults } from '../../sandbox/medplum-faults.ts';
 import type { SandboxClient } from '../../sandbox/sandbox-client.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { loadWorkerConfig } from '../../worker/runtime/worker-config.ts';
 import { backendClient, spawnWorker, type WorkerChild } from '../faults/worker-child.ts';
 import { dropSchema, freshSchemaName, PG_URL } from '../worker/pg-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
+import { testWorker } from '../worker/test-worker.ts';
 import { bareClient, type BareJob, type Writes } from './bare-client.ts';
 import { round, type Bench, type Report } from './bench-types.ts';
 import { countingGateway } from './counting-gateway.ts';
@@ -125,12 +125,14 @@ async function workerInProcess(count: number): Promise<{
   try {
     await seedCodedEncounters(direct, count, 'bench');
     const fhir = countingGateway(direct);
-    const worker = buildWorker(
+    const worker = testWorker(
       {
-        schedule: '* * * * * *',
-        recheckMs: 3_600_000,
-        maxAttempts: 5,
-        eligibilityReuseMs: 3_600_000,
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+        CHARTBILL_WORKER_RECHECK_MINUTES: '60',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '5',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '60',
       },
       {
         clinical: fhir,

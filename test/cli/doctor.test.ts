@@ -88,6 +88,11 @@ describe('chartbill doctor', () => {
     expect(statusOf(report, 'endpoint')).toBe('pass');
     expect(statusOf(report, '_revinclude')).toBe(profile.revinclude ? 'pass' : 'warn');
     expect(statusOf(report, 'batch')).toBe(profile.batch ? 'pass' : 'warn');
+    // Subscriptions where the real server has them; no notification URL is set here.
+    const subscriptions = report.checks.find((c) => c.name === 'Subscriptions');
+    expect(subscriptions?.detail).toMatch(
+      profile.absentTypes.includes('Subscription') ? /^not declared/ : /NOTIFY_URL is not set/,
+    );
     // Epic and Oracle Health take neither the coding (ChargeItem) nor the claims: without a
     // billing FHIR store, nothing can hold them.
     const takesEverything = name === 'strict' || name === 'medplum-like';

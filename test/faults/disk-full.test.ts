@@ -1,3 +1,4 @@
+import { testWorker } from '../worker/test-worker.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import type { PayerAdapter } from '../../src/payer/payer-adapter.ts';
-import { buildWorker, type Worker } from '../../worker/runtime/build-worker.ts';
+import type { Worker } from '../../worker/runtime/build-worker.ts';
 import { openFileLedger } from '../../worker/ledger/file-ledger.ts';
 import { buildHealthServer } from '../../worker/runtime/health-server.ts';
 import type { Ledger, LedgerItem } from '../../worker/ledger/ledger.ts';
@@ -34,11 +35,13 @@ afterEach(async () => {
 // Short leases: an encounter whose state could not be written keeps its lease until it runs out
 // (releasing it would forget the encounter), and only then comes due again.
 const SETTINGS = {
-  schedule: '* * * * * *',
-  recheckMs: 15 * 60_000,
-  maxAttempts: 100,
-  retryBaseMs: 1,
-  leaseMs: 1000,
+  CHARTBILL_WORKER_CONCURRENCY: '1',
+  CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+  CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+  CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+  CHARTBILL_WORKER_MAX_ATTEMPTS: '100',
+  CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.001',
+  CHARTBILL_WORKER_LEASE_SECONDS: '1',
 };
 
 async function ledgerPath(): Promise<string> {
@@ -53,7 +56,7 @@ function workerOn(
   log = logger,
 ): Worker {
   ledgers.push(ledger);
-  return buildWorker(SETTINGS, {
+  return testWorker(SETTINGS, {
     clinical: w.fhir,
     billing: w.fhir,
     codes: starterCodeSet(),

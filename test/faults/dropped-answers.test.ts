@@ -1,7 +1,7 @@
+import { testWorker } from '../worker/test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
@@ -31,13 +31,14 @@ async function runWithDroppedSubmitAnswers(rate: number): Promise<void> {
       req.url?.endsWith('/Claim/$submit') && random() < rate ? 'reset-after' : 'pass',
   });
   const ledger = createMemoryLedger();
-  const worker = buildWorker(
+  const worker = testWorker(
     {
-      schedule: '* * * * * *',
-      recheckMs: 15 * 60_000,
-      maxAttempts: 20,
-      retryBaseMs: 1,
-      concurrency: 4,
+      CHARTBILL_WORKER_CONCURRENCY: '4',
+      CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+      CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+      CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+      CHARTBILL_WORKER_MAX_ATTEMPTS: '20',
+      CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.001',
     },
     {
       clinical: world.fhir,

@@ -1,11 +1,11 @@
 import type { Claim, ClaimResponse, Task } from 'fhir/r4';
+import { testWorker } from '../worker/test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
@@ -59,8 +59,15 @@ describe('worker under faults from the EHR and the payer', () => {
       retry: FAST_RETRY,
     });
     const ledger = createMemoryLedger();
-    const worker = buildWorker(
-      { schedule: '* * * * * *', recheckMs: 15 * 60_000, maxAttempts: 100, retryBaseMs: 1 },
+    const worker = testWorker(
+      {
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '100',
+        CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.001',
+      },
       {
         clinical: fhir,
         billing: fhir,

@@ -1,10 +1,10 @@
 import type { Claim, ClaimResponse, Task } from 'fhir/r4';
+import { testWorker } from '../worker/test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { workerCommand } from '../../cli/worker-command.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
 import { PG_URL, postgresLedgers } from '../worker/pg-kit.ts';
 import { seedCodedEncounters } from '../worker/seed-encounters.ts';
@@ -44,14 +44,15 @@ describe('a payer outage longer than the retry budget', () => {
     });
     cleanup.push(() => proxy.close());
     const ledger = await pg.open();
-    const worker = buildWorker(
+    const worker = testWorker(
       {
-        schedule: '* * * * * *',
-        recheckMs: 15 * 60_000,
-        maxAttempts: 2,
-        retryBaseMs: 1,
-        gaveUpRetryMs: 3_600_000,
-        concurrency: 4,
+        CHARTBILL_WORKER_CONCURRENCY: '4',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '2',
+        CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.001',
+        CHARTBILL_WORKER_GAVE_UP_RETRY_HOURS: '1',
       },
       {
         clinical: world.fhir,

@@ -1,8 +1,9 @@
 import type { ClaimResponse } from 'fhir/r4';
+import { testWorker } from '../worker/test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker, type Worker } from '../../worker/runtime/build-worker.ts';
+import type { Worker } from '../../worker/runtime/build-worker.ts';
 import { openPostgresLedger } from '../../worker/ledger/postgres-ledger.ts';
 import { all, logger, startWorld } from '../worker/worker-kit.ts';
 import { dropSchema, freshSchemaName, PG_URL } from '../worker/pg-kit.ts';
@@ -53,15 +54,16 @@ describe('PostgreSQL cut off and restarted under four workers', () => {
     for (let n = 0; n < 4; n++) {
       const ledger = await openPostgresLedger({ url: url.toString(), schema, poolSize: 4 });
       cleanup.push(() => ledger.close());
-      const worker = buildWorker(
+      const worker = testWorker(
         {
-          schedule: '* * * * * *',
-          recheckMs: 15 * 60_000,
-          maxAttempts: 50,
-          retryBaseMs: 50,
-          leaseMs: 5000,
-          concurrency: 4,
-          workerId: `pg-worker-${String(n)}`,
+          CHARTBILL_WORKER_CONCURRENCY: '4',
+          CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+          CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+          CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+          CHARTBILL_WORKER_MAX_ATTEMPTS: '50',
+          CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.05',
+          CHARTBILL_WORKER_LEASE_SECONDS: '5',
+          CHARTBILL_WORKER_ID: `pg-worker-${String(n)}`,
         },
         {
           clinical: world.fhir,

@@ -1,8 +1,8 @@
 import type { CoverageEligibilityRequest } from 'fhir/r4';
+import { testWorker } from '../worker/test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { loadWorkerConfig } from '../../worker/runtime/worker-config.ts';
 import { all, logger, startWorld, type World } from '../worker/worker-kit.ts';
@@ -39,13 +39,14 @@ describe('a payer that takes 30 seconds to answer', () => {
       CHARTBILL_PRIVATE_KEY_FILE: 'k.json',
     });
     const ledger = createMemoryLedger();
-    const worker = buildWorker(
+    const worker = testWorker(
       {
-        schedule: '* * * * * *',
-        recheckMs: 15 * 60_000,
-        maxAttempts: 20,
-        retryBaseMs: 1,
-        concurrency: 8,
+        CHARTBILL_WORKER_CONCURRENCY: '8',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '20',
+        CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.001',
       },
       {
         clinical: world.fhir,

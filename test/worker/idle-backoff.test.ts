@@ -1,11 +1,11 @@
+import { testWorker } from './test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
-import { logger, MINUTE, startWorld, type World } from './worker-kit.ts';
+import { logger, startWorld, type World } from './worker-kit.ts';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -30,12 +30,12 @@ describe('an idle worker', () => {
     });
     // The backoff's own clock, moved by the test: one beat of the schedule at a time.
     let clock = 0;
-    const worker = buildWorker(
+    const worker = testWorker(
       {
-        schedule: '*/5 * * * * *',
-        recheckMs: 15 * MINUTE,
-        maxAttempts: 3,
-        idleMaxMs: 60_000,
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '60',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
       },
       {
         clinical: fhir,

@@ -1,4 +1,5 @@
 import type { ClaimResponse } from 'fhir/r4';
+import { testWorker } from './test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway, type FhirRetryEvent } from '../../src/fhir/http-fhir-gateway.ts';
@@ -8,12 +9,11 @@ import { medplumFaults, type MedplumFaultOptions } from '../../sandbox/medplum-f
 import { startSandboxPayer, type SandboxPayer } from '../../sandbox/payer-server.ts';
 import { startSandboxEhr, type SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { adaptiveConcurrency } from '../../worker/tick/adaptive-concurrency.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { fhirObserver } from '../../worker/runtime/fhir-observer.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { createWorkerMetrics } from '../../worker/runtime/worker-metrics.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
-import { all, claimsOf, logger, MINUTE } from './worker-kit.ts';
+import { all, claimsOf, logger } from './worker-kit.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -61,13 +61,12 @@ describe('against a server that behaves like Medplum', () => {
       },
     });
     const ids = await seedCodedEncounters(fhir, 24, 'race');
-    const worker = buildWorker(
+    const worker = testWorker(
       {
-        schedule: '*/5 * * * * *',
-        recheckMs: 15 * MINUTE,
-        maxAttempts: 3,
-        eligibilityReuseMs: 60 * MINUTE,
-        concurrency: 8,
+        CHARTBILL_WORKER_CONCURRENCY: '8',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '60',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
       },
       {
         clinical: fhir,

@@ -1,3 +1,4 @@
+import { testWorker } from './test-worker.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import type { PayerAdapter } from '../../src/payer/payer-adapter.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { openFileLedger } from '../../worker/ledger/file-ledger.ts';
 import { all, logger, startWorld, type World } from './worker-kit.ts';
 
@@ -39,14 +39,16 @@ describe('submission outbox', () => {
     const path = join(dir, 'ledger.json');
     const payer = createFhirPayerAdapter({ baseUrl: world.payer.fhirBase, retry: { attempts: 1 } });
     const settings = {
-      schedule: '* * * * * *',
-      recheckMs: 900_000,
-      maxAttempts: 5,
-      retryBaseMs: 1,
+      CHARTBILL_WORKER_CONCURRENCY: '1',
+      CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+      CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+      CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+      CHARTBILL_WORKER_MAX_ATTEMPTS: '5',
+      CHARTBILL_WORKER_RETRY_BASE_SECONDS: '0.001',
     };
     const deps = { clinical: world.fhir, billing: world.fhir, codes: starterCodeSet(), logger };
 
-    const first = await buildWorker(settings, {
+    const first = await testWorker(settings, {
       ...deps,
       payer: answersLost(payer),
       ledger: await openFileLedger(path),
@@ -55,7 +57,7 @@ describe('submission outbox', () => {
     expect(await all(world.fhir, 'ClaimResponse')).toHaveLength(0);
 
     // A new process on the same ledger file.
-    const second = await buildWorker(settings, {
+    const second = await testWorker(settings, {
       ...deps,
       payer,
       ledger: await openFileLedger(path),

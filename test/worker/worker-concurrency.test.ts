@@ -1,12 +1,12 @@
+import { testWorker } from './test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { startFaultProxy, type FaultProxy } from '../faults/fault-proxy.ts';
 import { seedCodedEncounters } from './seed-encounters.ts';
-import { claimsOf, logger, MINUTE, startWorld, type World } from './worker-kit.ts';
+import { claimsOf, logger, startWorld, type World } from './worker-kit.ts';
 
 let world: World | undefined;
 let proxy: FaultProxy | undefined;
@@ -33,13 +33,12 @@ async function distantWorld(
 function workerThrough(w: World, p: FaultProxy, concurrency: number) {
   const token = w.ehr.issueSystemToken('system/*.cruds');
   const fhir = createFhirGateway({ baseUrl: `${p.origin}/fhir`, getToken: () => token });
-  return buildWorker(
+  return testWorker(
     {
-      schedule: '*/5 * * * * *',
-      recheckMs: 15 * MINUTE,
-      maxAttempts: 3,
-      eligibilityReuseMs: 60 * MINUTE,
-      concurrency,
+      CHARTBILL_WORKER_CONCURRENCY: String(concurrency),
+      CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '60',
+      CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+      CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
     },
     {
       clinical: fhir,

@@ -25,9 +25,9 @@ import {
   type SandboxEhr,
   type SandboxEhrOptions,
 } from '../../sandbox/start-sandbox-ehr.ts';
-import { buildWorker, type Worker } from '../../worker/runtime/build-worker.ts';
+import type { Worker } from '../../worker/runtime/build-worker.ts';
 import type { Ledger } from '../../worker/ledger/ledger.ts';
-import { testWorkerConfig } from './test-worker-config.ts';
+import { testWorker } from './test-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 
 export const logger = createLogger('silent', 'worker-test');
@@ -75,18 +75,18 @@ export interface WorkerOptions {
 }
 
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
-  return buildWorker(
+  const seconds = (ms: number) => String(ms / 1000);
+  return testWorker(
     {
       // Production's settings, but one encounter at a time, three attempts, no eligibility reuse.
-      ...testWorkerConfig({
-        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
-        CHARTBILL_WORKER_CONCURRENCY: '1',
-        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
-      }),
-      ...(options.workerId ? { workerId: options.workerId } : {}),
-      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
-      ...(options.pollMs ? { pollMs: options.pollMs } : {}),
-      ...(options.eligibilityReuseMs ? { eligibilityReuseMs: options.eligibilityReuseMs } : {}),
+      CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
+      CHARTBILL_WORKER_CONCURRENCY: '1',
+      CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: String(
+        (options.eligibilityReuseMs ?? 0) / MINUTE,
+      ),
+      ...(options.workerId ? { CHARTBILL_WORKER_ID: options.workerId } : {}),
+      ...(options.leaseMs ? { CHARTBILL_WORKER_LEASE_SECONDS: seconds(options.leaseMs) } : {}),
+      ...(options.pollMs ? { CHARTBILL_WORKER_POLL_MINUTES: String(options.pollMs / MINUTE) } : {}),
     },
     {
       clinical: world.fhir,

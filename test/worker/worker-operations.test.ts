@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Claim, ClaimResponse, Task } from 'fhir/r4';
 import { decodeJwt, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import { testWorker } from './test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateClientKeys } from '../../src/auth/keys.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
@@ -12,7 +13,6 @@ import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { startSandboxPayer } from '../../sandbox/payer-server.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { startSandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { buildHealthServer } from '../../worker/runtime/health-server.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { loadPublicJwks } from '../../worker/runtime/public-jwks.ts';
@@ -161,8 +161,14 @@ describe('two stores', () => {
       baseUrl: billingStore.fhirBase,
       getToken: () => Promise.resolve(billingToken),
     });
-    const worker = buildWorker(
-      { schedule: '* * * * * *', recheckMs: 900_000, maxAttempts: 3 },
+    const worker = testWorker(
+      {
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
+      },
       {
         clinical,
         billing,

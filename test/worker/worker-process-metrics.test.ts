@@ -72,6 +72,12 @@ describe('the worker process against a Medplum-like server', () => {
     expect(Number(claimsCreated)).toBeGreaterThanOrEqual(27);
     expect(text).toMatch(
       /^chartbill_worker_fhir_requests_total\{server="ehr",resource="Encounter",interaction="search-type",status="200"\} \d+$/m,
+    ); // The payer's requests too: each claim went to it once, each after an eligibility check.
+    expect(text).toMatch(
+      /^chartbill_worker_fhir_requests_total\{server="payer",resource="Claim",interaction="\$submit",status="200"\} 27$/m,
+    );
+    expect(text).toMatch(
+      /^chartbill_worker_fhir_requests_total\{server="payer",resource="CoverageEligibilityRequest",interaction="\$submit",status="200"\} [1-9]\d*$/m,
     );
   });
 });

@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testWorker } from './test-worker.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
-import { buildWorker } from '../../worker/runtime/build-worker.ts';
 import { openFileLedger } from '../../worker/ledger/file-ledger.ts';
 import { startHealthServer } from '../../worker/runtime/health-server.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
@@ -56,8 +56,14 @@ describe('worker scheduling and operations', () => {
 
   it('ticks on its cron schedule and, when stopped, waits for the running tick and ticks no more', async () => {
     world = await startWorld();
-    const worker = buildWorker(
-      { schedule: '* * * * * *', recheckMs: 900_000, maxAttempts: 3 },
+    const worker = testWorker(
+      {
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
+      },
       {
         clinical: world.fhir,
         billing: world.fhir,
@@ -85,8 +91,15 @@ describe('worker scheduling and operations', () => {
     let submissions = 0;
     const held = gate();
     const atFourth = gate();
-    const worker = buildWorker(
-      { schedule: '* * * * * *', recheckMs: 60_000, maxAttempts: 3 },
+    const worker = testWorker(
+      {
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+        CHARTBILL_WORKER_RECHECK_MINUTES: '1',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
+      },
       {
         clinical: world.fhir,
         billing: world.fhir,
@@ -154,8 +167,14 @@ describe('worker scheduling and operations', () => {
       Number(/^nodejs_heap_space_size_used_bytes\{space="old"\} (\d+)$/m.exec(text)?.[1]),
     ).toBeGreaterThan(1_000_000);
 
-    const blind = buildWorker(
-      { schedule: '* * * * * *', recheckMs: 1, maxAttempts: 1 },
+    const blind = testWorker(
+      {
+        CHARTBILL_WORKER_CONCURRENCY: '1',
+        CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+        CHARTBILL_WORKER_IDLE_MAX_SECONDS: '0',
+        CHARTBILL_WORKER_SCHEDULE: '* * * * * *',
+        CHARTBILL_WORKER_MAX_ATTEMPTS: '1',
+      },
       {
         clinical: createFhirGateway({ baseUrl: await deadUrl(), retry: { attempts: 1 } }),
         billing: world.fhir,

@@ -1,6 +1,7 @@
 import type { EditReference } from '../../src/edits/edit-reference.ts';
 import type {
   Claim,
+  ClaimResponse,
   ChargeItem,
   Condition,
   Coverage,
@@ -85,6 +86,11 @@ export interface EncounterContext {
   referring?: Practitioner | undefined;
   /** Where the visit took place (Encounter.location), for place of service and facility. */
   location?: Location | undefined;
+  /**
+   * The patient's prior authorizations (ClaimResponse, use preauthorization) on the billing store
+   * as the tick prefetched them for its chunk; absent: searched for this claim alone.
+   */
+  preauthorizations?: ClaimResponse[] | undefined;
 }
 
 /** How one encounter's pass through the pipeline ended. */

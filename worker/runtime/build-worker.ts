@@ -97,6 +97,11 @@ export interface Worker {
   poll(): Promise<TickSummary | undefined>;
   /** Ends the idle backoff: the next beat polls (a notification that something changed). */
   wake(): void;
+  /**
+   * A FHIR Subscription notification: ends the idle backoff and, while the schedule runs, ticks
+   * at once (right after the running tick, if one runs). What the tick finds is what it polls.
+   */
+  notified(): void;
   /** Starts the schedule. */
   start(): void;
   /**
@@ -245,6 +250,9 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     }
   }
 
+  // A notification that came during a tick: that tick may have polled before the change.
+  let notifiedDuringTick = false;
+
   function tick(): Promise<TickSummary> {
     if (stopping.signal.aborted && !running) {
       stopping = new AbortController();
@@ -253,8 +261,25 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     // Never two ticks at once, whoever asks: the schedule, a test or an admin command.
     running ??= runOnce().finally(() => {
       running = undefined;
+      if (notifiedDuringTick) {
+        notifiedDuringTick = false;
+        notified();
+      }
     });
     return running;
+  }
+
+  function notified(): void {
+    idle.wake();
+    if (!task) return;
+    if (running) {
+      notifiedDuringTick = true;
+      return;
+    }
+    metrics.countNotifiedTick();
+    tick().catch((err: unknown) => {
+      deps.logger.error({ err: errorMessage(err) }, 'tick failed');
+    });
   }
 
   async function poll(): Promise<TickSummary | undefined> {
@@ -270,6 +295,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     tick,
     poll,
     wake: () => idle.wake(),
+    notified,
     metrics,
     start() {
       if (task) return;

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../src/log/create-logger.ts';
 import type { Ledger, LedgerHealth } from '../ledger/ledger.ts';
+import { carriesSecret } from './fhir-subscriptions.ts';
 import type { PublicJwks } from './public-jwks.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -11,6 +12,11 @@ export interface HealthServerOptions {
   jwks?: PublicJwks;
   /** Its `health()` is reported: a ledger that refuses writes makes the worker unhealthy. */
   ledger?: Pick<Ledger, 'health'>;
+  /**
+   * Serves `POST /fhir-notify` when given: the EHR's Subscription notifications. One carrying the
+   * secret calls `onNotify`; any other is refused (401) and counted.
+   */
+  notify?: { secret: string; onNotify(): void };
 }
 
 /**
@@ -38,6 +44,8 @@ export function buildHealthServer(options: HealthServerOptions): FastifyInstance
       .type('text/plain; version=0.0.4; charset=utf-8')
       .send(options.metrics.render() + ledgerMetrics(options.ledger?.health?.())),
   );
+  const { notify } = options;
+  if (notify) void app.register((scope, _opts, done) => notifyRoute(scope, notify, options, done));
   const { jwks } = options;
   if (jwks) {
     // Public keys only; EHRs cache them, so a short max-age lets a rotation reach them soon.
@@ -46,6 +54,40 @@ export function buildHealthServer(options: HealthServerOptions): FastifyInstance
     );
   }
   return app;
+}
+
+/**
+ * `POST /fhir-notify`: a FHIR R4 rest-hook notification (subscription.html §2.46.7.2). Its body,
+ * if any, is never read (the worker trusts only what it polls), so every content type is taken
+ * and dropped; only the secret header decides. In its own scope so the dropping parser stays here.
+ */
+function notifyRoute(
+  scope: FastifyInstance,
+  notify: NonNullable<HealthServerOptions['notify']>,
+  { metrics, logger }: Pick<HealthServerOptions, 'metrics' | 'logger'>,
+  done: (err?: Error) => void,
+): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { bodyLimit: 1024 * 1024 }, (_request, payload, parsed) => {
+    payload.resume();
+    payload.on('end', () => parsed(null, undefined));
+    payload.on('error', (err) => parsed(err, undefined));
+  });
+  scope.post('/fhir-notify', { logLevel: 'warn' }, (request, reply) => {
+    if (!carriesSecret(request.headers.authorization, notify.secret)) {
+      metrics.countNotification('refused');
+      // The process logger, not the route's: its level is the operator's, not this route's.
+      logger.warn(
+        { from: request.ip },
+        'a notification without the Subscription secret was refused',
+      );
+      return reply.status(401).send({ error: 'unauthorized' });
+    }
+    metrics.countNotification('accepted');
+    notify.onNotify();
+    return reply.status(200).send({ ok: true });
+  });
+  done();
 }
 
 /** The ledger's gauges in Prometheus text; none for a ledger with nothing to report. */

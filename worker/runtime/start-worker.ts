@@ -25,6 +25,7 @@ import type {
 import { fileX12Submissions } from '../../src/x12/x12-submissions.ts';
 import { openPostgresX12Submissions } from '../../src/x12/postgres-x12-submissions.ts';
 import { fhirObserver } from './fhir-observer.ts';
+import { ensureSubscriptions, notifySecret, type SubscriptionState } from './fhir-subscriptions.ts';
 import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -62,6 +63,8 @@ export interface RunningWorker {
   worker: Worker;
   /** The billing office's read model the worker keeps (issue 17). */
   billingReadModel: BillingReadModel;
+  /** Whether FHIR Subscriptions wake the worker (`CHARTBILL_WORKER_NOTIFY_URL`), and why not. */
+  subscriptions: SubscriptionState;
   /** The health server's URL (`/healthz`, `/metrics`, `/.well-known/jwks.json`). */
   healthUrl: string;
   /** Where the EHR fetches the worker's public keys: `CHARTBILL_JWKS_URL`, or the health server's. */
@@ -163,6 +166,8 @@ export async function startWorker(
         CODING_TYPES,
       )
     : undefined;
+  // The EHR's own statement (the routed one above answers for the coding types from the billing store).
+  const clinicalCapabilities = createCapabilitiesSource({ baseUrl: config.fhirBaseUrl });
   const ledger = options.ledger ?? (await openLedger(config, logger.child({ part: 'ledger' })));
   // A ledger handed in (the sandbox's, a test's) is not on disk: neither is the read model then.
   const ownStore = options.billingReadModelStore
@@ -199,9 +204,14 @@ export async function startWorker(
       timeouts: config.payerTimeouts,
       sleep,
       payerIds: config.payerIds,
+      // The payer's requests on /metrics beside the FHIR servers' (server="payer", issue 13, item 11).
+      onExchange: (e) => {
+        metrics.countRequest('payer', e.resource, e.operation, e.status);
+      },
     }),
   });
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
+  const secret = config.notifyUrl ? notifySecret(privateKey.d ?? '', config.notifyUrl) : undefined;
   const health = await startHealthServer({
     host: config.host,
     port: config.port,
@@ -209,11 +219,30 @@ export async function startWorker(
     jwks,
     ledger,
     logger: logger.child({ part: 'worker-health' }),
+    ...(secret ? { notify: { secret, onNotify: () => worker.notified() } } : {}),
   });
   if (options.schedule !== false) worker.start();
+  // Listening first: the EHR may notify as soon as a Subscription is active.
+  const subscriptions =
+    config.notifyUrl && secret
+      ? await ensureSubscriptions({
+          gateway: clinical,
+          capabilities: await clinicalCapabilities.get(),
+          notifyUrl: config.notifyUrl,
+          secret,
+          billingHere: !separateBilling,
+          codingHere: !codingInBilling,
+          logger: logger.child({ part: 'subscriptions' }),
+        })
+      : {
+          state: 'unavailable' as const,
+          reason: 'CHARTBILL_WORKER_NOTIFY_URL is not set',
+          ids: [],
+        };
   return {
     worker,
     billingReadModel,
+    subscriptions,
     healthUrl: health.url,
     jwksUrl: config.jwksUrl ?? `${health.url}/.well-known/jwks.json`,
     async close() {

@@ -39,6 +39,9 @@ export const BILLING_SCOPE = [
   'system/AuditEvent.c',
 ].join(' ');
 
+/** With `CHARTBILL_WORKER_NOTIFY_URL`: the worker keeps its rest-hook Subscriptions on the EHR. */
+export const SUBSCRIPTION_SCOPE = 'system/Subscription.cruds';
+
 /** With `CHARTBILL_CODING_STORE=billing`: the coding is read from the billing store too. */
 export const CODING_READ_SCOPE = ['system/ChargeItem.rs', 'system/Condition.rs'].join(' ');
 
@@ -94,7 +97,11 @@ function workerConfigOf(
     jwksPublicFile: env.CHARTBILL_JWKS_PUBLIC_FILE,
     /** Least privilege: with a separate billing store, the clinical token only reads. */
     scope:
-      env.CHARTBILL_WORKER_SCOPE ?? (separateBilling(env) ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE),
+      env.CHARTBILL_WORKER_SCOPE ??
+      [
+        separateBilling(env) ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE,
+        ...(env.CHARTBILL_WORKER_NOTIFY_URL ? [SUBSCRIPTION_SCOPE] : []),
+      ].join(' '),
     schedule: env.CHARTBILL_WORKER_SCHEDULE,
     ledgerPath: env.CHARTBILL_LEDGER_PATH,
     /** When set, the ledger is in PostgreSQL (several workers share the load) instead of the file. */
@@ -160,6 +167,11 @@ function workerConfigOf(
     shutdownMs: env.CHARTBILL_WORKER_SHUTDOWN_SECONDS * 1000,
     /** Where AuditEvents go: the EHR, the billing store, or the log only. */
     auditStore: env.CHARTBILL_AUDIT_STORE,
+    /**
+     * Where the EHR posts FHIR Subscription notifications (the health server's `/fhir-notify`, as
+     * the EHR reaches it); unset: no Subscriptions, polling only.
+     */
+    notifyUrl: env.CHARTBILL_WORKER_NOTIFY_URL,
     /** The address the health server (and the JWKS) listens on. */
     host: env.CHARTBILL_WORKER_HOST,
     /** Where the EHR fetches the JWKS (its `jwksUri`); the health server's own URL when absent. */

@@ -20,9 +20,14 @@ export interface WorkerMetrics {
   setRunning(running: boolean): void;
   /** One HTTP request retried (FHIR server or payer). */
   countHttpRetry(): void;
+  /** A Subscription notification taken (it wakes the worker) or refused (no secret). */
+  countNotification(outcome: 'accepted' | 'refused'): void;
+  /** A tick started because a notification came, not by the schedule. */
+  countNotifiedTick(): void;
   /**
-   * One exchange with a FHIR server (`clinical`, `billing`): by resource type, interaction and
-   * status (`none` when no answer came).
+   * One exchange with a FHIR server (`ehr`, or `clinical` and `billing`) or the payer (`payer`,
+   * interaction the operation, e.g. `$submit`): by resource type, interaction and status (`none`
+   * when no answer came).
    */
   countRequest(
     server: string,
@@ -55,6 +60,8 @@ export function createWorkerMetrics(): WorkerMetrics {
   let backlogNow = 0;
   let gaveUpNow = 0;
   let httpRetries = 0;
+  const notifications = { accepted: 0, refused: 0 };
+  let notifiedTicks = 0;
   const requests = new Map<string, number>();
   let concurrency: { current(): number; readonly ceiling: number } | undefined;
   const state: WorkerStatus = { ticks: 0, running: false };
@@ -92,6 +99,12 @@ export function createWorkerMetrics(): WorkerMetrics {
     countHttpRetry() {
       httpRetries += 1;
     },
+    countNotification(outcome) {
+      notifications[outcome] += 1;
+    },
+    countNotifiedTick() {
+      notifiedTicks += 1;
+    },
     countRequest(server, resource, interaction, status) {
       // Label values are our own names and numbers (no URLs, ids or text): nothing to escape.
       const key = `server="${server}",resource="${resource}",interaction="${interaction}",status="${status === undefined ? 'none' : String(status)}"`;
@@ -120,7 +133,20 @@ export function createWorkerMetrics(): WorkerMetrics {
         httpRetries,
       );
       lines.push(
-        '# HELP chartbill_worker_fhir_requests_total Requests to the FHIR servers, by server, resource type, interaction and status.',
+        '# HELP chartbill_worker_notifications_total FHIR Subscription notifications, by outcome (refused: without the secret).',
+        '# TYPE chartbill_worker_notifications_total counter',
+        ...(['accepted', 'refused'] as const).map(
+          (o) => `chartbill_worker_notifications_total{outcome="${o}"} ${String(notifications[o])}`,
+        ),
+      );
+      metric(
+        'notified_ticks_total',
+        'counter',
+        'Ticks started at once because a notification came (the others follow the schedule).',
+        notifiedTicks,
+      );
+      lines.push(
+        '# HELP chartbill_worker_fhir_requests_total Requests to the FHIR servers and the payer, by server, resource type, interaction and status.',
         '# TYPE chartbill_worker_fhir_requests_total counter',
         ...[...requests].map(
           ([labels, n]) => `chartbill_worker_fhir_requests_total{${labels}} ${String(n)}`,

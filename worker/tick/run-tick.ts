@@ -226,15 +226,19 @@ function contextsAhead(
     let entry = reads.get(chunk);
     if (!entry) {
       const chunkIds = ids.slice(chunk * PREFETCH_CHUNK, (chunk + 1) * PREFETCH_CHUNK);
-      const read = prefetchContexts(deps.clinical, chunkIds, log, deps.capabilities).catch(
-        (err: unknown) => {
-          log.warn(
-            { err: errorMessage(err) },
-            'prefetch failed; loading these encounters one by one',
-          );
-          return new Map<string, PrefetchedContext>();
-        },
-      );
+      const read = prefetchContexts(
+        deps.clinical,
+        chunkIds,
+        log,
+        deps.capabilities,
+        deps.billing,
+      ).catch((err: unknown) => {
+        log.warn(
+          { err: errorMessage(err) },
+          'prefetch failed; loading these encounters one by one',
+        );
+        return new Map<string, PrefetchedContext>();
+      });
       entry = { read, left: chunkIds.length };
       reads.set(chunk, entry);
     }

@@ -122,11 +122,14 @@ function drugsOf(ctx: EncounterContext): Map<string, DrugLine> {
 
 /** The payer's approved prior authorizations for the patient that cover the date of service. */
 async function priorAuthorizations(ctx: EncounterContext, deps: PipelineDeps): Promise<string[]> {
-  const found = await deps.billing.searchAll(
-    'ClaimResponse',
-    { patient: `Patient/${ctx.patient.id ?? ''}`, use: 'preauthorization' },
-    50,
-  );
+  // One search per chunk of encounters when the tick prefetched them (prefetch-contexts.ts).
+  const found =
+    ctx.preauthorizations ??
+    (await deps.billing.searchAll(
+      'ClaimResponse',
+      { patient: `Patient/${ctx.patient.id ?? ''}`, use: 'preauthorization' },
+      50,
+    ));
   return priorAuthorizationsFor(
     found.filter((r): r is ClaimResponse => r.resourceType === 'ClaimResponse'),
     dateOfServiceOf(ctx.encounter, deps.practiceTimeZone),

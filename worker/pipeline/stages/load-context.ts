@@ -1,4 +1,5 @@
 import type {
+  ClaimResponse,
   Condition,
   Coverage,
   Encounter,
@@ -81,6 +82,13 @@ export async function loadContext(
     payerOrg,
     practitioner,
     ...where,
+    ...(prefetched?.preauthorizations
+      ? {
+          preauthorizations: prefetched.preauthorizations.filter(
+            (r): r is ClaimResponse => r.resourceType === 'ClaimResponse',
+          ),
+        }
+      : {}),
   };
 }
 

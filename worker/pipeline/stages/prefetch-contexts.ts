@@ -62,12 +62,18 @@ export interface PrefetchedContext {
   coverages: Resource[];
   /** Organizations and Practitioners by `Type/id`, shared by the chunk. */
   related: ReadonlyMap<string, Resource>;
+  /**
+   * The patient's prior authorizations (ClaimResponse, use preauthorization) on the billing
+   * store; absent when the tick did not prefetch them (each claim then searches its own).
+   */
+  preauthorizations?: Resource[];
 }
 
 /**
  * The context of many encounters in two searches per chunk, where one encounter at a time takes
  * eight requests: `Encounter?_id=…` with its includes and revincludes, then
- * `Coverage?beneficiary=…&_include=Coverage:payor` for the chunk's patients. A chunk that fails,
+ * `Coverage?beneficiary=…&_include=Coverage:payor` for the chunk's patients, and beside it (given
+ * the billing store) `ClaimResponse?patient=…&use=preauthorization`, their prior authorizations. A chunk that fails,
  * or whose server says it cut its includes short (an `outcome` entry), is left out: those
  * encounters load one by one, so nothing is billed from a partial read.
  */
@@ -76,12 +82,14 @@ export async function prefetchContexts(
   encounterIds: readonly string[],
   log: Logger,
   caps: ServerCapabilities = UNKNOWN_CAPABILITIES,
+  billing?: FhirGateway,
 ): Promise<Map<string, PrefetchedContext>> {
   const out = new Map<string, PrefetchedContext>();
   for (let first = 0; first < encounterIds.length; first += PREFETCH_CHUNK) {
     const chunk = encounterIds.slice(first, first + PREFETCH_CHUNK);
     try {
-      for (const [id, context] of await prefetchChunk(clinical, chunk, caps)) out.set(id, context);
+      for (const [id, context] of await prefetchChunk(clinical, chunk, caps, billing))
+        out.set(id, context);
     } catch (err) {
       log.warn(
         { err: errorMessage(err), encounters: chunk.length },
@@ -96,6 +104,7 @@ async function prefetchChunk(
   clinical: FhirGateway,
   ids: readonly string[],
   caps: ServerCapabilities,
+  billing?: FhirGateway,
 ): Promise<Map<string, PrefetchedContext>> {
   const plan = encounterContextParams(caps);
   const encounterRefs = ids.map((id) => `Encounter/${id}`).join(',');
@@ -129,17 +138,21 @@ async function prefetchChunk(
     ),
   ];
   const coverages = new Map<string, Resource[]>();
-  if (patientIds.length > 0) {
-    const coveragePages = await pagesOf(clinical, 'Coverage', {
-      beneficiary: patientIds.map((id) => `Patient/${id}`).join(','),
-      ...(plan.coveragePayor ? { _include: 'Coverage:payor' } : {}),
-      _count: 1000,
-    });
-    for (const { resource: r, mode } of resourcesIn(coveragePages)) {
-      if (r.resourceType === 'Coverage' && mode !== 'include')
-        push(coverages, idIn(field(r, 'beneficiary'), 'Patient'), r);
-      else if (r.id) byRef.set(`${r.resourceType}/${r.id}`, r);
-    }
+  const patientRefs = patientIds.map((id) => `Patient/${id}`).join(',');
+  const [coveragePages, preauthorizations] = await Promise.all([
+    patientIds.length > 0
+      ? pagesOf(clinical, 'Coverage', {
+          beneficiary: patientRefs,
+          ...(plan.coveragePayor ? { _include: 'Coverage:payor' } : {}),
+          _count: 1000,
+        })
+      : [],
+    billing && patientIds.length > 0 ? preauthorizationsOf(billing, patientRefs) : undefined,
+  ]);
+  for (const { resource: r, mode } of resourcesIn(coveragePages)) {
+    if (r.resourceType === 'Coverage' && mode !== 'include')
+      push(coverages, idIn(field(r, 'beneficiary'), 'Patient'), r);
+    else if (r.id) byRef.set(`${r.resourceType}/${r.id}`, r);
   }
   const out = new Map<string, PrefetchedContext>();
   for (const encounter of encounters) {
@@ -153,9 +166,32 @@ async function prefetchChunk(
       conditions: conditions.get(id) ?? [],
       coverages: patientId ? (coverages.get(patientId) ?? []) : [],
       related: byRef,
+      ...(preauthorizations
+        ? { preauthorizations: (patientId ? preauthorizations.get(patientId) : undefined) ?? [] }
+        : {}),
     });
   }
   return out;
+}
+
+/**
+ * The chunk's patients' prior authorizations in one search of the billing store (the claim
+ * would otherwise search its patient's alone), by patient id.
+ */
+async function preauthorizationsOf(
+  billing: FhirGateway,
+  patientRefs: string,
+): Promise<Map<string, Resource[]>> {
+  const pages = await pagesOf(billing, 'ClaimResponse', {
+    patient: patientRefs,
+    use: 'preauthorization',
+    _count: 1000,
+  });
+  const byPatient = new Map<string, Resource[]>();
+  for (const { resource: r, mode } of resourcesIn(pages))
+    if (r.resourceType === 'ClaimResponse' && mode !== 'include')
+      push(byPatient, idIn(field(r, 'patient'), 'Patient'), r);
+  return byPatient;
 }
 
 /** Every page of a search; refused when the server reports it left results out. */
