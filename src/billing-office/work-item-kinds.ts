@@ -3,7 +3,7 @@
  * browser code can import them without bundling zod.
  */
 
-/** What kind of work an item is (the worker's Task.code, src `worker/pipeline/build-task.ts`, plus the workspace's own). */
+/** What kind of work an item is: the worker's Task.code (`worker/pipeline/build-task.ts`, the same names) plus the workspace's own. */
 export const WORK_ITEM_KINDS = [
   'not-coded',
   'no-coverage',
@@ -16,7 +16,8 @@ export const WORK_ITEM_KINDS = [
   'claim-denied',
   'claim-rejected',
   'claim-no-answer',
-  'era-unmatched',
+  'x12-unmatched',
+  'x12-file-held',
   'worker-gave-up',
   'coding-correction',
   'appeal',

@@ -17,7 +17,7 @@ const KINDS: WorkItemKind[] = [
   'claim-denied',
   'claim-scrub-errors',
   'claim-no-answer',
-  'era-unmatched',
+  'x12-unmatched',
 ];
 
 /** A deterministic book of claims and open work (the bench's own; the sandbox seed is smaller). */

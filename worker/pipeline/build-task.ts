@@ -41,6 +41,9 @@ const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
   'worker-gave-up': { display: 'Claim stuck: the worker stopped retrying', days: 1 },
 };
 
+/** Every work item the worker raises (the billing queue lists each: src/billing-office/work-item-kinds.ts). */
+export const WORK_ITEM_CODES = Object.keys(WORK_ITEMS) as readonly WorkItemCode[];
+
 export function isWorkItemCode(value: string): value is WorkItemCode {
   return Object.hasOwn(WORK_ITEMS, value);
 }
