@@ -169,6 +169,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(codingInBilling ? { seed: (r) => !isSeedCoding(r) } : {}),
     history: (opts.history ?? true) && !withBilling,
+    // Sandbox Mutual's visits go out through the clearinghouse this stack starts.
+    x12: true,
     // medplum-like also misbehaves as Medplum does: serialization conflicts and a quota (429).
     ...(opts.profile?.name === 'medplum-like' ? { faults: medplumFaults() } : {}),
     clients: [
@@ -210,6 +212,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         logger: logger.child({ part: 'sandbox-billing' }),
         profile: sandboxEhrProfile('strict'),
         seed: codingInBilling ? isSeedCoding : false,
+        x12: true,
         clients: [
           {
             clientId: WORKER_CLIENT_ID,

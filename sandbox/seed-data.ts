@@ -393,13 +393,16 @@ function documented(now: Date): Resource[] {
  * practitioners, 22 synthetic patients, their coverages, today's open visits and the coded
  * finished visits of SEED_SCENARIOS. Ordered so that references point backwards.
  */
-export function buildSeedResources(now: Date): Resource[] {
+export function buildSeedResources(now: Date, options: { x12?: boolean } = {}): Resource[] {
+  // Sandbox Mutual (X12) only where a clearinghouse is there to reach it (the sandbox stack):
+  // elsewhere patients 14-18 keep the FHIR payer and the X12 visits are not seeded.
+  const x12Covered = options.x12 ? X12_COVERED : new Set<number>();
   const coverageStart = `${now.getUTCFullYear() - 3}-01-01`;
   const lapsedEnd = isoDate(new Date(now.getTime() - 90 * DAY_MS));
   const coverages = Array.from({ length: PATIENT_COUNT }, (_, i) => i + 1)
     .filter((n) => !NO_COVERAGE.has(n))
     .map((n) =>
-      seedCoverage(n, coverageStart, LAPSED.has(n) ? lapsedEnd : undefined, X12_COVERED.has(n)),
+      seedCoverage(n, coverageStart, LAPSED.has(n) ? lapsedEnd : undefined, x12Covered.has(n)),
     );
   const today = TODAY_PATIENTS.map((n, i) => {
     const start = new Date(now.getTime() - (TODAY_PATIENTS.length - i) * 20 * 60_000);
@@ -412,22 +415,25 @@ export function buildSeedResources(now: Date): Resource[] {
       'in-progress',
     );
   });
-  const coded = CODED.flatMap((visit) => {
-    const start = new Date(now.getTime() - visit.daysAgo * DAY_MS);
-    const end = new Date(start.getTime() + 30 * 60_000);
-    return [
-      encounter(
-        visit.id,
-        visit.patient,
-        visit.practitioner,
-        visit.type,
-        { start: start.toISOString(), end: end.toISOString() },
-        'finished',
-      ),
-      ...conditions(visit, end.toISOString()),
-      ...chargeItems(visit, start.toISOString()),
-    ];
-  });
+  const x12Visits: readonly string[] = SEED_SCENARIOS.x12;
+  const coded = CODED.filter((visit) => options.x12 || !x12Visits.includes(visit.id)).flatMap(
+    (visit) => {
+      const start = new Date(now.getTime() - visit.daysAgo * DAY_MS);
+      const end = new Date(start.getTime() + 30 * 60_000);
+      return [
+        encounter(
+          visit.id,
+          visit.patient,
+          visit.practitioner,
+          visit.type,
+          { start: start.toISOString(), end: end.toISOString() },
+          'finished',
+        ),
+        ...conditions(visit, end.toISOString()),
+        ...chargeItems(visit, start.toISOString()),
+      ];
+    },
+  );
   return [
     ...seedOrganizations(),
     ...seedPractitioners(),
@@ -462,12 +468,12 @@ export async function seedSandbox(
   adapter: FhirAdapter,
   now: Date,
   keep: (resource: Resource) => boolean = () => true,
-  options: { history?: boolean } = {},
+  options: { history?: boolean; x12?: boolean } = {},
 ): Promise<number> {
   // The billing office's last 120 days (seed-history.ts), after what it references: opt-in, as
   // its ~1,100 resources add seconds to a start that most tests do not need.
   const resources = [
-    ...buildSeedResources(now),
+    ...buildSeedResources(now, { x12: options.x12 ?? false }),
     ...(options.history ? seedHistory(now) : []),
   ].filter(keep);
   for (const resource of resources) {

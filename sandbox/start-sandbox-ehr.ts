@@ -36,6 +36,8 @@ export interface SandboxEhrOptions {
   seed?: boolean | ((resource: Resource) => boolean);
   /** Also seed the billing office's history (seed-history.ts: 300 claims over 120 days); default false. */
   history?: boolean;
+  /** Also seed Sandbox Mutual's members and visits, reached through the sandbox clearinghouse (X12); default false. */
+  x12?: boolean;
   now?: () => Date;
   /** Default 300. */
   accessTokenTtlSeconds?: number;
@@ -101,6 +103,7 @@ export async function startSandboxEhr(options: SandboxEhrOptions): Promise<Sandb
   if (seed !== false) {
     const count = await seedSandbox(seeded, now(), seed === true ? undefined : seed, {
       history: options.history ?? false,
+      x12: options.x12 ?? false,
     });
     options.logger.info({ resources: count }, 'sandbox EHR seeded');
   }

@@ -8,6 +8,8 @@ import { membersFromCoverages, type MemberLookup } from './members.ts';
  */
 export function sandboxMembers(now: Date): MemberLookup {
   return membersFromCoverages(
-    buildSeedResources(now).filter((r): r is Coverage => r.resourceType === 'Coverage'),
+    buildSeedResources(now, { x12: true }).filter(
+      (r): r is Coverage => r.resourceType === 'Coverage',
+    ),
   );
 }

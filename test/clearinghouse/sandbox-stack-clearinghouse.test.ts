@@ -28,7 +28,7 @@ describe('the sandbox stack runs the clearinghouse beside the payer', { timeout:
   });
 
   it('seeds Sandbox Mutual as a payer with a payer id, covering patients the clearinghouse knows', async () => {
-    const seed = buildSeedResources(new Date());
+    const seed = buildSeedResources(new Date(), { x12: true });
     const payer = seed.find((r): r is Organization => r.id === X12_PAYER.id);
     expect(payer?.identifier).toEqual([{ system: SYSTEM.payerId, value: 'SBXMUT' }]);
     const covered = seed

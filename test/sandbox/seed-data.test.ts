@@ -52,7 +52,7 @@ describe('sandbox seed', () => {
   });
 
   it('has the demo scenarios the worker and payer rely on', () => {
-    const seed = buildSeedResources(NOW);
+    const seed = buildSeedResources(NOW, { x12: true });
     const encounter = (id: string) => byId<Encounter>(seed, 'Encounter', id);
     const coverageOf = (e: Encounter) =>
       seed
@@ -95,7 +95,7 @@ describe('sandbox seed', () => {
   });
 
   it('gives the billing provider and practitioners valid NPIs and includes a child and an older adult', () => {
-    const seed = buildSeedResources(NOW);
+    const seed = buildSeedResources(NOW, { x12: true });
     const npis = seed
       .filter(
         (r): r is Organization | Practitioner =>
