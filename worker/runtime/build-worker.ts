@@ -62,8 +62,8 @@ export interface WorkerDeps {
   /** The idle backoff's clock (ms, monotonic); `performance.now` by default. */
   clock?: () => number;
   /**
-   * The billing office's read model (issue 17): synced after each tick (the worker's own writes)
-   * and on each idle beat (others' writes, e.g. the app's actions), by `_lastUpdated`.
+   * The billing office's read model (issue 17): synced after each tick, by `_lastUpdated`, so
+   * others' writes are picked up on the idle backoff's cadence (the app refreshes its own at once).
    */
   readModel?: { sync(): Promise<unknown> };
   /** An X12 clearinghouse beside `payer`, for the payers it lists (issue 15); none when absent. */
@@ -284,10 +284,9 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
 
   async function poll(): Promise<TickSummary | undefined> {
     if (running) return undefined;
-    if (!idle.due()) {
-      await syncReadModel();
-      return undefined;
-    }
+    // Not due: nothing is asked of the EHR, the read model included (it syncs after each tick,
+    // and the app refreshes a claim itself after each action), so idle costs nothing (issue 13).
+    if (!idle.due()) return undefined;
     return tick();
   }
 

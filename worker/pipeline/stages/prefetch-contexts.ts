@@ -139,16 +139,18 @@ async function prefetchChunk(
   ];
   const coverages = new Map<string, Resource[]>();
   const patientRefs = patientIds.map((id) => `Patient/${id}`).join(',');
-  const [coveragePages, preauthorizations] = await Promise.all([
+  // One after the other: at concurrency 1 the worker keeps one request in flight (a busy EHR's
+  // per-user limit counts them), and a chunk is 25 encounters, so the wait is paid once per 25.
+  const coveragePages =
     patientIds.length > 0
-      ? pagesOf(clinical, 'Coverage', {
+      ? await pagesOf(clinical, 'Coverage', {
           beneficiary: patientRefs,
           ...(plan.coveragePayor ? { _include: 'Coverage:payor' } : {}),
           _count: 1000,
         })
-      : [],
-    billing && patientIds.length > 0 ? preauthorizationsOf(billing, patientRefs) : undefined,
-  ]);
+      : [];
+  const preauthorizations =
+    billing && patientIds.length > 0 ? await preauthorizationsOf(billing, patientRefs) : undefined;
   for (const { resource: r, mode } of resourcesIn(coveragePages)) {
     if (r.resourceType === 'Coverage' && mode !== 'include')
       push(coverages, idIn(field(r, 'beneficiary'), 'Patient'), r);
