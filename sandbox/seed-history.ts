@@ -321,7 +321,9 @@ function historyClaim(n: number, now: Date, random: () => number): Built {
     created: iso(answeredAt),
     insurer: { reference: `Organization/${payer.id}` },
     request: { reference: `Claim/${id}` },
-    outcome: denial && !denial.line ? 'complete' : denial ? 'partial' : 'complete',
+    // Adjudicated, denials included, is `complete` (as an 835 says it, CLP02 1-4): whether it was
+    // denied is in the lines' reasons, as the payers' real answers carry it.
+    outcome: 'complete',
     item: items,
     ...(paid > 0
       ? {
@@ -379,7 +381,9 @@ function denialTask(
     authoredOn: iso(at),
     lastModified: iso(at),
     restriction: { period: { end: iso(at + 90 * DAY_MS) } },
-    businessStatus: { text: response.outcome === 'partial' ? 'partially denied' : 'denied' },
+    businessStatus: {
+      text: (response.payment?.amount.value ?? 0) > 0 ? 'partially denied' : 'denied',
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CorrectAnswer, CorrectRequest } from '../../src/billing-office/claim-actions-api.ts';
+import type { ClaimAnswer } from '../../src/billing-office/claim-detail-types.ts';
 import { requireAction } from '../../src/billing-office/roles.ts';
 import { sameBilledCoding } from '../../src/claims/claim-coding.ts';
 import type { CodeSet } from '../../src/codes/code-set.ts';
@@ -9,8 +10,16 @@ import { AppError } from '../../src/errors/app-error.ts';
 import { saveCoding } from '../coding/save-coding.ts';
 import type { ActionContext } from './claim-actions.ts';
 
-/** The outcomes of a payer answer the worker sends a replacement for (worker/ledger/item-states.ts). */
-const REPLACEABLE = new Set(['error', 'partial']);
+/**
+ * The answers the worker sends a replacement for (worker/ledger/item-states.ts reopens FHIR
+ * `error` and `partial`, and an adjudicated denial answered `complete`): read from the
+ * adjudication, since an 835 answers a denial `complete`.
+ */
+const REPLACEABLE: ReadonlySet<ClaimAnswer | undefined> = new Set([
+  'rejected',
+  'denied',
+  'partly denied',
+] as const);
 
 /** The request's coding as the edit engine and the save take it; E/M documentation kept from the chart. */
 export function requestedCoding(body: CorrectRequest, chart: EncounterCoding): EncounterCoding {
@@ -56,7 +65,7 @@ export async function correctClaim(
       'BILLING_ACTION_NOT_APPLICABLE',
       `This claim was replaced by ${detail.replacedBy}; correct the newest claim.`,
     );
-  if (!detail.outcome || !REPLACEABLE.has(detail.outcome) || detail.frequency === '8')
+  if (!REPLACEABLE.has(detail.answer) || detail.frequency === '8')
     throw new AppError(
       'BILLING_ACTION_NOT_APPLICABLE',
       'Only a denied or partly denied claim is corrected and resubmitted as a replacement.',

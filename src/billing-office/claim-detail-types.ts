@@ -77,6 +77,13 @@ export interface ClaimActionRecord {
   by?: string;
 }
 
+/**
+ * The payer's answer as billing staff work it: `waiting` (queued), `rejected` (FHIR `error`: not
+ * processed), `denied` (a denial reason and nothing paid), `partly denied` (a denial reason and
+ * money paid), `paid` (adjudicated without a denial reason).
+ */
+export type ClaimAnswer = 'waiting' | 'rejected' | 'denied' | 'partly denied' | 'paid';
+
 export interface ClaimDetail {
   claimId: string;
   versionId?: string;
@@ -93,8 +100,13 @@ export interface ClaimDetail {
   /** `Claim/…` this one replaces, and the newest that replaced it. */
   replaces?: string;
   replacedBy?: string;
-  /** The payer's outcome (`complete`, `partial`, `error`, `queued`), absent before an answer. */
+  /**
+   * The payer's FHIR outcome (`complete`, `partial`, `error`, `queued`), absent before an answer.
+   * An adjudicated denial is `complete` (as an 835 says it); read `answer` for denied or paid.
+   */
   outcome?: string;
+  /** What the payer's answer means to billing staff, from its adjudication; absent before one. */
+  answer?: ClaimAnswer;
   disposition?: string;
   totals: {
     billed: number;

@@ -6,13 +6,16 @@ import type {
   Provenance,
   Task,
 } from 'fhir/r4';
-import { claimResponseSummary } from '../claims/claim-response-summary.ts';
+import {
+  claimResponseSummary,
+  type ClaimResponseSummary,
+} from '../claims/claim-response-summary.ts';
 import { denialNextStep } from '../claims/denial-next-steps.ts';
 import { roundCents } from '../claims/fee-schedule.ts';
 import type { EncounterCoding, Finding } from '../coding/coding-model.ts';
 import { EXT } from '../fhir/systems.ts';
 import { actionRecord, isActionTask, taskAmount, taskKind } from './action-tasks.ts';
-import type { ClaimDetail, TimelineEvent } from './claim-detail-types.ts';
+import type { ClaimAnswer, ClaimDetail, TimelineEvent } from './claim-detail-types.ts';
 import { claimLines } from './claim-lines.ts';
 
 /** Everything read for one claim; `claimDetail` turns it into the page's JSON. Pure. */
@@ -54,11 +57,29 @@ export function latestAnswer(
     )[0];
 }
 
+/**
+ * Denied, partly denied or paid, decided from the adjudication (the summary's denial reasons, the
+ * same the worker opens a `claim-denied` Task and reopens a claim for, and the read model counts),
+ * not from `outcome`: an 835 answers every adjudicated claim `complete`, denials included (CLP02
+ * 4). A FHIR payer's `partial` still reads as partly denied.
+ */
+export function claimAnswerOf(
+  answer: ClaimResponse | undefined,
+  summary: ClaimResponseSummary | undefined,
+): ClaimAnswer | undefined {
+  if (!answer || !summary) return undefined;
+  if (answer.outcome === 'queued') return 'waiting';
+  if (answer.outcome === 'error') return 'rejected';
+  if (summary.denials.length > 0) return summary.paid > 0 ? 'partly denied' : 'denied';
+  return answer.outcome === 'partial' ? 'partly denied' : 'paid';
+}
+
 /** One claim as the billing office works it: lines, totals, denials, timeline, coding, actions. */
 export function claimDetail(s: ClaimDetailSources): ClaimDetail {
   const { claim } = s;
   const answer = latestAnswer(claim, s.responses);
   const summary = answer ? claimResponseSummary(answer) : undefined;
+  const state = claimAnswerOf(answer, summary);
   const lines = claimLines(claim, answer);
   const open = (t: Task) => !['completed', 'cancelled', 'entered-in-error'].includes(t.status);
   const amountOf = (kind: string, live: (t: Task) => boolean) =>
@@ -105,6 +126,7 @@ export function claimDetail(s: ClaimDetailSources): ClaimDetail {
     ...(prior ? { replaces: prior } : {}),
     ...(replacedBy?.id ? { replacedBy: `Claim/${replacedBy.id}` } : {}),
     ...(answer?.outcome ? { outcome: answer.outcome } : {}),
+    ...(state ? { answer: state } : {}),
     ...(answer?.disposition ? { disposition: answer.disposition } : {}),
     totals: { billed, allowed, paid, patient, writtenOff, billedToPatient, balance },
     lines,
@@ -203,7 +225,8 @@ function responseEvents(r: ClaimResponse): TimelineEvent[] {
     out.push({
       at,
       kind: 'claim-response',
-      title: `Payer answered: ${r.outcome}`,
+      // In the biller's words (denied, partly denied, paid), not FHIR's `complete`.
+      title: `Payer answered: ${claimAnswerOf(r, claimResponseSummary(r)) ?? r.outcome}`,
       ...(r.disposition ? { detail: r.disposition } : {}),
       reference,
     });

@@ -84,6 +84,11 @@ function denialsOf(response: ClaimResponse, billed: number): ClaimDenial[] {
   return [...merged.values()];
 }
 
+/**
+ * The claim's state: denied, partly denied or paid from the adjudication (its denial reasons and
+ * the money paid), never from `outcome`, which is `complete` for every adjudicated claim, denials
+ * included (835 CLP02 1-4); only FHIR's `queued` and `error` (not processed) are read from it.
+ */
 function stateOf(
   claim: Claim,
   last: ClaimResponse | undefined,

@@ -112,7 +112,10 @@ describe('claim detail', { timeout: 60_000 }, () => {
   it('shows a denied line with its amounts and reason in words, the timeline and the coding with its edits', async () => {
     const claim = await claimOf(SEED_SCENARIOS.notCovered);
     const detail = await detailOf(claim.id);
-    expect(detail.outcome).toBe('partial');
+    // An adjudicated partial denial is FHIR `complete` (as an 835 says it); the biller sees it
+    // as partly denied, from the denied line and the money paid on the other.
+    expect(detail.outcome).toBe('complete');
+    expect(detail.answer).toBe('partly denied');
     const denied = detail.lines.find((l) => l.code === 'S9986');
     expect(denied).toMatchObject({ denied: true, allowed: 0, paid: 0 });
     expect(denied?.billed).toBeGreaterThan(0);
@@ -328,6 +331,9 @@ describe('through the worker to the payer', { timeout: 120_000 }, () => {
     const paid = await detailOf(replacement.id);
     expect(paid.frequency).toBe('7');
     expect(paid.outcome).toBe('complete');
+    // `complete` alone says adjudicated, not paid: the replacement has no denial left.
+    expect(paid.answer).toBe('paid');
+    expect(paid.denials).toEqual([]);
   });
 
   it('voids a paid claim through the worker (frequency 8, the payer claim number)', async () => {

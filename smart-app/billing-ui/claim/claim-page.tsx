@@ -137,16 +137,19 @@ export function ClaimPage({ claimId }: { claimId: string }) {
   );
 }
 
+/** The claim's state in words, from the adjudication (`answer`), not the FHIR `outcome`. */
 function stateWords(d: ClaimDetail): string {
   if (d.status === 'cancelled') return 'voided';
-  switch (d.outcome) {
-    case 'complete':
+  switch (d.answer) {
+    case 'paid':
       return 'paid';
-    case 'partial':
+    case 'partly denied':
       return 'partly denied';
-    case 'error':
+    case 'denied':
       return 'denied';
-    case 'queued':
+    case 'rejected':
+      return 'rejected by the payer';
+    case 'waiting':
       return 'waiting for the payer';
     default:
       return d.status === 'draft' ? 'held before submission' : 'submitted';
