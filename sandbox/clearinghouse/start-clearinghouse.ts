@@ -67,10 +67,7 @@ export async function startSandboxClearinghouse(
   const dir = join(options.stateDir, 'clearinghouse');
   const root = join(dir, 'files');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const hostKey = await keptSecret(
-    join(dir, 'ssh_host_ed25519_key'),
-    () => ssh2.utils.generateKeyPairSync('ed25519').private,
-  );
+  const hostKey = await keptSecret(join(dir, 'ssh_host_ed25519_key'), hostKeyPair);
   const passwordFile = join(dir, 'sftp-password');
   const password = await keptSecret(passwordFile, () => randomBytes(18).toString('base64url'));
   // The adjudications live in memory, like the sandbox payer's: a new start begins with empty folders.
@@ -203,6 +200,21 @@ export async function startSandboxClearinghouse(
 }
 
 /** A secret kept in a file (mode 0600): read when there, made and written at first start. */
+/**
+ * A new ed25519 host key that ssh2 can read back. ssh2 1.17's keygen strips a leading zero byte
+ * of the public key, so about 1 key in 256 is refused by its own parseKey ("Malformed OpenSSH
+ * key", mscdex/ssh2#1513): such a key is thrown away and another made.
+ */
+function hostKeyPair(): string {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const usable = [pair.private, pair.public].every(
+      (key) => !(ssh2.utils.parseKey(key) instanceof Error),
+    );
+    if (usable) return pair.private;
+  }
+}
+
 async function keptSecret(path: string, make: () => string): Promise<string> {
   const existing = await readFile(path, 'utf8').catch(() => undefined);
   if (existing) return existing.replace(/\n$/, '');
