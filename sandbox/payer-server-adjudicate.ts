@@ -45,24 +45,9 @@ export interface AdjudicateInput {
  */
 export function adjudicateClaim(input: AdjudicateInput): ClaimResponse {
   const { claim } = input;
-  const dateOfService =
-    claim.billablePeriod?.start?.slice(0, 10) ??
-    claim.item?.[0]?.servicedDate ??
-    claim.created.slice(0, 10);
-  const rejection = missingDiagnosisDenial(claim);
-  if (rejection) return rejected(input, rejection);
-  const claimDenial =
-    coverageDenial(input.coverage, dateOfService) ??
-    timelyFilingDenial(dateOfService, input.received);
-  const remit = remitOf({
-    claim,
-    claimDenial,
-    feeSchedule: input.feeSchedule,
-    sharing: costSharingOf(input.coverage),
-    deductibleMet: input.deductibleMet ?? 0,
-    patientControlNumber: patientControlNumberOf(claim) ?? claim.identifier?.[0]?.value ?? '',
-    payerClaimNumber: input.controlNumber,
-  });
+  const judged = adjudicateRemit(input);
+  if ('rejection' in judged) return rejected(input, judged.rejection);
+  const { remit, claimDenial } = judged;
   const created = input.received.toISOString();
   const mapped = eraClaimToClaimResponse(remit, sandboxPayment(remit, created.slice(0, 10)), {
     created,
@@ -84,6 +69,39 @@ export function adjudicateClaim(input: AdjudicateInput): ClaimResponse {
   const notes = deniedNotes(remit, claimDenial);
   if (notes.length > 0) response.processNote = notes;
   return response;
+}
+
+/** The outcome of the payer's rules on one claim, in 835 terms. */
+export type AdjudicatedRemit =
+  { rejection: Denial } | { remit: EraClaim; claimDenial: Denial | undefined };
+
+/**
+ * The payer's rules on one claim as a remittance (835 CLP/SVC/CAS), before any FHIR mapping: a
+ * front-door rejection (no diagnosis), or the claim-level denial if any and the priced lines.
+ * The clearinghouse writes its 835 from this, so both payer doors answer from one set of rules
+ * (issue 15).
+ */
+export function adjudicateRemit(input: AdjudicateInput): AdjudicatedRemit {
+  const { claim } = input;
+  const dateOfService =
+    claim.billablePeriod?.start?.slice(0, 10) ??
+    claim.item?.[0]?.servicedDate ??
+    claim.created.slice(0, 10);
+  const rejection = missingDiagnosisDenial(claim);
+  if (rejection) return { rejection };
+  const claimDenial =
+    coverageDenial(input.coverage, dateOfService) ??
+    timelyFilingDenial(dateOfService, input.received);
+  const remit = remitOf({
+    claim,
+    claimDenial,
+    feeSchedule: input.feeSchedule,
+    sharing: costSharingOf(input.coverage),
+    deductibleMet: input.deductibleMet ?? 0,
+    patientControlNumber: patientControlNumberOf(claim) ?? claim.identifier?.[0]?.value ?? '',
+    payerClaimNumber: input.controlNumber,
+  });
+  return { remit, claimDenial };
 }
 
 /** The payer does not know the submitter's server ids: the identifier is what matches. */

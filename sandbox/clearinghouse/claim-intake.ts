@@ -4,7 +4,7 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import { frequencyOf } from '../../src/x12/claim-837-input.ts';
 import { payerOf } from '../../src/x12/claim-to-837.ts';
 import { read837, type Read837 } from '../../src/x12/read-837.ts';
-import { adjudicateClaim } from '../payer-server-adjudicate.ts';
+import { adjudicateRemit } from '../payer-server-adjudicate.ts';
 import { answerFile, KIND_835, x12Date } from './answer-envelope.ts';
 import { check837 } from './check-837.ts';
 import { build277ca, frontDoorEdits, type Judged, type Stc } from './front-door.ts';
@@ -146,15 +146,18 @@ function adjudicate(j: Judged, lineRefs: string[], ctx: IntakeContext): RemitFor
   const payerId = payerOf(read.input).id;
   const memberId = read.input.coverage.subscriberId ?? '';
   const number = state.nextNumber();
-  const response = adjudicateClaim({
+  const judgedRemit = adjudicateRemit({
     claim: read.input.claim,
     coverage: ctx.members.find(payerId, memberId),
     feeSchedule: ctx.feeSchedule ?? SANDBOX_PAYER_FEE_SCHEDULE,
     received: now,
     responseId: `cr-${number}`,
     controlNumber: j.payerClaimNumber ?? `PCN${number}`,
+    deductibleMet: deductibleMetOf(state, payerId, memberId, j.claimNumber, received.slice(0, 4)),
   });
-  const remit = remitOf(response, read, lineRefs, received);
+  // The front door already turns away a claim without a diagnosis (277CA); nothing to pay here.
+  if ('rejection' in judgedRemit) return reversal;
+  const remit = remitOf(judgedRemit.remit, read, lineRefs, received);
   state.adjudicated.set(j.claimNumber, {
     remit,
     payerId,
@@ -162,6 +165,27 @@ function adjudicate(j: Judged, lineRefs: string[], ctx: IntakeContext): RemitFor
     serviceDate: remit.lines[0]?.date ?? received,
   });
   return [...reversal, { remit, read }];
+}
+
+/**
+ * The payer's deductible accumulator (as the FHIR payer keeps it): PR-1 on the member's other
+ * claims still standing this plan year. A replaced claim's own PR-1 is not counted: it is reversed.
+ */
+function deductibleMetOf(
+  state: IntakeState,
+  payerId: string,
+  memberId: string,
+  claimNumber: string,
+  year: string,
+): number {
+  let met = 0;
+  for (const [number, done] of state.adjudicated) {
+    if (number === claimNumber || done.payerId !== payerId || done.memberId !== memberId) continue;
+    if (!done.remit.received.startsWith(year)) continue;
+    for (const a of done.remit.lines.flatMap((l) => l.adjustments))
+      if (a.group === 'PR' && a.reason === '1') met += a.amount;
+  }
+  return Math.round(met * 100) / 100;
 }
 
 /** A reversal (CLP02 22) of an earlier payment: every amount negated, so it balances too. */

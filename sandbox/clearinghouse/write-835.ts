@@ -1,5 +1,4 @@
-import type { ClaimResponse, ClaimResponseItemAdjudication } from 'fhir/r4';
-import { SYSTEM } from '../../src/fhir/systems.ts';
+import type { EraClaim } from '../../src/x12/era-types.ts';
 import type { Read837 } from '../../src/x12/read-837.ts';
 import { amount } from '../../src/x12/x12-values.ts';
 import type { OutSegment } from '../../src/x12/x12-writer.ts';
@@ -49,76 +48,41 @@ export interface ProviderAdjustment {
   amount: number;
 }
 
-const GROUP = /^(CO|PR|OA|PI)-/;
-
-/** The CAS entries of one line's adjudication, from the payer's ClaimResponse item. */
-function lineAdjustments(adjudication: readonly ClaimResponseItemAdjudication[]) {
-  const value = (category: string) =>
-    adjudication.find((a) => a.category.coding?.some((c) => c.code === category));
-  const submitted = value('submitted')?.amount?.value ?? 0;
-  const eligible = value('eligible');
-  const allowed = eligible?.amount?.value ?? submitted;
-  const adjustments: Adjustment[] = [];
-  const remarks: string[] = [];
-  const reason = eligible?.reason;
-  const carc = reason?.coding?.find((c) => c.system === SYSTEM.carc)?.code;
-  if (carc && submitted - allowed > 0) {
-    const group = (GROUP.exec(reason.text ?? '')?.[1] ?? 'CO') as Adjustment['group'];
-    adjustments.push({ group, reason: carc, amount: submitted - allowed });
-  }
-  remarks.push(
-    ...(reason?.coding ?? []).filter((c) => c.system === SYSTEM.rarc).map((c) => c.code ?? ''),
-  );
-  const copay = value('copay')?.amount?.value ?? 0;
-  const coinsurance = value('coinsurance')?.amount?.value ?? 0;
-  if (copay > 0) adjustments.push({ group: 'PR', reason: '3', amount: copay });
-  if (coinsurance > 0) adjustments.push({ group: 'PR', reason: '2', amount: coinsurance });
-  return {
-    submitted,
-    allowed,
-    paid: value('benefit')?.amount?.value ?? 0,
-    adjustments,
-    remarks,
-  };
-}
-
-/** The 835 claim of the sandbox payer's ClaimResponse to a claim read from an 837P. */
+/**
+ * The 835 claim of the sandbox payer's adjudication (`adjudicateRemit`, the same remittance its
+ * FHIR `$submit` answer is mapped from: one source of rules, issue 15) for a claim read from an
+ * 837P: amounts and CAS reasons as the payer made them, the 837P's line references echoed.
+ */
 export function remitOf(
-  response: ClaimResponse,
+  era: EraClaim,
   read: Read837,
   lineRefs: readonly string[],
   received: string,
 ): Remit {
   const { claim, coverage, patient } = read.input;
-  const lines: RemitLine[] = (claim.item ?? []).map((item, i) => {
-    const answer = response.item?.find((r) => r.itemSequence === item.sequence);
-    const a = lineAdjustments(answer?.adjudication ?? []);
+  const lines: RemitLine[] = era.lines.map((line, i) => {
+    const item = claim.item?.[i];
     const ref = lineRefs[i];
     return {
-      code: item.productOrService.coding?.[0]?.code ?? '',
-      modifiers: (item.modifier ?? []).map((m) => m.coding?.[0]?.code ?? '').filter(Boolean),
-      charge: item.net?.value ?? a.submitted,
-      paid: a.paid,
-      units: item.quantity?.value ?? 1,
-      date: item.servicedDate ?? item.servicedPeriod?.start ?? serviceDateOf(read),
-      ...(a.allowed > 0 ? { allowed: a.allowed } : {}),
-      adjustments: a.adjustments,
-      remarks: a.remarks,
+      code: line.code,
+      modifiers: line.modifiers.filter(Boolean),
+      charge: line.charge,
+      paid: line.paid,
+      units: line.units ?? 1,
+      date: item?.servicedDate ?? item?.servicedPeriod?.start ?? serviceDateOf(read),
+      ...(line.allowed !== undefined && line.allowed > 0 ? { allowed: line.allowed } : {}),
+      adjustments: line.adjustments.map((a) => ({ ...a, group: a.group as Adjustment['group'] })),
+      remarks: line.remarks,
       ...(ref ? { lineRef: ref } : {}),
     };
   });
-  const paid = round(lines.reduce((s, l) => s + l.paid, 0));
-  const patientResponsibility = round(
-    lines.flatMap((l) => l.adjustments).reduce((s, a) => s + (a.group === 'PR' ? a.amount : 0), 0),
-  );
-  const allDenied = lines.length > 0 && lines.every((l) => l.paid === 0 && !l.allowed);
   return {
     claimNumber: claim.identifier?.[0]?.value ?? '',
-    status: allDenied ? '4' : '1',
-    charge: claim.total?.value ?? lines.reduce((s, l) => s + l.charge, 0),
-    paid,
-    patientResponsibility,
-    payerClaimNumber: response.identifier?.[0]?.value ?? '',
+    status: era.status === '4' ? '4' : '1',
+    charge: claim.total?.value ?? era.charge,
+    paid: era.paid,
+    patientResponsibility: era.patientResponsibility ?? 0,
+    payerClaimNumber: era.payerClaimControlNumber,
     patient: {
       last: patient.name?.[0]?.family ?? '',
       first: patient.name?.[0]?.given?.[0] ?? '',

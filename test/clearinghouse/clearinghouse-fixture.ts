@@ -40,15 +40,18 @@ export interface TestClearinghouse {
   close(): Promise<void>;
 }
 
-/** A sandbox clearinghouse on free ports, with its own state folder. */
-export async function startTestClearinghouse(stateDir?: string): Promise<TestClearinghouse> {
+/** A sandbox clearinghouse on free ports, with its own state folder; its payer enrolls `coverage`. */
+export async function startTestClearinghouse(
+  stateDir?: string,
+  coverage: Coverage = enrolledCoverage(),
+): Promise<TestClearinghouse> {
   const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'chartbill-clearinghouse-')));
   const clearinghouse = await startSandboxClearinghouse({
     host: '127.0.0.1',
     sftpPort: 0,
     corePort: 0,
     stateDir: dir,
-    members: membersFromCoverages([enrolledCoverage()]),
+    members: membersFromCoverages([coverage]),
     logger: createLogger('silent', 'clearinghouse-test'),
     now: () => RECEIVED,
   });

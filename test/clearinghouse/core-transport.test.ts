@@ -17,6 +17,8 @@ import {
 } from './clearinghouse-fixture.ts';
 
 const NOW = new Date('2026-03-05T15:00:00Z');
+/** The 270's date of service: the benefit period answered is the plan year that holds it. */
+const SERVICE_DATE = '2026-03-02';
 
 function core(settings: Record<string, string>) {
   const config = loadClearinghouseConfig(settings).core;
@@ -33,7 +35,7 @@ function inquiry270(memberId: string): string {
       ...(input.payer ? { payer: input.payer } : {}),
       provider: input.billingProvider,
       serviceTypes: ['30', '98'],
-      date: '2026-03-02',
+      date: SERVICE_DATE,
       trace: 'ELIG-0001',
     },
     testX12Config(),
@@ -67,7 +69,8 @@ describe('CAQH CORE real-time transport against the sandbox clearinghouse', () =
       inNetwork: 'Y',
     });
     expect(found?.benefits.find((b) => b.info === 'A')?.percent).toBe(0.2);
-    expect(found?.planStart).toBe('2020-01-01');
+    // The sandbox plan runs on the calendar year (issue 15): DTP*346 is that year's first day.
+    expect(found?.planStart).toBe(`${SERVICE_DATE.slice(0, 4)}-01-01`);
     expect(ch.clearinghouse.audit().realTime).toEqual({ X12_270_Request_005010X279A1: 1 });
   });
 
