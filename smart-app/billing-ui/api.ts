@@ -1,37 +1,14 @@
 /** The billing workspace's JSON API (billing-api.ts), called with the session handle as a bearer token. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}
+import { ApiError, sessionHandle } from '../ui/api.ts';
 
-const SESSION_KEY = 'chartbill.billing-session';
+export { ApiError };
 
 /**
- * The workspace's session handle: handed over in a meta tag by the launch, then kept in this
- * tab's sessionStorage (gone when the tab closes; never in the URL or a lasting store).
+ * The workspace's session handle, kept apart from a chart launch's in the same browser: handed
+ * over in a meta tag by the launch, then kept in this tab's sessionStorage (see `sessionHandle`).
  */
 export function billingSession(): string | undefined {
-  const meta = document.querySelector<HTMLMetaElement>('meta[name="chartbill-session"]');
-  if (meta?.content) {
-    try {
-      sessionStorage.setItem(SESSION_KEY, meta.content);
-    } catch {
-      // storage denied: the handle lives in this page's memory only
-    }
-    meta.remove();
-    return meta.content;
-  }
-  try {
-    return sessionStorage.getItem(SESSION_KEY) ?? undefined;
-  } catch {
-    return undefined;
-  }
+  return sessionHandle('chartbill.billing-session');
 }
 
 export interface ApiInit {

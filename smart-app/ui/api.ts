@@ -16,12 +16,13 @@ const SESSION_KEY = 'chartbill.session';
  * The session handle: handed over in a meta tag by the launch callback, then kept in
  * sessionStorage (this tab only, gone when it closes) so a reload keeps working. Works in an EHR
  * iframe whether or not the browser blocks third-party cookies, because no cookie is used.
+ * `key`: the billing workspace keeps its own (smart-app/billing-ui/api.ts).
  */
-export function sessionHandle(): string | undefined {
+export function sessionHandle(key = SESSION_KEY): string | undefined {
   const meta = document.querySelector<HTMLMetaElement>('meta[name="chartbill-session"]');
   if (meta?.content) {
     try {
-      sessionStorage.setItem(SESSION_KEY, meta.content);
+      sessionStorage.setItem(key, meta.content);
     } catch {
       // storage may be disabled in a sandboxed iframe; the handle stays in memory for this page
     }
@@ -29,7 +30,7 @@ export function sessionHandle(): string | undefined {
     return meta.content;
   }
   try {
-    return sessionStorage.getItem(SESSION_KEY) ?? undefined;
+    return sessionStorage.getItem(key) ?? undefined;
   } catch {
     return undefined;
   }

@@ -1,19 +1,11 @@
-import type {
-  ChargeItem,
-  Claim,
-  ClaimResponse,
-  Condition,
-  Encounter,
-  Location,
-  Practitioner,
-} from 'fhir/r4';
+import type { Claim, ClaimResponse, Encounter, Location, Practitioner } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimInput } from '../../src/x12/claim-input.ts';
 import { practiceDateOf } from '../../src/claims/practice-date.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
 import { claimsTo837 } from '../../src/x12/claim-to-837.ts';
 import { testX12Config } from '../x12/x12-fixtures.ts';
-import { all, startWorld, workerFor, type World } from './worker-kit.ts';
+import { all, codeEncounter, startWorld, workerFor, type World } from './worker-kit.ts';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -70,29 +62,12 @@ async function referredHospitalVisit(fhir: World['fhir']): Promise<string> {
     preAuthRef: 'AUTH-20931',
     preAuthPeriod: { start: start.slice(0, 8) + '01', end: '2099-12-31' },
   });
-  const encounterRef = `Encounter/${encounter.id ?? ''}`;
-  const { resource: condition } = await fhir.create<Condition>({
-    resourceType: 'Condition',
-    subject: { reference: patient },
-    encounter: { reference: encounterRef },
-    category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'encounter-diagnosis' }] }],
-    extension: [{ url: EXT.diagnosisRank, valuePositiveInt: 1 }],
-    code: { coding: [{ system: SYSTEM.icd10cm, code: 'I10' }] },
-  });
-  await fhir.create<ChargeItem>({
-    resourceType: 'ChargeItem',
-    status: 'billable',
-    subject: { reference: patient },
-    context: { reference: encounterRef },
-    code: { coding: [{ system: SYSTEM.cpt, code: '99213' }] },
-    quantity: { value: 1 },
-    occurrenceDateTime: start,
-    extension: [
-      {
-        url: EXT.diagnosisPointer,
-        valueReference: { reference: `Condition/${condition.id ?? ''}` },
-      },
-    ],
+  await codeEncounter(fhir, {
+    patient,
+    encounter: encounter.id ?? '',
+    start,
+    diagnosis: 'I10',
+    service: '99213',
   });
   return encounter.id ?? '';
 }

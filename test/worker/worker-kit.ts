@@ -153,23 +153,41 @@ export async function addEncounterWithUnknownCode(fhir: FhirGateway): Promise<st
     participant: [{ individual: { reference: 'Practitioner/pr-1' } }],
     serviceProvider: { reference: 'Organization/org-billing' },
   });
-  const encounterRef = `Encounter/${encounter.id ?? ''}`;
+  await codeEncounter(fhir, {
+    patient,
+    encounter: encounter.id ?? '',
+    start,
+    diagnosis: 'J06.9',
+    service: '99999',
+  });
+  return encounter.id ?? '';
+}
+
+/**
+ * Codes a finished encounter as a clinician would: one encounter-diagnosis Condition (rank 1)
+ * and one billable ChargeItem pointing at it.
+ */
+export async function codeEncounter(
+  fhir: FhirGateway,
+  visit: { patient: string; encounter: string; start: string; diagnosis: string; service: string },
+): Promise<void> {
+  const encounterRef = `Encounter/${visit.encounter}`;
   const { resource: condition } = await fhir.create<Condition>({
     resourceType: 'Condition',
-    subject: { reference: patient },
+    subject: { reference: visit.patient },
     encounter: { reference: encounterRef },
     category: [{ coding: [{ system: SYSTEM.conditionCategory, code: 'encounter-diagnosis' }] }],
     extension: [{ url: EXT.diagnosisRank, valuePositiveInt: 1 }],
-    code: { coding: [{ system: SYSTEM.icd10cm, code: 'J06.9' }] },
+    code: { coding: [{ system: SYSTEM.icd10cm, code: visit.diagnosis }] },
   });
   await fhir.create<ChargeItem>({
     resourceType: 'ChargeItem',
     status: 'billable',
-    subject: { reference: patient },
+    subject: { reference: visit.patient },
     context: { reference: encounterRef },
-    code: { coding: [{ system: SYSTEM.cpt, code: '99999' }] },
+    code: { coding: [{ system: SYSTEM.cpt, code: visit.service }] },
     quantity: { value: 1 },
-    occurrenceDateTime: start,
+    occurrenceDateTime: visit.start,
     extension: [
       {
         url: EXT.diagnosisPointer,
@@ -177,7 +195,6 @@ export async function addEncounterWithUnknownCode(fhir: FhirGateway): Promise<st
       },
     ],
   });
-  return encounter.id ?? '';
 }
 
 export function idOf(resource: Resource): string {
