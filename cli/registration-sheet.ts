@@ -38,7 +38,8 @@ export interface RegistrationSheet {
   };
   /**
    * The app as a backend client of the billing FHIR server, where it writes the coding
-   * (`CHARTBILL_CODING_STORE=billing`: the EHR cannot hold it, as Epic and Oracle Health cannot).
+   * (`CHARTBILL_CODING_STORE=billing`: the EHR cannot hold it, as Epic and Oracle Health cannot)
+   * and the billing workspace's work Tasks (neither takes Task writes from apps).
    */
   appBilling?: { audience: string; clientId: string | undefined; scopes: string };
   /** Settings the sheet could not fill in, each saying what it is for. */
@@ -167,7 +168,7 @@ export function formatRegistrationSheet(sheet: RegistrationSheet): string {
   ];
   if (sheet.appBilling)
     lines.push(
-      'The app at the billing FHIR server (a backend client: the coding lives there):',
+      'The app at the billing FHIR server (a backend client: the coding and the work Tasks the billing workspace assigns and writes live there):',
       `  Audience:  ${sheet.appBilling.audience}`,
       `  Client id: ${sheet.appBilling.clientId ?? '(set CHARTBILL_APP_BILLING_CLIENT_ID)'}`,
       `  Authentication: private_key_jwt (client_credentials, RFC 7523), the key in CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE`,

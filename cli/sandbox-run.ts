@@ -79,7 +79,7 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
   console.log(`Sandbox EHR profile: ${settings.CHARTBILL_SANDBOX_EHR}`);
   if (stack.billing)
     console.log(
-      `Billing FHIR store: ${stack.billing.fhirBase} (the coding and claims this EHR profile cannot hold)`,
+      `Billing FHIR store: ${stack.billing.fhirBase} (the coding, claims and work Tasks this EHR profile cannot hold)`,
     );
   console.log(`EHR launch: ${stack.ehrLaunchUrl}`);
   console.log(`App: ${stack.appUrl}`);

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Resource } from 'fhir/r4';
 import type { Logger } from 'pino';
 import { generateClientKeys } from '../src/auth/keys.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
@@ -20,7 +21,7 @@ import {
   type SandboxEhrProfile,
 } from '../sandbox/ehr-profiles.ts';
 import { medplumFaults } from '../sandbox/medplum-faults.ts';
-import { isSeedCoding } from '../sandbox/seed-data.ts';
+import { isSeedBillingRecord, isSeedCoding } from '../sandbox/seed-data.ts';
 import { X12_PAYER } from '../sandbox/seed-people.ts';
 import { SANDBOX_BILLING_ROLES } from '../sandbox/seed-billing-staff.ts';
 import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
@@ -72,9 +73,10 @@ export interface SandboxStackOptions {
   /** Where the clearinghouse keeps its host key (so a pinned fingerprint survives restarts); default a temporary folder. */
   stateDir?: string;
   /**
-   * Seed the billing office's history (issue 17: 300 claims over 120 days) where the claims are
-   * kept; default true, so the charts mean something. Only an EHR that holds claims gets it: a
-   * billing store's Claims could not refer to the EHR's patients.
+   * Seed the billing office's history (issue 17: 300 claims over 120 days); default true, so the
+   * charts mean something. Its patients and payers go to the EHR; its claims, answers, work Tasks
+   * and payments go where the worker keeps claims (the billing store beside an EHR that takes no
+   * Claim writes). It adds seconds to a start: tests that do not look at it pass false.
    */
   history?: boolean;
 }
@@ -161,14 +163,18 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   const codingInBilling = !holdsCoding(profile);
   const withBilling = codingInBilling || !holdsClaims(profile);
   const appBillingKeys = codingInBilling ? await generateClientKeys('ES384') : undefined;
+  const history = opts.history ?? true;
+  // What the EHR cannot hold is seeded in the billing store, where the app and worker look for it.
+  const inBilling = (r: Resource) =>
+    (codingInBilling && isSeedCoding(r)) || (withBilling && isSeedBillingRecord(r));
 
   const ehr = await startSandboxEhr({
     host,
     port: opts.ports.ehr,
     logger: logger.child({ part: 'sandbox-ehr' }),
     ...(opts.profile ? { profile: opts.profile } : {}),
-    ...(codingInBilling ? { seed: (r) => !isSeedCoding(r) } : {}),
-    history: (opts.history ?? true) && !withBilling,
+    ...(withBilling ? { seed: (r) => !inBilling(r) } : {}),
+    history,
     // Sandbox Mutual's visits go out through the clearinghouse this stack starts.
     x12: true,
     // medplum-like also misbehaves as Medplum does: serialization conflicts and a quota (429).
@@ -211,7 +217,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         port: 0,
         logger: logger.child({ part: 'sandbox-billing' }),
         profile: sandboxEhrProfile('strict'),
-        seed: codingInBilling ? isSeedCoding : false,
+        seed: inBilling,
+        history,
         x12: true,
         clients: [
           {

@@ -1,6 +1,7 @@
 import type { ChargeItem, Condition, Encounter, Procedure, Resource } from 'fhir/r4';
 import { seedBillingStaff } from './seed-billing-staff.ts';
 import { seedHistory } from './seed-history.ts';
+import { BILLING_STORE_TYPES } from '../src/fhir/routed-gateway.ts';
 import { EXT, SYSTEM } from '../src/fhir/systems.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import {
@@ -458,6 +459,15 @@ export function isSeedCoding(resource: Resource): boolean {
       (c.coding ?? []).some((x) => x.code === 'encounter-diagnosis'),
     )
   );
+}
+
+/**
+ * The seed's billing records (the history's claims, answers, work Tasks and payments: what the
+ * worker keeps where the claims are, BILLING_STORE_TYPES), which an EHR that takes no Claim
+ * writes cannot hold; the sandbox puts them in its billing store, as the worker would.
+ */
+export function isSeedBillingRecord(resource: Resource): boolean {
+  return (BILLING_STORE_TYPES as readonly string[]).includes(resource.resourceType);
 }
 
 /**

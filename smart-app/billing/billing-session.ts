@@ -12,7 +12,7 @@ import { AppError } from '../../src/errors/app-error.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import { BILLING_TYPES, CODING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
+import { BILLING_STORE_TYPES, CODING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
 import type { AppContext } from '../app-context.ts';
 import { requestSession } from '../guards/session-first.ts';
 import type { Session } from '../session/session-store.ts';
@@ -55,7 +55,10 @@ export function billingFhir(session: Session, ctx: AppContext): FhirGateway {
     session,
   );
   return ctx.codingStore
-    ? routedGateway(ehr, ctx.audited(ctx.codingStore, session), [...CODING_TYPES, ...BILLING_TYPES])
+    ? routedGateway(ehr, ctx.audited(ctx.codingStore, session), [
+        ...CODING_TYPES,
+        ...BILLING_STORE_TYPES,
+      ])
     : ehr;
 }
 

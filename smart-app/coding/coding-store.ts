@@ -8,15 +8,21 @@ import { createCapabilitiesSource } from '../../src/fhir/server-capabilities.ts'
 import { AppError } from '../../src/errors/app-error.ts';
 import type { CodingStoreSettings } from '../app-config.ts';
 
-/** What the app may do on the billing store: the coding, and who wrote it (SMART v2 scopes). */
+/**
+ * What the app may do on the billing store (SMART v2 scopes), no more: the coding; reading what
+ * the worker wrote there (claims, answers, eligibility, payments); and the work Tasks, which live
+ * beside the claims because neither Epic nor Oracle Health lets apps write Task (the billing
+ * workspace assigns them and writes its void, appeal, write-off and statement Tasks; a clinician's
+ * correction request is one too). Never a delete; who wrote each version (Provenance, AuditEvent).
+ */
 export const APP_BILLING_SCOPE = [
   'system/Condition.crus',
   'system/ChargeItem.crus',
-  // The claims' status view reads what the worker wrote there.
   'system/Claim.rs',
   'system/ClaimResponse.rs',
   'system/CoverageEligibilityResponse.rs',
-  'system/Task.rs',
+  'system/PaymentReconciliation.rs',
+  'system/Task.crus',
   'system/Provenance.c',
   'system/AuditEvent.c',
 ].join(' ');

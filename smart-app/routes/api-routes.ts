@@ -7,7 +7,7 @@ import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import { BILLING_TYPES, CODING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
+import { BILLING_STORE_TYPES, CODING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
 import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
 import {
   createCapabilitiesSource,
@@ -169,7 +169,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const fhir = ctx.codingStore
       ? routedGateway(ehr, ctx.audited(ctx.codingStore, session), [
           ...CODING_TYPES,
-          ...BILLING_TYPES,
+          ...BILLING_STORE_TYPES,
         ])
       : ehr;
     return { session, fhir };

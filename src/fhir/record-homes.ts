@@ -47,6 +47,14 @@ export function missingInteractions(
   );
 }
 
+/**
+ * What goes where the claims go: the worker's claims and payer answers, and the billing office's
+ * work Tasks (the worker's denials and holds, the workspace's assignments and actions), so an
+ * admin sees that a billing FHIR server also holds the work queue.
+ */
+const CLAIM_RECORDS =
+  'claims, payer answers, payments and the work Tasks (Claim, ClaimResponse, CoverageEligibilityRequest/Response, PaymentReconciliation, Task)';
+
 /** What `recordHomes` reads of the configuration (the worker's and the app's settings). */
 export interface RecordHomesConfig {
   billingFhirBaseUrl?: string | undefined;
@@ -92,14 +100,14 @@ export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig)
   let claims: RecordHome;
   if (config.billingFhirBaseUrl) {
     claims = 'billing-fhir';
-    reasons.push(`claims: on the billing FHIR server ${config.billingFhirBaseUrl}`);
+    reasons.push(`${CLAIM_RECORDS}: on the billing FHIR server ${config.billingFhirBaseUrl}`);
   } else if (claimsMissing.length === 0) {
     claims = 'ehr';
-    reasons.push('claims: in the EHR, which declares the financial writes');
+    reasons.push(`${CLAIM_RECORDS}: in the EHR, which declares the financial and Task writes`);
   } else {
     claims = 'billing-store';
     reasons.push(
-      `claims: in the billing store (${billingStore}); the EHR does not declare ${claimsMissing.join(', ')}`,
+      `${CLAIM_RECORDS}: in the billing store (${billingStore}); the EHR does not declare ${claimsMissing.join(', ')}`,
     );
   }
   return { coding, claims, billingStore, reasons };

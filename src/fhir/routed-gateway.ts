@@ -14,6 +14,12 @@ export const BILLING_TYPES = [
 ] as const;
 
 /**
+ * Everything kept where the claims are: BILLING_TYPES and the payments an 835 ERA reports
+ * (PaymentReconciliation), which the worker writes beside the claims and the billing office reads.
+ */
+export const BILLING_STORE_TYPES = [...BILLING_TYPES, 'PaymentReconciliation'] as const;
+
+/**
  * One gateway over two FHIR servers: requests about `types` go to `other`, everything else to
  * `main` (`CHARTBILL_CODING_STORE=billing`: the coding lives on the billing FHIR server while
  * encounters, patients and coverage stay in the EHR); a Condition search for problem-list or
@@ -26,7 +32,8 @@ export function routedGateway(
   types: readonly string[] = CODING_TYPES,
 ): FhirGateway {
   const routed = new Set(types);
-  const to = (type: string) => (routed.has(type) ? other : main);
+  // A path such as `Claim/1/_history` goes where its type goes.
+  const to = (type: string) => (routed.has(type.split('/')[0] ?? '') ? other : main);
   const searchTo = (type: string, params: SearchParams) =>
     type === 'Condition' && isChartCategory(params.category) ? main : to(type);
   return {

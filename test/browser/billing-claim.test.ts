@@ -24,7 +24,10 @@ let fhir: FhirGateway;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [stack, browser] = await Promise.all([startTestStack(false), launchChromium()]);
+  [stack, browser] = await Promise.all([
+    startTestStack(false, undefined, { history: true }),
+    launchChromium(),
+  ]);
   context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   const token = await stack.ehr.issueSystemToken('system/*.cruds');
   fhir = createFhirGateway({ baseUrl: stack.fhirBase, getToken: () => Promise.resolve(token) });

@@ -19,7 +19,10 @@ let context: BrowserContext;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [stack, browser] = await Promise.all([startTestStack(false), launchChromium()]);
+  [stack, browser] = await Promise.all([
+    startTestStack(false, undefined, { history: true }),
+    launchChromium(),
+  ]);
   // The seeded claims worked by the worker, so the queue and the charts have something to show.
   for (let i = 0; i < 3; i++) await stack.worker.tick();
   await stack.billingReadModel.sync();

@@ -32,6 +32,7 @@ beforeAll(async () => {
       editReference: { ncci: sandboxNcciTables(), indicators: sandboxPfsIndicators() },
       workerSchedule: '*/1 * * * * *',
       startWorker: false,
+      history: false,
     }),
     launchChromium(),
   ]);

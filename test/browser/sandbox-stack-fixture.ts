@@ -4,10 +4,19 @@ import { sandboxNcciTables } from '../../src/ncci/sandbox-ncci.ts';
 import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
 import type { SandboxEhrProfile } from '../../sandbox/ehr-profiles.ts';
 
+export interface TestStackOptions {
+  /**
+   * Seed the billing office's 120 days of history (seed-history.ts); default false: it adds
+   * seconds to every start, and only the tests that look at the billing workspace need it.
+   */
+  history?: boolean;
+}
+
 /** The whole sandbox on free ports, with the worker ticking every second; the EHR plays `profile` (default strict). */
 export function startTestStack(
   startWorker = true,
   profile?: SandboxEhrProfile,
+  options: TestStackOptions = {},
 ): Promise<SandboxStack> {
   return startSandboxStack({
     host: '127.0.0.1',
@@ -18,5 +27,6 @@ export function startTestStack(
     workerSchedule: '*/1 * * * * *',
     startWorker,
     ...(profile ? { profile } : {}),
+    history: options.history ?? false,
   });
 }

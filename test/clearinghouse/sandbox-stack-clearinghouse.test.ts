@@ -21,6 +21,7 @@ describe('the sandbox stack runs the clearinghouse beside the payer', { timeout:
       codes: starterCodeSet(),
       workerSchedule: '*/5 * * * * *',
       startWorker: false,
+      history: false,
     });
   });
   afterAll(async () => {

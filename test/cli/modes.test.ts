@@ -124,6 +124,9 @@ describe('chartbill modes', { timeout: 120_000 }, () => {
       clientId: 'app-billing',
     });
     expect(sheet.appBilling?.scopes).toContain('system/ChargeItem.crus');
+    // The billing workspace's work Tasks live beside the claims: written there, never deleted.
+    expect(sheet.appBilling?.scopes).toContain('system/Task.crus');
+    expect(sheet.appBilling?.scopes).not.toMatch(/\.c?r?u?ds/);
     expect(sheet.worker.billing?.scopes).toContain('system/ChargeItem.rs');
     expect(sheet.worker.scopes).not.toContain('system/Claim.crus');
   });

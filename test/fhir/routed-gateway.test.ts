@@ -51,6 +51,13 @@ describe('the coding on a billing FHIR server', () => {
     expect(await fhir.searchAll('Encounter', { _count: 1 }, 1)).toHaveLength(1);
   });
 
+  it("reads a ChargeItem's versions (`ChargeItem/:id/_history`) there too", async () => {
+    const fhir = routedGateway(gateway(ehr), gateway(billing));
+    const [charge] = await fhir.searchAll('ChargeItem', { _count: 1 }, 1);
+    const versions = await fhir.searchAll(`ChargeItem/${charge?.id ?? ''}/_history`, {});
+    expect(versions.map((v) => v.id)).toContain(charge?.id);
+  });
+
   it('never revincludes the coding from the EHR, where it is not', async () => {
     const main = createCapabilitiesSource({ baseUrl: ehr.fhirBase });
     expect(declaresRevInclude(await main.get(), 'Encounter', 'ChargeItem:context')).toBe(true);

@@ -54,9 +54,12 @@ describe('what a server declares', () => {
       billingStore: 'postgresql',
     });
     expect(homes.reasons[0]).toContain('ChargeItem search-type, ChargeItem create');
-    expect(
-      recordHomes(caps, { billingFhirBaseUrl: 'https://billing.example.org/fhir' }).claims,
-    ).toBe('billing-fhir');
+    const withBilling = recordHomes(caps, {
+      billingFhirBaseUrl: 'https://billing.example.org/fhir',
+    });
+    expect(withBilling.claims).toBe('billing-fhir');
+    // The admin reads that the work queue (Task) is there too.
+    expect(withBilling.reasons[1]).toMatch(/work Tasks .*Task\).*billing\.example\.org/);
   });
 
   it('keeps everything in an EHR that declares every write', () => {

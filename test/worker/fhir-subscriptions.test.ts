@@ -33,6 +33,7 @@ async function start(profile: SandboxEhrProfileName | SandboxEhrProfile): Promis
     codes: starterCodeSet(),
     workerSchedule: NEVER,
     startWorker: true,
+    history: false,
     profile: typeof profile === 'string' ? sandboxEhrProfile(profile) : profile,
   });
 }

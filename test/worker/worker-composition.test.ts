@@ -25,6 +25,7 @@ const stackOptions = (settings: Record<string, string>): SandboxStackOptions => 
   codes: starterCodeSet(),
   workerSchedule: '*/5 * * * * *',
   startWorker: false,
+  history: false,
   settings,
 });
 

@@ -22,7 +22,7 @@ import { workerAudit } from './worker-audit.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
-import { BILLING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
+import { BILLING_STORE_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
 import type { PayerId } from '../../src/payer/payer-ids.ts';
 import { routedPayerAdapter } from '../../src/payer/routed-payer-adapter.ts';
 import { createX12PayerAdapter } from '../../src/payer/x12-payer-adapter.ts';
@@ -352,7 +352,7 @@ function composePayer(
   const fhir =
     audit.clinical === audit.billing
       ? audit.billing
-      : routedGateway(audit.clinical, audit.billing, [...BILLING_TYPES, 'PaymentReconciliation']);
+      : routedGateway(audit.clinical, audit.billing, BILLING_STORE_TYPES);
   const clearinghouse = createX12PayerAdapter({
     config: x12.config,
     batch: x12.batch,
