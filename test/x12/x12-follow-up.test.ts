@@ -2,7 +2,7 @@ import type { Claim, Task } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildActionTask } from '../../src/billing-office/action-tasks.ts';
 import { claimsOf, tasksOf } from '../worker/worker-kit.ts';
-import { era835, type SentClaim } from './clearinghouse-kit.ts';
+import { era835, status277, type SentClaim } from './clearinghouse-kit.ts';
 import { HOUR, startX12World, type X12World } from './x12-worker-kit.ts';
 
 let x: X12World | undefined;
@@ -88,5 +88,35 @@ describe('appeals answered by the payer', () => {
     expect(tasks.filter((t) => code(t) === 'claim-denied').map((t) => t.status)).toEqual([
       'requested',
     ]);
+  });
+});
+
+describe('claims the clearinghouse only acknowledged', () => {
+  it('counts a 277CA acceptance as no answer: one work item 30 days after submission, completed by the 835', async () => {
+    const w = (x = await startX12World([ENCOUNTER]));
+    const worker = w.worker();
+    await worker.tick();
+    const [sent] = await w.folder.sent();
+    if (!sent) throw new Error('no 837P went out');
+    await w.folder.answer('ca-1.277', status277(sent, 'A1:19:PR'));
+    const noAnswer = async () =>
+      (await tasksOf(w.world.fhir, ENCOUNTER)).filter((t) => code(t) === 'claim-no-answer');
+
+    w.clock.advance(29 * 24 * HOUR);
+    await worker.tick();
+    expect(await noAnswer()).toEqual([]);
+    w.clock.advance(24 * HOUR);
+    await worker.tick();
+    await worker.tick();
+    const raised = await noAnswer();
+    expect(raised.map((t) => t.status)).toEqual(['requested']);
+    expect(raised[0]?.description).toMatch(
+      /^No answer from Clearinghouse Health Plan 30 days after submission on /,
+    );
+
+    await w.folder.answer('era-1.835', era835([sent], 100, 'EFT-1'));
+    w.clock.advance(HOUR);
+    await worker.tick();
+    expect((await noAnswer()).map((t) => t.status)).toEqual(['completed']);
   });
 });
