@@ -246,7 +246,8 @@ function deadlineOf(
   const end = task.restriction?.period?.end?.slice(0, 10);
   if (kind === 'claim-denied' || kind === 'appeal')
     return end ? { date: end, kind: 'appeal' } : undefined;
-  if (BEFORE_SUBMISSION.has(kind) && serviceDate) {
+  // A claim the payer never answered may be one it never received: still due by the filing limit.
+  if ((BEFORE_SUBMISSION.has(kind) || kind === 'claim-no-answer') && serviceDate) {
     const filing = new Date(Date.parse(serviceDate) + TIMELY_FILING_DAYS * 86_400_000)
       .toISOString()
       .slice(0, 10);

@@ -326,6 +326,12 @@ export const SETTINGS = {
     '15',
     'how long before the payer is asked again about a claim it answered `queued`',
   ),
+  CHARTBILL_BILLING_NO_ANSWER_DAYS: has(
+    count(1, 365),
+    'worker',
+    '30',
+    'days after submission with no answer from the payer (an acknowledgment is not one) before the claim becomes a "no answer" work item',
+  ),
   CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: has(
     numberSetting(z.number().min(0)),
     'worker',

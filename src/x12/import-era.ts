@@ -15,6 +15,12 @@ export interface EraImportResult {
   claimResponses: number;
   /** ClaimResponses written now (a second import of the same ERA writes none). */
   created: number;
+  /**
+   * The answers for claims ChartBill knows (`Claim/123`), as stored (a second import finds the
+   * first one's), in file order: a claim's new answer (the payer's second look after an appeal)
+   * closes what waited for it.
+   */
+  answers: { claim: string; response: ClaimResponse }[];
   /** CLPs whose CLP01 names no Claim ChartBill knows: kept as ClaimResponses all the same. */
   unmatched: { patientControlNumber: string; payerClaimControlNumber: string; paid: number }[];
 }
@@ -51,7 +57,13 @@ export async function importEra(
       claims = [];
     }
   }
-  const result: EraImportResult = { payments: [], claimResponses: 0, created: 0, unmatched: [] };
+  const result: EraImportResult = {
+    payments: [],
+    claimResponses: 0,
+    created: 0,
+    answers: [],
+    unmatched: [],
+  };
   const created = options.now.toISOString();
   for (const tx of transactions) {
     const paid: PaidClaim[] = [];
@@ -72,6 +84,8 @@ export async function importEra(
       });
       result.claimResponses += 1;
       if (written.created) result.created += 1;
+      const claimRef = match?.reference.reference;
+      if (claimRef) result.answers.push({ claim: claimRef, response: written.resource });
       paid.push({
         request: response.request ?? { display: claim.patientControlNumber },
         response: { reference: `ClaimResponse/${written.resource.id ?? ''}` },

@@ -140,12 +140,16 @@ export function status277(
   ]);
 }
 
-/** An 835 paying `paid` of each claim (CO-45 for the rest) and, when given, one claim nobody sent. */
+/**
+ * An 835 paying `paid` of each claim (CO-45 for the rest) and, when given, one claim nobody sent.
+ * With `deniedFor` (a CARC), each claim is denied instead: CLP02 4, nothing paid, CO-<carc>.
+ */
 export function era835(
   claims: readonly SentClaim[],
   paid: number,
   trace: string,
   stranger?: string,
+  deniedFor?: string,
 ) {
   const total = claims.length * paid + (stranger ? 30 : 0);
   const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
@@ -179,14 +183,14 @@ export function era835(
       [
         'CLP',
         c.claimNumber,
-        '1',
+        deniedFor ? '4' : '1',
         c.charge.toFixed(2),
         paid.toFixed(2),
         '',
         '12',
         `PCN-${c.claimNumber}`,
       ],
-      ['CAS', 'CO', '45', (c.charge - paid).toFixed(2)],
+      ['CAS', 'CO', deniedFor ?? '45', (c.charge - paid).toFixed(2)],
     );
   if (stranger)
     body.push(['CLP', stranger, '1', '40', '30', '10', '12', 'PCN-X'], ['CAS', 'PR', '1', '10']);

@@ -41,6 +41,7 @@ const itemSchema = z.object({
   claim: z.string().optional(),
   claimVersion: z.string().optional(),
   outbox: z.string().optional(),
+  submittedAt: z.string().optional(),
   claimResponse: z.string().optional(),
   outcome: z.string().optional(),
   patient: z.string().optional(),

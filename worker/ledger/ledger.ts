@@ -36,6 +36,11 @@ export interface LedgerItem {
    * recorded. Until it is cleared, the payer is asked for its answer before any resubmission.
    */
   outbox?: string;
+  /**
+   * ISO instant the claim (`claim`) was sent to the payer: a claim left unanswered long after it
+   * becomes a `claim-no-answer` work item (worker/pipeline/stages/no-answer.ts).
+   */
+  submittedAt?: string;
   claimResponse?: string;
   outcome?: string;
   /** `Patient/123`: whose encounter it is (a changed Coverage of this patient makes it due). */

@@ -14,6 +14,7 @@ export type WorkItemCode =
   | 'data-invalid'
   | 'claim-denied'
   | 'claim-rejected'
+  | 'claim-no-answer'
   | 'x12-unmatched'
   | 'x12-file-held'
   | 'worker-gave-up';
@@ -33,6 +34,9 @@ const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
   'claim-denied': { display: 'Claim denied', days: 90 },
   // Refused at the front door (999, 277CA): nothing was adjudicated; correct and send again.
   'claim-rejected': { display: 'Claim rejected by the clearinghouse or payer', days: 7 },
+  // Submitted, acknowledged at most, never adjudicated: ask the payer within two weeks, while a
+  // claim it never received can still be filed again (the queue shows the earlier filing limit).
+  'claim-no-answer': { display: 'No answer from the payer', days: 14 },
   // An acknowledgment or payment for a claim ChartBill does not know: kept, never dropped.
   'x12-unmatched': { display: 'Clearinghouse answer for an unknown claim', days: 7 },
   // A file from the clearinghouse ChartBill could not read: held with the reason, nothing lost.

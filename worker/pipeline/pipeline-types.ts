@@ -38,6 +38,11 @@ export interface PipelineServices {
   eligibility?: EligibilityCache;
   /** NCCI tables, PFS indicators and submission facts for the scrubber; absent parts are not checked. */
   editReference?: EditReference;
+  /**
+   * How long a submitted claim may go without an answer before it becomes a `claim-no-answer`
+   * work item (CHARTBILL_BILLING_NO_ANSWER_DAYS); 30 days when absent.
+   */
+  noAnswerMs?: number;
 }
 
 /** One encounter's pass through the pipeline: what the ledger's item says of earlier passes. */
@@ -53,6 +58,8 @@ export interface EncounterPass {
   firstPass?: boolean;
   /** The version of the draft claim the worker last wrote (see LedgerItem.claimVersion). */
   claimVersion?: string;
+  /** When the ledger says a claim (`Claim/123`) was sent (see LedgerItem.submittedAt). */
+  submitted?: { claim: string; at: string };
 }
 
 /** What a stage is handed: the services, and the pass over the encounter it works on. */

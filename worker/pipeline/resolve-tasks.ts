@@ -14,6 +14,8 @@ export async function resolveTask(
   code: WorkItemCode,
   now: Date,
   suffix = '',
+  /** What happened, in words (Task.businessStatus); "the worker got past this step" by default. */
+  note = 'resolved: the worker got past this step',
 ): Promise<number> {
   const found = await billing.searchAll(
     'Task',
@@ -36,7 +38,7 @@ export async function resolveTask(
         ...task,
         status: 'completed',
         lastModified: now.toISOString(),
-        businessStatus: { text: 'resolved: the worker got past this step' },
+        businessStatus: { text: note },
         meta: { ...task.meta, tag: tags ?? [] },
       },
       versionId ? { ifMatchVersion: versionId } : {},

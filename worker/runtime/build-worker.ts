@@ -121,6 +121,7 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'leaseMs'
       | 'retryBaseMs'
       | 'pollMs'
+      | 'noAnswerMs'
       | 'eligibilityReuseMs'
       | 'concurrency'
       | 'gaveUpRetryMs'
@@ -216,6 +217,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         halt: halting.signal,
         ...(config.gaveUpRetryMs ? { gaveUpRetryMs: config.gaveUpRetryMs } : {}),
         ...(config.pollMs ? { pollMs: config.pollMs } : {}),
+        ...(config.noAnswerMs ? { noAnswerMs: config.noAnswerMs } : {}),
         eligibility,
         capabilities: await capabilities.get(),
         concurrency: adaptive.ceiling,

@@ -327,6 +327,9 @@ async function processItem(
         firstPass: previous === undefined,
         ...(replacing ? { replacing } : {}),
         ...(previous?.claimVersion ? { claimVersion: previous.claimVersion } : {}),
+        ...(previous?.claim && previous.submittedAt
+          ? { submitted: { claim: previous.claim, at: previous.submittedAt } }
+          : {}),
       },
       prefetched,
     );
@@ -464,6 +467,8 @@ function outboxFor(
         attempts: previous?.attempts ?? 0,
         claim,
         outbox: claim,
+        // The intent to send is the submission's date, whoever records its answer later.
+        submittedAt: now.toISOString(),
         updatedAt: now.toISOString(),
         ...(replacing ? { replacing } : {}),
         // Due at once: a live worker holds the lease, so only a dead one's item is taken over.
@@ -526,6 +531,11 @@ function afterSuccess(
       now.getTime() + recheckDelayMs(deps.recheckMs, item.rechecks),
     ).toISOString();
   } else {
+    // Kept across polls of the same claim; a new claim (a replacement) starts its own wait.
+    item.submittedAt =
+      previous?.claim === outcome.claim && previous.submittedAt
+        ? previous.submittedAt
+        : now.toISOString();
     item.claimResponse = outcome.claimResponse;
     // An adjudicated denial answered `complete` is recorded as `denied`, so it can be reopened.
     item.outcome = outcome.denied && outcome.outcome === 'complete' ? 'denied' : outcome.outcome;

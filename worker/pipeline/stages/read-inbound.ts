@@ -19,6 +19,7 @@ import { X12InputError } from '../../../src/x12/x12-error.ts';
 import type { BatchTransport } from '../../../src/x12/transport/clearinghouse-transport.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { buildTask, taskDeadline, taskIdentifierQuery, type WorkItemCode } from '../build-task.ts';
+import { closeAppeals } from '../close-appeals.ts';
 
 export interface InboundDeps {
   transport: BatchTransport;
@@ -45,7 +46,8 @@ export const heldCursor = (name: string) => `x12-held/${name}`;
 /**
  * Reads the clearinghouse's files (issue 15, items 2-3): TA1/999 accept or reject the claim's
  * interchange, 277CA accepts (a timeline event) or rejects (a Task with the STC codes in words),
- * 835 becomes ClaimResponses and a PaymentReconciliation (unmatched claims kept, with a Task).
+ * 835 becomes ClaimResponses and a PaymentReconciliation (unmatched claims kept, with a Task;
+ * a claim's new answer completes its open appeal, close-appeals.ts).
  * A file is archived only after its FHIR writes are done, and every write is idempotent, so a
  * file read twice (a crash before the archive, the clearinghouse sending it again) changes
  * nothing. A file that cannot be read is held: recorded in the ledger, a Task naming the segment
@@ -170,6 +172,9 @@ function encounterOf(claim: Claim): string | undefined {
 /** An 835: ClaimResponses and the PaymentReconciliation; each unmatched claim kept and a Task. */
 async function readEra(text: string, file: string, deps: InboundDeps): Promise<void> {
   const result = await importEra(deps.billing, text, { now: deps.now() });
+  // A claim's new answer may be the payer's answer to an appeal: that appeal leaves the queue.
+  for (const answer of result.answers)
+    await closeAppeals(deps.billing, answer.claim, answer.response, deps.now());
   for (const u of result.unmatched)
     await fileTask(
       'x12-unmatched',

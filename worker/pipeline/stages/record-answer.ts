@@ -9,6 +9,7 @@ import {
 } from '../../../src/claims/claim-response-summary.ts';
 import { SYSTEM, writerTag } from '../../../src/fhir/systems.ts';
 import { buildTask, taskDeadline, taskIdentifierQuery } from '../build-task.ts';
+import { raiseNoAnswer, settleNoAnswer } from './no-answer.ts';
 
 /** The Task identifier suffix of the denial of replacement n (none for the original claim). */
 export function denialSuffix(replacement: number): string {
@@ -71,7 +72,12 @@ export async function recordAnswer(
       ),
     });
   }
-  if (stored.outcome !== 'queued') await raiseUnderpayment(ctx, claim, stored, summary, deps);
+  const suffix = denialSuffix(deps.pass.replacing ?? 0);
+  if (stored.outcome === 'queued') await raiseNoAnswer(ctx, claim, suffix, deps);
+  else {
+    await settleNoAnswer(ctx, claim, stored, suffix, deps);
+    await raiseUnderpayment(ctx, claim, stored, summary, deps);
+  }
   return {
     stage: stored.outcome === 'queued' ? 'submitted' : 'answered',
     claim: refOf(claim),
