@@ -1,3 +1,4 @@
+import type { Resource } from 'fhir/r4';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import {
 } from '../sandbox/ehr-profiles.ts';
 import { medplumFaults } from '../sandbox/medplum-faults.ts';
 import { isSeedCoding } from '../sandbox/seed-data.ts';
+import { isSeedPriorAuthorization } from '../sandbox/seed-real-claims.ts';
 import { X12_PAYER } from '../sandbox/seed-people.ts';
 import { SANDBOX_BILLING_ROLES } from '../sandbox/seed-billing-staff.ts';
 import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
@@ -161,13 +163,17 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   const codingInBilling = !holdsCoding(profile);
   const withBilling = codingInBilling || !holdsClaims(profile);
   const appBillingKeys = codingInBilling ? await generateClientKeys('ES384') : undefined;
+  // The billing store holds the coding the EHR cannot, and the payer's prior authorizations
+  // (ClaimResponse, use preauthorization): financial records, kept where the claims are.
+  const seededInBilling = (r: Resource) =>
+    (codingInBilling && isSeedCoding(r)) || isSeedPriorAuthorization(r);
 
   const ehr = await startSandboxEhr({
     host,
     port: opts.ports.ehr,
     logger: logger.child({ part: 'sandbox-ehr' }),
     ...(opts.profile ? { profile: opts.profile } : {}),
-    ...(codingInBilling ? { seed: (r) => !isSeedCoding(r) } : {}),
+    ...(withBilling ? { seed: (r) => !seededInBilling(r) } : {}),
     history: (opts.history ?? true) && !withBilling,
     // Sandbox Mutual's visits go out through the clearinghouse this stack starts.
     x12: true,
@@ -211,7 +217,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         port: 0,
         logger: logger.child({ part: 'sandbox-billing' }),
         profile: sandboxEhrProfile('strict'),
-        seed: codingInBilling ? isSeedCoding : false,
+        seed: seededInBilling,
         x12: true,
         clients: [
           {
