@@ -1,8 +1,8 @@
+import type { Resource } from 'fhir/r4';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Resource } from 'fhir/r4';
 import type { Logger } from 'pino';
 import { generateClientKeys } from '../src/auth/keys.ts';
 import type { CodeSet } from '../src/codes/code-set.ts';
@@ -22,6 +22,7 @@ import {
 } from '../sandbox/ehr-profiles.ts';
 import { medplumFaults } from '../sandbox/medplum-faults.ts';
 import { isSeedBillingRecord, isSeedCoding } from '../sandbox/seed-data.ts';
+import { isSeedPriorAuthorization } from '../sandbox/seed-real-claims.ts';
 import { X12_PAYER } from '../sandbox/seed-people.ts';
 import { SANDBOX_BILLING_ROLES } from '../sandbox/seed-billing-staff.ts';
 import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
@@ -164,9 +165,13 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   const withBilling = codingInBilling || !holdsClaims(profile);
   const appBillingKeys = codingInBilling ? await generateClientKeys('ES384') : undefined;
   const history = opts.history ?? true;
-  // What the EHR cannot hold is seeded in the billing store, where the app and worker look for it.
+  // What the EHR cannot hold is seeded in the billing store, where the app and worker look for it;
+  // so are the payer's prior authorizations (ClaimResponse, use preauthorization): financial
+  // records, kept where the claims are.
   const inBilling = (r: Resource) =>
-    (codingInBilling && isSeedCoding(r)) || (withBilling && isSeedBillingRecord(r));
+    (codingInBilling && isSeedCoding(r)) ||
+    (withBilling && isSeedBillingRecord(r)) ||
+    isSeedPriorAuthorization(r);
 
   const ehr = await startSandboxEhr({
     host,

@@ -20,6 +20,8 @@ export const ADVERTISED_TYPES = [
   'Task',
   'Observation',
   'Procedure',
+  // Referrals (Claim.referral, the referring provider of 837P loop 2310A).
+  'ServiceRequest',
   'Provenance',
   'AuditEvent',
   // rest-hook Subscriptions (fhir-subscriptions.ts); absent in profiles whose server has none.

@@ -5,6 +5,13 @@ import { BILLING_STORE_TYPES } from '../src/fhir/routed-gateway.ts';
 import { EXT, SYSTEM } from '../src/fhir/systems.ts';
 import type { FhirAdapter } from './fhir-adapter.ts';
 import {
+  REAL_CLAIM_SCENARIOS,
+  REAL_CLAIM_VISITS,
+  realClaimResources,
+  type CodedVisit,
+} from './seed-real-claims.ts';
+import { UNIT_SYSTEM } from '../src/x12/x12-systems.ts';
+import {
   PATIENT_COUNT,
   patientId,
   SEED_META,
@@ -25,7 +32,10 @@ import {
  * - `lapsedCoverage`: the Coverage ended before the visit; eligibility comes back inactive;
  * - `notCovered`: includes HCPCS S9986 (not medically necessary service); the payer denies with CARC 96;
  * - `x12`: finished and coded, covered by Sandbox Mutual (patients 14-18), whose claims go out as
- *   837P through the sandbox clearinghouse: one paid in full less copay, one with S9986 denied.
+ *   837P through the sandbox clearinghouse: one paid in full less copay, one with S9986 denied;
+ * - `realClaims`: Sandbox Mutual's visits that carry what real claims carry (seed-real-claims.ts):
+ *   a dependent, a deductible, a service facility, telehealth, a referral, a drug line, a prior
+ *   authorization. Like `x12`, seeded only where the clearinghouse is (the sandbox stack).
  */
 export const SEED_SCENARIOS = {
   inProgress: [
@@ -44,6 +54,7 @@ export const SEED_SCENARIOS = {
   lapsedCoverage: 'enc-lapsed',
   notCovered: 'enc-not-covered',
   x12: ['enc-x12-1', 'enc-x12-2'],
+  realClaims: REAL_CLAIM_SCENARIOS,
 } as const;
 
 /** Ids of the shared resources: billing provider, payer, practitioners, the sandbox user. */
@@ -60,23 +71,6 @@ const NO_COVERAGE = new Set([21, 22]);
 const LAPSED = new Set([19, 20]);
 /** Patients 14-18 are covered by Sandbox Mutual, reached through the clearinghouse (X12). */
 const X12_COVERED = new Set([14, 15, 16, 17, 18]);
-
-type Line = {
-  code: string;
-  system: 'cpt' | 'hcpcs';
-  pointers: number[];
-  units?: number;
-  modifiers?: string[];
-};
-interface CodedVisit {
-  id: string;
-  patient: number;
-  practitioner: string;
-  daysAgo: number;
-  type: string;
-  diagnoses: { code: string; display: string }[];
-  lines: Line[];
-}
 
 /** Finished, coded visits; only real ICD-10-CM, CPT and HCPCS codes. */
 const CODED: CodedVisit[] = [
@@ -233,13 +227,22 @@ function encounter(
   type: string,
   period: Encounter['period'],
   status: Encounter['status'],
+  visit?: CodedVisit,
 ): Encounter {
+  const klass = visit?.encounterClass ?? 'AMB';
   return {
     resourceType: 'Encounter',
     id,
     meta: SEED_META,
     status,
-    class: { system: SYSTEM.actCode, code: 'AMB', display: 'ambulatory' },
+    class: {
+      system: SYSTEM.actCode,
+      code: klass,
+      display: klass === 'VR' ? 'virtual' : 'ambulatory',
+    },
+    ...(visit?.referral
+      ? { basedOn: [{ reference: `ServiceRequest/${visit.referral.serviceRequest}` }] }
+      : {}),
     type: [
       {
         coding: [
@@ -268,9 +271,29 @@ function encounter(
         ],
         individual: { reference: `Practitioner/${practitioner}` },
       },
+      ...(visit?.referral ? [referrer(visit.referral.practitioner)] : []),
     ],
     period,
+    ...(visit?.location
+      ? {
+          location: [
+            { location: { reference: `Location/${visit.location}` }, status: 'completed' as const },
+          ],
+        }
+      : {}),
     serviceProvider: { reference: `Organization/${SEED_IDS.billingOrganization}` },
+  };
+}
+
+/** Encounter.participant of type REF: the referring provider (837P loop 2310A). */
+function referrer(practitioner: string): NonNullable<Encounter['participant']>[number] {
+  return {
+    type: [
+      {
+        coding: [{ system: SYSTEM.participationType, code: 'REF', display: 'referrer' }],
+      },
+    ],
+    individual: { reference: `Practitioner/${practitioner}` },
   };
 }
 
@@ -311,6 +334,19 @@ function chargeItems(visit: CodedVisit, occurrence: string): ChargeItem[] {
     meta: SEED_META,
     extension: [
       { url: EXT.lineSequence, valuePositiveInt: i + 1 },
+      ...(line.ndc
+        ? [
+            {
+              url: EXT.ndcQuantity,
+              valueQuantity: {
+                value: line.ndc.quantity,
+                system: UNIT_SYSTEM,
+                code: line.ndc.unit,
+                unit: line.ndc.unit,
+              },
+            },
+          ]
+        : []),
       ...(line.modifiers ?? []).map((m) => ({
         url: EXT.modifier,
         valueCoding: { system: SYSTEM.cpt, code: m },
@@ -322,6 +358,10 @@ function chargeItems(visit: CodedVisit, occurrence: string): ChargeItem[] {
     ],
     status: 'billable',
     code: { coding: [{ system: SYSTEM[line.system], code: line.code }] },
+    // A drug line names the drug given (NDC) and how much of it (837P loop 2410).
+    ...(line.ndc
+      ? { productCodeableConcept: { coding: [{ system: SYSTEM.ndc, code: line.ndc.code }] } }
+      : {}),
     subject: { reference: `Patient/${patientId(visit.patient)}` },
     context: { reference: `Encounter/${visit.id}` },
     occurrenceDateTime: occurrence,
@@ -417,8 +457,8 @@ export function buildSeedResources(now: Date, options: { x12?: boolean } = {}): 
     );
   });
   const x12Visits: readonly string[] = SEED_SCENARIOS.x12;
-  const coded = CODED.filter((visit) => options.x12 || !x12Visits.includes(visit.id)).flatMap(
-    (visit) => {
+  const coded = (visits: readonly CodedVisit[]) =>
+    visits.flatMap((visit) => {
       const start = new Date(now.getTime() - visit.daysAgo * DAY_MS);
       const end = new Date(start.getTime() + 30 * 60_000);
       return [
@@ -429,12 +469,12 @@ export function buildSeedResources(now: Date, options: { x12?: boolean } = {}): 
           visit.type,
           { start: start.toISOString(), end: end.toISOString() },
           'finished',
+          visit,
         ),
         ...conditions(visit, end.toISOString()),
         ...chargeItems(visit, start.toISOString()),
       ];
-    },
-  );
+    });
   return [
     ...seedOrganizations(),
     ...seedPractitioners(),
@@ -443,7 +483,11 @@ export function buildSeedResources(now: Date, options: { x12?: boolean } = {}): 
     ...coverages,
     ...today,
     ...documented(now),
-    ...coded,
+    ...coded(CODED.filter((visit) => options.x12 || !x12Visits.includes(visit.id))),
+    // After everything else, so the ids, counts and order other tests rely on stay as they were.
+    ...(options.x12
+      ? [...realClaimResources(now, coverageStart), ...coded(REAL_CLAIM_VISITS)]
+      : []),
   ];
 }
 

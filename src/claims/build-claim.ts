@@ -129,6 +129,8 @@ export function buildClaim(input: BuildClaimInput): Claim {
   if (payor?.reference || payor?.identifier) claim.insurer = payor;
   const careTeam = careTeamOf(input);
   if (careTeam.length > 0) claim.careTeam = careTeam;
+  const referral = referralOf(encounter);
+  if (referral) claim.referral = referral;
   if (input.location && !sameAddress(input.location, input.billingProvider))
     claim.facility = ref('Location', input.location);
   return withPatientControlNumber(claim);
@@ -155,6 +157,15 @@ function careTeamOf(input: BuildClaimInput): NonNullable<Claim['careTeam']> {
       role: { coding: [{ system: SYSTEM.careTeamRoleCarin, code: 'referring' }] },
     });
   return team;
+}
+
+/**
+ * Claim.referral: the ServiceRequest the visit was based on (Encounter.basedOn), the referral
+ * whose requester is the referring provider of 837P loop 2310A.
+ */
+function referralOf(encounter: Encounter): Reference | undefined {
+  const based = encounter.basedOn?.find((b) => b.reference?.startsWith('ServiceRequest/'));
+  return based?.reference ? { reference: based.reference } : undefined;
 }
 
 /** A service facility at the billing provider's own address is not reported (837P 2310C note). */

@@ -58,6 +58,8 @@ export const SANDBOX_PAYER_FEE_SCHEDULE: FeeSchedule = {
     '11102': 99,
     '20610': 66,
     '69210': 52,
+    // Drugs given in the office, per HCPCS unit (ketorolac 15 mg; ASP-based, rounded up).
+    J1885: 3,
     // Labs (CLFS-like).
     '36415': 3,
     '85025': 8,
@@ -109,6 +111,7 @@ export const PRACTICE_CHARGE_MASTER: FeeSchedule = {
     '11102': 200,
     '20610': 135,
     '69210': 105,
+    J1885: 12,
     '36415': 10,
     '85025': 25,
     '80053': 35,

@@ -157,6 +157,23 @@ describe('buildClaim', () => {
     expect(claim.total).toEqual({ value: 205, currency: 'USD' });
   });
 
+  it('names the referral the visit was based on (Claim.referral), and none without one', () => {
+    const based = buildClaim({
+      encounter: {
+        ...encounter('enc-42'),
+        basedOn: [{ reference: 'CarePlan/cp-1' }, { reference: 'ServiceRequest/sr-9' }],
+      },
+      patient: patient(),
+      coverage: coverage(),
+      coding: officeVisitCoding(),
+      billingProvider: billingOrg(),
+      feeSchedule: PRACTICE_CHARGE_MASTER,
+      created,
+    });
+    expect(based.referral).toEqual({ reference: 'ServiceRequest/sr-9' });
+    expect(claimFor(officeVisitCoding()).referral).toBeUndefined();
+  });
+
   it('names the rendering practitioner on the care team, and leaves it out when unknown', () => {
     const claim = claimFor(officeVisitCoding());
     expect(claim.careTeam).toEqual([

@@ -51,6 +51,25 @@ describe('sandbox seed', () => {
     expect(patients.total).toBeGreaterThanOrEqual(20);
   });
 
+  it('holds every resource of the stack seed (real-claim scenarios too) on the running server', async () => {
+    ehr = await startTestEhr({ now: () => NOW, x12: true });
+    const token = await ehr.issueSystemToken('system/*.rs');
+    const seed = buildSeedResources(NOW, { x12: true });
+    const missing: string[] = [];
+    for (const resource of seed) {
+      const ref = `${resource.resourceType}/${resource.id ?? ''}`;
+      const res = await fetch(`${ehr.fhirBase}/${ref}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (res.status !== 200) missing.push(`${ref}: ${String(res.status)}`);
+    }
+    expect(missing).toEqual([]);
+    // The default seed (what most tests count on) is unchanged by them: no new patient or visit.
+    const plain = buildSeedResources(NOW);
+    expect(plain.filter((r) => r.resourceType === 'Patient')).toHaveLength(22);
+    expect(plain.filter((r) => r.id?.startsWith('enc-x12-'))).toHaveLength(0);
+  });
+
   it('has the demo scenarios the worker and payer rely on', () => {
     const seed = buildSeedResources(NOW, { x12: true });
     const encounter = (id: string) => byId<Encounter>(seed, 'Encounter', id);
@@ -104,7 +123,8 @@ describe('sandbox seed', () => {
           (r.resourceType === 'Organization' && r.id === 'org-billing'),
       )
       .map((r) => r.identifier?.find((i) => i.system === SYSTEM.npi)?.value ?? '');
-    expect(npis).toHaveLength(4);
+    // The practice's three and the outside physician who refers a patient (seed-real-claims.ts).
+    expect(npis).toHaveLength(5);
     for (const npi of npis) expect(npiWithCheckDigit(npi.slice(0, 9))).toBe(npi);
     expect(npiWithCheckDigit('123456789')).toBe('1234567893');
     const ages = seed

@@ -94,6 +94,11 @@ export interface EncounterContext {
   /** Where the visit took place (Encounter.location), for place of service and facility. */
   location?: Location | undefined;
   /**
+   * The subscriber when the patient is a dependent on someone else's plan (Coverage.subscriber
+   * names another Patient): 837P loop 2010BA, with the patient in 2000C.
+   */
+  subscriber?: Patient | undefined;
+  /**
    * The patient's prior authorizations (ClaimResponse, use preauthorization) on the billing store
    * as the tick prefetched them for its chunk; absent: searched for this claim alone.
    */

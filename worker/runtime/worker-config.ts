@@ -21,6 +21,8 @@ export const CLINICAL_SCOPE = [
   'system/Coverage.rs',
   'system/Organization.r',
   'system/Practitioner.r',
+  // Where the visit took place (Encounter.location): place of service and 837P loop 2310C.
+  'system/Location.r',
   // Audit records of every read (IHE BALP), kept in the EHR unless CHARTBILL_AUDIT_STORE says otherwise.
   'system/AuditEvent.c',
 ].join(' ');

@@ -5,6 +5,7 @@ import type {
   Encounter,
   Location,
   OperationOutcome,
+  Patient,
   Practitioner,
   Resource,
 } from 'fhir/r4';
@@ -65,12 +66,15 @@ export async function loadContext(
     conditions: diagnoses.filter((c) => !isEnteredInError(c)),
     coverage,
   });
-  const payerOrg = await readOptional(
-    clinical,
-    'Organization',
-    idOfReference(coverage?.payor[0]?.reference, 'Organization'),
-    related,
-  );
+  const [payerOrg, subscriber] = await Promise.all([
+    readOptional(
+      clinical,
+      'Organization',
+      idOfReference(coverage?.payor[0]?.reference, 'Organization'),
+      related,
+    ),
+    subscriberOf(clinical, coverage, patientId, related),
+  ]);
   return {
     encounter,
     encounterRef,
@@ -82,6 +86,7 @@ export async function loadContext(
     payerOrg,
     practitioner,
     ...where,
+    ...(subscriber ? { subscriber } : {}),
     ...(prefetched?.preauthorizations
       ? {
           preauthorizations: prefetched.preauthorizations.filter(
@@ -120,6 +125,20 @@ async function visitParties(
     ),
   ]);
   return { ...(referring ? { referring } : {}), ...(location ? { location } : {}) };
+}
+
+/**
+ * The subscriber of a dependent's Coverage (Coverage.subscriber naming a Patient other than the
+ * beneficiary, e.g. the parent whose employer plan covers a child): 837P loop 2010BA.
+ */
+async function subscriberOf(
+  clinical: FhirGateway,
+  coverage: Coverage | undefined,
+  patientId: string,
+  related: ReadonlyMap<string, Resource> | undefined,
+): Promise<Patient | undefined> {
+  const id = idOfReference(coverage?.subscriber?.reference, 'Patient');
+  return id && id !== patientId ? readOptional(clinical, 'Patient', id, related) : undefined;
 }
 
 /**
@@ -207,7 +226,7 @@ async function search<K extends 'ChargeItem' | 'Condition' | 'Coverage'>(
   return resourcesOf(type, prefetched ?? (await clinical.searchAll(type, params)));
 }
 
-async function readOptional<K extends 'Organization' | 'Practitioner' | 'Location'>(
+async function readOptional<K extends 'Organization' | 'Practitioner' | 'Location' | 'Patient'>(
   clinical: FhirGateway,
   type: K,
   id: string | undefined,

@@ -1,4 +1,4 @@
-import type { Claim, ClaimResponse, Resource, Task } from 'fhir/r4';
+import type { Claim, ClaimResponse, Coverage, Resource, Task } from 'fhir/r4';
 import { asVoid, voidIdentifierFor } from '../../../src/claims/replacement-claim.ts';
 import { submissionBundle } from '../../../src/claims/submission-bundle.ts';
 import { errorMessage } from '../../../src/errors/error-message.ts';
@@ -86,13 +86,23 @@ async function supporting(claim: Claim, clinical: FhirGateway): Promise<Resource
     claim.insurance[0]?.coverage.reference,
     claim.provider.reference,
     claim.insurer?.reference,
-    claim.careTeam?.[0]?.provider.reference,
+    // The whole care team (rendering 2310B, referring 2310A) and the service facility (2310C).
+    ...(claim.careTeam ?? []).map((c) => c.provider.reference),
+    claim.facility?.reference,
   ].filter((r): r is string => typeof r === 'string' && r.includes('/'));
-  const read = refs.map(async (ref) => {
+  const read = (ref: string) => {
     const [type = '', id = ''] = ref.split('/');
     return clinical.read(type, id).catch(() => undefined);
-  });
-  return (await Promise.all(read)).filter((r): r is Resource => r !== undefined);
+  };
+  const found = (await Promise.all(refs.map(read))).filter((r): r is Resource => r !== undefined);
+  // A dependent's subscriber (2010BA): the Patient the Coverage names, when not the patient.
+  const coverage = found.find((r): r is Coverage => r.resourceType === 'Coverage');
+  const subscriber = coverage?.subscriber?.reference;
+  if (subscriber?.startsWith('Patient/') && subscriber !== claim.patient.reference) {
+    const person = await read(subscriber);
+    if (person) found.push(person);
+  }
+  return found;
 }
 
 async function storeAnswer(

@@ -18,6 +18,11 @@ export async function submitClaim(
     ctx.billingProvider,
     ctx.payerOrg,
     ctx.practitioner,
+    // What the 837P also names: the referring provider (2310A), the service facility (2310C)
+    // and, for a dependent, the subscriber (2010BA), so a clearinghouse claim carries them too.
+    ctx.referring,
+    ctx.location,
+    ctx.subscriber,
   ]);
   return deps.payer.submitClaim(bundle);
 }
