@@ -5,15 +5,16 @@ import type {
   FhirResource,
   Patient,
   PaymentReconciliation,
-  Provenance,
   Task,
 } from 'fhir/r4';
 import type { CodeSet } from '../../src/codes/code-set.ts';
 import { claimDetail, latestAnswer } from '../../src/billing-office/claim-detail.ts';
-import type { ClaimDetail } from '../../src/billing-office/claim-detail-types.ts';
+import type { ClaimDetail, HistoryGap } from '../../src/billing-office/claim-detail-types.ts';
+import { provenanceOf } from '../../src/audit/provenance-of.ts';
 import type { EditReference } from '../../src/edits/edit-reference.ts';
 import { runEdits } from '../../src/edits/run-edits.ts';
 import { AppError } from '../../src/errors/app-error.ts';
+import { errorMessage } from '../../src/errors/error-message.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { loadEncounterCoding, type LoadedEncounter } from '../coding/encounter-coding.ts';
@@ -61,10 +62,26 @@ export interface LoadedClaim {
 }
 
 /**
+ * A part of the history the page can go without: read, or turned into a gap the page names (the
+ * biller sees "payments could not be read" and why, never a timeline that is quietly short).
+ */
+async function orGap<T>(gaps: HistoryGap[], part: string, read: () => Promise<T[]>): Promise<T[]> {
+  try {
+    return await read();
+  } catch (err) {
+    gaps.push({ part, message: errorMessage(err) });
+    return [];
+  }
+}
+
+/**
  * Reads everything the claim page shows, with the caller's gateway (their token, their audit
  * trail): the claim and its versions, the encounter's claims, answers, eligibility, payments,
  * Tasks, Provenance, and the chart's coding with the edits that fire on it now. Payments are
  * found among the newest 500 PaymentReconciliations (R4 has no search on `detail.request`).
+ * The claim, its answers and its Tasks decide the amounts and actions: a failure to read them
+ * fails the request. What only the timeline shows (versions, eligibility, payments, who wrote
+ * what) becomes a `historyGaps` entry when it cannot be read, so the page still opens.
  */
 export async function loadClaimDetail(
   fhir: FhirGateway,
@@ -76,28 +93,30 @@ export async function loadClaimDetail(
   const encounterId = encounterOfClaim(claim);
   const patientId = claim.patient.reference?.replace(/^Patient\//, '') ?? '';
   const claimRef = `Claim/${claimId}`;
-  const [versions, siblings, responses, eligibility, payments, focused, ofEncounter, provenance] =
+  const gaps: HistoryGap[] = [];
+  const [versions, siblings, responses, eligibility, payments, focused, ofEncounter] =
     await Promise.all([
-      fhir.searchAll(`Claim/${claimId}/_history`, {}).then(ofType<Claim>('Claim')),
+      orGap(gaps, 'the claim’s versions', () =>
+        fhir.searchAll(`Claim/${claimId}/_history`, {}).then(ofType<Claim>('Claim')),
+      ),
       encounterId
         ? fhir.searchAll('Claim', { encounter: `Encounter/${encounterId}`, _count: 50 })
         : Promise.resolve([]),
       fhir.searchAll('ClaimResponse', { request: claimRef, _count: 50 }),
-      fhir
-        .searchAll('CoverageEligibilityResponse', { patient: `Patient/${patientId}`, _count: 50 })
-        .then(ofType<CoverageEligibilityResponse>('CoverageEligibilityResponse')),
-      fhir
-        .searchAll('PaymentReconciliation', { _sort: '-_lastUpdated', _count: 100 }, 500)
-        .catch(() => [])
-        .then(ofType<PaymentReconciliation>('PaymentReconciliation')),
+      orGap(gaps, 'the eligibility answers', () =>
+        fhir
+          .searchAll('CoverageEligibilityResponse', { patient: `Patient/${patientId}`, _count: 50 })
+          .then(ofType<CoverageEligibilityResponse>('CoverageEligibilityResponse')),
+      ),
+      orGap(gaps, 'the payments', () =>
+        fhir
+          .searchAll('PaymentReconciliation', { _sort: '-_lastUpdated', _count: 100 }, 500)
+          .then(ofType<PaymentReconciliation>('PaymentReconciliation')),
+      ),
       fhir.searchAll('Task', { focus: claimRef, _count: 100 }),
       encounterId
         ? fhir.searchAll('Task', { encounter: `Encounter/${encounterId}`, _count: 100 })
         : Promise.resolve([]),
-      fhir
-        .searchAll('Provenance', { target: claimRef, _count: 100 })
-        .catch(() => [])
-        .then(ofType<Provenance>('Provenance')),
     ]);
   const answers = ofType<ClaimResponse>('ClaimResponse')(responses);
   const answerIds = new Set(answers.map((r) => `ClaimResponse/${r.id ?? ''}`));
@@ -106,6 +125,21 @@ export async function loadClaimDetail(
       ofType<Task>('Task')([...focused, ...ofEncounter]).map((t) => [t.id, t] as const),
     ).values(),
   ];
+  // Who wrote each version of the claim (the worker that assembled and submitted it) and the
+  // current version of each of its Tasks (the biller who acted): ChartBill's Provenance names the
+  // exact version (provenance-of.ts), and lives beside its target (routed-gateway.ts).
+  const provenance = await orGap(gaps, 'who wrote what (Provenance)', () =>
+    provenanceOf(fhir, [
+      claimRef,
+      ...versions.flatMap((v) =>
+        v.meta?.versionId ? [`${claimRef}/_history/${v.meta.versionId}`] : [],
+      ),
+      ...(claim.meta?.versionId ? [`${claimRef}/_history/${claim.meta.versionId}`] : []),
+      ...tasks.flatMap((t) =>
+        t.id && t.meta?.versionId ? [`Task/${t.id}/_history/${t.meta.versionId}`] : [],
+      ),
+    ]),
+  );
   const [patient, encounter] = await Promise.all([
     fhir.read<Patient>('Patient', patientId),
     encounterId ? loadEncounterCoding(fhir, patientId, encounterId, reference) : undefined,
@@ -131,6 +165,7 @@ export async function loadClaimDetail(
     patientName: name?.text ?? [name?.given?.join(' '), name?.family].filter(Boolean).join(' '),
     coding,
     findings: encounter ? runEdits(coding, encounter.facts, codes, reference) : [],
+    gaps,
   });
   return { detail, claim, answer: latestAnswer(claim, answers), encounter, tasks };
 }

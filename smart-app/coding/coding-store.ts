@@ -13,7 +13,9 @@ import type { CodingStoreSettings } from '../app-config.ts';
  * the worker wrote there (claims, answers, eligibility, payments); and the work Tasks, which live
  * beside the claims because neither Epic nor Oracle Health lets apps write Task (the billing
  * workspace assigns them and writes its void, appeal, write-off and statement Tasks; a clinician's
- * correction request is one too). Never a delete; who wrote each version (Provenance, AuditEvent).
+ * correction request is one too). Never a delete; who wrote each version (Provenance, AuditEvent),
+ * and read back who wrote the claims and Tasks there (Provenance read and search: the claim page's
+ * timeline names who submitted and who acted).
  */
 export const APP_BILLING_SCOPE = [
   'system/Condition.crus',
@@ -23,7 +25,7 @@ export const APP_BILLING_SCOPE = [
   'system/CoverageEligibilityResponse.rs',
   'system/PaymentReconciliation.rs',
   'system/Task.crus',
-  'system/Provenance.c',
+  'system/Provenance.crs',
   'system/AuditEvent.c',
 ].join(' ');
 

@@ -1,6 +1,7 @@
 import type { AuditEvent, Provenance } from 'fhir/r4';
 import type { FhirGateway } from '../fhir/fhir-gateway.ts';
 import { actorName } from './audit-actor.ts';
+import { provenanceOf } from './provenance-of.ts';
 
 /** One entry of an encounter's trail: who did which read or write, when, and its Provenance. */
 export interface TrailEntry {
@@ -46,16 +47,9 @@ export async function loadAuditTrail(
     ),
   ];
   const provenance = new Map<string, Provenance[]>();
-  for (let i = 0; i < written.length; i += 40) {
-    const found = (await fhir.searchAll(
-      'Provenance',
-      { target: written.slice(i, i + 40).join(','), _count: 200 },
-      2000,
-    )) as Provenance[];
-    for (const p of found)
-      for (const t of p.target)
-        if (t.reference) provenance.set(t.reference, [...(provenance.get(t.reference) ?? []), p]);
-  }
+  for (const p of await provenanceOf(fhir, written))
+    for (const t of p.target)
+      if (t.reference) provenance.set(t.reference, [...(provenance.get(t.reference) ?? []), p]);
   return events.map((e) => {
     const requestor = e.agent.find((a) => a.requestor);
     const client = e.agent.find((a) => a.type?.coding?.some((c) => c.code === '110153'));

@@ -55,6 +55,17 @@ export interface TimelineEvent {
   reference?: string;
 }
 
+/**
+ * A part of the claim's history that could not be read (its store refused or failed the search):
+ * the page names it, so a short timeline is never mistaken for a short history.
+ */
+export interface HistoryGap {
+  /** What is missing, in words: "the payments", "who wrote what (Provenance)". */
+  part: string;
+  /** Why, as the FHIR server answered. */
+  message: string;
+}
+
 export interface ClaimDenial {
   itemSequence?: number;
   group?: string;
@@ -125,6 +136,8 @@ export interface ClaimDetail {
   /** The appeal deadline of a denial (from its Task), YYYY-MM-DD. */
   appealDeadline?: string;
   timeline: TimelineEvent[];
+  /** What the timeline lacks because it could not be read; empty when it is whole. */
+  historyGaps: HistoryGap[];
   /** The coding as the clinician left it (the chart's), and the edits that fire on it now. */
   coding: EncounterCoding;
   findings: Finding[];

@@ -15,7 +15,7 @@ import { roundCents } from '../claims/fee-schedule.ts';
 import type { EncounterCoding, Finding } from '../coding/coding-model.ts';
 import { EXT } from '../fhir/systems.ts';
 import { actionRecord, isActionTask, taskAmount, taskKind } from './action-tasks.ts';
-import type { ClaimAnswer, ClaimDetail, TimelineEvent } from './claim-detail-types.ts';
+import type { ClaimAnswer, ClaimDetail, HistoryGap, TimelineEvent } from './claim-detail-types.ts';
 import { claimLines } from './claim-lines.ts';
 
 /** Everything read for one claim; `claimDetail` turns it into the page's JSON. Pure. */
@@ -33,6 +33,8 @@ export interface ClaimDetailSources {
   patientName: string;
   coding: EncounterCoding;
   findings: Finding[];
+  /** Parts of the history that could not be read (load-claim-detail.ts); default none. */
+  gaps?: HistoryGap[];
 }
 
 export function frequencyOf(claim: Claim): string {
@@ -140,6 +142,7 @@ export function claimDetail(s: ClaimDetailSources): ClaimDetail {
     })),
     ...(deadline ? { appealDeadline: deadline } : {}),
     timeline: claimTimeline(s),
+    historyGaps: s.gaps ?? [],
     coding: s.coding,
     findings: s.findings,
     actions: s.tasks.filter(isActionTask).map(actionRecord),
@@ -190,15 +193,30 @@ export function claimTimeline(s: ClaimDetailSources): TimelineEvent[] {
       ...(t.description ? { detail: t.description } : {}),
       reference: `Task/${t.id ?? ''}`,
     });
-  for (const p of s.provenance)
-    events.push({
-      at: p.recorded,
-      kind: 'provenance',
-      title: `Written by ${p.agent[0]?.who.display ?? p.agent[0]?.who.reference ?? 'unknown'}`,
-      detail: p.target.map((t) => t.reference ?? '').join(', '),
-      reference: `Provenance/${p.id ?? ''}`,
-    });
+  for (const p of s.provenance) events.push(provenanceEvent(p));
   return events.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+const ACTIVITY_WORDS: Readonly<Record<string, string>> = {
+  CREATE: 'created',
+  UPDATE: 'updated',
+  DELETE: 'deleted',
+};
+
+/** Who wrote which record, in words: "Claim created by ChartBill worker". */
+function provenanceEvent(p: Provenance): TimelineEvent {
+  const author =
+    p.agent.find((a) => a.type?.coding?.some((c) => c.code === 'author')) ?? p.agent[0];
+  const who = author?.who.display ?? author?.who.reference ?? 'unknown';
+  const what = p.target[0]?.reference?.split('/')[0] ?? 'Record';
+  const verb = ACTIVITY_WORDS[p.activity?.coding?.[0]?.code ?? ''] ?? 'written';
+  return {
+    at: p.recorded,
+    kind: 'provenance',
+    title: `${what} ${verb} by ${who}`,
+    detail: p.target.map((t) => t.reference ?? '').join(', '),
+    reference: `Provenance/${p.id ?? ''}`,
+  };
 }
 
 /** A payer answer is a submission acknowledged, then (unless queued) an adjudication. */

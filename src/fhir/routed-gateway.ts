@@ -1,3 +1,5 @@
+import type { FhirResource, Resource } from 'fhir/r4';
+import { AppError } from '../errors/app-error.ts';
 import type { FhirGateway, SearchParams } from './fhir-gateway.ts';
 import type { CapabilitiesSource, ServerCapabilities, TypeSupport } from './server-capabilities.ts';
 
@@ -25,6 +27,11 @@ export const BILLING_STORE_TYPES = [...BILLING_TYPES, 'PaymentReconciliation'] a
  * encounters, patients and coverage stay in the EHR); a Condition search for problem-list or
  * health-concern categories stays on `main`. A batch goes to `main` whole; an
  * operation path naming one of `types` goes to `other`.
+ *
+ * A Provenance lives beside what it describes (audited-gateway.ts writes it on the target's
+ * server), so it is routed by its `target`, not by its own type: a create goes where its targets
+ * are, and a search by `target` (or `target:Type`) goes where the targets are, split in two when
+ * an OR list names both homes. A search with no target (and a read by id) stays on `main`.
  */
 export function routedGateway(
   main: FhirGateway,
@@ -34,19 +41,107 @@ export function routedGateway(
   const routed = new Set(types);
   // A path such as `Claim/1/_history` goes where its type goes.
   const to = (type: string) => (routed.has(type.split('/')[0] ?? '') ? other : main);
-  const searchTo = (type: string, params: SearchParams) =>
-    type === 'Condition' && isChartCategory(params.category) ? main : to(type);
+  const homes: Homes = { main, other, isOther: (type) => routed.has(type) };
+  const searches = (type: string, params: SearchParams): Search[] =>
+    type === 'Provenance'
+      ? byTarget(homes, params)
+      : [
+          {
+            gateway: type === 'Condition' && isChartCategory(params.category) ? main : to(type),
+            params,
+          },
+        ];
+  const writeTo = (resource: Resource) =>
+    resource.resourceType === 'Provenance'
+      ? provenanceHome(homes, resource as Resource & { target?: { reference?: string }[] })
+      : to(resource.resourceType);
   return {
     baseUrl: main.baseUrl,
     read: (type, id) => to(type).read(type, id),
-    searchPages: (type, params) => searchTo(type, params).searchPages(type, params),
-    searchAll: (type, params, max) => searchTo(type, params).searchAll(type, params, max),
-    create: (resource, options) => to(resource.resourceType).create(resource, options),
-    update: (resource, options) => to(resource.resourceType).update(resource, options),
+    async *searchPages(type, params) {
+      for (const s of searches(type, params)) yield* s.gateway.searchPages(type, s.params);
+    },
+    async searchAll(type, params, max) {
+      const found: FhirResource[] = [];
+      for (const s of searches(type, params)) {
+        const left: number | undefined = max === undefined ? undefined : max - found.length;
+        if (left !== undefined && left <= 0) break;
+        found.push(...(await s.gateway.searchAll(type, s.params, left)));
+      }
+      return found;
+    },
+    create: (resource, options) => writeTo(resource).create(resource, options),
+    update: (resource, options) => writeTo(resource).update(resource, options),
     batch: (bundle) => main.batch(bundle),
     operation: (path, body) =>
       to(path.replace(/^\//, '').split(/[/?$]/)[0] ?? '').operation(path, body),
   };
+}
+
+interface Homes {
+  main: FhirGateway;
+  other: FhirGateway;
+  isOther(type: string): boolean;
+}
+
+interface Search {
+  gateway: FhirGateway;
+  params: SearchParams;
+}
+
+/** The type a reference names: `Claim/1`, `Claim/1/_history/2` or an absolute URL ending so. */
+function typeOfReference(reference: string): string | undefined {
+  return /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[^/]+)?$/.exec(
+    reference,
+  )?.[1];
+}
+
+/**
+ * The searches a Provenance search becomes, by where its `target` references live. One OR list
+ * (`target=Claim/1,Encounter/2`) naming both homes becomes one search on each; targets that must
+ * all match (a repeated `target`) but live in two homes would match nothing anywhere, and are
+ * refused in words rather than answered empty.
+ */
+function byTarget(homes: Homes, params: SearchParams): Search[] {
+  const keys = Object.keys(params).filter((k) => k === 'target' || k.startsWith('target:'));
+  if (keys.length === 0) return [{ gateway: homes.main, params }];
+  const isOther = (key: string, ref: string) =>
+    homes.isOther(key.split(':')[1] ?? typeOfReference(ref) ?? '');
+  const single = keys.length === 1 && !Array.isArray(params[keys[0] ?? '']);
+  if (single) {
+    const key = keys[0] ?? 'target';
+    const refs = String(params[key]).split(',');
+    const there = refs.filter((r) => isOther(key, r));
+    const here = refs.filter((r) => !isOther(key, r));
+    return [
+      ...(here.length > 0
+        ? [{ gateway: homes.main, params: { ...params, [key]: here.join(',') } }]
+        : []),
+      ...(there.length > 0
+        ? [{ gateway: homes.other, params: { ...params, [key]: there.join(',') } }]
+        : []),
+    ];
+  }
+  const placed = keys.flatMap((key) => {
+    const value = params[key] ?? '';
+    const refs = (Array.isArray(value) ? value : [String(value)]).flatMap((v) => v.split(','));
+    return refs.map((r) => isOther(key, r));
+  });
+  if (placed.every(Boolean)) return [{ gateway: homes.other, params }];
+  if (!placed.some(Boolean)) return [{ gateway: homes.main, params }];
+  throw new AppError(
+    'INPUT_INVALID',
+    'A Provenance search cannot require targets kept on two different FHIR servers.',
+  );
+}
+
+/** Where a Provenance is written: where its targets are (all of them in one store). */
+function provenanceHome(
+  homes: Homes,
+  provenance: { target?: { reference?: string }[] },
+): FhirGateway {
+  const types = (provenance.target ?? []).map((t) => typeOfReference(t.reference ?? '') ?? '');
+  return types.length > 0 && types.every((t) => homes.isOther(t)) ? homes.other : homes.main;
 }
 
 /**

@@ -132,7 +132,7 @@ export function ClaimPage({ claimId }: { claimId: string }) {
           </ul>
         )}
       </section>
-      <ClaimTimeline events={detail.timeline} />
+      <ClaimTimeline events={detail.timeline} gaps={detail.historyGaps} />
     </section>
   );
 }

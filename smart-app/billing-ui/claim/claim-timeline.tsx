@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../../../src/billing-office/claim-detail-types.ts';
+import type { HistoryGap, TimelineEvent } from '../../../src/billing-office/claim-detail-types.ts';
 
 const KIND_WORDS: Record<TimelineEvent['kind'], string> = {
   'claim-version': 'Claim',
@@ -11,11 +11,26 @@ const KIND_WORDS: Record<TimelineEvent['kind'], string> = {
   provenance: 'Written',
 };
 
-/** The claim's whole history, oldest first: versions, eligibility, answers, payments, work items. */
-export function ClaimTimeline({ events }: { events: TimelineEvent[] }) {
+/**
+ * The claim's whole history, oldest first: versions, eligibility, answers, payments, work items,
+ * who wrote what; above it, what could not be read (so a short list is never taken as complete).
+ */
+export function ClaimTimeline({ events, gaps }: { events: TimelineEvent[]; gaps: HistoryGap[] }) {
   return (
     <section aria-labelledby="timeline-h">
       <h2 id="timeline-h">History</h2>
+      {gaps.length > 0 && (
+        <div class="notice" role="status" data-testid="history-gaps">
+          <p>This history is incomplete: some of it could not be read.</p>
+          <ul>
+            {gaps.map((g) => (
+              <li key={g.part}>
+                <strong>{g.part}</strong>: {g.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <ol class="claim-timeline">
         {events.map((e, i) => (
           <li key={`${e.at}-${String(i)}`} data-kind={e.kind}>
