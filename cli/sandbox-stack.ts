@@ -31,6 +31,7 @@ import type { Worker } from '../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
 import { createMemoryReadModel } from '../src/billing-office/memory-read-model.ts';
 import type { BillingReadModel } from '../src/billing-office/read-model-sync.ts';
+import type { ReadModelStore } from '../src/billing-office/read-model.ts';
 import { startWorker } from '../worker/runtime/start-worker.ts';
 import type { SubscriptionState } from '../worker/runtime/fhir-subscriptions.ts';
 import {
@@ -77,6 +78,11 @@ export interface SandboxStackOptions {
    * billing store's Claims could not refer to the EHR's patients.
    */
   history?: boolean;
+  /**
+   * The billing office's read model, opened (and closed) by the caller: tests run the workspace
+   * over PostgreSQL too. Default: one in memory, shared by the app and the worker.
+   */
+  billingReadModelStore?: ReadModelStore;
 }
 
 /** Where the sandbox's worker differs from production's defaults (a setting still overrides it). */
@@ -256,8 +262,9 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         CHARTBILL_CODING_STORE: codingInBilling ? 'billing' : 'ehr',
       }
     : {};
-  // The billing office's read model: the app and the worker of the sandbox share it in memory.
-  const billingStore = await createMemoryReadModel();
+  // The billing office's read model: the app and the worker of the sandbox share it in memory,
+  // or in the store the caller opened (and closes).
+  const billingStore = opts.billingReadModelStore ?? (await createMemoryReadModel());
   const payer = await startSandboxPayer({
     host,
     port: opts.ports.payer,

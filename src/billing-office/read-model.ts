@@ -56,6 +56,7 @@ export interface ClaimRow {
   version: number;
   /** The claim this one replaces (frequency 7/8). */
   replaces?: string;
+  /** When its facts last changed in FHIR (their latest meta.lastUpdated). */
   updatedAt: string;
 }
 

@@ -1,13 +1,21 @@
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { sandboxNcciTables } from '../../src/ncci/sandbox-ncci.ts';
-import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
+import {
+  startSandboxStack,
+  type SandboxStack,
+  type SandboxStackOptions,
+} from '../../cli/sandbox-stack.ts';
 import type { SandboxEhrProfile } from '../../sandbox/ehr-profiles.ts';
 
-/** The whole sandbox on free ports, with the worker ticking every second; the EHR plays `profile` (default strict). */
+/**
+ * The whole sandbox on free ports, with the worker ticking every second; the EHR plays `profile`
+ * (default strict); `more` sets any other option (e.g. the billing read model's store).
+ */
 export function startTestStack(
   startWorker = true,
   profile?: SandboxEhrProfile,
+  more: Partial<SandboxStackOptions> = {},
 ): Promise<SandboxStack> {
   return startSandboxStack({
     host: '127.0.0.1',
@@ -18,5 +26,6 @@ export function startTestStack(
     workerSchedule: '*/1 * * * * *',
     startWorker,
     ...(profile ? { profile } : {}),
+    ...more,
   });
 }
