@@ -1,3 +1,4 @@
+import { agingBucketOf } from './ar-aging.ts';
 import type { ClaimFilter, ClaimRow, QueueFilter, QueueResult, WorkItemRow } from './read-model.ts';
 
 const DAY_MS = 86_400_000;
@@ -91,5 +92,6 @@ export function matchesClaim(row: ClaimRow, filter: ClaimFilter): boolean {
       : `${d.group}-${d.carc}` === carc || d.carc === carc;
   if (carc && !row.denials.some(hit)) return false;
   if (filter.deniedFirstPass && row.firstPass !== false) return false;
+  if (filter.aging && agingBucketOf(row, filter.aging.now) !== filter.aging.bucket) return false;
   return true;
 }

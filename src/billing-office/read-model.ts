@@ -1,3 +1,4 @@
+import type { AgingBucket } from './ar-aging.ts';
 import type { QueueQuery, ReasonCode, WorkItemKind } from './billing-api.ts';
 
 /**
@@ -104,6 +105,8 @@ export interface ClaimFilter {
   month?: string;
   /** Only claims first answered with a denial or rejection. */
   deniedFirstPass?: boolean;
+  /** Only claims with a balance in this A/R aging bucket on `now` (ar-aging.ts). */
+  aging?: { bucket: AgingBucket; now: Date };
 }
 
 export interface QueueResult {

@@ -129,7 +129,16 @@ describe.each(READ_MODEL_STORES)('billing analytics over the $store read model',
     expect(a.arAging).toEqual([
       {
         payer: 'Plan A',
+        payerId: 'org-a',
         buckets: { '0-30': 10, '31-60': 10, '61-90': 0, '91-120': 10, '120+': 10 },
+        claims: { '0-30': 1, '31-60': 1, '61-90': 0, '91-120': 1, '120+': 1 },
+        drills: {
+          '0-30': 'view=claims&payer=org-a&aging=0-30',
+          '31-60': 'view=claims&payer=org-a&aging=31-60',
+          '61-90': 'view=claims&payer=org-a&aging=61-90',
+          '91-120': 'view=claims&payer=org-a&aging=91-120',
+          '120+': 'view=claims&payer=org-a&aging=120%2B',
+        },
       },
     ]);
   });
@@ -181,11 +190,14 @@ describe('billing analytics, the parts that need no store', () => {
     expect(lines[1]).toMatch(
       /^denials-by-reason,denial rate,CO-97: Bundled: paid as part of another service on the claim\.,1,120$/,
     );
+    const owed = a.arAging[0];
+    if (!owed) throw new Error('the denied claim still owes its charge');
     const hostile = analyticsCsv(
       {
         ...a,
         arAging: [
           {
+            ...owed,
             payer: '=HYPERLINK("x")',
             buckets: { '0-30': 1, '31-60': 0, '61-90': 0, '91-120': 0, '120+': 0 },
           },

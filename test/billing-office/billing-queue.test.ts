@@ -1,7 +1,13 @@
 import type { Bundle, Provenance, Task } from 'fhir/r4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
-import type { QueuePage, WorkItem } from '../../src/billing-office/billing-api.ts';
+import { AGING_BUCKETS } from '../../src/billing-office/ar-aging.ts';
+import type {
+  Analytics,
+  ClaimListPage,
+  QueuePage,
+  WorkItem,
+} from '../../src/billing-office/billing-api.ts';
 import type { ReadModelStore } from '../../src/billing-office/read-model.ts';
 import { startTestStack } from '../browser/sandbox-stack-fixture.ts';
 import { billingApi, billingSignIn } from './billing-sign-in.ts';
@@ -244,6 +250,41 @@ describe.each(READ_MODEL_STORES)('the billing office over the $store read model'
       expect(beyond.items).toEqual([]);
       expect(beyond.total).toBe(all.length);
       expect(beyond.totalAtStake).toBeCloseTo(atStake, 2);
+    });
+  });
+
+  describe('the claims behind an A/R aging bar', { timeout: 120_000 }, () => {
+    it('lists, for each payer and bucket, exactly the claims and dollars the bar counts', async () => {
+      const analytics = (await billingApi(running(), handles.manager, '/api/billing/analytics'))
+        .json as unknown as Analytics;
+      const segments = analytics.arAging.flatMap((row) =>
+        AGING_BUCKETS.map((bucket) => ({ row, bucket })),
+      );
+      // The seeded history spans 120 days, with balances still open in most buckets.
+      const drawn = segments.filter(({ row, bucket }) => row.claims[bucket] > 0);
+      expect(new Set(drawn.map((s) => s.bucket)).size).toBeGreaterThanOrEqual(4);
+      expect(new Set(drawn.map((s) => s.row.payerId)).size).toBeGreaterThan(1);
+      for (const { row, bucket } of segments) {
+        const res = await billingApi(
+          running(),
+          handles.manager,
+          `/api/billing/claims?${row.drills[bucket]}&pageSize=200`,
+        );
+        const page = res.json as unknown as ClaimListPage;
+        const where = `${row.payer} ${bucket}`;
+        expect(page.total, where).toBe(row.claims[bucket]);
+        expect(page.totalBalance, where).toBeCloseTo(row.buckets[bucket], 2);
+        expect(
+          page.items.every((c) => c.payer.id === row.payerId && c.balance > 0),
+          where,
+        ).toBe(true);
+      }
+    });
+
+    it('refuses an aging bucket the chart does not have, in words', async () => {
+      const res = await billingApi(running(), handles.manager, '/api/billing/claims?aging=0-29');
+      expect(res.status).toBe(400);
+      expect(res.json.message).toMatch(/aging/);
     });
   });
 
