@@ -66,7 +66,11 @@ export async function openPostgresReadModel(options: {
     );
     return rows[0]?.value ?? '';
   };
-  const upsert = async (sql: string, rows: readonly unknown[][]) => {
+  const upsert = async (sql: string, given: readonly unknown[][]) => {
+    // One row per key (the first column), the last given, as the memory store keeps it:
+    // PostgreSQL refuses to update a row twice in one statement, and a first sync gives an
+    // encounter's work item once for the claim and again for its replacement.
+    const rows = [...new Map(given.map((r) => [r[0], r])).values()];
     // One statement per 500 rows: unnest keeps it one round trip.
     for (let i = 0; i < rows.length; i += 500) {
       const chunk = rows.slice(i, i + 500);
