@@ -72,3 +72,41 @@ export function CategoryAxis(props: {
     </>
   );
 }
+
+/**
+ * Both axes of a horizontal bar chart (bar-chart, stacked-bar-chart): the values along the
+ * bottom, and each row's label ending at the left margin (`labelW` wide) beside its bar.
+ */
+export function RowChartAxes(props: {
+  ticks: number[];
+  /** A value's length along the plot, from the margin. */
+  x: (value: number) => number;
+  labelW: number;
+  rowH: number;
+  /** The picture's height; the value axis takes the last `axisH` of it. */
+  height: number;
+  axisH: number;
+  labels: string[];
+  format: (n: number) => string;
+}) {
+  const { labelW, rowH, height } = props;
+  return (
+    <>
+      <ValueAxis
+        orient="bottom"
+        ticks={props.ticks}
+        at={(t) => labelW + props.x(t)}
+        from={0}
+        to={height - props.axisH}
+        labelAt={height - 4}
+        format={props.format}
+      />
+      <CategoryAxis
+        orient="left"
+        labels={props.labels}
+        at={(i) => i * rowH + rowH / 2 + 4}
+        edge={labelW - 6}
+      />
+    </>
+  );
+}

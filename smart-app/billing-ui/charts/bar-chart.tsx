@@ -1,5 +1,5 @@
 import type { Datum } from '../../../src/billing-office/billing-api.ts';
-import { CategoryAxis, ValueAxis } from './axis.tsx';
+import { RowChartAxes } from './axis.tsx';
 import { ChartFrame, type ChartSection } from './chart-frame.tsx';
 import { DrillPlot, type DrillArea } from './drill-layer.tsx';
 import { linearScale, maxOf, niceTicks, shorten } from './scale.ts';
@@ -64,20 +64,15 @@ export function BarChart(props: {
           desc={`${section.summary} ${data.map((d) => `${d.label}: ${props.words(d)}`).join('; ')}.`}
           areas={areas}
         >
-          <ValueAxis
-            orient="bottom"
+          <RowChartAxes
             ticks={ticks}
-            at={(t) => LABEL_W + x(t)}
-            from={0}
-            to={height - AXIS}
-            labelAt={height - 4}
-            format={props.format}
-          />
-          <CategoryAxis
-            orient="left"
+            x={x}
+            labelW={LABEL_W}
+            rowH={ROW}
+            height={height}
+            axisH={AXIS}
             labels={data.map((d) => shorten(d.label, 24))}
-            at={(i) => i * ROW + ROW / 2 + 4}
-            edge={LABEL_W - 6}
+            format={props.format}
           />
           {data.map((d, i) => (
             <g key={d.label} data-label={d.label}>

@@ -1,4 +1,4 @@
-import { CategoryAxis, ValueAxis } from './axis.tsx';
+import { RowChartAxes } from './axis.tsx';
 import { ChartFrame, type ChartSection } from './chart-frame.tsx';
 import { DrillPlot, type DrillArea } from './drill-layer.tsx';
 import { Legend } from './legend.tsx';
@@ -92,20 +92,15 @@ export function StackedBarChart(props: {
             desc={`${section.summary} ${desc}.`}
             areas={areas}
           >
-            <ValueAxis
-              orient="bottom"
+            <RowChartAxes
               ticks={ticks}
-              at={(t) => LABEL_W + x(t)}
-              from={0}
-              to={height - AXIS}
-              labelAt={height - 4}
-              format={props.format}
-            />
-            <CategoryAxis
-              orient="left"
+              x={x}
+              labelW={LABEL_W}
+              rowH={ROW}
+              height={height}
+              axisH={AXIS}
               labels={rows.map((r) => shorten(r.label, 20))}
-              at={(i) => i * ROW + ROW / 2 + 4}
-              edge={LABEL_W - 6}
+              format={props.format}
             />
             {rows.map((r, i) => {
               const starts = stackStarts(r.values);
