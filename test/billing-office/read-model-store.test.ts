@@ -91,3 +91,26 @@ describe.each(READ_MODEL_STORES)('the $store read model', ({ place }) => {
     ]);
   });
 });
+
+describe('the PostgreSQL read model, shared by a worker and an app in other processes', () => {
+  const postgres = READ_MODEL_STORES.find((s) => s.store === 'PostgreSQL');
+  let where: ReadModelPlace | undefined;
+  afterAll(async () => {
+    await where?.cleanup();
+  });
+
+  it("shows the app the worker's latest claims and work items, though it keeps the claims it read", async () => {
+    if (!postgres) throw new Error('no PostgreSQL store to test');
+    where = await postgres.place();
+    const [worker, app] = [await where.open(), await where.open()];
+    await worker.upsertClaims([claim({})]);
+    await worker.upsertWorkItems([item({})]);
+    expect((await app.claims()).map((c) => c.state)).toEqual(['submitted']);
+    await worker.upsertClaims([claim({ state: 'paid', paid: 100 })]);
+    expect((await app.claims()).map((c) => c.state)).toEqual(['paid']);
+    await worker.upsertWorkItems([item({ status: 'closed' })]);
+    const page = await app.queue({ sort: 'amount', order: 'desc', page: 1, pageSize: 10 }, NOW);
+    expect(page.total).toBe(0);
+    expect(await app.claim('c1')).toMatchObject({ state: 'paid' });
+  });
+});
