@@ -1,5 +1,7 @@
-import { days, round } from './analytics-figures.ts';
+import { round } from './analytics-figures.ts';
 import type { ClaimRow } from './read-model.ts';
+
+const DAY_MS = 86_400_000;
 
 /** The A/R aging buckets (HFMA MAP Key "aged A/R"), days since the date of service. */
 export const AGING_BUCKETS = ['0-30', '31-60', '61-90', '91-120', '120+'] as const;
@@ -26,5 +28,6 @@ function bucketOfAge(age: number): AgingBucket {
  */
 export function agingBucketOf(c: ClaimRow, now: Date): AgingBucket | undefined {
   if (balanceOf(c) <= 0) return undefined;
-  return bucketOfAge(Math.floor(days(c.serviceDate, now.toISOString())));
+  // As analytics-figures' days(), without making `now` a string for each of 10,000 claims.
+  return bucketOfAge(Math.floor((now.getTime() - Date.parse(c.serviceDate)) / DAY_MS));
 }
