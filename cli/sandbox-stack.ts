@@ -33,6 +33,7 @@ import type { Worker } from '../worker/runtime/build-worker.ts';
 import { createMemoryLedger } from '../worker/ledger/memory-ledger.ts';
 import { createMemoryReadModel } from '../src/billing-office/memory-read-model.ts';
 import type { BillingReadModel } from '../src/billing-office/read-model-sync.ts';
+import type { ReadModelStore } from '../src/billing-office/read-model.ts';
 import { startWorker } from '../worker/runtime/start-worker.ts';
 import type { SubscriptionState } from '../worker/runtime/fhir-subscriptions.ts';
 import {
@@ -80,6 +81,11 @@ export interface SandboxStackOptions {
    * Claim writes). It adds seconds to a start: tests that do not look at it pass false.
    */
   history?: boolean;
+  /**
+   * The billing office's read model, opened (and closed) by the caller: tests run the workspace
+   * over PostgreSQL too. Default: one in memory, shared by the app and the worker.
+   */
+  billingReadModelStore?: ReadModelStore;
 }
 
 /** Where the sandbox's worker differs from production's defaults (a setting still overrides it). */
@@ -268,8 +274,9 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
         CHARTBILL_CODING_STORE: codingInBilling ? 'billing' : 'ehr',
       }
     : {};
-  // The billing office's read model: the app and the worker of the sandbox share it in memory.
-  const billingStore = await createMemoryReadModel();
+  // The billing office's read model: the app and the worker of the sandbox share it in memory,
+  // or in the store the caller opened (and closes).
+  const billingStore = opts.billingReadModelStore ?? (await createMemoryReadModel());
   const payer = await startSandboxPayer({
     host,
     port: opts.ports.payer,

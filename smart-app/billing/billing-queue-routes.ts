@@ -7,6 +7,7 @@ import {
   type QueuePage,
   type WorkItem,
 } from '../../src/billing-office/billing-api.ts';
+import { balanceOf } from '../../src/billing-office/ar-aging.ts';
 import { carcText } from '../../src/claims/carc-codes.ts';
 import type { ClaimFilter, WorkItemRow } from '../../src/billing-office/read-model.ts';
 import { AppError } from '../../src/errors/app-error.ts';
@@ -81,11 +82,13 @@ export function billingQueueRoutes(app: FastifyInstance, ctx: AppContext): void 
       ...(q.state ? { state: q.state } : {}),
       ...(q.month ? { month: q.month } : {}),
       ...(q.deniedFirstPass === 'true' ? { deniedFirstPass: true } : {}),
+      // Aged as the chart ages them: today, by the server's clock.
+      ...(q.aging ? { aging: { bucket: q.aging, now: ctx.now() } } : {}),
     };
     if (Object.keys(filter).length === 0)
       throw new AppError(
         'INPUT_INVALID',
-        'Say which claims to list (carc, payer, cpt, provider, state or month).',
+        'Say which claims to list (carc, payer, cpt, provider, state, month or aging).',
       );
     const rows = (await store().claims(filter)).sort(
       (a, b) => b.denied - a.denied || b.billed - a.billed || a.claimId.localeCompare(b.claimId),
@@ -103,6 +106,7 @@ export function billingQueueRoutes(app: FastifyInstance, ctx: AppContext): void 
         billed: c.billed,
         paid: c.paid,
         denied: c.denied,
+        balance: balanceOf(c),
         state: c.state,
         reasons: c.denials.map((d) => ({
           system: 'CARC' as const,
@@ -115,6 +119,7 @@ export function billingQueueRoutes(app: FastifyInstance, ctx: AppContext): void 
       pageSize: q.pageSize,
       totalBilled: round(rows.reduce((s, c) => s + c.billed, 0)),
       totalDenied: round(rows.reduce((s, c) => s + c.denied, 0)),
+      totalBalance: round(rows.reduce((s, c) => s + balanceOf(c), 0)),
     };
   });
 }

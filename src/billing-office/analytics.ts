@@ -10,6 +10,7 @@ import {
   rate,
   round,
 } from './analytics-figures.ts';
+import { AGING_BUCKETS, agingBucketOf, balanceOf, type AgingBucket } from './ar-aging.ts';
 import type { ClaimRow } from './read-model.ts';
 
 /**
@@ -38,22 +39,6 @@ export const DEFINITIONS: Record<string, string> = {
   claimToPaymentDays:
     'Claim to payment: days from the claim to its payment, median and 90th percentile, claims paid in the period.',
 };
-
-type Bucket = '0-30' | '31-60' | '61-90' | '91-120' | '120+';
-
-function bucketOf(age: number): Bucket {
-  if (age <= 30) return '0-30';
-  if (age <= 60) return '31-60';
-  if (age <= 90) return '61-90';
-  if (age <= 120) return '91-120';
-  return '120+';
-}
-
-/** What a claim still owes: billed less paid and contractual adjustments (voided or replaced: nothing). */
-export function balanceOf(c: ClaimRow): number {
-  if (c.state === 'void' || c.state === 'replaced') return 0;
-  return Math.max(0, round(c.billed - c.paid - c.adjusted));
-}
 
 export interface AnalyticsInput {
   from: string;
@@ -132,26 +117,33 @@ function cash(claims: readonly ClaimRow[], months: string[]): Series[] {
   ];
 }
 
+/** Balances and claims by payer and bucket; each segment drills into exactly its claims. */
 function aging(claims: readonly ClaimRow[], now: Date): Analytics['arAging'] {
-  const today = now.toISOString();
-  const byPayer = new Map<string, Record<Bucket, number>>();
+  const zeros = () =>
+    Object.fromEntries(AGING_BUCKETS.map((b) => [b, 0])) as Record<AgingBucket, number>;
+  const byPayer = new Map<string, Analytics['arAging'][number]>();
   for (const c of claims) {
-    const balance = balanceOf(c);
-    if (balance <= 0) continue;
-    const row = byPayer.get(c.payer.name) ?? {
-      '0-30': 0,
-      '31-60': 0,
-      '61-90': 0,
-      '91-120': 0,
-      '120+': 0,
+    const bucket = agingBucketOf(c, now);
+    if (!bucket) continue;
+    const row = byPayer.get(c.payer.id) ?? {
+      payer: c.payer.name,
+      payerId: c.payer.id,
+      buckets: zeros(),
+      claims: zeros(),
+      drills: Object.fromEntries(
+        AGING_BUCKETS.map((b) => [
+          b,
+          `view=claims&payer=${encodeURIComponent(c.payer.id)}&aging=${encodeURIComponent(b)}`,
+        ]),
+      ) as Record<AgingBucket, string>,
     };
-    const bucket = bucketOf(Math.floor(days(c.serviceDate, today)));
-    row[bucket] = round(row[bucket] + balance);
-    byPayer.set(c.payer.name, row);
+    row.buckets[bucket] = round(row.buckets[bucket] + balanceOf(c));
+    row.claims[bucket] += 1;
+    byPayer.set(c.payer.id, row);
   }
-  return [...byPayer.entries()]
-    .map(([payer, buckets]) => ({ payer, buckets }))
-    .sort((a, b) => a.payer.localeCompare(b.payer));
+  return [...byPayer.values()].sort(
+    (a, b) => a.payer.localeCompare(b.payer) || a.payerId.localeCompare(b.payerId),
+  );
 }
 
 function daysInAr(claims: readonly ClaimRow[], now: Date): number {

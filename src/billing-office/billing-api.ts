@@ -1,6 +1,7 @@
 import { z } from 'zod';
 // The lists live in a file without zod, so the browser's bundle can import them (budget: 60 KB).
 import { QUEUE_SORTS, WORK_ITEM_KINDS, type WorkItemKind } from './work-item-kinds.ts';
+import { AGING_BUCKETS, type AgingBucket } from './ar-aging.ts';
 
 export { QUEUE_SORTS, WORK_ITEM_KINDS, type WorkItemKind } from './work-item-kinds.ts';
 
@@ -145,8 +146,15 @@ export interface Analytics {
   /** Days in A/R (HFMA: net A/R ÷ average daily net patient service revenue) and aging buckets by payer. */
   daysInAr: number;
   arAging: Array<{
+    /** The payer's name; `payerId` its Organization id. */
     payer: string;
-    buckets: Record<'0-30' | '31-60' | '61-90' | '91-120' | '120+', number>;
+    payerId: string;
+    /** Dollars outstanding in each bucket. */
+    buckets: Record<AgingBucket, number>;
+    /** How many claims owe those dollars. */
+    claims: Record<AgingBucket, number>;
+    /** Query for `/billing?…` that lists exactly those claims (`aging=` on the claim list). */
+    drills: Record<AgingBucket, string>;
   }>;
   /** Net collection rate and charges / payments / adjustments by month. */
   netCollectionRate: number;
@@ -177,6 +185,8 @@ export const claimListQuery = z.object({
     .optional(),
   /** `true`: only claims whose first answer was a denial or rejection. */
   deniedFirstPass: z.enum(['true', 'false']).optional(),
+  /** An A/R aging bucket: claims with a balance this many days after the date of service, today. */
+  aging: z.enum(AGING_BUCKETS).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -193,6 +203,8 @@ export interface ClaimSummary {
   billed: number;
   paid: number;
   denied: number;
+  /** What it still owes: billed less paid and contractual adjustments (ar-aging.ts). */
+  balance: number;
   state: string;
   /** The denial reasons, e.g. `CO-97`. */
   reasons: ReasonCode[];
@@ -205,4 +217,5 @@ export interface ClaimListPage {
   pageSize: number;
   totalBilled: number;
   totalDenied: number;
+  totalBalance: number;
 }

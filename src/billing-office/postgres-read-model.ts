@@ -12,13 +12,15 @@ import type {
 } from './read-model.ts';
 
 /** SQL for each queue sort (read-model-queue.ts SORT_KEYS says the same in code). */
+// Text sorts by code point (COLLATE "C"), as JavaScript compares strings: a database made with
+// another collation (en_US ignores spaces and hyphens) would otherwise order pages differently.
 const ORDER: Record<QueueFilter['sort'], string> = {
   amount: 'amount',
-  deadline: "coalesce(deadline, '9999-12-31')",
+  deadline: `coalesce(deadline, '9999-12-31') COLLATE "C"`,
   age: 'created_at',
-  'service-date': "coalesce(service_date, '')",
-  patient: 'lower(patient_name)',
-  payer: "lower(coalesce(payer_name, ''))",
+  'service-date': `coalesce(service_date, '') COLLATE "C"`,
+  patient: 'lower(patient_name) COLLATE "C"',
+  payer: `lower(coalesce(payer_name, '')) COLLATE "C"`,
 };
 
 const DAY_MS = 86_400_000;
@@ -64,7 +66,11 @@ export async function openPostgresReadModel(options: {
     );
     return rows[0]?.value ?? '';
   };
-  const upsert = async (sql: string, rows: readonly unknown[][]) => {
+  const upsert = async (sql: string, given: readonly unknown[][]) => {
+    // One row per key (the first column), the last given, as the memory store keeps it:
+    // PostgreSQL refuses to update a row twice in one statement, and a first sync gives an
+    // encounter's work item once for the claim and again for its replacement.
+    const rows = [...new Map(given.map((r) => [r[0], r])).values()];
     // One statement per 500 rows: unnest keeps it one round trip.
     for (let i = 0; i < rows.length; i += 500) {
       const chunk = rows.slice(i, i + 500);
@@ -142,7 +148,7 @@ export async function openPostgresReadModel(options: {
       const { rows } = await pool.query<{ data: WorkItemRow; total: string; at_stake: string }>(
         `SELECT data, count(*) OVER () AS total, sum(amount) OVER () AS at_stake FROM ${t.items}
          WHERE ${where.join(' AND ')}
-         ORDER BY ${ORDER[filter.sort]} ${sortDirection}, task_id ${direction === 'ASC' ? 'ASC' : 'DESC'}
+         ORDER BY ${ORDER[filter.sort]} ${sortDirection}, task_id COLLATE "C" ASC
          LIMIT ${arg(filter.pageSize)} OFFSET ${arg((filter.page - 1) * filter.pageSize)}`,
         args,
       );
@@ -154,7 +160,7 @@ export async function openPostgresReadModel(options: {
         return {
           items: [],
           total: Number(totals[0]?.total ?? 0),
-          totalAtStake: Number(totals[0]?.at_stake ?? 0),
+          totalAtStake: Math.round(Number(totals[0]?.at_stake ?? 0) * 100) / 100,
         };
       }
       return {
@@ -168,7 +174,9 @@ export async function openPostgresReadModel(options: {
         `SELECT data FROM ${t.items} WHERE task_id = ANY($1::text[])`,
         [taskIds],
       );
-      return rows.map((r) => r.data);
+      // In the order asked, as the memory store answers.
+      const byId = new Map(rows.map((r) => [r.data.taskId, r.data]));
+      return taskIds.map((id) => byId.get(id)).filter((r): r is WorkItemRow => r !== undefined);
     },
     async claims(filter: ClaimFilter = {}) {
       const token = await claimsToken();
@@ -237,9 +245,11 @@ async function createTables(
       payer_name text, assignee text, amount numeric NOT NULL, deadline text,
       created_at timestamptz NOT NULL, service_date text, patient_name text NOT NULL,
       search_text text NOT NULL, data jsonb NOT NULL)`);
-    // The first page by amount at stake, the default sort, reads the index in order.
+    // The first page by amount at stake, the default sort, reads the index in order (ties by task
+    // id ascending, by code point; the index of earlier versions ordered ties the other way).
+    await client.query(`DROP INDEX IF EXISTS "${schema}".billing_work_items_open_amount`);
     await client.query(
-      `CREATE INDEX IF NOT EXISTS billing_work_items_open_amount ON ${t.items} (amount DESC, task_id DESC) WHERE open`,
+      `CREATE INDEX IF NOT EXISTS billing_work_items_open_amount_c ON ${t.items} (amount DESC, task_id COLLATE "C" ASC) WHERE open`,
     );
     await client.query('COMMIT');
   } catch (err) {

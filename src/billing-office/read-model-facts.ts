@@ -179,8 +179,21 @@ export function claimRowFrom(facts: ClaimFacts): ClaimRow {
     frequency: frequencyOf(claim),
     version: versionOf(claim),
     ...(replaces ? { replaces } : {}),
-    updatedAt: facts.now.toISOString(),
+    updatedAt: lastUpdatedOf(facts),
   };
+}
+
+/**
+ * When the claim's facts last changed (the latest `meta.lastUpdated` of the claim, its answers,
+ * payments and work items), so reading the same facts again gives the same row; `now` when the
+ * server keeps no such instant.
+ */
+function lastUpdatedOf(facts: ClaimFacts): string {
+  const instants = [facts.claim, ...facts.responses, ...facts.payments, ...facts.tasks]
+    .map((r) => r.meta?.lastUpdated)
+    .filter((at): at is string => Boolean(at));
+  if (instants.length === 0) return facts.now.toISOString();
+  return instants.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
 }
 
 /** The payments of a claim as rows: each PaymentReconciliation detail, else the answer's payment. */

@@ -1,3 +1,4 @@
+import { agingBucketOf } from './ar-aging.ts';
 import type { ClaimFilter, ClaimRow, QueueFilter, QueueResult, WorkItemRow } from './read-model.ts';
 
 const DAY_MS = 86_400_000;
@@ -46,14 +47,25 @@ const SORT_KEYS: Record<QueueFilter['sort'], Key> = {
   payer: (r) => r.payer?.name.toLowerCase() ?? '',
 };
 
-/** Sorts (ties by task id, so pages are stable), then cuts the page; totals over all that match. */
+/**
+ * Sorts (ties by task id ascending whichever the order, so pages are stable; strings by code
+ * point, as PostgreSQL's `COLLATE "C"`), then cuts the page; totals over all that match.
+ */
 export function pageOf(rows: WorkItemRow[], filter: QueueFilter): QueueResult {
   const key = SORT_KEYS[filter.sort];
   const sign = filter.order === 'asc' ? 1 : -1;
   const sorted = rows
     .map((row) => ({ row, k: key(row) }))
     .sort((a, b) =>
-      a.k < b.k ? -sign : a.k > b.k ? sign : a.row.taskId.localeCompare(b.row.taskId),
+      a.k < b.k
+        ? -sign
+        : a.k > b.k
+          ? sign
+          : a.row.taskId < b.row.taskId
+            ? -1
+            : a.row.taskId > b.row.taskId
+              ? 1
+              : 0,
     );
   const start = (filter.page - 1) * filter.pageSize;
   const totalAtStake = rows.reduce((sum, r) => sum + r.amountAtStake, 0);
@@ -80,5 +92,6 @@ export function matchesClaim(row: ClaimRow, filter: ClaimFilter): boolean {
       : `${d.group}-${d.carc}` === carc || d.carc === carc;
   if (carc && !row.denials.some(hit)) return false;
   if (filter.deniedFirstPass && row.firstPass !== false) return false;
+  if (filter.aging && agingBucketOf(row, filter.aging.now) !== filter.aging.bucket) return false;
   return true;
 }

@@ -1,3 +1,4 @@
+import type { AgingBucket } from './ar-aging.ts';
 import type { QueueQuery, ReasonCode, WorkItemKind } from './billing-api.ts';
 
 /**
@@ -56,6 +57,7 @@ export interface ClaimRow {
   version: number;
   /** The claim this one replaces (frequency 7/8). */
   replaces?: string;
+  /** When its facts last changed in FHIR (their latest meta.lastUpdated). */
   updatedAt: string;
 }
 
@@ -103,6 +105,8 @@ export interface ClaimFilter {
   month?: string;
   /** Only claims first answered with a denial or rejection. */
   deniedFirstPass?: boolean;
+  /** Only claims with a balance in this A/R aging bucket on `now` (ar-aging.ts). */
+  aging?: { bucket: AgingBucket; now: Date };
 }
 
 export interface QueueResult {

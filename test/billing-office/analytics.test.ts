@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { analyticsCsv } from '../../src/billing-office/analytics-csv.ts';
 import { medianAndP90 } from '../../src/billing-office/analytics-figures.ts';
 import { computeAnalytics } from '../../src/billing-office/analytics.ts';
 import type { ClaimRow } from '../../src/billing-office/read-model.ts';
+import { READ_MODEL_STORES, type ReadModelPlace } from './read-model-stores.ts';
 
 const NOW = new Date('2026-10-15T12:00:00Z');
 let n = 0;
@@ -48,9 +49,27 @@ const denied = (carc: string, amount: number, over: Partial<ClaimRow> = {}) =>
   });
 const period = { from: '2026-09', to: '2026-10' };
 
-describe('billing analytics', () => {
-  it('counts clean claims and first-pass acceptance by the month the claim was made', () => {
-    const a = computeAnalytics(
+// The figures over the rows each store gives back (issue 17, item 7): memory and PostgreSQL.
+describe.each(READ_MODEL_STORES)('billing analytics over the $store read model', ({ place }) => {
+  const places: ReadModelPlace[] = [];
+  afterAll(async () => {
+    await Promise.all(places.map((p) => p.cleanup()));
+  });
+  /** The figures as the route computes them: over the claims a fresh store gives back. */
+  async function analyticsOf(
+    claims: ClaimRow[],
+    input: Parameters<typeof computeAnalytics>[1],
+    now: Date,
+  ) {
+    const where = await place();
+    places.push(where);
+    const store = await where.open();
+    await store.upsertClaims(claims);
+    return computeAnalytics(await store.claims(), input, now);
+  }
+
+  it('counts clean claims and first-pass acceptance by the month the claim was made', async () => {
+    const a = await analyticsOf(
       [claim({}), claim({ clean: false }), denied('97', 50), claim({ frequency: '7' })],
       period,
       NOW,
@@ -64,14 +83,14 @@ describe('billing analytics', () => {
     expect(firstPass?.data[0]?.value).toBe(0.6667);
   });
 
-  it('gives the denial rate and dollars by reason, group and payer, with the claims behind each bar', () => {
+  it('gives the denial rate and dollars by reason, group and payer, with the claims behind each bar', async () => {
     const claims = [
       claim({}),
       claim({ payer: { id: 'org-b', name: 'Plan B' } }),
       denied('97', 120),
       denied('29', 300, { payer: { id: 'org-b', name: 'Plan B' } }),
     ];
-    const a = computeAnalytics(claims, period, NOW);
+    const a = await analyticsOf(claims, period, NOW);
     expect(
       a.denials.byReason.map((d) => [d.label.slice(0, 5), d.value, d.amount, d.drill]),
     ).toEqual([
@@ -88,8 +107,8 @@ describe('billing analytics', () => {
     expect(a.denials.rateByMonth[0]).toMatchObject({ label: '2026-09', value: 0.5, amount: 420 });
   });
 
-  it('leaves claims answered outside the period out of the denial rate', () => {
-    const a = computeAnalytics(
+  it('leaves claims answered outside the period out of the denial rate', async () => {
+    const a = await analyticsOf(
       [denied('97', 100, { answeredAt: '2026-08-31T23:00:00Z' })],
       period,
       NOW,
@@ -98,10 +117,10 @@ describe('billing analytics', () => {
     expect(a.denials.rateByMonth.every((d) => d.value === 0)).toBe(true);
   });
 
-  it('puts balances in aging buckets by days since the date of service, at the bucket edges', () => {
+  it('puts balances in aging buckets by days since the date of service, at the bucket edges', async () => {
     const open = (serviceDate: string) =>
       claim({ serviceDate, paid: 0, adjusted: 0, state: 'submitted', billed: 10 });
-    const a = computeAnalytics(
+    const a = await analyticsOf(
       [open('2026-09-15'), open('2026-09-14'), open('2026-06-17'), open('2026-06-16'), claim({})],
       period,
       NOW,
@@ -110,12 +129,21 @@ describe('billing analytics', () => {
     expect(a.arAging).toEqual([
       {
         payer: 'Plan A',
+        payerId: 'org-a',
         buckets: { '0-30': 10, '31-60': 10, '61-90': 0, '91-120': 10, '120+': 10 },
+        claims: { '0-30': 1, '31-60': 1, '61-90': 0, '91-120': 1, '120+': 1 },
+        drills: {
+          '0-30': 'view=claims&payer=org-a&aging=0-30',
+          '31-60': 'view=claims&payer=org-a&aging=31-60',
+          '61-90': 'view=claims&payer=org-a&aging=61-90',
+          '91-120': 'view=claims&payer=org-a&aging=91-120',
+          '120+': 'view=claims&payer=org-a&aging=120%2B',
+        },
       },
     ]);
   });
 
-  it('computes days in A/R from net A/R and the last 90 days of net charges', () => {
+  it('computes days in A/R from net A/R and the last 90 days of net charges', async () => {
     const charges = Array.from({ length: 9 }, () =>
       claim({ billed: 1000, adjusted: 0, paid: 1000, createdAt: '2026-09-20T00:00:00Z' }),
     );
@@ -126,27 +154,32 @@ describe('billing analytics', () => {
       state: 'submitted',
       createdAt: '2026-10-01T00:00:00Z',
     });
-    const a = computeAnalytics([...charges, owed], period, NOW);
+    const a = await analyticsOf([...charges, owed], period, NOW);
     // A/R 1000 ÷ (10 000 net charges ÷ 90 days) = 9 days.
     expect(a.daysInAr).toBe(9);
-    expect(computeAnalytics([], period, NOW).daysInAr).toBe(0);
+    expect((await analyticsOf([], period, NOW)).daysInAr).toBe(0);
   });
 
-  it('computes the net collection rate against charges less contractual adjustments', () => {
-    const a = computeAnalytics([claim({ billed: 1000, adjusted: 200, paid: 600 })], period, NOW);
+  it('computes the net collection rate against charges less contractual adjustments', async () => {
+    const a = await analyticsOf([claim({ billed: 1000, adjusted: 200, paid: 600 })], period, NOW);
     expect(a.netCollectionRate).toBe(0.75);
   });
 
-  it('gives charge lag and claim-to-payment days as median and 90th percentile', () => {
-    expect(medianAndP90([1, 2, 3, 4])).toEqual({ median: 2.5, p90: 4 });
-    expect(medianAndP90([])).toEqual({ median: 0, p90: 0 });
-    const a = computeAnalytics(
+  it('gives charge lag and claim-to-payment days as median and 90th percentile', async () => {
+    const a = await analyticsOf(
       [claim({ serviceDate: '2026-09-01', createdAt: '2026-09-03T00:00:00Z' })],
       period,
       NOW,
     );
     expect(a.chargeLagDays).toEqual({ median: 2, p90: 2 });
     expect(a.claimToPaymentDays).toEqual({ median: 10, p90: 10 });
+  });
+});
+
+describe('billing analytics, the parts that need no store', () => {
+  it('gives the median and 90th percentile of a list of days', () => {
+    expect(medianAndP90([1, 2, 3, 4])).toEqual({ median: 2.5, p90: 4 });
+    expect(medianAndP90([])).toEqual({ median: 0, p90: 0 });
   });
 
   it('exports CSV with one header, quoting and formulas defused', () => {
@@ -157,11 +190,14 @@ describe('billing analytics', () => {
     expect(lines[1]).toMatch(
       /^denials-by-reason,denial rate,CO-97: Bundled: paid as part of another service on the claim\.,1,120$/,
     );
+    const owed = a.arAging[0];
+    if (!owed) throw new Error('the denied claim still owes its charge');
     const hostile = analyticsCsv(
       {
         ...a,
         arAging: [
           {
+            ...owed,
             payer: '=HYPERLINK("x")',
             buckets: { '0-30': 1, '31-60': 0, '61-90': 0, '91-120': 0, '120+': 0 },
           },

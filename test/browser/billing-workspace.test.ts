@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxStack } from '../../cli/sandbox-stack.ts';
+import { AGING_BUCKETS } from '../../src/billing-office/ar-aging.ts';
 import type { Analytics, ClaimListPage } from '../../src/billing-office/billing-api.ts';
 import { billingSignIn, billingApi } from '../billing-office/billing-sign-in.ts';
 import { scrollsSideways, signInToBilling } from './billing-sign-in.ts';
@@ -156,6 +157,64 @@ describe('the billing workspace in a browser', () => {
     expect(shown.sort()).toEqual(behind.items.map((c) => c.claimId).sort());
     expect(await seriousViolations(page)).toEqual([]);
     await shootBothWidths(page, 'claims-behind-a-bar');
+    await page.close();
+  });
+
+  it('lets a manager click an A/R aging bar and see exactly the claims that owe it, or reach them from the table', async () => {
+    const handle = await billingSignIn(stack, 'pr-manager');
+    const figures = (await billingApi(stack, handle, '/api/billing/analytics'))
+      .json as unknown as Analytics;
+    // The segment with the most claims (the seeded history leaves balances in several buckets).
+    const segments = figures.arAging.flatMap((row) =>
+      AGING_BUCKETS.map((bucket) => ({ row, bucket, claims: row.claims[bucket] })),
+    );
+    const biggest = segments.sort((a, b) => b.claims - a.claims)[0];
+    if (!biggest || biggest.claims === 0) throw new Error('the sandbox seed has no balance to age');
+    const { row, bucket } = biggest;
+    const drill = row.drills[bucket];
+    const name = new RegExp(`^${escapeRegExp(`${row.payer}, ${bucket} days:`)}`);
+    const dollars = row.buckets[bucket].toLocaleString('en-US', {
+      style: 'currency',
+      currency: 'USD',
+    });
+
+    const page = await context.newPage();
+    await signInToBilling(page, stack.ehrLaunchUrl, 'Helen Park');
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    const chart = page.locator('[data-chart="ar-aging"]');
+    await chart.getByRole('img', { name: /A\/R aging by payer/ }).waitFor();
+    // The bar names its dollars and how many claims owe them; a click opens those claims.
+    const bar = chart.getByRole('group').getByRole('link', { name });
+    expect(await bar.getAttribute('aria-label')).toContain(
+      `in ${String(biggest.claims)} claim${biggest.claims === 1 ? '' : 's'}`,
+    );
+    await bar.click();
+    await page.waitForURL(/\/billing\?/);
+    expect(new URL(page.url()).search.slice(1)).toBe(drill);
+    const total = page.getByTestId('claims-total');
+    await total.waitFor();
+    expect(await total.textContent()).toBe(
+      `${String(biggest.claims)} ${biggest.claims === 1 ? 'claim' : 'claims'}`,
+    );
+    expect(await page.getByTestId('claims-balance').textContent()).toBe(`${dollars} outstanding`);
+    const behind = (await billingApi(stack, handle, `/api/billing/claims?${drill}&pageSize=50`))
+      .json as unknown as ClaimListPage;
+    const shown = await page
+      .locator('tr[data-claim-id]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-claim-id')));
+    expect(shown.sort()).toEqual(behind.items.map((c) => c.claimId).sort());
+    expect(await seriousViolations(page)).toEqual([]);
+    await shootBothWidths(page, 'claims-behind-an-aging-bar');
+
+    // The keyboard way, from the table view: the segment's number is a link too.
+    await page.goBack();
+    await chart.getByRole('button', { name: 'Show table' }).click();
+    const cell = chart.getByRole('table').getByRole('link', { name });
+    await cell.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.search.slice(1) === drill);
+    await total.waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     await page.close();
   });
 });

@@ -1,22 +1,23 @@
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { sandboxNcciTables } from '../../src/ncci/sandbox-ncci.ts';
-import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
+import {
+  startSandboxStack,
+  type SandboxStack,
+  type SandboxStackOptions,
+} from '../../cli/sandbox-stack.ts';
 import type { SandboxEhrProfile } from '../../sandbox/ehr-profiles.ts';
 
-export interface TestStackOptions {
-  /**
-   * Seed the billing office's 120 days of history (seed-history.ts); default false: it adds
-   * seconds to every start, and only the tests that look at the billing workspace need it.
-   */
-  history?: boolean;
-}
-
-/** The whole sandbox on free ports, with the worker ticking every second; the EHR plays `profile` (default strict). */
+/**
+ * The whole sandbox on free ports, with the worker ticking every second; the EHR plays `profile`
+ * (default strict); `more` sets any other option. The billing office's 120 days of history
+ * (seed-history.ts) is off unless `more.history` asks for it: it adds seconds to every start, and
+ * only the tests that look at the billing workspace need it.
+ */
 export function startTestStack(
   startWorker = true,
   profile?: SandboxEhrProfile,
-  options: TestStackOptions = {},
+  more: Partial<SandboxStackOptions> = {},
 ): Promise<SandboxStack> {
   return startSandboxStack({
     host: '127.0.0.1',
@@ -27,6 +28,7 @@ export function startTestStack(
     workerSchedule: '*/1 * * * * *',
     startWorker,
     ...(profile ? { profile } : {}),
-    history: options.history ?? false,
+    history: false,
+    ...more,
   });
 }

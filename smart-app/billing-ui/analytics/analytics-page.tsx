@@ -1,16 +1,12 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { Analytics, Datum } from '../../../src/billing-office/billing-api.ts';
+import type { Analytics } from '../../../src/billing-office/billing-api.ts';
 import { problemOf, type Api } from '../api.ts';
-import { BarChart } from '../charts/bar-chart.tsx';
-import { MonthChart } from '../charts/month-chart.tsx';
-import { StackedBarChart } from '../charts/stacked-bar-chart.tsx';
-import { days, money, monthWords, percent, shortMoney } from '../format.ts';
+import { days, monthWords, percent } from '../format.ts';
 import { Problem } from '../problem.tsx';
 import { navigate } from '../router.ts';
 import { AnalyticsFilters, analyticsQueryOf, readAnalyticsView } from './analytics-filters.tsx';
-import { definitionName, definitionOf, DENIAL_CHARTS, payersOf } from './analytics-parts.ts';
-
-const BUCKETS = ['0-30', '31-60', '61-90', '91-120', '120+'] as const;
+import { CHARTS, ChartSection } from './analytics-charts.tsx';
+import { definitionName, definitionOf, payersOf } from './analytics-parts.ts';
 
 type Load =
   | { state: 'loading' }
@@ -126,73 +122,11 @@ function Figures({ data }: { data: Analytics }) {
 }
 
 function Charts({ data, exporter }: { data: Analytics; exporter: (t: string) => () => void }) {
-  const defs = data.definitions;
   return (
     <div class="charts">
-      {DENIAL_CHARTS.map((c) => {
-        const rows: Datum[] = data.denials[c.field];
-        return (
-          <BarChart
-            key={c.id}
-            id={c.id}
-            title={c.title}
-            summary={c.summary}
-            definition={definitionOf(defs, c.definition)}
-            data={rows}
-            measure={(d) => d.amount ?? d.value}
-            format={shortMoney}
-            words={(d) => `${money(d.amount ?? 0)} denied, ${percent(d.value)} of claims`}
-            columns={[c.label, 'Denied dollars', 'Denial rate']}
-            cells={(d) => [d.label, money(d.amount ?? 0), percent(d.value)]}
-            onExport={exporter(c.id)}
-          />
-        );
-      })}
-      <MonthChart
-        id="denial-rate-by-month"
-        title="Denial rate by month"
-        summary="The share of claims answered in each month that the payer denied."
-        definition={definitionOf(defs, 'denialRate')}
-        series={[{ name: 'Denial rate', data: data.denials.rateByMonth }]}
-        kind="columns"
-        rate
-        format={percent}
-        onExport={exporter('denial-rate-by-month')}
-      />
-      <MonthChart
-        id="clean-claim-rate"
-        title="Clean-claim and first-pass rates by month"
-        summary="Claims that passed every edit before submission, and claims the payer accepted on the first pass."
-        definition={definitionOf(defs, 'cleanClaimRate', 'firstPassRate')}
-        series={data.cleanClaimRate}
-        kind="line"
-        rate
-        format={percent}
-        onExport={exporter('clean-claim-rate')}
-      />
-      <MonthChart
-        id="cash-by-month"
-        title="Charges, payments and adjustments by month"
-        summary="Dollars billed, paid and adjusted in each month."
-        definition={definitionOf(defs, 'cashByMonth', 'netCollectionRate')}
-        series={data.cashByMonth}
-        kind="columns"
-        format={shortMoney}
-        onExport={exporter('cash-by-month')}
-      />
-      <StackedBarChart
-        id="ar-aging"
-        title="A/R aging by payer"
-        summary="Unpaid balances by payer, split by days since the claim was sent."
-        definition={definitionOf(defs, 'arAging')}
-        parts={BUCKETS.map((b) => `${b} days`)}
-        rows={data.arAging.map((r) => ({
-          label: r.payer,
-          values: BUCKETS.map((b) => r.buckets[b]),
-        }))}
-        format={shortMoney}
-        onExport={exporter('ar-aging')}
-      />
+      {CHARTS.map((spec) => (
+        <ChartSection key={spec.id} spec={spec} data={data} exporter={exporter} />
+      ))}
     </div>
   );
 }

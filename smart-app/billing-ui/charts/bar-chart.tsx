@@ -1,5 +1,6 @@
 import type { Datum } from '../../../src/billing-office/billing-api.ts';
-import { ChartFrame } from './chart-frame.tsx';
+import { RowChartAxes } from './axis.tsx';
+import { ChartFrame, type ChartSection } from './chart-frame.tsx';
 import { DrillPlot, type DrillArea } from './drill-layer.tsx';
 import { linearScale, maxOf, niceTicks, shorten } from './scale.ts';
 
@@ -15,10 +16,7 @@ const AXIS = 18;
  * its words `words(d)` (value and dollars). Labels are cut to the margin; the table has them whole.
  */
 export function BarChart(props: {
-  id: string;
-  title: string;
-  summary: string;
-  definition?: string | undefined;
+  section: ChartSection;
   data: Datum[];
   measure: (d: Datum) => number;
   /** The number printed at the bar's end and in the axis. */
@@ -27,9 +25,8 @@ export function BarChart(props: {
   words: (d: Datum) => string;
   columns: string[];
   cells: (d: Datum) => string[];
-  onExport?: (() => void) | undefined;
 }) {
-  const { data, measure } = props;
+  const { data, measure, section } = props;
   const ticks = niceTicks(maxOf(data.map(measure)));
   const top = ticks.at(-1) ?? 1;
   const plotW = W - LABEL_W - VALUE_W;
@@ -52,11 +49,7 @@ export function BarChart(props: {
   );
   return (
     <ChartFrame
-      id={props.id}
-      title={props.title}
-      summary={props.summary}
-      definition={props.definition}
-      onExport={props.onExport}
+      section={section}
       table={{
         columns: props.columns,
         rows: data.map((d) => ({ cells: props.cells(d), drill: d.drill })),
@@ -67,29 +60,22 @@ export function BarChart(props: {
           width={W}
           height={height}
           ids={ids}
-          title={props.title}
-          desc={`${props.summary} ${data.map((d) => `${d.label}: ${props.words(d)}`).join('; ')}.`}
+          title={section.title}
+          desc={`${section.summary} ${data.map((d) => `${d.label}: ${props.words(d)}`).join('; ')}.`}
           areas={areas}
         >
-          {ticks.map((t) => (
-            <g key={t}>
-              <line
-                class="grid"
-                x1={LABEL_W + x(t)}
-                x2={LABEL_W + x(t)}
-                y1={0}
-                y2={height - AXIS}
-              />
-              <text x={LABEL_W + x(t)} y={height - 4} text-anchor="middle">
-                {props.format(t)}
-              </text>
-            </g>
-          ))}
+          <RowChartAxes
+            ticks={ticks}
+            x={x}
+            labelW={LABEL_W}
+            rowH={ROW}
+            height={height}
+            axisH={AXIS}
+            labels={data.map((d) => shorten(d.label, 24))}
+            format={props.format}
+          />
           {data.map((d, i) => (
             <g key={d.label} data-label={d.label}>
-              <text x={LABEL_W - 6} y={i * ROW + ROW / 2 + 4} text-anchor="end">
-                {shorten(d.label, 24)}
-              </text>
               <rect
                 class="bar s0"
                 x={LABEL_W}

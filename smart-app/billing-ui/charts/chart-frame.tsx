@@ -5,7 +5,22 @@ import { Link } from '../link.tsx';
 /** The numbers a chart draws, as a real table: the same figures a screen reader or a copy gets. */
 export interface ChartTable {
   columns: string[];
-  rows: Array<{ cells: string[]; drill?: string | undefined }>;
+  rows: Array<{
+    cells: string[];
+    /** Where the row's label leads (its bar's claims). */
+    drill?: string | undefined;
+    /** Where each number leads, by cell (a stacked bar's segments), with the link's words. */
+    links?: Array<{ drill: string; name: string } | undefined>;
+  }>;
+}
+
+/** What every chart's section shows around its picture: heading, words, definition and export. */
+export interface ChartSection {
+  id: string;
+  title: string;
+  summary: string;
+  definition?: string | undefined;
+  onExport?: (() => void) | undefined;
 }
 
 let nextId = 0;
@@ -21,21 +36,18 @@ export function drillHref(drill: string): string {
  * picture and names itself with the ids it is given (`role="img"` + title + desc).
  */
 export function ChartFrame(props: {
-  id: string;
-  title: string;
-  summary: string;
-  definition?: string | undefined;
+  section: ChartSection;
   table: ChartTable;
-  onExport?: (() => void) | undefined;
   children: (ids: { title: string; desc: string }) => ComponentChildren;
 }) {
+  const { section, table } = props;
   const [showTable, setShowTable] = useState(false);
-  const [uid] = useState(() => `${props.id}-${++nextId}`);
+  const [uid] = useState(() => `${section.id}-${++nextId}`);
   const ids = { title: `${uid}-t`, desc: `${uid}-d` };
-  const empty = props.table.rows.length === 0;
+  const empty = table.rows.length === 0;
   return (
-    <figure class="chart" data-chart={props.id} aria-labelledby={`${uid}-h`}>
-      <h2 id={`${uid}-h`}>{props.title}</h2>
+    <figure class="chart" data-chart={section.id} aria-labelledby={`${uid}-h`}>
+      <h2 id={`${uid}-h`}>{section.title}</h2>
       {empty ? (
         <p class="muted">No claims in this range. Widen the months or clear the payer filter.</p>
       ) : (
@@ -51,22 +63,22 @@ export function ChartFrame(props: {
         >
           {showTable ? 'Hide table' : 'Show table'}
         </button>
-        {props.onExport && (
-          <button type="button" class="secondary" onClick={props.onExport}>
-            Export CSV<span class="visually-hidden"> of {props.title}</span>
+        {section.onExport && (
+          <button type="button" class="secondary" onClick={section.onExport}>
+            Export CSV<span class="visually-hidden"> of {section.title}</span>
           </button>
         )}
       </div>
       <div id={`${uid}-table`} class="table-wrap" hidden={!showTable}>
-        {showTable && <DataTable caption={props.title} table={props.table} />}
+        {showTable && <DataTable caption={section.title} table={table} />}
       </div>
-      {props.definition && (
+      {section.definition && (
         <details>
           <summary>How this is measured</summary>
-          <p>{props.definition}</p>
+          <p>{section.definition}</p>
         </details>
       )}
-      <figcaption class="visually-hidden">{props.summary}</figcaption>
+      <figcaption class="visually-hidden">{section.summary}</figcaption>
     </figure>
   );
 }
@@ -87,17 +99,24 @@ function DataTable({ caption, table }: { caption: string; table: ChartTable }) {
       <tbody>
         {table.rows.map((row) => (
           <tr key={row.cells[0]}>
-            {row.cells.map((cell, i) =>
-              i === 0 ? (
+            {row.cells.map((cell, i) => {
+              const link = row.links?.[i];
+              return i === 0 ? (
                 <th scope="row" key={i}>
                   {row.drill ? <Link href={drillHref(row.drill)}>{cell}</Link> : cell}
                 </th>
               ) : (
                 <td class="num" key={i}>
-                  {cell}
+                  {link ? (
+                    <Link href={drillHref(link.drill)} aria-label={link.name}>
+                      {cell}
+                    </Link>
+                  ) : (
+                    cell
+                  )}
                 </td>
-              ),
-            )}
+              );
+            })}
           </tr>
         ))}
       </tbody>

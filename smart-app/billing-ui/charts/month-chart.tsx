@@ -1,6 +1,7 @@
 import type { Series } from '../../../src/billing-office/billing-api.ts';
 import { monthWords } from '../format.ts';
-import { ChartFrame } from './chart-frame.tsx';
+import { CategoryAxis, ValueAxis } from './axis.tsx';
+import { ChartFrame, type ChartSection } from './chart-frame.tsx';
 import { DrillPlot, type DrillArea } from './drill-layer.tsx';
 import { Legend } from './legend.tsx';
 import { alignSeries, linearScale, maxOf, niceTicks, rateTicks } from './scale.ts';
@@ -22,18 +23,14 @@ function monthLabel(label: string): string {
  * drill-down is a link to the claims behind it.
  */
 export function MonthChart(props: {
-  id: string;
-  title: string;
-  summary: string;
-  definition?: string | undefined;
+  section: ChartSection;
   series: Series[];
   kind: 'line' | 'columns';
   /** Rates (0–1) get a percent axis capped at 100%. */
   rate?: boolean;
   format: (n: number) => string;
-  onExport?: (() => void) | undefined;
 }) {
-  const { series } = props;
+  const { series, section } = props;
   const rows = alignSeries(series);
   const values = series.flatMap((s) => s.data.map((d) => d.value));
   const ticks = props.rate ? rateTicks(maxOf(values)) : niceTicks(maxOf(values));
@@ -68,11 +65,7 @@ export function MonthChart(props: {
     .join('; ');
   return (
     <ChartFrame
-      id={props.id}
-      title={props.title}
-      summary={props.summary}
-      definition={props.definition}
-      onExport={props.onExport}
+      section={section}
       table={{
         columns: ['Month', ...series.map((s) => s.name)],
         rows: rows.map((r) => ({
@@ -88,29 +81,25 @@ export function MonthChart(props: {
             width={W}
             height={H}
             ids={ids}
-            title={props.title}
-            desc={`${props.summary} ${desc}.`}
+            title={section.title}
+            desc={`${section.summary} ${desc}.`}
             areas={areas}
           >
-            {ticks.map((t) => (
-              <g key={t}>
-                <line
-                  class="grid"
-                  x1={LEFT}
-                  x2={W - RIGHT}
-                  y1={TOP + plotH - y(t)}
-                  y2={TOP + plotH - y(t)}
-                />
-                <text x={LEFT - 4} y={TOP + plotH - y(t) + 4} text-anchor="end">
-                  {props.format(t)}
-                </text>
-              </g>
-            ))}
-            {rows.map((r, i) => (
-              <text key={r.label} x={cx(i)} y={H - 6} text-anchor="middle">
-                {monthLabel(r.label).replace(/ \d{4}$/, '')}
-              </text>
-            ))}
+            <ValueAxis
+              orient="left"
+              ticks={ticks}
+              at={(t) => TOP + plotH - y(t)}
+              from={LEFT}
+              to={W - RIGHT}
+              labelAt={LEFT - 4}
+              format={props.format}
+            />
+            <CategoryAxis
+              orient="bottom"
+              labels={rows.map((r) => monthLabel(r.label).replace(/ \d{4}$/, ''))}
+              at={cx}
+              edge={H - 6}
+            />
             {props.kind === 'columns'
               ? rows.map((r, i) =>
                   r.values.map((d, s) =>

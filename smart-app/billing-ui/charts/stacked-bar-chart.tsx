@@ -1,4 +1,5 @@
-import { ChartFrame } from './chart-frame.tsx';
+import { RowChartAxes } from './axis.tsx';
+import { ChartFrame, type ChartSection } from './chart-frame.tsx';
 import { DrillPlot, type DrillArea } from './drill-layer.tsx';
 import { Legend } from './legend.tsx';
 import { linearScale, maxOf, niceTicks, shorten, stackStarts } from './scale.ts';
@@ -13,36 +14,48 @@ const AXIS = 18;
 export interface StackRow {
   label: string;
   values: number[];
+  /** How many claims make each segment, where the server counts them. */
+  counts?: number[];
   /** The drill-down of each segment, where the server gives one. */
   drills?: Array<string | undefined>;
 }
 
-/** Horizontal stacked bars (A/R aging by payer): one bar per row, one segment per part. */
+/**
+ * Horizontal stacked bars (A/R aging by payer): one bar per row, one segment per part. A segment
+ * with a drill-down is a link to the claims behind it, in the picture and in the table.
+ */
 export function StackedBarChart(props: {
-  id: string;
-  title: string;
-  summary: string;
-  definition?: string | undefined;
+  section: ChartSection;
   parts: string[];
   rows: StackRow[];
   format: (n: number) => string;
-  onExport?: (() => void) | undefined;
 }) {
-  const { rows, parts } = props;
+  const { rows, parts, section } = props;
   const totals = rows.map((r) => r.values.reduce((a, b) => a + Math.max(0, b), 0));
   const ticks = niceTicks(maxOf(totals));
   const x = linearScale(ticks.at(-1) ?? 1, W - LABEL_W - RIGHT);
   const height = rows.length * ROW + AXIS;
+  /** A segment's link, in words: "Blue Plan, 31-60 days: $1.2k in 4 claims. Show these claims." */
+  const linkOf = (r: StackRow, p: number) => {
+    const drill = r.drills?.[p];
+    const v = r.values[p] ?? 0;
+    if (!drill || v <= 0) return undefined;
+    const count = r.counts?.[p];
+    const claims = count === undefined ? '' : ` in ${String(count)} claim${count === 1 ? '' : 's'}`;
+    return {
+      drill,
+      name: `${r.label}, ${parts[p] ?? ''}: ${props.format(v)}${claims}. Show these claims.`,
+    };
+  };
   const areas: DrillArea[] = rows.flatMap((r, i) => {
     const starts = stackStarts(r.values);
     return r.values.flatMap((v, p) => {
-      const drill = r.drills?.[p];
-      if (!drill || v <= 0) return [];
+      const link = linkOf(r, p);
+      if (!link) return [];
       return [
         {
           key: `${r.label}-${p}`,
-          name: `${r.label}, ${parts[p]}: ${props.format(v)}. Show these claims.`,
-          drill,
+          ...link,
           x: LABEL_W + x(starts[p] ?? 0),
           y: i * ROW + (ROW - BAR) / 2,
           width: x(v),
@@ -59,15 +72,12 @@ export function StackedBarChart(props: {
     .join('; ');
   return (
     <ChartFrame
-      id={props.id}
-      title={props.title}
-      summary={props.summary}
-      definition={props.definition}
-      onExport={props.onExport}
+      section={section}
       table={{
         columns: ['Payer', ...parts, 'Total'],
         rows: rows.map((r, i) => ({
           cells: [r.label, ...r.values.map(props.format), props.format(totals[i] ?? 0)],
+          links: [undefined, ...r.values.map((_, p) => linkOf(r, p))],
         })),
       }}
     >
@@ -78,31 +88,24 @@ export function StackedBarChart(props: {
             width={W}
             height={height}
             ids={ids}
-            title={props.title}
-            desc={`${props.summary} ${desc}.`}
+            title={section.title}
+            desc={`${section.summary} ${desc}.`}
             areas={areas}
           >
-            {ticks.map((t) => (
-              <g key={t}>
-                <line
-                  class="grid"
-                  x1={LABEL_W + x(t)}
-                  x2={LABEL_W + x(t)}
-                  y1={0}
-                  y2={height - AXIS}
-                />
-                <text x={LABEL_W + x(t)} y={height - 4} text-anchor="middle">
-                  {props.format(t)}
-                </text>
-              </g>
-            ))}
+            <RowChartAxes
+              ticks={ticks}
+              x={x}
+              labelW={LABEL_W}
+              rowH={ROW}
+              height={height}
+              axisH={AXIS}
+              labels={rows.map((r) => shorten(r.label, 20))}
+              format={props.format}
+            />
             {rows.map((r, i) => {
               const starts = stackStarts(r.values);
               return (
                 <g key={r.label}>
-                  <text x={LABEL_W - 6} y={i * ROW + ROW / 2 + 4} text-anchor="end">
-                    {shorten(r.label, 20)}
-                  </text>
                   {r.values.map((v, p) => (
                     <rect
                       key={p}

@@ -9,7 +9,15 @@ import { paramWords } from './kind-words.ts';
 import { changeQuery, pageCount } from './queue-query.ts';
 
 /** The parameters only a claim list takes: an address with one of them is a chart's drill-down. */
-export const CLAIM_LIST_KEYS = ['carc', 'cpt', 'provider', 'state', 'month', 'deniedFirstPass'];
+export const CLAIM_LIST_KEYS = [
+  'carc',
+  'cpt',
+  'provider',
+  'state',
+  'month',
+  'deniedFirstPass',
+  'aging',
+];
 
 /** Whether `/billing?…` asks for the claims behind a chart rather than the work queue. */
 export function isClaimList(search: string): boolean {
@@ -56,7 +64,7 @@ export function ClaimList(props: { api: Api; search: string }) {
       <ul class="chips" aria-label="Showing only claims with">
         {params.map(([k, v]) => (
           <li class="chip" key={k}>
-            {paramWords(k)}: {v}
+            {paramWords(k)}: {k === 'payer' ? payerName(page, v) : v}
           </li>
         ))}
       </ul>
@@ -90,6 +98,7 @@ export function ClaimList(props: { api: Api; search: string }) {
             </strong>
             <span>{money(page.totalBilled)} billed</span>
             <span>{money(page.totalDenied)} denied</span>
+            <span data-testid="claims-balance">{money(page.totalBalance)} outstanding</span>
           </p>
           <ClaimTable page={page} />
           <ClaimPager page={page} search={search} />
@@ -97,6 +106,11 @@ export function ClaimList(props: { api: Api; search: string }) {
       )}
     </section>
   );
+}
+
+/** A payer's name as the claims give it (the address holds its id). */
+function payerName(page: ClaimListPage | undefined, id: string): string {
+  return page?.items.find((c) => c.payer.id === id)?.payer.name ?? id;
 }
 
 function ClaimTable({ page }: { page: ClaimListPage }) {
@@ -109,10 +123,11 @@ function ClaimTable({ page }: { page: ClaimListPage }) {
     'Billed',
     'Paid',
     'Denied',
+    'Balance',
     'State',
     'Reasons',
   ];
-  const num = new Set(['Billed', 'Paid', 'Denied']);
+  const num = new Set(['Billed', 'Paid', 'Denied', 'Balance']);
   return (
     <table class="queue-table claim-list">
       <caption class="visually-hidden">Claims, largest denial first</caption>
@@ -145,6 +160,9 @@ function ClaimTable({ page }: { page: ClaimListPage }) {
             </td>
             <td data-label="Denied" class="num">
               {money(c.denied)}
+            </td>
+            <td data-label="Balance" class="num">
+              {money(c.balance)}
             </td>
             <td data-label="State">{c.state}</td>
             <td data-label="Reasons">

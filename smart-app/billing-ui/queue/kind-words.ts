@@ -34,6 +34,7 @@ export function paramWords(key: string): string {
     status: 'Status',
     claims: 'Claims',
     bucket: 'Aging bucket',
+    aging: 'Days since the date of service',
     state: 'Claim state',
     deniedFirstPass: 'Denied on first pass',
     payer: 'Payer',
