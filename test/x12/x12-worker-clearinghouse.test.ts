@@ -1,0 +1,121 @@
+import type { ChargeItem, Claim, ClaimResponse, PaymentReconciliation } from 'fhir/r4';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
+import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import { all, claimsOf } from '../worker/worker-kit.ts';
+import { startClearinghouseWorld, type ClearinghouseWorld } from './sandbox-clearinghouse-world.ts';
+
+let w: ClearinghouseWorld | undefined;
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
+
+const paidOf = (r: ClaimResponse | undefined) => r?.payment?.amount.value ?? 0;
+const statusOf = (r: ClaimResponse) =>
+  r.identifier?.find((i) => i.system === X12_SYSTEM.eraClaim)?.value?.split('/')[2];
+
+/** The ERA answers (one per CLP) and the ERA payments of the X12 payer, not the FHIR payer's. */
+async function eraState(world: ClearinghouseWorld) {
+  const answers = (await world.answers()).filter((r) =>
+    r.identifier?.some((i) => i.system === X12_SYSTEM.eraClaim),
+  );
+  const payments = (await world.payments()).filter((p) =>
+    p.identifier?.[0]?.value?.startsWith('X12HP/'),
+  );
+  return { answers, payments };
+}
+
+describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, () => {
+  it('posts a replacement’s reversal (CLP02 22) and its new payment, so the visit is paid once, and the same ERA twice changes nothing', async () => {
+    const ledger = createMemoryLedger();
+    w = await startClearinghouseWorld(['enc-not-covered'], { ledger });
+    const fhir = w.x.world.fhir;
+    // The original: 99213 paid, S9986 denied (CO-96) by the payer behind the clearinghouse.
+    await w.worker.tick();
+    const [first] = await w.sentControls();
+    if (!first) throw new Error('no 837P went out');
+    await w.answered(first.claimNumber, first.control);
+    await w.worker.tick();
+    await w.worker.tick();
+    const [original] = await claimsOf(fhir, 'enc-not-covered');
+    const paidFirst = (await eraState(w)).answers.find(
+      (r) => r.request?.reference === `Claim/${original?.id ?? '-'}`,
+    );
+    expect(paidOf(paidFirst)).toBeGreaterThan(0);
+    expect(await ledger.getItem('Encounter/enc-not-covered')).toMatchObject({ outcome: 'denied' });
+
+    // Billing staff correct the denied line: the worker sends a replacement (7, REF*F8).
+    const charges = await all<ChargeItem>(fhir, 'ChargeItem', {
+      context: 'Encounter/enc-not-covered',
+    });
+    const uncovered = charges.find((c) => c.code.coding?.[0]?.code === 'S9986');
+    if (!uncovered) throw new Error('seed: enc-not-covered has no S9986 line');
+    await fhir.update<ChargeItem>({
+      ...uncovered,
+      code: { coding: [{ system: SYSTEM.cpt, code: '36415' }] },
+    });
+    await w.worker.tick();
+    const second = (await w.sentControls()).find((s) => s.claimNumber !== first.claimNumber);
+    if (!second) throw new Error('no replacement went out');
+    const answerFiles = await w.answered(second.claimNumber, second.control);
+    await w.worker.tick();
+    await w.worker.tick();
+
+    const replacement = (
+      await all<Claim>(fhir, 'Claim', {
+        identifier: `${SYSTEM.claimId}|enc-enc-not-covered-r1`,
+      })
+    )[0];
+    expect(
+      replacement?.extension?.find((e) => e.url === EXT.claimFrequency)?.valueCoding?.code,
+    ).toBe('7');
+    const { answers, payments } = await eraState(w);
+    const forClaim = (claim: Claim | undefined) =>
+      answers
+        .filter((r) => r.request?.reference === `Claim/${claim?.id ?? '-'}`)
+        .map((r) => [statusOf(r), paidOf(r)]);
+    // The original's payment stands, reversed by its own ClaimResponse (CLP02 22, negated); the
+    // replacement is paid.
+    expect(forClaim(original)).toEqual([
+      ['1', paidOf(paidFirst)],
+      ['22', -paidOf(paidFirst)],
+    ]);
+    const [[, paidAgain] = []] = forClaim(replacement);
+    expect(forClaim(replacement)).toEqual([['1', paidAgain]]);
+    expect(Number(paidAgain)).toBeGreaterThan(0);
+    const reversal = answers.find((r) => statusOf(r) === '22');
+    expect(reversal?.disposition).toMatch(/revers/i);
+    // Two payments: the first, and one that nets the reversal against the new payment; each
+    // balances (BPR02 = the sum of its claims), and the visit is paid once in all.
+    const amounts = (p: PaymentReconciliation) => p.detail?.map((d) => d.amount?.value ?? 0) ?? [];
+    expect(payments.map((p) => amounts(p))).toEqual([
+      [paidOf(paidFirst)],
+      [-paidOf(paidFirst), paidAgain],
+    ]);
+    for (const p of payments)
+      expect(p.paymentAmount.value).toBeCloseTo(
+        amounts(p).reduce((s, a) => s + a, 0),
+        2,
+      );
+    const net = payments.flatMap(amounts).reduce((s, a) => s + a, 0);
+    expect(net).toBeCloseTo(Number(paidAgain), 2);
+
+    // The clearinghouse sends the same ERA again: nothing is posted twice.
+    const era = answerFiles.find((n) => n.includes('-835-'));
+    if (!era) throw new Error('no 835 for the replacement');
+    const receive = join(w.ch.clearinghouse.sftp.root, 'receive');
+    await writeFile(
+      join(receive, `again-${era}`),
+      await readFile(join(receive, 'archive', era), 'utf8'),
+    );
+    await w.worker.tick();
+    expect(await w.transport.listInbound()).toEqual([]);
+    const again = await eraState(w);
+    expect(again.answers).toHaveLength(answers.length);
+    expect(again.payments.map((p) => amounts(p))).toEqual(payments.map((p) => amounts(p)));
+  });
+});
