@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ClaimResponse, Coverage, Encounter, PaymentReconciliation, Task } from 'fhir/r4';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { x12FileName } from '../../src/payer/x12-payer-adapter.ts';
@@ -22,6 +23,10 @@ export interface ClearinghouseWorld {
   ch: TestClearinghouse;
   /** ChartBill's SFTP connection to the clearinghouse (the worker's batch transport). */
   transport: BatchTransport;
+  /** The names of the files the worker downloaded, in order. */
+  downloads: string[];
+  /** The clearinghouse's folder of files for ChartBill (on this machine). */
+  receive: string;
   worker: Worker;
   /** The clearinghouse's answer files to the claim file sent for CLM01 `claimNumber` with ISA13 `control`. */
   answered(claimNumber: string, control: number, times?: number): Promise<string[]>;
@@ -55,11 +60,22 @@ export async function startClearinghouseWorld(
   }
   const ch = await startTestClearinghouse(undefined, enrolled, x.clock.now);
   const transport = sftpTransport(ch.settings);
+  const downloads: string[] = [];
+  // The worker's SFTP connection, counting what it downloads (a held file is not read each tick).
+  const counted: BatchTransport = {
+    describe: transport.describe,
+    upload: (name, content) => transport.upload(name, content),
+    exists: (name) => transport.exists(name),
+    listInbound: () => transport.listInbound(),
+    download: (name) => (downloads.push(name), transport.download(name)),
+    archiveInbound: (name) => transport.archiveInbound(name),
+    close: () => transport.close(),
+  };
   // A submitted claim is looked at again on the next tick (not after 15 minutes), so the answers
   // the clearinghouse sends are recorded without moving the clock past the worker's cursor.
   const worker = x.worker({
     ...workerOptions,
-    batch: transport,
+    batch: counted,
     settings: { CHARTBILL_WORKER_POLL_MINUTES: '0.0001', ...workerOptions.settings },
   });
   const root = ch.clearinghouse.sftp.root;
@@ -67,6 +83,8 @@ export async function startClearinghouseWorld(
     x,
     ch,
     transport,
+    downloads,
+    receive: join(root, 'receive'),
     worker,
     answered: (claimNumber, control, times) =>
       ch.clearinghouse.answered(x12FileName(claimNumber, control), times),

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
 import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import { retryHeldFiles } from '../../worker/pipeline/stages/read-inbound.ts';
 import { all, claimsOf } from '../worker/worker-kit.ts';
+import { HOUR } from './x12-worker-kit.ts';
 import { startClearinghouseWorld, type ClearinghouseWorld } from './sandbox-clearinghouse-world.ts';
 
 let w: ClearinghouseWorld | undefined;
@@ -117,5 +119,53 @@ describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, (
     const again = await eraState(w);
     expect(again.answers).toHaveLength(answers.length);
     expect(again.payments.map((p) => amounts(p))).toEqual(payments.map((p) => amounts(p)));
+  });
+
+  it('holds an unreadable answer without reading it every tick, and reads it again when an admin asks or a day later', async () => {
+    const ledger = createMemoryLedger();
+    w = await startClearinghouseWorld(['enc-clean-1'], { ledger });
+    await w.worker.tick();
+    const [sent] = await w.sentControls();
+    if (!sent) throw new Error('no 837P went out');
+    const files = await w.answered(sent.claimNumber, sent.control);
+    const era = files.find((n) => n.includes('-835-')) ?? '';
+    // The ERA arrives cut short (a transfer broken off): held, the rest read.
+    const whole = await readFile(join(w.receive, era), 'utf8');
+    await writeFile(join(w.receive, era), whole.slice(0, Math.floor(whole.length / 2)));
+    await w.worker.tick();
+    expect(await w.transport.listInbound()).toEqual([era]);
+    const [held] = await w.tasks('x12-file-held');
+    expect(held?.description).toMatch(/truncated.*\(segment \d+ \(\w+\) at character \d+\)/);
+    expect((await eraState(w)).payments).toEqual([]);
+
+    // The clearinghouse puts the whole file in its place; the worker does not read a held file
+    // on every tick, so it waits for the admin (or the next day).
+    await writeFile(join(w.receive, era), whole);
+    await w.worker.tick();
+    await w.worker.tick();
+    expect(w.downloads.filter((n) => n === era)).toHaveLength(1);
+    expect((await eraState(w)).payments).toEqual([]);
+
+    // `chartbill x12 inbound retry`: read at once, posted, the work item done.
+    await retryHeldFiles(ledger, w.x.clock.now());
+    await w.worker.tick();
+    expect(await w.transport.listInbound()).toEqual([]);
+    const { payments } = await eraState(w);
+    expect(payments).toHaveLength(1);
+    expect((await w.tasks('x12-file-held')).map((t) => t.status)).toEqual(['completed']);
+
+    // Another file held, fixed in place: read again by itself a day later, not before.
+    const ack = files.find((n) => n.includes('-999-')) ?? '';
+    const ackText = await readFile(join(w.receive, 'archive', ack), 'utf8');
+    await writeFile(join(w.receive, 'later.999'), ackText.slice(0, 40));
+    await w.worker.tick();
+    await writeFile(join(w.receive, 'later.999'), ackText);
+    w.x.clock.advance(23 * HOUR);
+    await w.worker.tick();
+    expect(await w.transport.listInbound()).toEqual(['later.999']);
+    w.x.clock.advance(2 * HOUR);
+    await w.worker.tick();
+    expect(await w.transport.listInbound()).toEqual([]);
+    expect(w.downloads.filter((n) => n === 'later.999')).toHaveLength(2);
   });
 });

@@ -39,8 +39,23 @@ export interface InboundSummary {
   deferred: number;
 }
 
-/** The ledger cursor that records a held file (its value: when it was held). */
+/** The ledger cursor that records a held file (its value: when it was last held). */
 export const heldCursor = (name: string) => `x12-held/${name}`;
+
+/**
+ * The ledger cursor `chartbill x12 inbound retry` moves to now: every file held before it is
+ * read again on the next read of the folder (a clearinghouse that fixed a file in place, a
+ * ChartBill that now reads what it refused).
+ */
+export const INBOUND_RETRY_CURSOR = 'x12-inbound-retry';
+
+/** A held file is read again by itself a day after it was last held (it may have been fixed in place). */
+export const HELD_RETRY_MS = 24 * 3_600_000;
+
+/** Asks the worker to read every held file again on its next read of the folder. */
+export async function retryHeldFiles(ledger: Ledger, now: Date): Promise<void> {
+  await ledger.setCursor(INBOUND_RETRY_CURSOR, now.toISOString());
+}
 
 /**
  * Reads the clearinghouse's files (issue 15, items 2-3): TA1/999 accept or reject the claim's
@@ -53,11 +68,14 @@ export const heldCursor = (name: string) => `x12-held/${name}`;
  */
 export async function readInbound(deps: InboundDeps): Promise<InboundSummary> {
   const summary: InboundSummary = { read: 0, held: 0, deferred: 0 };
+  const isDue = heldFileDue(deps);
   for (const name of await deps.transport.listInbound()) {
-    if (await deps.ledger.getCursor(heldCursor(name))) continue;
+    const heldAt = await deps.ledger.getCursor(heldCursor(name));
+    if (heldAt && !(await isDue(heldAt))) continue;
     try {
       await readFile(name, deps);
       await deps.transport.archiveInbound(name);
+      if (heldAt) await releaseHeld(name, deps);
       summary.read += 1;
     } catch (err) {
       if (isAppError(err, 'X12_INVALID') || isAppError(err, 'X12_UNBALANCED')) {
@@ -76,6 +94,51 @@ export async function readInbound(deps: InboundDeps): Promise<InboundSummary> {
     deps.log.info({ ...summary }, 'clearinghouse files read');
   return summary;
 }
+
+/**
+ * Whether a file held at `heldAt` is read again now: a day after it was held, or when an admin
+ * asked for it since. The retry cursor is read once per read of the folder, and only when a file
+ * is held: an idle read with nothing held costs what it did.
+ */
+function heldFileDue(deps: InboundDeps): (heldAt: string) => Promise<boolean> {
+  let retryAt: Promise<string | undefined> | undefined;
+  return async (heldAt) => {
+    const held = Date.parse(heldAt);
+    if (deps.now().getTime() - held >= HELD_RETRY_MS) return true;
+    retryAt ??= deps.ledger.getCursor(INBOUND_RETRY_CURSOR);
+    const asked = await retryAt;
+    return asked !== undefined && Date.parse(asked) > held;
+  };
+}
+
+/** A held file read at last: its work item is done. */
+async function releaseHeld(name: string, deps: InboundDeps): Promise<void> {
+  deps.log.info({ file: name }, 'held inbound X12 file read');
+  const identifier = fileTaskIdentifier('x12-file-held', name);
+  const found = await deps.billing.searchAll('Task', { identifier: tokenOf(identifier) }, 2);
+  for (const task of found)
+    if (task.resourceType === 'Task' && task.id && task.status !== 'completed') {
+      const version = task.meta?.versionId;
+      await deps.billing.update<Task>(
+        {
+          ...task,
+          id: task.id,
+          meta: { tag: [writerTag('worker')] },
+          status: 'completed',
+          lastModified: deps.now().toISOString(),
+        },
+        version ? { ifMatchVersion: version } : {},
+      );
+    }
+}
+
+const tokenOf = (identifier: { system: string; value: string }) =>
+  `${identifier.system}|${identifier.value}`;
+
+const fileTaskIdentifier = (code: WorkItemCode, key: string) => ({
+  system: SYSTEM.taskId,
+  value: `x12-${code}-${key}`,
+});
 
 async function readFile(name: string, deps: InboundDeps): Promise<void> {
   const text = await deps.transport.download(name);
@@ -179,13 +242,16 @@ async function readEra(text: string, file: string, deps: InboundDeps): Promise<v
     );
 }
 
-/** A held file: recorded in the ledger (so it is not read again) and a Task with the reason. */
+/**
+ * A held file: recorded in the ledger (so it is not read again until a day has passed or an admin
+ * asks: `chartbill x12 inbound retry`) and a Task with the reason.
+ */
 async function hold(name: string, reason: string, deps: InboundDeps): Promise<void> {
   deps.log.warn({ file: name, reason }, 'inbound X12 file held');
   await fileTask(
     'x12-file-held',
     name,
-    `The clearinghouse file ${name} could not be read and is held in the inbound folder, unchanged: ${reason}. Ask the clearinghouse for a corrected file; remove this one once it is replaced.`,
+    `The clearinghouse file ${name} could not be read and is held in the inbound folder, unchanged: ${reason}. Ask the clearinghouse for a corrected file; remove this one once it is replaced. ChartBill reads it again a day later, or at once after \`chartbill x12 inbound retry\`.`,
     deps,
   );
   await deps.ledger.setCursor(heldCursor(name), deps.now().toISOString());
@@ -203,7 +269,7 @@ async function fileTask(
     code === 'x12-file-held'
       ? 'Clearinghouse file could not be read'
       : 'Clearinghouse answer for an unknown claim';
-  const identifier = { system: SYSTEM.taskId, value: `x12-${code}-${key}` };
+  const identifier = fileTaskIdentifier(code, key);
   const task: Task = {
     resourceType: 'Task',
     meta: { tag: [writerTag('worker')] },
