@@ -41,6 +41,8 @@ export interface ClearinghouseWorld {
 export async function startClearinghouseWorld(
   encounters: string[],
   workerOptions: Parameters<X12World['worker']>[0] = {},
+  /** Changes a file the worker uploads (a fault on the way); the file as it is by default. */
+  damage: (name: string, content: string) => string = (_name, content) => content,
 ): Promise<ClearinghouseWorld> {
   const x = await startX12World(encounters);
   const enrolled: Coverage[] = [];
@@ -64,7 +66,7 @@ export async function startClearinghouseWorld(
   // The worker's SFTP connection, counting what it downloads (a held file is not read each tick).
   const counted: BatchTransport = {
     describe: transport.describe,
-    upload: (name, content) => transport.upload(name, content),
+    upload: (name, content) => transport.upload(name, damage(name, content)),
     exists: (name) => transport.exists(name),
     listInbound: () => transport.listInbound(),
     download: (name) => (downloads.push(name), transport.download(name)),

@@ -168,4 +168,51 @@ describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, (
     expect(await w.transport.listInbound()).toEqual([]);
     expect(w.downloads.filter((n) => n === 'later.999')).toHaveLength(2);
   });
+
+  it('turns a TA1 rejection into a work item with the note code in words, and sends the claim again in a new interchange, once', async () => {
+    let damaged = 0;
+    w = await startClearinghouseWorld(['enc-clean-1'], {}, (_name, content) =>
+      // The first interchange leaves with an ISA the clearinghouse cannot read.
+      damaged++ === 0 ? content.replace(/^ISA\*00\*          \*/, 'ISA*00*   *') : content,
+    );
+    await w.worker.tick();
+    const [first] = await w.sentControls();
+    if (!first) throw new Error('no 837P went out');
+    const ta1 = await w.answered(first.claimNumber, first.control);
+    expect(ta1.map((n) => /-(ta1|999|277ca|835)-/.exec(n)?.[1])).toEqual(['ta1']);
+    await w.worker.tick();
+    const [task] = (await w.tasks('claim-rejected')).filter((t) => t.description?.includes('TA1'));
+    expect(task?.description).toMatch(
+      /Rejected by clearinghouse \(TA1\).*TA1 note 02\d, the (interchange|file)/,
+    );
+    expect(task?.description).toMatch(/no payer received the claim/);
+
+    // The worker's next look at the claim sends it again, in a new interchange and file.
+    await w.worker.tick();
+    const sent = await w.sentControls();
+    expect(sent.map((s) => s.claimNumber)).toEqual([first.claimNumber, first.claimNumber]);
+    const again = sent.find((s) => s.control !== first.control);
+    if (!again) throw new Error('the claim did not go out again');
+    expect(again.control).toBeGreaterThan(first.control);
+    await w.answered(again.claimNumber, again.control);
+    await w.worker.tick();
+    await w.worker.tick();
+    await w.worker.tick();
+    // Received, adjudicated and paid once; nothing more went out.
+    expect(await w.sentControls()).toHaveLength(2);
+    expect(w.ch.clearinghouse.audit()).toMatchObject({ claimsAdjudicated: 1, duplicatesDenied: 0 });
+    const { answers, payments } = await eraState(w);
+    expect(answers.map((r) => paidOf(r))).toEqual([expect.any(Number)]);
+    expect(paidOf(answers[0])).toBeGreaterThan(0);
+    expect(payments).toHaveLength(1);
+    const [claim] = await claimsOf(w.x.world.fhir, 'enc-clean-1');
+    const notes = (await w.answers())
+      .filter((r) => r.request?.reference === `Claim/${claim?.id ?? '-'}` && r.outcome === 'queued')
+      .flatMap((r) => r.processNote?.map((n) => n.text.split(' — ')[0]) ?? []);
+    expect(notes).toEqual([
+      'Rejected by clearinghouse (TA1)',
+      'Received by clearinghouse (999)',
+      'Accepted by clearinghouse',
+    ]);
+  });
 });

@@ -385,7 +385,14 @@ function inboundReader(
     if (lastRead !== undefined && at - lastRead < x12.inboundEveryMs) return;
     lastRead = at;
     try {
-      await readInbound({ transport: x12.batch, billing, ledger: deps.ledger, log, now });
+      await readInbound({
+        transport: x12.batch,
+        billing,
+        ledger: deps.ledger,
+        log,
+        now,
+        submissions: x12.submissions,
+      });
     } catch (err) {
       log.warn({ err: errorMessage(err) }, 'the clearinghouse inbound folder could not be read');
     }

@@ -16,6 +16,9 @@ import { importEra } from '../../../src/x12/import-era.ts';
 import { detectTransactionSet, readX12 } from '../../../src/x12/read-x12.ts';
 import { ackEvent, claimStatusEvent } from '../../../src/x12/status-events.ts';
 import { X12InputError } from '../../../src/x12/x12-error.ts';
+import type { Ta1 } from '../../../src/x12/read-999.ts';
+import type { X12SubmissionStore } from '../../../src/x12/x12-submissions.ts';
+import { X12_SYSTEM } from '../../../src/x12/x12-systems.ts';
 import type { BatchTransport } from '../../../src/x12/transport/clearinghouse-transport.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { buildTask, taskDeadline, taskIdentifierQuery, type WorkItemCode } from '../build-task.ts';
@@ -27,6 +30,8 @@ export interface InboundDeps {
   ledger: Ledger;
   log: Logger;
   now: () => Date;
+  /** The claims' control numbers: a claim in an interchange a TA1 rejects is released to go again. */
+  submissions?: X12SubmissionStore;
 }
 
 /** What one read of the inbound folder did. */
@@ -152,18 +157,7 @@ async function readFile(name: string, deps: InboundDeps): Promise<void> {
   const doc = await readX12(text, set);
   if (doc.kind === 'ack') {
     for (const ta1 of doc.ta1)
-      if (ta1.status === 'R')
-        await claimEvent(
-          interchangeIdentifier(Number(ta1.interchangeControl)),
-          {
-            date,
-            label: 'Rejected by clearinghouse (TA1)',
-            detail: `${ta1.statusText}: ${ta1.noteText}`,
-            rejected: { codes: [{ code: { text: ta1.noteText } }] },
-          },
-          name,
-          deps,
-        );
+      if (ta1.status === 'R') await interchangeRejected(ta1, date, name, deps);
     for (const ack of doc.acks)
       await claimEvent(
         interchangeIdentifier(Number(ack.groupControl)),
@@ -189,7 +183,7 @@ async function claimEvent(
   event: ClaimEvent,
   file: string,
   deps: InboundDeps,
-): Promise<void> {
+): Promise<ClaimResponse | undefined> {
   const response = await noteClaimEvent(deps.billing, identifier, event);
   if (!response) {
     await fileTask(
@@ -198,13 +192,53 @@ async function claimEvent(
       `The clearinghouse file ${file} speaks of a claim ChartBill has no record of sending (${identifier.value ?? '?'}): ${event.label} — ${event.detail}. Check the claim with the clearinghouse.`,
       deps,
     );
-    return;
+    return undefined;
   }
-  if (event.rejected) await rejectionTask(response, event, deps);
+  if (event.rejected) await rejectionTask(response, event, deps, REJECTED_NEXT);
+  return response;
+}
+
+const REJECTED_NEXT =
+  'Nothing was adjudicated. Correct what it names in the EHR and send the claim again.';
+
+/**
+ * A TA1 rejection: the clearinghouse could not open the interchange, so nothing in it reached a
+ * payer (X12.5 TA1). The claim's timeline says so, with the note code in words, and a work item
+ * tells billing staff; the claim stays queued and its interchange control number is released, so
+ * the worker's next look at the claim sends it again in a new interchange (a new file name). The
+ * same TA1 read twice releases nothing more: a newer interchange is left alone.
+ */
+async function interchangeRejected(
+  ta1: Ta1,
+  date: string,
+  file: string,
+  deps: InboundDeps,
+): Promise<void> {
+  const control = Number(ta1.interchangeControl);
+  const event: ClaimEvent = {
+    date,
+    label: 'Rejected by clearinghouse (TA1)',
+    detail: `${ta1.statusText}: TA1 note ${ta1.note}, ${ta1.noteText} (interchange ${String(control)})`,
+  };
+  const response = await claimEvent(interchangeIdentifier(control), event, file, deps);
+  if (!response) return;
+  const claimNumber = response.identifier?.find((i) => i.system === X12_SYSTEM.x12Claim)?.value;
+  if (claimNumber) await deps.submissions?.release(claimNumber, control);
+  await rejectionTask(
+    response,
+    event,
+    deps,
+    'The clearinghouse could not open the file, so no payer received the claim. ChartBill sends it again in a new file; if that is rejected too, check the interchange settings (CHARTBILL_X12_*) the note names.',
+  );
 }
 
 /** The claim's work item: what the clearinghouse or payer refused, in words, and what to do. */
-async function rejectionTask(response: ClaimResponse, event: ClaimEvent, deps: InboundDeps) {
+async function rejectionTask(
+  response: ClaimResponse,
+  event: ClaimEvent,
+  deps: InboundDeps,
+  next: string,
+) {
   const claimId = idOfReference(response.request?.reference, 'Claim');
   const claim = claimId ? await deps.billing.read<Claim>('Claim', claimId) : undefined;
   const encounterId = claim ? encounterOf(claim) : undefined;
@@ -213,7 +247,7 @@ async function rejectionTask(response: ClaimResponse, event: ClaimEvent, deps: I
   const now = deps.now();
   const task = buildTask({
     code,
-    description: `${event.label} on ${event.date}: ${event.detail}.\nNothing was adjudicated. Correct what it names in the EHR and send the claim again.`,
+    description: `${event.label} on ${event.date}: ${event.detail}.\n${next}`,
     encounterId,
     ...(response.patient.reference ? { patient: response.patient.reference } : {}),
     focus: `ClaimResponse/${response.id ?? ''}`,
