@@ -8,6 +8,7 @@ import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { retryHeldFiles } from '../../worker/pipeline/stages/read-inbound.ts';
 import { all, claimsOf } from '../worker/worker-kit.ts';
 import { HOUR } from './x12-worker-kit.ts';
+import { era835 } from './clearinghouse-kit.ts';
 import { startClearinghouseWorld, type ClearinghouseWorld } from './sandbox-clearinghouse-world.ts';
 
 let w: ClearinghouseWorld | undefined;
@@ -214,5 +215,54 @@ describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, (
       'Received by clearinghouse (999)',
       'Accepted by clearinghouse',
     ]);
+  });
+
+  it('keeps an ERA answer for a claim it does not know as unmatched, shown, and matches it once the claim is known', async () => {
+    w = await startClearinghouseWorld(['enc-clean-1']);
+    const fhir = w.x.world.fhir;
+    await w.worker.tick();
+    // The payer pays a claim ChartBill has no record of (sent before ChartBill, or by hand).
+    await writeFile(join(w.receive, 'late.835'), era835([], 0, 'EFT-LATE', 'LATE-CLAIM-1'));
+    await w.worker.tick();
+    const unmatched = () =>
+      eraState(w as ClearinghouseWorld).then(({ answers, payments }) => ({
+        answer: answers.find(
+          (r) => statusOf(r) && r.identifier?.[0]?.value?.endsWith('/LATE-CLAIM-1'),
+        ),
+        payment: payments.find((p) => p.paymentIdentifier?.value === 'EFT-LATE'),
+      }));
+    const before = await unmatched();
+    expect(before.answer?.request?.reference).toBeUndefined();
+    expect(paidOf(before.answer)).toBe(30);
+    expect(before.payment?.detail?.[0]?.request?.reference).toBeUndefined();
+    const [task] = await w.tasks('x12-unmatched');
+    expect(task?.status).toBe('requested');
+    expect(task?.description).toMatch(/pays 30\.00 on claim LATE-CLAIM-1/);
+
+    // The claim becomes known (billing staff record it with the number the payer echoed).
+    const [model] = await claimsOf(fhir, 'enc-clean-1');
+    if (!model) throw new Error('no claim for enc-clean-1');
+    const { resource: late } = await fhir.create<Claim>({
+      ...model,
+      id: undefined,
+      meta: undefined,
+      identifier: [
+        { system: SYSTEM.claimId, value: 'late-claim-1' },
+        { system: SYSTEM.patientControlNumber, value: 'LATE-CLAIM-1' },
+      ],
+    });
+    // Looked for once a day, not on every read of the folder.
+    await w.worker.tick();
+    expect((await unmatched()).answer?.request?.reference).toBeUndefined();
+    w.x.clock.advance(25 * HOUR);
+    await w.worker.tick();
+    const after = await unmatched();
+    expect(after.answer?.request?.reference).toBe(`Claim/${late.id ?? '-'}`);
+    expect(after.answer?.patient).toEqual(model.patient);
+    expect(after.answer?.identifier?.some((i) => i.system === X12_SYSTEM.unmatchedClaim)).toBe(
+      false,
+    );
+    expect(after.payment?.detail?.[0]?.request?.reference).toBe(`Claim/${late.id ?? '-'}`);
+    expect((await w.tasks('x12-unmatched')).map((t) => t.status)).toEqual(['completed']);
   });
 });

@@ -13,6 +13,7 @@ import {
   type ClaimEvent,
 } from '../../../src/x12/claim-timeline.ts';
 import { importEra } from '../../../src/x12/import-era.ts';
+import { matchUnmatchedEras } from '../../../src/x12/match-unmatched-eras.ts';
 import { detectTransactionSet, readX12 } from '../../../src/x12/read-x12.ts';
 import { ackEvent, claimStatusEvent } from '../../../src/x12/status-events.ts';
 import { X12InputError } from '../../../src/x12/x12-error.ts';
@@ -116,10 +117,39 @@ function heldFileDue(deps: InboundDeps): (heldAt: string) => Promise<boolean> {
   };
 }
 
+/**
+ * ERA answers kept as unmatched whose claim ChartBill now knows (made since, or imported) are
+ * matched to it, and their work items are done. One FHIR search: the worker runs it at start and
+ * once a day, not on every read of the folder.
+ */
+export async function matchKnownClaims(
+  deps: Pick<InboundDeps, 'billing' | 'log' | 'now'>,
+): Promise<number> {
+  const matched = await matchUnmatchedEras(deps.billing);
+  for (const m of matched) {
+    deps.log.info({ claim: m.claim }, 'unmatched ERA answer matched to its claim');
+    await completeFileTask(
+      'x12-unmatched',
+      `era-${m.patientControlNumber}-${m.payerClaimControlNumber}`,
+      deps,
+    );
+  }
+  return matched.length;
+}
+
 /** A held file read at last: its work item is done. */
 async function releaseHeld(name: string, deps: InboundDeps): Promise<void> {
   deps.log.info({ file: name }, 'held inbound X12 file read');
-  const identifier = fileTaskIdentifier('x12-file-held', name);
+  await completeFileTask('x12-file-held', name, deps);
+}
+
+/** A file's work item (see `fileTask`) is done. */
+async function completeFileTask(
+  code: WorkItemCode,
+  key: string,
+  deps: Pick<InboundDeps, 'billing' | 'now'>,
+): Promise<void> {
+  const identifier = fileTaskIdentifier(code, key);
   const found = await deps.billing.searchAll('Task', { identifier: tokenOf(identifier) }, 2);
   for (const task of found)
     if (task.resourceType === 'Task' && task.id && task.status !== 'completed') {
