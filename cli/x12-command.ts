@@ -18,10 +18,13 @@ import { detectTransactionSet, readX12 } from '../src/x12/read-x12.ts';
 import type { ReadSegmentsOptions } from '../src/x12/segment-reader.ts';
 import { loadX12Config } from '../src/x12/x12-config.ts';
 import { processEnvironment, settingsSource } from '../src/config/settings-source.ts';
+import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
+import { retryHeldFiles } from '../worker/pipeline/stages/read-inbound.ts';
+import { openLedger } from '../worker/runtime/open-ledger.ts';
 import { cliSettings } from './cli-settings.ts';
 import { readSandboxState } from './sandbox-state.ts';
 
-const HELP = `Usage: chartbill x12 <837|read|import> …
+const HELP = `Usage: chartbill x12 <837|read|import|inbound> …
 
   x12 837 <claim-id>      Print the 837P (005010X222A1) for a Claim on the FHIR server, with
                           its Patient, Coverage, billing Organization, payer, Practitioners and
@@ -32,6 +35,12 @@ const HELP = `Usage: chartbill x12 <837|read|import> …
   x12 import <835-file>   Post an ERA received by other means: a ClaimResponse per claim and a
                           PaymentReconciliation per payment (a second import changes nothing);
                           claims ChartBill does not know are kept and listed as unmatched.
+  x12 inbound retry       Have the worker read again, on its next read of the clearinghouse's
+                          folder, every inbound file it held as unreadable (it does so by itself
+                          a day after holding one). Uses the worker's ledger:
+                          CHARTBILL_LEDGER_URL (and CHARTBILL_LEDGER_SCHEMA) for PostgreSQL, else
+                          CHARTBILL_LEDGER_PATH (stop the worker first: the file ledger has one
+                          writer).
 
 Options:
   --fhir URL       The FHIR server (token in CHARTBILL_X12_FHIR_TOKEN). Default: the sandbox
@@ -48,8 +57,8 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** `chartbill x12 837|read|import`. */
-export async function x12Command(args: string[]): Promise<number> {
+/** `chartbill x12 837|read|import|inbound retry`. */
+export async function x12Command(args: string[], env?: SettingsSource): Promise<number> {
   const { positionals, values } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
   if (values.help) return (console.log(HELP), 0);
   const [sub, target] = positionals;
@@ -60,7 +69,7 @@ export async function x12Command(args: string[]): Promise<number> {
     ...(values['component-separator'] ? { componentSeparator: values['component-separator'] } : {}),
     onWarning: (w) => warnings.push(w),
   };
-  const source = await settingsSource({});
+  const source = await settingsSource(env ? { env } : {});
   const dataDir = (await cliSettings()).CHARTBILL_DATA_DIR;
   switch (sub) {
     case '837': {
@@ -81,6 +90,24 @@ export async function x12Command(args: string[]): Promise<number> {
     }
     case 'import':
       return importCommand(target, values.fhir, dataDir, read, warnings);
+    case 'inbound': {
+      if (target !== 'retry') return (console.error(HELP), 2);
+      const settings = readSettings(source, { what: 'Worker' });
+      const ledger = await openLedger({
+        ledgerPath: settings.CHARTBILL_LEDGER_PATH,
+        ledgerUrl: settings.CHARTBILL_LEDGER_URL,
+        ledgerSchema: settings.CHARTBILL_LEDGER_SCHEMA,
+      });
+      try {
+        await retryHeldFiles(ledger, new Date());
+      } finally {
+        await ledger.close();
+      }
+      console.log(
+        "Held clearinghouse files will be read again on the worker's next read of the inbound folder.",
+      );
+      return 0;
+    }
     default:
       console.error(HELP);
       return 2;

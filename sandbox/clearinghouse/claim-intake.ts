@@ -108,7 +108,7 @@ export async function answerClaimFile(text: string, ctx: IntakeContext): Promise
 }
 
 function judge(read: Read837, ctx: IntakeContext): Judged {
-  const claimNumber = read.input.claim.identifier?.[0]?.value ?? '';
+  const claimNumber = claimKeyOf(read, ctx.state);
   const statuses = frontDoorEdits(read, ctx.members, ctx.now.toISOString().slice(0, 10));
   const charge = read.input.claim.total?.value ?? 0;
   if (statuses.length > 0) {
@@ -119,6 +119,20 @@ function judge(read: Read837, ctx: IntakeContext): Judged {
   const previous = ctx.state.adjudicated.get(claimNumber);
   const payerClaimNumber = previous?.remit.payerClaimNumber ?? `PCN${ctx.state.nextNumber()}`;
   return { read, claimNumber, charge, accepted: true, statuses: [], payerClaimNumber };
+}
+
+/**
+ * Which claim on file an 837P claim is: a replacement (7) or void (8) names the claim it replaces
+ * by the payer's claim number (REF*F8, 837P loop 2300), which is how payers match them: its CLM01
+ * is the submitter's own and may differ from the original's. Otherwise, and when REF*F8 names no
+ * claim on file, its CLM01.
+ */
+function claimKeyOf(read: Read837, state: IntakeState): string {
+  const own = read.input.claim.identifier?.[0]?.value ?? '';
+  const f8 = read.input.claim.related?.[0]?.reference?.value;
+  if (frequencyOf(read.input.claim) === '1' || !f8) return own;
+  for (const [key, done] of state.adjudicated) if (done.remit.payerClaimNumber === f8) return key;
+  return own;
 }
 
 interface RemitFor {

@@ -13,12 +13,13 @@ import type {
 import { AppError } from '../errors/app-error.ts';
 import type { FhirGateway } from '../fhir/fhir-gateway.ts';
 import { idOfReference } from '../fhir/reference-id.ts';
-import { SYSTEM } from '../fhir/systems.ts';
+import { SYSTEM, writerTag } from '../fhir/systems.ts';
 import { build270 } from '../x12/build-270.ts';
 import { build276 } from '../x12/build-276.ts';
 import { claimInput, claimInputOfBundle } from '../x12/claim-input.ts';
 import {
   findX12Response,
+  interchangeIdentifier,
   noteClaimEvent,
   queuedClaimResponse,
   x12ClaimIdentifier,
@@ -84,7 +85,39 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
     // Exactly once: a file of this name already in the clearinghouse's folder went out before.
     if (!(await batch.exists(name)))
       await batch.upload(name, serialize(envelope(config, KIND_837P, [body], control, at)));
-    return queuedClaimResponse(input, claimNumber, control, name, at);
+    const queued = queuedClaimResponse(input, claimNumber, control, name, at);
+    await notePreviousInterchange(queued, claimNumber, control);
+    return queued;
+  }
+
+  /**
+   * A claim sent again in a new interchange (its first was rejected whole by a TA1): its answer on
+   * file gets the new interchange's number too, so the 999 and TA1 to the new file find it.
+   */
+  async function notePreviousInterchange(
+    queued: ClaimResponse,
+    claimNumber: string,
+    control: number,
+  ): Promise<void> {
+    const stored = await findX12Response(options.fhir, x12ClaimIdentifier(claimNumber));
+    const interchange = interchangeIdentifier(control);
+    if (
+      !stored ||
+      stored.identifier?.some(
+        (i) => i.system === interchange.system && i.value === interchange.value,
+      )
+    )
+      return;
+    const version = stored.meta?.versionId;
+    await options.fhir.update<ClaimResponse>(
+      {
+        ...stored,
+        meta: { tag: [writerTag('worker')] },
+        identifier: [...(stored.identifier ?? []), interchange],
+        ...(queued.disposition ? { disposition: queued.disposition } : {}),
+      },
+      version ? { ifMatchVersion: version } : {},
+    );
   }
 
   async function claimStatus(identifier: Identifier): Promise<ClaimResponse | undefined> {

@@ -8,6 +8,7 @@ import { eraClaimToClaimResponse } from './era-to-fhir.ts';
 import type { EraClaim, EraPayment, ProviderAdjustment } from './era-types.ts';
 import { read835 } from './read-835.ts';
 import type { ReadSegmentsOptions } from './segment-reader.ts';
+import { X12_SYSTEM } from './x12-systems.ts';
 
 /** What an import did. */
 export interface EraImportResult {
@@ -75,10 +76,20 @@ export async function importEra(
           payerClaimControlNumber: claim.payerClaimControlNumber,
           paid: claim.paid,
         });
-      const response = eraClaimToClaimResponse(claim, tx.payment, {
+      const mapped = eraClaimToClaimResponse(claim, tx.payment, {
         created,
         ...(match ? { claim: match } : {}),
       });
+      // Unmatched: searchable by its CLP01, so it is matched when the claim becomes known.
+      const response: ClaimResponse = match
+        ? mapped
+        : {
+            ...mapped,
+            identifier: [
+              ...(mapped.identifier ?? []),
+              { system: X12_SYSTEM.unmatchedClaim, value: claim.patientControlNumber },
+            ],
+          };
       const written = await fhir.create<ClaimResponse>(response, {
         ifNoneExist: identifierQuery(response.identifier?.[0] ?? {}),
       });
@@ -105,7 +116,8 @@ export async function importEra(
   return result;
 }
 
-async function findClaim(
+/** The Claim whose patient control number (or claim identifier) is CLP01, if ChartBill has one. */
+export async function findClaim(
   fhir: FhirGateway,
   patientControlNumber: string,
 ): Promise<{ reference: Reference; patient: Reference; insurer?: Reference } | undefined> {

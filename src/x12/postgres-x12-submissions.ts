@@ -77,6 +77,13 @@ export async function openPostgresX12Submissions(options: {
         at,
       ]);
     },
+    async release(key, control) {
+      await pool.query(`DELETE FROM ${table} WHERE sender = $1 AND key = $2 AND control = $3`, [
+        options.senderId,
+        key,
+        control,
+      ]);
+    },
     next: () => numbers.next(),
     async close() {
       await Promise.all([pool.end(), numbers.close?.()]);

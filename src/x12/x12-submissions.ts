@@ -32,6 +32,12 @@ export interface X12SubmissionStore {
   find(key: string): Promise<X12Submission | undefined>;
   /** Records that the clearinghouse was asked about the claim (a 276) at `at`. */
   markAsked(key: string, at: Date): Promise<void>;
+  /**
+   * Forgets the claim's submission when its interchange is `control`: the clearinghouse refused
+   * that interchange whole (TA1 rejection), so nothing in it was received, and the claim goes out
+   * again under a new control number (a new file name). A newer submission is left alone.
+   */
+  release(key: string, control: number): Promise<void>;
   /** A control number for an interchange that is no claim (270, 276). */
   next(): Promise<number>;
   close?(): Promise<void>;
@@ -57,6 +63,10 @@ export function memoryX12Submissions(
     markAsked(key, at) {
       const known = entries.get(key);
       if (known) known.askedAt = at.toISOString();
+      return Promise.resolve();
+    },
+    release(key, control) {
+      if (entries.get(key)?.control === control) entries.delete(key);
       return Promise.resolve();
     },
     next: () => numbers.next(),
@@ -97,6 +107,12 @@ export function fileX12Submissions(path: string): X12SubmissionStore {
       if (!known) return;
       known.askedAt = at.toISOString();
       await writeJsonAtomically(path, entries);
+    },
+    async release(key, control) {
+      const entries = await load();
+      if (entries[key]?.control !== control) return;
+      cache = Object.fromEntries(Object.entries(entries).filter(([k]) => k !== key));
+      await writeJsonAtomically(path, cache);
     },
     next: () => numbers.next(),
   };

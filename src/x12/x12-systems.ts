@@ -27,6 +27,8 @@ export const X12_SYSTEM = {
   payerClaimNumber: 'https://chartbill.dev/fhir/identifier/payer-claim-number',
   /** One CLP of one ERA: trace/payer claim number/CLP02/CLP01. Makes a second import change nothing. */
   eraClaim: 'https://chartbill.dev/fhir/identifier/era-claim',
+  /** An ERA answer (ClaimResponse) whose CLP01 named no claim ChartBill knew: the CLP01, until matched. */
+  unmatchedClaim: 'https://chartbill.dev/fhir/identifier/era-unmatched-claim',
   /** One payment (BPR/TRN): payer id/trace. */
   eraPayment: 'https://chartbill.dev/fhir/identifier/era-payment',
   /** TRN02: the check or EFT trace number. */

@@ -43,7 +43,8 @@ export interface TestClearinghouse {
 /** A sandbox clearinghouse on free ports, with its own state folder; its payer enrolls `coverage`. */
 export async function startTestClearinghouse(
   stateDir?: string,
-  coverage: Coverage = enrolledCoverage(),
+  coverage: Coverage | Coverage[] = enrolledCoverage(),
+  now: () => Date = () => RECEIVED,
 ): Promise<TestClearinghouse> {
   const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'chartbill-clearinghouse-')));
   const clearinghouse = await startSandboxClearinghouse({
@@ -51,9 +52,9 @@ export async function startTestClearinghouse(
     sftpPort: 0,
     corePort: 0,
     stateDir: dir,
-    members: membersFromCoverages([coverage]),
+    members: membersFromCoverages(Array.isArray(coverage) ? coverage : [coverage]),
     logger: createLogger('silent', 'clearinghouse-test'),
-    now: () => RECEIVED,
+    now,
   });
   return {
     clearinghouse,

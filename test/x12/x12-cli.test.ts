@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../cli/main.ts';
+import { x12Command } from '../../cli/x12-command.ts';
+import { INBOUND_RETRY_CURSOR } from '../../worker/pipeline/stages/read-inbound.ts';
+import { openLedger } from '../../worker/runtime/open-ledger.ts';
 
 const DIR = new URL('../../../shared/data/x12/835/', import.meta.url).pathname;
 let out: string[] = [];
@@ -38,5 +44,29 @@ describe('chartbill x12 read', () => {
     expect(await main(['x12', 'read', '--lenient', `${DIR}nevada_medicaid.835`])).toBe(0);
     expect(out.join('\n')).toMatch(/Warning: IEA02 '100000301' does not match ISA13 '100000300'/);
     expect(out.join('\n')).toMatch(/denied; billed 72232.00, paid 0.00/);
+  });
+});
+
+describe('chartbill x12 inbound retry', () => {
+  it('asks the worker, through its ledger, to read its held files again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chartbill-x12-retry-'));
+    try {
+      const ledgerPath = join(dir, 'ledger.json');
+      const code = await x12Command(['inbound', 'retry'], { CHARTBILL_LEDGER_PATH: ledgerPath });
+      expect(code).toBe(0);
+      expect(out.join('\n')).toMatch(/read again on the worker's next read/);
+      const ledger = await openLedger({
+        ledgerPath,
+        ledgerUrl: undefined,
+        ledgerSchema: 'chartbill',
+      });
+      try {
+        expect(await ledger.getCursor(INBOUND_RETRY_CURSOR)).toBeDefined();
+      } finally {
+        await ledger.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -84,7 +84,10 @@ describe('X12 against the sandbox FHIR server', () => {
     expect(responses).toHaveLength(2);
     const ours = responses.find((r) => r.request?.reference === `Claim/${claim.id ?? ''}`);
     expect(ours?.patient.reference).toBe(claim.patient.reference);
-    const recon = await all<PaymentReconciliation>(world.fhir, 'PaymentReconciliation');
+    // The ERA's payment (the FHIR payer's own payments for the seeded visits aside).
+    const recon = (await all<PaymentReconciliation>(world.fhir, 'PaymentReconciliation')).filter(
+      (p) => p.paymentIdentifier?.value === 'EFT-777',
+    );
     expect(recon).toHaveLength(1);
     expect(recon[0]?.detail?.map((d) => d.amount?.value)).toEqual([120, 30]);
     const provenance = await all<Provenance>(world.fhir, 'Provenance');

@@ -68,6 +68,18 @@ describe('X12 submissions: one control number per claim, kept', () => {
     }
     // A restarted worker reads what the file holds.
     expect((await fileX12Submissions(path).find('enc-1'))?.control).toBe(1);
+    // A TA1 rejected enc-1's interchange: released, it takes a new number; a stale release of
+    // the old interchange leaves the new one alone.
+    for (const open of [() => memoryX12Submissions(), () => fileX12Submissions(path)]) {
+      const store = open();
+      const at = new Date('2026-03-04T08:00:00Z');
+      const first = await store.take('enc-9', at);
+      await store.release('enc-9', first.control);
+      const again = await store.take('enc-9', at);
+      expect(again.control).not.toBe(first.control);
+      await store.release('enc-9', first.control);
+      expect((await store.find('enc-9'))?.control).toBe(again.control);
+    }
   });
 
   it('gives two workers racing on one claim the same number in PostgreSQL', async () => {
@@ -84,6 +96,10 @@ describe('X12 submissions: one control number per claim, kept', () => {
       await a.markAsked('enc-7', new Date('2026-03-07T00:00:00Z'));
       expect((await b.find('enc-7'))?.askedAt).toBe('2026-03-07T00:00:00.000Z');
       expect(await b.find('enc-8')).toBeUndefined();
+      await a.release('enc-7', taken[0].control + 1000);
+      expect((await b.find('enc-7'))?.control).toBe(taken[0].control);
+      await a.release('enc-7', taken[0].control);
+      expect(await b.find('enc-7')).toBeUndefined();
     } finally {
       await Promise.all([a.close?.(), b.close?.()]);
     }

@@ -32,6 +32,8 @@ export interface X12World {
     ledger?: Ledger;
     batch?: BatchTransport;
     submissions?: X12SubmissionStore;
+    /** Worker settings besides the kit's (e.g. CHARTBILL_WORKER_RECHECK_MINUTES). */
+    settings?: Record<string, string>;
   }): Worker;
   close(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startX12World(x12Encounters: string[] = ['enc-clean-1']): 
           CHARTBILL_WORKER_MAX_ATTEMPTS: '3',
           CHARTBILL_WORKER_CONCURRENCY: '1',
           CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES: '0',
+          ...options.settings,
         }),
         {
           clinical: world.fhir,

@@ -32,7 +32,7 @@ import type {
 } from '../../src/x12/transport/clearinghouse-transport.ts';
 import type { X12Config } from '../../src/x12/x12-config.ts';
 import type { X12SubmissionStore } from '../../src/x12/x12-submissions.ts';
-import { readInbound } from '../pipeline/stages/read-inbound.ts';
+import { HELD_RETRY_MS, matchKnownClaims, readInbound } from '../pipeline/stages/read-inbound.ts';
 
 export interface WorkerDeps {
   /** Where encounters, charges, diagnoses, patients and coverage are read. */
@@ -381,13 +381,26 @@ function inboundReader(
   const x12 = deps.x12;
   if (!x12) return () => Promise.resolve();
   let lastRead: number | undefined;
+  let lastMatch: number | undefined;
   const log = deps.logger.child({ part: 'x12-inbound' });
   return async () => {
     const at = now().getTime();
     if (lastRead !== undefined && at - lastRead < x12.inboundEveryMs) return;
     lastRead = at;
     try {
-      await readInbound({ transport: x12.batch, billing, ledger: deps.ledger, log, now });
+      // Unmatched ERA answers whose claim is known since: at start, then once a day.
+      if (lastMatch === undefined || at - lastMatch >= HELD_RETRY_MS) {
+        lastMatch = at;
+        await matchKnownClaims({ billing, log, now });
+      }
+      await readInbound({
+        transport: x12.batch,
+        billing,
+        ledger: deps.ledger,
+        log,
+        now,
+        submissions: x12.submissions,
+      });
     } catch (err) {
       log.warn({ err: errorMessage(err) }, 'the clearinghouse inbound folder could not be read');
     }

@@ -13,9 +13,13 @@ import {
   type ClaimEvent,
 } from '../../../src/x12/claim-timeline.ts';
 import { importEra } from '../../../src/x12/import-era.ts';
+import { matchUnmatchedEras } from '../../../src/x12/match-unmatched-eras.ts';
 import { detectTransactionSet, readX12 } from '../../../src/x12/read-x12.ts';
 import { ackEvent, claimStatusEvent } from '../../../src/x12/status-events.ts';
 import { X12InputError } from '../../../src/x12/x12-error.ts';
+import type { Ta1 } from '../../../src/x12/read-999.ts';
+import type { X12SubmissionStore } from '../../../src/x12/x12-submissions.ts';
+import { X12_SYSTEM } from '../../../src/x12/x12-systems.ts';
 import type { BatchTransport } from '../../../src/x12/transport/clearinghouse-transport.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { buildTask, taskDeadline, taskIdentifierQuery, type WorkItemCode } from '../build-task.ts';
@@ -28,6 +32,8 @@ export interface InboundDeps {
   ledger: Ledger;
   log: Logger;
   now: () => Date;
+  /** The claims' control numbers: a claim in an interchange a TA1 rejects is released to go again. */
+  submissions?: X12SubmissionStore;
 }
 
 /** What one read of the inbound folder did. */
@@ -40,8 +46,23 @@ export interface InboundSummary {
   deferred: number;
 }
 
-/** The ledger cursor that records a held file (its value: when it was held). */
+/** The ledger cursor that records a held file (its value: when it was last held). */
 export const heldCursor = (name: string) => `x12-held/${name}`;
+
+/**
+ * The ledger cursor `chartbill x12 inbound retry` moves to now: every file held before it is
+ * read again on the next read of the folder (a clearinghouse that fixed a file in place, a
+ * ChartBill that now reads what it refused).
+ */
+export const INBOUND_RETRY_CURSOR = 'x12-inbound-retry';
+
+/** A held file is read again by itself a day after it was last held (it may have been fixed in place). */
+export const HELD_RETRY_MS = 24 * 3_600_000;
+
+/** Asks the worker to read every held file again on its next read of the folder. */
+export async function retryHeldFiles(ledger: Ledger, now: Date): Promise<void> {
+  await ledger.setCursor(INBOUND_RETRY_CURSOR, now.toISOString());
+}
 
 /**
  * Reads the clearinghouse's files (issue 15, items 2-3): TA1/999 accept or reject the claim's
@@ -55,11 +76,14 @@ export const heldCursor = (name: string) => `x12-held/${name}`;
  */
 export async function readInbound(deps: InboundDeps): Promise<InboundSummary> {
   const summary: InboundSummary = { read: 0, held: 0, deferred: 0 };
+  const isDue = heldFileDue(deps);
   for (const name of await deps.transport.listInbound()) {
-    if (await deps.ledger.getCursor(heldCursor(name))) continue;
+    const heldAt = await deps.ledger.getCursor(heldCursor(name));
+    if (heldAt && !(await isDue(heldAt))) continue;
     try {
       await readFile(name, deps);
       await deps.transport.archiveInbound(name);
+      if (heldAt) await releaseHeld(name, deps);
       summary.read += 1;
     } catch (err) {
       if (isAppError(err, 'X12_INVALID') || isAppError(err, 'X12_UNBALANCED')) {
@@ -79,6 +103,80 @@ export async function readInbound(deps: InboundDeps): Promise<InboundSummary> {
   return summary;
 }
 
+/**
+ * Whether a file held at `heldAt` is read again now: a day after it was held, or when an admin
+ * asked for it since. The retry cursor is read once per read of the folder, and only when a file
+ * is held: an idle read with nothing held costs what it did.
+ */
+function heldFileDue(deps: InboundDeps): (heldAt: string) => Promise<boolean> {
+  let retryAt: Promise<string | undefined> | undefined;
+  return async (heldAt) => {
+    const held = Date.parse(heldAt);
+    if (deps.now().getTime() - held >= HELD_RETRY_MS) return true;
+    retryAt ??= deps.ledger.getCursor(INBOUND_RETRY_CURSOR);
+    const asked = await retryAt;
+    return asked !== undefined && Date.parse(asked) > held;
+  };
+}
+
+/**
+ * ERA answers kept as unmatched whose claim ChartBill now knows (made since, or imported) are
+ * matched to it, and their work items are done. One FHIR search: the worker runs it at start and
+ * once a day, not on every read of the folder.
+ */
+export async function matchKnownClaims(
+  deps: Pick<InboundDeps, 'billing' | 'log' | 'now'>,
+): Promise<number> {
+  const matched = await matchUnmatchedEras(deps.billing);
+  for (const m of matched) {
+    deps.log.info({ claim: m.claim }, 'unmatched ERA answer matched to its claim');
+    await completeFileTask(
+      'x12-unmatched',
+      `era-${m.patientControlNumber}-${m.payerClaimControlNumber}`,
+      deps,
+    );
+  }
+  return matched.length;
+}
+
+/** A held file read at last: its work item is done. */
+async function releaseHeld(name: string, deps: InboundDeps): Promise<void> {
+  deps.log.info({ file: name }, 'held inbound X12 file read');
+  await completeFileTask('x12-file-held', name, deps);
+}
+
+/** A file's work item (see `fileTask`) is done. */
+async function completeFileTask(
+  code: WorkItemCode,
+  key: string,
+  deps: Pick<InboundDeps, 'billing' | 'now'>,
+): Promise<void> {
+  const identifier = fileTaskIdentifier(code, key);
+  const found = await deps.billing.searchAll('Task', { identifier: tokenOf(identifier) }, 2);
+  for (const task of found)
+    if (task.resourceType === 'Task' && task.id && task.status !== 'completed') {
+      const version = task.meta?.versionId;
+      await deps.billing.update<Task>(
+        {
+          ...task,
+          id: task.id,
+          meta: { tag: [writerTag('worker')] },
+          status: 'completed',
+          lastModified: deps.now().toISOString(),
+        },
+        version ? { ifMatchVersion: version } : {},
+      );
+    }
+}
+
+const tokenOf = (identifier: { system: string; value: string }) =>
+  `${identifier.system}|${identifier.value}`;
+
+const fileTaskIdentifier = (code: WorkItemCode, key: string) => ({
+  system: SYSTEM.taskId,
+  value: `x12-${code}-${key}`,
+});
+
 async function readFile(name: string, deps: InboundDeps): Promise<void> {
   const text = await deps.transport.download(name);
   const set = await detectTransactionSet(text);
@@ -91,18 +189,7 @@ async function readFile(name: string, deps: InboundDeps): Promise<void> {
   const doc = await readX12(text, set);
   if (doc.kind === 'ack') {
     for (const ta1 of doc.ta1)
-      if (ta1.status === 'R')
-        await claimEvent(
-          interchangeIdentifier(Number(ta1.interchangeControl)),
-          {
-            date,
-            label: 'Rejected by clearinghouse (TA1)',
-            detail: `${ta1.statusText}: ${ta1.noteText}`,
-            rejected: { codes: [{ code: { text: ta1.noteText } }] },
-          },
-          name,
-          deps,
-        );
+      if (ta1.status === 'R') await interchangeRejected(ta1, date, name, deps);
     for (const ack of doc.acks)
       await claimEvent(
         interchangeIdentifier(Number(ack.groupControl)),
@@ -128,7 +215,7 @@ async function claimEvent(
   event: ClaimEvent,
   file: string,
   deps: InboundDeps,
-): Promise<void> {
+): Promise<ClaimResponse | undefined> {
   const response = await noteClaimEvent(deps.billing, identifier, event);
   if (!response) {
     await fileTask(
@@ -137,13 +224,53 @@ async function claimEvent(
       `The clearinghouse file ${file} speaks of a claim ChartBill has no record of sending (${identifier.value ?? '?'}): ${event.label} — ${event.detail}. Check the claim with the clearinghouse.`,
       deps,
     );
-    return;
+    return undefined;
   }
-  if (event.rejected) await rejectionTask(response, event, deps);
+  if (event.rejected) await rejectionTask(response, event, deps, REJECTED_NEXT);
+  return response;
+}
+
+const REJECTED_NEXT =
+  'Nothing was adjudicated. Correct what it names in the EHR and send the claim again.';
+
+/**
+ * A TA1 rejection: the clearinghouse could not open the interchange, so nothing in it reached a
+ * payer (X12.5 TA1). The claim's timeline says so, with the note code in words, and a work item
+ * tells billing staff; the claim stays queued and its interchange control number is released, so
+ * the worker's next look at the claim sends it again in a new interchange (a new file name). The
+ * same TA1 read twice releases nothing more: a newer interchange is left alone.
+ */
+async function interchangeRejected(
+  ta1: Ta1,
+  date: string,
+  file: string,
+  deps: InboundDeps,
+): Promise<void> {
+  const control = Number(ta1.interchangeControl);
+  const event: ClaimEvent = {
+    date,
+    label: 'Rejected by clearinghouse (TA1)',
+    detail: `${ta1.statusText}: TA1 note ${ta1.note}, ${ta1.noteText} (interchange ${String(control)})`,
+  };
+  const response = await claimEvent(interchangeIdentifier(control), event, file, deps);
+  if (!response) return;
+  const claimNumber = response.identifier?.find((i) => i.system === X12_SYSTEM.x12Claim)?.value;
+  if (claimNumber) await deps.submissions?.release(claimNumber, control);
+  await rejectionTask(
+    response,
+    event,
+    deps,
+    'The clearinghouse could not open the file, so no payer received the claim. ChartBill sends it again in a new file; if that is rejected too, check the interchange settings (CHARTBILL_X12_*) the note names.',
+  );
 }
 
 /** The claim's work item: what the clearinghouse or payer refused, in words, and what to do. */
-async function rejectionTask(response: ClaimResponse, event: ClaimEvent, deps: InboundDeps) {
+async function rejectionTask(
+  response: ClaimResponse,
+  event: ClaimEvent,
+  deps: InboundDeps,
+  next: string,
+) {
   const claimId = idOfReference(response.request?.reference, 'Claim');
   const claim = claimId ? await deps.billing.read<Claim>('Claim', claimId) : undefined;
   const encounterId = claim ? encounterOf(claim) : undefined;
@@ -152,7 +279,7 @@ async function rejectionTask(response: ClaimResponse, event: ClaimEvent, deps: I
   const now = deps.now();
   const task = buildTask({
     code,
-    description: `${event.label} on ${event.date}: ${event.detail}.\nNothing was adjudicated. Correct what it names in the EHR and send the claim again.`,
+    description: `${event.label} on ${event.date}: ${event.detail}.\n${next}`,
     encounterId,
     ...(response.patient.reference ? { patient: response.patient.reference } : {}),
     focus: `ClaimResponse/${response.id ?? ''}`,
@@ -184,13 +311,16 @@ async function readEra(text: string, file: string, deps: InboundDeps): Promise<v
     );
 }
 
-/** A held file: recorded in the ledger (so it is not read again) and a Task with the reason. */
+/**
+ * A held file: recorded in the ledger (so it is not read again until a day has passed or an admin
+ * asks: `chartbill x12 inbound retry`) and a Task with the reason.
+ */
 async function hold(name: string, reason: string, deps: InboundDeps): Promise<void> {
   deps.log.warn({ file: name, reason }, 'inbound X12 file held');
   await fileTask(
     'x12-file-held',
     name,
-    `The clearinghouse file ${name} could not be read and is held in the inbound folder, unchanged: ${reason}. Ask the clearinghouse for a corrected file; remove this one once it is replaced.`,
+    `The clearinghouse file ${name} could not be read and is held in the inbound folder, unchanged: ${reason}. Ask the clearinghouse for a corrected file; remove this one once it is replaced. ChartBill reads it again a day later, or at once after \`chartbill x12 inbound retry\`.`,
     deps,
   );
   await deps.ledger.setCursor(heldCursor(name), deps.now().toISOString());
@@ -208,7 +338,7 @@ async function fileTask(
     code === 'x12-file-held'
       ? 'Clearinghouse file could not be read'
       : 'Clearinghouse answer for an unknown claim';
-  const identifier = { system: SYSTEM.taskId, value: `x12-${code}-${key}` };
+  const identifier = fileTaskIdentifier(code, key);
   const task: Task = {
     resourceType: 'Task',
     meta: { tag: [writerTag('worker')] },

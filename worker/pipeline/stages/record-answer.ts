@@ -1,6 +1,7 @@
 import { expectedForClaim, underpaidLines } from '../../../src/pricing/expected-reimbursement.ts';
 import { denialNextStep } from '../../../src/claims/denial-next-steps.ts';
 import type { ClaimResponse } from 'fhir/r4';
+import { answerPaymentReconciliation } from '../../../src/claims/answer-payment-reconciliation.ts';
 import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
 import { claimIdentifierFor } from '../../../src/claims/build-claim.ts';
 import {
@@ -76,6 +77,7 @@ export async function recordAnswer(
   if (stored.outcome === 'queued') await raiseNoAnswer(ctx, claim, suffix, deps);
   else {
     await settleNoAnswer(ctx, claim, stored, suffix, deps);
+    await recordPayment(claim, stored, deps);
     await raiseUnderpayment(ctx, claim, stored, summary, deps);
   }
   return {
@@ -117,6 +119,29 @@ async function storeClaimResponse(
   return deps.billing.update(
     { ...response, id: resource.id },
     versionId ? { ifMatchVersion: versionId } : {},
+  );
+}
+
+/**
+ * The payment the answer reports, as its PaymentReconciliation (one per payment: If-None-Exist on
+ * payer id/trace), so a claim paid through FHIR `$submit` shows its payment as one paid through
+ * an 835 does. An 835's answers have theirs from the ERA import.
+ */
+async function recordPayment(
+  claim: ClaimWithId,
+  stored: ClaimResponse,
+  deps: PipelineDeps,
+): Promise<void> {
+  if (!stored.id) return;
+  const recon = answerPaymentReconciliation(
+    { ...stored, id: stored.id },
+    { reference: refOf(claim) },
+    deps.now().toISOString(),
+  );
+  if (!recon) return;
+  await deps.billing.create(
+    { ...recon, meta: { tag: [writerTag('worker')] } },
+    { ifNoneExist: identifierQuery(recon.identifier?.[0] ?? {}) },
   );
 }
 
