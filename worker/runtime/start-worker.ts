@@ -7,7 +7,12 @@ import type { CodeSet } from '../../src/codes/code-set.ts';
 import type { EditReference } from '../../src/edits/edit-reference.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { CODING_TYPES, routedCapabilities, routedGateway } from '../../src/fhir/routed-gateway.ts';
-import { createCapabilitiesSource } from '../../src/fhir/server-capabilities.ts';
+import {
+  createCapabilitiesSource,
+  readServerCapabilities,
+} from '../../src/fhir/server-capabilities.ts';
+import { chooseCodingStore } from '../../src/fhir/coding-store-choice.ts';
+import { AppError } from '../../src/errors/app-error.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
@@ -147,8 +152,8 @@ export async function startWorker(
         ...fhirObserver('billing', metrics, httpLog, adaptive),
       })
     : clinical;
-  // CHARTBILL_CODING_STORE=billing: the coding is read where the app wrote it (issue 13, item 4).
-  const codingInBilling = config.codingStore === 'billing';
+  // The coding is read where the app wrote it (issue 13, item 4): the same choice as the app's.
+  const codingInBilling = separateBilling && (await codingStoreOf(config, logger)) === 'billing';
   const clinicalWithCoding = codingInBilling
     ? routedGateway(clinical, billing, CODING_TYPES)
     : clinical;
@@ -256,6 +261,35 @@ export async function startWorker(
       ]);
     },
   };
+}
+
+/**
+ * Where the coding lives (`CHARTBILL_CODING_STORE`): as set, or with `auto` as `chooseCodingStore`
+ * reads the EHR's CapabilityStatement, the function the app calls too. Decided once at start and
+ * logged with its reasons; a statement that cannot be read stops the start (reading the coding
+ * from the wrong store would hold every encounter as not coded).
+ */
+async function codingStoreOf(config: WorkerConfig, logger: Logger): Promise<'ehr' | 'billing'> {
+  if (config.codingStore !== 'auto') return config.codingStore;
+  let caps;
+  try {
+    caps = await readServerCapabilities(config.fhirBaseUrl);
+  } catch (err) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `CHARTBILL_CODING_STORE=auto: the EHR's CapabilityStatement could not be read (${errorMessage(err)}), so the worker cannot tell where the coding lives`,
+      {
+        hint: 'Check the EHR with `chartbill doctor`, or set CHARTBILL_CODING_STORE to ehr or billing.',
+        cause: err,
+      },
+    );
+  }
+  const choice = chooseCodingStore(caps, {
+    setting: 'auto',
+    billingFhirBaseUrl: config.billingFhirBaseUrl,
+  });
+  logger.info({ codingStore: choice.store, why: choice.reasons }, 'where the coding lives');
+  return choice.store;
 }
 
 /**
