@@ -262,6 +262,12 @@ export const SETTINGS = {
     'worker',
     "the public URL of the worker's /fhir-notify, for FHIR Subscriptions where the EHR offers them; unset: polling only",
   ),
+  CHARTBILL_WORKER_SUBSCRIPTION_CHECK_MINUTES: has(
+    minutes,
+    'worker',
+    '60',
+    'how often the worker checks its FHIR Subscriptions are still active (sooner when polling finds changes no notification announced), making them active again if the EHR turned them off or errored',
+  ),
   CHARTBILL_LEDGER_PATH: has(
     textSetting,
     'worker',

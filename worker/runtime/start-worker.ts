@@ -31,6 +31,7 @@ import { fileX12Submissions } from '../../src/x12/x12-submissions.ts';
 import { openPostgresX12Submissions } from '../../src/x12/postgres-x12-submissions.ts';
 import { fhirObserver } from './fhir-observer.ts';
 import { ensureSubscriptions, notifySecret, type SubscriptionState } from './fhir-subscriptions.ts';
+import type { SubscriptionKeeper } from './subscription-watch.ts';
 import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -191,6 +192,8 @@ export async function startWorker(
     logger: logger.child({ part: 'billing-read-model' }),
   });
   const x12 = await x12Of(config, options.x12Transports);
+  const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
+  const secret = config.notifyUrl ? notifySecret(privateKey.d ?? '', config.notifyUrl) : undefined;
   const worker = buildWorker(config, {
     ...(x12 ? { x12 } : {}),
     readModel: billingReadModel,
@@ -203,6 +206,23 @@ export async function startWorker(
     adaptive,
     codes: options.codes ?? starterCodeSet(),
     ...(options.editReference ? { editReference: options.editReference } : {}),
+    ...(config.notifyUrl && secret
+      ? {
+          subscriptions: {
+            everyMs: config.subscriptionCheckMs,
+            ensure: async (fhir) =>
+              ensureSubscriptions({
+                gateway: fhir,
+                capabilities: await clinicalCapabilities.get(),
+                notifyUrl: config.notifyUrl ?? '',
+                secret,
+                billingHere: !separateBilling,
+                codingHere: !codingInBilling,
+                logger: logger.child({ part: 'subscriptions' }),
+              }),
+          } satisfies SubscriptionKeeper,
+        }
+      : {}),
     payer: createFhirPayerAdapter({
       baseUrl: config.payerBaseUrl,
       retry: config.http,
@@ -215,8 +235,6 @@ export async function startWorker(
       },
     }),
   });
-  const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
-  const secret = config.notifyUrl ? notifySecret(privateKey.d ?? '', config.notifyUrl) : undefined;
   const health = await startHealthServer({
     host: config.host,
     port: config.port,
@@ -228,22 +246,11 @@ export async function startWorker(
   });
   if (options.schedule !== false) worker.start();
   // Listening first: the EHR may notify as soon as a Subscription is active.
-  const subscriptions =
-    config.notifyUrl && secret
-      ? await ensureSubscriptions({
-          gateway: clinical,
-          capabilities: await clinicalCapabilities.get(),
-          notifyUrl: config.notifyUrl,
-          secret,
-          billingHere: !separateBilling,
-          codingHere: !codingInBilling,
-          logger: logger.child({ part: 'subscriptions' }),
-        })
-      : {
-          state: 'unavailable' as const,
-          reason: 'CHARTBILL_WORKER_NOTIFY_URL is not set',
-          ids: [],
-        };
+  const subscriptions = (await worker.checkSubscriptions()) ?? {
+    state: 'unavailable' as const,
+    reason: 'CHARTBILL_WORKER_NOTIFY_URL is not set',
+    ids: [],
+  };
   return {
     worker,
     billingReadModel,

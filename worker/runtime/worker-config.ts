@@ -176,6 +176,11 @@ function workerConfigOf(
      * the EHR reaches it); unset: no Subscriptions, polling only.
      */
     notifyUrl: env.CHARTBILL_WORKER_NOTIFY_URL,
+    /**
+     * How often the worker checks its Subscriptions are still active even when all looks well;
+     * sooner when polling finds changes no notification announced (subscription-watch.ts).
+     */
+    subscriptionCheckMs: env.CHARTBILL_WORKER_SUBSCRIPTION_CHECK_MINUTES * 60_000,
     /** The address the health server (and the JWKS) listens on. */
     host: env.CHARTBILL_WORKER_HOST,
     /** Where the EHR fetches the JWKS (its `jwksUri`); the health server's own URL when absent. */
