@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { CodingStoreSetting } from '../src/fhir/coding-store-choice.ts';
 import { settingsSource } from '../src/config/settings-source.ts';
 import {
   CLINICAL_SCOPE,
@@ -50,10 +51,15 @@ export function doctorInputFromEnv(
     notifyUrl: value('CHARTBILL_WORKER_NOTIFY_URL'),
     payerBaseUrl: value('CHARTBILL_PAYER_BASE_URL'),
     billingFhirBaseUrl,
-    codingStore: value('CHARTBILL_CODING_STORE') === 'billing' ? 'billing' : 'ehr',
+    codingStore: codingStoreSetting(value('CHARTBILL_CODING_STORE')),
     ledgerUrl: value('CHARTBILL_LEDGER_URL'),
     ledgerPath: value('CHARTBILL_LEDGER_PATH') ?? '.chartbill/ledger.json',
   };
+}
+
+/** `CHARTBILL_CODING_STORE` as the app and the worker read it: `auto` unless set to ehr or billing. */
+function codingStoreSetting(value: string | undefined): CodingStoreSetting {
+  return value === 'ehr' || value === 'billing' ? value : 'auto';
 }
 
 /** `chartbill doctor`: exit 0 only when ChartBill can run against the EHR. */

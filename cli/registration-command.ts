@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { SettingValues } from '../src/config/read-settings.ts';
+import { readRecordHomes, type RecordHomes } from '../src/fhir/record-homes.ts';
 import { cliSettings } from './cli-settings.ts';
 import { formatRegistrationSheet, registrationSheet } from './registration-sheet.ts';
 
@@ -20,7 +22,18 @@ export async function registrationCommand(args: string[]): Promise<number> {
     },
   });
   if (values.help) return (console.log(HELP), 0);
-  const sheet = registrationSheet(await cliSettings(values.config));
+  const settings = await cliSettings(values.config);
+  const sheet = registrationSheet(settings, await homesOf(settings));
   console.log(values.json ? JSON.stringify(sheet, null, 2) : formatRegistrationSheet(sheet));
   return 0;
+}
+
+/** Where records live, from the EHR's CapabilityStatement; undefined when it cannot be read. */
+async function homesOf(settings: SettingValues): Promise<RecordHomes | undefined> {
+  if (!settings.CHARTBILL_FHIR_BASE_URL) return undefined;
+  return readRecordHomes(settings.CHARTBILL_FHIR_BASE_URL, {
+    billingFhirBaseUrl: settings.CHARTBILL_BILLING_FHIR_BASE_URL,
+    ledgerUrl: settings.CHARTBILL_LEDGER_URL,
+    codingStore: settings.CHARTBILL_CODING_STORE,
+  }).catch(() => undefined);
 }

@@ -1,4 +1,5 @@
 import type { SettingValues } from '../src/config/read-settings.ts';
+import type { RecordHomes } from '../src/fhir/record-homes.ts';
 import { requestedScopes } from '../smart-app/smart/app-scopes.ts';
 import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
 import {
@@ -42,6 +43,11 @@ export interface RegistrationSheet {
    * and the billing workspace's work Tasks (neither takes Task writes from apps).
    */
   appBilling?: { audience: string; clientId: string | undefined; scopes: string };
+  /**
+   * Which store holds what and why, from the EHR's CapabilityStatement (issue 13, item 4): the
+   * same choice the app and the worker make. Absent when the statement was not read.
+   */
+  records?: string[];
   /** Settings the sheet could not fill in, each saying what it is for. */
   unset: string[];
 }
@@ -51,15 +57,17 @@ export interface RegistrationSheet {
  * Services (client_credentials with private_key_jwt, RFC 7523) for the worker, whose public keys
  * the EHR fetches from its JWKS URL (or holds a copy of, where it cannot fetch).
  */
-export function registrationSheet(settings: SettingValues): RegistrationSheet {
+export function registrationSheet(settings: SettingValues, homes?: RecordHomes): RegistrationSheet {
   const appUrl = (
     settings.CHARTBILL_APP_URL ?? `http://127.0.0.1:${String(settings.CHARTBILL_APP_PORT)}`
   ).replace(/\/+$/, '');
   const fhirBase = settings.CHARTBILL_FHIR_BASE_URL;
   const billingBase = settings.CHARTBILL_BILLING_FHIR_BASE_URL;
   const separate = billingBase !== undefined && billingBase !== fhirBase;
+  // Without the EHR's statement, `auto` may pick the billing store: its registration is listed.
   const codingInBilling =
-    settings.CHARTBILL_CODING_STORE === 'billing' && billingBase !== undefined;
+    billingBase !== undefined &&
+    (homes ? homes.coding === 'billing-fhir' : settings.CHARTBILL_CODING_STORE !== 'ehr');
   const unset: string[] = [];
   if (!settings.CHARTBILL_APP_URL)
     unset.push('CHARTBILL_APP_URL: the address browsers reach the app at (else 127.0.0.1)');
@@ -127,6 +135,7 @@ export function registrationSheet(settings: SettingValues): RegistrationSheet {
           },
         }
       : {}),
+    ...(homes ? { records: [...homes.reasons, ...homes.codingReasons] } : {}),
     unset,
   };
 }
@@ -174,6 +183,15 @@ export function formatRegistrationSheet(sheet: RegistrationSheet): string {
       `  Authentication: private_key_jwt (client_credentials, RFC 7523), the key in CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE`,
       `  Scopes:    ${sheet.appBilling.scopes}`,
     );
+  lines.push(
+    '',
+    'Where records live:',
+    ...(
+      sheet.records ?? [
+        "  (the EHR's CapabilityStatement was not read: `chartbill doctor` says where)",
+      ]
+    ).map((r) => (r.startsWith('  ') ? r : `  ${r}`)),
+  );
   if (sheet.unset.length > 0) lines.push('', 'Not set yet:', ...sheet.unset.map((u) => `  - ${u}`));
   return lines.join('\n');
 }

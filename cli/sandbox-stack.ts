@@ -271,7 +271,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
     ? {
         CHARTBILL_BILLING_FHIR_BASE_URL: billing.fhirBase,
         CHARTBILL_BILLING_TOKEN_URL: billing.tokenUrl,
-        CHARTBILL_CODING_STORE: codingInBilling ? 'billing' : 'ehr',
+        // CHARTBILL_CODING_STORE is left to `auto`: the app and the worker read the profile's
+        // CapabilityStatement and find the billing store where the EHR cannot hold the coding.
       }
     : {};
   // The billing office's read model: the app and the worker of the sandbox share it in memory,

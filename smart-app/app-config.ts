@@ -2,6 +2,7 @@ import type { AuditStore } from '../src/audit/audit-store.ts';
 import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
 import type { RegisteredEhr } from '../src/config/registered-ehr.ts';
 import { AppError } from '../src/errors/app-error.ts';
+import type { CodingStoreSetting } from '../src/fhir/coding-store-choice.ts';
 import { parseRoleMap, type RoleMap } from '../src/billing-office/roles.ts';
 import type { ReadModelLocation } from '../src/billing-office/open-read-model-store.ts';
 import type { SessionStoreSettings } from './session/open-session-store.ts';
@@ -13,10 +14,14 @@ export const APP_REQUIRED = ['CHARTBILL_EHRS'] as const;
 
 /** The billing FHIR server the app writes the coding to, for EHRs that cannot store it. */
 export interface CodingStoreSettings {
+  /** `billing`: always there; `auto`: there when the EHR's CapabilityStatement says it cannot hold it. */
+  setting: Exclude<CodingStoreSetting, 'ehr'>;
   fhirBaseUrl: string;
   tokenUrl: string;
   clientId: string;
   privateKeyFile: string;
+  /** `auto` with credentials unset: reported when the EHR turns out to need the billing store. */
+  missing?: string[];
 }
 
 export interface AppConfig {
@@ -36,8 +41,8 @@ export interface AppConfig {
   /** Where the app's AuditEvents go (`billing` means the EHR here: the app has no billing store). */
   auditStore?: AuditStore;
   /**
-   * Where the clinician's coding is written (`CHARTBILL_CODING_STORE`): the EHR with the user's
-   * token, or the billing FHIR server with the app's own backend client (issue 13, item 4).
+   * Where the clinician's coding may be written (`CHARTBILL_CODING_STORE`): the billing FHIR
+   * server with the app's own backend client (issue 13, item 4); unset: the EHR, with the user's token.
    */
   codingStore?: CodingStoreSettings;
   /** Where sessions and pending launches live (README, "Running several app instances"). */
@@ -97,23 +102,28 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
   });
 }
 
-/** With `CHARTBILL_CODING_STORE=billing`, the billing store's URL and the app's credentials there. */
+/**
+ * The billing store's URL and the app's credentials there, when the coding may live there:
+ * `CHARTBILL_CODING_STORE=billing` (every credential required now), or `auto` with a billing
+ * FHIR server set (the EHR's CapabilityStatement decides at the first session; a credential
+ * missing then is reported then, by name). `ehr`, or `auto` without a billing server: undefined.
+ */
 function codingStoreOf(parsed: {
-  CHARTBILL_CODING_STORE: 'ehr' | 'billing';
+  CHARTBILL_CODING_STORE: CodingStoreSetting;
   CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined;
   CHARTBILL_BILLING_TOKEN_URL?: string | undefined;
   CHARTBILL_APP_BILLING_CLIENT_ID?: string | undefined;
   CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE?: string | undefined;
 }): CodingStoreSettings | undefined {
-  if (parsed.CHARTBILL_CODING_STORE !== 'billing') return undefined;
+  const setting = parsed.CHARTBILL_CODING_STORE;
+  if (setting === 'ehr') return undefined;
   const {
     CHARTBILL_BILLING_FHIR_BASE_URL: fhirBaseUrl,
     CHARTBILL_BILLING_TOKEN_URL: tokenUrl,
     CHARTBILL_APP_BILLING_CLIENT_ID: clientId,
     CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: privateKeyFile,
   } = parsed;
-  if (fhirBaseUrl && tokenUrl && clientId && privateKeyFile)
-    return { fhirBaseUrl, tokenUrl, clientId, privateKeyFile };
+  if (setting === 'auto' && !fhirBaseUrl) return undefined;
   const missing = Object.entries({
     CHARTBILL_BILLING_FHIR_BASE_URL: fhirBaseUrl,
     CHARTBILL_BILLING_TOKEN_URL: tokenUrl,
@@ -121,7 +131,11 @@ function codingStoreOf(parsed: {
     CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: privateKeyFile,
   })
     .filter(([, v]) => !v)
-    .map(([k]) => `  - ${k}: is required when CHARTBILL_CODING_STORE is billing`);
+    .map(([k]) => `  - ${k}: is required when the coding is in the billing store`);
+  if (fhirBaseUrl && tokenUrl && clientId && privateKeyFile)
+    return { setting, fhirBaseUrl, tokenUrl, clientId, privateKeyFile };
+  if (setting === 'auto' && fhirBaseUrl)
+    return { setting, fhirBaseUrl, tokenUrl: '', clientId: '', privateKeyFile: '', missing };
   throw new AppError(
     'CONFIG_INVALID',
     `ChartBill app configuration is invalid:\n${missing.join('\n')}`,

@@ -3,6 +3,7 @@ import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { AppConfig, RegisteredEhr } from './app-config.ts';
+import type { CodingStoreFor } from './coding/coding-store.ts';
 import type { Session, SessionStore } from './session/session-store.ts';
 import type { ClientAuthenticator } from './smart/client-auth.ts';
 import type { DiscoveryCache } from './smart/discovery-cache.ts';
@@ -30,8 +31,11 @@ export interface AppContext {
   editReference: EditReference;
   fetch: typeof fetch;
   now: () => Date;
-  /** The billing FHIR server holding the coding (`CHARTBILL_CODING_STORE=billing`); unset: the EHR. */
-  codingStore?: FhirGateway;
+  /**
+   * The billing FHIR server holding an EHR's coding (`CHARTBILL_CODING_STORE`, coding-store.ts);
+   * unset, or undefined for that EHR: the EHR holds it.
+   */
+  codingStore?: CodingStoreFor;
   /**
    * The billing office's read model (issue 17): the queue and analytics read its store; after an
    * action, `refreshClaim(claimId, fhir)` re-reads that claim with the user's gateway.

@@ -1,4 +1,4 @@
-import { openCodingStore } from './coding/coding-store.ts';
+import { codingStoreResolver } from './coding/coding-store.ts';
 import { openReadModelStore } from '../src/billing-office/open-read-model-store.ts';
 import type { ReadModelStore } from '../src/billing-office/read-model.ts';
 import { createBillingReadModel } from '../src/billing-office/read-model-sync.ts';
@@ -81,7 +81,7 @@ export async function buildApp(
     fetchStyle: (url) => fetchSmartStyle(url, fetchFn),
   });
   const codingStore = config.codingStore
-    ? await openCodingStore(config.codingStore, fetchFn)
+    ? codingStoreResolver(config.codingStore, fetchFn, deps.logger.child({ part: 'coding-store' }))
     : undefined;
   const ownStore = deps.billingReadModelStore
     ? undefined

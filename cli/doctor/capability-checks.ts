@@ -126,18 +126,20 @@ function subscriptionCheck(caps: ServerCapabilities, notifyUrl: string | undefin
 
 /**
  * Where the coding and the claims will live (issue 13, item 4): the EHR when it declares the
- * writes; a billing FHIR server (`CHARTBILL_BILLING_FHIR_BASE_URL`, and for the coding
- * `CHARTBILL_CODING_STORE=billing`) otherwise. Coding with nowhere to go fails.
+ * writes; a billing FHIR server (`CHARTBILL_BILLING_FHIR_BASE_URL`; the coding there as
+ * `chooseCodingStore` decides) otherwise. Coding with nowhere to go fails.
  */
 function homeChecks(homes: RecordHomes): DoctorCheck[] {
-  const [coding = '', claims = ''] = homes.reasons;
+  const [where = '', claims = ''] = homes.reasons;
+  // Which store holds each coding type, and why (the app's and the worker's own choice).
+  const coding = [where, ...homes.codingReasons].join('; ');
   return [
     homes.coding === 'billing-store'
       ? fail(
           AREA,
           'where the coding lives',
           coding,
-          'Set CHARTBILL_BILLING_FHIR_BASE_URL to a FHIR server that takes Condition and ChargeItem writes and CHARTBILL_CODING_STORE=billing, for the app and the worker (README, "Where records live").',
+          'Set CHARTBILL_BILLING_FHIR_BASE_URL to a FHIR server that takes Condition and ChargeItem writes, for the app and the worker: with CHARTBILL_CODING_STORE=auto (the default) the coding then goes there (README, "Where records live").',
         )
       : pass(AREA, 'where the coding lives', coding),
     homes.claims === 'billing-store'

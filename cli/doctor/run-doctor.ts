@@ -1,3 +1,4 @@
+import type { CodingStoreSetting } from '../../src/fhir/coding-store-choice.ts';
 import type { RecordHomes } from '../../src/fhir/record-homes.ts';
 import { backendCheck } from './backend-check.ts';
 import { billingFhirCheck } from './billing-fhir-check.ts';
@@ -16,7 +17,7 @@ export interface DoctorInput {
   payerBaseUrl: string | undefined;
   billingFhirBaseUrl: string | undefined;
   /** `CHARTBILL_CODING_STORE`: where the app writes and the worker reads the coding. */
-  codingStore?: 'ehr' | 'billing' | undefined;
+  codingStore?: CodingStoreSetting | undefined;
   ledgerUrl: string | undefined;
   ledgerPath: string;
   /** `CHARTBILL_WORKER_NOTIFY_URL`: where the EHR's Subscription notifications go. */

@@ -26,7 +26,7 @@ export function sessionCaller(ctx: AppContext): ResolveCaller {
       user: { reference: user.reference, name: user.name },
       roles: user.roles,
       writeOffLimit: ctx.config.billing?.writeOffLimit ?? 0,
-      fhir: billingFhir(user.session, ctx),
+      fhir: await billingFhir(user.session, ctx),
     };
   };
 }

@@ -62,7 +62,7 @@ export function billingQueueRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post('/api/billing/queue/assign', async (req) => {
     const user = await requireBilling(req, ctx, 'queue.assign');
     const body = assignRequest.parse(req.body);
-    const fhir = billingFhir(user.session, ctx);
+    const fhir = await billingFhir(user.session, ctx);
     const assigned = await assignTasks({ req, ctx, user, fhir }, body);
     req.log.info(
       { tasks: body.taskIds.length, assigned, unassign: body.assignee === null },

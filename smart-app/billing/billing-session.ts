@@ -45,7 +45,7 @@ const NOT_A_WORKSPACE_SESSION =
  * The session's FHIR gateway, with Provenance and AuditEvents as this user (app-audit.ts), routed
  * like the chart API's: the financial resources on the billing store when the EHR cannot hold them.
  */
-export function billingFhir(session: Session, ctx: AppContext): FhirGateway {
+export async function billingFhir(session: Session, ctx: AppContext): Promise<FhirGateway> {
   const ehr = ctx.audited(
     createFhirGateway({
       baseUrl: session.iss,
@@ -54,8 +54,9 @@ export function billingFhir(session: Session, ctx: AppContext): FhirGateway {
     }),
     session,
   );
-  return ctx.codingStore
-    ? routedGateway(ehr, ctx.audited(ctx.codingStore, session), [
+  const codingStore = await ctx.codingStore?.(session.iss);
+  return codingStore
+    ? routedGateway(ehr, ctx.audited(codingStore, session), [
         ...CODING_TYPES,
         ...BILLING_STORE_TYPES,
       ])
@@ -118,7 +119,7 @@ async function knownUser(
   const now = ctx.now().getTime();
   const cached = known.get(session.id);
   if (cached && now - cached.at < KNOWN_MS) return cached;
-  const fhir = billingFhir(session, ctx);
+  const fhir = await billingFhir(session, ctx);
   const [name, memberOf] = await Promise.all([
     nameOf(fhir, reference),
     membershipsOf(req, fhir, roleMapOf(ctx), reference),

@@ -4,7 +4,12 @@ import { createBackendAuth } from '../../src/auth/backend-auth.ts';
 import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import { createCapabilitiesSource } from '../../src/fhir/server-capabilities.ts';
+import { chooseCodingStore } from '../../src/fhir/coding-store-choice.ts';
+import {
+  createCapabilitiesSource,
+  readServerCapabilities,
+} from '../../src/fhir/server-capabilities.ts';
+import type { Logger } from '../../src/log/create-logger.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { CodingStoreSettings } from '../app-config.ts';
 
@@ -64,4 +69,68 @@ export async function openCodingStore(
     }),
     createCapabilitiesSource({ baseUrl: settings.fhirBaseUrl, fetch: fetchFn }),
   );
+}
+
+/** The billing store's gateway when the session's EHR keeps its coding there; undefined: the EHR. */
+export type CodingStoreFor = (iss: string) => Promise<FhirGateway | undefined>;
+
+/**
+ * Where the app writes each EHR's coding (issue 13, item 4): `CHARTBILL_CODING_STORE=billing`
+ * always on the billing store; `auto` as `chooseCodingStore` reads that EHR's CapabilityStatement,
+ * the same function the worker calls, so the coding the app saves is where the worker reads it.
+ * Read at the first session of each EHR and kept (the worker reads it at its start); a statement
+ * that cannot be read fails that request and is read again on the next.
+ */
+export function codingStoreResolver(
+  settings: CodingStoreSettings,
+  fetchFn: typeof fetch,
+  logger: Logger,
+): CodingStoreFor {
+  let store: Promise<FhirGateway> | undefined;
+  const open = () =>
+    (store ??= openCodingStore(settings, fetchFn).catch((err: unknown) => {
+      store = undefined;
+      throw err;
+    }));
+  const choices = new Map<string, Promise<'ehr' | 'billing'>>();
+  const choose = (iss: string) => {
+    let choice = choices.get(iss);
+    if (!choice) {
+      choice = readServerCapabilities(iss, { fetch: fetchFn }).then(
+        (caps) => {
+          const made = chooseCodingStore(caps, {
+            setting: 'auto',
+            billingFhirBaseUrl: settings.fhirBaseUrl,
+          });
+          logger.info(
+            { iss, codingStore: made.store, why: made.reasons },
+            'where the coding lives',
+          );
+          return made.store;
+        },
+        (err: unknown) => {
+          choices.delete(iss);
+          throw new AppError(
+            'FHIR_UNAVAILABLE',
+            "The EHR's CapabilityStatement could not be read, so ChartBill cannot tell where the coding lives.",
+            { hint: 'Try again; `chartbill doctor` checks the EHR.', cause: err },
+          );
+        },
+      );
+      choices.set(iss, choice);
+    }
+    return choice;
+  };
+  return async (iss) => {
+    if (settings.setting === 'auto' && (await choose(iss)) === 'ehr') return undefined;
+    if (settings.missing?.length)
+      throw new AppError(
+        'CONFIG_INVALID',
+        `ChartBill app configuration is invalid: the EHR cannot hold the coding, so it goes to the billing store:\n${settings.missing.join('\n')}`,
+        {
+          hint: 'Register the app as a backend client at the billing store (`chartbill registration`).',
+        },
+      );
+    return open();
+  };
 }

@@ -164,10 +164,12 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
       ),
       session,
     );
-    // CHARTBILL_CODING_STORE=billing: Condition and ChargeItem live on the billing FHIR server,
-    // written as this clinician (Provenance and AuditEvents there too), next to the claims.
-    const fhir = ctx.codingStore
-      ? routedGateway(ehr, ctx.audited(ctx.codingStore, session), [
+    // An EHR that cannot hold the coding (CHARTBILL_CODING_STORE, coding-store.ts): Condition and
+    // ChargeItem live on the billing FHIR server, written as this clinician (Provenance and
+    // AuditEvents there too), next to the claims.
+    const codingStore = await ctx.codingStore?.(session.iss);
+    const fhir = codingStore
+      ? routedGateway(ehr, ctx.audited(codingStore, session), [
           ...CODING_TYPES,
           ...BILLING_STORE_TYPES,
         ])

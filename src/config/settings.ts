@@ -143,20 +143,20 @@ export const SETTINGS = {
     'the scopes asked of the billing store; unset: the financial scopes `chartbill registration` lists',
   ),
   CHARTBILL_CODING_STORE: has(
-    z.enum(['ehr', 'billing']),
+    z.enum(['auto', 'ehr', 'billing']),
     'ehr',
-    'ehr',
-    "where the clinician's coding (encounter-diagnosis Condition, ChargeItem) is written and read: ehr, or billing (CHARTBILL_BILLING_FHIR_BASE_URL) for EHRs that cannot store it, such as Epic and Oracle Health",
+    'auto',
+    "where the clinician's coding (encounter-diagnosis Condition, ChargeItem) is written and read: auto (billing when CHARTBILL_BILLING_FHIR_BASE_URL is set and the EHR's CapabilityStatement lacks ChargeItem or Condition create/update, as Epic's and Oracle Health's do; else the EHR), ehr, or billing",
   ),
   CHARTBILL_APP_BILLING_CLIENT_ID: opt(
     textSetting,
     'app',
-    "the app's backend client id at the billing store, when CHARTBILL_CODING_STORE is billing",
+    "the app's backend client id at the billing store, when the coding is in the billing store",
   ),
   CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: opt(
     textSetting,
     'app',
-    "the app's private JWK for the billing store (SMART Backend Services), when CHARTBILL_CODING_STORE is billing",
+    "the app's private JWK for the billing store (SMART Backend Services), when the coding is in the billing store",
   ),
 
   CHARTBILL_BILLING_ROLES: opt(
@@ -261,6 +261,12 @@ export const SETTINGS = {
     urlSetting,
     'worker',
     "the public URL of the worker's /fhir-notify, for FHIR Subscriptions where the EHR offers them; unset: polling only",
+  ),
+  CHARTBILL_WORKER_SUBSCRIPTION_CHECK_MINUTES: has(
+    minutes,
+    'worker',
+    '60',
+    'how often the worker checks its FHIR Subscriptions are still active (sooner when polling finds changes no notification announced), making them active again if the EHR turned them off or errored',
   ),
   CHARTBILL_LEDGER_PATH: has(
     textSetting,

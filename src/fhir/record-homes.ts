@@ -1,3 +1,4 @@
+import { chooseCodingStore, type CodingStoreSetting } from './coding-store-choice.ts';
 import {
   readServerCapabilities,
   supports,
@@ -21,6 +22,8 @@ export interface RecordHomes {
   billingStore: 'file' | 'postgresql';
   /** Why each record is where it is, one line each, for `doctor` and the registration sheet. */
   reasons: string[];
+  /** Why the coding is where it is, per type (`chooseCodingStore`). */
+  codingReasons: string[];
 }
 
 /** The interactions ChartBill needs on each type it writes, by the part of the loop. */
@@ -59,31 +62,32 @@ const CLAIM_RECORDS =
 export interface RecordHomesConfig {
   billingFhirBaseUrl?: string | undefined;
   ledgerUrl?: string | undefined;
-  /** `CHARTBILL_CODING_STORE`: `billing` writes and reads the coding on the billing FHIR server. */
-  codingStore?: 'ehr' | 'billing' | undefined;
+  /** `CHARTBILL_CODING_STORE`: `auto` (the default) chooses from the CapabilityStatement. */
+  codingStore?: CodingStoreSetting | undefined;
 }
 
 /**
  * Which store holds what, from the EHR's declared capabilities and the configuration: the coding
- * is on the billing FHIR server when `CHARTBILL_CODING_STORE=billing` and one is configured (for
- * EHRs that do not take it: Epic has no ChargeItem writes from apps; Oracle Health creates
- * ChargeItems but does not update them); else in the EHR, which must then declare every
- * Condition and ChargeItem interaction ChartBill needs ('billing-store' means it does not, and
- * nothing can hold the coding). The claims go to the billing FHIR server when one is configured,
+ * where `chooseCodingStore` puts it (the app and the worker call the same function), which is
+ * 'billing-store' (nowhere fit) when that is the EHR and it lacks a Condition or ChargeItem
+ * interaction ChartBill needs. The claims go to the billing FHIR server when one is configured,
  * else to the EHR when it declares the financial writes (neither Epic nor Oracle Health does),
- * else to the billing store. The registration sheet and `chartbill doctor` print this.
+ * else to the billing store. The registration sheet and `chartbill doctor` print this, one
+ * reason a line.
  */
 export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig): RecordHomes {
   const billingStore = config.ledgerUrl ? 'postgresql' : 'file';
   const reasons: string[] = [];
   const codingMissing = missingInteractions(caps, CODING_WRITES);
-  const lacks = (missing: string[]) =>
-    missing.length ? `; the EHR does not declare ${missing.join(', ')}` : '';
+  const choice = chooseCodingStore(caps, {
+    setting: config.codingStore ?? 'auto',
+    billingFhirBaseUrl: config.billingFhirBaseUrl,
+  });
   let coding: RecordHome;
-  if (config.codingStore === 'billing' && config.billingFhirBaseUrl) {
+  if (choice.store === 'billing' && config.billingFhirBaseUrl) {
     coding = 'billing-fhir';
     reasons.push(
-      `coding (Condition, ChargeItem): on the billing FHIR server ${config.billingFhirBaseUrl} (CHARTBILL_CODING_STORE=billing)${lacks(codingMissing)}`,
+      `coding (Condition, ChargeItem): on the billing FHIR server ${config.billingFhirBaseUrl}`,
     );
   } else if (codingMissing.length === 0) {
     coding = 'ehr';
@@ -93,7 +97,7 @@ export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig)
   } else {
     coding = 'billing-store';
     reasons.push(
-      `coding (Condition, ChargeItem): nowhere${lacks(codingMissing)}, and CHARTBILL_CODING_STORE=billing with a billing FHIR server is not set`,
+      `coding (Condition, ChargeItem): nowhere; the EHR does not declare ${codingMissing.join(', ')}, and no billing FHIR server (CHARTBILL_BILLING_FHIR_BASE_URL) is set`,
     );
   }
   const claimsMissing = missingInteractions(caps, CLAIM_WRITES);
@@ -110,7 +114,7 @@ export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig)
       `${CLAIM_RECORDS}: in the billing store (${billingStore}); the EHR does not declare ${claimsMissing.join(', ')}`,
     );
   }
-  return { coding, claims, billingStore, reasons };
+  return { coding, claims, billingStore, reasons, codingReasons: choice.reasons };
 }
 
 /**

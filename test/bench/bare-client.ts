@@ -8,6 +8,7 @@ import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { readServerCapabilities } from '../../src/fhir/server-capabilities.ts';
+import { CODING_TYPES, routedCapabilities, routedGateway } from '../../src/fhir/routed-gateway.ts';
 import {
   PREFETCH_CHUNK,
   prefetchContexts,
@@ -22,10 +23,23 @@ export type Writes = RecordedCreate[];
 export interface BareJob {
   fhirBase: string;
   token: string;
+  /** The billing store, in profiles whose EHR cannot hold the coding and the claims. */
+  billing?: { fhirBase: string; token: string };
   lanes: number;
   writes: Writes;
-  /** A run to make first, untimed (JIT warm-up), against a server seeded alike. */
-  warmUp?: { fhirBase: string; token: string; writes: Writes };
+  /** A run to make first, untimed (JIT warm-up), against servers seeded alike. */
+  warmUp?: {
+    fhirBase: string;
+    token: string;
+    billing?: { fhirBase: string; token: string };
+    writes: Writes;
+  };
+}
+
+/** The servers a bare run talks to: the EHR, and the billing store holding the coding when there is one. */
+export interface BareServers {
+  ehr: FhirGateway;
+  billing?: FhirGateway;
 }
 
 const logger = createLogger('silent', 'bare-client');
@@ -39,13 +53,22 @@ const logger = createLogger('silent', 'bare-client');
  * (undici) it is the fastest client we have. Returns the seconds taken.
  */
 export async function bareClient(
-  fhir: FhirGateway,
+  servers: BareServers,
   writes: Writes,
   lanes: number,
 ): Promise<number> {
   const started = performance.now();
-  // The same searches as the worker, which uses the includes the server declares.
-  const caps = await readServerCapabilities(fhir.baseUrl);
+  const { ehr, billing } = servers;
+  // The coding read where the worker reads it: on the billing store when there is one.
+  const fhir = billing ? routedGateway(ehr, billing, CODING_TYPES) : ehr;
+  // The same searches as the worker, which uses the includes each server declares.
+  const caps = billing
+    ? await routedCapabilities(
+        { get: () => readServerCapabilities(ehr.baseUrl) },
+        { get: () => readServerCapabilities(billing.baseUrl) },
+        CODING_TYPES,
+      ).get()
+    : await readServerCapabilities(fhir.baseUrl);
   const ids: string[] = [];
   for await (const page of fhir.searchPages('Encounter', {
     status: 'finished',
@@ -69,7 +92,9 @@ export async function bareClient(
       throw new Error('the bare run read fewer encounters than it asked for');
     if (first + PREFETCH_CHUNK < ids.length) next = read(first + PREFETCH_CHUNK);
     chunk += 1;
-    await eachConcurrently(byChunk.get(chunk) ?? [], lanes, (write) => replay(fhir, write));
+    await eachConcurrently(byChunk.get(chunk) ?? [], lanes, (write) =>
+      replay(write.server === 'billing' && billing ? billing : ehr, write),
+    );
   }
   return (performance.now() - started) / 1000;
 }
@@ -99,12 +124,19 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       getToken: () => Promise.resolve(token),
       transport: undiciTransport,
     });
-  if (job.warmUp)
-    await bareClient(gateway(job.warmUp.fhirBase, job.warmUp.token), job.warmUp.writes, job.lanes);
+  const serversOf = (at: {
+    fhirBase: string;
+    token: string;
+    billing?: { fhirBase: string; token: string };
+  }): BareServers => ({
+    ehr: gateway(at.fhirBase, at.token),
+    ...(at.billing ? { billing: gateway(at.billing.fhirBase, at.billing.token) } : {}),
+  });
+  if (job.warmUp) await bareClient(serversOf(job.warmUp), job.warmUp.writes, job.lanes);
   process.stdout.write('warm\n');
   await once(process.stdin, 'data');
   process.stdout.write(
-    `seconds ${String(await bareClient(gateway(job.fhirBase, job.token), job.writes, job.lanes))}\n`,
+    `seconds ${String(await bareClient(serversOf(job), job.writes, job.lanes))}\n`,
   );
   process.stdin.destroy();
 }

@@ -5,9 +5,13 @@ import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
  * A conditional create the gateway passed on, or a batch (the worker's AuditEvents and
  * Provenances), in order; `chunk` counts the context reads before it.
  */
-export type RecordedCreate =
+export type RecordedCreate = (
   | { chunk: number; resource: FhirResource; ifNoneExist?: string; batch?: undefined }
-  | { chunk: number; batch: Bundle; resource?: undefined; ifNoneExist?: undefined };
+  | { chunk: number; batch: Bundle; resource?: undefined; ifNoneExist?: undefined }
+) & {
+  /** Made on the billing store (a profile whose EHR cannot hold the coding or the claims). */
+  server?: 'billing';
+};
 
 /** A gateway that counts the HTTP requests it makes (each search page is one) and records its creates. */
 export interface CountingGateway extends FhirGateway {
@@ -16,11 +20,22 @@ export interface CountingGateway extends FhirGateway {
   creates(): RecordedCreate[];
   /** Updates made (not replayed: they name ids of this server). */
   updates(): number;
+  /** Context reads so far (`Encounter?_id=…` searches). */
+  chunk(): number;
 }
 
-export function countingGateway(inner: FhirGateway): CountingGateway {
+/**
+ * Counts and records `inner`'s requests. On a billing store, `options.chunkOf` is the EHR's
+ * gateway's count of context reads (the encounters are read there) and its creates are tagged.
+ */
+export function countingGateway(
+  inner: FhirGateway,
+  options: { chunkOf?: () => number; server?: 'billing' } = {},
+): CountingGateway {
   let count = 0;
-  let chunk = 0;
+  let ownChunk = 0;
+  const chunkNow = () => options.chunkOf?.() ?? ownChunk;
+  const tag = options.server ? { server: options.server } : {};
   let updates = 0;
   const creates: RecordedCreate[] = [];
   const counted =
@@ -34,12 +49,13 @@ export function countingGateway(inner: FhirGateway): CountingGateway {
     requests: () => count,
     creates: () => creates,
     updates: () => updates,
+    chunk: chunkNow,
     read: (type, id) => {
       count += 1;
       return inner.read(type, id);
     },
     async *searchPages(type, params) {
-      if (type === 'Encounter' && '_id' in params) chunk += 1;
+      if (type === 'Encounter' && '_id' in params) ownChunk += 1;
       for await (const page of inner.searchPages(type, params)) {
         count += 1;
         yield page;
@@ -56,7 +72,8 @@ export function countingGateway(inner: FhirGateway): CountingGateway {
     create: (resource, options) => {
       count += 1;
       creates.push({
-        chunk,
+        chunk: chunkNow(),
+        ...tag,
         resource: structuredClone(resource) as FhirResource,
         ...(options?.ifNoneExist ? { ifNoneExist: options.ifNoneExist } : {}),
       });
@@ -69,7 +86,7 @@ export function countingGateway(inner: FhirGateway): CountingGateway {
     },
     batch: (bundle) => {
       count += 1;
-      creates.push({ chunk, batch: structuredClone(bundle) });
+      creates.push({ chunk: chunkNow(), ...tag, batch: structuredClone(bundle) });
       return inner.batch(bundle);
     },
     operation: counted((path, body) => inner.operation(path, body)),

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { doctorCommand, doctorInputFromEnv } from '../../cli/doctor-command.ts';
 import { canRun } from '../../cli/doctor/doctor-check.ts';
+import { formatRegistrationSheet, registrationSheet } from '../../cli/registration-sheet.ts';
+import { readSettings } from '../../src/config/read-settings.ts';
+import { readRecordHomes } from '../../src/fhir/record-homes.ts';
 import { runDoctor, type DoctorReport } from '../../cli/doctor/run-doctor.ts';
 import { generateClientKeys } from '../../src/auth/keys.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
@@ -27,7 +30,7 @@ afterEach(async () => {
 /**
  * A sandbox EHR playing `profile`, the worker registered with its key, and a payer; with
  * `billing`, a second sandbox server playing that profile as the billing FHIR store, holding the
- * coding (`CHARTBILL_CODING_STORE=billing`) and the claims.
+ * coding (`CHARTBILL_CODING_STORE=auto` finds the EHR cannot) and the claims.
  */
 async function world(profile: SandboxEhrProfile, billing?: SandboxEhrProfile) {
   const keys = await generateClientKeys('ES384');
@@ -64,8 +67,8 @@ async function world(profile: SandboxEhrProfile, billing?: SandboxEhrProfile) {
     CHARTBILL_LEDGER_PATH: join(dir, 'ledger.json'),
     ...(billingStore
       ? {
+          // CHARTBILL_CODING_STORE unset: `auto` reads the EHR's statement, as the app and worker do.
           CHARTBILL_BILLING_FHIR_BASE_URL: billingStore.fhirBase,
-          CHARTBILL_CODING_STORE: 'billing',
         }
       : {}),
   };
@@ -116,10 +119,31 @@ describe('chartbill doctor', () => {
       const coding = report.checks.find((c) => c.name === 'where the coding lives');
       expect(coding?.status).toBe('pass');
       expect(coding?.detail).toContain(env.CHARTBILL_BILLING_FHIR_BASE_URL);
-      expect(coding?.detail).toContain('ChargeItem');
+      expect(coding?.detail).toContain(
+        name === 'epic-like'
+          ? "ChargeItem: billing store — the EHR's CapabilityStatement does not declare ChargeItem create"
+          : "Condition: billing store — the EHR's CapabilityStatement does not declare Condition update",
+      );
       expect(report.checks.find((c) => c.area === 'Billing FHIR')?.status).toBe('pass');
     },
   );
+
+  it('the registration sheet says which store holds what and why, as the app and worker choose', async () => {
+    const { ehr, env } = await world(sandboxEhrProfile('epic-like'), sandboxEhrProfile('strict'));
+    const settings = readSettings(
+      { ...env, CHARTBILL_FHIR_BASE_URL: ehr.fhirBase },
+      { what: 'registration' },
+    );
+    const homes = await readRecordHomes(ehr.fhirBase, {
+      billingFhirBaseUrl: settings.CHARTBILL_BILLING_FHIR_BASE_URL,
+      codingStore: settings.CHARTBILL_CODING_STORE,
+    });
+    const sheet = registrationSheet(settings, homes);
+    expect(sheet.appBilling?.audience).toBe(env.CHARTBILL_BILLING_FHIR_BASE_URL);
+    expect(formatRegistrationSheet(sheet)).toContain(
+      "ChargeItem: billing store — the EHR's CapabilityStatement does not declare ChargeItem create",
+    );
+  });
 
   it('fails a billing FHIR store that does not take the coding, naming what it lacks', async () => {
     const { doctor } = await world(sandboxEhrProfile('epic-like'), sandboxEhrProfile('epic-like'));

@@ -47,4 +47,28 @@ describe('CHARTBILL_CODING_STORE', () => {
     );
     expect(loadAppConfig(APP).codingStore).toBeUndefined();
   });
+
+  it('is auto by default: the worker asks the billing store for the coding reads it may find there', () => {
+    const config = loadWorkerConfig({
+      ...WORKER,
+      CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir',
+    });
+    expect(config.codingStore).toBe('auto');
+    expect(config.billingAuth.scope).toContain('system/ChargeItem.rs');
+    // Without a billing FHIR server, auto can only mean the EHR: the app opens no billing store.
+    expect(loadAppConfig(APP).codingStore).toBeUndefined();
+  });
+
+  it('auto: the app waits for the EHR to need the billing store before asking for its credentials', () => {
+    const config = loadAppConfig({
+      ...APP,
+      CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir',
+    });
+    expect(config.codingStore).toMatchObject({
+      setting: 'auto',
+      missing: expect.arrayContaining([
+        expect.stringContaining('CHARTBILL_APP_BILLING_CLIENT_ID'),
+      ]) as unknown,
+    });
+  });
 });

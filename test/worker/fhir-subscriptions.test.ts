@@ -1,4 +1,4 @@
-import type { Claim, Subscription } from 'fhir/r4';
+import type { Claim, Provenance, Subscription } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
 import {
@@ -25,11 +25,20 @@ afterEach(async () => {
 /** A schedule that never comes in a test's lifetime: every tick is a notified one or the test's. */
 const NEVER = '0 0 0 1 1 *';
 
+/** The messages logged at warn and above by the stack started last. */
+let warnings: string[] = [];
+
 async function start(profile: SandboxEhrProfileName | SandboxEhrProfile): Promise<SandboxStack> {
+  warnings = [];
+  const seen = warnings;
   return startSandboxStack({
     host: '127.0.0.1',
     ports: { app: 0, ehr: 0, payer: 0, worker: 0 },
-    logger,
+    logger: createLogger('warn', 'subscriptions-test', {
+      write: (line: string) => {
+        seen.push(String((JSON.parse(line) as { msg?: unknown }).msg));
+      },
+    }),
     codes: starterCodeSet(),
     workerSchedule: NEVER,
     startWorker: true,
@@ -104,6 +113,59 @@ describe('FHIR Subscriptions', { timeout: 180_000 }, () => {
     const claim = await claimOf(fhir, encounter);
     expect(claim.status).toBe('active');
     // The schedule never came: only a notified tick can have found it.
+    expect(await metric(stack, 'chartbill_worker_notified_ticks_total')).toBeGreaterThan(
+      notifiedBefore,
+    );
+  });
+
+  it('writes its Subscriptions with Provenance, and makes them active again when the EHR turned them off', async () => {
+    stack = await start('strict');
+    const fhir = await admin(stack.ehr);
+    const mine = async () =>
+      (await fhir.searchAll('Subscription', {})).filter(
+        (r): r is Subscription => r.resourceType === 'Subscription',
+      );
+    // Traceable like every worker write: a Provenance by the worker Device for each version.
+    const provenanceOf = async (s: Subscription) =>
+      (await fhir.searchAll('Provenance', {}))
+        .filter((r): r is Provenance => r.resourceType === 'Provenance')
+        .filter((p) =>
+          p.target.some(
+            (t) => t.reference === `Subscription/${s.id ?? ''}/_history/${s.meta?.versionId ?? ''}`,
+          ),
+        );
+    for (const s of await mine()) {
+      const [provenance] = await provenanceOf(s);
+      expect(provenance?.agent[0]?.who).toMatchObject({
+        type: 'Device',
+        display: 'ChartBill worker',
+      });
+    }
+    await stack.worker.tick();
+
+    // The EHR switches them off (an admin, or its own delivery errors): no notification comes.
+    for (const s of await mine()) await fhir.update<Subscription>({ ...s, status: 'off' });
+    // Polling still finds new work, which no notification announced: the worker checks and
+    // makes them active again (each change with its Provenance), saying so once in the log.
+    for (let n = 0; n < 5 && (await mine()).some((s) => s.status !== 'active'); n++) {
+      await seedCodedEncounters(fhir, 1, `unannounced-${String(n)}`);
+      await stack.worker.tick();
+    }
+    const again = await mine();
+    expect(again.map((s) => s.status)).toEqual(again.map(() => 'active'));
+    for (const s of again) {
+      const [provenance] = await provenanceOf(s);
+      expect(provenance?.agent[0]?.who).toMatchObject({
+        type: 'Device',
+        display: 'ChartBill worker',
+      });
+    }
+    expect(warnings.filter((w) => /Subscriptions were off/.test(w))).toHaveLength(1);
+
+    // And they notify again: a finished encounter wakes the worker.
+    const notifiedBefore = await metric(stack, 'chartbill_worker_notified_ticks_total');
+    const [encounter = ''] = await seedCodedEncounters(fhir, 1, 'renotified');
+    expect((await claimOf(fhir, encounter)).status).toBe('active');
     expect(await metric(stack, 'chartbill_worker_notified_ticks_total')).toBeGreaterThan(
       notifiedBefore,
     );

@@ -53,6 +53,58 @@ export async function seedCodedEncounters(
   return ids;
 }
 
+/**
+ * `seedCodedEncounters` for an EHR that cannot hold the coding or take batches (the epic-like and
+ * oracle-like sandbox): the same encounters, their Conditions and ChargeItems on `coding` (the
+ * billing store) when given, each server written with batches where `batch` says it takes them
+ * and one PUT at a time (8 in flight) otherwise. Returns the Encounter ids.
+ */
+export async function seedCodedEncountersIn(
+  servers: { ehr: FhirGateway; coding?: FhirGateway; ehrBatch: boolean },
+  count: number,
+  prefix: string,
+  now = new Date(),
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let first = 0; first < count; first += 100) {
+    const forEhr: Resource[] = [];
+    const forCoding: Resource[] = [];
+    for (let n = first; n < Math.min(count, first + 100); n++) {
+      const id = extraEncounterId(prefix, n);
+      ids.push(id);
+      for (const r of codedEncounter(id, n, now, {}))
+        (servers.coding && r.resourceType !== 'Encounter' ? forCoding : forEhr).push(r);
+    }
+    await putAll(servers.ehr, forEhr, servers.ehrBatch);
+    if (servers.coding) await putAll(servers.coding, forCoding, true);
+  }
+  return ids;
+}
+
+async function putAll(fhir: FhirGateway, resources: Resource[], batch: boolean): Promise<void> {
+  if (resources.length === 0) return;
+  if (!batch) {
+    const queue = [...resources];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let r = queue.shift(); r; r = queue.shift())
+          await fhir.update(r as Encounter | Condition | ChargeItem);
+      }),
+    );
+    return;
+  }
+  const answer = await fhir.batch({
+    resourceType: 'Bundle',
+    type: 'batch',
+    entry: resources.map((resource) => ({
+      resource,
+      request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` },
+    })),
+  } satisfies Bundle);
+  const failed = (answer.entry ?? []).filter((e) => !/^20[01]/.test(e.response?.status ?? ''));
+  if (failed.length > 0) throw new Error(`seeding failed: ${JSON.stringify(failed[0]?.response)}`);
+}
+
 /** Over how many patients and days the encounters are spread (default 18 covered patients, 20 days). */
 export interface Spread {
   patients?: number;

@@ -18,6 +18,8 @@ import {
 } from '../../src/fhir/server-capabilities.ts';
 import { fixedConcurrency, type AdaptiveConcurrency } from '../tick/adaptive-concurrency.ts';
 import { createIdleBackoff } from './idle-backoff.ts';
+import type { SubscriptionState } from './fhir-subscriptions.ts';
+import { subscriptionWatch, type SubscriptionKeeper } from './subscription-watch.ts';
 import { workerAudit } from './worker-audit.ts';
 import type { WorkerConfig } from './worker-config.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.ts';
@@ -68,6 +70,8 @@ export interface WorkerDeps {
   readModel?: { sync(): Promise<unknown> };
   /** An X12 clearinghouse beside `payer`, for the payers it lists (issue 15); none when absent. */
   x12?: WorkerX12;
+  /** The worker's FHIR Subscriptions on the EHR (`CHARTBILL_WORKER_NOTIFY_URL`); none when absent. */
+  subscriptions?: SubscriptionKeeper;
 }
 
 /** The X12 clearinghouse connection the worker composes with the FHIR payer. */
@@ -102,6 +106,12 @@ export interface Worker {
    * at once (right after the running tick, if one runs). What the tick finds is what it polls.
    */
   notified(): void;
+  /**
+   * Makes the worker's FHIR Subscriptions what they should be, now, through its audited gateway
+   * (Provenance for each write); undefined without `subscriptions`. The worker checks again on
+   * its own (subscription-watch.ts).
+   */
+  checkSubscriptions(): Promise<SubscriptionState | undefined>;
   /** Starts the schedule. */
   start(): void;
   /**
@@ -187,6 +197,14 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     now,
   });
 
+  const subscriptions = deps.subscriptions
+    ? subscriptionWatch({
+        keeper: deps.subscriptions,
+        clock: deps.clock ?? (() => performance.now()),
+        logger: deps.logger.child({ part: 'subscriptions' }),
+      })
+    : undefined;
+
   const payer = composePayer(deps, audit, now);
   const inbound = inboundReader(deps, audit.billing, now);
 
@@ -228,6 +246,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
       idle.polled(summary.seen > 0 || summary.failed > 0);
+      await subscriptions?.afterTick(audit.clinical, summary);
       const backlog = await deps.ledger.countBacklog();
       const gaveUp = (await deps.ledger.listItems({ stages: ['gave-up'] })).length;
       metrics.recordTick(summary, backlog, now(), gaveUp);
@@ -272,6 +291,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   }
 
   function notified(): void {
+    subscriptions?.notified();
     idle.wake();
     if (!task) return;
     if (running) {
@@ -297,6 +317,14 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     poll,
     wake: () => idle.wake(),
     notified,
+    async checkSubscriptions() {
+      if (!subscriptions) return undefined;
+      try {
+        return await subscriptions.check(audit.clinical);
+      } finally {
+        await audit.flush();
+      }
+    },
     metrics,
     start() {
       if (task) return;

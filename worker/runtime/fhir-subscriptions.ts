@@ -24,6 +24,8 @@ export interface SubscriptionState {
   reason: string;
   /** The worker's Subscriptions on the EHR (ids), when active. */
   ids: string[];
+  /** How many this check created or made active again (off, errored, changed or gone). */
+  repaired?: number;
 }
 
 /**
@@ -52,7 +54,9 @@ export function carriesSecret(authorization: string | undefined, secret: string)
  * `notifyUrl` are reused (a restart or a second run creates nothing), brought up to date when
  * their header or status differ (a new key, a delivery error), and turned `off` when the
  * configuration no longer watches their search. They stay on shutdown: the next start reuses
- * them. Never throws: the worker polls whatever happens here.
+ * them. The worker calls this at start and again later (subscription-watch.ts) through its
+ * audited gateway, so each create and update has its Provenance. Never throws: the worker polls
+ * whatever happens here.
  */
 export async function ensureSubscriptions(options: {
   gateway: FhirGateway;
@@ -80,12 +84,18 @@ export async function ensureSubscriptions(options: {
     ...(options.billingHere ? BILLING_CRITERIA : []),
   ].filter((c) => supports(caps, c.split('?')[0] ?? '', 'search-type'));
   try {
-    const ids = await reconcile(gateway, caps, wanted, options);
-    logger.info(
-      { subscriptions: ids.length },
-      'FHIR Subscriptions active: notifications wake the worker',
-    );
-    return { state: 'active', reason: `${String(ids.length)} rest-hook Subscriptions`, ids };
+    const { ids, repaired } = await reconcile(gateway, caps, wanted, options);
+    if (repaired > 0)
+      logger.info(
+        { subscriptions: ids.length, written: repaired },
+        'FHIR Subscriptions active: notifications wake the worker',
+      );
+    return {
+      state: 'active',
+      reason: `${String(ids.length)} rest-hook Subscriptions`,
+      ids,
+      repaired,
+    };
   } catch (err) {
     const reason = errorMessage(err);
     logger.warn({ err: reason }, 'FHIR Subscriptions could not be set up: the worker polls');
@@ -98,7 +108,7 @@ async function reconcile(
   caps: ServerCapabilities,
   wanted: string[],
   options: { notifyUrl: string; secret: string },
-): Promise<string[]> {
+): Promise<{ ids: string[]; repaired: number }> {
   const found = (await gateway.searchAll('Subscription', { url: options.notifyUrl, _count: 100 }))
     .filter((r): r is Subscription => r.resourceType === 'Subscription')
     .filter((s) => s.channel.endpoint === options.notifyUrl);
@@ -108,6 +118,7 @@ async function reconcile(
     header: [`Authorization: Bearer ${options.secret}`],
   };
   const ids: string[] = [];
+  let repaired = 0;
   const kept = new Set<Subscription>();
   for (const criteria of wanted) {
     const mine = found.find((s) => s.criteria === criteria && !kept.has(s));
@@ -123,7 +134,9 @@ async function reconcile(
       ids.push(mine.id ?? '');
     } else if (mine) {
       ids.push((await gateway.update({ ...desired, id: mine.id })).id ?? '');
+      repaired += 1;
     } else {
+      repaired += 1;
       const conditional = declaresConditionalCreate(caps, 'Subscription');
       const { resource } = await gateway.create(
         desired,
@@ -137,7 +150,7 @@ async function reconcile(
   // Left from another configuration (or a duplicate): no longer watched, so no longer notified.
   for (const stale of found.filter((s) => !kept.has(s) && s.status !== 'off'))
     await gateway.update({ ...stale, status: 'off' });
-  return ids;
+  return { ids, repaired };
 }
 
 function sameChannel(a: Subscription['channel'], b: Subscription['channel']): boolean {

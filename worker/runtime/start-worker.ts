@@ -7,7 +7,12 @@ import type { CodeSet } from '../../src/codes/code-set.ts';
 import type { EditReference } from '../../src/edits/edit-reference.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { CODING_TYPES, routedCapabilities, routedGateway } from '../../src/fhir/routed-gateway.ts';
-import { createCapabilitiesSource } from '../../src/fhir/server-capabilities.ts';
+import {
+  createCapabilitiesSource,
+  readServerCapabilities,
+} from '../../src/fhir/server-capabilities.ts';
+import { chooseCodingStore } from '../../src/fhir/coding-store-choice.ts';
+import { AppError } from '../../src/errors/app-error.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { undiciTransport } from '../../src/fhir/fhir-transport.ts';
@@ -26,6 +31,7 @@ import { fileX12Submissions } from '../../src/x12/x12-submissions.ts';
 import { openPostgresX12Submissions } from '../../src/x12/postgres-x12-submissions.ts';
 import { fhirObserver } from './fhir-observer.ts';
 import { ensureSubscriptions, notifySecret, type SubscriptionState } from './fhir-subscriptions.ts';
+import type { SubscriptionKeeper } from './subscription-watch.ts';
 import { discoverTokenUrl } from './discover-token-url.ts';
 import { startHealthServer } from './health-server.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -147,8 +153,8 @@ export async function startWorker(
         ...fhirObserver('billing', metrics, httpLog, adaptive),
       })
     : clinical;
-  // CHARTBILL_CODING_STORE=billing: the coding is read where the app wrote it (issue 13, item 4).
-  const codingInBilling = config.codingStore === 'billing';
+  // The coding is read where the app wrote it (issue 13, item 4): the same choice as the app's.
+  const codingInBilling = separateBilling && (await codingStoreOf(config, logger)) === 'billing';
   const clinicalWithCoding = codingInBilling
     ? routedGateway(clinical, billing, CODING_TYPES)
     : clinical;
@@ -186,6 +192,8 @@ export async function startWorker(
     logger: logger.child({ part: 'billing-read-model' }),
   });
   const x12 = await x12Of(config, options.x12Transports);
+  const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
+  const secret = config.notifyUrl ? notifySecret(privateKey.d ?? '', config.notifyUrl) : undefined;
   const worker = buildWorker(config, {
     ...(x12 ? { x12 } : {}),
     readModel: billingReadModel,
@@ -198,6 +206,23 @@ export async function startWorker(
     adaptive,
     codes: options.codes ?? starterCodeSet(),
     ...(options.editReference ? { editReference: options.editReference } : {}),
+    ...(config.notifyUrl && secret
+      ? {
+          subscriptions: {
+            everyMs: config.subscriptionCheckMs,
+            ensure: async (fhir) =>
+              ensureSubscriptions({
+                gateway: fhir,
+                capabilities: await clinicalCapabilities.get(),
+                notifyUrl: config.notifyUrl ?? '',
+                secret,
+                billingHere: !separateBilling,
+                codingHere: !codingInBilling,
+                logger: logger.child({ part: 'subscriptions' }),
+              }),
+          } satisfies SubscriptionKeeper,
+        }
+      : {}),
     payer: createFhirPayerAdapter({
       baseUrl: config.payerBaseUrl,
       retry: config.http,
@@ -210,8 +235,6 @@ export async function startWorker(
       },
     }),
   });
-  const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
-  const secret = config.notifyUrl ? notifySecret(privateKey.d ?? '', config.notifyUrl) : undefined;
   const health = await startHealthServer({
     host: config.host,
     port: config.port,
@@ -223,22 +246,11 @@ export async function startWorker(
   });
   if (options.schedule !== false) worker.start();
   // Listening first: the EHR may notify as soon as a Subscription is active.
-  const subscriptions =
-    config.notifyUrl && secret
-      ? await ensureSubscriptions({
-          gateway: clinical,
-          capabilities: await clinicalCapabilities.get(),
-          notifyUrl: config.notifyUrl,
-          secret,
-          billingHere: !separateBilling,
-          codingHere: !codingInBilling,
-          logger: logger.child({ part: 'subscriptions' }),
-        })
-      : {
-          state: 'unavailable' as const,
-          reason: 'CHARTBILL_WORKER_NOTIFY_URL is not set',
-          ids: [],
-        };
+  const subscriptions = (await worker.checkSubscriptions()) ?? {
+    state: 'unavailable' as const,
+    reason: 'CHARTBILL_WORKER_NOTIFY_URL is not set',
+    ids: [],
+  };
   return {
     worker,
     billingReadModel,
@@ -256,6 +268,35 @@ export async function startWorker(
       ]);
     },
   };
+}
+
+/**
+ * Where the coding lives (`CHARTBILL_CODING_STORE`): as set, or with `auto` as `chooseCodingStore`
+ * reads the EHR's CapabilityStatement, the function the app calls too. Decided once at start and
+ * logged with its reasons; a statement that cannot be read stops the start (reading the coding
+ * from the wrong store would hold every encounter as not coded).
+ */
+async function codingStoreOf(config: WorkerConfig, logger: Logger): Promise<'ehr' | 'billing'> {
+  if (config.codingStore !== 'auto') return config.codingStore;
+  let caps;
+  try {
+    caps = await readServerCapabilities(config.fhirBaseUrl);
+  } catch (err) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `CHARTBILL_CODING_STORE=auto: the EHR's CapabilityStatement could not be read (${errorMessage(err)}), so the worker cannot tell where the coding lives`,
+      {
+        hint: 'Check the EHR with `chartbill doctor`, or set CHARTBILL_CODING_STORE to ehr or billing.',
+        cause: err,
+      },
+    );
+  }
+  const choice = chooseCodingStore(caps, {
+    setting: 'auto',
+    billingFhirBaseUrl: config.billingFhirBaseUrl,
+  });
+  logger.info({ codingStore: choice.store, why: choice.reasons }, 'where the coding lives');
+  return choice.store;
 }
 
 /**

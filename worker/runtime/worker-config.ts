@@ -44,7 +44,7 @@ export const BILLING_SCOPE = [
 /** With `CHARTBILL_WORKER_NOTIFY_URL`: the worker keeps its rest-hook Subscriptions on the EHR. */
 export const SUBSCRIPTION_SCOPE = 'system/Subscription.cruds';
 
-/** With `CHARTBILL_CODING_STORE=billing`: the coding is read from the billing store too. */
+/** With the coding in the billing store (`CHARTBILL_CODING_STORE`): it is read from there too. */
 export const CODING_READ_SCOPE = ['system/ChargeItem.rs', 'system/Condition.rs'].join(' ');
 
 /** The scopes the worker asks for when one FHIR server is both the clinical and the billing store. */
@@ -82,11 +82,15 @@ function workerConfigOf(
       clientId: env.CHARTBILL_BILLING_CLIENT_ID ?? env.CHARTBILL_CLIENT_ID,
       scope:
         env.CHARTBILL_BILLING_SCOPE ??
-        (env.CHARTBILL_CODING_STORE === 'billing'
+        // `auto` may find the coding there (start-worker.ts reads the EHR's statement to decide).
+        (env.CHARTBILL_CODING_STORE !== 'ehr'
           ? `${BILLING_SCOPE} ${CODING_READ_SCOPE}`
           : BILLING_SCOPE),
     },
-    /** Where the coding (Condition, ChargeItem) is read: the EHR, or the billing FHIR server. */
+    /**
+     * Where the coding (Condition, ChargeItem) is read: the EHR, the billing FHIR server, or
+     * `auto` (chosen at start from the EHR's CapabilityStatement, as the app chooses).
+     */
     codingStore: env.CHARTBILL_CODING_STORE,
     payerBaseUrl: env.CHARTBILL_PAYER_BASE_URL,
     /** Payer ids the payer connection reaches; a Coverage whose payor has none is held. The sandbox payer by default. */
@@ -176,6 +180,11 @@ function workerConfigOf(
      * the EHR reaches it); unset: no Subscriptions, polling only.
      */
     notifyUrl: env.CHARTBILL_WORKER_NOTIFY_URL,
+    /**
+     * How often the worker checks its Subscriptions are still active even when all looks well;
+     * sooner when polling finds changes no notification announced (subscription-watch.ts).
+     */
+    subscriptionCheckMs: env.CHARTBILL_WORKER_SUBSCRIPTION_CHECK_MINUTES * 60_000,
     /** The address the health server (and the JWKS) listens on. */
     host: env.CHARTBILL_WORKER_HOST,
     /** Where the EHR fetches the JWKS (its `jwksUri`); the health server's own URL when absent. */
