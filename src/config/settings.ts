@@ -318,7 +318,24 @@ export const SETTINGS = {
     minutes,
     'worker',
     '15',
-    'how often held encounters (no coverage, scrub errors, not coded) are checked again',
+    'first wait before a held encounter (no coverage, scrub errors, not coded) is checked again; each further wait is four times longer',
+  ),
+  CHARTBILL_WORKER_RECHECK_MAX_HOURS: has(
+    numberSetting(
+      z
+        .number()
+        .positive()
+        .max(24 * 30),
+    ),
+    'worker',
+    '24',
+    'the longest wait between two checks of a held encounter (each can cost an eligibility request)',
+  ),
+  CHARTBILL_ELIGIBILITY_AHEAD_DAYS: has(
+    numberSetting(z.number().min(0).max(30)),
+    'worker',
+    '3',
+    'eligibility is checked for booked appointments starting within this many days, and for arrived or in-progress visits (0: only after the visit)',
   ),
   CHARTBILL_WORKER_POLL_MINUTES: has(
     minutes,

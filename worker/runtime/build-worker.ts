@@ -122,6 +122,8 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'retryBaseMs'
       | 'pollMs'
       | 'eligibilityReuseMs'
+      | 'eligibilityAheadMs'
+      | 'recheckMaxMs'
       | 'concurrency'
       | 'gaveUpRetryMs'
       | 'shutdownMs'
@@ -208,6 +210,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         placeOfService: deps.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
         ...(config.practiceTimeZone ? { practiceTimeZone: config.practiceTimeZone } : {}),
         recheckMs: config.recheckMs,
+        ...(config.recheckMaxMs ? { recheckMaxMs: config.recheckMaxMs } : {}),
+        ...(config.eligibilityAheadMs ? { eligibilityAheadMs: config.eligibilityAheadMs } : {}),
         maxAttempts: config.maxAttempts,
         owner,
         leaseMs: config.leaseMs ?? 120_000,

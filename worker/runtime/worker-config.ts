@@ -125,6 +125,13 @@ function workerConfigOf(
     port: env.CHARTBILL_WORKER_PORT,
     /** How long a held item (no coverage, scrub errors, not coded) waits before it is checked again. */
     recheckMs: env.CHARTBILL_WORKER_RECHECK_MINUTES * 60_000,
+    /** The longest wait between two rechecks of a held item (the waits grow fourfold up to it). */
+    recheckMaxMs: env.CHARTBILL_WORKER_RECHECK_MAX_HOURS * 3_600_000,
+    /**
+     * Eligibility is checked ahead of the visit: booked appointments starting within this long,
+     * and arrived or in-progress encounters; 0 checks only finished visits.
+     */
+    eligibilityAheadMs: env.CHARTBILL_ELIGIBILITY_AHEAD_DAYS * 86_400_000,
     /** How long before the payer is asked again about a claim it answered `queued`. */
     pollMs: env.CHARTBILL_WORKER_POLL_MINUTES * 60_000,
     /** An eligibility answer for the same coverage (same version) and date of service is reused this long; 0 never. */

@@ -13,7 +13,7 @@ import {
   identifierQuery,
   refOf,
   type EncounterContext,
-  type PipelineDeps,
+  type PipelineServices,
 } from '../pipeline-types.ts';
 import { claimProblemsError } from './load-context.ts';
 
@@ -21,14 +21,22 @@ export type Eligibility =
   { inforce: true; response: string } | { inforce: false; response: string; reason: string };
 
 /**
+ * Why the check is made: `finished` for the claim; `early` when the visit is under way
+ * (arrived, in-progress), so the answer is there before it ends.
+ */
+export type EligibilityWhen = 'finished' | 'early';
+
+/**
  * Asks the payer whether the coverage is in force on the date of service (X12 270/271 in FHIR
  * form). The request and the answer are written to the billing store, the request once per
  * encounter (If-None-Exist on its identifier), so billing staff see what the payer said. A
- * recent answer for the same coverage and date of service is reused (`deps.eligibility`).
+ * recent answer for the same coverage and date of service is reused (`deps.eligibility`), and
+ * the visit's own earlier answer stands as `storedAnswer` says (one paid check per visit).
  */
 export async function checkEligibility(
   ctx: EncounterContext,
-  deps: PipelineDeps,
+  deps: PipelineServices,
+  when: EligibilityWhen = 'finished',
 ): Promise<Eligibility> {
   const { coverage, billingProvider } = ctx;
   if (!coverage || !billingProvider)
@@ -42,7 +50,7 @@ export async function checkEligibility(
   });
   if (problem) throw claimProblemsError([problem]);
   const dateOfService = dateOfServiceOf(ctx.encounter, deps.practiceTimeZone);
-  const ask = () => askPayer(ctx, coverage, billingProvider, deps);
+  const ask = () => askPayer(ctx, coverage, billingProvider, deps, when);
   return deps.eligibility ? deps.eligibility.reuse(coverage, dateOfService, ask) : ask();
 }
 
@@ -50,7 +58,8 @@ async function askPayer(
   ctx: EncounterContext,
   coverage: Coverage,
   billingProvider: Organization,
-  deps: PipelineDeps,
+  deps: PipelineServices,
+  when: EligibilityWhen,
 ): Promise<Eligibility> {
   const built = buildEligibilityRequest({
     encounter: ctx.encounter,
@@ -68,7 +77,7 @@ async function askPayer(
   );
   // The question was asked before (a pass that failed later, a restart): its stored answer
   // stands while it is recent, so no second CoverageEligibilityResponse is written.
-  const known = created ? undefined : await storedAnswer(refOf(request), coverage, deps);
+  const known = created ? undefined : await storedAnswer(refOf(request), coverage, deps, when);
   if (known) return eligibilityOf(known, refOf(known), coverage);
   const answer = await deps.payer.checkEligibility(
     submissionBundle(request, [ctx.patient, coverage, billingProvider, ctx.payerOrg]),
@@ -77,17 +86,25 @@ async function askPayer(
 }
 
 /**
- * The newest answer stored for this request in the billing store, if it is younger than the
- * reuse window (`CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES`; none when reuse is off) and than
- * the Coverage (a coverage corrected since is checked afresh).
+ * The newest answer stored for this request (this visit's), if the Coverage has not changed
+ * since (a coverage corrected since is checked afresh) and it is young enough to stand:
+ * - any answer within the reuse window (`CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES`);
+ * - an in-force answer within the early-check horizon and a day
+ *   (`CHARTBILL_ELIGIBILITY_AHEAD_DAYS`): the finished visit reuses what its arrival was told,
+ *   so a visit costs one check, not one per status;
+ * - for an early check, any answer within that horizon: a visit under way is asked about once
+ *   per Coverage version, however often the Encounter is edited. (A finished visit held for an
+ *   inactive plan is asked again only on the recheck back-off, ledger.ts `recheckDelayMs`.)
  */
 async function storedAnswer(
   requestRef: string,
   coverage: Coverage,
-  deps: PipelineDeps,
+  deps: PipelineServices,
+  when: EligibilityWhen,
 ): Promise<(CoverageEligibilityResponse & { id: string }) | undefined> {
   const windowMs = deps.eligibility?.windowMs ?? 0;
-  if (windowMs <= 0) return undefined;
+  const visitMs = deps.eligibilityAheadMs ? deps.eligibilityAheadMs + DAY_MS : 0;
+  if (windowMs <= 0 && visitMs <= 0) return undefined;
   const found = await deps.billing.searchAll(
     'CoverageEligibilityResponse',
     { request: requestRef, _count: 10 },
@@ -99,11 +116,16 @@ async function storedAnswer(
       return r.resourceType === 'CoverageEligibilityResponse' && typeof r.id === 'string';
     })
     .sort((a, b) => at(b) - at(a))[0];
-  if (!newest || !(deps.now().getTime() - at(newest) <= windowMs)) return undefined;
+  if (!newest) return undefined;
   const coverageChanged = Date.parse(coverage.meta?.lastUpdated ?? '');
   if (coverageChanged > at(newest)) return undefined;
-  return newest;
+  const age = deps.now().getTime() - at(newest);
+  if (windowMs > 0 && age <= windowMs) return newest;
+  const stands = when === 'early' || eligibilityOf(newest, '', coverage).inforce;
+  return stands && age <= visitMs ? newest : undefined;
 }
+
+const DAY_MS = 86_400_000;
 
 /** In force or not, with the payer's reason, from its answer. */
 function eligibilityOf(
@@ -129,7 +151,7 @@ function eligibilityOf(
 async function storeResponse(
   answer: CoverageEligibilityResponse,
   requestRef: string,
-  deps: PipelineDeps,
+  deps: PipelineServices,
 ): Promise<string> {
   // The payer's id means nothing in our store; the billing store assigns its own.
   const response: CoverageEligibilityResponse = {

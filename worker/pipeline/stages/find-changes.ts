@@ -13,6 +13,8 @@ export interface FoundChanges {
   /** Items made due by a change: held for coverage and the patient's Coverage changed; coding changed after a hold or a denial. */
   items: LedgerItem[];
   cursors: [name: string, value: string][];
+  /** `Patient/123` of every Coverage changed since the cursor: their open visits are checked again. */
+  patients: string[];
 }
 
 const WATCHED = [
@@ -118,7 +120,7 @@ export async function findChanges(
     });
     items.push(...held.filter((i) => changedAfter(claimEncounters.get(i.encounter), i)));
   }
-  return { items: unique(items), cursors };
+  return { items: unique(items), cursors, patients: [...patients.keys()] };
 }
 
 /** `Encounter/123` of a claim: from its line's encounter, else from ChartBill's claim identifier. */

@@ -93,6 +93,41 @@ export async function loadContext(
 }
 
 /**
+ * What an eligibility check of a visit under way needs (issue 15): the Patient, the Coverage
+ * for its date of service, the billing Organization and the payer; no charges or diagnoses (a
+ * visit under way has none signed yet). Read one after another: the early check runs beside
+ * the tick's encounters and stays within the load the worker's concurrency allows.
+ */
+export async function loadEligibilityContext(
+  clinical: FhirGateway,
+  encounter: Encounter & { id: string },
+  timeZone?: string,
+): Promise<EncounterContext> {
+  const patientId = idOfReference(encounter.subject?.reference, 'Patient');
+  if (!patientId) throw new Error(`Encounter/${encounter.id} has no Patient subject`);
+  const patient = checkResource('Patient', await clinical.read('Patient', patientId));
+  const coverages = await search(clinical, undefined, 'Coverage', {
+    beneficiary: `Patient/${patientId}`,
+  });
+  const coverage = pickCoverage(coverages, dateOfServiceOf(encounter, timeZone));
+  const orgId = idOfReference(encounter.serviceProvider?.reference, 'Organization');
+  const billingProvider = await readOptional(clinical, 'Organization', orgId, undefined);
+  const payerId = idOfReference(coverage?.payor[0]?.reference, 'Organization');
+  const payerOrg = await readOptional(clinical, 'Organization', payerId, undefined);
+  return {
+    encounter,
+    encounterRef: `Encounter/${encounter.id}`,
+    patient,
+    chargeItems: [],
+    conditions: [],
+    coverage,
+    billingProvider,
+    payerOrg,
+    practitioner: undefined,
+  };
+}
+
+/**
  * The referring provider (participant type REF, 837P 2310A) and the place of the visit (the
  * first Encounter.location that is not only planned: place of service, 2310C), when named.
  */

@@ -1,0 +1,207 @@
+import type {
+  Coverage,
+  CoverageEligibilityRequest,
+  CoverageEligibilityResponse,
+  Encounter,
+} from 'fhir/r4';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eligibilityIdentifierFor } from '../../src/claims/build-eligibility-request.ts';
+import { identifierToken } from '../../src/fhir/identifier-query.ts';
+import { SYSTEM } from '../../src/fhir/systems.ts';
+import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
+import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
+import {
+  all,
+  claimsOf,
+  codeEncounter,
+  idOf,
+  MINUTE,
+  startWorld,
+  tasksOf,
+  testClock,
+  workerFor,
+  type World,
+} from './worker-kit.ts';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+/** Times the payer was asked about this visit: each answer it gave is kept, one per question. */
+async function checksFor(w: World, encounterId: string): Promise<CoverageEligibilityResponse[]> {
+  const [request] = await all<CoverageEligibilityRequest>(w.fhir, 'CoverageEligibilityRequest', {
+    identifier: identifierToken(eligibilityIdentifierFor(encounterId)),
+  });
+  if (!request) return [];
+  return all<CoverageEligibilityResponse>(w.fhir, 'CoverageEligibilityResponse', {
+    request: `CoverageEligibilityRequest/${idOf(request)}`,
+  });
+}
+
+/** A visit that has just begun: the patient is at the front desk (`arrived`). */
+async function arrive(w: World, patient: string): Promise<Encounter & { id: string }> {
+  const { resource } = await w.fhir.create<Encounter>({
+    resourceType: 'Encounter',
+    status: 'arrived',
+    class: { system: SYSTEM.actCode, code: 'AMB' },
+    subject: { reference: patient },
+    period: { start: new Date().toISOString() },
+    participant: [{ individual: { reference: 'Practitioner/pr-1' } }],
+    serviceProvider: { reference: 'Organization/org-billing' },
+  });
+  return { ...resource, id: idOf(resource) };
+}
+
+async function moveTo(
+  w: World,
+  encounter: Encounter & { id: string },
+  status: Encounter['status'],
+): Promise<Encounter & { id: string }> {
+  const current = await w.fhir.read<Encounter>('Encounter', encounter.id);
+  const end = status === 'finished' ? { end: new Date().toISOString() } : {};
+  const updated = await w.fhir.update<Encounter>({
+    ...current,
+    status,
+    period: { ...current.period, ...end },
+  });
+  return { ...updated, id: encounter.id };
+}
+
+async function finishCoded(w: World, encounter: Encounter & { id: string }, patient: string) {
+  await codeEncounter(w.fhir, {
+    patient,
+    encounter: encounter.id,
+    start: encounter.period?.start ?? new Date().toISOString(),
+    diagnosis: 'J06.9',
+    service: '99213',
+  });
+  return moveTo(w, encounter, 'finished');
+}
+
+function taskStates(tasks: Awaited<ReturnType<typeof tasksOf>>): [string, string][] {
+  return tasks.map((t) => [t.code?.coding?.[0]?.code ?? '', t.status]);
+}
+
+describe('eligibility checked when the visit arrives', () => {
+  it('asks the payer once per visit across arrived, in-progress and finished, and the claim goes out', async () => {
+    world = await startWorld();
+    const worker = workerFor(world);
+    await worker.tick();
+    const patient = 'Patient/pat-06';
+    const before = world.payer.audit().eligibilityChecks;
+
+    let visit = await arrive(world, patient);
+    await worker.tick();
+    // Checked while the patient is there, not after the visit ends.
+    const early = await checksFor(world, visit.id);
+    expect(early).toHaveLength(1);
+    expect(early[0]?.insurance?.[0]?.inforce).toBe(true);
+    expect(await claimsOf(world.fhir, visit.id)).toHaveLength(0);
+
+    visit = await moveTo(world, visit, 'in-progress');
+    await worker.tick();
+    visit = await finishCoded(world, visit, patient);
+    const summary = await worker.tick();
+
+    expect(summary.submitted).toBe(1);
+    expect(await claimsOf(world.fhir, visit.id)).toHaveLength(1);
+    // One check for the visit, not one per status: the finished visit reused the arrival's answer.
+    expect(await checksFor(world, visit.id)).toHaveLength(1);
+    expect(world.payer.audit().eligibilityChecks - before).toBe(1);
+  });
+
+  it('raises the coverage-inactive work item while the patient is there, closes it when the front desk fixes the coverage, and bills the visit without asking again', async () => {
+    world = await startWorld();
+    const worker = workerFor(world, { ledger: createMemoryLedger() });
+    await worker.tick();
+    const patient = 'Patient/pat-19';
+
+    const visit = await arrive(world, patient);
+    await worker.tick();
+    expect(taskStates(await tasksOf(world.fhir, visit.id))).toEqual([
+      ['coverage-inactive', 'requested'],
+    ]);
+    // Idle ticks while the visit goes on do not ask the payer again.
+    await worker.tick();
+    await moveTo(world, visit, 'in-progress');
+    await worker.tick();
+    expect(await checksFor(world, visit.id)).toHaveLength(1);
+
+    const [coverage] = await all<Coverage>(world.fhir, 'Coverage', { beneficiary: patient });
+    if (!coverage?.period) throw new Error('seed: pat-19 has no lapsed coverage');
+    await world.fhir.update<Coverage>({
+      ...coverage,
+      period: { start: coverage.period.start ?? '2020-01-01' },
+    });
+    await worker.tick();
+    // The changed Coverage is checked on the next tick, and the work item closes itself.
+    const afterFix = await checksFor(world, visit.id);
+    expect(afterFix.map((r) => r.insurance?.[0]?.inforce)).toEqual(
+      expect.arrayContaining([false, true]),
+    );
+    expect(afterFix).toHaveLength(2);
+    expect(taskStates(await tasksOf(world.fhir, visit.id))).toEqual([
+      ['coverage-inactive', 'completed'],
+    ]);
+
+    await finishCoded(world, visit, patient);
+    const summary = await worker.tick();
+    expect(summary.submitted).toBeGreaterThanOrEqual(1);
+    expect(await claimsOf(world.fhir, visit.id)).toHaveLength(1);
+    expect(await checksFor(world, visit.id)).toHaveLength(2);
+    // Still the one work item, not a second one for the finished visit.
+    expect(taskStates(await tasksOf(world.fhir, visit.id))).toEqual([
+      ['coverage-inactive', 'completed'],
+    ]);
+  });
+});
+
+describe('a held visit is rechecked on a back-off', () => {
+  it('asks the payer at most five times in a day about a visit held for lapsed coverage, not every 15 minutes', async () => {
+    world = await startWorld();
+    const clock = testClock();
+    const worker = workerFor(world, { now: clock.now });
+    const id = SEED_SCENARIOS.lapsedCoverage;
+    await worker.tick();
+    expect(await checksFor(world, id)).toHaveLength(1);
+
+    // A day of ticks every 15 minutes (the schedule's pace with the default recheck).
+    for (let tick = 0; tick < 96; tick++) {
+      clock.advance(15 * MINUTE);
+      await worker.tick();
+    }
+    // 15 min, 1 h, 4 h, 16 h after the first check: still rechecked, but not 96 times.
+    const inADay = (await checksFor(world, id)).length;
+    expect(inADay).toBeGreaterThanOrEqual(4);
+    expect(inADay).toBeLessThanOrEqual(5);
+    expect(await claimsOf(world.fhir, id)).toHaveLength(0);
+    expect(taskStates(await tasksOf(world.fhir, id))).toEqual([['coverage-inactive', 'requested']]);
+  }, 180_000);
+
+  it('asks again on the next tick when the Coverage changes, not from the cached inactive answer, and the claim goes out', async () => {
+    world = await startWorld();
+    // Answers reused for an hour (the default): the inactive one must not stand for the new Coverage.
+    const worker = workerFor(world, { eligibilityReuseMs: 60 * MINUTE });
+    const id = SEED_SCENARIOS.lapsedCoverage;
+    await worker.tick();
+    await worker.tick();
+    expect(await checksFor(world, id)).toHaveLength(1);
+
+    const [coverage] = await all<Coverage>(world.fhir, 'Coverage', {
+      beneficiary: 'Patient/pat-19',
+    });
+    if (!coverage?.period) throw new Error('seed: pat-19 has no lapsed coverage');
+    await world.fhir.update<Coverage>({
+      ...coverage,
+      period: { start: coverage.period.start ?? '2020-01-01' },
+    });
+    const summary = await worker.tick();
+    expect(summary.submitted).toBe(1);
+    const checks = await checksFor(world, id);
+    expect(checks.map((r) => r.insurance?.[0]?.inforce).sort()).toEqual([false, true]);
+    expect(await claimsOf(world.fhir, id)).toHaveLength(1);
+    expect(taskStates(await tasksOf(world.fhir, id))).toEqual([['coverage-inactive', 'completed']]);
+  });
+});
