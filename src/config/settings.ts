@@ -347,7 +347,7 @@ export const SETTINGS = {
     numberSetting(z.number().min(0)),
     'worker',
     '60',
-    'how long an eligibility answer is reused (0: never)',
+    "how long an eligibility answer is reused (0: never); a visit's own in-force answer from its booking or arrival stands for it while the Coverage is unchanged",
   ),
   CHARTBILL_PRACTICE_TIME_ZONE: has(
     z.string().refine(ianaTimeZone, 'an IANA time zone name, e.g. America/Chicago'),

@@ -1,11 +1,17 @@
 import type {
+  Appointment,
   Coverage,
   CoverageEligibilityRequest,
   CoverageEligibilityResponse,
   Encounter,
+  Location,
 } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eligibilityIdentifierFor } from '../../src/claims/build-eligibility-request.ts';
+import {
+  appointmentEligibilityIdentifierFor,
+  eligibilityIdentifierFor,
+} from '../../src/claims/build-eligibility-request.ts';
+import { parseServerCapabilities } from '../../src/fhir/server-capabilities.ts';
 import { identifierToken } from '../../src/fhir/identifier-query.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
@@ -155,6 +161,108 @@ describe('eligibility checked when the visit arrives', () => {
     expect(taskStates(await tasksOf(world.fhir, visit.id))).toEqual([
       ['coverage-inactive', 'completed'],
     ]);
+  });
+});
+
+/** A visit booked at the practice's location, starting in `minutes`. */
+async function book(
+  w: World,
+  patient: string,
+  minutes: number,
+): Promise<Appointment & { id: string }> {
+  const { resource: location } = await w.fhir.create<Location>({
+    resourceType: 'Location',
+    status: 'active',
+    name: 'Main office',
+    managingOrganization: { reference: 'Organization/org-billing' },
+  });
+  const start = new Date(Date.now() + minutes * MINUTE);
+  const { resource } = await w.fhir.create<Appointment>({
+    resourceType: 'Appointment',
+    status: 'booked',
+    start: start.toISOString(),
+    end: new Date(start.getTime() + 20 * MINUTE).toISOString(),
+    participant: [
+      { actor: { reference: patient }, status: 'accepted' },
+      { actor: { reference: 'Practitioner/pr-1' }, status: 'accepted' },
+      { actor: { reference: `Location/${idOf(location)}` }, status: 'accepted' },
+    ],
+  });
+  return { ...resource, id: idOf(resource) };
+}
+
+async function appointmentChecks(w: World, appointmentId: string) {
+  const [request] = await all<CoverageEligibilityRequest>(w.fhir, 'CoverageEligibilityRequest', {
+    identifier: identifierToken(appointmentEligibilityIdentifierFor(appointmentId)),
+  });
+  if (!request) return [];
+  return all<CoverageEligibilityResponse>(w.fhir, 'CoverageEligibilityResponse', {
+    request: `CoverageEligibilityRequest/${idOf(request)}`,
+  });
+}
+
+describe('eligibility checked when the visit is booked', () => {
+  it('asks the payer once across booked, arrived and finished: the visit reuses the answer its appointment got', async () => {
+    world = await startWorld();
+    const worker = workerFor(world);
+    await worker.tick();
+    const patient = 'Patient/pat-07';
+    const before = world.payer.audit().eligibilityChecks;
+
+    const appointment = await book(world, patient, 5);
+    await worker.tick();
+    const booked = await appointmentChecks(world, appointment.id);
+    expect(booked.map((r) => r.insurance?.[0]?.inforce)).toEqual([true]);
+    await worker.tick();
+    expect(world.payer.audit().eligibilityChecks - before).toBe(1);
+
+    // The patient arrives (a little early): the EHR opens the visit's Encounter from the appointment.
+    const { resource: opened } = await world.fhir.create<Encounter>({
+      resourceType: 'Encounter',
+      status: 'arrived',
+      class: { system: SYSTEM.actCode, code: 'AMB' },
+      subject: { reference: patient },
+      appointment: [{ reference: `Appointment/${appointment.id}` }],
+      period: { start: new Date().toISOString() },
+      participant: [{ individual: { reference: 'Practitioner/pr-1' } }],
+      serviceProvider: { reference: 'Organization/org-billing' },
+    });
+    let visit = { ...opened, id: idOf(opened) };
+    await worker.tick();
+    visit = await moveTo(world, visit, 'in-progress');
+    await worker.tick();
+    visit = await finishCoded(world, visit, patient);
+    expect((await worker.tick()).submitted).toBe(1);
+
+    expect(await claimsOf(world.fhir, visit.id)).toHaveLength(1);
+    // One question to the payer for the visit, not one at booking, one at arrival, one at the end.
+    expect(world.payer.audit().eligibilityChecks - before).toBe(1);
+    expect(await checksFor(world, visit.id)).toHaveLength(0);
+  });
+
+  it('does not look for appointments on a server whose CapabilityStatement has no Appointment search, and says so once', async () => {
+    world = await startWorld();
+    const statement = (await (await fetch(`${world.ehr.fhirBase}/metadata`)).json()) as {
+      rest: { resource: { type: string }[] }[];
+    };
+    for (const rest of statement.rest)
+      rest.resource = rest.resource.filter((r) => r.type !== 'Appointment');
+    const lines: string[] = [];
+    const worker = workerFor(world, {
+      capabilities: { get: () => Promise.resolve(parseServerCapabilities(statement)) },
+      logLines: lines,
+    });
+    await worker.tick();
+    const appointment = await book(world, 'Patient/pat-07', 30);
+    const visit = await arrive(world, 'Patient/pat-08');
+    await worker.tick();
+    await worker.tick();
+
+    expect(await appointmentChecks(world, appointment.id)).toHaveLength(0);
+    // Visits under way are still checked early.
+    expect(await checksFor(world, visit.id)).toHaveLength(1);
+    const told = lines.filter((l) => l.includes('declares no Appointment search'));
+    expect(told).toHaveLength(1);
   });
 });
 

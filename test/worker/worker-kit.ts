@@ -13,7 +13,8 @@ import type { EditReference } from '../../src/edits/edit-reference.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
-import { createLogger } from '../../src/log/create-logger.ts';
+import { createLogger, type Logger } from '../../src/log/create-logger.ts';
+import type { CapabilitiesSource } from '../../src/fhir/server-capabilities.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import {
   startSandboxPayer,
@@ -72,6 +73,10 @@ export interface WorkerOptions {
   eligibilityReuseMs?: number;
   /** Reference data for the scrub and the answer (e.g. the payers' contracts, `expected`). */
   editReference?: EditReference;
+  /** What the EHR declares, instead of its `/metadata`. */
+  capabilities?: CapabilitiesSource;
+  /** Collects the worker's log lines (JSON) at info level and above, instead of a silent log. */
+  logLines?: string[];
 }
 
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
@@ -98,11 +103,21 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
       }),
       codes: starterCodeSet(),
       ledger: options.ledger ?? createMemoryLedger(),
-      logger,
+      logger: options.logLines ? collectingLogger(options.logLines) : logger,
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.editReference ? { editReference: options.editReference } : {}),
     },
   );
+}
+
+/** A logger whose lines (JSON, info and above) land in `lines`. */
+function collectingLogger(lines: string[]): Logger {
+  return createLogger('info', 'worker-test', {
+    write(line: string) {
+      lines.push(line);
+    },
+  });
 }
 
 export async function all<T extends FhirResource>(

@@ -14,7 +14,9 @@ import { runTick, type TickSummary } from '../tick/run-tick.ts';
 import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
 import {
   createCapabilitiesSource,
+  supports,
   type CapabilitiesSource,
+  type ServerCapabilities,
 } from '../../src/fhir/server-capabilities.ts';
 import { fixedConcurrency, type AdaptiveConcurrency } from '../tick/adaptive-concurrency.ts';
 import { createIdleBackoff } from './idle-backoff.ts';
@@ -221,7 +223,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ...(config.gaveUpRetryMs ? { gaveUpRetryMs: config.gaveUpRetryMs } : {}),
         ...(config.pollMs ? { pollMs: config.pollMs } : {}),
         eligibility,
-        capabilities: await capabilities.get(),
+        capabilities: sayIfNoAppointments(await capabilities.get()),
         concurrency: adaptive.ceiling,
         adaptive,
         onStart: (summary) => {
@@ -243,6 +245,19 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       metrics.setRunning(false);
       await syncReadModel();
     }
+  }
+
+  let toldNoAppointments = false;
+  /** An EHR without Appointment search: booked visits are not checked ahead; said once. */
+  function sayIfNoAppointments(caps: ServerCapabilities): ServerCapabilities {
+    if (toldNoAppointments || !config.eligibilityAheadMs) return caps;
+    if (supports(caps, 'Appointment', 'search-type')) return caps;
+    toldNoAppointments = true;
+    deps.logger.info(
+      {},
+      "the EHR's CapabilityStatement declares no Appointment search: eligibility is checked when visits arrive, not when they are booked",
+    );
+    return caps;
   }
 
   /** A read model that cannot sync says so in the log; the claims go out regardless. */

@@ -15,6 +15,10 @@ import {
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
   'system/Encounter.rs',
+  // Booked visits, whose eligibility is checked ahead (CHARTBILL_ELIGIBILITY_AHEAD_DAYS), and
+  // their Location (its managing organization bills the visit).
+  'system/Appointment.rs',
+  'system/Location.r',
   'system/Patient.r',
   'system/ChargeItem.rs',
   'system/Condition.rs',

@@ -16,6 +16,7 @@ import {
 import { processEncounter } from '../pipeline/process-encounter.ts';
 import { sendVoids } from '../pipeline/stages/send-voids.ts';
 import { checkVisitsEarly } from '../pipeline/check-visits-early.ts';
+import { checkBookedEarly } from '../pipeline/check-booked-early.ts';
 import { resolveTask } from '../pipeline/resolve-tasks.ts';
 import { isWorkItemCode } from '../pipeline/build-task.ts';
 import {
@@ -166,10 +167,14 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     if (unsettled.size === 0)
       for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
     // Visits under way (issue 15): eligibility before they end, so the finished visit reuses it.
-    if (deps.eligibilityAheadMs)
+    if (deps.eligibilityAheadMs) {
       await checkVisitsEarly({ ...deps, log }, work.changedPatients).catch((err: unknown) =>
         log.warn({ err: errorMessage(err) }, 'open visits not checked early this tick'),
       );
+      await checkBookedEarly({ ...deps, log }, deps.capabilities).catch((err: unknown) =>
+        log.warn({ err: errorMessage(err) }, 'booked visits not checked ahead this tick'),
+      );
+    }
     // Voids billing staff asked for (issue 17): after the encounters, each in its own try/catch.
     await sendVoids({ ...deps, log }).catch((err: unknown) =>
       log.warn({ err: errorMessage(err) }, 'voids not looked for this tick'),

@@ -5,7 +5,13 @@ import type {
   Organization,
 } from 'fhir/r4';
 import { dateOfServiceOf } from '../../../src/claims/build-claim.ts';
-import { buildEligibilityRequest } from '../../../src/claims/build-eligibility-request.ts';
+import {
+  appointmentEligibilityIdentifierFor,
+  buildEligibilityRequest,
+  type BuildEligibilityRequestInput,
+} from '../../../src/claims/build-eligibility-request.ts';
+import { identifierToken } from '../../../src/fhir/identifier-query.ts';
+import { idOfReference } from '../../../src/fhir/reference-id.ts';
 import { payerProblem } from '../../../src/claims/claim-payer.ts';
 import { submissionBundle } from '../../../src/claims/submission-bundle.ts';
 import { writerTag } from '../../../src/fhir/systems.ts';
@@ -26,6 +32,18 @@ export type Eligibility =
  */
 export type EligibilityWhen = 'finished' | 'early';
 
+/** What an eligibility check needs of a visit: who, which plan, who asks, and when. */
+export type EligibilityVisit = Pick<
+  EncounterContext,
+  'patient' | 'coverage' | 'billingProvider' | 'payerOrg'
+> & {
+  /** The Encounter, or the booked Appointment checked ahead of it. */
+  visit: BuildEligibilityRequestInput['encounter'];
+  dateOfService: string;
+  /** Appointment ids the encounter was booked as: their answers may stand for it. */
+  bookedAs?: readonly string[];
+};
+
 /**
  * Asks the payer whether the coverage is in force on the date of service (X12 270/271 in FHIR
  * form). The request and the answer are written to the billing store, the request once per
@@ -38,32 +56,56 @@ export async function checkEligibility(
   deps: PipelineServices,
   when: EligibilityWhen = 'finished',
 ): Promise<Eligibility> {
-  const { coverage, billingProvider } = ctx;
+  const bookedAs = (ctx.encounter.appointment ?? []).flatMap((r) => {
+    const id = idOfReference(r.reference, 'Appointment');
+    return id ? [id] : [];
+  });
+  return checkVisitEligibility(
+    {
+      visit: ctx.encounter,
+      dateOfService: dateOfServiceOf(ctx.encounter, deps.practiceTimeZone),
+      patient: ctx.patient,
+      coverage: ctx.coverage,
+      billingProvider: ctx.billingProvider,
+      payerOrg: ctx.payerOrg,
+      bookedAs,
+    },
+    deps,
+    when,
+  );
+}
+
+/** `checkEligibility` for any visit: an Encounter, or an Appointment checked ahead of it. */
+export async function checkVisitEligibility(
+  input: EligibilityVisit,
+  deps: PipelineServices,
+  when: EligibilityWhen,
+): Promise<Eligibility> {
+  const { coverage, billingProvider } = input;
   if (!coverage || !billingProvider)
     throw new Error('checkEligibility needs a coverage and a billing provider');
   // Nothing goes to a payer (not even the eligibility question) unless the insurer is one it knows.
   const problem = payerProblem({
     coverage,
-    payerOrg: ctx.payerOrg,
+    payerOrg: input.payerOrg,
     billingProvider,
     knownPayers: deps.payer.payerIds,
   });
   if (problem) throw claimProblemsError([problem]);
-  const dateOfService = dateOfServiceOf(ctx.encounter, deps.practiceTimeZone);
-  const ask = () => askPayer(ctx, coverage, billingProvider, deps, when);
-  return deps.eligibility ? deps.eligibility.reuse(coverage, dateOfService, ask) : ask();
+  const ask = () => askPayer(input, coverage, billingProvider, deps, when);
+  return deps.eligibility ? deps.eligibility.reuse(coverage, input.dateOfService, ask) : ask();
 }
 
 async function askPayer(
-  ctx: EncounterContext,
+  input: EligibilityVisit,
   coverage: Coverage,
   billingProvider: Organization,
   deps: PipelineServices,
   when: EligibilityWhen,
 ): Promise<Eligibility> {
   const built = buildEligibilityRequest({
-    encounter: ctx.encounter,
-    patient: ctx.patient,
+    encounter: input.visit,
+    patient: input.patient,
     coverage,
     provider: billingProvider,
     created: deps.now().toISOString(),
@@ -77,10 +119,12 @@ async function askPayer(
   );
   // The question was asked before (a pass that failed later, a restart): its stored answer
   // stands while it is recent, so no second CoverageEligibilityResponse is written.
-  const known = created ? undefined : await storedAnswer(refOf(request), coverage, deps, when);
+  const known =
+    (created ? undefined : await storedAnswer(refOf(request), coverage, deps, when)) ??
+    (await bookedAnswer(input, coverage, deps, when));
   if (known) return eligibilityOf(known, refOf(known), coverage);
   const answer = await deps.payer.checkEligibility(
-    submissionBundle(request, [ctx.patient, coverage, billingProvider, ctx.payerOrg]),
+    submissionBundle(request, [input.patient, coverage, billingProvider, input.payerOrg]),
   );
   return eligibilityOf(answer, await storeResponse(answer, refOf(request), deps), coverage);
 }
@@ -126,6 +170,31 @@ async function storedAnswer(
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The answer the payer gave when the visit was booked (its Appointment's check), when it stands
+ * for this visit as `storedAnswer` says and was asked about the same date of service: so
+ * booked, arrived and finished cost one check between them.
+ */
+async function bookedAnswer(
+  input: EligibilityVisit,
+  coverage: Coverage,
+  deps: PipelineServices,
+  when: EligibilityWhen,
+): Promise<(CoverageEligibilityResponse & { id: string }) | undefined> {
+  for (const appointmentId of input.bookedAs ?? []) {
+    const [asked] = await deps.billing.searchAll(
+      'CoverageEligibilityRequest',
+      { identifier: identifierToken(appointmentEligibilityIdentifierFor(appointmentId)) },
+      1,
+    );
+    if (asked?.resourceType !== 'CoverageEligibilityRequest' || !asked.id) continue;
+    if (asked.servicedDate !== input.dateOfService) continue;
+    const known = await storedAnswer(refOf(asked), coverage, deps, when);
+    if (known) return known;
+  }
+  return undefined;
+}
 
 /** In force or not, with the payer's reason, from its answer. */
 function eligibilityOf(
