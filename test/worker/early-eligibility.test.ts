@@ -12,6 +12,7 @@ import {
   eligibilityIdentifierFor,
 } from '../../src/claims/build-eligibility-request.ts';
 import { parseServerCapabilities } from '../../src/fhir/server-capabilities.ts';
+import { startX12World } from '../x12/x12-worker-kit.ts';
 import { identifierToken } from '../../src/fhir/identifier-query.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
@@ -200,6 +201,38 @@ async function appointmentChecks(w: World, appointmentId: string) {
     request: `CoverageEligibilityRequest/${idOf(request)}`,
   });
 }
+
+describe('eligibility ahead of the visit through a clearinghouse', () => {
+  it('sends one 270 for a visit to an X12 payer, at arrival, and the finished visit goes out as an 837P without a second', async () => {
+    const x = await startX12World(['enc-clean-1']);
+    try {
+      const worker = x.worker();
+      await worker.tick();
+      const seeded = await x.world.fhir.read<Encounter>('Encounter', 'enc-clean-1');
+      const patient = seeded.subject?.reference ?? '';
+      const before = x.realTime.requests.length;
+
+      let visit = await arrive(x.world, patient);
+      await worker.tick();
+      expect(x.realTime.requests.slice(before).map((r) => r.type)).toEqual([
+        'X12_270_Request_005010X279A1',
+      ]);
+      expect((await checksFor(x.world, visit.id)).map((r) => r.insurance?.[0]?.inforce)).toEqual([
+        true,
+      ]);
+
+      const filesBefore = (await x.folder.sent()).length;
+      visit = await finishCoded(x.world, visit, patient);
+      await worker.tick();
+      expect(await claimsOf(x.world.fhir, visit.id)).toHaveLength(1);
+      // The visit's 837P went to the clearinghouse's folder.
+      expect((await x.folder.sent()).length - filesBefore).toBe(1);
+      expect(x.realTime.requests.length - before).toBe(1);
+    } finally {
+      await x.close();
+    }
+  });
+});
 
 describe('eligibility checked when the visit is booked', () => {
   it('asks the payer once across booked, arrived and finished: the visit reuses the answer its appointment got', async () => {

@@ -4,7 +4,7 @@ import { errorMessage } from '../../src/errors/error-message.ts';
 import type { SearchParams } from '../../src/fhir/fhir-gateway.ts';
 import { idOfReference } from '../../src/fhir/reference-id.ts';
 import { supports, type ServerCapabilities } from '../../src/fhir/server-capabilities.ts';
-import type { EarlyDeps } from './check-visits-early.ts';
+import { firstLook, type EarlyDeps } from './check-visits-early.ts';
 import { checkVisitEligibility } from './stages/check-eligibility.ts';
 import { searchFrom } from './stages/cursor-window.ts';
 import { later } from './stages/find-work.ts';
@@ -54,8 +54,9 @@ async function bookedAppointments(deps: EarlyDeps, aheadMs: number): Promise<App
     const page = await deps.clinical.searchAll('Appointment', { status: 'booked', ...params });
     for (const r of page) {
       if (r.resourceType !== 'Appointment' || !r.id) continue;
-      found.set(r.id, { ...r, id: r.id });
       cursor = later(cursor, r.meta?.lastUpdated);
+      const appointment = { ...r, id: r.id };
+      if (firstLook(deps, appointment)) found.set(r.id, appointment);
     }
   };
   const fromNow = `ge${now.toISOString()}`;

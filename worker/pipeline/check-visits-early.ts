@@ -45,7 +45,7 @@ export interface EarlySummary {
  */
 export async function checkVisitsEarly(
   deps: EarlyDeps,
-  changedPatients: readonly string[],
+  changedPatients: readonly (readonly [patient: string, changedAt: string])[],
 ): Promise<EarlySummary> {
   const now = deps.now();
   const since = await deps.ledger.getCursor(OPEN_VISIT_CURSOR);
@@ -61,11 +61,20 @@ export async function checkVisitsEarly(
     _count: 100,
   };
   for (const encounter of await openEncounters(deps, params)) {
-    visits.set(encounter.id, { encounter, changed: false });
     cursor = later(cursor, encounter.meta?.lastUpdated);
+    if (firstLook(deps, encounter)) visits.set(encounter.id, { encounter, changed: false });
   }
-  for (const patient of changedPatients.slice(0, CHANGED_PATIENTS_PER_TICK))
-    for (const encounter of await openEncounters(deps, { subject: patient, status: OPEN }))
+  // Each Coverage change once (the Coverage cursor's overlap finds it again): one search for
+  // the open visits of all the patients whose Coverage changed.
+  const changed = changedPatients
+    .filter(([patient, at]) => deps.eligibility?.firstLook(`${patient}|coverage@${at}`) ?? true)
+    .slice(0, CHANGED_PATIENTS_PER_TICK)
+    .map(([patient]) => patient);
+  if (changed.length > 0)
+    for (const encounter of await openEncounters(deps, {
+      subject: changed.join(','),
+      status: OPEN,
+    }))
       visits.set(encounter.id, { encounter, changed: true });
   const summary: EarlySummary = { visits: visits.size, inactive: 0 };
   for (const { encounter, changed } of visits.values()) {
@@ -107,6 +116,15 @@ async function checkVisit(
     log.warn({ err: errorMessage(err) }, 'open visit not checked early; its finished pass will');
     return true;
   }
+}
+
+/** False for a visit version this worker already looked at (without a cache: always true). */
+export function firstLook(
+  deps: EarlyDeps,
+  visit: { resourceType: string; id: string; meta?: { versionId?: string; lastUpdated?: string } },
+): boolean {
+  const version = visit.meta?.versionId ?? visit.meta?.lastUpdated ?? '';
+  return deps.eligibility?.firstLook(`${visit.resourceType}/${visit.id}|${version}`) ?? true;
 }
 
 async function openEncounters(

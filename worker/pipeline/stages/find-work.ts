@@ -25,7 +25,7 @@ export interface FoundWork {
   /** Cursors of the other watched types (Coverage, ChargeItem, Condition) to move after the tick. */
   otherCursors: [name: string, value: string][];
   /** Patients whose Coverage changed since the last tick (their open visits are checked again). */
-  changedPatients: string[];
+  changedPatients: [patient: string, changedAt: string][];
 }
 
 /**
