@@ -60,6 +60,13 @@ function opt<T>(
 }
 
 const minutes = numberSetting(z.number().positive());
+/** A wait in hours, at most thirty days. */
+const hoursUpToAMonth = numberSetting(
+  z
+    .number()
+    .positive()
+    .max(24 * 30),
+);
 const seconds = (max: number) => numberSetting(z.number().positive().max(max));
 const count = (min: number, max?: number) =>
   numberSetting(max === undefined ? z.number().int().min(min) : z.number().int().min(min).max(max));
@@ -304,12 +311,7 @@ export const SETTINGS = {
     'failures in a row after which an encounter is given up (a Task says so)',
   ),
   CHARTBILL_WORKER_GAVE_UP_RETRY_HOURS: has(
-    numberSetting(
-      z
-        .number()
-        .positive()
-        .max(24 * 30),
-    ),
+    hoursUpToAMonth,
     'worker',
     '24',
     'a given-up encounter is tried again on its own after this long',
@@ -321,12 +323,7 @@ export const SETTINGS = {
     'first wait before a held encounter (no coverage, scrub errors, not coded) is checked again; each further wait is four times longer',
   ),
   CHARTBILL_WORKER_RECHECK_MAX_HOURS: has(
-    numberSetting(
-      z
-        .number()
-        .positive()
-        .max(24 * 30),
-    ),
+    hoursUpToAMonth,
     'worker',
     '24',
     'the longest wait between two checks of a held encounter (each can cost an eligibility request)',

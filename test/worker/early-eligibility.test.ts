@@ -1,6 +1,5 @@
 import type {
   Appointment,
-  Coverage,
   CoverageEligibilityRequest,
   CoverageEligibilityResponse,
   Encounter,
@@ -20,6 +19,7 @@ import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import {
   all,
   claimsOf,
+  renewCoverage,
   codeEncounter,
   idOf,
   MINUTE,
@@ -136,12 +136,7 @@ describe('eligibility checked when the visit arrives', () => {
     await worker.tick();
     expect(await checksFor(world, visit.id)).toHaveLength(1);
 
-    const [coverage] = await all<Coverage>(world.fhir, 'Coverage', { beneficiary: patient });
-    if (!coverage?.period) throw new Error('seed: pat-19 has no lapsed coverage');
-    await world.fhir.update<Coverage>({
-      ...coverage,
-      period: { start: coverage.period.start ?? '2020-01-01' },
-    });
+    await renewCoverage(world.fhir, patient);
     await worker.tick();
     // The changed Coverage is checked on the next tick, and the work item closes itself.
     const afterFix = await checksFor(world, visit.id);
@@ -330,14 +325,7 @@ describe('a held visit is rechecked on a back-off', () => {
     await worker.tick();
     expect(await checksFor(world, id)).toHaveLength(1);
 
-    const [coverage] = await all<Coverage>(world.fhir, 'Coverage', {
-      beneficiary: 'Patient/pat-19',
-    });
-    if (!coverage?.period) throw new Error('seed: pat-19 has no lapsed coverage');
-    await world.fhir.update<Coverage>({
-      ...coverage,
-      period: { start: coverage.period.start ?? '2020-01-01' },
-    });
+    await renewCoverage(world.fhir, 'Patient/pat-19');
     const summary = await worker.tick();
     expect(summary.submitted).toBe(1);
     const checks = await checksFor(world, id);

@@ -3,6 +3,7 @@ import type {
   ChargeItem,
   Claim,
   Condition,
+  Coverage,
   Encounter,
   FhirResource,
   Resource,
@@ -127,6 +128,16 @@ export async function all<T extends FhirResource>(
 ): Promise<T[]> {
   const found = await fhir.searchAll(type, { _count: '200', ...params });
   return found.filter((r): r is T => r.resourceType === type);
+}
+
+/** Billing staff fix a lapsed Coverage: its end date is removed (pat-19 and pat-20 are seeded lapsed). */
+export async function renewCoverage(fhir: FhirGateway, patient: string): Promise<void> {
+  const [coverage] = await all<Coverage>(fhir, 'Coverage', { beneficiary: patient });
+  if (!coverage?.period) throw new Error(`seed: ${patient} has no lapsed coverage`);
+  await fhir.update<Coverage>({
+    ...coverage,
+    period: { start: coverage.period.start ?? '2020-01-01' },
+  });
 }
 
 export async function claimsOf(fhir: FhirGateway, encounterId: string): Promise<Claim[]> {
