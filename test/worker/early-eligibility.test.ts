@@ -3,6 +3,7 @@ import type {
   CoverageEligibilityRequest,
   CoverageEligibilityResponse,
   Encounter,
+  Identifier,
   Location,
 } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,15 +37,20 @@ afterEach(async () => {
   world = undefined;
 });
 
-/** Times the payer was asked about this visit: each answer it gave is kept, one per question. */
-async function checksFor(w: World, encounterId: string): Promise<CoverageEligibilityResponse[]> {
+/** Times the payer was asked with this request: each answer it gave is kept, one per question. */
+async function answersTo(w: World, identifier: Identifier): Promise<CoverageEligibilityResponse[]> {
   const [request] = await all<CoverageEligibilityRequest>(w.fhir, 'CoverageEligibilityRequest', {
-    identifier: identifierToken(eligibilityIdentifierFor(encounterId)),
+    identifier: identifierToken(identifier),
   });
   if (!request) return [];
   return all<CoverageEligibilityResponse>(w.fhir, 'CoverageEligibilityResponse', {
     request: `CoverageEligibilityRequest/${idOf(request)}`,
   });
+}
+
+/** Times the payer was asked about this encounter. */
+function checksFor(w: World, encounterId: string): Promise<CoverageEligibilityResponse[]> {
+  return answersTo(w, eligibilityIdentifierFor(encounterId));
 }
 
 /** A visit that has just begun: the patient is at the front desk (`arrived`). */
@@ -187,14 +193,8 @@ async function book(
   return { ...resource, id: idOf(resource) };
 }
 
-async function appointmentChecks(w: World, appointmentId: string) {
-  const [request] = await all<CoverageEligibilityRequest>(w.fhir, 'CoverageEligibilityRequest', {
-    identifier: identifierToken(appointmentEligibilityIdentifierFor(appointmentId)),
-  });
-  if (!request) return [];
-  return all<CoverageEligibilityResponse>(w.fhir, 'CoverageEligibilityResponse', {
-    request: `CoverageEligibilityRequest/${idOf(request)}`,
-  });
+function appointmentChecks(w: World, appointmentId: string) {
+  return answersTo(w, appointmentEligibilityIdentifierFor(appointmentId));
 }
 
 describe('eligibility ahead of the visit through a clearinghouse', () => {
