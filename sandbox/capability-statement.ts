@@ -9,6 +9,8 @@ export const ADVERTISED_TYPES = [
   'Organization',
   'Location',
   'Encounter',
+  // Booked visits, for eligibility ahead of them (issue 15): status, date and _lastUpdated search.
+  'Appointment',
   'Condition',
   'ChargeItem',
   'Coverage',

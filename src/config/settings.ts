@@ -60,6 +60,13 @@ function opt<T>(
 }
 
 const minutes = numberSetting(z.number().positive());
+/** A wait in hours, at most thirty days. */
+const hoursUpToAMonth = numberSetting(
+  z
+    .number()
+    .positive()
+    .max(24 * 30),
+);
 const seconds = (max: number) => numberSetting(z.number().positive().max(max));
 const count = (min: number, max?: number) =>
   numberSetting(max === undefined ? z.number().int().min(min) : z.number().int().min(min).max(max));
@@ -310,12 +317,7 @@ export const SETTINGS = {
     'failures in a row after which an encounter is given up (a Task says so)',
   ),
   CHARTBILL_WORKER_GAVE_UP_RETRY_HOURS: has(
-    numberSetting(
-      z
-        .number()
-        .positive()
-        .max(24 * 30),
-    ),
+    hoursUpToAMonth,
     'worker',
     '24',
     'a given-up encounter is tried again on its own after this long',
@@ -324,7 +326,19 @@ export const SETTINGS = {
     minutes,
     'worker',
     '15',
-    'how often held encounters (no coverage, scrub errors, not coded) are checked again',
+    'first wait before a held encounter (no coverage, scrub errors, not coded) is checked again; each further wait is four times longer',
+  ),
+  CHARTBILL_WORKER_RECHECK_MAX_HOURS: has(
+    hoursUpToAMonth,
+    'worker',
+    '24',
+    'the longest wait between two checks of a held encounter (each can cost an eligibility request)',
+  ),
+  CHARTBILL_ELIGIBILITY_AHEAD_DAYS: has(
+    numberSetting(z.number().min(0).max(30)),
+    'worker',
+    '3',
+    'eligibility is checked for booked appointments starting within this many days, and for arrived or in-progress visits (0: only after the visit)',
   ),
   CHARTBILL_WORKER_POLL_MINUTES: has(
     minutes,
@@ -342,7 +356,7 @@ export const SETTINGS = {
     numberSetting(z.number().min(0)),
     'worker',
     '60',
-    'how long an eligibility answer is reused (0: never)',
+    "how long an eligibility answer is reused (0: never); a visit's own in-force answer from its booking or arrival stands for it while the Coverage is unchanged",
   ),
   CHARTBILL_PRACTICE_TIME_ZONE: has(
     z.string().refine(ianaTimeZone, 'an IANA time zone name, e.g. America/Chicago'),

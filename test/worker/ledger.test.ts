@@ -464,9 +464,12 @@ describe('ledger rules', () => {
   });
 
   it('rechecks a held item less often each time it is still held, at least once a day', () => {
-    expect([0, 1, 2].map((n) => recheckDelayMs(15 * 60_000, n))).toEqual([
-      900_000, 1_800_000, 3_600_000,
+    // 15 min, 1 h, 4 h, 16 h, then daily: five checks on the first day, not 96.
+    expect([0, 1, 2, 3, 4, 5].map((n) => recheckDelayMs(15 * 60_000, n) / 60_000)).toEqual([
+      15, 60, 240, 960, 1440, 1440,
     ]);
     expect(recheckDelayMs(15 * 60_000, 50)).toBe(86_400_000);
+    // The cap is a setting (CHARTBILL_WORKER_RECHECK_MAX_HOURS).
+    expect(recheckDelayMs(15 * 60_000, 50, 6 * 3_600_000)).toBe(6 * 3_600_000);
   });
 });

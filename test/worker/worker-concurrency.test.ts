@@ -64,8 +64,9 @@ describe('encounters in flight at once', () => {
     const audit = world.payer.audit();
     expect(Object.values(audit.submits).every((count) => count === 1)).toBe(true);
     expect(Object.values(audit.adjudicated)).toHaveLength(31);
-    // 8 seeded patients with coverage + the two busy patients' one day: visits in flight together ask once.
-    expect(audit.eligibilityChecks).toBe(10);
+    // 8 seeded patients with coverage + the two busy patients' one day: visits in flight together ask once;
+    // + 7 for today's visits under way (enc-today-*, the patients with a coverage), checked early.
+    expect(audit.eligibilityChecks).toBe(10 + 7);
   });
 
   it('processes one encounter at a time when the concurrency is 1', async () => {

@@ -1,4 +1,4 @@
-import type { ChargeItem, Claim, ClaimResponse, Coverage, Encounter, Task } from 'fhir/r4';
+import type { ChargeItem, Claim, ClaimResponse, Encounter, Task } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXT, SYSTEM, SYSTEM_CLAIM_FREQUENCY } from '../../src/fhir/systems.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
@@ -6,6 +6,7 @@ import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import {
   all,
   claimsOf,
+  renewCoverage,
   tasksOf,
   startWorld,
   workerFor,
@@ -76,14 +77,7 @@ describe('changes since the cursor', () => {
     await worker.tick();
     expect(await claimsOf(world.fhir, SEED_SCENARIOS.lapsedCoverage)).toHaveLength(0);
 
-    const [coverage] = await all<Coverage>(world.fhir, 'Coverage', {
-      beneficiary: 'Patient/pat-19',
-    });
-    if (!coverage?.period) throw new Error('seed: pat-19 has no lapsed coverage');
-    await world.fhir.update<Coverage>({
-      ...coverage,
-      period: { start: coverage.period.start ?? '2020-01-01' },
-    });
+    await renewCoverage(world.fhir, 'Patient/pat-19');
     // No clock change: the held item's recheck is not due; the changed Coverage makes it due.
     const summary = await worker.tick();
     expect(summary.submitted).toBe(1);
@@ -188,7 +182,8 @@ describe('eligibility reuse', () => {
     });
     await workerFor(world, { eligibilityReuseMs: 60 * MINUTE }).tick();
     for (const id of extra) expect(await claimsOf(world.fhir, id), id).toHaveLength(1);
-    // 8 seeded encounters with coverage (8 patients) + 1 for the three same-day visits of pat-01.
-    expect(world.payer.audit().eligibilityChecks).toBe(9);
+    // 8 seeded encounters with coverage (8 patients) + 1 for the three same-day visits of pat-01,
+    // + 7 for today's visits under way (enc-today-*, the patients with a coverage), checked early.
+    expect(world.payer.audit().eligibilityChecks).toBe(9 + 7);
   });
 });

@@ -3,6 +3,7 @@ import type {
   ChargeItem,
   Claim,
   Condition,
+  Coverage,
   Encounter,
   FhirResource,
   Resource,
@@ -13,7 +14,8 @@ import type { EditReference } from '../../src/edits/edit-reference.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { EXT, SYSTEM } from '../../src/fhir/systems.ts';
-import { createLogger } from '../../src/log/create-logger.ts';
+import { createLogger, type Logger } from '../../src/log/create-logger.ts';
+import type { CapabilitiesSource } from '../../src/fhir/server-capabilities.ts';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import {
   startSandboxPayer,
@@ -72,6 +74,10 @@ export interface WorkerOptions {
   eligibilityReuseMs?: number;
   /** Reference data for the scrub and the answer (e.g. the payers' contracts, `expected`). */
   editReference?: EditReference;
+  /** What the EHR declares, instead of its `/metadata`. */
+  capabilities?: CapabilitiesSource;
+  /** Collects the worker's log lines (JSON) at info level and above, instead of a silent log. */
+  logLines?: string[];
 }
 
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
@@ -98,11 +104,21 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
       }),
       codes: starterCodeSet(),
       ledger: options.ledger ?? createMemoryLedger(),
-      logger,
+      logger: options.logLines ? collectingLogger(options.logLines) : logger,
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.editReference ? { editReference: options.editReference } : {}),
     },
   );
+}
+
+/** A logger whose lines (JSON, info and above) land in `lines`. */
+function collectingLogger(lines: string[]): Logger {
+  return createLogger('info', 'worker-test', {
+    write(line: string) {
+      lines.push(line);
+    },
+  });
 }
 
 export async function all<T extends FhirResource>(
@@ -112,6 +128,16 @@ export async function all<T extends FhirResource>(
 ): Promise<T[]> {
   const found = await fhir.searchAll(type, { _count: '200', ...params });
   return found.filter((r): r is T => r.resourceType === type);
+}
+
+/** Billing staff fix a lapsed Coverage: its end date is removed (pat-19 and pat-20 are seeded lapsed). */
+export async function renewCoverage(fhir: FhirGateway, patient: string): Promise<void> {
+  const [coverage] = await all<Coverage>(fhir, 'Coverage', { beneficiary: patient });
+  if (!coverage?.period) throw new Error(`seed: ${patient} has no lapsed coverage`);
+  await fhir.update<Coverage>({
+    ...coverage,
+    period: { start: coverage.period.start ?? '2020-01-01' },
+  });
 }
 
 export async function claimsOf(fhir: FhirGateway, encounterId: string): Promise<Claim[]> {

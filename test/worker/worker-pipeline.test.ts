@@ -67,7 +67,10 @@ describe('worker against the sandbox EHR and payer', () => {
     expect(lapsedTasks.map(taskCode)).toEqual(['coverage-inactive']);
     expect(lapsedTasks[0]?.description).toContain('ended');
     const eligibility = await all<CoverageEligibilityResponse>(fhir, 'CoverageEligibilityResponse');
-    expect(eligibility.filter((e) => e.insurance?.[0]?.inforce === false)).toHaveLength(1);
+    // The finished lapsed visit, and today's visit of pat-20 (lapsed too), checked while under way.
+    expect(eligibility.filter((e) => e.insurance?.[0]?.inforce === false)).toHaveLength(2);
+    const todayLapsed = SEED_SCENARIOS.inProgress[6];
+    expect((await tasksOf(fhir, todayLapsed)).map(taskCode)).toEqual(['coverage-inactive']);
 
     const [lateClaim] = await claimsOf(fhir, SEED_SCENARIOS.timelyFiling);
     const late = responses.find((r) => r.request?.reference === `Claim/${lateClaim?.id ?? ''}`);

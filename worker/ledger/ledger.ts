@@ -156,12 +156,18 @@ export function selectItems(
   return found;
 }
 
+/** How much longer each wait before rechecking a held item is than the one before. */
+export const RECHECK_FACTOR = 4;
+
 /**
- * Wait before rechecking a held item: the configured interval, doubling each time it is still
- * held for the same reason, at most a day (an eligibility check per recheck costs the payer).
+ * Wait before rechecking a held item: the configured interval, four times longer each time it
+ * is still held for the same reason (15 min, 1 h, 4 h, 16 h with the defaults), at most `maxMs`
+ * (a day by default). Each recheck of a coverage hold asks the payer again, and a clearinghouse
+ * bills per 270: a held encounter costs five checks on its first day, then one a day. A change
+ * to the patient's Coverage or the coding makes it due at once instead (find-changes.ts).
  */
-export function recheckDelayMs(recheckMs: number, rechecks: number): number {
-  return Math.min(recheckMs * 2 ** Math.min(rechecks, 20), 86_400_000);
+export function recheckDelayMs(recheckMs: number, rechecks: number, maxMs = 86_400_000): number {
+  return Math.min(recheckMs * RECHECK_FACTOR ** Math.min(rechecks, 20), maxMs);
 }
 
 /** Retry delay after `attempts` failures: `baseMs` (30 s) doubling, at most an hour. */

@@ -16,6 +16,12 @@ export interface EligibilityCache {
     dateOfService: string,
     ask: () => Promise<CachedEligibility>,
   ): Promise<CachedEligibility>;
+  /**
+   * True the first time a visit (`Encounter/1|<version>`, `Appointment/2|<version>`) is looked
+   * at ahead of its end, false after: the cursor's overlap and later ticks find the same version
+   * again, and it is checked once, not on every tick (issue 15).
+   */
+  firstLook(visit: string): boolean;
 }
 
 /**
@@ -31,6 +37,7 @@ export function createEligibilityCache(
 ): EligibilityCache {
   const entries = new Map<string, { at: number; answer: CachedEligibility }>();
   const inFlight = new Map<string, Promise<CachedEligibility>>();
+  const looked = new Set<string>();
 
   function recent(key: string): CachedEligibility | undefined {
     const entry = entries.get(key);
@@ -55,6 +62,16 @@ export function createEligibilityCache(
 
   return {
     windowMs,
+    firstLook(visit) {
+      if (looked.has(visit)) return false;
+      looked.add(visit);
+      // Sets iterate in insertion order: the first is the oldest.
+      if (looked.size > maxEntries) {
+        const oldest = looked.values().next().value;
+        if (oldest !== undefined) looked.delete(oldest);
+      }
+      return true;
+    },
     async reuse(coverage, dateOfService, ask) {
       if (windowMs <= 0) return ask();
       const key = `${coverage.id ?? ''}|${coverage.meta?.versionId ?? coverage.meta?.lastUpdated ?? ''}|${dateOfService}`;

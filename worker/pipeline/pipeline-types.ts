@@ -36,6 +36,12 @@ export interface PipelineServices {
   log: Logger;
   /** Recent eligibility answers to reuse; none when absent. */
   eligibility?: EligibilityCache;
+  /**
+   * How far ahead of a visit eligibility is checked (CHARTBILL_ELIGIBILITY_AHEAD_DAYS): an
+   * in-force answer for the visit stands this long plus a day, so the finished visit reuses the
+   * answer its arrival got. Absent: visits are checked only once finished.
+   */
+  eligibilityAheadMs?: number;
   /** NCCI tables, PFS indicators and submission facts for the scrubber; absent parts are not checked. */
   editReference?: EditReference;
   /**

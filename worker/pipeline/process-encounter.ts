@@ -90,6 +90,11 @@ export async function processEncounter(
   }
 }
 
+/** The coverage-inactive work item's words, the same whether found early or at the claim. */
+export function coverageInactiveText(reason: string): string {
+  return `The payer says the coverage is not in force on the date of service: ${reason} Update the patient's insurance, or bill the patient.`;
+}
+
 /** `Patient/123` when the encounter's subject is a patient reference. */
 function patientOf(encounter: Encounter): string | undefined {
   const reference = encounter.subject?.reference;
@@ -146,12 +151,7 @@ async function pipeline(ctx: EncounterContext, deps: PipelineDeps): Promise<Item
       'eligibility checked',
     );
     if (!eligibility.inforce) {
-      return hold(
-        ctx,
-        deps,
-        'coverage-inactive',
-        `The payer says the coverage is not in force on the date of service: ${eligibility.reason} Update the patient's insurance, or bill the patient.`,
-      );
+      return hold(ctx, deps, 'coverage-inactive', coverageInactiveText(eligibility.reason));
     }
     const completed = await completeClaim(ctx, deps, existing, replacementOf);
     if (!completed.ready) {
@@ -275,8 +275,8 @@ async function hold(
 }
 
 /** Created with If-None-Exist on the task identifier, so reruns never duplicate a work item. */
-async function createTask(
-  deps: PipelineDeps,
+export async function createTask(
+  deps: Pick<PipelineServices, 'billing' | 'now'>,
   encounterId: string,
   patient: string | undefined,
   code: WorkItemCode,

@@ -14,7 +14,9 @@ import { runTick, type TickSummary } from '../tick/run-tick.ts';
 import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
 import {
   createCapabilitiesSource,
+  supports,
   type CapabilitiesSource,
+  type ServerCapabilities,
 } from '../../src/fhir/server-capabilities.ts';
 import { fixedConcurrency, type AdaptiveConcurrency } from '../tick/adaptive-concurrency.ts';
 import { createIdleBackoff } from './idle-backoff.ts';
@@ -133,6 +135,8 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'pollMs'
       | 'noAnswerMs'
       | 'eligibilityReuseMs'
+      | 'eligibilityAheadMs'
+      | 'recheckMaxMs'
       | 'concurrency'
       | 'gaveUpRetryMs'
       | 'shutdownMs'
@@ -227,6 +231,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         placeOfService: deps.placeOfService ?? DEFAULT_PLACE_OF_SERVICE,
         ...(config.practiceTimeZone ? { practiceTimeZone: config.practiceTimeZone } : {}),
         recheckMs: config.recheckMs,
+        ...(config.recheckMaxMs ? { recheckMaxMs: config.recheckMaxMs } : {}),
+        ...(config.eligibilityAheadMs ? { eligibilityAheadMs: config.eligibilityAheadMs } : {}),
         maxAttempts: config.maxAttempts,
         owner,
         leaseMs: config.leaseMs ?? 120_000,
@@ -237,7 +243,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         ...(config.pollMs ? { pollMs: config.pollMs } : {}),
         ...(config.noAnswerMs ? { noAnswerMs: config.noAnswerMs } : {}),
         eligibility,
-        capabilities: await capabilities.get(),
+        capabilities: sayIfNoAppointments(await capabilities.get()),
         concurrency: adaptive.ceiling,
         adaptive,
         onStart: (summary) => {
@@ -260,6 +266,19 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
       metrics.setRunning(false);
       await syncReadModel();
     }
+  }
+
+  let toldNoAppointments = false;
+  /** An EHR without Appointment search: booked visits are not checked ahead; said once. */
+  function sayIfNoAppointments(caps: ServerCapabilities): ServerCapabilities {
+    if (toldNoAppointments || !config.eligibilityAheadMs) return caps;
+    if (supports(caps, 'Appointment', 'search-type')) return caps;
+    toldNoAppointments = true;
+    deps.logger.info(
+      {},
+      "the EHR's CapabilityStatement declares no Appointment search: eligibility is checked when visits arrive, not when they are booked",
+    );
+    return caps;
   }
 
   /** A read model that cannot sync says so in the log; the claims go out regardless. */

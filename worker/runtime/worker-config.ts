@@ -15,6 +15,10 @@ import {
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
   'system/Encounter.rs',
+  // Booked visits, whose eligibility is checked ahead (CHARTBILL_ELIGIBILITY_AHEAD_DAYS), and
+  // their Location (its managing organization bills the visit).
+  'system/Appointment.rs',
+  'system/Location.r',
   'system/Patient.r',
   'system/ChargeItem.rs',
   'system/Condition.rs',
@@ -131,6 +135,13 @@ function workerConfigOf(
     port: env.CHARTBILL_WORKER_PORT,
     /** How long a held item (no coverage, scrub errors, not coded) waits before it is checked again. */
     recheckMs: env.CHARTBILL_WORKER_RECHECK_MINUTES * 60_000,
+    /** The longest wait between two rechecks of a held item (the waits grow fourfold up to it). */
+    recheckMaxMs: env.CHARTBILL_WORKER_RECHECK_MAX_HOURS * 3_600_000,
+    /**
+     * Eligibility is checked ahead of the visit: booked appointments starting within this long,
+     * and arrived or in-progress encounters; 0 checks only finished visits.
+     */
+    eligibilityAheadMs: env.CHARTBILL_ELIGIBILITY_AHEAD_DAYS * 86_400_000,
     /** How long before the payer is asked again about a claim it answered `queued`. */
     pollMs: env.CHARTBILL_WORKER_POLL_MINUTES * 60_000,
     /** A submitted claim without an answer this long becomes a `claim-no-answer` work item. */

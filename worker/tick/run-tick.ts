@@ -15,6 +15,8 @@ import {
 } from '../pipeline/pipeline-types.ts';
 import { processEncounter } from '../pipeline/process-encounter.ts';
 import { sendVoids } from '../pipeline/stages/send-voids.ts';
+import { checkVisitsEarly } from '../pipeline/check-visits-early.ts';
+import { checkBookedEarly } from '../pipeline/check-booked-early.ts';
 import { resolveTask } from '../pipeline/resolve-tasks.ts';
 import { isWorkItemCode } from '../pipeline/build-task.ts';
 import {
@@ -55,8 +57,10 @@ export const DEFAULT_GAVE_UP_RETRY_MS = 24 * 3_600_000;
 export interface TickDeps extends Omit<PipelineServices, 'log'> {
   ledger: Ledger;
   logger: Logger;
-  /** How long held and not-coded items wait before they are checked again. */
+  /** How long held and not-coded items wait before they are checked again (the first time). */
   recheckMs: number;
+  /** The longest wait between two checks of a held item; a day when absent. */
+  recheckMaxMs?: number;
   /** Failures after which an item is given up. */
   maxAttempts: number;
   /** This worker's name on its leases. */
@@ -162,6 +166,15 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     if (cursor) await deps.ledger.setCursor(ENCOUNTER_CURSOR, cursor);
     if (unsettled.size === 0)
       for (const [name, value] of work.otherCursors) await deps.ledger.setCursor(name, value);
+    // Visits under way (issue 15): eligibility before they end, so the finished visit reuses it.
+    if (deps.eligibilityAheadMs) {
+      await checkVisitsEarly({ ...deps, log }, work.changedPatients).catch((err: unknown) =>
+        log.warn({ err: errorMessage(err) }, 'open visits not checked early this tick'),
+      );
+      await checkBookedEarly({ ...deps, log }, deps.capabilities).catch((err: unknown) =>
+        log.warn({ err: errorMessage(err) }, 'booked visits not checked ahead this tick'),
+      );
+    }
     // Voids billing staff asked for (issue 17): after the encounters, each in its own try/catch.
     await sendVoids({ ...deps, log }).catch((err: unknown) =>
       log.warn({ err: errorMessage(err) }, 'voids not looked for this tick'),
@@ -528,7 +541,7 @@ function afterSuccess(
     item.reason = outcome.reason;
     item.rechecks = sameAsBefore ? (previous.rechecks ?? 0) + 1 : 0;
     item.nextAttemptAt = new Date(
-      now.getTime() + recheckDelayMs(deps.recheckMs, item.rechecks),
+      now.getTime() + recheckDelayMs(deps.recheckMs, item.rechecks, deps.recheckMaxMs),
     ).toISOString();
   } else {
     // Kept across polls of the same claim; a new claim (a replacement) starts its own wait.

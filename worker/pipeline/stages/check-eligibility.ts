@@ -5,7 +5,13 @@ import type {
   Organization,
 } from 'fhir/r4';
 import { dateOfServiceOf } from '../../../src/claims/build-claim.ts';
-import { buildEligibilityRequest } from '../../../src/claims/build-eligibility-request.ts';
+import {
+  appointmentEligibilityIdentifierFor,
+  buildEligibilityRequest,
+  type BuildEligibilityRequestInput,
+} from '../../../src/claims/build-eligibility-request.ts';
+import { identifierToken } from '../../../src/fhir/identifier-query.ts';
+import { idOfReference } from '../../../src/fhir/reference-id.ts';
 import { payerProblem } from '../../../src/claims/claim-payer.ts';
 import { submissionBundle } from '../../../src/claims/submission-bundle.ts';
 import { writerTag } from '../../../src/fhir/systems.ts';
@@ -13,7 +19,7 @@ import {
   identifierQuery,
   refOf,
   type EncounterContext,
-  type PipelineDeps,
+  type PipelineServices,
 } from '../pipeline-types.ts';
 import { claimProblemsError } from './load-context.ts';
 
@@ -21,40 +27,85 @@ export type Eligibility =
   { inforce: true; response: string } | { inforce: false; response: string; reason: string };
 
 /**
+ * Why the check is made: `finished` for the claim; `early` when the visit is under way
+ * (arrived, in-progress), so the answer is there before it ends.
+ */
+export type EligibilityWhen = 'finished' | 'early';
+
+/** What an eligibility check needs of a visit: who, which plan, who asks, and when. */
+export type EligibilityVisit = Pick<
+  EncounterContext,
+  'patient' | 'coverage' | 'billingProvider' | 'payerOrg'
+> & {
+  /** The Encounter, or the booked Appointment checked ahead of it. */
+  visit: BuildEligibilityRequestInput['encounter'];
+  dateOfService: string;
+  /** Appointment ids the encounter was booked as: their answers may stand for it. */
+  bookedAs?: readonly string[];
+};
+
+/**
  * Asks the payer whether the coverage is in force on the date of service (X12 270/271 in FHIR
  * form). The request and the answer are written to the billing store, the request once per
  * encounter (If-None-Exist on its identifier), so billing staff see what the payer said. A
- * recent answer for the same coverage and date of service is reused (`deps.eligibility`).
+ * recent answer for the same coverage and date of service is reused (`deps.eligibility`), and
+ * the visit's own earlier answer stands as `storedAnswer` says (one paid check per visit).
  */
 export async function checkEligibility(
   ctx: EncounterContext,
-  deps: PipelineDeps,
+  deps: PipelineServices,
+  when: EligibilityWhen = 'finished',
 ): Promise<Eligibility> {
-  const { coverage, billingProvider } = ctx;
+  const bookedAs = (ctx.encounter.appointment ?? []).flatMap((r) => {
+    const id = idOfReference(r.reference, 'Appointment');
+    return id ? [id] : [];
+  });
+  return checkVisitEligibility(
+    {
+      visit: ctx.encounter,
+      dateOfService: dateOfServiceOf(ctx.encounter, deps.practiceTimeZone),
+      patient: ctx.patient,
+      coverage: ctx.coverage,
+      billingProvider: ctx.billingProvider,
+      payerOrg: ctx.payerOrg,
+      bookedAs,
+    },
+    deps,
+    when,
+  );
+}
+
+/** `checkEligibility` for any visit: an Encounter, or an Appointment checked ahead of it. */
+export async function checkVisitEligibility(
+  input: EligibilityVisit,
+  deps: PipelineServices,
+  when: EligibilityWhen,
+): Promise<Eligibility> {
+  const { coverage, billingProvider } = input;
   if (!coverage || !billingProvider)
     throw new Error('checkEligibility needs a coverage and a billing provider');
   // Nothing goes to a payer (not even the eligibility question) unless the insurer is one it knows.
   const problem = payerProblem({
     coverage,
-    payerOrg: ctx.payerOrg,
+    payerOrg: input.payerOrg,
     billingProvider,
     knownPayers: deps.payer.payerIds,
   });
   if (problem) throw claimProblemsError([problem]);
-  const dateOfService = dateOfServiceOf(ctx.encounter, deps.practiceTimeZone);
-  const ask = () => askPayer(ctx, coverage, billingProvider, deps);
-  return deps.eligibility ? deps.eligibility.reuse(coverage, dateOfService, ask) : ask();
+  const ask = () => askPayer(input, coverage, billingProvider, deps, when);
+  return deps.eligibility ? deps.eligibility.reuse(coverage, input.dateOfService, ask) : ask();
 }
 
 async function askPayer(
-  ctx: EncounterContext,
+  input: EligibilityVisit,
   coverage: Coverage,
   billingProvider: Organization,
-  deps: PipelineDeps,
+  deps: PipelineServices,
+  when: EligibilityWhen,
 ): Promise<Eligibility> {
   const built = buildEligibilityRequest({
-    encounter: ctx.encounter,
-    patient: ctx.patient,
+    encounter: input.visit,
+    patient: input.patient,
     coverage,
     provider: billingProvider,
     created: deps.now().toISOString(),
@@ -68,26 +119,36 @@ async function askPayer(
   );
   // The question was asked before (a pass that failed later, a restart): its stored answer
   // stands while it is recent, so no second CoverageEligibilityResponse is written.
-  const known = created ? undefined : await storedAnswer(refOf(request), coverage, deps);
+  const known =
+    (created ? undefined : await storedAnswer(refOf(request), coverage, deps, when)) ??
+    (await bookedAnswer(input, coverage, deps, when));
   if (known) return eligibilityOf(known, refOf(known), coverage);
   const answer = await deps.payer.checkEligibility(
-    submissionBundle(request, [ctx.patient, coverage, billingProvider, ctx.payerOrg]),
+    submissionBundle(request, [input.patient, coverage, billingProvider, input.payerOrg]),
   );
   return eligibilityOf(answer, await storeResponse(answer, refOf(request), deps), coverage);
 }
 
 /**
- * The newest answer stored for this request in the billing store, if it is younger than the
- * reuse window (`CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES`; none when reuse is off) and than
- * the Coverage (a coverage corrected since is checked afresh).
+ * The newest answer stored for this request (this visit's), if the Coverage has not changed
+ * since (a coverage corrected since is checked afresh) and it is young enough to stand:
+ * - any answer within the reuse window (`CHARTBILL_WORKER_ELIGIBILITY_REUSE_MINUTES`);
+ * - an in-force answer within the early-check horizon and a day
+ *   (`CHARTBILL_ELIGIBILITY_AHEAD_DAYS`): the finished visit reuses what its arrival was told,
+ *   so a visit costs one check, not one per status;
+ * - for an early check, any answer within that horizon: a visit under way is asked about once
+ *   per Coverage version, however often the Encounter is edited. (A finished visit held for an
+ *   inactive plan is asked again only on the recheck back-off, ledger.ts `recheckDelayMs`.)
  */
 async function storedAnswer(
   requestRef: string,
   coverage: Coverage,
-  deps: PipelineDeps,
+  deps: PipelineServices,
+  when: EligibilityWhen,
 ): Promise<(CoverageEligibilityResponse & { id: string }) | undefined> {
   const windowMs = deps.eligibility?.windowMs ?? 0;
-  if (windowMs <= 0) return undefined;
+  const visitMs = deps.eligibilityAheadMs ? deps.eligibilityAheadMs + DAY_MS : 0;
+  if (windowMs <= 0 && visitMs <= 0) return undefined;
   const found = await deps.billing.searchAll(
     'CoverageEligibilityResponse',
     { request: requestRef, _count: 10 },
@@ -99,10 +160,40 @@ async function storedAnswer(
       return r.resourceType === 'CoverageEligibilityResponse' && typeof r.id === 'string';
     })
     .sort((a, b) => at(b) - at(a))[0];
-  if (!newest || !(deps.now().getTime() - at(newest) <= windowMs)) return undefined;
+  if (!newest) return undefined;
   const coverageChanged = Date.parse(coverage.meta?.lastUpdated ?? '');
   if (coverageChanged > at(newest)) return undefined;
-  return newest;
+  const age = deps.now().getTime() - at(newest);
+  if (windowMs > 0 && age <= windowMs) return newest;
+  const stands = when === 'early' || eligibilityOf(newest, '', coverage).inforce;
+  return stands && age <= visitMs ? newest : undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The answer the payer gave when the visit was booked (its Appointment's check), when it stands
+ * for this visit as `storedAnswer` says and was asked about the same date of service: so
+ * booked, arrived and finished cost one check between them.
+ */
+async function bookedAnswer(
+  input: EligibilityVisit,
+  coverage: Coverage,
+  deps: PipelineServices,
+  when: EligibilityWhen,
+): Promise<(CoverageEligibilityResponse & { id: string }) | undefined> {
+  for (const appointmentId of input.bookedAs ?? []) {
+    const [asked] = await deps.billing.searchAll(
+      'CoverageEligibilityRequest',
+      { identifier: identifierToken(appointmentEligibilityIdentifierFor(appointmentId)) },
+      1,
+    );
+    if (asked?.resourceType !== 'CoverageEligibilityRequest' || !asked.id) continue;
+    if (asked.servicedDate !== input.dateOfService) continue;
+    const known = await storedAnswer(refOf(asked), coverage, deps, when);
+    if (known) return known;
+  }
+  return undefined;
 }
 
 /** In force or not, with the payer's reason, from its answer. */
@@ -129,7 +220,7 @@ function eligibilityOf(
 async function storeResponse(
   answer: CoverageEligibilityResponse,
   requestRef: string,
-  deps: PipelineDeps,
+  deps: PipelineServices,
 ): Promise<string> {
   // The payer's id means nothing in our store; the billing store assigns its own.
   const response: CoverageEligibilityResponse = {

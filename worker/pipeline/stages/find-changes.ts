@@ -13,6 +13,11 @@ export interface FoundChanges {
   /** Items made due by a change: held for coverage and the patient's Coverage changed; coding changed after a hold or a denial. */
   items: LedgerItem[];
   cursors: [name: string, value: string][];
+  /**
+   * `Patient/123` of every Coverage changed after the cursor (not the overlap re-read before
+   * it), with the latest change's `lastUpdated`: their open visits are checked again.
+   */
+  patients: [patient: string, changedAt: string][];
 }
 
 const WATCHED = [
@@ -67,6 +72,7 @@ export async function findChanges(
     Condition: encounters,
     Claim: claimEncounters,
   };
+  const newCoverage = new Map<string, string>();
   const cursors: [string, string][] = [];
   for (const watched of WATCHED) {
     const since = await ledger.getCursor(watched.cursor);
@@ -88,6 +94,14 @@ export async function findChanges(
         const ref = watched.ref(resource);
         const updated = (resource.meta as { lastUpdated?: string } | undefined)?.lastUpdated;
         if (ref && updated) noteLatest(changedBy[watched.type], ref, updated);
+        // Past the cursor, not the overlap's re-read: a Coverage change reported once for open visits.
+        if (
+          watched.type === 'Coverage' &&
+          ref &&
+          updated &&
+          Date.parse(updated) > Date.parse(since)
+        )
+          noteLatest(newCoverage, ref, updated);
         if (updated && Date.parse(updated) > Date.parse(latest)) latest = updated;
       }
     }
@@ -118,7 +132,7 @@ export async function findChanges(
     });
     items.push(...held.filter((i) => changedAfter(claimEncounters.get(i.encounter), i)));
   }
-  return { items: unique(items), cursors };
+  return { items: unique(items), cursors, patients: [...newCoverage.entries()] };
 }
 
 /** `Encounter/123` of a claim: from its line's encounter, else from ChartBill's claim identifier. */

@@ -24,6 +24,8 @@ export interface FoundWork {
   cursor: string | undefined;
   /** Cursors of the other watched types (Coverage, ChargeItem, Condition) to move after the tick. */
   otherCursors: [name: string, value: string][];
+  /** Patients whose Coverage changed since the last tick (their open visits are checked again). */
+  changedPatients: [patient: string, changedAt: string][];
 }
 
 /**
@@ -52,6 +54,7 @@ export async function findWork(
     skipped: 0,
     cursor: since,
     otherCursors: changes.cursors,
+    changedPatients: changes.patients,
   };
   const seen = new Set<string>();
   for await (const page of clinical.searchPages('Encounter', params)) {
@@ -113,7 +116,8 @@ function usable(resource: Encounter, log: Logger): EncounterWithId | undefined {
   return undefined;
 }
 
-function later(a: string | undefined, b: string | undefined): string | undefined {
+/** The later of two instants (either may be absent). */
+export function later(a: string | undefined, b: string | undefined): string | undefined {
   if (!a) return b;
   if (!b) return a;
   return Date.parse(b) > Date.parse(a) ? b : a;

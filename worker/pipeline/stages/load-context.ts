@@ -97,6 +97,61 @@ export async function loadContext(
   };
 }
 
+/** Who an eligibility check is about and who asks: patient, plan, billing organization, payer. */
+export type EligibilityParties = Pick<
+  EncounterContext,
+  'patient' | 'coverage' | 'billingProvider' | 'payerOrg'
+>;
+
+/**
+ * What an eligibility check of a visit not yet finished needs (issue 15): the Patient, the
+ * Coverage for its date of service, the billing Organization and the payer; no charges or
+ * diagnoses. Read one after another: the early check runs beside the tick's encounters and
+ * stays within the load the worker's concurrency allows.
+ */
+export async function loadEligibilityParties(
+  clinical: FhirGateway,
+  visit: { patientId: string; organizationId: string | undefined; dateOfService: string },
+): Promise<EligibilityParties> {
+  const patient = checkResource('Patient', await clinical.read('Patient', visit.patientId));
+  const coverages = await search(clinical, undefined, 'Coverage', {
+    beneficiary: `Patient/${visit.patientId}`,
+  });
+  const coverage = pickCoverage(coverages, visit.dateOfService);
+  const billingProvider = await readOptional(
+    clinical,
+    'Organization',
+    visit.organizationId,
+    undefined,
+  );
+  const payerId = idOfReference(coverage?.payor[0]?.reference, 'Organization');
+  const payerOrg = await readOptional(clinical, 'Organization', payerId, undefined);
+  return { patient, coverage, billingProvider, payerOrg };
+}
+
+/** `loadEligibilityParties` for an Encounter under way, as the context its checks take. */
+export async function loadEligibilityContext(
+  clinical: FhirGateway,
+  encounter: Encounter & { id: string },
+  timeZone?: string,
+): Promise<EncounterContext> {
+  const patientId = idOfReference(encounter.subject?.reference, 'Patient');
+  if (!patientId) throw new Error(`Encounter/${encounter.id} has no Patient subject`);
+  const parties = await loadEligibilityParties(clinical, {
+    patientId,
+    organizationId: idOfReference(encounter.serviceProvider?.reference, 'Organization'),
+    dateOfService: dateOfServiceOf(encounter, timeZone),
+  });
+  return {
+    ...parties,
+    encounter,
+    encounterRef: `Encounter/${encounter.id}`,
+    chargeItems: [],
+    conditions: [],
+    practitioner: undefined,
+  };
+}
+
 /**
  * The referring provider (participant type REF, 837P 2310A) and the place of the visit (the
  * first Encounter.location that is not only planned: place of service, 2310C), when named.
