@@ -184,6 +184,7 @@ export async function startWorker(
     fhir: billing,
     people: clinical,
     logger: logger.child({ part: 'billing-read-model' }),
+    ...(options.editReference ? { timelyFiling: options.editReference.timelyFiling } : {}),
   });
   const x12 = await x12Of(config, options.x12Transports);
   const worker = buildWorker(config, {
