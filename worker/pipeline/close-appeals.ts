@@ -89,6 +89,22 @@ export async function closeAppeals(
   return appeals.length;
 }
 
+/**
+ * Each claim's new answer from an ERA (import-era.ts `answers`) closes the appeals it answers:
+ * the one step the worker's inbound read and `chartbill x12 import` both take. Returns the
+ * appeals closed.
+ */
+export async function closeAnsweredAppeals(
+  billing: FhirGateway,
+  answers: readonly { claim: string; response: ClaimResponse }[],
+  now: Date,
+): Promise<number> {
+  let closed = 0;
+  for (const answer of answers)
+    closed += await closeAppeals(billing, answer.claim, answer.response, now);
+  return closed;
+}
+
 /** The claim's open denial item (worker/pipeline/stages/record-answer.ts), now paid on appeal. */
 async function closeDenial(billing: FhirGateway, claim: string, now: Date): Promise<void> {
   const id = idOfReference(claim, 'Claim');
