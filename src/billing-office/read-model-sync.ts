@@ -23,9 +23,10 @@ export interface BillingReadModel {
   /**
    * Reads FHIR changed since the last mark (Claim, ClaimResponse, Task, PaymentReconciliation by
    * `_lastUpdated`) into the rows: the worker's writes and everyone else's (the app's actions).
-   * Never two at once: a call while one runs gets that one.
+   * Never two at once: a call while one runs gets that one. Answers with the Tasks it read (the
+   * worker notes the appeals among them, worker/pipeline/stages/follow-appeals.ts).
    */
-  sync(): Promise<{ claims: number; workItems: number }>;
+  sync(): Promise<SyncResult>;
   /**
    * Re-reads one claim's facts (its Claim, answers and work items) into the rows, with `fhir`
    * (the caller's gateway, e.g. the signed-in user's) or the model's own. The app calls it after
@@ -33,6 +34,13 @@ export interface BillingReadModel {
    */
   refreshClaim(claimId: string, fhir?: FhirGateway): Promise<ClaimRow | undefined>;
   close(): Promise<void>;
+}
+
+/** What one sync did: claims and work items brought up to date, and the Tasks it read. */
+export interface SyncResult {
+  claims: number;
+  workItems: number;
+  tasks: readonly Task[];
 }
 
 export interface ReadModelDeps {
@@ -76,7 +84,7 @@ function personName(resource: Patient | Practitioner | undefined): string | unde
 export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
   const now = deps.now ?? (() => new Date());
   const names = new Map<string, { name: string; payerId?: string }>();
-  let running: Promise<{ claims: number; workItems: number }> | undefined;
+  let running: Promise<SyncResult> | undefined;
 
   /** A person's or payer's name (and a payer's payer id: its timely filing window), kept. */
   async function nameOf(
@@ -200,9 +208,9 @@ export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
     return { polled, marks };
   }
 
-  async function syncOnce(): Promise<{ claims: number; workItems: number }> {
+  async function syncOnce(): Promise<SyncResult> {
     const fhir = deps.fhir;
-    if (!fhir) return { claims: 0, workItems: 0 };
+    if (!fhir) return { claims: 0, workItems: 0, tasks: [] };
     const { polled, marks } = await poll(fhir);
     const claimIds = new Set(polled.Claim.map((c) => c.id ?? ''));
     const responseClaim = new Map<string, string>();
@@ -230,7 +238,7 @@ export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
     await upsertLoose(fhir, loose);
     await upsertPayments(polled.PaymentReconciliation);
     for (const [type, value] of Object.entries(marks)) await deps.store.setMark(type, value);
-    return { claims: claimIds.size, workItems: polled.Task.length };
+    return { claims: claimIds.size, workItems: polled.Task.length, tasks: polled.Task };
   }
 
   async function claimOfTask(fhir: FhirGateway, task: Task, responseClaim: Map<string, string>) {

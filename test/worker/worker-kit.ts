@@ -25,7 +25,7 @@ import {
   type SandboxEhr,
   type SandboxEhrOptions,
 } from '../../sandbox/start-sandbox-ehr.ts';
-import type { Worker } from '../../worker/runtime/build-worker.ts';
+import type { Worker, WorkerDeps } from '../../worker/runtime/build-worker.ts';
 import type { Ledger } from '../../worker/ledger/ledger.ts';
 import { testWorker } from './test-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
@@ -72,6 +72,10 @@ export interface WorkerOptions {
   eligibilityReuseMs?: number;
   /** Reference data for the scrub and the answer (e.g. the payers' contracts, `expected`). */
   editReference?: EditReference;
+  /** The billing office's read model, synced after each tick (its Tasks feed the appeal follow-up). */
+  readModel?: WorkerDeps['readModel'];
+  /** Other `CHARTBILL_WORKER_*` settings, as production reads them. */
+  settings?: Record<string, string>;
 }
 
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
@@ -87,6 +91,7 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
       ...(options.workerId ? { CHARTBILL_WORKER_ID: options.workerId } : {}),
       ...(options.leaseMs ? { CHARTBILL_WORKER_LEASE_SECONDS: seconds(options.leaseMs) } : {}),
       ...(options.pollMs ? { CHARTBILL_WORKER_POLL_MINUTES: String(options.pollMs / MINUTE) } : {}),
+      ...options.settings,
     },
     {
       clinical: world.fhir,
@@ -101,6 +106,7 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
       logger,
       ...(options.now ? { now: options.now } : {}),
       ...(options.editReference ? { editReference: options.editReference } : {}),
+      ...(options.readModel ? { readModel: options.readModel } : {}),
     },
   );
 }

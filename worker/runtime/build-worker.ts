@@ -33,6 +33,8 @@ import type {
 import type { X12Config } from '../../src/x12/x12-config.ts';
 import type { X12SubmissionStore } from '../../src/x12/x12-submissions.ts';
 import { readInbound } from '../pipeline/stages/read-inbound.ts';
+import { followAppeals, noteAppeals } from '../pipeline/stages/follow-appeals.ts';
+import type { Task } from 'fhir/r4';
 
 export interface WorkerDeps {
   /** Where encounters, charges, diagnoses, patients and coverage are read. */
@@ -65,7 +67,7 @@ export interface WorkerDeps {
    * The billing office's read model (issue 17): synced after each tick, by `_lastUpdated`, so
    * others' writes are picked up on the idle backoff's cadence (the app refreshes its own at once).
    */
-  readModel?: { sync(): Promise<unknown> };
+  readModel?: { sync(): Promise<{ tasks?: readonly Task[] }> };
   /** An X12 clearinghouse beside `payer`, for the payers it lists (issue 15); none when absent. */
   x12?: WorkerX12;
 }
@@ -122,6 +124,7 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'retryBaseMs'
       | 'pollMs'
       | 'noAnswerMs'
+      | 'appealPollMs'
       | 'eligibilityReuseMs'
       | 'concurrency'
       | 'gaveUpRetryMs'
@@ -131,6 +134,9 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'practiceTimeZone'
     >
   >;
+
+/** Between two status inquiries about an appealed claim when the settings give none: a day. */
+export const DEFAULT_APPEAL_POLL_MS = 24 * 3_600_000;
 
 /** A worker name unique per process: host, pid and a random suffix. */
 export function defaultWorkerId(): string {
@@ -188,6 +194,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   });
 
   const payer = composePayer(deps, audit, now);
+  const appealPollMs = config.appealPollMs ?? DEFAULT_APPEAL_POLL_MS;
   const inbound = inboundReader(deps, audit.billing, now);
 
   async function runOnce(): Promise<TickSummary> {
@@ -227,6 +234,21 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         },
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
+      // Appealed claims whose inquiry is due (none noted: one ledger query, nothing asked).
+      if (!stopping.signal.aborted)
+        await followAppeals({
+          ledger: deps.ledger,
+          billing: audit.billing,
+          payer,
+          log: deps.logger.child({ part: 'appeals' }),
+          now,
+          pollMs: appealPollMs,
+          owner,
+          leaseMs: config.leaseMs ?? 120_000,
+          ...(deps.x12 ? { x12PayerIds: deps.x12.payerIds } : {}),
+        }).catch((err: unknown) => {
+          deps.logger.warn({ err: errorMessage(err) }, 'appealed claims not followed this tick');
+        });
       idle.polled(summary.seen > 0 || summary.failed > 0);
       const backlog = await deps.ledger.countBacklog();
       const gaveUp = (await deps.ledger.listItems({ stages: ['gave-up'] })).length;
@@ -243,10 +265,20 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     }
   }
 
-  /** A read model that cannot sync says so in the log; the claims go out regardless. */
+  /**
+   * A read model that cannot sync says so in the log; the claims go out regardless. The appeals
+   * among the Tasks it read are noted in the ledger, to be followed up (follow-appeals.ts).
+   */
   async function syncReadModel(): Promise<void> {
     try {
-      await deps.readModel?.sync();
+      const synced = await deps.readModel?.sync();
+      if (synced?.tasks?.length)
+        await noteAppeals(synced.tasks, {
+          ledger: deps.ledger,
+          log: deps.logger,
+          now,
+          pollMs: appealPollMs,
+        });
     } catch (err) {
       deps.logger.warn({ err: errorMessage(err) }, 'billing read model not synced');
     }
