@@ -1,5 +1,6 @@
 import type { Claim, ClaimResponse, Task } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadStatus } from '../../smart-app/status/build-status.ts';
 import { buildActionTask } from '../../src/billing-office/action-tasks.ts';
 import { createMemoryReadModel } from '../../src/billing-office/memory-read-model.ts';
 import { createBillingReadModel } from '../../src/billing-office/read-model-sync.ts';
@@ -151,6 +152,14 @@ describe('appeals to a FHIR payer', { timeout: 120_000 }, () => {
     expect(decision?.payment?.amount.value).toBeGreaterThan(0);
     const denial = (await tasksOf(w.fhir, encounter)).find((t) => code(t) === 'claim-denied');
     expect(denial?.status).toBe('completed');
+    // What the clinician's chart shows of the visit: the payer's new answer, paid, no denial.
+    const patient = claim.patient.reference?.replace(/^Patient\//, '') ?? '';
+    const chart = await loadStatus(w.fhir, patient, encounter);
+    const shown = chart.claims.find((c) => c.encounterId === encounter);
+    expect(shown?.stage).toBe('paid');
+    expect(shown?.paid).toBe(decision?.payment?.amount.value);
+    expect(shown?.disposition).toMatch(/^Appeal decided .*overturned/);
+    expect(shown?.denialReasons).toEqual([]);
     // What billing staff see of the claim: paid now.
     await readModel.sync();
     expect((await readModel.store.claim(claim.id))?.paid).toBe(decision?.payment?.amount.value);
