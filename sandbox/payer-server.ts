@@ -6,7 +6,12 @@ import { isAppError, operationOutcome } from '../src/errors/app-error.ts';
 import { writerTag } from '../src/fhir/systems.ts';
 import type { Logger } from '../src/log/create-logger.ts';
 import { adjudicateClaim, type AdjudicateInput } from './payer-server-adjudicate.ts';
-import { appealDecisionSchema, decideAppeal, isAppealable } from './payer-server-appeals.ts';
+import {
+  appealDecisionSchema,
+  appealsDeskPage,
+  decideAppeal,
+  isAppealable,
+} from './payer-server-appeals.ts';
 import { deductibleMetOf } from './payer-server-remit.ts';
 import { answerEligibility } from './payer-server-eligibility.ts';
 import { answerVoid, checkPrior, frequencyFacts } from './payer-server-void.ts';
@@ -110,10 +115,24 @@ export function buildSandboxPayer(
       done(Object.assign(new Error('The body is not valid JSON'), { statusCode: 400 }));
     }
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('content-type', FHIR_JSON);
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!(request.method === 'GET' && request.url === '/admin/appeals'))
+      reply.header('content-type', FHIR_JSON);
     return payload;
   });
+  // The appeals desk page's buttons post a form.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      const form = new URLSearchParams(body as string);
+      done(null, {
+        claim: { system: form.get('system') ?? '', value: form.get('value') ?? '' },
+        decision: form.get('decision') ?? '',
+        form: true,
+      });
+    },
+  );
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isAppError(err)) {
       request.log.info({ code: err.code }, 'submission rejected');
@@ -269,8 +288,19 @@ export function buildSandboxPayer(
   });
   // The payer's appeals desk (not a FHIR operation: a person at the payer deciding). Tests and
   // the sandbox EHR page call it; the claim's next `Claim/$inquire` answer is the decision.
+  app.get('/admin/appeals', (_request, reply) => {
+    const claims = [...answered.entries()]
+      .filter(([key]) => isAppealable(currentAnswer(key)))
+      .map(([key, answer]) => ({
+        system: key.slice(0, key.lastIndexOf('|')),
+        value: key.slice(key.lastIndexOf('|') + 1),
+        disposition: answer.disposition ?? '',
+      }));
+    return reply.type('text/html; charset=utf-8').send(appealsDeskPage(claims));
+  });
   app.post('/admin/appeals', (request, reply) => {
-    const parsed = appealDecisionSchema.safeParse(request.body);
+    const { form, ...body } = (request.body ?? {}) as { form?: boolean };
+    const parsed = appealDecisionSchema.safeParse(body);
     if (!parsed.success)
       return reply
         .status(400)
@@ -300,6 +330,7 @@ export function buildSandboxPayer(
       { claimResponse: `ClaimResponse/${response.id ?? ''}`, decision },
       'appeal decided',
     );
+    if (form) return reply.redirect('/admin/appeals', 303);
     return reply.send(response);
   });
   return app;

@@ -9,13 +9,9 @@ import type { Logger } from '../../../src/log/create-logger.ts';
 import type { PayerAdapter } from '../../../src/payer/payer-adapter.ts';
 import { knownPayerIdOf, type PayerId } from '../../../src/payer/payer-ids.ts';
 import type { Ledger, LedgerItem } from '../../ledger/ledger.ts';
-import { closeAppeals } from '../close-appeals.ts';
+import { APPEAL, closeAppeals, OPEN_APPEAL } from '../close-appeals.ts';
 import type { ClaimWithId } from '../pipeline-types.ts';
 import { storeAnswer } from '../store-answer.ts';
-
-/** Task.code of the workspace's appeal (src/billing-office/action-tasks.ts). */
-const APPEAL = 'appeal';
-const OPEN = new Set(['requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold']);
 
 export interface AppealFollowDeps {
   ledger: Ledger;
@@ -56,7 +52,7 @@ export async function noteAppeals(
     try {
       const item = await deps.ledger.getItem(encounter);
       if (!item || item.stage !== 'answered') continue;
-      if (OPEN.has(task.status)) {
+      if (OPEN_APPEAL.has(task.status)) {
         if (item.appeal?.task === ref) continue;
         const now = deps.now();
         const until = task.restriction?.period?.end?.slice(0, 10) ?? '';
