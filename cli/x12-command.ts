@@ -23,6 +23,7 @@ import { retryHeldFiles } from '../worker/pipeline/stages/read-inbound.ts';
 import { openLedger } from '../worker/runtime/open-ledger.ts';
 import { cliSettings } from './cli-settings.ts';
 import { readSandboxState } from './sandbox-state.ts';
+import { closeAnsweredAppeals } from '../worker/pipeline/close-appeals.ts';
 
 const HELP = `Usage: chartbill x12 <837|read|import|inbound> …
 
@@ -34,7 +35,8 @@ const HELP = `Usage: chartbill x12 <837|read|import|inbound> …
   x12 read <file>         Show a 999, TA1, 277CA, 277, 271, 835 (or 837) in words.
   x12 import <835-file>   Post an ERA received by other means: a ClaimResponse per claim and a
                           PaymentReconciliation per payment (a second import changes nothing);
-                          claims ChartBill does not know are kept and listed as unmatched.
+                          claims ChartBill does not know are kept and listed as unmatched; a
+                          claim's new answer completes its open appeal, as the worker does.
   x12 inbound retry       Have the worker read again, on its next read of the clearinghouse's
                           folder, every inbound file it held as unreadable (it does so by itself
                           a day after holding one). Uses the worker's ledger:
@@ -122,7 +124,7 @@ async function importCommand(
   warnings: string[],
 ): Promise<number> {
   const scope =
-    'system/Claim.rs system/ClaimResponse.crs system/PaymentReconciliation.crs system/AuditEvent.c system/Provenance.c';
+    'system/Claim.rs system/ClaimResponse.crs system/PaymentReconciliation.crs system/Task.rus system/AuditEvent.c system/Provenance.c';
   const plain = await fhirFor(fhirBase, dataDir, scope);
   const logger = createLogger(
     processEnvironment().CHARTBILL_LOG_LEVEL ?? 'warn',
@@ -135,7 +137,10 @@ async function importCommand(
     logger,
   });
   try {
-    const result = await importEra(fhir, createReadStream(file), { ...read, now: new Date() });
+    const now = new Date();
+    const result = await importEra(fhir, createReadStream(file), { ...read, now });
+    // A claim's new answer may answer its appeal: closed as the worker's inbound read closes it.
+    const appeals = await closeAnsweredAppeals(fhir, result.answers, now);
     for (const w of new Set(warnings)) console.log(`Warning: ${w}`);
     for (const p of result.payments)
       console.log(
@@ -144,6 +149,8 @@ async function importCommand(
     console.log(
       `${result.claimResponses} claim answers: ${result.created} posted, ${result.claimResponses - result.created} already there.`,
     );
+    if (appeals > 0)
+      console.log(`${appeals} appeal${appeals === 1 ? '' : 's'} answered: out of the work queue.`);
     if (result.unmatched.length > 0) {
       console.log(`Unmatched (no ChartBill claim with that number; kept as ClaimResponses):`);
       for (const u of result.unmatched)

@@ -32,6 +32,11 @@ export interface AdjudicateInput {
   controlNumber: string;
   /** Deductible the member already met this plan year (the payer's accumulator); 0 when absent. */
   deductibleMet?: number;
+  /**
+   * The payer's appeals desk overturned the denial (payer-server-appeals.ts): no claim-level
+   * denial, and each line the rules deny is allowed at its charge.
+   */
+  overturned?: boolean;
 }
 
 /**
@@ -89,9 +94,10 @@ export function adjudicateRemit(input: AdjudicateInput): AdjudicatedRemit {
     claim.created.slice(0, 10);
   const rejection = missingDiagnosisDenial(claim);
   if (rejection) return { rejection };
-  const claimDenial =
-    coverageDenial(input.coverage, dateOfService) ??
-    timelyFilingDenial(dateOfService, input.received);
+  const claimDenial = input.overturned
+    ? undefined
+    : (coverageDenial(input.coverage, dateOfService) ??
+      timelyFilingDenial(dateOfService, input.received));
   const remit = remitOf({
     claim,
     claimDenial,
@@ -100,6 +106,7 @@ export function adjudicateRemit(input: AdjudicateInput): AdjudicatedRemit {
     deductibleMet: input.deductibleMet ?? 0,
     patientControlNumber: patientControlNumberOf(claim) ?? claim.identifier?.[0]?.value ?? '',
     payerClaimNumber: input.controlNumber,
+    ...(input.overturned ? { overturned: true } : {}),
   });
   return { remit, claimDenial };
 }

@@ -30,6 +30,8 @@ export function remitOf(input: {
   deductibleMet: number;
   patientControlNumber: string;
   payerClaimNumber: string;
+  /** An appeal overturned the line denials: a service the rules deny is allowed at its charge. */
+  overturned?: boolean;
 }): EraClaim {
   const state = {
     copayUsed: false,
@@ -38,7 +40,7 @@ export function remitOf(input: {
   const lines = (input.claim.item ?? []).map((item) =>
     input.claimDenial
       ? deniedLine(item, input.claimDenial)
-      : pricedLine(item, input.feeSchedule, input.sharing, state),
+      : pricedLine(item, input.feeSchedule, input.sharing, state, input.overturned === true),
   );
   const all = lines.flatMap((l) => l.adjustments);
   const charge = roundCents(lines.reduce((s, l) => s + l.charge, 0));
@@ -114,10 +116,12 @@ function pricedLine(
   schedule: FeeSchedule,
   sharing: CostSharing,
   state: { copayUsed: boolean; deductibleLeft: number },
+  overturned: boolean,
 ): EraServiceLine {
   const line = base(item);
-  const price = priceLine(line.code, line.units ?? 1, line.charge, schedule);
-  if ('denial' in price) return deniedLine(item, price.denial);
+  const priced = priceLine(line.code, line.units ?? 1, line.charge, schedule);
+  if ('denial' in priced && !overturned) return deniedLine(item, priced.denial);
+  const price = 'denial' in priced ? { allowed: line.charge } : priced;
   const adjustments: EraAdjustment[] = [];
   const writeOff = roundCents(line.charge - price.allowed);
   if (writeOff > 0) adjustments.push({ group: 'CO', reason: '45', amount: writeOff });

@@ -5,7 +5,13 @@ import { SANDBOX_PAYER_FEE_SCHEDULE, type FeeSchedule } from '../src/claims/fee-
 import { isAppError, operationOutcome } from '../src/errors/app-error.ts';
 import { writerTag } from '../src/fhir/systems.ts';
 import type { Logger } from '../src/log/create-logger.ts';
-import { adjudicateClaim } from './payer-server-adjudicate.ts';
+import { adjudicateClaim, type AdjudicateInput } from './payer-server-adjudicate.ts';
+import {
+  appealDecisionSchema,
+  appealsDeskPage,
+  decideAppeal,
+  isAppealable,
+} from './payer-server-appeals.ts';
 import { deductibleMetOf } from './payer-server-remit.ts';
 import { answerEligibility } from './payer-server-eligibility.ts';
 import { answerVoid, checkPrior, frequencyFacts } from './payer-server-void.ts';
@@ -62,6 +68,8 @@ export interface PayerAudit {
   duplicates: Record<string, number>;
   /** `Claim/$inquire` requests. */
   inquiries: number;
+  /** Appeals the payer's appeals desk decided (`POST /admin/appeals`), per claim identifier. */
+  appeals: Record<string, ('overturn' | 'uphold')[]>;
   eligibilityChecks: number;
   /** Every claim received, in order: its identifier, frequency (1, 7, 8) and REF*F8 number. */
   received: { key: string; frequency: string; payerClaimNumber?: string }[];
@@ -86,6 +94,8 @@ export function buildSandboxPayer(
   const voided = new Set<string>();
   // Pended claims: the final answer, decided at receipt, and the inquiries still to wait.
   const pended = new Map<string, { final: ClaimResponse; pollsLeft: number }>();
+  // Each adjudicated claim as received: what the appeals desk adjudicates again.
+  const receivedClaims = new Map<string, AdjudicateInput>();
   const currentAnswer = (key: string): ClaimResponse | undefined => {
     const pending = pended.get(key);
     if (!pending) return answered.get(key);
@@ -105,10 +115,24 @@ export function buildSandboxPayer(
       done(Object.assign(new Error('The body is not valid JSON'), { statusCode: 400 }));
     }
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('content-type', FHIR_JSON);
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!(request.method === 'GET' && request.url === '/admin/appeals'))
+      reply.header('content-type', FHIR_JSON);
     return payload;
   });
+  // The appeals desk page's buttons post a form.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      const form = new URLSearchParams(body as string);
+      done(null, {
+        claim: { system: form.get('system') ?? '', value: form.get('value') ?? '' },
+        decision: form.get('decision') ?? '',
+        form: true,
+      });
+    },
+  );
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isAppError(err)) {
       request.log.info({ code: err.code }, 'submission rejected');
@@ -211,7 +235,7 @@ export function buildSandboxPayer(
       request.log.info({ claimResponse: `ClaimResponse/${voidAnswer.id ?? ''}` }, 'claim voided');
       return reply.send(voidAnswer);
     }
-    const response = adjudicateClaim({
+    const input: AdjudicateInput = {
       claim,
       coverage,
       feeSchedule,
@@ -223,7 +247,9 @@ export function buildSandboxPayer(
         claim.patient.reference,
         now().toISOString().slice(0, 4),
       ),
-    });
+    };
+    receivedClaims.set(key, input);
+    const response = adjudicateClaim(input);
     response.meta = { tag: [writerTag('payer')] };
     answered.set(key, response);
     audit.adjudicated[key] = (audit.adjudicated[key] ?? 0) + 1;
@@ -260,6 +286,53 @@ export function buildSandboxPayer(
         );
     return reply.send(previous);
   });
+  // The payer's appeals desk (not a FHIR operation: a person at the payer deciding). Tests and
+  // the sandbox EHR page call it; the claim's next `Claim/$inquire` answer is the decision.
+  app.get('/admin/appeals', (_request, reply) => {
+    const claims = [...answered.entries()]
+      .filter(([key]) => isAppealable(currentAnswer(key)))
+      .map(([key, answer]) => ({
+        system: key.slice(0, key.lastIndexOf('|')),
+        value: key.slice(key.lastIndexOf('|') + 1),
+        disposition: answer.disposition ?? '',
+      }));
+    return reply.type('text/html; charset=utf-8').send(appealsDeskPage(claims));
+  });
+  app.post('/admin/appeals', (request, reply) => {
+    const { form, ...body } = (request.body ?? {}) as { form?: boolean };
+    const parsed = appealDecisionSchema.safeParse(body);
+    if (!parsed.success)
+      return reply
+        .status(400)
+        .send(operationOutcome('error', 'invalid', 'Send { claim: { system, value }, decision }'));
+    const { claim, decision } = parsed.data;
+    const key = `${claim.system}|${claim.value}`;
+    const input = receivedClaims.get(key);
+    if (!input || !isAppealable(currentAnswer(key)))
+      return reply
+        .status(409)
+        .send(
+          operationOutcome(
+            'error',
+            'business-rule',
+            'The payer has no denied claim with this identifier to decide an appeal on',
+          ),
+        );
+    sequence += 1;
+    const number = `${batch}${String(sequence).padStart(6, '0')}`;
+    const response = decideAppeal(input, decision, now(), {
+      responseId: `cr-${number}`,
+      controlNumber: `PCN${number}`,
+    });
+    answered.set(key, response);
+    audit.appeals[key] = [...(audit.appeals[key] ?? []), decision];
+    request.log.info(
+      { claimResponse: `ClaimResponse/${response.id ?? ''}`, decision },
+      'appeal decided',
+    );
+    if (form) return reply.redirect('/admin/appeals', 303);
+    return reply.send(response);
+  });
   return app;
 }
 
@@ -284,6 +357,7 @@ function emptyAudit(): PayerAudit {
     adjudicated: {},
     duplicates: {},
     inquiries: 0,
+    appeals: {},
     eligibilityChecks: 0,
     received: [],
   };

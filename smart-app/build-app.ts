@@ -94,6 +94,9 @@ export async function buildApp(
       store: billingStore ?? (await createMemoryReadModel()),
       logger: deps.logger.child({ part: 'billing-read-model' }),
       now,
+      ...(deps.editReference?.timelyFiling
+        ? { timelyFiling: deps.editReference.timelyFiling }
+        : {}),
     }),
     ...(codingStore ? { codingStore } : {}),
     config,

@@ -2,6 +2,12 @@ import type { Claim, ClaimResponse, PaymentReconciliation, Task } from 'fhir/r4'
 import { claimResponseSummary } from '../claims/claim-response-summary.ts';
 import { carcText, RARC_TEXT } from '../claims/carc-codes.ts';
 import { roundCents } from '../claims/fee-schedule.ts';
+import {
+  addDays,
+  DEFAULT_TIMELY_FILING,
+  timelyFilingDays,
+  type TimelyFilingConfig,
+} from '../edits/timely-filing.ts';
 import { EXT, SYSTEM, SYSTEM_RELATED_CLAIM } from '../fhir/systems.ts';
 import { WORK_ITEM_KINDS, type ReasonCode, type WorkItemKind } from './billing-api.ts';
 import type { ClaimDenial, ClaimRow, ClaimState, PaymentRow, WorkItemRow } from './read-model.ts';
@@ -237,8 +243,6 @@ const OPEN_TASK = new Set([
   'in-progress',
   'on-hold',
 ]);
-/** Payers allow 90 days to file in the sandbox (its plan's window); a real one says its own. */
-export const TIMELY_FILING_DAYS = 90;
 const BEFORE_SUBMISSION = new Set([
   'not-coded',
   'no-coverage',
@@ -255,15 +259,14 @@ function deadlineOf(
   kind: WorkItemKind,
   task: Task,
   serviceDate: string | undefined,
+  filingDays: number,
 ): WorkItemRow['deadline'] {
   const end = task.restriction?.period?.end?.slice(0, 10);
   if (kind === 'claim-denied' || kind === 'appeal')
     return end ? { date: end, kind: 'appeal' } : undefined;
   // A claim the payer never answered may be one it never received: still due by the filing limit.
   if ((BEFORE_SUBMISSION.has(kind) || kind === 'claim-no-answer') && serviceDate) {
-    const filing = new Date(Date.parse(serviceDate) + TIMELY_FILING_DAYS * 86_400_000)
-      .toISOString()
-      .slice(0, 10);
+    const filing = addDays(serviceDate.slice(0, 10), filingDays);
     return {
       date: end && end < filing ? end : filing,
       kind: end && end < filing ? 'work-item' : 'timely-filing',
@@ -290,11 +293,16 @@ function codesOf(kind: WorkItemKind, claim: ClaimRow | undefined): ReasonCode[] 
   ]);
 }
 
-/** A Task as a work-item row, with its claim's money, payer and date of service when it has one. */
+/**
+ * A Task as a work-item row, with its claim's money, payer and date of service when it has one.
+ * Its timely filing deadline is the payer's window from CHARTBILL_TIMELY_FILING (`timelyFiling`,
+ * the scrubber's rule, src/edits/timely-filing.ts), for the payer id `payerId` names.
+ */
 export function workItemRowFrom(
   task: Task & { id: string },
   claim: ClaimRow | undefined,
   names: { patient: Named; assignee?: Named },
+  filing: { timelyFiling?: TimelyFilingConfig; payerId?: string } = {},
 ): WorkItemRow | undefined {
   const kind = kindOf(task);
   if (!kind) return undefined;
@@ -321,7 +329,13 @@ export function workItemRowFrom(
     codes: codesOf(kind, claim),
     createdAt: task.authoredOn ?? task.meta?.lastUpdated ?? new Date(0).toISOString(),
     ...(() => {
-      const d = deadlineOf(kind, task, claim?.serviceDate);
+      const config = filing.timelyFiling ?? DEFAULT_TIMELY_FILING;
+      const d = deadlineOf(
+        kind,
+        task,
+        claim?.serviceDate,
+        timelyFilingDays(config, filing.payerId),
+      );
       return d ? { deadline: d } : {};
     })(),
     ...(names.assignee ? { assignee: names.assignee } : {}),

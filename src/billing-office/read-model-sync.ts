@@ -8,8 +8,10 @@ import type {
   Practitioner,
   Task,
 } from 'fhir/r4';
+import type { TimelyFilingConfig } from '../edits/timely-filing.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import type { FhirGateway } from '../fhir/fhir-gateway.ts';
+import { payerIdOfCoverage } from '../edits/payer-edit-set.ts';
 import { SYSTEM } from '../fhir/systems.ts';
 import type { Logger } from '../log/create-logger.ts';
 import { claimRowFrom, paymentRowsFrom, workItemRowFrom, type Named } from './read-model-facts.ts';
@@ -21,9 +23,10 @@ export interface BillingReadModel {
   /**
    * Reads FHIR changed since the last mark (Claim, ClaimResponse, Task, PaymentReconciliation by
    * `_lastUpdated`) into the rows: the worker's writes and everyone else's (the app's actions).
-   * Never two at once: a call while one runs gets that one.
+   * Never two at once: a call while one runs gets that one. Answers with the Tasks it read (the
+   * worker notes the appeals among them, worker/pipeline/stages/follow-appeals.ts).
    */
-  sync(): Promise<{ claims: number; workItems: number }>;
+  sync(): Promise<SyncResult>;
   /**
    * Re-reads one claim's facts (its Claim, answers and work items) into the rows, with `fhir`
    * (the caller's gateway, e.g. the signed-in user's) or the model's own. The app calls it after
@@ -31,6 +34,13 @@ export interface BillingReadModel {
    */
   refreshClaim(claimId: string, fhir?: FhirGateway): Promise<ClaimRow | undefined>;
   close(): Promise<void>;
+}
+
+/** What one sync did: claims and work items brought up to date, and the Tasks it read. */
+export interface SyncResult {
+  claims: number;
+  workItems: number;
+  tasks: readonly Task[];
 }
 
 export interface ReadModelDeps {
@@ -41,6 +51,11 @@ export interface ReadModelDeps {
   people?: FhirGateway;
   logger: Logger;
   now?: () => Date;
+  /**
+   * CHARTBILL_TIMELY_FILING as the scrubber reads it (EditReference.timelyFiling): the queue's
+   * timely filing deadlines use the same per-payer windows; 365 days when absent, as there.
+   */
+  timelyFiling?: TimelyFilingConfig;
 }
 
 const TYPES = ['Claim', 'ClaimResponse', 'Task', 'PaymentReconciliation'] as const;
@@ -68,28 +83,37 @@ function personName(resource: Patient | Practitioner | undefined): string | unde
 /** The read model kept from FHIR (issue 17, item 7), shared by the worker (sync) and the app (refreshClaim). */
 export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
   const now = deps.now ?? (() => new Date());
-  const names = new Map<string, string>();
-  let running: Promise<{ claims: number; workItems: number }> | undefined;
+  const names = new Map<string, { name: string; payerId?: string }>();
+  let running: Promise<SyncResult> | undefined;
 
-  async function nameOf(given: FhirGateway, reference: string | undefined): Promise<Named> {
+  /** A person's or payer's name (and a payer's payer id: its timely filing window), kept. */
+  async function nameOf(
+    given: FhirGateway,
+    reference: string | undefined,
+  ): Promise<Named & { payerId?: string }> {
     const fhir = deps.people ?? given;
     const ref = reference ?? 'Patient/unknown';
     const known = names.get(ref);
-    if (known) return { reference: ref, name: known };
+    if (known) return { reference: ref, ...known };
     const [type = '', id = ''] = ref.split('/');
-    let name: string | undefined;
+    let found: { name: string; payerId?: string } | undefined;
     try {
       const resource = await fhir.read<Patient | Practitioner | Organization>(
         type as 'Patient',
         id,
       );
-      name = resource.resourceType === 'Organization' ? resource.name : personName(resource);
+      const name = resource.resourceType === 'Organization' ? resource.name : personName(resource);
+      const payerId =
+        resource.resourceType === 'Organization'
+          ? payerIdOfCoverage(undefined, resource)
+          : undefined;
+      if (name) found = { name, ...(payerId ? { payerId } : {}) };
     } catch {
-      name = undefined;
+      found = undefined;
     }
     if (names.size >= NAMES_KEPT) names.delete(names.keys().next().value ?? '');
-    if (name) names.set(ref, name);
-    return { reference: ref, name: name ?? ref };
+    if (found) names.set(ref, found);
+    return { reference: ref, ...(found ?? { name: ref }) };
   }
 
   async function rowsOf(
@@ -110,16 +134,28 @@ export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
       responses,
       payments: [],
       tasks,
-      patient,
+      patient: named(patient),
       payer: { id: idOf(insurer, 'Organization') ?? 'unknown', name: payer.name },
-      ...(provider ? { provider } : {}),
+      ...(provider ? { provider: named(provider) } : {}),
       now: now(),
     };
     const row = claimRowFrom(facts);
+    // The payer id the scrubber picks the window by: the claim's insurer identifier, else the
+    // payer Organization's (payer-edit-set.ts payerIdOfCoverage, as the app and worker do).
+    const payerId = claim.insurer?.identifier?.value ?? payer.payerId;
+    const filing = {
+      ...(deps.timelyFiling ? { timelyFiling: deps.timelyFiling } : {}),
+      ...(payerId ? { payerId } : {}),
+    };
     const items: WorkItemRow[] = [];
     for (const task of tasks) {
       const assignee = task.owner?.reference ? await nameOf(fhir, task.owner.reference) : undefined;
-      const item = workItemRowFrom(task, row, { patient, ...(assignee ? { assignee } : {}) });
+      const item = workItemRowFrom(
+        task,
+        row,
+        { patient: named(patient), ...(assignee ? { assignee: named(assignee) } : {}) },
+        filing,
+      );
       if (item) items.push(item);
     }
     return { claim: row, payments: paymentRowsFrom(facts, row), items };
@@ -172,9 +208,9 @@ export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
     return { polled, marks };
   }
 
-  async function syncOnce(): Promise<{ claims: number; workItems: number }> {
+  async function syncOnce(): Promise<SyncResult> {
     const fhir = deps.fhir;
-    if (!fhir) return { claims: 0, workItems: 0 };
+    if (!fhir) return { claims: 0, workItems: 0, tasks: [] };
     const { polled, marks } = await poll(fhir);
     const claimIds = new Set(polled.Claim.map((c) => c.id ?? ''));
     const responseClaim = new Map<string, string>();
@@ -202,7 +238,7 @@ export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
     await upsertLoose(fhir, loose);
     await upsertPayments(polled.PaymentReconciliation);
     for (const [type, value] of Object.entries(marks)) await deps.store.setMark(type, value);
-    return { claims: claimIds.size, workItems: polled.Task.length };
+    return { claims: claimIds.size, workItems: polled.Task.length, tasks: polled.Task };
   }
 
   async function claimOfTask(fhir: FhirGateway, task: Task, responseClaim: Map<string, string>) {
@@ -271,7 +307,10 @@ export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
     for (const task of tasks) {
       const patient = await nameOf(fhir, task.for?.reference);
       const assignee = task.owner?.reference ? await nameOf(fhir, task.owner.reference) : undefined;
-      const row = workItemRowFrom(task, undefined, { patient, ...(assignee ? { assignee } : {}) });
+      const row = workItemRowFrom(task, undefined, {
+        patient: named(patient),
+        ...(assignee ? { assignee: named(assignee) } : {}),
+      });
       if (row) rows.push(row);
     }
     await deps.store.upsertWorkItems(rows);
@@ -305,6 +344,11 @@ export function createBillingReadModel(deps: ReadModelDeps): BillingReadModel {
     refreshClaim,
     close: () => deps.store.close(),
   };
+}
+
+/** A name as a row keeps it: reference and name only. */
+function named(n: Named): Named {
+  return { reference: n.reference, name: n.name };
 }
 
 function uniqueTasks(tasks: Task[]): Array<Task & { id: string }> {

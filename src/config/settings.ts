@@ -346,6 +346,12 @@ export const SETTINGS = {
     '15',
     'how long before the payer is asked again about a claim it answered `queued`',
   ),
+  CHARTBILL_WORKER_APPEAL_POLL_HOURS: has(
+    count(1, 720),
+    'worker',
+    '24',
+    'how often the payer is asked about an appealed claim (status inquiry) until it decides or the appeal deadline passes',
+  ),
   CHARTBILL_BILLING_NO_ANSWER_DAYS: has(
     count(1, 365),
     'worker',

@@ -96,6 +96,27 @@ describe.each(implementations)('%s', (_name, open) => {
     expect(await ledger.countBacklog()).toBe(4);
   });
 
+  it('lists the answered items whose appeal inquiry is due, and only those, kept across writes', async () => {
+    const ledger = await open();
+    const appeal = (n: number, nextAt: string) => ({
+      task: `Task/a${String(n)}`,
+      claim: `Claim/${String(n)}`,
+      until: '2026-04-01',
+      nextAt,
+    });
+    const answered = { stage: 'answered' as const, outcome: 'denied', nextAttemptAt: undefined };
+    await ledger.putItem(item(1, { ...answered, appeal: appeal(1, '2026-03-02T00:00:00.000Z') }));
+    await ledger.putItem(item(2, { ...answered, appeal: appeal(2, '2026-03-04T00:00:00.000Z') }));
+    await ledger.putItem(item(3, answered));
+    await ledger.putItem(item(4));
+    const due = await ledger.listItems({ appealsDueBy: '2026-03-03T00:00:00.000Z' });
+    expect(due.map((i) => i.encounter)).toEqual(['Encounter/1']);
+    expect(due[0]?.appeal).toEqual(appeal(1, '2026-03-02T00:00:00.000Z'));
+    // Answered items stay out of the pipeline's due list whatever their appeal says.
+    const pipelineDue = await ledger.listItems({ dueBy: '2026-03-05T00:00:00.000Z' });
+    expect(pipelineDue.map((i) => i.encounter)).toEqual(['Encounter/4']);
+  });
+
   it('lists the items of named encounters and of named patients, each once, within the stages asked for', async () => {
     const ledger = await open();
     await ledger.putItem(item(1, { patient: 'Patient/a' }));

@@ -27,7 +27,7 @@ import {
   type SandboxEhr,
   type SandboxEhrOptions,
 } from '../../sandbox/start-sandbox-ehr.ts';
-import type { Worker } from '../../worker/runtime/build-worker.ts';
+import type { Worker, WorkerDeps } from '../../worker/runtime/build-worker.ts';
 import type { Ledger } from '../../worker/ledger/ledger.ts';
 import { testWorker } from './test-worker.ts';
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
@@ -78,6 +78,10 @@ export interface WorkerOptions {
   capabilities?: CapabilitiesSource;
   /** Collects the worker's log lines (JSON) at info level and above, instead of a silent log. */
   logLines?: string[];
+  /** The billing office's read model, synced after each tick (its Tasks feed the appeal follow-up). */
+  readModel?: WorkerDeps['readModel'];
+  /** Other `CHARTBILL_WORKER_*` settings, as production reads them. */
+  settings?: Record<string, string>;
 }
 
 export function workerFor(world: World, options: WorkerOptions = {}): Worker {
@@ -93,6 +97,7 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
       ...(options.workerId ? { CHARTBILL_WORKER_ID: options.workerId } : {}),
       ...(options.leaseMs ? { CHARTBILL_WORKER_LEASE_SECONDS: seconds(options.leaseMs) } : {}),
       ...(options.pollMs ? { CHARTBILL_WORKER_POLL_MINUTES: String(options.pollMs / MINUTE) } : {}),
+      ...options.settings,
     },
     {
       clinical: world.fhir,
@@ -108,6 +113,7 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
       ...(options.capabilities ? { capabilities: options.capabilities } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.editReference ? { editReference: options.editReference } : {}),
+      ...(options.readModel ? { readModel: options.readModel } : {}),
     },
   );
 }

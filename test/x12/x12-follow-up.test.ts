@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Claim, Task } from 'fhir/r4';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { x12Command } from '../../cli/x12-command.ts';
 import { buildActionTask } from '../../src/billing-office/action-tasks.ts';
 import { claimsOf, tasksOf } from '../worker/worker-kit.ts';
 import { era835, status277, type SentClaim } from './clearinghouse-kit.ts';
@@ -15,7 +19,10 @@ const ENCOUNTER = 'enc-clean-1';
 const code = (t: Task) => t.code?.coding?.[0]?.code;
 
 /** The claim sent, denied CO-50 by a first 835, and appealed as the workspace's appeal action writes it. */
-async function appealedDenial(w: X12World): Promise<{ sent: SentClaim; appeal: Task }> {
+async function appealedDenial(
+  w: X12World,
+  appealedAt?: Date,
+): Promise<{ sent: SentClaim; appeal: Task }> {
   const worker = w.worker();
   await worker.tick();
   const [sent] = await w.folder.sent();
@@ -36,7 +43,7 @@ async function appealedDenial(w: X12World): Promise<{ sent: SentClaim; appeal: T
       patient: claim.patient.reference ?? '',
       encounterId: ENCOUNTER,
       requester: 'Practitioner/pr-biller',
-      now: w.clock.now(),
+      now: appealedAt ?? w.clock.now(),
       status: 'in-progress',
       description: 'First-level appeal of CO-50.',
       deadline: '2099-01-01',
@@ -88,6 +95,34 @@ describe('appeals answered by the payer', () => {
     expect(tasks.filter((t) => code(t) === 'claim-denied').map((t) => t.status)).toEqual([
       'requested',
     ]);
+  });
+});
+
+describe('appeals answered by an ERA imported by hand', () => {
+  it('`chartbill x12 import` completes the appeal the imported answer answers, as the worker does', async () => {
+    const w = (x = await startX12World([ENCOUNTER]));
+    // The command runs on the real clock: the worker's denial and the appeal come before it.
+    w.clock.advance(-3 * HOUR);
+    const { sent, appeal } = await appealedDenial(w, new Date(Date.now() - 60_000));
+    const dir = await mkdtemp(join(tmpdir(), 'chartbill-era-'));
+    const file = join(dir, 'appeal-paid.835');
+    await writeFile(file, era835([sent], 100, 'EFT-PAID-CLI'));
+    vi.stubEnv('CHARTBILL_X12_FHIR_TOKEN', await w.world.ehr.issueSystemToken('system/*.cruds'));
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    try {
+      expect(await x12Command(['import', file, '--fhir', w.world.ehr.fhirBase])).toBe(0);
+    } finally {
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(out.join('\n')).toContain('1 appeal answered: out of the work queue.');
+    const closed = await taskById(w, appeal.id);
+    expect(closed.status).toBe('completed');
+    expect(closed.businessStatus?.text).toMatch(/^Paid on appeal: the payer paid \$100\.00 on /);
+    const denial = (await tasksOf(w.world.fhir, ENCOUNTER)).find((t) => code(t) === 'claim-denied');
+    expect(denial?.status).toBe('completed');
   });
 });
 

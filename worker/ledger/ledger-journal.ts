@@ -47,6 +47,9 @@ const itemSchema = z.object({
   patient: z.string().optional(),
   replacing: z.number().int().positive().optional(),
   replacements: z.number().int().min(0).optional(),
+  appeal: z
+    .object({ task: z.string(), claim: z.string(), until: z.string(), nextAt: z.string() })
+    .optional(),
 });
 
 const fileSchema = z.object({

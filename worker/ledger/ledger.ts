@@ -49,6 +49,24 @@ export interface LedgerItem {
   replacing?: number;
   /** Replacement claims answered so far. */
   replacements?: number;
+  /**
+   * An appeal of the answered claim waits for the payer's decision (worker/pipeline/stages/
+   * follow-appeals.ts): the appeal Task, the claim, the appeal deadline (YYYY-MM-DD) and when to
+   * ask the payer next. Only items with one are followed, so no appeal costs nothing.
+   */
+  appeal?: LedgerAppeal;
+}
+
+/** The appeal an answered item waits on (LedgerItem.appeal). */
+export interface LedgerAppeal {
+  /** `Task/123` */
+  task: string;
+  /** `Claim/123` */
+  claim: string;
+  /** The appeal deadline (YYYY-MM-DD): no inquiry after it. */
+  until: string;
+  /** ISO instant of the next status inquiry. */
+  nextAt: string;
 }
 
 export interface LedgerFilter {
@@ -59,6 +77,8 @@ export interface LedgerFilter {
   patients?: readonly string[];
   /** Only these encounters (`Encounter/123`). */
   encounters?: readonly string[];
+  /** Only items whose appeal's next inquiry is at or before this ISO instant. */
+  appealsDueBy?: string;
 }
 
 /** The answer to a lease request. */
@@ -139,9 +159,14 @@ export function selectItems(
   const stages = filter.stages ? new Set(filter.stages) : undefined;
   const patients = filter.patients ? new Set(filter.patients) : undefined;
   const dueBy = filter.dueBy === undefined ? undefined : Date.parse(filter.dueBy);
+  const appealsDueBy =
+    filter.appealsDueBy === undefined ? undefined : Date.parse(filter.appealsDueBy);
   const matches = (item: LedgerItem): boolean => {
     if (stages && !stages.has(item.stage)) return false;
     if (patients && (item.patient === undefined || !patients.has(item.patient))) return false;
+    if (appealsDueBy !== undefined) {
+      if (!item.appeal || Date.parse(item.appeal.nextAt) > appealsDueBy) return false;
+    }
     if (dueBy !== undefined) {
       if (item.nextAttemptAt === undefined || isFinal(item)) return false;
       if (Date.parse(item.nextAttemptAt) > dueBy) return false;

@@ -216,6 +216,10 @@ async function createTables(
     await client.query(
       `CREATE INDEX IF NOT EXISTS ledger_items_not_answered ON ${items} (next_attempt_at) WHERE stage NOT IN (${sqlList(FINAL_STAGES)})`,
     );
+    // The appeals the worker follows (LedgerItem.appeal): few, found without reading the rest.
+    await client.query(
+      `CREATE INDEX IF NOT EXISTS ledger_items_appeals ON ${items} ((data->'appeal'->>'nextAt')) WHERE data ? 'appeal'`,
+    );
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -239,6 +243,11 @@ function listQuery(items: string, filter: LedgerFilter): [string, unknown[]] {
   if (filter.encounters) {
     values.push(filter.encounters);
     where.push(`encounter = ANY($${String(values.length)})`);
+  }
+  if (filter.appealsDueBy !== undefined) {
+    values.push(new Date(filter.appealsDueBy).toISOString());
+    // ISO instants (toISOString, UTC) compare as text; the partial index holds only appeals.
+    where.push(`data ? 'appeal' AND data->'appeal'->>'nextAt' <= $${String(values.length)}`);
   }
   if (filter.dueBy !== undefined) {
     values.push(new Date(filter.dueBy));

@@ -6,8 +6,16 @@ import { SYSTEM, writerTag } from '../../src/fhir/systems.ts';
 import { resolveTask } from './resolve-tasks.ts';
 
 /** Task.code of the workspace's appeal (src/billing-office/action-tasks.ts). */
-const APPEAL = 'appeal';
-const OPEN = new Set(['requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold']);
+export const APPEAL = 'appeal';
+/** The Task statuses of an appeal still waiting for the payer. */
+export const OPEN_APPEAL: ReadonlySet<string> = new Set([
+  'requested',
+  'received',
+  'accepted',
+  'ready',
+  'in-progress',
+  'on-hold',
+]);
 
 /** The payer's new answer in words: paid, partly paid, or still denied, with the reasons. */
 export function appealOutcome(answer: ClaimResponse): { paid: boolean; text: string } {
@@ -56,7 +64,7 @@ export async function closeAppeals(
     (t): t is Task & { id: string } =>
       t.resourceType === 'Task' &&
       t.id !== undefined &&
-      OPEN.has(t.status) &&
+      OPEN_APPEAL.has(t.status) &&
       // Only an answer that came after the appeal answers it.
       Date.parse(t.authoredOn ?? '') <= Date.parse(answer.created),
   );
@@ -87,6 +95,22 @@ export async function closeAppeals(
   }
   if (outcome.paid) await closeDenial(billing, claim, now);
   return appeals.length;
+}
+
+/**
+ * Each claim's new answer from an ERA (import-era.ts `answers`) closes the appeals it answers:
+ * the one step the worker's inbound read and `chartbill x12 import` both take. Returns the
+ * appeals closed.
+ */
+export async function closeAnsweredAppeals(
+  billing: FhirGateway,
+  answers: readonly { claim: string; response: ClaimResponse }[],
+  now: Date,
+): Promise<number> {
+  let closed = 0;
+  for (const answer of answers)
+    closed += await closeAppeals(billing, answer.claim, answer.response, now);
+  return closed;
 }
 
 /** The claim's open denial item (worker/pipeline/stages/record-answer.ts), now paid on appeal. */

@@ -37,6 +37,8 @@ import type {
 import type { X12Config } from '../../src/x12/x12-config.ts';
 import type { X12SubmissionStore } from '../../src/x12/x12-submissions.ts';
 import { HELD_RETRY_MS, matchKnownClaims, readInbound } from '../pipeline/stages/read-inbound.ts';
+import { followAppeals, noteAppeals } from '../pipeline/stages/follow-appeals.ts';
+import type { Task } from 'fhir/r4';
 
 export interface WorkerDeps {
   /** Where encounters, charges, diagnoses, patients and coverage are read. */
@@ -69,7 +71,7 @@ export interface WorkerDeps {
    * The billing office's read model (issue 17): synced after each tick, by `_lastUpdated`, so
    * others' writes are picked up on the idle backoff's cadence (the app refreshes its own at once).
    */
-  readModel?: { sync(): Promise<unknown> };
+  readModel?: { sync(): Promise<{ tasks?: readonly Task[] }> };
   /** An X12 clearinghouse beside `payer`, for the payers it lists (issue 15); none when absent. */
   x12?: WorkerX12;
   /** The worker's FHIR Subscriptions on the EHR (`CHARTBILL_WORKER_NOTIFY_URL`); none when absent. */
@@ -134,6 +136,7 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'retryBaseMs'
       | 'pollMs'
       | 'noAnswerMs'
+      | 'appealPollMs'
       | 'eligibilityReuseMs'
       | 'eligibilityAheadMs'
       | 'recheckMaxMs'
@@ -145,6 +148,9 @@ export type WorkerSettings = Pick<WorkerConfig, 'schedule' | 'recheckMs' | 'maxA
       | 'practiceTimeZone'
     >
   >;
+
+/** Between two status inquiries about an appealed claim when the settings give none: a day. */
+export const DEFAULT_APPEAL_POLL_MS = 24 * 3_600_000;
 
 /** A worker name unique per process: host, pid and a random suffix. */
 export function defaultWorkerId(): string {
@@ -210,6 +216,7 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     : undefined;
 
   const payer = composePayer(deps, audit, now);
+  const appealPollMs = config.appealPollMs ?? DEFAULT_APPEAL_POLL_MS;
   const inbound = inboundReader(deps, audit.billing, now);
 
   async function runOnce(): Promise<TickSummary> {
@@ -251,6 +258,21 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
         },
         ...(deps.editReference ? { editReference: deps.editReference } : {}),
       });
+      // Appealed claims whose inquiry is due (none noted: one ledger query, nothing asked).
+      if (!stopping.signal.aborted)
+        await followAppeals({
+          ledger: deps.ledger,
+          billing: audit.billing,
+          payer,
+          log: deps.logger.child({ part: 'appeals' }),
+          now,
+          pollMs: appealPollMs,
+          owner,
+          leaseMs: config.leaseMs ?? 120_000,
+          ...(deps.x12 ? { x12PayerIds: deps.x12.payerIds } : {}),
+        }).catch((err: unknown) => {
+          deps.logger.warn({ err: errorMessage(err) }, 'appealed claims not followed this tick');
+        });
       idle.polled(summary.seen > 0 || summary.failed > 0);
       await subscriptions?.afterTick(audit.clinical, summary);
       const backlog = await deps.ledger.countBacklog();
@@ -281,10 +303,20 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
     return caps;
   }
 
-  /** A read model that cannot sync says so in the log; the claims go out regardless. */
+  /**
+   * A read model that cannot sync says so in the log; the claims go out regardless. The appeals
+   * among the Tasks it read are noted in the ledger, to be followed up (follow-appeals.ts).
+   */
   async function syncReadModel(): Promise<void> {
     try {
-      await deps.readModel?.sync();
+      const synced = await deps.readModel?.sync();
+      if (synced?.tasks?.length)
+        await noteAppeals(synced.tasks, {
+          ledger: deps.ledger,
+          log: deps.logger,
+          now,
+          pollMs: appealPollMs,
+        });
     } catch (err) {
       deps.logger.warn({ err: errorMessage(err) }, 'billing read model not synced');
     }

@@ -190,6 +190,7 @@ export async function startWorker(
     fhir: billing,
     people: clinical,
     logger: logger.child({ part: 'billing-read-model' }),
+    ...(options.editReference ? { timelyFiling: options.editReference.timelyFiling } : {}),
   });
   const x12 = await x12Of(config, options.x12Transports);
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);

@@ -144,6 +144,8 @@ function workerConfigOf(
     eligibilityAheadMs: env.CHARTBILL_ELIGIBILITY_AHEAD_DAYS * 86_400_000,
     /** How long before the payer is asked again about a claim it answered `queued`. */
     pollMs: env.CHARTBILL_WORKER_POLL_MINUTES * 60_000,
+    /** How long between status inquiries about an appealed claim (FHIR payers; an 835 answers X12 ones). */
+    appealPollMs: env.CHARTBILL_WORKER_APPEAL_POLL_HOURS * 3_600_000,
     /** A submitted claim without an answer this long becomes a `claim-no-answer` work item. */
     noAnswerMs: env.CHARTBILL_BILLING_NO_ANSWER_DAYS * 86_400_000,
     /** An eligibility answer for the same coverage (same version) and date of service is reused this long; 0 never. */

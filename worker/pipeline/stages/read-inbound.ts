@@ -23,7 +23,7 @@ import { X12_SYSTEM } from '../../../src/x12/x12-systems.ts';
 import type { BatchTransport } from '../../../src/x12/transport/clearinghouse-transport.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { buildTask, taskDeadline, taskIdentifierQuery, type WorkItemCode } from '../build-task.ts';
-import { closeAppeals } from '../close-appeals.ts';
+import { closeAnsweredAppeals } from '../close-appeals.ts';
 
 export interface InboundDeps {
   transport: BatchTransport;
@@ -300,8 +300,7 @@ function encounterOf(claim: Claim): string | undefined {
 async function readEra(text: string, file: string, deps: InboundDeps): Promise<void> {
   const result = await importEra(deps.billing, text, { now: deps.now() });
   // A claim's new answer may be the payer's answer to an appeal: that appeal leaves the queue.
-  for (const answer of result.answers)
-    await closeAppeals(deps.billing, answer.claim, answer.response, deps.now());
+  await closeAnsweredAppeals(deps.billing, result.answers, deps.now());
   for (const u of result.unmatched)
     await fileTask(
       'x12-unmatched',

@@ -1,4 +1,4 @@
-import type { Claim, ClaimResponse, Coverage, Resource, Task } from 'fhir/r4';
+import type { Claim, Coverage, Resource, Task } from 'fhir/r4';
 import { asVoid, voidIdentifierFor } from '../../../src/claims/replacement-claim.ts';
 import { submissionBundle } from '../../../src/claims/submission-bundle.ts';
 import { errorMessage } from '../../../src/errors/error-message.ts';
@@ -7,6 +7,7 @@ import { identifierQuery } from '../../../src/fhir/identifier-query.ts';
 import { SYSTEM, writerTag } from '../../../src/fhir/systems.ts';
 import type { ClaimWithId, PipelineServices } from '../pipeline-types.ts';
 import { findAnswer } from './record-answer.ts';
+import { storeAnswer } from '../store-answer.ts';
 
 /** Work-item code of a void the billing workspace asked for (src/billing-office/action-tasks.ts). */
 const VOID_TASK = 'claim-void';
@@ -57,7 +58,7 @@ async function sendVoid(task: Task, services: PipelineServices): Promise<void> {
   const known = await payer.claimStatus(voidIdentifierFor(voided));
   const reply =
     known ?? (await payer.submitClaim(submissionBundle(claim, await supporting(claim, clinical))));
-  const stored = await storeAnswer(billing, claim, reply);
+  const { resource: stored } = await storeAnswer(billing, claim, reply);
   if (voided.status !== 'cancelled')
     await billing.update<Claim>(
       { ...voided, status: 'cancelled' },
@@ -103,26 +104,4 @@ async function supporting(claim: Claim, clinical: FhirGateway): Promise<Resource
     if (person) found.push(person);
   }
   return found;
-}
-
-async function storeAnswer(
-  billing: FhirGateway,
-  claim: ClaimWithId,
-  answer: ClaimResponse,
-): Promise<ClaimResponse> {
-  const response: ClaimResponse = {
-    ...answer,
-    meta: { tag: [writerTag('worker')] },
-    request: {
-      reference: `Claim/${claim.id}`,
-      ...(claim.identifier?.[0] ? { identifier: claim.identifier[0] } : {}),
-    },
-  };
-  delete response.id;
-  const identifier = answer.identifier?.[0];
-  const { resource } = await billing.create(
-    response,
-    identifier ? { ifNoneExist: identifierQuery(identifier) } : {},
-  );
-  return resource;
 }
