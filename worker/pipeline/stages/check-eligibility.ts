@@ -71,7 +71,14 @@ async function askPayer(
   const known = created ? undefined : await storedAnswer(refOf(request), coverage, deps);
   if (known) return eligibilityOf(known, refOf(known), coverage);
   const answer = await deps.payer.checkEligibility(
-    submissionBundle(request, [ctx.patient, coverage, billingProvider, ctx.payerOrg]),
+    // A dependent's subscriber too: the 270 names them in 2100C, the patient in 2100D.
+    submissionBundle(request, [
+      ctx.patient,
+      coverage,
+      billingProvider,
+      ctx.payerOrg,
+      ctx.subscriber,
+    ]),
   );
   return eligibilityOf(answer, await storeResponse(answer, refOf(request), deps), coverage);
 }
