@@ -9,6 +9,7 @@ import {
   costSharingOf,
   coverageDenial,
   missingDiagnosisDenial,
+  priorAuthDenial,
   timelyFilingDenial,
   type Denial,
 } from './payer-server-rules.ts';
@@ -89,6 +90,7 @@ export function adjudicateRemit(input: AdjudicateInput): AdjudicatedRemit {
     claim.created.slice(0, 10);
   const rejection = missingDiagnosisDenial(claim);
   if (rejection) return { rejection };
+  const preAuthRefs = claim.insurance.flatMap((i) => i.preAuthRef ?? []);
   const claimDenial =
     coverageDenial(input.coverage, dateOfService) ??
     timelyFilingDenial(dateOfService, input.received);
@@ -100,6 +102,7 @@ export function adjudicateRemit(input: AdjudicateInput): AdjudicatedRemit {
     deductibleMet: input.deductibleMet ?? 0,
     patientControlNumber: patientControlNumberOf(claim) ?? claim.identifier?.[0]?.value ?? '',
     payerClaimNumber: input.controlNumber,
+    lineDenial: (code) => priorAuthDenial(code, input.coverage, preAuthRefs),
   });
   return { remit, claimDenial };
 }

@@ -30,6 +30,8 @@ export function remitOf(input: {
   deductibleMet: number;
   patientControlNumber: string;
   payerClaimNumber: string;
+  /** Why the payer refuses a line's service before pricing it (no prior authorization), if it does. */
+  lineDenial?: (code: string) => Denial | undefined;
 }): EraClaim {
   const state = {
     copayUsed: false,
@@ -38,7 +40,7 @@ export function remitOf(input: {
   const lines = (input.claim.item ?? []).map((item) =>
     input.claimDenial
       ? deniedLine(item, input.claimDenial)
-      : pricedLine(item, input.feeSchedule, input.sharing, state),
+      : pricedLine(item, input.feeSchedule, input.sharing, state, input.lineDenial),
   );
   const all = lines.flatMap((l) => l.adjustments);
   const charge = roundCents(lines.reduce((s, l) => s + l.charge, 0));
@@ -114,8 +116,11 @@ function pricedLine(
   schedule: FeeSchedule,
   sharing: CostSharing,
   state: { copayUsed: boolean; deductibleLeft: number },
+  lineDenial?: (code: string) => Denial | undefined,
 ): EraServiceLine {
   const line = base(item);
+  const refused = lineDenial?.(line.code);
+  if (refused) return deniedLine(item, refused);
   const price = priceLine(line.code, line.units ?? 1, line.charge, schedule);
   if ('denial' in price) return deniedLine(item, price.denial);
   const adjustments: EraAdjustment[] = [];
