@@ -8,6 +8,8 @@ export const ADVERTISED_TYPES = [
   'PractitionerRole',
   'Organization',
   'Location',
+  // A subscriber who is not a patient of the practice (Coverage.subscriber).
+  'RelatedPerson',
   'Encounter',
   'Condition',
   'ChargeItem',

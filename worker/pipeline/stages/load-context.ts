@@ -7,6 +7,7 @@ import type {
   OperationOutcome,
   Patient,
   Practitioner,
+  RelatedPerson,
   Resource,
 } from 'fhir/r4';
 import {
@@ -129,15 +130,19 @@ async function visitParties(
 
 /**
  * The subscriber of a dependent's Coverage (Coverage.subscriber naming a Patient other than the
- * beneficiary, e.g. the parent whose employer plan covers a child): 837P loop 2010BA.
+ * beneficiary, e.g. the parent whose employer plan covers a child, or a RelatedPerson when the
+ * parent is no patient of the practice): 270 loop 2100C, 837P loop 2010BA.
  */
 async function subscriberOf(
   clinical: FhirGateway,
   coverage: Coverage | undefined,
   patientId: string,
   related: ReadonlyMap<string, Resource> | undefined,
-): Promise<Patient | undefined> {
-  const id = idOfReference(coverage?.subscriber?.reference, 'Patient');
+): Promise<Patient | RelatedPerson | undefined> {
+  const reference = coverage?.subscriber?.reference;
+  const person = idOfReference(reference, 'RelatedPerson');
+  if (person) return readOptional(clinical, 'RelatedPerson', person, related);
+  const id = idOfReference(reference, 'Patient');
   return id && id !== patientId ? readOptional(clinical, 'Patient', id, related) : undefined;
 }
 
@@ -226,7 +231,9 @@ async function search<K extends 'ChargeItem' | 'Condition' | 'Coverage'>(
   return resourcesOf(type, prefetched ?? (await clinical.searchAll(type, params)));
 }
 
-async function readOptional<K extends 'Organization' | 'Practitioner' | 'Location' | 'Patient'>(
+async function readOptional<
+  K extends 'Organization' | 'Practitioner' | 'Location' | 'Patient' | 'RelatedPerson',
+>(
   clinical: FhirGateway,
   type: K,
   id: string | undefined,
