@@ -47,6 +47,27 @@ function adjustmentsOf(answer: ClaimResponse | undefined): string[] {
     });
 }
 
+/** The CoverageEligibilityResponse the worker stored for a seeded visit's eligibility check. */
+async function storedEligibility(
+  run: RealClaimsStack,
+  encounterId: string,
+): Promise<CoverageEligibilityResponse | undefined> {
+  const identifier = eligibilityIdentifierFor(encounterId);
+  const [request] = await all<CoverageEligibilityRequest>(
+    run.billing,
+    'CoverageEligibilityRequest',
+    {
+      identifier: `${identifier.system ?? ''}|${identifier.value ?? ''}`,
+    },
+  );
+  const [stored] = await all<CoverageEligibilityResponse>(
+    run.billing,
+    'CoverageEligibilityResponse',
+    { request: `CoverageEligibilityRequest/${request?.id ?? '?'}` },
+  );
+  return stored;
+}
+
 function placeOfService(claim: Claim): string | undefined {
   return claim.item?.[0]?.locationCodeableConcept?.coding?.find(
     (c) => c.system === SYSTEM.placeOfService,
@@ -184,18 +205,7 @@ describe('seeded visits carry what real claims carry, end to end', { timeout: 24
 
   it("finds a child eligible under the parent's member id through the clearinghouse's CORE 270/271 (2000D)", async () => {
     // What the worker asked and stored before it billed the child's visit.
-    const [request] = await all<CoverageEligibilityRequest>(
-      run.billing,
-      'CoverageEligibilityRequest',
-      {
-        identifier: `${SYSTEM.eligibilityId}|${eligibilityIdentifierFor(SCENARIO.dependent).value ?? ''}`,
-      },
-    );
-    const [stored] = await all<CoverageEligibilityResponse>(
-      run.billing,
-      'CoverageEligibilityResponse',
-      { request: `CoverageEligibilityRequest/${request?.id ?? '?'}` },
-    );
+    const stored = await storedEligibility(run, SCENARIO.dependent);
     expect(stored?.outcome).toBe('complete');
     expect(stored?.insurance?.[0]?.inforce).toBe(true);
     expect(stored?.insurance?.[0]?.coverage.reference).toBe(
@@ -262,18 +272,7 @@ describe('seeded visits carry what real claims carry, end to end', { timeout: 24
     expect(patient).toContain('PAT*19');
     expect(patient.find((s) => s.startsWith('NM1*QC'))).toBe('NM1*QC*1*OKAFOR*THEO');
     // The worker checked the child's eligibility (2000D under the parent) before billing.
-    const [request] = await all<CoverageEligibilityRequest>(
-      run.billing,
-      'CoverageEligibilityRequest',
-      {
-        identifier: `${SYSTEM.eligibilityId}|${eligibilityIdentifierFor(SCENARIO.relatedSubscriber).value ?? ''}`,
-      },
-    );
-    const [stored] = await all<CoverageEligibilityResponse>(
-      run.billing,
-      'CoverageEligibilityResponse',
-      { request: `CoverageEligibilityRequest/${request?.id ?? '?'}` },
-    );
+    const stored = await storedEligibility(run, SCENARIO.relatedSubscriber);
     expect(stored?.insurance?.[0]?.inforce).toBe(true);
     const answer = await run.answerTo(claim);
     expect(answer?.outcome).toBe('complete');
