@@ -8,6 +8,8 @@ export const ADVERTISED_TYPES = [
   'PractitionerRole',
   'Organization',
   'Location',
+  // A subscriber who is not a patient of the practice (Coverage.subscriber).
+  'RelatedPerson',
   'Encounter',
   // Booked visits, for eligibility ahead of them (issue 15): status, date and _lastUpdated search.
   'Appointment',

@@ -9,6 +9,7 @@ import {
   costSharingOf,
   coverageDenial,
   missingDiagnosisDenial,
+  priorAuthDenial,
   timelyFilingDenial,
   type Denial,
 } from './payer-server-rules.ts';
@@ -94,6 +95,7 @@ export function adjudicateRemit(input: AdjudicateInput): AdjudicatedRemit {
     claim.created.slice(0, 10);
   const rejection = missingDiagnosisDenial(claim);
   if (rejection) return { rejection };
+  const preAuthRefs = claim.insurance.flatMap((i) => i.preAuthRef ?? []);
   const claimDenial = input.overturned
     ? undefined
     : (coverageDenial(input.coverage, dateOfService) ??
@@ -106,7 +108,10 @@ export function adjudicateRemit(input: AdjudicateInput): AdjudicatedRemit {
     deductibleMet: input.deductibleMet ?? 0,
     patientControlNumber: patientControlNumberOf(claim) ?? claim.identifier?.[0]?.value ?? '',
     payerClaimNumber: input.controlNumber,
-    ...(input.overturned ? { overturned: true } : {}),
+    // An appeal the payer overturned allows what its rules denied, prior authorization included.
+    ...(input.overturned
+      ? { overturned: true }
+      : { lineDenial: (code: string) => priorAuthDenial(code, input.coverage, preAuthRefs) }),
   });
   return { remit, claimDenial };
 }

@@ -32,6 +32,8 @@ export function remitOf(input: {
   payerClaimNumber: string;
   /** An appeal overturned the line denials: a service the rules deny is allowed at its charge. */
   overturned?: boolean;
+  /** Why the payer refuses a line's service before pricing it (no prior authorization), if it does. */
+  lineDenial?: (code: string) => Denial | undefined;
 }): EraClaim {
   const state = {
     copayUsed: false,
@@ -40,7 +42,14 @@ export function remitOf(input: {
   const lines = (input.claim.item ?? []).map((item) =>
     input.claimDenial
       ? deniedLine(item, input.claimDenial)
-      : pricedLine(item, input.feeSchedule, input.sharing, state, input.overturned === true),
+      : pricedLine(
+          item,
+          input.feeSchedule,
+          input.sharing,
+          state,
+          input.overturned === true,
+          input.lineDenial,
+        ),
   );
   const all = lines.flatMap((l) => l.adjustments);
   const charge = roundCents(lines.reduce((s, l) => s + l.charge, 0));
@@ -117,8 +126,11 @@ function pricedLine(
   sharing: CostSharing,
   state: { copayUsed: boolean; deductibleLeft: number },
   overturned: boolean,
+  lineDenial?: (code: string) => Denial | undefined,
 ): EraServiceLine {
   const line = base(item);
+  const refused = overturned ? undefined : lineDenial?.(line.code);
+  if (refused) return deniedLine(item, refused);
   const priced = priceLine(line.code, line.units ?? 1, line.charge, schedule);
   if ('denial' in priced && !overturned) return deniedLine(item, priced.denial);
   const price = 'denial' in priced ? { allowed: line.charge } : priced;

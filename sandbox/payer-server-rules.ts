@@ -2,6 +2,7 @@ import type { Claim, Coverage } from 'fhir/r4';
 import type { CarcGroup } from '../src/claims/carc-codes.ts';
 import { feeFor, roundCents, type FeeSchedule } from '../src/claims/fee-schedule.ts';
 import { SYSTEM } from '../src/fhir/systems.ts';
+import { X12_PAYER } from './seed-people.ts';
 
 /**
  * The sandbox payer's adjudication rules, each a small pure function. They are deliberately few
@@ -82,6 +83,35 @@ export function timelyFilingDenial(
 export function missingDiagnosisDenial(claim: Claim): Denial | undefined {
   if ((claim.diagnosis ?? []).length > 0) return undefined;
   return { carc: '16', group: 'CO', rarc: 'M76', note: 'The claim has no diagnosis code.' };
+}
+
+/**
+ * The services each sandbox payer authorizes before they are given (payer id → CPT/HCPCS codes),
+ * as real plans list them: Sandbox Mutual wants a prior authorization for a major-joint
+ * injection (20610), the service of the seeded prior authorization (seed-real-claims.ts).
+ */
+export const PRIOR_AUTH_REQUIRED: Readonly<Record<string, readonly string[]>> = {
+  [X12_PAYER.payerId]: ['20610'],
+};
+
+/**
+ * CARC 197 (CO): a line whose service the payer authorizes first, on a claim that names no
+ * authorization (Claim.insurance.preAuthRef, 837P REF*G1). The payer is the Coverage's payor.
+ */
+export function priorAuthDenial(
+  code: string,
+  coverage: Coverage | undefined,
+  preAuthRefs: readonly string[],
+): Denial | undefined {
+  const payor = coverage?.payor[0]?.identifier;
+  const payerId = payor?.system === SYSTEM.payerId ? payor.value : undefined;
+  if (!payerId || !PRIOR_AUTH_REQUIRED[payerId]?.includes(code)) return undefined;
+  if (preAuthRefs.some((ref) => ref.trim().length > 0)) return undefined;
+  return {
+    carc: '197',
+    group: 'CO',
+    note: `${code} needs the plan's prior authorization, and the claim names none.`,
+  };
 }
 
 /** A line's allowed amount, or why it is denied. */

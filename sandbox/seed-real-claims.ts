@@ -4,6 +4,7 @@ import type {
   Location,
   Patient,
   Practitioner,
+  RelatedPerson,
   Resource,
   ServiceRequest,
 } from 'fhir/r4';
@@ -53,6 +54,11 @@ export interface CodedVisit {
  *   NDC, 2410 LIN*N4 and CTP;
  * - `priorAuth`: a knee injection under the payer's prior authorization on file (a ClaimResponse,
  *   use `preauthorization`): Claim.insurance.preAuthRef, REF*G1.
+ * - `relatedSubscriber`: a child on the plan of a parent who is no patient of the practice
+ *   (Coverage.subscriber = a RelatedPerson): the 270 asks in 2000D under the parent's member id,
+ *   the 837P names the parent in 2010BA and the child in 2000C;
+ * - `priorAuthMissing`: the same knee injection with no authorization on file: Sandbox Mutual
+ *   authorizes 20610 first (PRIOR_AUTH_REQUIRED), so the 835 denies it CO-197.
  */
 export const REAL_CLAIM_SCENARIOS = {
   dependent: 'enc-x12-dependent',
@@ -62,6 +68,8 @@ export const REAL_CLAIM_SCENARIOS = {
   referral: 'enc-x12-referral',
   drug: 'enc-x12-drug',
   priorAuth: 'enc-x12-prior-auth',
+  relatedSubscriber: 'enc-x12-related-subscriber',
+  priorAuthMissing: 'enc-x12-no-prior-auth',
 } as const;
 
 /** Ids of the resources these visits reference. */
@@ -77,6 +85,11 @@ export const REAL_CLAIM_IDS = {
   patientHome: 'loc-patient-home',
   priorAuthorization: 'cr-preauth-1',
   priorAuthNumber: 'SBXMUT-PA-4471',
+  /** The child of the `relatedSubscriber` visit, and the parent who holds the plan. */
+  ward: 26,
+  guardian: 'rp-guardian-1',
+  /** The parent's member id with Sandbox Mutual (no patient number: not a patient here). */
+  guardianMemberId: 'SBX7100026',
 } as const;
 
 /** The high-deductible plan: no office copay, $1,500 deductible, then 20% coinsurance. */
@@ -86,6 +99,7 @@ const NEW_PATIENTS = [
   { n: 23, given: 'Morgan', family: 'Abernathy', gender: 'female', age: 39, born: '06-15' },
   { n: 24, given: 'Lily', family: 'Abernathy', gender: 'female', age: 8, born: '02-09' },
   { n: 25, given: 'Dmitri', family: 'Volkov', gender: 'male', age: 46, born: '11-23' },
+  { n: 26, given: 'Theo', family: 'Okafor', gender: 'male', age: 11, born: '09-30' },
 ] as const;
 
 /** The visits of REAL_CLAIM_SCENARIOS; only real ICD-10-CM, CPT and HCPCS codes. */
@@ -170,9 +184,30 @@ export const REAL_CLAIM_VISITS: readonly CodedVisit[] = [
     diagnoses: [{ code: 'M17.11', display: 'Unilateral primary osteoarthritis, right knee' }],
     lines: [{ code: '20610', system: 'cpt', pointers: [1] }],
   },
+  {
+    id: REAL_CLAIM_SCENARIOS.relatedSubscriber,
+    patient: REAL_CLAIM_IDS.ward,
+    practitioner: 'pr-2',
+    daysAgo: 3,
+    type: 'Office visit',
+    diagnoses: [{ code: 'J06.9', display: 'Acute upper respiratory infection, unspecified' }],
+    lines: [{ code: '99213', system: 'cpt', pointers: [1] }],
+  },
+  {
+    id: REAL_CLAIM_SCENARIOS.priorAuthMissing,
+    patient: 15,
+    practitioner: 'pr-1',
+    daysAgo: 4,
+    type: 'Procedure visit',
+    diagnoses: [{ code: 'M17.12', display: 'Unilateral primary osteoarthritis, left knee' }],
+    lines: [{ code: '20610', system: 'cpt', pointers: [1] }],
+  },
 ];
 
 const DAY_MS = 86_400_000;
+
+/** Street addresses by patient number (the Abernathys share 412 Maple Avenue). */
+const HOMES: Readonly<Record<number, string>> = { 25: '7 Cedar Court', 26: '58 Birch Lane' };
 
 function isoDate(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -193,16 +228,58 @@ function patient(now: Date, p: (typeof NEW_PATIENTS)[number]): Patient {
     name: [{ use: 'official', family: p.family, given: [p.given] }],
     gender: p.gender,
     birthDate: `${String(now.getUTCFullYear() - p.age)}-${p.born}`,
-    // The parent and child share a home; the deductible plan's member lives elsewhere.
+    // The parent and child share a home; the others live elsewhere.
     address: [
       {
-        line: [p.n === 25 ? '7 Cedar Court' : '412 Maple Avenue'],
+        line: [HOMES[p.n] ?? '412 Maple Avenue'],
         city: 'Springfield',
         state: 'IL',
         postalCode: '62704',
         country: 'US',
       },
     ],
+  };
+}
+
+/**
+ * The parent of the `relatedSubscriber` visit's child: the plan's subscriber, known to the
+ * practice only as the child's mother (RelatedPerson), never seen as a patient.
+ */
+function guardian(now: Date): RelatedPerson {
+  return {
+    resourceType: 'RelatedPerson',
+    id: REAL_CLAIM_IDS.guardian,
+    meta: SEED_META,
+    active: true,
+    patient: { reference: `Patient/${patientId(REAL_CLAIM_IDS.ward)}` },
+    relationship: [{ coding: [{ system: SYSTEM.roleCode, code: 'MTH', display: 'mother' }] }],
+    name: [{ use: 'official', family: 'Okafor', given: ['Adaeze'] }],
+    gender: 'female',
+    birthDate: `${String(now.getUTCFullYear() - 41)}-04-18`,
+    address: [
+      {
+        line: [HOMES[REAL_CLAIM_IDS.ward] ?? ''],
+        city: 'Springfield',
+        state: 'IL',
+        postalCode: '62704',
+        country: 'US',
+      },
+    ],
+  };
+}
+
+/** The child on the plan of a parent who is a RelatedPerson: the parent's member id. */
+function relatedSubscriberCoverage(start: string): Coverage {
+  const base = seedCoverage(REAL_CLAIM_IDS.ward, start, undefined, true);
+  return {
+    ...base,
+    identifier: [{ system: SYSTEM.memberId, value: REAL_CLAIM_IDS.guardianMemberId }],
+    subscriber: { reference: `RelatedPerson/${REAL_CLAIM_IDS.guardian}` },
+    subscriberId: REAL_CLAIM_IDS.guardianMemberId,
+    relationship: {
+      coding: [{ system: SYSTEM.subscriberRelationship, code: 'child', display: 'Child' }],
+    },
+    dependent: '01',
   };
 }
 
@@ -364,6 +441,8 @@ export function realClaimResources(now: Date, coverageStart: string): Resource[]
     referral(now),
     ...locations(),
     priorAuthorization(now),
+    guardian(now),
+    relatedSubscriberCoverage(coverageStart),
   ];
 }
 

@@ -8,7 +8,7 @@ import { answerEligibility } from '../payer-server-eligibility.ts';
 import { costSharingOf } from '../payer-server-rules.ts';
 import { answerFile, d8, KIND_271, KIND_277, x12Date, type Party } from './answer-envelope.ts';
 import type { IntakeState } from './claim-intake.ts';
-import type { MemberLookup } from './members.ts';
+import type { DependentName, MemberLookup } from './members.ts';
 
 /** What a 270 or 276 asks, as read from it. */
 interface Inquiry {
@@ -19,6 +19,8 @@ interface Inquiry {
   trace: string;
   traceOriginator: string;
   member: { id: string; last: string; first: string };
+  /** 270 loop 2000D/2100D: the dependent asked about under the member's id (NM1*03, DMG). */
+  dependent?: DependentName;
   /** 270: DTP*291; 276: DTP*472. */
   date: string;
   serviceTypes: string[];
@@ -26,7 +28,10 @@ interface Inquiry {
   claimNumber: string;
 }
 
-/** Reads a 270 or 276 (one inquiry; the first subscriber), refusing anything else. */
+/**
+ * Reads a 270 or 276 (one inquiry; the first subscriber and, in a 270, the dependent of its
+ * loop 2000D), refusing anything else.
+ */
 export async function readInquiry(x12: string): Promise<Inquiry> {
   const stream = openX12(x12);
   const q: Inquiry = {
@@ -41,13 +46,19 @@ export async function readInquiry(x12: string): Promise<Inquiry> {
     serviceTypes: [],
     claimNumber: '',
   };
+  let level = '';
   for await (const s of stream.segments) {
+    if (s.tag === 'HL') level = el(s, 3);
     if (s.tag === 'ISA') q.sender = { qualifier: el(s, 5), id: el(s, 6).trim() };
     else if (s.tag === 'ST') q.set = el(s, 1);
     else if (s.tag === 'NM1' && el(s, 1) === 'PR') q.payer = { id: el(s, 9), name: el(s, 3) };
     else if (s.tag === 'NM1' && el(s, 1) === '1P') q.provider = { name: el(s, 3), npi: el(s, 9) };
     else if (s.tag === 'NM1' && el(s, 1) === 'IL')
       q.member = { id: el(s, 9), last: el(s, 3), first: el(s, 4) };
+    else if (s.tag === 'NM1' && el(s, 1) === '03' && level === '23' && !q.dependent)
+      q.dependent = { last: el(s, 3), first: el(s, 4) };
+    else if (s.tag === 'DMG' && level === '23' && q.dependent && /^\d{8}$/.test(el(s, 2)))
+      q.dependent.birthDate = el(s, 2);
     else if (s.tag === 'TRN' && !q.trace) {
       q.trace = el(s, 2);
       q.traceOriginator = el(s, 3);
@@ -63,17 +74,42 @@ export async function readInquiry(x12: string): Promise<Inquiry> {
 
 const iso = (v: string) => `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
 
-/** The levels a 271 and a 277 share: payer (20), provider or receiver (21), subscriber (22). */
+/**
+ * The levels a 271 and a 277 share: payer (20), provider or receiver (21), subscriber (22); for
+ * a 270 about a dependent, the subscriber (HL child code 1) and then the dependent (2000D HL*23,
+ * with the trace, NM1*03 and DMG), after which the answer's dates and EBs are 2100D/2110D's.
+ */
 function header(q: Inquiry, bht: OutSegment): OutSegment[] {
+  const dependent = q.set === '270' ? q.dependent : undefined;
+  const member: OutSegment = [
+    'NM1',
+    'IL',
+    '1',
+    q.member.last,
+    q.member.first,
+    '',
+    '',
+    '',
+    'MI',
+    q.member.id,
+  ];
+  const traced: OutSegment = ['TRN', '2', q.trace, q.traceOriginator];
   return [
     bht,
     ['HL', '1', '', '20', '1'],
     ['NM1', 'PR', '2', text(q.payer.name), '', '', '', '', 'PI', q.payer.id],
     ['HL', '2', '1', '21', '1'],
     ['NM1', '1P', '2', text(q.provider.name), '', '', '', '', 'XX', q.provider.npi],
-    ['HL', '3', '2', '22', '0'],
-    ['TRN', '2', q.trace, q.traceOriginator],
-    ['NM1', 'IL', '1', q.member.last, q.member.first, '', '', '', 'MI', q.member.id],
+    ...(dependent
+      ? [
+          ['HL', '3', '2', '22', '1'],
+          member,
+          ['HL', '4', '3', '23', '0'],
+          traced,
+          ['NM1', '03', '1', dependent.last, dependent.first],
+          ...(dependent.birthDate ? [['DMG', 'D8', dependent.birthDate]] : []),
+        ]
+      : [['HL', '3', '2', '22', '0'], traced, member]),
   ];
 }
 
@@ -81,7 +117,10 @@ function header(q: Inquiry, bht: OutSegment): OutSegment[] {
  * A 271 (005010X279A1) from the sandbox payer's eligibility rules (`answerEligibility`, the
  * same the FHIR payer uses): active (EB*1) or inactive (EB*6) with the reason, plan dates, and
  * for an active plan the office-visit copay, coinsurance and deductible. A member the payer does
- * not know gets AAA 75 (subscriber not found) with follow-up C (correct and resubmit).
+ * not know gets AAA 75 (subscriber not found) with follow-up C (correct and resubmit); a
+ * dependent (270 loop 2000D) is answered in 2000D/2110D from their own enrollment under the
+ * member id, and one the payer cannot match by name and date of birth gets AAA 67 (patient not
+ * found) there.
  */
 export function answer270(
   q: Inquiry,
@@ -90,10 +129,23 @@ export function answer270(
   now: Date,
 ): string {
   const { d8: today, time } = x12Date(now);
-  const body = header(q, ['BHT', '0022', '11', q.trace, today, time]);
-  const coverage = members.find(q.payer.id, q.member.id);
+  const subscriber = members.find(q.payer.id, q.member.id);
+  const coverage =
+    subscriber && q.dependent
+      ? members.findDependent(q.payer.id, q.member.id, q.dependent)
+      : subscriber;
+  // An unknown member id is answered in 2100C alone: there is no subscriber to hang 2000D on.
+  const { dependent, ...withoutDependent } = q;
+  const body = header(subscriber && dependent ? q : withoutDependent, [
+    'BHT',
+    '0022',
+    '11',
+    q.trace,
+    today,
+    time,
+  ]);
   if (!coverage) {
-    body.push(['AAA', 'N', '', '75', 'C']);
+    body.push(['AAA', 'N', '', subscriber ? '67' : '75', 'C']);
     return answerFile(q.sender, KIND_271, [body], state.nextControl(), now);
   }
   const request: CoverageEligibilityRequest = {

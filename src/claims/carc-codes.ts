@@ -17,6 +17,8 @@ export const CARC_TEXT: Readonly<Record<string, string>> = {
   '50': "Not medically necessary in the payer's judgment.",
   '96': 'Not covered: the plan does not pay for this service.',
   '97': 'Bundled: paid as part of another service on the claim.',
+  '197':
+    'No prior authorization: the plan authorizes this service beforehand and the claim named none.',
   '204': "Not covered under the patient's current benefit plan.",
 };
 

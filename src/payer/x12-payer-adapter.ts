@@ -8,6 +8,7 @@ import type {
   Identifier,
   Organization,
   Patient,
+  RelatedPerson,
   Resource,
 } from 'fhir/r4';
 import { AppError } from '../errors/app-error.ts';
@@ -24,7 +25,7 @@ import {
   queuedClaimResponse,
   x12ClaimIdentifier,
 } from '../x12/claim-timeline.ts';
-import { claim837Body, claimNumberOf } from '../x12/claim-to-837.ts';
+import { claim837Body, claimNumberOf, isDependent } from '../x12/claim-to-837.ts';
 import { eligibilityToFhir } from '../x12/eligibility-to-fhir.ts';
 import { claimStatusEvent } from '../x12/status-events.ts';
 import { detectTransactionSet, readX12, type X12Document } from '../x12/read-x12.ts';
@@ -191,6 +192,9 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
         'The eligibility request lacks its Coverage, Patient or provider',
       );
     const payer = find(coverage.payor[0]?.reference, 'Organization') as Organization | undefined;
+    // A dependent's subscriber (270 2100C): the Patient or RelatedPerson Coverage.subscriber names.
+    const subscriber = (find(coverage.subscriber?.reference, 'RelatedPerson') ??
+      find(coverage.subscriber?.reference, 'Patient')) as Patient | RelatedPerson | undefined;
     const at = now();
     const x12 = build270(
       {
@@ -198,6 +202,7 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
         patient,
         provider,
         ...(payer ? { payer } : {}),
+        ...(subscriber && subscriber.id !== patient.id ? { subscriber } : {}),
         serviceTypes: serviceTypesOf(request),
         date: request.servicedDate ?? at.toISOString().slice(0, 10),
         trace: request.identifier?.[0]?.value?.slice(0, 50) ?? `elig-${at.getTime()}`,
@@ -209,7 +214,10 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
     const doc = await readAnswer(
       await options.realTime.exchange('X12_270_Request_005010X279A1', x12),
     );
-    const answer = doc.kind === 'eligibility' ? doc.answers[0] : undefined;
+    // The answer about the patient: a dependent's is the one of loop 2000D.
+    const answers = doc.kind === 'eligibility' ? doc.answers : [];
+    const dependent = isDependent(coverage);
+    const answer = answers.find((a) => (a.dependent !== undefined) === dependent) ?? answers[0];
     if (!answer)
       throw new AppError('PAYER_REJECTED', `The clearinghouse answered the 270 with a ${doc.kind}`);
     return eligibilityToFhir(answer, {

@@ -148,7 +148,8 @@ function relationshipOf(coverage: Coverage): string {
   );
 }
 
-function isDependent(coverage: Coverage): boolean {
+/** A Coverage whose beneficiary is not its subscriber (Coverage.relationship other than self). */
+export function isDependent(coverage: Coverage): boolean {
   return relationshipOf(coverage) !== 'self';
 }
 

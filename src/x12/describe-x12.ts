@@ -1,7 +1,7 @@
 import type { Era835 } from './collect-835.ts';
 import { BENEFIT_INFO, COVERAGE_LEVEL, SERVICE_TYPE, TIME_PERIOD } from './eligibility-codes.ts';
 import type { EraAdjustment, EraClaim } from './era-types.ts';
-import type { Eligibility271 } from './read-271.ts';
+import type { Eligibility271, EligibilityPerson } from './read-271.ts';
 import { statusTimelineEvent, type StatusReport } from './read-277.ts';
 import type { Ack999, Ta1 } from './read-999.ts';
 import type { X12Document } from './read-x12.ts';
@@ -77,9 +77,13 @@ function describeStatus(r: StatusReport): string {
 }
 
 function describe271(a: Eligibility271): string {
-  const who = [a.subscriber.firstName, a.subscriber.lastName].filter(Boolean).join(' ');
+  const nameOf = (p: EligibilityPerson) => [p.firstName, p.lastName].filter(Boolean).join(' ');
+  const who = nameOf(a.subscriber);
+  const member = `${who || 'the member'}${a.subscriber.memberId ? ` (${a.subscriber.memberId})` : ''}`;
   const lines = [
-    `Eligibility from ${a.payerName ?? 'the payer'} for ${who || 'the member'}${a.subscriber.memberId ? ` (${a.subscriber.memberId})` : ''}:`,
+    `Eligibility from ${a.payerName ?? 'the payer'} for ${
+      a.dependent ? `${nameOf(a.dependent) || 'a dependent'}, dependent of ${member}` : member
+    }:`,
   ];
   for (const r of a.rejections)
     lines.push(

@@ -34,13 +34,26 @@ export interface EligibilityRejection {
   where: string;
 }
 
-/** A 271 answer for one subscriber (or dependent). */
+/** A person a 271 names: 2100C the subscriber (with the member id), 2100D a dependent. */
+export interface EligibilityPerson {
+  lastName?: string;
+  firstName?: string;
+  memberId?: string;
+  birthDate?: string;
+}
+
+/**
+ * A 271 answer for one subscriber, or for a dependent (loop 2000D): then `subscriber` is the
+ * 2100C holder of the member id the answer is under, `dependent` the 2100D patient, and the
+ * benefits are those of 2110D.
+ */
 export interface Eligibility271 {
   /** TRN02 echoed from the 270 (ChartBill's trace). */
   trace?: string;
   payerName?: string;
   payerId?: string;
-  subscriber: { lastName?: string; firstName?: string; memberId?: string; birthDate?: string };
+  subscriber: EligibilityPerson;
+  dependent?: EligibilityPerson;
   /** DTP*346/347 plan begin/end, DTP*291 plan, DTP*356/357 eligibility, YYYY-MM-DD. */
   planStart?: string;
   planEnd?: string;
@@ -77,7 +90,8 @@ export class EligibilityCollector {
       case 'HL':
         this.level = el(s, 3);
         this.benefit = undefined;
-        if (this.level === '22' || this.level === '23') this.startAnswer();
+        if (this.level === '22') this.startAnswer();
+        else if (this.level === '23') this.startDependent();
         return;
       case 'NM1':
         this.onName(s);
@@ -93,7 +107,7 @@ export class EligibilityCollector {
         return;
       case 'DMG':
         if (this.answer && /^\d{8}$/.test(el(s, 2)))
-          this.answer.subscriber.birthDate = iso(el(s, 2));
+          (this.answer.dependent ?? this.answer.subscriber).birthDate = iso(el(s, 2));
         return;
       case 'EB':
         this.onBenefit(s, d);
@@ -115,15 +129,39 @@ export class EligibilityCollector {
     this.answers.push(this.answer);
   }
 
+  /**
+   * Loop 2000D: the dependent the answer is about. The subscriber level above it carries no
+   * benefits of its own when the 270 asked about the dependent, so that answer becomes the
+   * dependent's (keeping 2100C's member id); a second dependent under the same subscriber gets
+   * an answer of its own with the same 2100C.
+   */
+  private startDependent(): void {
+    const above = this.answer;
+    if (above && !above.dependent && above.benefits.length === 0) {
+      above.dependent = {};
+      return;
+    }
+    this.startAnswer();
+    if (this.answer) {
+      this.answer.subscriber = { ...(above?.subscriber ?? {}) };
+      if (above?.planStart) this.answer.planStart = above.planStart;
+      if (above?.planEnd) this.answer.planEnd = above.planEnd;
+      this.answer.dependent = {};
+    }
+  }
+
   private onName(s: Segment): void {
     if (el(s, 1) === 'PR') this.payer = { name: el(s, 3), id: el(s, 9) };
-    else if ((el(s, 1) === 'IL' || el(s, 1) === '03') && this.answer)
-      this.answer.subscriber = {
-        ...this.answer.subscriber,
+    else if ((el(s, 1) === 'IL' || el(s, 1) === '03') && this.answer) {
+      const person = {
         lastName: el(s, 3),
         firstName: el(s, 4),
         ...(el(s, 9) ? { memberId: el(s, 9) } : {}),
       };
+      if (el(s, 1) === '03' && this.answer.dependent)
+        this.answer.dependent = { ...this.answer.dependent, ...person };
+      else this.answer.subscriber = { ...this.answer.subscriber, ...person };
+    }
   }
 
   private onReject(s: Segment): void {

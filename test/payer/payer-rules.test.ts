@@ -10,8 +10,10 @@ import {
   missingDiagnosisDenial,
   patientShare,
   priceLine,
+  priorAuthDenial,
   timelyFilingDenial,
 } from '../../sandbox/payer-server-rules.ts';
+import { seedCoverage } from '../../sandbox/seed-people.ts';
 import { coverage } from '../claims/fixtures.ts';
 
 describe('coverage in force on the date of service (CARC 27)', () => {
@@ -131,5 +133,21 @@ describe('cost sharing', () => {
     expect(['99201', '99216', '99396', '36415'].some(isOfficeVisit)).toBe(false);
     expect(['99381', '99397', 'G0438'].every(isPreventive)).toBe(true);
     expect(['99380', '99398', '99213'].some(isPreventive)).toBe(false);
+  });
+});
+
+describe('prior authorization (CARC 197)', () => {
+  const mutual = seedCoverage(16, '2025-01-01', undefined, true);
+  const healthPlan = seedCoverage(16, '2025-01-01');
+
+  it("denies Sandbox Mutual's knee injection CO-197 when the claim names no authorization", () => {
+    expect(priorAuthDenial('20610', mutual, [])).toMatchObject({ carc: '197', group: 'CO' });
+    expect(priorAuthDenial('20610', mutual, [' '])).toMatchObject({ carc: '197' });
+  });
+
+  it('lets it through with an authorization, and asks none for other services or payers', () => {
+    expect(priorAuthDenial('20610', mutual, ['SBXMUT-PA-4471'])).toBeUndefined();
+    expect(priorAuthDenial('99213', mutual, [])).toBeUndefined();
+    expect(priorAuthDenial('20610', healthPlan, [])).toBeUndefined();
   });
 });

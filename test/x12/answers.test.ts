@@ -270,6 +270,133 @@ describe('270/271 eligibility', () => {
     );
   });
 
+  it("asks about a dependent in loop 2000D under the subscriber's member id (X279A1)", () => {
+    const input = chartbillClaimInput();
+    const text = build270(
+      {
+        ...input,
+        coverage: {
+          ...input.coverage,
+          subscriber: { reference: 'RelatedPerson/rp-1' },
+          relationship: {
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship',
+                code: 'child',
+              },
+            ],
+          },
+        },
+        patient: {
+          ...input.patient,
+          name: [{ family: 'Rivera', given: ['Leo'] }],
+          birthDate: '2017-06-09',
+          gender: 'male',
+        },
+        subscriber: {
+          resourceType: 'RelatedPerson',
+          id: 'rp-1',
+          patient: { reference: 'Patient/pat-1' },
+          name: [{ family: 'Rivera', given: ['Ana', 'Maria'] }],
+          birthDate: '1980-04-02',
+          gender: 'female',
+        },
+        provider: input.billingProvider,
+        serviceTypes: ['30', '98'],
+        date: '2026-03-02',
+        trace: 'E-2',
+      },
+      testX12Config(),
+      7,
+      NOW,
+    );
+    const segments = text.split('~\n');
+    const from = segments.findIndex((s) => s.startsWith('HL*3*'));
+    const to = segments.findIndex((s) => s.startsWith('SE*'));
+    // 2000C: the subscriber has a child level; 2100C names them under the member id, no EQ.
+    // 2000D/2100D/2110D: the dependent's trace, name (no id of their own), birth date, the date
+    // of service and the question.
+    expect(segments.slice(from, to)).toEqual([
+      'HL*3*2*22*1',
+      'NM1*IL*1*RIVERA*ANA*MARIA***MI*W123456789',
+      'DMG*D8*19800402*F',
+      'HL*4*3*23*0',
+      expect.stringMatching(/^TRN\*1\*E-2\*9\w{9}$/),
+      'NM1*03*1*RIVERA*LEO',
+      'DMG*D8*20170609*M',
+      'DTP*291*D8*20260302',
+      'EQ*30^98',
+    ]);
+    // SE01 counts ST through SE (ISA and GS come before ST).
+    expect(segments[to]).toBe(`SE*${String(to - 1)}*0001`);
+  });
+
+  it('refuses a 270 for a dependent whose subscriber it was not given, naming loop 2100C', () => {
+    const input = chartbillClaimInput();
+    const ask = () =>
+      build270(
+        {
+          ...input,
+          coverage: {
+            ...input.coverage,
+            relationship: {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship',
+                  code: 'child',
+                },
+              ],
+            },
+          },
+          provider: input.billingProvider,
+          serviceTypes: ['30'],
+          date: '2026-03-02',
+          trace: 'E-3',
+        },
+        testX12Config(),
+        8,
+        NOW,
+      );
+    expect(ask).toThrow(/Coverage\.subscriber.*270 2100C/);
+  });
+
+  it("reads a dependent's benefits from loop 2110D, under the subscriber's member id", async () => {
+    const doc = await read(
+      file('271', 'HB', '005010X279A1', [
+        [
+          ...subscriber.slice(0, 5),
+          ['HL', '3', '2', '22', '1'],
+          ['NM1', 'IL', '1', 'RIVERA', 'ANA', '', '', '', 'MI', 'W123456789'],
+          ['HL', '4', '3', '23', '0'],
+          ['TRN', '2', 'E-2', '9CHARTBILL'],
+          ['NM1', '03', '1', 'RIVERA', 'LEO'],
+          ['DMG', 'D8', '20170609', 'M'],
+          ['DTP', '346', 'D8', '20260101'],
+          ['EB', '1', 'IND', '30', 'PR', 'GOLD PPO'],
+          ['EB', 'B', 'IND', '98', '', '', '27', '25', '', '', '', '', 'Y'],
+        ],
+      ]),
+    );
+    if (doc.kind !== 'eligibility') throw new Error(doc.kind);
+    expect(doc.answers).toHaveLength(1);
+    const [answer] = doc.answers;
+    expect(answer?.trace).toBe('E-2');
+    expect(answer?.subscriber).toMatchObject({ lastName: 'RIVERA', memberId: 'W123456789' });
+    expect(answer?.dependent).toEqual({
+      lastName: 'RIVERA',
+      firstName: 'LEO',
+      birthDate: '2017-06-09',
+    });
+    if (!answer) throw new Error('no answer');
+    const response = eligibilityToFhir(answer, {
+      patient: { reference: 'Patient/pat-2' },
+      created: '2026-03-04T08:30:00Z',
+    });
+    expect(response.insurance?.[0]?.inforce).toBe(true);
+    expect(response.insurance?.[0]?.item?.[0]?.benefit?.[0]?.allowedMoney?.value).toBe(25);
+    expect(describeX12(doc)).toMatch(/for LEO RIVERA, dependent of ANA RIVERA \(W123456789\)/);
+  });
+
   it('says an AAA rejection in words', async () => {
     const doc = await read(
       file('271', 'HB', '005010X279A1', [[...subscriber.slice(0, 8), ['AAA', 'N', '', '75', 'C']]]),

@@ -8,6 +8,7 @@ import type {
   Organization,
   Patient,
   Practitioner,
+  RelatedPerson,
   Resource,
 } from 'fhir/r4';
 import { z } from 'zod';
@@ -51,6 +52,11 @@ const schemas = {
   Organization: z.looseObject({ resourceType: z.literal('Organization'), id: z.string().min(1) }),
   Practitioner: z.looseObject({ resourceType: z.literal('Practitioner'), id: z.string().min(1) }),
   Location: z.looseObject({ resourceType: z.literal('Location'), id: z.string().min(1) }),
+  RelatedPerson: z.looseObject({
+    resourceType: z.literal('RelatedPerson'),
+    id: z.string().min(1),
+    patient: ref,
+  }),
   Claim: z.looseObject({
     resourceType: z.literal('Claim'),
     id: z.string().min(1),
@@ -72,6 +78,7 @@ export interface ShapeOf {
   Organization: Organization;
   Practitioner: Practitioner;
   Location: Location;
+  RelatedPerson: RelatedPerson;
   Claim: Claim;
 }
 

@@ -10,6 +10,7 @@ import type {
   Organization,
   Patient,
   Practitioner,
+  RelatedPerson,
 } from 'fhir/r4';
 import type { FeeSchedule } from '../../src/claims/fee-schedule.ts';
 import type { CodeSet } from '../../src/codes/code-set.ts';
@@ -101,9 +102,10 @@ export interface EncounterContext {
   location?: Location | undefined;
   /**
    * The subscriber when the patient is a dependent on someone else's plan (Coverage.subscriber
-   * names another Patient): 837P loop 2010BA, with the patient in 2000C.
+   * names another Patient, or a RelatedPerson): 270 loop 2100C and 837P loop 2010BA, with the
+   * patient in 2000D (270) and 2000C (837P).
    */
-  subscriber?: Patient | undefined;
+  subscriber?: Patient | RelatedPerson | undefined;
   /**
    * The patient's prior authorizations (ClaimResponse, use preauthorization) on the billing store
    * as the tick prefetched them for its chunk; absent: searched for this claim alone.

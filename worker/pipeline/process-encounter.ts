@@ -1,7 +1,6 @@
 import type { ClaimResponse, Encounter, OperationOutcome } from 'fhir/r4';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import { claimIdentifierFor } from '../../src/claims/build-claim.ts';
-import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
 import {
   replacementIdentifierFor,
   sameCoding,
@@ -24,7 +23,12 @@ import { checkEligibility } from './stages/check-eligibility.ts';
 import { completeClaim, findClaim } from './stages/complete-claim.ts';
 import { loadContext } from './stages/load-context.ts';
 import type { PrefetchedContext } from './stages/prefetch-contexts.ts';
-import { denialSuffix, findAnswer, recordAnswer } from './stages/record-answer.ts';
+import {
+  denialSuffix,
+  findAnswer,
+  payerClaimNumberOf,
+  recordAnswer,
+} from './stages/record-answer.ts';
 import { describeFindings } from './stages/scrub.ts';
 import { hasBlockingErrors } from '../../src/edits/run-edits.ts';
 import { submitClaim } from './stages/submit.ts';
@@ -227,9 +231,7 @@ async function priorClaim(
     );
   const answer = await findAnswer(deps.billing, prior);
   // The payer's claim control number (REF*F8 of the replacement), whichever path answered.
-  const payerClaimNumber =
-    answer?.identifier?.find((i) => i.system === X12_SYSTEM.payerClaimNumber) ??
-    answer?.identifier?.[0];
+  const payerClaimNumber = payerClaimNumberOf(answer);
   return {
     claim: prior,
     answer,

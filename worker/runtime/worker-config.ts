@@ -27,6 +27,8 @@ export const CLINICAL_SCOPE = [
   'system/Practitioner.r',
   // Where the visit took place (Encounter.location): place of service and 837P loop 2310C.
   'system/Location.r',
+  // A dependent's subscriber given as a RelatedPerson (Coverage.subscriber): 270 2100C, 837P 2010BA.
+  'system/RelatedPerson.r',
   // Audit records of every read (IHE BALP), kept in the EHR unless CHARTBILL_AUDIT_STORE says otherwise.
   'system/AuditEvent.c',
 ].join(' ');

@@ -35,7 +35,7 @@ export type EligibilityWhen = 'finished' | 'early';
 /** What an eligibility check needs of a visit: who, which plan, who asks, and when. */
 export type EligibilityVisit = Pick<
   EncounterContext,
-  'patient' | 'coverage' | 'billingProvider' | 'payerOrg'
+  'patient' | 'coverage' | 'billingProvider' | 'payerOrg' | 'subscriber'
 > & {
   /** The Encounter, or the booked Appointment checked ahead of it. */
   visit: BuildEligibilityRequestInput['encounter'];
@@ -124,7 +124,14 @@ async function askPayer(
     (await bookedAnswer(input, coverage, deps, when));
   if (known) return eligibilityOf(known, refOf(known), coverage);
   const answer = await deps.payer.checkEligibility(
-    submissionBundle(request, [input.patient, coverage, billingProvider, input.payerOrg]),
+    // A dependent's subscriber too: the 270 names them in 2100C, the patient in 2100D.
+    submissionBundle(request, [
+      input.patient,
+      coverage,
+      billingProvider,
+      input.payerOrg,
+      input.subscriber,
+    ]),
   );
   return eligibilityOf(answer, await storeResponse(answer, refOf(request), deps), coverage);
 }

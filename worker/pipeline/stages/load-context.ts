@@ -7,6 +7,7 @@ import type {
   OperationOutcome,
   Patient,
   Practitioner,
+  RelatedPerson,
   Resource,
 } from 'fhir/r4';
 import {
@@ -100,7 +101,7 @@ export async function loadContext(
 /** Who an eligibility check is about and who asks: patient, plan, billing organization, payer. */
 export type EligibilityParties = Pick<
   EncounterContext,
-  'patient' | 'coverage' | 'billingProvider' | 'payerOrg'
+  'patient' | 'coverage' | 'billingProvider' | 'payerOrg' | 'subscriber'
 >;
 
 /**
@@ -126,7 +127,9 @@ export async function loadEligibilityParties(
   );
   const payerId = idOfReference(coverage?.payor[0]?.reference, 'Organization');
   const payerOrg = await readOptional(clinical, 'Organization', payerId, undefined);
-  return { patient, coverage, billingProvider, payerOrg };
+  // A dependent's subscriber: the 270 names them in 2100C, the patient in 2100D.
+  const subscriber = await subscriberOf(clinical, coverage, visit.patientId, undefined);
+  return { patient, coverage, billingProvider, payerOrg, ...(subscriber ? { subscriber } : {}) };
 }
 
 /** `loadEligibilityParties` for an Encounter under way, as the context its checks take. */
@@ -184,15 +187,19 @@ async function visitParties(
 
 /**
  * The subscriber of a dependent's Coverage (Coverage.subscriber naming a Patient other than the
- * beneficiary, e.g. the parent whose employer plan covers a child): 837P loop 2010BA.
+ * beneficiary, e.g. the parent whose employer plan covers a child, or a RelatedPerson when the
+ * parent is no patient of the practice): 270 loop 2100C, 837P loop 2010BA.
  */
 async function subscriberOf(
   clinical: FhirGateway,
   coverage: Coverage | undefined,
   patientId: string,
   related: ReadonlyMap<string, Resource> | undefined,
-): Promise<Patient | undefined> {
-  const id = idOfReference(coverage?.subscriber?.reference, 'Patient');
+): Promise<Patient | RelatedPerson | undefined> {
+  const reference = coverage?.subscriber?.reference;
+  const person = idOfReference(reference, 'RelatedPerson');
+  if (person) return readOptional(clinical, 'RelatedPerson', person, related);
+  const id = idOfReference(reference, 'Patient');
   return id && id !== patientId ? readOptional(clinical, 'Patient', id, related) : undefined;
 }
 
@@ -281,7 +288,9 @@ async function search<K extends 'ChargeItem' | 'Condition' | 'Coverage'>(
   return resourcesOf(type, prefetched ?? (await clinical.searchAll(type, params)));
 }
 
-async function readOptional<K extends 'Organization' | 'Practitioner' | 'Location' | 'Patient'>(
+async function readOptional<
+  K extends 'Organization' | 'Practitioner' | 'Location' | 'Patient' | 'RelatedPerson',
+>(
   clinical: FhirGateway,
   type: K,
   id: string | undefined,

@@ -1,7 +1,8 @@
 import { expectedForClaim, underpaidLines } from '../../../src/pricing/expected-reimbursement.ts';
 import { denialNextStep } from '../../../src/claims/denial-next-steps.ts';
-import type { ClaimResponse } from 'fhir/r4';
+import type { ClaimResponse, Identifier } from 'fhir/r4';
 import { answerPaymentReconciliation } from '../../../src/claims/answer-payment-reconciliation.ts';
+import { X12_SYSTEM } from '../../../src/x12/x12-systems.ts';
 import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
 import { claimIdentifierFor } from '../../../src/claims/build-claim.ts';
 import {
@@ -36,6 +37,17 @@ export async function findAnswer(
   const found = await billing.searchAll('ClaimResponse', { request: refOf(claim) }, 10);
   return found.find(
     (r): r is ClaimResponse => r.resourceType === 'ClaimResponse' && r.outcome !== 'queued',
+  );
+}
+
+/**
+ * The payer's claim control number on its answer (REF*F8 of a replacement or void), whichever
+ * path answered: an 835's ClaimResponse lists its ERA key first, the FHIR payer only the number.
+ */
+export function payerClaimNumberOf(answer: ClaimResponse | undefined): Identifier | undefined {
+  return (
+    answer?.identifier?.find((i) => i.system === X12_SYSTEM.payerClaimNumber) ??
+    answer?.identifier?.[0]
   );
 }
 

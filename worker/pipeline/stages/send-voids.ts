@@ -6,7 +6,7 @@ import type { FhirGateway } from '../../../src/fhir/fhir-gateway.ts';
 import { identifierQuery } from '../../../src/fhir/identifier-query.ts';
 import { SYSTEM, writerTag } from '../../../src/fhir/systems.ts';
 import type { ClaimWithId, PipelineServices } from '../pipeline-types.ts';
-import { findAnswer } from './record-answer.ts';
+import { findAnswer, payerClaimNumberOf } from './record-answer.ts';
 import { storeAnswer } from '../store-answer.ts';
 
 /** Work-item code of a void the billing workspace asked for (src/billing-office/action-tasks.ts). */
@@ -44,7 +44,8 @@ async function sendVoid(task: Task, services: PipelineServices): Promise<void> {
   if (!focus.startsWith('Claim/')) throw new Error('the void Task names no Claim');
   const voided = (await billing.read<Claim>('Claim', focus.slice(6))) as ClaimWithId;
   const answer = await findAnswer(billing, voided);
-  const number = answer?.identifier?.[0];
+  // Not the first identifier: an 835's answer lists its ERA key before the payer's number.
+  const number = payerClaimNumberOf(answer);
   if (!number) throw new Error('the payer has not numbered the claim to void');
   const { resource: voidClaim } = await billing.create(
     {
@@ -96,10 +97,14 @@ async function supporting(claim: Claim, clinical: FhirGateway): Promise<Resource
     return clinical.read(type, id).catch(() => undefined);
   };
   const found = (await Promise.all(refs.map(read))).filter((r): r is Resource => r !== undefined);
-  // A dependent's subscriber (2010BA): the Patient the Coverage names, when not the patient.
+  // A dependent's subscriber (2010BA): the Patient or RelatedPerson the Coverage names, when
+  // not the patient.
   const coverage = found.find((r): r is Coverage => r.resourceType === 'Coverage');
   const subscriber = coverage?.subscriber?.reference;
-  if (subscriber?.startsWith('Patient/') && subscriber !== claim.patient.reference) {
+  if (
+    (subscriber?.startsWith('Patient/') || subscriber?.startsWith('RelatedPerson/')) &&
+    subscriber !== claim.patient.reference
+  ) {
     const person = await read(subscriber);
     if (person) found.push(person);
   }
