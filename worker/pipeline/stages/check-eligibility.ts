@@ -68,6 +68,7 @@ export async function checkEligibility(
       coverage: ctx.coverage,
       billingProvider: ctx.billingProvider,
       payerOrg: ctx.payerOrg,
+      ...(ctx.subscriber ? { subscriber: ctx.subscriber } : {}),
       bookedAs,
     },
     deps,
