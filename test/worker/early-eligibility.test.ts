@@ -11,6 +11,10 @@ import {
   appointmentEligibilityIdentifierFor,
   eligibilityIdentifierFor,
 } from '../../src/claims/build-eligibility-request.ts';
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import { sandboxNcciTables } from '../../src/ncci/sandbox-ncci.ts';
+import { loadClaimDetail } from '../../smart-app/billing/load-claim-detail.ts';
+import { loadStatus } from '../../smart-app/status/build-status.ts';
 import { parseServerCapabilities } from '../../src/fhir/server-capabilities.ts';
 import { startX12World } from '../x12/x12-worker-kit.ts';
 import { identifierToken } from '../../src/fhir/identifier-query.ts';
@@ -266,6 +270,21 @@ describe('eligibility checked when the visit is booked', () => {
     // One question to the payer for the visit, not one at booking, one at arrival, one at the end.
     expect(world.payer.audit().eligibilityChecks - before).toBe(1);
     expect(await checksFor(world, visit.id)).toHaveLength(0);
+
+    // The chart's claim timeline and the billing office's claim history show that answer.
+    const checkedOn = booked[0]?.created.slice(0, 10) ?? '';
+    const chart = await loadStatus(world.fhir, 'pat-07', visit.id);
+    const steps = chart.claims.find((c) => c.encounterId === visit.id)?.steps ?? [];
+    expect(steps.map((s) => s.label)).toContain(
+      `Eligibility checked when booked, ${checkedOn}: in force`,
+    );
+    const [claim] = await claimsOf(world.fhir, visit.id);
+    const { detail } = await loadClaimDetail(world.fhir, claim?.id ?? '', starterCodeSet(), {
+      ncci: sandboxNcciTables(),
+    });
+    expect(detail.timeline.filter((e) => e.kind === 'eligibility').map((e) => e.title)).toEqual([
+      'Eligibility checked when booked: in force',
+    ]);
   });
 
   it('does not look for appointments on a server whose CapabilityStatement has no Appointment search, and says so once', async () => {
