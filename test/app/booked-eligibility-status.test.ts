@@ -1,10 +1,8 @@
 import type {
-  Appointment,
   Claim,
   CoverageEligibilityRequest,
   CoverageEligibilityResponse,
   Encounter,
-  Location,
 } from 'fhir/r4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_CLIENT_ID, type SandboxStack } from '../../cli/sandbox-stack.ts';
@@ -17,7 +15,7 @@ import { SYSTEM } from '../../src/fhir/systems.ts';
 import type { StatusView } from '../../smart-app/status/status-model.ts';
 import { billingApi, billingSignIn } from '../billing-office/billing-sign-in.ts';
 import { startTestStack } from '../browser/sandbox-stack-fixture.ts';
-import { all, codeEncounter, idOf, MINUTE } from '../worker/worker-kit.ts';
+import { all, bookVisit, codeEncounter, idOf } from '../worker/worker-kit.ts';
 import { api, launchSession } from './launch-driver.ts';
 
 /**
@@ -41,24 +39,7 @@ describe('the eligibility answer a booked visit reused', { timeout: 120_000 }, (
   });
 
   async function bookedVisit(): Promise<{ appointmentId: string; encounterId: string }> {
-    const { resource: location } = await fhir.create<Location>({
-      resourceType: 'Location',
-      status: 'active',
-      name: 'Main office',
-      managingOrganization: { reference: 'Organization/org-billing' },
-    });
-    const start = new Date(Date.now() + 5 * MINUTE);
-    const { resource: appointment } = await fhir.create<Appointment>({
-      resourceType: 'Appointment',
-      status: 'booked',
-      start: start.toISOString(),
-      end: new Date(start.getTime() + 20 * MINUTE).toISOString(),
-      participant: [
-        { actor: { reference: patient }, status: 'accepted' },
-        { actor: { reference: 'Practitioner/pr-1' }, status: 'accepted' },
-        { actor: { reference: `Location/${idOf(location)}` }, status: 'accepted' },
-      ],
-    });
+    const appointment = await bookVisit(fhir, patient, 5);
     await stack.worker.tick();
     const periodStart = new Date().toISOString();
     const { resource: opened } = await fhir.create<Encounter>({
@@ -66,7 +47,7 @@ describe('the eligibility answer a booked visit reused', { timeout: 120_000 }, (
       status: 'in-progress',
       class: { system: SYSTEM.actCode, code: 'AMB' },
       subject: { reference: patient },
-      appointment: [{ reference: `Appointment/${idOf(appointment)}` }],
+      appointment: [{ reference: `Appointment/${appointment.id}` }],
       period: { start: periodStart },
       participant: [{ individual: { reference: 'Practitioner/pr-1' } }],
       serviceProvider: { reference: 'Organization/org-billing' },
@@ -86,7 +67,7 @@ describe('the eligibility answer a booked visit reused', { timeout: 120_000 }, (
       period: { start: periodStart, end: new Date().toISOString() },
     });
     await stack.worker.tick();
-    return { appointmentId: idOf(appointment), encounterId };
+    return { appointmentId: appointment.id, encounterId };
   }
 
   it('shows "Eligibility checked when booked" in the chart and in the claim history', async () => {

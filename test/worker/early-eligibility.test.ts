@@ -1,10 +1,8 @@
 import type {
-  Appointment,
   CoverageEligibilityRequest,
   CoverageEligibilityResponse,
   Encounter,
   Identifier,
-  Location,
 } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -27,6 +25,7 @@ import {
   renewCoverage,
   codeEncounter,
   idOf,
+  bookVisit,
   MINUTE,
   startWorld,
   tasksOf,
@@ -170,33 +169,6 @@ describe('eligibility checked when the visit arrives', () => {
   });
 });
 
-/** A visit booked at the practice's location, starting in `minutes`. */
-async function book(
-  w: World,
-  patient: string,
-  minutes: number,
-): Promise<Appointment & { id: string }> {
-  const { resource: location } = await w.fhir.create<Location>({
-    resourceType: 'Location',
-    status: 'active',
-    name: 'Main office',
-    managingOrganization: { reference: 'Organization/org-billing' },
-  });
-  const start = new Date(Date.now() + minutes * MINUTE);
-  const { resource } = await w.fhir.create<Appointment>({
-    resourceType: 'Appointment',
-    status: 'booked',
-    start: start.toISOString(),
-    end: new Date(start.getTime() + 20 * MINUTE).toISOString(),
-    participant: [
-      { actor: { reference: patient }, status: 'accepted' },
-      { actor: { reference: 'Practitioner/pr-1' }, status: 'accepted' },
-      { actor: { reference: `Location/${idOf(location)}` }, status: 'accepted' },
-    ],
-  });
-  return { ...resource, id: idOf(resource) };
-}
-
 function appointmentChecks(w: World, appointmentId: string) {
   return answersTo(w, appointmentEligibilityIdentifierFor(appointmentId));
 }
@@ -241,7 +213,7 @@ describe('eligibility checked when the visit is booked', () => {
     const patient = 'Patient/pat-07';
     const before = world.payer.audit().eligibilityChecks;
 
-    const appointment = await book(world, patient, 5);
+    const appointment = await bookVisit(world.fhir, patient, 5);
     await worker.tick();
     const booked = await appointmentChecks(world, appointment.id);
     expect(booked.map((r) => r.insurance?.[0]?.inforce)).toEqual([true]);
@@ -300,7 +272,7 @@ describe('eligibility checked when the visit is booked', () => {
       logLines: lines,
     });
     await worker.tick();
-    const appointment = await book(world, 'Patient/pat-07', 30);
+    const appointment = await bookVisit(world.fhir, 'Patient/pat-07', 30);
     const visit = await arrive(world, 'Patient/pat-08');
     await worker.tick();
     await worker.tick();
