@@ -30,6 +30,42 @@ export const CLINICAL_READS: Readonly<Record<string, readonly TypeInteraction[]>
 };
 
 /**
+ * Reads the worker makes for some visits only (issue 15; scopes in worker-config.ts): without
+ * them ChartBill runs, but those visits cannot be billed, or are checked later, so each warns.
+ */
+export const VISIT_READS: readonly {
+  type: string;
+  interaction: TypeInteraction;
+  without: string;
+  remedy: string;
+}[] = [
+  {
+    type: 'Location',
+    interaction: 'read',
+    without:
+      'visits with a location (Encounter.location) cannot be billed: the claim names where the visit took place (place of service, 837P loop 2310C); booked visits are checked at arrival instead',
+    remedy:
+      "Ask the EHR vendor to enable Location read for ChartBill's worker (scope system/Location.r).",
+  },
+  {
+    type: 'RelatedPerson',
+    interaction: 'read',
+    without:
+      'dependents whose subscriber is a RelatedPerson (Coverage.subscriber) cannot be billed: the 270 and the 837P must name the subscriber',
+    remedy:
+      "Ask the EHR vendor to enable RelatedPerson read for ChartBill's worker (scope system/RelatedPerson.r).",
+  },
+  {
+    type: 'Appointment',
+    interaction: 'search-type',
+    without:
+      'eligibility is checked when the patient arrives, not when the visit is booked (CHARTBILL_ELIGIBILITY_AHEAD_DAYS)',
+    remedy:
+      "Nothing to do if a check at arrival is enough; to check when visits are booked, ask the EHR vendor to enable Appointment search for ChartBill's worker (scope system/Appointment.rs).",
+  },
+];
+
+/**
  * The CapabilityStatement (FHIR R4 capabilitystatement.html): FHIR version, each interaction
  * ChartBill needs per resource, `_include`/`_revinclude`, conditional create and update, and
  * batch; and, from them, which store will hold the coding and the claims.
@@ -94,10 +130,21 @@ export async function capabilityChecks(
           "Ask the EHR vendor to enable these FHIR APIs for ChartBill's client, or point --iss at an endpoint that has them.",
         ),
   );
+  checks.push(...visitReadChecks(caps));
   checks.push(...homeChecks(homes));
   checks.push(...searchChecks(caps), ...writeChecks(caps, homes));
   checks.push(subscriptionCheck(caps, config.notifyUrl));
   return { checks, homes, date };
+}
+
+/** One check per `VISIT_READS` entry, named `<Type> <interaction>`: pass when declared, else warn. */
+function visitReadChecks(caps: ServerCapabilities): DoctorCheck[] {
+  return VISIT_READS.map(({ type, interaction, without, remedy }) => {
+    const name = `${type} ${interaction}`;
+    return supports(caps, type, interaction)
+      ? pass(AREA, name, 'declared')
+      : warn(AREA, name, `not declared: ${without}`, remedy);
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
 import type { CodeSet } from '../../src/codes/code-set.ts';
 import { claimDetail, latestAnswer } from '../../src/billing-office/claim-detail.ts';
 import type { ClaimDetail, HistoryGap } from '../../src/billing-office/claim-detail-types.ts';
+import { bookedAsOf, eligibilityLink } from '../../src/claims/eligibility-links.ts';
 import { provenanceOf } from '../../src/audit/provenance-of.ts';
 import type { EditReference } from '../../src/edits/edit-reference.ts';
 import { runEdits } from '../../src/edits/run-edits.ts';
@@ -151,8 +152,20 @@ export async function loadClaimDetail(
     versions,
     siblings: ofType<Claim>('Claim')(siblings),
     responses: answers,
+    // The visit's own checks and the one its appointment got when booked (eligibility-links.ts).
     eligibility: eligibility.filter(
-      (e) => !encounterId || e.request.identifier?.value === `enc-${encounterId}`,
+      (e) =>
+        !encounterId ||
+        eligibilityLink(
+          { identifier: e.request.identifier, servicedDate: e.servicedDate },
+          {
+            encounterId,
+            bookedAs: encounter ? bookedAsOf(encounter.encounter) : [],
+            ...(claim.billablePeriod?.start
+              ? { dateOfService: claim.billablePeriod.start.slice(0, 10) }
+              : {}),
+          },
+        ),
     ),
     payments: payments.filter((p) =>
       (p.detail ?? []).some(

@@ -7,6 +7,7 @@ import type {
   Claim,
   ClaimResponse,
   CoverageEligibilityResponse,
+  Encounter,
   FhirResource,
   Task,
 } from 'fhir/r4';
@@ -15,6 +16,16 @@ import {
   claimResponseSummary,
   type ClaimResponseSummary,
 } from '../../src/claims/claim-response-summary.ts';
+import {
+  appointmentEligibilityIdentifierFor,
+  eligibilityIdentifierFor,
+} from '../../src/claims/build-eligibility-request.ts';
+import {
+  bookedAsOf,
+  eligibilityAskedFor,
+  eligibilityLink,
+  type EligibilityVisitKey,
+} from '../../src/claims/eligibility-links.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
 import type {
@@ -42,22 +53,45 @@ export async function loadStatus(
       return []; // a billing store that refuses one search must not blank the whole view
     }
   };
-  const [claims, responses, eligibility, tasks] = await Promise.all([
+  const [found, responses, found2, tasks] = await Promise.all([
     settle('Claim', { patient }),
     settle('ClaimResponse', { patient }),
     settle('CoverageEligibilityResponse', { patient }),
     settle('Task', { subject: patient }),
   ]);
+  const claims = found.filter((r): r is Claim => r.resourceType === 'Claim');
+  const eligibility = found2.filter(
+    (r): r is CoverageEligibilityResponse => r.resourceType === 'CoverageEligibilityResponse',
+  );
   return buildStatus(
-    claims.filter((r): r is Claim => r.resourceType === 'Claim'),
+    claims,
     responses.filter((r): r is ClaimResponse => r.resourceType === 'ClaimResponse'),
-    eligibility.filter(
-      (r): r is CoverageEligibilityResponse => r.resourceType === 'CoverageEligibilityResponse',
-    ),
+    eligibility,
     tasks.filter((r): r is Task => r.resourceType === 'Task'),
     encounterId,
     pricing,
+    await bookedEncounters(fhir, claims, eligibility),
   );
+}
+
+/**
+ * The encounters whose appointment's eligibility answer may stand for them (`eligibilityLink`):
+ * read only when some answer was given at booking, and only for claims with no answer of their
+ * own; an encounter that cannot be read just shows no eligibility step.
+ */
+async function bookedEncounters(
+  fhir: FhirGateway,
+  claims: Claim[],
+  eligibility: CoverageEligibilityResponse[],
+): Promise<Encounter[]> {
+  const asked = eligibility.map((r) => eligibilityAskedFor(r.request.identifier));
+  if (!asked.some((a) => a && 'appointmentId' in a)) return [];
+  const own = new Set(asked.flatMap((a) => (a && 'encounterId' in a ? [a.encounterId] : [])));
+  const ids = new Set(claims.map(encounterOf).filter((id) => id !== undefined && !own.has(id)));
+  const read = await Promise.all(
+    [...ids].map((id) => fhir.read<Encounter>('Encounter', id ?? '').catch(() => undefined)),
+  );
+  return read.filter((e): e is Encounter => e !== undefined);
 }
 
 /** Pure: turns the billing resources into timelines, newest first, the launched encounter's first. */
@@ -68,13 +102,15 @@ export function buildStatus(
   tasks: Task[],
   encounterId: string | undefined,
   pricing?: ExpectedPricing,
+  encounters: Encounter[] = [],
 ): StatusView {
   const checks = eligibility
     .map(eligibilityView)
     .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
+  const bookedAs = new Map(encounters.map((e) => [e.id ?? '', bookedAsOf(e)] as const));
   const views = claims.map((c) => {
     const mine = responsesFor(c, responses);
-    return claimView(c, mine[0], checks, pricing, clearinghouseSteps(mine));
+    return claimView(c, mine[0], checks, bookedAs, pricing, clearinghouseSteps(mine));
   });
   views.sort(
     (a, b) =>
@@ -140,6 +176,7 @@ function claimView(
   claim: Claim,
   response: ClaimResponse | undefined,
   checks: EligibilityView[],
+  bookedAs: ReadonlyMap<string, readonly string[]>,
   pricing?: ExpectedPricing,
   clearinghouse: TimelineStep[] = [],
 ): ClaimView {
@@ -148,8 +185,12 @@ function claimView(
   const reasons = response && summary ? denialReasons(response, summary) : [];
   const stage = stageOf(claim, summary);
   const encounterId = encounterOf(claim);
-  const check = checks.find((c) => c.encounterId !== undefined && c.encounterId === encounterId);
   const serviceDate = claim.billablePeriod?.start?.slice(0, 10) ?? claim.item?.[0]?.servicedDate;
+  const check = checkFor(checks, {
+    ...(encounterId ? { encounterId } : {}),
+    bookedAs: (encounterId && bookedAs.get(encounterId)) || [],
+    ...(serviceDate ? { dateOfService: serviceDate } : {}),
+  });
   const billed = claim.total?.value ?? summary?.billed;
   return {
     claimId: claim.id ?? '',
@@ -171,6 +212,26 @@ function claimView(
     denialReasons: reasons,
     steps: steps(claim, response, stage, reasons, check, clearinghouse),
   };
+}
+
+/**
+ * The newest eligibility answer that stands for the claim's visit (`eligibilityLink`): its
+ * encounter's own, or the one its appointment got when the visit was booked.
+ */
+function checkFor(
+  checks: EligibilityView[],
+  visit: EligibilityVisitKey,
+): { check: EligibilityView; booked: boolean } | undefined {
+  for (const check of checks) {
+    const identifier = check.encounterId
+      ? eligibilityIdentifierFor(check.encounterId)
+      : check.appointmentId
+        ? appointmentEligibilityIdentifierFor(check.appointmentId)
+        : undefined;
+    const link = eligibilityLink({ identifier, servicedDate: check.servicedDate }, visit);
+    if (link) return { check, booked: link === 'booked' };
+  }
+  return undefined;
 }
 
 /** Where the claim stands: held or submitted until the payer answers, then paid, partly paid or denied. */
@@ -196,22 +257,28 @@ function steps(
   response: ClaimResponse | undefined,
   stage: ClaimStage,
   reasons: DenialReason[],
-  check: EligibilityView | undefined,
+  linked: { check: EligibilityView; booked: boolean } | undefined,
   clearinghouse: TimelineStep[],
 ): TimelineStep[] {
   const created = claim.created.slice(0, 10);
   const out: TimelineStep[] = [
     { label: 'Coded', state: 'done', date: claim.billablePeriod?.start?.slice(0, 10) ?? created },
   ];
-  if (check) {
+  if (linked) {
+    const { check, booked } = linked;
     const benefits = check.benefits
       .map(
         (b) =>
           `${b.label} ${b.unit === 'USD' ? `$${b.amount.toFixed(2)}` : b.unit === 'percent' ? `${b.amount}%` : b.amount}`,
       )
       .join(', ');
+    const answer = check.inforce ? 'in force' : 'not in force';
     out.push({
-      label: check.inforce ? 'Eligibility: coverage in force' : 'Eligibility: not in force',
+      label: booked
+        ? `Eligibility checked when booked, ${check.date ?? 'date unknown'}: ${answer}`
+        : check.inforce
+          ? 'Eligibility: coverage in force'
+          : 'Eligibility: not in force',
       state: check.inforce ? 'done' : 'problem',
       ...(check.date ? { date: check.date } : {}),
       ...(benefits || check.detail ? { detail: benefits || check.detail } : {}),
@@ -301,11 +368,7 @@ function eligibilityView(r: CoverageEligibilityResponse): EligibilityView {
       ?.map((e) => e.code.text ?? e.code.coding?.[0]?.display)
       .filter(Boolean)
       .join('; ');
-  const id = r.request.identifier;
-  const encounterId =
-    id?.system === SYSTEM.eligibilityId && id.value?.startsWith('enc-')
-      ? id.value.slice(4)
-      : undefined;
+  const asked = eligibilityAskedFor(r.request.identifier);
   const benefits = (r.insurance ?? [])
     .flatMap((i) => i.item ?? [])
     .flatMap((item) => item.benefit ?? [])
@@ -332,7 +395,8 @@ function eligibilityView(r: CoverageEligibilityResponse): EligibilityView {
     date: r.created.slice(0, 10),
     inforce,
     benefits,
-    ...(encounterId ? { encounterId } : {}),
+    ...asked,
+    ...(r.servicedDate ? { servicedDate: r.servicedDate } : {}),
     ...(detail ? { detail } : {}),
   };
 }

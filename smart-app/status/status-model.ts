@@ -47,6 +47,10 @@ export interface TaskView {
 export interface EligibilityView {
   /** The encounter the check was made for, when ChartBill made it. */
   encounterId?: string;
+  /** The appointment the check was made for when the visit was booked (issue 15). */
+  appointmentId?: string;
+  /** The date of service the payer was asked about. */
+  servicedDate?: string;
   date?: string;
   inforce: boolean;
   detail?: string;

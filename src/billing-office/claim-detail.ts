@@ -11,6 +11,7 @@ import {
   type ClaimResponseSummary,
 } from '../claims/claim-response-summary.ts';
 import { denialNextStep } from '../claims/denial-next-steps.ts';
+import { eligibilityAskedFor } from '../claims/eligibility-links.ts';
 import { roundCents } from '../claims/fee-schedule.ts';
 import type { EncounterCoding, Finding } from '../coding/coding-model.ts';
 import { EXT } from '../fhir/systems.ts';
@@ -153,6 +154,12 @@ function serviceDate(claim: Claim): string | undefined {
   return (claim.billablePeriod?.start ?? claim.item?.[0]?.servicedDate)?.slice(0, 10);
 }
 
+/** ` checked when booked` for the answer an appointment got (reused by its visit), else nothing. */
+function eligibilityAskedWhen(e: CoverageEligibilityResponse): string {
+  const asked = eligibilityAskedFor(e.request.identifier);
+  return asked && 'appointmentId' in asked ? ' checked when booked' : '';
+}
+
 /** Every event of the claim's life, oldest first. */
 export function claimTimeline(s: ClaimDetailSources): TimelineEvent[] {
   const events: TimelineEvent[] = [];
@@ -170,9 +177,7 @@ export function claimTimeline(s: ClaimDetailSources): TimelineEvent[] {
     events.push({
       at: e.created,
       kind: 'eligibility',
-      title: e.insurance?.some((i) => i.inforce)
-        ? 'Eligibility: in force'
-        : 'Eligibility: not in force',
+      title: `Eligibility${eligibilityAskedWhen(e)}: ${e.insurance?.some((i) => i.inforce) ? 'in force' : 'not in force'}`,
       ...(e.disposition ? { detail: e.disposition } : {}),
       reference: `CoverageEligibilityResponse/${e.id ?? ''}`,
     });

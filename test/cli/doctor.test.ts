@@ -91,6 +91,10 @@ describe('chartbill doctor', () => {
     expect(statusOf(report, 'endpoint')).toBe('pass');
     expect(statusOf(report, '_revinclude')).toBe(profile.revinclude ? 'pass' : 'warn');
     expect(statusOf(report, 'batch')).toBe(profile.batch ? 'pass' : 'warn');
+    // Every profile serves what the worker reads for some visits (locations, RelatedPerson
+    // subscribers, booked appointments).
+    for (const read of ['Location read', 'RelatedPerson read', 'Appointment search-type'])
+      expect(statusOf(report, read), read).toBe('pass');
     // Subscriptions where the real server has them; no notification URL is set here.
     const subscriptions = report.checks.find((c) => c.name === 'Subscriptions');
     expect(subscriptions?.detail).toMatch(
@@ -158,6 +162,28 @@ describe('chartbill doctor', () => {
     const { doctor } = await world({ ...sandboxEhrProfile('strict'), revinclude: false });
     const report = await doctor();
     expect(statusOf(report, '_revinclude')).toBe('warn');
+    expect(canRun(report.checks)).toBe(true);
+  });
+
+  it('warns, and still passes, on a server without Location, RelatedPerson or Appointment, saying which visits suffer', async () => {
+    const { doctor } = await world({
+      ...sandboxEhrProfile('strict'),
+      absentTypes: ['Location', 'RelatedPerson', 'Appointment'],
+    });
+    const report = await doctor();
+    const detail = (name: string) => report.checks.find((c) => c.name === name);
+    expect(detail('Location read')).toMatchObject({ status: 'warn' });
+    expect(detail('Location read')?.detail).toMatch(/visits with a location .*cannot be billed/);
+    expect(detail('Location read')?.remedy).toContain('system/Location.r');
+    expect(detail('RelatedPerson read')).toMatchObject({ status: 'warn' });
+    expect(detail('RelatedPerson read')?.detail).toMatch(
+      /dependents .*RelatedPerson.* cannot be billed/,
+    );
+    expect(detail('Appointment search-type')).toMatchObject({ status: 'warn' });
+    expect(detail('Appointment search-type')?.detail).toContain(
+      'eligibility is checked when the patient arrives, not when the visit is booked',
+    );
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(canRun(report.checks)).toBe(true);
   });
 

@@ -1,16 +1,18 @@
 import type {
-  Appointment,
   CoverageEligibilityRequest,
   CoverageEligibilityResponse,
   Encounter,
   Identifier,
-  Location,
 } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   appointmentEligibilityIdentifierFor,
   eligibilityIdentifierFor,
 } from '../../src/claims/build-eligibility-request.ts';
+import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import { sandboxNcciTables } from '../../src/ncci/sandbox-ncci.ts';
+import { loadClaimDetail } from '../../smart-app/billing/load-claim-detail.ts';
+import { loadStatus } from '../../smart-app/status/build-status.ts';
 import { parseServerCapabilities } from '../../src/fhir/server-capabilities.ts';
 import { startX12World } from '../x12/x12-worker-kit.ts';
 import { identifierToken } from '../../src/fhir/identifier-query.ts';
@@ -23,6 +25,7 @@ import {
   renewCoverage,
   codeEncounter,
   idOf,
+  bookVisit,
   MINUTE,
   startWorld,
   tasksOf,
@@ -166,33 +169,6 @@ describe('eligibility checked when the visit arrives', () => {
   });
 });
 
-/** A visit booked at the practice's location, starting in `minutes`. */
-async function book(
-  w: World,
-  patient: string,
-  minutes: number,
-): Promise<Appointment & { id: string }> {
-  const { resource: location } = await w.fhir.create<Location>({
-    resourceType: 'Location',
-    status: 'active',
-    name: 'Main office',
-    managingOrganization: { reference: 'Organization/org-billing' },
-  });
-  const start = new Date(Date.now() + minutes * MINUTE);
-  const { resource } = await w.fhir.create<Appointment>({
-    resourceType: 'Appointment',
-    status: 'booked',
-    start: start.toISOString(),
-    end: new Date(start.getTime() + 20 * MINUTE).toISOString(),
-    participant: [
-      { actor: { reference: patient }, status: 'accepted' },
-      { actor: { reference: 'Practitioner/pr-1' }, status: 'accepted' },
-      { actor: { reference: `Location/${idOf(location)}` }, status: 'accepted' },
-    ],
-  });
-  return { ...resource, id: idOf(resource) };
-}
-
 function appointmentChecks(w: World, appointmentId: string) {
   return answersTo(w, appointmentEligibilityIdentifierFor(appointmentId));
 }
@@ -237,7 +213,7 @@ describe('eligibility checked when the visit is booked', () => {
     const patient = 'Patient/pat-07';
     const before = world.payer.audit().eligibilityChecks;
 
-    const appointment = await book(world, patient, 5);
+    const appointment = await bookVisit(world.fhir, patient, 5);
     await worker.tick();
     const booked = await appointmentChecks(world, appointment.id);
     expect(booked.map((r) => r.insurance?.[0]?.inforce)).toEqual([true]);
@@ -266,6 +242,21 @@ describe('eligibility checked when the visit is booked', () => {
     // One question to the payer for the visit, not one at booking, one at arrival, one at the end.
     expect(world.payer.audit().eligibilityChecks - before).toBe(1);
     expect(await checksFor(world, visit.id)).toHaveLength(0);
+
+    // The chart's claim timeline and the billing office's claim history show that answer.
+    const checkedOn = booked[0]?.created.slice(0, 10) ?? '';
+    const chart = await loadStatus(world.fhir, 'pat-07', visit.id);
+    const steps = chart.claims.find((c) => c.encounterId === visit.id)?.steps ?? [];
+    expect(steps.map((s) => s.label)).toContain(
+      `Eligibility checked when booked, ${checkedOn}: in force`,
+    );
+    const [claim] = await claimsOf(world.fhir, visit.id);
+    const { detail } = await loadClaimDetail(world.fhir, claim?.id ?? '', starterCodeSet(), {
+      ncci: sandboxNcciTables(),
+    });
+    expect(detail.timeline.filter((e) => e.kind === 'eligibility').map((e) => e.title)).toEqual([
+      'Eligibility checked when booked: in force',
+    ]);
   });
 
   it('does not look for appointments on a server whose CapabilityStatement has no Appointment search, and says so once', async () => {
@@ -281,7 +272,7 @@ describe('eligibility checked when the visit is booked', () => {
       logLines: lines,
     });
     await worker.tick();
-    const appointment = await book(world, 'Patient/pat-07', 30);
+    const appointment = await bookVisit(world.fhir, 'Patient/pat-07', 30);
     const visit = await arrive(world, 'Patient/pat-08');
     await worker.tick();
     await worker.tick();

@@ -1,11 +1,13 @@
 import { createServer } from 'node:net';
 import type {
+  Appointment,
   ChargeItem,
   Claim,
   Condition,
   Coverage,
   Encounter,
   FhirResource,
+  Location,
   Resource,
   Task,
 } from 'fhir/r4';
@@ -254,3 +256,30 @@ export function testClock(): { now: () => Date; advance(ms: number): void } {
 }
 
 export const MINUTE = 60_000;
+
+/** A visit booked at the practice's location, starting in `minutes`. */
+export async function bookVisit(
+  fhir: FhirGateway,
+  patient: string,
+  minutes: number,
+): Promise<Appointment & { id: string }> {
+  const { resource: location } = await fhir.create<Location>({
+    resourceType: 'Location',
+    status: 'active',
+    name: 'Main office',
+    managingOrganization: { reference: 'Organization/org-billing' },
+  });
+  const start = new Date(Date.now() + minutes * MINUTE);
+  const { resource } = await fhir.create<Appointment>({
+    resourceType: 'Appointment',
+    status: 'booked',
+    start: start.toISOString(),
+    end: new Date(start.getTime() + 20 * MINUTE).toISOString(),
+    participant: [
+      { actor: { reference: patient }, status: 'accepted' },
+      { actor: { reference: 'Practitioner/pr-1' }, status: 'accepted' },
+      { actor: { reference: `Location/${idOf(location)}` }, status: 'accepted' },
+    ],
+  });
+  return { ...resource, id: idOf(resource) };
+}

@@ -11,7 +11,7 @@ import {
   type BuildEligibilityRequestInput,
 } from '../../../src/claims/build-eligibility-request.ts';
 import { identifierToken } from '../../../src/fhir/identifier-query.ts';
-import { idOfReference } from '../../../src/fhir/reference-id.ts';
+import { bookedAsOf, eligibilityLink } from '../../../src/claims/eligibility-links.ts';
 import { payerProblem } from '../../../src/claims/claim-payer.ts';
 import { submissionBundle } from '../../../src/claims/submission-bundle.ts';
 import { writerTag } from '../../../src/fhir/systems.ts';
@@ -56,10 +56,7 @@ export async function checkEligibility(
   deps: PipelineServices,
   when: EligibilityWhen = 'finished',
 ): Promise<Eligibility> {
-  const bookedAs = (ctx.encounter.appointment ?? []).flatMap((r) => {
-    const id = idOfReference(r.reference, 'Appointment');
-    return id ? [id] : [];
-  });
+  const bookedAs = bookedAsOf(ctx.encounter);
   return checkVisitEligibility(
     {
       visit: ctx.encounter,
@@ -181,8 +178,9 @@ const DAY_MS = 86_400_000;
 
 /**
  * The answer the payer gave when the visit was booked (its Appointment's check), when it stands
- * for this visit as `storedAnswer` says and was asked about the same date of service: so
- * booked, arrived and finished cost one check between them.
+ * for this visit as `storedAnswer` says and is linked to it as `eligibilityLink` says (an
+ * appointment the encounter was booked as, the same date of service; the timelines show it by
+ * the same rule): so booked, arrived and finished cost one check between them.
  */
 async function bookedAnswer(
   input: EligibilityVisit,
@@ -190,14 +188,17 @@ async function bookedAnswer(
   deps: PipelineServices,
   when: EligibilityWhen,
 ): Promise<(CoverageEligibilityResponse & { id: string }) | undefined> {
-  for (const appointmentId of input.bookedAs ?? []) {
+  const bookedAs = input.bookedAs ?? [];
+  const visit = { bookedAs, dateOfService: input.dateOfService };
+  for (const appointmentId of bookedAs) {
     const [asked] = await deps.billing.searchAll(
       'CoverageEligibilityRequest',
       { identifier: identifierToken(appointmentEligibilityIdentifierFor(appointmentId)) },
       1,
     );
     if (asked?.resourceType !== 'CoverageEligibilityRequest' || !asked.id) continue;
-    if (asked.servicedDate !== input.dateOfService) continue;
+    const check = { identifier: asked.identifier?.[0], servicedDate: asked.servicedDate };
+    if (eligibilityLink(check, visit) !== 'booked') continue;
     const known = await storedAnswer(refOf(asked), coverage, deps, when);
     if (known) return known;
   }
