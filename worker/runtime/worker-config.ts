@@ -15,17 +15,16 @@ import {
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
   'system/Encounter.rs',
-  // Booked visits, whose eligibility is checked ahead (CHARTBILL_ELIGIBILITY_AHEAD_DAYS), and
-  // their Location (its managing organization bills the visit).
+  // Booked visits, whose eligibility is checked ahead (CHARTBILL_ELIGIBILITY_AHEAD_DAYS).
   'system/Appointment.rs',
-  'system/Location.r',
   'system/Patient.r',
   'system/ChargeItem.rs',
   'system/Condition.rs',
   'system/Coverage.rs',
   'system/Organization.r',
   'system/Practitioner.r',
-  // Where the visit took place (Encounter.location): place of service and 837P loop 2310C.
+  // Where the visit took place (Encounter.location): place of service and 837P loop 2310C; a
+  // booked visit's Location too (its managing organization bills the visit).
   'system/Location.r',
   // A dependent's subscriber given as a RelatedPerson (Coverage.subscriber): 270 2100C, 837P 2010BA.
   'system/RelatedPerson.r',
