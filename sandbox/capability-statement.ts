@@ -1,4 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
+import { declaredSearchParams } from './search-parameters.ts';
 import { profileAllows, sandboxEhrProfile, type SandboxEhrProfile } from './ehr-profiles.ts';
 
 /** Resource types the sandbox advertises (the router serves every R4 type; these are the ones ChartBill uses). */
@@ -77,12 +78,7 @@ function restResource(type: string, profile: SandboxEhrProfile): CapabilityState
     conditionalDelete: 'not-supported',
     searchInclude: profile.include ? (INCLUDES[type] ?? []) : [],
     searchRevInclude: profile.revinclude ? (REVINCLUDES[type] ?? []) : [],
-    searchParam: [
-      { name: '_id', type: 'token' },
-      { name: '_lastUpdated', type: 'date' },
-      { name: '_count', type: 'number' },
-      { name: '_offset', type: 'number' },
-    ],
+    searchParam: declaredSearchParams(type),
   };
 }
 

@@ -33,6 +33,12 @@ export interface SandboxEhrProfile {
    * revincluded entries at all), as FHIR R4 search §3.1.1.5.5 allows a server to do.
    */
   revinclude: boolean;
+  /**
+   * A search parameter the server does not declare (a typo, `_elements`, a chain): `refuse` answers
+   * 400 naming it, as HAPI does under `Prefer: handling=strict`; `ignore` leaves it out of the
+   * search and of the `self` link, as FHIR R4 search §3.1.1.4.7's lenient handling does.
+   */
+  unknownSearchParams: 'refuse' | 'ignore';
   /** `If-None-Exist` honoured and `conditionalCreate` declared; otherwise the header is ignored. */
   conditionalCreate: boolean;
   /** `PUT [type]?search` honoured and `conditionalUpdate` declared; otherwise refused. */
@@ -80,9 +86,10 @@ const NO_SUBSCRIPTIONS = 'Subscription';
 const STRICT: SandboxEhrProfile = {
   name: 'strict',
   summary:
-    'every feature ChartBill may use, each enforced: _include/_revinclude, If-None-Exist, batch (no transactions), rest-hook Subscriptions, pages of at most 1000, refresh tokens rotated',
+    'every feature ChartBill may use, each enforced: undeclared search parameters refused, _include/_revinclude, If-None-Exist, batch (no transactions), rest-hook Subscriptions, pages of at most 1000, refresh tokens rotated',
   include: true,
   revinclude: true,
+  unknownSearchParams: 'refuse',
   conditionalCreate: true,
   conditionalUpdate: false,
   batch: true,
@@ -104,6 +111,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
       'no ChargeItem or Subscription endpoint, no Claim or other financial writes, Conditions filed as problem-list items only, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens not rotated',
     include: false,
     revinclude: false,
+    unknownSearchParams: 'ignore',
     conditionalCreate: false,
     conditionalUpdate: false,
     batch: false,
@@ -122,6 +130,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
       'ChargeItem create but no update, Condition create but no update, no Subscription endpoint, no Claim or other financial writes, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens rotated',
     include: false,
     revinclude: false,
+    unknownSearchParams: 'ignore',
     conditionalCreate: false,
     conditionalUpdate: false,
     batch: false,
@@ -146,6 +155,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
     summary:
       'every resource writable, _include/_revinclude, If-None-Exist and conditional update, batch, rest-hook Subscriptions, pages of at most 1000, refresh tokens rotated',
     conditionalUpdate: true,
+    unknownSearchParams: 'ignore',
   },
 };
 

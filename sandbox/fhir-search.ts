@@ -58,16 +58,29 @@ export async function searchWithPaging(call: FhirCall, ctx: SearchContext): Prom
   if (typeof includes === 'string') return errorAnswer(400, 'not-supported', includes);
   if (typeof revIncludes === 'string') return errorAnswer(400, 'not-supported', revIncludes);
 
+  // `_summary=count`: the total and no resources (FHIR R4 search §3.1.1.5.8).
+  const countOnly = call.query.get('_summary') === 'count';
   const query = new URLSearchParams(call.query);
   query.delete('_include');
   query.delete('_revinclude');
-  query.set('_count', String(paging.count));
+  query.delete('_summary');
+  query.set('_count', String(countOnly ? 0 : paging.count));
   query.set('_offset', String(paging.offset));
   const [result, resource] = await ctx.route({ ...call, query });
   const status = getStatus(result as never);
   if (status >= 300 || resource?.resourceType !== 'Bundle')
     return { status: status >= 300 ? status : 500, body: result, headers: {} };
   const found = resource as Bundle;
+
+  if (countOnly) {
+    const counted: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: found.total ?? 0,
+      link: [selfLink(call, ctx.fhirBase)],
+    };
+    return { status: 200, body: counted, headers: {} };
+  }
 
   const matches = (found.entry ?? [])
     .map((e) => e.resource)
@@ -96,6 +109,11 @@ function entry(resource: Resource, mode: 'match' | 'include', fhirBase: string):
     resource,
     search: { mode },
   };
+}
+
+function selfLink(call: FhirCall, fhirBase: string): BundleLink {
+  const path = call.path.map(encodeURIComponent).join('/');
+  return { relation: 'self', url: `${fhirBase}/${path}?${call.query.toString()}` };
 }
 
 function links(

@@ -1,11 +1,13 @@
 import { profileAllows, type SandboxEhrProfile } from './ehr-profiles.ts';
 import { searchViaPost } from './fhir-adapter.ts';
+import { unsupportedSearchParams } from './search-parameters.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 
 /**
  * Fits a call to what the profile's server does before it reaches scopes and the adapter:
  * refuses what the server does not offer (an absent type: 404; a write the server does not take:
- * 405, FHIR R4 http.html §3.1.0.4) and drops what it would ignore (`_include`, `_revinclude`,
+ * 405, FHIR R4 http.html §3.1.0.4; in a strict profile, an undeclared search parameter: 400) and
+ * drops undeclared search parameters where the profile ignores them, and what it would ignore (`_include`, `_revinclude`,
  * `If-None-Exist`), capping page sizes. Returns the call to run, or the answer to send.
  */
 export function applyProfile(
@@ -32,7 +34,17 @@ export function applyProfile(
       );
   }
   const query = new URLSearchParams(call.query);
-  if (call.method === 'GET' && call.path.length === 1) fitSearch(profile, query);
+  if (call.method === 'GET' && call.path.length === 1) {
+    const unsupported = unsupportedSearchParams(type, query);
+    if (unsupported.length > 0 && profile.unknownSearchParams === 'refuse')
+      return errorAnswer(
+        400,
+        'not-supported',
+        `Unknown or unsupported search parameter for ${type}: ${unsupported.join(', ')}`,
+      );
+    for (const name of unsupported) query.delete(name);
+    fitSearch(profile, query);
+  }
   return {
     ...call,
     query,
