@@ -40,10 +40,13 @@ async function medplumWorld(
 describe('against a server that behaves like Medplum', () => {
   it('sends a conditional create that lost a serialization race again at once, and claims each encounter exactly once', async () => {
     // No quota here: only the serialization conflicts of concurrent If-None-Exist creates.
-    const { ehr, payer, token } = await medplumWorld({ quotaPoints: 0, transactionMs: 5 });
+    // Transactions held open long enough that concurrent creates overlap even on a loaded machine.
+    const { ehr, payer, token } = await medplumWorld({ quotaPoints: 0, transactionMs: 20 });
     const retries: FhirRetryEvent[] = [];
     const metrics = createWorkerMetrics();
-    const levels = adaptiveConcurrency({ ceiling: 8 });
+    // Starting at the ceiling: creates race from the first encounter on, instead of only once
+    // the level has climbed (which a loaded machine's latency can keep it from doing).
+    const levels = adaptiveConcurrency({ ceiling: 8, initial: 8 });
     const cuts: number[] = [];
     const observer = fhirObserver('ehr', metrics, logger, {
       observe: (sample) => {
