@@ -22,7 +22,12 @@ export const ADVERTISED_TYPES = [
   'Claim',
   'ClaimResponse',
   'ExplanationOfBenefit',
+  // Payments (835 BPR/TRN, a FHIR payer's ClaimResponse.payment), written beside the claims.
+  'PaymentReconciliation',
   'Task',
+  // The clinical notes an appeal letter cites, and the groups billing roles may be mapped from.
+  'DocumentReference',
+  'Group',
   'Observation',
   'Procedure',
   // Referrals (Claim.referral, the referring provider of 837P loop 2310A).
