@@ -170,7 +170,7 @@ describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, (
     expect(w.downloads.filter((n) => n === 'later.999')).toHaveLength(2);
   });
 
-  it('turns a TA1 rejection into a work item with the note code in words, and sends the claim again in a new interchange, once', async () => {
+  it('turns a TA1 rejection into a work item with the note code in words, and sends the claim again in a new interchange, once, after a back-off', async () => {
     let damaged = 0;
     w = await startClearinghouseWorld(['enc-clean-1'], {}, (_name, content) =>
       // The first interchange leaves with an ISA the clearinghouse cannot read.
@@ -188,7 +188,10 @@ describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, (
     );
     expect(task?.description).toMatch(/no payer received the claim/);
 
-    // The worker's next look at the claim sends it again, in a new interchange and file.
+    // Not at once (the TA1 may have been transient): after the back-off, in a new interchange.
+    await w.worker.tick();
+    expect(await w.sentControls()).toHaveLength(1);
+    w.x.clock.advance(HOUR);
     await w.worker.tick();
     const sent = await w.sentControls();
     expect(sent.map((s) => s.claimNumber)).toEqual([first.claimNumber, first.claimNumber]);

@@ -34,6 +34,8 @@ export interface X12World {
     submissions?: X12SubmissionStore;
     /** Worker settings besides the kit's (e.g. CHARTBILL_WORKER_RECHECK_MINUTES). */
     settings?: Record<string, string>;
+    /** CHARTBILL_X12_* settings besides the test ones (an admin's changed interchange ids). */
+    x12Settings?: Record<string, string>;
   }): Worker;
   close(): Promise<void>;
 }
@@ -96,7 +98,7 @@ export async function startX12World(x12Encounters: string[] = ['enc-clean-1']): 
           logger,
           now: clock.now,
           x12: {
-            config: testX12Config(),
+            config: testX12Config(options.x12Settings),
             batch: options.batch ?? folder.transport,
             realTime: realTime.transport,
             submissions: options.submissions ?? submissions,
