@@ -10,10 +10,11 @@ import type {
   Patient,
   Resource,
 } from 'fhir/r4';
+import { patientControlNumberOfIdentifier } from '../claims/patient-control-number.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { FhirGateway } from '../fhir/fhir-gateway.ts';
 import { idOfReference } from '../fhir/reference-id.ts';
-import { SYSTEM, writerTag } from '../fhir/systems.ts';
+import { writerTag } from '../fhir/systems.ts';
 import { build270 } from '../x12/build-270.ts';
 import { build276 } from '../x12/build-276.ts';
 import type { Claim837Input } from '../x12/claim-837-input.ts';
@@ -151,7 +152,8 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
   }
 
   async function claimStatus(identifier: Identifier): Promise<ClaimResponse | undefined> {
-    const claimNumber = identifier.system === SYSTEM.claimId ? identifier.value : undefined;
+    // The claim's files, control number and timeline are kept under CLM01, not its identifier.
+    const claimNumber = patientControlNumberOfIdentifier(identifier);
     if (!claimNumber) return undefined;
     const sent = await submissions.find(claimNumber);
     if (!sent || !(await batch.exists(x12FileName(claimNumber, sent.control)))) return undefined;
