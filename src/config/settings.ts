@@ -476,6 +476,12 @@ export const SETTINGS = {
     'a bearer token for `chartbill audit --fhir URL` (environment only)',
     'secret',
   ),
+  CHARTBILL_AUDIT_BILLING_TOKEN: opt(
+    textSetting,
+    'general',
+    'a bearer token for the billing store in `chartbill audit --billing-fhir URL` (environment only)',
+    'secret',
+  ),
   CHARTBILL_TIMELY_FILING: opt(
     textSetting,
     'general',
