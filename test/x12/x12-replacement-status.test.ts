@@ -1,4 +1,4 @@
-import type { ChargeItem, Claim, ClaimResponse } from 'fhir/r4';
+import type { Claim, ClaimResponse } from 'fhir/r4';
 import { readdir, rename, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,11 @@ import type { RealTimeTransport } from '../../src/x12/transport/clearinghouse-tr
 import { createMemoryLedger } from '../../worker/ledger/memory-ledger.ts';
 import { all } from '../worker/worker-kit.ts';
 import { HOUR } from './x12-worker-kit.ts';
-import { startClearinghouseWorld, type ClearinghouseWorld } from './sandbox-clearinghouse-world.ts';
+import {
+  sendReplacement,
+  startClearinghouseWorld,
+  type ClearinghouseWorld,
+} from './sandbox-clearinghouse-world.ts';
 
 let w: ClearinghouseWorld | undefined;
 afterEach(async () => {
@@ -40,28 +44,9 @@ describe('claim status (276/277) through the sandbox clearinghouse', { timeout: 
     if (!coreConfig) throw new Error('the sandbox clearinghouse has no CORE endpoint');
     to.core = createCoreRealTimeTransport(coreConfig);
     const fhir = w.x.world.fhir;
-    // The original is answered (a line denied CO-96), so billing staff correct it.
-    await w.worker.tick();
-    const [first] = await w.sentControls();
-    if (!first) throw new Error('no 837P went out');
-    await w.answered(first.claimNumber, first.control);
-    await w.worker.tick();
-    await w.worker.tick();
-    const charges = await all<ChargeItem>(fhir, 'ChargeItem', {
-      context: 'Encounter/enc-not-covered',
-    });
-    const uncovered = charges.find((c) => c.code.coding?.[0]?.code === 'S9986');
-    if (!uncovered) throw new Error('seed: enc-not-covered has no S9986 line');
-    await fhir.update<ChargeItem>({
-      ...uncovered,
-      code: { coding: [{ system: SYSTEM.cpt, code: '36415' }] },
-    });
-    await w.worker.tick();
-    const second = (await w.sentControls()).find((s) => s.claimNumber !== first.claimNumber);
-    if (!second) throw new Error('no replacement went out');
+    const { replacement: second, replacementFiles: files } = await sendReplacement(w);
     // The clearinghouse adjudicates the replacement, but its answer files never reach ChartBill
     // (taken off the folder): the claim waits with no answer.
-    const files = await w.answered(second.claimNumber, second.control);
     await mkdir(join(w.receive, 'lost'), { recursive: true });
     for (const name of files) await rename(join(w.receive, name), join(w.receive, 'lost', name));
     expect(await readdir(w.receive)).not.toContain(files[0]);
