@@ -132,6 +132,8 @@ export interface SentFile {
  */
 export async function sendReplacement(
   w: ClearinghouseWorld,
+  /** Looks at the world once the original is answered, before billing staff correct it. */
+  answered: () => Promise<void> = () => Promise.resolve(),
 ): Promise<{ original: SentFile; replacement: SentFile; replacementFiles: string[] }> {
   const fhir = w.x.world.fhir;
   await w.worker.tick();
@@ -140,6 +142,7 @@ export async function sendReplacement(
   await w.answered(original.claimNumber, original.control);
   await w.worker.tick();
   await w.worker.tick();
+  await answered();
   const charges = await all<ChargeItem>(fhir, 'ChargeItem', {
     context: 'Encounter/enc-not-covered',
   });
