@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
+import { AppError } from '../src/errors/app-error.ts';
 import { createBackendAuth } from '../src/auth/backend-auth.ts';
-import { formatAuditTrail, loadAuditTrail } from '../src/audit/audit-trail.ts';
+import { formatAuditTrail, loadAuditTrail, type AuditStores } from '../src/audit/audit-trail.ts';
+import { BILLING_STORE_TYPES, CODING_TYPES } from '../src/fhir/routed-gateway.ts';
 import { createFhirGateway } from '../src/fhir/http-fhir-gateway.ts';
 import { readSandboxState } from './sandbox-state.ts';
 import { cliSettings } from './cli-settings.ts';
@@ -12,10 +14,14 @@ when, from the AuditEvents ChartBill recorded, with the Provenance of each versi
 
 Options:
   --json       One JSON array instead of words.
-  --fhir URL   The audit store's FHIR base (the EHR, or the billing store when
-               CHARTBILL_AUDIT_STORE=billing), read with the bearer token in CHARTBILL_AUDIT_TOKEN
-               (it needs AuditEvent and Provenance read and search). Default: the sandbox
-               running from this folder.
+  --fhir URL   The EHR's FHIR base, read with the bearer token in CHARTBILL_AUDIT_TOKEN (it
+               needs AuditEvent and Provenance read and search). Default: the sandbox running
+               from this folder (and its billing store, when its EHR profile has one).
+  --billing-fhir URL
+               The billing store beside the EHR (CHARTBILL_BILLING_FHIR_BASE_URL), read with
+               CHARTBILL_AUDIT_BILLING_TOKEN: its AuditEvents (CHARTBILL_AUDIT_STORE=billing)
+               and the Provenance of the claims, answers and Tasks kept there (and of the coding
+               when CHARTBILL_CODING_STORE=billing) are shown with the EHR's, in one trail.
 
 Events kept only in the log (a server that refused AuditEvent, or CHARTBILL_AUDIT_STORE=log)
 are not shown: search the log for 'audit event'.`;
@@ -29,6 +35,7 @@ export async function auditCommand(args: string[]): Promise<number> {
     options: {
       json: { type: 'boolean' },
       fhir: { type: 'string' },
+      'billing-fhir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -39,31 +46,55 @@ export async function auditCommand(args: string[]): Promise<number> {
     console.error(HELP);
     return 2;
   }
-  const fhir = await auditStore(values.fhir);
-  const trail = await loadAuditTrail(fhir, encounterId);
+  const stores = await auditStores(values.fhir, values['billing-fhir']);
+  const trail = await loadAuditTrail(stores, encounterId);
   console.log(values.json ? JSON.stringify(trail, null, 2) : formatAuditTrail(encounterId, trail));
   return 0;
 }
 
-async function auditStore(fhirBase: string | undefined) {
+/** Where the trail is read: the EHR, and the billing store beside it when there is one. */
+async function auditStores(
+  fhirBase: string | undefined,
+  billingBase: string | undefined,
+): Promise<AuditStores> {
   const settings = await cliSettings();
-  const token = settings.CHARTBILL_AUDIT_TOKEN;
-  if (fhirBase)
-    return createFhirGateway({
-      baseUrl: fhirBase,
+  const gateway = (baseUrl: string, token: string | undefined) =>
+    createFhirGateway({
+      baseUrl,
       ...(token ? { getToken: () => Promise.resolve(token) } : {}),
       retry: { attempts: 3 },
     });
+  const ehrBase = fhirBase ?? (billingBase ? settings.CHARTBILL_FHIR_BASE_URL : undefined);
+  if (billingBase && !ehrBase)
+    throw new AppError('CONFIG_INVALID', '--billing-fhir needs the EHR too: give --fhir URL.');
+  if (ehrBase) {
+    const ehr = gateway(ehrBase, settings.CHARTBILL_AUDIT_TOKEN);
+    if (!billingBase) return { ehr };
+    return {
+      ehr,
+      billing: gateway(billingBase, settings.CHARTBILL_AUDIT_BILLING_TOKEN),
+      billingTypes: billingTypes(settings.CHARTBILL_CODING_STORE === 'billing'),
+    };
+  }
   const state = await readSandboxState(settings.CHARTBILL_DATA_DIR);
-  const auth = createBackendAuth({
-    tokenUrl: state.tokenUrl,
-    clientId: state.clientId,
-    privateKey: state.privateJwk,
-    scope: 'system/AuditEvent.rs system/Provenance.rs',
-  });
-  return createFhirGateway({
-    baseUrl: state.fhirBase,
-    getToken: () => auth.getToken(),
-    retry: { attempts: 3 },
-  });
+  const signedIn = (baseUrl: string, tokenUrl: string) => {
+    const auth = createBackendAuth({
+      tokenUrl,
+      clientId: state.clientId,
+      privateKey: state.privateJwk,
+      scope: 'system/AuditEvent.rs system/Provenance.rs',
+    });
+    return createFhirGateway({ baseUrl, getToken: () => auth.getToken(), retry: { attempts: 3 } });
+  };
+  const ehr = signedIn(state.fhirBase, state.tokenUrl);
+  if (!state.billing) return { ehr };
+  return {
+    ehr,
+    billing: signedIn(state.billing.fhirBase, state.billing.tokenUrl),
+    billingTypes: billingTypes(state.billing.coding),
+  };
+}
+
+function billingTypes(coding: boolean): string[] {
+  return [...BILLING_STORE_TYPES, ...(coding ? CODING_TYPES : [])];
 }

@@ -44,6 +44,7 @@ Commands:
   doctor [--iss URL] [--json]
                           Check that ChartBill can run against an EHR: pass / warn / fail, with remedies.
   x12 837 <claim-id> | x12 read <file> | x12 import <835-file> | x12 inbound retry
+  x12 interchange release
                           Print a Claim's 837P; show a 999/277CA/835/271/277 in words; post an ERA.
 
 Run 'chartbill <command> --help' for a command's options.`;

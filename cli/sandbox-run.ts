@@ -5,7 +5,7 @@ import { SETTINGS, type Setting } from '../src/config/settings.ts';
 import { AppError } from '../src/errors/app-error.ts';
 import { createLogger } from '../src/log/create-logger.ts';
 import { loadEditReference } from '../src/ncci/load-edit-reference.ts';
-import { sandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
+import { holdsCoding, sandboxEhrProfile } from '../sandbox/ehr-profiles.ts';
 import { startSandboxPayer } from '../sandbox/payer-server.ts';
 import { sandboxMembers } from '../sandbox/clearinghouse/sandbox-members.ts';
 import {
@@ -74,6 +74,15 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
     clientId: stack.cliClient.clientId,
     privateJwk: stack.cliClient.privateJwk,
     pid: process.pid,
+    ...(stack.billing
+      ? {
+          billing: {
+            fhirBase: stack.billing.fhirBase,
+            tokenUrl: stack.billing.tokenUrl,
+            coding: !holdsCoding(sandboxEhrProfile(settings.CHARTBILL_SANDBOX_EHR)),
+          },
+        }
+      : {}),
   });
   console.log(`FHIR base: ${stack.fhirBase}`);
   console.log(`Sandbox EHR profile: ${settings.CHARTBILL_SANDBOX_EHR}`);

@@ -11,6 +11,11 @@ export interface SandboxState {
   clientId: string;
   privateJwk: JWK;
   pid: number;
+  /**
+   * The billing store beside an EHR that cannot hold the claims (the CLI client is registered
+   * there too), and whether it also holds the coding (Condition, ChargeItem).
+   */
+  billing?: { fhirBase: string; tokenUrl: string; coding: boolean };
 }
 
 const stateSchema = z.object({
@@ -19,6 +24,7 @@ const stateSchema = z.object({
   clientId: z.string(),
   privateJwk: z.record(z.string(), z.unknown()),
   pid: z.number(),
+  billing: z.object({ fhirBase: z.string(), tokenUrl: z.string(), coding: z.boolean() }).optional(),
 });
 
 export function sandboxStatePath(dataDir: string): string {

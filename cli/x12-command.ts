@@ -19,13 +19,15 @@ import type { ReadSegmentsOptions } from '../src/x12/segment-reader.ts';
 import { loadX12Config } from '../src/x12/x12-config.ts';
 import { processEnvironment, settingsSource } from '../src/config/settings-source.ts';
 import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
+import { releaseInterchangeHold } from '../src/x12/interchange-guard.ts';
+import type { Ledger } from '../worker/ledger/ledger.ts';
 import { retryHeldFiles } from '../worker/pipeline/stages/read-inbound.ts';
 import { openLedger } from '../worker/runtime/open-ledger.ts';
 import { cliSettings } from './cli-settings.ts';
 import { readSandboxState } from './sandbox-state.ts';
 import { closeAnsweredAppeals } from '../worker/pipeline/close-appeals.ts';
 
-const HELP = `Usage: chartbill x12 <837|read|import|inbound> …
+const HELP = `Usage: chartbill x12 <837|read|import|inbound|interchange> …
 
   x12 837 <claim-id>      Print the 837P (005010X222A1) for a Claim on the FHIR server, with
                           its Patient, Coverage, billing Organization, payer, Practitioners and
@@ -43,6 +45,11 @@ const HELP = `Usage: chartbill x12 <837|read|import|inbound> …
                           CHARTBILL_LEDGER_URL (and CHARTBILL_LEDGER_SCHEMA) for PostgreSQL, else
                           CHARTBILL_LEDGER_PATH (stop the worker first: the file ledger has one
                           writer).
+  x12 interchange release Send again the claims held because the clearinghouse rejected two
+                          files in a row (TA1): run it once the interchange settings the work
+                          item names are checked. Another TA1 holds them again at once. (Changed
+                          CHARTBILL_X12_* settings release them by themselves.) Same ledger
+                          settings as 'inbound retry'.
 
 Options:
   --fhir URL       The FHIR server (token in CHARTBILL_X12_FHIR_TOKEN). Default: the sandbox
@@ -59,7 +66,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** `chartbill x12 837|read|import|inbound retry`. */
+/** `chartbill x12 837|read|import|inbound retry|interchange release`. */
 export async function x12Command(args: string[], env?: SettingsSource): Promise<number> {
   const { positionals, values } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
   if (values.help) return (console.log(HELP), 0);
@@ -94,25 +101,40 @@ export async function x12Command(args: string[], env?: SettingsSource): Promise<
       return importCommand(target, values.fhir, dataDir, read, warnings);
     case 'inbound': {
       if (target !== 'retry') return (console.error(HELP), 2);
-      const settings = readSettings(source, { what: 'Worker' });
-      const ledger = await openLedger({
-        ledgerPath: settings.CHARTBILL_LEDGER_PATH,
-        ledgerUrl: settings.CHARTBILL_LEDGER_URL,
-        ledgerSchema: settings.CHARTBILL_LEDGER_SCHEMA,
-      });
-      try {
-        await retryHeldFiles(ledger, new Date());
-      } finally {
-        await ledger.close();
-      }
+      await withLedger(source, (ledger) => retryHeldFiles(ledger, new Date()));
       console.log(
         "Held clearinghouse files will be read again on the worker's next read of the inbound folder.",
+      );
+      return 0;
+    }
+    case 'interchange': {
+      if (target !== 'release') return (console.error(HELP), 2);
+      const held = await withLedger(source, (ledger) => releaseInterchangeHold(ledger, new Date()));
+      console.log(
+        held
+          ? `Released: the claims held since ${held.heldSince ?? '?'} (TA1 note ${held.note}, ${held.noteText}) go out on the worker's next look.`
+          : 'No claims are held for TA1 rejections; nothing to release.',
       );
       return 0;
     }
     default:
       console.error(HELP);
       return 2;
+  }
+}
+
+/** Opens the worker's ledger (its CHARTBILL_LEDGER_* settings), runs `use`, closes it. */
+async function withLedger<T>(source: SettingsSource, use: (ledger: Ledger) => Promise<T>) {
+  const settings = readSettings(source, { what: 'Worker' });
+  const ledger = await openLedger({
+    ledgerPath: settings.CHARTBILL_LEDGER_PATH,
+    ledgerUrl: settings.CHARTBILL_LEDGER_URL,
+    ledgerSchema: settings.CHARTBILL_LEDGER_SCHEMA,
+  });
+  try {
+    return await use(ledger);
+  } finally {
+    await ledger.close();
   }
 }
 

@@ -237,7 +237,11 @@ export function answer270(
 export function answer276(q: Inquiry, state: IntakeState, now: Date): string {
   const { d8: today, time } = x12Date(now);
   const body = header(q, ['BHT', '0010', '08', q.trace, today, time, 'DG']);
-  const done = state.adjudicated.get(q.claimNumber);
+  // A payer knows each submission by its own patient control number (REF*EJ): a replacement is
+  // kept under the claim it replaced (found by REF*F8), with its own CLM01 on its remittance.
+  const done =
+    state.adjudicated.get(q.claimNumber) ??
+    [...state.adjudicated.values()].find((d) => d.remit.claimNumber === q.claimNumber);
   const rejected = state.rejected.get(q.claimNumber);
   if (done) {
     const { remit } = done;

@@ -8,7 +8,11 @@ import type {
   Task,
 } from 'fhir/r4';
 import type { CodeSet } from '../../src/codes/code-set.ts';
-import { claimDetail, latestAnswer } from '../../src/billing-office/claim-detail.ts';
+import {
+  claimDetail,
+  latestAnswer,
+  replacingClaim,
+} from '../../src/billing-office/claim-detail.ts';
 import type { ClaimDetail, HistoryGap } from '../../src/billing-office/claim-detail-types.ts';
 import { bookedAsOf, eligibilityLink } from '../../src/claims/eligibility-links.ts';
 import { provenanceOf } from '../../src/audit/provenance-of.ts';
@@ -141,9 +145,16 @@ export async function loadClaimDetail(
       ),
     ]),
   );
-  const [patient, encounter] = await Promise.all([
+  // A replaced claim's state is its replacement's answer (a reversal names only the old claim).
+  const replacement = replacingClaim(claim, ofType<Claim>('Claim')(siblings));
+  const [patient, encounter, replacementResponses] = await Promise.all([
     fhir.read<Patient>('Patient', patientId),
     encounterId ? loadEncounterCoding(fhir, patientId, encounterId, reference) : undefined,
+    replacement?.id
+      ? fhir
+          .searchAll('ClaimResponse', { request: `Claim/${replacement.id}`, _count: 50 })
+          .then(ofType<ClaimResponse>('ClaimResponse'))
+      : Promise.resolve([]),
   ]);
   const coding = encounter?.coding ?? { diagnoses: [], lines: [] };
   const name = patient.name?.[0];
@@ -179,6 +190,7 @@ export async function loadClaimDetail(
     coding,
     findings: encounter ? runEdits(coding, encounter.facts, codes, reference) : [],
     gaps,
+    replacementResponses,
   });
   return { detail, claim, answer: latestAnswer(claim, answers), encounter, tasks };
 }

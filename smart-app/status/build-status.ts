@@ -27,6 +27,7 @@ import {
   type EligibilityVisitKey,
 } from '../../src/claims/eligibility-links.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
+import { isReversal } from '../../src/x12/era-to-fhir.ts';
 import { X12_SYSTEM } from '../../src/x12/x12-systems.ts';
 import type {
   ClaimStage,
@@ -108,10 +109,17 @@ export function buildStatus(
     .map(eligibilityView)
     .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
   const bookedAs = new Map(encounters.map((e) => [e.id ?? '', bookedAsOf(e)] as const));
-  const views = claims.map((c) => {
+  const built = claims.map((c) => {
     const mine = responsesFor(c, responses);
-    return claimView(c, mine[0], checks, bookedAs, pricing, clearinghouseSteps(mine));
+    return {
+      claim: c,
+      mine,
+      view: claimView(c, mine[0], checks, bookedAs, pricing, clearinghouseSteps(mine)),
+    };
   });
+  const views = built.map(({ claim, mine, view }) =>
+    view.stage === 'reversed' ? reversedView(claim, mine, view, built) : view,
+  );
   views.sort(
     (a, b) =>
       Number(b.encounterId === encounterId) - Number(a.encounterId === encounterId) ||
@@ -126,6 +134,80 @@ export function buildStatus(
     eligibility: checks,
   };
 }
+
+/**
+ * A claim the payer reversed (835 CLP02 22) after its replacement went out: the reversal's
+ * negated amounts are not a denial. It nets to what was paid less the reversal, names its
+ * replacement, and its timeline ends with the replacement's state: the visit's current one.
+ */
+function reversedView(
+  claim: Claim,
+  mine: ClaimResponse[],
+  view: ClaimView,
+  all: { claim: Claim; view: ClaimView }[],
+): ClaimView {
+  const next = all
+    .filter((o) => o.claim.related?.some((r) => r.claim?.reference === `Claim/${claim.id ?? ''}`))
+    .sort((a, b) => b.claim.created.localeCompare(a.claim.created))[0];
+  const identifier = next?.claim.identifier?.find((i) => i.system === SYSTEM.claimId)?.value;
+  const name = identifier ? `claim ${identifier}` : 'a new claim';
+  const paid = mine.reduce(
+    (sum, r) => sum + (r.outcome === 'queued' ? 0 : (r.payment?.amount.value ?? 0)),
+    0,
+  );
+  const reversal = mine[0];
+  const steps = [...view.steps];
+  const first = mine.find((r) => !isReversal(r) && (r.payment?.amount.value ?? 0) > 0);
+  if (first)
+    steps.push({
+      label: 'Paid',
+      state: 'done',
+      date: first.payment?.date ?? first.created.slice(0, 10),
+    });
+  steps.push({
+    label: 'Reversed by the payer',
+    state: 'done',
+    ...(reversal ? { date: reversal.payment?.date ?? reversal.created.slice(0, 10) } : {}),
+    detail: `Replaced by ${name}; the payer took back its payment on this claim.`,
+  });
+  if (next)
+    steps.push({
+      label: `Replacement ${name}: ${STAGE_WORDS[next.view.stage]}`,
+      state:
+        next.view.stage === 'paid' ? 'done' : next.view.stage === 'denied' ? 'problem' : 'pending',
+    });
+  const rest: ClaimView = { ...view };
+  // What the payer allowed and the patient owed on this claim were taken back with the payment.
+  delete rest.allowed;
+  delete rest.patientResponsibility;
+  return {
+    ...rest,
+    paid: Math.round(paid * 100) / 100,
+    disposition: `Reversed by the payer; replaced by ${name}.`,
+    ...(next?.view.claimId
+      ? {
+          replacedBy: {
+            claimId: next.view.claimId,
+            ...(identifier ? { identifier } : {}),
+            stage: next.view.stage,
+          },
+        }
+      : {}),
+    denialReasons: [],
+    steps,
+  };
+}
+
+/** A replacement's stage in the reversed claim's timeline. */
+const STAGE_WORDS: Readonly<Record<ClaimStage, string>> = {
+  held: 'held before submission',
+  submitted: 'submitted',
+  queued: 'waiting for the payer',
+  paid: 'paid',
+  'partially-paid': 'partially paid',
+  denied: 'denied',
+  reversed: 'reversed too',
+};
 
 /** The claim's answers, newest first. */
 function responsesFor(claim: Claim, responses: ClaimResponse[]): ClaimResponse[] {
@@ -183,7 +265,7 @@ function claimView(
   const expected = pricing ? expectedForClaim(claim, pricing) : undefined;
   const summary = response ? claimResponseSummary(response) : undefined;
   const reasons = response && summary ? denialReasons(response, summary) : [];
-  const stage = stageOf(claim, summary);
+  const stage = stageOf(claim, response, summary);
   const encounterId = encounterOf(claim);
   const serviceDate = claim.billablePeriod?.start?.slice(0, 10) ?? claim.item?.[0]?.servicedDate;
   const check = checkFor(checks, {
@@ -235,8 +317,13 @@ function checkFor(
 }
 
 /** Where the claim stands: held or submitted until the payer answers, then paid, partly paid or denied. */
-function stageOf(claim: Claim, summary: ClaimResponseSummary | undefined): ClaimStage {
+function stageOf(
+  claim: Claim,
+  response: ClaimResponse | undefined,
+  summary: ClaimResponseSummary | undefined,
+): ClaimStage {
   if (!summary) return claim.status === 'draft' ? 'held' : 'submitted';
+  if (response && isReversal(response)) return 'reversed';
   switch (summary.outcome) {
     case 'queued':
       return 'queued';
@@ -296,6 +383,8 @@ function steps(
   out.push({ label: 'Submitted to payer', state: 'done', date: created }, ...clearinghouse);
   // Refused at the front door (999, 277CA): the step above says why; nothing was adjudicated.
   if (response?.outcome === 'error' && clearinghouse.some((s) => s.state === 'problem')) return out;
+  // The reversed claim's own ending (what it was paid, the reversal, its replacement): reversedView.
+  if (stage === 'reversed') return out;
   if (!response || stage === 'queued') {
     out.push({ label: 'Waiting for the payer', state: 'pending' });
     return out;

@@ -1,5 +1,13 @@
 /** What the "Claim status" view shows; shared by the server (builder) and the browser (types only). */
-export type ClaimStage = 'held' | 'submitted' | 'queued' | 'paid' | 'partially-paid' | 'denied';
+export type ClaimStage =
+  | 'held'
+  | 'submitted'
+  | 'queued'
+  | 'paid'
+  | 'partially-paid'
+  | 'denied'
+  /** The payer took its payment back (835 CLP02 22): the claim was replaced; see `replacedBy`. */
+  | 'reversed';
 
 export interface TimelineStep {
   label: string;
@@ -31,6 +39,8 @@ export interface ClaimView {
   paid?: number;
   patientResponsibility?: number;
   disposition?: string;
+  /** The claim that replaced this one and where it stands: the visit's current state. */
+  replacedBy?: { claimId: string; identifier?: string; stage: ClaimStage };
   denialReasons: DenialReason[];
   steps: TimelineStep[];
 }

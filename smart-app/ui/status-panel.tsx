@@ -9,6 +9,7 @@ const STAGE_LABEL: Record<ClaimView['stage'], string> = {
   paid: 'Paid',
   'partially-paid': 'Partially paid',
   denied: 'Denied',
+  reversed: 'Reversed; replaced',
 };
 
 const money = (n: number | undefined) => (n === undefined ? '—' : `$${n.toFixed(2)}`);

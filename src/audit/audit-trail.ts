@@ -1,5 +1,6 @@
 import type { AuditEvent, Provenance } from 'fhir/r4';
 import type { FhirGateway } from '../fhir/fhir-gateway.ts';
+import { BILLING_STORE_TYPES, routedGateway } from '../fhir/routed-gateway.ts';
 import { actorName } from './audit-actor.ts';
 import { provenanceOf } from './provenance-of.ts';
 
@@ -25,19 +26,35 @@ const DOMAIN_RESOURCE = '4';
 const PATIENT_ROLE = '1';
 
 /**
- * The encounter's audit trail from the audit store: the AuditEvents naming the encounter
- * (audited-gateway.ts names it on every event about its resources), oldest first, with the
- * Provenance of each version written.
+ * Where an encounter's trail is kept. One FHIR server, or an EHR with a billing store beside it
+ * (CHARTBILL_BILLING_FHIR_BASE_URL, as with Epic- and Oracle-like EHRs): AuditEvents may be in
+ * either (the app writes its own to the EHR; the worker to CHARTBILL_AUDIT_STORE), and each
+ * Provenance lives beside what it describes (routed-gateway.ts), so the claims' are in the
+ * billing store and the coding's wherever the coding is.
+ */
+export interface AuditStores {
+  ehr: FhirGateway;
+  billing?: FhirGateway;
+  /** The types the billing store holds: BILLING_STORE_TYPES, with CODING_TYPES when the coding is there. */
+  billingTypes?: readonly string[];
+}
+
+/**
+ * The encounter's audit trail from every store that holds part of it: the AuditEvents naming the
+ * encounter (audited-gateway.ts names it on every event about its resources), from each store,
+ * oldest first, with the Provenance of each version written, searched where its target lives.
  */
 export async function loadAuditTrail(
-  fhir: FhirGateway,
+  stores: FhirGateway | AuditStores,
   encounterId: string,
 ): Promise<TrailEntry[]> {
-  const events = (await fhir.searchAll(
-    'AuditEvent',
-    { entity: `Encounter/${encounterId}`, _count: 200 },
-    5000,
-  )) as AuditEvent[];
+  const { ehr, billing, billingTypes } = 'ehr' in stores ? stores : { ehr: stores };
+  const searchEvents = (store: FhirGateway) =>
+    store.searchAll('AuditEvent', { entity: `Encounter/${encounterId}`, _count: 200 }, 5000);
+  const events = (
+    await Promise.all([ehr, ...(billing ? [billing] : [])].map(searchEvents))
+  ).flat() as AuditEvent[];
+  const fhir = billing ? routedGateway(ehr, billing, billingTypes ?? BILLING_STORE_TYPES) : ehr;
   events.sort((a, b) => a.recorded.localeCompare(b.recorded));
   const written = [
     ...new Set(

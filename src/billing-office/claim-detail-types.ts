@@ -93,7 +93,7 @@ export interface ClaimActionRecord {
  * processed), `denied` (a denial reason and nothing paid), `partly denied` (a denial reason and
  * money paid), `paid` (adjudicated without a denial reason).
  */
-export type ClaimAnswer = 'waiting' | 'rejected' | 'denied' | 'partly denied' | 'paid';
+export type ClaimAnswer = 'waiting' | 'rejected' | 'denied' | 'partly denied' | 'paid' | 'reversed';
 
 export interface ClaimDetail {
   claimId: string;
@@ -111,6 +111,11 @@ export interface ClaimDetail {
   /** `Claim/…` this one replaces, and the newest that replaced it. */
   replaces?: string;
   replacedBy?: string;
+  /**
+   * The claim that replaced this one, with its answer: the current state of the visit's billing
+   * once the payer reversed this claim (`answer` = `reversed`), as billing staff need it.
+   */
+  replacement?: { claim: string; identifier?: string; answer?: ClaimAnswer };
   /**
    * The payer's FHIR outcome (`complete`, `partial`, `error`, `queued`), absent before an answer.
    * An adjudicated denial is `complete` (as an 835 says it); read `answer` for denied or paid.

@@ -14,7 +14,8 @@ import { denialNextStep } from '../claims/denial-next-steps.ts';
 import { eligibilityAskedFor } from '../claims/eligibility-links.ts';
 import { roundCents } from '../claims/fee-schedule.ts';
 import type { EncounterCoding, Finding } from '../coding/coding-model.ts';
-import { EXT } from '../fhir/systems.ts';
+import { EXT, SYSTEM } from '../fhir/systems.ts';
+import { isReversal } from '../x12/era-to-fhir.ts';
 import { actionRecord, isActionTask, taskAmount, taskKind } from './action-tasks.ts';
 import type { ClaimAnswer, ClaimDetail, HistoryGap, TimelineEvent } from './claim-detail-types.ts';
 import { claimLines } from './claim-lines.ts';
@@ -36,6 +37,8 @@ export interface ClaimDetailSources {
   findings: Finding[];
   /** Parts of the history that could not be read (load-claim-detail.ts); default none. */
   gaps?: HistoryGap[];
+  /** The answers to the claim that replaced this one (`replacingClaim`), when there is one. */
+  replacementResponses?: ClaimResponse[];
 }
 
 export function frequencyOf(claim: Claim): string {
@@ -71,18 +74,76 @@ export function claimAnswerOf(
   summary: ClaimResponseSummary | undefined,
 ): ClaimAnswer | undefined {
   if (!answer || !summary) return undefined;
+  // Its negated amounts and adjustments are the payer taking back its payment, not a denial.
+  if (isReversal(answer)) return 'reversed';
   if (answer.outcome === 'queued') return 'waiting';
   if (answer.outcome === 'error') return 'rejected';
   if (summary.denials.length > 0) return summary.paid > 0 ? 'partly denied' : 'denied';
   return answer.outcome === 'partial' ? 'partly denied' : 'paid';
 }
 
+/** The newest of the encounter's claims that names `claim` as the one it replaces or voids. */
+export function replacingClaim(claim: Claim, siblings: readonly Claim[]): Claim | undefined {
+  return siblings
+    .filter((c) => c.related?.some((r) => r.claim?.reference === `Claim/${claim.id ?? ''}`))
+    .sort((a, b) => b.created.localeCompare(a.created))[0];
+}
+
+/**
+ * A claim the payer reversed (835 CLP02 22) after a replacement: what it was answered before the
+ * reversal (its lines), what it nets to (paid less the reversal), and the replacement's answer as
+ * the visit's current state.
+ */
+function reversedView(s: ClaimDetailSources, replacedBy: Claim | undefined) {
+  const mine = s.responses.filter((r) => !isReversal(r));
+  const before = latestAnswer(s.claim, mine);
+  const net = roundCents(
+    s.responses.reduce(
+      (sum, r) => sum + (r.outcome === 'queued' ? 0 : (r.payment?.amount.value ?? 0)),
+      0,
+    ),
+  );
+  const identifier = replacedBy?.identifier?.find((i) => i.system === SYSTEM.claimId)?.value;
+  const next = replacedBy ? latestAnswer(replacedBy, s.replacementResponses ?? []) : undefined;
+  const nextState = next ? claimAnswerOf(next, claimResponseSummary(next)) : undefined;
+  const name = identifier ? `claim ${identifier}` : `Claim/${replacedBy?.id ?? '?'}`;
+  return {
+    before,
+    net,
+    disposition: replacedBy
+      ? `Reversed by the payer; replaced by ${name}${nextState ? `, ${REPLACEMENT_WORDS[nextState]}` : ''}.`
+      : 'Reversed by the payer.',
+    ...(replacedBy?.id
+      ? {
+          replacement: {
+            claim: `Claim/${replacedBy.id}`,
+            ...(identifier ? { identifier } : {}),
+            ...(nextState ? { answer: nextState } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The replacement's answer, as the reversed claim's detail says it. */
+const REPLACEMENT_WORDS: Readonly<Record<ClaimAnswer, string>> = {
+  waiting: 'which waits for the payer',
+  rejected: 'which the payer rejected',
+  denied: 'which the payer denied',
+  'partly denied': 'which the payer partly denied',
+  paid: 'which the payer paid',
+  reversed: 'which the payer reversed too',
+};
+
 /** One claim as the billing office works it: lines, totals, denials, timeline, coding, actions. */
 export function claimDetail(s: ClaimDetailSources): ClaimDetail {
   const { claim } = s;
-  const answer = latestAnswer(claim, s.responses);
+  const latest = latestAnswer(claim, s.responses);
+  const replacedBy = replacingClaim(claim, s.siblings);
+  const reversed = latest && isReversal(latest) ? reversedView(s, replacedBy) : undefined;
+  const answer = reversed ? reversed.before : latest;
   const summary = answer ? claimResponseSummary(answer) : undefined;
-  const state = claimAnswerOf(answer, summary);
+  const state = reversed ? 'reversed' : claimAnswerOf(answer, summary);
   const lines = claimLines(claim, answer);
   const open = (t: Task) => !['completed', 'cancelled', 'entered-in-error'].includes(t.status);
   const amountOf = (kind: string, live: (t: Task) => boolean) =>
@@ -94,16 +155,17 @@ export function claimDetail(s: ClaimDetailSources): ClaimDetail {
   const writtenOff = amountOf('write-off', (t) => t.status === 'completed');
   const billedToPatient = amountOf('patient-statement', (t) => t.status !== 'cancelled');
   const billed = roundCents(lines.reduce((sum, l) => sum + l.billed, 0));
-  const paid = summary?.paid ?? 0;
-  const allowed = summary?.allowed ?? 0;
-  const patient = summary?.patientResponsibility ?? 0;
+  // A reversed claim owes nothing: its payment was taken back and the replacement is billed.
+  const paid = reversed ? reversed.net : (summary?.paid ?? 0);
+  const allowed = reversed ? 0 : (summary?.allowed ?? 0);
+  const patient = reversed ? 0 : (summary?.patientResponsibility ?? 0);
   // The payer's contractual reduction (billed − allowed on paid lines) is not owed by anyone.
   const contractual = roundCents(
     lines
       .filter((l) => !l.denied && l.allowed > 0)
       .reduce((sum, l) => sum + l.billed - l.allowed, 0),
   );
-  const voided = frequencyOf(claim) === '8' || claim.status === 'cancelled';
+  const voided = frequencyOf(claim) === '8' || claim.status === 'cancelled' || !!reversed;
   const balance = voided
     ? 0
     : Math.max(0, roundCents(billed - paid - contractual - writtenOff - billedToPatient));
@@ -112,9 +174,6 @@ export function claimDetail(s: ClaimDetailSources): ClaimDetail {
   const deadline = (appealTask ?? denialTask)?.restriction?.period?.end?.slice(0, 10);
   const payerNumber = answer?.identifier?.[0]?.value;
   const prior = claim.related?.find((r) => r.claim?.reference)?.claim?.reference;
-  const replacedBy = s.siblings
-    .filter((c) => c.related?.some((r) => r.claim?.reference === `Claim/${claim.id}`))
-    .sort((a, b) => b.created.localeCompare(a.created))[0];
   const encounterId = claim.item?.[0]?.encounter?.[0]?.reference?.replace(/^Encounter\//, '');
   return {
     claimId: claim.id,
@@ -128,12 +187,17 @@ export function claimDetail(s: ClaimDetailSources): ClaimDetail {
     ...(payerNumber ? { payerClaimNumber: payerNumber } : {}),
     ...(prior ? { replaces: prior } : {}),
     ...(replacedBy?.id ? { replacedBy: `Claim/${replacedBy.id}` } : {}),
-    ...(answer?.outcome ? { outcome: answer.outcome } : {}),
+    ...(reversed?.replacement ? { replacement: reversed.replacement } : {}),
+    ...(latest?.outcome ? { outcome: latest.outcome } : {}),
     ...(state ? { answer: state } : {}),
-    ...(answer?.disposition ? { disposition: answer.disposition } : {}),
+    ...(reversed
+      ? { disposition: reversed.disposition }
+      : answer?.disposition
+        ? { disposition: answer.disposition }
+        : {}),
     totals: { billed, allowed, paid, patient, writtenOff, billedToPatient, balance },
     lines,
-    denials: (summary?.denials ?? []).map((d) => ({
+    denials: (reversed ? [] : (summary?.denials ?? [])).map((d) => ({
       ...(d.itemSequence !== undefined ? { itemSequence: d.itemSequence } : {}),
       ...(d.group ? { group: d.group } : {}),
       carc: d.carc,

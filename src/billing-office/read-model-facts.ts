@@ -1,5 +1,6 @@
 import type { Claim, ClaimResponse, PaymentReconciliation, Task } from 'fhir/r4';
 import { claimResponseSummary } from '../claims/claim-response-summary.ts';
+import { isReversal } from '../x12/era-to-fhir.ts';
 import { carcText, RARC_TEXT } from '../claims/carc-codes.ts';
 import { roundCents } from '../claims/fee-schedule.ts';
 import {
@@ -127,7 +128,12 @@ export function claimRowFrom(facts: ClaimFacts): ClaimRow {
   const { claim } = facts;
   const responses = [...facts.responses].filter((r) => r.outcome !== 'queued').sort(byCreated);
   const first = responses[0];
-  const last = responses.at(-1);
+  // A payer's reversal (835 CLP02 22) takes back the payment of a replaced claim: its negated
+  // adjustments are no denial. The claim reads as replaced, with the answer it had before and
+  // what it nets to; its replacement carries the visit on.
+  const reversed = responses.at(-1);
+  const wasReversed = reversed !== undefined && isReversal(reversed);
+  const last = wasReversed ? responses.filter((r) => !isReversal(r)).at(-1) : reversed;
   const billed = roundCents(claim.total?.value ?? 0);
   const summary = last ? claimResponseSummary(last) : undefined;
   const denials = last && last.outcome !== 'queued' ? denialsOf(last, billed) : [];
@@ -137,9 +143,11 @@ export function claimRowFrom(facts: ClaimFacts): ClaimRow {
       denials.reduce((s, d) => s + d.amount, 0),
     ),
   );
-  const paid = summary?.paid ?? 0;
-  const allowed = summary?.allowed ?? 0;
-  const state = stateOf(claim, last, denied, paid);
+  const paid = wasReversed
+    ? roundCents(responses.reduce((s, r) => s + (r.payment?.amount.value ?? 0), 0))
+    : (summary?.paid ?? 0);
+  const allowed = wasReversed ? 0 : (summary?.allowed ?? 0);
+  const state = wasReversed ? 'replaced' : stateOf(claim, last, denied, paid);
   const firstDenied = first
     ? first.outcome === 'error' || denialsOf(first, billed).length > 0
     : undefined;
@@ -171,9 +179,11 @@ export function claimRowFrom(facts: ClaimFacts): ClaimRow {
     billed,
     allowed,
     paid,
-    patientResponsibility: summary?.patientResponsibility ?? 0,
+    patientResponsibility: wasReversed ? 0 : (summary?.patientResponsibility ?? 0),
     adjusted:
-      last && last.outcome !== 'error' ? roundCents(Math.max(0, billed - denied - allowed)) : 0,
+      last && !wasReversed && last.outcome !== 'error'
+        ? roundCents(Math.max(0, billed - denied - allowed))
+        : 0,
     denied,
     denials,
     state,

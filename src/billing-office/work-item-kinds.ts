@@ -18,6 +18,7 @@ export const WORK_ITEM_KINDS = [
   'claim-no-answer',
   'x12-unmatched',
   'x12-file-held',
+  'x12-interchange-held',
   'worker-gave-up',
   'coding-correction',
   'appeal',

@@ -32,6 +32,20 @@ export function withPatientControlNumber(claim: Claim): Claim {
   return { ...claim, identifier: [...others, patientControlNumberFor(ours)] };
 }
 
+/**
+ * The one key of a claim on the X12 path (837P CLM01; the 277CA's and 277's REF*EJ, the 835's
+ * CLP01 echo it): its patient control number, which ChartBill derives from its claim identifier
+ * (`patientControlNumberFor`). So a claim asked about by its claim identifier (a 276, a look
+ * after a crash) is found under the number its file carried, a replacement (`enc-<id>-r1`,
+ * longer than 20 characters) included. Undefined for an identifier of another system.
+ */
+export function patientControlNumberOfIdentifier(identifier: Identifier): string | undefined {
+  if (!identifier.value) return undefined;
+  if (identifier.system === SYSTEM.patientControlNumber) return identifier.value;
+  if (identifier.system === SYSTEM.claimId) return patientControlNumberFor(identifier.value).value;
+  return undefined;
+}
+
 /** The patient control number a claim carries, if any. */
 export function patientControlNumberOf(claim: Claim): string | undefined {
   return claim.identifier?.find((i) => i.system === SYSTEM.patientControlNumber)?.value;

@@ -502,6 +502,12 @@ export const SETTINGS = {
     'a bearer token for `chartbill audit --fhir URL` (environment only)',
     'secret',
   ),
+  CHARTBILL_AUDIT_BILLING_TOKEN: opt(
+    textSetting,
+    'general',
+    'a bearer token for the billing store in `chartbill audit --billing-fhir URL` (environment only)',
+    'secret',
+  ),
   CHARTBILL_TIMELY_FILING: opt(
     textSetting,
     'general',
@@ -648,6 +654,12 @@ export const SETTINGS = {
     'x12',
     '72',
     'a claim sent as an 837P with no answer this long is asked about with a 276 (at most once per this wait)',
+  ),
+  CHARTBILL_X12_TA1_RETRY_MINUTES: has(
+    numberSetting(z.number().min(0)),
+    'x12',
+    '60',
+    'a claim whose file the clearinghouse rejects with a TA1 is sent again once after this wait; a second TA1 in a row holds the claims for an admin',
   ),
   // A clearinghouse connection (src/x12/clearinghouse-config.ts): SFTP for batch files, CAQH
   // CORE (HTTP MIME multipart) for real-time 270/276. Secrets come from files or the environment.

@@ -11,15 +11,19 @@ import type {
   RelatedPerson,
   Resource,
 } from 'fhir/r4';
+import { patientControlNumberOfIdentifier } from '../claims/patient-control-number.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { FhirGateway } from '../fhir/fhir-gateway.ts';
 import { idOfReference } from '../fhir/reference-id.ts';
-import { SYSTEM, writerTag } from '../fhir/systems.ts';
+import { writerTag } from '../fhir/systems.ts';
 import { build270 } from '../x12/build-270.ts';
 import { build276 } from '../x12/build-276.ts';
+import type { Claim837Input } from '../x12/claim-837-input.ts';
 import { claimInput, claimInputOfBundle } from '../x12/claim-input.ts';
+import type { InterchangeGuard } from '../x12/interchange-guard.ts';
 import {
   findX12Response,
+  heldClaimResponse,
   interchangeIdentifier,
   noteClaimEvent,
   queuedClaimResponse,
@@ -54,6 +58,11 @@ export interface X12PayerAdapterOptions {
   statusAfterMs: number;
   /** Reads a claim and what it references (for the 276); writes its timeline. Audited. */
   fhir: FhirGateway;
+  /**
+   * Bounds TA1 re-sends (src/x12/interchange-guard.ts): asked before a file goes out; a claim it
+   * holds is answered `queued` with the reason, and no file is sent. None: every claim goes out.
+   */
+  guard?: InterchangeGuard;
   now?: () => Date;
 }
 
@@ -81,6 +90,8 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
     const claimNumber = claimNumberOf(input.claim);
     const at = now();
     const body = claim837Body(input, config, at);
+    const verdict = options.guard ? await options.guard.maySend(at) : ({ send: true } as const);
+    if (!verdict.send) return notSent(input, claimNumber, verdict.reason, at);
     const { control } = await submissions.take(claimNumber, at);
     const name = x12FileName(claimNumber, control);
     // Exactly once: a file of this name already in the clearinghouse's folder went out before.
@@ -89,6 +100,26 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
     const queued = queuedClaimResponse(input, claimNumber, control, name, at);
     await notePreviousInterchange(queued, claimNumber, control);
     return queued;
+  }
+
+  /**
+   * A claim the guard keeps back (after TA1 rejections): no control number taken, no file sent;
+   * its answer on file (or a new queued one) says why, so the chart's timeline does too.
+   */
+  async function notSent(
+    input: Claim837Input,
+    claimNumber: string,
+    reason: string,
+    at: Date,
+  ): Promise<ClaimResponse> {
+    const stored = await findX12Response(options.fhir, x12ClaimIdentifier(claimNumber));
+    if (!stored) return heldClaimResponse(input, claimNumber, reason, at);
+    if (stored.disposition === reason) return stored;
+    const version = stored.meta?.versionId;
+    return options.fhir.update<ClaimResponse>(
+      { ...stored, meta: { tag: [writerTag('worker')] }, disposition: reason },
+      version ? { ifMatchVersion: version } : {},
+    );
   }
 
   /**
@@ -122,7 +153,8 @@ export function createX12PayerAdapter(options: X12PayerAdapterOptions): PayerAda
   }
 
   async function claimStatus(identifier: Identifier): Promise<ClaimResponse | undefined> {
-    const claimNumber = identifier.system === SYSTEM.claimId ? identifier.value : undefined;
+    // The claim's files, control number and timeline are kept under CLM01, not its identifier.
+    const claimNumber = patientControlNumberOfIdentifier(identifier);
     if (!claimNumber) return undefined;
     const sent = await submissions.find(claimNumber);
     if (!sent || !(await batch.exists(x12FileName(claimNumber, sent.control)))) return undefined;

@@ -54,6 +54,20 @@ export function queuedClaimResponse(
   };
 }
 
+/**
+ * The ClaimResponse of a claim not sent yet because the clearinghouse keeps rejecting its
+ * interchanges (TA1; src/x12/interchange-guard.ts): queued, with the reason as its disposition.
+ */
+export function heldClaimResponse(
+  input: Pick<Claim837Input, 'claim' | 'payer'>,
+  claimNumber: string,
+  reason: string,
+  now: Date,
+): ClaimResponse {
+  const queued = queuedClaimResponse(input, claimNumber, 0, '', now);
+  return { ...queued, identifier: [x12ClaimIdentifier(claimNumber)], disposition: reason };
+}
+
 /** The ClaimResponse that follows a claim sent as an 837P, found by one of its identifiers. */
 export async function findX12Response(
   fhir: FhirGateway,

@@ -1,5 +1,6 @@
 import type { Claim, Coverage } from 'fhir/r4';
 import { SYSTEM } from '../fhir/systems.ts';
+import { patientControlNumberOfIdentifier } from '../claims/patient-control-number.ts';
 import type { ControlNumberStore } from './control-numbers.ts';
 import {
   coverageFilingIndicatorOf,
@@ -78,9 +79,11 @@ export function claim837Body(input: Claim837Input, config: X12Config, now: Date)
  * 837P CLM01 AN 1/20), else ChartBill's claim identifier when that one is short enough.
  */
 export function claimNumberOf(claim: Claim): string {
-  const value =
-    identifierValue(claim.identifier, SYSTEM.patientControlNumber) ??
-    identifierValue(claim.identifier, SYSTEM.claimId);
+  // One key rule (patientControlNumberOfIdentifier): the number the Claim keeps, else its claim
+  // identifier when that is already a patient control number, as the status look-up derives it.
+  const own = identifierValue(claim.identifier, SYSTEM.patientControlNumber);
+  const ours = identifierValue(claim.identifier, SYSTEM.claimId);
+  const value = own ?? ours;
   if (!value)
     throw new ClaimNotExpressibleError(
       `Claim.identifier (system ${SYSTEM.patientControlNumber} or ${SYSTEM.claimId})`,
@@ -92,6 +95,12 @@ export function claimNumberOf(claim: Claim): string {
       'Claim.identifier',
       '2300 CLM01',
       `'${value.slice(0, 24)}…' is ${value.length} characters; the patient control number holds at most 20`,
+    );
+  if (!own && patientControlNumberOfIdentifier({ system: SYSTEM.claimId, value }) !== value)
+    throw new ClaimNotExpressibleError(
+      'Claim.identifier',
+      '2300 CLM01',
+      `'${value}' holds characters other than letters, digits and '-'; give the Claim a patient control number (system ${SYSTEM.patientControlNumber})`,
     );
   return value;
 }

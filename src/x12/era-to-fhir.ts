@@ -90,6 +90,18 @@ export function eraClaimToClaimResponse(
   return response;
 }
 
+/**
+ * Whether an answer is the payer's reversal of its earlier payment on the claim (835 CLP02 22, as
+ * `eraClaimKey` records it): the claim was replaced (or voided), and its amounts are negated.
+ */
+export function isReversal(response: ClaimResponse): boolean {
+  return (
+    response.identifier?.some(
+      (i) => i.system === X12_SYSTEM.eraClaim && i.value?.split('/')[2] === '22',
+    ) ?? false
+  );
+}
+
 /** trace/payer claim control number/CLP02/CLP01: one CLP of one payment; a reversal is its own. */
 export function eraClaimKey(claim: EraClaim, payment: EraPayment): string {
   return [

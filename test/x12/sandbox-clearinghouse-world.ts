@@ -1,6 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClaimResponse, Coverage, Encounter, PaymentReconciliation, Task } from 'fhir/r4';
+import type {
+  ChargeItem,
+  ClaimResponse,
+  Coverage,
+  Encounter,
+  PaymentReconciliation,
+  Task,
+} from 'fhir/r4';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { x12FileName } from '../../src/payer/x12-payer-adapter.ts';
 import type { BatchTransport } from '../../src/x12/transport/clearinghouse-transport.ts';
@@ -109,4 +116,45 @@ export async function startClearinghouseWorld(
       await Promise.all([x.close(), ch.close()]);
     },
   };
+}
+
+/** A claim file the worker sent: its CLM01 and ISA13. */
+export interface SentFile {
+  claimNumber: string;
+  control: number;
+}
+
+/**
+ * The seeded correction of `enc-not-covered` through the clearinghouse: the original goes out
+ * and is answered (S9986 denied CO-96, 99213 paid); billing staff recode the line (36415) and the
+ * worker sends the replacement (frequency 7, REF*F8), which the clearinghouse adjudicates at once.
+ * Its answer files are left for the caller to read (or lose).
+ */
+export async function sendReplacement(
+  w: ClearinghouseWorld,
+  /** Looks at the world once the original is answered, before billing staff correct it. */
+  answered: () => Promise<void> = () => Promise.resolve(),
+): Promise<{ original: SentFile; replacement: SentFile; replacementFiles: string[] }> {
+  const fhir = w.x.world.fhir;
+  await w.worker.tick();
+  const [original] = await w.sentControls();
+  if (!original) throw new Error('no 837P went out');
+  await w.answered(original.claimNumber, original.control);
+  await w.worker.tick();
+  await w.worker.tick();
+  await answered();
+  const charges = await all<ChargeItem>(fhir, 'ChargeItem', {
+    context: 'Encounter/enc-not-covered',
+  });
+  const uncovered = charges.find((c) => c.code.coding?.[0]?.code === 'S9986');
+  if (!uncovered) throw new Error('seed: enc-not-covered has no S9986 line');
+  await fhir.update<ChargeItem>({
+    ...uncovered,
+    code: { coding: [{ system: SYSTEM.cpt, code: '36415' }] },
+  });
+  await w.worker.tick();
+  const replacement = (await w.sentControls()).find((s) => s.claimNumber !== original.claimNumber);
+  if (!replacement) throw new Error('no replacement went out');
+  const replacementFiles = await w.answered(replacement.claimNumber, replacement.control);
+  return { original, replacement, replacementFiles };
 }

@@ -6,6 +6,8 @@ import { main } from '../../cli/main.ts';
 import { x12Command } from '../../cli/x12-command.ts';
 import { INBOUND_RETRY_CURSOR } from '../../worker/pipeline/stages/read-inbound.ts';
 import { openLedger } from '../../worker/runtime/open-ledger.ts';
+import { createInterchangeGuard } from '../../src/x12/interchange-guard.ts';
+import { testX12Config } from './x12-fixtures.ts';
 
 const DIR = new URL('../../../shared/data/x12/835/', import.meta.url).pathname;
 let out: string[] = [];
@@ -64,6 +66,49 @@ describe('chartbill x12 inbound retry', () => {
         expect(await ledger.getCursor(INBOUND_RETRY_CURSOR)).toBeDefined();
       } finally {
         await ledger.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('chartbill x12 interchange release', () => {
+  it('releases claims held after TA1 rejections, through the worker ledger, and says when nothing is held', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chartbill-x12-release-'));
+    try {
+      const ledgerPath = join(dir, 'ledger.json');
+      const env = { CHARTBILL_LEDGER_PATH: ledgerPath };
+      expect(await x12Command(['interchange', 'release'], env)).toBe(0);
+      expect(out.join('\n')).toMatch(/No claims are held/);
+      const open = () =>
+        openLedger({ ledgerPath, ledgerUrl: undefined, ledgerSchema: 'chartbill' });
+      const ledger = await open();
+      const guard = createInterchangeGuard({
+        cursors: ledger,
+        config: testX12Config(),
+        transport: 'test',
+      });
+      const at = new Date('2026-03-02T10:00:00Z');
+      await guard.rejected({ control: 1, note: '024', noteText: 'invalid' }, at);
+      await guard.rejected({ control: 2, note: '024', noteText: 'invalid' }, at);
+      expect(await guard.maySend(at)).toMatchObject({ send: false, held: true });
+      await ledger.close();
+
+      expect(await x12Command(['interchange', 'release'], env)).toBe(0);
+      expect(out.join('\n')).toMatch(
+        /Released: the claims held since 2026-03-02T10:00:00.000Z \(TA1 note 024/,
+      );
+      const after = await open();
+      try {
+        const fresh = createInterchangeGuard({
+          cursors: after,
+          config: testX12Config(),
+          transport: 'test',
+        });
+        expect(await fresh.maySend(at)).toEqual({ send: true });
+      } finally {
+        await after.close();
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

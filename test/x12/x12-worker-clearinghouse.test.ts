@@ -1,4 +1,4 @@
-import type { ChargeItem, Claim, ClaimResponse, PaymentReconciliation } from 'fhir/r4';
+import type { Claim, ClaimResponse, PaymentReconciliation } from 'fhir/r4';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,11 @@ import { retryHeldFiles } from '../../worker/pipeline/stages/read-inbound.ts';
 import { all, claimsOf } from '../worker/worker-kit.ts';
 import { HOUR } from './x12-worker-kit.ts';
 import { era835 } from './clearinghouse-kit.ts';
-import { startClearinghouseWorld, type ClearinghouseWorld } from './sandbox-clearinghouse-world.ts';
+import {
+  sendReplacement,
+  startClearinghouseWorld,
+  type ClearinghouseWorld,
+} from './sandbox-clearinghouse-world.ts';
 
 let w: ClearinghouseWorld | undefined;
 afterEach(async () => {
@@ -37,34 +41,21 @@ describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, (
     const ledger = createMemoryLedger();
     w = await startClearinghouseWorld(['enc-not-covered'], { ledger });
     const fhir = w.x.world.fhir;
-    // The original: 99213 paid, S9986 denied (CO-96) by the payer behind the clearinghouse.
-    await w.worker.tick();
-    const [first] = await w.sentControls();
-    if (!first) throw new Error('no 837P went out');
-    await w.answered(first.claimNumber, first.control);
-    await w.worker.tick();
-    await w.worker.tick();
-    const [original] = await claimsOf(fhir, 'enc-not-covered');
-    const paidFirst = (await eraState(w)).answers.find(
-      (r) => r.request?.reference === `Claim/${original?.id ?? '-'}`,
-    );
-    expect(paidOf(paidFirst)).toBeGreaterThan(0);
-    expect(await ledger.getItem('Encounter/enc-not-covered')).toMatchObject({ outcome: 'denied' });
-
-    // Billing staff correct the denied line: the worker sends a replacement (7, REF*F8).
-    const charges = await all<ChargeItem>(fhir, 'ChargeItem', {
-      context: 'Encounter/enc-not-covered',
+    // The original: 99213 paid, S9986 denied (CO-96) by the payer behind the clearinghouse; then
+    // billing staff correct the denied line and the worker sends a replacement (7, REF*F8).
+    let original: Claim | undefined;
+    let paidFirst: ClaimResponse | undefined;
+    const world = w;
+    const { replacementFiles: answerFiles } = await sendReplacement(w, async () => {
+      [original] = await claimsOf(fhir, 'enc-not-covered');
+      paidFirst = (await eraState(world)).answers.find(
+        (r) => r.request?.reference === `Claim/${original?.id ?? '-'}`,
+      );
+      expect(paidOf(paidFirst)).toBeGreaterThan(0);
+      expect(await ledger.getItem('Encounter/enc-not-covered')).toMatchObject({
+        outcome: 'denied',
+      });
     });
-    const uncovered = charges.find((c) => c.code.coding?.[0]?.code === 'S9986');
-    if (!uncovered) throw new Error('seed: enc-not-covered has no S9986 line');
-    await fhir.update<ChargeItem>({
-      ...uncovered,
-      code: { coding: [{ system: SYSTEM.cpt, code: '36415' }] },
-    });
-    await w.worker.tick();
-    const second = (await w.sentControls()).find((s) => s.claimNumber !== first.claimNumber);
-    if (!second) throw new Error('no replacement went out');
-    const answerFiles = await w.answered(second.claimNumber, second.control);
     await w.worker.tick();
     await w.worker.tick();
 
@@ -170,7 +161,7 @@ describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, (
     expect(w.downloads.filter((n) => n === 'later.999')).toHaveLength(2);
   });
 
-  it('turns a TA1 rejection into a work item with the note code in words, and sends the claim again in a new interchange, once', async () => {
+  it('turns a TA1 rejection into a work item with the note code in words, and sends the claim again in a new interchange, once, after a back-off', async () => {
     let damaged = 0;
     w = await startClearinghouseWorld(['enc-clean-1'], {}, (_name, content) =>
       // The first interchange leaves with an ISA the clearinghouse cannot read.
@@ -188,7 +179,10 @@ describe('the worker through the sandbox clearinghouse', { timeout: 120_000 }, (
     );
     expect(task?.description).toMatch(/no payer received the claim/);
 
-    // The worker's next look at the claim sends it again, in a new interchange and file.
+    // Not at once (the TA1 may have been transient): after the back-off, in a new interchange.
+    await w.worker.tick();
+    expect(await w.sentControls()).toHaveLength(1);
+    w.x.clock.advance(HOUR);
     await w.worker.tick();
     const sent = await w.sentControls();
     expect(sent.map((s) => s.claimNumber)).toEqual([first.claimNumber, first.claimNumber]);

@@ -2,7 +2,10 @@ import type { Coverage, Encounter, Organization } from 'fhir/r4';
 import { createFhirPayerAdapter } from '../../src/payer/fhir-payer-adapter.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
-import type { BatchTransport } from '../../src/x12/transport/clearinghouse-transport.ts';
+import type {
+  BatchTransport,
+  RealTimeTransport,
+} from '../../src/x12/transport/clearinghouse-transport.ts';
 import { memoryX12Submissions, type X12SubmissionStore } from '../../src/x12/x12-submissions.ts';
 import { parsePayerIds } from '../../src/payer/payer-ids.ts';
 import { buildWorker, type Worker } from '../../worker/runtime/build-worker.ts';
@@ -34,6 +37,10 @@ export interface X12World {
     submissions?: X12SubmissionStore;
     /** Worker settings besides the kit's (e.g. CHARTBILL_WORKER_RECHECK_MINUTES). */
     settings?: Record<string, string>;
+    /** CHARTBILL_X12_* settings besides the test ones (an admin's changed interchange ids). */
+    x12Settings?: Record<string, string>;
+    /** 270/276 in real time (the sandbox clearinghouse's CORE endpoint); the kit's responder by default. */
+    realTime?: RealTimeTransport;
   }): Worker;
   close(): Promise<void>;
 }
@@ -96,9 +103,9 @@ export async function startX12World(x12Encounters: string[] = ['enc-clean-1']): 
           logger,
           now: clock.now,
           x12: {
-            config: testX12Config(),
+            config: testX12Config(options.x12Settings),
             batch: options.batch ?? folder.transport,
-            realTime: realTime.transport,
+            realTime: options.realTime ?? realTime.transport,
             submissions: options.submissions ?? submissions,
             payerIds: parsePayerIds('X12HP'),
             inboundEveryMs: 0,

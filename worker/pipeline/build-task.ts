@@ -17,6 +17,7 @@ export type WorkItemCode =
   | 'claim-no-answer'
   | 'x12-unmatched'
   | 'x12-file-held'
+  | 'x12-interchange-held'
   | 'worker-gave-up';
 
 const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
@@ -41,12 +42,19 @@ const WORK_ITEMS: Record<WorkItemCode, { display: string; days: number }> = {
   'x12-unmatched': { display: 'Clearinghouse answer for an unknown claim', days: 7 },
   // A file from the clearinghouse ChartBill could not read: held with the reason, nothing lost.
   'x12-file-held': { display: 'Clearinghouse file could not be read', days: 1 },
+  // TA1 rejections in a row: claims to the clearinghouse held until an admin checks the settings.
+  'x12-interchange-held': { display: 'Claims held: the clearinghouse rejects our files', days: 1 },
   // A claim that cannot go out loses money by the day (timely filing): someone looks today.
   'worker-gave-up': { display: 'Claim stuck: the worker stopped retrying', days: 1 },
 };
 
 /** Every work item the worker raises (the billing queue lists each: src/billing-office/work-item-kinds.ts). */
 export const WORK_ITEM_CODES = Object.keys(WORK_ITEMS) as readonly WorkItemCode[];
+
+/** A work item's name, as its Task.code display says it. */
+export function workItemDisplay(code: WorkItemCode): string {
+  return WORK_ITEMS[code].display;
+}
 
 export function isWorkItemCode(value: string): value is WorkItemCode {
   return Object.hasOwn(WORK_ITEMS, value);

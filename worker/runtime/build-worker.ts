@@ -35,6 +35,7 @@ import type {
   RealTimeTransport,
 } from '../../src/x12/transport/clearinghouse-transport.ts';
 import type { X12Config } from '../../src/x12/x12-config.ts';
+import { createInterchangeGuard, type InterchangeGuard } from '../../src/x12/interchange-guard.ts';
 import type { X12SubmissionStore } from '../../src/x12/x12-submissions.ts';
 import { HELD_RETRY_MS, matchKnownClaims, readInbound } from '../pipeline/stages/read-inbound.ts';
 import { followAppeals, noteAppeals } from '../pipeline/stages/follow-appeals.ts';
@@ -93,6 +94,8 @@ export interface WorkerX12 {
   inboundEveryMs: number;
   /** A claim with no answer this long is asked about with a 276. */
   statusAfterMs: number;
+  /** A claim whose interchange a TA1 rejected goes again once, after this wait (1 hour by default). */
+  ta1RetryMs?: number;
 }
 
 export interface Worker {
@@ -443,8 +446,19 @@ function composePayer(
     statusAfterMs: x12.statusAfterMs,
     fhir,
     now,
+    guard: guardOf(x12, deps),
   });
   return routedPayerAdapter([clearinghouse, deps.payer]);
+}
+
+/** TA1 rejections in a row, kept in the ledger (shared by the workers): interchange-guard.ts. */
+function guardOf(x12: WorkerX12, deps: WorkerDeps): InterchangeGuard {
+  return createInterchangeGuard({
+    cursors: deps.ledger,
+    config: x12.config,
+    transport: x12.batch.describe,
+    ...(x12.ta1RetryMs !== undefined ? { retryMs: x12.ta1RetryMs } : {}),
+  });
 }
 
 /**
@@ -479,6 +493,7 @@ function inboundReader(
         log,
         now,
         submissions: x12.submissions,
+        guard: guardOf(x12, deps),
       });
     } catch (err) {
       log.warn({ err: errorMessage(err) }, 'the clearinghouse inbound folder could not be read');

@@ -331,6 +331,7 @@ async function x12Of(
     payerIds: x12.payerIds,
     inboundEveryMs: x12.inboundEveryMs,
     statusAfterMs: x12.statusAfterMs,
+    ta1RetryMs: x12.ta1RetryMs,
   };
 }
 

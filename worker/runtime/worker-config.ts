@@ -217,6 +217,8 @@ function workerConfigOf(
             directory: env.CHARTBILL_X12_DIRECTORY,
             inboundEveryMs: env.CHARTBILL_X12_INBOUND_MINUTES * 60_000,
             statusAfterMs: env.CHARTBILL_X12_STATUS_AFTER_HOURS * 3_600_000,
+            /** A TA1-rejected claim goes again once after this; a second TA1 in a row holds. */
+            ta1RetryMs: env.CHARTBILL_X12_TA1_RETRY_MINUTES * 60_000,
             /** SFTP and CAQH CORE connections, when configured (else the local folder, no real time). */
             clearinghouse,
           }

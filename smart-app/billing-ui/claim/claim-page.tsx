@@ -151,6 +151,11 @@ function stateWords(d: ClaimDetail): string {
       return 'rejected by the payer';
     case 'waiting':
       return 'waiting for the payer';
+    case 'reversed':
+      // The visit's state is now its replacement's (linked below).
+      return d.replacement?.answer
+        ? `reversed by the payer; its replacement: ${d.replacement.answer}`
+        : 'reversed by the payer';
     default:
       return d.status === 'draft' ? 'held before submission' : 'submitted';
   }

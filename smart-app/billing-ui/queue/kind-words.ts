@@ -15,6 +15,7 @@ export const KIND_WORDS: Record<WorkItemKind, string> = {
   'claim-no-answer': 'No answer from payer',
   'x12-unmatched': 'Unmatched clearinghouse answer (ERA, 277CA)',
   'x12-file-held': 'Clearinghouse file held',
+  'x12-interchange-held': 'Claims held: clearinghouse rejects our files (TA1)',
   'worker-gave-up': 'Stuck: the worker gave up',
   'coding-correction': 'Coding correction requested',
   appeal: 'Appeal pending',

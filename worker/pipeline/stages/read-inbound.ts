@@ -18,11 +18,21 @@ import { detectTransactionSet, readX12 } from '../../../src/x12/read-x12.ts';
 import { ackEvent, claimStatusEvent } from '../../../src/x12/status-events.ts';
 import { X12InputError } from '../../../src/x12/x12-error.ts';
 import type { Ta1 } from '../../../src/x12/read-999.ts';
+import type {
+  InterchangeGuard,
+  InterchangeGuardState,
+} from '../../../src/x12/interchange-guard.ts';
 import type { X12SubmissionStore } from '../../../src/x12/x12-submissions.ts';
 import { X12_SYSTEM } from '../../../src/x12/x12-systems.ts';
 import type { BatchTransport } from '../../../src/x12/transport/clearinghouse-transport.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
-import { buildTask, taskDeadline, taskIdentifierQuery, type WorkItemCode } from '../build-task.ts';
+import {
+  buildTask,
+  taskDeadline,
+  taskIdentifierQuery,
+  workItemDisplay,
+  type WorkItemCode,
+} from '../build-task.ts';
 import { closeAnsweredAppeals } from '../close-appeals.ts';
 
 export interface InboundDeps {
@@ -34,6 +44,8 @@ export interface InboundDeps {
   now: () => Date;
   /** The claims' control numbers: a claim in an interchange a TA1 rejects is released to go again. */
   submissions?: X12SubmissionStore;
+  /** Counts TA1 rejections in a row: a re-send after a back-off, then a hold (interchange-guard.ts). */
+  guard?: InterchangeGuard;
 }
 
 /** What one read of the inbound folder did. */
@@ -190,6 +202,10 @@ async function readFile(name: string, deps: InboundDeps): Promise<void> {
   if (doc.kind === 'ack') {
     for (const ta1 of doc.ta1)
       if (ta1.status === 'R') await interchangeRejected(ta1, date, name, deps);
+    // An interchange the clearinghouse opened: TA1 rejections are no longer "in a row".
+    if (doc.acks.length > 0 || doc.ta1.some((t) => t.status !== 'R'))
+      for (const hold of (await deps.guard?.accepted()) ?? [])
+        await completeFileTask('x12-interchange-held', holdKey(hold), deps);
     for (const ack of doc.acks)
       await claimEvent(
         interchangeIdentifier(Number(ack.groupControl)),
@@ -235,10 +251,12 @@ const REJECTED_NEXT =
 
 /**
  * A TA1 rejection: the clearinghouse could not open the interchange, so nothing in it reached a
- * payer (X12.5 TA1). The claim's timeline says so, with the note code in words, and a work item
- * tells billing staff; the claim stays queued and its interchange control number is released, so
- * the worker's next look at the claim sends it again in a new interchange (a new file name). The
- * same TA1 read twice releases nothing more: a newer interchange is left alone.
+ * payer (X12.5 TA1). The claim's timeline says so, with the note code in words, and its interchange
+ * control number is released (the same TA1 read twice releases nothing more). What happens next is
+ * the guard's (src/x12/interchange-guard.ts): the first rejection sends the claim again once, after
+ * a back-off, with a work item for billing staff; a second in a row with the same interchange
+ * settings holds the clearinghouse's claims, with one work item for the admin naming the settings
+ * to check. Without a guard, the claim goes again on the worker's next look.
  */
 async function interchangeRejected(
   ta1: Ta1,
@@ -256,11 +274,46 @@ async function interchangeRejected(
   if (!response) return;
   const claimNumber = response.identifier?.find((i) => i.system === X12_SYSTEM.x12Claim)?.value;
   if (claimNumber) await deps.submissions?.release(claimNumber, control);
+  const verdict = await deps.guard?.rejected(
+    { control, note: ta1.note, noteText: ta1.noteText },
+    deps.now(),
+  );
+  if (verdict?.kind === 'held') {
+    deps.log.warn({ note: ta1.note, interchange: control }, 'clearinghouse claims held after TA1s');
+    if (verdict.first && deps.guard) await interchangeHeldTask(verdict.state, deps.guard, deps);
+    return;
+  }
+  const when =
+    verdict?.kind === 'retry'
+      ? `ChartBill sends it again once, in a new file, after ${verdict.at.toISOString()}`
+      : 'ChartBill sends it again in a new file';
   await rejectionTask(
     response,
     event,
     deps,
-    'The clearinghouse could not open the file, so no payer received the claim. ChartBill sends it again in a new file; if that is rejected too, check the interchange settings (CHARTBILL_X12_*) the note names.',
+    `The clearinghouse could not open the file, so no payer received the claim. ${when}; if that is rejected too, claims to the clearinghouse are held and the admin gets a work item naming the interchange settings (CHARTBILL_X12_*) to check.`,
+  );
+}
+
+/** The key of a hold's work item: when it began. */
+const holdKey = (heldSince: string) => `interchange-${heldSince}`;
+
+/** The admin's one work item for a hold: the TA1 note in words and the settings to check. */
+async function interchangeHeldTask(
+  state: InterchangeGuardState,
+  guard: InterchangeGuard,
+  deps: InboundDeps,
+): Promise<void> {
+  await fileTask(
+    'x12-interchange-held',
+    holdKey(state.heldSince ?? ''),
+    [
+      `The clearinghouse rejected ${String(state.rejections)} interchanges in a row (TA1 note ${state.note}: ${state.noteText}), so no payer received those claims.`,
+      'ChartBill holds the claims to this clearinghouse instead of sending files that would be rejected the same way (and may be billed).',
+      `Check ${guard.check(state.note)}.`,
+      'Then run `chartbill x12 interchange release`, or change the settings and restart the worker: the held claims go out again on its next look.',
+    ].join('\n'),
+    deps,
   );
 }
 
@@ -333,10 +386,7 @@ async function fileTask(
   deps: InboundDeps,
 ): Promise<void> {
   const now = deps.now();
-  const display =
-    code === 'x12-file-held'
-      ? 'Clearinghouse file could not be read'
-      : 'Clearinghouse answer for an unknown claim';
+  const display = workItemDisplay(code);
   const identifier = fileTaskIdentifier(code, key);
   const task: Task = {
     resourceType: 'Task',
