@@ -12,10 +12,12 @@ when, from the AuditEvents ChartBill recorded, with the Provenance of each versi
 
 Options:
   --json       One JSON array instead of words.
-  --fhir URL   The audit store's FHIR base (the EHR, or the billing store when
-               CHARTBILL_AUDIT_STORE=billing), read with the bearer token in CHARTBILL_AUDIT_TOKEN
-               (it needs AuditEvent and Provenance read and search). Default: the sandbox
-               running from this folder.
+  --fhir URL   An audit store's FHIR base, read with the bearer token in CHARTBILL_AUDIT_TOKEN
+               (it needs AuditEvent and Provenance read and search). Give it twice, the EHR
+               and the billing store, when both keep events (CHARTBILL_AUDIT_STORE=auto puts
+               the worker's in the billing store when the EHR does not declare AuditEvent
+               create; \`chartbill doctor\` says where). Default: the sandbox running from this
+               folder, its EHR and its billing store.
 
 Events kept only in the log (a server that refused AuditEvent, or CHARTBILL_AUDIT_STORE=log)
 are not shown: search the log for 'audit event'.`;
@@ -28,7 +30,7 @@ export async function auditCommand(args: string[]): Promise<number> {
     args,
     options: {
       json: { type: 'boolean' },
-      fhir: { type: 'string' },
+      fhir: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -39,31 +41,36 @@ export async function auditCommand(args: string[]): Promise<number> {
     console.error(HELP);
     return 2;
   }
-  const fhir = await auditStore(values.fhir);
+  const fhir = await auditStores(values.fhir ?? []);
   const trail = await loadAuditTrail(fhir, encounterId);
   console.log(values.json ? JSON.stringify(trail, null, 2) : formatAuditTrail(encounterId, trail));
   return 0;
 }
 
-async function auditStore(fhirBase: string | undefined) {
+async function auditStores(fhirBases: readonly string[]) {
   const settings = await cliSettings();
   const token = settings.CHARTBILL_AUDIT_TOKEN;
-  if (fhirBase)
+  if (fhirBases.length > 0)
+    return fhirBases.map((baseUrl) =>
+      createFhirGateway({
+        baseUrl,
+        ...(token ? { getToken: () => Promise.resolve(token) } : {}),
+        retry: { attempts: 3 },
+      }),
+    );
+  const state = await readSandboxState(settings.CHARTBILL_DATA_DIR);
+  const servers = [state, ...(state.billing ? [state.billing] : [])];
+  return servers.map(({ fhirBase, tokenUrl }) => {
+    const auth = createBackendAuth({
+      tokenUrl,
+      clientId: state.clientId,
+      privateKey: state.privateJwk,
+      scope: 'system/AuditEvent.rs system/Provenance.rs',
+    });
     return createFhirGateway({
       baseUrl: fhirBase,
-      ...(token ? { getToken: () => Promise.resolve(token) } : {}),
+      getToken: () => auth.getToken(),
       retry: { attempts: 3 },
     });
-  const state = await readSandboxState(settings.CHARTBILL_DATA_DIR);
-  const auth = createBackendAuth({
-    tokenUrl: state.tokenUrl,
-    clientId: state.clientId,
-    privateKey: state.privateJwk,
-    scope: 'system/AuditEvent.rs system/Provenance.rs',
-  });
-  return createFhirGateway({
-    baseUrl: state.fhirBase,
-    getToken: () => auth.getToken(),
-    retry: { attempts: 3 },
   });
 }

@@ -74,6 +74,9 @@ export async function runSandbox(source: SettingsSource): Promise<number> {
     clientId: stack.cliClient.clientId,
     privateJwk: stack.cliClient.privateJwk,
     pid: process.pid,
+    ...(stack.billing
+      ? { billing: { fhirBase: stack.billing.fhirBase, tokenUrl: stack.billing.tokenUrl } }
+      : {}),
   });
   console.log(`FHIR base: ${stack.fhirBase}`);
   console.log(`Sandbox EHR profile: ${settings.CHARTBILL_SANDBOX_EHR}`);

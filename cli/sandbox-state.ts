@@ -11,6 +11,8 @@ export interface SandboxState {
   clientId: string;
   privateJwk: JWK;
   pid: number;
+  /** The billing FHIR store beside an EHR profile that cannot hold the claims (or AuditEvents). */
+  billing?: { fhirBase: string; tokenUrl: string } | undefined;
 }
 
 const stateSchema = z.object({
@@ -19,6 +21,7 @@ const stateSchema = z.object({
   clientId: z.string(),
   privateJwk: z.record(z.string(), z.unknown()),
   pid: z.number(),
+  billing: z.object({ fhirBase: z.string(), tokenUrl: z.string() }).optional(),
 });
 
 export function sandboxStatePath(dataDir: string): string {

@@ -25,19 +25,22 @@ const DOMAIN_RESOURCE = '4';
 const PATIENT_ROLE = '1';
 
 /**
- * The encounter's audit trail from the audit store: the AuditEvents naming the encounter
+ * The encounter's audit trail from the audit stores (the EHR, and the billing FHIR server where
+ * `CHARTBILL_AUDIT_STORE=auto` put the worker's events beside an EHR that takes none): the AuditEvents naming the encounter
  * (audited-gateway.ts names it on every event about its resources), oldest first, with the
  * Provenance of each version written.
  */
 export async function loadAuditTrail(
-  fhir: FhirGateway,
+  stores: FhirGateway | readonly FhirGateway[],
   encounterId: string,
 ): Promise<TrailEntry[]> {
-  const events = (await fhir.searchAll(
-    'AuditEvent',
-    { entity: `Encounter/${encounterId}`, _count: 200 },
-    5000,
-  )) as AuditEvent[];
+  const list: readonly FhirGateway[] = Array.isArray(stores) ? stores : [stores as FhirGateway];
+  const found = await Promise.all(
+    list.map((fhir) =>
+      fhir.searchAll('AuditEvent', { entity: `Encounter/${encounterId}`, _count: 200 }, 5000),
+    ),
+  );
+  const events = found.flat() as AuditEvent[];
   events.sort((a, b) => a.recorded.localeCompare(b.recorded));
   const written = [
     ...new Set(
@@ -47,7 +50,8 @@ export async function loadAuditTrail(
     ),
   ];
   const provenance = new Map<string, Provenance[]>();
-  for (const p of await provenanceOf(fhir, written))
+  const kept = await Promise.all(list.map((fhir) => provenanceOf(fhir, written)));
+  for (const p of kept.flat())
     for (const t of p.target)
       if (t.reference) provenance.set(t.reference, [...(provenance.get(t.reference) ?? []), p]);
   return events.map((e) => {
