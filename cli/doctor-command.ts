@@ -1,3 +1,4 @@
+import type { AuditStoreSetting } from '../src/audit/audit-store.ts';
 import { parseArgs } from 'node:util';
 import type { CodingStoreSetting } from '../src/fhir/coding-store-choice.ts';
 import { settingsSource } from '../src/config/settings-source.ts';
@@ -52,6 +53,7 @@ export function doctorInputFromEnv(
     payerBaseUrl: value('CHARTBILL_PAYER_BASE_URL'),
     billingFhirBaseUrl,
     codingStore: codingStoreSetting(value('CHARTBILL_CODING_STORE')),
+    auditStore: auditStoreSetting(value('CHARTBILL_AUDIT_STORE')),
     ledgerUrl: value('CHARTBILL_LEDGER_URL'),
     ledgerPath: value('CHARTBILL_LEDGER_PATH') ?? '.chartbill/ledger.json',
   };
@@ -60,6 +62,11 @@ export function doctorInputFromEnv(
 /** `CHARTBILL_CODING_STORE` as the app and the worker read it: `auto` unless set to ehr or billing. */
 function codingStoreSetting(value: string | undefined): CodingStoreSetting {
   return value === 'ehr' || value === 'billing' ? value : 'auto';
+}
+
+/** `CHARTBILL_AUDIT_STORE` as the worker reads it: `auto` unless set to ehr, billing or log. */
+function auditStoreSetting(value: string | undefined): AuditStoreSetting {
+  return value === 'ehr' || value === 'billing' || value === 'log' ? value : 'auto';
 }
 
 /** `chartbill doctor`: exit 0 only when ChartBill can run against the EHR. */

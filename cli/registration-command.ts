@@ -35,5 +35,6 @@ async function homesOf(settings: SettingValues): Promise<RecordHomes | undefined
     billingFhirBaseUrl: settings.CHARTBILL_BILLING_FHIR_BASE_URL,
     ledgerUrl: settings.CHARTBILL_LEDGER_URL,
     codingStore: settings.CHARTBILL_CODING_STORE,
+    auditStore: settings.CHARTBILL_AUDIT_STORE,
   }).catch(() => undefined);
 }

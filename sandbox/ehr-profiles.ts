@@ -75,6 +75,13 @@ const FINANCIAL_READ_ONLY = {
 } as const;
 
 /**
+ * Neither Epic nor Oracle Health takes AuditEvent writes from apps (their audit trails are their
+ * own), so those profiles refuse them and do not declare AuditEvent create: ChartBill's
+ * `CHARTBILL_AUDIT_STORE=auto` then keeps them on the billing FHIR server.
+ */
+const NO_AUDIT_WRITES = { AuditEvent: NO_WRITE } as const;
+
+/**
  * Neither Epic's nor Oracle Health's (Millennium) R4 API lists the Subscription resource for apps
  * (their change feeds are their own HL7v2 and event services), so those profiles have no endpoint
  * for it and do not declare it: the worker polls. Medplum and HAPI serve R4 rest-hook
@@ -108,14 +115,14 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
   'epic-like': {
     name: 'epic-like',
     summary:
-      'no ChargeItem or Subscription endpoint, no Claim or other financial writes, Conditions filed as problem-list items only, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens not rotated',
+      'no ChargeItem or Subscription endpoint, no Claim, other financial or AuditEvent writes, Conditions filed as problem-list items only, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens not rotated',
     include: false,
     revinclude: false,
     unknownSearchParams: 'ignore',
     conditionalCreate: false,
     conditionalUpdate: false,
     batch: false,
-    writes: { ...FINANCIAL_READ_ONLY, Task: NO_WRITE },
+    writes: { ...FINANCIAL_READ_ONLY, ...NO_AUDIT_WRITES, Task: NO_WRITE },
     conditionCategories: ['problem-list-item', 'health-concern'],
     absentTypes: ['ChargeItem', NO_SUBSCRIPTIONS],
     defaultPageSize: 10,
@@ -127,7 +134,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
   'oracle-like': {
     name: 'oracle-like',
     summary:
-      'ChargeItem create but no update, Condition create but no update, no Subscription endpoint, no Claim or other financial writes, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens rotated',
+      'ChargeItem create but no update, Condition create but no update, no Subscription endpoint, no Claim, other financial or AuditEvent writes, no _include/_revinclude, no If-None-Exist, no batch, pages of at most 100, refresh tokens rotated',
     include: false,
     revinclude: false,
     unknownSearchParams: 'ignore',
@@ -136,6 +143,7 @@ const PROFILES: Readonly<Record<SandboxEhrProfileName, SandboxEhrProfile>> = {
     batch: false,
     writes: {
       ...FINANCIAL_READ_ONLY,
+      ...NO_AUDIT_WRITES,
       Task: NO_WRITE,
       ChargeItem: CREATE_ONLY,
       Condition: CREATE_ONLY,

@@ -1,4 +1,4 @@
-import type { AuditStore } from '../src/audit/audit-store.ts';
+import type { AuditStoreSetting } from '../src/audit/audit-store.ts';
 import { readSettings, type SettingsSource } from '../src/config/read-settings.ts';
 import type { RegisteredEhr } from '../src/config/registered-ehr.ts';
 import { AppError } from '../src/errors/app-error.ts';
@@ -38,8 +38,11 @@ export interface AppConfig {
   logLevel: string;
   /** Imported code sets and NCCI tables (`chartbill codes import`, `chartbill ncci import`). */
   dataDir: string;
-  /** Where the app's AuditEvents go (`billing` means the EHR here: the app has no billing store). */
-  auditStore?: AuditStore;
+  /**
+   * Where the app's AuditEvents go: `log`, or the server each session reads (the app sends them
+   * with the user's token, so `auto`, `ehr` and `billing` all mean that server here).
+   */
+  auditStore?: AuditStoreSetting;
   /**
    * Where the clinician's coding may be written (`CHARTBILL_CODING_STORE`): the billing FHIR
    * server with the app's own backend client (issue 13, item 4); unset: the EHR, with the user's token.

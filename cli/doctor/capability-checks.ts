@@ -197,6 +197,14 @@ function homeChecks(homes: RecordHomes): DoctorCheck[] {
           'Set CHARTBILL_BILLING_FHIR_BASE_URL to a FHIR server that takes Claim, ClaimResponse, CoverageEligibilityRequest/Response and Task writes.',
         )
       : pass(AREA, 'where the claims live', claims),
+    homes.auditRefused
+      ? warn(
+          AREA,
+          'where the AuditEvents go',
+          homes.auditReason,
+          'Set CHARTBILL_BILLING_FHIR_BASE_URL: with CHARTBILL_AUDIT_STORE=auto (the default) the AuditEvents then go there, in batches; until then those the EHR refuses are kept in the log.',
+        )
+      : pass(AREA, 'where the AuditEvents go', homes.auditReason),
   ];
 }
 

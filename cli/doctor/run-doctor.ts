@@ -1,3 +1,4 @@
+import type { AuditStoreSetting } from '../../src/audit/audit-store.ts';
 import type { CodingStoreSetting } from '../../src/fhir/coding-store-choice.ts';
 import type { RecordHomes } from '../../src/fhir/record-homes.ts';
 import { backendCheck } from './backend-check.ts';
@@ -18,6 +19,8 @@ export interface DoctorInput {
   billingFhirBaseUrl: string | undefined;
   /** `CHARTBILL_CODING_STORE`: where the app writes and the worker reads the coding. */
   codingStore?: CodingStoreSetting | undefined;
+  /** `CHARTBILL_AUDIT_STORE`: where the worker's AuditEvents go. */
+  auditStore?: AuditStoreSetting | undefined;
   ledgerUrl: string | undefined;
   ledgerPath: string;
   /** `CHARTBILL_WORKER_NOTIFY_URL`: where the EHR's Subscription notifications go. */
@@ -49,6 +52,7 @@ export async function runDoctor(
       billingFhirBaseUrl: input.billingFhirBaseUrl,
       ledgerUrl: input.ledgerUrl,
       codingStore: input.codingStore,
+      auditStore: input.auditStore,
       notifyUrl: input.notifyUrl,
     },
     fetchFn,

@@ -1,11 +1,55 @@
-import { z } from 'zod';
+import { supports, type ServerCapabilities } from '../fhir/server-capabilities.ts';
 
 /**
- * `CHARTBILL_AUDIT_STORE`: where AuditEvents are kept. `ehr` (default): the clinical FHIR
- * server; `billing`: the worker's billing store (the app, which holds only the user's EHR
- * token, sends to the EHR); `log`: the process log only. Whichever is chosen, events a server
- * refuses go to the log.
+ * `CHARTBILL_AUDIT_STORE`: where AuditEvents are kept. `auto` (default): the billing FHIR server
+ * when one is set and the EHR's CapabilityStatement does not declare AuditEvent create (Epic and
+ * Oracle Health take no AuditEvent writes from apps), the EHR otherwise; `ehr`: the clinical FHIR
+ * server; `billing`: the worker's billing store (the app, which holds only the user's EHR token,
+ * sends to the EHR); `log`: the process log only. Whichever is chosen, events a server refuses go
+ * to the log.
  */
-export const auditStoreSetting = z.enum(['ehr', 'billing', 'log']).default('ehr');
+export type AuditStoreSetting = 'auto' | 'ehr' | 'billing' | 'log';
 
-export type AuditStore = z.infer<typeof auditStoreSetting>;
+/** Where the AuditEvents go once `auto` is decided. */
+export type AuditStore = Exclude<AuditStoreSetting, 'auto'>;
+
+/** Where the AuditEvents go, and one line saying why (for the log, `doctor`, the registration sheet). */
+export interface AuditStoreChoice {
+  store: AuditStore;
+  reason: string;
+}
+
+/**
+ * Where the worker's AuditEvents go: an explicit setting wins; `auto` reads the EHR's declared
+ * capabilities (the reader `chooseCodingStore` uses) and picks the billing FHIR server when one
+ * is set and the EHR does not declare AuditEvent create, so they go in batches to a server that
+ * keeps them instead of one refused (or unbatched) request per event.
+ */
+export function chooseAuditStore(
+  caps: ServerCapabilities,
+  config: { setting: AuditStoreSetting; billingFhirBaseUrl?: string | undefined },
+): AuditStoreChoice {
+  const declared = supports(caps, 'AuditEvent', 'create');
+  const why = caps.unknown
+    ? "the EHR's CapabilityStatement could not be read"
+    : `the EHR's CapabilityStatement ${declared ? 'declares' : 'does not declare'} AuditEvent create`;
+  if (config.setting !== 'auto')
+    return {
+      store: config.setting,
+      reason: `AuditEvents: ${placeOf(config.setting)} — CHARTBILL_AUDIT_STORE=${config.setting} (${why})`,
+    };
+  if (declared) return { store: 'ehr', reason: `AuditEvents: the EHR — ${why}` };
+  if (!config.billingFhirBaseUrl)
+    return {
+      store: 'ehr',
+      reason: `AuditEvents: the EHR — ${why}, but no billing FHIR server is set (CHARTBILL_BILLING_FHIR_BASE_URL); those it refuses go to the log`,
+    };
+  return {
+    store: 'billing',
+    reason: `AuditEvents: billing FHIR server ${config.billingFhirBaseUrl} — ${why}`,
+  };
+}
+
+function placeOf(store: AuditStore): string {
+  return store === 'ehr' ? 'the EHR' : store === 'billing' ? 'billing FHIR server' : 'the log';
+}

@@ -491,10 +491,10 @@ export const SETTINGS = {
     'where imported code sets, NCCI tables and the sandbox state are kept',
   ),
   CHARTBILL_AUDIT_STORE: has(
-    z.enum(['ehr', 'billing', 'log']),
+    z.enum(['auto', 'ehr', 'billing', 'log']),
     'general',
-    'ehr',
-    'where AuditEvents go: ehr, billing (the billing store) or log',
+    'auto',
+    "where AuditEvents go: auto (the billing FHIR server when the EHR's CapabilityStatement does not declare AuditEvent create), ehr, billing or log",
   ),
   CHARTBILL_AUDIT_TOKEN: opt(
     textSetting,

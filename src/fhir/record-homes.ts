@@ -1,3 +1,4 @@
+import { chooseAuditStore, type AuditStore, type AuditStoreSetting } from '../audit/audit-store.ts';
 import { chooseCodingStore, type CodingStoreSetting } from './coding-store-choice.ts';
 import {
   readServerCapabilities,
@@ -24,6 +25,11 @@ export interface RecordHomes {
   reasons: string[];
   /** Why the coding is where it is, per type (`chooseCodingStore`). */
   codingReasons: string[];
+  /** Where the worker's AuditEvents go (`chooseAuditStore`), and why: also the last of `reasons`. */
+  audit: AuditStore;
+  auditReason: string;
+  /** They go to an EHR that does not declare AuditEvent create: it will likely refuse them (to the log). */
+  auditRefused: boolean;
 }
 
 /** The interactions ChartBill needs on each type it writes, by the part of the loop. */
@@ -64,6 +70,8 @@ export interface RecordHomesConfig {
   ledgerUrl?: string | undefined;
   /** `CHARTBILL_CODING_STORE`: `auto` (the default) chooses from the CapabilityStatement. */
   codingStore?: CodingStoreSetting | undefined;
+  /** `CHARTBILL_AUDIT_STORE`: `auto` (the default) chooses from the CapabilityStatement. */
+  auditStore?: AuditStoreSetting | undefined;
 }
 
 /**
@@ -72,7 +80,8 @@ export interface RecordHomesConfig {
  * 'billing-store' (nowhere fit) when that is the EHR and it lacks a Condition or ChargeItem
  * interaction ChartBill needs. The claims go to the billing FHIR server when one is configured,
  * else to the EHR when it declares the financial writes (neither Epic nor Oracle Health does),
- * else to the billing store. The registration sheet and `chartbill doctor` print this, one
+ * else to the billing store. The worker's AuditEvents go where `chooseAuditStore` puts them.
+ * The registration sheet and `chartbill doctor` print this, one
  * reason a line.
  */
 export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig): RecordHomes {
@@ -114,7 +123,21 @@ export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig)
       `${CLAIM_RECORDS}: in the billing store (${billingStore}); the EHR does not declare ${claimsMissing.join(', ')}`,
     );
   }
-  return { coding, claims, billingStore, reasons, codingReasons: choice.reasons };
+  const audit = chooseAuditStore(caps, {
+    setting: config.auditStore ?? 'auto',
+    billingFhirBaseUrl: config.billingFhirBaseUrl,
+  });
+  reasons.push(audit.reason);
+  return {
+    coding,
+    claims,
+    billingStore,
+    reasons,
+    codingReasons: choice.reasons,
+    audit: audit.store,
+    auditReason: audit.reason,
+    auditRefused: audit.store === 'ehr' && !supports(caps, 'AuditEvent', 'create'),
+  };
 }
 
 /**

@@ -60,7 +60,8 @@ describe('the worker records who did what', () => {
       expect(['CREATE', 'UPDATE']).toContain(p?.activity?.coding?.[0]?.code);
       expect(Date.parse(p?.recorded ?? '')).not.toBeNaN();
     }
-    // Nothing but the worker's writes has a Provenance: reads write none.
+    // Nothing but the worker's writes has a Provenance: reads write none. (The payments the
+    // payer's answers report, PaymentReconciliation, are the worker's writes too.)
     expect(
       new Set(provenance.map((p) => unversioned(p.target[0]?.reference ?? '').split('/')[0])),
     ).toEqual(
@@ -70,6 +71,7 @@ describe('the worker records who did what', () => {
         'Task',
         'CoverageEligibilityRequest',
         'CoverageEligibilityResponse',
+        'PaymentReconciliation',
       ]),
     );
   });

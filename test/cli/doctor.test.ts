@@ -109,6 +109,8 @@ describe('chartbill doctor', () => {
         ? { coding: 'ehr', claims: 'ehr', billingStore: 'file' }
         : { coding: 'billing-store', claims: 'billing-store' },
     );
+    // Epic and Oracle Health take no AuditEvent writes from apps: with nowhere else to go, warn.
+    expect(statusOf(report, 'where the AuditEvents go')).toBe(takesEverything ? 'pass' : 'warn');
     for (const check of report.checks)
       if (check.status !== 'pass') expect(check.remedy, check.name).not.toBe('');
   });
@@ -129,6 +131,11 @@ describe('chartbill doctor', () => {
           : "Condition: billing store — the EHR's CapabilityStatement does not declare Condition update",
       );
       expect(report.checks.find((c) => c.area === 'Billing FHIR')?.status).toBe('pass');
+      const audit = report.checks.find((c) => c.name === 'where the AuditEvents go');
+      expect(audit?.status).toBe('pass');
+      expect(audit?.detail).toBe(
+        `AuditEvents: billing FHIR server ${env.CHARTBILL_BILLING_FHIR_BASE_URL} — the EHR's CapabilityStatement does not declare AuditEvent create`,
+      );
     },
   );
 
@@ -146,6 +153,9 @@ describe('chartbill doctor', () => {
     expect(sheet.appBilling?.audience).toBe(env.CHARTBILL_BILLING_FHIR_BASE_URL);
     expect(formatRegistrationSheet(sheet)).toContain(
       "ChargeItem: billing store — the EHR's CapabilityStatement does not declare ChargeItem create",
+    );
+    expect(formatRegistrationSheet(sheet)).toContain(
+      `AuditEvents: billing FHIR server ${env.CHARTBILL_BILLING_FHIR_BASE_URL} — the EHR's CapabilityStatement does not declare AuditEvent create`,
     );
   });
 

@@ -204,7 +204,8 @@ export function buildWorker(config: WorkerSettings, deps: WorkerDeps): Worker {
   const audit = workerAudit({
     clinical,
     billing,
-    store: config.auditStore ?? 'ehr',
+    store: config.auditStore ?? 'auto',
+    capabilities,
     workerId: owner,
     logger: deps.logger,
     now,
