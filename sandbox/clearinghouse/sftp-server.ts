@@ -54,6 +54,8 @@ export async function startSftpServer(options: SftpServerOptions): Promise<Sandb
   const connections = new Set<Connection>();
   const server = new Server({ hostKeys: [options.hostKey] }, (client) => {
     connections.add(client);
+    // No Nagle delay on the small request/answer packets of SFTP (see sftp-batch-transport.ts).
+    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     client.on('close', () => connections.delete(client));
     client.on('error', () => connections.delete(client));
     client.on('authentication', (ctx) => authenticate(ctx, options.users));

@@ -80,6 +80,11 @@ export function createSftpBatchTransport(
       await connection.client.end().catch(() => undefined);
       throw connectError(err, presented);
     }
+    // Each SFTP request is a small write answered by a small read: with Nagle's algorithm on, each
+    // waited for the peer's delayed ACK (on Node 24 about 90 ms a round trip, 0.3 s an operation).
+    (
+      connection.client as unknown as { client?: { setNoDelay?(on: boolean): void } }
+    ).client?.setNoDelay?.(true);
     log?.info('sftp connected');
     return connection;
   }
