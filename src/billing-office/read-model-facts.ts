@@ -244,7 +244,8 @@ export function kindOf(task: Task): WorkItemKind | undefined {
   return WORK_ITEM_KINDS.find((k) => k === code);
 }
 
-const OPEN_TASK = new Set([
+/** Task statuses of work still to do (FHIR R4 Task.status before completed/cancelled/failed). */
+export const OPEN_TASK: ReadonlySet<string> = new Set([
   'draft',
   'requested',
   'received',

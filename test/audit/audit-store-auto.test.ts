@@ -6,30 +6,15 @@ import { loadAuditTrail } from '../../src/audit/audit-trail.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
 import { recordHomes } from '../../src/fhir/record-homes.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import {
-  parseServerCapabilities,
-  UNKNOWN_CAPABILITIES,
-} from '../../src/fhir/server-capabilities.ts';
+import { UNKNOWN_CAPABILITIES } from '../../src/fhir/server-capabilities.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
-import { capabilityStatement } from '../../sandbox/capability-statement.ts';
-import { SANDBOX_EHR_PROFILES, sandboxEhrProfile } from '../../sandbox/ehr-profiles.ts';
+import { capsOf } from '../fhir/sandbox-capabilities.ts';
+import { sandboxEhrProfile } from '../../sandbox/ehr-profiles.ts';
 import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { SEED_SCENARIOS } from '../../sandbox/seed-data.ts';
 import { all } from '../worker/worker-kit.ts';
 
 const BILLING = 'https://billing.example.org/fhir';
-const capsOf = (name: (typeof SANDBOX_EHR_PROFILES)[number]) =>
-  parseServerCapabilities(
-    capabilityStatement(
-      {
-        fhirBase: 'http://ehr.test/fhir',
-        authorizeUrl: 'http://ehr.test/a',
-        tokenUrl: 'http://ehr.test/t',
-      },
-      new Date(),
-      sandboxEhrProfile(name),
-    ),
-  );
 
 describe('where the AuditEvents go with CHARTBILL_AUDIT_STORE=auto (chooseAuditStore)', () => {
   it.each([

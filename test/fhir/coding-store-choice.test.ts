@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { chooseCodingStore } from '../../src/fhir/coding-store-choice.ts';
-import {
-  parseServerCapabilities,
-  UNKNOWN_CAPABILITIES,
-} from '../../src/fhir/server-capabilities.ts';
-import { capabilityStatement } from '../../sandbox/capability-statement.ts';
-import { SANDBOX_EHR_PROFILES, sandboxEhrProfile } from '../../sandbox/ehr-profiles.ts';
+import { UNKNOWN_CAPABILITIES } from '../../src/fhir/server-capabilities.ts';
+import { capsOf } from './sandbox-capabilities.ts';
 
 const BILLING = 'https://billing.example.org/fhir';
-const capsOf = (name: (typeof SANDBOX_EHR_PROFILES)[number]) =>
-  parseServerCapabilities(
-    capabilityStatement(
-      {
-        fhirBase: 'http://ehr.test/fhir',
-        authorizeUrl: 'http://ehr.test/a',
-        tokenUrl: 'http://ehr.test/t',
-      },
-      new Date(),
-      sandboxEhrProfile(name),
-    ),
-  );
 
 describe('where the coding lives (chooseCodingStore, shared by the app and the worker)', () => {
   it.each([

@@ -3,19 +3,15 @@ import { claimResponseSummary } from '../../src/claims/claim-response-summary.ts
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { idOfReference } from '../../src/fhir/reference-id.ts';
 import { SYSTEM, writerTag } from '../../src/fhir/systems.ts';
+import { OPEN_TASK } from '../../src/billing-office/read-model-facts.ts';
 import { resolveTask } from './resolve-tasks.ts';
 
 /** Task.code of the workspace's appeal (src/billing-office/action-tasks.ts). */
 export const APPEAL = 'appeal';
 /** The Task statuses of an appeal still waiting for the payer. */
-export const OPEN_APPEAL: ReadonlySet<string> = new Set([
-  'requested',
-  'received',
-  'accepted',
-  'ready',
-  'in-progress',
-  'on-hold',
-]);
+export const OPEN_APPEAL: ReadonlySet<string> = new Set(
+  [...OPEN_TASK].filter((status) => status !== 'draft'),
+);
 
 /** The payer's new answer in words: paid, partly paid, or still denied, with the reasons. */
 export function appealOutcome(answer: ClaimResponse): { paid: boolean; text: string } {
