@@ -31,6 +31,24 @@ export async function addCode(
   await frame.locator('[role="option"]', { hasText: code }).first().waitFor();
   const options = await frame.locator('[role="option"] .code').allTextContents();
   for (let i = 0; i < options.indexOf(code); i++) await input.press('ArrowDown');
+  // As a keyboard user does: Enter once the highlighted option is the code.
+  await frame.locator('[role="option"][aria-selected="true"]', { hasText: code }).waitFor();
   await input.press('Enter');
-  await frame.locator(`[data-code="${code}"]`).first().waitFor();
+  await frame
+    .locator(`[data-code="${code}"]`)
+    .first()
+    .waitFor()
+    .catch(async (err: unknown) => {
+      // Say what the page showed instead, so that a failure on a busy CI machine can be read.
+      const listed = await frame
+        .locator('[data-code]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+      const alerts = await frame.getByRole('alert').allTextContents();
+      throw new Error(
+        `${code} never appeared after Enter in "${label}": the input holds ${JSON.stringify(await input.inputValue())}, ` +
+          `${String(await frame.locator('[role="option"]').count())} options are open, the lists hold ${JSON.stringify(listed)}, ` +
+          `alerts: ${JSON.stringify(alerts)}, frame ${frame.url()}${frame.isDetached() ? ' (detached)' : ''}`,
+        { cause: err },
+      );
+    });
 }
