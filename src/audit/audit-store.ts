@@ -1,12 +1,13 @@
 import { supports, type ServerCapabilities } from '../fhir/server-capabilities.ts';
 
 /**
- * `CHARTBILL_AUDIT_STORE`: where AuditEvents are kept. `auto` (default): the billing FHIR server
- * when one is set and the EHR's CapabilityStatement does not declare AuditEvent create (Epic and
- * Oracle Health take no AuditEvent writes from apps), the EHR otherwise; `ehr`: the clinical FHIR
- * server; `billing`: the worker's billing store (the app, which holds only the user's EHR token,
- * sends to the EHR); `log`: the process log only. Whichever is chosen, events a server refuses go
- * to the log.
+ * `CHARTBILL_AUDIT_STORE`: where AuditEvents are kept, the worker's and the app's alike. `auto`
+ * (default): the billing FHIR server when one is set and the EHR's CapabilityStatement does not
+ * declare AuditEvent create (Epic and Oracle Health take no AuditEvent writes from apps), the EHR
+ * otherwise; `ehr`: the clinical FHIR server; `billing`: the billing FHIR server. The app sends to
+ * the billing server with its own backend client there (`CHARTBILL_APP_BILLING_CLIENT_ID`; without
+ * one, `auto` keeps them in the EHR with the user's token); to the EHR with the user's token.
+ * `log`: the process log only. Whichever is chosen, events a server refuses go to the log.
  */
 export type AuditStoreSetting = 'auto' | 'ehr' | 'billing' | 'log';
 
