@@ -13,7 +13,11 @@ import {
 } from '../../src/fhir/server-capabilities.ts';
 import type { Logger } from '../../src/log/create-logger.ts';
 import { AppError } from '../../src/errors/app-error.ts';
-import { chooseAuditStore, type AuditStore } from '../../src/audit/audit-store.ts';
+import {
+  chooseAppAuditStore,
+  type AuditStore,
+  type AuditStoreSetting,
+} from '../../src/audit/audit-store.ts';
 import { BILLING_STORE_TYPES, CODING_TYPES } from '../../src/fhir/routed-gateway.ts';
 import type { AppConfig, BillingStoreSettings } from '../app-config.ts';
 
@@ -39,6 +43,19 @@ export const APP_BILLING_SCOPE = [
 ].join(' ');
 
 /**
+ * The scopes the app asks the billing store for, and its registration there lists: APP_BILLING_SCOPE,
+ * without AuditEvent create when `CHARTBILL_AUDIT_STORE` keeps the app's AuditEvents elsewhere
+ * (`ehr`, `log`); `auto` may send them there (an EHR that declares no AuditEvent create).
+ */
+export function appBillingScope(auditStore: AuditStoreSetting): string {
+  return auditStore === 'ehr' || auditStore === 'log'
+    ? APP_BILLING_SCOPE.split(' ')
+        .filter((s) => s !== 'system/AuditEvent.c')
+        .join(' ')
+    : APP_BILLING_SCOPE;
+}
+
+/**
  * The billing FHIR server's gateway for the coding, when the EHR cannot store it (Epic has no
  * ChargeItem endpoint for apps; Oracle Health does not update ChargeItem or Condition): the app
  * authorizes there as its own backend client (SMART Backend Services, `private_key_jwt`), while
@@ -47,6 +64,7 @@ export const APP_BILLING_SCOPE = [
 export async function openCodingStore(
   settings: BillingStoreSettings,
   fetchFn: typeof fetch = fetch,
+  auditStore: AuditStoreSetting = 'auto',
 ): Promise<FhirGateway> {
   let privateKey: JWK;
   try {
@@ -62,7 +80,7 @@ export async function openCodingStore(
     tokenUrl: settings.tokenUrl,
     clientId: settings.clientId,
     privateKey,
-    scope: APP_BILLING_SCOPE,
+    scope: appBillingScope(auditStore),
     fetch: fetchFn,
   });
   return capabilityAwareGateway(
@@ -112,7 +130,7 @@ export function sessionStoresResolver(
   }
   let store: Promise<FhirGateway> | undefined;
   const open = () =>
-    (store ??= openCodingStore(settings, fetchFn).catch((err: unknown) => {
+    (store ??= openCodingStore(settings, fetchFn, auditSetting).catch((err: unknown) => {
       store = undefined;
       throw err;
     }));
@@ -147,20 +165,16 @@ export function sessionStoresResolver(
     return made.store;
   };
   const auditIn = async (iss: string): Promise<AuditStore> => {
-    if (auditSetting === 'log' || auditSetting === 'ehr') return auditSetting;
-    if (auditSetting === 'billing') return reachable ? 'billing' : 'ehr';
+    if (auditSetting !== 'auto') return auditSetting;
     // A statement that cannot be read declares nothing, as the worker's choice reads it.
     const caps = await capabilitiesOf(iss).catch(() => UNKNOWN_CAPABILITIES);
-    const made = chooseAuditStore(caps, {
+    const made = chooseAppAuditStore(caps, {
       setting: 'auto',
-      billingFhirBaseUrl: reachable ? settings.fhirBaseUrl : undefined,
+      billingFhirBaseUrl: settings.fhirBaseUrl,
+      appClient: reachable,
     });
     logger.info(
-      {
-        iss,
-        auditStore: made.store,
-        why: reachable ? made.reason : `${made.reason} (no app client at the billing store)`,
-      },
+      { iss, auditStore: made.store, why: made.reason },
       "where the app's AuditEvents go",
     );
     return made.store;

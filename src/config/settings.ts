@@ -107,7 +107,7 @@ export const SETTINGS = {
   CHARTBILL_WORKER_SCOPE: opt(
     textSetting,
     'ehr',
-    'the scopes the worker asks the EHR for; unset: the clinical reads and billing writes `chartbill registration` lists',
+    'the scopes the worker asks the EHR for; unset: the clinical reads, the billing writes when the EHR keeps the claims, and AuditEvent create only when it keeps the AuditEvents, as `chartbill registration` lists',
   ),
   CHARTBILL_JWKS_PUBLIC_FILE: opt(
     textSetting,

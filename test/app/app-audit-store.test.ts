@@ -1,14 +1,12 @@
 import type { AuditEvent } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
-import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
+import type { SandboxStack } from '../../cli/sandbox-stack.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import { createLogger } from '../../src/log/create-logger.ts';
-import { sandboxEhrProfile, type SandboxEhrProfileName } from '../../sandbox/ehr-profiles.ts';
 import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
 import { all } from '../worker/worker-kit.ts';
 import { codeInApp } from './code-in-app.ts';
+import { startLoggedStack } from './logged-stack.ts';
 
 /**
  * Issue 13, item 4: the app's own AuditEvents (IHE BALP, the clinician's reads and writes) go
@@ -51,23 +49,6 @@ async function appEventsOn(server: SandboxEhr): Promise<AuditEvent[]> {
   }
 }
 
-async function start(name: SandboxEhrProfileName, lines: string[]): Promise<SandboxStack> {
-  return startSandboxStack({
-    host: '127.0.0.1',
-    ports: { app: 0, ehr: 0, payer: 0, worker: 0 },
-    logger: createLogger('info', 'app-audit-store-test', {
-      write(line: string) {
-        lines.push(line);
-      },
-    }),
-    codes: starterCodeSet(),
-    workerSchedule: '0 0 0 1 1 *',
-    startWorker: false,
-    history: false,
-    profile: sandboxEhrProfile(name),
-  });
-}
-
 /** What the app logged about AuditEvents no server kept (a refusal, or events kept in the log). */
 function refusals(lines: string[]): string[] {
   return lines.filter((l) => {
@@ -82,7 +63,7 @@ function refusals(lines: string[]): string[] {
 describe("the app's AuditEvents with CHARTBILL_AUDIT_STORE=auto", { timeout: 240_000 }, () => {
   it('epic-like: a launch and a coding save leave them in the billing store, naming the practitioner; none refused', async () => {
     const lines: string[] = [];
-    stack = await start('epic-like', lines);
+    stack = await startLoggedStack('epic-like', lines);
     expect(stack.billing).toBeDefined();
     await codeInApp(stack, ENCOUNTER);
 
@@ -105,7 +86,7 @@ describe("the app's AuditEvents with CHARTBILL_AUDIT_STORE=auto", { timeout: 240
 
   it('strict: they stay in the EHR, which declares AuditEvent create', async () => {
     const lines: string[] = [];
-    stack = await start('strict', lines);
+    stack = await startLoggedStack('strict', lines);
     expect(stack.billing).toBeUndefined();
     await codeInApp(stack, ENCOUNTER);
 
