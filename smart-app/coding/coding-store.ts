@@ -99,7 +99,7 @@ export interface SessionStores {
   billing?: FhirGateway;
   /** The types read and written on `billing`: the coding when the EHR cannot hold it, the claims. */
   types: readonly string[];
-  /** Where the app's AuditEvents go (`chooseAuditStore`, the worker's function). */
+  /** Where the app's AuditEvents go (`chooseAppAuditStore`: the worker's choice, where the app has a client). */
   audit: AuditStore;
 }
 
@@ -164,10 +164,15 @@ export function sessionStoresResolver(
     logger.info({ iss, codingStore: made.store, why: made.reasons }, 'where the coding lives');
     return made.store;
   };
+  /** Choices made on a statement that could not be read: made again at the next session. */
+  const provisional = new Set<string>();
   const auditIn = async (iss: string): Promise<AuditStore> => {
     if (auditSetting !== 'auto') return auditSetting;
     // A statement that cannot be read declares nothing, as the worker's choice reads it.
-    const caps = await capabilitiesOf(iss).catch(() => UNKNOWN_CAPABILITIES);
+    const caps = await capabilitiesOf(iss).catch(() => {
+      provisional.add(iss);
+      return UNKNOWN_CAPABILITIES;
+    });
     const made = chooseAppAuditStore(caps, {
       setting: 'auto',
       billingFhirBaseUrl: settings.fhirBaseUrl,
@@ -187,8 +192,13 @@ export function sessionStoresResolver(
         coding,
         audit,
       }));
-      made.catch(() => decided.delete(iss));
       decided.set(iss, made);
+      made.then(
+        () => {
+          if (provisional.delete(iss)) decided.delete(iss);
+        },
+        () => decided.delete(iss),
+      );
     }
     return made;
   };
