@@ -2,11 +2,6 @@ import type { AuditStoreSetting } from '../src/audit/audit-store.ts';
 import { parseArgs } from 'node:util';
 import type { CodingStoreSetting } from '../src/fhir/coding-store-choice.ts';
 import { settingsSource } from '../src/config/settings-source.ts';
-import {
-  CLINICAL_SCOPE,
-  DEFAULT_WORKER_SCOPE,
-  SUBSCRIPTION_SCOPE,
-} from '../worker/runtime/worker-config.ts';
 import { canRun } from './doctor/doctor-check.ts';
 import { formatDoctorReport, runDoctor, type DoctorInput } from './doctor/run-doctor.ts';
 
@@ -39,21 +34,18 @@ export function doctorInputFromEnv(
     clientId: value('CHARTBILL_CLIENT_ID'),
     privateKeyFile: value('CHARTBILL_PRIVATE_KEY_FILE'),
     tokenUrl: value('CHARTBILL_TOKEN_URL'),
-    // As the worker asks: with a separate billing store, the EHR token only reads.
-    workerScope:
-      value('CHARTBILL_WORKER_SCOPE') ??
-      [
-        billingFhirBaseUrl && billingFhirBaseUrl !== value('CHARTBILL_FHIR_BASE_URL')
-          ? CLINICAL_SCOPE
-          : DEFAULT_WORKER_SCOPE,
-        SUBSCRIPTION_SCOPE,
-        ...(value('CHARTBILL_WORKER_NOTIFY_URL') ? [SUBSCRIPTION_SCOPE] : []),
-      ].join(' '),
+    // Unset: as the worker asks (run-doctor.ts, once the CapabilityStatement says where the AuditEvents go).
+    workerScope: value('CHARTBILL_WORKER_SCOPE'),
     notifyUrl: value('CHARTBILL_WORKER_NOTIFY_URL'),
     payerBaseUrl: value('CHARTBILL_PAYER_BASE_URL'),
     billingFhirBaseUrl,
     codingStore: codingStoreSetting(value('CHARTBILL_CODING_STORE')),
     auditStore: auditStoreSetting(value('CHARTBILL_AUDIT_STORE')),
+    appBillingClient: Boolean(
+      value('CHARTBILL_BILLING_TOKEN_URL') &&
+      value('CHARTBILL_APP_BILLING_CLIENT_ID') &&
+      value('CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE'),
+    ),
     ledgerUrl: value('CHARTBILL_LEDGER_URL'),
     ledgerPath: value('CHARTBILL_LEDGER_PATH') ?? '.chartbill/ledger.json',
   };

@@ -36,5 +36,10 @@ async function homesOf(settings: SettingValues): Promise<RecordHomes | undefined
     ledgerUrl: settings.CHARTBILL_LEDGER_URL,
     codingStore: settings.CHARTBILL_CODING_STORE,
     auditStore: settings.CHARTBILL_AUDIT_STORE,
+    appBillingClient: Boolean(
+      settings.CHARTBILL_BILLING_TOKEN_URL &&
+      settings.CHARTBILL_APP_BILLING_CLIENT_ID &&
+      settings.CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE,
+    ),
   }).catch(() => undefined);
 }

@@ -1,13 +1,12 @@
 import type { SettingValues } from '../src/config/read-settings.ts';
 import type { RecordHomes } from '../src/fhir/record-homes.ts';
 import { requestedScopes } from '../smart-app/smart/app-scopes.ts';
-import { APP_BILLING_SCOPE } from '../smart-app/coding/coding-store.ts';
+import { appBillingScope } from '../smart-app/coding/coding-store.ts';
 import {
+  auditStoreBeforeCapabilities,
   BILLING_SCOPE,
-  CLINICAL_SCOPE,
   CODING_READ_SCOPE,
-  DEFAULT_WORKER_SCOPE,
-  SUBSCRIPTION_SCOPE,
+  workerEhrScope,
 } from '../worker/runtime/worker-config.ts';
 
 /** What an EHR admin pastes into the EHR's app registrations, from ChartBill's settings. */
@@ -38,9 +37,10 @@ export interface RegistrationSheet {
     billing?: { audience: string; clientId: string | undefined; scopes: string };
   };
   /**
-   * The app as a backend client of the billing FHIR server, where it writes the coding
-   * (`CHARTBILL_CODING_STORE=billing`: the EHR cannot hold it, as Epic and Oracle Health cannot)
-   * and the billing workspace's work Tasks (neither takes Task writes from apps).
+   * The app as a backend client of the billing FHIR server, where it reads the worker's claims,
+   * writes the coding (`CHARTBILL_CODING_STORE`: where the EHR cannot hold it, as Epic and Oracle
+   * Health cannot), the billing workspace's work Tasks (neither takes Task writes from apps) and
+   * its AuditEvents (`CHARTBILL_AUDIT_STORE=auto`: where the EHR declares no AuditEvent create).
    */
   appBilling?: { audience: string; clientId: string | undefined; scopes: string };
   /**
@@ -107,13 +107,15 @@ export function registrationSheet(settings: SettingValues, homes?: RecordHomes):
       jwksUrl:
         settings.CHARTBILL_JWKS_URL ??
         `http://${settings.CHARTBILL_WORKER_HOST}:${String(settings.CHARTBILL_WORKER_PORT)}/.well-known/jwks.json`,
+      // As the worker asks: AuditEvent create only where its AuditEvents go; its FHIR
+      // Subscriptions where a notification URL is set (issue 13, item 10).
       scopes:
         settings.CHARTBILL_WORKER_SCOPE ??
-        [
-          separate ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE,
-          // Its FHIR Subscriptions, where a notification URL is set (issue 13, item 10).
-          ...(settings.CHARTBILL_WORKER_NOTIFY_URL ? [SUBSCRIPTION_SCOPE] : []),
-        ].join(' '),
+        workerEhrScope({
+          separateBilling: separate,
+          audit: homes?.audit ?? auditStoreBeforeCapabilities(settings.CHARTBILL_AUDIT_STORE),
+          notify: Boolean(settings.CHARTBILL_WORKER_NOTIFY_URL),
+        }),
       ...(separate
         ? {
             billing: {
@@ -126,12 +128,13 @@ export function registrationSheet(settings: SettingValues, homes?: RecordHomes):
           }
         : {}),
     },
-    ...(codingInBilling
+    // The app reads the worker's claims there, and keeps there what the EHR cannot hold.
+    ...(separate || codingInBilling
       ? {
           appBilling: {
             audience: billingBase,
             clientId: settings.CHARTBILL_APP_BILLING_CLIENT_ID,
-            scopes: APP_BILLING_SCOPE,
+            scopes: appBillingScope(settings.CHARTBILL_AUDIT_STORE),
           },
         }
       : {}),
@@ -177,7 +180,7 @@ export function formatRegistrationSheet(sheet: RegistrationSheet): string {
   ];
   if (sheet.appBilling)
     lines.push(
-      'The app at the billing FHIR server (a backend client: the coding and the work Tasks the billing workspace assigns and writes live there):',
+      "The app at the billing FHIR server (a backend client: it reads the claims there; the coding the EHR cannot hold, the work Tasks the billing workspace writes and the app's AuditEvents where the EHR takes none live there):",
       `  Audience:  ${sheet.appBilling.audience}`,
       `  Client id: ${sheet.appBilling.clientId ?? '(set CHARTBILL_APP_BILLING_CLIENT_ID)'}`,
       `  Authentication: private_key_jwt (client_credentials, RFC 7523), the key in CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE`,

@@ -70,6 +70,8 @@ export interface SandboxStackOptions {
   startWorker: boolean;
   /** The settings the worker reads (CHARTBILL_WORKER_*, CHARTBILL_HTTP_*, …); none by default. */
   settings?: SettingsSource;
+  /** Settings the app reads besides its wiring to the sandbox (CHARTBILL_CODING_STORE, …); none by default. */
+  appSettings?: SettingsSource;
   /** The kind of EHR the sandbox plays (`CHARTBILL_SANDBOX_EHR`); default strict. */
   profile?: SandboxEhrProfile;
   /** Where the clearinghouse keeps its host key (so a pinned fingerprint survives restarts); default a temporary folder. */
@@ -169,7 +171,8 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   // hospital on Epic or Oracle Health would run one; the coding it cannot hold is seeded there.
   const codingInBilling = !holdsCoding(profile);
   const withBilling = codingInBilling || !holdsClaims(profile);
-  const appBillingKeys = codingInBilling ? await generateClientKeys('ES384') : undefined;
+  // The app reads the claims there too, and keeps there what the EHR cannot (coding, AuditEvents).
+  const appBillingKeys = withBilling ? await generateClientKeys('ES384') : undefined;
   const history = opts.history ?? true;
   // What the EHR cannot hold is seeded in the billing store, where the app and worker look for it;
   // so are the payer's prior authorizations (ClaimResponse, use preauthorization): financial
@@ -243,7 +246,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
             ? [
                 {
                   clientId: APP_BILLING_CLIENT_ID,
-                  name: 'ChartBill app (coding)',
+                  name: 'ChartBill app (billing store)',
                   auth: { kind: 'jwks' as const, jwks: appBillingKeys.publicJwks },
                   redirectUris: [],
                   scope: APP_BILLING_SCOPE,
@@ -308,6 +311,7 @@ async function startOnce(opts: SandboxStackOptions): Promise<SandboxStack> {
   });
   async function listenApp(): Promise<FastifyInstance> {
     const appConfig = loadAppConfig({
+      ...opts.appSettings,
       CHARTBILL_APP_HOST: host,
       CHARTBILL_APP_PORT: String(appPort),
       CHARTBILL_APP_URL: appUrl,

@@ -7,17 +7,22 @@ import type { AppConfig } from './app-config.ts';
 import type { Session } from './session/session-store.ts';
 
 export interface AppAudit {
-  /** The session's gateway with Provenance (the practitioner as author) and BALP AuditEvents. */
-  audited(gateway: FhirGateway, session: Session): FhirGateway;
+  /**
+   * The session's gateway with Provenance (the practitioner as author) and BALP AuditEvents, sent
+   * to `auditStore` (the billing store, where the EHR takes none) or else through `gateway`.
+   */
+  audited(gateway: FhirGateway, session: Session, auditStore?: FhirGateway): FhirGateway;
   /** Sends (or logs) every AuditEvent still waiting: the app is shutting down. */
   close(): Promise<void>;
 }
 
 /**
- * Provenance and audit for the app. AuditEvents are sent with the session's own token (the
- * user's `user/AuditEvent.c`), so each session has its own sink; a request's reads share one
- * batch sent a quarter second after the first. Sinks with events waiting are kept so that a
- * shutdown sends or logs them.
+ * Provenance and audit for the app. AuditEvents go where `CHARTBILL_AUDIT_STORE` puts them
+ * (coding-store.ts `sessionStoresResolver`): to the EHR with the session's own token (the user's
+ * `user/AuditEvent.c`), or to the billing store with the app's backend client where the EHR takes
+ * none (Epic, Oracle Health); either way the agent is the practitioner who acted. Each session
+ * has its own sink; a request's reads share one batch sent a quarter second after the first.
+ * Sinks with events waiting are kept so that a shutdown sends or logs them.
  */
 export function createAppAudit(
   config: Readonly<AppConfig>,
@@ -27,9 +32,9 @@ export function createAppAudit(
   const waiting = new Set<AuditSink>();
   const log = logger.child({ part: 'audit' });
   return {
-    audited(gateway, session) {
+    audited(gateway, session, auditStore) {
       const sink: AuditSink = createAuditSink({
-        store: config.auditStore === 'log' ? undefined : gateway,
+        store: config.auditStore === 'log' ? undefined : (auditStore ?? gateway),
         logger: log,
         batchSize: 100,
         delayMs: 250,

@@ -12,16 +12,24 @@ export type { RegisteredEhr } from '../src/config/registered-ehr.ts';
 /** Settings the app cannot run without (`chartbill start` and `chartbill app` list those missing). */
 export const APP_REQUIRED = ['CHARTBILL_EHRS'] as const;
 
-/** The billing FHIR server the app writes the coding to, for EHRs that cannot store it. */
-export interface CodingStoreSettings {
-  /** `billing`: always there; `auto`: there when the EHR's CapabilityStatement says it cannot hold it. */
-  setting: Exclude<CodingStoreSetting, 'ehr'>;
+/**
+ * The billing FHIR server (`CHARTBILL_BILLING_FHIR_BASE_URL`) and the app's own backend client
+ * there: where the worker keeps the claims (which the app reads back), the coding an EHR cannot
+ * hold, and the app's AuditEvents when the EHR takes none (`CHARTBILL_AUDIT_STORE`).
+ */
+export interface BillingStoreSettings {
   fhirBaseUrl: string;
   tokenUrl: string;
   clientId: string;
   privateKeyFile: string;
-  /** `auto` with credentials unset: reported when the EHR turns out to need the billing store. */
+  /** Credentials unset: reported, by name, when a request needs the billing store. */
   missing?: string[];
+}
+
+/** The billing FHIR server the app writes the coding to, for EHRs that cannot store it. */
+export interface CodingStoreSettings extends BillingStoreSettings {
+  /** `billing`: always there; `auto`: there when the EHR's CapabilityStatement says it cannot hold it. */
+  setting: Exclude<CodingStoreSetting, 'ehr'>;
 }
 
 export interface AppConfig {
@@ -39,8 +47,10 @@ export interface AppConfig {
   /** Imported code sets and NCCI tables (`chartbill codes import`, `chartbill ncci import`). */
   dataDir: string;
   /**
-   * Where the app's AuditEvents go: `log`, or the server each session reads (the app sends them
-   * with the user's token, so `auto`, `ehr` and `billing` all mean that server here).
+   * Where the app's AuditEvents go (`CHARTBILL_AUDIT_STORE`, as for the worker): `auto` the billing
+   * store when the EHR does not declare AuditEvent create and the app has a client there
+   * (`billingStore` without `missing`), `billing` there whenever it has one; else the EHR, with
+   * the user's token; `log` the log only.
    */
   auditStore?: AuditStoreSetting;
   /**
@@ -48,6 +58,8 @@ export interface AppConfig {
    * server with the app's own backend client (issue 13, item 4); unset: the EHR, with the user's token.
    */
   codingStore?: CodingStoreSettings;
+  /** The billing FHIR server, whenever one is set: the app reads the worker's claims there. */
+  billingStore?: BillingStoreSettings;
   /** Where sessions and pending launches live (README, "Running several app instances"). */
   sessionStore?: SessionStoreSettings;
   /** The billing workspace (issue 17): roles (`CHARTBILL_BILLING_ROLES`) and the write-off limit. */
@@ -69,8 +81,10 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
       { hint: 'Settings: `chartbill start --help` or the README, "Settings".' },
     );
   const codingStore = codingStoreOf(parsed);
+  const billingStore = billingStoreOf(parsed);
   return Object.freeze({
     ...(codingStore ? { codingStore } : {}),
+    ...(billingStore ? { billingStore } : {}),
     host: parsed.CHARTBILL_APP_HOST,
     port: parsed.CHARTBILL_APP_PORT,
     publicUrl: (
@@ -103,6 +117,44 @@ export function loadAppConfig(env: SettingsSource): Readonly<AppConfig> {
       keyFile: parsed.CHARTBILL_SESSION_KEY_FILE,
     },
   });
+}
+
+/**
+ * The billing FHIR server and the app's credentials there, whenever the server is set (the claims
+ * are read there); those missing are listed, and refused now when `CHARTBILL_AUDIT_STORE=billing`
+ * asks for the app's AuditEvents there.
+ */
+function billingStoreOf(parsed: {
+  CHARTBILL_AUDIT_STORE: AuditStoreSetting;
+  CHARTBILL_BILLING_FHIR_BASE_URL?: string | undefined;
+  CHARTBILL_BILLING_TOKEN_URL?: string | undefined;
+  CHARTBILL_APP_BILLING_CLIENT_ID?: string | undefined;
+  CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE?: string | undefined;
+}): BillingStoreSettings | undefined {
+  const {
+    CHARTBILL_BILLING_FHIR_BASE_URL: fhirBaseUrl,
+    CHARTBILL_BILLING_TOKEN_URL: tokenUrl = '',
+    CHARTBILL_APP_BILLING_CLIENT_ID: clientId = '',
+    CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: privateKeyFile = '',
+  } = parsed;
+  if (!fhirBaseUrl) return undefined;
+  const missing = Object.entries({
+    CHARTBILL_BILLING_TOKEN_URL: tokenUrl,
+    CHARTBILL_APP_BILLING_CLIENT_ID: clientId,
+    CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: privateKeyFile,
+  })
+    .filter(([, v]) => !v)
+    .map(([k]) => `  - ${k}: is required when the app uses the billing store`);
+  if (missing.length === 0) return { fhirBaseUrl, tokenUrl, clientId, privateKeyFile };
+  if (parsed.CHARTBILL_AUDIT_STORE === 'billing')
+    throw new AppError(
+      'CONFIG_INVALID',
+      `ChartBill app configuration is invalid (CHARTBILL_AUDIT_STORE=billing: the app's AuditEvents go to the billing store):\n${missing.join('\n')}`,
+      {
+        hint: 'Register the app as a backend client at the billing store (`chartbill registration`), or set CHARTBILL_AUDIT_STORE to auto, ehr or log.',
+      },
+    );
+  return { fhirBaseUrl, tokenUrl, clientId, privateKeyFile, missing };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { CodeSet } from '../src/codes/code-set.ts';
 import type { EditReference } from '../src/edits/edit-reference.ts';
 import type { FhirGateway } from '../src/fhir/fhir-gateway.ts';
 import type { AppConfig, RegisteredEhr } from './app-config.ts';
-import type { CodingStoreFor } from './coding/coding-store.ts';
+import type { SessionStoresFor } from './coding/coding-store.ts';
 import type { Session, SessionStore } from './session/session-store.ts';
 import type { ClientAuthenticator } from './smart/client-auth.ts';
 import type { DiscoveryCache } from './smart/discovery-cache.ts';
@@ -32,15 +32,15 @@ export interface AppContext {
   fetch: typeof fetch;
   now: () => Date;
   /**
-   * The billing FHIR server holding an EHR's coding (`CHARTBILL_CODING_STORE`, coding-store.ts);
-   * unset, or undefined for that EHR: the EHR holds it.
+   * Where an EHR's sessions keep the coding, the claims and the app's AuditEvents (coding-store.ts
+   * `sessionStoresResolver`: `CHARTBILL_CODING_STORE`, `CHARTBILL_AUDIT_STORE`, the billing FHIR server).
    */
-  codingStore?: CodingStoreFor;
+  stores: SessionStoresFor;
   /**
    * The billing office's read model (issue 17): the queue and analytics read its store; after an
    * action, `refreshClaim(claimId, fhir)` re-reads that claim with the user's gateway.
    */
   billingReadModel: BillingReadModel;
   /** The session's FHIR gateway with Provenance and audit (smart-app/app-audit.ts). */
-  audited: (gateway: FhirGateway, session: Session) => FhirGateway;
+  audited: (gateway: FhirGateway, session: Session, auditStore?: FhirGateway) => FhirGateway;
 }

@@ -1,4 +1,4 @@
-import { codingStoreResolver } from './coding/coding-store.ts';
+import { sessionStoresResolver } from './coding/coding-store.ts';
 import { openReadModelStore } from '../src/billing-office/open-read-model-store.ts';
 import type { ReadModelStore } from '../src/billing-office/read-model.ts';
 import { createBillingReadModel } from '../src/billing-office/read-model-sync.ts';
@@ -80,9 +80,7 @@ export async function buildApp(
     authFor: (iss) => ehrs.get(iss)?.auth,
     fetchStyle: (url) => fetchSmartStyle(url, fetchFn),
   });
-  const codingStore = config.codingStore
-    ? codingStoreResolver(config.codingStore, fetchFn, deps.logger.child({ part: 'coding-store' }))
-    : undefined;
+  const stores = sessionStoresResolver(config, fetchFn, deps.logger.child({ part: 'stores' }));
   const ownStore = deps.billingReadModelStore
     ? undefined
     : config.billing?.readModel
@@ -98,7 +96,7 @@ export async function buildApp(
         ? { timelyFiling: deps.editReference.timelyFiling }
         : {}),
     }),
-    ...(codingStore ? { codingStore } : {}),
+    stores,
     config,
     ehrs,
     pending: new PendingLaunches(
@@ -119,7 +117,7 @@ export async function buildApp(
     editReference: deps.editReference ?? {},
     fetch: fetchFn,
     now,
-    audited: (gateway, session) => audit.audited(gateway, session),
+    audited: (gateway, session, auditStore) => audit.audited(gateway, session, auditStore),
   };
   const assets = deps.assets ?? (await bundleUi());
 

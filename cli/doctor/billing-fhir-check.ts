@@ -11,8 +11,9 @@ import { fail, pass, type DoctorCheck } from './doctor-check.ts';
 const AREA = 'Billing FHIR';
 
 /**
- * The billing FHIR server (`CHARTBILL_BILLING_FHIR_BASE_URL`), when the coding or the claims live
- * there: its CapabilityStatement declares every interaction ChartBill needs on what it holds.
+ * The billing FHIR server (`CHARTBILL_BILLING_FHIR_BASE_URL`), when the coding, the claims or the
+ * AuditEvents live there: its CapabilityStatement declares every interaction ChartBill needs on
+ * what it holds.
  */
 export async function billingFhirCheck(
   billingFhirBaseUrl: string | undefined,
@@ -23,6 +24,9 @@ export async function billingFhirCheck(
   const needs = {
     ...(homes.coding === 'billing-fhir' ? CODING_WRITES : {}),
     ...(homes.claims === 'billing-fhir' ? CLAIM_WRITES : {}),
+    ...(homes.audit === 'billing' || homes.appAudit === 'billing'
+      ? { AuditEvent: ['create'] as const }
+      : {}),
   };
   if (Object.keys(needs).length === 0) return [];
   try {

@@ -205,6 +205,14 @@ function homeChecks(homes: RecordHomes): DoctorCheck[] {
           'Set CHARTBILL_BILLING_FHIR_BASE_URL: with CHARTBILL_AUDIT_STORE=auto (the default) the AuditEvents then go there, in batches; until then those the EHR refuses are kept in the log.',
         )
       : pass(AREA, 'where the AuditEvents go', homes.auditReason),
+    homes.appAuditRefused
+      ? warn(
+          AREA,
+          "where the app's AuditEvents go",
+          homes.appAuditReason,
+          "Register the app as a backend client at the billing FHIR server (`chartbill registration`) and set CHARTBILL_APP_BILLING_CLIENT_ID and CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE (with CHARTBILL_BILLING_FHIR_BASE_URL): with CHARTBILL_AUDIT_STORE=auto the app's AuditEvents then go there; until then those the EHR refuses are kept in the log.",
+        )
+      : pass(AREA, "where the app's AuditEvents go", homes.appAuditReason),
   ];
 }
 

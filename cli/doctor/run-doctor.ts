@@ -7,6 +7,10 @@ import { capabilityChecks } from './capability-checks.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import { billingStoreCheck, clockCheck, payerCheck, tlsCheck } from './environment-checks.ts';
 import { smartChecks } from './smart-checks.ts';
+import {
+  auditStoreBeforeCapabilities,
+  workerEhrScope,
+} from '../../worker/runtime/worker-config.ts';
 
 /** What `chartbill doctor` checks, from the environment and `--iss`. */
 export interface DoctorInput {
@@ -14,13 +18,19 @@ export interface DoctorInput {
   clientId: string | undefined;
   privateKeyFile: string | undefined;
   tokenUrl: string | undefined;
-  workerScope: string;
+  /**
+   * `CHARTBILL_WORKER_SCOPE`: asked as it is; unset, the scopes the worker asks (`workerEhrScope`,
+   * AuditEvent create only where the CapabilityStatement puts its AuditEvents).
+   */
+  workerScope?: string | undefined;
   payerBaseUrl: string | undefined;
   billingFhirBaseUrl: string | undefined;
   /** `CHARTBILL_CODING_STORE`: where the app writes and the worker reads the coding. */
   codingStore?: CodingStoreSetting | undefined;
-  /** `CHARTBILL_AUDIT_STORE`: where the worker's AuditEvents go. */
+  /** `CHARTBILL_AUDIT_STORE`: where the worker's and the app's AuditEvents go. */
   auditStore?: AuditStoreSetting | undefined;
+  /** The app has its client at the billing FHIR server (`CHARTBILL_APP_BILLING_CLIENT_ID` and key). */
+  appBillingClient?: boolean | undefined;
   ledgerUrl: string | undefined;
   ledgerPath: string;
   /** `CHARTBILL_WORKER_NOTIFY_URL`: where the EHR's Subscription notifications go. */
@@ -53,6 +63,7 @@ export async function runDoctor(
       ledgerUrl: input.ledgerUrl,
       codingStore: input.codingStore,
       auditStore: input.auditStore,
+      appBillingClient: input.appBillingClient,
       notifyUrl: input.notifyUrl,
     },
     fetchFn,
@@ -62,7 +73,14 @@ export async function runDoctor(
       clientId: input.clientId,
       privateKeyFile: input.privateKeyFile,
       tokenUrl: input.tokenUrl,
-      scope: input.workerScope,
+      scope:
+        input.workerScope ??
+        workerEhrScope({
+          separateBilling:
+            input.billingFhirBaseUrl !== undefined && input.billingFhirBaseUrl !== input.iss,
+          audit: fhir.homes?.audit ?? auditStoreBeforeCapabilities(input.auditStore ?? 'auto'),
+          notify: Boolean(input.notifyUrl),
+        }),
     },
     smart.config,
     fetchFn,

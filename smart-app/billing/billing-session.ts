@@ -12,8 +12,8 @@ import { AppError } from '../../src/errors/app-error.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import { BILLING_STORE_TYPES, CODING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
 import type { AppContext } from '../app-context.ts';
+import { sessionFhir } from '../session-fhir.ts';
 import { requestSession } from '../guards/session-first.ts';
 import type { Session } from '../session/session-store.ts';
 
@@ -43,24 +43,19 @@ const NOT_A_WORKSPACE_SESSION =
 
 /**
  * The session's FHIR gateway, with Provenance and AuditEvents as this user (app-audit.ts), routed
- * like the chart API's: the financial resources on the billing store when the EHR cannot hold them.
+ * like the chart API's (session-fhir.ts): the financial resources on the billing FHIR server
+ * whenever one is set, where the worker writes them.
  */
 export async function billingFhir(session: Session, ctx: AppContext): Promise<FhirGateway> {
-  const ehr = ctx.audited(
+  return sessionFhir(
+    ctx,
+    session,
     createFhirGateway({
       baseUrl: session.iss,
       getToken: () => ctx.sessions.accessToken(session),
       retry: { attempts: 3 },
     }),
-    session,
   );
-  const codingStore = await ctx.codingStore?.(session.iss);
-  return codingStore
-    ? routedGateway(ehr, ctx.audited(codingStore, session), [
-        ...CODING_TYPES,
-        ...BILLING_STORE_TYPES,
-      ])
-    : ehr;
 }
 
 function roleMapOf(ctx: AppContext): RoleMap {

@@ -7,7 +7,7 @@ import { hasBlockingErrors, runEdits } from '../../src/edits/run-edits.ts';
 import { AppError, isAppError } from '../../src/errors/app-error.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
-import { BILLING_STORE_TYPES, CODING_TYPES, routedGateway } from '../../src/fhir/routed-gateway.ts';
+import { sessionFhir } from '../session-fhir.ts';
 import { capabilityAwareGateway } from '../../src/fhir/capability-aware-gateway.ts';
 import {
   createCapabilitiesSource,
@@ -153,7 +153,12 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
   /** The request's session (from the store, so any instance serves it) and its FHIR gateway. */
   async function sessionOf(req: FastifyRequest): Promise<{ session: Session; fhir: FhirGateway }> {
     const session = await requestSession(req, ctx);
-    const ehr = ctx.audited(
+    // An EHR that cannot hold the coding (CHARTBILL_CODING_STORE, coding-store.ts): Condition and
+    // ChargeItem live on the billing FHIR server, written as this clinician (Provenance there
+    // too), next to the claims; the AuditEvents go where CHARTBILL_AUDIT_STORE puts them.
+    const fhir = await sessionFhir(
+      ctx,
+      session,
       capabilityAwareGateway(
         createFhirGateway({
           baseUrl: session.iss,
@@ -162,18 +167,7 @@ export function apiRoutes(app: FastifyInstance, ctx: AppContext): void {
         }),
         capabilitiesOf(session.iss),
       ),
-      session,
     );
-    // An EHR that cannot hold the coding (CHARTBILL_CODING_STORE, coding-store.ts): Condition and
-    // ChargeItem live on the billing FHIR server, written as this clinician (Provenance and
-    // AuditEvents there too), next to the claims.
-    const codingStore = await ctx.codingStore?.(session.iss);
-    const fhir = codingStore
-      ? routedGateway(ehr, ctx.audited(codingStore, session), [
-          ...CODING_TYPES,
-          ...BILLING_STORE_TYPES,
-        ])
-      : ehr;
     return { session, fhir };
   }
 

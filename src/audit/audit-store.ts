@@ -1,12 +1,13 @@
 import { supports, type ServerCapabilities } from '../fhir/server-capabilities.ts';
 
 /**
- * `CHARTBILL_AUDIT_STORE`: where AuditEvents are kept. `auto` (default): the billing FHIR server
- * when one is set and the EHR's CapabilityStatement does not declare AuditEvent create (Epic and
- * Oracle Health take no AuditEvent writes from apps), the EHR otherwise; `ehr`: the clinical FHIR
- * server; `billing`: the worker's billing store (the app, which holds only the user's EHR token,
- * sends to the EHR); `log`: the process log only. Whichever is chosen, events a server refuses go
- * to the log.
+ * `CHARTBILL_AUDIT_STORE`: where AuditEvents are kept, the worker's and the app's alike. `auto`
+ * (default): the billing FHIR server when one is set and the EHR's CapabilityStatement does not
+ * declare AuditEvent create (Epic and Oracle Health take no AuditEvent writes from apps), the EHR
+ * otherwise; `ehr`: the clinical FHIR server; `billing`: the billing FHIR server. The app sends to
+ * the billing server with its own backend client there (`CHARTBILL_APP_BILLING_CLIENT_ID`; without
+ * one, `auto` keeps them in the EHR with the user's token); to the EHR with the user's token.
+ * `log`: the process log only. Whichever is chosen, events a server refuses go to the log.
  */
 export type AuditStoreSetting = 'auto' | 'ehr' | 'billing' | 'log';
 
@@ -29,10 +30,7 @@ export function chooseAuditStore(
   caps: ServerCapabilities,
   config: { setting: AuditStoreSetting; billingFhirBaseUrl?: string | undefined },
 ): AuditStoreChoice {
-  const declared = supports(caps, 'AuditEvent', 'create');
-  const why = caps.unknown
-    ? "the EHR's CapabilityStatement could not be read"
-    : `the EHR's CapabilityStatement ${declared ? 'declares' : 'does not declare'} AuditEvent create`;
+  const { declared, why } = declaredAuditCreate(caps);
   if (config.setting !== 'auto')
     return {
       store: config.setting,
@@ -52,4 +50,44 @@ export function chooseAuditStore(
 
 function placeOf(store: AuditStore): string {
   return store === 'ehr' ? 'the EHR' : store === 'billing' ? 'billing FHIR server' : 'the log';
+}
+
+/** Whether the EHR declares AuditEvent create, and that said in words. */
+function declaredAuditCreate(caps: ServerCapabilities): { declared: boolean; why: string } {
+  const declared = supports(caps, 'AuditEvent', 'create');
+  return {
+    declared,
+    why: caps.unknown
+      ? "the EHR's CapabilityStatement could not be read"
+      : `the EHR's CapabilityStatement ${declared ? 'declares' : 'does not declare'} AuditEvent create`,
+  };
+}
+
+/**
+ * Where the app's AuditEvents go: `chooseAuditStore`'s choice, the billing FHIR server only when
+ * the app has its own backend client there (`CHARTBILL_APP_BILLING_CLIENT_ID`: the user's token
+ * reaches only the EHR). The app (coding-store.ts), `doctor` and the registration sheet call it.
+ */
+export function chooseAppAuditStore(
+  caps: ServerCapabilities,
+  config: {
+    setting: AuditStoreSetting;
+    billingFhirBaseUrl?: string | undefined;
+    /** The app has its credentials at the billing FHIR server. */
+    appClient: boolean;
+  },
+): AuditStoreChoice {
+  const { declared, why } = declaredAuditCreate(caps);
+  const app = (choice: AuditStoreChoice): AuditStoreChoice => ({
+    ...choice,
+    reason: choice.reason.replace(/^AuditEvents: /, "The app's AuditEvents: "),
+  });
+  if (config.setting !== 'auto' || declared || !config.billingFhirBaseUrl)
+    return app(chooseAuditStore(caps, config));
+  if (!config.appClient)
+    return {
+      store: 'ehr',
+      reason: `The app's AuditEvents: the EHR — ${why}, but the app has no client at the billing FHIR server (CHARTBILL_APP_BILLING_CLIENT_ID, CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE); those the EHR refuses go to the log`,
+    };
+  return app(chooseAuditStore(caps, config));
 }

@@ -107,7 +107,7 @@ export const SETTINGS = {
   CHARTBILL_WORKER_SCOPE: opt(
     textSetting,
     'ehr',
-    'the scopes the worker asks the EHR for; unset: the clinical reads and billing writes `chartbill registration` lists',
+    'the scopes the worker asks the EHR for; unset: the clinical reads, the billing writes when the EHR keeps the claims, and AuditEvent create only when it keeps the AuditEvents, as `chartbill registration` lists',
   ),
   CHARTBILL_JWKS_PUBLIC_FILE: opt(
     textSetting,
@@ -158,12 +158,12 @@ export const SETTINGS = {
   CHARTBILL_APP_BILLING_CLIENT_ID: opt(
     textSetting,
     'app',
-    "the app's backend client id at the billing store, when the coding is in the billing store",
+    "the app's backend client id at the billing FHIR server: it reads the worker's claims there, and keeps there the coding and its AuditEvents when the EHR cannot",
   ),
   CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: opt(
     textSetting,
     'app',
-    "the app's private JWK for the billing store (SMART Backend Services), when the coding is in the billing store",
+    "the app's private JWK for the billing FHIR server (SMART Backend Services), with CHARTBILL_APP_BILLING_CLIENT_ID",
   ),
 
   CHARTBILL_BILLING_ROLES: opt(

@@ -1,4 +1,9 @@
-import { chooseAuditStore, type AuditStore, type AuditStoreSetting } from '../audit/audit-store.ts';
+import {
+  chooseAppAuditStore,
+  chooseAuditStore,
+  type AuditStore,
+  type AuditStoreSetting,
+} from '../audit/audit-store.ts';
 import { chooseCodingStore, type CodingStoreSetting } from './coding-store-choice.ts';
 import {
   readServerCapabilities,
@@ -30,6 +35,11 @@ export interface RecordHomes {
   auditReason: string;
   /** They go to an EHR that does not declare AuditEvent create: it will likely refuse them (to the log). */
   auditRefused: boolean;
+  /** Where the app's AuditEvents go (`chooseAppAuditStore`), and why: in `reasons` after the worker's. */
+  appAudit: AuditStore;
+  appAuditReason: string;
+  /** The app's go to an EHR that does not declare AuditEvent create. */
+  appAuditRefused: boolean;
 }
 
 /** The interactions ChartBill needs on each type it writes, by the part of the loop. */
@@ -72,6 +82,8 @@ export interface RecordHomesConfig {
   codingStore?: CodingStoreSetting | undefined;
   /** `CHARTBILL_AUDIT_STORE`: `auto` (the default) chooses from the CapabilityStatement. */
   auditStore?: AuditStoreSetting | undefined;
+  /** The app has its client at the billing FHIR server (`CHARTBILL_APP_BILLING_CLIENT_ID` and key). */
+  appBillingClient?: boolean | undefined;
 }
 
 /**
@@ -80,7 +92,8 @@ export interface RecordHomesConfig {
  * 'billing-store' (nowhere fit) when that is the EHR and it lacks a Condition or ChargeItem
  * interaction ChartBill needs. The claims go to the billing FHIR server when one is configured,
  * else to the EHR when it declares the financial writes (neither Epic nor Oracle Health does),
- * else to the billing store. The worker's AuditEvents go where `chooseAuditStore` puts them.
+ * else to the billing store. The worker's AuditEvents go where `chooseAuditStore` puts them, the
+ * app's where `chooseAppAuditStore` does.
  * The registration sheet and `chartbill doctor` print this, one
  * reason a line.
  */
@@ -128,6 +141,13 @@ export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig)
     billingFhirBaseUrl: config.billingFhirBaseUrl,
   });
   reasons.push(audit.reason);
+  const appAudit = chooseAppAuditStore(caps, {
+    setting: config.auditStore ?? 'auto',
+    billingFhirBaseUrl: config.billingFhirBaseUrl,
+    appClient: config.appBillingClient ?? false,
+  });
+  reasons.push(appAudit.reason);
+  const refused = (store: AuditStore) => store === 'ehr' && !supports(caps, 'AuditEvent', 'create');
   return {
     coding,
     claims,
@@ -136,7 +156,10 @@ export function recordHomes(caps: ServerCapabilities, config: RecordHomesConfig)
     codingReasons: choice.reasons,
     audit: audit.store,
     auditReason: audit.reason,
-    auditRefused: audit.store === 'ehr' && !supports(caps, 'AuditEvent', 'create'),
+    auditRefused: refused(audit.store),
+    appAudit: appAudit.store,
+    appAuditReason: appAudit.reason,
+    appAuditRefused: refused(appAudit.store),
   };
 }
 

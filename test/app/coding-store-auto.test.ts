@@ -1,15 +1,14 @@
 import type { ChargeItem, Claim, Encounter } from 'fhir/r4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APP_CLIENT_ID, startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
+import { startSandboxStack, type SandboxStack } from '../../cli/sandbox-stack.ts';
 import { starterCodeSet } from '../../src/codes/starter-code-set.ts';
-import type { EncounterCoding } from '../../src/coding/coding-model.ts';
 import type { FhirGateway } from '../../src/fhir/fhir-gateway.ts';
 import { createFhirGateway } from '../../src/fhir/http-fhir-gateway.ts';
 import { SYSTEM } from '../../src/fhir/systems.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
 import { SANDBOX_EHR_PROFILES, sandboxEhrProfile } from '../../sandbox/ehr-profiles.ts';
 import type { SandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { launchSession } from './launch-driver.ts';
+import { codeInApp } from './code-in-app.ts';
 
 /**
  * Issue 13, item 4: with CHARTBILL_CODING_STORE unset (`auto`), the app and the worker read the
@@ -31,52 +30,6 @@ const ENCOUNTER = 'enc-today-01';
 async function admin(server: SandboxEhr): Promise<FhirGateway> {
   const token = await server.issueSystemToken('system/*.cruds');
   return createFhirGateway({ baseUrl: server.fhirBase, getToken: () => Promise.resolve(token) });
-}
-
-/** Saves and signs off I10 with a 99213 in the app, as the clinician's panel does. */
-async function codeInApp(s: SandboxStack): Promise<void> {
-  const handle = await launchSession(s.ehr, s.appUrl, APP_CLIENT_ID, ENCOUNTER);
-  const call = async (method: string, body?: unknown) => {
-    const res = await fetch(`${s.appUrl}/api/coding`, {
-      method,
-      headers: {
-        authorization: `Bearer ${handle}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await res.json()) as { coding: EncounterCoding };
-    if (res.status !== 200)
-      throw new Error(`${method} /api/coding answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
-  const base = (await call('GET')).coding;
-  const coding: EncounterCoding = {
-    diagnoses: [{ code: 'I10' }],
-    lines: [
-      {
-        code: '99213',
-        system: 'cpt',
-        units: 1,
-        modifiers: [],
-        pointers: [1],
-        emDocumentation: { minutes: 25 },
-      },
-    ],
-  };
-  await call('PUT', {
-    coding,
-    keys: { diagnoses: [crypto.randomUUID()], lines: [crypto.randomUUID()] },
-    signOff: true,
-    seen: {
-      conditions: Object.fromEntries(
-        base.diagnoses.flatMap((d) => (d.conditionId ? [[d.conditionId, d.versionId]] : [])),
-      ),
-      chargeItems: Object.fromEntries(
-        base.lines.flatMap((l) => (l.chargeItemId ? [[l.chargeItemId, l.versionId]] : [])),
-      ),
-    },
-  });
 }
 
 async function chargeItemsOf(fhir: FhirGateway): Promise<ChargeItem[]> {
@@ -106,7 +59,7 @@ describe('CHARTBILL_CODING_STORE=auto', { timeout: 240_000 }, () => {
       const billing = stack.billing ? await admin(stack.billing) : undefined;
       expect(billing !== undefined).toBe(inBilling);
 
-      await codeInApp(stack);
+      await codeInApp(stack, ENCOUNTER);
       const home = billing ?? ehr;
       const saved = await chargeItemsOf(home);
       expect(saved.map((c) => c.code.coding?.[0]?.code)).toEqual(['99213']);

@@ -17,7 +17,7 @@ import {
 } from '../../sandbox/ehr-profiles.ts';
 import { startSandboxPayer } from '../../sandbox/payer-server.ts';
 import { startSandboxEhr } from '../../sandbox/start-sandbox-ehr.ts';
-import { DEFAULT_WORKER_SCOPE } from '../../worker/runtime/worker-config.ts';
+import { DEFAULT_WORKER_SCOPE, workerEhrScope } from '../../worker/runtime/worker-config.ts';
 
 const logger = createLogger('silent', 'doctor-test');
 const closers: (() => Promise<void>)[] = [];
@@ -32,7 +32,12 @@ afterEach(async () => {
  * `billing`, a second sandbox server playing that profile as the billing FHIR store, holding the
  * coding (`CHARTBILL_CODING_STORE=auto` finds the EHR cannot) and the claims.
  */
-async function world(profile: SandboxEhrProfile, billing?: SandboxEhrProfile) {
+async function world(
+  profile: SandboxEhrProfile,
+  billing?: SandboxEhrProfile,
+  /** What the EHR registers for the worker; by default every scope a single server needs. */
+  workerScope = DEFAULT_WORKER_SCOPE,
+) {
   const keys = await generateClientKeys('ES384');
   const dir = await mkdtemp(join(tmpdir(), 'doctor-'));
   const keyFile = join(dir, 'worker-key.json');
@@ -47,7 +52,7 @@ async function world(profile: SandboxEhrProfile, billing?: SandboxEhrProfile) {
         name: 'worker',
         auth: { kind: 'jwks', jwks: keys.publicJwks },
         redirectUris: [],
-        scope: DEFAULT_WORKER_SCOPE,
+        scope: workerScope,
       },
     ],
   });
@@ -157,6 +162,90 @@ describe('chartbill doctor', () => {
     expect(formatRegistrationSheet(sheet)).toContain(
       `AuditEvents: billing FHIR server ${env.CHARTBILL_BILLING_FHIR_BASE_URL} — the EHR's CapabilityStatement does not declare AuditEvent create`,
     );
+  });
+
+  it("asks the EHR for AuditEvent create only where the worker's AuditEvents go, as the registration sheet lists", async () => {
+    // Epic-like beside a billing FHIR store: the AuditEvents go there, so the EHR registers the
+    // worker without system/AuditEvent.c, and every scope the worker asks is granted.
+    const leastPrivilege = workerEhrScope({
+      separateBilling: true,
+      audit: 'billing',
+      notify: false,
+    });
+    expect(leastPrivilege.split(' ')).not.toContain('system/AuditEvent.c');
+    const epic = await world(
+      sandboxEhrProfile('epic-like'),
+      sandboxEhrProfile('strict'),
+      leastPrivilege,
+    );
+    const report = await epic.doctor();
+    const scopes = report.checks.find((c) => c.name === 'scopes');
+    expect(scopes?.status, scopes?.detail).toBe('pass');
+    const settings = readSettings(
+      { ...epic.env, CHARTBILL_FHIR_BASE_URL: epic.ehr.fhirBase },
+      { what: 'registration' },
+    );
+    const sheet = registrationSheet(
+      settings,
+      await readRecordHomes(epic.ehr.fhirBase, {
+        billingFhirBaseUrl: settings.CHARTBILL_BILLING_FHIR_BASE_URL,
+      }),
+    );
+    expect(sheet.worker.scopes).toBe(leastPrivilege);
+    // The billing FHIR store keeps them: the worker's client there writes them.
+    expect(sheet.worker.billing?.scopes.split(' ')).toContain('system/AuditEvent.c');
+
+    // Where the EHR keeps them (strict, or CHARTBILL_AUDIT_STORE=ehr), it is asked as before.
+    const strict = await world(
+      sandboxEhrProfile('strict'),
+      sandboxEhrProfile('strict'),
+      leastPrivilege,
+    );
+    const refused = (await strict.doctor()).checks.find((c) => c.name === 'scopes');
+    expect(refused?.status).toBe('warn');
+    expect(refused?.detail).toContain('system/AuditEvent.c');
+    const kept = await runDoctor({
+      ...doctorInputFromEnv({ ...epic.env, CHARTBILL_AUDIT_STORE: 'ehr' }, epic.ehr.fhirBase),
+    });
+    expect(kept.checks.find((c) => c.name === 'scopes')?.detail).toContain('system/AuditEvent.c');
+  });
+
+  it("says where the app's AuditEvents go, and warns while the EHR would refuse them", async () => {
+    const { doctor, env, ehr } = await world(
+      sandboxEhrProfile('epic-like'),
+      sandboxEhrProfile('strict'),
+    );
+    // No app client at the billing FHIR store yet: the app's would go to the EHR, which refuses them.
+    const before = (await doctor()).checks.find((c) => c.name === "where the app's AuditEvents go");
+    expect(before?.status).toBe('warn');
+    expect(before?.remedy).toContain('CHARTBILL_APP_BILLING_CLIENT_ID');
+    const withClient = {
+      ...env,
+      CHARTBILL_BILLING_TOKEN_URL: `${env.CHARTBILL_BILLING_FHIR_BASE_URL}/token`,
+      CHARTBILL_APP_BILLING_CLIENT_ID: 'chartbill-app-billing',
+      CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: env.CHARTBILL_PRIVATE_KEY_FILE,
+    };
+    const report = await runDoctor(doctorInputFromEnv(withClient, ehr.fhirBase));
+    const after = report.checks.find((c) => c.name === "where the app's AuditEvents go");
+    expect(after?.status).toBe('pass');
+    expect(after?.detail).toBe(
+      `The app's AuditEvents: billing FHIR server ${env.CHARTBILL_BILLING_FHIR_BASE_URL} — the EHR's CapabilityStatement does not declare AuditEvent create`,
+    );
+    expect(report.checks.find((c) => c.area === 'Billing FHIR')?.detail).toContain('AuditEvent');
+    // The registration sheet says the same, and the app's client there asks AuditEvent create.
+    const settings = readSettings(
+      { ...withClient, CHARTBILL_FHIR_BASE_URL: ehr.fhirBase },
+      { what: 'registration' },
+    );
+    const sheet = registrationSheet(
+      settings,
+      await readRecordHomes(ehr.fhirBase, {
+        billingFhirBaseUrl: settings.CHARTBILL_BILLING_FHIR_BASE_URL,
+        appBillingClient: true,
+      }),
+    );
+    expect(formatRegistrationSheet(sheet)).toContain(after?.detail);
+    expect(sheet.appBilling?.scopes.split(' ')).toContain('system/AuditEvent.c');
   });
 
   it('fails a billing FHIR store that does not take the coding, naming what it lacks', async () => {

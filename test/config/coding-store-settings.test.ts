@@ -71,4 +71,27 @@ describe('CHARTBILL_CODING_STORE', () => {
       ]) as unknown,
     });
   });
+
+  it('CHARTBILL_AUDIT_STORE=billing: the app refuses to start without its client at the billing store', () => {
+    expect(() =>
+      loadAppConfig({
+        ...APP,
+        CHARTBILL_AUDIT_STORE: 'billing',
+        CHARTBILL_CODING_STORE: 'ehr',
+        CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir',
+      }),
+    ).toThrow(/AuditEvents go to the billing store[\s\S]*CHARTBILL_APP_BILLING_CLIENT_ID/);
+    // With CHARTBILL_CODING_STORE=ehr the app still reads the claims there, with its client.
+    const config = loadAppConfig({
+      ...APP,
+      CHARTBILL_CODING_STORE: 'ehr',
+      CHARTBILL_BILLING_FHIR_BASE_URL: 'https://billing.example.org/fhir',
+      CHARTBILL_BILLING_TOKEN_URL: 'https://billing.example.org/token',
+      CHARTBILL_APP_BILLING_CLIENT_ID: 'app',
+      CHARTBILL_APP_BILLING_PRIVATE_KEY_FILE: 'app-key.json',
+    });
+    expect(config.codingStore).toBeUndefined();
+    expect(config.billingStore).toMatchObject({ clientId: 'app' });
+    expect(config.billingStore?.missing).toBeUndefined();
+  });
 });

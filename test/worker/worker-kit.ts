@@ -121,7 +121,7 @@ export function workerFor(world: World, options: WorkerOptions = {}): Worker {
 }
 
 /** A logger whose lines (JSON, info and above) land in `lines`. */
-function collectingLogger(lines: string[]): Logger {
+export function collectingLogger(lines: string[]): Logger {
   return createLogger('info', 'worker-test', {
     write(line: string) {
       lines.push(line);

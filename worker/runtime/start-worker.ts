@@ -10,7 +10,9 @@ import { CODING_TYPES, routedCapabilities, routedGateway } from '../../src/fhir/
 import {
   createCapabilitiesSource,
   readServerCapabilities,
+  UNKNOWN_CAPABILITIES,
 } from '../../src/fhir/server-capabilities.ts';
+import { chooseAuditStore, type AuditStore } from '../../src/audit/audit-store.ts';
 import { chooseCodingStore } from '../../src/fhir/coding-store-choice.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import { errorMessage } from '../../src/errors/error-message.ts';
@@ -45,7 +47,7 @@ import {
 } from '../../src/billing-office/read-model-sync.ts';
 import { loadPublicJwks } from './public-jwks.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
-import type { WorkerConfig } from './worker-config.ts';
+import { workerEhrScope, type WorkerConfig } from './worker-config.ts';
 
 export interface StartWorkerOptions {
   /** The code sets to scrub with; the built-in starter set when absent. */
@@ -95,14 +97,20 @@ export async function startWorker(
   if (config.heapGrowthPercent > 0) keepHeapNearLiveSet(config.heapGrowthPercent);
   const privateKey = JSON.parse(await readFile(config.privateKeyFile, 'utf8')) as JWK;
   const tokenUrl = config.tokenUrl ?? (await discoverTokenUrl(config.fhirBaseUrl));
+  const separateBilling = config.billingFhirBaseUrl !== config.fhirBaseUrl;
+  // Where the AuditEvents go decides whether the EHR is asked for AuditEvent create at all.
+  const auditStore = await auditStoreOf(config, separateBilling, logger);
+  const scope =
+    config.explicitScope ??
+    workerEhrScope({ separateBilling, audit: auditStore, notify: Boolean(config.notifyUrl) });
+  logger.info({ scope }, 'the scopes the worker asks the EHR for');
   const auth = createBackendAuth({
     tokenUrl,
     clientId: config.clientId,
     privateKey,
-    scope: config.scope,
+    scope,
   });
   const getToken = () => auth.getToken();
-  const separateBilling = config.billingFhirBaseUrl !== config.fhirBaseUrl;
   // A separate billing store has its own authorization server, client and (financial) scopes.
   const billingAuth = separateBilling
     ? createBackendAuth({
@@ -195,47 +203,50 @@ export async function startWorker(
   const x12 = await x12Of(config, options.x12Transports);
   const jwks = await loadPublicJwks(privateKey, config.jwksPublicFile);
   const secret = config.notifyUrl ? notifySecret(privateKey.d ?? '', config.notifyUrl) : undefined;
-  const worker = buildWorker(config, {
-    ...(x12 ? { x12 } : {}),
-    readModel: billingReadModel,
-    clinical: clinicalWithCoding,
-    ...(capabilities ? { capabilities } : {}),
-    billing,
-    ledger,
-    logger,
-    metrics,
-    adaptive,
-    codes: options.codes ?? starterCodeSet(),
-    ...(options.editReference ? { editReference: options.editReference } : {}),
-    ...(config.notifyUrl && secret
-      ? {
-          subscriptions: {
-            everyMs: config.subscriptionCheckMs,
-            ensure: async (fhir) =>
-              ensureSubscriptions({
-                gateway: fhir,
-                capabilities: await clinicalCapabilities.get(),
-                notifyUrl: config.notifyUrl ?? '',
-                secret,
-                billingHere: !separateBilling,
-                codingHere: !codingInBilling,
-                logger: logger.child({ part: 'subscriptions' }),
-              }),
-          } satisfies SubscriptionKeeper,
-        }
-      : {}),
-    payer: createFhirPayerAdapter({
-      baseUrl: config.payerBaseUrl,
-      retry: config.http,
-      timeouts: config.payerTimeouts,
-      sleep,
-      payerIds: config.payerIds,
-      // The payer's requests on /metrics beside the FHIR servers' (server="payer", issue 13, item 11).
-      onExchange: (e) => {
-        metrics.countRequest('payer', e.resource, e.operation, e.status);
-      },
-    }),
-  });
+  const worker = buildWorker(
+    { ...config, auditStore },
+    {
+      ...(x12 ? { x12 } : {}),
+      readModel: billingReadModel,
+      clinical: clinicalWithCoding,
+      ...(capabilities ? { capabilities } : {}),
+      billing,
+      ledger,
+      logger,
+      metrics,
+      adaptive,
+      codes: options.codes ?? starterCodeSet(),
+      ...(options.editReference ? { editReference: options.editReference } : {}),
+      ...(config.notifyUrl && secret
+        ? {
+            subscriptions: {
+              everyMs: config.subscriptionCheckMs,
+              ensure: async (fhir) =>
+                ensureSubscriptions({
+                  gateway: fhir,
+                  capabilities: await clinicalCapabilities.get(),
+                  notifyUrl: config.notifyUrl ?? '',
+                  secret,
+                  billingHere: !separateBilling,
+                  codingHere: !codingInBilling,
+                  logger: logger.child({ part: 'subscriptions' }),
+                }),
+            } satisfies SubscriptionKeeper,
+          }
+        : {}),
+      payer: createFhirPayerAdapter({
+        baseUrl: config.payerBaseUrl,
+        retry: config.http,
+        timeouts: config.payerTimeouts,
+        sleep,
+        payerIds: config.payerIds,
+        // The payer's requests on /metrics beside the FHIR servers' (server="payer", issue 13, item 11).
+        onExchange: (e) => {
+          metrics.countRequest('payer', e.resource, e.operation, e.status);
+        },
+      }),
+    },
+  );
   const health = await startHealthServer({
     host: config.host,
     port: config.port,
@@ -269,6 +280,35 @@ export async function startWorker(
       ]);
     },
   };
+}
+
+/**
+ * Where the worker's AuditEvents go (`CHARTBILL_AUDIT_STORE`): as set, or with `auto` as
+ * `chooseAuditStore` reads the EHR's CapabilityStatement, decided once at start (before the EHR
+ * token is asked for: it asks AuditEvent create only where they go) and logged with its reason.
+ * A statement that cannot be read declares nothing (the billing store, when there is one).
+ */
+async function auditStoreOf(
+  config: WorkerConfig,
+  separateBilling: boolean,
+  logger: Logger,
+): Promise<AuditStore> {
+  if (config.auditStore !== 'auto') return config.auditStore;
+  // One server holds everything: the EHR keeps them.
+  if (!separateBilling) return 'ehr';
+  const caps = await readServerCapabilities(config.fhirBaseUrl).catch((err: unknown) => {
+    logger.warn(
+      { err: errorMessage(err) },
+      "the EHR's CapabilityStatement could not be read; the AuditEvents go to the billing store",
+    );
+    return UNKNOWN_CAPABILITIES;
+  });
+  const choice = chooseAuditStore(caps, {
+    setting: 'auto',
+    billingFhirBaseUrl: config.billingFhirBaseUrl,
+  });
+  logger.info({ auditStore: choice.store, why: choice.reason }, 'where the AuditEvents go');
+  return choice.store;
 }
 
 /**

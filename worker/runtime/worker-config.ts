@@ -4,6 +4,7 @@ import {
   type SettingsWith,
 } from '../../src/config/read-settings.ts';
 import type { SettingName } from '../../src/config/settings.ts';
+import type { AuditStore, AuditStoreSetting } from '../../src/audit/audit-store.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import { SANDBOX_PAYER_IDS } from '../../src/payer/payer-ids.ts';
 import { loadX12Config, type X12Config } from '../../src/x12/x12-config.ts';
@@ -11,6 +12,9 @@ import {
   loadClearinghouseConfig,
   type ClearinghouseConfig,
 } from '../../src/x12/clearinghouse-config.ts';
+
+/** Writing the worker's AuditEvents (IHE BALP), asked only of the server that keeps them. */
+export const AUDIT_SCOPE = 'system/AuditEvent.c';
 
 /** What the worker reads from the clinical record (SMART v2 scopes). */
 export const CLINICAL_SCOPE = [
@@ -28,8 +32,8 @@ export const CLINICAL_SCOPE = [
   'system/Location.r',
   // A dependent's subscriber given as a RelatedPerson (Coverage.subscriber): 270 2100C, 837P 2010BA.
   'system/RelatedPerson.r',
-  // Audit records of every read (IHE BALP), kept in the EHR unless CHARTBILL_AUDIT_STORE says otherwise.
-  'system/AuditEvent.c',
+  // Audit records of every read (IHE BALP), where they are kept in the EHR (workerEhrScope).
+  AUDIT_SCOPE,
 ].join(' ');
 
 /** The financial resources and work items the worker creates, reads back and updates. */
@@ -43,7 +47,7 @@ export const BILLING_SCOPE = [
   'system/PaymentReconciliation.crs',
   // Who wrote each version (Provenance, next to what it describes) and the audit records.
   'system/Provenance.c',
-  'system/AuditEvent.c',
+  AUDIT_SCOPE,
 ].join(' ');
 
 /** With `CHARTBILL_WORKER_NOTIFY_URL`: the worker keeps its rest-hook Subscriptions on the EHR. */
@@ -56,6 +60,38 @@ export const CODING_READ_SCOPE = ['system/ChargeItem.rs', 'system/Condition.rs']
 export const DEFAULT_WORKER_SCOPE = [
   ...new Set(`${CLINICAL_SCOPE} ${BILLING_SCOPE}`.split(' ')),
 ].join(' ');
+
+/**
+ * The scopes the worker asks the EHR for, least privilege (issue 13, item 4): the clinical reads,
+ * and the financial writes too when the EHR is also the billing store; AuditEvent create only
+ * when its AuditEvents are kept there (`audit`, as `chooseAuditStore` decides: with a separate
+ * billing FHIR server and an EHR that takes none, they go there and the EHR is not asked);
+ * its Subscriptions with a notification URL. The worker asks this at start, `doctor` checks it
+ * is granted and the registration sheet lists it: one function, so the three agree.
+ */
+export function workerEhrScope(options: {
+  separateBilling: boolean;
+  audit: AuditStore;
+  notify: boolean;
+}): string {
+  // Without a separate billing server, `billing` is the EHR.
+  const auditAtEhr =
+    options.audit === 'ehr' || (options.audit === 'billing' && !options.separateBilling);
+  return [
+    ...(options.separateBilling ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE)
+      .split(' ')
+      .filter((s) => auditAtEhr || s !== AUDIT_SCOPE),
+    ...(options.notify ? [SUBSCRIPTION_SCOPE] : []),
+  ].join(' ');
+}
+
+/**
+ * Where the AuditEvents go before the EHR's CapabilityStatement is read: as set, and `auto` as
+ * the EHR (the scope that asks AuditEvent create there too, a superset, until the statement says).
+ */
+export function auditStoreBeforeCapabilities(setting: AuditStoreSetting): AuditStore {
+  return setting === 'auto' ? 'ehr' : setting;
+}
 
 /** Settings the worker cannot run without (`chartbill start` and `chartbill worker` list those missing). */
 export const WORKER_REQUIRED = [
@@ -106,13 +142,21 @@ function workerConfigOf(
     privateKeyFile: env.CHARTBILL_PRIVATE_KEY_FILE,
     /** The JWKS served at /.well-known/jwks.json; derived from the private key when absent. */
     jwksPublicFile: env.CHARTBILL_JWKS_PUBLIC_FILE,
-    /** Least privilege: with a separate billing store, the clinical token only reads. */
+    /**
+     * Least privilege: with a separate billing store, the clinical token only reads (and writes
+     * AuditEvents where the EHR keeps them). With `CHARTBILL_AUDIT_STORE=auto` this is the scope
+     * before the EHR's CapabilityStatement is read; `startWorker` asks `workerEhrScope` of the
+     * store it chooses, unless `CHARTBILL_WORKER_SCOPE` (`explicitScope`) is set.
+     */
     scope:
       env.CHARTBILL_WORKER_SCOPE ??
-      [
-        separateBilling(env) ? CLINICAL_SCOPE : DEFAULT_WORKER_SCOPE,
-        ...(env.CHARTBILL_WORKER_NOTIFY_URL ? [SUBSCRIPTION_SCOPE] : []),
-      ].join(' '),
+      workerEhrScope({
+        separateBilling: separateBilling(env),
+        audit: auditStoreBeforeCapabilities(env.CHARTBILL_AUDIT_STORE),
+        notify: Boolean(env.CHARTBILL_WORKER_NOTIFY_URL),
+      }),
+    /** `CHARTBILL_WORKER_SCOPE`: asked as it is, whatever the stores. */
+    explicitScope: env.CHARTBILL_WORKER_SCOPE,
     schedule: env.CHARTBILL_WORKER_SCHEDULE,
     ledgerPath: env.CHARTBILL_LEDGER_PATH,
     /** When set, the ledger is in PostgreSQL (several workers share the load) instead of the file. */
