@@ -1,6 +1,6 @@
 import { profileAllows, type SandboxEhrProfile } from './ehr-profiles.ts';
 import { searchViaPost } from './fhir-adapter.ts';
-import { unsupportedSearchParams } from './search-parameters.ts';
+import { fitReferenceSearch, unsupportedSearchParams } from './search-parameters.ts';
 import { errorAnswer, type FhirAnswer, type FhirCall } from './fhir-response.ts';
 
 /**
@@ -33,8 +33,9 @@ export function applyProfile(
         `Conditions of category ${category || '(none)'} cannot be written; allowed: ${(profile.conditionCategories ?? []).join(', ')}`,
       );
   }
-  const query = new URLSearchParams(call.query);
+  let query = new URLSearchParams(call.query);
   if (call.method === 'GET' && call.path.length === 1) {
+    query = fitReferenceSearch(type, query);
     const unsupported = unsupportedSearchParams(type, query);
     if (unsupported.length > 0 && profile.unknownSearchParams === 'refuse')
       return errorAnswer(

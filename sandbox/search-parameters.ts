@@ -73,7 +73,8 @@ function declaredNames(type: string): ReadonlySet<string> {
 /**
  * The query's parameter names the server does not apply to a search of `type`: neither declared
  * for the type nor a result parameter; a chain (`patient.name`) or a `_summary` other than
- * `count`/`false`. A modifier (`status:not`) is judged by its parameter's name.
+ * `count`/`false`; a modifier the search does not apply to the parameter's type (`status:not`
+ * is applied, `type:in` is not).
  */
 export function unsupportedSearchParams(type: string, query: URLSearchParams): string[] {
   const declared = declaredNames(type);
@@ -82,6 +83,57 @@ export function unsupportedSearchParams(type: string, query: URLSearchParams): s
     const name = key.split(':')[0] ?? key;
     if (key === '_summary' && !SUMMARIES.has(value)) out.add(key);
     else if (!RESULT_PARAMS.has(name) && (!declared.has(name) || key.includes('.'))) out.add(key);
+    else if (unsupportedModifier(type, key)) out.add(key);
   }
   return [...out];
+}
+
+/**
+ * Modifiers (FHIR R4 search.html §3.1.1.4) the memory search applies, by parameter type; every
+ * type takes `:missing`. A reference's `:[type]` is rewritten first (`fitReferenceSearch`). Others
+ * (`:in`, `:below`, `:of-type`, `:identifier`, a typo) match nothing there: they are unsupported.
+ */
+const MODIFIERS: Readonly<Record<string, ReadonlySet<string>>> = {
+  string: new Set(['exact', 'contains']),
+  token: new Set(['not', 'text']),
+};
+
+/** The declared parameter `name` of `type` with its R4 definition's type and targets. */
+function definitionOf(type: string, name: string): { type: string; target: string[] } | undefined {
+  if (!declaredNames(type).has(name)) return undefined;
+  const def = getSearchParameters(type)?.[name];
+  return def ? { type: def.type, target: def.target ?? [] } : undefined;
+}
+
+/** Whether `key` (`name:modifier`) carries a modifier the search does not apply. */
+function unsupportedModifier(type: string, key: string): boolean {
+  const [name = key, modifier] = key.split(':');
+  if (modifier === undefined || modifier === 'missing' || RESULT_PARAMS.has(name)) return false;
+  const def = definitionOf(type, name);
+  if (!def) return false; // judged as an undeclared parameter instead
+  return !(MODIFIERS[def.type]?.has(modifier) ?? false);
+}
+
+/**
+ * Rewrites reference searches to the form the memory search matches, with the meaning FHIR R4
+ * search.html §3.1.1.4.9 gives them (as HAPI and other servers answer): `subject:Patient=123` is
+ * `subject=Patient/123`, and a bare id (`patient=123`) is the reference to that id of any of the
+ * parameter's target types. A type modifier the parameter does not target is left, to be refused.
+ */
+export function fitReferenceSearch(type: string, query: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [key, value] of query) {
+    const [name = key, modifier] = key.split(':');
+    const def = definitionOf(type, name);
+    if (def?.type !== 'reference' || (modifier !== undefined && !def.target.includes(modifier))) {
+      out.append(key, value);
+      continue;
+    }
+    const targets = modifier !== undefined ? [modifier] : def.target;
+    const values = value
+      .split(',')
+      .flatMap((v) => (v.includes('/') || v === '' ? [v] : targets.map((t) => `${t}/${v}`)));
+    out.append(name, values.join(','));
+  }
+  return out;
 }

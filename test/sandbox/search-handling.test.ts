@@ -77,6 +77,40 @@ describe('sandbox search with parameters the server does not declare', () => {
     ).toBe(true);
   });
 
+  it('matches a reference given as Type/id, as :Type=id and as a bare id alike, as real servers do', async () => {
+    const search = await searchAs('strict');
+    const full = (await search('Encounter?subject=Patient/pat-01')).body as Bundle;
+    expect(full.total).toBeGreaterThan(0);
+    for (const query of ['subject:Patient=pat-01', 'patient=pat-01', 'subject=pat-01']) {
+      const { status, body } = await search(`Encounter?${query}`);
+      expect(status, query).toBe(200);
+      expect(
+        (body as Bundle).entry?.map((e) => e.resource?.id),
+        query,
+      ).toEqual(full.entry?.map((e) => e.resource?.id));
+    }
+    // A type the parameter does not target is refused, not answered with nothing.
+    const { status, body } = await search('Encounter?subject:Practitioner=pat-01');
+    expect(status).toBe(400);
+    expect((body as OperationOutcome).issue[0]?.diagnostics).toContain('subject:Practitioner');
+  });
+
+  it('strict refuses a modifier it does not apply instead of finding nothing', async () => {
+    const search = await searchAs('strict');
+    for (const query of ['type:in=http://example.org/vs', 'subject:bogus=1', 'date:exact=2026']) {
+      const { status, body } = await search(`Encounter?${query}`);
+      expect(status, query).toBe(400);
+      expect((body as OperationOutcome).issue[0]?.diagnostics).toContain(query.split('=')[0]);
+    }
+    // Those it applies: :missing on any parameter, :text on a token.
+    const all = (await search('Encounter')).body as Bundle;
+    const withSubject = (await search('Encounter?subject:missing=false')).body as Bundle;
+    expect(withSubject.total).toBe(all.total);
+    const byText = await search('Encounter?class:text=zzz-no-such-class');
+    expect(byText.status).toBe(200);
+    expect((byText.body as Bundle).total).toBe(0);
+  });
+
   it('declares the parameters it applies in the CapabilityStatement', async () => {
     const search = await searchAs('strict');
     const cs = (await search('metadata')).body as CapabilityStatement;
