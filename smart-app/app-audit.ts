@@ -46,6 +46,7 @@ export function createAppAudit(
           sink.record(events);
         },
         flush: () => sink.flush(),
+        flushFull: () => sink.flushFull(),
         close: () => sink.close(),
         due: () => sink.due(),
       };

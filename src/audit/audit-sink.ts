@@ -13,6 +13,12 @@ export interface AuditSink {
   record(events: readonly AuditRecord[]): void;
   /** Sends everything queued; events the server refuses go to the log. Never throws. */
   flush(): Promise<void>;
+  /**
+   * Sends the full batches queued and keeps a partial one for later (`flushBy: 'caller'`, when
+   * `due()`): records made while a batch is in flight wait for the next full one, instead of
+   * going out as a stream of small batches. Never throws.
+   */
+  flushFull(): Promise<void>;
   /** Flushes, then logs whatever the server could not take (it is down): nothing is lost. */
   close(): Promise<void>;
   /**
@@ -137,8 +143,9 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
     }
   }
 
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
+  /** Sends the queue in batches: all of it, or (`full`) only while a whole batch is queued. */
+  async function drain(full = false): Promise<void> {
+    while (queue.length > 0 && (!full || queue.length >= batchSize)) {
       const chunk = queue.slice(0, batchSize);
       queue = queue.slice(chunk.length);
       if (mode === 'log' || !deps.store) {
@@ -154,7 +161,7 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
         return;
       }
     }
-    deps.onIdle?.();
+    if (queue.length === 0) deps.onIdle?.();
   }
 
   function overflow(): void {
@@ -168,12 +175,12 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
     toLog(dropped, 'audit store unreachable');
   }
 
-  function flush(): Promise<void> {
+  function flush(full = false): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
     flushing += 1;
     chain = chain
-      .then(drain)
+      .then(() => drain(full))
       .catch((err: unknown) => {
         log.error({ err: errorMessage(err) }, 'audit flush failed');
       })
@@ -201,7 +208,8 @@ export function createAuditSink(deps: AuditSinkDeps): AuditSink {
       else schedule();
     },
     due: () => queue.length >= batchSize && flushing === 0 && Date.now() >= quietUntil,
-    flush,
+    flush: () => flush(),
+    flushFull: () => flush(true),
     async close() {
       await flush();
       if (timer) clearTimeout(timer);

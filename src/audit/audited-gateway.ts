@@ -97,8 +97,8 @@ export function auditedGateway(inner: FhirGateway, deps: AuditedGatewayDeps): Fh
 
   /** A full batch is sent in the caller's turn (see AuditSinkDeps.flushBy). */
   async function settle(): Promise<void> {
-    if (deps.sink.due()) await deps.sink.flush();
-    if (deps.provenanceSink?.due()) await deps.provenanceSink.flush();
+    if (deps.sink.due()) await deps.sink.flushFull();
+    if (deps.provenanceSink?.due()) await deps.provenanceSink.flushFull();
   }
 
   function failed(err: unknown): Extra['failed'] {

@@ -11,14 +11,40 @@ export const DEFAULT_PRACTICE_TIME_ZONE = 'America/New_York';
  */
 export function practiceDateOf(value: string, timeZone: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  // A claim's date of service is asked for several times (coverage, eligibility, scrub, claim).
+  const key = `${timeZone}|${value}`;
+  const known = recentDates.get(key);
+  if (known) return known;
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime()))
     throw new AppError('CLAIM_INVALID', `'${value.slice(0, 40)}' is not a FHIR dateTime`);
-  // en-CA formats a date as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  const date = calendarFormat(timeZone).format(instant);
+  if (recentDates.size >= RECENT_DATES) recentDates.clear();
+  recentDates.set(key, date);
+  return date;
+}
+
+/** Dates worked out lately, by zone and value: enough for the encounters in flight. */
+const RECENT_DATES = 1000;
+const recentDates = new Map<string, string>();
+
+/**
+ * One formatter per time zone: building an `Intl.DateTimeFormat` loads the zone's rules and
+ * costs far more than formatting with it (it was the worker's biggest CPU cost per claim).
+ */
+const calendarFormats = new Map<string, Intl.DateTimeFormat>();
+
+function calendarFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = calendarFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats a date as YYYY-MM-DD. An unknown zone throws here and is not kept.
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    calendarFormats.set(timeZone, format);
+  }
+  return format;
 }

@@ -215,6 +215,18 @@ describe('buildClaim', () => {
     });
     expect(utc.billablePeriod).toEqual({ start: '2026-03-02', end: '2026-03-02' });
     expect(utc.item?.[0]?.servicedDate).toBe('2026-03-02');
+    // The same instant in a practice elsewhere is on that practice's calendar, not New York's.
+    const tokyo = buildClaim({
+      encounter: encounter('e', '2026-03-03T04:30:00Z'),
+      patient: patient(),
+      coverage: coverage(),
+      coding: officeVisitCoding(),
+      billingProvider: billingOrg(),
+      feeSchedule: PRACTICE_CHARGE_MASTER,
+      timeZone: 'Asia/Tokyo',
+      created,
+    });
+    expect(tokyo.item?.[0]?.servicedDate).toBe('2026-03-03');
     const undated = { ...encounter('e'), period: {} };
     let error: unknown;
     try {
