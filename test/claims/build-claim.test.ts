@@ -203,29 +203,22 @@ describe('buildClaim', () => {
     expect(late.billablePeriod?.start).toBe('2026-03-02');
     expect(late.item?.map((i) => i.servicedDate)).toEqual(['2026-03-02', '2026-03-02']);
     // An EHR that stores UTC: 23:30 in New York is 04:30Z the next day; the claim keeps the 2nd.
-    const utc = buildClaim({
-      encounter: encounter('e', '2026-03-03T04:30:00Z'),
-      patient: patient(),
-      coverage: coverage(),
-      coding: officeVisitCoding(),
-      billingProvider: billingOrg(),
-      feeSchedule: PRACTICE_CHARGE_MASTER,
-      timeZone: 'America/New_York',
-      created,
-    });
+    const atFourThirtyZ = (timeZone: string) =>
+      buildClaim({
+        encounter: encounter('e', '2026-03-03T04:30:00Z'),
+        patient: patient(),
+        coverage: coverage(),
+        coding: officeVisitCoding(),
+        billingProvider: billingOrg(),
+        feeSchedule: PRACTICE_CHARGE_MASTER,
+        timeZone,
+        created,
+      });
+    const utc = atFourThirtyZ('America/New_York');
     expect(utc.billablePeriod).toEqual({ start: '2026-03-02', end: '2026-03-02' });
     expect(utc.item?.[0]?.servicedDate).toBe('2026-03-02');
     // The same instant in a practice elsewhere is on that practice's calendar, not New York's.
-    const tokyo = buildClaim({
-      encounter: encounter('e', '2026-03-03T04:30:00Z'),
-      patient: patient(),
-      coverage: coverage(),
-      coding: officeVisitCoding(),
-      billingProvider: billingOrg(),
-      feeSchedule: PRACTICE_CHARGE_MASTER,
-      timeZone: 'Asia/Tokyo',
-      created,
-    });
+    const tokyo = atFourThirtyZ('Asia/Tokyo');
     expect(tokyo.item?.[0]?.servicedDate).toBe('2026-03-03');
     const undated = { ...encounter('e'), period: {} };
     let error: unknown;
